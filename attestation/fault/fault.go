@@ -1,0 +1,121 @@
+// Package fault classifies errors into the kinds that decide cvmscope's exit code.
+//
+// Exit codes (documented in the README and used by every command):
+//
+//	0 all checks passed
+//	1 misuse or internal error
+//	2 evidence or token verification failed
+//	3 network or service error (IMDS, MAA, certificate services)
+//	4 TPM or device error
+//	5 policy denied
+package fault
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind is the class of a failure.
+type Kind int
+
+const (
+	Internal     Kind = iota // misuse or a bug: exit 1
+	Verification             // evidence or token did not verify: exit 2
+	Network                  // IMDS, MAA or a certificate service: exit 3
+	Device                   // TPM or device: exit 4
+	Policy                   // a policy or expectation denied: exit 5
+)
+
+// ExitCode is the process exit code for a kind.
+func (k Kind) ExitCode() int {
+	switch k {
+	case Verification:
+		return 2
+	case Network:
+		return 3
+	case Device:
+		return 4
+	case Policy:
+		return 5
+	}
+	return 1
+}
+
+func (k Kind) String() string {
+	switch k {
+	case Verification:
+		return "verification"
+	case Network:
+		return "network"
+	case Device:
+		return "device"
+	case Policy:
+		return "policy"
+	}
+	return "internal"
+}
+
+// Error is an error with a kind and, optionally, advice on what to do.
+type Error struct {
+	Kind Kind
+	Err  error
+	// Hint says what the user can do about it, in one sentence.
+	Hint string
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// New wraps err with a kind. A nil err gives nil.
+func New(kind Kind, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Kind: kind, Err: err}
+}
+
+// Errorf formats an error of the given kind.
+func Errorf(kind Kind, format string, a ...any) error {
+	return &Error{Kind: kind, Err: fmt.Errorf(format, a...)}
+}
+
+// WithHint wraps err with a kind and a hint.
+func WithHint(kind Kind, err error, hint string) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Kind: kind, Err: err, Hint: hint}
+}
+
+// KindOf returns the kind of the outermost classified error in err's chain, Internal when
+// none is classified.
+func KindOf(err error) Kind {
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe.Kind
+	}
+	return Internal
+}
+
+// HintOf returns the first hint in err's chain.
+func HintOf(err error) string {
+	for err != nil {
+		var fe *Error
+		if !errors.As(err, &fe) {
+			return ""
+		}
+		if fe.Hint != "" {
+			return fe.Hint
+		}
+		err = fe.Err
+	}
+	return ""
+}
+
+// ExitCode maps an error to the process exit code; nil is 0.
+func ExitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	return KindOf(err).ExitCode()
+}

@@ -1,0 +1,122 @@
+package hcl
+
+import (
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strings"
+)
+
+// JWK is an RSA public key as the runtime claims carry it.
+type JWK struct {
+	Kid    string   `json:"kid"`
+	KeyOps []string `json:"key_ops,omitempty"`
+	Kty    string   `json:"kty"`
+	E      string   `json:"e"`
+	N      string   `json:"n"`
+}
+
+// RSA decodes the key. n and e are base64url without padding; standard base64 and padding
+// are accepted too.
+func (k JWK) RSA() (*rsa.PublicKey, error) {
+	if k.Kty != "RSA" {
+		return nil, fmt.Errorf("key %q: kty %q, want RSA", k.Kid, k.Kty)
+	}
+	n, err := DecodeB64(k.N)
+	if err != nil || len(n) == 0 {
+		return nil, fmt.Errorf("key %q: modulus n is not base64url: %v", k.Kid, err)
+	}
+	e, err := DecodeB64(k.E)
+	if err != nil || len(e) == 0 || len(e) > 4 {
+		return nil, fmt.Errorf("key %q: exponent e is not a base64url integer of 1 to 4 bytes", k.Kid)
+	}
+	ev := 0
+	for _, c := range e {
+		ev = ev<<8 | int(c)
+	}
+	return &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: ev}, nil
+}
+
+// NewJWK encodes an RSA public key as the paravisor does.
+func NewJWK(kid string, ops []string, pub *rsa.PublicKey) JWK {
+	e := big.NewInt(int64(pub.E)).Bytes()
+	return JWK{Kid: kid, KeyOps: ops, Kty: "RSA",
+		E: base64.RawURLEncoding.EncodeToString(e),
+		N: base64.RawURLEncoding.EncodeToString(pub.N.Bytes())}
+}
+
+// DecodeB64 accepts base64url or standard base64, with or without padding.
+func DecodeB64(s string) ([]byte, error) {
+	s = strings.TrimRight(strings.TrimSpace(s), "=")
+	if strings.ContainsAny(s, "+/") {
+		return base64.RawStdEncoding.DecodeString(s)
+	}
+	return base64.RawURLEncoding.DecodeString(s)
+}
+
+// VMConfiguration holds the known "vm-configuration" keys. Every field is optional: older
+// and newer paravisors differ. Unknown keys stay in RuntimeClaims.VMConfigRaw.
+type VMConfiguration struct {
+	ConsoleEnabled             *bool  `json:"console-enabled,omitempty"`
+	CurrentTime                *int64 `json:"current-time,omitempty"`
+	RootCertThumbprint         string `json:"root-cert-thumbprint,omitempty"`
+	SecureBoot                 *bool  `json:"secure-boot,omitempty"`
+	SecureBootTemplateID       string `json:"secure-boot-template-id,omitempty"`
+	TPMEnabled                 *bool  `json:"tpm-enabled,omitempty"`
+	TPMPersisted               *bool  `json:"tpm-persisted,omitempty"`
+	FilteredVPCIDevicesAllowed *bool  `json:"filtered-vpci-devices-allowed,omitempty"`
+	VMUniqueID                 string `json:"vmUniqueId,omitempty"`
+}
+
+// RuntimeClaims is the decoded runtime-claims JSON.
+type RuntimeClaims struct {
+	Keys     []JWK           `json:"keys"`
+	VMConfig VMConfiguration `json:"vm-configuration"`
+	// UserData is the upper-case hex of the 64 bytes in NV 0x01400002 (absent on early VMs).
+	UserData string `json:"user-data,omitempty"`
+
+	// VMConfigRaw and Raw keep every key as decoded, so that nothing is hidden.
+	VMConfigRaw map[string]any `json:"-"`
+	Raw         map[string]any `json:"-"`
+}
+
+// ParseRuntimeClaims decodes runtime claims. Unknown fields are kept in Raw.
+func ParseRuntimeClaims(b []byte) (*RuntimeClaims, error) {
+	var rc RuntimeClaims
+	if err := json.Unmarshal(b, &rc); err != nil {
+		return nil, fmt.Errorf("runtime claims at offset %d are not valid JSON: %v", ClaimsOff, err)
+	}
+	_ = json.Unmarshal(b, &rc.Raw)
+	if m, ok := rc.Raw["vm-configuration"].(map[string]any); ok {
+		rc.VMConfigRaw = m
+	}
+	return &rc, nil
+}
+
+// Key returns the key with the given kid (e.g. "HCLAkPub"), or nil.
+func (rc *RuntimeClaims) Key(kid string) *JWK {
+	for i := range rc.Keys {
+		if rc.Keys[i].Kid == kid {
+			return &rc.Keys[i]
+		}
+	}
+	return nil
+}
+
+// UserDataBytes decodes the user-data hex; nil when absent.
+func (rc *RuntimeClaims) UserDataBytes() ([]byte, error) {
+	if rc.UserData == "" {
+		return nil, nil
+	}
+	b, err := hex.DecodeString(rc.UserData)
+	if err != nil {
+		return nil, fmt.Errorf("runtime claims user-data is not hex: %v", err)
+	}
+	return b, nil
+}
+
+// UserDataHex encodes user data as the paravisor writes it into the claims: upper-case hex.
+func UserDataHex(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
