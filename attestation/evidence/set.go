@@ -1,0 +1,134 @@
+// Package evidence holds everything one attestation run gathers, in one value that the
+// checks, the TUI, the JSON output and the saved bundle all share.
+//
+// A Set is filled either live (from a vTPM, real or simulated, and IMDS) or from files
+// (`cvmscope inspect`), and Verify runs every check that its contents allow. Pieces that are
+// absent make their checks skip with a reason; they never pass.
+package evidence
+
+import (
+	"sort"
+)
+
+// Source says where the evidence came from. The UI banner always shows it.
+type Source string
+
+const (
+	SourceAzure Source = "azure" // a real Azure CVM or Trusted Launch VM
+	SourceSim   Source = "sim"   // the embedded simulated CVM (test roots)
+	SourceFiles Source = "files" // files opened with inspect
+)
+
+// TEE is the isolation technology the evidence describes.
+type TEE string
+
+const (
+	TEEUnknown       TEE = ""
+	TEESEVSNP        TEE = "sevsnp"
+	TEETDX           TEE = "tdx"
+	TEETrustedLaunch TEE = "trustedlaunch"
+)
+
+// Label is the human name of the TEE.
+func (t TEE) Label() string {
+	switch t {
+	case TEESEVSNP:
+		return "AMD SEV-SNP"
+	case TEETDX:
+		return "Intel TDX"
+	case TEETrustedLaunch:
+		return "Trusted Launch (no hardware TEE)"
+	}
+	return "unknown"
+}
+
+// Quote is a TPM2_Quote: the TPMS_ATTEST it signed, the raw RSA signature, and the nonce
+// the caller passed as qualifying data.
+type Quote struct {
+	Msg   []byte `json:"msg"`
+	Sig   []byte `json:"sig"`
+	Nonce []byte `json:"nonce,omitempty"`
+}
+
+// Collateral is Intel's signed TDX collateral, supplied as files or fetched on request.
+type Collateral struct {
+	TCBInfo      []byte `json:"tcbInfo,omitempty"`
+	QEIdentity   []byte `json:"qeIdentity,omitempty"`
+	SigningChain []byte `json:"signingChain,omitempty"`
+	PCKCRL       []byte `json:"pckCrl,omitempty"`
+	RootCRL      []byte `json:"rootCrl,omitempty"`
+}
+
+// Empty reports whether no collateral was supplied.
+func (c Collateral) Empty() bool {
+	return len(c.TCBInfo) == 0 && len(c.QEIdentity) == 0
+}
+
+// Set is one run's evidence. Byte fields are raw, exactly as read: never re-encoded.
+type Set struct {
+	Source Source `json:"source"`
+	TEE    TEE    `json:"tee,omitempty"`
+	// Device names where the TPM evidence came from ("/dev/tpmrm0", "embedded simulator").
+	Device string `json:"device,omitempty"`
+
+	// HCLReport is NV 0x01400001 as read. SNPReport and TDReport are set only when they were
+	// supplied on their own (a raw report file); otherwise they come from HCLReport.
+	HCLReport []byte `json:"hclReport,omitempty"`
+	SNPReport []byte `json:"snpReport,omitempty"`
+	TDReport  []byte `json:"tdReport,omitempty"`
+	// RuntimeClaims is a standalone runtime-claims JSON (a file), when no HCL report carries it.
+	RuntimeClaims []byte `json:"runtimeClaims,omitempty"`
+	// UserData is what was written to NV 0x01400002 before the report was read.
+	UserData []byte `json:"userData,omitempty"`
+
+	// Certs holds every certificate gathered, DER: the VCEK chain from THIM, a PCK chain,
+	// the AK certificate (also in AKCert), user-supplied roots are not here (see Roots).
+	Certs [][]byte `json:"certs,omitempty"`
+	// TDQuote is the TD quote IMDS made from the TDREPORT (or a file).
+	TDQuote []byte `json:"tdQuote,omitempty"`
+	// Collateral is Intel TCB info and QE identity for tdx.tcb.
+	Collateral Collateral `json:"collateral,omitempty"`
+
+	// AKPub is the AK public area (TPM2B_PUBLIC from ReadPublic 0x81000003) or a PEM/DER
+	// SubjectPublicKeyInfo from a file.
+	AKPub  []byte `json:"akPub,omitempty"`
+	AKCert []byte `json:"akCert,omitempty"`
+	EKPub  []byte `json:"ekPub,omitempty"`
+
+	Quote *Quote `json:"quote,omitempty"`
+	// PCRs are SHA-256 bank values by index.
+	PCRs map[int][]byte `json:"pcrs,omitempty"`
+	// QuotePCRs is the PCR set the quote covers (Linux: 0-7).
+	QuotePCRs []int `json:"quotePcrs,omitempty"`
+
+	EventLog []byte `json:"eventLog,omitempty"`
+
+	// Token is an MAA JWT (compact form) and JWKS the signing keys it is checked against.
+	Token string `json:"token,omitempty"`
+	JWKS  []byte `json:"jwks,omitempty"`
+
+	// Roots are extra trust anchors (DER) that are not the vendors': the simulated CVM's test
+	// roots. They are labelled as such in every check that uses them.
+	SimRoots [][]byte `json:"simRoots,omitempty"`
+
+	// Files records which file gave which piece (inspect), for messages.
+	Files []FileInfo `json:"files,omitempty"`
+}
+
+// FileInfo says what one input file was recognised as.
+type FileInfo struct {
+	Path string `json:"path"`
+	Kind Kind   `json:"kind"`
+	Size int    `json:"size"`
+	Note string `json:"note,omitempty"`
+}
+
+// PCRIndices returns the PCR indices present, ascending.
+func (s *Set) PCRIndices() []int {
+	idx := make([]int, 0, len(s.PCRs))
+	for i := range s.PCRs {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	return idx
+}

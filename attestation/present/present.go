@@ -1,0 +1,124 @@
+// Package present is the terminal-agnostic shape of what cvmscope shows: pages of sections
+// of rows, each row a value with its verdict and its explanation in English and Korean.
+//
+// The attestation steps build pages from typed evidence; the TUI and the plain-text report
+// render them. Neither side knows the other: the steps know nothing about terminals, the UI
+// nothing about TPM commands. Explanations are domain text and live with the data model
+// (see package explain), never inside views.
+package present
+
+import "github.com/cvmscope/cvmscope/attestation/check"
+
+// Lang is a display language.
+type Lang string
+
+const (
+	EN Lang = "en"
+	KO Lang = "ko"
+)
+
+// Text is a string in both languages. An empty KO falls back to EN.
+type Text struct {
+	EN string `json:"en,omitempty"`
+	KO string `json:"ko,omitempty"`
+}
+
+// In returns the text in lang.
+func (t Text) In(l Lang) string {
+	if l == KO && t.KO != "" {
+		return t.KO
+	}
+	return t.EN
+}
+
+// Empty reports whether neither language has text.
+func (t Text) Empty() bool { return t.EN == "" && t.KO == "" }
+
+// T builds a Text.
+func T(en, ko string) Text { return Text{EN: en, KO: ko} }
+
+// Kind says how a section is laid out.
+type Kind string
+
+const (
+	// Fields: one row per field: key, value, verdict, explanation.
+	Fields Kind = "fields"
+	// Table: Columns headings and Cells; rows still carry verdicts and explanations.
+	Table Kind = "table"
+	// Chain: the chain of trust, one row per link, drawn top to bottom.
+	Chain Kind = "chain"
+	// Events: an event log; rows carry their PCR for filtering.
+	Events Kind = "events"
+	// Code: a block of text (the request JSON) in Body.
+	Code Kind = "code"
+	// Checks: one row per check.
+	Checks Kind = "checks"
+)
+
+// Row is one line of a section.
+type Row struct {
+	// Key is the field, claim, PCR or link name, shown as is (claim names are not translated).
+	Key string `json:"key"`
+	// Value is the value as text: hex, decoded number, string.
+	Value string `json:"value,omitempty"`
+	// Cells are the columns of a Table row after Key.
+	Cells []string `json:"cells,omitempty"`
+	// Verdict is set when the row is a check or carries one; empty otherwise.
+	Verdict check.Verdict `json:"verdict,omitempty"`
+	// Explain is what the row means; Hint what to do when it is not healthy.
+	Explain Text `json:"explain,omitempty"`
+	Hint    Text `json:"hint,omitempty"`
+	// Detail is longer text shown when the row is selected (expected vs. actual, a decoded
+	// event, a full certificate subject).
+	Detail string `json:"detail,omitempty"`
+	// PCR is the PCR index an event or PCR row belongs to, -1 when none.
+	PCR int `json:"pcr"`
+	// Copy is what `y` copies for this row; Value when empty.
+	Copy string `json:"copy,omitempty"`
+}
+
+// Section is a titled group of rows.
+type Section struct {
+	ID      string `json:"id"`
+	Title   Text   `json:"title"`
+	Kind    Kind   `json:"kind"`
+	Note    Text   `json:"note,omitempty"` // a line under the title (e.g. the Azure TDX caveat)
+	Columns []Text `json:"columns,omitempty"`
+	Rows    []Row  `json:"rows,omitempty"`
+	Body    string `json:"body,omitempty"` // Code sections
+}
+
+// Page is what one workshop step shows.
+type Page struct {
+	Step     string        `json:"step"`
+	Title    Text          `json:"title"`
+	Summary  Text          `json:"summary,omitempty"`
+	Sections []Section     `json:"sections,omitempty"`
+	Checks   check.List    `json:"checks,omitempty"`
+	Verdict  check.Verdict `json:"verdict"`
+}
+
+// CheckRows turns checks into rows, with explanations from lookup (which may be nil).
+func CheckRows(l check.List, lookup func(id string) (Text, Text)) []Row {
+	rows := make([]Row, 0, len(l))
+	for _, c := range l {
+		key := c.ID
+		if c.Subject != "" {
+			key += " " + c.Subject
+		}
+		r := Row{Key: key, Value: c.Summary, Verdict: c.Verdict, PCR: -1}
+		if lookup != nil {
+			r.Explain, r.Hint = lookup(c.ID)
+		}
+		if len(c.Details) > 0 {
+			for i, d := range c.Details {
+				if i > 0 {
+					r.Detail += "\n"
+				}
+				r.Detail += d
+			}
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
