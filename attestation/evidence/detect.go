@@ -94,6 +94,9 @@ func detectJSON(t []byte) Kind {
 	if _, ok := m["pcrs"]; ok {
 		return KindPCRs
 	}
+	if _, ok := m["pcr0"]; ok {
+		return KindPCRs
+	}
 	return KindUnknown
 }
 
