@@ -1,0 +1,193 @@
+// Package tpmquote parses and verifies TPM evidence offline: TPMS_ATTEST quotes, their
+// RSA signatures, the PCR digest they commit to, and the binding of the vTPM AK to the
+// HCL report's runtime claims.
+package tpmquote
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-tpm/tpm2"
+)
+
+// TPMGenerated is the magic a TPM puts at the start of everything it signs; a restricted
+// key refuses to sign outside data that starts with it.
+const TPMGenerated = 0xff544347
+
+// Attestation types.
+const (
+	TypeCertify = 0x8017
+	TypeQuote   = 0x8018
+)
+
+// PCRBank is the selection for one hash algorithm.
+type PCRBank struct {
+	Hash tpm2.TPMAlgID
+	PCRs []int
+}
+
+// Attest is a decoded TPMS_ATTEST.
+type Attest struct {
+	Raw             []byte
+	Magic           uint32
+	Type            uint16
+	QualifiedSigner []byte
+	ExtraData       []byte
+	Clock           uint64
+	ResetCount      uint32
+	RestartCount    uint32
+	Safe            bool
+	FirmwareVersion uint64
+
+	// Quote only.
+	Selection []PCRBank
+	PCRDigest []byte
+	// Certify only.
+	CertifiedName          []byte
+	CertifiedQualifiedName []byte
+}
+
+// Field is a labelled value for display.
+type Field struct{ Name, Value string }
+
+// ParseAttest decodes a TPMS_ATTEST of type quote or certify, without size prefix.
+func ParseAttest(msg []byte) (a *Attest, err error) {
+	if len(msg) < 6 {
+		return nil, fmt.Errorf("TPMS_ATTEST is %d bytes; want at least 6 (magic and type)", len(msg))
+	}
+	magic := uint32(msg[0])<<24 | uint32(msg[1])<<16 | uint32(msg[2])<<8 | uint32(msg[3])
+	if magic != TPMGenerated {
+		return nil, fmt.Errorf("TPMS_ATTEST offset 0: magic 0x%08x, want 0xff544347 (TPM_GENERATED); is this a quote message (not the signature or a TPM2B with size prefix)?", magic)
+	}
+	typ := uint16(msg[4])<<8 | uint16(msg[5])
+	if typ != TypeQuote && typ != TypeCertify {
+		return nil, fmt.Errorf("TPMS_ATTEST offset 4: type 0x%04x, want quote (0x8018) or certify (0x8017)", typ)
+	}
+	// go-tpm's reflective unmarshaller is not hardened against hostile input.
+	defer func() {
+		if r := recover(); r != nil {
+			a, err = nil, fmt.Errorf("TPMS_ATTEST does not decode: %v", r)
+		}
+	}()
+	st, err := tpm2.Unmarshal[tpm2.TPMSAttest](msg)
+	if err != nil {
+		return nil, fmt.Errorf("TPMS_ATTEST (%d bytes) does not decode: %v", len(msg), err)
+	}
+	if re := tpm2.Marshal(*st); !bytes.Equal(re, msg) {
+		return nil, fmt.Errorf("TPMS_ATTEST decodes from the first %d of %d bytes: trailing data after the structure", len(re), len(msg))
+	}
+	a = &Attest{Raw: msg, Magic: magic, Type: typ, QualifiedSigner: st.QualifiedSigner.Buffer,
+		ExtraData: st.ExtraData.Buffer, Clock: st.ClockInfo.Clock, ResetCount: st.ClockInfo.ResetCount,
+		RestartCount: st.ClockInfo.RestartCount, Safe: bool(st.ClockInfo.Safe), FirmwareVersion: st.FirmwareVersion}
+	switch typ {
+	case TypeQuote:
+		q, err := st.Attested.Quote()
+		if err != nil {
+			return nil, fmt.Errorf("TPMS_ATTEST quote info: %v", err)
+		}
+		for _, s := range q.PCRSelect.PCRSelections {
+			a.Selection = append(a.Selection, PCRBank{Hash: s.Hash, PCRs: bitmapPCRs(s.PCRSelect)})
+		}
+		a.PCRDigest = q.PCRDigest.Buffer
+	case TypeCertify:
+		c, err := st.Attested.Certify()
+		if err != nil {
+			return nil, fmt.Errorf("TPMS_ATTEST certify info: %v", err)
+		}
+		a.CertifiedName, a.CertifiedQualifiedName = c.Name.Buffer, c.QualifiedName.Buffer
+	}
+	return a, nil
+}
+
+func bitmapPCRs(bitmap []byte) []int {
+	var out []int
+	for i, b := range bitmap {
+		for bit := 0; bit < 8; bit++ {
+			if b&(1<<bit) != 0 {
+				out = append(out, i*8+bit)
+			}
+		}
+	}
+	return out
+}
+
+// TypeName is "quote" or "certify".
+func (a *Attest) TypeName() string {
+	if a.Type == TypeQuote {
+		return "quote"
+	}
+	return "certify"
+}
+
+// Fields lists the attestation for display.
+func (a *Attest) Fields() []Field {
+	f := []Field{
+		{"Magic", fmt.Sprintf("0x%08x (TPM_GENERATED)", a.Magic)},
+		{"Type", fmt.Sprintf("0x%04x (%s)", a.Type, a.TypeName())},
+		{"Qualified signer", hex.EncodeToString(a.QualifiedSigner)},
+		{"Extra data", extraData(a.ExtraData)},
+		{"Clock", fmt.Sprintf("%d ms, resets %d, restarts %d, safe %v", a.Clock, a.ResetCount, a.RestartCount, a.Safe)},
+		{"Firmware version", fmt.Sprintf("0x%016x", a.FirmwareVersion)},
+	}
+	if a.Type == TypeQuote {
+		for _, b := range a.Selection {
+			f = append(f, Field{"PCR selection", fmt.Sprintf("%s: %s", algName(b.Hash), pcrList(b.PCRs))})
+		}
+		f = append(f, Field{"PCR digest", hex.EncodeToString(a.PCRDigest)})
+	} else {
+		f = append(f, Field{"Certified name", hex.EncodeToString(a.CertifiedName)},
+			Field{"Certified qualified name", hex.EncodeToString(a.CertifiedQualifiedName)})
+	}
+	return f
+}
+
+// extraData shows printable nonces as text too ("challenge" in the trustee samples).
+func extraData(b []byte) string {
+	if len(b) == 0 {
+		return "(empty)"
+	}
+	s := hex.EncodeToString(b)
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e {
+			return s
+		}
+	}
+	return fmt.Sprintf("%s (%q)", s, string(b))
+}
+
+func algName(a tpm2.TPMAlgID) string {
+	switch a {
+	case tpm2.TPMAlgSHA1:
+		return "sha1"
+	case tpm2.TPMAlgSHA256:
+		return "sha256"
+	case tpm2.TPMAlgSHA384:
+		return "sha384"
+	case tpm2.TPMAlgSHA512:
+		return "sha512"
+	}
+	return fmt.Sprintf("alg 0x%04x", uint16(a))
+}
+
+// pcrList renders 0,1,2,3,7 as "0-3,7".
+func pcrList(pcrs []int) string {
+	if len(pcrs) == 0 {
+		return "none"
+	}
+	var parts []string
+	for i := 0; i < len(pcrs); {
+		j := i
+		for j+1 < len(pcrs) && pcrs[j+1] == pcrs[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", pcrs[i], pcrs[j]))
+		} else {
+			parts = append(parts, fmt.Sprint(pcrs[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ",")
+}

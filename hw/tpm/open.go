@@ -1,0 +1,199 @@
+package tpm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/google/go-tpm-tools/simulator"
+	"github.com/google/go-tpm/tpm2"
+	"github.com/google/go-tpm/tpm2/transport"
+	"github.com/google/go-tpm/tpm2/transport/linuxtpm"
+	gotcp "github.com/google/go-tpm/tpm2/transport/tcp"
+)
+
+// TPM is an open TPM connection. It is not safe for concurrent use: a TPM runs one
+// command at a time and callers (tea.Cmds) must take turns.
+type TPM struct {
+	raw    transport.TPM // what was opened, without logging
+	tr     transport.TPM // raw behind the logging wrapper
+	closer io.Closer
+	desc   string
+
+	mu       sync.Mutex
+	nvBufMax int // TPM_PT_NV_BUFFER_MAX, 0 until asked
+}
+
+// DefaultDevices are tried in order by the "auto" target: the resource manager first, so
+// that the kernel flushes our transient objects and sessions if the process dies.
+var DefaultDevices = []string{"/dev/tpmrm0", "/dev/tpm0"}
+
+// Open opens a TPM. Targets:
+//
+//	auto              /dev/tpmrm0, then /dev/tpm0
+//	/dev/...          that device
+//	tcp://HOST:PORT   swtpm's TCP data channel (raw command/response frames)
+//	mssim://HOST:PORT the Microsoft simulator protocol (command port PORT, platform PORT+1)
+//	sim, sim:SEED     go-tpm-tools' embedded simulator, random or fixed-seed (insecure)
+func Open(ctx context.Context, target string) (*TPM, error) {
+	switch {
+	case target == "" || target == "auto":
+		return openAuto()
+	case strings.HasPrefix(target, "tcp://"):
+		return openRawTCP(ctx, strings.TrimPrefix(target, "tcp://"))
+	case strings.HasPrefix(target, "mssim://"):
+		return openMSSim(ctx, strings.TrimPrefix(target, "mssim://"))
+	case target == "sim" || strings.HasPrefix(target, "sim:"):
+		return openSim(ctx, strings.TrimPrefix(strings.TrimPrefix(target, "sim"), ":"))
+	case strings.HasPrefix(target, "/"):
+		return openDevice(target)
+	}
+	return nil, fault.WithHint(fault.Internal,
+		fmt.Errorf("unknown TPM target %q", target),
+		"use auto, a device path such as /dev/tpmrm0, tcp://HOST:PORT, mssim://HOST:PORT, sim or sim:SEED")
+}
+
+// Wrap makes a TPM of any transport, e.g. a simulated paravisor in front of another
+// TPM's Transport(). desc says what it is. Close closes tr when tr is an io.Closer.
+func Wrap(tr transport.TPM, desc string) *TPM {
+	t := &TPM{raw: tr, tr: NewLogging(tr, nil), desc: desc}
+	if c, ok := tr.(io.Closer); ok {
+		t.closer = c
+	}
+	return t
+}
+
+// Interpose puts a transport in front of this TPM's: the returned TPM sends every
+// command through front(t.Transport()) and its Close closes t. Use it for a stand-in
+// that answers some commands itself and passes the rest on.
+func (t *TPM) Interpose(front func(transport.TPM) transport.TPM, desc string) *TPM {
+	n := Wrap(front(t.raw), desc)
+	n.closer = t
+	return n
+}
+
+// Transport is the underlying transport, without the logging wrapper.
+func (t *TPM) Transport() transport.TPM { return t.raw }
+
+// Desc says what was opened, e.g. "/dev/tpmrm0" or "embedded simulator (seed 1)".
+func (t *TPM) Desc() string { return t.desc }
+
+// Close releases the TPM.
+func (t *TPM) Close() error {
+	if t.closer == nil {
+		return nil
+	}
+	c := t.closer
+	t.closer = nil
+	return c.Close()
+}
+
+func openAuto() (*TPM, error) {
+	var firstErr error
+	for _, p := range DefaultDevices {
+		t, err := openDevice(p)
+		if err == nil {
+			return t, nil
+		}
+		// Prefer reporting "permission denied" on an existing device over "missing".
+		if firstErr == nil || (errors.Is(firstErr, os.ErrNotExist) && !errors.Is(err, os.ErrNotExist)) {
+			firstErr = err
+		}
+	}
+	return nil, firstErr
+}
+
+func openDevice(path string) (*TPM, error) {
+	tr, err := linuxtpm.Open(path)
+	if err != nil {
+		return nil, deviceError(path, err)
+	}
+	return Wrap(tr, path), nil
+}
+
+func openRawTCP(ctx context.Context, addr string) (*TPM, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, connectError("tcp://"+addr, err)
+	}
+	return Wrap(&rawTCP{conn: conn}, "swtpm at tcp://"+addr), nil
+}
+
+func openMSSim(ctx context.Context, addr string) (*TPM, error) {
+	host, port, err := net.SplitHostPort(addr)
+	p, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || p <= 0 || p >= 65535 {
+		return nil, fault.WithHint(fault.Internal, fmt.Errorf("mssim target %q is not HOST:PORT", addr),
+			"give the simulator's command port, e.g. mssim://127.0.0.1:2321 (platform port is PORT+1)")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	plat := net.JoinHostPort(host, strconv.Itoa(p+1))
+	sim, err := gotcp.Open(gotcp.Config{CommandAddress: addr, PlatformAddress: plat})
+	if err != nil {
+		return nil, connectError("mssim://"+addr, err)
+	}
+	if err := sim.PowerOn(); err != nil {
+		sim.Close()
+		return nil, connectError("mssim://"+addr, err)
+	}
+	t := Wrap(sim, "Microsoft TPM simulator at mssim://"+addr)
+	// A freshly powered simulator needs TPM2_Startup; an already started one answers
+	// TPM_RC_INITIALIZE, which is fine.
+	if _, err := (tpm2.Startup{StartupType: tpm2.TPMSUClear}).Execute(t.tr); err != nil && !errors.Is(err, tpm2.TPMRCInitialize) {
+		t.Close()
+		return nil, commandError("TPM2_Startup", "", err)
+	}
+	return t, nil
+}
+
+func connectError(target string, err error) error {
+	e := &Error{Command: "open", Target: target, Name: "CONNECT_FAILED", Meaning: err.Error(),
+		Hint: "start swtpm (swtpm socket --tpm2 --server type=tcp,port=PORT --flags not-need-init,startup-clear) or check the address", err: err}
+	return fault.WithHint(fault.Device, e, e.Hint)
+}
+
+func openSim(ctx context.Context, seed string) (*TPM, error) {
+	get := simulator.Get
+	desc := "embedded simulator"
+	if seed != "" {
+		n, err := strconv.ParseInt(seed, 10, 64)
+		if err != nil {
+			return nil, fault.WithHint(fault.Internal, fmt.Errorf("simulator seed %q is not an integer", seed),
+				"use sim or sim:SEED with a decimal SEED, e.g. sim:1")
+		}
+		get = func() (*simulator.Simulator, error) { return simulator.GetWithFixedSeedInsecure(n) }
+		desc = fmt.Sprintf("embedded simulator (seed %d)", n)
+	}
+	// The simulator is process-global: Get blocks while another one is open.
+	type result struct {
+		s   *simulator.Simulator
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() { s, err := get(); ch <- result{s, err} }()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return nil, fault.WithHint(fault.Device, fmt.Errorf("embedded simulator: %w", r.err), "this is a cvmscope bug; please report it")
+		}
+		return Wrap(transport.FromReadWriteCloser(r.s), desc), nil
+	case <-ctx.Done():
+		go func() {
+			if r := <-ch; r.s != nil {
+				r.s.Close()
+			}
+		}()
+		return nil, fault.WithHint(fault.Device, fmt.Errorf("embedded simulator: %w", ctx.Err()),
+			"another embedded simulator is still open in this process; close it first")
+	}
+}
