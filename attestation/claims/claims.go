@@ -1,0 +1,139 @@
+// Package claims explains every claim an MAA token for an Azure VM (and the SGX tokens the
+// same service issues) can carry, in English and Korean, so that the UI can show each
+// claim with its meaning, its healthy value and what an unexpected value implies.
+//
+// The catalog is Go data (catalog*.go). Names are either plain claim names, which match at
+// any nesting level, or dotted paths for claims whose meaning depends on where they sit
+// (the nested x-ms-runtime of x-ms-isolation-tee is the paravisor's, the top-level one is
+// MAA's). A path segment "*" stands for any caller-chosen key.
+package claims
+
+import (
+	"sort"
+	"strings"
+)
+
+// Entry explains one claim.
+type Entry struct {
+	Name string
+	// Meaning says what the claim is and where its value comes from.
+	Meaning string
+	// Healthy is the value a healthy Azure VM shows ("true", "azure-compliant-cvm") or
+	// "any" for purely informational claims.
+	Healthy string
+	// IfUnexpected says what another value implies and what to do.
+	IfUnexpected string
+	// The same three in Korean.
+	MeaningKO, HealthyKO, IfUnexpectedKO string
+}
+
+var catalog = map[string]Entry{}
+
+func init() {
+	for _, group := range [][]Entry{standardEntries, azureVMEntries, isolationEntries, sevSNPEntries, tdxEntries, runtimeEntries, sgxEntries} {
+		for _, e := range group {
+			if _, dup := catalog[e.Name]; dup {
+				panic("claims: duplicate catalog entry " + e.Name)
+			}
+			catalog[e.Name] = e
+		}
+	}
+	for name, target := range deprecatedAliases {
+		t, ok := catalog[target]
+		if !ok {
+			panic("claims: alias " + name + " points at missing entry " + target)
+		}
+		catalog[name] = Entry{
+			Name:           name,
+			Meaning:        "Deprecated alias of " + target + ". " + t.Meaning,
+			Healthy:        t.Healthy,
+			IfUnexpected:   t.IfUnexpected,
+			MeaningKO:      target + "의 이전(사용 중단된) 이름입니다. " + t.MeaningKO,
+			HealthyKO:      t.HealthyKO,
+			IfUnexpectedKO: t.IfUnexpectedKO,
+		}
+	}
+}
+
+// Lookup returns the catalog entry for a claim name or dotted path exactly as catalogued.
+func Lookup(name string) (Entry, bool) {
+	e, ok := catalog[name]
+	return e, ok
+}
+
+// Names lists every catalogued name, sorted.
+func Names() []string {
+	out := make([]string, 0, len(catalog))
+	for n := range catalog {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Resolve finds the entry that explains the claim at a dotted path: the most specific
+// catalogued suffix of the path wins, and a "parent.*" entry covers caller-chosen keys.
+func Resolve(path string) (Entry, bool) {
+	segs := strings.Split(path, ".")
+	for i := range segs {
+		suffix := strings.Join(segs[i:], ".")
+		if e, ok := catalog[suffix]; ok {
+			return e, true
+		}
+		if len(segs)-i >= 2 {
+			if e, ok := catalog[strings.Join(segs[i:len(segs)-1], ".")+".*"]; ok {
+				return e, true
+			}
+		}
+	}
+	return Entry{}, false
+}
+
+// Walk calls fn for every claim, depth first, objects before their members, with dotted
+// paths; keys are visited in sorted order. Arrays are reported as one value. Claims the
+// catalog does not know are reported with known=false, never skipped.
+func Walk(claims map[string]any, fn func(path string, value any, entry Entry, known bool)) {
+	WalkOrdered(claims, nil, fn)
+}
+
+// WalkOrdered is Walk with a key order per object (path "" is the top level), such as the
+// token's own order; keys it omits follow in sorted order. A nil keys sorts everything.
+func WalkOrdered(claims map[string]any, keys func(path string) []string, fn func(path string, value any, entry Entry, known bool)) {
+	walk("", claims, keys, fn)
+}
+
+func walk(parent string, obj map[string]any, keys func(string) []string, fn func(string, any, Entry, bool)) {
+	for _, k := range orderedKeys(parent, obj, keys) {
+		path := k
+		if parent != "" {
+			path = parent + "." + k
+		}
+		v := obj[k]
+		e, known := Resolve(path)
+		fn(path, v, e, known)
+		if child, ok := v.(map[string]any); ok {
+			walk(path, child, keys, fn)
+		}
+	}
+}
+
+func orderedKeys(path string, obj map[string]any, keys func(string) []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	if keys != nil {
+		for _, k := range keys(path) {
+			if _, ok := obj[k]; ok && !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	var rest []string
+	for k := range obj {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}

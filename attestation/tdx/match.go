@@ -1,0 +1,36 @@
+package tdx
+
+import (
+	"bytes"
+	"encoding/hex"
+	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+)
+
+// MatchReport checks that the quote's body carries the same TD fields as the TDREPORT from
+// the HCL report, so that the signed quote vouches for that report (and, through
+// REPORT_DATA, for the HCL runtime claims). Every differing field is named.
+func MatchReport(q *Quote, r *TDReport) check.Check {
+	if q == nil || r == nil {
+		return check.Skipf(CheckMatchesReport, "quote body not compared with a TDREPORT; need both the TD quote and the HCL report")
+	}
+	var names, details []string
+	for _, m := range measured {
+		got, want := q.bodyField(m.quoteOff, m.size), m.report(r)
+		if !bytes.Equal(got, want) {
+			names = append(names, m.name)
+			details = append(details, m.name+": quote "+hex.EncodeToString(got)+" vs TDREPORT "+hex.EncodeToString(want))
+		}
+	}
+	if len(names) > 0 {
+		return check.Failf(CheckMatchesReport, "quote body differs from the HCL TDREPORT in %s; the quote was made for another report", strings.Join(names, ", ")).WithDetails(details...)
+	}
+	return check.Passf(CheckMatchesReport, "quote body equals the HCL TDREPORT in all %d TD fields (report_data, mr_td, rtmr0-3, mr_seam, tee_tcb_svn, attributes, xfam, owner/config IDs)", len(measured))
+}
+
+// Verify runs the three checks: signature, match with the TDREPORT (skipped when report is
+// nil) and TCB (skipped without collateral).
+func Verify(q *Quote, report *TDReport, opts Options) check.List {
+	return check.List{VerifyQuote(q, opts), MatchReport(q, report), EvaluateTCB(q, opts)}
+}

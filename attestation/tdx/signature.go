@@ -1,0 +1,126 @@
+package tdx
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/google/go-tdx-guest/verify"
+)
+
+// Check IDs reported by this package.
+const (
+	CheckSignature     = "tdx.quote.signature"
+	CheckMatchesReport = "tdx.quote.matches-report"
+	CheckTCB           = "tdx.tcb"
+)
+
+// IntelSGXRootSHA256 is the SHA-256 fingerprint of Intel's SGX Root CA certificate, the same
+// certificate go-tdx-guest embeds. Pinning the fingerprint lets the root that every quote
+// carries serve as the trust anchor without shipping a copy of it.
+const IntelSGXRootSHA256 = "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3"
+
+// Options control verification. The zero value verifies offline against Intel's SGX root at
+// the current time and leaves the TCB status unevaluated.
+type Options struct {
+	// Now is the time at which certificates and collateral must be valid; zero means now.
+	Now time.Time
+	// TrustedRoots replaces Intel's SGX Root CA as the anchor of the PCK chain and of the
+	// collateral signing chain (the simulated CVM has its own root).
+	TrustedRoots *x509.CertPool
+	// Collateral is Intel's signed TCB info and QE identity; nil skips tdx.tcb.
+	Collateral *Collateral
+}
+
+func (o Options) now() time.Time {
+	if o.Now.IsZero() {
+		return time.Now()
+	}
+	return o.Now
+}
+
+// anchor returns the root pool for the quote's chains and the anchor's name. Without
+// configured roots the quote's own root is used only when it is Intel's SGX root.
+func (o Options) anchor(root *x509.Certificate) (*x509.CertPool, string, error) {
+	if o.TrustedRoots != nil {
+		return o.TrustedRoots, "", nil
+	}
+	sum := sha256.Sum256(root.Raw)
+	if got := hex.EncodeToString(sum[:]); got != IntelSGXRootSHA256 {
+		return nil, "", fmt.Errorf("the chain's root %q (SHA-256 %s) is not Intel's SGX Root CA (%s); configure its root as trusted if this is a simulated or test platform", root.Subject.CommonName, got, IntelSGXRootSHA256)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(root)
+	return pool, root.Subject.CommonName, nil
+}
+
+// chainName verifies leaf with intermediate to pool at now and returns the root's name.
+func chainName(leaf, intermediate *x509.Certificate, pool *x509.CertPool, now time.Time) (string, error) {
+	inter := x509.NewCertPool()
+	if intermediate != nil {
+		inter.AddCert(intermediate)
+	}
+	chains, err := leaf.Verify(x509.VerifyOptions{Roots: pool, Intermediates: inter, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	if err != nil {
+		return "", err
+	}
+	c := chains[0]
+	return c[len(c)-1].Subject.CommonName, nil
+}
+
+// VerifyQuote checks the quote's signature, the QE report's signature and its binding of the
+// attestation key, and the PCK chain to the trusted root at opts.Now. It does not judge the
+// TCB (see EvaluateTCB) and does not consult revocation lists.
+func VerifyQuote(q *Quote, opts Options) check.Check {
+	now := opts.now()
+	pool, rootName, err := opts.anchor(q.Root)
+	if err != nil {
+		return check.Failf(CheckSignature, "PCK chain does not end at a trusted root; quote not accepted").WithDetails(err.Error())
+	}
+	name, chainErr := chainName(q.PCK, q.Intermediate, pool, now)
+	if rootName == "" {
+		rootName = name
+		if rootName == "" {
+			rootName = "the configured root"
+		}
+	}
+	vopts := &verify.Options{
+		TrustedRoots: pool,
+		Now:          &verify.TimeSet{PckCertChain: now, TcbInfo: now, QeIdentity: now, PckCrl: now, RootCaCrl: now},
+	}
+	details := []string{
+		"PCK leaf: " + q.PCK.Subject.CommonName + " (FMSPC " + q.FMSPC() + "), valid " + q.PCK.NotBefore.UTC().Format(time.DateOnly) + " to " + q.PCK.NotAfter.UTC().Format(time.DateOnly),
+		"PCK CA: " + q.Intermediate.Subject.CommonName,
+		"root: " + q.Root.Subject.CommonName,
+		"checked at " + now.UTC().Format(time.RFC3339),
+	}
+	if err := verify.TdxQuote(q.Proto, vopts); err != nil {
+		if chainErr != nil {
+			details = append(details, "chain: "+chainErr.Error())
+		}
+		return check.Failf(CheckSignature, "quote does not verify: %s", explainVerifyError(err)).WithDetails(append(details, "go-tdx-guest: "+err.Error())...)
+	}
+	return check.Passf(CheckSignature, "quote signature, QE report signature and binding, PCK chain to %s; TCB status and revocation not evaluated", rootName).WithDetails(details...)
+}
+
+// explainVerifyError names the failed step in go-tdx-guest's error, which wraps with %v and
+// so leaves only its message to go by.
+func explainVerifyError(err error) string {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, verify.ErrHashVerificationFail):
+		return "the attestation key's signature over header and TD body is wrong; the quote was changed after signing"
+	case strings.Contains(msg, verify.ErrSHA56VerificationFail.Error()):
+		return "the QE report does not bind the attestation key (SHA-256 in QE REPORT_DATA differs)"
+	case strings.Contains(msg, "QE report's signature"):
+		return "the QE report's signature does not verify with the PCK certificate"
+	case strings.Contains(msg, "expired") || strings.Contains(msg, "PCK Certificate"):
+		return "PCK certificate chain: " + msg
+	}
+	return msg
+}

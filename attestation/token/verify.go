@@ -1,0 +1,200 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+)
+
+// Check ids reported by Verify.
+const (
+	IDSignature = "jwt.signature"
+	IDIssuer    = "jwt.issuer"
+	IDLifetime  = "jwt.lifetime"
+	IDVersion   = "jwt.version"
+	IDTEE       = "jwt.tee"
+	IDNonce     = "jwt.nonce"
+	IDUserData  = "jwt.user-data"
+)
+
+// DefaultLeeway absorbs clock skew between this machine and MAA.
+const DefaultLeeway = 60 * time.Second
+
+// Options configure Verify.
+type Options struct {
+	// Keys supplies signing keys; nil makes jwt.signature fail as unverifiable.
+	Keys *Keys
+	// Issuer is the provider called or given with -a, normalized by NormalizeBase.
+	// Empty leaves the issuer unpinned (a warning).
+	Issuer string
+	// Now is when the lifetime is evaluated; zero means time.Now().
+	Now time.Time
+	// Leeway for exp/nbf/iat; zero means DefaultLeeway, negative means none.
+	Leeway time.Duration
+	// ExpectCVM says the caller expects a Confidential VM: a Trusted Launch token then warns.
+	ExpectCVM bool
+	// Nonce, when non-nil, must come back in x-ms-runtime.client-payload.nonce (base64).
+	Nonce []byte
+	// UserData, when non-nil, must equal x-ms-runtime.user-data (hex, any case).
+	UserData []byte
+	// Context bounds key fetches; nil means context.Background().
+	Context context.Context
+}
+
+// Verify runs every token check. It never stops early: each check reports on its own so
+// that a reader sees all that is wrong at once.
+func Verify(tok *Token, opts Options) check.List {
+	return check.List{
+		verifySignature(tok, opts),
+		verifyIssuer(tok.Claims, opts.Issuer),
+		verifyLifetime(tok.Claims, opts),
+		verifyVersion(tok.Claims),
+		verifyTEE(tok.Claims, opts.ExpectCVM),
+		verifyNonce(tok.Claims, opts.Nonce),
+		verifyUserData(tok.Claims, opts.UserData),
+	}
+}
+
+func verifySignature(tok *Token, opts Options) check.Check {
+	h := tok.Header
+	if h.Alg != "RS256" {
+		return check.Failf(IDSignature, "signature rejected: alg %q is not RS256, the only algorithm MAA signs with", h.Alg).
+			WithDetails("tokens with alg none, HS* or any other algorithm are never accepted")
+	}
+	if opts.Keys == nil {
+		return check.Failf(IDSignature, "signature not verified: no key source (give --jwks FILE or a provider)")
+	}
+	if want := expectedJku(opts); want != "" && h.Jku != "" && !sameJWKSURL(h.Jku, want) {
+		return check.Failf(IDSignature, "signature not verified: header jku %s is not the configured provider's %s", h.Jku, want).
+			WithDetails("the jku was not fetched: keys are taken only from the configured provider")
+	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	key, err := opts.Keys.Lookup(ctx, h.Kid)
+	if err != nil {
+		var nf *KeyNotFoundError
+		if errors.As(err, &nf) {
+			return check.Failf(IDSignature, "signature not verified: key %s is not published by %s", h.Kid, nf.Source).
+				WithDetails("available kids: " + strings.Join(nf.Available, ", "))
+		}
+		return check.Failf(IDSignature, "signature not verified: keys unavailable from %s: %v", opts.Keys.Source(), err)
+	}
+	if _, err := jws.Verify([]byte(tok.Compact), jws.WithKey(jwa.RS256, key.Public)); err != nil {
+		return check.Failf(IDSignature, "RS256 signature does not verify with key %s from %s", h.Kid, opts.Keys.Source()).
+			WithDetails(err.Error())
+	}
+	c := check.Passf(IDSignature, "RS256 signature verifies with key %s from %s (trust rests on that source)", h.Kid, opts.Keys.Source())
+	if key.Cert != nil {
+		c = c.WithDetails(fmt.Sprintf("key taken from x5c[0]: subject %s, valid until %s",
+			key.Cert.Subject, key.Cert.NotAfter.UTC().Format(time.DateOnly)))
+	}
+	if len(h.X5c) > 0 {
+		c = c.WithDetails("the header's own x5c was ignored: a token cannot vouch for its own key")
+	}
+	return c
+}
+
+// expectedJku is the certs URL of the configured provider: the one keys are fetched from,
+// else the pinned issuer when keys come from a file.
+func expectedJku(opts Options) string {
+	if p := opts.Keys.Provider(); p != nil {
+		return p.CertsURL()
+	}
+	if opts.Issuer != "" {
+		return opts.Issuer + "/certs"
+	}
+	return ""
+}
+
+// sameJWKSURL compares a jku with the expected certs URL ignoring host case and a
+// trailing slash; any other difference (scheme, port, path, query) is a mismatch.
+func sameJWKSURL(jku, want string) bool {
+	u, err := url.Parse(jku)
+	if err != nil || u.RawQuery != "" || u.Fragment != "" {
+		return false
+	}
+	got := u.Scheme + "://" + strings.ToLower(u.Host) + strings.TrimSuffix(u.Path, "/")
+	return got == want
+}
+
+func verifyIssuer(c Claims, want string) check.Check {
+	iss, ok := c.String("iss")
+	if !ok {
+		return check.Failf(IDIssuer, "no iss claim: the token does not say which provider issued it")
+	}
+	if want == "" {
+		return check.Warnf(IDIssuer, "issuer not pinned: token says %s (pass -a to require a provider)", iss)
+	}
+	if iss != want {
+		return check.Failf(IDIssuer, "issuer %s is not the pinned provider %s", iss, want).
+			WithDetails("providers may share signing keys but enforce different policies, so iss must match exactly")
+	}
+	return check.Passf(IDIssuer, "issuer %s is the pinned provider", iss)
+}
+
+func verifyLifetime(c Claims, opts Options) check.Check {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	leeway := opts.Leeway
+	if leeway == 0 {
+		leeway = DefaultLeeway
+	} else if leeway < 0 {
+		leeway = 0
+	}
+	exp, okE := c.Int("exp")
+	if !okE {
+		return check.Failf(IDLifetime, "no integer exp claim: the token never expires, which MAA never issues")
+	}
+	expT := time.Unix(exp, 0).UTC()
+	at := fmt.Sprintf("checked at %s with %s leeway", fmtTime(now), leeway)
+	var problems []string
+	window := "until " + fmtTime(expT)
+	if nbf, ok := c.Int("nbf"); ok {
+		nbfT := time.Unix(nbf, 0).UTC()
+		window = fmtTime(nbfT) + " to " + fmtTime(expT)
+		if now.Add(leeway).Before(nbfT) {
+			problems = append(problems, fmt.Sprintf("not valid before %s (%s from now)", fmtTime(nbfT), nbfT.Sub(now).Round(time.Second)))
+		}
+	}
+	if iat, ok := c.Int("iat"); ok {
+		iatT := time.Unix(iat, 0).UTC()
+		if now.Add(leeway).Before(iatT) {
+			problems = append(problems, fmt.Sprintf("issued in the future (iat %s)", fmtTime(iatT)))
+		}
+		if iatT.After(expT) {
+			problems = append(problems, fmt.Sprintf("iat %s is after exp", fmtTime(iatT)))
+		}
+	}
+	if now.Add(-leeway).After(expT) {
+		problems = append(problems, fmt.Sprintf("expired %s ago", now.Sub(expT).Round(time.Second)))
+	}
+	if len(problems) > 0 {
+		return check.Failf(IDLifetime, "valid %s: %s", window, strings.Join(problems, "; ")).WithDetails(at)
+	}
+	return check.Passf(IDLifetime, "valid %s; expires in %s", window, expT.Sub(now).Round(time.Second)).WithDetails(at)
+}
+
+func fmtTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+func verifyVersion(c Claims) check.Check {
+	v, ok := c.String("x-ms-ver")
+	switch {
+	case !ok:
+		return check.Failf(IDVersion, "no x-ms-ver claim; not an MAA token schema cvmscope knows")
+	case v != "1.0":
+		return check.Failf(IDVersion, "x-ms-ver %q, want \"1.0\"; claims may mean something else in this schema", v)
+	}
+	return check.Passf(IDVersion, "x-ms-ver 1.0 (MAA token schema)")
+}
