@@ -35,6 +35,9 @@ const (
 
 	// NVSize is the size of Azure's report index today; early VMs used 2048.
 	NVSize = 2600
+	// MaxInputSize bounds what Parse accepts: far above any NV index (TPMs cap an index at a
+	// few KiB), so anything larger is another file, not a report with padding.
+	MaxInputSize = 64 << 10
 
 	// TDReportSize is the TDX TDREPORT_STRUCT size inside the hardware report area.
 	TDReportSize = 1024
@@ -181,6 +184,9 @@ func perr(field string, off int, format string, a ...any) error {
 
 // Parse parses an HCL report as read from NV 0x01400001 (any padding length).
 func Parse(b []byte) (*Report, error) {
+	if len(b) > MaxInputSize {
+		return nil, perr("input", MaxInputSize, "the input is %d bytes, more than the %d an HCL report can occupy; this is not a report read from NV 0x01400001", len(b), MaxInputSize)
+	}
 	if len(b) < HeaderSize {
 		return nil, perr("header", 0, "need %d bytes, have %d; the input is truncated or not an HCL report", HeaderSize, len(b))
 	}
@@ -198,8 +204,11 @@ func Parse(b []byte) (*Report, error) {
 	if r.Header.Version == 0 {
 		return nil, perr("header.version", 4, "version 0 is invalid (1 and 2 are known)")
 	}
-	if len(b) < ClaimsOff {
+	if len(b) < IGVMOff {
 		return nil, perr("hardware report", HardwareReportOff, "need %d bytes up to the runtime claims, have %d; the report is truncated", ClaimsOff, len(b))
+	}
+	if len(b) < ClaimsOff {
+		return nil, perr("igvm", IGVMOff, "need %d bytes up to the runtime claims, have %d; the report is truncated inside the IGVM request data", ClaimsOff, len(b))
 	}
 	r.HardwareReport = append([]byte(nil), b[HardwareReportOff:IGVMOff]...)
 	r.IGVM = IGVMRequestData{

@@ -1,0 +1,42 @@
+package hcl
+
+import (
+	"crypto/sha256"
+	"os"
+	"testing"
+)
+
+// FuzzParse: no input panics, and whatever parses keeps the invariants (claims are the
+// input's bytes at 1236, sizes agree, BindingCheck gives a verdict).
+func FuzzParse(f *testing.F) {
+	for _, tc := range realReports {
+		if p, ok := realPath(tc.file); ok {
+			if b, err := os.ReadFile(p); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	claims := []byte(`{"keys":[],"vm-configuration":{},"user-data":"00"}`)
+	sum := sha256.Sum256(claims)
+	hw := make([]byte, HardwareReportSize)
+	copy(hw[SNPReportDataOff:], sum[:])
+	built, err := Build(ReportSNP, hw, HashSHA256, claims, 0)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(built)
+	f.Add(built[:ClaimsOff])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := Parse(b)
+		if err != nil {
+			if _, ok := err.(*ParseError); !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		if msg := invariants(r, b); msg != "" {
+			t.Fatal(msg)
+		}
+		_, _ = r.Bind()
+	})
+}

@@ -1,0 +1,343 @@
+package snp
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/go-sev-guest/abi"
+	"github.com/google/go-sev-guest/kds"
+	spb "github.com/google/go-sev-guest/proto/sevsnp"
+	"github.com/google/go-sev-guest/verify"
+	"github.com/google/go-sev-guest/verify/trust"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+)
+
+// Check IDs produced by Verify.
+const (
+	IDSignature = "snp.signature"
+	IDChain     = "snp.chain"
+)
+
+// Options steer Verify.
+type Options struct {
+	// Now is the time at which certificates must be valid; zero means time.Now().
+	Now time.Time
+	// ExtraRoots are trusted in addition to AMD's (the simulated CVM's test roots).
+	ExtraRoots []Roots
+	// AllowNetwork lets go-sev-guest fetch a missing VCEK from AMD KDS. Off by default.
+	AllowNetwork bool
+}
+
+// Roots is a trusted ARK and its intermediate (ASK, or ASVK for VLEK-signed reports).
+type Roots struct {
+	// Product is the product line ("Milan", "Genoa", "Turin"); "" takes it from the ASK's or
+	// ARK's common name. The VCEK's issuer CN must be "SEV-"+Product.
+	Product string
+	ARK     *x509.Certificate
+	// ASK may be nil; the ASK supplied with the evidence is then used (it must still be
+	// signed by ARK).
+	ASK *x509.Certificate
+}
+
+// THIMHint says where a missing VCEK comes from on Azure.
+const THIMHint = "on Azure, save the JSON of IMDS GET http://169.254.169.254/metadata/THIM/amd/certification (header Metadata: true) and pass it as the certificates file"
+
+// Verify checks the report signature (snp.signature) and the VCEK → ASK → ARK chain
+// (snp.chain). certs may be any mix of VCEK/VLEK, ASK/ASVK and ARK; a missing ASK/ARK is
+// replaced by go-sev-guest's embedded copy for the product, and the supplied ones are never
+// trusted on their own: trust comes only from AMD's embedded roots or opts.ExtraRoots.
+func Verify(r *Report, certs []*x509.Certificate, opts Options) check.List {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	key := r.SigningKey()
+	if key == abi.NoneReportSigner {
+		return check.List{
+			check.Failf(IDSignature, "the report says it is unsigned (key_info.signing_key = 7); nothing vouches for its contents"),
+			check.Skipf(IDChain, "no certificate chain applies to an unsigned report"),
+		}
+	}
+	chain := NewChain(certs)
+	leaf := chain.VCEK
+	if leaf == nil {
+		reason := missingLeaf(r, chain, key)
+		if opts.AllowNetwork && key == abi.VcekReportSigner {
+			fetched, err := fetchVCEK(r, chain, now)
+			if err == nil {
+				leaf = fetched
+			} else {
+				reason = fmt.Sprintf("no %v certificate supplied and fetching it from AMD KDS failed (%v); %s", key, err, THIMHint)
+			}
+		}
+		if leaf == nil {
+			return check.List{
+				check.Skipf(IDSignature, "report signature not checked: %s", reason),
+				check.Skipf(IDChain, "certificate chain not checked: %s", reason),
+			}
+		}
+	}
+	sig, sigErr := signatureCheck(r, leaf, key)
+	return check.List{sig, chainCheck(r, chain, leaf, key, sigErr, opts.ExtraRoots, now)}
+}
+
+func missingLeaf(r *Report, chain Chain, key abi.ReportSigner) string {
+	if key == abi.VlekReportSigner {
+		return "no VLEK certificate supplied (the report is VLEK-signed; AMD KDS does not serve VLEKs publicly); " + THIMHint
+	}
+	pl := expectedProduct(r, chain)
+	if pl == "" {
+		pl = "{Milan|Genoa|Turin}"
+	}
+	return fmt.Sprintf("no VCEK certificate supplied; %s; elsewhere download it from AMD KDS: %s",
+		THIMHint, kds.VCEKCertURL(pl, r.ChipID(), kds.TCBVersion(r.Proto.GetReportedTcb())))
+}
+
+func signatureCheck(r *Report, leaf *x509.Certificate, key abi.ReportSigner) (check.Check, error) {
+	err := verify.SnpReportSignature(r.Raw, leaf)
+	if err == nil {
+		return check.Passf(IDSignature, "ECDSA P-384/SHA-384 signature over report bytes 0x000-0x29f verifies with the %v public key (whether the %v is AMD's: see %s)", key, key, IDChain), nil
+	}
+	c := check.Failf(IDSignature, "the report signature does not verify with the supplied %v: the report was altered or was not signed by this key", key).
+		WithDetails("go-sev-guest: " + err.Error())
+	if exts, xerr := kds.CertificateExtensions(leaf, key); xerr == nil {
+		if exts.HWID != nil && !bytes.Equal(exts.HWID, r.ChipID()) {
+			c = c.WithDetails("the VCEK belongs to another chip: its HWID is "+hex.EncodeToString(exts.HWID),
+				"report chip_id is "+hex.EncodeToString(r.ChipID()))
+		}
+		if uint64(exts.TCBVersion) != r.Proto.GetReportedTcb() {
+			c = c.WithDetails(fmt.Sprintf("the VCEK is issued for TCB 0x%016x, the report's reported_tcb is 0x%016x", uint64(exts.TCBVersion), r.Proto.GetReportedTcb()))
+		}
+	}
+	return c, err
+}
+
+// root is one trust anchor candidate.
+type root struct {
+	amd       *trust.AMDRootCerts
+	extra     bool
+	simulated bool
+}
+
+func (rt root) describe() string {
+	ark := rt.amd.ProductCerts.Ark
+	switch {
+	case rt.simulated:
+		return fmt.Sprintf("simulated test root %q (not AMD: proves nothing about real hardware)", ark.Subject.CommonName)
+	case rt.extra:
+		return fmt.Sprintf("caller-supplied root %q", ark.Subject.CommonName)
+	}
+	return fmt.Sprintf("AMD's %s root as embedded in go-sev-guest", ark.Subject.CommonName)
+}
+
+func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSigner, sigErr error, extra []Roots, now time.Time) check.Check {
+	cands := append(amdRoots(key, expectedProduct(r, chain)), extraRoots(extra, chain)...)
+	var matched *root
+	var tried []string
+	for i := range cands {
+		vo := cands[i].amd.X509Options(now, key)
+		if vo == nil {
+			continue
+		}
+		if _, err := leaf.Verify(*vo); err != nil {
+			tried = append(tried, fmt.Sprintf("%s: %v", cands[i].amd.ProductCerts.Ark.Subject.CommonName, err))
+			continue
+		}
+		matched = &cands[i]
+		break
+	}
+	if matched == nil {
+		first := "no trusted root has an intermediate for this key"
+		if len(tried) > 0 {
+			first = tried[0]
+		}
+		return check.Failf(IDChain, "the %v (issuer %q) does not verify up to any trusted root at %s (%s)", key, leaf.Issuer.CommonName, now.UTC().Format(time.RFC3339), first).
+			WithDetails(tried...)
+	}
+	att := &spb.Attestation{Report: r.Proto, CertificateChain: &spb.CertificateChain{}}
+	if key == abi.VlekReportSigner {
+		att.CertificateChain.VlekCert = leaf.Raw
+	} else {
+		att.CertificateChain.VcekCert = leaf.Raw
+	}
+	vo := &verify.Options{
+		DisableCertFetching: true,
+		Now:                 now,
+		TrustedRoots:        map[string][]*trust.AMDRootCerts{matched.amd.GetProductLine(): {matched.amd}},
+	}
+	err := verify.SnpAttestation(att, vo)
+	// SnpAttestation checks the chain first and the report signature last, so with a bad
+	// signature (reported by snp.signature) its error says nothing about the chain.
+	if err != nil && !(sigErr != nil && isSignatureStep(err)) {
+		return check.Failf(IDChain, "the %v chains to %s, but go-sev-guest rejects it", key, matched.describe()).
+			WithDetails("go-sev-guest: " + err.Error())
+	}
+	pc := matched.amd.ProductCerts
+	ica := pc.Ask
+	if key == abi.VlekReportSigner {
+		ica = pc.Asvk
+	}
+	c := check.Passf(IDChain, "%v → %s → %s verified up to %s; validity at %s; revocation not checked",
+		key, ica.Subject.CommonName, pc.Ark.Subject.CommonName, matched.describe(), now.UTC().Format(time.RFC3339))
+	c = c.WithDetails(
+		certLine(key.String(), leaf), certLine("intermediate", ica), certLine("root", pc.Ark),
+		"product line "+matched.amd.GetProductLine()+productSource(r, chain))
+	for _, sup := range []struct {
+		role      string
+		got, used *x509.Certificate
+	}{{"ASK", chain.ASK, ica}, {"ARK", chain.ARK, pc.Ark}} {
+		switch {
+		case sup.got == nil:
+			c = c.WithDetails(fmt.Sprintf("no %s supplied: the trusted copy was used", sup.role))
+		case sup.got.Equal(sup.used):
+			c = c.WithDetails(fmt.Sprintf("the supplied %s is byte-identical to the trusted one", sup.role))
+		default:
+			c = c.WithDetails(fmt.Sprintf("the supplied %s (%q) is not the trusted one and was ignored", sup.role, sup.got.Subject.CommonName))
+		}
+	}
+	return c
+}
+
+// isSignatureStep recognises the errors of go-sev-guest's final step (SnpProtoReportSignature).
+func isSignatureStep(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "report signature verification error") ||
+		strings.Contains(s, "attestation report format error") ||
+		strings.Contains(s, "could not interpret report")
+}
+
+func productSource(r *Report, chain Chain) string {
+	if r.ProductLine() != "" {
+		return " (from the report's CPUID)"
+	}
+	if chain.Product() != "" {
+		return " (from the certificate names)"
+	}
+	return ""
+}
+
+func certLine(role string, c *x509.Certificate) string {
+	fp := sha256.Sum256(c.Raw)
+	return fmt.Sprintf("%s: CN=%s, issuer CN=%s, valid %s to %s, SHA-256 %s", role, c.Subject.CommonName, c.Issuer.CommonName,
+		c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"), hex.EncodeToString(fp[:8]))
+}
+
+// expectedProduct is the product line the report (v3+ CPUID) or the certificate names state.
+func expectedProduct(r *Report, chain Chain) string {
+	if pl := r.ProductLine(); pl != "" {
+		return pl
+	}
+	return chain.Product()
+}
+
+// amdRoots are AMD's roots for every product line, the expected one first (so that its
+// error leads when none verifies), with the intermediate that matches key.
+func amdRoots(key abi.ReportSigner, first string) []root {
+	lines := []string{"Milan", "Genoa", "Turin"}
+	if i := slices.Index(lines, first); i > 0 {
+		lines[0], lines[i] = lines[i], lines[0]
+	}
+	var out []root
+	for _, pl := range lines {
+		if key == abi.VlekReportSigner {
+			if rc := vlekRoots[pl]; rc != nil {
+				out = append(out, root{amd: rc})
+			}
+			continue
+		}
+		if rc, err := trust.GetDefaultRootCerts(pl); err == nil {
+			out = append(out, root{amd: rc})
+		}
+	}
+	return out
+}
+
+// vlekRoots holds AMD's ASVK+ARK bundles, which go-sev-guest embeds but does not preload.
+var vlekRoots = func() map[string]*trust.AMDRootCerts {
+	m := map[string]*trust.AMDRootCerts{}
+	for pl, pemBytes := range map[string][]byte{
+		"Milan": trust.AskArkMilanVlekBytes,
+		"Genoa": trust.AskArkGenoaVlekBytes,
+		"Turin": trust.AskArkTurinVlekBytes,
+	} {
+		rc := trust.AMDRootCertsProduct(pl)
+		if err := rc.FromKDSCertBytes(pemBytes); err == nil && rc.ProductCerts.Asvk != nil && rc.ProductCerts.Ark != nil {
+			m[pl] = rc
+		}
+	}
+	return m
+}()
+
+func extraRoots(extra []Roots, chain Chain) []root {
+	var out []root
+	for _, x := range extra {
+		if x.ARK == nil {
+			continue
+		}
+		ica := x.ASK
+		if ica == nil {
+			ica = chain.ASK
+		}
+		pl := x.Product
+		if pl == "" && ica != nil {
+			pl = productFromCN(ica.Subject.CommonName)
+		}
+		if pl == "" {
+			pl = productFromCN(x.ARK.Subject.CommonName)
+		}
+		pc := &trust.ProductCerts{Ark: x.ARK}
+		if ica != nil && strings.HasPrefix(ica.Subject.CommonName, "SEV-VLEK") {
+			pc.Asvk = ica
+		} else {
+			pc.Ask = ica
+		}
+		rc := trust.AMDRootCertsProduct(pl)
+		rc.ProductCerts = pc
+		out = append(out, root{amd: rc, extra: true, simulated: saysSimulated(x.ARK) || saysSimulated(x.ASK)})
+	}
+	return out
+}
+
+// fetchVCEK asks AMD KDS for the VCEK (only with Options.AllowNetwork), bounded in time
+// because go-sev-guest's default getter retries for minutes.
+func fetchVCEK(r *Report, chain Chain, now time.Time) (*x509.Certificate, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	vo := &verify.Options{
+		Now:    now,
+		Getter: &trust.RetryHTTPSGetter{Timeout: 20 * time.Second, MaxRetryDelay: 2 * time.Second, Getter: &trust.SimpleHTTPSGetter{}},
+	}
+	if r.ProductLine() == "" {
+		if p, err := kds.ParseProductLine(chain.Product()); err == nil {
+			vo.Product = p
+		}
+	}
+	att, err := verify.GetAttestationFromReportContext(ctx, r.Proto, vo)
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseCertificate(att.GetCertificateChain().GetVcekCert())
+}
+
+// saysSimulated looks for "SIMULATED" in any subject attribute. Subject.Names is scanned,
+// not Subject.String(), because the simulated AMD roots carry their label in a description
+// attribute (the only place go-sev-guest leaves free) that String() omits.
+func saysSimulated(c *x509.Certificate) bool {
+	if c == nil {
+		return false
+	}
+	for _, atv := range c.Subject.Names {
+		if s, ok := atv.Value.(string); ok && strings.Contains(strings.ToUpper(s), "SIMULATED") {
+			return true
+		}
+	}
+	return false
+}
