@@ -1,0 +1,115 @@
+// Package eventlog reads TCG firmware event logs (binary_bios_measurements): it parses
+// them with github.com/google/go-eventlog, describes every event in one line, replays the
+// SHA-256 bank into PCR values and compares those with PCR values from a TPM quote.
+//
+// The log itself is unauthenticated: it only means something once its replay matches
+// PCR values that a TPM signed, which is what Compare checks.
+package eventlog
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/google/go-eventlog/register"
+	"github.com/google/go-eventlog/tcg"
+)
+
+// Log is a parsed event log.
+type Log struct {
+	// Events in log order; Events[i].Index == i. For a crypto-agile log Events[0] is the
+	// Spec ID event, as tpm2_eventlog numbers them.
+	Events []Event
+	// Banks lists the digest algorithms the Spec ID event declares ("sha1", "sha256",
+	// "sha384"...). A SHA-1 format (TPM 1.2 style) log has just "sha1".
+	Banks []string
+	// CryptoAgile is true for a TCG2 log that starts with "Spec ID Event03".
+	CryptoAgile bool
+	// Size is the number of bytes parsed; TrailingBytes were ignored after a 0xFFFFFFFF
+	// padding marker.
+	Size, TrailingBytes int
+}
+
+// Event is one record of the log.
+type Event struct {
+	Index  int // position in the log, starting at 0
+	Offset int // byte offset of the record in the raw log
+	PCR    int
+	Type   uint32
+	// TypeName is the TCG name, e.g. "EV_EFI_ACTION", or "EV_UNKNOWN(0x…)".
+	TypeName string
+	// Digest is the event's SHA-256 digest, nil when it carries none (the Spec ID event,
+	// SHA-1 format logs).
+	Digest []byte
+	Data   []byte
+	// Description is a decoded one-line summary of Data.
+	Description string
+}
+
+// HasBank reports whether the log declares the named digest bank, e.g. "sha256".
+func (l *Log) HasBank(name string) bool {
+	for _, b := range l.Banks {
+		if b == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Parse parses a raw TCG event log. Errors name the event and byte offset at fault.
+func Parse(raw []byte) (*Log, error) {
+	frames, algs, err := walk(raw)
+	if err != nil {
+		return nil, fmt.Errorf("parse event log (%d bytes): %w", len(raw), err)
+	}
+	el, libErr := tcg.ParseEventLog(raw, tcg.ParseOpts{AllowPadding: true})
+	if libErr != nil {
+		// The framing is sound, so the library objected to content, e.g. a Spec ID event
+		// with an unsupported version or no SHA-1/SHA-256/SHA-384 bank.
+		return nil, fmt.Errorf("parse event log (%d bytes): %v", len(raw), libErr)
+	}
+	agile := algs != nil
+	libEvents := el.Events(register.HashSHA256)
+	if agile {
+		// go-eventlog keeps the Spec ID event to itself.
+		libEvents = append([]tcg.Event{{Index: int(frames[0].pcr), Type: tcg.EventType(frames[0].typ), Data: append([]byte(nil), frames[0].data...)}}, libEvents...)
+	}
+	if len(libEvents) != len(frames) {
+		return nil, fmt.Errorf("parse event log: go-eventlog read %d events but the record framing has %d; refusing an ambiguous log",
+			len(libEvents), len(frames))
+	}
+	l := &Log{CryptoAgile: agile, Events: make([]Event, len(frames))}
+	if agile {
+		for _, a := range algs {
+			l.Banks = append(l.Banks, algName(a.id))
+		}
+	} else {
+		l.Banks = []string{"sha1"}
+	}
+	last := frames[len(frames)-1]
+	l.Size = last.offset + last.size
+	l.TrailingBytes = len(raw) - l.Size
+	for i, le := range libEvents {
+		f := frames[i]
+		if le.Index != int(f.pcr) || uint32(le.Type) != f.typ || !bytes.Equal(le.Data, f.data) {
+			return nil, fmt.Errorf("parse event log: event %d at offset %d reads differently in go-eventlog and the record framing", i, f.offset)
+		}
+		ev := Event{
+			Index: i, Offset: f.offset, PCR: le.Index, Type: f.typ, TypeName: TypeName(f.typ),
+			Data: le.Data,
+		}
+		if len(le.Digest) > 0 {
+			ev.Digest = le.Digest
+		}
+		ev.Description = describe(ev, l)
+		l.Events[i] = ev
+	}
+	return l, nil
+}
+
+// TypeName returns the TCG name of an event type, e.g. "EV_SEPARATOR".
+func TypeName(t uint32) string {
+	if _, ok := tcg.EventType(t).KnownName(); ok {
+		return tcg.EventType(t).TCGString()
+	}
+	return fmt.Sprintf("EV_UNKNOWN(0x%08x)", t)
+}

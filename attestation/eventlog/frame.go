@@ -1,0 +1,177 @@
+package eventlog
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/google/go-eventlog/tcg"
+)
+
+// frame is where one record sits in the raw log. The go-eventlog parser does not report
+// offsets, so a light walk over the record framing supplies them; it also pinpoints the
+// record and field at fault when the library rejects a log.
+type frame struct {
+	offset int
+	size   int
+	pcr    uint32
+	typ    uint32
+	data   []byte
+}
+
+// specAlg is one digest algorithm listed by the Spec ID event.
+type specAlg struct {
+	id   uint16
+	size int
+}
+
+const (
+	// A SHA-1 format record: PCR, type, 20-byte digest, data size.
+	sha1HeaderSize = 4 + 4 + 20 + 4
+	// TCG_EfiSpecIDEventStruct up to and including numberOfAlgorithms.
+	specIDFixedSize = 16 + 4 + 1 + 1 + 1 + 1 + 4
+	specIDSignature = "Spec ID Event03\x00"
+	// go-eventlog stops at a PCR index of 0xFFFFFFFF when padding is allowed.
+	paddingPCR = 0xFFFFFFFF
+)
+
+// walk frames every record of raw. It returns the frames it could read, the Spec ID
+// algorithms (nil for a SHA-1 format log), and an error naming the record, its offset and
+// the field that did not fit.
+func walk(raw []byte) ([]frame, []specAlg, error) {
+	if len(raw) == 0 {
+		return nil, nil, fmt.Errorf("event log is empty (0 bytes)")
+	}
+	first, err := sha1Record(raw, 0, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	frames := []frame{first}
+	algs, isSpec, err := parseSpecID(first)
+	if err != nil {
+		return frames, nil, err
+	}
+	off := first.size
+	for n := 1; off < len(raw); n++ {
+		var f frame
+		if isSpec {
+			if len(raw)-off >= 4 && binary.LittleEndian.Uint32(raw[off:]) == paddingPCR {
+				break
+			}
+			f, err = agileRecord(raw, off, n, algs)
+		} else {
+			f, err = sha1Record(raw, off, n)
+		}
+		if err != nil {
+			return frames, algs, err
+		}
+		frames = append(frames, f)
+		off += f.size
+	}
+	return frames, algs, nil
+}
+
+func sha1Record(raw []byte, off, n int) (frame, error) {
+	rest := raw[off:]
+	if len(rest) < sha1HeaderSize {
+		return frame{}, truncated(n, off, "record header", sha1HeaderSize, len(rest))
+	}
+	size := binary.LittleEndian.Uint32(rest[28:])
+	if uint64(size) > uint64(len(rest)-sha1HeaderSize) {
+		return frame{}, truncated(n, off, "event data", int64(size), len(rest)-sha1HeaderSize)
+	}
+	end := sha1HeaderSize + int(size)
+	return frame{
+		offset: off, size: end,
+		pcr: binary.LittleEndian.Uint32(rest), typ: binary.LittleEndian.Uint32(rest[4:]),
+		data: rest[sha1HeaderSize:end],
+	}, nil
+}
+
+func agileRecord(raw []byte, off, n int, algs []specAlg) (frame, error) {
+	rest := raw[off:]
+	if len(rest) < 12 {
+		return frame{}, truncated(n, off, "record header (PCR, type, digest count)", 12, len(rest))
+	}
+	f := frame{offset: off, pcr: binary.LittleEndian.Uint32(rest), typ: binary.LittleEndian.Uint32(rest[4:])}
+	count := binary.LittleEndian.Uint32(rest[8:])
+	if count > uint32(len(algs)) {
+		return frame{}, fmt.Errorf("event %d at offset %d: digest count %d exceeds the %d algorithms of the Spec ID event; the log is corrupt",
+			n, off, count, len(algs))
+	}
+	pos := 12
+	for i := uint32(0); i < count; i++ {
+		if len(rest)-pos < 2 {
+			return frame{}, truncated(n, off, "digest algorithm ID", 2, len(rest)-pos)
+		}
+		id := binary.LittleEndian.Uint16(rest[pos:])
+		size := -1
+		for _, a := range algs {
+			if a.id == id {
+				size = a.size
+			}
+		}
+		if size < 0 {
+			return frame{}, fmt.Errorf("event %d at offset %d: digest algorithm 0x%04x at offset %d is not listed in the Spec ID event; the log is corrupt",
+				n, off, id, off+pos)
+		}
+		pos += 2
+		if len(rest)-pos < size {
+			return frame{}, truncated(n, off, algName(id)+" digest", int64(size), len(rest)-pos)
+		}
+		pos += size
+	}
+	if len(rest)-pos < 4 {
+		return frame{}, truncated(n, off, "event data size", 4, len(rest)-pos)
+	}
+	size := binary.LittleEndian.Uint32(rest[pos:])
+	pos += 4
+	if uint64(size) > uint64(len(rest)-pos) {
+		return frame{}, truncated(n, off, "event data", int64(size), len(rest)-pos)
+	}
+	f.data = rest[pos : pos+int(size)]
+	f.size = pos + int(size)
+	return f, nil
+}
+
+// parseSpecID reads the algorithm list when the first record is the crypto-agile Spec ID
+// event, and reports false for a SHA-1 format (TPM 1.2 style) log.
+func parseSpecID(f frame) ([]specAlg, bool, error) {
+	d := f.data
+	if f.typ != uint32(tcg.NoAction) || len(d) < specIDFixedSize || string(d[:16]) != specIDSignature {
+		return nil, false, nil
+	}
+	n := binary.LittleEndian.Uint32(d[24:])
+	pos := specIDFixedSize
+	if uint64(n)*4 > uint64(len(d)-pos) {
+		return nil, true, fmt.Errorf("Spec ID event at offset 0: lists %d algorithms but has room for %d; the log header is corrupt",
+			n, (len(d)-pos)/4)
+	}
+	algs := make([]specAlg, 0, n)
+	for i := uint32(0); i < n; i++ {
+		algs = append(algs, specAlg{id: binary.LittleEndian.Uint16(d[pos:]), size: int(binary.LittleEndian.Uint16(d[pos+2:]))})
+		pos += 4
+	}
+	return algs, true, nil
+}
+
+func truncated(n, off int, field string, want int64, have int) error {
+	return fmt.Errorf("event %d at offset %d: %s needs %d bytes but only %d remain; the log is truncated or corrupt",
+		n, off, field, want, have)
+}
+
+// algName names a TPM_ALG_ID the way tpm2-tools does.
+func algName(id uint16) string {
+	switch id {
+	case 0x0004:
+		return "sha1"
+	case 0x000b:
+		return "sha256"
+	case 0x000c:
+		return "sha384"
+	case 0x000d:
+		return "sha512"
+	case 0x0012:
+		return "sm3_256"
+	}
+	return fmt.Sprintf("alg-0x%04x", id)
+}

@@ -1,0 +1,198 @@
+package eventlog
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/google/go-eventlog/tcg"
+)
+
+// CheckReplay is the ID of the per-PCR comparison between log replay and quoted PCRs.
+const CheckReplay = "eventlog.replay"
+
+// pcrReplay is the SHA-256 replay of one PCR.
+type pcrReplay struct {
+	value  []byte
+	events int
+	last   *Event
+	// noDigest is the first event for this PCR without a SHA-256 digest; the PCR then
+	// cannot be replayed.
+	noDigest *Event
+}
+
+// Replay extends the SHA-256 digests of every event into its PCR and returns the final
+// values. PCRs whose events lack SHA-256 digests are left out. EV_NO_ACTION events are not
+// extended; a StartupLocality event sets PCR0's starting value to the locality and an
+// EV_EFI_HCRTM_EVENT starts PCR0 from 4, as a TPM does.
+func (l *Log) Replay() map[int][]byte {
+	out := map[int][]byte{}
+	for pcr, r := range l.replay() {
+		if r.noDigest == nil {
+			out[pcr] = r.value
+		}
+	}
+	return out
+}
+
+func (l *Log) replay() map[int]*pcrReplay {
+	var locality byte
+	for _, e := range l.Events {
+		if e.PCR == 0 && e.Type == uint32(tcg.NoAction) && len(e.Data) == 17 && bytes.HasPrefix(e.Data, []byte("StartupLocality\x00")) {
+			locality = e.Data[16]
+		}
+	}
+	out := map[int]*pcrReplay{}
+	for i := range l.Events {
+		e := &l.Events[i]
+		if e.Type == uint32(tcg.NoAction) {
+			continue
+		}
+		r := out[e.PCR]
+		if r == nil {
+			r = &pcrReplay{value: make([]byte, sha256.Size)}
+			if e.PCR == 0 {
+				r.value[sha256.Size-1] = locality
+			}
+			out[e.PCR] = r
+		}
+		if e.Type == uint32(tcg.EFIHCRTMEvent) && r.events == 0 {
+			r.value[sha256.Size-1] = 4
+		}
+		r.events++
+		r.last = e
+		if len(e.Digest) != sha256.Size {
+			if r.noDigest == nil {
+				r.noDigest = e
+			}
+			continue
+		}
+		h := sha256.New()
+		h.Write(r.value)
+		h.Write(e.Digest)
+		r.value = h.Sum(nil)
+	}
+	return out
+}
+
+// resetValue is a PCR's value before anything extends it: the DRTM PCRs 17-22 start as
+// all ones, every other PCR as zeros (TCG PC Client Platform TPM Profile).
+func resetValue(pcr int) []byte {
+	v := make([]byte, sha256.Size)
+	if pcr >= 17 && pcr <= 22 {
+		for i := range v {
+			v[i] = 0xff
+		}
+	}
+	return v
+}
+
+// Compare replays the log's SHA-256 bank and compares it with PCR values, typically
+// from a verified TPM quote. It returns one eventlog.replay check per PCR that the log
+// extends or the PCR set holds, in PCR order.
+func Compare(l *Log, pcrs map[int][]byte) check.List {
+	if l == nil {
+		return check.List{check.Skipf(CheckReplay, "no event log, so no PCR could be replayed")}
+	}
+	replayed := l.replay()
+	seen := map[int]bool{}
+	for p := range replayed {
+		seen[p] = true
+	}
+	for p := range pcrs {
+		seen[p] = true
+	}
+	order := make([]int, 0, len(seen))
+	for p := range seen {
+		order = append(order, p)
+	}
+	sort.Ints(order)
+	var out check.List
+	for _, p := range order {
+		quoted, inQuote := pcrs[p]
+		out = append(out, comparePCR(p, replayed[p], quoted, inQuote).WithSubject(fmt.Sprintf("PCR%d", p)))
+	}
+	return out
+}
+
+func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool) check.Check {
+	switch {
+	case r == nil && !inQuote:
+		return check.Skipf(CheckReplay, "PCR%d is neither in the log nor in the PCR set", p)
+	case r == nil:
+		if bytes.Equal(quoted, resetValue(p)) {
+			return check.Passf(CheckReplay, "no events, PCR is %s as the quote shows", resetName(p))
+		}
+		return check.Warnf(CheckReplay, "PCR%d is not at its reset value but the log has no events for it: something outside this log extended it, so it cannot be checked", p).
+			WithDetails("quoted   " + hex.EncodeToString(quoted))
+	case !inQuote:
+		return check.Skipf(CheckReplay, "the log extends PCR%d (%d events) but the PCR set has no value for it, so it was not compared", p, r.events).
+			WithDetails("replayed " + hex.EncodeToString(r.value))
+	case r.noDigest != nil:
+		return check.Warnf(CheckReplay, "PCR%d cannot be replayed: event #%d (%s) has no SHA-256 digest", p, r.noDigest.Index, r.noDigest.TypeName)
+	case len(quoted) != sha256.Size:
+		return check.Failf(CheckReplay, "quoted PCR%d is %d bytes, a SHA-256 PCR is %d", p, len(quoted), sha256.Size)
+	case bytes.Equal(r.value, quoted):
+		return check.Passf(CheckReplay, "SHA-256 replay of %d event%s matches the quoted PCR%d", r.events, plural(r.events), p)
+	}
+	return check.Failf(CheckReplay, "PCR%d: the log replays to %s but the quote has %s; %d event%s, last #%d %s",
+		p, shortHex(r.value), shortHex(quoted), r.events, plural(r.events), r.last.Index, r.last.TypeName).
+		WithDetails(
+			"replayed "+hex.EncodeToString(r.value),
+			"quoted   "+hex.EncodeToString(quoted),
+			fmt.Sprintf("last event #%d %s: %s", r.last.Index, r.last.TypeName, r.last.Description),
+			"the log does not describe this PCR's measurements: an event is missing, altered or was added",
+		)
+}
+
+// shortHex keeps both ends of a digest so that two values differing anywhere usually
+// still look different in a one-line summary.
+func shortHex(b []byte) string {
+	h := hex.EncodeToString(b)
+	if len(h) <= 20 {
+		return h
+	}
+	return h[:8] + "…" + h[len(h)-8:]
+}
+
+func resetName(p int) string {
+	if p >= 17 && p <= 22 {
+		return "all ones (its reset value)"
+	}
+	return "zero"
+}
+
+// ReplaySummary folds the eventlog.replay checks of a Compare result into one line.
+func ReplaySummary(l check.List) string {
+	var matched, compared int
+	var bad, open []string
+	for _, c := range l.Find(CheckReplay) {
+		switch c.Verdict {
+		case check.Pass:
+			matched++
+			compared++
+		case check.Fail:
+			compared++
+			bad = append(bad, c.Subject)
+		default:
+			if c.Subject != "" {
+				open = append(open, c.Subject)
+			}
+		}
+	}
+	if compared == 0 && len(open) == 0 {
+		return "no PCR compared with the event log"
+	}
+	s := fmt.Sprintf("%d of %d compared PCRs match the event log replay", matched, compared)
+	if len(bad) > 0 {
+		s += "; mismatch: " + strings.Join(bad, ", ")
+	}
+	if len(open) > 0 {
+		s += "; not compared: " + strings.Join(open, ", ")
+	}
+	return s
+}

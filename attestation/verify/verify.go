@@ -1,0 +1,327 @@
+// Package verify runs every check that an evidence set allows, in the order a person would
+// follow the chain of trust: vendor root → VCEK or PCK → hardware report → REPORT_DATA →
+// runtime claims → HCLAkPub → TPM quote → PCRs → event log.
+//
+// It only composes the per-format packages (hcl, snp, tdx, tpmquote, akcert, eventlog);
+// each of those owns its checks. A piece of evidence that is missing makes its checks skip
+// with a reason that says which file or step supplies it; a piece that cannot be parsed
+// makes a "<kind>.parse" check fail with the parser's error, which names field and offset.
+package verify
+
+import (
+	"crypto/rsa"
+	"crypto/x509"
+	"fmt"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/akcert"
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/eventlog"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/snp"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
+	"github.com/cvmscope/cvmscope/attestation/tpmquote"
+)
+
+// Options tune verification.
+type Options struct {
+	// Now is when certificates and collateral are judged (--now); zero means time.Now().
+	Now time.Time
+	// AllowNetwork lets checks fetch what is missing (AMD KDS, Intel PCS). Off by default:
+	// offline verification is the rule.
+	AllowNetwork bool
+}
+
+// Result holds the checks and everything parsed on the way, for the pages to show.
+type Result struct {
+	Checks check.List
+
+	TEE      evidence.TEE
+	HCL      *hcl.Report
+	Claims   *hcl.RuntimeClaims
+	SNP      *snp.Report
+	TDReport *tdx.TDReport
+	TDQuote  *tdx.Quote
+	Certs    []*x509.Certificate
+	// AK is the AK public key used for the quote: from the TPM when available (AKFromTPM),
+	// else HCLAkPub from the runtime claims.
+	AK        *rsa.PublicKey
+	AKFromTPM bool
+	AKCert    *x509.Certificate
+	Attest    *tpmquote.Attest
+	Log       *eventlog.Log
+}
+
+// Evidence verifies a set.
+func Evidence(s *evidence.Set, opts Options) *Result {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	r := &Result{TEE: s.TEE}
+	add := func(c ...check.Check) { r.Checks = append(r.Checks, c...) }
+
+	r.parseReports(s, add)
+	r.parseCerts(s, add)
+	r.hardware(s, opts, add)
+	r.tpm(s, opts, add)
+	r.eventLog(s, add)
+	return r
+}
+
+func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
+	if len(s.HCLReport) > 0 {
+		rep, err := hcl.Parse(s.HCLReport)
+		if err != nil {
+			add(check.Failf("hcl.parse", "%v", err))
+		} else {
+			r.HCL = rep
+			r.Claims = rep.RuntimeClaims
+			if rep.ClaimsErr != nil {
+				add(check.Failf("hcl.parse", "%v", rep.ClaimsErr))
+			}
+			switch rep.IGVM.ReportType {
+			case hcl.ReportSNP:
+				r.TEE = evidence.TEESEVSNP
+			case hcl.ReportTDX:
+				r.TEE = evidence.TEETDX
+			}
+		}
+	}
+	if r.Claims == nil && len(s.RuntimeClaims) > 0 {
+		rc, err := hcl.ParseRuntimeClaims(s.RuntimeClaims)
+		if err != nil {
+			add(check.Failf("hcl.parse", "runtime claims file: %v", err))
+		}
+		r.Claims = rc
+	}
+	snpRaw := s.SNPReport
+	if r.HCL != nil && r.HCL.SNPReport() != nil {
+		snpRaw = r.HCL.SNPReport()
+	}
+	if len(snpRaw) > 0 {
+		rep, err := snp.Parse(snpRaw)
+		if err != nil {
+			add(check.Failf("snp.parse", "%v", err))
+		} else {
+			r.SNP = rep
+			if r.TEE == "" {
+				r.TEE = evidence.TEESEVSNP
+			}
+		}
+	}
+	tdRaw := s.TDReport
+	if r.HCL != nil && r.HCL.TDReport() != nil {
+		tdRaw = r.HCL.TDReport()
+	}
+	if len(tdRaw) > 0 {
+		rep, err := tdx.ParseTDReport(tdRaw)
+		if err != nil {
+			add(check.Failf("tdx.parse", "TDREPORT: %v", err))
+		} else {
+			r.TDReport = rep
+		}
+	}
+	if len(s.TDQuote) > 0 {
+		q, err := tdx.ParseQuote(s.TDQuote)
+		if err != nil {
+			add(check.Failf("tdx.parse", "TD quote: %v", err))
+		} else {
+			r.TDQuote = q
+			if r.TEE == "" {
+				r.TEE = evidence.TEETDX
+			}
+		}
+	}
+	if r.TEE == "" && s.TEE != "" {
+		r.TEE = s.TEE
+	}
+}
+
+func (r *Result) parseCerts(s *evidence.Set, add func(...check.Check)) {
+	for i, der := range s.Certs {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			add(check.Failf("certs.parse", "certificate %d: %v", i+1, err))
+			continue
+		}
+		r.Certs = append(r.Certs, c)
+	}
+}
+
+// hardware runs the TEE checks: the report's signature and chain, and the binding of the
+// runtime claims into REPORT_DATA.
+func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check)) {
+	if r.HCL != nil {
+		add(r.HCL.BindingCheck())
+	} else if r.Claims != nil && (r.SNP != nil || r.TDReport != nil) {
+		add(standaloneBinding(s.RuntimeClaims, r))
+	}
+	switch {
+	case r.SNP != nil:
+		add(snp.Verify(r.SNP, r.Certs, snp.Options{Now: opts.Now, ExtraRoots: simAMDRoots(s), AllowNetwork: opts.AllowNetwork})...)
+	case r.TDQuote != nil || r.TDReport != nil:
+		if r.TDQuote == nil {
+			add(check.Skipf("tdx.quote.signature", "no TD quote: the TDREPORT is only MAC'd by the CPU; on Azure, IMDS POST /acc/tdquote turns it into a signed quote (supply it as a file)"),
+				check.Skipf("tdx.quote.matches-report", "no TD quote to compare with the TDREPORT"),
+				check.Skipf("tdx.tcb", "no TD quote, so no TCB to evaluate"))
+			break
+		}
+		var coll *tdx.Collateral
+		if !s.Collateral.Empty() {
+			c := tdx.Collateral(s.Collateral)
+			coll = &c
+		}
+		add(tdx.Verify(r.TDQuote, r.TDReport, tdx.Options{Now: opts.Now, Collateral: coll, TrustedRoots: simIntelRoots(s)})...)
+	case r.HCL != nil:
+		add(check.Skipf("snp.signature", "the HCL report carries a %s report, which no vendor signs", r.HCL.IGVM.ReportType))
+	}
+}
+
+// standaloneBinding binds a runtime-claims file to a raw report's REPORT_DATA with SHA-256,
+// the only hash type seen on Azure.
+func standaloneBinding(claims []byte, r *Result) check.Check {
+	var rd []byte
+	if r.SNP != nil {
+		rd = r.SNP.ReportData()
+	} else {
+		rd = r.TDReport.ReportData()
+	}
+	b, err := hcl.Build(hcl.ReportSNP, nil, hcl.HashSHA256, claims, hcl.ClaimsOff+len(claims))
+	if err != nil {
+		return check.Failf("hcl.binding", "runtime claims: %v", err)
+	}
+	rep, err := hcl.Parse(b)
+	if err != nil {
+		return check.Failf("hcl.binding", "runtime claims: %v", err)
+	}
+	copy(rep.HardwareReport[hcl.SNPReportDataOff:], rd)
+	c := rep.BindingCheck()
+	c.Summary = "runtime claims file against the report's REPORT_DATA (SHA-256 assumed): " + c.Summary
+	return c
+}
+
+// tpm runs the vTPM checks: AK binding, AK certificate, quote signature and PCR digest.
+func (r *Result) tpm(s *evidence.Set, opts Options, add func(...check.Check)) {
+	var hclAK *rsa.PublicKey
+	if r.Claims != nil {
+		if k := r.Claims.Key("HCLAkPub"); k != nil {
+			if pub, err := k.RSA(); err == nil {
+				hclAK = pub
+			} else {
+				add(check.Failf("ak.binding", "HCLAkPub in the runtime claims: %v", err))
+			}
+		}
+	}
+	if len(s.AKPub) > 0 {
+		pub, err := tpmquote.ParsePublic(s.AKPub)
+		if err != nil {
+			add(check.Failf("ak.parse", "AK public: %v", err))
+		} else {
+			r.AK, r.AKFromTPM = pub, true
+		}
+	}
+	switch {
+	case r.AK != nil && r.Claims != nil:
+		add(tpmquote.AKBinding(r.Claims, r.AK))
+	case r.AK == nil && hclAK != nil:
+		add(check.Skipf("ak.binding", "no AK public area from the TPM (ReadPublic 0x81000003) to compare with HCLAkPub; the quote is checked with HCLAkPub"))
+		r.AK = hclAK
+	case r.AK != nil:
+		add(check.Skipf("ak.binding", "no runtime claims carrying HCLAkPub to compare the AK with"))
+	}
+
+	if len(s.AKCert) > 0 {
+		add(akcert.Check(s.AKCert, r.akFromTPM(), opts.Now))
+		if c, err := akcert.Parse(s.AKCert); err == nil {
+			r.AKCert = c
+		}
+	}
+
+	if s.Quote == nil || len(s.Quote.Msg) == 0 {
+		if len(s.PCRs) > 0 || r.AK != nil {
+			add(check.Skipf("tpm.quote.signature", "no TPM quote (TPMS_ATTEST and its signature) in the evidence"))
+		}
+		return
+	}
+	if a, err := tpmquote.ParseAttest(s.Quote.Msg); err == nil {
+		r.Attest = a
+	}
+	if r.AK == nil {
+		add(check.Skipf("tpm.quote.signature", "no AK public key: supply the AK public (tpm2_readpublic -c 0x81000003) or an HCL report whose runtime claims carry HCLAkPub"))
+		return
+	}
+	add(tpmquote.VerifyQuote(s.Quote.Msg, s.Quote.Sig, r.AK, s.PCRs, s.Quote.Nonce)...)
+}
+
+func (r *Result) akFromTPM() *rsa.PublicKey {
+	if r.AKFromTPM {
+		return r.AK
+	}
+	return nil
+}
+
+func (r *Result) eventLog(s *evidence.Set, add func(...check.Check)) {
+	if len(s.EventLog) == 0 {
+		if len(s.PCRs) > 0 {
+			add(check.Skipf("eventlog.replay", "no event log: on Linux it is /sys/kernel/security/tpm0/binary_bios_measurements (root only)"))
+		}
+		return
+	}
+	l, err := eventlog.Parse(s.EventLog)
+	if err != nil {
+		add(check.Failf("eventlog.parse", "%v", err))
+		return
+	}
+	r.Log = l
+	if len(s.PCRs) == 0 {
+		add(check.Skipf("eventlog.replay", "parsed %d events, but no PCR values to replay them against (supply the quoted PCRs)", len(l.Events)))
+		return
+	}
+	add(eventlog.Compare(l, s.PCRs)...)
+}
+
+// simAMDRoots picks the simulated CVM's AMD test roots out of the set's extra anchors.
+func simAMDRoots(s *evidence.Set) []snp.Roots {
+	var ark, ask *x509.Certificate
+	for _, der := range s.SimRoots {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			continue
+		}
+		switch {
+		case c.Subject.CommonName == c.Issuer.CommonName && hasPrefix(c.Subject.CommonName, "ARK-"):
+			ark = c
+		case hasPrefix(c.Subject.CommonName, "SEV-") || hasPrefix(c.Subject.CommonName, "ASK"):
+			ask = c
+		}
+	}
+	if ark == nil {
+		return nil
+	}
+	return []snp.Roots{{ARK: ark, ASK: ask}}
+}
+
+// simIntelRoots returns a pool of the simulated Intel root, or nil for Intel's own.
+func simIntelRoots(s *evidence.Set) *x509.CertPool {
+	var pool *x509.CertPool
+	for _, der := range s.SimRoots {
+		c, err := x509.ParseCertificate(der)
+		if err != nil || !c.IsCA || !hasPrefix(c.Subject.CommonName, "Intel") {
+			continue
+		}
+		if pool == nil {
+			pool = x509.NewCertPool()
+		}
+		pool.AddCert(c)
+	}
+	return pool
+}
+
+func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
+
+// Summary is a one-line count of verdicts.
+func Summary(l check.List) string {
+	c := l.Counts()
+	return fmt.Sprintf("%d passed, %d failed, %d warnings, %d skipped", c[check.Pass], c[check.Fail], c[check.Warn], c[check.Skip])
+}

@@ -1,0 +1,63 @@
+package platform
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/verify"
+)
+
+// TestSimulatedCVMVerifiesEndToEnd provisions each simulated TEE on the embedded simulator,
+// reads the report with a nonce, and runs every check: all that apply must pass.
+func TestSimulatedCVMVerifiesEndToEnd(t *testing.T) {
+	for _, tee := range []string{"sevsnp", "tdx", "trustedlaunch"} {
+		t.Run(tee, func(t *testing.T) {
+			ctx := context.Background()
+			p, err := Open(ctx, Options{Platform: "sim", TPM: "sim", SimTEE: tee, SecureBoot: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			if p.Source != evidence.SourceSim || !strings.Contains(p.Reason, "--platform sim") {
+				t.Errorf("source %q reason %q", p.Source, p.Reason)
+			}
+			s, err := p.ReadReport(ctx, "workshop-nonce")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := verify.Evidence(s, verify.Options{Now: time.Now()})
+			for _, c := range res.Checks {
+				t.Log(c)
+				if c.Verdict == check.Fail || c.Verdict == check.Warn {
+					t.Errorf("%s", c)
+				}
+			}
+			mustPass := []string{"tpm.quote.signature", "tpm.quote.nonce", "tpm.quote.pcr-digest", "ak.certificate", "eventlog.replay"}
+			switch tee {
+			case "sevsnp":
+				mustPass = append(mustPass, "hcl.binding", "ak.binding", "snp.signature", "snp.chain")
+			case "tdx":
+				mustPass = append(mustPass, "hcl.binding", "ak.binding")
+			}
+			for _, id := range mustPass {
+				if v := res.Checks.Verdict(id); v != check.Pass {
+					t.Errorf("%s: %s, want pass", id, v)
+				}
+			}
+			if tee == "trustedlaunch" {
+				if s.TEE != evidence.TEETrustedLaunch || len(s.HCLReport) != 0 {
+					t.Errorf("trusted launch: TEE %q with a %d-byte report", s.TEE, len(s.HCLReport))
+				}
+				return
+			}
+			if got, want := res.Claims.UserData, hcl.UserDataHex(UserData("workshop-nonce")); got != want {
+				t.Errorf("report user-data %s, want %s", got, want)
+			}
+		})
+	}
+}
