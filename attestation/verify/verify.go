@@ -9,6 +9,7 @@
 package verify
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/snp"
 	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/cvmscope/cvmscope/attestation/tpmquote"
+	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 )
 
 // Options tune verification.
@@ -281,25 +283,24 @@ func (r *Result) eventLog(s *evidence.Set, add func(...check.Check)) {
 	add(eventlog.Compare(l, s.PCRs)...)
 }
 
-// simAMDRoots picks the simulated CVM's AMD test roots out of the set's extra anchors.
+// simAMDRoots returns the simulated CVM's AMD test roots when the set asks for them. The
+// roots are pinned here, never taken from the set: a bundle names which anchors it needs, it
+// cannot bring its own. (The simulated keys are public test keys, so everything they vouch
+// for is labelled "simulated test root" in the checks.)
 func simAMDRoots(s *evidence.Set) []snp.Roots {
-	var ark, ask *x509.Certificate
-	for _, der := range s.SimRoots {
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			continue
-		}
-		switch {
-		case c.Subject.CommonName == c.Issuer.CommonName && hasPrefix(c.Subject.CommonName, "ARK-"):
-			ark = c
-		case hasPrefix(c.Subject.CommonName, "SEV-") || hasPrefix(c.Subject.CommonName, "ASK"):
-			ask = c
-		}
-	}
-	if ark == nil {
+	if len(s.SimRoots) == 0 {
 		return nil
 	}
-	return []snp.Roots{{ARK: ark, ASK: ask}}
+	amd, err := simroots.NewAMD(simroots.DefaultSeed())
+	if err != nil {
+		return nil
+	}
+	for _, der := range s.SimRoots {
+		if bytes.Equal(der, amd.ARK.Raw) {
+			return []snp.Roots{{Product: amd.Product(), ARK: amd.ARK, ASK: amd.ASK}}
+		}
+	}
+	return nil
 }
 
 // simIntelRoots returns a pool of the simulated Intel root, or nil for Intel's own.

@@ -3,9 +3,11 @@
 // simulator), with go-tpm's tpm2 API.
 //
 // It reads the Azure NV indices (HCL report, user data, AK certificate), PCRs and keys,
-// and makes quotes. Every failure is an *Error naming the command and TPM response code
-// with what it means and what to do, wrapped as a fault.Device error. Every command is
-// logged at Debug level through log/slog.
+// makes quotes, and makes the AK-certified, PCR-bound ephemeral key that MAA encrypts
+// its AzureGuest response to, and decrypts with it. Every failure is an *Error naming
+// the command and TPM response code with what it means and what to do, wrapped as a
+// fault.Device error (fault.Verification when the ciphertext given is at fault). Every
+// command is logged at Debug level through log/slog.
 package tpm
 
 // Azure-reserved handles and NV indices (azure-protocol.md §1.2).

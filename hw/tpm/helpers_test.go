@@ -32,7 +32,7 @@ var akTemplate = tpm2.TPMTPublic{
 }
 
 // provisionAK creates an AK and persists it at HandleAK, as the Azure paravisor does.
-func provisionAK(t *testing.T, tp *TPM) {
+func provisionAK(t testing.TB, tp *TPM) {
 	t.Helper()
 	tr := tp.Transport()
 	owner := tpm2.AuthHandle{Handle: tpm2.TPMRHOwner, Auth: tpm2.PasswordAuth(nil)}
