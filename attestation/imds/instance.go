@@ -1,0 +1,72 @@
+package imds
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
+)
+
+const instancePath = "/metadata/instance?api-version=2021-02-01&format=json"
+
+// Instance is the part of the instance document cvmscope shows and uses.
+type Instance struct {
+	VMID           string
+	Name           string
+	Location       string
+	VMSize         string
+	Zone           string
+	OSType         string
+	ResourceGroup  string
+	SubscriptionID string
+	// SecurityType is "ConfidentialVM", "TrustedLaunch" or empty for a plain VM.
+	SecurityType string
+	// SecureBoot and VTPM are IMDS's "true"/"false" strings, kept as sent.
+	SecureBoot string
+	VTPM       string
+	Tags       map[string]string
+}
+
+// Instance fetches the instance metadata document.
+func (c *Client) Instance(ctx context.Context) (*Instance, error) {
+	b, err := c.do(ctx, "GET", instancePath, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Compute struct {
+			VMID              string `json:"vmId"`
+			Name              string `json:"name"`
+			Location          string `json:"location"`
+			VMSize            string `json:"vmSize"`
+			Zone              string `json:"zone"`
+			OSType            string `json:"osType"`
+			ResourceGroupName string `json:"resourceGroupName"`
+			SubscriptionID    string `json:"subscriptionId"`
+			SecurityProfile   struct {
+				SecureBootEnabled string `json:"secureBootEnabled"`
+				VirtualTpmEnabled string `json:"virtualTpmEnabled"`
+				SecurityType      string `json:"securityType"`
+			} `json:"securityProfile"`
+			TagsList []struct {
+				Name  string `json:"name"`
+				Value string `json:"value"`
+			} `json:"tagsList"`
+		} `json:"compute"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fault.Errorf(fault.Network, "IMDS /metadata/instance: answer is not the JSON instance document: %v", err)
+	}
+	cp := doc.Compute
+	if cp.VMID == "" && cp.Location == "" {
+		return nil, fault.Errorf(fault.Network, "IMDS /metadata/instance: compute.vmId and compute.location are both missing")
+	}
+	in := &Instance{VMID: cp.VMID, Name: cp.Name, Location: cp.Location, VMSize: cp.VMSize, Zone: cp.Zone,
+		OSType: cp.OSType, ResourceGroup: cp.ResourceGroupName, SubscriptionID: cp.SubscriptionID,
+		SecurityType: cp.SecurityProfile.SecurityType, SecureBoot: cp.SecurityProfile.SecureBootEnabled,
+		VTPM: cp.SecurityProfile.VirtualTpmEnabled, Tags: map[string]string{}}
+	for _, t := range cp.TagsList {
+		in.Tags[t.Name] = t.Value
+	}
+	return in, nil
+}

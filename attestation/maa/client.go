@@ -1,0 +1,286 @@
+package maa
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
+)
+
+// MaxResponseBytes bounds what is read from MAA; real tokens are a few KiB.
+const MaxResponseBytes = 1 << 20
+
+// Attempt is one HTTP try.
+type Attempt struct {
+	Status     int           `json:"status,omitempty"`
+	Duration   time.Duration `json:"duration"`
+	RetryAfter time.Duration `json:"retry_after,omitempty"`
+	Err        string        `json:"error,omitempty"`
+}
+
+// Exchange is everything about one call, for display and for the evidence bundle.
+type Exchange struct {
+	URL          string        `json:"url"`
+	Status       int           `json:"status"`
+	Duration     time.Duration `json:"duration"`
+	Attempts     []Attempt     `json:"attempts"`
+	RequestBody  []byte        `json:"request_body,omitempty"`
+	ResponseBody []byte        `json:"response_body,omitempty"`
+}
+
+// Client calls one MAA provider.
+type Client struct {
+	// Base is scheme and host of the provider, e.g. https://sharedkrc.krc.attest.azure.net.
+	Base string
+	HTTP *http.Client
+	// MaxAttempts bounds tries per call, the first included (3, as AZ-CPP).
+	MaxAttempts int
+	// AttemptTimeout bounds one try; the caller's context bounds the whole call.
+	AttemptTimeout time.Duration
+	// Backoff is the first wait before a retry; it doubles each time. Retry-After wins when longer.
+	Backoff time.Duration
+	// MaxRetryAfter is the longest Retry-After we agree to wait; a longer one ends the call.
+	MaxRetryAfter time.Duration
+	// MaxJitter spreads retries of many VMs apart.
+	MaxJitter time.Duration
+	// Sleep and Now are replaceable so tests run without waiting.
+	Sleep func(ctx context.Context, d time.Duration) error
+	Now   func() time.Time
+}
+
+// NewClient builds a client for base (normalized to scheme and host). The proxy comes from
+// the environment (HTTPS_PROXY, NO_PROXY): MAA usually must go through the corporate proxy,
+// unlike IMDS. TLS is always verified; trustLoopback, the emulator's self-signed root, is
+// accepted only when base is a loopback address, so it can never vouch for a real provider.
+func NewClient(base string, trustLoopback *x509.CertPool) (*Client, error) {
+	b, err := Normalize(base)
+	if err != nil {
+		return nil, fault.New(fault.Internal, err)
+	}
+	u, _ := url.Parse(b)
+	loop := isLoopback(u.Hostname())
+	if u.Scheme == "http" && !loop {
+		return nil, fault.Errorf(fault.Internal, "attestation URL %s: plain http is allowed only for a loopback emulator; use https", b)
+	}
+	if trustLoopback != nil && !loop {
+		return nil, fault.Errorf(fault.Internal, "attestation URL %s: a private root is trusted only for a loopback emulator, never for %s", b, u.Hostname())
+	}
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if trustLoopback != nil {
+		tlsConf.RootCAs = trustLoopback
+	}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       tlsConf,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          4,
+		IdleConnTimeout:       60 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &Client{
+		Base: b, HTTP: &http.Client{Transport: tr},
+		MaxAttempts: 3, AttemptTimeout: 30 * time.Second, Backoff: time.Second,
+		MaxRetryAfter: 60 * time.Second, MaxJitter: time.Second,
+		Sleep: sleepCtx, Now: time.Now,
+	}, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Attest POSTs body to path (PathAzureGuest and friends) and returns the exchange; on
+// failure the exchange is returned too, so every attempt can be shown.
+func (c *Client) Attest(ctx context.Context, path string, body []byte) (*Exchange, error) {
+	ex := &Exchange{URL: strings.TrimRight(c.Base, "/") + path, RequestBody: body}
+	start := c.now()
+	defer func() { ex.Duration = c.now().Sub(start) }()
+	attempts := max(c.MaxAttempts, 1)
+	backoff := c.Backoff
+	for i := 1; ; i++ {
+		a, resp, err := c.once(ctx, ex.URL, body)
+		ex.Attempts = append(ex.Attempts, a)
+		if err != nil {
+			if retryableTransport(ctx, err) && i < attempts {
+				if serr := c.wait(ctx, backoff); serr != nil {
+					return ex, c.connError(ex.URL, err)
+				}
+				backoff *= 2
+				continue
+			}
+			return ex, c.connError(ex.URL, err)
+		}
+		ex.Status, ex.ResponseBody = a.Status, resp
+		if a.Status == http.StatusOK {
+			return ex, nil
+		}
+		se := ParseServiceError(a.Status, resp)
+		if !retryableStatus(a.Status) || i >= attempts {
+			return ex, c.serviceFault(se, i)
+		}
+		if a.RetryAfter > c.maxRetryAfter() {
+			return ex, fault.WithHint(fault.Network,
+				fmt.Errorf("%w (asked to retry after %s, longer than cvmscope waits)", se, a.RetryAfter), se.Explain())
+		}
+		if err := c.wait(ctx, max(backoff, a.RetryAfter)); err != nil {
+			return ex, fault.WithHint(fault.Network, fmt.Errorf("%w; stopped waiting to retry: %v", se, err), se.Explain())
+		}
+		backoff *= 2
+	}
+}
+
+func (c *Client) once(ctx context.Context, u string, body []byte) (Attempt, []byte, error) {
+	start := c.now()
+	actx := ctx
+	if c.AttemptTimeout > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, c.AttemptTimeout)
+		defer cancel()
+	}
+	var a Attempt
+	fail := func(err error) (Attempt, []byte, error) {
+		a.Duration, a.Err = c.now().Sub(start), err.Error()
+		return a, nil, err
+	}
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return fail(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "cvmscope")
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fail(err)
+	}
+	defer resp.Body.Close()
+	a.Status = resp.StatusCode
+	a.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	if err != nil {
+		return fail(fmt.Errorf("reading the answer: %w", err))
+	}
+	if len(b) > MaxResponseBytes {
+		return fail(errTooLarge)
+	}
+	a.Duration = c.now().Sub(start)
+	return a, b, nil
+}
+
+var errTooLarge = fmt.Errorf("the answer is larger than %d bytes; refused", MaxResponseBytes)
+
+func (c *Client) wait(ctx context.Context, d time.Duration) error {
+	if c.MaxJitter > 0 {
+		d += rand.N(c.MaxJitter)
+	}
+	if c.Sleep != nil {
+		return c.Sleep(ctx, d)
+	}
+	return sleepCtx(ctx, d)
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Client) maxRetryAfter() time.Duration {
+	if c.MaxRetryAfter > 0 {
+		return c.MaxRetryAfter
+	}
+	return 60 * time.Second
+}
+
+func retryableStatus(s int) bool {
+	return s == http.StatusRequestTimeout || s == http.StatusTooManyRequests || s >= 500
+}
+
+// retryableTransport retries a try that timed out while the caller still has time; refused
+// connections, DNS failures and TLS errors will not fix themselves in a second.
+func retryableTransport(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || errors.Is(err, errTooLarge) {
+		return false
+	}
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+func (c *Client) serviceFault(se *ServiceError, attempts int) error {
+	var err error = se
+	if attempts > 1 {
+		err = fmt.Errorf("%w (after %d attempts)", se, attempts)
+	}
+	return fault.WithHint(se.Kind(), err, se.Explain())
+}
+
+// connError names the host and, when one is configured, the proxy: the usual causes are a
+// blocked egress, a missing or wrong proxy, and DNS.
+func (c *Client) connError(u string, err error) error {
+	pu, _ := url.Parse(u)
+	host := pu.Host
+	if errors.Is(err, errTooLarge) {
+		return fault.WithHint(fault.Network, fmt.Errorf("MAA %s: %w", host, err), "this is not an answer MAA gives; check that the attestation URL (-a) names an attestation provider")
+	}
+	via := ""
+	if tr, ok := c.HTTP.Transport.(*http.Transport); ok && tr.Proxy != nil {
+		if p, perr := tr.Proxy(&http.Request{URL: pu}); perr == nil && p != nil {
+			via = " through proxy " + p.Redacted()
+		}
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	hint := fmt.Sprintf("check that this VM can reach %s on port 443 (egress rules), the proxy settings (HTTPS_PROXY, NO_PROXY) and DNS", pu.Hostname())
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &certErr) {
+		hint = "the provider's TLS certificate did not verify; install the ca-certificates package, or check for a TLS-inspecting proxy"
+	}
+	return fault.WithHint(fault.Network, fmt.Errorf("cannot reach MAA at %s%s: %v", host, via, err), hint)
+}
+
+// parseRetryAfter accepts delta-seconds or an HTTP date; anything else means "not given".
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
