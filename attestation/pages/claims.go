@@ -1,0 +1,136 @@
+package pages
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/explain"
+	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/verify"
+)
+
+// maaRuntime is where MAA repeats the runtime claims in an AzureGuest token.
+const maaRuntime = "x-ms-isolation-tee.x-ms-runtime."
+
+var unknownKey = present.T("Unknown key: cvmscope has no explanation for it; it is shown exactly as read.",
+	"알 수 없는 키: cvmscope에 설명이 없어 읽은 그대로 보여 줍니다.")
+
+// claimRow explains a runtime-claims key, marking keys the catalog does not know.
+func claimRow(key, name, value string) present.Row {
+	row := present.Row{Key: key, Value: value, PCR: -1, Detail: "MAA claim: " + maaRuntime + name}
+	if txt, ok := explain.LookupField(explain.KindRuntime, name); ok {
+		row.Explain = txt
+	} else {
+		row.Explain = unknownKey
+		row.Detail = "unknown key\n" + row.Detail
+	}
+	return row
+}
+
+// claimsSection shows every key of the runtime claims: the vTPM keys, every
+// vm-configuration entry, user-data, and anything else the paravisor wrote.
+func claimsSection(s *evidence.Set, r *verify.Result) present.Section {
+	rc := r.Claims
+	var rows []present.Row
+	rows = append(rows, claimRow("keys", "keys", fmt.Sprintf("%d key%s", len(rc.Keys), plural(len(rc.Keys)))))
+	for i, k := range rc.Keys {
+		row := claimRow(fmt.Sprintf("keys[%d] %s", i, k.Kid), k.Kid, jwkSummary(k))
+		row.Detail = strings.Replace(row.Detail, maaRuntime+k.Kid, fmt.Sprintf("%skeys[%d] (kid %s)", maaRuntime, i, k.Kid), 1) +
+			"\nn=" + k.N + "\ne=" + k.E
+		if k.Kid == "HCLAkPub" {
+			if v := r.Checks.Verdict("ak.binding"); v != check.Skip {
+				row.Verdict = v
+			}
+		}
+		rows = append(rows, row)
+	}
+	rows = append(rows, claimRow("vm-configuration", "vm-configuration", fmt.Sprintf("%d setting%s", len(rc.VMConfigRaw), plural(len(rc.VMConfigRaw)))))
+	for _, k := range sortedKeys(rc.VMConfigRaw) {
+		v := rc.VMConfigRaw[k]
+		row := claimRow("vm-configuration."+k, "vm-configuration."+k, claimValue(k, v))
+		if k == "secure-boot" && v == false {
+			row.Verdict = check.Warn
+			_, row.Hint = explain.Check("boot.secureboot")
+		}
+		rows = append(rows, row)
+	}
+	if _, ok := rc.Raw["user-data"]; ok {
+		rows = append(rows, userDataRow(s, rc))
+	}
+	for _, k := range sortedKeys(rc.Raw) {
+		switch k {
+		case "keys", "vm-configuration", "user-data":
+			continue
+		}
+		rows = append(rows, claimRow(k, k, claimValue(k, rc.Raw[k])))
+	}
+	return present.Section{ID: "claims", Title: present.T("Runtime claims", "런타임 클레임"), Kind: present.Fields, Rows: rows}
+}
+
+// userDataRow compares user-data with what this run wrote to NV 0x01400002, if it wrote.
+func userDataRow(s *evidence.Set, rc *hcl.RuntimeClaims) present.Row {
+	row := claimRow("user-data", "user-data", rc.UserData)
+	if len(s.UserData) == 0 {
+		return row
+	}
+	want := hcl.UserDataHex(s.UserData)
+	if strings.EqualFold(want, rc.UserData) {
+		row.Verdict = check.Pass
+		row.Detail += "\nequals the user data written before the report was read"
+	} else {
+		row.Verdict = check.Fail
+		row.Detail += "\nexpected " + want
+		row.Hint = present.T("The report was not regenerated over the user data written: write it to NV 0x01400002 and read the report again.",
+			"쓴 user data로 보고서가 다시 만들어지지 않았습니다. NV 0x01400002에 쓰고 보고서를 다시 읽으십시오.")
+	}
+	return row
+}
+
+func jwkSummary(k hcl.JWK) string {
+	pub, err := k.RSA()
+	if err != nil {
+		return "unreadable key: " + err.Error()
+	}
+	s := fmt.Sprintf("RSA-%d, e=%d", pub.N.BitLen(), pub.E)
+	if len(k.KeyOps) > 0 {
+		s += ", key_ops " + strings.Join(k.KeyOps, ",")
+	}
+	n := k.N
+	if len(n) > 16 {
+		n = n[:16] + "…"
+	}
+	return s + ", n=" + n
+}
+
+// claimValue renders a JSON value; current-time is a Unix time and gets its date.
+func claimValue(key string, v any) string {
+	if f, ok := v.(float64); ok && key == "current-time" {
+		return fmt.Sprintf("%d (%s)", int64(f), time.Unix(int64(f), 0).UTC().Format(time.RFC3339))
+	}
+	switch v := v.(type) {
+	case string:
+		return v
+	case bool, float64:
+		return fmt.Sprint(v)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,193 @@
+package pages
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/akcert"
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/explain"
+	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/verify"
+)
+
+// loc says where a field sits. hclBase is the structure's offset inside the HCL report, or
+// -1 when it was read on its own.
+type loc struct{ off, size, hclBase int }
+
+func (l loc) String() string {
+	s := fmt.Sprintf("offset 0x%03x (%d), %d byte%s", l.off, l.off, l.size, plural(l.size))
+	if l.hclBase >= 0 {
+		s += fmt.Sprintf("; HCL report offset %d", l.hclBase+l.off)
+	}
+	return s
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// fieldRow is one field with its place, its MAA claim and a note from the parser, if any.
+func fieldRow(kind, name, value string, at loc, claim, note string) present.Row {
+	detail := []string{at.String()}
+	if claim != "" {
+		detail = append(detail, "MAA claim: "+claim)
+	}
+	if note != "" {
+		detail = append(detail, note)
+	}
+	return present.Row{Key: name, Value: value, Explain: explain.Field(kind, name),
+		Detail: strings.Join(detail, "\n"), PCR: -1}
+}
+
+// hclSection shows the HCL header and IGVM request data; package hcl exposes them as
+// structs, so their layout (protocol §2) is spelled out here.
+func hclSection(r *verify.Result) present.Section {
+	h, ig := r.HCL.Header, r.HCL.IGVM
+	u := func(v uint32) string { return strconv.FormatUint(uint64(v), 10) }
+	hwKind := ig.ReportType.String() + " report"
+	if ig.ReportType == hcl.ReportTDX {
+		hwKind = "TDX TDREPORT (1024 bytes) + 160 zero bytes"
+	}
+	claimsLen := len(r.HCL.Claims)
+	pad := r.HCL.Size - hcl.ClaimsOff - claimsLen
+	rows := []present.Row{
+		fieldRow(explain.KindHCLHeader, "signature", fmt.Sprintf("%q", h.Signature[:]), loc{0, 4, -1}, "", ""),
+		fieldRow(explain.KindHCLHeader, "version", u(h.Version), loc{4, 4, -1}, "", ""),
+		fieldRow(explain.KindHCLHeader, "report_size", u(h.ReportSize), loc{8, 4, -1}, "", ""),
+		fieldRow(explain.KindHCLHeader, "request_type", fmt.Sprintf("%d (%s)", uint32(h.RequestType), h.RequestType), loc{12, 4, -1}, "", ""),
+		fieldRow(explain.KindHCLHeader, "status", u(h.Status), loc{16, 4, -1}, "", ""),
+		fieldRow(explain.KindHCLHeader, "reserved", hex.EncodeToString(h.Reserved[:]), loc{20, 12, -1}, "", ""),
+		fieldRow(explain.KindHCLHeader, "hardware_report", hwKind, loc{hcl.HardwareReportOff, hcl.HardwareReportSize, -1}, "", ""),
+	}
+	igvm := []struct {
+		name, value string
+		off         int
+	}{
+		{"data_size", u(ig.DataSize), 0},
+		{"version", u(ig.Version), 4},
+		{"report_type", fmt.Sprintf("%d (%s)", uint32(ig.ReportType), ig.ReportType), 8},
+		{"report_data_hash_type", fmt.Sprintf("%d (%s)", uint32(ig.ReportDataHash), ig.ReportDataHash), 12},
+		{"variable_data_size", u(ig.VariableDataSize), 16},
+	}
+	for _, f := range igvm {
+		row := fieldRow(explain.KindIGVM, f.name, f.value, loc{hcl.IGVMOff + f.off, 4, -1}, "", "")
+		row.Key = "igvm." + f.name
+		rows = append(rows, row)
+	}
+	rows = append(rows,
+		fieldRow(explain.KindHCLHeader, "runtime_claims", fmt.Sprintf("%d bytes of JSON", claimsLen), loc{hcl.ClaimsOff, claimsLen, -1}, "", ""),
+		fieldRow(explain.KindHCLHeader, "padding", fmt.Sprintf("%d bytes, %d non-zero", pad, r.HCL.TrailingNonZero), loc{hcl.ClaimsOff + claimsLen, pad, -1}, "", ""))
+	if r.HCL.TrailingNonZero > 0 {
+		rows[len(rows)-1].Verdict = check.Warn
+	}
+	return present.Section{ID: "hcl", Title: present.T("HCL report", "HCL 보고서"), Kind: present.Fields, Rows: rows}
+}
+
+func snpSection(r *verify.Result) present.Section {
+	base := -1
+	if r.HCL != nil && r.HCL.SNPReport() != nil {
+		base = hcl.HardwareReportOff
+	}
+	var rows []present.Row
+	for _, f := range r.SNP.Fields() {
+		row := fieldRow(explain.KindSNP, f.Name, f.Value, loc{f.Offset, f.Size, base}, f.Claim, "")
+		if f.Name == "report_data" {
+			row.Verdict = r.Checks.Verdict(hcl.IDBinding)
+		}
+		if f.Name == "policy.debug" && f.Value == "true" {
+			row.Verdict = check.Fail
+			row.Hint = present.T("A debuggable VM is not confidential: never release secrets to it.",
+				"디버그 가능한 VM은 기밀성이 없습니다. 이 VM에 비밀 정보를 넘기지 마십시오.")
+		}
+		rows = append(rows, row)
+	}
+	return present.Section{ID: "snp", Title: present.T("SEV-SNP report", "SEV-SNP 보고서"), Kind: present.Fields, Rows: rows}
+}
+
+var paravisorNote = present.T("On Azure, MRTD and RTMR0-3 measure the paravisor (Microsoft's HCL), not your guest OS; the guest's boot is in the vTPM PCRs.",
+	"Azure에서 MRTD와 RTMR0-3은 게스트 OS가 아니라 패러바이저(Microsoft HCL)를 측정합니다. 게스트 부팅은 vTPM PCR에 있습니다.")
+
+func tdReportSection(r *verify.Result) present.Section {
+	base := -1
+	if r.HCL != nil && r.HCL.TDReport() != nil {
+		base = hcl.HardwareReportOff
+	}
+	var rows []present.Row
+	for _, f := range r.TDReport.Fields() {
+		row := fieldRow(explain.KindTDReport, f.Name, f.Value, loc{f.Offset, f.Size, base}, f.Claim, f.Note)
+		if f.Name == "report_data" {
+			row.Verdict = r.Checks.Verdict(hcl.IDBinding)
+		}
+		rows = append(rows, debugVerdict(row))
+	}
+	return present.Section{ID: "tdreport", Title: present.T("TDX TDREPORT", "TDX TDREPORT"), Kind: present.Fields,
+		Note: paravisorNote, Rows: rows}
+}
+
+func tdQuoteSection(r *verify.Result) present.Section {
+	var rows []present.Row
+	for _, f := range r.TDQuote.Fields() {
+		row := fieldRow(explain.KindTDQuote, f.Name, f.Value, loc{f.Offset, f.Size, -1}, f.Claim, f.Note)
+		switch {
+		case f.Name == "signature":
+			row.Verdict = r.Checks.Verdict("tdx.quote.signature")
+		case strings.HasPrefix(f.Name, "pck."):
+			row.Verdict = r.Checks.Verdict("tdx.quote.signature")
+		case f.Name == "tee_tcb_svn":
+			row.Verdict = r.Checks.Verdict("tdx.tcb")
+		}
+		rows = append(rows, debugVerdict(row))
+	}
+	return present.Section{ID: "tdquote", Title: present.T("TD quote", "TD 쿼트"), Kind: present.Fields,
+		Note: paravisorNote, Rows: rows}
+}
+
+// debugVerdict fails the DEBUG attribute row when the bit is set: the host can then read
+// the TD's memory.
+func debugVerdict(row present.Row) present.Row {
+	if row.Key == "td_attributes.DEBUG" && row.Value == "true" {
+		row.Verdict = check.Fail
+		row.Hint = present.T("A debug TD is not confidential: never release secrets to it.",
+			"디버그 TD는 기밀성이 없습니다. 이 VM에 비밀 정보를 넘기지 마십시오.")
+	}
+	return row
+}
+
+func quoteSection(r *verify.Result) present.Section {
+	var rows []present.Row
+	for _, f := range r.Attest.Fields() {
+		row := present.Row{Key: f.Name, Value: f.Value, Explain: explain.Field(explain.KindAttest, f.Name), PCR: -1}
+		switch f.Name {
+		case "PCR digest":
+			row.Verdict = r.Checks.Verdict("tpm.quote.pcr-digest")
+		case "Extra data":
+			row.Verdict = r.Checks.Verdict("tpm.quote.nonce")
+		case "Qualified signer":
+			row.Verdict = r.Checks.Verdict("tpm.quote.signature")
+		}
+		rows = append(rows, row)
+	}
+	return present.Section{ID: "quote", Title: present.T("TPM quote", "TPM 쿼트"), Kind: present.Fields, Rows: rows}
+}
+
+func akCertSection(r *verify.Result) present.Section {
+	var rows []present.Row
+	for _, f := range akcert.Fields(r.AKCert) {
+		row := present.Row{Key: f.Name, Value: f.Value, Explain: explain.Field(explain.KindAKCert, f.Name), PCR: -1}
+		if f.Name == "Key" || f.Name == "Not after" {
+			row.Verdict = r.Checks.Verdict(akcert.ID)
+			if row.Verdict == check.Fail || row.Verdict == check.Warn {
+				_, row.Hint = explain.Check(akcert.ID)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return present.Section{ID: "akcert", Title: present.T("AK certificate", "AK 인증서"), Kind: present.Fields, Rows: rows}
+}

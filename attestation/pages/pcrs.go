@@ -1,0 +1,137 @@
+package pages
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/eventlog"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/explain"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/verify"
+)
+
+// pcrCount is the size of a PC-client PCR bank; the table always shows all of them.
+const pcrCount = 24
+
+// pcrSection is the PCR table: value, what measures it, and how the event log's replay
+// compares. Cells are English; each row's Explain carries both languages.
+func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
+	quoted := map[int]bool{}
+	if r.Attest != nil {
+		for _, b := range r.Attest.Selection {
+			for _, p := range b.PCRs {
+				quoted[p] = true
+			}
+		}
+	}
+	events := map[int]int{}
+	if r.Log != nil {
+		for _, e := range r.Log.Events {
+			events[e.PCR]++
+		}
+	}
+	sec := present.Section{ID: "pcrs", Title: present.T("PCRs (SHA-256)", "PCR (SHA-256)"), Kind: present.Table,
+		Columns: []present.Text{present.T("PCR", "PCR"), present.T("Value", "값"), present.T("Measured by", "측정 대상"), present.T("Replay", "재생")}}
+	for i := 0; i < pcrCount; i++ {
+		value := "not read"
+		if v, ok := s.PCRs[i]; ok {
+			value = hex.EncodeToString(v)
+		}
+		replay := withSubject(r.Checks.Find(eventlog.CheckReplay), fmt.Sprintf("PCR%d", i))
+		verdict, word := replayWord(replay, r.Log != nil, events[i])
+		detail := []string{fmt.Sprintf("%d event%s in the log", events[i], plural(events[i]))}
+		if quoted[i] {
+			detail = append(detail, "covered by the TPM quote")
+		} else if r.Attest != nil {
+			detail = append(detail, "not covered by the TPM quote")
+		}
+		for _, c := range replay {
+			detail = append(detail, c.String())
+			detail = append(detail, c.Details...)
+		}
+		row := present.Row{Key: strconv.Itoa(i), Value: value, Cells: []string{value, explain.PCRShort(i).EN, word},
+			Verdict: verdict, Explain: explain.PCR(i), Detail: strings.Join(detail, "\n"), PCR: i, Copy: value}
+		if verdict == check.Fail || verdict == check.Warn {
+			_, row.Hint = explain.Check(eventlog.CheckReplay)
+		}
+		sec.Rows = append(sec.Rows, row)
+	}
+	return sec
+}
+
+func withSubject(l check.List, subject string) check.List {
+	var out check.List
+	for _, c := range l {
+		if c.Subject == subject {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// replayWord says in a word how PCR i fared in the replay.
+func replayWord(l check.List, haveLog bool, events int) (check.Verdict, string) {
+	if len(l) == 0 {
+		if !haveLog {
+			return check.Skip, "no log"
+		}
+		if events == 0 {
+			return check.Skip, "not in log"
+		}
+		return check.Skip, "not compared"
+	}
+	v := check.Fold(l)
+	switch v {
+	case check.Pass:
+		if events == 0 {
+			return v, "reset value"
+		}
+		return v, "match"
+	case check.Fail:
+		return v, "mismatch"
+	case check.Warn:
+		return v, "unexplained"
+	}
+	return v, "not compared"
+}
+
+// eventsSection lists every event of the log, one row each, filterable by PCR.
+func eventsSection(r *verify.Result) present.Section {
+	sec := present.Section{ID: "events", Title: present.T("Event log", "이벤트 로그"), Kind: present.Events,
+		Note: present.T(fmt.Sprintf("%d events, banks %s", len(r.Log.Events), strings.Join(r.Log.Banks, ", ")),
+			fmt.Sprintf("이벤트 %d개, 뱅크 %s", len(r.Log.Events), strings.Join(r.Log.Banks, ", ")))}
+	sec.Rows = make([]present.Row, 0, len(r.Log.Events))
+	for _, e := range r.Log.Events {
+		digest := "none"
+		if e.Digest != nil {
+			digest = hex.EncodeToString(e.Digest)
+		}
+		row := present.Row{
+			Key:     fmt.Sprintf("#%d PCR%d %s", e.Index, e.PCR, e.TypeName),
+			Value:   e.Description,
+			Explain: explain.EventType(e.TypeName),
+			Detail: fmt.Sprintf("offset %d, type 0x%08x\nsha256 digest %s\ndata (%d bytes) %s",
+				e.Offset, e.Type, digest, len(e.Data), dataPreview(e.Data)),
+			PCR:  e.PCR,
+			Copy: digest,
+		}
+		if e.IsErrorSeparator() {
+			row.Verdict = check.Warn
+		}
+		sec.Rows = append(sec.Rows, row)
+	}
+	return sec
+}
+
+// dataPreview shows the first bytes of an event's data; the description already decodes it.
+func dataPreview(b []byte) string {
+	const max = 48
+	if len(b) <= max {
+		return hex.EncodeToString(b)
+	}
+	return hex.EncodeToString(b[:max]) + "…"
+}

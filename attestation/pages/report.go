@@ -1,0 +1,60 @@
+package pages
+
+import (
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/verify"
+)
+
+// ReadReport builds the "Read report" page: the chain of trust first (the answer), then the
+// evidence it rests on, structure by structure, then every check. Sections whose evidence is
+// absent are left out; the chain and the checks say what is missing.
+func ReadReport(s *evidence.Set, r *verify.Result) present.Page {
+	if s == nil {
+		s = &evidence.Set{}
+	}
+	if r == nil {
+		r = &verify.Result{}
+	}
+	p := present.Page{
+		Step:    stepReadReport,
+		Title:   present.T("Read report", "증명 보고서 읽기"),
+		Checks:  r.Checks,
+		Verdict: check.Fold(r.Checks),
+	}
+	tee := r.TEE
+	if tee == "" {
+		tee = s.TEE
+	}
+	if tee == "" && r.HCL == nil && r.Attest != nil {
+		tee = evidence.TEETrustedLaunch
+	}
+	label := tee.Label()
+	if s.Source == evidence.SourceSim {
+		label = "simulated " + label
+	}
+	p.Summary = countSummary(present.T(label+" evidence", label+" 증거"), r.Checks)
+
+	// Each section is built only when its evidence is there.
+	add := func(ok bool, build func() present.Section) {
+		if !ok {
+			return
+		}
+		if sec := build(); len(sec.Rows) > 0 {
+			p.Sections = append(p.Sections, sec)
+		}
+	}
+	add(true, func() present.Section { return chainSection(s, r) })
+	add(r.HCL != nil, func() present.Section { return hclSection(r) })
+	add(r.SNP != nil, func() present.Section { return snpSection(r) })
+	add(r.TDReport != nil, func() present.Section { return tdReportSection(r) })
+	add(r.TDQuote != nil, func() present.Section { return tdQuoteSection(r) })
+	add(r.Claims != nil, func() present.Section { return claimsSection(s, r) })
+	add(len(s.PCRs) > 0 || r.Log != nil, func() present.Section { return pcrSection(s, r) })
+	add(r.Log != nil, func() present.Section { return eventsSection(r) })
+	add(r.Attest != nil, func() present.Section { return quoteSection(r) })
+	add(r.AKCert != nil, func() present.Section { return akCertSection(r) })
+	add(true, func() present.Section { return Checks(r.Checks) })
+	return p
+}
