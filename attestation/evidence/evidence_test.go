@@ -173,6 +173,18 @@ func FuzzParseBundle(f *testing.F) {
 	seed, _ := MarshalBundle(s, "fuzz", time.Unix(0, 0))
 	f.Add(seed)
 	f.Add([]byte(`{"format":"cvmscope-evidence","version":1,"evidence":{"quote":{"msg":"AQI="}}}`))
+	// A bundle of the real Azure SNP evidence, when ../shared is beside the checkout.
+	dir, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "testdata", "real"))
+	var paths []string
+	for _, n := range []string{"azsnp-hcl-trustee-911b0ef8.bin", "amd-milan-vcek-ask-ark-trustee-911b0ef8.pem",
+		"azsnp-tpmquote-trustee-911b0ef8.msg.bin", "azsnp-tpmquote-trustee-911b0ef8.sig.bin",
+		"azsnp-tpmquote-trustee-911b0ef8.pcrs-sha256.bin", "azsnp-eventlog-cvmmeasure-ncc40ads.bin"} {
+		paths = append(paths, filepath.Join(dir, n))
+	}
+	if real, err := LoadFiles(paths); err == nil {
+		b, _ := MarshalBundle(real, "fuzz", time.Unix(0, 0))
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := ParseBundle(data)
 		if err != nil {
