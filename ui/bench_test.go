@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"testing"
+
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/workshop"
+	"github.com/cvmscope/cvmscope/ui/uitest"
+)
+
+// BenchmarkFrame160x48 is one frame at 160x48 on the Read report page with a 1,000-event
+// log, the cursor moving through the events: Update plus View. Target: under 5 ms.
+func BenchmarkFrame160x48(b *testing.B) {
+	r := uitest.New()
+	r.Events = 1000
+	m := newTestModel(b, r, 160, 48, true, present.EN)
+	m.sel = m.stepIndex(workshop.ReadReport)
+	keys(m, "enter", "f", "f")
+	keys(m, "0") // all events of PCR 0, then back to all with the same key
+	keys(m, "0")
+	down, up := keyMsg("j"), keyMsg("k")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		msg := down
+		if (i/200)%2 == 1 {
+			msg = up
+		}
+		m.Update(msg)
+		_ = m.View()
+	}
+}
+
+// BenchmarkFirstFrame is the UI's share of start-up: building the model and drawing the
+// first frame (the runner's own start-up is not included).
+func BenchmarkFirstFrame(b *testing.B) {
+	st := testStyles(true)
+	for i := 0; i < b.N; i++ {
+		m := newModel(b.Context(), uitest.New(), Options{Lang: present.EN, Width: 160, Height: 48}, st)
+		_ = m.View()
+	}
+}
+
+// BenchmarkLanguageSwitch redraws the 1,000-event page after L, the worst single frame.
+func BenchmarkLanguageSwitch(b *testing.B) {
+	r := uitest.New()
+	r.Events = 1000
+	m := newTestModel(b, r, 160, 48, true, present.EN)
+	m.sel = m.stepIndex(workshop.ReadReport)
+	keys(m, "enter")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		keys(m, "L")
+		_ = m.View()
+	}
+}

@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"bytes"
+	"crypto/sha512"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/workshop"
+	"github.com/cvmscope/cvmscope/ui/uitest"
+)
+
+// syncBuffer collects what the copy command writes from its own goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func waitText(t *testing.T, tm *teatest.TestModel, texts ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, s := range texts {
+			if !bytes.Contains(b, []byte(s)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+}
+
+func press(tm *teatest.TestModel, ks ...string) {
+	for _, k := range ks {
+		tm.Send(keyMsg(k))
+	}
+}
+
+// TestDriveToVerifiedToken drives the program through its keys, as a presenter would:
+// run everything, walk the steps, open help, switch to Korean and back, search, copy the
+// token, set a nonce, and quit.
+func TestDriveToVerifiedToken(t *testing.T) {
+	r := uitest.New()
+	clip := &syncBuffer{}
+	m := New(r, Options{Lang: present.EN, NoColor: true, Output: clip, Width: 120, Height: 40})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+
+	press(tm, "a")
+	waitText(t, tm, "Verify JWT passed")
+	press(tm, "shift+tab")
+	waitText(t, tm, "HTTP exchange", "sharedkrc.krc.attest.azure.net")
+	press(tm, "tab")
+	waitText(t, tm, "Claims")
+
+	press(tm, "?")
+	waitText(t, tm, "Keys", "expand blobs")
+	press(tm, "?")
+
+	press(tm, "L")
+	waitText(t, tm, "한국어로 표시합니다", "JWT 검증")
+	press(tm, "L")
+	waitText(t, tm, "English.")
+
+	press(tm, "/")
+	tm.Type("token")
+	press(tm, "enter")
+	waitText(t, tm, `for "token"`)
+	press(tm, "y")
+	waitText(t, tm, "Copied")
+	if !strings.Contains(clip.String(), "\x1b]52;c;") {
+		t.Errorf("y wrote no OSC 52 sequence: %q", clip.String())
+	}
+
+	press(tm, "n")
+	waitText(t, tm, "nonce:")
+	tm.Type("workshop-nonce-42")
+	press(tm, "enter")
+	sum := sha512.Sum512([]byte("workshop-nonce-42"))
+	waitText(t, tm, "Read report passed")
+	press(tm, "q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+
+	fm := tm.FinalModel(t).(*model)
+	if got := r.Nonce(); got != "workshop-nonce-42" {
+		t.Errorf("runner nonce = %q, want workshop-nonce-42", got)
+	}
+	_, row := func() (*present.Section, *present.Row) {
+		p := fm.panes[fm.stepIndex(workshop.ReadReport)]
+		for si, s := range p.page.Sections {
+			for ri, rw := range s.Rows {
+				if rw.Key == "user-data" {
+					return &p.page.Sections[si], &p.page.Sections[si].Rows[ri]
+				}
+			}
+		}
+		return nil, nil
+	}()
+	if row == nil || row.Value != strings.ToUpper(hex.EncodeToString(sum[:])) {
+		t.Errorf("Read report after the nonce does not show SHA-512(nonce) as user data: %+v", row)
+	}
+	want := append(slices.Clone(workshop.AllSteps), workshop.ReadReport)
+	if got := r.Calls(); !slices.Equal(got, want) {
+		t.Errorf("runner calls = %v, want %v", got, want)
+	}
+	for i, run := range fm.runs {
+		if run.state != passed {
+			t.Errorf("step %s ended %s, want passed", fm.steps[i], stateWords[run.state])
+		}
+	}
+	if !fm.wait(time.Second) {
+		t.Error("a run was still in flight after quitting")
+	}
+}
+
+// TestDriveCancel runs all with Call MAA blocking until its context ends: Esc must
+// cancel that context, the step must show as cancelled, and the queue must stop.
+func TestDriveCancel(t *testing.T) {
+	r := uitest.New()
+	r.Block = map[workshop.StepID]bool{workshop.CallMAA: true}
+	m := New(r, Options{Lang: present.EN, NoColor: true, Width: 100, Height: 30})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
+
+	press(tm, "a")
+	for step := range r.Started() {
+		if step == workshop.CallMAA {
+			break
+		}
+	}
+	waitText(t, tm, "running")
+	press(tm, "esc")
+	waitText(t, tm, "Call MAA cancelled.")
+	press(tm, "q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+
+	fm := tm.FinalModel(t).(*model)
+	if got := r.Cancelled(); !slices.Equal(got, []workshop.StepID{workshop.CallMAA}) {
+		t.Errorf("runner saw cancellation of %v, want [call-maa]", got)
+	}
+	if st := fm.runs[fm.stepIndex(workshop.CallMAA)].state; st != cancelled {
+		t.Errorf("Call MAA shows %s, want cancelled", stateWords[st])
+	}
+	if st := fm.runs[fm.stepIndex(workshop.VerifyJWT)].state; st != waiting {
+		t.Errorf("Verify JWT ran after the cancel: %s", stateWords[st])
+	}
+	if slices.Contains(r.Calls(), workshop.VerifyJWT) {
+		t.Error("the run-all queue went on after Esc")
+	}
+	if !fm.wait(time.Second) {
+		t.Error("the cancelled run's goroutine did not return")
+	}
+}
+
+// TestDriveFault runs the Secure Boot scenario and checks that the explanation and what
+// to do are on screen where the failure is.
+func TestDriveFault(t *testing.T) {
+	r := uitest.New()
+	r.SecureBootOff = true
+	m := New(r, Options{Lang: present.EN, NoColor: true, Width: 120, Height: 40})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	press(tm, "a")
+	waitText(t, tm, "Verify JWT failed")
+	press(tm, "shift+tab", "shift+tab", "shift+tab", "/")
+	tm.Type("secure-boot")
+	press(tm, "enter")
+	waitText(t, tm, "Enable Secure Boot for the VM and reboot", "[FAIL]")
+	press(tm, "q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	fm := tm.FinalModel(t).(*model)
+	if st := fm.runs[fm.stepIndex(workshop.ReadReport)].state; st != failed {
+		t.Errorf("Read report shows %s, want failed", stateWords[st])
+	}
+}
+
+// TestSpinnerWhileRunning checks that a slow step shows its spinner and elapsed time.
+func TestSpinnerWhileRunning(t *testing.T) {
+	r := uitest.New()
+	r.Delay = 400 * time.Millisecond
+	tm := teatest.NewTestModel(t, New(r, Options{Lang: present.EN, NoColor: true, Width: 120, Height: 30}), teatest.WithInitialTermSize(120, 30))
+	press(tm, "enter")
+	waitText(t, tm, "running ", "Running…")
+	waitText(t, tm, "Preflight passed")
+	tm.Send(tea.Quit())
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}

@@ -1,0 +1,150 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/workshop"
+)
+
+type inputMode int
+
+const (
+	inputNone inputMode = iota
+	inputNonce
+	inputSearch
+)
+
+type statusKind int
+
+const (
+	statusInfo statusKind = iota
+	statusOK
+	statusErr
+)
+
+// model is the root: it owns the runs and routes keys; the step list, the panes, the
+// help and the input line draw themselves.
+type model struct {
+	c      *common
+	runner workshop.Runner
+	opts   Options
+	ctx    context.Context
+	banner workshop.Banner
+
+	width, height int
+	steps         []workshop.StepID
+	runs          []stepRun
+	panes         []*pane
+	last          []*present.Page // each step's last page, kept while it reruns
+	list          stepList
+	sel           int
+
+	spin     spinner.Model
+	help     help.Model
+	input    textinput.Model
+	mode     inputMode
+	showHelp bool
+
+	status     string
+	statusKind statusKind
+
+	active int                // index of the running step, -1 when idle
+	cancel context.CancelFunc // cancels the running step
+	gen    int                // counts runs, so a late result of an older run is ignored
+	queue  []int              // steps `a` has still to run
+	wg     *sync.WaitGroup    // runs in flight, waited for when the program ends
+
+	clip io.Writer        // where OSC 52 goes
+	now  func() time.Time // the clock, fixed in golden tests
+}
+
+func newModel(ctx context.Context, r workshop.Runner, opts Options, st Styles) *model {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	lang := opts.Lang
+	if lang == "" {
+		lang = DefaultLang()
+	}
+	c := newCommon(st, lang)
+	m := &model{
+		c: c, runner: r, opts: opts, ctx: ctx,
+		banner: r.Banner(), steps: r.Steps(),
+		active: -1, wg: &sync.WaitGroup{}, clip: opts.Output, now: time.Now,
+	}
+	m.runs = make([]stepRun, len(m.steps))
+	m.last = make([]*present.Page, len(m.steps))
+	for range m.steps {
+		m.panes = append(m.panes, newPane(c))
+	}
+	m.list = stepList{c: c, steps: m.steps, runs: m.runs}
+	m.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	m.help = help.New()
+	m.help.Styles = st.Help
+	m.input = textinput.New()
+	m.input.Prompt = ""
+	// A steady cursor: no blink ticks over SSH, and frames that can be compared.
+	m.input.Cursor.SetMode(cursor.CursorStatic)
+	m.setStatus(statusInfo, c.cat.t("status.ready"))
+	for i := range m.steps {
+		m.refreshPane(i)
+	}
+	w, h := opts.Width, opts.Height
+	if w == 0 || h == 0 {
+		w, h = 80, 24
+	}
+	m.setSize(w, h)
+	return m
+}
+
+// Init starts nothing: the workshop waits for the presenter.
+func (m *model) Init() tea.Cmd { return nil }
+
+func (m *model) setStatus(k statusKind, s string) { m.status, m.statusKind = s, k }
+
+func (m *model) pane() *pane { return m.panes[m.sel] }
+
+// wide reports whether the step list gets its own column.
+func (m *model) wide() bool { return m.width >= 100 && m.height >= 20 }
+
+// sidebarWidth is the step column's width, including its separator and margins.
+const sidebarWidth = 29
+
+func (m *model) setSize(w, h int) {
+	m.width, m.height = max(w, 20), max(h, 6)
+	bodyH := m.height - 3 // banner, footer, status
+	paneW := m.width
+	if m.wide() {
+		m.list.SetSize(sidebarWidth-3, bodyH)
+		paneW = m.width - sidebarWidth
+	} else {
+		m.list.SetSize(m.width, 1)
+		bodyH--
+	}
+	for _, p := range m.panes {
+		p.SetSize(paneW, max(bodyH, 1))
+	}
+	m.help.Width = m.width
+	m.input.Width = max(m.width-20, 10)
+}
+
+// wait blocks until every run the model started has returned, for at most d.
+func (m *model) wait(d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { m.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/workshop"
+)
+
+// runState is where a step is in its life.
+type runState int
+
+const (
+	waiting runState = iota
+	running
+	cancelling
+	cancelled
+	passed
+	warned
+	failed
+	skipped
+)
+
+var stateWords = [...]string{"state.waiting", "state.running", "state.cancelling", "state.cancelled",
+	"state.passed", "state.warned", "state.failed", "state.skipped"}
+
+// stepRun is one step's state, timing and outcome.
+type stepRun struct {
+	state runState
+	start time.Time
+	dur   time.Duration
+	err   error
+}
+
+// stepList shows the steps: a column on wide terminals, a one-line tab strip on narrow ones.
+type stepList struct {
+	c             *common
+	width, height int
+	steps         []workshop.StepID
+	runs          []stepRun
+	sel           int
+	spin          string    // the spinner frame of this frame
+	now           time.Time // the clock of this frame, for elapsed times
+}
+
+// SetSize gives the list its width and height (height 1 means the tab strip).
+func (l *stepList) SetSize(w, h int) { l.width, l.height = w, h }
+
+// icon marks a state in one cell that reads without colour.
+func (l *stepList) icon(i int) string {
+	st := l.c.st
+	switch l.runs[i].state {
+	case running:
+		return st.Cursor.Render(l.spin)
+	case cancelling:
+		return st.Verdict["warn"].Render("…")
+	case cancelled:
+		return st.Verdict["skip"].Render("⊘")
+	case passed:
+		return st.Verdict["pass"].Render("✓")
+	case warned:
+		return st.Verdict["warn"].Render("!")
+	case failed:
+		return st.Verdict["fail"].Render("✗")
+	case skipped:
+		return st.Verdict["skip"].Render("-")
+	}
+	return st.StepNo.Render("·")
+}
+
+// status is the state in words with its time: elapsed while running, duration after.
+func (l *stepList) status(i int) string {
+	r := l.runs[i]
+	s := l.c.cat.t(stateWords[r.state])
+	switch r.state {
+	case running, cancelling:
+		s += " " + duration(l.now.Sub(r.start))
+	case passed, warned, failed, skipped:
+		s += " · " + duration(r.dur)
+	}
+	return s
+}
+
+func duration(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0ms"
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+// View renders the column, or the tab strip when the list is one line high.
+func (l *stepList) View() string {
+	if l.height <= 1 {
+		return l.tabs()
+	}
+	st := l.c.st
+	var lines []string
+	for i, id := range l.steps {
+		name := fmt.Sprintf("%d %s", i+1, id.Title().In(l.c.lang()))
+		if i == l.sel {
+			lines = append(lines, st.Cursor.Render("▸ ")+st.StepActive.Render(fit(name, l.width-2)))
+		} else {
+			lines = append(lines, "  "+st.Step.Render(fit(name, l.width-2)))
+		}
+		lines = append(lines, "    "+l.icon(i)+" "+st.Status.Render(fit(l.status(i), l.width-6)), "")
+	}
+	for len(lines) < l.height {
+		lines = append(lines, "")
+	}
+	for i := range lines {
+		lines[i] = pad(lines[i], l.width)
+	}
+	return strings.Join(lines[:l.height], "\n")
+}
+
+// tabs draws every step on one line; when the names do not fit, steps other than the
+// selected one shrink to their number and state.
+func (l *stepList) tabs() string {
+	st := l.c.st
+	draw := func(short int) string {
+		parts := make([]string, len(l.steps))
+		for i, id := range l.steps {
+			name := fmt.Sprintf("%d %s", i+1, id.Title().In(l.c.lang()))
+			switch {
+			case i == l.sel:
+				parts[i] = l.icon(i) + " " + st.TabActive.Render(name)
+			case short > 0:
+				parts[i] = l.icon(i) + " " + st.Tab.Render(fit(name, short))
+			default:
+				parts[i] = l.icon(i) + " " + st.Tab.Render(name)
+			}
+		}
+		return " " + strings.Join(parts, st.TabSep.Render(" │ "))
+	}
+	// Full names, then names cut shorter and shorter, down to the step number.
+	s := draw(0)
+	for n := 12; n >= 1 && cells(s) > l.width; n-- {
+		s = draw(n)
+	}
+	return pad(s, l.width)
+}

@@ -1,0 +1,125 @@
+// Package ui is cvmscope's terminal interface: a Bubble Tea program that runs the workshop
+// steps live and shows each step's page (report fields, the chain of trust, PCRs, the event
+// log, the request, the claims) with explanations in English and Korean.
+//
+// The UI knows nothing about TPMs or HTTP: it drives a workshop.Runner from commands and
+// renders the present.Pages it returns. Update only moves state; each Runner call runs in
+// a tea.Cmd with a context that Esc cancels.
+package ui
+
+import (
+	"context"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/workshop"
+)
+
+// Options configure the UI.
+type Options struct {
+	// Lang is the starting language; empty means DefaultLang().
+	Lang present.Lang
+	// NoColor draws without colour (NO_COLOR in the environment does the same).
+	NoColor bool
+	// Input and Output default to the terminal.
+	Input  io.Reader
+	Output io.Writer
+	// Width and Height are the size before the terminal reports one (tests).
+	Width, Height int
+	// Save writes the evidence bundle and returns where it went; `s` calls it.
+	Save func(*evidence.Set) (string, error)
+}
+
+// DefaultLang is Korean when LC_ALL, LC_MESSAGES or LANG (first set wins) names a Korean
+// locale, English otherwise.
+func DefaultLang() present.Lang {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := os.Getenv(v); s != "" {
+			if strings.HasPrefix(strings.ToLower(s), "ko") {
+				return present.KO
+			}
+			return present.EN
+		}
+	}
+	return present.EN
+}
+
+// New builds the UI model for r. Styles follow opts.Output's colour profile.
+func New(r workshop.Runner, opts Options) tea.Model {
+	return newModel(context.Background(), r, opts, stylesFor(opts))
+}
+
+func stylesFor(opts Options) Styles {
+	out := opts.Output
+	if out == nil {
+		out = os.Stdout
+	}
+	rd := lipgloss.NewRenderer(out)
+	// Ask for the background now: once Bubble Tea owns the input, the terminal's answer
+	// would arrive as key presses.
+	rd.HasDarkBackground()
+	return NewStyles(rd, opts.NoColor || os.Getenv("NO_COLOR") != "")
+}
+
+// Run runs the UI full screen until the user quits or ctx ends, then cancels any running
+// step and waits for it to return.
+func Run(ctx context.Context, r workshop.Runner, opts Options) error {
+	if opts.Output == nil {
+		opts.Output = os.Stdout
+	}
+	if opts.Input == nil {
+		opts.Input = os.Stdin
+	}
+	out := lockOutput(opts.Output)
+	m := newModel(ctx, r, opts, stylesFor(opts))
+	m.clip = out
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion(),
+		tea.WithInput(opts.Input), tea.WithOutput(out))
+	_, err := p.Run()
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wait(10 * time.Second)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// lockOutput serialises writes, so an OSC 52 copy never lands inside a frame. It keeps
+// the terminal's file descriptor visible to Bubble Tea for raw mode and window size.
+func lockOutput(w io.Writer) io.Writer {
+	if f, ok := w.(*os.File); ok {
+		return &lockedFile{File: f}
+	}
+	return &lockedWriter{w: w}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+type lockedFile struct {
+	mu sync.Mutex
+	*os.File
+}
+
+func (l *lockedFile) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.File.Write(b)
+}

@@ -1,0 +1,295 @@
+package ui
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/workshop"
+)
+
+// Update only moves state; every runner call happens in a returned command.
+func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.setSize(msg.Width, msg.Height)
+	case spinner.TickMsg:
+		if m.active < 0 {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case stepDoneMsg:
+		return m, m.finish(msg)
+	case copiedMsg:
+		if msg.err != nil {
+			m.setStatus(statusErr, m.c.cat.f("status.copyerr", msg.err))
+		} else {
+			m.setStatus(statusOK, m.c.cat.f("status.copied", msg.n))
+		}
+	case savedMsg:
+		switch {
+		case errors.Is(msg.err, errNoSave):
+			m.setStatus(statusErr, m.c.cat.t("status.nosave"))
+		case msg.err != nil:
+			m.setStatus(statusErr, m.c.cat.f("status.saveerr", msg.err))
+		default:
+			m.setStatus(statusOK, m.c.cat.f("status.saved", msg.path))
+		}
+	case tea.MouseMsg:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			m.pane().Scroll(-3)
+		case tea.MouseButtonWheelDown:
+			m.pane().Scroll(3)
+		}
+	case tea.KeyMsg:
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && m.mode == inputNone {
+			// Keys typed faster than a frame arrive together; each is its own command.
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
+			}
+			return m, tea.Batch(cmds...)
+		}
+		return m, m.key(msg)
+	default:
+		if m.mode != inputNone {
+			var cmd tea.Cmd
+			m.input, cmd = m.input.Update(msg)
+			return m, cmd
+		}
+	}
+	return m, nil
+}
+
+func (m *model) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.c.keys
+	if msg.String() == "ctrl+c" {
+		return m.quit()
+	}
+	if m.mode != inputNone {
+		return m.inputKey(msg)
+	}
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return m.quit()
+		case key.Matches(msg, k.Help, k.Close):
+			m.showHelp = false
+		}
+		return nil
+	}
+	p := m.pane()
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Cancel):
+		if m.active >= 0 {
+			m.cancelRun()
+		} else if p.query != "" {
+			m.setQuery("")
+		}
+	case key.Matches(msg, k.Up):
+		p.Up()
+	case key.Matches(msg, k.Down):
+		p.Down()
+	case key.Matches(msg, k.PageUp):
+		p.PageUp()
+	case key.Matches(msg, k.PageDown):
+		p.PageDown()
+	case key.Matches(msg, k.Top):
+		p.Top()
+	case key.Matches(msg, k.Bottom):
+		p.Bottom()
+	case key.Matches(msg, k.PrevStep):
+		m.sel = (m.sel + len(m.steps) - 1) % len(m.steps)
+	case key.Matches(msg, k.NextStep):
+		m.sel = (m.sel + 1) % len(m.steps)
+	case key.Matches(msg, k.Run, k.Rerun):
+		return m.startRun(m.sel, nil)
+	case key.Matches(msg, k.RunAll):
+		return m.runAll()
+	case key.Matches(msg, k.Nonce):
+		m.openInput(inputNonce, "")
+	case key.Matches(msg, k.Search):
+		m.openInput(inputSearch, p.query)
+	case key.Matches(msg, k.NextMatch):
+		m.nextMatch(1)
+	case key.Matches(msg, k.PrevMatch):
+		m.nextMatch(-1)
+	case key.Matches(msg, k.Filter):
+		if p.has(present.Events) {
+			p.CycleFilter()
+			m.filterStatus(p)
+		}
+	case key.Matches(msg, k.PCR):
+		if p.has(present.Events) {
+			p.SetFilter(int(msg.String()[0] - '0'))
+			m.filterStatus(p)
+		}
+	case key.Matches(msg, k.Expand):
+		if p.has(present.Code) {
+			p.ToggleExpand()
+		}
+	case key.Matches(msg, k.Copy):
+		text := p.CopyText()
+		if text == "" {
+			m.setStatus(statusErr, m.c.cat.t("status.nocopy"))
+			return nil
+		}
+		return copyCmd(m.clip, text)
+	case key.Matches(msg, k.Save):
+		m.setStatus(statusInfo, m.c.cat.t("status.saving"))
+		return m.saveCmd()
+	case key.Matches(msg, k.Lang):
+		m.switchLang()
+	}
+	return nil
+}
+
+func (m *model) quit() tea.Cmd {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.queue = nil
+	return tea.Quit
+}
+
+func (m *model) filterStatus(p *pane) {
+	which := m.c.cat.t("events.all")
+	if p.filter >= 0 {
+		which = strconv.Itoa(p.filter)
+	}
+	m.setStatus(statusInfo, m.c.cat.f("status.filter", which))
+}
+
+func (m *model) switchLang() {
+	l := present.KO
+	if m.c.lang() == present.KO {
+		l = present.EN
+	}
+	m.c.setLang(l)
+	for i := range m.steps {
+		m.refreshPane(i)
+	}
+	m.setStatus(statusInfo, m.c.cat.t("status.lang"))
+}
+
+func (m *model) openInput(mode inputMode, value string) {
+	m.mode = mode
+	m.input.SetValue(value)
+	m.input.CursorEnd()
+	ph := "nonce.ph"
+	if mode == inputSearch {
+		ph = "search.ph"
+	}
+	m.input.Placeholder = m.c.cat.t(ph)
+	m.input.Focus()
+}
+
+func (m *model) inputKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.c.keys
+	switch {
+	case key.Matches(msg, k.Submit):
+		mode, value := m.mode, strings.TrimSpace(m.input.Value())
+		m.closeInput()
+		if mode == inputSearch {
+			m.setQuery(value)
+			return nil
+		}
+		return m.submitNonce(value)
+	case key.Matches(msg, k.Close):
+		if m.mode == inputSearch {
+			m.setQuery("")
+		}
+		m.closeInput()
+		return nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	if m.mode == inputSearch {
+		m.setQuery(m.input.Value())
+	}
+	return cmd
+}
+
+func (m *model) closeInput() {
+	m.mode = inputNone
+	m.input.Blur()
+}
+
+// submitNonce sets the nonce and reads a fresh report, both inside one command.
+func (m *model) submitNonce(nonce string) tea.Cmd {
+	if nonce == "" {
+		return nil
+	}
+	idx := m.stepIndex(workshop.ReadReport)
+	if idx < 0 {
+		m.setStatus(statusErr, m.c.cat.f("status.nostep", workshop.ReadReport.Title().In(m.c.lang())))
+		return nil
+	}
+	if m.active >= 0 {
+		m.setStatus(statusErr, m.c.cat.t("status.busy"))
+		return nil
+	}
+	r := m.runner
+	m.sel = idx
+	cmd := m.startRun(idx, func() { r.SetNonce(nonce) })
+	m.setStatus(statusInfo, m.c.cat.t("status.nonce"))
+	return cmd
+}
+
+// setQuery searches the current pane and jumps to the first match at or after the cursor.
+func (m *model) setQuery(q string) {
+	p := m.pane()
+	p.query = q
+	p.invalidate()
+	if q == "" {
+		return
+	}
+	m.jumpMatch(p, 0)
+}
+
+func (m *model) nextMatch(dir int) {
+	p := m.pane()
+	if p.query == "" {
+		return
+	}
+	m.jumpMatch(p, dir)
+}
+
+func (m *model) jumpMatch(p *pane, dir int) {
+	matches := p.Matches()
+	if len(matches) == 0 {
+		m.setStatus(statusErr, m.c.cat.f("status.nomatch", p.query))
+		return
+	}
+	at := 0
+	switch {
+	case dir >= 0:
+		for i, it := range matches {
+			if it > p.sel || (dir == 0 && it == p.sel) {
+				at = i
+				break
+			}
+		}
+	default:
+		at = len(matches) - 1
+		for i := len(matches) - 1; i >= 0; i-- {
+			if matches[i] < p.sel {
+				at = i
+				break
+			}
+		}
+	}
+	p.Select(matches[at])
+	m.setStatus(statusInfo, m.c.cat.f("status.match", at+1, len(matches), p.query))
+}
