@@ -2,6 +2,7 @@ package snp
 
 import (
 	"crypto/x509"
+	"github.com/cvmscope/cvmscope/attestation/realdata"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,31 +14,12 @@ import (
 // realDir is ../shared/testdata/real beside the repository root.
 func realDir(tb testing.TB) string {
 	tb.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			real := filepath.Join(dir, "..", "shared", "testdata", "real")
-			if _, err := os.Stat(real); err != nil {
-				tb.Skipf("real samples not available (%s absent); they live beside the repository in ../shared/testdata/real", real)
-			}
-			return real
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Fatalf("no go.mod above %s", wd)
-		}
-	}
+	return realdata.Dir(tb)
 }
 
 func readReal(tb testing.TB, name string) []byte {
 	tb.Helper()
-	b, err := os.ReadFile(filepath.Join(realDir(tb), name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
+	return realdata.Read(tb, name)
 }
 
 // hclSNP parses a real HCL report and its embedded SNP report.

@@ -7,11 +7,10 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/cvmscope/cvmscope/attestation/realdata"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,34 +23,12 @@ import (
 // realDir finds ../shared/testdata/real beside the repository root.
 func realDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	real := filepath.Join(dir, "..", "shared", "testdata", "real")
-	if _, err := os.Stat(real); err != nil {
-		t.Skipf("real samples not available at %s (they live beside the checkout, never in it)", real)
-	}
-	return real
+	return realdata.Dir(t)
 }
 
 func readReal(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(realDir(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return realdata.Read(t, name)
 }
 
 func parseReal(t testing.TB, name string) *Token {

@@ -1,8 +1,7 @@
 package simroots
 
 import (
-	"os"
-	"path/filepath"
+	"github.com/cvmscope/cvmscope/attestation/realdata"
 	"testing"
 )
 
@@ -10,29 +9,7 @@ import (
 // skips the test when that folder is absent (it is never copied into the repository).
 func realSample(t testing.TB, name string) []byte {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	real := filepath.Join(dir, "..", "shared", "testdata", "real")
-	if _, err := os.Stat(real); err != nil {
-		t.Skipf("real samples folder %s is absent; skipping the comparison with real evidence", real)
-	}
-	b, err := os.ReadFile(filepath.Join(real, name))
-	if err != nil {
-		t.Fatalf("real sample %s: %v", name, err)
-	}
-	return b
+	return realdata.Read(t, name)
 }
 
 func fill(b []byte, v byte) {
