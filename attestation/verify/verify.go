@@ -280,7 +280,26 @@ func (r *Result) eventLog(s *evidence.Set, add func(...check.Check)) {
 		add(check.Skipf("eventlog.replay", "parsed %d events, but no PCR values to replay them against (supply the quoted PCRs)", len(l.Events)))
 		return
 	}
-	add(eventlog.Compare(l, s.PCRs)...)
+	add(markUnquoted(eventlog.Compare(l, s.PCRs), s.QuotePCRs)...)
+}
+
+// markUnquoted says so on replay checks of PCRs that were read from the TPM but that the
+// signed quote does not cover (live runs quote 0-7 and read all 24): their values are only
+// as trustworthy as the channel they were read over.
+func markUnquoted(l check.List, quoted []int) check.List {
+	if len(quoted) == 0 {
+		return l
+	}
+	in := map[string]bool{}
+	for _, p := range quoted {
+		in[fmt.Sprintf("PCR%d", p)] = true
+	}
+	for i, c := range l {
+		if !in[c.Subject] {
+			l[i] = c.WithDetails("this PCR value was read from the TPM but is not covered by the signed quote")
+		}
+	}
+	return l
 }
 
 // simAMDRoots returns the simulated CVM's AMD test roots when the set asks for them. The
