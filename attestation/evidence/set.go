@@ -50,6 +50,29 @@ type Quote struct {
 	Nonce []byte `json:"nonce,omitempty"`
 }
 
+// EncKey is the ephemeral TPM key MAA encrypts its AzureGuest answer to (protocol §4.4).
+type EncKey struct {
+	// Pub is the key's TPM2B_PUBLIC; CertifyInfo the TPMS_ATTEST of TPM2_Certify by the AK and
+	// CertifySig its raw RSA signature.
+	Pub         []byte `json:"pub"`
+	CertifyInfo []byte `json:"certifyInfo"`
+	CertifySig  []byte `json:"certifySig"`
+}
+
+// Exchange records one call to MAA.
+type Exchange struct {
+	// Endpoint is the provider (scheme and host), Path the attest path with api-version.
+	Endpoint string `json:"endpoint"`
+	Path     string `json:"path"`
+	// Flow is "guest" (AzureGuest) or "platform" (SevSnpVm, TdxVm).
+	Flow string `json:"flow"`
+	// Emulated is true when the provider was cvmscope's local MAA emulator.
+	Emulated bool   `json:"emulated,omitempty"`
+	Status   int    `json:"status,omitempty"`
+	Request  []byte `json:"request,omitempty"`
+	Response []byte `json:"response,omitempty"`
+}
+
 // Collateral is Intel's signed TDX collateral, supplied as files or fetched on request.
 type Collateral struct {
 	TCBInfo      []byte `json:"tcbInfo,omitempty"`
@@ -106,6 +129,12 @@ type Set struct {
 	// Token is an MAA JWT (compact form) and JWKS the signing keys it is checked against.
 	Token string `json:"token,omitempty"`
 	JWKS  []byte `json:"jwks,omitempty"`
+
+	// EncKey is the AzureGuest request's ephemeral key and the AK's certification of it.
+	EncKey *EncKey `json:"encKey,omitempty"`
+	// MAA is the attestation call: what was sent, to whom, and what came back. With it a
+	// saved token can be re-verified against the issuer that was actually called.
+	MAA *Exchange `json:"maa,omitempty"`
 
 	// Roots are extra trust anchors (DER) that are not the vendors': the simulated CVM's test
 	// roots. They are labelled as such in every check that uses them.

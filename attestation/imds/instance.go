@@ -3,6 +3,7 @@ package imds
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
 )
@@ -69,4 +70,34 @@ func (c *Client) Instance(ctx context.Context) (*Instance, error) {
 		in.Tags[t.Name] = t.Value
 	}
 	return in, nil
+}
+
+// The text endpoints Microsoft's clients read one value from (protocol §3.3).
+const (
+	vmIDPath     = "/metadata/instance/compute/vmId?api-version=2019-03-11&format=text"
+	locationPath = "/metadata/instance/compute/location?api-version=2021-01-01&format=text"
+)
+
+// VMID returns compute.vmId as IMDS writes it (a lower-case GUID on Azure; the runtime
+// claims' vmUniqueId is the same GUID upper-cased, so compare without case).
+func (c *Client) VMID(ctx context.Context) (string, error) {
+	return c.text(ctx, vmIDPath, "compute/vmId")
+}
+
+// Location returns compute.location, the region name (e.g. "koreacentral") that selects the
+// regional MAA and THIM hosts.
+func (c *Client) Location(ctx context.Context) (string, error) {
+	return c.text(ctx, locationPath, "compute/location")
+}
+
+func (c *Client) text(ctx context.Context, path, what string) (string, error) {
+	b, err := c.do(ctx, "GET", path, nil, nil)
+	if err != nil {
+		return "", err
+	}
+	s := strings.TrimSpace(string(b))
+	if s == "" || strings.ContainsAny(s, "{}\n") {
+		return "", fault.Errorf(fault.Network, "IMDS %s: want one line of text, got %q", what, snippet(b))
+	}
+	return s, nil
 }

@@ -267,7 +267,7 @@ func (c *Client) connError(u string, err error) error {
 	if errors.As(err, &certErr) {
 		hint = "the provider's TLS certificate did not verify; install the ca-certificates package, or check for a TLS-inspecting proxy"
 	}
-	return fault.WithHint(fault.Network, fmt.Errorf("cannot reach MAA at %s%s: %v", host, via, err), hint)
+	return fault.WithHint(fault.Network, fmt.Errorf("cannot reach MAA at %s%s: %w", host, via, err), hint)
 }
 
 // parseRetryAfter accepts delta-seconds or an HTTP date; anything else means "not given".

@@ -85,3 +85,15 @@ func Normalize(raw string) (string, error) {
 	}
 	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host), nil
 }
+
+// IsAzureProvider reports whether base (scheme and host) is an Azure attestation provider:
+// https and a host under attest.azure.net or attest.azure.us. Only such hosts, or the one
+// the user named with -a, are trusted to serve signing keys for a token's issuer.
+func IsAzureProvider(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme != "https" || u.Port() != "" {
+		return false
+	}
+	h := strings.ToLower(u.Hostname())
+	return strings.HasSuffix(h, ".attest.azure.net") || strings.HasSuffix(h, ".attest.azure.us")
+}

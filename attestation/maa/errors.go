@@ -190,11 +190,15 @@ var claimWords = map[string]string{
 	"x-ms-azurevm-vmid":                            "the VM id did not match the policy",
 	"x-ms-isolation-tee":                           "the hardware TEE evidence did not satisfy the policy",
 	"x-ms-compliance-status":                       "the VM is not a compliant Azure CVM",
+	"x-ms-sevsnpvm-is-debuggable":                  "the SEV-SNP guest is debuggable (its policy lets the host read and change its memory)",
+	"tdx_td_attributes_debug":                      "the TD is debuggable (ATTRIBUTES.DEBUG lets the host read and change its memory)",
+	"x-ms-sevsnpvm-vmpl":                           "the report was not requested at VMPL 0, where Azure's paravisor runs",
 }
 
 // claimFix is ordered: the first keyword found in the explanation picks the advice.
 var claimFix = []struct{ keyword, fix string }{
 	{"Secure Boot", "enable Secure Boot on the VM (or use a custom provider and policy)"},
+	{"debuggable", "start the VM without debug in its TEE policy: a debuggable CVM is not confidential"},
 	{"debug", "turn the debugger off in the boot configuration (or use a custom provider and policy)"},
 	{"signing", "turn test signing off (or use a custom provider and policy)"},
 }

@@ -35,6 +35,13 @@ func link(r *verify.Result, id, key, value string, ids ...string) present.Row {
 	return row
 }
 
+// korean gives a link its Korean name (glossary-ko.md terms; product and protocol names
+// stay in Latin letters). link keeps its signature for callers in other files.
+func korean(row present.Row, key string) present.Row {
+	row.KeyKO = key
+	return row
+}
+
 // chainSection draws vendor root → VCEK or PCK → hardware report → REPORT_DATA → runtime
 // claims → HCLAkPub → TPM quote → PCRs → event log; Trusted Launch starts at the AK
 // certificate because there is no hardware report.
@@ -68,13 +75,14 @@ func snpLinks(r *verify.Result, sim bool) []present.Row {
 			vcek = c
 		}
 	}
-	rootID, rootKey, rootVal := explain.LinkAMDRoot, "AMD root key (ARK)", "embedded AMD root for the VCEK's product line"
+	rootID, rootKey, rootKO, rootVal := explain.LinkAMDRoot, "AMD root key (ARK)", "AMD 루트 키 (ARK)", "embedded AMD root for the VCEK's product line"
 	if ark != nil {
 		rootKey = "AMD root key (" + ark.Subject.CommonName + ")"
+		rootKO = "AMD 루트 키 (" + ark.Subject.CommonName + ")"
 		rootVal = "self-signed, serial " + shortSerial(ark)
 	}
 	if sim || (ark != nil && isSimulated(ark)) {
-		rootID, rootKey, rootVal = explain.LinkSimRoot, "Simulated test root (not AMD)", "test ARK of the simulated CVM"
+		rootID, rootKey, rootKO, rootVal = explain.LinkSimRoot, "Simulated test root (not AMD)", "시뮬레이션 테스트 루트 (AMD 아님)", "test ARK of the simulated CVM"
 		if ark != nil {
 			rootVal += ": " + ark.Subject.CommonName
 		}
@@ -84,35 +92,36 @@ func snpLinks(r *verify.Result, sim bool) []present.Row {
 		vcekVal = fmt.Sprintf("%s issued by %s, valid to %s", vcek.Subject.CommonName, vcek.Issuer.CommonName, vcek.NotAfter.UTC().Format("2006-01-02"))
 	}
 	return []present.Row{
-		link(r, rootID, rootKey, rootVal, "snp.chain"),
+		korean(link(r, rootID, rootKey, rootVal, "snp.chain"), rootKO),
 		link(r, explain.LinkVCEK, "VCEK", vcekVal, "certs.parse", "snp.chain"),
-		link(r, explain.LinkSNPReport, "SEV-SNP report", fmt.Sprintf("version %d, signed by the %v (ECDSA P-384)", r.SNP.Version(), r.SNP.SigningKey()), "snp.parse", "snp.signature"),
+		korean(link(r, explain.LinkSNPReport, "SEV-SNP report", fmt.Sprintf("version %d, signed by the %v (ECDSA P-384)", r.SNP.Version(), r.SNP.SigningKey()), "snp.parse", "snp.signature"), "SEV-SNP 증명 보고서"),
 	}
 }
 
 func tdxLinks(r *verify.Result, sim bool) []present.Row {
-	rootID, rootKey, rootVal := explain.LinkIntelRoot, "Intel SGX Root CA", "no TD quote, so no PCK chain"
+	rootID, rootKey, rootKO, rootVal := explain.LinkIntelRoot, "Intel SGX Root CA", "Intel SGX 루트 CA", "no TD quote, so no PCK chain"
 	pckVal := "no TD quote"
 	quoteVal := "no TD quote: on Azure, IMDS POST /acc/tdquote turns the TDREPORT into one"
 	if q := r.TDQuote; q != nil {
-		rootKey = q.Root.Subject.CommonName
+		rootKey, rootKO = q.Root.Subject.CommonName, q.Root.Subject.CommonName
 		rootVal = "self-signed, serial " + shortSerial(q.Root)
 		pckVal = fmt.Sprintf("%s issued by %s, FMSPC %s", q.PCK.Subject.CommonName, q.Intermediate.Subject.CommonName, q.FMSPC())
 		quoteVal = fmt.Sprintf("version 4, %d bytes, signed by the quoting enclave", len(q.Raw))
 		if sim || isSimulated(q.Root) {
 			rootID, rootKey = explain.LinkSimRoot, "Simulated test root (not Intel): "+q.Root.Subject.CommonName
+			rootKO = "시뮬레이션 테스트 루트 (Intel 아님): " + q.Root.Subject.CommonName
 		}
 	} else if sim {
-		rootID, rootKey = explain.LinkSimRoot, "Simulated test root (not Intel)"
+		rootID, rootKey, rootKO = explain.LinkSimRoot, "Simulated test root (not Intel)", "시뮬레이션 테스트 루트 (Intel 아님)"
 	}
 	tdVal := "TDREPORT not supplied"
 	if r.TDReport != nil {
 		tdVal = "MRTD " + shortHex(r.TDReport.MRTD()) + " (the paravisor's)"
 	}
 	return []present.Row{
-		link(r, rootID, rootKey, rootVal, "tdx.quote.signature"),
-		link(r, explain.LinkPCK, "PCK certificate", pckVal, "tdx.quote.signature"),
-		link(r, explain.LinkTDQuote, "TD quote", quoteVal, "tdx.parse", "tdx.quote.signature", "tdx.tcb"),
+		korean(link(r, rootID, rootKey, rootVal, "tdx.quote.signature"), rootKO),
+		korean(link(r, explain.LinkPCK, "PCK certificate", pckVal, "tdx.quote.signature"), "PCK 인증서"),
+		korean(link(r, explain.LinkTDQuote, "TD quote", quoteVal, "tdx.parse", "tdx.quote.signature", "tdx.tcb"), "TD 쿼트"),
 		link(r, explain.LinkTDReport, "TDREPORT", tdVal, "tdx.quote.matches-report"),
 	}
 }
@@ -134,7 +143,7 @@ func claimLinks(r *verify.Result) []present.Row {
 	if r.Claims != nil && r.Claims.VMConfig.VMUniqueID != "" {
 		claimsVal += ", vmUniqueId " + r.Claims.VMConfig.VMUniqueID
 	}
-	rows = append(rows, link(r, explain.LinkRuntimeClaims, "Runtime claims", claimsVal, "hcl.parse", "hcl.binding"))
+	rows = append(rows, korean(link(r, explain.LinkRuntimeClaims, "Runtime claims", claimsVal, "hcl.parse", "hcl.binding"), "런타임 클레임"))
 
 	akVal := "no HCLAkPub in the claims"
 	if r.Claims != nil {
@@ -161,7 +170,7 @@ func akCertLink(s *evidence.Set, r *verify.Result) present.Row {
 	if c := r.AKCert; c != nil {
 		val = fmt.Sprintf("%s issued by %s", c.Subject.CommonName, c.Issuer.CommonName)
 	}
-	return link(r, explain.LinkAKCert, "AK certificate", val, "ak.parse", "ak.certificate", "ak.binding")
+	return korean(link(r, explain.LinkAKCert, "AK certificate", val, "ak.parse", "ak.certificate", "ak.binding"), "AK 인증서")
 }
 
 func tpmLinks(s *evidence.Set, r *verify.Result) []present.Row {
@@ -181,9 +190,9 @@ func tpmLinks(s *evidence.Set, r *verify.Result) []present.Row {
 		logVal = fmt.Sprintf("%d events; %s", len(r.Log.Events), eventlog.ReplaySummary(r.Checks))
 	}
 	return []present.Row{
-		link(r, explain.LinkTPMQuote, "TPM quote", quoteVal, "tpm.quote.signature", "tpm.quote.nonce"),
-		link(r, explain.LinkPCRs, "PCRs", pcrVal, "tpm.quote.pcr-digest"),
-		link(r, explain.LinkEventLog, "Event log", logVal, "eventlog.parse", "eventlog.replay"),
+		korean(link(r, explain.LinkTPMQuote, "TPM quote", quoteVal, "tpm.quote.signature", "tpm.quote.nonce"), "TPM 쿼트"),
+		korean(link(r, explain.LinkPCRs, "PCRs", pcrVal, "tpm.quote.pcr-digest"), "PCR"),
+		korean(link(r, explain.LinkEventLog, "Event log", logVal, "eventlog.parse", "eventlog.replay"), "이벤트 로그"),
 	}
 }
 

@@ -3,11 +3,13 @@ package pages_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
@@ -125,8 +127,43 @@ func requireExplained(t *testing.T, p present.Page) {
 			if (r.Verdict == check.Fail) && s.Kind != present.Checks && r.Hint.Empty() {
 				t.Errorf("section %s row %q fails without a hint", s.ID, r.Key)
 			}
+			requireKorean(t, s, r)
 		}
 	}
+}
+
+// englishWord finds a lowercase English word in a name or cell; identifiers (HCLAkPub,
+// REPORT_DATA) and hex digests have none.
+var (
+	englishWord = regexp.MustCompile(`\b[a-z]{3,}\b`)
+	hexDigest   = regexp.MustCompile(`^[0-9a-f]+$`)
+)
+
+// requireKorean checks that the words a table or a chain shows are Korean in Korean mode:
+// chain link names through KeyKO, table cells through CellsKO.
+func requireKorean(t *testing.T, s present.Section, r present.Row) {
+	t.Helper()
+	if s.Kind == present.Chain && englishWord.MatchString(r.Key) && !hasHangul(r.KeyIn(present.KO)) {
+		t.Errorf("section %s: link %q has no Korean name (KeyKO)", s.ID, r.Key)
+	}
+	if s.Kind != present.Table {
+		return
+	}
+	ko := r.CellsIn(present.KO)
+	for i, c := range r.Cells {
+		if englishWord.MatchString(c) && !hexDigest.MatchString(c) && !hasHangul(ko[i]) {
+			t.Errorf("section %s row %q: cell %d %q has no Korean form (CellsKO)", s.ID, r.Key, i, c)
+		}
+	}
+}
+
+func hasHangul(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Hangul, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func requirePCRTable(t *testing.T, p present.Page) present.Section {

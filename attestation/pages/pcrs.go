@@ -18,7 +18,8 @@ import (
 const pcrCount = 24
 
 // pcrSection is the PCR table: value, what measures it, and how the event log's replay
-// compares. Cells are English; each row's Explain carries both languages.
+// compares. The words (what measures it, the replay outcome) have Korean cells; digests are
+// the same in both languages, so their Korean cell is left empty to fall back.
 func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
 	quoted := map[int]bool{}
 	if r.Attest != nil {
@@ -37,9 +38,9 @@ func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
 	sec := present.Section{ID: "pcrs", Title: present.T("PCRs (SHA-256)", "PCR (SHA-256)"), Kind: present.Table,
 		Columns: []present.Text{present.T("PCR", "PCR"), present.T("Value", "값"), present.T("Measured by", "측정 대상"), present.T("Replay", "재생")}}
 	for i := 0; i < pcrCount; i++ {
-		value := "not read"
+		value, valueKO := "not read", "읽지 않음"
 		if v, ok := s.PCRs[i]; ok {
-			value = hex.EncodeToString(v)
+			value, valueKO = hex.EncodeToString(v), ""
 		}
 		replay := withSubject(r.Checks.Find(eventlog.CheckReplay), fmt.Sprintf("PCR%d", i))
 		verdict, word := replayWord(replay, r.Log != nil, events[i])
@@ -53,7 +54,10 @@ func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
 			detail = append(detail, c.String())
 			detail = append(detail, c.Details...)
 		}
-		row := present.Row{Key: strconv.Itoa(i), Value: value, Cells: []string{value, explain.PCRShort(i).EN, word},
+		measured := explain.PCRShort(i)
+		row := present.Row{Key: strconv.Itoa(i), Value: value,
+			Cells:   []string{value, measured.EN, word.EN},
+			CellsKO: []string{valueKO, measured.KO, word.KO},
 			Verdict: verdict, Explain: explain.PCR(i), Detail: strings.Join(detail, "\n"), PCR: i, Copy: value}
 		if verdict == check.Fail || verdict == check.Warn {
 			_, row.Hint = explain.Check(eventlog.CheckReplay)
@@ -73,30 +77,30 @@ func withSubject(l check.List, subject string) check.List {
 	return out
 }
 
-// replayWord says in a word how PCR i fared in the replay.
-func replayWord(l check.List, haveLog bool, events int) (check.Verdict, string) {
+// replayWord says in a word, in both languages, how PCR i fared in the replay.
+func replayWord(l check.List, haveLog bool, events int) (check.Verdict, present.Text) {
 	if len(l) == 0 {
 		if !haveLog {
-			return check.Skip, "no log"
+			return check.Skip, present.T("no log", "로그 없음")
 		}
 		if events == 0 {
-			return check.Skip, "not in log"
+			return check.Skip, present.T("not in log", "로그에 없음")
 		}
-		return check.Skip, "not compared"
+		return check.Skip, present.T("not compared", "비교 안 함")
 	}
 	v := check.Fold(l)
 	switch v {
 	case check.Pass:
 		if events == 0 {
-			return v, "reset value"
+			return v, present.T("reset value", "리셋 값")
 		}
-		return v, "match"
+		return v, present.T("match", "일치")
 	case check.Fail:
-		return v, "mismatch"
+		return v, present.T("mismatch", "불일치")
 	case check.Warn:
-		return v, "unexplained"
+		return v, present.T("unexplained", "설명 안 됨")
 	}
-	return v, "not compared"
+	return v, present.T("not compared", "비교 안 함")
 }
 
 // eventsSection lists every event of the log, one row each, filterable by PCR.

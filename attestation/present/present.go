@@ -58,11 +58,19 @@ const (
 // Row is one line of a section.
 type Row struct {
 	// Key is the field, claim, PCR or link name, shown as is (claim names are not translated).
+	// It is also the row's stable name: tests, search and saved JSON find rows by it.
 	Key string `json:"key"`
+	// KeyKO is Key in Korean, for keys that are words rather than identifiers (the names of
+	// the chain of trust's links); empty means Key. See KeyIn.
+	KeyKO string `json:"key_ko,omitempty"`
 	// Value is the value as text: hex, decoded number, string.
 	Value string `json:"value,omitempty"`
-	// Cells are the columns of a Table row after Key.
+	// Cells are the columns of a Table row after Key, in English. They are also what `y`
+	// copies when a row has neither Copy nor Value, so they stay the language-neutral form.
 	Cells []string `json:"cells,omitempty"`
+	// CellsKO are the Korean cells, column by column; a missing or empty cell falls back to
+	// the one in Cells, so only the words need a Korean form, not digests. See CellsIn.
+	CellsKO []string `json:"cells_ko,omitempty"`
 	// Verdict is set when the row is a check or carries one; empty otherwise.
 	Verdict check.Verdict `json:"verdict,omitempty"`
 	// Explain is what the row means; Hint what to do when it is not healthy.
@@ -75,6 +83,30 @@ type Row struct {
 	PCR int `json:"pcr"`
 	// Copy is what `y` copies for this row; Value when empty.
 	Copy string `json:"copy,omitempty"`
+}
+
+// KeyIn returns the key as shown in lang.
+func (r Row) KeyIn(l Lang) string {
+	if l == KO && r.KeyKO != "" {
+		return r.KeyKO
+	}
+	return r.Key
+}
+
+// CellsIn returns the table cells as shown in lang. The result is Cells itself in English
+// and a fresh slice in Korean, with Cells filling whatever CellsKO leaves out.
+func (r Row) CellsIn(l Lang) []string {
+	if l != KO || len(r.CellsKO) == 0 {
+		return r.Cells
+	}
+	out := make([]string, max(len(r.Cells), len(r.CellsKO)))
+	copy(out, r.Cells)
+	for i, c := range r.CellsKO {
+		if c != "" {
+			out[i] = c
+		}
+	}
+	return out
 }
 
 // Section is a titled group of rows.

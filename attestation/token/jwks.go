@@ -27,7 +27,11 @@ type KeySet struct {
 	keys   map[string]Key
 	// Ignored lists keys that cannot verify RS256 (other key types), for display.
 	Ignored []string
+	raw     []byte
 }
+
+// Raw is the JWKS document the set was parsed from.
+func (s *KeySet) Raw() []byte { return append([]byte(nil), s.raw...) }
 
 // LoadJWKS reads a JWKS file (the body of {base}/certs saved to disk).
 func LoadJWKS(path string) (*KeySet, error) {
@@ -58,7 +62,7 @@ func ParseJWKS(b []byte, source string) (*KeySet, error) {
 	if doc.Keys == nil {
 		return nil, fmt.Errorf("jwks %s: no \"keys\" array; is this the body of {provider}/certs?", source)
 	}
-	s := &KeySet{Source: source, keys: map[string]Key{}}
+	s := &KeySet{Source: source, keys: map[string]Key{}, raw: append([]byte(nil), b...)}
 	for i, raw := range doc.Keys {
 		var rk rawJWK
 		if err := json.Unmarshal(raw, &rk); err != nil {

@@ -216,6 +216,17 @@ func (k *Keys) fetch(ctx context.Context) error {
 	return nil
 }
 
+// JWKS returns the key set document as fetched or loaded, for saving with the token so
+// that it can be verified offline later; nil before any key was looked up.
+func (k *Keys) JWKS() []byte {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.set == nil {
+		return nil
+	}
+	return k.set.Raw()
+}
+
 // IsKeyNotFound reports whether err says the key is unavailable (as opposed to unreachable).
 func IsKeyNotFound(err error) bool {
 	var e *KeyNotFoundError

@@ -93,3 +93,25 @@ func verifyUserData(c Claims, userData []byte) check.Check {
 	}
 	return check.Failf(IDUserData, "user data was written but the token carries no x-ms-runtime.user-data")
 }
+
+// CompliantCVM reports whether the token says MAA judged the VM a compliant Azure
+// Confidential VM (SEV-SNP or TDX), and which: the nested x-ms-isolation-tee of an AzureGuest
+// token or the flat claims of a platform token. A Trusted Launch token is not one.
+func (c Claims) CompliantCVM() (tee string, ok bool) {
+	typ, status := c.AttestationType(), ""
+	switch typ {
+	case "azurevm":
+		iso := c.IsolationTEE()
+		if iso == nil {
+			return "", false
+		}
+		typ, _ = iso["x-ms-attestation-type"].(string)
+		status, _ = iso["x-ms-compliance-status"].(string)
+	case "sevsnpvm", "tdxvm":
+		status, _ = c.String("x-ms-compliance-status")
+	default:
+		return "", false
+	}
+	name, known := teeNames[typ]
+	return name, known && status == compliantCVM
+}

@@ -322,23 +322,27 @@ func simAMDRoots(s *evidence.Set) []snp.Roots {
 	return nil
 }
 
-// simIntelRoots returns a pool of the simulated Intel root, or nil for Intel's own.
+// simIntelRoots returns a pool of the simulated Intel root when the set asks for it, or nil
+// for Intel's own. As with the AMD roots, the root is pinned here (it is the same for every
+// seed), never taken from the set.
 func simIntelRoots(s *evidence.Set) *x509.CertPool {
-	var pool *x509.CertPool
-	for _, der := range s.SimRoots {
-		c, err := x509.ParseCertificate(der)
-		if err != nil || !c.IsCA || !hasPrefix(c.Subject.CommonName, "Intel") {
-			continue
-		}
-		if pool == nil {
-			pool = x509.NewCertPool()
-		}
-		pool.AddCert(c)
+	if len(s.SimRoots) == 0 {
+		return nil
 	}
-	return pool
+	t, err := simroots.NewTDX(simroots.DefaultSeed())
+	if err != nil {
+		return nil
+	}
+	root := t.PCKRoot()
+	for _, der := range s.SimRoots {
+		if bytes.Equal(der, root.Raw) {
+			pool := x509.NewCertPool()
+			pool.AddCert(root)
+			return pool
+		}
+	}
+	return nil
 }
-
-func hasPrefix(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
 
 // Summary is a one-line count of verdicts.
 func Summary(l check.List) string {

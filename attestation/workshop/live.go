@@ -11,7 +11,10 @@ import (
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/token"
 	"github.com/cvmscope/cvmscope/attestation/verify"
 	"github.com/cvmscope/cvmscope/hw/platform"
 )
@@ -21,6 +24,9 @@ import (
 type Pager interface {
 	Preflight(checks check.List) present.Page
 	ReadReport(s *evidence.Set, r *verify.Result) present.Page
+	BuildRequest(v pages.RequestView) present.Page
+	CallMAA(v pages.CallView) present.Page
+	VerifyJWT(v pages.JWTView) present.Page
 }
 
 // LiveOptions configure a live run.
@@ -29,24 +35,42 @@ type LiveOptions struct {
 	Verify   verify.Options
 	Nonce    string
 	Pager    Pager
+
+	// AttestationURL is -a: the MAA provider to call. Empty picks the region's shared
+	// provider from IMDS (Azure) or the local emulator (simulated CVM).
+	AttestationURL string
+	// Flow is "guest" (AzureGuest, the default) or "platform" (SevSnpVm/TdxVm).
+	Flow string
+	// Scenario is the staged fault (simulated CVM only).
+	Scenario Scenario
+	// Expect are the user's expectations (--expect); the Azure CVM baseline is added
+	// unless NoBaseline.
+	Expect     []token.Expect
+	NoBaseline bool
+	// Leeway for the token's lifetime checks; zero means token.DefaultLeeway.
+	Leeway time.Duration
 }
 
 // Live runs the workshop against a real Azure vTPM or the simulated CVM.
 type Live struct {
 	opts LiveOptions
 
-	mu     sync.Mutex
-	plat   *platform.Platform
-	set    *evidence.Set
-	result *verify.Result
-	nonce  string
+	mu       sync.Mutex
+	plat     *platform.Platform
+	svc      *services
+	ep       *endpoint
+	set      *evidence.Set
+	result   *verify.Result
+	nonce    string
+	attest   *attestState
+	keyCache *token.Keys
 }
 
 // NewLive returns a runner; nothing is opened until the first step runs.
 func NewLive(o LiveOptions) *Live { return &Live{opts: o, nonce: o.Nonce} }
 
 // Steps are the steps this build runs live.
-func (l *Live) Steps() []StepID { return []StepID{Preflight, ReadReport} }
+func (l *Live) Steps() []StepID { return AllSteps }
 
 // Banner says where the evidence comes from. Before the platform is opened it names what
 // was asked for.
@@ -83,6 +107,8 @@ func bannerFor(p *platform.Platform, s *evidence.Set) Banner {
 func (l *Live) SetNonce(n string) {
 	l.mu.Lock()
 	l.nonce = n
+	// A new nonce makes what was built on the old one stale.
+	l.attest = nil
 	l.mu.Unlock()
 }
 
@@ -108,12 +134,16 @@ func (l *Live) Result() *verify.Result {
 func (l *Live) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.plat == nil {
-		return nil
+	var errs []error
+	if l.svc != nil {
+		errs = append(errs, l.svc.close())
+		l.svc = nil
 	}
-	err := l.plat.Close()
-	l.plat = nil
-	return err
+	if l.plat != nil {
+		errs = append(errs, l.plat.Close())
+		l.plat = nil
+	}
+	return errors.Join(errs...)
 }
 
 // Run performs one step.
@@ -123,6 +153,12 @@ func (l *Live) Run(ctx context.Context, step StepID) (present.Page, error) {
 		return l.preflight(ctx)
 	case ReadReport:
 		return l.readReport(ctx)
+	case BuildRequest:
+		return l.buildRequest(ctx)
+	case CallMAA:
+		return l.callMAA(ctx)
+	case VerifyJWT:
+		return l.verifyJWT(ctx)
 	}
 	return present.Page{}, fmt.Errorf("step %s is not available in this build", step)
 }
@@ -135,11 +171,26 @@ func (l *Live) open(ctx context.Context) (*platform.Platform, error) {
 	if l.plat != nil {
 		return l.plat, nil
 	}
-	p, err := platform.Open(ctx, l.opts.Platform)
+	po := l.opts.Platform
+	if sc := l.opts.Scenario; sc.Name != "" {
+		po.SecureBoot = po.SecureBoot && !sc.SecureBootOff
+		po.Debug = po.Debug || sc.Debug
+		po.StaleReport = po.StaleReport || sc.StaleReport
+	}
+	p, err := platform.Open(ctx, po)
 	if err != nil {
 		return nil, err
 	}
-	l.plat = p
+	if l.opts.Scenario.Name != "" && p.Source != evidence.SourceSim {
+		p.Close()
+		return nil, fault.Errorf(fault.Internal, "--scenario %s stages a fault in the simulated CVM and its emulators; it cannot run on a real Azure VM (use --platform sim)", l.opts.Scenario.Name)
+	}
+	svc, err := startServices(p, l.opts)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	l.plat, l.svc = p, svc
 	return p, nil
 }
 
@@ -167,6 +218,9 @@ func (l *Live) preflight(ctx context.Context) (present.Page, error) {
 	} else {
 		checks = append(checks, check.Passf("preflight.eventlog", "simulated boot event log generated (%d bytes)", len(p.CVM.EventLog())))
 	}
+	checks = append(checks, l.imdsCheck(ctx))
+	checks = append(checks, l.endpoint(ctx).check())
+	checks = append(checks, secureBootCheck(ctx, p))
 	return l.opts.Pager.Preflight(checks), nil
 }
 

@@ -39,6 +39,8 @@ type Options struct {
 	// SecureBoot and Debug shape the simulated CVM (fault scenarios).
 	SecureBoot bool
 	Debug      bool
+	// StaleReport makes the simulated paravisor ignore new user data (fault scenario).
+	StaleReport bool
 	// EventLogPath overrides the system event log location on a real VM.
 	EventLogPath string
 }
@@ -130,7 +132,7 @@ func openSim(ctx context.Context, o Options, reason string) (*Platform, error) {
 	if tee == "" {
 		tee = simcvm.TEESEVSNP
 	}
-	cvm, err := simcvm.Provision(t.Transport(), simcvm.Options{TEE: tee, Seed: o.Seed, SecureBoot: o.SecureBoot, Debug: o.Debug})
+	cvm, err := simcvm.Provision(t.Transport(), simcvm.Options{TEE: tee, Seed: o.Seed, SecureBoot: o.SecureBoot, Debug: o.Debug, StaleReport: o.StaleReport})
 	if err != nil {
 		t.Close()
 		return nil, err
@@ -163,7 +165,10 @@ func QuoteNonce(nonce string) []byte {
 // report stored at boot binds 64 zero bytes).
 func (p *Platform) ReadReport(ctx context.Context, nonce string) (*evidence.Set, error) {
 	s := &evidence.Set{Source: p.Source, Device: p.TPM.Desc()}
-	if nonce != "" {
+	// A Trusted Launch VM has no paravisor report, so nothing would bind the user data:
+	// writing it would only make the token checks expect it.
+	_, errPub := p.TPM.NVReadPublic(ctx, tpm.NVHCLReport)
+	if nonce != "" && !isHandleMissing(errPub) {
 		ud := UserData(nonce)
 		if err := p.TPM.NVWriteUserData(ctx, ud); err != nil {
 			return nil, err
@@ -261,6 +266,10 @@ func (p *Platform) addSim(s *evidence.Set) {
 			}
 		}
 		s.SimRoots = append(s.SimRoots, amd.ARK.Raw, amd.ASK.Raw)
+	}
+	if t := p.CVM.TDX(); t != nil && s.TEE == evidence.TEETDX {
+		// The TD quote comes from IMDS in Build request; its PCK chain ends at this root.
+		s.SimRoots = append(s.SimRoots, t.PCKRoot().Raw)
 	}
 }
 

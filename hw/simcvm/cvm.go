@@ -102,6 +102,10 @@ func (c *CVM) AMD() *simroots.AMD { return c.amd }
 // TDX is the simulated TDX module of a TDX VM, nil otherwise.
 func (c *CVM) TDX() *simroots.TDX { return c.tdx }
 
+// MRTD is the simulated paravisor's TD measurement (TDX only; zero otherwise). It is what
+// Azure endorses for its paravisor builds, so the IMDS emulator endorses this value.
+func (c *CVM) MRTD() [48]byte { return c.mrtd }
+
 // Report is the HCL report (2600 bytes) the paravisor serves now; nil for Trusted Launch.
 func (c *CVM) Report() []byte {
 	c.mu.Lock()
@@ -141,7 +145,7 @@ func (c *CVM) refresh(tpm transport.TPM) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.report != nil && ud == c.userData {
+	if c.report != nil && (ud == c.userData || c.opts.StaleReport) {
 		return nil
 	}
 	return c.regenerate(ud)

@@ -30,6 +30,10 @@ type Options struct {
 	// Debug marks the hardware report as from a debuggable guest (SNP policy bit 19, TDX
 	// ATTRIBUTES.DEBUG), which a verifier must refuse.
 	Debug bool
+	// StaleReport makes the paravisor ignore user data written after provisioning: the
+	// report keeps binding the user data it was made with (the stale-report scenario, what
+	// a client sees when it reads the report before the paravisor renewed it).
+	StaleReport bool
 	// Now is the AK certificate's notBefore; zero means the current time. It is not part
 	// of the HCL report, so it does not affect report golden tests.
 	Now time.Time

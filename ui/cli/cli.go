@@ -17,10 +17,13 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/token"
 	"github.com/cvmscope/cvmscope/attestation/verify"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
+	"github.com/cvmscope/cvmscope/hw/maaemu"
 	"github.com/cvmscope/cvmscope/hw/platform"
 	"github.com/cvmscope/cvmscope/ui"
 	"github.com/mattn/go-isatty"
@@ -36,6 +39,9 @@ Usage:
   cvmscope [flags]                 run the workshop (TUI in a terminal; -o for headless output)
   cvmscope inspect [flags] FILE... verify saved evidence offline (HCL report, SNP report, TD quote,
                                    TPM quote + signature + PCRs, event log, certificates, JWT, bundle)
+  cvmscope verify [flags] TOKEN    verify and explain an MAA token (keys from --jwks, or fetched from
+                                   an Azure attestation provider or the -a provider only)
+  cvmscope emulator [flags]        run the MAA emulator (SIMULATED signing key) until interrupted
   cvmscope version
 
 Exit codes: 0 all checks passed, 1 misuse or internal error, 2 evidence or token verification
@@ -49,105 +55,145 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "inspect":
-			return run(args[1:], stdout, stderr, true)
+			return run(args[1:], stdout, stderr, cmdInspect)
+		case "verify":
+			return run(args[1:], stdout, stderr, cmdVerify)
+		case "emulator":
+			return runEmulator(args[1:], stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintf(stdout, "cvmscope %s\n", Version)
 			return 0
 		}
 	}
-	return run(args, stdout, stderr, false)
+	return run(args, stdout, stderr, cmdRun)
+}
+
+type command int
+
+const (
+	cmdRun command = iota
+	cmdInspect
+	cmdVerify
+)
+
+func (c command) name() string {
+	switch c {
+	case cmdInspect:
+		return "cvmscope inspect"
+	case cmdVerify:
+		return "cvmscope verify"
+	}
+	return "cvmscope"
 }
 
 type options struct {
 	platform.Options
-	output  string
-	nonce   string
-	now     string
-	verbose bool
-	lang    string
-	save    string
-	network bool
-	seed    string
-	secOff  bool
-	debug   bool
+	output     string
+	nonce      string
+	now        string
+	verbose    bool
+	lang       string
+	save       string
+	network    bool
+	seed       string
+	secOff     bool
+	debug      bool
+	attestURL  string
+	flow       string
+	scenario   string
+	expect     []string
+	noBaseline bool
+	leeway     time.Duration
+	jwks       string
 }
 
-func newFlags(o *options, inspect bool, stderr io.Writer) *flag.FlagSet {
-	name := "cvmscope"
-	if inspect {
-		name = "cvmscope inspect"
-	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd.name(), flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
 	}
-	fs.StringVarP(&o.output, "output", "o", "", "headless output: text or json (without it, a terminal gets the TUI)")
+	outputs := "text or json"
+	if cmd == cmdRun {
+		outputs = "text, json, token (only the JWT, as AttestationClient -o token) or bool (true only for a verified token from a compliant SEV-SNP/TDX CVM)"
+	}
+	fs.StringVarP(&o.output, "output", "o", "", "headless output: "+outputs+" (without it, a terminal gets the TUI)")
 	fs.StringVar(&o.now, "now", "", "judge certificates and tokens at this RFC 3339 time instead of the clock")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "debug logs (each TPM command and HTTP exchange) on stderr; CVMSCOPE_LOG=debug|trace does the same")
 	fs.StringVar(&o.lang, "lang", "", "language: en or ko (default from LANG)")
-	fs.BoolVar(&o.network, "network", false, "allow fetching missing certificates and collateral (AMD KDS, Intel PCS)")
-	if inspect {
+	fs.BoolVar(&o.network, "network", false, "allow fetching missing certificates and collateral (AMD KDS, Intel PCS), and a token's keys from its Azure issuer")
+	fs.StringVarP(&o.attestURL, "attestation-url", "a", "", "MAA provider, e.g. https://sharedkrc.krc.attest.azure.net (default: the region's shared provider from IMDS; the emulator for the simulated CVM); pins the token's issuer")
+	fs.StringArrayVar(&o.expect, "expect", nil, "expect a claim value, CLAIM=VALUE (dotted path, repeatable), e.g. x-ms-isolation-tee.x-ms-sevsnpvm-vmpl=0; an unmet one exits 5")
+	fs.BoolVar(&o.noBaseline, "no-baseline", false, "do not apply the built-in Azure CVM baseline (compliant, Secure Boot on, not debuggable, VMPL 0)")
+	fs.DurationVar(&o.leeway, "leeway", 0, "clock leeway for exp/nbf/iat (default 60s)")
+	if cmd == cmdVerify || cmd == cmdInspect {
+		fs.StringVar(&o.jwks, "jwks", "", "verify the token against this key set (the body of {provider}/certs) instead of fetching keys")
+	}
+	if cmd != cmdRun {
 		return fs
 	}
 	fs.StringVar(&o.Platform, "platform", "auto", "auto (Azure vTPM when present, else the simulated CVM), azure or sim")
 	fs.StringVar(&o.TPM, "tpm", "auto", "TPM: auto (/dev/tpmrm0 then /dev/tpm0), a device path, tcp://HOST:PORT (swtpm), or sim (embedded simulator)")
 	fs.StringVar(&o.SimTEE, "sim-tee", "sevsnp", "simulated CVM type: sevsnp, tdx or trustedlaunch")
 	fs.StringVar(&o.seed, "seed", "", "seed for the simulated CVM (same seed, same keys and reports)")
-	fs.StringVarP(&o.nonce, "nonce", "n", "", "nonce: written to NV 0x01400002 (as SHA-512) before the report is read, so the report is fresh")
-	fs.StringVar(&o.save, "save", "", "save the evidence bundle to FILE (mode 0600, written atomically)")
+	fs.StringVarP(&o.nonce, "nonce", "n", "", "nonce: written to NV 0x01400002 (as SHA-512) before the report is read, and sent to MAA as the client payload")
+	fs.StringVar(&o.save, "save", "", "save the evidence bundle (evidence, request, response, token, keys) to FILE (mode 0600, written atomically)")
 	fs.StringVar(&o.EventLogPath, "event-log", "", "read the TCG event log from FILE instead of securityfs")
+	fs.StringVar(&o.flow, "flow", "guest", "guest (AzureGuest: vTPM + TEE evidence, encrypted answer) or platform (SevSnpVm/TdxVm: TEE evidence only)")
+	fs.StringVar(&o.scenario, "scenario", "", "stage a fault in the simulated CVM and emulators (`--scenario list` names them)")
 	fs.BoolVar(&o.secOff, "sim-secureboot-off", false, "simulated CVM boots with Secure Boot off")
 	fs.BoolVar(&o.debug, "sim-debug", false, "simulated CVM's hardware report says the guest is debuggable")
 	return fs
 }
 
-func run(args []string, stdout, stderr io.Writer, inspect bool) int {
+func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	var o options
-	fs := newFlags(&o, inspect, stderr)
+	fs := newFlags(&o, cmd, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 1
 	}
-	if err := o.validate(inspect, fs.Args()); err != nil {
-		fmt.Fprintf(stderr, "cvmscope: %v\n", err)
-		return 1
-	}
-	setupLogging(o.verbose, stderr, o.output == "" && isTerminal(stdout))
-	vopts := verify.Options{AllowNetwork: o.network}
-	if o.now != "" {
-		t, _ := time.Parse(time.RFC3339, o.now)
-		vopts.Now = t
-	}
 	lang := present.Lang(o.lang)
 	if lang == "" {
 		lang = ui.DefaultLang()
 	}
+	if cmd == cmdRun && o.scenario == "list" {
+		fmt.Fprint(stdout, workshop.ScenarioList(lang))
+		return 0
+	}
+	cfg, err := o.validate(cmd, fs.Args())
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", cmd.name(), err)
+		return 1
+	}
+	setupLogging(o.verbose, stderr, o.output == "" && isTerminal(stdout))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	var runner interface {
-		workshop.Runner
-		Result() *verify.Result
-	}
-	if inspect {
+	var runner workshop.Runner
+	switch cmd {
+	case cmdInspect, cmdVerify:
 		set, err := evidence.LoadFiles(fs.Args())
 		if err != nil {
-			fmt.Fprintf(stderr, "cvmscope inspect: %v\n", err)
+			fmt.Fprintf(stderr, "%s: %v\n", cmd.name(), err)
 			return 1
 		}
-		runner = workshop.NewFiles(set, vopts, pages.Pager{})
-	} else {
-		o.Options.SecureBoot = !o.secOff
-		o.Options.Debug = o.debug
-		if o.seed != "" {
-			o.Options.Seed = []byte(o.seed)
+		if cmd == cmdVerify && set.Token == "" {
+			fmt.Fprintf(stderr, "cvmscope verify: %s holds no JWT; pass a token file (the output of cvmscope -o token or AttestationClient -o token)\n", strings.Join(fs.Args(), " "))
+			return 1
 		}
-		runner = workshop.NewLive(workshop.LiveOptions{Platform: o.Options, Verify: vopts, Nonce: o.nonce, Pager: pages.Pager{}})
+		cfg.tok.Fetch = cmd == cmdVerify || o.network
+		f := workshop.NewFiles(set, cfg.verify, pages.Pager{}).WithToken(cfg.tok)
+		if cmd == cmdVerify {
+			f = f.OnlyToken()
+		}
+		runner = f
+	default:
+		runner = workshop.NewLive(cfg.live)
 	}
 	defer runner.Close()
 
@@ -162,50 +208,116 @@ func run(args []string, stdout, stderr io.Writer, inspect bool) int {
 	return headless(ctx, runner, o, lang, stdout, stderr)
 }
 
-func (o *options) validate(inspect bool, rest []string) error {
+// config is what the flags resolve to.
+type config struct {
+	verify verify.Options
+	tok    workshop.TokenOptions
+	live   workshop.LiveOptions
+}
+
+func (o *options) validate(cmd command, rest []string) (config, error) {
+	var cfg config
 	switch o.output {
 	case "", "text", "json":
-	default:
-		return fmt.Errorf("-o %q: use text or json", o.output)
-	}
-	if o.now != "" {
-		if _, err := time.Parse(time.RFC3339, o.now); err != nil {
-			return fmt.Errorf("--now %q is not an RFC 3339 time (e.g. 2025-03-01T00:00:00Z)", o.now)
+	case "token", "bool":
+		if cmd != cmdRun {
+			return cfg, fmt.Errorf("-o %s is for a live run; %s prints text or json", o.output, cmd.name())
 		}
+	default:
+		return cfg, fmt.Errorf("-o %q: use text, json, token or bool", o.output)
+	}
+	cfg.verify.AllowNetwork = o.network
+	if o.now != "" {
+		t, err := time.Parse(time.RFC3339, o.now)
+		if err != nil {
+			return cfg, fmt.Errorf("--now %q is not an RFC 3339 time (e.g. 2025-03-01T00:00:00Z)", o.now)
+		}
+		cfg.verify.Now = t
 	}
 	switch o.lang {
 	case "", "en", "ko":
 	default:
-		return fmt.Errorf("--lang %q: use en or ko", o.lang)
+		return cfg, fmt.Errorf("--lang %q: use en or ko", o.lang)
 	}
-	if inspect && len(rest) == 0 {
-		return errors.New("inspect needs at least one FILE")
+	var exps []token.Expect
+	for _, e := range o.expect {
+		x, err := token.ParseExpect(e)
+		if err != nil {
+			return cfg, fmt.Errorf("--expect %q: %v", e, err)
+		}
+		exps = append(exps, x)
 	}
-	if !inspect && len(rest) > 0 {
-		return fmt.Errorf("unexpected argument %q (did you mean `cvmscope inspect %s`?)", rest[0], strings.Join(rest, " "))
-	}
-	if !inspect {
-		switch o.SimTEE {
-		case "sevsnp", "tdx", "trustedlaunch":
-		default:
-			return fmt.Errorf("--sim-tee %q: use sevsnp, tdx or trustedlaunch", o.SimTEE)
+	if o.attestURL != "" {
+		if _, err := maa.Normalize(o.attestURL); err != nil {
+			return cfg, fmt.Errorf("-a %q: %v", o.attestURL, err)
 		}
 	}
-	return nil
+	cfg.tok = workshop.TokenOptions{AttestationURL: o.attestURL, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway}
+	if o.jwks != "" {
+		ks, err := token.LoadJWKS(o.jwks)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.tok.Keys = ks
+	}
+	switch cmd {
+	case cmdInspect:
+		if len(rest) == 0 {
+			return cfg, errors.New("inspect needs at least one FILE")
+		}
+		return cfg, nil
+	case cmdVerify:
+		if len(rest) != 1 {
+			return cfg, errors.New("verify needs exactly one TOKEN_FILE (use - for stdin is not supported; save the token to a file)")
+		}
+		return cfg, nil
+	}
+	if len(rest) > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q (did you mean `cvmscope inspect %s`?)", rest[0], strings.Join(rest, " "))
+	}
+	switch o.SimTEE {
+	case "sevsnp", "tdx", "trustedlaunch":
+	default:
+		return cfg, fmt.Errorf("--sim-tee %q: use sevsnp, tdx or trustedlaunch", o.SimTEE)
+	}
+	switch o.flow {
+	case "guest", "platform":
+	default:
+		return cfg, fmt.Errorf("--flow %q: use guest or platform", o.flow)
+	}
+	sc, err := workshop.LookupScenario(o.scenario)
+	if err != nil {
+		return cfg, err
+	}
+	if sc.Name != "" {
+		if o.Platform == "azure" {
+			return cfg, fmt.Errorf("--scenario stages faults in the simulated CVM; it cannot be combined with --platform azure")
+		}
+		o.Platform = "sim"
+	}
+	nonce := o.nonce
+	if sc.StaleReport && nonce == "" {
+		nonce = workshop.StaleNonce
+	}
+	o.Options.SecureBoot = !o.secOff
+	o.Options.Debug = o.debug
+	if o.seed != "" {
+		o.Options.Seed = []byte(o.seed)
+	}
+	cfg.live = workshop.LiveOptions{Platform: o.Options, Verify: cfg.verify, Nonce: nonce, Pager: pages.Pager{},
+		AttestationURL: o.attestURL, Flow: o.flow, Scenario: sc, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway}
+	return cfg, nil
 }
 
 // headless runs every step in order and prints the result.
-func headless(ctx context.Context, r interface {
-	workshop.Runner
-	Result() *verify.Result
-}, o options, lang present.Lang, stdout, stderr io.Writer) int {
+func headless(ctx context.Context, r workshop.Runner, o options, lang present.Lang, stdout, stderr io.Writer) int {
 	var pages []present.Page
 	var all check.List
 	var runErr error
 	for _, step := range r.Steps() {
 		p, err := r.Run(ctx, step)
 		if err != nil {
-			runErr = fmt.Errorf("%s: %w", step, err)
+			runErr = fmt.Errorf("%s: %w", step.Title().EN, err)
 			if p.Title.Empty() {
 				break
 			}
@@ -233,6 +345,9 @@ func headless(ctx context.Context, r interface {
 		if out.Checks == nil {
 			out.Checks = check.List{}
 		}
+		if set := r.Evidence(); set != nil && set.Token != "" {
+			out.Token = set.Token
+		}
 		if runErr != nil {
 			out.Error = runErr.Error()
 			out.Hint = fault.HintOf(runErr)
@@ -240,6 +355,23 @@ func headless(ctx context.Context, r interface {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		enc.Encode(out)
+	case "token":
+		// Only the JWT on stdout, as AttestationClient -o token prints it; everything else
+		// goes to stderr so that $(cvmscope -o token) captures the token alone.
+		if set := r.Evidence(); set != nil && set.Token != "" {
+			fmt.Fprintln(stdout, set.Token)
+		}
+		for _, c := range all {
+			if c.Verdict == check.Fail {
+				fmt.Fprintf(stderr, "cvmscope: %s\n", c)
+			}
+		}
+	case "bool":
+		ok := false
+		if set := r.Evidence(); runErr == nil && all.OK() && set != nil && set.Token != "" {
+			ok = compliantCVM(all, set.Token)
+		}
+		fmt.Fprintln(stdout, ok)
 	default:
 		writeText(stdout, b.Text.In(lang)+"\n"+b.Detail, pages, lang)
 		fmt.Fprintf(stdout, "%s\n", verify.Summary(all))
@@ -252,6 +384,20 @@ func headless(ctx context.Context, r interface {
 		return fault.ExitCode(runErr)
 	}
 	return exitCode(all)
+}
+
+// compliantCVM is -o bool's TEE condition: the token's signature verified and it says a
+// compliant SEV-SNP or TDX CVM. Unlike the C++ sample, a Trusted Launch token is false.
+func compliantCVM(l check.List, compact string) bool {
+	if l.Verdict(token.IDSignature) != check.Pass {
+		return false
+	}
+	tok, err := token.Parse(compact)
+	if err != nil {
+		return false
+	}
+	_, ok := tok.Claims.CompliantCVM()
+	return ok
 }
 
 // exitCode maps checks to the exit code: a failed expectation is a policy denial (5),
@@ -278,6 +424,7 @@ type jsonReport struct {
 	Banner string         `json:"banner"`
 	Error  string         `json:"error,omitempty"`
 	Hint   string         `json:"hint,omitempty"`
+	Token  string         `json:"token,omitempty"`
 	Checks check.List     `json:"checks"`
 	Pages  []present.Page `json:"pages"`
 }
@@ -322,4 +469,44 @@ func setupLogging(verbose bool, stderr io.Writer, tui bool) {
 		}
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})))
+}
+
+// runEmulator serves the MAA emulator until interrupted: for workshops where several
+// people's simulated CVMs, or scripts, call one shared provider (cvmscope -a URL).
+func runEmulator(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cvmscope emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback only, unless --allow-remote)")
+	remote := fs.Bool("allow-remote", false, "allow a non-loopback listen address (the signing key is SIMULATED; never use its tokens for anything real)")
+	seed := fs.String("seed", "", "seed of the simulated roots (must match the simulated CVMs that call it)")
+	scenario := fs.String("scenario", "", "MAA-side fault to stage: maa-slow, maa-429, maa-500, unknown-key, expired-token, wrong-issuer, clock-skew")
+	verbose := fs.BoolP("verbose", "v", false, "log every request on stderr")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 1
+	}
+	sc, err := workshop.LookupScenario(*scenario)
+	if err != nil {
+		fmt.Fprintf(stderr, "cvmscope emulator: %v\n", err)
+		return 1
+	}
+	setupLogging(*verbose, stderr, false)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	cfg := workshop.EmulatorConfig(sc, []byte(*seed))
+	// Plain HTTP: cvmscope accepts http only for loopback providers, and a self-signed
+	// certificate would have to be trusted by hand on every client.
+	cfg.Listen, cfg.PlainHTTP, cfg.AllowNonLoopback = *listen, true, *remote
+	srv, err := maaemu.Start(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "cvmscope emulator: %v\n", err)
+		return 1
+	}
+	defer srv.Close()
+	fmt.Fprintf(stdout, "MAA emulator (SIMULATED signing key, not Microsoft's) listening at %s\n", srv.URL())
+	fmt.Fprintf(stdout, "try: cvmscope --platform sim -a %s -o json\n", srv.URL())
+	<-ctx.Done()
+	return 0
 }

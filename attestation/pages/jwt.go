@@ -1,0 +1,332 @@
+package pages
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/claims"
+	"github.com/cvmscope/cvmscope/attestation/compare"
+	"github.com/cvmscope/cvmscope/attestation/explain"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/token"
+)
+
+// JWTView is what the Verify JWT page shows.
+type JWTView struct {
+	// Token is the parsed token; nil when the answer was not a JWT (Checks say why).
+	Token *token.Token
+	// Checks are jwt.*, jwt.matches-evidence and policy.expect.
+	Checks check.List
+	// KeySource names where the signing keys came from (a provider's /certs or a file).
+	KeySource string
+	// Compare is the claim-by-claim comparison behind jwt.matches-evidence.
+	Compare []compare.Item
+	// Now is when "expires in" is measured: the --now the lifetime check used. Zero means
+	// the current time.
+	Now time.Time
+}
+
+// VerifyJWT builds the "Verify JWT" page.
+func (Pager) VerifyJWT(v JWTView) present.Page { return VerifyJWT(v) }
+
+// VerifyJWT builds the "Verify JWT" page: the header, the signature and the key that made
+// it, the lifetime, the caller's expectations, MAA's claims against the local evidence, and
+// every claim with its meaning.
+func VerifyJWT(v JWTView) present.Page {
+	p := present.Page{Step: stepVerifyJWT, Title: present.T("Verify JWT", "JWT 검증"), Checks: v.Checks, Verdict: check.Fold(v.Checks)}
+	add := func(sec present.Section) {
+		if len(sec.Rows) > 0 {
+			p.Sections = append(p.Sections, sec)
+		}
+	}
+	what := present.T("MAA token", "MAA 토큰")
+	if v.Token == nil {
+		what = present.T("no token", "토큰 없음")
+		if len(v.Checks) == 0 {
+			p.Verdict = check.Skip
+		}
+	} else {
+		if iss, ok := v.Token.Claims.String("iss"); ok {
+			what = present.T("MAA token from "+iss, iss+"의 MAA 토큰")
+		}
+		add(headerSection(v))
+		add(signatureSection(v))
+		add(lifetimeSection(v))
+	}
+	add(expectSection(v.Checks))
+	add(compareSection(v))
+	if v.Token != nil {
+		add(claimsTable(v))
+	}
+	add(Checks(v.Checks))
+	p.Summary = countSummary(what, v.Checks)
+	return p
+}
+
+func headerSection(v JWTView) present.Section {
+	h := v.Token.Header
+	alg := mrow(explain.KindJWT, "alg", h.Alg)
+	alg.Verdict = check.Pass
+	if h.Alg != "RS256" {
+		alg.Verdict = check.Fail
+		_, alg.Hint = explain.Check(token.IDSignature)
+	}
+	jku := mrow(explain.KindJWT, "jku", h.Jku)
+	if h.Jku == "" {
+		jku.Value = "absent"
+	} else if iss, ok := v.Token.Claims.String("iss"); ok {
+		if strings.TrimSuffix(h.Jku, "/") == iss+"/certs" {
+			jku.Detail = "equals the issuer's /certs; keys are still taken only from the configured source"
+		} else {
+			jku.Verdict = check.Warn
+			jku.Detail = "differs from the issuer's /certs (" + iss + "/certs); it was not followed"
+			jku.Hint = present.T("A token whose jku points elsewhere than its issuer is suspicious; keys come only from the configured provider.",
+				"jku가 발급자와 다른 곳을 가리키는 토큰은 의심스럽습니다. 키는 설정된 공급자에서만 가져옵니다.")
+		}
+	}
+	rows := []present.Row{alg, mrow(explain.KindJWT, "kid", h.Kid), jku, mrow(explain.KindJWT, "typ", h.Typ)}
+	if len(h.X5c) > 0 {
+		x := mrow(explain.KindJWT, "x5c", fmt.Sprintf("%d certificate%s, ignored", len(h.X5c), plural(len(h.X5c))))
+		rows = append(rows, x)
+	}
+	rows[0].Detail = string(h.Raw)
+	return present.Section{ID: "header", Title: present.T("Header", "헤더"), Kind: present.Fields, Rows: rows}
+}
+
+func signatureSection(v JWTView) present.Section {
+	sig := mrow(explain.KindJWT, "signature", fmt.Sprintf("%d bytes RS256", len(v.Token.Signature)))
+	if l := v.Checks.Find(token.IDSignature); len(l) > 0 {
+		sig.Value = l[0].Summary
+	}
+	sig = withChecks(sig, v.Checks, token.IDSignature)
+	src := v.KeySource
+	if src == "" {
+		src = "none given"
+	}
+	return present.Section{ID: "signature", Title: present.T("Signature", "서명"), Kind: present.Fields,
+		Rows: []present.Row{sig, mrow(explain.KindJWT, "key source", src)}}
+}
+
+func lifetimeSection(v JWTView) present.Section {
+	c := v.Token.Claims
+	var rows []present.Row
+	for _, k := range []string{"iat", "nbf", "exp"} {
+		if n, ok := c.Int(k); ok {
+			rows = append(rows, mrow(explain.KindJWT, k, unixTime(n)))
+		} else if c.Get(k) != nil {
+			rows = append(rows, mrow(explain.KindJWT, k, token.FormatValue(c.Get(k))+" (not an integer)"))
+		}
+	}
+	now := v.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	life := mrow(explain.KindJWT, "lifetime", "no exp claim")
+	if exp, ok := c.Int("exp"); ok {
+		d := time.Unix(exp, 0).Sub(now).Round(time.Second)
+		if d >= 0 {
+			life.Value = "expires in " + d.String()
+		} else {
+			life.Value = "expired " + (-d).String() + " ago"
+		}
+		if iat, ok := c.Int("iat"); ok {
+			life.Value += fmt.Sprintf(" (issued for %s)", time.Duration(exp-iat)*time.Second)
+		}
+		life.Value += " at " + now.UTC().Format("2006-01-02 15:04:05 UTC")
+	}
+	rows = append(rows, withChecks(life, v.Checks, token.IDLifetime))
+	return present.Section{ID: "lifetime", Title: present.T("Validity period", "토큰 유효기간"), Kind: present.Fields, Rows: rows}
+}
+
+func unixTime(n int64) string {
+	return fmt.Sprintf("%d (%s)", n, time.Unix(n, 0).UTC().Format("2006-01-02 15:04:05 UTC"))
+}
+
+// claimText is a catalog entry's meaning in both languages.
+func claimText(e claims.Entry) present.Text { return present.T(e.Meaning, e.MeaningKO) }
+
+var notInCatalog = present.T("Not in catalog: cvmscope has no explanation for this claim; it is shown exactly as MAA sent it.",
+	"카탈로그에 없음: cvmscope에 이 클레임의 설명이 없어 MAA가 보낸 그대로 보여 줍니다.")
+
+// expectSection lists the expectations (policy.expect), one per claim.
+func expectSection(l check.List) present.Section {
+	sec := present.Section{ID: "expect", Title: present.T("Expectations", "기대값"), Kind: present.Fields,
+		Note: present.T("The claims the policy requires (the Azure CVM baseline and --expect).", "정책이 요구하는 클레임입니다(Azure CVM 기준선과 --expect).")}
+	for _, c := range l.Find(token.IDExpect) {
+		row := present.Row{Key: c.Subject, Value: c.Summary, Verdict: c.Verdict, PCR: -1, Detail: strings.Join(c.Details, "\n")}
+		if e, ok := claims.Resolve(c.Subject); ok {
+			row.Explain = claimText(e)
+			if c.Verdict == check.Fail {
+				row.Hint = present.T(e.IfUnexpected, e.IfUnexpectedKO)
+			}
+		} else {
+			row.Explain, _ = explain.Check(token.IDExpect)
+		}
+		if row.Hint.Empty() && c.Verdict == check.Fail {
+			_, row.Hint = explain.Check(token.IDExpect)
+		}
+		sec.Rows = append(sec.Rows, row)
+	}
+	return sec
+}
+
+// compareSection is the table of MAA's claims against the local evidence.
+func compareSection(v JWTView) present.Section {
+	sec := present.Section{ID: "compare", Title: present.T("MAA against the evidence", "MAA 대 증거"), Kind: present.Table,
+		Columns: []present.Text{present.T("Item", "항목"), present.T("MAA token", "MAA 토큰"), present.T("Local evidence", "로컬 증거"), present.T("Result", "결과")}}
+	if l := v.Checks.Find(compare.ID); len(l) > 0 {
+		sec.Note = present.T(l[0].Summary, compareNoteKO(l[0].Verdict, v.Compare))
+	}
+	for _, it := range v.Compare {
+		word := resultWord(it)
+		// The value columns are claim values, data like digests: shown as they are in both
+		// languages, with a Korean gloss for the few that are words.
+		row := present.Row{Key: it.Name, Value: it.Token, Verdict: it.Verdict, PCR: -1, Copy: it.Token,
+			Cells:   []string{orDash(it.Token), orDash(it.Evidence), word.EN},
+			CellsKO: []string{valueKO(it.Token), valueKO(it.Evidence), word.KO}}
+		if e, ok := claims.Resolve(it.Claim); ok {
+			row.Explain = claimText(e)
+		} else {
+			row.Explain, _ = explain.Check(compare.ID)
+		}
+		if it.Verdict == check.Fail {
+			_, row.Hint = explain.Check(compare.ID)
+		}
+		detail := []string{"claim: " + it.Claim, "token: " + orDash(it.Token), "evidence: " + orDash(it.Evidence)}
+		if it.Source != "" {
+			detail = append(detail, "from: "+it.Source)
+		}
+		if !it.Note.Empty() {
+			detail = append(detail, "note: "+it.Note.EN, "참고: "+it.Note.KO)
+		}
+		row.Detail = strings.Join(detail, "\n")
+		sec.Rows = append(sec.Rows, row)
+	}
+	return sec
+}
+
+// compareNoteKO says in Korean what the jwt.matches-evidence summary says, naming the
+// items that differ.
+func compareNoteKO(v check.Verdict, items []compare.Item) string {
+	switch v {
+	case check.Pass:
+		return "MAA와 증거가 모두 가진 항목이 모두 일치합니다"
+	case check.Fail:
+		var names []string
+		for _, it := range items {
+			if it.Verdict == check.Fail {
+				names = append(names, it.Name)
+			}
+		}
+		return "MAA 토큰이 로컬 증거와 다른 항목: " + strings.Join(names, ", ")
+	case check.Warn:
+		return "비교할 수 있는 항목이 너무 적어 토큰이 이 VM의 것인지 확인할 수 없습니다"
+	}
+	return "비교하지 않았습니다"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// valueGlossKO glosses the claim values that are words rather than data.
+var valueGlossKO = map[string]string{
+	"true": "true (예)", "false": "false (아니요)",
+	"sevsnpvm": "sevsnpvm (SEV-SNP 기밀 VM)", "tdxvm": "tdxvm (TDX 기밀 VM)", "sgx": "sgx (SGX 엔클레이브)",
+	"sevsnp": "sevsnp (SEV-SNP 기밀 VM)", "tdx": "tdx (TDX 기밀 VM)", "trustedlaunch": "trustedlaunch (하드웨어 TEE 없음)",
+	"azurevm, no x-ms-isolation-tee": "azurevm, x-ms-isolation-tee 없음 (Trusted Launch)",
+}
+
+func valueKO(s string) string { return valueGlossKO[s] }
+
+// resultWord is the result column: match or mismatch, and why, or why not compared.
+func resultWord(it compare.Item) present.Text {
+	var w present.Text
+	switch it.Verdict {
+	case check.Pass:
+		w = present.T("match", "일치")
+	case check.Fail:
+		w = present.T("mismatch", "불일치")
+	default:
+		return it.Note
+	}
+	if !it.Note.Empty() {
+		w.EN += " (" + it.Note.EN + ")"
+		w.KO += " (" + it.Note.KO + ")"
+	}
+	return w
+}
+
+// claimsTable shows every claim, nested ones flattened with dotted keys, in the order the
+// claims catalog walks them (the token's own order). A claim the catalog does not know is
+// shown and marked, never hidden.
+func claimsTable(v JWTView) present.Section {
+	c := v.Token.Claims
+	verdicts := map[string]check.Check{}
+	for _, ch := range v.Checks.Find(token.IDExpect) {
+		verdicts[ch.Subject] = ch
+	}
+	items := map[string]compare.Item{}
+	for _, it := range v.Compare {
+		if it.Verdict == check.Pass || it.Verdict == check.Fail {
+			items[it.Claim] = it
+		}
+	}
+	sec := present.Section{ID: "claims", Title: present.T("Claims", "클레임"), Kind: present.Fields}
+	keys := func(path string) []string {
+		if path == "" {
+			return c.Keys()
+		}
+		return c.Keys(strings.Split(path, ".")...)
+	}
+	claims.WalkOrdered(c.Map(), keys, func(path string, value any, e claims.Entry, known bool) {
+		row := present.Row{Key: path, Value: claimValueText(path, value), PCR: -1, Copy: token.FormatValue(value)}
+		if known {
+			row.Explain = claimText(e)
+			row.Detail = "healthy: " + e.Healthy
+		} else {
+			row.Explain = notInCatalog
+			row.Detail = "not in catalog"
+		}
+		if it, ok := items[path]; ok {
+			row.Verdict = it.Verdict
+			row.Detail += fmt.Sprintf("\ncompared with %s: %s", it.Source, it.Verdict)
+		}
+		if ch, ok := verdicts[path]; ok {
+			row.Verdict = check.Fold(check.List{{Verdict: row.Verdict}, ch})
+			row.Detail += "\n" + ch.String()
+		}
+		if row.Verdict == check.Fail {
+			if known && e.IfUnexpected != "" {
+				row.Hint = present.T(e.IfUnexpected, e.IfUnexpectedKO)
+			} else {
+				_, row.Hint = explain.Check(compare.ID)
+			}
+		}
+		sec.Rows = append(sec.Rows, row)
+	})
+	return sec
+}
+
+// claimValueText renders a claim: times get their date, objects their size (their members
+// follow as rows of their own), everything else as MAA sent it.
+func claimValueText(path string, v any) string {
+	switch x := v.(type) {
+	case map[string]any:
+		return fmt.Sprintf("{%d key%s}", len(x), plural(len(x)))
+	case json.Number:
+		switch path {
+		case "iat", "nbf", "exp":
+			if n, err := x.Int64(); err == nil {
+				return unixTime(n)
+			}
+		}
+	}
+	return token.FormatValue(v)
+}

@@ -1,0 +1,321 @@
+package pages
+
+import (
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/explain"
+	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/maa"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/snp"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
+)
+
+// Step IDs of the MAA steps, as package workshop names them.
+const (
+	stepBuildRequest = "build-request"
+	stepCallMAA      = "call-maa"
+	stepVerifyJWT    = "verify-jwt"
+)
+
+// RequestView is what the Build request page shows: the request as it will be sent, and
+// the evidence it carries.
+type RequestView struct {
+	// Flow is "guest" (AzureGuest) or "platform" (SevSnpVm, TdxVm).
+	Flow string
+	// Endpoint is the provider (scheme and host) and EndpointReason why it was chosen
+	// ("region koreacentral from IMDS", "-a", "default: IMDS gave no known region").
+	Endpoint, EndpointReason string
+	// Path is the attest path with its api-version.
+	Path string
+	TEE  evidence.TEE
+	// Guest is the AzureGuest request; nil for the platform flow.
+	Guest *maa.GuestRequest
+	// Body is the exact HTTP body, Info the AttestationInfo JSON inside it (guest flow).
+	Body, Info []byte
+	// VCEKChain and TDQuote are the isolation evidence fetched for the request; when empty
+	// they are read back from the body.
+	VCEKChain string
+	TDQuote   []byte
+	// Checks are the checks run while building (endpoint, THIM or TD quote, the ephemeral
+	// key's tpm.enckey.certify and tpm.enckey.policy, maa.request).
+	Checks check.List
+}
+
+// BuildRequest builds the "Build request" page.
+func (Pager) BuildRequest(v RequestView) present.Page { return BuildRequest(v) }
+
+// BuildRequest builds the "Build request" page: where the request goes, the hardware
+// evidence, the vTPM evidence, the ephemeral key MAA will encrypt to, the client payload and
+// the OS, then the request itself, decoded and exactly as sent. Every value shown is read
+// back from the body, so the page shows what is sent, not what was meant to be.
+func BuildRequest(v RequestView) present.Page {
+	req := decodeRequest(v)
+	api := apiName(v.Flow, v.Path, v.TEE)
+	p := present.Page{Step: stepBuildRequest, Title: present.T("Build request", "요청 만들기"), Checks: v.Checks}
+	add := func(sec present.Section) {
+		if len(sec.Rows) > 0 || sec.Body != "" {
+			p.Sections = append(p.Sections, sec)
+		}
+	}
+	add(endpointSection(v, api, req))
+	add(isolationSection(v, req))
+	if req.info != nil {
+		add(tpmInfoSection(v, req))
+		add(encKeySection(v, req))
+	}
+	add(payloadSection(req))
+	if req.info != nil {
+		add(osSection(req))
+	}
+	for _, c := range req.code {
+		add(c)
+	}
+	add(Checks(v.Checks))
+
+	verdicts := check.List{{Verdict: check.Fold(v.Checks)}, {Verdict: req.bodyVerdict}}
+	p.Verdict = check.Fold(verdicts)
+	what := present.T(fmt.Sprintf("%s request, %d bytes", api, len(req.body)), fmt.Sprintf("%s 요청, %d바이트", api, len(req.body)))
+	p.Summary = countSummary(what, v.Checks)
+	if req.bodyVerdict == check.Fail {
+		p.Summary.EN += "; the body does not decode to the evidence shown"
+		p.Summary.KO += "; 본문이 표시된 증거로 디코딩되지 않습니다"
+	}
+	return p
+}
+
+// apiName is the MAA API a request goes to.
+func apiName(flow, path string, tee evidence.TEE) string {
+	switch {
+	case strings.Contains(path, "/attest/"):
+		name := path[strings.Index(path, "/attest/")+len("/attest/"):]
+		name, _, _ = strings.Cut(name, "?")
+		return name
+	case flow == "platform" && tee == evidence.TEETDX:
+		return "TdxVm"
+	case flow == "platform":
+		return "SevSnpVm"
+	}
+	return "AzureGuest"
+}
+
+func endpointSection(v RequestView, api string, req request) present.Section {
+	flow := map[string]string{
+		"AzureGuest": "AzureGuest: vTPM quote and hardware evidence; the answer is encrypted to a vTPM key",
+		"SevSnpVm":   "SevSnpVm: SEV-SNP report only (platform attestation); the answer is a plain JWT",
+		"TdxVm":      "TdxVm: TD quote only (platform attestation); the answer is a plain JWT",
+	}[api]
+	if flow == "" {
+		flow = api
+	}
+	reason := v.EndpointReason
+	if reason == "" {
+		reason = "not given"
+	}
+	body := mrow(explain.KindRequest, "body", fmt.Sprintf("%d bytes of JSON", len(req.body)))
+	body.Verdict = req.bodyVerdict
+	body.Detail = strings.Join(req.bodyDetail, "\n")
+	if req.bodyVerdict == check.Fail {
+		body.Hint = present.T("Build the request again from the evidence; never edit the body by hand.",
+			"증거로 요청을 다시 만드십시오. 본문을 직접 고치지 마십시오.")
+	}
+	body = withChecks(body, v.Checks, "maa.request")
+	if req.bodyVerdict == check.Fail {
+		body.Verdict = check.Fail
+	}
+	return present.Section{ID: "endpoint", Title: present.T("Where the request goes", "요청을 보낼 곳"), Kind: present.Fields,
+		Rows: []present.Row{
+			mrow(explain.KindRequest, "flow", flow),
+			mrow(explain.KindRequest, "provider", v.Endpoint),
+			withChecks(mrow(explain.KindRequest, "chosen by", reason), v.Checks, "maa.endpoint"),
+			mrow(explain.KindRequest, "path", v.Path),
+			body,
+		}}
+}
+
+func isolationSection(v RequestView, req request) present.Section {
+	sec := present.Section{ID: "isolation", Title: present.T("Hardware evidence (IsolationInfo)", "하드웨어 증거 (IsolationInfo)"), Kind: present.Fields}
+	typ := req.isoType
+	if typ == "" {
+		return sec
+	}
+	sec.Rows = append(sec.Rows, mrow(explain.KindRequest, "IsolationInfo.Type", typ))
+	switch typ {
+	case "TrustedLaunch":
+		sec.Rows = append(sec.Rows, mrow(explain.KindRequest, "TrustedLaunch", "no hardware report: MAA checks the vTPM only"))
+	case "SevSnp":
+		sec.Rows = append(sec.Rows, snpReportRow(v, req.snpReport))
+		sec.Rows = append(sec.Rows, chainRows(v, req.chain)...)
+	case "Tdx":
+		sec.Rows = append(sec.Rows, quoteRows(v, req.quote)...)
+	}
+	if typ != "TrustedLaunch" {
+		val := "missing"
+		if len(req.runtime) > 0 {
+			val = fmt.Sprintf("%d bytes of runtime claims JSON (hashed into REPORT_DATA)", len(req.runtime))
+			if rc, err := hcl.ParseRuntimeClaims(req.runtime); err == nil && rc.VMConfig.VMUniqueID != "" {
+				val += ", vmUniqueId " + rc.VMConfig.VMUniqueID
+			}
+		}
+		sec.Rows = append(sec.Rows, mrow(explain.KindRequest, "RunTimeData", val))
+	}
+	return sec
+}
+
+func snpReportRow(v RequestView, raw []byte) present.Row {
+	row := mrow(explain.KindRequest, "SnpReport", "missing")
+	if len(raw) > 0 {
+		rep, err := snp.Parse(raw)
+		if err != nil {
+			row.Value = fmt.Sprintf("%d bytes, unreadable: %v", len(raw), err)
+			row.Verdict = check.Fail
+			_, row.Hint = explain.Check("snp.parse")
+			return row
+		}
+		row.Value = fmt.Sprintf("%d bytes, version %d, VMPL %d, signed by the %v; REPORT_DATA %s",
+			len(raw), rep.Version(), rep.VMPL(), rep.SigningKey(), shortHex(rep.ReportData()))
+		row.Copy = fmt.Sprintf("%x", raw)
+	}
+	return withChecks(row, v.Checks, "snp.signature")
+}
+
+// chainRows shows each certificate of the VCEK chain with its role.
+func chainRows(v RequestView, chain string) []present.Row {
+	head := mrow(explain.KindRequest, "VcekCertChain", "missing: MAA cannot verify the report without it")
+	if chain == "" {
+		head.Verdict = check.Fail
+		_, head.Hint = explain.Check("imds.thim")
+		return []present.Row{head}
+	}
+	certs, err := evidence.ParseCertificates([]byte(chain))
+	if err != nil {
+		head.Value = fmt.Sprintf("%d bytes, unreadable: %v", len(chain), err)
+		head.Verdict = check.Fail
+		_, head.Hint = explain.Check("certs.parse")
+		return []present.Row{head}
+	}
+	head.Value = fmt.Sprintf("%d certificate%s, %d bytes of PEM", len(certs), plural(len(certs)), len(chain))
+	head.Copy = chain
+	rows := []present.Row{withChecks(head, v.Checks, "snp.chain")}
+	for i, c := range certs {
+		role := certRole(c)
+		row := mrow(explain.KindRequest, role, certLine(c))
+		row.Key = fmt.Sprintf("VcekCertChain[%d] %s", i, role)
+		row.Detail = "subject " + c.Subject.String() + "\nissuer " + c.Issuer.String() + "\nserial " + c.SerialNumber.Text(16)
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func certRole(c *x509.Certificate) string {
+	switch cn := c.Subject.CommonName; {
+	case cn == "SEV-VCEK" || cn == "SEV-VLEK":
+		return "VCEK"
+	case cn == c.Issuer.CommonName:
+		return "ARK"
+	case strings.HasPrefix(cn, "SEV-"):
+		return "ASK"
+	}
+	return "certificate"
+}
+
+func certLine(c *x509.Certificate) string {
+	s := fmt.Sprintf("%s, issued by %s, valid %s to %s", c.Subject.CommonName, c.Issuer.CommonName,
+		c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"))
+	if isSimulated(c) {
+		s += " (SIMULATED test certificate)"
+	}
+	return s
+}
+
+func quoteRows(v RequestView, raw []byte) []present.Row {
+	head := mrow(explain.KindRequest, "TD quote", "missing: get it from IMDS /acc/tdquote")
+	if len(raw) == 0 {
+		head.Verdict = check.Fail
+		_, head.Hint = explain.Check("imds.tdquote")
+		return []present.Row{head}
+	}
+	q, err := tdx.ParseQuote(raw)
+	if err != nil {
+		head.Value = fmt.Sprintf("%d bytes, unreadable: %v", len(raw), err)
+		head.Verdict = check.Fail
+		_, head.Hint = explain.Check("tdx.parse")
+		return []present.Row{head}
+	}
+	head.Value = fmt.Sprintf("%d bytes, FMSPC %s", len(q.Raw), q.FMSPC())
+	head.Copy = fmt.Sprintf("%x", raw)
+	pck := q.PCK.Subject.CommonName + ", issued by " + q.PCK.Issuer.CommonName
+	if isSimulated(q.Root) {
+		pck += " (SIMULATED test certificate)"
+	}
+	return []present.Row{
+		withChecks(head, v.Checks, "tdx.quote.signature", "imds.tdquote"),
+		mrow(explain.KindRequest, "quote.version", strconv.Itoa(int(q.Proto.GetHeader().GetVersion()))),
+		mrow(explain.KindRequest, "quote.signature", fmt.Sprintf("attestation key type %d (ECDSA-256 with P-256)", q.Proto.GetHeader().GetAttestationKeyType())),
+		withChecks(mrow(explain.KindRequest, "quote.pck", pck), v.Checks, "tdx.quote.signature"),
+		withChecks(mrow(explain.KindRequest, "quote.mr_td", fmt.Sprintf("%x", q.MRTD())), v.Checks, "tdx.mrtd-endorsed"),
+	}
+}
+
+func payloadSection(req request) present.Section {
+	sec := present.Section{ID: "payload", Title: present.T("Client payload (nonce)", "클라이언트 페이로드 (논스)"), Kind: present.Fields}
+	switch {
+	case req.info != nil:
+		if len(req.info.ClientPayload) == 0 {
+			sec.Rows = append(sec.Rows, mrow(explain.KindRequest, "ClientPayload", "{}: no nonce; freshness rests on the PCR-bound key alone"))
+			return sec
+		}
+		keys := make([]string, 0, len(req.info.ClientPayload))
+		for k := range req.info.ClientPayload {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			enc := req.info.ClientPayload[k]
+			val := fmt.Sprintf("sent as %q", enc)
+			if dec, err := hcl.DecodeB64(enc); err == nil {
+				val = fmt.Sprintf("%q, sent base64 as %q", dec, enc)
+			}
+			name := "ClientPayload." + k
+			row := mrow(explain.KindRequest, name, val)
+			if row.Explain.Empty() {
+				row.Explain = explain.Field(explain.KindRequest, "ClientPayload.*")
+			}
+			sec.Rows = append(sec.Rows, row)
+		}
+	case req.isoType != "":
+		val := req.nonce
+		if val == "" {
+			val = "none; freshness rests on user-data in the runtime claims"
+		}
+		sec.Rows = append(sec.Rows, mrow(explain.KindRequest, "nonce", val))
+	}
+	return sec
+}
+
+func osSection(req request) present.Section {
+	wi := req.info
+	dec := func(s string) string {
+		if b, err := hcl.DecodeB64(s); err == nil {
+			return string(b)
+		}
+		return s
+	}
+	num := func(raw json.RawMessage) string { return strings.Trim(string(raw), `"`) }
+	return present.Section{ID: "os", Title: present.T("Guest OS (reported, not verified)", "게스트 OS (보고값, 검증 안 됨)"), Kind: present.Fields,
+		Rows: []present.Row{
+			mrow(explain.KindRequest, "AttestationProtocolVersion", wi.AttestationProtocolVersion),
+			mrow(explain.KindRequest, "OSType", dec(wi.OSType)),
+			mrow(explain.KindRequest, "OSDistro", dec(wi.OSDistro)),
+			mrow(explain.KindRequest, "OSVersionMajor", num(wi.OSVersionMajor)),
+			mrow(explain.KindRequest, "OSVersionMinor", num(wi.OSVersionMinor)),
+			mrow(explain.KindRequest, "OSBuild", dec(wi.OSBuild)),
+		}}
+}

@@ -1,0 +1,213 @@
+package pages
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-tpm/tpm2"
+
+	"github.com/cvmscope/cvmscope/attestation/akcert"
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/explain"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/tpmquote"
+)
+
+// tpmInfoSection shows TpmInfo as the body carries it, each value decoded and described.
+func tpmInfoSection(v RequestView, req request) present.Section {
+	ti := req.info.TpmInfo
+	var r request // collects decode errors of this section only
+	rows := []present.Row{}
+
+	cert := mrow(explain.KindRequest, "TpmInfo.AikCert", "missing")
+	if der := r.b64("TpmInfo.AikCert", ti.AikCert); len(der) > 0 {
+		if c, err := akcert.Parse(der); err == nil {
+			cert.Value = certLine(c)
+		} else {
+			cert.Value = fmt.Sprintf("%d bytes, not a certificate: %v", len(der), err)
+			cert.Verdict = check.Warn
+			_, cert.Hint = explain.Check("ak.certificate")
+		}
+	}
+	rows = append(rows, withChecks(cert, v.Checks, "ak.certificate"))
+
+	ak := mrow(explain.KindRequest, "TpmInfo.AikPub", "missing")
+	if b := r.b64("TpmInfo.AikPub", ti.AikPub); len(b) > 0 {
+		if pub, err := tpmquote.ParsePublic(b); err == nil {
+			ak.Value = fmt.Sprintf("RSA-%d attestation key, %d bytes TPM2B_PUBLIC", pub.N.BitLen(), len(b))
+		} else {
+			ak.Value = fmt.Sprintf("%d bytes, unreadable: %v", len(b), err)
+			ak.Verdict = check.Warn
+			_, ak.Hint = explain.Check("ak.parse")
+		}
+	}
+	rows = append(rows, ak)
+
+	rows = append(rows, mrow(explain.KindRequest, "TpmInfo.PcrSet", pcrRanges(ti.PcrSet)))
+	pcrs := mrow(explain.KindRequest, "TpmInfo.PCRs", fmt.Sprintf("%d SHA-256 value%s", len(ti.PCRs), plural(len(ti.PCRs))))
+	var lines []string
+	for _, p := range ti.PCRs {
+		lines = append(lines, fmt.Sprintf("PCR%d = %x", p.Index, r.b64("TpmInfo.PCRs", p.Digest)))
+	}
+	pcrs.Detail = strings.Join(lines, "\n")
+	rows = append(rows, pcrs)
+
+	quote := mrow(explain.KindRequest, "TpmInfo.PcrQuote", "missing")
+	if b := r.b64("TpmInfo.PcrQuote", ti.PcrQuote); len(b) > 0 {
+		quote.Value = fmt.Sprintf("%d bytes TPMS_ATTEST", len(b))
+		if a, err := tpmquote.ParseAttest(b); err == nil {
+			quote.Value += " (" + a.TypeName() + ")"
+			for _, f := range a.Fields() {
+				quote.Detail += f.Name + ": " + f.Value + "\n"
+			}
+			quote.Detail = strings.TrimSuffix(quote.Detail, "\n")
+		}
+	}
+	rows = append(rows, withChecks(quote, v.Checks, "tpm.quote.signature"))
+	rows = append(rows, mrow(explain.KindRequest, "TpmInfo.PcrSignature", sizeOf(r.b64("TpmInfo.PcrSignature", ti.PcrSignature))))
+
+	logs := mrow(explain.KindRequest, "TcgLogs", "empty: MAA gets no event log")
+	if b := r.b64("TcgLogs", req.info.TcgLogs); len(b) > 0 {
+		logs.Value = fmt.Sprintf("%d bytes of TCG event log", len(b))
+	} else {
+		logs.Verdict = check.Warn
+		logs.Hint = present.T("Without the event log MAA cannot derive secureboot and the other boot claims, and its default policy may refuse the request; run as root so the log can be read.",
+			"이벤트 로그가 없으면 MAA가 secureboot 등 부팅 클레임을 만들 수 없어 기본 정책이 요청을 거부할 수 있습니다. 로그를 읽을 수 있도록 root로 실행하십시오.")
+	}
+	rows = append(rows, logs)
+	if r.bodyVerdict == check.Fail {
+		rows = append(rows, decodeErrorRow(r.bodyDetail))
+	}
+	return present.Section{ID: "tpm", Title: present.T("vTPM evidence (TpmInfo)", "vTPM 증거 (TpmInfo)"), Kind: present.Fields, Rows: rows}
+}
+
+// sizeOf describes a byte field by its size, or says it is missing.
+func sizeOf(b []byte) string {
+	if len(b) == 0 {
+		return "missing"
+	}
+	return fmt.Sprintf("%d bytes", len(b))
+}
+
+// decodeErrorRow reports fields of the body that did not decode.
+func decodeErrorRow(details []string) present.Row {
+	row := mrow(explain.KindRequest, "body", strings.Join(details, "; "))
+	row.Verdict = check.Fail
+	row.Hint = present.T("Build the request again from the evidence; never edit the body by hand.",
+		"증거로 요청을 다시 만드십시오. 본문을 직접 고치지 마십시오.")
+	return row
+}
+
+// encKeySection shows the ephemeral key: what it is, the PCR policy it is bound to and
+// the AK's certification of it, with the verdicts of the checks run on them.
+func encKeySection(v RequestView, req request) present.Section {
+	ti := req.info.TpmInfo
+	var r request
+	pub := r.b64("TpmInfo.EncKeyPub", ti.EncKeyPub)
+	key := mrow(explain.KindRequest, "TpmInfo.EncKeyPub", "missing")
+	policy := mrow(explain.KindRequest, "policy", "unknown: no EncKeyPub")
+	if len(pub) > 0 {
+		pt, err := tpmquote.ParsePublicArea(pub)
+		if err != nil {
+			key.Value = fmt.Sprintf("%d bytes, unreadable: %v", len(pub), err)
+			key.Verdict = check.Fail
+			_, key.Hint = explain.Check("tpm.enckey.policy")
+		} else {
+			bits := 0
+			if rp, err := pt.Parameters.RSADetail(); err == nil {
+				bits = int(rp.KeyBits)
+			}
+			key.Value = fmt.Sprintf("RSA-%d, %s, %d bytes TPM2B_PUBLIC", bits, objectAttributes(pt.ObjectAttributes), len(pub))
+			policy.Value = fmt.Sprintf("authPolicy %s", shortHex(pt.AuthPolicy.Buffer))
+			if want := policyDigest(ti.PCRs, ti.PcrSet, &r); want != nil {
+				if bytes.Equal(want, pt.AuthPolicy.Buffer) {
+					policy.Value += " = PolicyPCR over PCRs " + pcrRanges(ti.PcrSet) + " with the values sent"
+				} else {
+					policy.Value += " ≠ PolicyPCR over PCRs " + pcrRanges(ti.PcrSet) + " with the values sent"
+				}
+			}
+			policy.Copy = fmt.Sprintf("%x", pt.AuthPolicy.Buffer)
+		}
+	}
+	certify := mrow(explain.KindRequest, "TpmInfo.EncKeyCertifyInfo", "missing")
+	if b := r.b64("TpmInfo.EncKeyCertifyInfo", ti.EncKeyCertifyInfo); len(b) > 0 {
+		certify.Value = fmt.Sprintf("%d bytes TPMS_ATTEST", len(b))
+		if a, err := tpmquote.ParseAttest(b); err == nil {
+			certify.Value += fmt.Sprintf(" (%s), certified name %s", a.TypeName(), shortHex(a.CertifiedName))
+		}
+	}
+	rows := []present.Row{
+		key,
+		withChecks(policy, v.Checks, tpmquote.IDEncKeyPolicy),
+		withChecks(certify, v.Checks, tpmquote.IDEncKeyCertify),
+		mrow(explain.KindRequest, "TpmInfo.EncKeyCertifyInfoSignature", sizeOf(r.b64("TpmInfo.EncKeyCertifyInfoSignature", ti.EncKeyCertifyInfoSignature))),
+	}
+	if r.bodyVerdict == check.Fail {
+		rows = append(rows, decodeErrorRow(r.bodyDetail))
+	}
+	return present.Section{ID: "enckey", Title: present.T("Ephemeral key MAA encrypts its answer to", "MAA가 응답을 암호화할 임시 키"), Kind: present.Fields,
+		Note: present.T("Made in the NULL hierarchy, bound to the quoted PCRs, certified by the AK; only this vTPM in this boot state can open MAA's answer.",
+			"NULL 계층에서 만들어 쿼트된 PCR에 묶고 AK로 인증한 키입니다. 이 부팅 상태의 이 vTPM만 MAA의 응답을 열 수 있습니다."),
+		Rows: rows}
+}
+
+// policyDigest is the PolicyPCR digest of the PCR values the request sends.
+func policyDigest(pcrs []struct {
+	Index  int
+	Digest string
+}, set []int, r *request) []byte {
+	m := map[int][]byte{}
+	for _, p := range pcrs {
+		m[p.Index] = r.b64("TpmInfo.PCRs", p.Digest)
+	}
+	d, err := tpmquote.PCRPolicyDigest(m, set)
+	if err != nil {
+		return nil
+	}
+	return d
+}
+
+// objectAttributes names the set attribute bits, as tpm2_readpublic does.
+func objectAttributes(a tpm2.TPMAObject) string {
+	var names []string
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{a.FixedTPM, "fixedTPM"}, {a.STClear, "stClear"}, {a.FixedParent, "fixedParent"}, {a.SensitiveDataOrigin, "sensitiveDataOrigin"},
+		{a.UserWithAuth, "userWithAuth"}, {a.AdminWithPolicy, "adminWithPolicy"}, {a.NoDA, "noDA"},
+		{a.Restricted, "restricted"}, {a.Decrypt, "decrypt"}, {a.SignEncrypt, "sign"}} {
+		if f.on {
+			names = append(names, f.name)
+		}
+	}
+	raw := binary.BigEndian.Uint32(tpm2.Marshal(a))
+	return fmt.Sprintf("attributes 0x%08x (%s)", raw, strings.Join(names, "|"))
+}
+
+// pcrRanges writes PCR numbers as ranges: "0-7, 11-13".
+func pcrRanges(p []int) string {
+	if len(p) == 0 {
+		return "none"
+	}
+	s := slices.Clone(p)
+	slices.Sort(s)
+	s = slices.Compact(s)
+	var out []string
+	for i := 0; i < len(s); {
+		j := i
+		for j+1 < len(s) && s[j+1] == s[j]+1 {
+			j++
+		}
+		if j > i {
+			out = append(out, fmt.Sprintf("%d-%d", s[i], s[j]))
+		} else {
+			out = append(out, strconv.Itoa(s[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(out, ", ")
+}

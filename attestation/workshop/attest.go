@@ -1,0 +1,508 @@
+package workshop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/compare"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/imds"
+	"github.com/cvmscope/cvmscope/attestation/maa"
+	"github.com/cvmscope/cvmscope/attestation/pages"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
+	"github.com/cvmscope/cvmscope/attestation/token"
+	"github.com/cvmscope/cvmscope/attestation/tpmquote"
+	"github.com/cvmscope/cvmscope/attestation/verify"
+	"github.com/cvmscope/cvmscope/hw/platform"
+	"github.com/cvmscope/cvmscope/hw/tpm"
+)
+
+// Check ids of the MAA steps (the evidence and token checks have their own packages).
+const (
+	IDIMDS     = "imds.reachable"
+	IDTHIM     = "imds.thim"
+	IDTDQuote  = "imds.tdquote"
+	IDEndpoint = "maa.endpoint"
+	IDRequest  = "maa.request"
+	IDCall     = "maa.call"
+	IDDecrypt  = "maa.decrypt"
+)
+
+// slowCall is the latency above which Call MAA warns: MAA normally answers in well under a
+// second, so several seconds mean throttling, a slow proxy or an overloaded region.
+const slowCall = 2 * time.Second
+
+// attestState is what the MAA steps gather; each step fills its part.
+type attestState struct {
+	// request
+	flow     string
+	path     string
+	body     []byte
+	info     []byte
+	guest    *maa.GuestRequest
+	encKey   *tpm.EphemeralKey
+	reqCheck check.List
+	// call
+	exchange  *maa.Exchange
+	callErr   error
+	compact   string
+	callCheck check.List
+}
+
+// osInfo is what the request says about the guest OS. The simulated CVM is a simulated
+// Ubuntu 22.04 guest, not the machine cvmscope runs on, so its request does not leak the
+// host's distribution and golden output stays the same everywhere.
+func (l *Live) osInfo(p *platform.Platform) maa.OSInfo {
+	if p.Source == evidence.SourceSim {
+		return maa.OSInfo{Type: "Linux", Distro: "Ubuntu", VersionMajor: 22, VersionMinor: 4, Build: "NotApplication"}
+	}
+	b, err := os.ReadFile("/etc/os-release")
+	if err != nil {
+		b = nil
+	}
+	return maa.OSInfoFromOSRelease(b)
+}
+
+// needReport runs Read report when nothing was read yet: later steps build on it.
+func (l *Live) needReport(ctx context.Context) (*evidence.Set, *verify.Result, error) {
+	l.mu.Lock()
+	s, r := l.set, l.result
+	l.mu.Unlock()
+	if s != nil {
+		return s, r, nil
+	}
+	if _, err := l.readReport(ctx); err != nil {
+		return nil, nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.set, l.result, nil
+}
+
+func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
+	p, err := l.open(ctx)
+	if err != nil {
+		return present.Page{}, err
+	}
+	s, res, err := l.needReport(ctx)
+	if err != nil {
+		return present.Page{}, err
+	}
+	svc := l.svc
+	ep := l.endpoint(ctx)
+	flow := l.opts.Flow
+	if flow == "" {
+		flow = "guest"
+	}
+	view := pages.RequestView{Flow: flow, Endpoint: ep.URL, EndpointReason: ep.Reason, TEE: s.TEE}
+	var checks check.List
+	checks = append(checks, ep.check())
+	fail := func(err error) (present.Page, error) {
+		view.Checks = checks
+		return l.opts.Pager.BuildRequest(view), err
+	}
+
+	// Isolation evidence from IMDS: the VCEK chain for SEV-SNP, the TD quote for TDX.
+	var vcekChain string
+	var tdQuote []byte
+	switch s.TEE {
+	case evidence.TEESEVSNP:
+		certs, err := svc.imds.THIMCertification(ctx)
+		if err != nil {
+			checks = append(checks, check.Failf(IDTHIM, "VCEK chain from THIM: %v", err))
+			return fail(err)
+		}
+		vcekChain = certs.VcekCertChain()
+		s.Certs = mergeCerts(s.Certs, []byte(vcekChain))
+		checks = append(checks, check.Passf(IDTHIM, "VCEK chain from THIM (%s/metadata/THIM/amd/certification), TCB %s", svc.imds.BaseURL, certs.TCBM))
+		// With the chain in hand the report can be checked against AMD's root now (on
+		// Azure, Read report had no VCEK yet).
+		again := verify.Evidence(s, l.opts.Verify)
+		for _, id := range []string{"snp.signature", "snp.chain"} {
+			checks = append(checks, again.Checks.Find(id)...)
+		}
+	case evidence.TEETDX:
+		if res == nil || res.HCL == nil {
+			err := fault.Errorf(fault.Verification, "no TDREPORT: the HCL report did not parse, so there is nothing to quote")
+			return fail(err)
+		}
+		// The hardware area is the 1024-byte TDREPORT followed by 160 zero bytes.
+		tdreport := res.HCL.HardwareReport[:min(len(res.HCL.HardwareReport), 1024)]
+		q, err := svc.imds.TDQuote(ctx, tdreport)
+		if err != nil {
+			checks = append(checks, check.Failf(IDTDQuote, "TD quote from IMDS: %v", err))
+			return fail(err)
+		}
+		tdQuote = q
+		s.TDQuote = q
+		checks = append(checks, check.Passf(IDTDQuote, "TD quote (%d bytes) from IMDS /acc/tdquote for the %d-byte TDREPORT", len(q), len(tdreport)))
+		again := verify.Evidence(s, l.opts.Verify)
+		for _, c := range again.Checks {
+			if strings.HasPrefix(c.ID, "tdx.") {
+				checks = append(checks, c)
+			}
+		}
+		if again.TDQuote != nil {
+			checks = append(checks, l.mrtdEndorsed(ctx, again.TDQuote))
+		}
+	}
+
+	st := &attestState{flow: flow}
+	var body []byte
+	if flow == "platform" {
+		runtime := runtimeClaims(res)
+		nonce := l.currentNonce()
+		switch s.TEE {
+		case evidence.TEESEVSNP:
+			st.path = maa.PathSevSnpVm
+			body, err = maa.BuildSevSnpVm(res.HCL.HardwareReport, vcekChain, runtime, nonce)
+		case evidence.TEETDX:
+			st.path = maa.PathTdxVm
+			body, err = maa.BuildTdxVm(tdQuote, runtime, nonce)
+		default:
+			err = fault.Errorf(fault.Internal, "--flow platform needs SEV-SNP or TDX evidence; this is a %s VM: use --flow guest", s.TEE.Label())
+		}
+		if err != nil {
+			checks = append(checks, check.Failf(IDRequest, "%v", err))
+			return fail(err)
+		}
+	} else {
+		st.path = maa.PathAzureGuest
+		gr, enc, encChecks, err := l.guestRequest(ctx, p, s, res, vcekChain, tdQuote)
+		checks = append(checks, encChecks...)
+		if err != nil {
+			checks = append(checks, check.Failf(IDRequest, "%v", err))
+			return fail(err)
+		}
+		st.guest, st.encKey = gr, enc
+		body, st.info, err = maa.BuildGuest(*gr)
+		if err != nil {
+			checks = append(checks, check.Failf(IDRequest, "%v", err))
+			return fail(err)
+		}
+		s.EncKey = &evidence.EncKey{Pub: enc.Public, CertifyInfo: enc.CertifyInfo, CertifySig: enc.CertifySig}
+	}
+	st.body = body
+	checks = append(checks, check.Passf(IDRequest, "%s request of %d bytes for %s%s", flowName(flow, s.TEE), len(body), ep.URL, st.path))
+	st.reqCheck = checks
+	s.MAA = &evidence.Exchange{Endpoint: ep.URL, Path: st.path, Flow: flow, Emulated: ep.Emulated, Request: body}
+
+	l.mu.Lock()
+	l.attest = st
+	l.mu.Unlock()
+	view.Path, view.Body, view.Info, view.Guest = st.path, body, st.info, st.guest
+	view.VCEKChain, view.TDQuote, view.Checks = vcekChain, tdQuote, checks
+	return l.opts.Pager.BuildRequest(view), nil
+}
+
+func flowName(flow string, tee evidence.TEE) string {
+	if flow != "platform" {
+		return "AzureGuest"
+	}
+	if tee == evidence.TEETDX {
+		return "TdxVm"
+	}
+	return "SevSnpVm"
+}
+
+// guestRequest gathers the TPM part of an AzureGuest request and creates the ephemeral key.
+func (l *Live) guestRequest(ctx context.Context, p *platform.Platform, s *evidence.Set, res *verify.Result, vcekChain string, tdQuote []byte) (*maa.GuestRequest, *tpm.EphemeralKey, check.List, error) {
+	var checks check.List
+	if s.Quote == nil || len(s.AKPub) == 0 {
+		return nil, nil, nil, fault.Errorf(fault.Device, "no TPM quote or AK public key was read; run Read report first")
+	}
+	if len(s.AKCert) == 0 {
+		return nil, nil, nil, fault.WithHint(fault.Device, errors.New("the AK certificate (NV 0x01C101D0) is empty"),
+			"Azure provisions the AK certificate shortly after boot; wait a few minutes and retry (AZ-CPP: ERROR_AK_CERT_PROVISIONING_FAILED)")
+	}
+	pcrs := map[int][]byte{}
+	for _, i := range s.QuotePCRs {
+		pcrs[i] = s.PCRs[i]
+	}
+	enc, err := p.TPM.CreateEphemeralKey(ctx, tpm.HandleAK, s.QuotePCRs)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if res != nil && res.AK != nil {
+		checks = append(checks, tpmquote.VerifyCertify(enc.CertifyInfo, enc.CertifySig, res.AK, enc.Public)...)
+	}
+	checks = append(checks, tpmquote.EncKeyPolicyMatches(enc.Public, enc.PCRs, enc.Selection))
+
+	gr := &maa.GuestRequest{
+		TPM: maa.TPMInfo{
+			AikCert: s.AKCert, AikPub: s.AKPub,
+			PcrQuote: s.Quote.Msg, PcrSignature: s.Quote.Sig,
+			PcrSet: append([]int(nil), s.QuotePCRs...), PCRs: pcrs,
+			EncKeyPub: enc.Public, EncKeyCertifyInfo: enc.CertifyInfo, EncKeyCertifyInfoSignature: enc.CertifySig,
+		},
+		OS:            l.osInfo(p),
+		TcgLogs:       s.EventLog,
+		ClientPayload: map[string]string{},
+	}
+	if n := l.currentNonce(); n != "" {
+		gr.ClientPayload["nonce"] = n
+	}
+	runtime := runtimeClaims(res)
+	switch s.TEE {
+	case evidence.TEESEVSNP:
+		gr.Isolation = maa.SevSnp{SnpReport: res.HCL.HardwareReport, VcekCertChain: vcekChain, RuntimeData: runtime}
+	case evidence.TEETDX:
+		gr.Isolation = maa.Tdx{Quote: tdQuote, RuntimeData: runtime}
+	default:
+		gr.Isolation = maa.TrustedLaunch{}
+	}
+	return gr, enc, checks, nil
+}
+
+// runtimeClaims are the runtime-claims bytes exactly as the HCL report carries them: MAA
+// hashes them and compares with REPORT_DATA, so they must not be re-encoded.
+func runtimeClaims(res *verify.Result) []byte {
+	if res == nil || res.HCL == nil {
+		return nil
+	}
+	return res.HCL.Claims
+}
+
+func (l *Live) mrtdEndorsed(ctx context.Context, q *tdx.Quote) check.Check {
+	mrtd := q.Proto.GetTdQuoteBody().GetMrTd()
+	opts := l.svc.endorsementOptions
+	opts.Now = l.opts.Verify.Now
+	doc, err := l.svc.endorsements.TDXEndorsement(ctx, mrtd)
+	switch {
+	case errors.Is(err, imds.ErrNoEndorsement):
+		opts.NotListed = true
+		return tdx.CheckMRTDEndorsed(mrtd, nil, opts)
+	case err != nil:
+		opts.FetchErr = err
+		return tdx.CheckMRTDEndorsed(mrtd, nil, opts)
+	}
+	return tdx.CheckMRTDEndorsed(mrtd, [][]byte{doc}, opts)
+}
+
+func mergeCerts(have [][]byte, pemChain []byte) [][]byte {
+	certs, err := evidence.ParseCertificates(pemChain)
+	if err != nil {
+		return have
+	}
+	seen := map[string]bool{}
+	for _, c := range have {
+		seen[string(c)] = true
+	}
+	for _, c := range certs {
+		if !seen[string(c.Raw)] {
+			have = append(have, c.Raw)
+		}
+	}
+	return have
+}
+
+func (l *Live) currentNonce() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.nonce
+}
+
+func (l *Live) needRequest(ctx context.Context) (*attestState, error) {
+	l.mu.Lock()
+	st := l.attest
+	l.mu.Unlock()
+	if st != nil && st.body != nil {
+		return st, nil
+	}
+	if _, err := l.buildRequest(ctx); err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.attest, nil
+}
+
+func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
+	st, err := l.needRequest(ctx)
+	if err != nil {
+		return present.Page{}, err
+	}
+	p, _ := l.open(ctx)
+	ep := l.endpoint(ctx)
+	view := pages.CallView{Endpoint: ep.URL, Path: st.path, Emulated: ep.Emulated}
+	client, err := maa.NewClient(ep.URL, ep.pool())
+	if err != nil {
+		view.Err = err
+		view.Checks = check.List{check.Failf(IDCall, "%v", err)}
+		return l.opts.Pager.CallMAA(view), err
+	}
+	ex, err := client.Attest(ctx, st.path, st.body)
+	view.Exchange = ex
+	s := l.Evidence()
+	l.mu.Lock()
+	st.exchange, st.callErr = ex, err
+	if l.set != nil && l.set.MAA != nil && ex != nil {
+		l.set.MAA.Status, l.set.MAA.Response = ex.Status, ex.ResponseBody
+	}
+	l.mu.Unlock()
+	if err != nil {
+		view.Err = err
+		view.Checks = check.List{check.Failf(IDCall, "%v", err)}
+		st.callCheck = view.Checks
+		return l.opts.Pager.CallMAA(view), err
+	}
+	checks := check.List{callCheck(ex)}
+	var compact string
+	if st.flow == "platform" {
+		compact, err = maa.ParsePlatformResponse(ex.ResponseBody)
+		if err != nil {
+			checks = append(checks, check.Failf(IDDecrypt, "reading the token from the answer: %v", err))
+		}
+	} else {
+		compact, err = openGuestAnswer(ctx, p.TPM, st.encKey, ex.ResponseBody)
+		if err != nil {
+			checks = append(checks, check.Failf(IDDecrypt, "%v", err))
+		} else {
+			checks = append(checks, check.Passf(IDDecrypt, "token decrypted: the AES key was unwrapped by the TPM's ephemeral key under its PCR policy (TPM2_RSA_Decrypt), the JWT opened with AES-GCM (AAD \"Transport Key\")"))
+		}
+	}
+	view.Decrypted = err == nil && st.flow != "platform"
+	view.Checks = checks
+	l.mu.Lock()
+	st.compact, st.callCheck = compact, checks
+	if l.set != nil {
+		l.set.Token = compact
+	}
+	l.mu.Unlock()
+	_ = s
+	if err != nil {
+		return l.opts.Pager.CallMAA(view), fault.New(fault.Verification, err)
+	}
+	return l.opts.Pager.CallMAA(view), nil
+}
+
+// callCheck judges the exchange: retries and slowness are worth a warning even when a token
+// came back, because on a fleet they become failures.
+func callCheck(ex *maa.Exchange) check.Check {
+	n := len(ex.Attempts)
+	switch {
+	case n > 1:
+		var why []string
+		for _, a := range ex.Attempts[:n-1] {
+			if a.Status != 0 {
+				w := fmt.Sprintf("HTTP %d", a.Status)
+				if a.RetryAfter > 0 {
+					w += fmt.Sprintf(" (Retry-After %s)", a.RetryAfter)
+				}
+				why = append(why, w)
+			} else {
+				why = append(why, a.Err)
+			}
+		}
+		return check.Warnf(IDCall, "token received after %d attempts in %s; earlier attempts: %s", n, ex.Duration.Round(time.Millisecond), strings.Join(why, ", "))
+	case ex.Duration > slowCall:
+		return check.Warnf(IDCall, "token received, but MAA took %s (usually well under 1 s): throttling, a slow proxy or an overloaded region", ex.Duration.Round(time.Millisecond))
+	}
+	return check.Passf(IDCall, "HTTP %d in %s", ex.Status, ex.Duration.Round(time.Millisecond))
+}
+
+// openGuestAnswer decrypts an AzureGuest answer with the TPM (protocol §4.5).
+func openGuestAnswer(ctx context.Context, t *tpm.TPM, k *tpm.EphemeralKey, body []byte) (string, error) {
+	et, err := maa.ParseGuestResponse(body)
+	if err != nil {
+		return "", err
+	}
+	if k == nil {
+		return "", errors.New("no ephemeral key: the request was not built in this run")
+	}
+	return maa.DecryptToken(et, func(wrapped []byte) ([]byte, error) {
+		return t.DecryptWithEphemeral(ctx, k, wrapped)
+	})
+}
+
+func (l *Live) verifyJWT(ctx context.Context) (present.Page, error) {
+	l.mu.Lock()
+	st := l.attest
+	l.mu.Unlock()
+	if st == nil || st.compact == "" {
+		if _, err := l.callMAA(ctx); err != nil {
+			return present.Page{}, err
+		}
+		l.mu.Lock()
+		st = l.attest
+		l.mu.Unlock()
+	}
+	ep := l.endpoint(ctx)
+	s := l.Evidence()
+	res := l.Result()
+	tok, err := token.Parse(st.compact)
+	if err != nil {
+		c := check.Failf(token.IDSignature, "the answer is not a JWT: %v", err)
+		return l.opts.Pager.VerifyJWT(pages.JWTView{Checks: check.List{c}}), fault.New(fault.Verification, err)
+	}
+	keys, err := l.keys(ep)
+	if err != nil {
+		return present.Page{}, err
+	}
+	opts := token.Options{Keys: keys, Issuer: ep.URL, Now: l.opts.Verify.Now, Leeway: l.opts.Leeway,
+		ExpectCVM: s.TEE == evidence.TEESEVSNP || s.TEE == evidence.TEETDX, Context: ctx}
+	if n := l.currentNonce(); n != "" {
+		opts.Nonce = []byte(n)
+	}
+	if len(s.UserData) > 0 {
+		opts.UserData = s.UserData
+	}
+	checks := token.Verify(tok, opts)
+	cmpCheck, items := compare.TokenVsEvidence(tok.Claims, s, res)
+	checks = append(checks, cmpCheck)
+	exps := l.opts.Expect
+	if !l.opts.NoBaseline {
+		exps = append(token.AzureCVMBaseline(tok.Claims), exps...)
+	}
+	if len(exps) > 0 {
+		checks = append(checks, token.CheckExpectations(tok.Claims, exps)...)
+	}
+	l.mu.Lock()
+	if l.set != nil {
+		l.set.JWKS = keys.JWKS()
+	}
+	l.mu.Unlock()
+	view := pages.JWTView{Token: tok, Checks: checks, KeySource: keys.Source(), Compare: items, Now: l.opts.Verify.Now}
+	return l.opts.Pager.VerifyJWT(view), nil
+}
+
+// keys returns the per-run key cache for the provider called: keys are fetched once and
+// refetched only for an unknown kid.
+func (l *Live) keys(ep endpoint) (*token.Keys, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.keyCache != nil && l.keyCache.Provider() != nil && l.keyCache.Provider().Base == ep.URL {
+		return l.keyCache, nil
+	}
+	client, err := maa.NewClient(ep.URL, ep.pool())
+	if err != nil {
+		return nil, err
+	}
+	prov, err := token.NewProvider(ep.URL, client.HTTP)
+	if err != nil {
+		return nil, fault.New(fault.Internal, err)
+	}
+	l.keyCache = token.ProviderKeys(prov)
+	return l.keyCache, nil
+}
+
+// secureBootFromReport reads the Secure Boot setting the paravisor put in the runtime
+// claims, for Preflight.
+func secureBootFromReport(report []byte) (bool, bool) {
+	r, err := hcl.Parse(report)
+	if err != nil {
+		return false, false
+	}
+	if r.RuntimeClaims == nil || r.RuntimeClaims.VMConfig.SecureBoot == nil {
+		return false, false
+	}
+	return *r.RuntimeClaims.VMConfig.SecureBoot, true
+}

@@ -1,0 +1,113 @@
+package workshop_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/pages"
+	"github.com/cvmscope/cvmscope/attestation/workshop"
+	"github.com/cvmscope/cvmscope/hw/platform"
+)
+
+func simRunner(t *testing.T, sc string) *workshop.Live {
+	t.Helper()
+	s, err := workshop.LookupScenario(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return workshop.NewLive(workshop.LiveOptions{
+		Platform: platform.Options{Platform: "sim", TPM: "sim", SimTEE: "sevsnp", SecureBoot: true},
+		Pager:    pages.Pager{}, Scenario: s, Nonce: "n",
+	})
+}
+
+// Running the last step first runs what it needs before it, as the Runner contract says.
+func TestVerifyJWTFirstRunsEarlierSteps(t *testing.T) {
+	l := simRunner(t, "")
+	defer l.Close()
+	p, err := l.Run(t.Context(), workshop.VerifyJWT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Checks.Verdict("jwt.signature"); got != check.Pass {
+		t.Fatalf("jwt.signature = %s", got)
+	}
+	s := l.Evidence()
+	if s == nil || s.Token == "" || s.MAA == nil || len(s.JWKS) == 0 || s.EncKey == nil {
+		t.Fatalf("evidence after Verify JWT lacks token, exchange, keys or ephemeral key")
+	}
+}
+
+// A new nonce makes the request stale: the next Call MAA rebuilds it with the new client
+// payload, and the token echoes the new nonce.
+func TestNewNonceRebuildsRequest(t *testing.T) {
+	l := simRunner(t, "")
+	defer l.Close()
+	ctx := t.Context()
+	for _, step := range workshop.AllSteps {
+		if _, err := l.Run(ctx, step); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	l.SetNonce("second")
+	if _, err := l.Run(ctx, workshop.ReadReport); err != nil {
+		t.Fatal(err)
+	}
+	p, err := l.Run(ctx, workshop.VerifyJWT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Checks.Find("jwt.nonce")
+	if len(c) != 1 || c[0].Verdict != check.Pass || !strings.Contains(c[0].Summary, "c2Vjb25k") {
+		t.Fatalf("jwt.nonce after a new nonce: %+v (want the base64 of \"second\")", c)
+	}
+	if got := p.Checks.Verdict("jwt.user-data"); got != check.Pass {
+		t.Errorf("jwt.user-data = %s", got)
+	}
+}
+
+// Esc cancels a running step: a slow MAA call returns as soon as the context ends, and
+// Close leaves no goroutine behind (emulators and TPM released).
+func TestCancelSlowCallAndClose(t *testing.T) {
+	before := runtime.NumGoroutine()
+	l := simRunner(t, "maa-slow")
+	if _, err := l.Run(t.Context(), workshop.BuildRequest); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := l.Run(ctx, workshop.CallMAA)
+	if err == nil || !errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "canceled") {
+		t.Fatalf("cancelled call: err = %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("cancel took %s; the 3 s delay was waited out", d)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before+1 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before+1 {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines after Close, %d before\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func TestScenarioOnAzureRefused(t *testing.T) {
+	s, _ := workshop.LookupScenario("maa-429")
+	l := workshop.NewLive(workshop.LiveOptions{Platform: platform.Options{Platform: "azure", TPM: "sim"}, Pager: pages.Pager{}, Scenario: s})
+	defer l.Close()
+	_, err := l.Run(t.Context(), workshop.Preflight)
+	if err == nil || !strings.Contains(err.Error(), "--platform sim") {
+		t.Fatalf("err = %v, want a refusal naming --platform sim", err)
+	}
+}

@@ -1,0 +1,142 @@
+package workshop
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/present"
+)
+
+// Scenario is a fault the simulated CVM and the emulators can stage for a workshop or a
+// test: what a presenter wants to show going wrong, made to go wrong for real (the
+// emulators really refuse, really throttle, really sign with the wrong key), so the
+// checks that catch it are the ones that run on Azure.
+type Scenario struct {
+	Name string
+	// Summary is one line for `--scenario list`.
+	Summary present.Text
+	// Expect is how the run ends: the check or error that catches the fault.
+	Expect string
+
+	// What the scenario changes.
+	SecureBootOff bool // the simulated VM boots with Secure Boot off
+	Debug         bool // the hardware report says the guest is debuggable
+	StaleReport   bool // the paravisor ignores new user data
+	MAADown       bool // nothing listens where MAA should be
+	IMDSDown      bool // nothing listens where IMDS should be
+	MAA           MAAFaults
+}
+
+// MAAFaults are the emulator's fault knobs a scenario sets.
+type MAAFaults struct {
+	Delay       time.Duration
+	Throttle    int // answer 429 with Retry-After to the first N calls
+	Fail5xx     int // answer 500 to the first N calls; negative: always
+	UnknownKey  bool
+	Expired     bool
+	WrongIssuer bool
+	ClockSkew   time.Duration
+}
+
+// StaleNonce is the nonce the stale-report scenario uses when the user gave none: the fault
+// is only visible when user data is written.
+const StaleNonce = "cvmscope-stale-report-demo"
+
+// Scenarios are the staged faults, by name.
+var Scenarios = map[string]Scenario{
+	"secureboot-off": {
+		Summary:       present.T("the VM boots with Secure Boot off; MAA's default policy refuses it (400, claim secureboot)", "Secure Boot가 꺼진 채 부팅; MAA 기본 정책이 거부 (400, secureboot 클레임)"),
+		Expect:        "Call MAA fails with PolicyEvaluationError naming secureboot; exit 5",
+		SecureBootOff: true,
+	},
+	"debug-enabled": {
+		Summary: present.T("the hardware report says the guest is debuggable; MAA refuses it", "하드웨어 보고서가 디버그 가능 게스트를 나타냄; MAA가 거부"),
+		Expect:  "Call MAA fails with PolicyEvaluationError naming the debug claim; exit 5",
+		Debug:   true,
+	},
+	"stale-report": {
+		Summary:     present.T("the paravisor does not renew the report after user data is written: the nonce is not bound", "user data를 쓴 뒤에도 보고서가 갱신되지 않음: nonce가 바인딩되지 않음"),
+		Expect:      "jwt.user-data fails: the token carries the old user data; exit 2",
+		StaleReport: true,
+	},
+	"maa-slow": {
+		Summary: present.T("MAA answers after 3 seconds", "MAA가 3초 뒤에 응답"),
+		Expect:  "Call MAA warns about the latency; the token verifies; exit 0",
+		MAA:     MAAFaults{Delay: 3 * time.Second},
+	},
+	"maa-429": {
+		Summary: present.T("MAA throttles the first two calls with 429 and Retry-After: 1", "MAA가 처음 두 호출을 429와 Retry-After: 1로 제한"),
+		Expect:  "Call MAA retries after Retry-After and warns; the token verifies; exit 0",
+		MAA:     MAAFaults{Throttle: 2},
+	},
+	"maa-500": {
+		Summary: present.T("MAA answers 500 to every call", "MAA가 모든 호출에 500으로 응답"),
+		Expect:  "Call MAA fails after 3 attempts with a server error; exit 3",
+		MAA:     MAAFaults{Fail5xx: -1},
+	},
+	"maa-down": {
+		Summary: present.T("nothing listens at the MAA endpoint", "MAA 엔드포인트에 아무것도 응답하지 않음"),
+		Expect:  "Call MAA fails: connection refused, read out in words; exit 3",
+		MAADown: true,
+	},
+	"imds-down": {
+		Summary:  present.T("IMDS does not answer, as on a machine that is not an Azure VM", "IMDS가 응답하지 않음 (Azure VM이 아닌 머신처럼)"),
+		Expect:   "Build request fails: this does not look like an Azure VM; exit 3",
+		IMDSDown: true,
+	},
+	"unknown-key": {
+		Summary: present.T("MAA signs the token with a key it does not publish", "MAA가 공개하지 않은 키로 토큰에 서명"),
+		Expect:  "jwt.signature fails: key not published by the provider; exit 2",
+		MAA:     MAAFaults{UnknownKey: true},
+	},
+	"expired-token": {
+		Summary: present.T("MAA issues a token that has already expired", "MAA가 이미 만료된 토큰을 발급"),
+		Expect:  "jwt.lifetime fails: expired; exit 2",
+		MAA:     MAAFaults{Expired: true},
+	},
+	"wrong-issuer": {
+		Summary: present.T("the token names another provider as its issuer", "토큰의 발급자(iss)가 다른 공급자를 가리킴"),
+		Expect:  "jwt.issuer fails; exit 2",
+		MAA:     MAAFaults{WrongIssuer: true},
+	},
+	"clock-skew": {
+		Summary: present.T("MAA's clock runs 10 minutes ahead: the token is not valid yet", "MAA 시계가 10분 빠름: 토큰이 아직 유효하지 않음"),
+		Expect:  "jwt.lifetime fails: not valid yet (beyond the 60 s leeway); exit 2",
+		MAA:     MAAFaults{ClockSkew: 10 * time.Minute},
+	},
+}
+
+// ScenarioNames lists the scenarios in alphabetical order.
+func ScenarioNames() []string {
+	var names []string
+	for n := range Scenarios {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// LookupScenario finds a scenario; "" and "none" mean no fault.
+func LookupScenario(name string) (Scenario, error) {
+	if name == "" || name == "none" {
+		return Scenario{}, nil
+	}
+	s, ok := Scenarios[name]
+	if !ok {
+		return Scenario{}, fmt.Errorf("--scenario %q: unknown; use one of %s (or `--scenario list`)", name, strings.Join(ScenarioNames(), ", "))
+	}
+	s.Name = name
+	return s, nil
+}
+
+// ScenarioList is the `--scenario list` text, one line per scenario.
+func ScenarioList(lang present.Lang) string {
+	var b strings.Builder
+	for _, n := range ScenarioNames() {
+		s := Scenarios[n]
+		fmt.Fprintf(&b, "%-15s %s\n", n, s.Summary.In(lang))
+	}
+	return b.String()
+}

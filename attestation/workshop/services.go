@@ -1,0 +1,242 @@
+package workshop
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/imds"
+	"github.com/cvmscope/cvmscope/attestation/maa"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
+	"github.com/cvmscope/cvmscope/hw/imdsemu"
+	"github.com/cvmscope/cvmscope/hw/maaemu"
+	"github.com/cvmscope/cvmscope/hw/platform"
+	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
+	"github.com/cvmscope/cvmscope/hw/tpm"
+)
+
+// services are the network services a run talks to: on Azure, IMDS and the regional MAA
+// provider; with the simulated CVM, cvmscope's IMDS and MAA emulators on loopback. The
+// client code is the same either way; only addresses and trust anchors differ.
+type services struct {
+	imds *imds.Client
+	// endorsements serves Azure's paravisor MRTD endorsements (THIM).
+	endorsements       *imds.Client
+	endorsementOptions tdx.EndorsementOptions
+	// maaURL and maaPool are set for the in-process MAA emulator: its URL and the root of
+	// its self-signed loopback certificate.
+	maaURL  string
+	maaPool *x509.CertPool
+	// location is the region the emulated IMDS reports.
+	imdsEmu *imdsemu.Server
+	maaEmu  *maaemu.Server
+}
+
+func startServices(p *platform.Platform, o LiveOptions) (*services, error) {
+	if p.Source != evidence.SourceSim {
+		c := imds.New()
+		return &services{imds: c, endorsements: c}, nil
+	}
+	sc := o.Scenario
+	svc := &services{}
+	seed := o.Platform.Seed
+	var imdsURL string
+	if sc.IMDSDown {
+		imdsURL = deadURL("http")
+	} else {
+		cfg, err := imdsemu.FromCVM(p.CVM)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Endorser != nil {
+			// The simulated endorsement is checked against the simulated signer's root
+			// only, never against a root the document carries.
+			svc.endorsementOptions = tdx.EndorsementOptions{Roots: cfg.Endorser.Roots()}
+		}
+		srv, err := imdsemu.Start(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("starting the IMDS emulator: %w", err)
+		}
+		svc.imdsEmu, imdsURL = srv, srv.URL()
+	}
+	c := imds.New()
+	c.BaseURL = imdsURL
+	// The emulator answers at once; a dead one should fail fast, not after a minute.
+	c.MaxAttempts, c.Backoff = 2, 50*time.Millisecond
+	svc.imds = c
+	ec := *c
+	ec.THIMBase = imdsURL
+	svc.endorsements = &ec
+
+	if sc.MAADown {
+		svc.maaURL = deadURL("https")
+		return svc, nil
+	}
+	m, err := maaemu.Start(EmulatorConfig(sc, seed))
+	if err != nil {
+		svc.close()
+		return nil, fmt.Errorf("starting the MAA emulator: %w", err)
+	}
+	svc.maaEmu, svc.maaURL, svc.maaPool = m, m.URL(), m.CertPool()
+	return svc, nil
+}
+
+// EmulatorConfig is the MAA emulator's configuration for a scenario's faults.
+func EmulatorConfig(sc Scenario, seed []byte) maaemu.Config {
+	if len(seed) == 0 {
+		seed = simroots.DefaultSeed()
+	}
+	return maaemu.Config{Seed: seed,
+		Delay: sc.MAA.Delay, Throttle: sc.MAA.Throttle, Fail5xx: sc.MAA.Fail5xx,
+		UnknownKey: sc.MAA.UnknownKey, Expired: sc.MAA.Expired, WrongIssuer: sc.MAA.WrongIssuer,
+		ClockSkew: sc.MAA.ClockSkew}
+}
+
+// deadURL is a loopback address where nothing listens: the port was just free.
+func deadURL(scheme string) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return scheme + "://127.0.0.1:9"
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return scheme + "://" + addr
+}
+
+func (s *services) close() error {
+	var errs []error
+	if s.maaEmu != nil {
+		errs = append(errs, s.maaEmu.Close())
+	}
+	if s.imdsEmu != nil {
+		errs = append(errs, s.imdsEmu.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// endpoint is the MAA provider a run calls and why.
+type endpoint struct {
+	URL      string
+	Reason   string
+	Emulated bool
+	// Fallback is true when neither -a nor the region chose it.
+	Fallback bool
+	err      error
+	loopPool *x509.CertPool
+}
+
+func (e endpoint) pool() *x509.CertPool { return e.loopPool }
+
+func (e endpoint) check() check.Check {
+	switch {
+	case e.err != nil:
+		return check.Failf(IDEndpoint, "%v", e.err)
+	case e.Fallback:
+		return check.Warnf(IDEndpoint, "%s (%s); pass -a to choose the provider", e.URL, e.Reason)
+	}
+	return check.Passf(IDEndpoint, "%s (%s)", e.URL, e.Reason)
+}
+
+// endpoint resolves the MAA provider once per run: -a wins; the simulated CVM uses its
+// emulator; on Azure the region from IMDS picks the shared provider (§7), and when IMDS
+// names no known region the sample's default is used and said so.
+func (l *Live) endpoint(ctx context.Context) endpoint {
+	l.mu.Lock()
+	if l.ep != nil {
+		e := *l.ep
+		l.mu.Unlock()
+		return e
+	}
+	svc := l.svc
+	l.mu.Unlock()
+	e := l.resolveEndpoint(ctx, svc)
+	l.mu.Lock()
+	l.ep = &e
+	l.mu.Unlock()
+	return e
+}
+
+func (l *Live) resolveEndpoint(ctx context.Context, svc *services) endpoint {
+	if l.opts.AttestationURL != "" {
+		u, err := maa.Normalize(l.opts.AttestationURL)
+		if err != nil {
+			return endpoint{URL: l.opts.AttestationURL, err: fmt.Errorf("-a %q: %v", l.opts.AttestationURL, err)}
+		}
+		e := endpoint{URL: u, Reason: "-a"}
+		if svc != nil && svc.maaURL == u {
+			e.Emulated, e.loopPool = true, svc.maaPool
+		}
+		return e
+	}
+	if svc == nil {
+		return endpoint{err: errors.New("the platform is not open")}
+	}
+	if svc.maaURL != "" {
+		stand := ""
+		if inst, err := svc.imds.Instance(ctx); err == nil {
+			if real, ok := maa.Endpoint(inst.Location); ok {
+				stand = fmt.Sprintf(", standing in for %s (region %s)", real, inst.Location)
+			}
+		}
+		return endpoint{URL: svc.maaURL, Emulated: true, loopPool: svc.maaPool,
+			Reason: "simulated CVM: cvmscope's MAA emulator on loopback, SIMULATED signing key" + stand}
+	}
+	inst, err := svc.imds.Instance(ctx)
+	if err != nil {
+		return endpoint{URL: maa.DefaultEndpoint, Fallback: true, Reason: fmt.Sprintf("IMDS gave no region (%v); the AZ-CPP sample's default", shortErr(err))}
+	}
+	if u, ok := maa.Endpoint(inst.Location); ok {
+		return endpoint{URL: u, Reason: "shared provider of region " + inst.Location + " (from IMDS)"}
+	}
+	return endpoint{URL: maa.DefaultEndpoint, Fallback: true, Reason: fmt.Sprintf("region %q from IMDS has no known shared provider; the AZ-CPP sample's default", inst.Location)}
+}
+
+func shortErr(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, ": "); i > 0 && len(s) > 120 {
+		return s[:i]
+	}
+	return s
+}
+
+// imdsCheck says whether IMDS answers and what it says about the VM.
+func (l *Live) imdsCheck(ctx context.Context) check.Check {
+	l.mu.Lock()
+	svc := l.svc
+	l.mu.Unlock()
+	if svc == nil {
+		return check.Skipf(IDIMDS, "platform not open")
+	}
+	inst, err := svc.imds.Instance(ctx)
+	if err != nil {
+		return check.Warnf(IDIMDS, "%v", err)
+	}
+	where := "IMDS"
+	if svc.imdsEmu != nil {
+		where = "IMDS emulator " + strings.TrimPrefix(svc.imds.BaseURL, "http://")
+	}
+	return check.Passf(IDIMDS, "%s: VM %s, size %s, region %s", where, inst.VMID, inst.VMSize, inst.Location)
+}
+
+// secureBootCheck reads Secure Boot from the runtime claims of the stored report, before
+// anything is sent: MAA's default policy refuses a VM without it.
+func secureBootCheck(ctx context.Context, p *platform.Platform) check.Check {
+	report, err := p.TPM.NVRead(ctx, tpm.NVHCLReport)
+	if err != nil {
+		return check.Skipf("preflight.secureboot", "no HCL report (Trusted Launch VM?): Secure Boot is judged from the event log in Read report")
+	}
+	on, ok := secureBootFromReport(report)
+	switch {
+	case !ok:
+		return check.Skipf("preflight.secureboot", "the runtime claims carry no secure-boot setting")
+	case !on:
+		return check.Warnf("preflight.secureboot", "runtime claims say secure-boot is false: MAA's default policy will refuse this VM (enable Secure Boot in the VM's security settings)")
+	}
+	return check.Passf("preflight.secureboot", "runtime claims say secure-boot is true")
+}

@@ -1,0 +1,324 @@
+// Package maaemu is a local Microsoft Azure Attestation (MAA) provider for the simulated
+// CVM: the same endpoints, request encodings, error shapes and token format as MAA, served
+// over HTTPS on loopback with a certificate made at start.
+//
+// It verifies what it receives for real, against the simulated roots only (simroots, from
+// the configured seed; nothing a request brings is trusted): the AK certificate chain, the
+// TPM quote and PCRs, the event log replay, the ephemeral key's certification and PCR
+// policy, and the SEV-SNP report with its VCEK chain or the TD quote with its PCK chain,
+// bound to the runtime claims. Every claim of the token it then issues is derived from that
+// evidence. A default policy denies what MAA's shared providers deny (Secure Boot off, a
+// debuggable TEE, boot or kernel debugging), with MAA's error body.
+//
+// Tokens are signed RS256 with the simulated MAA key (simroots.NewMAASigner), published at
+// /certs. Fault knobs (Config) stage the failures the workshop's scenarios show: a slow or
+// throttled service, server errors, an unknown signing key, expired, skewed or misissued
+// tokens.
+package maaemu
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
+)
+
+// DefaultMaxBodyBytes bounds a request body. An AzureGuest body carries the event log
+// base64-encoded twice; a large Windows log of 1-2 MiB stays well inside.
+const DefaultMaxBodyBytes = 8 << 20
+
+// Config configures the emulator. The zero value serves HTTPS on a free loopback port with
+// the default seed and no faults.
+type Config struct {
+	// Listen is the address to listen on; "" means "127.0.0.1:0" (a free port).
+	Listen string
+	// PlainHTTP serves http:// instead of https:// (cvmscope emulator --http).
+	PlainHTTP bool
+	// AllowNonLoopback permits a listen address outside loopback. Off by default: the
+	// emulator signs with public test keys and must not look like a service to a network.
+	AllowNonLoopback bool
+	// Seed selects the simulated roots; empty means simroots.DefaultSeed().
+	Seed []byte
+	// MaxBodyBytes bounds request bodies; zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+
+	// Delay holds every attest call this long before answering (scenario maa-slow).
+	Delay time.Duration
+	// Throttle answers the first N attest calls with 429 and Retry-After: 1 (maa-429).
+	Throttle int
+	// Fail5xx answers the next N attest calls (after any throttled ones) with 500 or 503;
+	// a negative value fails every call (maa-500).
+	Fail5xx int
+	// UnknownKey signs tokens with a key that /certs does not publish.
+	UnknownKey bool
+	// Expired issues tokens whose iat, nbf and exp lie in the past (exp an hour ago).
+	Expired bool
+	// WrongIssuer issues tokens whose iss names another provider.
+	WrongIssuer bool
+	// ClockSkew moves iat and nbf (and exp with them) this far into the future, as a
+	// provider whose clock runs ahead.
+	ClockSkew time.Duration
+	// Now is the emulator's clock for verification and tokens; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is a running emulator.
+type Server struct {
+	cfg     Config
+	url     string
+	pool    *x509.CertPool
+	certPEM []byte
+	srv     *http.Server
+	handler http.Handler
+	done    chan struct{}
+	closing chan struct{}
+	once    sync.Once
+
+	trust  roots
+	signer signer
+	// rogue is the unpublished key UnknownKey signs with.
+	rogue *signer
+
+	mu    sync.Mutex
+	calls int // attest calls seen, for Throttle and Fail5xx
+	log   []Call
+}
+
+// Call is one request the emulator answered, for tests and the UI.
+type Call struct {
+	Time     time.Time     `json:"time"`
+	Method   string        `json:"method"`
+	Path     string        `json:"path"` // path and query as requested
+	Status   int           `json:"status"`
+	Duration time.Duration `json:"duration"`
+	// Error is the code and message of an error answer.
+	Error string `json:"error,omitempty"`
+	// Fault names the knob that shaped the answer: "delay", "throttle" or "fail5xx".
+	Fault string `json:"fault,omitempty"`
+}
+
+// maxLog bounds the call log of a long-running standalone emulator.
+const maxLog = 1000
+
+// Start listens and serves until Close.
+func Start(cfg Config) (*Server, error) {
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:0"
+	}
+	if len(cfg.Seed) == 0 {
+		cfg.Seed = simroots.DefaultSeed()
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if err := checkListen(cfg.Listen, cfg.AllowNonLoopback); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, done: make(chan struct{}), closing: make(chan struct{})}
+	var err error
+	if s.trust, err = loadRoots(cfg.Seed); err != nil {
+		return nil, err
+	}
+	key, cert, err := simroots.NewMAASigner(cfg.Seed)
+	if err != nil {
+		return nil, fault.Errorf(fault.Internal, "MAA emulator: simulated signing key: %v", err)
+	}
+	s.signer = signer{key: key, cert: cert, kid: certKid(cert.Raw)}
+	if cfg.UnknownKey {
+		// Generated, not embedded: a key nobody can look up anywhere, as after a rotation
+		// the verifier has not seen.
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, fault.Errorf(fault.Internal, "MAA emulator: generating the unpublished key: %v", err)
+		}
+		spki, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
+		s.rogue = &signer{key: k, kid: certKid(spki)}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fault.WithHint(fault.Internal, fmt.Errorf("MAA emulator: listen on %s: %w", cfg.Listen, err),
+			"choose a free port (--listen 127.0.0.1:0 picks one)")
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	host := addr.IP
+	if host.IsUnspecified() {
+		host = net.IPv4(127, 0, 0, 1)
+	}
+	hostport := net.JoinHostPort(host.String(), fmt.Sprint(addr.Port))
+	s.handler = http.HandlerFunc(s.serveHTTP)
+	s.srv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Handshake failures of clients that do not trust the test certificate are
+		// expected; they must not clutter the terminal.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
+	if cfg.PlainHTTP {
+		s.url = "http://" + hostport
+	} else {
+		cert, pool, err := selfSigned(host, cfg.Now())
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		s.pool = pool
+		s.certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
+		s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, s.srv.TLSConfig)
+		s.url = "https://" + hostport
+	}
+	go func() {
+		defer close(s.done)
+		s.srv.Serve(ln)
+	}()
+	return s, nil
+}
+
+// checkListen refuses addresses outside loopback unless allowed.
+func checkListen(addr string, allow bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fault.WithHint(fault.Internal, fmt.Errorf("MAA emulator: listen address %q: %v", addr, err),
+			"write it as HOST:PORT, e.g. 127.0.0.1:8443")
+	}
+	if allow || strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fault.WithHint(fault.Internal,
+		fmt.Errorf("MAA emulator: listen address %q is not loopback; the emulator signs with public SIMULATED test keys and is refused on other interfaces", addr),
+		"listen on 127.0.0.1 or [::1], or allow other interfaces explicitly")
+}
+
+// selfSigned makes the loopback server certificate: ECDSA P-256, valid for 127.0.0.1, ::1,
+// localhost and the listen address, for 30 days (a standalone emulator runs through a
+// workshop day; a restart makes a new one).
+func selfSigned(host net.IP, now time.Time) (tls.Certificate, *x509.CertPool, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, fault.Errorf(fault.Internal, "MAA emulator: TLS key: %v", err)
+	}
+	serial, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
+	ips := []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	if !host.IsLoopback() {
+		ips = append(ips, host)
+	}
+	// Real time, not Config.Now: the client judges the certificate by its own clock.
+	start := time.Now()
+	if now.Before(start) {
+		start = now
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "cvmscope SIMULATED MAA emulator (loopback)", Organization: []string{simroots.LeafLabel}},
+		NotBefore:             start.Add(-time.Hour),
+		NotAfter:              time.Now().Add(30 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true, // it is its own root in the pool clients trust
+		IPAddresses:           ips,
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, fault.Errorf(fault.Internal, "MAA emulator: TLS certificate: %v", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, nil, fault.Errorf(fault.Internal, "MAA emulator: TLS certificate: %v", err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}, pool, nil
+}
+
+// certKid is MAA's kid form: standard base64 of a SHA-256 (44 characters). Which bytes MAA
+// hashes is [UNSURE] (protocol §5.1); here the signing certificate's DER.
+func certKid(der []byte) string {
+	sum := sha256.Sum256(der)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// URL is the provider's base, scheme://host:port, as tokens name it in iss.
+func (s *Server) URL() string { return s.url }
+
+// CertPool trusts the emulator's TLS certificate; pass it to maa.NewClient. Nil with
+// PlainHTTP.
+func (s *Server) CertPool() *x509.CertPool { return s.pool }
+
+// CertPEM is the TLS certificate as PEM, for clients outside this process (curl --cacert,
+// a saved trust file for a second cvmscope). Nil with PlainHTTP.
+func (s *Server) CertPEM() []byte { return append([]byte(nil), s.certPEM...) }
+
+// HTTPClient talks to the emulator, trusting only its certificate and never a proxy (for
+// token.NewProvider and other clients).
+func (s *Server) HTTPClient() *http.Client {
+	tr := &http.Transport{Proxy: nil, ForceAttemptHTTP2: true, TLSHandshakeTimeout: 10 * time.Second}
+	if s.pool != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: s.pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+}
+
+// Handler is the emulator's routes, for mounting elsewhere; tokens still name URL() as
+// their issuer.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close stops the server and waits until its goroutines are gone. Delayed calls end at
+// once.
+func (s *Server) Close() error {
+	var err error
+	s.once.Do(func() {
+		close(s.closing)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err = s.srv.Shutdown(ctx); err != nil {
+			err = errors.Join(err, s.srv.Close())
+		}
+		<-s.done
+	})
+	return err
+}
+
+// Requests returns the calls answered so far, oldest first (at most the last 1000).
+func (s *Server) Requests() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.log...)
+}
+
+func (s *Server) record(c Call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.log) >= maxLog {
+		s.log = append(s.log[:0], s.log[len(s.log)-maxLog+1:]...)
+	}
+	s.log = append(s.log, c)
+}

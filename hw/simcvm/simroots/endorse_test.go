@@ -1,0 +1,70 @@
+package simroots
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"testing"
+
+	"github.com/veraison/go-cose"
+)
+
+// The endorsement is a tagged COSE_Sign1 that go-cose verifies with the key of the first
+// x5chain certificate, and whose chain verifies to Roots().
+func TestEndorserSignsVerifiableCOSE(t *testing.T) {
+	e, err := NewEndorser(DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mrtd := bytes.Repeat([]byte{0x5A}, 48)
+	doc, err := e.Sign(mrtd, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msg cose.Sign1Message
+	if err := msg.UnmarshalCBOR(doc); err != nil {
+		t.Fatalf("not a tagged COSE_Sign1: %v", err)
+	}
+	if alg, _ := msg.Headers.Protected.Algorithm(); alg != cose.AlgorithmPS384 {
+		t.Errorf("alg %v, want PS384", alg)
+	}
+	chain, ok := msg.Headers.Protected[cose.HeaderLabelX5Chain].([]any)
+	if !ok || len(chain) != 3 {
+		t.Fatalf("x5chain %T", msg.Headers.Protected[cose.HeaderLabelX5Chain])
+	}
+	leaf, err := x509.ParseCertificate(chain[0].([]byte))
+	if err != nil || !leaf.Equal(e.Certificate()) || !IsSimulated(leaf) {
+		t.Fatalf("x5chain[0] is not the simulated signer: %v", err)
+	}
+	v, _ := cose.NewVerifier(cose.AlgorithmPS384, leaf.PublicKey)
+	if err := msg.Verify(nil, v); err != nil {
+		t.Fatalf("signature: %v", err)
+	}
+	inter := x509.NewCertPool()
+	inter.AddCert(e.Intermediate)
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: e.Roots(), Intermediates: inter, CurrentTime: NotBefore.AddDate(1, 0, 0),
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		t.Fatalf("signer does not chain to Roots(): %v", err)
+	}
+	var payload map[string]any
+	if err := json.Unmarshal(msg.Payload, &payload); err != nil || payload[EndorsementMRTDKey] != hex.EncodeToString(mrtd) || payload[EndorsementSVNKey] != "3" {
+		t.Errorf("payload %s", msg.Payload)
+	}
+	// Same for every seed, as the other simulated roots.
+	other, _ := NewEndorser([]byte("another seed"))
+	if !other.Root.Equal(e.Root) {
+		t.Error("the endorser differs between seeds")
+	}
+	for _, bad := range []struct {
+		m   []byte
+		svn int
+	}{{mrtd[:47], 1}, {mrtd, -1}} {
+		if _, err := e.Sign(bad.m, bad.svn); err == nil {
+			t.Errorf("Sign(%d bytes, %d) succeeded", len(bad.m), bad.svn)
+		}
+	}
+	if _, err := NewEndorser(nil); err == nil {
+		t.Error("NewEndorser(nil) succeeded")
+	}
+}
