@@ -337,7 +337,7 @@ func TestRealTokensAgainstUnrelatedEvidence(t *testing.T) {
 		t.Errorf("VM id item %+v", m["VM id"])
 	}
 	// The 2022 token attests 0-7 and 11-13; the quote covers 0-23.
-	if it := m["attested PCRs"]; it.Verdict != check.Pass || it.Token != "0-7, 11-13" || it.Evidence != "0-23" || !strings.Contains(it.Note.EN, "subset") {
+	if it := m["attested PCRs"]; it.Verdict != check.Pass || it.Token != "0-7,11-13" || it.Evidence != "0-23" || !strings.Contains(it.Note.EN, "subset") {
 		t.Errorf("attested PCRs %+v", it)
 	}
 	for _, n := range []string{"REPORT_DATA", "launch measurement", "HCLAkPub", "user-data"} {

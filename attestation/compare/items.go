@@ -507,7 +507,7 @@ func pcrsItem(t tokenView, s *evidence.Set, r *verify.Result) Item {
 		}
 		it.Token = token.FormatValue(v)
 		if tokOK {
-			it.Token = pcrList(tok)
+			it.Token = tpmquote.PCRList(tok)
 		}
 	}
 	var quoted []int
@@ -523,7 +523,7 @@ func pcrsItem(t tokenView, s *evidence.Set, r *verify.Result) Item {
 		quoted, it.Source = s.QuotePCRs, "PCR set the quote was taken over"
 	}
 	if len(quoted) > 0 {
-		it.Evidence = pcrList(quoted)
+		it.Evidence = tpmquote.PCRList(quoted)
 	}
 	if it.Token == "" || len(quoted) == 0 {
 		return it
@@ -547,37 +547,16 @@ func pcrsItem(t tokenView, s *evidence.Set, r *verify.Result) Item {
 	switch {
 	case len(extra) > 0:
 		it.Verdict = check.Fail
-		it.Note = present.T("the token names PCRs the quote does not cover: "+pcrList(extra),
-			"토큰에 쿼트가 포함하지 않는 PCR이 있습니다: "+pcrList(extra))
+		it.Note = present.T("the token names PCRs the quote does not cover: "+tpmquote.PCRList(extra),
+			"토큰에 쿼트가 포함하지 않는 PCR이 있습니다: "+tpmquote.PCRList(extra))
 	case len(left) > 0:
 		it.Verdict = check.Pass
-		it.Note = present.T("MAA attested a subset of the quoted PCRs; not attested: "+pcrList(left),
-			"MAA가 쿼트된 PCR 중 일부만 증명했습니다. 증명되지 않은 PCR: "+pcrList(left))
+		it.Note = present.T("MAA attested a subset of the quoted PCRs; not attested: "+tpmquote.PCRList(left),
+			"MAA가 쿼트된 PCR 중 일부만 증명했습니다. 증명되지 않은 PCR: "+tpmquote.PCRList(left))
 	default:
 		it.Verdict = check.Pass
 	}
 	return it
-}
-
-// pcrList writes PCR numbers as ranges: "0-7, 11-13".
-func pcrList(p []int) string {
-	s := slices.Clone(p)
-	slices.Sort(s)
-	s = slices.Compact(s)
-	var out []string
-	for i := 0; i < len(s); {
-		j := i
-		for j+1 < len(s) && s[j+1] == s[j]+1 {
-			j++
-		}
-		if j > i {
-			out = append(out, fmt.Sprintf("%d-%d", s[i], s[j]))
-		} else {
-			out = append(out, strconv.Itoa(s[i]))
-		}
-		i = j + 1
-	}
-	return strings.Join(out, ", ")
 }
 
 // secureBootItem: the secureboot claim, which MAA derives from the event log, against the

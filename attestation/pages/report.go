@@ -30,11 +30,11 @@ func ReadReport(s *evidence.Set, r *verify.Result) present.Page {
 	if tee == "" && r.HCL == nil && r.Attest != nil {
 		tee = evidence.TEETrustedLaunch
 	}
-	label := tee.Label()
+	label, labelKO := tee.Label(), tee.Label()
 	if s.Source == evidence.SourceSim {
-		label = "simulated " + label
+		label, labelKO = "simulated "+label, "시뮬레이션 "+labelKO
 	}
-	p.Summary = countSummary(present.T(label+" evidence", label+" 증거"), r.Checks)
+	p.Summary = countSummary(present.T(label+" evidence", labelKO+" 증거"), r.Checks)
 
 	// Each section is built only when its evidence is there.
 	add := func(ok bool, build func() present.Section) {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/google/go-tpm/tpm2"
@@ -47,7 +45,7 @@ func tpmInfoSection(v RequestView, req request) present.Section {
 	}
 	rows = append(rows, ak)
 
-	rows = append(rows, mrow(explain.KindRequest, "TpmInfo.PcrSet", pcrRanges(ti.PcrSet)))
+	rows = append(rows, mrow(explain.KindRequest, "TpmInfo.PcrSet", tpmquote.PCRList(ti.PcrSet)))
 	pcrs := mrow(explain.KindRequest, "TpmInfo.PCRs", fmt.Sprintf("%d SHA-256 value%s", len(ti.PCRs), plural(len(ti.PCRs))))
 	var lines []string
 	for _, p := range ti.PCRs {
@@ -125,9 +123,9 @@ func encKeySection(v RequestView, req request) present.Section {
 			policy.Value = fmt.Sprintf("authPolicy %s", shortHex(pt.AuthPolicy.Buffer))
 			if want := policyDigest(ti.PCRs, ti.PcrSet, &r); want != nil {
 				if bytes.Equal(want, pt.AuthPolicy.Buffer) {
-					policy.Value += " = PolicyPCR over PCRs " + pcrRanges(ti.PcrSet) + " with the values sent"
+					policy.Value += " = PolicyPCR over PCRs " + tpmquote.PCRList(ti.PcrSet) + " with the values sent"
 				} else {
-					policy.Value += " ≠ PolicyPCR over PCRs " + pcrRanges(ti.PcrSet) + " with the values sent"
+					policy.Value += " ≠ PolicyPCR over PCRs " + tpmquote.PCRList(ti.PcrSet) + " with the values sent"
 				}
 			}
 			policy.Copy = fmt.Sprintf("%x", pt.AuthPolicy.Buffer)
@@ -186,28 +184,4 @@ func objectAttributes(a tpm2.TPMAObject) string {
 	}
 	raw := binary.BigEndian.Uint32(tpm2.Marshal(a))
 	return fmt.Sprintf("attributes 0x%08x (%s)", raw, strings.Join(names, "|"))
-}
-
-// pcrRanges writes PCR numbers as ranges: "0-7, 11-13".
-func pcrRanges(p []int) string {
-	if len(p) == 0 {
-		return "none"
-	}
-	s := slices.Clone(p)
-	slices.Sort(s)
-	s = slices.Compact(s)
-	var out []string
-	for i := 0; i < len(s); {
-		j := i
-		for j+1 < len(s) && s[j+1] == s[j]+1 {
-			j++
-		}
-		if j > i {
-			out = append(out, fmt.Sprintf("%d-%d", s[i], s[j]))
-		} else {
-			out = append(out, strconv.Itoa(s[i]))
-		}
-		i = j + 1
-	}
-	return strings.Join(out, ", ")
 }

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/go-tpm/tpm2"
@@ -171,11 +172,15 @@ func algName(a tpm2.TPMAlgID) string {
 	return fmt.Sprintf("alg 0x%04x", uint16(a))
 }
 
-// pcrList renders 0,1,2,3,7 as "0-3,7".
-func pcrList(pcrs []int) string {
+// PCRList renders a PCR set as ranges in ascending order: 7,0,1,2,3 as "0-3,7", and an
+// empty set as "none". It is how every page and check writes PCR sets.
+func PCRList(pcrs []int) string {
 	if len(pcrs) == 0 {
 		return "none"
 	}
+	pcrs = slices.Clone(pcrs)
+	slices.Sort(pcrs)
+	pcrs = slices.Compact(pcrs)
 	var parts []string
 	for i := 0; i < len(pcrs); {
 		j := i
@@ -191,3 +196,5 @@ func pcrList(pcrs []int) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+func pcrList(pcrs []int) string { return PCRList(pcrs) }

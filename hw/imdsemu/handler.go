@@ -70,7 +70,7 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		select {
 		case <-t.C:
 			req.Fault = "delay"
-		case <-s.closing:
+		case <-s.srv.Closing():
 			t.Stop()
 			w.fail(http.StatusServiceUnavailable, "IMDS emulator is shutting down")
 			return

@@ -18,11 +18,8 @@
 package imdsemu
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log"
+	"github.com/cvmscope/cvmscope/hw/internal/loopback"
 	"net"
 	"net/http"
 	"strings"
@@ -110,22 +107,16 @@ type Request struct {
 	Fault string `json:"fault,omitempty"`
 }
 
-// maxLog bounds the request log of a long-running emulator.
-const maxLog = 1000
-
 // Server is a running emulator.
 type Server struct {
-	cfg     Config
-	url     string
-	srv     *http.Server
-	done    chan struct{} // closed when Serve returned
-	closing chan struct{} // closed when Close starts: delayed answers stop waiting
-	once    sync.Once
-	mrtds   map[string][]byte // upper-case hex → MRTD
+	cfg   Config
+	url   string
+	srv   *loopback.Server
+	mrtds map[string][]byte // upper-case hex → MRTD
+	log   loopback.Log[Request]
 
 	mu     sync.Mutex
 	failed int // requests answered with FailStatus so far
-	log    []Request
 }
 
 // Start validates cfg, listens on loopback and serves until Close.
@@ -159,7 +150,7 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.Name == "" {
 		cfg.Name = "cvmscope-sim-" + cfg.TEE
 	}
-	s := &Server{cfg: cfg, done: make(chan struct{}), closing: make(chan struct{}), mrtds: map[string][]byte{}}
+	s := &Server{cfg: cfg, mrtds: map[string][]byte{}}
 	for i, m := range cfg.MRTDs {
 		if len(m) != 48 {
 			return nil, fault.Errorf(fault.Internal, "IMDS emulator: MRTDs[%d] is %d bytes, want 48", i, len(m))
@@ -169,7 +160,7 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:0"
 	}
-	if err := checkLoopback(cfg.Listen); err != nil {
+	if err := loopback.CheckListen("IMDS emulator", cfg.Listen, false); err != nil {
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
@@ -177,32 +168,8 @@ func Start(cfg Config) (*Server, error) {
 		return nil, fault.Errorf(fault.Internal, "IMDS emulator: listen on %s: %v", cfg.Listen, err)
 	}
 	s.url = "http://" + ln.Addr().String()
-	s.srv = &http.Server{
-		Handler:           http.HandlerFunc(s.serveHTTP),
-		ReadHeaderTimeout: 10 * time.Second,
-		// Quiet: a client that hangs up mid-answer is a test's business, not a log line.
-		ErrorLog: log.New(io.Discard, "", 0),
-	}
-	go func() {
-		defer close(s.done)
-		s.srv.Serve(ln)
-	}()
+	s.srv = loopback.Serve(ln, http.HandlerFunc(s.serveHTTP), nil)
 	return s, nil
-}
-
-func checkLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fault.WithHint(fault.Internal, fmt.Errorf("IMDS emulator: listen address %q: %v", addr, err), "write it as HOST:PORT, e.g. 127.0.0.1:0")
-	}
-	if strings.EqualFold(host, "localhost") {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fault.WithHint(fault.Internal, fmt.Errorf("IMDS emulator: listen address %q is not loopback", addr),
-		"listen on 127.0.0.1 or [::1]; the emulator hands out simulated evidence and must stay local")
 }
 
 // URL is the emulator's base, http://127.0.0.1:port: set it as imds.Client.BaseURL, and as
@@ -211,35 +178,13 @@ func (s *Server) URL() string { return s.url }
 
 // Close stops the server and waits until every goroutine it started is gone; delayed
 // answers end at once.
-func (s *Server) Close() error {
-	var err error
-	s.once.Do(func() {
-		close(s.closing)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err = s.srv.Shutdown(ctx); err != nil {
-			err = errors.Join(err, s.srv.Close())
-		}
-		<-s.done
-	})
-	return err
-}
+func (s *Server) Close() error { return s.srv.Close() }
 
-// Requests returns the requests answered so far, oldest first (at most the last 1000).
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.log...)
-}
+// Requests returns the requests answered so far, oldest first (at most the last
+// loopback.MaxLog).
+func (s *Server) Requests() []Request { return s.log.All() }
 
-func (s *Server) record(r Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.log) >= maxLog {
-		s.log = append(s.log[:0], s.log[len(s.log)-maxLog+1:]...)
-	}
-	s.log = append(s.log, r)
-}
+func (s *Server) record(r Request) { s.log.Add(r) }
 
 // takeFault reports whether this request is answered with FailStatus.
 func (s *Server) takeFault(path string) bool {

@@ -121,7 +121,7 @@ func (s *Server) attest(w http.ResponseWriter, r *http.Request, kind string, cal
 			t.Stop()
 			call.Error = "the client gave up during the delay"
 			return
-		case <-s.closing:
+		case <-s.srv.Closing():
 			t.Stop()
 			fail(&apiError{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "the emulator is shutting down", Pascal: true})
 			return

@@ -17,7 +17,6 @@
 package maaemu
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -28,14 +27,11 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
-	"errors"
 	"fmt"
-	"io"
-	"log"
+	"github.com/cvmscope/cvmscope/hw/internal/loopback"
 	"math/big"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -88,11 +84,8 @@ type Server struct {
 	url     string
 	pool    *x509.CertPool
 	certPEM []byte
-	srv     *http.Server
+	srv     *loopback.Server
 	handler http.Handler
-	done    chan struct{}
-	closing chan struct{}
-	once    sync.Once
 
 	trust  roots
 	signer signer
@@ -101,7 +94,7 @@ type Server struct {
 
 	mu    sync.Mutex
 	calls int // attest calls seen, for Throttle and Fail5xx
-	log   []Call
+	log   loopback.Log[Call]
 }
 
 // Call is one request the emulator answered, for tests and the UI.
@@ -117,9 +110,6 @@ type Call struct {
 	Fault string `json:"fault,omitempty"`
 }
 
-// maxLog bounds the call log of a long-running standalone emulator.
-const maxLog = 1000
-
 // Start listens and serves until Close.
 func Start(cfg Config) (*Server, error) {
 	if cfg.Listen == "" {
@@ -134,10 +124,10 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if err := checkListen(cfg.Listen, cfg.AllowNonLoopback); err != nil {
+	if err := loopback.CheckListen("MAA emulator", cfg.Listen, cfg.AllowNonLoopback); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, done: make(chan struct{}), closing: make(chan struct{})}
+	s := &Server{cfg: cfg}
 	var err error
 	if s.trust, err = loadRoots(cfg.Seed); err != nil {
 		return nil, err
@@ -170,13 +160,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 	hostport := net.JoinHostPort(host.String(), fmt.Sprint(addr.Port))
 	s.handler = http.HandlerFunc(s.serveHTTP)
-	s.srv = &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		// Handshake failures of clients that do not trust the test certificate are
-		// expected; they must not clutter the terminal.
-		ErrorLog: log.New(io.Discard, "", 0),
-	}
+	var tlsConf *tls.Config
 	if cfg.PlainHTTP {
 		s.url = "http://" + hostport
 	} else {
@@ -187,33 +171,11 @@ func Start(cfg Config) (*Server, error) {
 		}
 		s.pool = pool
 		s.certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
-		s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		ln = tls.NewListener(ln, s.srv.TLSConfig)
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		s.url = "https://" + hostport
 	}
-	go func() {
-		defer close(s.done)
-		s.srv.Serve(ln)
-	}()
+	s.srv = loopback.Serve(ln, s.handler, tlsConf)
 	return s, nil
-}
-
-// checkListen refuses addresses outside loopback unless allowed.
-func checkListen(addr string, allow bool) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fault.WithHint(fault.Internal, fmt.Errorf("MAA emulator: listen address %q: %v", addr, err),
-			"write it as HOST:PORT, e.g. 127.0.0.1:8443")
-	}
-	if allow || strings.EqualFold(host, "localhost") {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fault.WithHint(fault.Internal,
-		fmt.Errorf("MAA emulator: listen address %q is not loopback; the emulator signs with public SIMULATED test keys and is refused on other interfaces", addr),
-		"listen on 127.0.0.1 or [::1], or allow other interfaces explicitly")
 }
 
 // selfSigned makes the loopback server certificate: ECDSA P-256, valid for 127.0.0.1, ::1,
@@ -293,32 +255,10 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Close stops the server and waits until its goroutines are gone. Delayed calls end at
 // once.
-func (s *Server) Close() error {
-	var err error
-	s.once.Do(func() {
-		close(s.closing)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err = s.srv.Shutdown(ctx); err != nil {
-			err = errors.Join(err, s.srv.Close())
-		}
-		<-s.done
-	})
-	return err
-}
+func (s *Server) Close() error { return s.srv.Close() }
 
-// Requests returns the calls answered so far, oldest first (at most the last 1000).
-func (s *Server) Requests() []Call {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Call(nil), s.log...)
-}
+// Requests returns the calls answered so far, oldest first (at most the last
+// loopback.MaxLog).
+func (s *Server) Requests() []Call { return s.log.All() }
 
-func (s *Server) record(c Call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.log) >= maxLog {
-		s.log = append(s.log[:0], s.log[len(s.log)-maxLog+1:]...)
-	}
-	s.log = append(s.log, c)
-}
+func (s *Server) record(c Call) { s.log.Add(c) }

@@ -1,0 +1,124 @@
+// Package loopback runs the emulators' HTTP servers: bound to loopback unless the caller
+// explicitly allows more (the emulators hand out simulated evidence and sign with public
+// test keys), stopped without leaving a goroutine behind, with a bounded log of what they
+// answered.
+package loopback
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
+)
+
+// CheckListen refuses a listen address outside loopback unless allow is set. who names the
+// server in the message ("MAA emulator").
+func CheckListen(who, addr string, allow bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fault.WithHint(fault.Internal, fmt.Errorf("%s: listen address %q: %v", who, addr, err),
+			"write it as HOST:PORT, e.g. 127.0.0.1:0")
+	}
+	if allow || IsLoopbackHost(host) {
+		return nil
+	}
+	return fault.WithHint(fault.Internal,
+		fmt.Errorf("%s: listen address %q is not loopback; it serves SIMULATED evidence and test keys and stays local", who, addr),
+		"listen on 127.0.0.1 or [::1]")
+}
+
+// IsLoopbackHost reports whether host is localhost or a loopback IP.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Server is a running HTTP server.
+type Server struct {
+	srv     *http.Server
+	done    chan struct{} // closed when Serve returned
+	closing chan struct{} // closed when Close starts
+	once    sync.Once
+}
+
+// Serve serves h on ln (wrapped in TLS when tlsConf is set) until Close.
+func Serve(ln net.Listener, h http.Handler, tlsConf *tls.Config) *Server {
+	s := &Server{
+		srv: &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			TLSConfig:         tlsConf,
+			// Quiet: clients that hang up, or refuse the test certificate, are expected and
+			// must not clutter the terminal the TUI draws on.
+			ErrorLog: log.New(io.Discard, "", 0),
+		},
+		done:    make(chan struct{}),
+		closing: make(chan struct{}),
+	}
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
+	}
+	go func() {
+		defer close(s.done)
+		s.srv.Serve(ln)
+	}()
+	return s
+}
+
+// Closing is closed when Close starts: handlers that delay an answer (fault scenarios)
+// select on it so that they end at once.
+func (s *Server) Closing() <-chan struct{} { return s.closing }
+
+// Close stops the server and waits until its goroutines are gone. It may be called more
+// than once.
+func (s *Server) Close() error {
+	var err error
+	s.once.Do(func() {
+		close(s.closing)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err = s.srv.Shutdown(ctx); err != nil {
+			err = errors.Join(err, s.srv.Close())
+		}
+		<-s.done
+	})
+	return err
+}
+
+// MaxLog bounds a log: a standalone emulator may run through a whole workshop day.
+const MaxLog = 1000
+
+// Log is a bounded, concurrency-safe record of answered requests, oldest first.
+type Log[T any] struct {
+	mu    sync.Mutex
+	items []T
+}
+
+// Add appends v, dropping the oldest entry when the log is full.
+func (l *Log[T]) Add(v T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.items) >= MaxLog {
+		l.items = append(l.items[:0], l.items[len(l.items)-MaxLog+1:]...)
+	}
+	l.items = append(l.items, v)
+}
+
+// All returns a copy of the entries.
+func (l *Log[T]) All() []T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]T(nil), l.items...)
+}

@@ -1,0 +1,66 @@
+package loopback
+
+import (
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCheckListen(t *testing.T) {
+	for _, ok := range []string{"127.0.0.1:0", "[::1]:80", "localhost:8080"} {
+		if err := CheckListen("X", ok, false); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"0.0.0.0:80", "10.0.0.1:1", ":8080", "nonsense"} {
+		err := CheckListen("X emulator", bad, false)
+		if err == nil || !strings.Contains(err.Error(), "X emulator") {
+			t.Errorf("%s: err = %v, want a refusal naming the server", bad, err)
+		}
+	}
+	if err := CheckListen("X", "0.0.0.0:80", true); err != nil {
+		t.Errorf("allowed: %v", err)
+	}
+}
+
+func TestLogIsBounded(t *testing.T) {
+	var l Log[int]
+	for i := 0; i < MaxLog+10; i++ {
+		l.Add(i)
+	}
+	all := l.All()
+	if len(all) != MaxLog || all[0] != 10 || all[len(all)-1] != MaxLog+9 {
+		t.Fatalf("len %d first %d last %d", len(all), all[0], all[len(all)-1])
+	}
+}
+
+// Close ends a handler that waits on Closing at once, and Serve's goroutine with it.
+func TestCloseEndsDelayedHandlers(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s *Server
+	started := make(chan struct{})
+	s = Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		select {
+		case <-time.After(time.Minute):
+		case <-s.Closing():
+		}
+	}), nil)
+	go http.Get("http://" + ln.Addr().String() + "/")
+	<-started
+	begin := time.Now()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(begin); d > 2*time.Second {
+		t.Errorf("Close took %s", d)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
