@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"io"
 	"testing"
 
+	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
+	"github.com/cvmscope/cvmscope/hw/platform"
 	"github.com/cvmscope/cvmscope/ui/uitest"
 )
 
@@ -51,5 +54,23 @@ func BenchmarkLanguageSwitch(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		keys(m, "L")
 		_ = m.View()
+	}
+}
+
+// BenchmarkStartToFirstFrameSim is start-up in simulated mode from nothing to the first
+// frame: the real Live runner over the simulated CVM, the UI model with the styles New
+// builds, and its first View. Target: under 150 ms. The runner must not provision the
+// simulator before that frame (TestFirstFrameDoesNotOpenThePlatform); what the program
+// does before (flag parsing, the terminal's background-colour query) is measured by hand
+// in tmux: screenshots/make.sh prints it for each run.
+func BenchmarkStartToFirstFrameSim(b *testing.B) {
+	for b.Loop() {
+		r := workshop.NewLive(workshop.LiveOptions{
+			Platform: platform.Options{Platform: "sim", TPM: "sim", SimTEE: "sevsnp", SecureBoot: true},
+			Pager:    pages.Pager{},
+		})
+		m := New(r, Options{Lang: present.EN, Output: io.Discard, Width: 160, Height: 48})
+		_ = m.View()
+		r.Close()
 	}
 }

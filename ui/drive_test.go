@@ -12,8 +12,10 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
+	"github.com/cvmscope/cvmscope/hw/platform"
 	"github.com/cvmscope/cvmscope/ui/uitest"
 )
 
@@ -198,4 +200,70 @@ func TestSpinnerWhileRunning(t *testing.T) {
 	waitText(t, tm, "Preflight passed")
 	tm.Send(tea.Quit())
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// TestDriveSimulatedCVMToVerifiedToken drives the real program, not test data: the Live
+// runner over the simulated SEV-SNP CVM, the IMDS and MAA emulators, real TPM commands
+// and real cryptography, from the first key to a verified token.
+func TestDriveSimulatedCVMToVerifiedToken(t *testing.T) {
+	r := newLiveRunner(t)
+	m := New(r, Options{Lang: present.EN, NoColor: true, Width: 120, Height: 40})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	press(tm, "a")
+	waitText(t, tm, "Verify JWT passed")
+	// The claims section is on the Verify JWT page, reached with ].
+	press(tm, "G")
+	waitText(t, tm, "x-ms-ver")
+	press(tm, "q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	fm := tm.FinalModel(t).(*model)
+	for i, run := range fm.runs {
+		if run.state != passed {
+			t.Errorf("step %s ended %s, want passed", fm.steps[i], stateWords[run.state])
+		}
+	}
+	p := fm.panes[fm.stepIndex(workshop.VerifyJWT)].page
+	for _, id := range []string{"jwt.signature", "jwt.issuer", "jwt.lifetime", "jwt.nonce", "jwt.user-data", "jwt.matches-evidence"} {
+		if got := p.Checks.Verdict(id); got != "pass" {
+			t.Errorf("%s = %s on the Verify JWT page", id, got)
+		}
+	}
+	if s := r.Evidence(); s == nil || s.Token == "" {
+		t.Error("no token gathered")
+	}
+}
+
+// TestDriveSimulatedSecureBootOff runs the secureboot-off scenario through the keys: the
+// run stops at Call MAA, and the screen says why (the policy claim) and what to do.
+func TestDriveSimulatedSecureBootOff(t *testing.T) {
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
+		t.Setenv(k, "")
+	}
+	sc, err := workshop.LookupScenario("secureboot-off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := workshop.NewLive(workshop.LiveOptions{
+		Platform: platform.Options{Platform: "sim", TPM: "sim", SimTEE: "sevsnp", SecureBoot: true},
+		Pager:    pages.Pager{}, Scenario: sc,
+	})
+	t.Cleanup(func() { r.Close() })
+	m := New(r, Options{Lang: present.EN, NoColor: true, Width: 120, Height: 40})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	press(tm, "a")
+	waitText(t, tm, "Call MAA failed", "PolicyEvaluationError", "What to do", "enable Secure Boot")
+	press(tm, "L")
+	waitText(t, tm, "MAA 호출")
+	press(tm, "q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	fm := tm.FinalModel(t).(*model)
+	if st := fm.runs[fm.stepIndex(workshop.CallMAA)].state; st != failed {
+		t.Errorf("Call MAA shows %s, want failed", stateWords[st])
+	}
+	if st := fm.runs[fm.stepIndex(workshop.VerifyJWT)].state; st != waiting {
+		t.Errorf("Verify JWT ran after the denial: %s", stateWords[st])
+	}
+	if st := fm.runs[fm.stepIndex(workshop.Preflight)].state; st != warned {
+		t.Errorf("Preflight shows %s, want warned (it reads secure-boot=false from the runtime claims)", stateWords[st])
+	}
 }

@@ -11,7 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/cvmscope/cvmscope/attestation/present"
-	"github.com/cvmscope/cvmscope/ui/uitest"
+	"github.com/cvmscope/cvmscope/attestation/workshop"
 	"github.com/muesli/termenv"
 )
 
@@ -26,7 +26,7 @@ func testStyles(color bool) Styles {
 var fixedNow = time.Date(2026, 11, 23, 15, 41, 7, 0, time.UTC)
 
 // newTestModel is the UI on the test-data runner with a stopped clock.
-func newTestModel(t testing.TB, r *uitest.Runner, w, h int, color bool, lang present.Lang) *model {
+func newTestModel(t testing.TB, r workshop.Runner, w, h int, color bool, lang present.Lang) *model {
 	t.Helper()
 	m := newModel(context.Background(), r, Options{Lang: lang, Width: w, Height: h, Output: io.Discard}, testStyles(color))
 	m.now = func() time.Time { return fixedNow }

@@ -8,6 +8,7 @@ import "github.com/charmbracelet/bubbles/key"
 type KeyMap struct {
 	Up, Down, PrevStep, NextStep        key.Binding
 	PageUp, PageDown, Top, Bottom       key.Binding
+	NextSection, PrevSection            key.Binding
 	Run, RunAll, Rerun, Cancel          key.Binding
 	Nonce, Search, NextMatch, PrevMatch key.Binding
 	Filter, PCR, Expand                 key.Binding
@@ -20,32 +21,35 @@ func newKeyMap(c catalog) KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(shown, c.t(help)))
 	}
 	k := KeyMap{
-		Up:        b("help.up", "↑/k", "up", "k"),
-		Down:      b("help.down", "↓/j", "down", "j"),
-		PrevStep:  b("help.prevstep", "←/h/shift+tab", "left", "h", "shift+tab"),
-		NextStep:  b("help.nextstep", "→/l/tab", "right", "l", "tab"),
-		PageUp:    b("help.pgup", "pgup", "pgup", "ctrl+u"),
-		PageDown:  b("help.pgdown", "pgdn/space", "pgdown", "ctrl+d", " "),
-		Top:       b("help.top", "g/home", "g", "home"),
-		Bottom:    b("help.bottom", "G/end", "G", "end"),
-		Run:       b("help.run", "enter", "enter"),
-		RunAll:    b("help.runall", "a", "a"),
-		Rerun:     b("help.rerun", "r", "r"),
-		Cancel:    b("help.cancel", "esc", "esc"),
-		Nonce:     b("help.nonce", "n", "n"),
-		Search:    b("help.search", "/", "/"),
-		NextMatch: b("help.nextm", "ctrl+n", "ctrl+n"),
-		PrevMatch: b("help.prevm", "ctrl+p", "ctrl+p"),
-		Filter:    b("help.filter", "f", "f"),
-		PCR:       b("help.pcr", "0-9", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
-		Expand:    b("help.expand", "e", "e"),
-		Copy:      b("help.copy", "y", "y"),
-		Save:      b("help.save", "s", "s"),
-		Lang:      b("help.lang", "L", "L"),
-		Help:      b("help.help", "?", "?"),
-		Quit:      b("help.quit", "q", "q", "ctrl+c"),
-		Submit:    b("help.submit", "enter", "enter"),
-		Close:     b("help.close", "esc", "esc"),
+		Up:       b("help.up", "↑/k", "up", "k"),
+		Down:     b("help.down", "↓/j", "down", "j"),
+		PrevStep: b("help.prevstep", "←/h/shift+tab", "left", "h", "shift+tab"),
+		NextStep: b("help.nextstep", "→/l/tab", "right", "l", "tab"),
+		PageUp:   b("help.pgup", "pgup", "pgup", "ctrl+u"),
+		PageDown: b("help.pgdown", "pgdn/space", "pgdown", "ctrl+d", " "),
+		Top:      b("help.top", "g/home", "g", "home"),
+		Bottom:   b("help.bottom", "G/end", "G", "end"),
+		// ] and [ as in vim's ]] and [[: the report page has nine sections.
+		NextSection: b("help.nextsec", "]", "]"),
+		PrevSection: b("help.prevsec", "[", "["),
+		Run:         b("help.run", "enter", "enter"),
+		RunAll:      b("help.runall", "a", "a"),
+		Rerun:       b("help.rerun", "r", "r"),
+		Cancel:      b("help.cancel", "esc", "esc"),
+		Nonce:       b("help.nonce", "n", "n"),
+		Search:      b("help.search", "/", "/"),
+		NextMatch:   b("help.nextm", "ctrl+n", "ctrl+n"),
+		PrevMatch:   b("help.prevm", "ctrl+p", "ctrl+p"),
+		Filter:      b("help.filter", "f", "f"),
+		PCR:         b("help.pcr", "0-9", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+		Expand:      b("help.expand", "e", "e"),
+		Copy:        b("help.copy", "y", "y"),
+		Save:        b("help.save", "s", "s"),
+		Lang:        b("help.lang", "L", "L"),
+		Help:        b("help.help", "?", "?"),
+		Quit:        b("help.quit", "q", "q", "ctrl+c"),
+		Submit:      b("help.submit", "enter", "enter"),
+		Close:       b("help.close", "esc", "esc"),
 	}
 	return k
 }
@@ -53,7 +57,7 @@ func newKeyMap(c catalog) KeyMap {
 // FullHelp is the `?` overlay, grouped by what the keys act on.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PrevStep, k.NextStep, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Up, k.Down, k.PrevStep, k.NextStep, k.NextSection, k.PrevSection, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Run, k.RunAll, k.Rerun, k.Cancel, k.Nonce, k.Save, k.Copy},
 		{k.Search, k.NextMatch, k.PrevMatch, k.Filter, k.PCR, k.Expand},
 		{k.Lang, k.Help, k.Quit},

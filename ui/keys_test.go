@@ -101,3 +101,98 @@ func TestDefaultLang(t *testing.T) {
 		}
 	}
 }
+
+// TestSectionJumps walks the report page with ] and [: each jump selects the section's first
+// item and puts its title at the top of the pane; [ first returns to the top of the current
+// section, then goes to the one before; the PCR filter's empty event log is passed over.
+func TestSectionJumps(t *testing.T) {
+	m := newTestModel(t, uitest.New(), 80, 24, false, present.EN)
+	m.sel = m.stepIndex(workshop.ReadReport)
+	keys(m, "enter")
+	p := m.pane()
+	n := len(p.page.Sections)
+	if n < 4 {
+		t.Fatalf("test page has %d sections", n)
+	}
+	at := func(si int) {
+		t.Helper()
+		if got := p.items[p.sel].sec; got != si {
+			t.Fatalf("selection is in section %d, want %d", got, si)
+		}
+		if p.sel != p.firstItem(si) {
+			t.Errorf("selected item %d, want the section's first, %d", p.sel, p.firstItem(si))
+		}
+		if end := max(len(p.lines)-p.height, 0); p.offset != p.secLine[si] && p.offset != end {
+			t.Errorf("section %d: pane starts at line %d, want its title's line %d", si, p.offset, p.secLine[si])
+		}
+		title := p.page.Sections[si].Title.EN
+		if !strings.Contains(m.View(), title) {
+			t.Errorf("section %q not on screen", title)
+		}
+	}
+	for si := 1; si < n; si++ {
+		keys(m, "]")
+		at(si)
+	}
+	keys(m, "]") // past the last section: nothing moves
+	at(n - 1)
+	keys(m, "j", "[") // inside the last section, [ returns to its top
+	at(n - 1)
+	keys(m, "[")
+	at(n - 2)
+	keys(m, "g", "[") // nothing before the first section: the page's top stays in view
+	if p.sel != 0 || p.offset != 0 {
+		t.Errorf("[ at the top moved to item %d, line %d", p.sel, p.offset)
+	}
+
+	// Filtered to a PCR without events, the event log shows none: ] passes over it.
+	ev := -1
+	for si, s := range p.page.Sections {
+		if s.Kind == present.Events {
+			ev = si
+		}
+	}
+	if ev < 0 || ev == n-1 {
+		t.Fatalf("the test page needs an event log that is not the last section")
+	}
+	p.SetFilter(23)
+	p.ShowSection(ev-1, p.firstItem(ev-1))
+	keys(m, "]")
+	at(ev + 1)
+}
+
+// TestRerunMarksLaterStepsStale: a new nonce reads a fresh report, so the request, the call
+// and the token built on the old one are marked stale until they run again.
+func TestRerunMarksLaterStepsStale(t *testing.T) {
+	m := newTestModel(t, uitest.New(), 120, 40, true, present.EN)
+	keys(m, "a")
+	for i := range m.runs {
+		if m.runs[i].stale {
+			t.Fatalf("%s is stale right after run all", m.steps[i])
+		}
+	}
+	keys(m, "n")
+	for _, c := range "fresh" {
+		keys(m, string(c))
+	}
+	keys(m, "enter")
+	rr := m.stepIndex(workshop.ReadReport)
+	for i := range m.runs {
+		if want := i > rr; m.runs[i].stale != want {
+			t.Errorf("%s stale = %v, want %v", m.steps[i], m.runs[i].stale, want)
+		}
+	}
+	br := m.stepIndex(workshop.BuildRequest)
+	m.sel = br
+	frame := m.View()
+	if !strings.Contains(frame, "passed · stale") || !strings.Contains(frame, "An earlier step ran again") {
+		t.Errorf("Build request does not show that it is stale:\n%s", frame)
+	}
+	keys(m, "enter")
+	if m.runs[br].stale {
+		t.Error("running Build request again did not clear its stale mark")
+	}
+	if !m.runs[br+1].stale {
+		t.Error("Call MAA should still be stale after Build request ran again")
+	}
+}

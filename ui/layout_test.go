@@ -39,14 +39,17 @@ func TestNoOverflow(t *testing.T) {
 }
 
 // TestHangulAlignment checks that a column after Hangul text starts at the same cell as
-// after Latin text: widths are counted in cells, not bytes or runes.
+// after Latin text: widths are counted in cells, not bytes or runes. The Korean cells
+// (CellsKO) and keys (KeyKO) are wider or narrower than the English ones, and a Korean
+// cell left empty falls back to the English one.
 func TestHangulAlignment(t *testing.T) {
 	sec := present.Section{Kind: present.Table, Title: present.T("t", "t"),
 		Columns: []present.Text{present.T("Claim", "클레임"), present.T("Label", "이름"), present.T("End", "끝")},
 		Rows: []present.Row{
-			{Key: "secureboot", Cells: []string{"보안 부팅", "MARK"}, PCR: -1},
-			{Key: "x-ms-ver", Cells: []string{"token format", "MARK"}, PCR: -1},
+			{Key: "secureboot", Cells: []string{"Secure Boot", "MARK"}, CellsKO: []string{"보안 부팅 (Secure Boot)"}, PCR: -1},
+			{Key: "x-ms-ver", Cells: []string{"token format", "MARK"}, CellsKO: []string{"토큰 형식", ""}, PCR: -1},
 			{Key: "nonce", Cells: []string{"논스", "MARK"}, PCR: -1},
+			{Key: "Event log", KeyKO: "이벤트 로그", Cells: []string{"replay", "MARK"}, CellsKO: []string{"재생 일치"}, PCR: -1},
 		}}
 	for _, lang := range []present.Lang{present.EN, present.KO} {
 		p := newPane(newCommon(testStyles(true), lang))
@@ -57,8 +60,10 @@ func TestHangulAlignment(t *testing.T) {
 		p.ensure()
 		col := -1
 		n := 0
+		var text []string
 		for _, l := range p.lines {
 			plain := ansi.Strip(l)
+			text = append(text, plain)
 			i := strings.Index(plain, "MARK")
 			if i < 0 {
 				continue
@@ -70,9 +75,58 @@ func TestHangulAlignment(t *testing.T) {
 			}
 			col = c
 		}
-		if n != 3 {
-			t.Fatalf("%s: found MARK in %d rows, want 3", lang, n)
+		if n != len(sec.Rows) {
+			t.Fatalf("%s: found MARK in %d rows, want %d", lang, n, len(sec.Rows))
 		}
+		all := strings.Join(text, "\n")
+		want, notWant := []string{"Secure Boot", "token format", "Event log", "논스"}, []string{"토큰 형식", "이벤트 로그"}
+		if lang == present.KO {
+			want, notWant = []string{"보안 부팅 (Secure Boot)", "토큰 형식", "이벤트 로그", "재생 일치", "논스"}, []string{"token format", "Event log"}
+		}
+		for _, w := range want {
+			if !strings.Contains(all, w) {
+				t.Errorf("%s: %q not shown:\n%s", lang, w, all)
+			}
+		}
+		for _, w := range notWant {
+			if strings.Contains(all, w) {
+				t.Errorf("%s: %q shown in the other language's table:\n%s", lang, w, all)
+			}
+		}
+	}
+}
+
+// TestChainLinkNamesInKorean: a chain link's KeyKO is its name in Korean mode, the box
+// stays the same width, and the link is still found by its English key.
+func TestChainLinkNamesInKorean(t *testing.T) {
+	sec := present.Section{Kind: present.Chain, Title: present.T("Chain of trust", "신뢰 체인"), Rows: []present.Row{
+		{Key: "TPM quote", KeyKO: "TPM 쿼트", Value: "signed by the AK", Verdict: check.Pass, PCR: -1},
+		{Key: "Event log", KeyKO: "이벤트 로그", Value: "38 events", Verdict: check.Pass, PCR: -1},
+	}}
+	widths := map[present.Lang]int{}
+	for _, lang := range []present.Lang{present.EN, present.KO} {
+		p := newPane(newCommon(testStyles(false), lang))
+		p.SetSize(80, 50)
+		page := present.Page{Title: present.T("p", "p"), Sections: []present.Section{sec}}
+		p.SetPage(&page)
+		p.ensure()
+		all := ansi.Strip(strings.Join(p.lines, "\n"))
+		name := sec.Rows[1].KeyIn(lang)
+		if !strings.Contains(all, name) {
+			t.Errorf("%s: link name %q not shown:\n%s", lang, name, all)
+		}
+		for _, l := range p.lines {
+			if strings.Contains(l, name) {
+				widths[lang] = ansi.StringWidth(ansi.Strip(l))
+			}
+		}
+		p.query = "Event log"
+		if m := p.Matches(); len(m) != 1 || m[0] != 1 {
+			t.Errorf("%s: searching the English key found items %v, want [1]", lang, m)
+		}
+	}
+	if widths[present.EN] != widths[present.KO] {
+		t.Errorf("the link box is %d cells wide in English, %d in Korean", widths[present.EN], widths[present.KO])
 	}
 }
 

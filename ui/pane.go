@@ -32,10 +32,11 @@ type pane struct {
 	expand      bool
 	query       string
 
-	items []item
-	lines []string
-	start []int // first line of each item
-	end   []int // one past its last line
+	items   []item
+	lines   []string
+	start   []int // first line of each item
+	end     []int // one past its last line
+	secLine []int // line of each section's title
 
 	dirty   bool               // lines must be rebuilt
 	cache   map[item][]string  // unselected renderings; dropped when width, language, filter or query change
@@ -90,7 +91,7 @@ func (p *pane) ensure() {
 
 func (p *pane) build() {
 	w := p.contentWidth()
-	p.items, p.lines, p.start, p.end = p.items[:0], p.lines[:0], p.start[:0], p.end[:0]
+	p.items, p.lines, p.start, p.end, p.secLine = p.items[:0], p.lines[:0], p.start[:0], p.end[:0], p.secLine[:0]
 	add := func(ls ...string) {
 		for _, l := range ls {
 			p.lines = append(p.lines, "  "+l)
@@ -114,6 +115,7 @@ func (p *pane) build() {
 	for si := range p.page.Sections {
 		sec := &p.page.Sections[si]
 		add("")
+		p.secLine = append(p.secLine, len(p.lines))
 		add(p.sectionHeader(si, sec, w)...)
 		for ; k < len(p.items) && p.items[k].sec == si; k++ {
 			p.start = append(p.start, len(p.lines))
@@ -370,6 +372,59 @@ func (p *pane) ToggleExpand() {
 	p.invalidate()
 }
 
+// JumpSection moves to the next (dir > 0) or previous section: its first item is selected
+// and its title scrolled to the top, so a long page (the report's nine sections) is walked
+// a section at a time. Backwards, the first jump returns to the top of the current section.
+func (p *pane) JumpSection(dir int) {
+	p.ensure()
+	if len(p.items) == 0 {
+		return
+	}
+	cur := p.items[p.sel].sec
+	target := cur + 1
+	if dir < 0 {
+		target = cur
+		if first := p.firstItem(cur); p.sel == first && p.offset <= p.secLine[cur] {
+			target = cur - 1
+		}
+	}
+	step := 1
+	if dir < 0 {
+		step = -1
+	}
+	// A section that shows no item (events filtered to a PCR without any) is passed over.
+	for si := target; si >= 0 && si < len(p.page.Sections); si += step {
+		if first := p.firstItem(si); first >= 0 {
+			p.ShowSection(si, first)
+			return
+		}
+	}
+}
+
+// ShowSection selects item first of section si and puts the section's title at the top.
+func (p *pane) ShowSection(si, first int) {
+	p.Select(first)
+	p.offset = p.secLine[si]
+	p.clampOffset()
+}
+
+// firstItem is the index of section si's first item, -1 when si is out of range or the
+// section shows no item (an event log filtered to a PCR without events).
+func (p *pane) firstItem(si int) int {
+	if si < 0 {
+		return -1
+	}
+	for i, it := range p.items {
+		if it.sec == si {
+			return i
+		}
+		if it.sec > si {
+			break
+		}
+	}
+	return -1
+}
+
 // Matches lists the items whose text contains the search query, in page order.
 func (p *pane) Matches() []int {
 	p.ensure()
@@ -390,5 +445,11 @@ func (p *pane) itemText(it item) string {
 	}
 	r := &sec.Rows[it.row]
 	l := p.c.lang()
-	return strings.Join(append([]string{r.Key, r.Value, r.Explain.In(l), r.Hint.In(l), r.Detail}, r.Cells...), "\n")
+	// The stable key is searched too, so a claim or link is found by the name the workshop
+	// script uses whatever the language shown.
+	fields := []string{r.Key, r.Value, r.Explain.In(l), r.Hint.In(l), r.Detail}
+	if k := r.KeyIn(l); k != r.Key {
+		fields = append(fields, k)
+	}
+	return strings.Join(append(fields, r.CellsIn(l)...), "\n")
 }

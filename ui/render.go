@@ -25,8 +25,12 @@ func (p *pane) layout(si int, sec *present.Section, w int) *secLayout {
 	}
 	l := &secLayout{}
 	maxKey, maxVal := 0, 0
-	for _, r := range sec.Rows {
-		maxKey = max(maxKey, cells(r.Key))
+	for ri, r := range sec.Rows {
+		key := r.KeyIn(p.c.lang())
+		if sec.Kind == present.Events {
+			key = eventKey(&sec.Rows[ri], ri, p.c.lang())
+		}
+		maxKey = max(maxKey, cells(key))
 		maxVal = max(maxVal, cells(r.Value))
 		l.verdict = l.verdict || r.Verdict != ""
 	}

@@ -24,7 +24,7 @@ func (p *pane) chainLink(sec *present.Section, ri int, selected bool, w int) []s
 	if selected {
 		keySt = st.Cursor
 	}
-	content := badge + p.c.hl(fit(r.Key, text-cells(badge)), keySt, p.query)
+	content := badge + p.c.hl(fit(r.KeyIn(p.c.lang()), text-cells(badge)), keySt, p.query)
 	if r.Value != "" {
 		content += "\n" + p.c.hl(shorten(r.Value, text), st.Value, p.query)
 	}

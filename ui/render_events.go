@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/cvmscope/cvmscope/attestation/present"
 )
@@ -36,7 +37,7 @@ func (p *pane) eventRow(si int, sec *present.Section, ri int, selected bool, w i
 	if selected {
 		keySt = st.Cursor
 	}
-	line := fmt.Sprintf("%4d %s ", ri, st.Explain.Render(pcr)) + p.cell(r.Key, l.keyW, keySt) + " "
+	line := fmt.Sprintf("%4d %s ", ri, st.Explain.Render(pcr)) + p.cell(eventKey(r, ri, p.c.lang()), l.keyW, keySt) + " "
 	vw := w - 4 - 1 - 5 - 1 - l.keyW - 1 - p.badgeW(l.verdict)
 	line += p.cell(r.Value, vw, st.Value)
 	if l.verdict {
@@ -50,4 +51,11 @@ func (p *pane) eventRow(si int, sec *present.Section, ri int, selected bool, w i
 		out = append(out, p.more(r, 11, w, true)...)
 	}
 	return out
+}
+
+// eventKey is the event's key without a leading "#<n> PCR<n> " when that repeats the number
+// and PCR the row already shows: at 80 columns those ten cells are the event type's.
+func eventKey(r *present.Row, ri int, l present.Lang) string {
+	k := r.KeyIn(l)
+	return strings.TrimPrefix(k, fmt.Sprintf("#%d PCR%d ", ri, r.PCR))
 }

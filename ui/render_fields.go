@@ -11,9 +11,9 @@ const maxValueLines = 8
 func (p *pane) fieldRow(si int, sec *present.Section, r *present.Row, selected bool, w int, badgeFirst bool) []string {
 	l := p.layout(si, sec, w)
 	st := p.c.st
-	key := p.cell(r.Key, l.keyW, st.Key)
+	key := p.cell(r.KeyIn(p.c.lang()), l.keyW, st.Key)
 	if selected {
-		key = p.cell(r.Key, l.keyW, st.Cursor)
+		key = p.cell(r.KeyIn(p.c.lang()), l.keyW, st.Cursor)
 	}
 	badge := ""
 	if l.verdict {

@@ -13,15 +13,15 @@ const colGap = 2
 func tableColumns(sec *present.Section, lang present.Lang, w int) []int {
 	n := len(sec.Columns)
 	for _, r := range sec.Rows {
-		n = max(n, len(r.Cells)+1)
+		n = max(n, len(r.CellsIn(lang))+1)
 	}
 	cols := make([]int, n)
 	for i, c := range sec.Columns {
 		cols[i] = cells(c.In(lang))
 	}
 	for _, r := range sec.Rows {
-		cols[0] = max(cols[0], cells(r.Key))
-		for i, c := range r.Cells {
+		cols[0] = max(cols[0], cells(r.KeyIn(lang)))
+		for i, c := range r.CellsIn(lang) {
 			cols[i+1] = max(cols[i+1], cells(c))
 		}
 	}
@@ -65,7 +65,9 @@ func (p *pane) tableHeading(si int, sec *present.Section, w int) string {
 // full below it, with its column heading.
 func (p *pane) tableRow(si int, sec *present.Section, r *present.Row, selected bool, w int) []string {
 	l := p.layout(si, sec, w)
-	vals := append([]string{r.Key}, r.Cells...)
+	// Korean cells and English ones differ in width: both are measured in cells, and the
+	// layout was sized in the language shown (tableColumns), so columns stay aligned.
+	vals := append([]string{r.KeyIn(p.c.lang())}, r.CellsIn(p.c.lang())...)
 	parts := make([]string, len(l.cols))
 	for i, cw := range l.cols {
 		v := ""

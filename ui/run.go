@@ -82,6 +82,7 @@ func (m *model) finish(msg stepDoneMsg) tea.Cmd {
 		m.setStatus(statusOK, m.c.cat.f("status.done", name, m.c.cat.t(stateWords[run.state]), duration(msg.dur)))
 	}
 	m.refreshPane(msg.idx)
+	m.markStale(msg.idx)
 	if len(m.queue) > 0 {
 		next := m.queue[0]
 		m.queue = m.queue[1:]
@@ -89,6 +90,17 @@ func (m *model) finish(msg stepDoneMsg) tea.Cmd {
 		return m.startRun(next, nil)
 	}
 	return nil
+}
+
+// markStale flags the finished steps after idx: they were built on what idx gathered before.
+func (m *model) markStale(idx int) {
+	for j := idx + 1; j < len(m.runs); j++ {
+		switch m.runs[j].state {
+		case passed, warned, failed, skipped:
+			m.runs[j].stale = true
+			m.refreshPane(j)
+		}
+	}
 }
 
 func stateOf(v check.Verdict) runState {
@@ -145,6 +157,9 @@ func (m *model) refreshPane(i int) {
 	run := m.runs[i]
 	page := m.last[i]
 	var ns []notice
+	if run.stale {
+		ns = append(ns, notice{cat.t("pane.stale"), st.Hint})
+	}
 	switch run.state {
 	case waiting:
 		page = nil

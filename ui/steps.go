@@ -31,6 +31,9 @@ type stepRun struct {
 	start time.Time
 	dur   time.Duration
 	err   error
+	// stale: an earlier step ran again since this one finished (a new nonce, a rerun), so
+	// its page may no longer follow from what the runner holds.
+	stale bool
 }
 
 // stepList shows the steps: a column on wide terminals, a one-line tab strip on narrow ones.
@@ -77,7 +80,12 @@ func (l *stepList) status(i int) string {
 	case running, cancelling:
 		s += " " + duration(l.now.Sub(r.start))
 	case passed, warned, failed, skipped:
-		s += " · " + duration(r.dur)
+		// Stale says more than the time it took, and the column has room for one of them.
+		if r.stale {
+			s += " · " + l.c.cat.t("state.stale")
+		} else {
+			s += " · " + duration(r.dur)
+		}
 	}
 	return s
 }

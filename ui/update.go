@@ -29,6 +29,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case copiedMsg:
 		if msg.err != nil {
 			m.setStatus(statusErr, m.c.cat.f("status.copyerr", msg.err))
+		} else if msg.n == 1 {
+			m.setStatus(statusOK, m.c.cat.t("status.copied1"))
 		} else {
 			m.setStatus(statusOK, m.c.cat.f("status.copied", msg.n))
 		}
@@ -109,6 +111,10 @@ func (m *model) key(msg tea.KeyMsg) tea.Cmd {
 		p.Top()
 	case key.Matches(msg, k.Bottom):
 		p.Bottom()
+	case key.Matches(msg, k.NextSection):
+		p.JumpSection(1)
+	case key.Matches(msg, k.PrevSection):
+		p.JumpSection(-1)
 	case key.Matches(msg, k.PrevStep):
 		m.sel = (m.sel + len(m.steps) - 1) % len(m.steps)
 	case key.Matches(msg, k.NextStep):

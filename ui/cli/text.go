@@ -46,12 +46,12 @@ func writeText(w io.Writer, banner string, pages []present.Page, lang present.La
 				fmt.Fprintf(w, "   %s\n", strings.Join(cols, " | "))
 			}
 			for _, r := range sec.Rows {
-				line := "   " + r.Key
+				line := "   " + r.KeyIn(lang)
 				if r.Value != "" {
 					line += ": " + r.Value
 				}
-				if len(r.Cells) > 0 {
-					line += " | " + strings.Join(r.Cells, " | ")
+				if cells := r.CellsIn(lang); len(cells) > 0 {
+					line += " | " + strings.Join(cells, " | ")
 				}
 				if r.Verdict != "" {
 					line += "  [" + strings.ToUpper(string(r.Verdict)) + "]"

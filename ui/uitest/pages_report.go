@@ -107,15 +107,15 @@ func ReadReportPage(nonce string, events int, secureBootOff bool) present.Page {
 		row("user-data", userData, "", t("SHA-512 of the nonce written to NV 0x01400002 before the report was read.", "보고서를 읽기 전에 NV 0x01400002에 쓴 논스의 SHA-512입니다.")),
 	}
 	chain := []present.Row{
-		link("AMD root key (ARK-Milan)", "self-signed RSA-4096, fp 69:d0:63:b4:…", check.Pass, t("AMD's root of trust for Milan processors.", "Milan 프로세서에 대한 AMD의 신뢰 루트입니다.")),
-		link("AMD signing key (ASK)", "CN=SEV-Milan, signed by ARK", check.Pass, t("Intermediate key that certifies each chip's VCEK.", "각 칩의 VCEK를 인증하는 중간 키입니다.")),
-		link("VCEK", "CN=SEV-VCEK, TCB bl3 tee0 snp8 ucode115", check.Pass, t("This chip's key at this firmware level; it signs the report.", "이 펌웨어 수준에서 이 칩의 키로, 보고서에 서명합니다.")),
-		link("SEV-SNP report", "ECDSA P-384 signature verified", check.Pass, t("The hardware report of this VM, signed by the VCEK.", "VCEK가 서명한 이 VM의 하드웨어 보고서입니다.")),
-		link("REPORT_DATA", "= SHA-256(runtime claims)", check.Pass, t("The report commits to the runtime claims through this hash.", "보고서는 이 해시로 런타임 클레임을 보증합니다.")),
-		link("Runtime claims", "JSON, 1819 bytes", sbVerdict, t("The paravisor's statement of VM configuration and vTPM keys.", "VM 설정과 vTPM 키에 대한 파라바이저의 진술입니다.")),
-		link("HCLAkPub", "RSA-2048 attestation key", check.Pass, t("The vTPM key named in the runtime claims.", "런타임 클레임에 적힌 vTPM 키입니다.")),
-		link("TPM quote", "RSASSA-SHA256 over PCR 0-23, nonce matches", check.Pass, t("The vTPM's signed statement of its PCRs.", "vTPM이 서명한 PCR 값 진술입니다.")),
-		link("PCRs", "digest matches quote; PCR0-7 replay", check.Pass, t("The boot measurements, now tied to the hardware.", "이제 하드웨어와 묶인 부팅 측정값입니다.")),
+		link(t("AMD root key (ARK-Milan)", "AMD 루트 키 (ARK-Milan)"), "self-signed RSA-4096, fp 69:d0:63:b4:…", check.Pass, t("AMD's root of trust for Milan processors.", "Milan 프로세서에 대한 AMD의 신뢰 루트입니다.")),
+		link(t("AMD signing key (ASK)", "AMD 서명 키 (ASK)"), "CN=SEV-Milan, signed by ARK", check.Pass, t("Intermediate key that certifies each chip's VCEK.", "각 칩의 VCEK를 인증하는 중간 키입니다.")),
+		link(t("VCEK", ""), "CN=SEV-VCEK, TCB bl3 tee0 snp8 ucode115", check.Pass, t("This chip's key at this firmware level; it signs the report.", "이 펌웨어 수준에서 이 칩의 키로, 보고서에 서명합니다.")),
+		link(t("SEV-SNP report", "SEV-SNP 증명 보고서"), "ECDSA P-384 signature verified", check.Pass, t("The hardware report of this VM, signed by the VCEK.", "VCEK가 서명한 이 VM의 하드웨어 보고서입니다.")),
+		link(t("REPORT_DATA", ""), "= SHA-256(runtime claims)", check.Pass, t("The report commits to the runtime claims through this hash.", "보고서는 이 해시로 런타임 클레임을 보증합니다.")),
+		link(t("Runtime claims", "런타임 클레임"), "JSON, 1819 bytes", sbVerdict, t("The paravisor's statement of VM configuration and vTPM keys.", "VM 설정과 vTPM 키에 대한 파라바이저의 진술입니다.")),
+		link(t("HCLAkPub", ""), "RSA-2048 attestation key", check.Pass, t("The vTPM key named in the runtime claims.", "런타임 클레임에 적힌 vTPM 키입니다.")),
+		link(t("TPM quote", "TPM 쿼트"), "RSASSA-SHA256 over PCR 0-23, nonce matches", check.Pass, t("The vTPM's signed statement of its PCRs.", "vTPM이 서명한 PCR 값 진술입니다.")),
+		link(t("PCRs", "PCR"), "digest matches quote; PCR0-7 replay", check.Pass, t("The boot measurements, now tied to the hardware.", "이제 하드웨어와 묶인 부팅 측정값입니다.")),
 	}
 	if secureBootOff {
 		chain[5].Hint = t("The claims say Secure Boot was off; every link still verifies, but policy will refuse this VM.", "클레임에 보안 부팅이 꺼져 있다고 나옵니다. 모든 연결은 검증되지만 정책이 이 VM을 거부합니다.")
@@ -123,14 +123,15 @@ func ReadReportPage(nonce string, events int, secureBootOff bool) present.Page {
 	var pcrRows []present.Row
 	for i, v := range pcrs {
 		verdict := check.Skip
-		replay := "not in log"
+		replay := t("not in log", "로그에 없음")
 		if i <= 7 {
-			verdict, replay = check.Pass, "replayed"
+			verdict, replay = check.Pass, t("replayed", "재생 일치")
 		}
 		if secureBootOff && i == 7 {
-			verdict, replay = check.Fail, "no Secure Boot policy"
+			verdict, replay = check.Fail, t("no Secure Boot policy", "보안 부팅 정책 없음")
 		}
-		pcrRows = append(pcrRows, present.Row{Key: fmt.Sprint(i), Cells: []string{v, pcrMeaning[i].EN, replay}, Verdict: verdict, PCR: i,
+		pcrRows = append(pcrRows, present.Row{Key: fmt.Sprint(i), Cells: []string{v, pcrMeaning[i].EN, replay.EN},
+			CellsKO: []string{"", pcrMeaning[i].KO, replay.KO}, Verdict: verdict, PCR: i,
 			Explain: pcrMeaning[i], Copy: v})
 	}
 	checks := check.List{
@@ -165,8 +166,9 @@ func ReadReportPage(nonce string, events int, secureBootOff bool) present.Page {
 	}
 }
 
-func link(key, value string, v check.Verdict, explain T) present.Row {
-	return present.Row{Key: key, Value: value, Verdict: v, Explain: explain, PCR: -1}
+// link is a chain link; its name is a word, so it has a Korean form (KeyKO).
+func link(key T, value string, v check.Verdict, explain T) present.Row {
+	return present.Row{Key: key.EN, KeyKO: key.KO, Value: value, Verdict: v, Explain: explain, PCR: -1}
 }
 
 func checkText(id string) (T, T) {
