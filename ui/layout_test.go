@@ -159,8 +159,8 @@ func TestBlobSummaries(t *testing.T) {
 		{strings.Repeat("QUJD", 15) + "QUI=", 47}, // base64 with padding
 		{strings.Repeat("_-Aa", 20), 60},          // base64url
 	} {
-		if got := blobBytes(c.s); got != c.want {
-			t.Errorf("blobBytes(%.12s…) = %d, want %d", c.s, got, c.want)
+		if got := present.BlobBytes(c.s); got != c.want {
+			t.Errorf("BlobBytes(%.12s…) = %d, want %d", c.s, got, c.want)
 		}
 	}
 	if got := shorten("0123456789abcdef0123456789abcdef", 11); got != "01234…bcdef" {

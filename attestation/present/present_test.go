@@ -1,7 +1,9 @@
 package present
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -33,5 +35,23 @@ func TestRowInLanguage(t *testing.T) {
 	short := Row{Cells: []string{"x", "y", "z"}, CellsKO: []string{"", "와이"}}
 	if got, want := short.CellsIn(KO), []string{"x", "와이", "z"}; !slices.Equal(got, want) {
 		t.Errorf("short CellsKO: %q, want %q", got, want)
+	}
+}
+
+func TestSummariseBlobsKeepsJSONValid(t *testing.T) {
+	long := strings.Repeat("QUJD", 40) // 160 base64 chars, 120 bytes
+	body := `{"Proof":"` + long + `","OSType":"TGludXg=","Hex":"` + strings.Repeat("ab", 48) + `"}`
+	got := SummariseBlobs(body)
+	var v map[string]string
+	if err := json.Unmarshal([]byte(got), &v); err != nil {
+		t.Fatalf("summary is not JSON: %v\n%s", err, got)
+	}
+	if v["Proof"] != "QUJDQUJDQUJD…(120 bytes)" || v["Hex"] != "abababababab…(48 bytes)" || v["OSType"] != "TGludXg=" {
+		t.Errorf("summary %q", got)
+	}
+	p := Page{Sections: []Section{{Kind: Code, Body: body}, {Kind: Fields, Body: body}}}
+	s := p.Summarised()
+	if s.Sections[0].Body == body || s.Sections[1].Body != body || p.Sections[0].Body != body {
+		t.Error("Summarised must shorten Code bodies only, on a copy")
 	}
 }

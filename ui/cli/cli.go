@@ -322,7 +322,8 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 				break
 			}
 		}
-		pages = append(pages, p)
+		// Blobs are summarised for reading; --save keeps every byte.
+		pages = append(pages, p.Summarised())
 		all = append(all, p.Checks...)
 		if err != nil {
 			break

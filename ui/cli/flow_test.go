@@ -201,3 +201,25 @@ func first(l check.List) check.Check {
 	}
 	return l[0]
 }
+
+// An unmet --expect is a policy denial: exit 5, the check names the claim, and -o bool
+// says false.
+func TestUnmetExpectationExits5(t *testing.T) {
+	r := runCLI(t, "--platform", "sim", "-o", "json", "--expect", "x-ms-isolation-tee.x-ms-sevsnpvm-vmpl=1")
+	if r.code != 5 {
+		t.Fatalf("exit %d, want 5\n%s", r.code, failing(r.report.Checks))
+	}
+	var failed []check.Check
+	for _, c := range r.report.Checks.Find("policy.expect") {
+		if c.Verdict == check.Fail {
+			failed = append(failed, c)
+		}
+	}
+	if len(failed) != 1 || failed[0].Subject != "x-ms-isolation-tee.x-ms-sevsnpvm-vmpl" || !strings.Contains(failed[0].Summary, "want 1") {
+		t.Errorf("failed expectations %+v, want the vmpl one alone", failed)
+	}
+	b := runCLI(t, "--platform", "sim", "-o", "bool", "--expect", "x-ms-isolation-tee.x-ms-sevsnpvm-vmpl=1")
+	if strings.TrimSpace(b.stdout) != "false" || b.code != 5 {
+		t.Errorf("-o bool with an unmet expectation: %q exit %d", b.stdout, b.code)
+	}
+}
