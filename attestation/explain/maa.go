@@ -31,18 +31,18 @@ func init() {
 // maaChecks are the checks the MAA steps emit (package workshop).
 var maaChecks = map[string]Entry{
 	"imds.reachable": eh(
-		"Azure's Instance Metadata Service (169.254.169.254) answered: it supplies the region, the VCEK chain and the TD quote.",
-		"Azure 인스턴스 메타데이터 서비스(169.254.169.254)가 응답했습니다. 리전, VCEK 체인, TD 쿼트를 제공합니다.",
+		"Whether Azure's Instance Metadata Service (169.254.169.254) answers: it supplies the VM's id, size and region, the VCEK chain and the TD quote.",
+		"Azure 인스턴스 메타데이터 서비스(169.254.169.254)가 응답하는지 봅니다. VM ID, 크기, 리전, VCEK 체인, TD 쿼트를 제공합니다.",
 		"IMDS answers only inside an Azure VM and never through a proxy: add 169.254.169.254 to NO_PROXY and check local firewall rules.",
 		"IMDS는 Azure VM 안에서만, 프록시 없이 응답합니다. NO_PROXY에 169.254.169.254를 추가하고 로컬 방화벽 규칙을 확인하십시오."),
 	"imds.thim": eh(
-		"THIM (IMDS /metadata/THIM/amd/certification) returned this chip's VCEK with the ASK and ARK, which MAA needs to verify the SEV-SNP report.",
-		"THIM(IMDS /metadata/THIM/amd/certification)이 이 칩의 VCEK와 ASK, ARK를 돌려주었습니다. MAA가 SEV-SNP 보고서를 검증하는 데 필요합니다.",
+		"Whether THIM (IMDS /metadata/THIM/amd/certification) returns this chip's VCEK with the ASK and ARK, which MAA needs to verify the SEV-SNP report.",
+		"THIM(IMDS /metadata/THIM/amd/certification)이 이 칩의 VCEK와 ASK, ARK를 돌려주는지 봅니다. MAA가 SEV-SNP 보고서를 검증하는 데 필요합니다.",
 		"THIM serves only SEV-SNP VMs; retry after a minute, or fetch the VCEK from AMD KDS for the report's chip id and TCB.",
 		"THIM은 SEV-SNP VM에만 응답합니다. 1분 후 다시 시도하거나, 보고서의 칩 ID와 TCB로 AMD KDS에서 VCEK를 받으십시오."),
 	"imds.tdquote": eh(
-		"IMDS (POST /acc/tdquote) turned the TDREPORT, which only this CPU can check, into a TD quote signed by Intel's quoting enclave, which MAA can verify.",
-		"IMDS(POST /acc/tdquote)가 이 CPU만 확인할 수 있는 TDREPORT를 Intel 쿼팅 엔클레이브가 서명한 TD 쿼트로 바꾸었습니다. MAA는 이 쿼트를 검증할 수 있습니다.",
+		"Whether IMDS (POST /acc/tdquote) turns the TDREPORT, which only this CPU can check, into a TD quote signed by Intel's quoting enclave, which MAA can verify.",
+		"IMDS(POST /acc/tdquote)가 이 CPU만 확인할 수 있는 TDREPORT를 Intel 쿼팅 엔클레이브가 서명한 TD 쿼트로 바꾸는지 봅니다. MAA는 이 쿼트를 검증할 수 있습니다.",
 		"Send exactly the 1024-byte TDREPORT, base64url-encoded, as {\"report\":…}; this works only on a TDX CVM.",
 		"1024바이트 TDREPORT를 base64url로 인코딩해 {\"report\":…}로 정확히 보내십시오. TDX CVM에서만 동작합니다."),
 	"maa.endpoint": eh(
@@ -51,18 +51,18 @@ var maaChecks = map[string]Entry{
 		"Pass -a https://<provider> to choose one; a token from another region's provider has another issuer.",
 		"공급자를 고르려면 -a https://<공급자>를 지정하십시오. 다른 리전 공급자의 토큰은 발급자(iss)가 다릅니다."),
 	"maa.request": eh(
-		"The request body is built with the field names and encodings of Microsoft's clients, and decodes back to exactly the evidence shown.",
-		"요청 본문이 Microsoft 클라이언트와 같은 필드 이름과 인코딩으로 만들어졌고, 디코딩하면 표시된 증거와 정확히 같습니다.",
+		"Whether the request body could be built with the field names and encodings of Microsoft's clients, decoding back to exactly the evidence shown.",
+		"요청 본문을 Microsoft 클라이언트와 같은 필드 이름과 인코딩으로 만들 수 있었는지, 디코딩하면 표시된 증거와 정확히 같은지 봅니다.",
 		"The message names the missing or malformed field; run Read report again so every piece of evidence is present.",
 		"메시지에 빠졌거나 잘못된 필드가 나옵니다. 모든 증거가 갖춰지도록 증명 보고서 읽기를 다시 실행하십시오."),
 	"maa.call": eh(
-		"MAA answered the attestation request with a token, within the retries and waits it asked for.",
-		"MAA가 증명 요청에 토큰으로 응답했습니다. 재시도와 대기는 MAA가 요청한 범위 안이었습니다.",
+		"Whether MAA answered the attestation request with a token, and how: the attempts, the waits MAA asked for with Retry-After, and the latency.",
+		"MAA가 증명 요청에 토큰으로 응답했는지, 그리고 어떻게 응답했는지(시도 횟수, Retry-After로 요청한 대기, 지연 시간) 봅니다.",
 		"Read the error below: a policy denial names the claim to fix; network errors say whether DNS, the proxy, the firewall or TLS stopped the call.",
 		"아래 오류를 읽으십시오. 정책 거부는 고칠 클레임을 알려 주고, 네트워크 오류는 DNS, 프록시, 방화벽, TLS 중 무엇이 호출을 막았는지 알려 줍니다."),
 	"maa.decrypt": eh(
-		"The AzureGuest answer was opened: the vTPM unwrapped the AES key with the ephemeral key under its PCR policy (TPM2_RSA_Decrypt), and AES-GCM opened the JWT with AAD \"Transport Key\". Only this vTPM, in this boot state, could do that.",
-		"AzureGuest 응답을 열었습니다. vTPM이 PCR 정책 아래에서 임시 키로 AES 키를 풀었고(TPM2_RSA_Decrypt), AES-GCM이 AAD \"Transport Key\"로 JWT를 열었습니다. 이 부팅 상태의 이 vTPM만 할 수 있는 일입니다.",
+		"Whether the AzureGuest answer opens: the vTPM unwraps the AES key with the ephemeral key under its PCR policy (TPM2_RSA_Decrypt), and AES-GCM opens the JWT with AAD \"Transport Key\". Only this vTPM, in this boot state, can do that.",
+		"AzureGuest 응답이 열리는지 봅니다. vTPM이 PCR 정책 아래에서 임시 키로 AES 키를 풀고(TPM2_RSA_Decrypt), AES-GCM이 AAD \"Transport Key\"로 JWT를 엽니다. 이 부팅 상태의 이 vTPM만 할 수 있는 일입니다.",
 		"If the PCRs changed since the key was made, attest again and decrypt right away; a tag mismatch means the answer was altered or was meant for another key.",
 		"키를 만든 뒤 PCR이 바뀌었다면 다시 증명하고 바로 복호화하십시오. 태그 불일치는 응답이 변조되었거나 다른 키를 위한 것임을 뜻합니다."),
 }

@@ -262,7 +262,14 @@ func (c *Client) connError(u string, err error) error {
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
-	hint := fmt.Sprintf("check that this VM can reach %s on port 443 (egress rules), the proxy settings (HTTPS_PROXY, NO_PROXY) and DNS", pu.Hostname())
+	port := pu.Port()
+	if port == "" {
+		port = "443"
+	}
+	hint := fmt.Sprintf("check that this VM can reach %s on port %s (egress rules), the proxy settings (HTTPS_PROXY, NO_PROXY) and DNS", pu.Hostname(), port)
+	if isLoopback(pu.Hostname()) {
+		hint = fmt.Sprintf("nothing answers at %s: start the emulator there (cvmscope emulator --listen %s) or check -a", pu.Host, pu.Host)
+	}
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {
 		hint = "the provider's TLS certificate did not verify; install the ca-certificates package, or check for a TLS-inspecting proxy"
