@@ -15,10 +15,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -193,7 +193,7 @@ func (c *Client) once(ctx context.Context, t target, method, path string, body [
 	if len(b) > maxBody {
 		return 0, nil, 0, fmt.Errorf("response larger than %d bytes", maxBody)
 	}
-	return resp.StatusCode, b, parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), nil
+	return resp.StatusCode, b, httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), nil
 }
 
 func (c *Client) sleep(ctx context.Context, d time.Duration) error {
@@ -215,21 +215,6 @@ func (c *Client) maxRetryAfter() time.Duration {
 func retryable(status int, retry404 bool) bool {
 	return (retry404 && status == http.StatusNotFound) || status == http.StatusRequestTimeout ||
 		status == http.StatusTooManyRequests || status >= 500
-}
-
-// parseRetryAfter accepts delta-seconds or an HTTP date; anything else is ignored.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // transportError turns "connection refused", "no route to host" and timeouts into the

@@ -127,19 +127,6 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}
 }
 
-func TestRetryAfterParsing(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for v, want := range map[string]time.Duration{
-		"3": 3 * time.Second, "": 0, "soon": 0, "-1": 0,
-		now.Add(90 * time.Second).Format(http.TimeFormat): 90 * time.Second,
-		now.Add(-time.Hour).Format(http.TimeFormat):       0,
-	} {
-		if got := parseRetryAfter(v, now); got != want {
-			t.Errorf("Retry-After %q: %v, want %v", v, got, want)
-		}
-	}
-}
-
 func TestInstance(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("api-version") != "2021-02-01" || r.URL.Query().Get("format") != "json" {

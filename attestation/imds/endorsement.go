@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 	"net"
 	"net/http"
 	"net/url"
@@ -79,7 +80,7 @@ func checkTHIMBase(base string) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !httpx.IsLoopback(u.Hostname()) {
 			return "", fault.WithHint(fault.Internal, fmt.Errorf("THIM base URL %q is plain HTTP to a non-loopback host; endorsements must come over HTTPS", base),
 				"use https://<region>.thim.azure.net, or http:// only for a loopback emulator")
 		}
@@ -87,14 +88,6 @@ func checkTHIMBase(base string) (string, error) {
 		return "", fault.Errorf(fault.Internal, "THIM base URL %q: scheme %q is not https", base, u.Scheme)
 	}
 	return u.Scheme + "://" + u.Host, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func (c *Client) thimTarget(ctx context.Context) (target, error) {

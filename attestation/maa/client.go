@@ -7,12 +7,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -70,7 +70,7 @@ func NewClient(base string, trustLoopback *x509.CertPool) (*Client, error) {
 		return nil, fault.New(fault.Internal, err)
 	}
 	u, _ := url.Parse(b)
-	loop := isLoopback(u.Hostname())
+	loop := httpx.IsLoopback(u.Hostname())
 	if u.Scheme == "http" && !loop {
 		return nil, fault.Errorf(fault.Internal, "attestation URL %s: plain http is allowed only for a loopback emulator; use https", b)
 	}
@@ -97,14 +97,6 @@ func NewClient(base string, trustLoopback *x509.CertPool) (*Client, error) {
 		MaxRetryAfter: 60 * time.Second, MaxJitter: time.Second,
 		Sleep: sleepCtx, Now: time.Now,
 	}, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -184,7 +176,7 @@ func (c *Client) once(ctx context.Context, u string, body []byte) (Attempt, []by
 	}
 	defer resp.Body.Close()
 	a.Status = resp.StatusCode
-	a.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+	a.RetryAfter = httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
 		return fail(fmt.Errorf("reading the answer: %w", err))
@@ -267,7 +259,7 @@ func (c *Client) connError(u string, err error) error {
 		port = "443"
 	}
 	hint := fmt.Sprintf("check that this VM can reach %s on port %s (egress rules), the proxy settings (HTTPS_PROXY, NO_PROXY) and DNS", pu.Hostname(), port)
-	if isLoopback(pu.Hostname()) {
+	if httpx.IsLoopback(pu.Hostname()) {
 		hint = fmt.Sprintf("nothing answers at %s: start the emulator there (cvmscope emulator --listen %s) or check -a", pu.Host, pu.Host)
 	}
 	var certErr *tls.CertificateVerificationError
@@ -275,19 +267,4 @@ func (c *Client) connError(u string, err error) error {
 		hint = "the provider's TLS certificate did not verify; install the ca-certificates package, or check for a TLS-inspecting proxy"
 	}
 	return fault.WithHint(fault.Network, fmt.Errorf("cannot reach MAA at %s%s: %w", host, via, err), hint)
-}
-
-// parseRetryAfter accepts delta-seconds or an HTTP date; anything else means "not given".
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,21 +33,13 @@ func NormalizeBase(raw string) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !httpx.IsLoopback(u.Hostname()) {
 			return "", fmt.Errorf("provider URL %q: http is allowed only for a loopback emulator; use https", raw)
 		}
 	default:
 		return "", fmt.Errorf("provider URL %q: scheme %q, want https", raw, u.Scheme)
 	}
 	return u.Scheme + "://" + strings.ToLower(u.Host), nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Provider is the one MAA provider cvmscope is configured to trust for keys.

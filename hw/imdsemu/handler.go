@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/cvmscope/cvmscope/hw/internal/loopback"
 	"io"
 	"net/http"
 	"regexp"
@@ -16,25 +17,10 @@ import (
 // little JSON.
 const maxTDQuoteBody = 64 << 10
 
-// statusWriter remembers the status for the request log.
+// statusWriter remembers the status and the error message for the request log.
 type statusWriter struct {
-	http.ResponseWriter
-	status int
+	loopback.StatusWriter
 	errMsg string
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
 }
 
 // fail answers with IMDS's error shape, {"error": "..."}.
@@ -58,10 +44,10 @@ func writeText(w http.ResponseWriter, s string) {
 
 func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	w := &statusWriter{ResponseWriter: rw}
+	w := &statusWriter{StatusWriter: loopback.StatusWriter{ResponseWriter: rw}}
 	req := Request{Time: start, Method: r.Method, Path: r.URL.RequestURI(), Metadata: r.Header.Get("Metadata")}
 	defer func() {
-		req.Status, req.Duration, req.Error = w.status, time.Since(start), w.errMsg
+		req.Status, req.Duration, req.Error = w.Status, time.Since(start), w.errMsg
 		s.record(req)
 	}()
 

@@ -3,6 +3,7 @@ package maaemu
 import (
 	"errors"
 	"fmt"
+	"github.com/cvmscope/cvmscope/hw/internal/loopback"
 	"io"
 	"net/http"
 	"strings"
@@ -10,26 +11,6 @@ import (
 
 	"github.com/cvmscope/cvmscope/attestation/maa"
 )
-
-// statusWriter remembers the status for the call log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
 
 // attestKinds maps the lower-cased attest path to the endpoint's name. MAA's routes are
 // matched without regard to case, as Azure front ends do.
@@ -41,10 +22,10 @@ var attestKinds = map[string]string{
 
 func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	w := &statusWriter{ResponseWriter: rw}
+	w := &loopback.StatusWriter{ResponseWriter: rw}
 	call := Call{Time: s.cfg.Now(), Method: r.Method, Path: r.URL.RequestURI()}
 	defer func() {
-		call.Status, call.Duration = w.status, time.Since(start)
+		call.Status, call.Duration = w.Status, time.Since(start)
 		s.record(call)
 	}()
 	fail := func(e *apiError) {
