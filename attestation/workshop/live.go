@@ -172,6 +172,9 @@ func (l *Live) open(ctx context.Context) (*platform.Platform, error) {
 		return l.plat, nil
 	}
 	po := l.opts.Platform
+	if err := l.opts.Scenario.Supports(po.SimTEE); err != nil {
+		return nil, fault.New(fault.Internal, err)
+	}
 	if sc := l.opts.Scenario; sc.Name != "" {
 		po.SecureBoot = po.SecureBoot && !sc.SecureBootOff
 		po.Debug = po.Debug || sc.Debug

@@ -27,6 +27,18 @@ type Scenario struct {
 	MAADown       bool // nothing listens where MAA should be
 	IMDSDown      bool // nothing listens where IMDS should be
 	MAA           MAAFaults
+	// NeedsTEE: the fault lives in the hardware report or in what IMDS supplies for it, so
+	// a Trusted Launch VM (no report, nothing asked of IMDS) cannot show it.
+	NeedsTEE bool
+}
+
+// Supports says whether the scenario can be staged on a simulated CVM of type simTEE
+// ("sevsnp", "tdx", "trustedlaunch").
+func (s Scenario) Supports(simTEE string) error {
+	if s.NeedsTEE && simTEE == "trustedlaunch" {
+		return fmt.Errorf("--scenario %s stages its fault in the hardware report or what IMDS supplies for it; a Trusted Launch VM has neither: use --sim-tee sevsnp or tdx", s.Name)
+	}
+	return nil
 }
 
 // MAAFaults are the emulator's fault knobs a scenario sets.
@@ -52,14 +64,16 @@ var Scenarios = map[string]Scenario{
 		SecureBootOff: true,
 	},
 	"debug-enabled": {
-		Summary: present.T("the hardware report says the guest is debuggable; MAA refuses it", "하드웨어 보고서가 디버그 가능 게스트를 나타냄; MAA가 거부"),
-		Expect:  "Call MAA fails with PolicyEvaluationError naming the debug claim; exit 5",
-		Debug:   true,
+		Summary:  present.T("the hardware report says the guest is debuggable; MAA refuses it", "하드웨어 보고서가 디버그 가능 게스트를 나타냄; MAA가 거부"),
+		Expect:   "Call MAA fails with PolicyEvaluationError naming the debug claim; exit 5",
+		Debug:    true,
+		NeedsTEE: true,
 	},
 	"stale-report": {
 		Summary:     present.T("the paravisor does not renew the report after user data is written: the nonce is not bound", "user data를 쓴 뒤에도 보고서가 갱신되지 않음: nonce가 바인딩되지 않음"),
 		Expect:      "jwt.user-data fails: the token carries the old user data; exit 2",
 		StaleReport: true,
+		NeedsTEE:    true,
 	},
 	"maa-slow": {
 		Summary: present.T("MAA answers after 3 seconds", "MAA가 3초 뒤에 응답"),
@@ -85,6 +99,7 @@ var Scenarios = map[string]Scenario{
 		Summary:  present.T("IMDS does not answer, as on a machine that is not an Azure VM", "IMDS가 응답하지 않음 (Azure VM이 아닌 머신처럼)"),
 		Expect:   "Build request fails: this does not look like an Azure VM; exit 3",
 		IMDSDown: true,
+		NeedsTEE: true,
 	},
 	"unknown-key": {
 		Summary: present.T("MAA signs the token with a key it does not publish", "MAA가 공개하지 않은 키로 토큰에 서명"),

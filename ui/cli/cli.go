@@ -289,6 +289,9 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	if err := sc.Supports(o.SimTEE); err != nil {
+		return cfg, err
+	}
 	if sc.Name != "" {
 		if o.Platform == "azure" {
 			return cfg, fmt.Errorf("--scenario stages faults in the simulated CVM; it cannot be combined with --platform azure")

@@ -92,6 +92,7 @@ func TestVerifyBadInput(t *testing.T) {
 		{[]string{"--expect", "novalue"}, "--expect"},
 		{[]string{"-a", "ftp://x"}, "-a"},
 		{[]string{"--scenario", "secureboot-off", "--platform", "azure"}, "simulated CVM"},
+		{[]string{"--scenario", "debug-enabled", "--sim-tee", "trustedlaunch"}, "--sim-tee sevsnp or tdx"},
 	} {
 		r := runCLI(t, tc.args...)
 		if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
