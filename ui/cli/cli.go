@@ -59,7 +59,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		case "verify":
 			return run(args[1:], stdout, stderr, cmdVerify)
 		case "emulator":
-			return runEmulator(args[1:], stdout, stderr)
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer stop()
+			return runEmulator(ctx, args[1:], stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintf(stdout, "cvmscope %s\n", Version)
 			return 0
@@ -477,7 +479,7 @@ func setupLogging(verbose bool, stderr io.Writer, tui bool) {
 
 // runEmulator serves the MAA emulator until interrupted: for workshops where several
 // people's simulated CVMs, or scripts, call one shared provider (cvmscope -a URL).
-func runEmulator(args []string, stdout, stderr io.Writer) int {
+func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cvmscope emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback only, unless --allow-remote)")
@@ -492,13 +494,14 @@ func runEmulator(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	sc, err := workshop.LookupScenario(*scenario)
+	if err == nil && (sc.SecureBootOff || sc.Debug || sc.StaleReport || sc.IMDSDown || sc.MAADown) {
+		err = fmt.Errorf("--scenario %s is staged in the simulated CVM or its IMDS, not in MAA: pass it to `cvmscope --scenario %s` instead", sc.Name, sc.Name)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "cvmscope emulator: %v\n", err)
 		return 1
 	}
 	setupLogging(*verbose, stderr, false)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	cfg := workshop.EmulatorConfig(sc, []byte(*seed))
 	// Plain HTTP: cvmscope accepts http only for loopback providers, and a self-signed
 	// certificate would have to be trusted by hand on every client.
