@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -26,6 +28,7 @@ import (
 	"github.com/cvmscope/cvmscope/hw/maaemu"
 	"github.com/cvmscope/cvmscope/hw/platform"
 	"github.com/cvmscope/cvmscope/ui"
+	"github.com/cvmscope/cvmscope/ui/sshserve"
 	"github.com/mattn/go-isatty"
 	flag "github.com/spf13/pflag"
 )
@@ -42,6 +45,7 @@ Usage:
   cvmscope verify [flags] TOKEN    verify and explain an MAA token (keys from --jwks, or fetched from
                                    an Azure attestation provider or the -a provider only)
   cvmscope emulator [flags]        run the MAA emulator (SIMULATED signing key) until interrupted
+  cvmscope serve [flags]           serve the workshop over SSH: every session its own simulated CVM
   cvmscope version
 
 Exit codes: 0 all checks passed, 1 misuse or internal error, 2 evidence or token verification
@@ -58,6 +62,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return run(args[1:], stdout, stderr, cmdInspect)
 		case "verify":
 			return run(args[1:], stdout, stderr, cmdVerify)
+		case "serve":
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer stop()
+			return runServe(ctx, args[1:], stdout, stderr, nil)
 		case "emulator":
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
@@ -517,3 +525,55 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	<-ctx.Done()
 	return 0
 }
+
+// runServe serves the workshop over SSH until interrupted. ready, for tests, is called with
+// the address once the server listens.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, ready func(string)) int {
+	fs := flag.NewFlagSet("cvmscope serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:2222", "address to listen on (loopback only, unless --allow-remote)")
+	remote := fs.Bool("allow-remote", false, "listen beyond loopback: anyone who reaches the port gets a simulated session, without a password")
+	hostKey := fs.String("host-key", "", "the server's SSH host key, created (mode 0600) when missing (default: cvmscope/ssh_host_ed25519 in the user config directory)")
+	verbose := fs.BoolP("verbose", "v", false, "log sessions on stderr")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 1
+	}
+	if *hostKey == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			dir = os.TempDir()
+		}
+		*hostKey = filepath.Join(dir, "cvmscope", "ssh_host_ed25519")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(stderr, "cvmscope serve: %v\n", err)
+		return 1
+	}
+	level := slog.LevelInfo
+	if !*verbose {
+		level = slog.LevelWarn
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+	cfg := sshserve.Config{Listen: *listen, AllowRemote: *remote, HostKeyPath: *hostKey, Command: []string{exe}, Env: serveEnv}
+	err = sshserve.Serve(ctx, cfg, func(addr string) {
+		host, port, _ := net.SplitHostPort(addr)
+		fmt.Fprintf(stdout, "cvmscope workshop over SSH at %s: every session runs its own SIMULATED CVM\n", addr)
+		fmt.Fprintf(stdout, "attendees: ssh -t -p %s %s   (options: ssh -t -p %s %s -- --lang ko --sim-tee tdx)\n", port, host, port, host)
+		if ready != nil {
+			ready(addr)
+		}
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "cvmscope serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// serveEnv is added to every session's environment (tests point sessions at the test
+// binary acting as cvmscope).
+var serveEnv []string

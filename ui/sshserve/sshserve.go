@@ -1,0 +1,187 @@
+// Package sshserve serves the workshop over SSH with wish: every session gets its own
+// cvmscope process on the simulated CVM, drawn in the session's terminal. A presenter runs
+// `cvmscope serve` once; each attendee types `ssh -p 2222 host` and walks through the
+// steps on a VM of their own, with nothing installed.
+//
+// Each session is a separate process rather than a Bubble Tea program inside this one
+// because the embedded TPM simulator exists once per process: separate processes give
+// every attendee their own TPM, PCRs and keys.
+package sshserve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	"github.com/charmbracelet/wish/activeterm"
+)
+
+// Config says where to listen and what each session runs.
+type Config struct {
+	// Listen is HOST:PORT; loopback unless AllowRemote.
+	Listen      string
+	AllowRemote bool
+	// HostKeyPath is the server's ed25519 host key, made (mode 0600) when missing.
+	HostKeyPath string
+	// Command is the program and its arguments run for each session: cvmscope itself.
+	// The session's allowed flags come after them, then --platform sim --tpm sim, so a
+	// session can never reach a real TPM.
+	Command []string
+	// Env is added to each session's environment.
+	Env []string
+	// IdleTimeout ends a session nobody types in; zero means 30 minutes.
+	IdleTimeout time.Duration
+}
+
+// allowed are the flags an attendee may pass (`ssh -t host -- --lang ko`): the ones that
+// shape their own simulated run. Anything else (a real TPM, files, a provider) is refused.
+var allowed = map[string]bool{"--lang": true, "--sim-tee": true, "--scenario": true, "--flow": true, "--nonce": true, "-n": true, "--seed": true}
+
+// SessionArgs checks an attendee's arguments and returns them as flags, or says which one
+// is not allowed.
+func SessionArgs(args []string) ([]string, error) {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, val, hasVal := strings.Cut(a, "=")
+		if !allowed[name] {
+			return nil, fmt.Errorf("%q is not available over SSH; allowed: --lang, --sim-tee, --scenario, --flow, --nonce, --seed", a)
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("%s needs a value", name)
+			}
+			i++
+			val = args[i]
+		}
+		out = append(out, name+"="+val)
+	}
+	return out, nil
+}
+
+// Serve listens and serves sessions until ctx ends. ready, when not nil, is called with the
+// address once the server listens.
+func Serve(ctx context.Context, cfg Config, ready func(addr string)) error {
+	if len(cfg.Command) == 0 {
+		return errors.New("sshserve: no command to run for sessions")
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:2222"
+	}
+	if err := checkListen(cfg.Listen, cfg.AllowRemote); err != nil {
+		return err
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 30 * time.Minute
+	}
+	if cfg.HostKeyPath == "" {
+		return errors.New("sshserve: HostKeyPath is empty")
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
+		return fmt.Errorf("host key directory: %w", err)
+	}
+	srv, err := wish.NewServer(
+		wish.WithAddress(cfg.Listen),
+		wish.WithHostKeyPath(cfg.HostKeyPath),
+		wish.WithIdleTimeout(cfg.IdleTimeout),
+		// A real PTY per session, so the child is a normal terminal program that gets
+		// SIGWINCH when the attendee resizes.
+		ssh.AllocatePty(),
+		wish.WithMiddleware(
+			session(cfg),
+			// Refuses sessions without a terminal before anything runs.
+			activeterm.Middleware(),
+		),
+	)
+	if err != nil {
+		return fmt.Errorf("ssh server: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("ssh server: listen on %s: %w", cfg.Listen, err)
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+	}
+	<-errc
+	return nil
+}
+
+// session runs cvmscope in the session's terminal.
+func session(cfg Config) wish.Middleware {
+	return func(next ssh.Handler) ssh.Handler {
+		return func(s ssh.Session) {
+			user := s.User()
+			extra, err := SessionArgs(s.Command())
+			if err != nil {
+				wish.Fatalln(s, "cvmscope:", err)
+				return
+			}
+			args := append(append(append([]string{}, cfg.Command[1:]...), extra...), "--platform=sim", "--tpm=sim")
+			cmd := wish.CommandContext(s.Context(), s, cfg.Command[0], args...)
+			pty, _, _ := s.Pty()
+			env := append(os.Environ(), cfg.Env...)
+			env = append(env, "TERM="+pty.Term, "CVMSCOPE_SSH_USER="+user)
+			// The attendee's language, when their client sends LANG (SendEnv LANG).
+			for _, e := range s.Environ() {
+				if strings.HasPrefix(e, "LANG=") || strings.HasPrefix(e, "LC_ALL=") {
+					env = append(env, e)
+				}
+			}
+			cmd.SetEnv(env)
+			// A directory of its own, removed afterwards: `s` saves a bundle into the working
+			// directory, and an attendee must not fill the presenter's.
+			dir, err := os.MkdirTemp("", "cvmscope-ssh-")
+			if err != nil {
+				wish.Fatalln(s, "cvmscope:", err)
+				return
+			}
+			defer os.RemoveAll(dir)
+			cmd.SetDir(dir)
+			start := time.Now()
+			slog.Info("ssh session", "user", user, "remote", s.RemoteAddr().String(), "args", extra)
+			if err := cmd.Run(); err != nil {
+				var ee interface{ ExitCode() int }
+				if !errors.As(err, &ee) {
+					wish.Errorln(s, "cvmscope:", err)
+				}
+			}
+			slog.Info("ssh session ended", "user", user, "duration", time.Since(start).Round(time.Second))
+			next(s)
+		}
+	}
+}
+
+func checkListen(addr string, allow bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--listen %q: %v (write it as HOST:PORT, e.g. 127.0.0.1:2222)", addr, err)
+	}
+	if allow {
+		return nil
+	}
+	if ip := net.ParseIP(host); host == "localhost" || ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("--listen %q is not loopback: anyone who can reach it gets a session (no password); pass --allow-remote for a workshop network", addr)
+}
