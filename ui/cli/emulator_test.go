@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -61,6 +63,19 @@ func TestStandaloneEmulator(t *testing.T) {
 	}
 	if c := first(r.report.Checks.Find("maa.endpoint")); !strings.Contains(c.Summary, "-a") {
 		t.Errorf("maa.endpoint should say -a chose the provider: %q", c.Summary)
+	}
+
+	// cvmscope verify fetches keys from the -a provider...
+	tokFile := filepath.Join(t.TempDir(), "t.jwt")
+	os.WriteFile(tokFile, []byte(r.report.Token), 0o600)
+	v := runCLI(t, "verify", "-o", "json", "-a", url, tokFile)
+	if v.verdict("jwt.signature") != check.Pass || v.verdict("jwt.issuer") != check.Pass {
+		t.Errorf("verify -a %s: %s", url, failing(v.report.Checks))
+	}
+	// ...but never from wherever a token says: a loopback issuer is not an Azure provider.
+	v = runCLI(t, "verify", "-o", "json", tokFile)
+	if c := first(v.report.Checks.Find("jwt.signature")); c.Verdict != check.Fail || v.code != 2 {
+		t.Errorf("verify without -a or --jwks: %+v exit %d, want a failed signature check (no key source)", c, v.code)
 	}
 	cancel()
 	select {
