@@ -45,6 +45,8 @@ type Options struct {
 	Nonce []byte
 	// UserData, when non-nil, must equal x-ms-runtime.user-data (hex, any case).
 	UserData []byte
+	// NoKeysReason says why Keys is nil, for the check's details.
+	NoKeysReason string
 	// Context bounds key fetches; nil means context.Background().
 	Context context.Context
 }
@@ -70,7 +72,11 @@ func verifySignature(tok *Token, opts Options) check.Check {
 			WithDetails("tokens with alg none, HS* or any other algorithm are never accepted")
 	}
 	if opts.Keys == nil {
-		return check.Failf(IDSignature, "signature not verified: no key source (give --jwks FILE or a provider)")
+		c := check.Failf(IDSignature, "signature not verified: no key source (give --jwks FILE or a provider)")
+		if opts.NoKeysReason != "" {
+			c = c.WithDetails(opts.NoKeysReason)
+		}
+		return c
 	}
 	if want := expectedJku(opts); want != "" && h.Jku != "" && !sameJWKSURL(h.Jku, want) {
 		return check.Failf(IDSignature, "signature not verified: header jku %s is not the configured provider's %s", h.Jku, want).

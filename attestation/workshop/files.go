@@ -119,12 +119,12 @@ func (f *Files) verifyToken(ctx context.Context) (present.Page, error) {
 	} else if f.set.MAA != nil && f.set.MAA.Endpoint != "" {
 		issuer = f.set.MAA.Endpoint
 	}
-	keys, err := f.keysFor(tok, issuer)
+	keys, why, err := f.keysFor(tok, issuer)
 	if err != nil {
 		return present.Page{}, err
 	}
 	tee := f.set.TEE
-	opts := token.Options{Keys: keys, Issuer: issuer, Now: f.opts.Now, Leeway: f.tok.Leeway,
+	opts := token.Options{Keys: keys, NoKeysReason: why, Issuer: issuer, Now: f.opts.Now, Leeway: f.tok.Leeway,
 		ExpectCVM: tee == evidence.TEESEVSNP || tee == evidence.TEETDX, Context: ctx}
 	if len(f.set.UserData) > 0 {
 		opts.UserData = f.set.UserData
@@ -153,10 +153,11 @@ func (f *Files) verifyToken(ctx context.Context) (present.Page, error) {
 	return f.pager.VerifyJWT(view), ctx.Err()
 }
 
-func (f *Files) keysFor(tok *token.Token, issuer string) (*token.Keys, error) {
+// keysFor picks the key source, or says why there is none.
+func (f *Files) keysFor(tok *token.Token, issuer string) (*token.Keys, string, error) {
 	switch {
 	case f.tok.Keys != nil:
-		return token.StaticKeys(f.tok.Keys), nil
+		return token.StaticKeys(f.tok.Keys), "", nil
 	case len(f.set.JWKS) > 0:
 		src := "saved key set"
 		for _, fi := range f.set.Files {
@@ -164,23 +165,26 @@ func (f *Files) keysFor(tok *token.Token, issuer string) (*token.Keys, error) {
 		}
 		ks, err := token.ParseJWKS(f.set.JWKS, src)
 		if err != nil {
-			return nil, fault.New(fault.Verification, err)
+			return nil, "", fault.New(fault.Verification, err)
 		}
-		return token.StaticKeys(ks), nil
+		return token.StaticKeys(ks), "", nil
 	case !f.tok.Fetch:
-		return nil, nil
+		return nil, "offline: no --jwks and no key set saved with the token (use --network to fetch from an Azure issuer)", nil
 	}
 	iss, _ := tok.Claims.String("iss")
 	base, err := token.NormalizeBase(iss)
-	if err != nil || !(base == issuer || maa.IsAzureProvider(base)) {
+	if err != nil {
+		return nil, fmt.Sprintf("the token's issuer %q is not a provider URL", iss), nil
+	}
+	if base != issuer && !maa.IsAzureProvider(base) {
 		// Never fetch keys from wherever a token says: a forged token names its own server.
-		return nil, nil
+		return nil, fmt.Sprintf("the token's issuer %s is not an Azure attestation provider (*.attest.azure.net, *.attest.azure.us), so its keys are not fetched; pass -a %s if you trust it, or --jwks FILE", base, base), nil
 	}
 	prov, err := token.NewProvider(base, nil)
 	if err != nil {
-		return nil, nil
+		return nil, err.Error(), nil
 	}
-	return token.ProviderKeys(prov), nil
+	return token.ProviderKeys(prov), "", nil
 }
 
 // Result returns the verification result of the last run.
