@@ -23,8 +23,6 @@ type Entry struct {
 
 func t(en, ko string) present.Text { return present.T(en, ko) }
 
-func e(en, ko string) Entry { return Entry{Meaning: t(en, ko)} }
-
 func eh(en, ko, hintEN, hintKO string) Entry {
 	return Entry{Meaning: t(en, ko), Hint: t(hintEN, hintKO)}
 }

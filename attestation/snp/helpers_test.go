@@ -12,11 +12,6 @@ import (
 )
 
 // realDir is ../shared/testdata/real beside the repository root.
-func realDir(tb testing.TB) string {
-	tb.Helper()
-	return realdata.Dir(tb)
-}
-
 func readReal(tb testing.TB, name string) []byte {
 	tb.Helper()
 	return realdata.Read(tb, name)

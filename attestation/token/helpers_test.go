@@ -21,11 +21,6 @@ import (
 )
 
 // realDir finds ../shared/testdata/real beside the repository root.
-func realDir(t testing.TB) string {
-	t.Helper()
-	return realdata.Dir(t)
-}
-
 func readReal(t testing.TB, name string) []byte {
 	t.Helper()
 	return realdata.Read(t, name)

@@ -6,11 +6,6 @@ import (
 )
 
 // realDir is ../shared/testdata/real relative to the repository root.
-func realDir(t testing.TB) string {
-	t.Helper()
-	return realdata.Dir(t)
-}
-
 func readReal(t testing.TB, name string) []byte {
 	t.Helper()
 	return realdata.Read(t, name)

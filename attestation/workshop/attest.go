@@ -341,7 +341,6 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	}
 	ex, err := client.Attest(ctx, st.path, st.body)
 	view.Exchange = ex
-	s := l.Evidence()
 	l.mu.Lock()
 	st.exchange, st.callErr = ex, err
 	if l.set != nil && l.set.MAA != nil && ex != nil {
@@ -377,7 +376,6 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 		l.set.Token = compact
 	}
 	l.mu.Unlock()
-	_ = s
 	if err != nil {
 		return l.opts.Pager.CallMAA(view), fault.New(fault.Verification, err)
 	}
