@@ -43,18 +43,14 @@ const slowCall = 2 * time.Second
 // attestState is what the MAA steps gather; each step fills its part.
 type attestState struct {
 	// request
-	flow     string
-	path     string
-	body     []byte
-	info     []byte
-	guest    *maa.GuestRequest
-	encKey   *tpm.EphemeralKey
-	reqCheck check.List
-	// call
-	exchange  *maa.Exchange
-	callErr   error
-	compact   string
-	callCheck check.List
+	flow   string
+	path   string
+	body   []byte
+	info   []byte
+	guest  *maa.GuestRequest
+	encKey *tpm.EphemeralKey
+	// call: the token, once MAA answered and it was opened
+	compact string
 }
 
 // osInfo is what the request says about the guest OS. The simulated CVM is a simulated
@@ -192,7 +188,6 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 	}
 	st.body = body
 	checks = append(checks, check.Passf(IDRequest, "%s request of %d bytes for %s%s", flowName(flow, s.TEE), len(body), ep.URL, st.path))
-	st.reqCheck = checks
 	s.MAA = &evidence.Exchange{Endpoint: ep.URL, Path: st.path, Flow: flow, Emulated: ep.Emulated, Request: body}
 
 	l.mu.Lock()
@@ -342,7 +337,6 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	ex, err := client.Attest(ctx, st.path, st.body)
 	view.Exchange = ex
 	l.mu.Lock()
-	st.exchange, st.callErr = ex, err
 	if l.set != nil && l.set.MAA != nil && ex != nil {
 		l.set.MAA.Status, l.set.MAA.Response = ex.Status, ex.ResponseBody
 	}
@@ -350,7 +344,6 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	if err != nil {
 		view.Err = err
 		view.Checks = check.List{check.Failf(IDCall, "%v", err)}
-		st.callCheck = view.Checks
 		return l.opts.Pager.CallMAA(view), err
 	}
 	checks := check.List{callCheck(ex)}
@@ -371,7 +364,7 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	view.Decrypted = err == nil && st.flow != "platform"
 	view.Checks = checks
 	l.mu.Lock()
-	st.compact, st.callCheck = compact, checks
+	st.compact = compact
 	if l.set != nil {
 		l.set.Token = compact
 	}
