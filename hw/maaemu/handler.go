@@ -160,18 +160,27 @@ func (s *Server) attestGuest(body []byte, now time.Time) ([]byte, *apiError) {
 	if err != nil {
 		return nil, internal(err)
 	}
-	if deny := evaluatePolicy(claims); deny != nil {
-		return nil, deny
-	}
-	jwt, err := s.sign(claims)
-	if err != nil {
-		return nil, internal(err)
+	jwt, aerr := s.issue(claims)
+	if aerr != nil {
+		return nil, aerr
 	}
 	out, err := maa.EncryptToken(jwt, ev.encKey)
 	if err != nil {
 		return nil, invalidParameter("AttestationInfo.TpmInfo.EncKeyPub: %v", err)
 	}
 	return out, nil
+}
+
+// issue applies the policy to the claims derived from the evidence and signs the token.
+func (s *Server) issue(claims map[string]any) (string, *apiError) {
+	if deny := evaluatePolicy(claims); deny != nil {
+		return "", deny
+	}
+	jwt, err := s.sign(claims)
+	if err != nil {
+		return "", internal(err)
+	}
+	return jwt, nil
 }
 
 // attestPlatform answers SevSnpVm and TdxVm with {"token": JWT}.
@@ -199,12 +208,9 @@ func (s *Server) attestPlatform(body []byte, kind string, now time.Time) ([]byte
 	if err != nil {
 		return nil, internal(err)
 	}
-	if deny := evaluatePolicy(claims); deny != nil {
-		return nil, deny
-	}
-	jwt, err := s.sign(claims)
-	if err != nil {
-		return nil, internal(err)
+	jwt, aerr := s.issue(claims)
+	if aerr != nil {
+		return nil, aerr
 	}
 	out, err := marshal(map[string]string{"token": jwt})
 	if err != nil {
