@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"io"
 	"os"
 	"regexp"
@@ -212,27 +213,7 @@ func appendUnique(list [][]byte, b []byte) [][]byte {
 // ParseCertificates reads PEM bundles or a single DER certificate (zero padding allowed).
 func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
 	if bytes.Contains(data, []byte("-----BEGIN")) {
-		var out []*x509.Certificate
-		rest := data
-		for i := 0; ; i++ {
-			var blk *pem.Block
-			blk, rest = pem.Decode(rest)
-			if blk == nil {
-				break
-			}
-			if blk.Type != "CERTIFICATE" {
-				continue
-			}
-			c, err := x509.ParseCertificate(blk.Bytes)
-			if err != nil {
-				return nil, fmt.Errorf("PEM block %d: not a valid certificate: %v", i+1, err)
-			}
-			out = append(out, c)
-		}
-		if len(out) == 0 {
-			return nil, errors.New("no CERTIFICATE block in this PEM file")
-		}
-		return out, nil
+		return certs.FromPEM(data)
 	}
 	c, err := x509.ParseCertificate(trimDER(data))
 	if err != nil {

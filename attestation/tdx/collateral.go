@@ -5,9 +5,9 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"time"
 
 	"github.com/google/go-tdx-guest/abi"
@@ -59,28 +59,7 @@ func splitSigned(doc []byte, key, file string) (body, sig []byte, err error) {
 	return body, der, nil
 }
 
-func parsePEMChain(b []byte) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
-	for {
-		var blk *pem.Block
-		blk, b = pem.Decode(b)
-		if blk == nil {
-			break
-		}
-		if blk.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("certificate %d: %v", len(certs)+1, err)
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) == 0 {
-		return nil, errors.New("no PEM certificates found")
-	}
-	return certs, nil
-}
+func parsePEMChain(b []byte) ([]*x509.Certificate, error) { return certs.FromPEM(b) }
 
 // verifyCollateral checks the signing chain and both signatures. Errors mean the collateral
 // cannot be trusted at all; expiry at opts.Now is reported in timeIssues instead, so that the

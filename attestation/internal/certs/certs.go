@@ -1,0 +1,39 @@
+// Package certs reads PEM certificate bundles, one way for every package: VCEK chains from
+// THIM, PCK chains, Intel's TCB signing chain, certificate files given to inspect.
+package certs
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+)
+
+// ErrNoCertificates says a PEM text held no CERTIFICATE block.
+var ErrNoCertificates = errors.New("no CERTIFICATE block in this PEM text")
+
+// FromPEM parses every CERTIFICATE block in order, skipping other block types (keys, CRLs).
+// An error names the block, counted from 1.
+func FromPEM(data []byte) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	rest := data
+	for i := 1; ; i++ {
+		var blk *pem.Block
+		blk, rest = pem.Decode(rest)
+		if blk == nil {
+			break
+		}
+		if blk.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("PEM block %d: not a valid certificate: %v", i, err)
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, ErrNoCertificates
+	}
+	return out, nil
+}
