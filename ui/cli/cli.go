@@ -151,7 +151,7 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.save, "save", "", "save the evidence bundle (evidence, request, response, token, keys) to FILE (mode 0600, written atomically)")
 	fs.StringVar(&o.EventLogPath, "event-log", "", "read the TCG event log from FILE instead of securityfs")
 	fs.StringVar(&o.flow, "flow", "guest", "guest (AzureGuest: vTPM + TEE evidence, encrypted answer) or platform (SevSnpVm/TdxVm: TEE evidence only)")
-	fs.StringVar(&o.scenario, "scenario", "", "stage a fault in the simulated CVM and emulators (`--scenario list` names them)")
+	fs.StringVar(&o.scenario, "scenario", "", "stage a fault in the simulated CVM and emulators (\"--scenario list\" names them)")
 	fs.BoolVar(&o.secOff, "sim-secureboot-off", false, "simulated CVM boots with Secure Boot off")
 	fs.BoolVar(&o.debug, "sim-debug", false, "simulated CVM's hardware report says the guest is debuggable")
 	return fs
