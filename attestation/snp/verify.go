@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"slices"
 	"strings"
 	"time"
@@ -327,17 +328,4 @@ func fetchVCEK(r *Report, chain Chain, now time.Time) (*x509.Certificate, error)
 	return x509.ParseCertificate(att.GetCertificateChain().GetVcekCert())
 }
 
-// saysSimulated looks for "SIMULATED" in any subject attribute. Subject.Names is scanned,
-// not Subject.String(), because the simulated AMD roots carry their label in a description
-// attribute (the only place go-sev-guest leaves free) that String() omits.
-func saysSimulated(c *x509.Certificate) bool {
-	if c == nil {
-		return false
-	}
-	for _, atv := range c.Subject.Names {
-		if s, ok := atv.Value.(string); ok && strings.Contains(strings.ToUpper(s), "SIMULATED") {
-			return true
-		}
-	}
-	return false
-}
+func saysSimulated(c *x509.Certificate) bool { return certs.SaysSimulated(c) }

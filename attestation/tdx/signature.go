@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"strings"
 	"time"
 
@@ -88,6 +89,11 @@ func VerifyQuote(q *Quote, opts Options) check.Check {
 		if rootName == "" {
 			rootName = "the configured root"
 		}
+	}
+	if certs.SaysSimulated(q.Root) {
+		// The simulated root must carry Intel's exact name for go-tdx-guest; the summary
+		// must never let it pass for Intel's.
+		rootName = fmt.Sprintf("simulated test root %q (not Intel: proves nothing about real hardware)", q.Root.Subject.CommonName)
 	}
 	vopts := &verify.Options{
 		TrustedRoots: pool,

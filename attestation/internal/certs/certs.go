@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrNoCertificates says a PEM text held no CERTIFICATE block.
@@ -36,4 +37,21 @@ func FromPEM(data []byte) ([]*x509.Certificate, error) {
 		return nil, ErrNoCertificates
 	}
 	return out, nil
+}
+
+// SaysSimulated reports whether a certificate names itself SIMULATED in any subject
+// attribute: cvmscope's test roots do, so that no check presents them as a vendor's.
+// Subject.Names is scanned, not Subject.String(), because the simulated AMD and Intel
+// certificates carry the label in a description attribute (the vendors' libraries check
+// the common names exactly) that String() omits.
+func SaysSimulated(c *x509.Certificate) bool {
+	if c == nil {
+		return false
+	}
+	for _, atv := range c.Subject.Names {
+		if s, ok := atv.Value.(string); ok && strings.Contains(strings.ToUpper(s), "SIMULATED") {
+			return true
+		}
+	}
+	return false
 }
