@@ -164,7 +164,7 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 		add(snp.Verify(r.SNP, r.Certs, snp.Options{Now: opts.Now, ExtraRoots: simAMDRoots(s), AllowNetwork: opts.AllowNetwork})...)
 	case r.TDQuote != nil || r.TDReport != nil:
 		if r.TDQuote == nil {
-			add(check.Skipf("tdx.quote.signature", "no TD quote: the TDREPORT is only MAC'd by the CPU; on Azure, IMDS POST /acc/tdquote turns it into a signed quote (supply it as a file)"),
+			add(check.Skipf("tdx.quote.signature", "no TD quote: the TDREPORT is only MAC'd by the CPU; on Azure, IMDS POST /acc/tdquote turns it into a signed quote (the Build request step fetches it; with inspect, supply it as a file)"),
 				check.Skipf("tdx.quote.matches-report", "no TD quote to compare with the TDREPORT"),
 				check.Skipf("tdx.tcb", "no TD quote, so no TCB to evaluate"))
 			break
