@@ -71,6 +71,21 @@ func Evidence(s *evidence.Set, opts Options) *Result {
 	return r
 }
 
+// Hardware runs only the TEE checks (report signature and chain, TD quote, REPORT_DATA
+// binding): for when something arrives after Read report, the VCEK chain from THIM or the TD
+// quote from IMDS, and the TPM and event-log checks need not run again.
+func Hardware(s *evidence.Set, opts Options) *Result {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	r := &Result{TEE: s.TEE}
+	add := func(c ...check.Check) { r.Checks = append(r.Checks, c...) }
+	r.parseReports(s, add)
+	r.parseCerts(s, add)
+	r.hardware(s, opts, add)
+	return r
+}
+
 func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 	if len(s.HCLReport) > 0 {
 		rep, err := hcl.Parse(s.HCLReport)

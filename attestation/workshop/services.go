@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
@@ -36,6 +37,29 @@ type services struct {
 	// location is the region the emulated IMDS reports.
 	imdsEmu *imdsemu.Server
 	maaEmu  *maaemu.Server
+
+	// inst caches the instance document: Preflight and the endpoint choice both need it,
+	// and it does not change while the VM runs.
+	instMu  sync.Mutex
+	inst    *imds.Instance
+	instErr error
+}
+
+// instance fetches the instance document once per run; a failure is remembered too, so a
+// VM without IMDS does not wait out the retries twice.
+func (s *services) instance(ctx context.Context) (*imds.Instance, error) {
+	s.instMu.Lock()
+	defer s.instMu.Unlock()
+	if s.inst == nil && s.instErr == nil {
+		s.inst, s.instErr = s.imds.Instance(ctx)
+		if ctx.Err() != nil {
+			// A cancelled step says nothing about IMDS: ask again next time.
+			inst, err := s.inst, s.instErr
+			s.inst, s.instErr = nil, nil
+			return inst, err
+		}
+	}
+	return s.inst, s.instErr
 }
 
 func startServices(p *platform.Platform, o LiveOptions) (*services, error) {
@@ -179,7 +203,7 @@ func (l *Live) resolveEndpoint(ctx context.Context, svc *services) endpoint {
 	}
 	if svc.maaURL != "" {
 		stand := ""
-		if inst, err := svc.imds.Instance(ctx); err == nil {
+		if inst, err := svc.instance(ctx); err == nil {
 			if real, ok := maa.Endpoint(inst.Location); ok {
 				stand = fmt.Sprintf(", standing in for %s (region %s)", real, inst.Location)
 			}
@@ -187,7 +211,7 @@ func (l *Live) resolveEndpoint(ctx context.Context, svc *services) endpoint {
 		return endpoint{URL: svc.maaURL, Emulated: true, loopPool: svc.maaPool,
 			Reason: "simulated CVM: cvmscope's MAA emulator on loopback, SIMULATED signing key" + stand}
 	}
-	inst, err := svc.imds.Instance(ctx)
+	inst, err := svc.instance(ctx)
 	if err != nil {
 		return endpoint{URL: maa.DefaultEndpoint, Fallback: true, Reason: fmt.Sprintf("IMDS gave no region (%v); the AZ-CPP sample's default", shortErr(err))}
 	}
@@ -213,7 +237,7 @@ func (l *Live) imdsCheck(ctx context.Context) check.Check {
 	if svc == nil {
 		return check.Skipf(IDIMDS, "platform not open")
 	}
-	inst, err := svc.imds.Instance(ctx)
+	inst, err := svc.instance(ctx)
 	if err != nil {
 		return check.Warnf(IDIMDS, "%v", err)
 	}

@@ -111,15 +111,7 @@ func (t *TPM) CreateEphemeralKey(ctx context.Context, ak uint32, sel []int) (*Ep
 	if err != nil {
 		return nil, commandError("TPM2_Certify", fmt.Sprintf("ephemeral key with key 0x%08X", ak), err)
 	}
-	var sig *tpm2.TPMSSignatureRSA
-	switch rsp.Signature.SigAlg {
-	case tpm2.TPMAlgRSASSA:
-		sig, err = rsp.Signature.Signature.RSASSA()
-	case tpm2.TPMAlgRSAPSS:
-		sig, err = rsp.Signature.Signature.RSAPSS()
-	default:
-		err = fmt.Errorf("signature algorithm 0x%04x is not RSA; the Azure AK is RSA-2048", uint16(rsp.Signature.SigAlg))
-	}
+	sig, err := rsaSignature(rsp.Signature)
 	if err != nil {
 		return nil, fault.Errorf(fault.Device, "TPM2_Certify key 0x%08X: %v", ak, err)
 	}

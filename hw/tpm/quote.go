@@ -53,18 +53,22 @@ func (t *TPM) Quote(ctx context.Context, ak uint32, nonce []byte, pcrs []int) (*
 		return nil, commandError("TPM2_Quote", fmt.Sprintf("key 0x%08X", ak), err)
 	}
 	res := &QuoteResult{Attest: rsp.Quoted.Bytes(), SigScheme: rsp.Signature.SigAlg, PCRs: values}
-	var sig *tpm2.TPMSSignatureRSA
-	switch rsp.Signature.SigAlg {
-	case tpm2.TPMAlgRSASSA:
-		sig, err = rsp.Signature.Signature.RSASSA()
-	case tpm2.TPMAlgRSAPSS:
-		sig, err = rsp.Signature.Signature.RSAPSS()
-	default:
-		err = fmt.Errorf("signature algorithm 0x%04x is not RSA; the Azure AK is RSA-2048", uint16(rsp.Signature.SigAlg))
-	}
+	sig, err := rsaSignature(rsp.Signature)
 	if err != nil {
 		return nil, fault.Errorf(fault.Device, "TPM2_Quote key 0x%08X: %v", ak, err)
 	}
 	res.Signature, res.SigHash = sig.Sig.Buffer, sig.Hash
 	return res, nil
+}
+
+// rsaSignature takes the RSA signature out of a TPMT_SIGNATURE made by the AK (RSASSA, or
+// RSAPSS on TPMs configured so).
+func rsaSignature(s tpm2.TPMTSignature) (*tpm2.TPMSSignatureRSA, error) {
+	switch s.SigAlg {
+	case tpm2.TPMAlgRSASSA:
+		return s.Signature.RSASSA()
+	case tpm2.TPMAlgRSAPSS:
+		return s.Signature.RSAPSS()
+	}
+	return nil, fmt.Errorf("signature algorithm 0x%04x is not RSA; the Azure AK is RSA-2048", uint16(s.SigAlg))
 }
