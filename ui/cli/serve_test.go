@@ -23,14 +23,28 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// screen collects what the session draws and answers the terminal queries a real terminal
+// answers (background colour, cursor position), as the attendee's terminal would; without
+// answers the program waits out its query timeouts.
 type screen struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu     sync.Mutex
+	b      bytes.Buffer
+	answer io.Writer
 }
 
 func (s *screen) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var reply string
+	if bytes.Contains(p, []byte("\x1b]11;?")) {
+		reply += "\x1b]11;rgb:0000/0000/0000\x1b\\"
+	}
+	if bytes.Contains(p, []byte("\x1b[6n")) {
+		reply += "\x1b[1;1R"
+	}
+	if reply != "" && s.answer != nil {
+		go io.WriteString(s.answer, reply)
+	}
 	return s.b.Write(p)
 }
 
@@ -76,9 +90,9 @@ func TestServeOverSSH(t *testing.T) {
 	if err := sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	out := &screen{}
-	sess.Stdout, sess.Stderr = out, out
 	in, _ := sess.StdinPipe()
+	out := &screen{answer: in}
+	sess.Stdout, sess.Stderr = out, out
 	if err := sess.Start("--lang en --sim-tee tdx"); err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +109,11 @@ func TestServeOverSSH(t *testing.T) {
 	io.WriteString(in, "a")
 	wait("Verify JWT passed")
 	wait("SIMULATED CVM (Intel TDX)")
+	// The attendee narrows the window: the step list becomes tabs, as at 80 columns locally.
+	if err := sess.WindowChange(24, 80); err != nil {
+		t.Fatal(err)
+	}
+	wait("2 Read repo…")
 	io.WriteString(in, "q")
 	werr := make(chan error, 1)
 	go func() { werr <- sess.Wait() }()

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -138,8 +139,12 @@ func session(cfg Config) wish.Middleware {
 				return
 			}
 			args := append(append(append([]string{}, cfg.Command[1:]...), extra...), "--platform=sim", "--tpm=sim")
-			cmd := wish.CommandContext(s.Context(), s, cfg.Command[0], args...)
 			pty, _, _ := s.Pty()
+			// exec directly rather than wish.Command: the child must get the PTY as its
+			// controlling terminal (a session of its own), or it never receives SIGWINCH
+			// when the server resizes the PTY, and the TUI would not follow the window.
+			cmd := exec.CommandContext(s.Context(), cfg.Command[0], args...)
+			cmd.SysProcAttr = controllingTTY()
 			env := append(os.Environ(), cfg.Env...)
 			env = append(env, "TERM="+pty.Term, "CVMSCOPE_SSH_USER="+user)
 			// The attendee's language, when their client sends LANG (SendEnv LANG).
@@ -148,7 +153,7 @@ func session(cfg Config) wish.Middleware {
 					env = append(env, e)
 				}
 			}
-			cmd.SetEnv(env)
+			cmd.Env = env
 			// A directory of its own, removed afterwards: `s` saves a bundle into the working
 			// directory, and an attendee must not fill the presenter's.
 			dir, err := os.MkdirTemp("", "cvmscope-ssh-")
@@ -157,11 +162,13 @@ func session(cfg Config) wish.Middleware {
 				return
 			}
 			defer os.RemoveAll(dir)
-			cmd.SetDir(dir)
+			cmd.Dir = dir
 			start := time.Now()
 			slog.Info("ssh session", "user", user, "remote", s.RemoteAddr().String(), "args", extra)
-			if err := cmd.Run(); err != nil {
-				var ee interface{ ExitCode() int }
+			if err := pty.Start(cmd); err != nil {
+				wish.Errorln(s, "cvmscope:", err)
+			} else if err := cmd.Wait(); err != nil {
+				var ee *exec.ExitError
 				if !errors.As(err, &ee) {
 					wish.Errorln(s, "cvmscope:", err)
 				}
