@@ -60,12 +60,8 @@ func Evidence(s *evidence.Set, opts Options) *Result {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	r := &Result{TEE: s.TEE}
+	r := Hardware(s, opts)
 	add := func(c ...check.Check) { r.Checks = append(r.Checks, c...) }
-
-	r.parseReports(s, add)
-	r.parseCerts(s, add)
-	r.hardware(s, opts, add)
 	r.tpm(s, opts, add)
 	r.eventLog(s, add)
 	return r

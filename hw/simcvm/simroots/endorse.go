@@ -52,19 +52,16 @@ func NewEndorser(seed []byte) (*Endorser, error) {
 	if err := checkSeed(seed); err != nil {
 		return nil, err
 	}
-	endorserOnce.Do(func() { endorserVal, endorserErr = buildEndorser() })
-	if endorserErr != nil {
-		return nil, endorserErr
+	v, err := endorser()
+	if err != nil {
+		return nil, err
 	}
-	e := *endorserVal
+	e := *v
 	return &e, nil
 }
 
-var (
-	endorserOnce sync.Once
-	endorserVal  *Endorser
-	endorserErr  error
-)
+// endorser builds the chain once per process: three RSA-3072 signatures.
+var endorser = sync.OnceValues(buildEndorser)
 
 func buildEndorser() (*Endorser, error) {
 	var keys [3]*rsa.PrivateKey

@@ -96,20 +96,11 @@ type intelCAs struct {
 	caKey    *ecdsa.PrivateKey
 }
 
-var (
-	intelOnce sync.Once
-	intelVal  intelCAs
-	intelErr  error
-)
-
 // intelRoots builds the simulated Intel SGX Root CA and PCK Platform CA once per process.
 // Their keys come from fixed labels, not from a seed, following the AMD ARK/ASK and vTPM CA
 // convention: one simulated root that every simulated TDX platform chains to. ECDSA with a
 // nil random source signs per RFC 6979, so the certificates are byte-identical every run.
-func intelRoots() (intelCAs, error) {
-	intelOnce.Do(func() { intelVal, intelErr = buildIntelRoots() })
-	return intelVal, intelErr
-}
+var intelRoots = sync.OnceValues(buildIntelRoots)
 
 func buildIntelRoots() (intelCAs, error) {
 	fixed := []byte("cvmscope simulated Intel SGX PKI, the same for every seed")

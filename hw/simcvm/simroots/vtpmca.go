@@ -38,19 +38,16 @@ func NewVTPMCA(seed []byte) (*VTPMCA, error) {
 	if err := checkSeed(seed); err != nil {
 		return nil, err
 	}
-	vtpmOnce.Do(func() { vtpmVal, vtpmErr = buildVTPMCA() })
-	if vtpmErr != nil {
-		return nil, vtpmErr
+	v, err := vtpmCA()
+	if err != nil {
+		return nil, err
 	}
-	c := *vtpmVal
+	c := *v
 	return &c, nil
 }
 
-var (
-	vtpmOnce sync.Once
-	vtpmVal  *VTPMCA
-	vtpmErr  error
-)
+// vtpmCA builds the CA once per process.
+var vtpmCA = sync.OnceValues(buildVTPMCA)
 
 func buildVTPMCA() (*VTPMCA, error) {
 	rootKey, err := testKey(keyVTPMRoot)
