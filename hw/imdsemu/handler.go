@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/cvmscope/cvmscope/hw/internal/loopback"
+	"github.com/cvmscope/cvmscope/attestation/loopback"
 	"io"
 	"net/http"
 	"regexp"

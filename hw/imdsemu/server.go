@@ -19,7 +19,7 @@ package imdsemu
 
 import (
 	"fmt"
-	"github.com/cvmscope/cvmscope/hw/internal/loopback"
+	"github.com/cvmscope/cvmscope/attestation/loopback"
 	"net"
 	"net/http"
 	"strings"

@@ -28,7 +28,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
-	"github.com/cvmscope/cvmscope/hw/internal/loopback"
+	"github.com/cvmscope/cvmscope/attestation/loopback"
 	"math/big"
 	"net"
 	"net/http"

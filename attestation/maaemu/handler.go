@@ -3,7 +3,7 @@ package maaemu
 import (
 	"errors"
 	"fmt"
-	"github.com/cvmscope/cvmscope/hw/internal/loopback"
+	"github.com/cvmscope/cvmscope/attestation/loopback"
 	"io"
 	"net/http"
 	"strings"
