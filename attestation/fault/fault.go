@@ -8,9 +8,11 @@
 //	3 network or service error (IMDS, MAA, certificate services)
 //	4 TPM or device error
 //	5 policy denied
+//	130 interrupted (Ctrl-C, SIGTERM, Esc): nothing was decided
 package fault
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -24,6 +26,7 @@ const (
 	Network                  // IMDS, MAA or a certificate service: exit 3
 	Device                   // TPM or device: exit 4
 	Policy                   // a policy or expectation denied: exit 5
+	Interrupted              // the user or a signal cancelled the run: exit 130
 )
 
 // ExitCode is the process exit code for a kind.
@@ -37,6 +40,8 @@ func (k Kind) ExitCode() int {
 		return 4
 	case Policy:
 		return 5
+	case Interrupted:
+		return 130
 	}
 	return 1
 }
@@ -51,6 +56,8 @@ func (k Kind) String() string {
 		return "device"
 	case Policy:
 		return "policy"
+	case Interrupted:
+		return "interrupted"
 	}
 	return "internal"
 }
@@ -88,8 +95,12 @@ func WithHint(kind Kind, err error, hint string) error {
 }
 
 // KindOf returns the kind of the outermost classified error in err's chain, Internal when
-// none is classified.
+// none is classified. A chain that holds context.Canceled is Interrupted whatever it was
+// wrapped as: a cancelled call says nothing about the network, the TPM or the evidence.
 func KindOf(err error) Kind {
+	if errors.Is(err, context.Canceled) {
+		return Interrupted
+	}
 	var fe *Error
 	if errors.As(err, &fe) {
 		return fe.Kind
