@@ -41,7 +41,7 @@ func TestSafe(t *testing.T) {
 		{"x\x7f", `x\x7f`, `x\x7f`},
 		{"\x00", `\x00`, `\x00`},
 		{"bad\xff\xfe", `bad\xff\xfe`, `bad\xff\xfe`},
-		{"é\xc3", `é\xc3`, `é\xc3`}, // a truncated sequence
+		{"é\xc3", `é\xc3`, `é\xc3`},                                        // a truncated sequence
 		{"\u00a0\u00e9\u200b", "\u00a0\u00e9\u200b", "\u00a0\u00e9\u200b"}, // printable or harmless, kept
 		{"", "", ""},
 	} {
