@@ -109,7 +109,9 @@ func newModel(ctx context.Context, r workshop.Runner, opts Options, st Styles) *
 // Init starts nothing: the workshop waits for the presenter.
 func (m *model) Init() tea.Cmd { return nil }
 
-func (m *model) setStatus(k statusKind, s string) { m.status, m.statusKind = s, k }
+// setStatus shows s on the status line; it may quote an error or a path, so it is made
+// safe for the terminal, and one line.
+func (m *model) setStatus(k statusKind, s string) { m.status, m.statusKind = present.Safe(s), k }
 
 func (m *model) pane() *pane { return m.panes[m.sel] }
 

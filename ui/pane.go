@@ -59,8 +59,20 @@ func (p *pane) SetSize(w, h int) {
 
 // SetPage shows page (nil for none) under the given notices. The selection survives a
 // rerun of the same step, so a presenter does not lose their place.
+//
+// Pages and notices (an error may quote an HTTP body or a file name) carry untrusted
+// text; the pane keeps a safe copy of both, so everything drawn, searched and copied from
+// it shows control characters as escapes, while cvmscope's own styling is added later.
 func (p *pane) SetPage(page *present.Page, notices ...notice) {
-	p.page, p.notices = page, notices
+	if page != nil {
+		safe := page.Safe()
+		page = &safe
+	}
+	ns := make([]notice, len(notices))
+	for i, n := range notices {
+		ns[i] = notice{present.SafeLines(n.text), n.style}
+	}
+	p.page, p.notices = page, ns
 	p.invalidate()
 }
 

@@ -37,9 +37,11 @@ func (m *model) bannerView() string {
 	if text == "" {
 		text = string(b.Source) + " · " + b.TEE.Label()
 	}
+	// The detail names the files inspected, which whoever handed them over named.
+	text, detail := present.Safe(text), present.Safe(b.Detail)
 	line := style.Render(" " + fit(text, m.width-2) + " ")
-	if b.Detail != "" && cells(line)+4 < m.width {
-		line += " " + st.BannerDetail.Render(fit(b.Detail, m.width-cells(line)-1))
+	if detail != "" && cells(line)+4 < m.width {
+		line += " " + st.BannerDetail.Render(fit(detail, m.width-cells(line)-1))
 	}
 	return pad(line, m.width)
 }
