@@ -136,10 +136,6 @@ type Set struct {
 	// saved token can be re-verified against the issuer that was actually called.
 	MAA *Exchange `json:"maa,omitempty"`
 
-	// Roots are extra trust anchors (DER) that are not the vendors': the simulated CVM's test
-	// roots. They are labelled as such in every check that uses them.
-	SimRoots [][]byte `json:"simRoots,omitempty"`
-
 	// Files records which file gave which piece (inspect), for messages.
 	Files []FileInfo `json:"files,omitempty"`
 }
@@ -150,6 +146,9 @@ type FileInfo struct {
 	Kind Kind   `json:"kind"`
 	Size int    `json:"size"`
 	Note string `json:"note,omitempty"`
+	// Err is why a file recognised as Kind did not parse; its data is not in the set
+	// (except a token's, so that the token step can say so).
+	Err string `json:"error,omitempty"`
 }
 
 // PCRIndices returns the PCR indices present, ascending.

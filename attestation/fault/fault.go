@@ -86,6 +86,16 @@ func Errorf(kind Kind, format string, a ...any) error {
 	return &Error{Kind: kind, Err: fmt.Errorf(format, a...)}
 }
 
+// Default wraps err with kind unless something in its chain already classified it: a TPM
+// error met while decrypting stays a device error rather than becoming a verification one.
+func Default(kind Kind, err error) error {
+	var fe *Error
+	if err == nil || errors.As(err, &fe) {
+		return err
+	}
+	return &Error{Kind: kind, Err: err}
+}
+
 // WithHint wraps err with a kind and a hint.
 func WithHint(kind Kind, err error, hint string) error {
 	if err == nil {

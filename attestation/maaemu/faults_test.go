@@ -124,7 +124,7 @@ func TestFaultKnobs(t *testing.T) {
 
 // TestCloseEndsDelayedCalls: Close does not wait out a long delay.
 func TestCloseEndsDelayedCalls(t *testing.T) {
-	s, err := Start(Config{Delay: time.Minute})
+	s, err := Start(withAnchors(t, Config{Delay: time.Minute}))
 	if err != nil {
 		t.Fatal(err)
 	}

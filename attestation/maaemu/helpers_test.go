@@ -18,6 +18,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/hcl"
 	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/realdata"
+	"github.com/cvmscope/cvmscope/attestation/snp"
 	"github.com/cvmscope/cvmscope/attestation/token"
 	"github.com/cvmscope/cvmscope/hw/platform"
 	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
@@ -118,7 +119,7 @@ func buildGuest(t *testing.T, r maa.GuestRequest) []byte {
 // start runs an emulator for the test.
 func start(t *testing.T, cfg Config) *Server {
 	t.Helper()
-	s, err := Start(cfg)
+	s, err := Start(withAnchors(t, cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,4 +237,16 @@ func newCVMKeyCert(t *testing.T, c *cvm) []byte {
 // logWith is a parsed log of one event.
 func logWith(pcr int, data, digest []byte) *eventlog.Log {
 	return &eventlog.Log{Events: []eventlog.Event{{PCR: pcr, Type: uint32(tcg.Ipl), Data: data, Digest: digest}}}
+}
+
+// withAnchors gives cfg the simulated CVM's anchors, as the workshop does.
+func withAnchors(t testing.TB, cfg Config) Config {
+	t.Helper()
+	a, err := simroots.Anchors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Anchors = Anchors{AMD: snp.Roots{Product: "Milan", ARK: a.ARK, ASK: a.ASK}, PCKRoot: a.PCKRoot,
+		VTPMRoot: a.VTPMRoot, VTPMIntermediate: a.VTPMIntermediate, SigningKey: a.MAAKey, SigningCert: a.MAACert}
+	return cfg
 }

@@ -2,15 +2,15 @@
 // CVM: the same endpoints, request encodings, error shapes and token format as MAA, served
 // over HTTPS on loopback with a certificate made at start.
 //
-// It verifies what it receives for real, against the simulated roots only (simroots, from
-// the configured seed; nothing a request brings is trusted): the AK certificate chain, the
+// It verifies what it receives for real, against the anchors its caller configures only
+// (Config.Anchors, the simulated CVM's test roots; nothing a request brings is trusted): the AK certificate chain, the
 // TPM quote and PCRs, the event log replay, the ephemeral key's certification and PCR
 // policy, and the SEV-SNP report with its VCEK chain or the TD quote with its PCK chain,
 // bound to the runtime claims. Every claim of the token it then issues is derived from that
 // evidence. A default policy denies what MAA's shared providers deny (Secure Boot off, a
 // debuggable TEE, boot or kernel debugging), with MAA's error body.
 //
-// Tokens are signed RS256 with the simulated MAA key (simroots.NewMAASigner), published at
+// Tokens are signed RS256 with the configured key (the simulated MAA key), published at
 // /certs. Fault knobs (Config) stage the failures the workshop's scenarios show: a slow or
 // throttled service, server errors, an unknown signing key, expired, skewed or misissued
 // tokens.
@@ -36,7 +36,6 @@ import (
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
-	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 )
 
 // DefaultMaxBodyBytes bounds a request body. An AzureGuest body carries the event log
@@ -53,8 +52,10 @@ type Config struct {
 	// AllowNonLoopback permits a listen address outside loopback. Off by default: the
 	// emulator signs with public test keys and must not look like a service to a network.
 	AllowNonLoopback bool
-	// Seed selects the simulated roots; empty means simroots.DefaultSeed().
-	Seed []byte
+	// Anchors are the roots the emulator verifies evidence against and the key it signs
+	// with. Required: the caller chooses them (the simulated CVM's test roots); the emulator
+	// neither has nor invents its own.
+	Anchors Anchors
 	// MaxBodyBytes bounds request bodies; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 
@@ -115,9 +116,6 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:0"
 	}
-	if len(cfg.Seed) == 0 {
-		cfg.Seed = simroots.DefaultSeed()
-	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -127,16 +125,12 @@ func Start(cfg Config) (*Server, error) {
 	if err := loopback.CheckListen("MAA emulator", cfg.Listen, cfg.AllowNonLoopback); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg}
-	var err error
-	if s.trust, err = loadRoots(cfg.Seed); err != nil {
+	if err := cfg.Anchors.check(); err != nil {
 		return nil, err
 	}
-	key, cert, err := simroots.NewMAASigner(cfg.Seed)
-	if err != nil {
-		return nil, fault.Errorf(fault.Internal, "MAA emulator: simulated signing key: %v", err)
-	}
-	s.signer = signer{key: key, cert: cert, kid: certKid(cert.Raw)}
+	s := &Server{cfg: cfg, trust: roots{cfg.Anchors}}
+	a := cfg.Anchors
+	s.signer = signer{key: a.SigningKey, cert: a.SigningCert, kid: KeyID(a.SigningCert.Raw)}
 	if cfg.UnknownKey {
 		// Generated, not embedded: a key nobody can look up anywhere, as after a rotation
 		// the verifier has not seen.
@@ -145,7 +139,7 @@ func Start(cfg Config) (*Server, error) {
 			return nil, fault.Errorf(fault.Internal, "MAA emulator: generating the unpublished key: %v", err)
 		}
 		spki, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
-		s.rogue = &signer{key: k, kid: certKid(spki)}
+		s.rogue = &signer{key: k, kid: KeyID(spki)}
 	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)
@@ -198,7 +192,7 @@ func selfSigned(host net.IP, now time.Time) (tls.Certificate, *x509.CertPool, er
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "cvmscope SIMULATED MAA emulator (loopback)", Organization: []string{simroots.LeafLabel}},
+		Subject:               pkix.Name{CommonName: "cvmscope SIMULATED MAA emulator (loopback)", Organization: []string{"SIMULATED TEST CERTIFICATE"}},
 		NotBefore:             start.Add(-time.Hour),
 		NotAfter:              time.Now().Add(30 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
@@ -221,9 +215,9 @@ func selfSigned(host net.IP, now time.Time) (tls.Certificate, *x509.CertPool, er
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}, pool, nil
 }
 
-// certKid is MAA's kid form: standard base64 of a SHA-256 (44 characters). Which bytes MAA
+// KeyID is MAA's kid form: standard base64 of a SHA-256 (44 characters). Which bytes MAA
 // hashes is [UNSURE] (protocol §5.1); here the signing certificate's DER.
-func certKid(der []byte) string {
+func KeyID(der []byte) string {
 	sum := sha256.Sum256(der)
 	return base64.StdEncoding.EncodeToString(sum[:])
 }

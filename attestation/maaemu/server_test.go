@@ -131,7 +131,7 @@ func TestRoutesAndLimits(t *testing.T) {
 
 func TestListenAddresses(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0", "example.com:443", "nonsense"} {
-		if s, err := Start(Config{Listen: addr}); err == nil {
+		if s, err := Start(withAnchors(t, Config{Listen: addr})); err == nil {
 			s.Close()
 			t.Errorf("listen %q was allowed", addr)
 		}
@@ -171,7 +171,7 @@ func TestPlainHTTP(t *testing.T) {
 // process has no more goroutines than before Start.
 func TestCloseLeavesNoGoroutines(t *testing.T) {
 	before := runtime.NumGoroutine()
-	s, err := Start(Config{})
+	s, err := Start(withAnchors(t, Config{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,5 +248,15 @@ func TestBootClaimsFromCommandLine(t *testing.T) {
 	other := sha256.Sum256([]byte("quiet"))
 	if c := bootClaims(logWith(8, []byte("kernel_cmdline: "+cmd+"\x00"), other[:]), map[int]bool{8: true}); c["x-ms-azurevm-kerneldebug-enabled"] != false {
 		t.Error("a command line whose digest is of other text must not count")
+	}
+}
+
+// TestStartNeedsAnchors: the emulator has no roots or key of its own; its caller chooses.
+func TestStartNeedsAnchors(t *testing.T) {
+	if s, err := Start(Config{}); err == nil {
+		s.Close()
+		t.Fatal("started without anchors")
+	} else if !strings.Contains(err.Error(), "configured") {
+		t.Errorf("error %v does not say what is missing", err)
 	}
 }

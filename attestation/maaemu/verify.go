@@ -20,43 +20,47 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/cvmscope/cvmscope/attestation/tpmquote"
 	"github.com/cvmscope/cvmscope/attestation/verify"
-	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 )
 
-// roots are the only anchors the emulator trusts: the simulated AMD ARK/ASK, vTPM CA and
-// Intel PCK root of the configured seed. A request's own certificates are only ever
-// intermediates to be checked against these.
-type roots struct {
-	amd  *simroots.AMD
-	vtpm *simroots.VTPMCA
-	pck  *x509.Certificate
+// Anchors are everything the emulator trusts and signs with. A request's own certificates
+// are only ever intermediates to be checked against these.
+type Anchors struct {
+	// AMD is the ARK and ASK that VCEKs must chain to.
+	AMD snp.Roots
+	// PCKRoot is the root TD quotes' PCK chains must end at.
+	PCKRoot *x509.Certificate
+	// VTPMRoot and VTPMIntermediate are the CA that issues AK certificates.
+	VTPMRoot, VTPMIntermediate *x509.Certificate
+	// SigningKey and SigningCert sign tokens and are published at /certs (x5c).
+	SigningKey  *rsa.PrivateKey
+	SigningCert *x509.Certificate
 }
 
-func loadRoots(seed []byte) (roots, error) {
-	var r roots
-	var err error
-	if r.amd, err = simroots.NewAMD(seed); err != nil {
-		return r, fault.Errorf(fault.Internal, "MAA emulator: simulated AMD roots: %v", err)
+func (a Anchors) check() error {
+	switch {
+	case a.AMD.ARK == nil || a.AMD.ASK == nil:
+		return fault.Errorf(fault.Internal, "MAA emulator: no AMD ARK/ASK configured to verify SEV-SNP evidence against")
+	case a.PCKRoot == nil:
+		return fault.Errorf(fault.Internal, "MAA emulator: no PCK root configured to verify TD quotes against")
+	case a.VTPMRoot == nil || a.VTPMIntermediate == nil:
+		return fault.Errorf(fault.Internal, "MAA emulator: no vTPM CA configured to verify AK certificates against")
+	case a.SigningKey == nil || a.SigningCert == nil:
+		return fault.Errorf(fault.Internal, "MAA emulator: no signing key configured")
 	}
-	if r.vtpm, err = simroots.NewVTPMCA(seed); err != nil {
-		return r, fault.Errorf(fault.Internal, "MAA emulator: simulated vTPM CA: %v", err)
-	}
-	td, err := simroots.NewTDX(seed)
-	if err != nil {
-		return r, fault.Errorf(fault.Internal, "MAA emulator: simulated TDX platform: %v", err)
-	}
-	if r.pck = td.PCKRoot(); r.pck == nil {
-		return r, fault.Errorf(fault.Internal, "MAA emulator: the simulated Intel PCK root could not be built")
-	}
-	return r, nil
+	return nil
 }
 
-// simRoots names the AMD anchors for verify.Evidence, which pins them itself.
-func (r roots) simRoots() [][]byte { return [][]byte{r.amd.ARK.Raw, r.amd.ASK.Raw} }
+// roots applies the configured anchors.
+type roots struct{ Anchors }
+
+// verifyOptions trusts the configured AMD roots for verify.Evidence.
+func (r roots) verifyOptions(now time.Time) verify.Options {
+	return verify.Options{Now: now, Trust: verify.Trust{AMD: []snp.Roots{r.AMD}}}
+}
 
 func (r roots) pckPool() *x509.CertPool {
 	p := x509.NewCertPool()
-	p.AddCert(r.pck)
+	p.AddCert(r.PCKRoot)
 	return p
 }
 
@@ -68,17 +72,17 @@ func (r roots) akChain(der []byte, now time.Time) check.Check {
 		return check.Failf(akcert.ID, "AK certificate does not parse: %v", err)
 	}
 	inter := x509.NewCertPool()
-	inter.AddCert(r.vtpm.Intermediate)
+	inter.AddCert(r.VTPMIntermediate)
 	roots := x509.NewCertPool()
-	roots.AddCert(r.vtpm.Root)
+	roots.AddCert(r.VTPMRoot)
 	// The AK certificate carries the TCG AIK key usage, not a TLS one.
 	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: now,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
 		return check.Failf(akcert.ID, "AK certificate (issuer %q) does not chain to the simulated vTPM CA %q: %v",
-			cert.Issuer.CommonName, r.vtpm.Root.Subject.CommonName, err)
+			cert.Issuer.CommonName, r.VTPMRoot.Subject.CommonName, err)
 	}
 	return check.Passf(akcert.ID, "AK certificate chains through %q to %q (simulated vTPM CA)",
-		r.vtpm.Intermediate.Subject.CommonName, r.vtpm.Root.Subject.CommonName)
+		r.VTPMIntermediate.Subject.CommonName, r.VTPMRoot.Subject.CommonName)
 }
 
 // akAttributes refuses an AK that is not a restricted signing key: only such a key
@@ -174,7 +178,7 @@ func (s *Server) verifyGuest(rg *maa.ReceivedGuest, now time.Time) (*guestEviden
 		for _, c := range certs {
 			set.Certs = append(set.Certs, c.Raw)
 		}
-		set.TEE, set.SNPReport, set.RuntimeClaims, set.SimRoots = evidence.TEESEVSNP, iso.SnpReport, iso.RuntimeData, s.trust.simRoots()
+		set.TEE, set.SNPReport, set.RuntimeClaims = evidence.TEESEVSNP, iso.SnpReport, iso.RuntimeData
 		ev.runtime = iso.RuntimeData
 		required = append(required, snp.IDSignature, snp.IDChain, hcl.IDBinding, tpmquote.IDAKBinding)
 	case maa.Tdx:
@@ -186,7 +190,7 @@ func (s *Server) verifyGuest(rg *maa.ReceivedGuest, now time.Time) (*guestEviden
 	default:
 		set.TEE = evidence.TEETrustedLaunch
 	}
-	ev.res = verify.Evidence(set, verify.Options{Now: now})
+	ev.res = verify.Evidence(set, s.trust.verifyOptions(now))
 	l := append(check.List(nil), ev.res.Checks...)
 	l = append(l, akAttributes(t.AikPub), s.trust.akChain(t.AikCert, now))
 	l = append(l, tpmquote.VerifyCertify(t.EncKeyCertifyInfo, t.EncKeyCertifyInfoSignature, ev.res.AK, t.EncKeyPub)...)
@@ -254,7 +258,7 @@ func (s *Server) verifySevSnpVm(p *maa.PlatformRequest, now time.Time) (*platfor
 	if err != nil {
 		return nil, invalidParameter("report.VcekCertChain: %v", err)
 	}
-	set := &evidence.Set{Source: evidence.SourceFiles, TEE: evidence.TEESEVSNP, SNPReport: p.SnpReport, SimRoots: s.trust.simRoots()}
+	set := &evidence.Set{Source: evidence.SourceFiles, TEE: evidence.TEESEVSNP, SNPReport: p.SnpReport}
 	for _, c := range certs {
 		set.Certs = append(set.Certs, c.Raw)
 	}
@@ -263,7 +267,7 @@ func (s *Server) verifySevSnpVm(p *maa.PlatformRequest, now time.Time) (*platfor
 	if isJSON {
 		set.RuntimeClaims, ev.claimsJSON = p.RuntimeData, p.RuntimeData
 	}
-	res := verify.Evidence(set, verify.Options{Now: now})
+	res := verify.Evidence(set, s.trust.verifyOptions(now))
 	l := append(check.List(nil), res.Checks...)
 	required := []string{snp.IDSignature, snp.IDChain}
 	if len(p.RuntimeData) > 0 {

@@ -160,8 +160,12 @@ func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSi
 		if len(tried) > 0 {
 			first = tried[0]
 		}
-		return check.Failf(IDChain, "the %v (issuer %q) does not verify up to any trusted root at %s (%s)", key, leaf.Issuer.CommonName, now.UTC().Format(time.RFC3339), first).
+		c := check.Failf(IDChain, "the %v (issuer %q) does not verify up to any trusted root at %s (%s)", key, leaf.Issuer.CommonName, now.UTC().Format(time.RFC3339), first).
 			WithDetails(tried...)
+		if saysSimulated(leaf) || (chain.ASK != nil && saysSimulated(chain.ASK)) || (chain.ARK != nil && saysSimulated(chain.ARK)) {
+			c = c.WithDetails("these certificates come from cvmscope's simulated CVM: its test roots are trusted only when you ask for it (--trust-simulated), and then prove nothing about real hardware")
+		}
+		return c
 	}
 	att := &spb.Attestation{Report: r.Proto, CertificateChain: &spb.CertificateChain{}}
 	if key == abi.VlekReportSigner {

@@ -34,6 +34,10 @@ type Options struct {
 	// TrustedRoots replaces Intel's SGX Root CA as the anchor of the PCK chain and of the
 	// collateral signing chain (the simulated CVM has its own root).
 	TrustedRoots *x509.CertPool
+	// ExtraRoots are trusted in addition to Intel's SGX Root CA: a chain whose root is
+	// byte-identical to one of them is accepted. The caller chooses them (the simulated
+	// CVM's test root, when the user trusts it); a quote never brings its own.
+	ExtraRoots []*x509.Certificate
 	// Collateral is Intel's signed TCB info and QE identity; nil skips tdx.tcb.
 	Collateral *Collateral
 }
@@ -53,7 +57,18 @@ func (o Options) anchor(root *x509.Certificate) (*x509.CertPool, string, error) 
 	}
 	sum := sha256.Sum256(root.Raw)
 	if got := hex.EncodeToString(sum[:]); got != IntelSGXRootSHA256 {
-		return nil, "", fmt.Errorf("the chain's root %q (SHA-256 %s) is not Intel's SGX Root CA (%s); configure its root as trusted if this is a simulated or test platform", root.Subject.CommonName, got, IntelSGXRootSHA256)
+		for _, x := range o.ExtraRoots {
+			if x != nil && x.Equal(root) {
+				pool := x509.NewCertPool()
+				pool.AddCert(x)
+				return pool, "", nil
+			}
+		}
+		err := fmt.Errorf("the chain's root %q (SHA-256 %s) is not Intel's SGX Root CA (%s)", root.Subject.CommonName, got, IntelSGXRootSHA256)
+		if certs.SaysSimulated(root) {
+			err = fmt.Errorf("%w; it is cvmscope's simulated test root, trusted only when you ask for it (--trust-simulated)", err)
+		}
+		return nil, "", err
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(root)

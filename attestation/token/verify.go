@@ -25,6 +25,9 @@ const (
 	IDUserData  = "jwt.user-data"
 )
 
+// MinRSABits is the smallest RSA modulus a signing key may have.
+const MinRSABits = 2048
+
 // DefaultLeeway absorbs clock skew between this machine and MAA.
 const DefaultLeeway = 60 * time.Second
 
@@ -49,6 +52,10 @@ type Options struct {
 	NoKeysReason string
 	// Context bounds key fetches; nil means context.Background().
 	Context context.Context
+	// AcceptIssuer decides an issuer when none is pinned (Issuer empty): it returns why
+	// the caller accepts iss (an explicit --any-azure-provider or --trust-simulated), or ""
+	// to refuse it. Nil refuses every unpinned issuer.
+	AcceptIssuer func(iss string) string
 }
 
 // Verify runs every token check. It never stops early: each check reports on its own so
@@ -56,7 +63,7 @@ type Options struct {
 func Verify(tok *Token, opts Options) check.List {
 	return check.List{
 		verifySignature(tok, opts),
-		verifyIssuer(tok.Claims, opts.Issuer),
+		verifyIssuer(tok.Claims, opts.Issuer, opts.AcceptIssuer),
 		verifyLifetime(tok.Claims, opts),
 		verifyVersion(tok.Claims),
 		verifyTEE(tok.Claims, opts.ExpectCVM),
@@ -70,6 +77,13 @@ func verifySignature(tok *Token, opts Options) check.Check {
 	if h.Alg != "RS256" {
 		return check.Failf(IDSignature, "signature rejected: alg %q is not RS256, the only algorithm MAA signs with", h.Alg).
 			WithDetails("tokens with alg none, HS* or any other algorithm are never accepted")
+	}
+	if h.Crit != "" {
+		return check.Failf(IDSignature, "signature rejected: header crit %s names JWS extensions cvmscope does not implement", h.Crit).
+			WithDetails("RFC 7515 §4.1.11: a verifier that does not understand a critical extension must reject the JWS; MAA never sets crit")
+	}
+	if _, ok := h.Params["b64"]; ok {
+		return check.Failf(IDSignature, "signature rejected: header b64 (RFC 7797 unencoded payload) changes what is signed; MAA never sets it")
 	}
 	if opts.Keys == nil {
 		c := check.Failf(IDSignature, "signature not verified: no key source (give --jwks FILE or a provider)")
@@ -95,6 +109,13 @@ func verifySignature(tok *Token, opts Options) check.Check {
 		}
 		return check.Failf(IDSignature, "signature not verified: keys unavailable from %s: %v", opts.Keys.Source(), err)
 	}
+	// Checked here, not left to crypto/rsa: Go refuses only keys under 1024 bits, and
+	// GODEBUG=rsa1024min=0 lifts even that, while a 1024-bit key is within reach of a
+	// well-funded factoring effort. MAA signs with 2048-bit keys.
+	if bits := key.Public.N.BitLen(); bits < MinRSABits {
+		return check.Failf(IDSignature, "signature rejected: key %s from %s is a %d-bit RSA key; cvmscope requires at least %d bits", h.Kid, opts.Keys.Source(), bits, MinRSABits).
+			WithDetails("RSA keys under 2048 bits are below current guidance (NIST SP 800-131A) and can be factored; this holds whatever GODEBUG rsa1024min says")
+	}
 	if _, err := jws.Verify([]byte(tok.Compact), jws.WithKey(jwa.RS256, key.Public)); err != nil {
 		return check.Failf(IDSignature, "RS256 signature does not verify with key %s from %s", h.Kid, opts.Keys.Source()).
 			WithDetails(err.Error())
@@ -104,8 +125,10 @@ func verifySignature(tok *Token, opts Options) check.Check {
 		c = c.WithDetails(fmt.Sprintf("key taken from x5c[0]: subject %s, valid until %s",
 			key.Cert.Subject, key.Cert.NotAfter.UTC().Format(time.DateOnly)))
 	}
-	if len(h.X5c) > 0 {
-		c = c.WithDetails("the header's own x5c was ignored: a token cannot vouch for its own key")
+	for _, p := range []string{"x5c", "jwk", "x5u"} {
+		if _, ok := h.Params[p]; ok {
+			c = c.WithDetails("the header's own " + p + " was ignored: a token cannot vouch for its own key")
+		}
 	}
 	return c
 }
@@ -133,13 +156,20 @@ func sameJWKSURL(jku, want string) bool {
 	return got == want
 }
 
-func verifyIssuer(c Claims, want string) check.Check {
+func verifyIssuer(c Claims, want string, accept func(string) string) check.Check {
 	iss, ok := c.String("iss")
 	if !ok {
 		return check.Failf(IDIssuer, "no iss claim: the token does not say which provider issued it")
 	}
 	if want == "" {
-		return check.Warnf(IDIssuer, "issuer not pinned: token says %s (pass -a to require a provider)", iss)
+		if accept != nil {
+			if why := accept(iss); why != "" {
+				return check.Passf(IDIssuer, "issuer %s accepted without a pinned provider: %s", iss, why)
+			}
+		}
+		// A token names its own issuer; believing it would let anyone's provider vouch.
+		return check.Failf(IDIssuer, "issuer not pinned: the token says %s, and nothing you gave says to trust it", iss).
+			WithDetails(fmt.Sprintf("if you trust that provider, add: -a %s", pinHint(iss)))
 	}
 	if iss != want {
 		return check.Failf(IDIssuer, "issuer %s is not the pinned provider %s", iss, want).
@@ -203,4 +233,12 @@ func verifyVersion(c Claims) check.Check {
 		return check.Failf(IDVersion, "x-ms-ver %q, want \"1.0\"; claims may mean something else in this schema", v)
 	}
 	return check.Passf(IDVersion, "x-ms-ver 1.0 (MAA token schema)")
+}
+
+// pinHint is the -a value that pins iss, or iss itself when it is not a URL.
+func pinHint(iss string) string {
+	if b, err := NormalizeBase(iss); err == nil {
+		return b
+	}
+	return iss
 }

@@ -94,8 +94,15 @@ func TestVerify2022TokenKeyNotAvailable(t *testing.T) {
 	if c := only(t, l, IDTEE); c.Verdict != check.Warn {
 		t.Errorf("tee with ExpectCVM: %s", c)
 	}
-	if c := only(t, l, IDIssuer); c.Verdict != check.Warn || !strings.Contains(c.Summary, "issuer not pinned") {
-		t.Errorf("unpinned issuer: %s", c)
+	if c := only(t, l, IDIssuer); c.Verdict != check.Fail || !strings.Contains(c.Summary, "issuer not pinned") ||
+		!strings.Contains(strings.Join(c.Details, " "), "-a https://sharedeus2.eus2.attest.azure.net") {
+		t.Errorf("unpinned issuer: %s %v", c, c.Details)
+	}
+	// The caller's rule may accept it, and the verdict then says why.
+	accept := func(iss string) string { return "accepted by the test's rule" }
+	l = Verify(tok, Options{Keys: realJWKS(t), Now: time.Unix(iat+60, 0), AcceptIssuer: accept})
+	if c := only(t, l, IDIssuer); c.Verdict != check.Pass || !strings.Contains(c.Summary, "accepted by the test's rule") {
+		t.Errorf("accepted issuer: %s", c)
 	}
 }
 

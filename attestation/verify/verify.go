@@ -9,7 +9,6 @@
 package verify
 
 import (
-	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
@@ -23,7 +22,6 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/snp"
 	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/cvmscope/cvmscope/attestation/tpmquote"
-	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 )
 
 // Options tune verification.
@@ -33,6 +31,20 @@ type Options struct {
 	// AllowNetwork lets checks fetch what is missing (AMD KDS, Intel PCS). Off by default:
 	// offline verification is the rule.
 	AllowNetwork bool
+	// Trust holds the anchors the caller chose beyond AMD's and Intel's own roots. Nothing
+	// in the evidence adds to it.
+	Trust Trust
+}
+
+// Trust is a set of extra trust anchors, as go-sev-guest's verify.Options.TrustedRoots:
+// filled by whoever started the run (the simulated CVM's test roots for a run that started
+// the simulated CVM itself, or when the user passed --trust-simulated), never by the data.
+// The zero value trusts only the vendors' roots.
+type Trust struct {
+	// AMD roots trusted in addition to AMD's own (embedded in go-sev-guest).
+	AMD []snp.Roots
+	// Intel roots trusted in addition to Intel's SGX Root CA.
+	Intel []*x509.Certificate
 }
 
 // Result holds the checks and everything parsed on the way, for the pages to show.
@@ -172,7 +184,7 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 	}
 	switch {
 	case r.SNP != nil:
-		add(snp.Verify(r.SNP, r.Certs, snp.Options{Now: opts.Now, ExtraRoots: simAMDRoots(s), AllowNetwork: opts.AllowNetwork})...)
+		add(snp.Verify(r.SNP, r.Certs, snp.Options{Now: opts.Now, ExtraRoots: opts.Trust.AMD, AllowNetwork: opts.AllowNetwork})...)
 	case r.TDQuote != nil || r.TDReport != nil:
 		if r.TDQuote == nil {
 			add(check.Skipf("tdx.quote.signature", "no TD quote: the TDREPORT is only MAC'd by the CPU; on Azure, IMDS POST /acc/tdquote turns it into a signed quote (the Build request step fetches it; with inspect, supply it as a file)"),
@@ -185,7 +197,7 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 			c := tdx.Collateral(s.Collateral)
 			coll = &c
 		}
-		add(tdx.Verify(r.TDQuote, r.TDReport, tdx.Options{Now: opts.Now, Collateral: coll, TrustedRoots: simIntelRoots(s)})...)
+		add(tdx.Verify(r.TDQuote, r.TDReport, tdx.Options{Now: opts.Now, Collateral: coll, ExtraRoots: opts.Trust.Intel})...)
 	case r.HCL != nil:
 		add(check.Skipf("snp.signature", "the HCL report carries a %s report, which no vendor signs", r.HCL.IGVM.ReportType))
 	}
@@ -311,48 +323,6 @@ func markUnquoted(l check.List, quoted []int) check.List {
 		}
 	}
 	return l
-}
-
-// simAMDRoots returns the simulated CVM's AMD test roots when the set asks for them. The
-// roots are pinned here, never taken from the set: a bundle names which anchors it needs, it
-// cannot bring its own. (The simulated keys are public test keys, so everything they vouch
-// for is labelled "simulated test root" in the checks.)
-func simAMDRoots(s *evidence.Set) []snp.Roots {
-	if len(s.SimRoots) == 0 {
-		return nil
-	}
-	amd, err := simroots.NewAMD(simroots.DefaultSeed())
-	if err != nil {
-		return nil
-	}
-	for _, der := range s.SimRoots {
-		if bytes.Equal(der, amd.ARK.Raw) {
-			return []snp.Roots{{Product: amd.Product(), ARK: amd.ARK, ASK: amd.ASK}}
-		}
-	}
-	return nil
-}
-
-// simIntelRoots returns a pool of the simulated Intel root when the set asks for it, or nil
-// for Intel's own. As with the AMD roots, the root is pinned here (it is the same for every
-// seed), never taken from the set.
-func simIntelRoots(s *evidence.Set) *x509.CertPool {
-	if len(s.SimRoots) == 0 {
-		return nil
-	}
-	t, err := simroots.NewTDX(simroots.DefaultSeed())
-	if err != nil {
-		return nil
-	}
-	root := t.PCKRoot()
-	for _, der := range s.SimRoots {
-		if bytes.Equal(der, root.Raw) {
-			pool := x509.NewCertPool()
-			pool.AddCert(root)
-			return pool
-		}
-	}
-	return nil
 }
 
 // Summary is a one-line count of verdicts.

@@ -67,31 +67,23 @@ func (l *Live) osInfo(p *platform.Platform) maa.OSInfo {
 	return maa.OSInfoFromOSRelease(b)
 }
 
-// needReport runs Read report when nothing was read yet: later steps build on it.
-func (l *Live) needReport(ctx context.Context) (*evidence.Set, *verify.Result, error) {
-	l.mu.Lock()
-	s, r := l.set, l.result
-	l.mu.Unlock()
-	if s != nil {
-		return s, r, nil
-	}
-	if _, err := l.readReport(ctx); err != nil {
-		return nil, nil, err
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.set, l.result, nil
-}
+// hasReport, hasRequest and hasToken say how far the chain reaches.
+func hasReport(r *report, _ *attestState) bool   { return r != nil }
+func hasRequest(r *report, st *attestState) bool { return r != nil && st != nil && st.body != nil }
+func hasToken(r *report, st *attestState) bool   { return hasRequest(r, st) && st.compact != "" }
 
 func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 	p, err := l.open(ctx)
 	if err != nil {
 		return present.Page{}, err
 	}
-	s, res, err := l.needReport(ctx)
+	rep, _, gen, err := l.need(ctx, BuildRequest, hasReport, l.readReport)
 	if err != nil {
 		return present.Page{}, err
 	}
+	// The request is built on a copy of the report's evidence, bound to the report's
+	// nonce: the nonce sent is always the one the report's user data commits to.
+	s, res, nonce := cloneSet(rep.set), rep.result, rep.nonce
 	svc := l.svc
 	ep := l.endpoint(ctx)
 	flow := l.opts.Flow
@@ -121,7 +113,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		checks = append(checks, check.Passf(IDTHIM, "VCEK chain from THIM (%s/metadata/THIM/amd/certification), TCB %s", svc.imds.BaseURL, certs.TCBM))
 		// With the chain in hand the report can be checked against AMD's root now (on
 		// Azure, Read report had no VCEK yet).
-		again := verify.Hardware(s, l.opts.Verify)
+		again := verify.Hardware(s, l.verifyOptions())
 		for _, id := range []string{"snp.signature", "snp.chain"} {
 			checks = append(checks, again.Checks.Find(id)...)
 		}
@@ -140,7 +132,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		tdQuote = q
 		s.TDQuote = q
 		checks = append(checks, check.Passf(IDTDQuote, "TD quote (%d bytes) from IMDS /acc/tdquote for the %d-byte TDREPORT", len(q), len(tdreport)))
-		again := verify.Hardware(s, l.opts.Verify)
+		again := verify.Hardware(s, l.verifyOptions())
 		for _, c := range again.Checks {
 			if strings.HasPrefix(c.ID, "tdx.") {
 				checks = append(checks, c)
@@ -155,7 +147,6 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 	var body []byte
 	if flow == "platform" {
 		runtime := runtimeClaims(res)
-		nonce := l.currentNonce()
 		switch s.TEE {
 		case evidence.TEESEVSNP:
 			st.path = maa.PathSevSnpVm
@@ -172,7 +163,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		}
 	} else {
 		st.path = maa.PathAzureGuest
-		gr, enc, encChecks, err := l.guestRequest(ctx, p, s, res, vcekChain, tdQuote)
+		gr, enc, encChecks, err := l.guestRequest(ctx, p, s, res, nonce, vcekChain, tdQuote)
 		checks = append(checks, encChecks...)
 		if err != nil {
 			checks = append(checks, check.Failf(IDRequest, "%v", err))
@@ -190,12 +181,13 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 	checks = append(checks, check.Passf(IDRequest, "%s request of %d bytes for %s%s", flowName(flow, s.TEE), len(body), ep.URL, st.path))
 	s.MAA = &evidence.Exchange{Endpoint: ep.URL, Path: st.path, Flow: flow, Emulated: ep.Emulated, Request: body}
 
-	l.mu.Lock()
-	l.attest = st
-	l.mu.Unlock()
 	view.Path, view.Body, view.Info, view.Guest = st.path, body, st.info, st.guest
 	view.VCEKChain, view.TDQuote, view.Checks = vcekChain, tdQuote, checks
-	return l.opts.Pager.BuildRequest(view), nil
+	page := l.opts.Pager.BuildRequest(view)
+	if err := l.publish(BuildRequest, gen, &report{nonce: nonce, set: s, result: res}, st); err != nil {
+		return present.Page{}, err
+	}
+	return page, nil
 }
 
 func flowName(flow string, tee evidence.TEE) string {
@@ -209,7 +201,7 @@ func flowName(flow string, tee evidence.TEE) string {
 }
 
 // guestRequest gathers the TPM part of an AzureGuest request and creates the ephemeral key.
-func (l *Live) guestRequest(ctx context.Context, p *platform.Platform, s *evidence.Set, res *verify.Result, vcekChain string, tdQuote []byte) (*maa.GuestRequest, *tpm.EphemeralKey, check.List, error) {
+func (l *Live) guestRequest(ctx context.Context, p *platform.Platform, s *evidence.Set, res *verify.Result, nonce string, vcekChain string, tdQuote []byte) (*maa.GuestRequest, *tpm.EphemeralKey, check.List, error) {
 	var checks check.List
 	if s.Quote == nil || len(s.AKPub) == 0 {
 		return nil, nil, nil, fault.Errorf(fault.Device, "no TPM quote or AK public key was read; run Read report first")
@@ -242,8 +234,8 @@ func (l *Live) guestRequest(ctx context.Context, p *platform.Platform, s *eviden
 		TcgLogs:       s.EventLog,
 		ClientPayload: map[string]string{},
 	}
-	if n := l.currentNonce(); n != "" {
-		gr.ClientPayload["nonce"] = n
+	if nonce != "" {
+		gr.ClientPayload["nonce"] = nonce
 	}
 	runtime := runtimeClaims(res)
 	switch s.TEE {
@@ -299,29 +291,8 @@ func mergeCerts(have [][]byte, pemChain []byte) [][]byte {
 	return have
 }
 
-func (l *Live) currentNonce() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.nonce
-}
-
-func (l *Live) needRequest(ctx context.Context) (*attestState, error) {
-	l.mu.Lock()
-	st := l.attest
-	l.mu.Unlock()
-	if st != nil && st.body != nil {
-		return st, nil
-	}
-	if _, err := l.buildRequest(ctx); err != nil {
-		return nil, err
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.attest, nil
-}
-
 func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
-	st, err := l.needRequest(ctx)
+	rep, st, gen, err := l.need(ctx, CallMAA, hasRequest, l.buildRequest)
 	if err != nil {
 		return present.Page{}, err
 	}
@@ -336,15 +307,29 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	}
 	ex, err := client.Attest(ctx, st.path, st.body)
 	view.Exchange = ex
-	l.mu.Lock()
-	if l.set != nil && l.set.MAA != nil && ex != nil {
-		l.set.MAA.Status, l.set.MAA.Response = ex.Status, ex.ResponseBody
+	if ctx.Err() != nil {
+		// A cancelled call leaves the chain as it was.
+		view.Err = err
+		return l.opts.Pager.CallMAA(view), err
 	}
-	l.mu.Unlock()
+	// The answer, good or bad, is recorded with the request; the token is this call's
+	// only: a failed call leaves none, not the previous call's.
+	s := cloneSet(rep.set)
+	if s.MAA != nil && ex != nil {
+		s.MAA.Status, s.MAA.Response = ex.Status, ex.ResponseBody
+	}
+	next := *st
+	next.compact, s.Token = "", ""
+	done := func(page present.Page, err error) (present.Page, error) {
+		if perr := l.publish(CallMAA, gen, &report{nonce: rep.nonce, set: s, result: rep.result}, &next); perr != nil {
+			return present.Page{}, perr
+		}
+		return page, err
+	}
 	if err != nil {
 		view.Err = err
 		view.Checks = check.List{check.Failf(IDCall, "%v", err)}
-		return l.opts.Pager.CallMAA(view), err
+		return done(l.opts.Pager.CallMAA(view), err)
 	}
 	checks := check.List{callCheck(ex)}
 	var compact string
@@ -363,16 +348,10 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	}
 	view.Decrypted = err == nil && st.flow != "platform"
 	view.Checks = checks
-	l.mu.Lock()
-	st.compact = compact
-	if l.set != nil {
-		l.set.Token = compact
-	}
-	l.mu.Unlock()
-	if err != nil {
-		return l.opts.Pager.CallMAA(view), fault.New(fault.Verification, err)
-	}
-	return l.opts.Pager.CallMAA(view), nil
+	next.compact, s.Token = compact, compact
+	// A TPM failing while decrypting stays a device error (exit 4); an answer that does
+	// not decrypt or parse is a verification failure.
+	return done(l.opts.Pager.CallMAA(view), fault.Default(fault.Verification, err))
 }
 
 // callCheck judges the exchange: retries and slowness are worth a warning even when a token
@@ -415,20 +394,12 @@ func openGuestAnswer(ctx context.Context, t *tpm.TPM, k *tpm.EphemeralKey, body 
 }
 
 func (l *Live) verifyJWT(ctx context.Context) (present.Page, error) {
-	l.mu.Lock()
-	st := l.attest
-	l.mu.Unlock()
-	if st == nil || st.compact == "" {
-		if _, err := l.callMAA(ctx); err != nil {
-			return present.Page{}, err
-		}
-		l.mu.Lock()
-		st = l.attest
-		l.mu.Unlock()
+	rep, st, gen, err := l.need(ctx, VerifyJWT, hasToken, l.callMAA)
+	if err != nil {
+		return present.Page{}, err
 	}
 	ep := l.endpoint(ctx)
-	s := l.Evidence()
-	res := l.Result()
+	s, res := cloneSet(rep.set), rep.result
 	tok, err := token.Parse(st.compact)
 	if err != nil {
 		c := check.Failf(token.IDSignature, "the answer is not a JWT: %v", err)
@@ -440,8 +411,9 @@ func (l *Live) verifyJWT(ctx context.Context) (present.Page, error) {
 	}
 	opts := token.Options{Keys: keys, Issuer: ep.URL, Now: l.opts.Verify.Now, Leeway: l.opts.Leeway,
 		ExpectCVM: s.TEE == evidence.TEESEVSNP || s.TEE == evidence.TEETDX, Context: ctx}
-	if n := l.currentNonce(); n != "" {
-		opts.Nonce = []byte(n)
+	// The nonce expected is the one the report binds, which is the one that was sent.
+	if rep.nonce != "" {
+		opts.Nonce = []byte(rep.nonce)
 	}
 	if len(s.UserData) > 0 {
 		opts.UserData = s.UserData
@@ -449,20 +421,14 @@ func (l *Live) verifyJWT(ctx context.Context) (present.Page, error) {
 	checks := token.Verify(tok, opts)
 	cmpCheck, items := compare.TokenVsEvidence(tok.Claims, s, res)
 	checks = append(checks, cmpCheck)
-	exps := l.opts.Expect
-	if !l.opts.NoBaseline {
-		exps = append(token.AzureCVMBaseline(tok.Claims), exps...)
-	}
-	if len(exps) > 0 {
-		checks = append(checks, token.CheckExpectations(tok.Claims, exps)...)
-	}
-	l.mu.Lock()
-	if l.set != nil {
-		l.set.JWKS = keys.JWKS()
-	}
-	l.mu.Unlock()
+	checks = append(checks, policyChecks(tok.Claims, checks, l.opts.Expect, l.opts.NoBaseline)...)
+	s.JWKS = keys.JWKS()
 	view := pages.JWTView{Token: tok, Checks: checks, KeySource: keys.Source(), Compare: items, Now: l.opts.Verify.Now}
-	return l.opts.Pager.VerifyJWT(view), nil
+	page := l.opts.Pager.VerifyJWT(view)
+	if err := l.publish(VerifyJWT, gen, &report{nonce: rep.nonce, set: s, result: res}, st); err != nil {
+		return present.Page{}, err
+	}
+	return page, nil
 }
 
 // keys returns the per-run key cache for the provider called: keys are fetched once and

@@ -3,12 +3,14 @@ package workshop
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/compare"
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/token"
@@ -29,19 +31,29 @@ type Files struct {
 	result    *verify.Result
 }
 
-// TokenOptions say how a saved token is verified offline (cvmscope verify, inspect).
+// TokenOptions say how a saved token is verified offline (cvmscope verify, inspect). Every
+// anchor here is the caller's choice; nothing in the files adds one.
 type TokenOptions struct {
-	// Keys is the --jwks key set; without it the bundle's saved keys are used, and failing
-	// that, the issuer's keys are fetched when Fetch allows it.
+	// Keys is the --jwks key set.
 	Keys *token.KeySet
-	// AttestationURL is -a: it pins the issuer and may be fetched from.
+	// AttestationURL is -a: it pins the issuer, and keys are fetched from it when Fetch
+	// allows.
 	AttestationURL string
-	// Fetch allows fetching keys from the token's issuer, but only when it is an Azure
-	// attestation provider (*.attest.azure.net, *.attest.azure.us) or the -a provider.
-	Fetch      bool
-	Expect     []token.Expect
-	NoBaseline bool
-	Leeway     time.Duration
+	// Fetch allows fetching keys from the pinned provider (always for verify; inspect
+	// needs --network).
+	Fetch bool
+	// AnyAzureProvider accepts an unpinned issuer that is an Azure attestation provider
+	// (*.attest.azure.net, *.attest.azure.us) and fetches its keys (--any-azure-provider).
+	AnyAzureProvider bool
+	// Simulated, when set, trusts the simulated CVM (--trust-simulated): tokens signed with
+	// the simulated MAA key by an emulator on loopback.
+	Simulated *SimulatedTrust
+	// TrustBundleKeys accepts the key set saved in a bundle (--trust-bundle-keys); the
+	// verdict then says that trust rests on whoever wrote that file.
+	TrustBundleKeys bool
+	Expect          []token.Expect
+	NoBaseline      bool
+	Leeway          time.Duration
 }
 
 // OnlyToken makes the runner verify the token alone (cvmscope verify), even when evidence
@@ -94,13 +106,41 @@ func (f *Files) Run(ctx context.Context, step StepID) (present.Page, error) {
 	switch step {
 	case ReadReport:
 		f.result = verify.Evidence(f.set, f.opts)
+		if f.isLast(ReadReport) {
+			f.result.Checks = append(f.result.Checks, inputChecks(f.set.Supplied(), f.result.Checks)...)
+		}
 		return f.pager.ReadReport(f.set, f.result), ctx.Err()
 	case VerifyJWT:
 		if f.set.Token != "" {
-			return f.verifyToken(ctx)
+			// A token that did not parse is reported once, by jwt.parse among the input checks.
+			p, err := f.pager.VerifyJWT(pages.JWTView{}), error(nil)
+			if !f.tokenDamaged() {
+				p, err = f.verifyToken(ctx)
+			}
+			done := p.Checks
+			if f.result != nil && !f.tokenOnly {
+				done = append(append(check.List{}, f.result.Checks...), done...)
+			}
+			return withChecks(p, inputChecks(f.set.Supplied(), done), pages.Lookup), err
 		}
 	}
 	return present.Page{}, fmt.Errorf("step %s needs a live VM; inspect shows the evidence only", step)
+}
+
+// isLast reports whether step is the last of the run: the input checks need every other
+// check to have run.
+func (f *Files) isLast(step StepID) bool {
+	steps := f.Steps()
+	return len(steps) > 0 && steps[len(steps)-1] == step
+}
+
+func (f *Files) tokenDamaged() bool {
+	for _, fi := range f.set.Supplied() {
+		if fi.Kind == evidence.KindJWT && fi.Err != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // verifyToken verifies a saved token: keys from --jwks, the bundle, or (when allowed) the
@@ -116,8 +156,6 @@ func (f *Files) verifyToken(ctx context.Context) (present.Page, error) {
 		if issuer, err = token.NormalizeBase(f.tok.AttestationURL); err != nil {
 			return present.Page{}, fault.Errorf(fault.Internal, "-a: %v", err)
 		}
-	} else if f.set.MAA != nil && f.set.MAA.Endpoint != "" {
-		issuer = f.set.MAA.Endpoint
 	}
 	keys, why, err := f.keysFor(tok, issuer)
 	if err != nil {
@@ -125,7 +163,8 @@ func (f *Files) verifyToken(ctx context.Context) (present.Page, error) {
 	}
 	tee := f.set.TEE
 	opts := token.Options{Keys: keys, NoKeysReason: why, Issuer: issuer, Now: f.opts.Now, Leeway: f.tok.Leeway,
-		ExpectCVM: tee == evidence.TEESEVSNP || tee == evidence.TEETDX, Context: ctx}
+		ExpectCVM: tee == evidence.TEESEVSNP || tee == evidence.TEETDX, Context: ctx,
+		AcceptIssuer: f.acceptIssuer(keys)}
 	if len(f.set.UserData) > 0 {
 		opts.UserData = f.set.UserData
 	}
@@ -142,49 +181,93 @@ func (f *Files) verifyToken(ctx context.Context) (present.Page, error) {
 		checks = append(checks, c)
 		view.Compare = items
 	}
-	exps := f.tok.Expect
-	if !f.tok.NoBaseline {
-		exps = append(token.AzureCVMBaseline(tok.Claims), exps...)
-	}
-	if len(exps) > 0 {
-		checks = append(checks, token.CheckExpectations(tok.Claims, exps)...)
-	}
+	checks = append(checks, policyChecks(tok.Claims, checks, f.tok.Expect, f.tok.NoBaseline)...)
 	view.Checks = checks
 	return f.pager.VerifyJWT(view), ctx.Err()
 }
 
-// keysFor picks the key source, or says why there is none.
+// keysFor picks the key source the caller chose, or says why there is none. Keys that
+// arrive with the evidence (a bundle's saved set, a JWKS file among the inputs) are never
+// a source on their own: a forger would bring his own.
 func (f *Files) keysFor(tok *token.Token, issuer string) (*token.Keys, string, error) {
+	iss, _ := tok.Claims.String("iss")
+	base, baseErr := token.NormalizeBase(iss)
 	switch {
 	case f.tok.Keys != nil:
 		return token.StaticKeys(f.tok.Keys), "", nil
-	case len(f.set.JWKS) > 0:
-		src := "saved key set"
-		for _, fi := range f.set.Files {
-			src = fi.Path
+	case f.tok.Simulated != nil && hasKid(f.tok.Simulated.MAAKeys, tok.Header.Kid):
+		return token.StaticKeys(f.tok.Simulated.MAAKeys), "", nil
+	case issuer != "" && f.tok.Fetch:
+		prov, err := token.NewProvider(issuer, nil)
+		if err != nil {
+			return nil, err.Error(), nil
 		}
-		ks, err := token.ParseJWKS(f.set.JWKS, src)
+		return token.ProviderKeys(prov), "", nil
+	case f.tok.AnyAzureProvider && f.tok.Fetch && baseErr == nil && maa.IsAzureProvider(base):
+		prov, err := token.NewProvider(base, nil)
+		if err != nil {
+			return nil, err.Error(), nil
+		}
+		return token.ProviderKeys(prov), "", nil
+	case f.tok.TrustBundleKeys && len(f.set.JWKS) > 0:
+		ks, err := token.ParseJWKS(f.set.JWKS, "the key set saved in "+f.bundleName()+" (--trust-bundle-keys: trust rests on whoever wrote that file)")
 		if err != nil {
 			return nil, "", fault.New(fault.Verification, err)
 		}
 		return token.StaticKeys(ks), "", nil
-	case !f.tok.Fetch:
-		return nil, "offline: no --jwks and no key set saved with the token (use --network to fetch from an Azure issuer)", nil
 	}
-	iss, _ := tok.Claims.String("iss")
-	base, err := token.NormalizeBase(iss)
-	if err != nil {
-		return nil, fmt.Sprintf("the token's issuer %q is not a provider URL", iss), nil
+	pin := "-a PROVIDER"
+	if baseErr == nil {
+		pin = "-a " + base
 	}
-	if base != issuer && !maa.IsAzureProvider(base) {
-		// Never fetch keys from wherever a token says: a forged token names its own server.
-		return nil, fmt.Sprintf("the token's issuer %s is not an Azure attestation provider (*.attest.azure.net, *.attest.azure.us), so its keys are not fetched; pass -a %s if you trust it, or --jwks FILE", base, base), nil
+	var why string
+	switch {
+	case len(f.set.JWKS) > 0:
+		why = "the evidence carries its own key set, which is never trusted (a forged token would bring one); "
+	case f.tok.Simulated != nil:
+		why = fmt.Sprintf("the token's key %q is not the simulated MAA key; ", tok.Header.Kid)
 	}
-	prov, err := token.NewProvider(base, nil)
-	if err != nil {
-		return nil, err.Error(), nil
+	if issuer != "" && !f.tok.Fetch {
+		return nil, why + "offline: add --network to fetch the keys of " + issuer + ", or give --jwks FILE", nil
 	}
-	return token.ProviderKeys(prov), "", nil
+	return nil, why + "keys come only from --jwks FILE, or from the provider you pin with " + pin + " (cvmscope verify fetches them; inspect needs --network); --trust-bundle-keys accepts a bundle's saved set, --trust-simulated the simulated CVM's", nil
+}
+
+// acceptIssuer is the caller's rule for an issuer when none is pinned with -a.
+func (f *Files) acceptIssuer(keys *token.Keys) func(string) string {
+	return func(iss string) string {
+		base, err := token.NormalizeBase(iss)
+		if err != nil {
+			return ""
+		}
+		if f.tok.AnyAzureProvider && maa.IsAzureProvider(base) {
+			return "it is an Azure attestation provider, and --any-azure-provider accepts any of them"
+		}
+		if f.tok.Simulated != nil && keys != nil && keys.Source() == SimulatedKeySource && isLoopbackURL(base) {
+			return "a MAA emulator on loopback signing with the simulated key, accepted because of --trust-simulated"
+		}
+		return ""
+	}
+}
+
+func hasKid(s *token.KeySet, kid string) bool {
+	_, ok := s.Key(kid)
+	return ok
+}
+
+func isLoopbackURL(base string) bool {
+	u, err := url.Parse(base)
+	return err == nil && httpx.IsLoopback(u.Hostname())
+}
+
+// bundleName names the file the saved key set came from.
+func (f *Files) bundleName() string {
+	for _, fi := range f.set.Files {
+		if fi.Kind == evidence.KindBundle || fi.Kind == evidence.KindJWKS {
+			return fi.Path
+		}
+	}
+	return "the evidence"
 }
 
 // Result returns the verification result of the last run.

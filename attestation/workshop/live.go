@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,18 +54,48 @@ type LiveOptions struct {
 }
 
 // Live runs the workshop against a real Azure vTPM or the simulated CVM.
+//
+// Its state is a chain: the report is bound to one nonce, the request is built from that
+// report, the token answers that request. Anything that replaces a link (SetNonce, or a
+// step that runs again) drops the links after it, so a later step never combines a new
+// nonce with an old report. Run may be called from one goroutine while Evidence, Result,
+// Banner and SetNonce are called from others.
 type Live struct {
 	opts LiveOptions
 
-	mu       sync.Mutex
-	plat     *platform.Platform
-	svc      *services
-	ep       *endpoint
-	set      *evidence.Set
-	result   *verify.Result
-	nonce    string
+	mu   sync.Mutex
+	plat *platform.Platform
+	svc  *services
+	ep   *endpoint
+	// nonce is the nonce the next Read report binds.
+	nonce string
+	// gen changes whenever the chain does (SetNonce, a step publishing). A step notes it
+	// once its inputs are in hand and publishes only if it has not moved: a result built
+	// on a link that was replaced meanwhile is discarded, never kept.
+	gen uint64
+	// rep is the report and what the steps after it added to the evidence. Its set is
+	// never changed once published: a step copies it, adds its part and publishes the
+	// copy, so Evidence hands out a consistent snapshot even while a step runs.
+	rep      *report
 	attest   *attestState
 	keyCache *token.Keys
+}
+
+// report is what Read report gathered, bound to nonce.
+type report struct {
+	nonce  string
+	set    *evidence.Set
+	result *verify.Result
+}
+
+// ErrStale is the error of a step whose inputs were replaced while it ran: SetNonce was
+// called, or an earlier step ran again. Its result was built on the old inputs and is
+// discarded; running the step again builds it on the current ones.
+var ErrStale = errors.New("the nonce changed or an earlier step ran again while this step ran; its result, built on the old report, was discarded")
+
+func staleErr(step StepID) error {
+	return fault.WithHint(fault.Internal, fmt.Errorf("%s: %w", step.Title().EN, ErrStale),
+		"run "+step.Title().EN+" again: it reads a report bound to the current nonce first")
 }
 
 // NewLive returns a runner; nothing is opened until the first step runs.
@@ -80,7 +112,11 @@ func (l *Live) Banner() Banner {
 	if l.plat == nil {
 		return Banner{Text: present.T("Platform not opened yet ("+l.opts.Platform.Platform+") — run Preflight", "플랫폼을 아직 열지 않았습니다 — 사전 점검을 실행하세요")}
 	}
-	return bannerFor(l.plat, l.set)
+	var s *evidence.Set
+	if l.rep != nil {
+		s = l.rep.set
+	}
+	return bannerFor(l.plat, s)
 }
 
 func bannerFor(p *platform.Platform, s *evidence.Set) Banner {
@@ -103,23 +139,53 @@ func bannerFor(p *platform.Platform, s *evidence.Set) Banner {
 	return b
 }
 
-// SetNonce sets the nonce for the next Read report.
+// SetNonce sets the nonce for the next Read report and drops the report and everything
+// built on it: the next step that needs them reads a new report bound to this nonce (the
+// TPM writes SHA-512 of it to NV 0x01400002 first), so the nonce sent to MAA is always
+// the one the report binds. A step running while SetNonce is called finishes its I/O
+// against the old nonce, but its result is discarded and it returns an error wrapping
+// ErrStale; the nonce applies from the next run.
 func (l *Live) SetNonce(n string) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.nonce = n
-	// A new nonce makes what was built on the old one stale.
-	l.attest = nil
-	l.mu.Unlock()
+	l.gen++
+	l.rep, l.attest = nil, nil
 }
 
-// Evidence returns a copy of the gathered set.
+// Evidence returns a snapshot of the gathered set, nil before a report was read. The copy
+// is the caller's: changing it does not change the runner, and steps that run later do
+// not change it.
 func (l *Live) Evidence() *evidence.Set {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.set == nil {
+	if l.rep == nil {
 		return nil
 	}
-	c := *l.set
+	return cloneSet(l.rep.set)
+}
+
+// cloneSet copies s deeply enough to be changed independently: every container (slice of
+// certificates, PCR map, quote, key, exchange) is new. Byte contents are shared: evidence
+// bytes are raw as read and are replaced, never written in place.
+func cloneSet(s *evidence.Set) *evidence.Set {
+	c := *s
+	c.Certs = slices.Clone(s.Certs)
+	c.PCRs = maps.Clone(s.PCRs)
+	c.QuotePCRs = slices.Clone(s.QuotePCRs)
+	c.Files = slices.Clone(s.Files)
+	if s.Quote != nil {
+		q := *s.Quote
+		c.Quote = &q
+	}
+	if s.EncKey != nil {
+		k := *s.EncKey
+		c.EncKey = &k
+	}
+	if s.MAA != nil {
+		m := *s.MAA
+		c.MAA = &m
+	}
 	return &c
 }
 
@@ -127,7 +193,43 @@ func (l *Live) Evidence() *evidence.Set {
 func (l *Live) Result() *verify.Result {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.result
+	if l.rep == nil {
+		return nil
+	}
+	return l.rep.result
+}
+
+// publish makes what a step built current, unless the chain moved since the step noted
+// gen: then the result is stale and dropped.
+func (l *Live) publish(step StepID, gen uint64, rep *report, st *attestState) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.gen != gen {
+		return staleErr(step)
+	}
+	l.gen++
+	l.rep, l.attest = rep, st
+	return nil
+}
+
+// need returns the chain once ok says it holds what step builds on, running the earlier
+// step first when it does not (as for a step never run, or dropped by SetNonce).
+func (l *Live) need(ctx context.Context, step StepID, ok func(*report, *attestState) bool, earlier func(context.Context) (present.Page, error)) (*report, *attestState, uint64, error) {
+	l.mu.Lock()
+	rep, st, gen := l.rep, l.attest, l.gen
+	l.mu.Unlock()
+	if ok(rep, st) {
+		return rep, st, gen, nil
+	}
+	if _, err := earlier(ctx); err != nil {
+		return nil, nil, 0, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !ok(l.rep, l.attest) {
+		return nil, nil, 0, staleErr(step)
+	}
+	return l.rep, l.attest, l.gen, nil
 }
 
 // Close releases the platform.
@@ -257,7 +359,7 @@ func (l *Live) readReport(ctx context.Context) (present.Page, error) {
 		return present.Page{}, err
 	}
 	l.mu.Lock()
-	nonce := l.nonce
+	nonce, gen := l.nonce, l.gen
 	l.mu.Unlock()
 	s, err := p.ReadReport(ctx, nonce)
 	if err != nil {
@@ -266,9 +368,11 @@ func (l *Live) readReport(ctx context.Context) (present.Page, error) {
 	if err := ctx.Err(); err != nil {
 		return present.Page{}, err
 	}
-	res := verify.Evidence(s, l.opts.Verify)
-	l.mu.Lock()
-	l.set, l.result = s, res
-	l.mu.Unlock()
-	return l.opts.Pager.ReadReport(s, res), nil
+	res := verify.Evidence(s, l.verifyOptions())
+	page := l.opts.Pager.ReadReport(s, res)
+	// A new report starts a new chain: the request and token built on the last one go.
+	if err := l.publish(ReadReport, gen, &report{nonce: nonce, set: s, result: res}, nil); err != nil {
+		return present.Page{}, err
+	}
+	return page, nil
 }

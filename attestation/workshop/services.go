@@ -18,7 +18,6 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/cvmscope/cvmscope/hw/imdsemu"
 	"github.com/cvmscope/cvmscope/hw/platform"
-	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 	"github.com/cvmscope/cvmscope/hw/tpm"
 )
 
@@ -69,7 +68,6 @@ func startServices(p *platform.Platform, o LiveOptions) (*services, error) {
 	}
 	sc := o.Scenario
 	svc := &services{}
-	seed := o.Platform.Seed
 	var imdsURL string
 	if sc.IMDSDown {
 		imdsURL = deadURL("http")
@@ -102,7 +100,12 @@ func startServices(p *platform.Platform, o LiveOptions) (*services, error) {
 		svc.maaURL = deadURL("https")
 		return svc, nil
 	}
-	m, err := maaemu.Start(EmulatorConfig(sc, seed))
+	cfg, err := EmulatorConfig(sc)
+	if err != nil {
+		svc.close()
+		return nil, err
+	}
+	m, err := maaemu.Start(cfg)
 	if err != nil {
 		svc.close()
 		return nil, fmt.Errorf("starting the MAA emulator: %w", err)
@@ -111,15 +114,18 @@ func startServices(p *platform.Platform, o LiveOptions) (*services, error) {
 	return svc, nil
 }
 
-// EmulatorConfig is the MAA emulator's configuration for a scenario's faults.
-func EmulatorConfig(sc Scenario, seed []byte) maaemu.Config {
-	if len(seed) == 0 {
-		seed = simroots.DefaultSeed()
+// EmulatorConfig is the MAA emulator's configuration for a scenario's faults. It trusts
+// the simulated CVM's roots and signs with the simulated MAA key: the emulator exists to
+// attest simulated CVMs.
+func EmulatorConfig(sc Scenario) (maaemu.Config, error) {
+	st, err := Simulated()
+	if err != nil {
+		return maaemu.Config{}, err
 	}
-	return maaemu.Config{Seed: seed,
+	return maaemu.Config{Anchors: st.Emulator,
 		Delay: sc.MAA.Delay, Throttle: sc.MAA.Throttle, Fail5xx: sc.MAA.Fail5xx,
 		UnknownKey: sc.MAA.UnknownKey, Expired: sc.MAA.Expired, WrongIssuer: sc.MAA.WrongIssuer,
-		ClockSkew: sc.MAA.ClockSkew}
+		ClockSkew: sc.MAA.ClockSkew}, nil
 }
 
 // deadURL is a loopback address where nothing listens: the port was just free.

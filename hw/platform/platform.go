@@ -265,11 +265,6 @@ func (p *Platform) addSim(s *evidence.Set) {
 				s.Certs = append(s.Certs, blk.Bytes)
 			}
 		}
-		s.SimRoots = append(s.SimRoots, amd.ARK.Raw, amd.ASK.Raw)
-	}
-	if t := p.CVM.TDX(); t != nil && s.TEE == evidence.TEETDX {
-		// The TD quote comes from IMDS in Build request; its PCK chain ends at this root.
-		s.SimRoots = append(s.SimRoots, t.PCKRoot().Raw)
 	}
 }
 

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"crypto/x509"
 	"strings"
 	"testing"
 	"time"
@@ -9,7 +10,9 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/snp"
 	"github.com/cvmscope/cvmscope/attestation/verify"
+	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 )
 
 // TestSimulatedCVMVerifiesEndToEnd provisions each simulated TEE on the embedded simulator,
@@ -30,7 +33,19 @@ func TestSimulatedCVMVerifiesEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := verify.Evidence(s, verify.Options{Now: time.Now()})
+			// Untrusted by default: the simulated roots are trusted only when the caller says so.
+			if tee == "sevsnp" {
+				bare := verify.Evidence(s, verify.Options{Now: time.Now()})
+				if c := bare.Checks.Find("snp.chain"); len(c) != 1 || c[0].Verdict != check.Fail || !strings.Contains(strings.Join(c[0].Details, " "), "--trust-simulated") {
+					t.Errorf("without trust, snp.chain = %v; want a failure that says how to opt in", c)
+				}
+			}
+			a, err := simroots.Anchors()
+			if err != nil {
+				t.Fatal(err)
+			}
+			trust := verify.Trust{AMD: []snp.Roots{{ARK: a.ARK, ASK: a.ASK}}, Intel: []*x509.Certificate{a.PCKRoot}}
+			res := verify.Evidence(s, verify.Options{Now: time.Now(), Trust: trust})
 			for _, c := range res.Checks {
 				t.Log(c)
 				if c.Verdict == check.Fail || c.Verdict == check.Warn {

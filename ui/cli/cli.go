@@ -4,7 +4,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
@@ -63,11 +63,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		case "verify":
 			return run(args[1:], stdout, stderr, cmdVerify)
 		case "serve":
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runServe(ctx, args[1:], stdout, stderr, nil)
 		case "emulator":
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runEmulator(ctx, args[1:], stdout, stderr)
 		case "version", "--version":
@@ -115,6 +115,10 @@ type options struct {
 	noBaseline bool
 	leeway     time.Duration
 	jwks       string
+	// Opt-ins to weaker trust, each named in the verdicts it affects.
+	trustSim        bool
+	trustBundleKeys bool
+	anyAzure        bool
 }
 
 func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
@@ -139,7 +143,10 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.leeway, "leeway", 0, "clock leeway for exp/nbf/iat (default 60s)")
 	if cmd == cmdVerify || cmd == cmdInspect {
 		fs.StringVar(&o.jwks, "jwks", "", "verify the token against this key set (the body of {provider}/certs) instead of fetching keys")
+		fs.BoolVar(&o.trustBundleKeys, "trust-bundle-keys", false, "accept the key set saved inside a bundle (weaker: trust then rests on whoever wrote the file)")
+		fs.BoolVar(&o.anyAzure, "any-azure-provider", false, "accept a token from any Azure attestation provider (*.attest.azure.net, *.attest.azure.us) without -a, and fetch its keys")
 	}
+	fs.BoolVar(&o.trustSim, "trust-simulated", false, "trust the simulated CVM's public test roots and MAA key (they prove nothing about real hardware); with -o bool, let simulated evidence answer true")
 	if cmd != cmdRun {
 		return fs
 	}
@@ -176,12 +183,12 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	}
 	cfg, err := o.validate(cmd, fs.Args())
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", cmd.name(), err)
+		eprintf(stderr, "%s: %v\n", cmd.name(), err)
 		return 1
 	}
 	setupLogging(o.verbose, stderr, o.output == "" && isTerminal(stdout))
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	var runner workshop.Runner
@@ -189,11 +196,11 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	case cmdInspect, cmdVerify:
 		set, err := evidence.LoadFiles(fs.Args())
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", cmd.name(), err)
+			eprintf(stderr, "%s: %v\n", cmd.name(), err)
 			return 1
 		}
 		if cmd == cmdVerify && set.Token == "" {
-			fmt.Fprintf(stderr, "cvmscope verify: %s holds no JWT; pass a token file (the output of cvmscope -o token or AttestationClient -o token)\n", strings.Join(fs.Args(), " "))
+			eprintf(stderr, "cvmscope verify: %s holds no JWT; pass a token file (the output of cvmscope -o token or AttestationClient -o token)\n", strings.Join(fs.Args(), " "))
 			return 1
 		}
 		cfg.tok.Fetch = cmd == cmdVerify || o.network
@@ -210,7 +217,7 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	if o.output == "" && isTerminal(stdout) {
 		err := ui.Run(ctx, runner, ui.Options{Lang: lang, Save: saveFunc(o.save)})
 		if err != nil {
-			fmt.Fprintf(stderr, "cvmscope: %v\n", err)
+			eprintf(stderr, "cvmscope: %v\n", err)
 			return fault.ExitCode(err)
 		}
 		return 0
@@ -262,7 +269,17 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 			return cfg, fmt.Errorf("-a %q: %v", o.attestURL, err)
 		}
 	}
-	cfg.tok = workshop.TokenOptions{AttestationURL: o.attestURL, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway}
+	cfg.tok = workshop.TokenOptions{AttestationURL: o.attestURL, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway,
+		AnyAzureProvider: o.anyAzure, TrustBundleKeys: o.trustBundleKeys}
+	if o.trustSim {
+		st, err := workshop.Simulated()
+		if err != nil {
+			return cfg, err
+		}
+		cfg.verify.Trust.AMD = append(cfg.verify.Trust.AMD, st.Verify.AMD...)
+		cfg.verify.Trust.Intel = append(cfg.verify.Trust.Intel, st.Verify.Intel...)
+		cfg.tok.Simulated = st
+	}
 	if o.jwks != "" {
 		ks, err := token.LoadJWKS(o.jwks)
 		if err != nil {
@@ -342,15 +359,6 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 			break
 		}
 	}
-	if o.save != "" {
-		if set := r.Evidence(); set != nil {
-			if err := evidence.SaveBundle(o.save, set, "cvmscope "+Version, time.Now()); err != nil {
-				fmt.Fprintf(stderr, "cvmscope: %v\n", err)
-				return 1
-			}
-			fmt.Fprintf(stderr, "cvmscope: evidence saved to %s (mode 0600)\n", o.save)
-		}
-	}
 	b := r.Banner()
 	switch o.output {
 	case "json":
@@ -366,9 +374,7 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 			out.Error = runErr.Error()
 			out.Hint = fault.HintOf(runErr)
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(out)
+		writeJSON(stdout, out)
 	case "token":
 		// Only the JWT on stdout, as AttestationClient -o token prints it; everything else
 		// goes to stderr so that $(cvmscope -o token) captures the token alone.
@@ -377,27 +383,67 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 		}
 		for _, c := range all {
 			if c.Verdict == check.Fail {
-				fmt.Fprintf(stderr, "cvmscope: %s\n", c)
+				eprintf(stderr, "cvmscope: %s\n", c)
 			}
 		}
 	case "bool":
-		ok := false
-		if set := r.Evidence(); runErr == nil && all.OK() && set != nil && set.Token != "" {
-			ok = compliantCVM(all, set.Token)
-		}
+		ok, why := boolVerdict(b, r.Evidence(), all, runErr, o.trustSim)
 		fmt.Fprintln(stdout, ok)
+		if !ok && why != "" {
+			eprintf(stderr, "cvmscope: false: %s\n", why)
+		}
 	default:
-		writeText(stdout, b.Text.In(lang)+"\n"+b.Detail, pages, lang)
+		writeText(stdout, b, pages, lang)
 		fmt.Fprintf(stdout, "%s\n", verify.Summary(all))
 	}
 	if runErr != nil {
-		fmt.Fprintf(stderr, "cvmscope: %v\n", runErr)
+		eprintf(stderr, "cvmscope: %v\n", runErr)
 		if h := fault.HintOf(runErr); h != "" {
-			fmt.Fprintf(stderr, "  what to do: %s\n", h)
+			eprintf(stderr, "  what to do: %s\n", h)
 		}
-		return fault.ExitCode(runErr)
 	}
-	return exitCode(all)
+	code := exitCode(all, runErr)
+	// Saved last, so that a failed save never costs the report or the token printed above.
+	if o.save != "" {
+		if set := r.Evidence(); set != nil {
+			if err := evidence.SaveBundle(o.save, set, "cvmscope "+Version, time.Now()); err != nil {
+				eprintf(stderr, "cvmscope: the report above was not saved: %v\n", err)
+				if code == 0 {
+					code = 1
+				}
+			} else {
+				eprintf(stderr, "cvmscope: evidence saved to %s (mode 0600)\n", o.save)
+			}
+		}
+	}
+	return code
+}
+
+// boolVerdict is -o bool: true only when every check passed on genuine Azure hardware and
+// the token's keys came from the provider that was called, and the token says a compliant
+// SEV-SNP or TDX CVM. Simulated evidence is false unless the user opted in
+// (--trust-simulated). why says in one line what made it false.
+func boolVerdict(b workshop.Banner, set *evidence.Set, all check.List, runErr error, trustSim bool) (bool, string) {
+	switch {
+	case runErr != nil:
+		return false, "the run stopped: " + runErr.Error()
+	case !all.OK():
+		for _, c := range all {
+			if c.Verdict == check.Fail {
+				return false, "check failed: " + c.String()
+			}
+		}
+	case set == nil || set.Token == "":
+		return false, "no token was obtained"
+	case b.Source == evidence.SourceSim && !trustSim:
+		return false, "the evidence comes from the simulated CVM, not Azure hardware (--trust-simulated lets it count)"
+	case b.Source != evidence.SourceAzure && b.Source != evidence.SourceSim:
+		return false, "the evidence was not read from this VM"
+	}
+	if !compliantCVM(all, set.Token) {
+		return false, "the token does not say a compliant SEV-SNP or TDX Confidential VM (x-ms-compliance-status, x-ms-attestation-type)"
+	}
+	return true, ""
 }
 
 // compliantCVM is -o bool's TEE condition: the token's signature verified and it says a
@@ -414,21 +460,50 @@ func compliantCVM(l check.List, compact string) bool {
 	return ok
 }
 
-// exitCode maps checks to the exit code: a failed expectation is a policy denial (5),
-// any other failed check a verification failure (2).
-func exitCode(l check.List) int {
-	code := 0
+// exitCode decides the exit code with one precedence (README, "Exit codes"):
+//
+//  1. any integrity failure (a failing check that is neither policy nor environment, or a
+//     run error of kind Verification) is 2, whatever else failed;
+//  2. else the run's error decides: TPM 4, network 3, interrupted 130, MAA's policy 5,
+//     misuse 1;
+//  3. else a failed policy check (baseline, --expect) is 5;
+//  4. else 0.
+//
+// Environment checks (preflight, IMDS, the MAA endpoint and call, the TPM's decryption)
+// report a step's error, whose kind decides; without one they count as integrity failures.
+func exitCode(l check.List, runErr error) int {
+	integrity, policy := false, false
 	for _, c := range l {
 		if c.Verdict != check.Fail {
 			continue
 		}
-		if strings.HasPrefix(c.ID, "policy.") {
-			code = max(code, fault.Policy.ExitCode())
-		} else if code == 0 {
-			code = fault.Verification.ExitCode()
+		switch {
+		case strings.HasPrefix(c.ID, "policy."):
+			policy = true
+		case runErr != nil && isEnvironmentCheck(c.ID):
+		default:
+			integrity = true
 		}
 	}
-	return code
+	kind := fault.KindOf(runErr)
+	switch {
+	case integrity || (runErr != nil && kind == fault.Verification):
+		return fault.Verification.ExitCode()
+	case runErr != nil:
+		return kind.ExitCode()
+	case policy:
+		return fault.Policy.ExitCode()
+	}
+	return 0
+}
+
+func isEnvironmentCheck(id string) bool {
+	for _, p := range []string{"preflight.", "imds.", "maa.endpoint", "maa.call", "maa.decrypt"} {
+		if strings.HasPrefix(id, p) {
+			return true
+		}
+	}
+	return false
 }
 
 type jsonReport struct {
@@ -492,7 +567,6 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback only, unless --allow-remote)")
 	remote := fs.Bool("allow-remote", false, "allow a non-loopback listen address (the signing key is SIMULATED; never use its tokens for anything real)")
-	seed := fs.String("seed", "", "seed of the simulated roots (must match the simulated CVMs that call it)")
 	scenario := fs.String("scenario", "", "MAA-side fault to stage: maa-slow, maa-429, maa-500, unknown-key, expired-token, wrong-issuer, clock-skew")
 	verbose := fs.BoolP("verbose", "v", false, "log every request on stderr")
 	if err := fs.Parse(args); err != nil {
@@ -506,17 +580,21 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		err = fmt.Errorf("--scenario %s is staged in the simulated CVM or its IMDS, not in MAA: pass it to `cvmscope --scenario %s` instead", sc.Name, sc.Name)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "cvmscope emulator: %v\n", err)
+		eprintf(stderr, "cvmscope emulator: %v\n", err)
 		return 1
 	}
 	setupLogging(*verbose, stderr, false)
-	cfg := workshop.EmulatorConfig(sc, []byte(*seed))
+	cfg, err := workshop.EmulatorConfig(sc)
+	if err != nil {
+		fmt.Fprintf(stderr, "cvmscope emulator: %v\n", err)
+		return 1
+	}
 	// Plain HTTP: cvmscope accepts http only for loopback providers, and a self-signed
 	// certificate would have to be trusted by hand on every client.
 	cfg.Listen, cfg.PlainHTTP, cfg.AllowNonLoopback = *listen, true, *remote
 	srv, err := maaemu.Start(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "cvmscope emulator: %v\n", err)
+		eprintf(stderr, "cvmscope emulator: %v\n", err)
 		return 1
 	}
 	defer srv.Close()
@@ -550,7 +628,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		fmt.Fprintf(stderr, "cvmscope serve: %v\n", err)
+		eprintf(stderr, "cvmscope serve: %v\n", err)
 		return 1
 	}
 	level := slog.LevelInfo
@@ -568,7 +646,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		}
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "cvmscope serve: %v\n", err)
+		eprintf(stderr, "cvmscope serve: %v\n", err)
 		return 1
 	}
 	return 0

@@ -146,12 +146,28 @@ func TestSimulatedRunHeadlessAndBundleRoundTrip(t *testing.T) {
 			if err != nil || st.Mode().Perm() != 0o600 {
 				t.Fatalf("bundle: %v mode %v", err, st.Mode())
 			}
-			back := runCLI(t, "inspect", "-o", "json", bundle)
+			// A bundle names no anchors of its own: by default its simulated roots and its
+			// saved keys are not trusted, and the verdict says how to opt in.
+			bare := runCLI(t, "inspect", "-o", "json", bundle)
+			if bare.code != 2 || bare.verdict("jwt.signature") != check.Fail || bare.verdict("jwt.issuer") != check.Fail {
+				t.Errorf("inspect of a simulated bundle without --trust-simulated: exit %d, jwt.signature %s, jwt.issuer %s",
+					bare.code, bare.verdict("jwt.signature"), bare.verdict("jwt.issuer"))
+			}
+			if tee == "sevsnp" && bare.verdict("snp.chain") != check.Fail {
+				t.Errorf("simulated VCEK chain trusted without opt-in: snp.chain %s", bare.verdict("snp.chain"))
+			}
+			if tee == "tdx" && bare.verdict("tdx.quote.signature") != check.Fail {
+				t.Errorf("simulated PCK chain trusted without opt-in: tdx.quote.signature %s", bare.verdict("tdx.quote.signature"))
+			}
+			if bare.verdict("policy.expect") == check.Fail {
+				t.Error("the baseline was judged on unauthenticated claims")
+			}
+			back := runCLI(t, "inspect", "--trust-simulated", "-o", "json", bundle)
 			if back.code != 0 || !back.report.OK {
-				t.Errorf("inspect of the saved bundle: exit %d\n%s", back.code, back.stdout)
+				t.Errorf("inspect --trust-simulated of the saved bundle: exit %d\n%s", back.code, back.stdout)
 			}
 			if tee == "sevsnp" && back.verdict("snp.chain") != check.Pass {
-				t.Errorf("bundle lost the simulated roots: snp.chain %s", back.verdict("snp.chain"))
+				t.Errorf("snp.chain %s with --trust-simulated", back.verdict("snp.chain"))
 			}
 		})
 	}

@@ -70,12 +70,21 @@ func TestSimulatedFlowEndToEnd(t *testing.T) {
 			if ev.Token == "" || len(ev.JWKS) == 0 || ev.MAA == nil || len(ev.MAA.Request) == 0 || len(ev.MAA.Response) == 0 {
 				t.Fatalf("bundle lacks token/keys/request/response: token=%d jwks=%d maa=%+v", len(ev.Token), len(ev.JWKS), ev.MAA != nil)
 			}
-			ri := runCLI(t, "inspect", "-o", "json", "--no-baseline", bundle)
-			if got := ri.verdict("jwt.signature"); got != check.Pass {
-				t.Errorf("inspect of the bundle: jwt.signature = %s\n%s", got, failing(ri.report.Checks))
+			// The bundle's own keys and provider are not trusted; the simulated MAA key is,
+			// when asked for, and the verdict says where trust rests.
+			ri := runCLI(t, "inspect", "-o", "json", "--no-baseline", "--trust-simulated", bundle)
+			if c := first(ri.report.Checks.Find("jwt.signature")); c.Verdict != check.Pass || !strings.Contains(c.Summary, "simulated MAA signing key") {
+				t.Errorf("inspect --trust-simulated of the bundle: jwt.signature = %+v\n%s", c, failing(ri.report.Checks))
 			}
-			if got := ri.verdict("jwt.issuer"); got != check.Pass {
-				t.Errorf("inspect of the bundle: jwt.issuer = %s (the bundle records the provider called)", got)
+			if c := first(ri.report.Checks.Find("jwt.issuer")); c.Verdict != check.Pass || !strings.Contains(c.Summary, "--trust-simulated") {
+				t.Errorf("inspect --trust-simulated of the bundle: jwt.issuer = %+v", c)
+			}
+			if ri.code != 0 {
+				t.Errorf("inspect --trust-simulated: exit %d\n%s", ri.code, failing(ri.report.Checks))
+			}
+			withKeys := runCLI(t, "inspect", "-o", "json", "--no-baseline", "--trust-bundle-keys", "-a", ev.MAA.Endpoint, bundle)
+			if c := first(withKeys.report.Checks.Find("jwt.signature")); c.Verdict != check.Pass || !strings.Contains(c.Summary, "--trust-bundle-keys") {
+				t.Errorf("inspect --trust-bundle-keys: jwt.signature = %+v", c)
 			}
 			if got := ri.verdict("jwt.matches-evidence"); got != check.Pass {
 				t.Errorf("inspect of the bundle: jwt.matches-evidence = %s", got)
@@ -114,11 +123,16 @@ func TestTokenOutputVerifies(t *testing.T) {
 		t.Fatalf("verify of the -o token output: exit %d\n%s", v.code, failing(v.report.Checks))
 	}
 
+	// Simulated evidence is not Azure hardware: false with the reason, unless opted in.
 	bo := runCLI(t, "--platform", "sim", "-o", "bool")
-	if strings.TrimSpace(bo.stdout) != "true" || bo.code != 0 {
-		t.Errorf("-o bool = %q exit %d, want true 0", bo.stdout, bo.code)
+	if strings.TrimSpace(bo.stdout) != "false" || !strings.Contains(bo.stderr, "simulated CVM") {
+		t.Errorf("-o bool on the simulated CVM = %q (stderr %q), want false with the reason", bo.stdout, bo.stderr)
 	}
-	bo = runCLI(t, "--platform", "sim", "--sim-tee", "trustedlaunch", "--no-baseline", "-o", "bool")
+	bo = runCLI(t, "--platform", "sim", "--trust-simulated", "-o", "bool")
+	if strings.TrimSpace(bo.stdout) != "true" || bo.code != 0 {
+		t.Errorf("-o bool --trust-simulated = %q exit %d, want true 0", bo.stdout, bo.code)
+	}
+	bo = runCLI(t, "--platform", "sim", "--trust-simulated", "--sim-tee", "trustedlaunch", "--no-baseline", "-o", "bool")
 	if strings.TrimSpace(bo.stdout) != "false" {
 		t.Errorf("-o bool for Trusted Launch = %q, want false (not a CVM)", bo.stdout)
 	}

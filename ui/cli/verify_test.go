@@ -23,9 +23,17 @@ func TestVerifyRealSGXToken(t *testing.T) {
 	if got := r.verdict("jwt.lifetime"); got != check.Pass {
 		t.Fatalf("jwt.lifetime at --now inside the lifetime = %s, want pass\n%s", got, r.stdout)
 	}
-	// No -a: the issuer is not pinned, which is a warning, never a pass.
-	if got := r.verdict("jwt.issuer"); got != check.Warn {
-		t.Errorf("jwt.issuer without -a = %s, want warn", got)
+	// No -a: the issuer is not pinned, which fails (exit 2) and prints the -a to add.
+	if c := first(r.report.Checks.Find("jwt.issuer")); c.Verdict != check.Fail || !strings.Contains(strings.Join(c.Details, " "), "-a https://sharedeus.eus.attest.azure.net") {
+		t.Errorf("jwt.issuer without -a = %+v, want a failure naming the -a to add", c)
+	}
+	if r.code != 2 {
+		t.Errorf("verify without -a: exit %d, want 2", r.code)
+	}
+	// --any-azure-provider accepts it explicitly, and the verdict says so.
+	r = runCLI(t, "verify", "-o", "json", "--no-baseline", "--jwks", jwks, "--any-azure-provider", "--now", "2023-09-26T18:00:00Z", tok)
+	if c := first(r.report.Checks.Find("jwt.issuer")); c.Verdict != check.Pass || !strings.Contains(c.Summary, "--any-azure-provider") {
+		t.Errorf("jwt.issuer with --any-azure-provider = %+v", c)
 	}
 
 	r = runCLI(t, "verify", "-o", "json", "--no-baseline", "--jwks", jwks, "-a", "https://sharedeus.eus.attest.azure.net", "--now", "2023-09-26T18:00:00Z", tok)

@@ -1,0 +1,42 @@
+package workshop
+
+import (
+	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/token"
+)
+
+// authenticators are the token checks that must pass before its claims say anything: the
+// signature proves who wrote them, the issuer that it is the provider you trust.
+var authenticators = []string{token.IDSignature, token.IDIssuer}
+
+// policyChecks judges the Azure CVM baseline (unless noBaseline) and the user's
+// expectations against the token's claims, but only when verified shows those claims
+// authenticated. Otherwise every expectation skips with the reason: a forged token must
+// fail as forged (exit 2), never as a policy denial (exit 5) decided on claims an attacker
+// wrote.
+func policyChecks(claims token.Claims, verified check.List, expect []token.Expect, noBaseline bool) check.List {
+	exps := expect
+	if !noBaseline {
+		exps = append(token.AzureCVMBaseline(claims), exps...)
+	}
+	if len(exps) == 0 {
+		return nil
+	}
+	var why []string
+	for _, id := range authenticators {
+		if v := verified.Verdict(id); v != check.Pass {
+			why = append(why, id+" "+string(v))
+		}
+	}
+	if len(why) == 0 {
+		return token.CheckExpectations(claims, exps)
+	}
+	out := make(check.List, 0, len(exps))
+	for _, e := range exps {
+		out = append(out, check.Skipf(token.IDExpect, "%s not judged: the claims are not authenticated (%s)", e.Claim, strings.Join(why, ", ")).
+			WithSubject(e.Claim))
+	}
+	return out
+}

@@ -1,0 +1,73 @@
+package workshop
+
+import (
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/maaemu"
+	"github.com/cvmscope/cvmscope/attestation/snp"
+	"github.com/cvmscope/cvmscope/attestation/token"
+	"github.com/cvmscope/cvmscope/attestation/verify"
+	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
+)
+
+// SimulatedKeySource names the simulated MAA key wherever a verdict says where trust rests.
+const SimulatedKeySource = "cvmscope's simulated MAA signing key (public test key, trusted because the simulated CVM is)"
+
+// SimulatedTrust is what trusting the simulated CVM means, in the forms each verifier takes:
+// its AMD and Intel test roots for evidence, its vTPM CA and MAA key for the emulator, and
+// the MAA key as a key set for tokens. Only a caller hands it out: a run that started the
+// simulated CVM itself, or a user who passed --trust-simulated. Every key in it is public.
+type SimulatedTrust struct {
+	Verify   verify.Trust
+	Emulator maaemu.Anchors
+	MAAKeys  *token.KeySet
+}
+
+// Simulated returns the simulated CVM's anchors.
+func Simulated() (*SimulatedTrust, error) {
+	a, err := simroots.Anchors()
+	if err != nil {
+		return nil, fault.Errorf(fault.Internal, "simulated roots: %v", err)
+	}
+	jwks, err := json.Marshal(map[string]any{"keys": []map[string]any{{
+		"kid": maaemu.KeyID(a.MAACert.Raw), "kty": "RSA",
+		"x5c": []string{base64.StdEncoding.EncodeToString(a.MAACert.Raw)},
+	}}})
+	if err != nil {
+		return nil, fault.New(fault.Internal, err)
+	}
+	keys, err := token.ParseJWKS(jwks, SimulatedKeySource)
+	if err != nil {
+		return nil, fault.Errorf(fault.Internal, "simulated MAA key: %v", err)
+	}
+	return &SimulatedTrust{
+		Verify: verify.Trust{
+			AMD:   []snp.Roots{{Product: "Milan", ARK: a.ARK, ASK: a.ASK}},
+			Intel: []*x509.Certificate{a.PCKRoot},
+		},
+		Emulator: maaemu.Anchors{AMD: snp.Roots{Product: "Milan", ARK: a.ARK, ASK: a.ASK}, PCKRoot: a.PCKRoot,
+			VTPMRoot: a.VTPMRoot, VTPMIntermediate: a.VTPMIntermediate, SigningKey: a.MAAKey, SigningCert: a.MAACert},
+		MAAKeys: keys,
+	}, nil
+}
+
+// verifyOptions are the run's verification options. A run that opened the simulated CVM
+// itself trusts its test roots: it made that hardware, and every check that rests on them
+// says "simulated test root". Any other run trusts the vendors' roots alone.
+func (l *Live) verifyOptions() verify.Options {
+	o := l.opts.Verify
+	l.mu.Lock()
+	sim := l.plat != nil && l.plat.Source == evidence.SourceSim
+	l.mu.Unlock()
+	if sim {
+		if st, err := Simulated(); err == nil {
+			o.Trust.AMD = append(o.Trust.AMD, st.Verify.AMD...)
+			o.Trust.Intel = append(o.Trust.Intel, st.Verify.Intel...)
+		}
+	}
+	return o
+}
