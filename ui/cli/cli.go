@@ -586,7 +586,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	setupLogging(*verbose, stderr, false)
 	cfg, err := workshop.EmulatorConfig(sc)
 	if err != nil {
-		fmt.Fprintf(stderr, "cvmscope emulator: %v\n", err)
+		eprintf(stderr, "cvmscope emulator: %v\n", err)
 		return 1
 	}
 	// Plain HTTP: cvmscope accepts http only for loopback providers, and a self-signed
