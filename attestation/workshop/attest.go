@@ -113,7 +113,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		checks = append(checks, check.Passf(IDTHIM, "VCEK chain from THIM (%s/metadata/THIM/amd/certification), TCB %s", svc.imds.BaseURL, certs.TCBM))
 		// With the chain in hand the report can be checked against AMD's root now (on
 		// Azure, Read report had no VCEK yet).
-		again := verify.Hardware(s, l.opts.Verify)
+		again := verify.Hardware(s, l.verifyOptions())
 		for _, id := range []string{"snp.signature", "snp.chain"} {
 			checks = append(checks, again.Checks.Find(id)...)
 		}
@@ -132,7 +132,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		tdQuote = q
 		s.TDQuote = q
 		checks = append(checks, check.Passf(IDTDQuote, "TD quote (%d bytes) from IMDS /acc/tdquote for the %d-byte TDREPORT", len(q), len(tdreport)))
-		again := verify.Hardware(s, l.opts.Verify)
+		again := verify.Hardware(s, l.verifyOptions())
 		for _, c := range again.Checks {
 			if strings.HasPrefix(c.ID, "tdx.") {
 				checks = append(checks, c)
@@ -351,7 +351,7 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	next.compact, s.Token = compact, compact
 	// A TPM failing while decrypting stays a device error (exit 4); an answer that does
 	// not decrypt or parse is a verification failure.
-	return done(l.opts.Pager.CallMAA(view), fault.New(fault.Verification, err))
+	return done(l.opts.Pager.CallMAA(view), fault.Default(fault.Verification, err))
 }
 
 // callCheck judges the exchange: retries and slowness are worth a warning even when a token
@@ -421,13 +421,7 @@ func (l *Live) verifyJWT(ctx context.Context) (present.Page, error) {
 	checks := token.Verify(tok, opts)
 	cmpCheck, items := compare.TokenVsEvidence(tok.Claims, s, res)
 	checks = append(checks, cmpCheck)
-	exps := l.opts.Expect
-	if !l.opts.NoBaseline {
-		exps = append(token.AzureCVMBaseline(tok.Claims), exps...)
-	}
-	if len(exps) > 0 {
-		checks = append(checks, token.CheckExpectations(tok.Claims, exps)...)
-	}
+	checks = append(checks, policyChecks(tok.Claims, checks, l.opts.Expect, l.opts.NoBaseline)...)
 	s.JWKS = keys.JWKS()
 	view := pages.JWTView{Token: tok, Checks: checks, KeySource: keys.Source(), Compare: items, Now: l.opts.Verify.Now}
 	page := l.opts.Pager.VerifyJWT(view)

@@ -368,7 +368,7 @@ func (l *Live) readReport(ctx context.Context) (present.Page, error) {
 	if err := ctx.Err(); err != nil {
 		return present.Page{}, err
 	}
-	res := verify.Evidence(s, l.opts.Verify)
+	res := verify.Evidence(s, l.verifyOptions())
 	page := l.opts.Pager.ReadReport(s, res)
 	// A new report starts a new chain: the request and token built on the last one go.
 	if err := l.publish(ReadReport, gen, &report{nonce: nonce, set: s, result: res}, nil); err != nil {
