@@ -379,7 +379,7 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 		// Only the JWT on stdout, as AttestationClient -o token prints it; everything else
 		// goes to stderr so that $(cvmscope -o token) captures the token alone.
 		if set := r.Evidence(); set != nil && set.Token != "" {
-			fmt.Fprintln(stdout, set.Token)
+			fmt.Fprintln(stdout, present.Safe(set.Token)) // a JWT is ASCII; a hostile answer may not be
 		}
 		for _, c := range all {
 			if c.Verdict == check.Fail {

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -208,5 +211,39 @@ func TestEprintfEscapesArgumentsNotTheFormat(t *testing.T) {
 	want := "cvmscope: file does not exist\n  \"x\\x1b\" \\x1b[2J\\n 7\n"
 	if b.String() != want {
 		t.Errorf("eprintf wrote %q, want %q", b.String(), want)
+	}
+}
+
+// A provider's answer is untrusted too: an error body is quoted in the maa.call check, the
+// response page and the error on stderr, and a "token" reaches -o token.
+func TestHostileProviderAnswerIsEscaped(t *testing.T) {
+	answer := func(status int, body string) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			io.WriteString(w, body)
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	errURL := answer(400, `{"error":{"code":"InvalidParameter","message":"bad `+hostile[1].s+hostile[0].s+hostile[4].s+`"}}`)
+	r := runCLI(t, "--platform", "sim", "-a", errURL, "-o", "text", "--lang", "en")
+	if r.code == 0 {
+		t.Fatalf("a 400 from the provider exited 0\n%s", r.stderr)
+	}
+	assertTerminalSafe(t, "-o text of an HTTP error body", r.stdout)
+	assertTerminalSafe(t, "stderr of an HTTP error body", r.stderr)
+	for what, out := range map[string]string{"stdout": r.stdout, "stderr": r.stderr} {
+		if !strings.Contains(out, "bad "+hostile[1].shown+hostile[0].shown+hostile[4].shown) {
+			t.Errorf("%s does not show the error body escaped:\n%s", what, out)
+		}
+	}
+
+	// The platform flow takes the token from the JSON answer as it is.
+	tokURL := answer(200, `{"token":"aaa.\u001b[2Jbbb.ccc"}`)
+	r = runCLI(t, "--platform", "sim", "--flow", "platform", "-a", tokURL, "-o", "token")
+	assertTerminalSafe(t, "-o token", r.stdout+r.stderr)
+	if got := strings.TrimSpace(r.stdout); got != `aaa.\x1b[2Jbbb.ccc` {
+		t.Errorf("-o token printed %q", got)
 	}
 }
