@@ -29,6 +29,10 @@ func safe(s string, lines bool) string {
 	// Most text needs nothing; return it without copying (pages hold thousands of rows).
 	i := 0
 	for i < len(s) {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if unsafeRune(r, n) && !(lines && r == '\n') {
 			break
@@ -187,13 +191,21 @@ func (s Section) safe() Section {
 
 func safeText(t Text, f func(string) string) Text { return Text{EN: f(t.EN), KO: f(t.KO)} }
 
+// safeAll returns ss itself when nothing in it needs escaping, a safe copy otherwise; the
+// page's own slices are never written.
 func safeAll(ss []string, f func(string) string) []string {
-	if ss == nil {
-		return nil
-	}
-	out := make([]string, len(ss))
+	var out []string
 	for i, s := range ss {
-		out[i] = f(s)
+		t := f(s)
+		if out == nil && t != s {
+			out = append(make([]string, 0, len(ss)), ss[:i]...)
+		}
+		if out != nil {
+			out = append(out, t)
+		}
+	}
+	if out == nil {
+		return ss
 	}
 	return out
 }
