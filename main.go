@@ -4,11 +4,21 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/cvmscope/cvmscope/ui/cli"
 )
 
 func main() {
+	// Go exits 2 on an unrecovered panic, which a script would read as "verification
+	// failed". A bug must say internal error (1) instead.
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "cvmscope: internal error (a bug; please report it with this trace): %v\n%s", r, debug.Stack())
+			os.Exit(1)
+		}
+	}()
 	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
 }
