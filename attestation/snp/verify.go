@@ -160,12 +160,12 @@ func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSi
 		if len(tried) > 0 {
 			first = tried[0]
 		}
-		c := check.Failf(IDChain, "the %v (issuer %q) does not verify up to any trusted root at %s (%s)", key, leaf.Issuer.CommonName, now.UTC().Format(time.RFC3339), first).
-			WithDetails(tried...)
 		if saysSimulated(leaf) || (chain.ASK != nil && saysSimulated(chain.ASK)) || (chain.ARK != nil && saysSimulated(chain.ARK)) {
-			c = c.WithDetails("these certificates come from cvmscope's simulated CVM: its test roots are trusted only when you ask for it (--trust-simulated), and then prove nothing about real hardware")
+			return check.Failf(IDChain, "the %v comes from cvmscope's simulated CVM, whose test roots are not trusted here: pass --trust-simulated to trust them (they prove nothing about real hardware)", key).
+				WithDetails(tried...)
 		}
-		return c
+		return check.Failf(IDChain, "the %v (issuer %q) does not verify up to any trusted root at %s (%s)", key, leaf.Issuer.CommonName, now.UTC().Format(time.RFC3339), first).
+			WithDetails(tried...)
 	}
 	att := &spb.Attestation{Report: r.Proto, CertificateChain: &spb.CertificateChain{}}
 	if key == abi.VlekReportSigner {

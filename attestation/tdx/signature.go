@@ -96,6 +96,9 @@ func VerifyQuote(q *Quote, opts Options) check.Check {
 	now := opts.now()
 	pool, rootName, err := opts.anchor(q.Root)
 	if err != nil {
+		if certs.SaysSimulated(q.Root) {
+			return check.Failf(CheckSignature, "the PCK chain ends at cvmscope's simulated Intel root, which is not trusted here: pass --trust-simulated to trust it (it proves nothing about real hardware)").WithDetails(err.Error())
+		}
 		return check.Failf(CheckSignature, "PCK chain does not end at a trusted root; quote not accepted").WithDetails(err.Error())
 	}
 	name, chainErr := chainName(q.PCK, q.Intermediate, pool, now)

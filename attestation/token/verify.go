@@ -86,11 +86,11 @@ func verifySignature(tok *Token, opts Options) check.Check {
 		return check.Failf(IDSignature, "signature rejected: header b64 (RFC 7797 unencoded payload) changes what is signed; MAA never sets it")
 	}
 	if opts.Keys == nil {
-		c := check.Failf(IDSignature, "signature not verified: no key source (give --jwks FILE or a provider)")
+		// The reason is the summary: it is what a person must act on.
 		if opts.NoKeysReason != "" {
-			c = c.WithDetails(opts.NoKeysReason)
+			return check.Failf(IDSignature, "signature not verified: %s", opts.NoKeysReason)
 		}
-		return c
+		return check.Failf(IDSignature, "signature not verified: no key source (give --jwks FILE or pin a provider with -a)")
 	}
 	if want := expectedJku(opts); want != "" && h.Jku != "" && !sameJWKSURL(h.Jku, want) {
 		return check.Failf(IDSignature, "signature not verified: header jku %s is not the configured provider's %s", h.Jku, want).

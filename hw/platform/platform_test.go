@@ -36,7 +36,7 @@ func TestSimulatedCVMVerifiesEndToEnd(t *testing.T) {
 			// Untrusted by default: the simulated roots are trusted only when the caller says so.
 			if tee == "sevsnp" {
 				bare := verify.Evidence(s, verify.Options{Now: time.Now()})
-				if c := bare.Checks.Find("snp.chain"); len(c) != 1 || c[0].Verdict != check.Fail || !strings.Contains(strings.Join(c[0].Details, " "), "--trust-simulated") {
+				if c := bare.Checks.Find("snp.chain"); len(c) != 1 || c[0].Verdict != check.Fail || !strings.Contains(c[0].Summary, "--trust-simulated") {
 					t.Errorf("without trust, snp.chain = %v; want a failure that says how to opt in", c)
 				}
 			}
