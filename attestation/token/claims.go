@@ -19,91 +19,171 @@ type Claims struct {
 	raw   []byte
 }
 
+// MaxDepth bounds the nesting of every JSON document cvmscope reads from a token or key
+// set. MAA claims nest three or four levels; deeper input is refused before it costs
+// memory or stack.
+const MaxDepth = 64
+
 // ParseClaims decodes a claims JSON object. Duplicate keys are rejected: a payload that
 // says two things about one claim could be read differently by different verifiers.
 func ParseClaims(b []byte) (Claims, error) {
-	c := Claims{order: map[string][]string{}, raw: b}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	tok, err := d.Token()
-	if err != nil {
-		return Claims{}, fmt.Errorf("claims are not JSON: %v", err)
-	}
-	if tok != json.Delim('{') {
-		return Claims{}, fmt.Errorf("claims are not a JSON object (starts with %v)", tok)
-	}
-	m, err := c.decodeObject(d, "", true)
+	m, order, err := decodeStrict(b, "claims", true)
 	if err != nil {
 		return Claims{}, err
 	}
-	if _, err := d.Token(); err != io.EOF {
-		return Claims{}, fmt.Errorf("claims: trailing data after the JSON object")
-	}
-	c.m = m
-	return c, nil
+	return Claims{m: m, order: order, raw: b}, nil
 }
 
-func (c *Claims) decodeObject(d *json.Decoder, path string, track bool) (map[string]any, error) {
+// strictDecoder decodes JSON with duplicate keys refused, nesting bounded by MaxDepth and
+// numbers kept as json.Number. The path to the current value is a stack rendered only for
+// errors and key-order records, so that cost stays linear in the input: building a path
+// string per nested value, as an earlier version did, cost O(depth²) bytes (1.4 GB for an
+// 80 KB token of 30,000 nested arrays).
+type strictDecoder struct {
+	d     *json.Decoder
+	what  string // "claims", "header", "key set": the subject of error messages
+	stack []pathElem
+	// order records the key order of objects outside arrays, keyed by dotted path; nil
+	// when not wanted. budget is how many path bytes it may still spend: a document of
+	// many small objects nested deep would otherwise make the paths quadratic again.
+	order  map[string][]string
+	budget int
+}
+
+type pathElem struct {
+	key   string
+	index int // >= 0 for an array element, -1 for an object member
+}
+
+// decodeStrict decodes b, which must hold exactly one JSON object.
+func decodeStrict(b []byte, what string, trackOrder bool) (map[string]any, map[string][]string, error) {
+	j := &strictDecoder{d: json.NewDecoder(bytes.NewReader(b)), what: what}
+	j.d.UseNumber()
+	if trackOrder {
+		j.order, j.budget = map[string][]string{}, len(b)
+	}
+	tok, err := j.d.Token()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: not JSON: %v", what, err)
+	}
+	if tok != json.Delim('{') {
+		return nil, nil, fmt.Errorf("%s: not a JSON object (starts with %v)", what, tok)
+	}
+	m, err := j.object(1, trackOrder)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := j.d.Token(); err != io.EOF {
+		return nil, nil, fmt.Errorf("%s: trailing data after the JSON object at byte offset %d", what, j.d.InputOffset())
+	}
+	return m, j.order, nil
+}
+
+func (j *strictDecoder) fail(format string, args ...any) error {
+	return fmt.Errorf("%s at %q (byte offset %d): %s", j.what, displayPath(j.path()), j.d.InputOffset(), fmt.Sprintf(format, args...))
+}
+
+// object decodes the members of an object whose opening brace was read; depth counts it.
+func (j *strictDecoder) object(depth int, track bool) (map[string]any, error) {
 	m := map[string]any{}
 	var keys []string
-	for d.More() {
-		kt, err := d.Token()
+	for j.d.More() {
+		kt, err := j.d.Token()
 		if err != nil {
-			return nil, fmt.Errorf("claims at %q: %v", displayPath(path), err)
+			return nil, j.fail("%v", err)
 		}
-		k := kt.(string)
+		k, ok := kt.(string)
+		if !ok {
+			return nil, j.fail("object key %v is not a string", kt)
+		}
 		if _, dup := m[k]; dup {
-			return nil, fmt.Errorf("claims: duplicate key %q in %q", k, displayPath(path))
+			return nil, fmt.Errorf("%s: duplicate key %q in %q; a document that says two things about one key is read differently by different parsers", j.what, k, displayPath(j.path()))
 		}
-		v, err := c.decodeValue(d, joinPath(path, k), track)
+		j.stack = append(j.stack, pathElem{key: k, index: -1})
+		v, err := j.value(depth, track)
 		if err != nil {
 			return nil, err
 		}
+		j.stack = j.stack[:len(j.stack)-1]
 		m[k] = v
 		keys = append(keys, k)
 	}
-	if _, err := d.Token(); err != nil { // closing brace
-		return nil, fmt.Errorf("claims at %q: %v", displayPath(path), err)
+	if _, err := j.d.Token(); err != nil { // closing brace
+		return nil, j.fail("%v", err)
 	}
 	if track {
-		c.order[path] = keys
+		if n := j.pathLen(); n <= j.budget {
+			j.budget -= n
+			j.order[j.path()] = keys
+		}
 	}
 	return m, nil
 }
 
-func (c *Claims) decodeValue(d *json.Decoder, path string, track bool) (any, error) {
-	t, err := d.Token()
+// value decodes one value inside a container at depth.
+func (j *strictDecoder) value(depth int, track bool) (any, error) {
+	t, err := j.d.Token()
 	if err != nil {
-		return nil, fmt.Errorf("claims at %q: %v", path, err)
+		return nil, j.fail("%v", err)
+	}
+	if t == json.Delim('{') || t == json.Delim('[') {
+		if depth >= MaxDepth {
+			return nil, j.fail("nested deeper than %d levels; MAA documents nest a few levels, so this is not one", MaxDepth)
+		}
 	}
 	switch t {
 	case json.Delim('{'):
-		return c.decodeObject(d, path, track)
+		return j.object(depth+1, track)
 	case json.Delim('['):
-		var a []any
-		for i := 0; d.More(); i++ {
-			v, err := c.decodeValue(d, path+"["+strconv.Itoa(i)+"]", false)
+		a := []any{}
+		for i := 0; j.d.More(); i++ {
+			j.stack = append(j.stack, pathElem{index: i})
+			v, err := j.value(depth+1, false)
 			if err != nil {
 				return nil, err
 			}
+			j.stack = j.stack[:len(j.stack)-1]
 			a = append(a, v)
 		}
-		if _, err := d.Token(); err != nil {
-			return nil, fmt.Errorf("claims at %q: %v", path, err)
-		}
-		if a == nil {
-			a = []any{}
+		if _, err := j.d.Token(); err != nil {
+			return nil, j.fail("%v", err)
 		}
 		return a, nil
 	}
 	return t, nil
 }
 
-func joinPath(parent, k string) string {
-	if parent == "" {
-		return k
+// path renders the stack as a dotted path with [i] for array elements.
+func (j *strictDecoder) path() string {
+	var b strings.Builder
+	b.Grow(j.pathLen())
+	for i, e := range j.stack {
+		if e.index >= 0 {
+			b.WriteString("[" + strconv.Itoa(e.index) + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(e.key)
 	}
-	return parent + "." + k
+	return b.String()
+}
+
+// pathLen is len(j.path()) without building it.
+func (j *strictDecoder) pathLen() int {
+	n := 0
+	for i, e := range j.stack {
+		if e.index >= 0 {
+			n += 2 + len(strconv.Itoa(e.index))
+			continue
+		}
+		if i > 0 {
+			n++
+		}
+		n += len(e.key)
+	}
+	return n
 }
 
 func displayPath(p string) string {

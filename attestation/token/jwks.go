@@ -5,7 +5,9 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 
@@ -33,13 +35,67 @@ type KeySet struct {
 // Raw is the JWKS document the set was parsed from.
 func (s *KeySet) Raw() []byte { return append([]byte(nil), s.raw...) }
 
-// LoadJWKS reads a JWKS file (the body of {base}/certs saved to disk).
+// MaxJWKSBytes bounds a key set file or document; a provider's set is about 20 KiB.
+const MaxJWKSBytes = 1 << 20
+
+// LoadJWKS reads a JWKS file (the body of {base}/certs saved to disk). Only a regular file
+// of at most MaxJWKSBytes is read: --jwks /dev/zero would otherwise read without end, and
+// opening a FIFO would wait for a writer that never comes.
 func LoadJWKS(path string) (*KeySet, error) {
-	b, err := os.ReadFile(path)
+	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("jwks: %v", err)
+		return nil, fmt.Errorf("jwks %s: %v", path, unwrapPath(err))
+	}
+	if err := checkJWKSFile(path, fi); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("jwks %s: %v", path, unwrapPath(err))
+	}
+	defer f.Close()
+	// Stat again what was opened: the path may have been replaced since.
+	if fi, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("jwks %s: %v", path, unwrapPath(err))
+	}
+	if err := checkJWKSFile(path, fi); err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxJWKSBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("jwks %s: reading: %v", path, unwrapPath(err))
 	}
 	return ParseJWKS(b, path)
+}
+
+func checkJWKSFile(path string, fi os.FileInfo) error {
+	if m := fi.Mode(); !m.IsRegular() {
+		what := "special file"
+		switch {
+		case m.IsDir():
+			what = "directory"
+		case m&os.ModeNamedPipe != 0:
+			what = "named pipe (FIFO)"
+		case m&os.ModeDevice != 0:
+			what = "device"
+		case m&os.ModeSocket != 0:
+			what = "socket"
+		}
+		return fmt.Errorf("jwks %s: is a %s, not a regular file; save the body of {provider}/certs to a file and pass that", path, what)
+	}
+	if fi.Size() > MaxJWKSBytes {
+		return fmt.Errorf("jwks %s: %d bytes, over the %d-byte (1 MiB) limit; a provider's key set is about 20 KiB, so this is not one", path, fi.Size(), MaxJWKSBytes)
+	}
+	return nil
+}
+
+// unwrapPath drops the *PathError wrapper, whose message repeats the path the caller names.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 type rawJWK struct {
@@ -53,6 +109,14 @@ type rawJWK struct {
 // ParseJWKS parses a JWKS document. MAA publishes its keys as RSA JWKs that carry only
 // an x5c certificate (no n/e); for those the key is the certificate's public key.
 func ParseJWKS(b []byte, source string) (*KeySet, error) {
+	if len(b) > MaxJWKSBytes {
+		return nil, fmt.Errorf("jwks %s: %d bytes, over the %d-byte (1 MiB) limit; a provider's key set is about 20 KiB, so this is not one", source, len(b), MaxJWKSBytes)
+	}
+	// The strict pass refuses duplicate keys and deep nesting before encoding/json, which
+	// takes the last of two duplicates, reads the document into the key set.
+	if _, _, err := decodeStrict(b, "not a JSON key set", false); err != nil {
+		return nil, fmt.Errorf("jwks %s: %v", source, err)
+	}
 	var doc struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
