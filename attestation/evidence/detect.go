@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/binary"
 	"encoding/json"
-	"encoding/pem"
 	"strings"
 )
 
@@ -34,27 +33,61 @@ const (
 	KindQEIdentity    Kind = "tdx-qe-identity"
 )
 
-// Detect recognises a file's kind from its content.
+// ParseCheck is the id of the check that fails when a file of this kind does not parse.
+func (k Kind) ParseCheck() string {
+	switch k {
+	case KindHCLReport, KindRuntimeClaims:
+		return "hcl.parse"
+	case KindSNPReport:
+		return "snp.parse"
+	case KindTDReport, KindTDQuote:
+		return "tdx.parse"
+	case KindTPMAttest, KindSignature:
+		return "tpm.quote.parse"
+	case KindPCRs:
+		return "pcrs.parse"
+	case KindEventLog:
+		return "eventlog.parse"
+	case KindCertificates:
+		return "certs.parse"
+	case KindPublicKey, KindTPMPublic:
+		return "ak.parse"
+	case KindCRL:
+		return "crl.parse"
+	case KindJWT:
+		return "jwt.parse"
+	case KindJWKS:
+		return "jwks.parse"
+	case KindTCBInfo, KindQEIdentity:
+		return "tdx.collateral.parse"
+	}
+	return string(k) + ".parse"
+}
+
+// Detect recognises a file's kind from its content. It looks at signatures (magic numbers,
+// headers, PEM armour, known JSON keys), not at whether the rest parses: a damaged file of a
+// known kind must reach that kind's parser, which says what is wrong and where.
 func Detect(b []byte) Kind {
 	t := bytes.TrimSpace(b)
 	switch {
 	case len(b) >= 4 && string(b[:4]) == "HCLA":
 		return KindHCLReport
-	case len(b) >= 6 && binary.BigEndian.Uint32(b) == 0xff544347:
+	case len(b) >= 4 && binary.BigEndian.Uint32(b) == 0xff544347:
 		return KindTPMAttest
 	case len(t) > 0 && t[0] == '{':
 		return detectJSON(t)
 	case bytes.HasPrefix(t, []byte("-----BEGIN")):
 		return detectPEM(t)
-	case isJWT(t):
+	case bytes.HasPrefix(t, []byte("eyJ")):
+		// base64url of `{"`: a JOSE header, so a JWT, whole or not.
 		return KindJWT
 	case isEventLog(b):
 		return KindEventLog
 	case isTDQuote(b):
 		return KindTDQuote
-	case len(b) == 1184 && isSNPReport(b):
+	case isSNPReport(b):
 		return KindSNPReport
-	case len(b) == 1024 && b[0] == 0x81:
+	case isTDReport(b):
 		return KindTDReport
 	case len(b) == 24*32:
 		return KindPCRs
@@ -71,7 +104,7 @@ func Detect(b []byte) Kind {
 func detectJSON(t []byte) Kind {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(t, &m) != nil {
-		return KindUnknown
+		return damagedJSON(t)
 	}
 	if f, ok := m["format"]; ok && strings.Contains(string(f), BundleFormat) {
 		return KindBundle
@@ -100,13 +133,37 @@ func detectJSON(t []byte) Kind {
 	return KindUnknown
 }
 
-func detectPEM(t []byte) Kind {
-	block, _ := pem.Decode(t)
-	if block == nil {
-		return KindUnknown
+// damagedJSON recognises a JSON object that does not decode (cut short, a byte flipped,
+// nested past the decoder's limit) by the keys each kind opens with, so that its parser can
+// say where it breaks. The tests are in the order of detectJSON.
+func damagedJSON(t []byte) Kind {
+	has := func(s string) bool { return bytes.Contains(t, []byte(s)) }
+	switch {
+	case has(`"format"`) && has(BundleFormat):
+		return KindBundle
+	case has(`"tcbInfo"`):
+		return KindTCBInfo
+	case has(`"enclaveIdentity"`):
+		return KindQEIdentity
+	case has(`"vm-configuration"`) || has(`"HCLAkPub"`):
+		return KindRuntimeClaims
+	case has(`"keys"`):
+		return KindJWKS
+	case has(`"pcrs"`) || has(`"pcr0"`):
+		return KindPCRs
 	}
-	switch block.Type {
-	case "CERTIFICATE":
+	return KindUnknown
+}
+
+// detectPEM goes by the armour's label, so that a block cut short or with bad base64 still
+// reaches the certificate, key or CRL parser.
+func detectPEM(t []byte) Kind {
+	label := t[len("-----BEGIN"):]
+	if i := bytes.Index(label, []byte("-----")); i >= 0 {
+		label = label[:i]
+	}
+	switch strings.TrimSpace(string(label)) {
+	case "CERTIFICATE", "TRUSTED CERTIFICATE":
 		return KindCertificates
 	case "PUBLIC KEY", "RSA PUBLIC KEY":
 		return KindPublicKey
@@ -126,7 +183,45 @@ func detectDER(b []byte) Kind {
 	if _, err := x509.ParseRevocationList(b); err == nil {
 		return KindCRL
 	}
+	return derShape(b)
+}
+
+// derShape tells a damaged certificate, CRL or public key apart by how its outer SEQUENCE
+// begins: a certificate's TBS opens with the explicit version tag [0], a v2 CRL's TBS with
+// INTEGER 1, a SubjectPublicKeyInfo with the algorithm SEQUENCE holding an OID.
+func derShape(b []byte) Kind {
+	inner := derBody(b, 0)
+	if inner < 0 || inner+2 > len(b) || b[inner] != 0x30 {
+		return KindUnknown
+	}
+	in2 := derBody(b, inner)
+	if in2 < 0 || in2+3 > len(b) {
+		return KindUnknown
+	}
+	switch {
+	case b[in2] == 0xa0:
+		return KindCertificates
+	case b[in2] == 0x02 && b[in2+1] == 0x01 && b[in2+2] == 0x01:
+		return KindCRL
+	case b[in2] == 0x06:
+		return KindPublicKey
+	}
 	return KindUnknown
+}
+
+// derBody returns the offset of the content of the DER element at off, or -1.
+func derBody(b []byte, off int) int {
+	if off+2 > len(b) {
+		return -1
+	}
+	l := b[off+1]
+	switch {
+	case l < 0x80:
+		return off + 2
+	case l >= 0x81 && l <= 0x83:
+		return off + 2 + int(l-0x80)
+	}
+	return -1
 }
 
 // isDER reports whether b starts with a DER SEQUENCE with a long-form length.
@@ -156,18 +251,6 @@ func trimDER(b []byte) []byte {
 	return b
 }
 
-func isJWT(t []byte) bool {
-	if !bytes.HasPrefix(t, []byte("eyJ")) || bytes.Count(t, []byte(".")) != 2 {
-		return false
-	}
-	for _, c := range t {
-		if !(c == '.' || c == '-' || c == '_' || c == '=' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
 // isEventLog looks for the TCG2 Spec ID event that opens a crypto-agile log: PCR 0,
 // type EV_NO_ACTION (3), a 20-byte zero digest, then the "Spec ID Event03" signature.
 func isEventLog(b []byte) bool {
@@ -178,22 +261,32 @@ func isEventLog(b []byte) bool {
 	return le.Uint32(b[0:]) == 0 && le.Uint32(b[4:]) == 3 && bytes.HasPrefix(b[32:], []byte("Spec ID Event"))
 }
 
-// isTDQuote checks the DCAP quote header: version 4 or 5, ECDSA-P256 attestation key
-// (type 2), TEE type TDX (0x81).
+// isTDQuote checks the DCAP quote header: version 3 to 5, ECDSA-P256 attestation key
+// (type 2), TEE type TDX (0x81) or SGX (0, which the parser refuses by name).
 func isTDQuote(b []byte) bool {
-	if len(b) < 48+584 {
+	if len(b) < 8 {
 		return false
 	}
 	le := binary.LittleEndian
-	v := le.Uint16(b[0:])
-	return (v == 4 || v == 5) && le.Uint16(b[2:]) == 2 && le.Uint32(b[4:]) == 0x81
+	v, tee := le.Uint16(b[0:]), le.Uint32(b[4:])
+	return v >= 3 && v <= 5 && le.Uint16(b[2:]) == 2 && (tee == 0x81 || tee == 0)
 }
 
-// isSNPReport checks version 2..5 and signature algorithm 1 (ECDSA P-384 with SHA-384).
+// isSNPReport checks version 2..5 and signature algorithm 1 (ECDSA P-384 with SHA-384), at
+// any length: the parser says when it is cut short.
 func isSNPReport(b []byte) bool {
+	if len(b) < 0x38 {
+		return false
+	}
 	le := binary.LittleEndian
 	v := le.Uint32(b[0:])
 	return v >= 2 && v <= 5 && le.Uint32(b[0x34:]) == 1
+}
+
+// isTDReport checks REPORTMACSTRUCT's type: TEE type TDX (0x81), subtype 0, version 0 or 1,
+// reserved 0.
+func isTDReport(b []byte) bool {
+	return len(b) >= 8 && b[0] == 0x81 && b[1] == 0 && b[2] <= 1 && b[3] == 0
 }
 
 // isTPM2BPublic checks a TPM2B_PUBLIC whose size matches and whose type is RSA or ECC.

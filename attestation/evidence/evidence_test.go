@@ -99,12 +99,26 @@ func TestLoadFilesErrorsNameTheFile(t *testing.T) {
 	if _, err := LoadFiles([]string{filepath.Join(tmp, "missing.bin")}); err == nil || !strings.Contains(err.Error(), "missing.bin") {
 		t.Errorf("missing file: got %v", err)
 	}
-	a := filepath.Join(tmp, "a.bin")
-	b := filepath.Join(tmp, "b.bin")
-	os.WriteFile(a, append([]byte("HCLA"), make([]byte, 40)...), 0o600)
-	os.WriteFile(b, append([]byte("HCLA"), bytes.Repeat([]byte{1}, 40)...), 0o600)
+	dir := realDir(t)
+	a := filepath.Join(dir, "azsnp-hcl-trustee-911b0ef8.bin")
+	b := filepath.Join(dir, "azsnp-hcl-kinvolk-baefd3e1.bin")
 	if _, err := LoadFiles([]string{a, b}); err == nil || !strings.Contains(err.Error(), "second HCL report") {
 		t.Errorf("two reports: got %v", err)
+	}
+}
+
+// Damaged files of a recognised kind are recorded with the parser's error, not refused and
+// not put into the set.
+func TestLoadFilesRecordsDamage(t *testing.T) {
+	tmp := t.TempDir()
+	bad := filepath.Join(tmp, "bad.bin")
+	os.WriteFile(bad, append([]byte("HCLA"), make([]byte, 40)...), 0o600)
+	s, err := LoadFiles([]string{bad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.HCLReport) != 0 || len(s.Files) != 1 || s.Files[0].Kind != KindHCLReport || !strings.Contains(s.Files[0].Err, "offset") {
+		t.Errorf("damaged HCL report: set %+v", s.Files)
 	}
 }
 

@@ -8,12 +8,20 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"io"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
+
+	"github.com/cvmscope/cvmscope/attestation/eventlog"
+	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/internal/certs"
+	"github.com/cvmscope/cvmscope/attestation/snp"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
+	"github.com/cvmscope/cvmscope/attestation/token"
+	"github.com/cvmscope/cvmscope/attestation/tpmquote"
 )
 
 // MaxFileSize bounds each input file; evidence files are kilobytes.
@@ -22,11 +30,12 @@ const MaxFileSize = 16 << 20
 func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
 
 // LoadFiles reads files of any supported kind, recognises each by content and combines
-// them into one set. Errors name the file.
+// them into one set. Errors name the file. A file recognised by its kind's signature that
+// does not parse is kept as a FileInfo with Err, for a failing "<kind>.parse" check.
 func LoadFiles(paths []string) (*Set, error) {
 	s := &Set{Source: SourceFiles}
 	for _, p := range paths {
-		data, err := readLimited(p)
+		data, err := ReadFile(p)
 		if err != nil {
 			return nil, err
 		}
@@ -37,25 +46,76 @@ func LoadFiles(paths []string) (*Set, error) {
 	return s, nil
 }
 
-func readLimited(p string) ([]byte, error) {
-	f, err := os.Open(p)
+// ReadFile reads one input file of at most MaxFileSize bytes. Only regular files are read:
+// a FIFO would block until a writer came, and /dev/zero or /dev/urandom never end. The file
+// is opened non-blocking and checked again after opening, so a path swapped for a FIFO
+// between the two looks cannot hang the read either.
+func ReadFile(p string) ([]byte, error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", p, errors.Unwrap(err))
+	}
+	if err := regular(p, fi); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", p, errors.Unwrap(err))
 	}
 	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	if err := regular(p, fi); err != nil {
+		return nil, err
+	}
+	if fi.Size() > MaxFileSize {
+		return nil, tooLarge(p)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", p, err)
 	}
 	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s: larger than %d MiB; evidence files are kilobytes, this is not one", p, MaxFileSize>>20)
+		return nil, tooLarge(p)
 	}
 	return data, nil
 }
 
-// Add adds one file's content to the set.
+func tooLarge(p string) error {
+	return fmt.Errorf("%s: larger than %d MiB; evidence files are kilobytes, this is not one", p, MaxFileSize>>20)
+}
+
+// regular refuses everything but a regular file, saying what the path is instead.
+func regular(p string, fi os.FileInfo) error {
+	m := fi.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	what := "a special file"
+	switch {
+	case m.IsDir():
+		what = "a directory"
+	case m&os.ModeNamedPipe != 0:
+		what = "a named pipe"
+	case m&os.ModeSocket != 0:
+		what = "a socket"
+	case m&os.ModeDevice != 0:
+		what = "a device"
+	}
+	return fmt.Errorf("%s is %s; cvmscope reads regular files only (save the evidence to a file first)", p, what)
+}
+
+// Add adds one file's content to the set. A file that cannot be recognised, or that
+// conflicts with what the set holds, is an error. A file recognised by its kind's signature
+// that does not parse joins the set only as a FileInfo with Err (the JWT also as Token, so
+// that its step reports it): a damaged file is evidence that failed, not a misuse.
 func (s *Set) Add(name string, data []byte) error {
 	kind := Detect(data)
+	if kind == KindUnknown {
+		n := min(len(data), 16)
+		return fmt.Errorf("cannot tell what %s holds (%d bytes, starting % x); cvmscope reads HCL reports, SEV-SNP reports, TDREPORTs, TD quotes, TPMS_ATTEST quotes with their signature and PCR values, TCG event logs, PEM/DER certificates, CRLs, public keys, JWTs, JWKS, runtime claims, Intel collateral and cvmscope bundles", name, len(data), data[:n])
+	}
 	info := FileInfo{Path: name, Kind: kind, Size: len(data)}
 	setOnce := func(dst *[]byte, what string) error {
 		if len(*dst) > 0 && !bytes.Equal(*dst, data) {
@@ -64,23 +124,37 @@ func (s *Set) Add(name string, data []byte) error {
 		*dst = data
 		return nil
 	}
-	var err error
+	// bad: the file is of this kind but does not parse. err: it cannot join this set.
+	var bad, err error
 	switch kind {
 	case KindBundle:
-		err = s.mergeBundle(name, data)
-	case KindHCLReport:
-		err = setOnce(&s.HCLReport, "HCL report")
-	case KindSNPReport:
-		err = setOnce(&s.SNPReport, "SEV-SNP report")
-	case KindTDReport:
-		err = setOnce(&s.TDReport, "TDREPORT")
-	case KindTDQuote:
-		err = setOnce(&s.TDQuote, "TD quote")
-	case KindTPMAttest:
-		if s.Quote == nil {
-			s.Quote = &Quote{}
+		var b *Bundle
+		if b, bad = ParseBundle(data); bad == nil {
+			err = s.mergeBundle(name, b)
 		}
-		err = setOnce(&s.Quote.Msg, "TPM quote (TPMS_ATTEST)")
+	case KindHCLReport:
+		if _, bad = hcl.Parse(data); bad == nil {
+			err = setOnce(&s.HCLReport, "HCL report")
+		}
+	case KindSNPReport:
+		if _, bad = snp.Parse(data); bad == nil {
+			err = setOnce(&s.SNPReport, "SEV-SNP report")
+		}
+	case KindTDReport:
+		if _, bad = tdx.ParseTDReport(data); bad == nil {
+			err = setOnce(&s.TDReport, "TDREPORT")
+		}
+	case KindTDQuote:
+		if _, bad = tdx.ParseQuote(data); bad == nil {
+			err = setOnce(&s.TDQuote, "TD quote")
+		}
+	case KindTPMAttest:
+		if _, bad = tpmquote.ParseAttest(data); bad == nil {
+			if s.Quote == nil {
+				s.Quote = &Quote{}
+			}
+			err = setOnce(&s.Quote.Msg, "TPM quote (TPMS_ATTEST)")
+		}
 	case KindSignature:
 		if s.Quote == nil {
 			s.Quote = &Quote{}
@@ -88,8 +162,7 @@ func (s *Set) Add(name string, data []byte) error {
 		err = setOnce(&s.Quote.Sig, "quote signature")
 	case KindPCRs:
 		var pcrs map[int][]byte
-		pcrs, err = ParsePCRs(data)
-		if err == nil {
+		if pcrs, bad = ParsePCRs(data); bad == nil {
 			if s.PCRs == nil {
 				s.PCRs = map[int][]byte{}
 			}
@@ -99,36 +172,48 @@ func (s *Set) Add(name string, data []byte) error {
 			info.Note = fmt.Sprintf("%d PCR values", len(pcrs))
 		}
 	case KindEventLog:
-		err = setOnce(&s.EventLog, "event log")
+		if _, bad = eventlog.Parse(data); bad == nil {
+			err = setOnce(&s.EventLog, "event log")
+		}
 	case KindCertificates:
 		var certs []*x509.Certificate
-		certs, err = ParseCertificates(data)
-		if err == nil {
-			info.Note = s.addCerts(data, certs)
+		if certs, bad = ParseCertificates(data); bad == nil {
+			info.Note = s.addCerts(certs)
 		}
-	case KindPublicKey:
-		err = setOnce(&s.AKPub, "AK public key")
-	case KindTPMPublic:
-		err = setOnce(&s.AKPub, "AK public area")
+	case KindPublicKey, KindTPMPublic:
+		if bad = pemIntact(data); bad == nil {
+			_, bad = tpmquote.ParsePublic(data)
+		}
+		if bad == nil {
+			err = setOnce(&s.AKPub, "AK public key")
+		}
 	case KindCRL:
-		err = s.addCRL(name, data)
+		if bad = pemIntact(data); bad == nil {
+			bad = s.addCRL(data)
+		}
 	case KindJWT:
 		t := string(bytes.TrimSpace(data))
+		_, bad = token.Parse(t)
 		if s.Token != "" && s.Token != t {
 			err = fmt.Errorf("%s: a second token; inspect one token at a time", name)
 		}
 		s.Token = t
 	case KindJWKS:
-		err = setOnce(&s.JWKS, "JWKS key set")
+		if _, bad = token.ParseJWKS(data, name); bad == nil {
+			err = setOnce(&s.JWKS, "JWKS key set")
+		}
 	case KindRuntimeClaims:
-		err = setOnce(&s.RuntimeClaims, "runtime claims JSON")
+		if _, bad = hcl.ParseRuntimeClaims(data); bad == nil {
+			err = setOnce(&s.RuntimeClaims, "runtime claims JSON")
+		}
 	case KindTCBInfo:
-		err = setOnce(&s.Collateral.TCBInfo, "TDX TCB info")
+		if bad = jsonSyntax(data); bad == nil {
+			err = setOnce(&s.Collateral.TCBInfo, "TDX TCB info")
+		}
 	case KindQEIdentity:
-		err = setOnce(&s.Collateral.QEIdentity, "QE identity")
-	default:
-		n := min(len(data), 16)
-		return fmt.Errorf("%s: cannot tell what this file holds (%d bytes, starting % x); cvmscope reads HCL reports, SEV-SNP reports, TDREPORTs, TD quotes, TPMS_ATTEST quotes with their signature and PCR values, TCG event logs, PEM/DER certificates, CRLs, public keys, JWTs, JWKS, runtime claims, Intel collateral and cvmscope bundles", name, len(data), data[:n])
+		if bad = jsonSyntax(data); bad == nil {
+			err = setOnce(&s.Collateral.QEIdentity, "QE identity")
+		}
 	}
 	if err != nil {
 		if !strings.HasPrefix(err.Error(), name) {
@@ -136,15 +221,37 @@ func (s *Set) Add(name string, data []byte) error {
 		}
 		return err
 	}
+	if bad != nil {
+		info.Err = bad.Error()
+	}
 	s.Files = append(s.Files, info)
 	return nil
 }
 
-func (s *Set) mergeBundle(name string, data []byte) error {
-	b, err := ParseBundle(data)
-	if err != nil {
-		return err
+// jsonSyntax says where a JSON document stops being JSON (Intel collateral is checked in
+// full by tdx.tcb; here only that it is a document at all).
+func jsonSyntax(data []byte) error {
+	var v any
+	err := json.Unmarshal(data, &v)
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("not valid JSON at byte %d: %v; the file is truncated or garbled", se.Offset, err)
 	}
+	return err
+}
+
+// Supplied returns the files given in this run. A bundle must come first, and the files
+// recorded in it when it was made come before its own entry: they are not inputs now.
+func (s *Set) Supplied() []FileInfo {
+	for i, f := range s.Files {
+		if f.Kind == KindBundle {
+			return s.Files[i:]
+		}
+	}
+	return s.Files
+}
+
+func (s *Set) mergeBundle(name string, b *Bundle) error {
 	if len(s.Files) > 0 || len(s.HCLReport) > 0 || s.Token != "" {
 		return fmt.Errorf("%s: a bundle is a whole evidence set; give it alone or first", name)
 	}
@@ -157,7 +264,7 @@ func (s *Set) mergeBundle(name string, data []byte) error {
 // addCerts sorts certificates into the set: a file holding Intel's TCB signing certificate is
 // the collateral's signing chain, an AK certificate is the AK certificate, everything else
 // joins Certs for the chain checks.
-func (s *Set) addCerts(data []byte, certs []*x509.Certificate) string {
+func (s *Set) addCerts(certs []*x509.Certificate) string {
 	var names []string
 	signing := false
 	for _, c := range certs {
@@ -184,19 +291,49 @@ func isAKCert(c *x509.Certificate) bool {
 		strings.Contains(strings.ToUpper(c.Issuer.CommonName), "TRUSTED VM")
 }
 
-func (s *Set) addCRL(name string, data []byte) error {
+func (s *Set) addCRL(data []byte) error {
 	der := data
 	if blk, _ := pem.Decode(data); blk != nil {
 		der = blk.Bytes
 	}
+	if err := derLength(der); err != nil {
+		return err
+	}
 	crl, err := x509.ParseRevocationList(der)
 	if err != nil {
-		return fmt.Errorf("%s: not a CRL: %v", name, err)
+		return fmt.Errorf("not a CRL: %v", err)
 	}
 	if strings.Contains(crl.Issuer.CommonName, "Root") {
 		s.Collateral.RootCRL = der
 	} else {
 		s.Collateral.PCKCRL = der
+	}
+	return nil
+}
+
+// derLength says when a DER SEQUENCE claims more bytes than the file holds: the commonest
+// damage, a copy cut short, which x509 reports only as "malformed".
+func derLength(b []byte) error {
+	if len(b) < 2 || b[0] != 0x30 {
+		return nil
+	}
+	n, hdr := 0, 2
+	switch l := b[1]; {
+	case l < 0x80:
+		n = int(l)
+	case l >= 0x81 && l <= 0x83:
+		hdr += int(l - 0x80)
+		if len(b) < hdr {
+			return fmt.Errorf("DER length at offset 1: needs %d bytes, the file has %d; it is truncated", hdr, len(b))
+		}
+		for _, c := range b[2:hdr] {
+			n = n<<8 | int(c)
+		}
+	default:
+		return nil
+	}
+	if hdr+n > len(b) {
+		return fmt.Errorf("DER SEQUENCE at offset 0 says %d bytes of content, the file has %d after the header; it is truncated (copy it again)", n, len(b)-hdr)
 	}
 	return nil
 }
@@ -211,15 +348,54 @@ func appendUnique(list [][]byte, b []byte) [][]byte {
 }
 
 // ParseCertificates reads PEM bundles or a single DER certificate (zero padding allowed).
+// Every PEM block must decode: half a bundle is damage, not a shorter chain.
 func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
 	if bytes.Contains(data, []byte("-----BEGIN")) {
+		if err := pemIntact(data); err != nil {
+			return nil, err
+		}
 		return certs.FromPEM(data)
 	}
-	c, err := x509.ParseCertificate(trimDER(data))
+	der := trimDER(data)
+	if err := derLength(der); err != nil {
+		return nil, err
+	}
+	c, err := x509.ParseCertificate(der)
 	if err != nil {
 		return nil, fmt.Errorf("not a DER certificate: %v", err)
 	}
 	return []*x509.Certificate{c}, nil
+}
+
+// pemIntact says where PEM armour stops decoding, if the data is PEM at all.
+func pemIntact(data []byte) error {
+	if !bytes.Contains(data, []byte("-----BEGIN")) {
+		return nil
+	}
+	if off := brokenPEM(data); off >= 0 {
+		return fmt.Errorf("PEM block at offset %d does not decode (no END line, or bad base64); the file is truncated or garbled", off)
+	}
+	return nil
+}
+
+// brokenPEM returns the offset of the first "-----BEGIN" line whose block does not decode,
+// or -1. pem.Decode skips a broken block silently and returns the next good one.
+func brokenPEM(data []byte) int {
+	begin := []byte("-----BEGIN")
+	for off := 0; ; {
+		i := bytes.Index(data[off:], begin)
+		if i < 0 {
+			return -1
+		}
+		at := off + i
+		blk, rest := pem.Decode(data[at:])
+		next := bytes.Index(data[at+len(begin):], begin)
+		consumed := len(data[at:]) - len(rest)
+		if blk == nil || (next >= 0 && consumed > next+len(begin)) {
+			return at
+		}
+		off = at + consumed
+	}
 }
 
 var pcrKey = regexp.MustCompile(`(?i)^(?:pcr)?\[?(\d{1,2})\]?$`)

@@ -127,8 +127,48 @@ var checks = map[string]Entry{
 		"제공된 모든 인증서를 X.509(DER 또는 PEM)로 해석할 수 있습니다.",
 		"Check the file named in the message; THIM returns JSON whose vcekCert and certificateChain fields are PEM.",
 		"메시지에 나온 파일을 확인하십시오. THIM은 vcekCert와 certificateChain 필드가 PEM인 JSON을 반환합니다."),
+	"tpm.quote.parse": eh(
+		"The TPM quote message (TPMS_ATTEST) decodes field by field: magic, type, signer, extra data, clock, firmware, PCR selection and digest.",
+		"TPM 쿼트 메시지(TPMS_ATTEST)를 필드별(매직, 타입, 서명자, 추가 데이터, 클록, 펌웨어, PCR 선택과 다이제스트)로 해석할 수 있습니다.",
+		"The error names the field and offset. Save the message exactly as TPM2_Quote returned it (tpm2_quote -m), without a size prefix or the signature appended.",
+		"오류 메시지에 필드와 오프셋이 나옵니다. TPM2_Quote가 돌려준 메시지를 크기 접두사나 서명 없이 그대로 저장하십시오(tpm2_quote -m)."),
+	"pcrs.parse": eh(
+		"The PCR values file holds 24 × 32-byte SHA-256 values, or JSON with hex values keyed pcrN.",
+		"PCR 값 파일이 SHA-256 값 24 × 32바이트이거나, pcrN 키에 16진수 값을 둔 JSON입니다.",
+		"Save the values again (tpm2_pcrread sha256 -o pcrs.bin) and pass the whole file.",
+		"값을 다시 저장하고(tpm2_pcrread sha256 -o pcrs.bin) 파일 전체를 넘기십시오."),
+	"crl.parse": eh(
+		"The CRL file decodes as an X.509 certificate revocation list (DER or PEM).",
+		"CRL 파일을 X.509 인증서 폐기 목록(DER 또는 PEM)으로 해석할 수 있습니다.",
+		"Download it again from Intel PCS; the error says where it stops decoding.",
+		"Intel PCS에서 다시 받으십시오. 오류 메시지에 해석이 멈춘 위치가 나옵니다."),
+	"tdx.collateral.parse": eh(
+		"Intel's TCB info or QE identity file is a JSON document.",
+		"Intel TCB 정보 또는 QE 식별 파일이 JSON 문서입니다.",
+		"Download it again from Intel PCS (/tdx/certification/v4/tcb, /qe/identity); the error gives the byte where it breaks.",
+		"Intel PCS(/tdx/certification/v4/tcb, /qe/identity)에서 다시 받으십시오. 오류 메시지에 깨진 바이트 위치가 나옵니다."),
+	"bundle.parse": eh(
+		"The cvmscope evidence bundle is JSON of a known format and version, with every field of the right type.",
+		"cvmscope 증거 번들이 알려진 형식과 버전의 JSON이고 모든 필드의 타입이 맞습니다.",
+		"The error names the field and offset. Save the bundle again with --save; a newer version needs a newer cvmscope.",
+		"오류 메시지에 필드와 오프셋이 나옵니다. --save로 번들을 다시 저장하십시오. 더 새로운 버전은 더 새로운 cvmscope가 필요합니다."),
+	"input.unused": eh(
+		"Every file given to inspect was read by at least one check that passed or failed: nothing supplied was silently ignored.",
+		"inspect에 준 모든 파일을 통과 또는 실패한 검사가 하나 이상 읽었습니다. 아무 파일도 조용히 무시되지 않았습니다.",
+		"The message says what the file was recognised as and what else it needs to be checked; add that file, or leave this one out.",
+		"메시지에 파일이 무엇으로 인식되었고 검사에 무엇이 더 필요한지 나옵니다. 그 파일을 추가하거나 이 파일을 빼십시오."),
 
 	// The MAA token.
+	"jwt.parse": eh(
+		"The token file is a compact JWT: three base64url parts, a JSON header and JSON claims.",
+		"토큰 파일이 간결한 JWT(base64url 세 부분, JSON 헤더와 JSON 클레임)입니다.",
+		"Save the token again (cvmscope -o token > token.jwt, or AttestationClient -o token); the error names the part that breaks.",
+		"토큰을 다시 저장하십시오(cvmscope -o token > token.jwt 또는 AttestationClient -o token). 오류 메시지에 깨진 부분이 나옵니다."),
+	"jwks.parse": eh(
+		"The key set file is a JWKS: JSON with a keys array of RSA keys or x5c certificates.",
+		"키 세트 파일이 JWKS(RSA 키 또는 x5c 인증서의 keys 배열을 가진 JSON)입니다.",
+		"Download it again from the provider's /certs; the error gives the field and byte offset.",
+		"공급자의 /certs에서 다시 받으십시오. 오류 메시지에 필드와 바이트 오프셋이 나옵니다."),
 	"jwt.signature": eh(
 		"The MAA token's signature verifies with the key its kid names from the attestation provider's published keys (JWKS).",
 		"MAA 토큰의 서명이 kid가 가리키는, 증명 공급자가 공개한 키(JWKS)로 검증됩니다.",

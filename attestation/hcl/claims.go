@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -87,7 +88,15 @@ type RuntimeClaims struct {
 func ParseRuntimeClaims(b []byte) (*RuntimeClaims, error) {
 	var rc RuntimeClaims
 	if err := json.Unmarshal(b, &rc); err != nil {
-		return nil, fmt.Errorf("runtime claims at offset %d are not valid JSON: %v", ClaimsOff, err)
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return nil, fmt.Errorf("runtime claims are not valid JSON at byte %d of the claims: %v; they must be the exact bytes the paravisor wrote", se.Offset, err)
+		case errors.As(err, &te):
+			return nil, fmt.Errorf("runtime claims field %q at byte %d of the claims: want %s, found %s", te.Field, te.Offset, te.Type, te.Value)
+		}
+		return nil, fmt.Errorf("runtime claims are not valid JSON: %v", err)
 	}
 	_ = json.Unmarshal(b, &rc.Raw)
 	if m, ok := rc.Raw["vm-configuration"].(map[string]any); ok {

@@ -223,9 +223,18 @@ func Parse(b []byte) (*Report, error) {
 	default:
 		return nil, perr("igvm.report_type", IGVMOff+8, "unknown report type %d (2 = SEV-SNP, 4 = TDX)", uint32(r.IGVM.ReportType))
 	}
-	n := int(r.IGVM.VariableDataSize)
-	if n > len(b)-ClaimsOff {
-		return nil, perr("igvm.variable_data_size", IGVMOff+16, "claims size %d runs past the end of the %d-byte input (%d bytes available); the report is truncated or garbled", n, len(b), len(b)-ClaimsOff)
+	n64 := int64(r.IGVM.VariableDataSize)
+	if n64 > int64(len(b)-ClaimsOff) {
+		return nil, perr("igvm.variable_data_size", IGVMOff+16, "claims size %d runs past the end of the %d-byte input (%d bytes available); the report is truncated or garbled", n64, len(b), len(b)-ClaimsOff)
+	}
+	n := int(n64)
+	// ReportSize's meaning varies between paravisors, so only a size past the end of the
+	// input is refused: it says the input lost bytes, or the header is garbled.
+	if int64(r.Header.ReportSize) > int64(len(b)) {
+		return nil, perr("header.report_size", 8, "says the report is %d bytes, but the input has only %d; the report is truncated or its header garbled (read NV 0x01400001 again)", r.Header.ReportSize, len(b))
+	}
+	if int64(r.IGVM.DataSize) > int64(len(b)-IGVMOff) {
+		return nil, perr("igvm.data_size", IGVMOff, "says %d bytes of request data, but only %d follow offset %d; the report is truncated or garbled", r.IGVM.DataSize, len(b)-IGVMOff, IGVMOff)
 	}
 	r.Claims = append([]byte(nil), b[ClaimsOff:ClaimsOff+n]...)
 	for _, c := range b[ClaimsOff+n:] {
@@ -234,6 +243,9 @@ func Parse(b []byte) (*Report, error) {
 		}
 	}
 	r.RuntimeClaims, r.ClaimsErr = ParseRuntimeClaims(r.Claims)
+	if r.ClaimsErr != nil {
+		r.ClaimsErr = fmt.Errorf("HCL report: runtime claims at offset %d: %w", ClaimsOff, r.ClaimsErr)
+	}
 	return r, nil
 }
 

@@ -5,6 +5,7 @@ package tpmquote
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -65,6 +66,9 @@ func ParseAttest(msg []byte) (a *Attest, err error) {
 	typ := uint16(msg[4])<<8 | uint16(msg[5])
 	if typ != TypeQuote && typ != TypeCertify {
 		return nil, fmt.Errorf("TPMS_ATTEST offset 4: type 0x%04x, want quote (0x8018) or certify (0x8017)", typ)
+	}
+	if err := walkAttest(msg, typ); err != nil {
+		return nil, err
 	}
 	// go-tpm's reflective unmarshaller is not hardened against hostile input.
 	defer func() {
@@ -198,3 +202,77 @@ func PCRList(pcrs []int) string {
 }
 
 func pcrList(pcrs []int) string { return PCRList(pcrs) }
+
+// walkAttest follows the TPMS_ATTEST layout (TPM 2.0 Part 2, 10.12.12) size field by size
+// field, so that a truncated or garbled message is reported by field and offset; go-tpm's
+// decoder says only that it ran out of bytes.
+func walkAttest(msg []byte, typ uint16) error {
+	off := 6
+	need := func(field string, n int) error {
+		if n > len(msg)-off {
+			return fmt.Errorf("TPMS_ATTEST %s at offset %d: needs %d bytes, only %d remain of %d; the quote message is truncated or garbled (save the TPMS_ATTEST exactly as TPM2_Quote returned it)", field, off, n, len(msg)-off, len(msg))
+		}
+		return nil
+	}
+	sized := func(field string) error {
+		if err := need(field+".size", 2); err != nil {
+			return err
+		}
+		n := int(msg[off])<<8 | int(msg[off+1])
+		if n > len(msg)-off-2 {
+			return fmt.Errorf("TPMS_ATTEST %s.size at offset %d: says %d bytes, only %d follow; the quote message is truncated or garbled", field, off, n, len(msg)-off-2)
+		}
+		off += 2 + n
+		return nil
+	}
+	fixed := func(field string, n int) error {
+		if err := need(field, n); err != nil {
+			return err
+		}
+		off += n
+		return nil
+	}
+	steps := []func() error{
+		func() error { return sized("qualifiedSigner") },
+		func() error { return sized("extraData") },
+		func() error { return fixed("clockInfo", 17) },
+		func() error { return fixed("firmwareVersion", 8) },
+	}
+	if typ == TypeCertify {
+		steps = append(steps, func() error { return sized("attested.certify.name") },
+			func() error { return sized("attested.certify.qualifiedName") })
+	} else {
+		steps = append(steps, func() error {
+			if err := need("attested.quote.pcrSelect.count", 4); err != nil {
+				return err
+			}
+			n := binary.BigEndian.Uint32(msg[off:])
+			// TPM2 defines at most HASH_COUNT banks; a larger count is garbage.
+			if n > 16 {
+				return fmt.Errorf("TPMS_ATTEST attested.quote.pcrSelect.count at offset %d: %d banks, a TPM has at most 16; the quote message is garbled", off, n)
+			}
+			off += 4
+			for i := range int(n) {
+				field := fmt.Sprintf("attested.quote.pcrSelect[%d]", i)
+				if err := need(field, 3); err != nil {
+					return err
+				}
+				sz := int(msg[off+2])
+				off += 3
+				if err := fixed(field+".pcrSelect", sz); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, func() error { return sized("attested.quote.pcrDigest") })
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	if off != len(msg) {
+		return fmt.Errorf("TPMS_ATTEST offset %d: %d bytes of trailing data after the structure; pass the TPMS_ATTEST alone (no size prefix, no signature appended)", off, len(msg)-off)
+	}
+	return nil
+}

@@ -161,6 +161,13 @@ func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 	if r.TEE == "" && s.TEE != "" {
 		r.TEE = s.TEE
 	}
+	// A quote file was parsed when it was loaded; one inside a bundle is parsed here, so
+	// that a damaged message is named even when no AK is there to check its signature.
+	if s.Quote != nil && len(s.Quote.Msg) > 0 {
+		if _, err := tpmquote.ParseAttest(s.Quote.Msg); err != nil {
+			add(check.Failf("tpm.quote.parse", "%v", err))
+		}
+	}
 }
 
 func (r *Result) parseCerts(s *evidence.Set, add func(...check.Check)) {
