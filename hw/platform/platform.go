@@ -115,6 +115,10 @@ func openAzure(ctx context.Context, o Options, reason string) (*Platform, error)
 }
 
 func openSim(ctx context.Context, o Options, reason string) (*Platform, error) {
+	if o.EventLogPath != "" {
+		// The simulated CVM measures its own boot: a log from elsewhere would be dropped.
+		return nil, fault.Errorf(fault.Internal, "--event-log %s cannot be used: %s, which writes its own event log; --event-log is for an Azure VM (--platform azure)", o.EventLogPath, reason)
+	}
 	target := pick(o.TPM, "sim")
 	if target == "sim" {
 		// A fixed simulator seed makes the EK and AK, and so every report, reproducible.
@@ -235,7 +239,8 @@ func (p *Platform) eventLog() ([]byte, error) {
 		return p.CVM.EventLog(), nil
 	}
 	if p.eventLogPath != "" {
-		b, err := os.ReadFile(p.eventLogPath)
+		// Capped, and only a regular file: a FIFO or /dev/zero must not hang the run.
+		b, err := evidence.ReadFile(p.eventLogPath)
 		if err != nil {
 			return nil, fault.New(fault.Device, fmt.Errorf("event log %s: %w", p.eventLogPath, err))
 		}

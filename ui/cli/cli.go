@@ -325,6 +325,9 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		}
 		o.Platform = "sim"
 	}
+	if o.EventLogPath != "" && o.Platform == "sim" {
+		return cfg, fmt.Errorf("--event-log %s: the simulated CVM writes its own event log and cannot use another; --event-log is for an Azure VM (--platform azure)", o.EventLogPath)
+	}
 	nonce := o.nonce
 	if sc.StaleReport && nonce == "" {
 		nonce = workshop.StaleNonce
