@@ -79,6 +79,14 @@ func decodeStrict(b []byte, what string, trackOrder bool) (map[string]any, map[s
 	return m, j.order, nil
 }
 
+// failErr reports an error of the underlying decoder; running out of input is said plainly.
+func (j *strictDecoder) failErr(err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return j.fail("cut short: the input ends before the JSON is complete")
+	}
+	return j.fail("%v", err)
+}
+
 func (j *strictDecoder) fail(format string, args ...any) error {
 	return fmt.Errorf("%s at %q (byte offset %d): %s", j.what, displayPath(j.path()), j.d.InputOffset(), fmt.Sprintf(format, args...))
 }
@@ -90,7 +98,7 @@ func (j *strictDecoder) object(depth int, track bool) (map[string]any, error) {
 	for j.d.More() {
 		kt, err := j.d.Token()
 		if err != nil {
-			return nil, j.fail("%v", err)
+			return nil, j.failErr(err)
 		}
 		k, ok := kt.(string)
 		if !ok {
@@ -109,7 +117,7 @@ func (j *strictDecoder) object(depth int, track bool) (map[string]any, error) {
 		keys = append(keys, k)
 	}
 	if _, err := j.d.Token(); err != nil { // closing brace
-		return nil, j.fail("%v", err)
+		return nil, j.failErr(err)
 	}
 	if track {
 		if n := j.pathLen(); n <= j.budget {
@@ -124,7 +132,7 @@ func (j *strictDecoder) object(depth int, track bool) (map[string]any, error) {
 func (j *strictDecoder) value(depth int, track bool) (any, error) {
 	t, err := j.d.Token()
 	if err != nil {
-		return nil, j.fail("%v", err)
+		return nil, j.failErr(err)
 	}
 	if t == json.Delim('{') || t == json.Delim('[') {
 		if depth >= MaxDepth {
@@ -146,7 +154,7 @@ func (j *strictDecoder) value(depth int, track bool) (any, error) {
 			a = append(a, v)
 		}
 		if _, err := j.d.Token(); err != nil {
-			return nil, j.fail("%v", err)
+			return nil, j.failErr(err)
 		}
 		return a, nil
 	}
