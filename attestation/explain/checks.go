@@ -160,18 +160,18 @@ var checks = map[string]Entry{
 
 	// The MAA token.
 	"jwt.parse": eh(
-		"The token file is a compact JWT: three base64url parts, a JSON header and JSON claims.",
-		"토큰 파일이 간결한 JWT(base64url 세 부분, JSON 헤더와 JSON 클레임)입니다.",
-		"Save the token again (cvmscope -o token > token.jwt, or AttestationClient -o token); the error names the part that breaks.",
-		"토큰을 다시 저장하십시오(cvmscope -o token > token.jwt 또는 AttestationClient -o token). 오류 메시지에 깨진 부분이 나옵니다."),
+		"The token file is a compact JWT of at most 1 MiB: three canonical, unpadded base64url parts, a JSON header and JSON claims without duplicate keys, nested at most 64 levels. Line breaks and spaces are ignored.",
+		"토큰 파일이 1 MiB 이하의 간결한 JWT입니다: 패딩 없는 정규 base64url 세 부분, 중복 키 없이 최대 64단계로 중첩된 JSON 헤더와 JSON 클레임. 줄바꿈과 공백은 무시합니다.",
+		"Save the token again (cvmscope -o token > token.jwt, or AttestationClient -o token); the error names the part that breaks. An encrypted JWE (five parts) must be decrypted first.",
+		"토큰을 다시 저장하십시오(cvmscope -o token > token.jwt 또는 AttestationClient -o token). 오류 메시지에 깨진 부분이 나옵니다. 암호화된 JWE(다섯 부분)는 먼저 복호화해야 합니다."),
 	"jwks.parse": eh(
 		"The key set file is a JWKS: JSON with a keys array of RSA keys or x5c certificates.",
 		"키 세트 파일이 JWKS(RSA 키 또는 x5c 인증서의 keys 배열을 가진 JSON)입니다.",
 		"Download it again from the provider's /certs; the error gives the field and byte offset.",
 		"공급자의 /certs에서 다시 받으십시오. 오류 메시지에 필드와 바이트 오프셋이 나옵니다."),
 	"jwt.signature": eh(
-		"The MAA token's signature verifies with the key its kid names from the attestation provider's published keys (JWKS).",
-		"MAA 토큰의 서명이 kid가 가리키는, 증명 공급자가 공개한 키(JWKS)로 검증됩니다.",
+		"The MAA token's RS256 signature verifies with the key its kid names from the attestation provider's published keys (JWKS), an RSA key of at least 2048 bits; a header that names critical extensions (crit) is refused.",
+		"MAA 토큰의 RS256 서명이 kid가 가리키는, 증명 공급자가 공개한 키(JWKS)로 검증됩니다. 키는 2048비트 이상의 RSA 키여야 하며, 임계 확장(crit)을 지정한 헤더는 거부합니다.",
 		"Fetch the keys from the same endpoint that issued the token (<endpoint>/certs); a token whose key is not published cannot be checked offline.",
 		"토큰을 발급한 엔드포인트(<endpoint>/certs)에서 키를 받으십시오. 키가 공개되지 않은 토큰은 오프라인으로 검증할 수 없습니다."),
 	"jwt.issuer": eh(
