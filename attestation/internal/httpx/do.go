@@ -1,0 +1,355 @@
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"syscall"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
+)
+
+// Defaults every client starts from; the README's "Guarantees" section quotes them.
+const (
+	// DefaultAttempt bounds one try of a request on the internet: connect, TLS, headers and
+	// the whole body.
+	DefaultAttempt = 10 * time.Second
+	// DefaultMaxBody bounds every body read, error answers included; the largest answer
+	// cvmscope expects (a JWKS, a TD quote, Intel's TCB info) is a few tens of KiB.
+	DefaultMaxBody = 1 << 20
+)
+
+// Limits bound one request.
+type Limits struct {
+	// Attempt bounds one try; zero means DefaultAttempt. A shorter deadline on the caller's
+	// context wins.
+	Attempt time.Duration
+	// Overall bounds a call with its retries (Get only; the MAA and IMDS clients apply their
+	// own). Zero means no bound beyond the caller's context and the tries.
+	Overall time.Duration
+	// MaxBody bounds what is read; zero means DefaultMaxBody.
+	MaxBody int64
+}
+
+func (l Limits) attempt() time.Duration {
+	if l.Attempt > 0 {
+		return l.Attempt
+	}
+	return DefaultAttempt
+}
+
+func (l Limits) maxBody() int64 {
+	if l.MaxBody > 0 {
+		return l.MaxBody
+	}
+	return DefaultMaxBody
+}
+
+// Request is one HTTP request; it is rebuilt for every try, so it can be sent again.
+type Request struct {
+	// Op names the request in messages as the user knows it, e.g. "Call MAA" or
+	// "IMDS GET /metadata/instance".
+	Op     string
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+}
+
+// Response is a complete answer: the body is read in full (within MaxBody) whatever the
+// status, so an error answer is bounded like any other.
+type Response struct {
+	Status   int
+	Header   http.Header
+	Body     []byte
+	Duration time.Duration
+}
+
+// Failure is what went wrong with a try, in the terms a user can act on.
+type Failure int
+
+const (
+	// Other is anything below: a TLS verification failure, a malformed answer, a proxy error.
+	Other Failure = iota
+	// Interrupted: the caller's context was cancelled (Ctrl-C, SIGTERM, Esc).
+	Interrupted
+	// Timeout: the connection was made (or still being made) and no answer came in time.
+	Timeout
+	// Unreachable: no connection at all: refused, no route, DNS.
+	Unreachable
+	// Dropped: the peer closed or reset the connection before the answer was complete.
+	Dropped
+	// TooLarge: the answer was longer than MaxBody and was refused.
+	TooLarge
+)
+
+// Error is a failed try, phrased truthfully: interrupted, timed out, unreachable, dropped.
+type Error struct {
+	Failure Failure
+	Op      string
+	// Host is host[:port] of the URL.
+	Host string
+	// Waited is the deadline that ran out (Timeout).
+	Waited time.Duration
+	// Bytes is how much of the body arrived before the drop; Answered says whether the
+	// status line and headers had (Dropped).
+	Bytes    int64
+	Answered bool
+	// Limit is MaxBody (TooLarge).
+	Limit int64
+	Err   error
+}
+
+func (e *Error) Error() string {
+	switch e.Failure {
+	case Interrupted:
+		return e.Op + " interrupted (Ctrl-C/Esc): no answer was awaited"
+	case Timeout:
+		return fmt.Sprintf("%s: no answer within %s from %s (%v)", e.Op, roundDur(e.Waited), e.Host, RootCause(e.Err))
+	case Unreachable:
+		return fmt.Sprintf("%s: cannot connect to %s: %v", e.Op, e.Host, RootCause(e.Err))
+	case Dropped:
+		if !e.Answered {
+			return fmt.Sprintf("%s: connection dropped by %s before any answer (%v)", e.Op, e.Host, RootCause(e.Err))
+		}
+		return fmt.Sprintf("%s: connection dropped by %s mid-response (after %d bytes): %v", e.Op, e.Host, e.Bytes, RootCause(e.Err))
+	case TooLarge:
+		return fmt.Sprintf("%s: the answer from %s is larger than %d bytes; refused", e.Op, e.Host, e.Limit)
+	}
+	return fmt.Sprintf("%s: %v", e.Op, e.Err)
+}
+
+// Unwrap keeps the transport's error reachable (errors.Is ECONNREFUSED, x509 errors) and
+// guarantees context.Canceled in an interrupted chain, which fault.KindOf reads as exit 130.
+func (e *Error) Unwrap() []error {
+	errs := []error{}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	if e.Failure == Interrupted && !errors.Is(e.Err, context.Canceled) {
+		errs = append(errs, context.Canceled)
+	}
+	return errs
+}
+
+// FailureOf returns the failure class of err, Other when err holds no *Error.
+func FailureOf(err error) Failure {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Failure
+	}
+	return Other
+}
+
+// InterruptedError is the error for a call cancelled while not in a request, e.g. while
+// waiting to retry.
+func InterruptedError(op, rawURL string, cause error) *Error {
+	return &Error{Failure: Interrupted, Op: op, Host: hostOf(rawURL), Err: cause}
+}
+
+// Fault classifies err for the exit code: an interrupted call is fault.Interrupted with
+// advice that nothing was decided; anything else is fault.Network with hint.
+func Fault(err error, hint string) error {
+	if FailureOf(err) == Interrupted {
+		return fault.WithHint(fault.Interrupted, err, "nothing was decided; run it again to get an answer")
+	}
+	return fault.WithHint(fault.Network, err, hint)
+}
+
+// Do sends req once under a per-try deadline and reads the whole answer within the body
+// limit. The error, if any, is an *Error.
+func Do(ctx context.Context, c *http.Client, req Request, lim Limits) (*Response, error) {
+	if c == nil {
+		c = http.DefaultClient
+	}
+	budget := lim.attempt()
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < budget {
+		budget = time.Until(dl)
+	}
+	actx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	start := time.Now()
+	fail := func(f Failure, err error, bytes int64, answered bool) (*Response, error) {
+		e := &Error{Failure: f, Op: req.Op, Host: hostOf(req.URL), Err: err, Bytes: bytes, Answered: answered}
+		if f == Other {
+			e.Failure, e.Waited = classify(ctx, actx, err), budget
+		}
+		if e.Failure == TooLarge {
+			e.Limit = lim.maxBody()
+		}
+		logExchange(ctx, req, 0, time.Since(start), bytes, e)
+		return nil, e
+	}
+	var body io.Reader
+	if req.Body != nil {
+		body = bytes.NewReader(req.Body)
+	}
+	hr, err := http.NewRequestWithContext(actx, req.Method, req.URL, body)
+	if err != nil {
+		return fail(Other, err, 0, false)
+	}
+	for k, v := range req.Header {
+		hr.Header[k] = v
+	}
+	resp, err := c.Do(hr)
+	if err != nil {
+		return fail(Other, err, 0, false)
+	}
+	defer resp.Body.Close()
+	cr := &countingReader{r: resp.Body}
+	b, err := io.ReadAll(io.LimitReader(cr, lim.maxBody()+1))
+	if err != nil {
+		return fail(Other, err, cr.n, true)
+	}
+	if int64(len(b)) > lim.maxBody() {
+		return fail(TooLarge, nil, cr.n, true)
+	}
+	r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: b, Duration: time.Since(start)}
+	logExchange(ctx, req, r.Status, r.Duration, int64(len(b)), nil)
+	return r, nil
+}
+
+// Get sends req (idempotent by nature) under lim.Overall, retrying once at once when the
+// connection dropped; any answer, whatever its status, is returned for the caller to judge.
+func Get(ctx context.Context, c *http.Client, req Request, lim Limits) (*Response, error) {
+	if lim.Overall > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, lim.Overall)
+		defer cancel()
+	}
+	var r Retries
+	for {
+		resp, err := Do(ctx, c, req, lim)
+		if err == nil || !r.DroppedAgain(ctx, err) {
+			return resp, err
+		}
+	}
+}
+
+// Retries carries the shared retry rule across the tries of one call.
+type Retries struct{ drops int }
+
+// Worth reports whether a failed try deserves another, the attempt budget permitting: never
+// after the caller cancelled or its deadline passed; a dropped connection once per call (a
+// proxy or a restart may cut one, two is a pattern); a try that timed out while the call
+// still has time. An unreachable host, a refused TLS handshake or an oversized answer will
+// not fix themselves in a second.
+func (r *Retries) Worth(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	switch FailureOf(err) {
+	case Dropped:
+		r.drops++
+		return r.drops == 1
+	case Timeout:
+		return true
+	}
+	return false
+}
+
+// DroppedAgain is Worth limited to drops, for callers that retry nothing else.
+func (r *Retries) DroppedAgain(ctx context.Context, err error) bool {
+	return FailureOf(err) == Dropped && r.Worth(ctx, err)
+}
+
+// classify reads a transport error. The caller's context decides first: once it is
+// cancelled, whatever the transport says (a dial "operation was canceled", a reset) is an
+// interruption, not a fact about the network.
+func classify(ctx, actx context.Context, err error) Failure {
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return Interrupted
+	case ctx.Err() != nil || actx.Err() != nil:
+		return Timeout
+	}
+	var op *net.OpError
+	var dns *net.DNSError
+	switch {
+	case errors.As(err, &dns), errors.As(err, &op) && op.Op == "dial",
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return Unreachable
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return Dropped
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return Timeout
+	}
+	return Other
+}
+
+// RootCause is the innermost error, without the url.Error and net.OpError wrapping.
+func RootCause(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// logExchange logs one try at debug level (-v): what was asked, how it ended and how big the
+// answer was. Never headers or bodies: they carry tokens, keys and evidence.
+func logExchange(ctx context.Context, req Request, status int, d time.Duration, size int64, err *Error) {
+	if !slog.Default().Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []any{"op", req.Op, "method", req.Method, "url", redact(req.URL), "duration", d.Round(time.Millisecond), "bytes", size}
+	if err != nil {
+		attrs = append(attrs, "failure", err.Failure.String())
+	} else {
+		attrs = append(attrs, "status", status)
+	}
+	slog.DebugContext(ctx, "http", attrs...)
+}
+
+func (f Failure) String() string {
+	return [...]string{"other", "interrupted", "timeout", "unreachable", "dropped", "too-large"}[f]
+}
+
+// redact drops user info and the query, the two places a URL might carry a secret.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Host
+}
+
+// roundDur prints a deadline the way it was configured: whole seconds from 2 s, otherwise
+// milliseconds.
+func roundDur(d time.Duration) time.Duration {
+	if d >= 2*time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
+}
