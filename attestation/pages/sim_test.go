@@ -2,14 +2,17 @@ package pages_test
 
 import (
 	"context"
+	"crypto/x509"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/pages"
+	"github.com/cvmscope/cvmscope/attestation/snp"
 	"github.com/cvmscope/cvmscope/attestation/verify"
 	"github.com/cvmscope/cvmscope/hw/platform"
+	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 )
 
 // TestReadReportSimulatedCVM reads a report from the simulated CVM (go-tpm-tools' simulator
@@ -27,8 +30,14 @@ func TestReadReportSimulatedCVM(t *testing.T) {
 			if err != nil {
 				t.Fatalf("read report: %v", err)
 			}
-			// The simulated vTPM CA issues the AK certificate at the current time.
-			r := verify.Evidence(s, verify.Options{Now: time.Now()})
+			// The simulated vTPM CA issues the AK certificate at the current time. The run
+			// trusts the simulated roots, as a run that started the simulated CVM does.
+			a, err := simroots.Anchors()
+			if err != nil {
+				t.Fatal(err)
+			}
+			trust := verify.Trust{AMD: []snp.Roots{{ARK: a.ARK, ASK: a.ASK}}, Intel: []*x509.Certificate{a.PCKRoot}}
+			r := verify.Evidence(s, verify.Options{Now: time.Now(), Trust: trust})
 			page := pages.ReadReport(s, r)
 			requireExplained(t, page)
 			keys, v := chainVerdicts(t, page)
