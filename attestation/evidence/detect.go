@@ -112,6 +112,9 @@ func detectJSON(t []byte) Kind {
 	if _, ok := m["tcbInfo"]; ok {
 		return KindTCBInfo
 	}
+	if _, ok := m["vcekCert"]; ok {
+		return KindCertificates // IMDS THIM's answer
+	}
 	if _, ok := m["enclaveIdentity"]; ok {
 		return KindQEIdentity
 	}
@@ -143,6 +146,8 @@ func damagedJSON(t []byte) Kind {
 		return KindBundle
 	case has(`"tcbInfo"`):
 		return KindTCBInfo
+	case has(`"vcekCert"`) || has(`"certificateChain"`):
+		return KindCertificates
 	case has(`"enclaveIdentity"`):
 		return KindQEIdentity
 	case has(`"vm-configuration"`) || has(`"HCLAkPub"`):

@@ -251,6 +251,18 @@ func (s *Set) Supplied() []FileInfo {
 	return s.Files
 }
 
+// FileOf names the supplied file that gave the set its piece of kind k (the last one of
+// that kind), or else the bundle that carried it, for messages; "" when there is neither.
+func (s *Set) FileOf(k Kind) string {
+	name := ""
+	for _, f := range s.Supplied() {
+		if f.Kind == k || f.Kind == KindBundle && name == "" {
+			name = f.Path
+		}
+	}
+	return name
+}
+
 func (s *Set) mergeBundle(name string, b *Bundle) error {
 	if len(s.Files) > 0 || len(s.HCLReport) > 0 || s.Token != "" {
 		return fmt.Errorf("%s: a bundle is a whole evidence set; give it alone or first", name)
@@ -347,9 +359,14 @@ func appendUnique(list [][]byte, b []byte) [][]byte {
 	return append(list, b)
 }
 
-// ParseCertificates reads PEM bundles or a single DER certificate (zero padding allowed).
+// ParseCertificates reads PEM bundles, THIM's JSON answer or a single DER certificate (zero
+// padding allowed).
 // Every PEM block must decode: half a bundle is damage, not a shorter chain.
 func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		// IMDS THIM's answer: {"vcekCert": PEM, "certificateChain": PEM, "tcbm": ...}.
+		return snp.ParseCerts(t)
+	}
 	if bytes.Contains(data, []byte("-----BEGIN")) {
 		if err := pemIntact(data); err != nil {
 			return nil, err

@@ -37,6 +37,10 @@ func FuzzParse(f *testing.F) {
 		if msg := invariants(r, b); msg != "" {
 			t.Fatal(msg)
 		}
+		// Size fields never point past the input once a report parsed.
+		if int64(r.Header.ReportSize) > int64(len(b)) || int64(r.IGVM.DataSize) > int64(len(b)-IGVMOff) {
+			t.Fatalf("accepted report_size %d / data_size %d for %d bytes", r.Header.ReportSize, r.IGVM.DataSize, len(b))
+		}
 		_, _ = r.Bind()
 	})
 }

@@ -95,15 +95,18 @@ func Hardware(s *evidence.Set, opts Options) *Result {
 }
 
 func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
+	// from names the file a piece came from, so that a parse failure says which to fix.
+	from := func(k evidence.Kind) string { return fileOr(s.FileOf(k)) }
+	hwFrom := from(evidence.KindHCLReport)
 	if len(s.HCLReport) > 0 {
 		rep, err := hcl.Parse(s.HCLReport)
 		if err != nil {
-			add(check.Failf("hcl.parse", "%v", err))
+			add(check.Failf("hcl.parse", "%s%v", hwFrom, err))
 		} else {
 			r.HCL = rep
 			r.Claims = rep.RuntimeClaims
 			if rep.ClaimsErr != nil {
-				add(check.Failf("hcl.parse", "%v", rep.ClaimsErr))
+				add(check.Failf("hcl.parse", "%s%v", hwFrom, rep.ClaimsErr))
 			}
 			switch rep.IGVM.ReportType {
 			case hcl.ReportSNP:
@@ -116,18 +119,18 @@ func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 	if r.Claims == nil && len(s.RuntimeClaims) > 0 {
 		rc, err := hcl.ParseRuntimeClaims(s.RuntimeClaims)
 		if err != nil {
-			add(check.Failf("hcl.parse", "runtime claims file: %v", err))
+			add(check.Failf("hcl.parse", "%sruntime claims file: %v", from(evidence.KindRuntimeClaims), err))
 		}
 		r.Claims = rc
 	}
-	snpRaw := s.SNPReport
+	snpRaw, snpFrom := s.SNPReport, from(evidence.KindSNPReport)
 	if r.HCL != nil && r.HCL.SNPReport() != nil {
-		snpRaw = r.HCL.SNPReport()
+		snpRaw, snpFrom = r.HCL.SNPReport(), hwFrom
 	}
 	if len(snpRaw) > 0 {
 		rep, err := snp.Parse(snpRaw)
 		if err != nil {
-			add(check.Failf("snp.parse", "%v", err))
+			add(check.Failf("snp.parse", "%s%v", snpFrom, err))
 		} else {
 			r.SNP = rep
 			if r.TEE == "" {
@@ -135,14 +138,14 @@ func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 			}
 		}
 	}
-	tdRaw := s.TDReport
+	tdRaw, tdFrom := s.TDReport, from(evidence.KindTDReport)
 	if r.HCL != nil && r.HCL.TDReport() != nil {
-		tdRaw = r.HCL.TDReport()
+		tdRaw, tdFrom = r.HCL.TDReport(), hwFrom
 	}
 	if len(tdRaw) > 0 {
 		rep, err := tdx.ParseTDReport(tdRaw)
 		if err != nil {
-			add(check.Failf("tdx.parse", "TDREPORT: %v", err))
+			add(check.Failf("tdx.parse", "%sTDREPORT: %v", tdFrom, err))
 		} else {
 			r.TDReport = rep
 		}
@@ -150,7 +153,7 @@ func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 	if len(s.TDQuote) > 0 {
 		q, err := tdx.ParseQuote(s.TDQuote)
 		if err != nil {
-			add(check.Failf("tdx.parse", "TD quote: %v", err))
+			add(check.Failf("tdx.parse", "%sTD quote: %v", from(evidence.KindTDQuote), err))
 		} else {
 			r.TDQuote = q
 			if r.TEE == "" {
@@ -165,7 +168,7 @@ func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 	// that a damaged message is named even when no AK is there to check its signature.
 	if s.Quote != nil && len(s.Quote.Msg) > 0 {
 		if _, err := tpmquote.ParseAttest(s.Quote.Msg); err != nil {
-			add(check.Failf("tpm.quote.parse", "%v", err))
+			add(check.Failf("tpm.quote.parse", "%s%v", from(evidence.KindTPMAttest), err))
 		}
 	}
 }
@@ -174,11 +177,18 @@ func (r *Result) parseCerts(s *evidence.Set, add func(...check.Check)) {
 	for i, der := range s.Certs {
 		c, err := x509.ParseCertificate(der)
 		if err != nil {
-			add(check.Failf("certs.parse", "certificate %d: %v", i+1, err))
+			add(check.Failf("certs.parse", "%scertificate %d: %v", fileOr(s.FileOf(evidence.KindCertificates)), i+1, err))
 			continue
 		}
 		r.Certs = append(r.Certs, c)
 	}
+}
+
+func fileOr(name string) string {
+	if name == "" {
+		return ""
+	}
+	return name + ": "
 }
 
 // hardware runs the TEE checks: the report's signature and chain, and the binding of the
