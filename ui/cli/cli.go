@@ -47,11 +47,11 @@ Usage:
   cvmscope emulator [flags]        run the MAA emulator (SIMULATED signing key) until interrupted
   cvmscope serve [flags]           serve the workshop over SSH: every session its own simulated CVM
   cvmscope version
+  cvmscope help [COMMAND]          this help, or a command's flags (cvmscope help inspect)
 
 Exit codes: 0 all checks passed, 1 misuse or internal error, 2 evidence or token verification
 failed, 3 network or service error, 4 TPM or device error, 5 policy denied.
 
-Flags:
 `
 
 // Main runs cvmscope with args (without the program name) and returns the exit code.
@@ -73,9 +73,107 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		case "version", "--version":
 			fmt.Fprintf(stdout, "cvmscope %s\n", Version)
 			return 0
+		case "help":
+			return help(args[1:], stdout, stderr)
 		}
 	}
 	return run(args, stdout, stderr, cmdRun)
+}
+
+// commands are the words Main dispatches on, for help and for "unknown command" errors.
+var commands = []string{"inspect", "verify", "emulator", "serve", "version", "help"}
+
+// help is `cvmscope help [COMMAND]`: the same text as COMMAND --help, on stdout. Serve and
+// the emulator stop at --help before they listen on anything.
+func help(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 1 {
+		eprintf(stderr, "cvmscope help: one COMMAND at most, got %q\n", strings.Join(args, " "))
+		return 1
+	}
+	topic := ""
+	if len(args) == 1 {
+		topic = args[0]
+	}
+	switch topic {
+	case "", "help":
+		return Main([]string{"--help"}, stdout, stderr)
+	case "version":
+		fmt.Fprint(stdout, usage)
+		fmt.Fprintln(stdout, "\ncvmscope version prints the version and exits; it takes no flags.")
+		return 0
+	case "inspect", "verify", "emulator", "serve":
+		return Main([]string{topic, "--help"}, stdout, stderr)
+	}
+	eprintf(stderr, "cvmscope help: no command %q; the commands are %s\n", topic, strings.Join(commands, ", "))
+	return 1
+}
+
+// parseFlags parses args and reports what a person needs: --help prints the usage on stdout
+// (exit 0, asked for); a mistyped flag prints pflag's message and the usage on stderr (exit
+// 1). pflag itself prints nothing under ContinueOnError, so without this a typo was silent.
+// done is false when the caller should go on.
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, done bool) {
+	// pflag calls Usage itself on -h; the usage is printed here instead, on the right stream.
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return 0, false
+	case errors.Is(err, flag.ErrHelp):
+		printUsage(stdout, fs)
+		return 0, true
+	}
+	// The usage first and the message last, so the message is what stays on screen.
+	printUsage(stderr, fs)
+	eprintf(stderr, "\n%s: %v%s\n", fs.Name(), err, suggestFlag(fs, err))
+	return 1, true
+}
+
+// suggestFlag names the flag a mistyped long flag most likely meant (--senario: --scenario),
+// or "" when none is close: at most two edits away.
+func suggestFlag(fs *flag.FlagSet, err error) string {
+	const prefix = "unknown flag: --"
+	msg := err.Error()
+	if !strings.HasPrefix(msg, prefix) {
+		return ""
+	}
+	typed, _, _ := strings.Cut(strings.TrimPrefix(msg, prefix), "=")
+	best, bestDist := "", 3
+	fs.VisitAll(func(f *flag.Flag) {
+		if d := editDistance(typed, f.Name); d < bestDist {
+			best, bestDist = f.Name, d
+		}
+	})
+	if best == "" {
+		return ""
+	}
+	return " (did you mean --" + best + "?)"
+}
+
+// editDistance is the Levenshtein distance of two short ASCII flag names.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, usage)
+	fmt.Fprintf(w, "\nFlags of %s:\n%s", fs.Name(), fs.FlagUsages())
 }
 
 type command int
@@ -124,10 +222,6 @@ type options struct {
 func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(cmd.name(), flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
 	outputs := "text or json"
 	if cmd == cmdRun {
 		outputs = "text, json, token (only the JWT, as AttestationClient -o token) or bool (true only for a verified token from a compliant SEV-SNP/TDX CVM)"
@@ -167,11 +261,8 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	var o options
 	fs := newFlags(&o, cmd, stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 1
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	lang := present.Lang(o.lang)
 	if lang == "" {
@@ -300,7 +391,7 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		return cfg, nil
 	}
 	if len(rest) > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q (did you mean `cvmscope inspect %s`?)", rest[0], strings.Join(rest, " "))
+		return cfg, unexpectedArgs(rest)
 	}
 	switch o.SimTEE {
 	case "sevsnp", "tdx", "trustedlaunch":
@@ -340,6 +431,15 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 	cfg.live = workshop.LiveOptions{Platform: o.Options, Verify: cfg.verify, Nonce: nonce, Pager: pages.Pager{},
 		AttestationURL: o.attestURL, Flow: o.flow, Scenario: sc, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway}
 	return cfg, nil
+}
+
+// unexpectedArgs explains arguments to the plain run, which takes none: files are for
+// inspect (suggested only when the first argument is a file), anything else is a command.
+func unexpectedArgs(rest []string) error {
+	if fi, err := os.Stat(rest[0]); err == nil && fi.Mode().IsRegular() {
+		return fmt.Errorf("unexpected argument %q: to verify saved files run `cvmscope inspect %s`", rest[0], strings.Join(rest, " "))
+	}
+	return fmt.Errorf("unknown command %q: the commands are %s (cvmscope help)", rest[0], strings.Join(commands, ", "))
 }
 
 // headless runs every step in order and prints the result.
@@ -572,11 +672,8 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	remote := fs.Bool("allow-remote", false, "allow a non-loopback listen address (the signing key is SIMULATED; never use its tokens for anything real)")
 	scenario := fs.String("scenario", "", "MAA-side fault to stage: maa-slow, maa-429, maa-500, unknown-key, expired-token, wrong-issuer, clock-skew")
 	verbose := fs.BoolP("verbose", "v", false, "log every request on stderr")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 1
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	sc, err := workshop.LookupScenario(*scenario)
 	if err == nil && (sc.SecureBootOff || sc.Debug || sc.StaleReport || sc.IMDSDown || sc.MAADown) {
@@ -616,11 +713,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	remote := fs.Bool("allow-remote", false, "listen beyond loopback: anyone who reaches the port gets a simulated session, without a password")
 	hostKey := fs.String("host-key", "", "the server's SSH host key, created (mode 0600) when missing (default: cvmscope/ssh_host_ed25519 in the user config directory)")
 	verbose := fs.BoolP("verbose", "v", false, "log sessions on stderr")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 1
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	if *hostKey == "" {
 		dir, err := os.UserConfigDir()
