@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/present"
@@ -53,14 +54,20 @@ var chrome = map[string]present.Text{
 	"help.close":    present.T("close", "닫기"),
 	"help.quit":     present.T("quit", "종료"),
 	"help.submit":   present.T("submit", "확인"),
+	"help.json":     present.T("token as JSON", "토큰 JSON 보기"),
+	"help.lesson":   present.T("guided lesson", "따라 하기 강의"),
+	"help.welcome":  present.T("welcome", "처음 안내"),
+	"help.next":     present.T("lesson: next", "강의: 다음"),
+	"help.back":     present.T("lesson: back", "강의: 이전"),
+	"help.more":     present.T("more below", "아래에 더 있음"),
 
 	"title.help":   present.T("Keys", "키"),
-	"pane.empty":   present.T("Not run yet. Press enter to run this step, or a to run all.", "아직 실행하지 않았습니다. enter로 이 단계를, a로 모든 단계를 실행하세요."),
+	"pane.empty":   present.T("Not run yet. Press enter to run this step, or a to run all.", "아직 실행하지 않았습니다. enter로 이 단계를, a로 모든 단계를 실행합니다."),
 	"pane.running": present.T("Running…", "실행 중…"),
 	"pane.error":   present.T("The step stopped with an error", "단계가 오류로 멈췄습니다"),
 	"pane.hint":    present.T("What to do", "조치 방법"),
-	"pane.stale":   present.T("An earlier step ran again after this page was made: press enter to run this step again.", "이 화면을 만든 뒤 앞 단계가 다시 실행되었습니다. enter로 이 단계를 다시 실행하세요."),
-	"pane.cancel":  present.T("Cancelled. Press enter or r to run it again.", "취소했습니다. enter나 r로 다시 실행하세요."),
+	"pane.stale":   present.T("An earlier step ran again after this page was made: press enter to run this step again.", "이 화면을 만든 뒤 앞 단계가 다시 실행되었습니다. enter로 이 단계를 다시 실행합니다."),
+	"pane.cancel":  present.T("Cancelled. Press enter or r to run it again.", "취소했습니다. enter나 r로 다시 실행합니다."),
 
 	"events.filter":  present.T("PCR filter: %s · %d of %d events · 0-9 pick, f cycle", "PCR 필터: %s · 이벤트 %d/%d개 · 0-9 선택, f 순환"),
 	"events.all":     present.T("all", "전체"),
@@ -70,14 +77,14 @@ var chrome = map[string]present.Text{
 	"code.bytes":     present.T("(%d bytes)", "(%d바이트)"),
 
 	"status.ready":     present.T("Ready. enter runs the selected step, a runs all, ? shows every key.", "준비됨. enter: 선택한 단계 실행, a: 모두 실행, ?: 모든 키"),
-	"status.busy":      present.T("A step is running; esc cancels it.", "단계가 실행 중입니다. esc로 취소하세요."),
+	"status.busy":      present.T("A step is running; esc cancels it.", "단계가 실행 중입니다. esc로 취소합니다."),
 	"status.cancel":    present.T("Cancelling %s…", "%s 취소 중…"),
 	"status.cancelled": present.T("%s cancelled.", "%s 취소됨."),
 	"status.done":      present.T("%s %s in %s.", "%s: %s (%s)."),
 	"status.error":     present.T("%s failed: %s", "%s 실패: %s"),
 	"status.copied":    present.T("Copied %d bytes to the clipboard (OSC 52).", "클립보드에 %d바이트 복사함 (OSC 52)."),
 	"status.copied1":   present.T("Copied 1 byte to the clipboard (OSC 52).", "클립보드에 1바이트 복사함 (OSC 52)."),
-	"status.nocopy":    present.T("Nothing to copy here: select a row first.", "복사할 것이 없습니다. 먼저 행을 선택하세요."),
+	"status.nocopy":    present.T("Nothing to copy here: select a row first.", "복사할 것이 없습니다. 먼저 행을 선택합니다."),
 	"status.copyerr":   present.T("Copy failed: %s", "복사 실패: %s"),
 	"status.saved":     present.T("Evidence saved to %s", "증거를 %s에 저장함"),
 	"status.saveerr":   present.T("Save failed: %s", "저장 실패: %s"),
@@ -94,6 +101,11 @@ var chrome = map[string]present.Text{
 	"prompt.search": present.T("/", "/"),
 	"nonce.ph":      present.T("text to bind into the report (user data)", "보고서에 묶을 값 (user data)"),
 	"search.ph":     present.T("search this pane", "이 화면에서 검색"),
+}
+
+// The welcome and the lesson keep their long text in their own files; it is chrome all the same.
+func init() {
+	maps.Copy(chrome, welcomeChrome)
 }
 
 // catalog looks chrome strings up in one language.

@@ -267,3 +267,39 @@ func TestDriveSimulatedSecureBootOff(t *testing.T) {
 		t.Errorf("Preflight shows %s, want warned (it reads secure-boot=false from the runtime claims)", stateWords[st])
 	}
 }
+
+// TestDriveWelcome: the first screen is the welcome, in the language asked for; it
+// scrolls to its end at 80x24, where the keys and how to close it are, and a step key
+// closes it and acts.
+func TestDriveWelcome(t *testing.T) {
+	for _, c := range []struct {
+		lang present.Lang
+		top  []string
+		end  []string
+		ran  string
+	}{
+		{present.EN, []string{"Welcome to cvmscope", "What attestation proves, and to whom", "more below"},
+			[]string{"Where the evidence comes from", "esc closes this welcome"}, "Preflight passed"},
+		{present.KO, []string{"cvmscope에 오신 것을 환영합니다", "어테스테이션은 무엇을, 누구에게 증명하는가", "아래에 더 있음"},
+			[]string{"증거의 출처", "esc로 이 안내를 닫고"}, "사전 점검: 통과"},
+	} {
+		t.Run(string(c.lang), func(t *testing.T) {
+			r := uitest.New()
+			tm := teatest.NewTestModel(t, New(r, Options{Lang: c.lang, NoColor: true, Width: 80, Height: 24}), teatest.WithInitialTermSize(80, 24))
+			waitText(t, tm, c.top...)
+			press(tm, "G")
+			waitText(t, tm, c.end...)
+			press(tm, "enter")
+			waitText(t, tm, c.ran)
+			press(tm, "q")
+			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+			fm := tm.FinalModel(t).(*model)
+			if fm.doc != nil {
+				t.Error("enter left the welcome open")
+			}
+			if got := r.Calls(); !slices.Equal(got, []workshop.StepID{workshop.Preflight}) {
+				t.Errorf("enter on the welcome ran %v, want the selected step, Preflight", got)
+			}
+		})
+	}
+}

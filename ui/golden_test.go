@@ -72,6 +72,9 @@ func TestScreens(t *testing.T) {
 		keys  []string
 	}
 	scenes := []scene{
+		{name: "welcome"},
+		{name: "welcome_end", keys: []string{"G"}},
+		{name: "welcome_ko", lang: present.KO},
 		{name: "overview", keys: []string{"a"}},
 		{name: "report", keys: []string{"a", "shift+tab", "shift+tab", "shift+tab"}},
 		{name: "events", keys: []string{"a", "shift+tab", "shift+tab", "shift+tab", "4"}},

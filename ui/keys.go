@@ -13,6 +13,8 @@ type KeyMap struct {
 	Nonce, Search, NextMatch, PrevMatch key.Binding
 	Filter, PCR, Expand                 key.Binding
 	Copy, Save, Lang, Help, Quit        key.Binding
+	JSON, Lesson, Welcome               key.Binding
+	Next, Back                          key.Binding // the lesson's pages
 	Submit, Close                       key.Binding
 }
 
@@ -48,8 +50,14 @@ func newKeyMap(c catalog) KeyMap {
 		Lang:        b("help.lang", "L", "L"),
 		Help:        b("help.help", "?", "?"),
 		Quit:        b("help.quit", "q", "q", "ctrl+c"),
-		Submit:      b("help.submit", "enter", "enter"),
-		Close:       b("help.close", "esc", "esc"),
+		JSON:        b("help.json", "J", "J"),
+		Lesson:      b("help.lesson", "W", "W"),
+		Welcome:     b("help.welcome", "w", "w"),
+		// The presenter drives the lesson with one key; a clicker sends space or →.
+		Next:   b("help.next", "space/→", " ", "right", "l", "enter", "pgdown"),
+		Back:   b("help.back", "←", "left", "h", "backspace", "pgup"),
+		Submit: b("help.submit", "enter", "enter"),
+		Close:  b("help.close", "esc", "esc"),
 	}
 	return k
 }
@@ -60,7 +68,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PrevStep, k.NextStep, k.NextSection, k.PrevSection, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Run, k.RunAll, k.Rerun, k.Cancel, k.Nonce, k.Save, k.Copy},
 		{k.Search, k.NextMatch, k.PrevMatch, k.Filter, k.PCR, k.Expand},
-		{k.Lang, k.Help, k.Quit},
+		{k.Welcome, k.Lang, k.Help, k.Quit},
 	}
 }
 

@@ -53,6 +53,9 @@ type model struct {
 	input    textinput.Model
 	mode     inputMode
 	showHelp bool
+	helpDoc  *doc    // the key help, scrollable
+	view     docKind // the full-width view covering the steps, docNone for none
+	doc      *doc    // its text
 
 	status     string
 	statusKind statusKind
@@ -98,13 +101,33 @@ func newModel(ctx context.Context, r workshop.Runner, opts Options, st Styles) *
 	for i := range m.steps {
 		m.refreshPane(i)
 	}
+	m.helpDoc = newDoc(m.helpLines)
 	w, h := opts.Width, opts.Height
 	if w == 0 || h == 0 {
 		w, h = 80, 24
 	}
 	m.setSize(w, h)
+	m.openDoc(docWelcome)
 	return m
 }
+
+// openDoc covers the steps with a full-width view: the welcome, the lesson, the token.
+func (m *model) openDoc(k docKind) {
+	m.view = k
+	switch k {
+	case docWelcome:
+		m.doc = newDoc(m.welcomeLines)
+	default:
+		m.view, m.doc = docNone, nil
+		return
+	}
+	m.doc.SetSize(m.width, m.docHeight())
+}
+
+func (m *model) closeDoc() { m.view, m.doc = docNone, nil }
+
+// docHeight is the body's height: the terminal less banner, footer and status line.
+func (m *model) docHeight() int { return max(m.height-3, 1) }
 
 // Init starts nothing: the workshop waits for the presenter.
 func (m *model) Init() tea.Cmd { return nil }
@@ -136,6 +159,12 @@ func (m *model) setSize(w, h int) {
 		p.SetSize(paneW, max(bodyH, 1))
 	}
 	m.help.Width = m.width
+	if m.doc != nil {
+		m.doc.SetSize(m.width, m.docHeight())
+	}
+	if m.helpDoc != nil {
+		m.helpDoc.SetSize(m.width, m.docHeight())
+	}
 	m.input.Width = max(m.width-20, 10)
 }
 

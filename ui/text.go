@@ -59,23 +59,50 @@ func isBlob(s string) bool {
 	return true
 }
 
-// wrap breaks plain text into lines of at most w cells, at spaces when it can.
+// wrap breaks plain text into lines of at most w cells at spaces, never inside a word: a
+// reader of "decry/pt" or "ARK-/Milan" loses the word. Only a word wider than the whole
+// line (a digest, base64) is cut, at the width.
 func wrap(s string, w int) []string {
 	if w <= 0 {
 		return nil
 	}
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
-		if para == "" {
-			out = append(out, "")
-			continue
+		// Leading spaces are indentation the text chose (a decoded event); keep them.
+		body := strings.TrimLeft(para, " ")
+		ind := para[:len(para)-len(body)]
+		if cells(ind) >= w {
+			ind = ""
 		}
-		if !strings.Contains(para, " ") {
-			// One long token (base64, hex): cut at the width, not at its hyphens.
-			out = append(out, strings.Split(ansi.Hardwrap(para, w, true), "\n")...)
-			continue
+		line, lineW := ind, cells(ind)
+		empty := true
+		flush := func() {
+			out = append(out, line)
+			line, lineW, empty = ind, cells(ind), true
 		}
-		out = append(out, strings.Split(ansi.Wrap(para, w, ""), "\n")...)
+		for _, word := range strings.Fields(body) {
+			ww := cells(word)
+			if !empty && lineW+1+ww > w {
+				flush()
+			}
+			if ww > w-lineW {
+				// Too long for any line: cut it, at the width, and go on after the cut.
+				parts := strings.Split(ansi.Hardwrap(word, w-lineW, false), "\n")
+				for _, part := range parts[:len(parts)-1] {
+					line += part
+					flush()
+				}
+				word, ww = parts[len(parts)-1], cells(parts[len(parts)-1])
+			}
+			if !empty {
+				line += " "
+				lineW++
+			}
+			line += word
+			lineW += ww
+			empty = false
+		}
+		flush()
 	}
 	return out
 }

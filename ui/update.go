@@ -44,11 +44,18 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setStatus(statusOK, m.c.cat.f("status.saved", msg.path))
 		}
 	case tea.MouseMsg:
+		scroll := m.pane().Scroll
+		switch {
+		case m.showHelp:
+			scroll = m.helpDoc.Scroll
+		case m.doc != nil:
+			scroll = m.doc.Scroll
+		}
 		switch msg.Button {
 		case tea.MouseButtonWheelUp:
-			m.pane().Scroll(-3)
+			scroll(-3)
 		case tea.MouseButtonWheelDown:
-			m.pane().Scroll(3)
+			scroll(3)
 		}
 	case tea.KeyMsg:
 		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && m.mode == inputNone {
@@ -84,15 +91,24 @@ func (m *model) key(msg tea.KeyMsg) tea.Cmd {
 			return m.quit()
 		case key.Matches(msg, k.Help, k.Close):
 			m.showHelp = false
+		default:
+			scrollDoc(m.helpDoc, k, msg)
 		}
 		return nil
+	}
+	if m.doc != nil {
+		if cmd, done := m.docKey(msg); done {
+			return cmd
+		}
 	}
 	p := m.pane()
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
+	case key.Matches(msg, k.Welcome):
+		m.openDoc(docWelcome)
 	case key.Matches(msg, k.Cancel):
 		if m.active >= 0 {
 			m.cancelRun()
@@ -161,6 +177,57 @@ func (m *model) key(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+func (m *model) openHelp() {
+	m.showHelp = true
+	m.helpDoc.Refresh()
+	m.helpDoc.Top()
+}
+
+// docKey handles a key while a full-width view covers the steps. done is false when the
+// key is for the steps: the welcome then closes and the key acts, so enter, a and tab do
+// what they say on the first screen too.
+func (m *model) docKey(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
+	k := m.c.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit(), true
+	case key.Matches(msg, k.Help):
+		m.openHelp()
+		return nil, true
+	case key.Matches(msg, k.Lang):
+		m.switchLang()
+		return nil, true
+	case key.Matches(msg, k.Close):
+		m.closeDoc()
+		return nil, true
+	case scrollDoc(m.doc, k, msg):
+		return nil, true
+	}
+	m.closeDoc()
+	return nil, false
+}
+
+// scrollDoc moves d for a scrolling key and reports whether the key was one.
+func scrollDoc(d *doc, k KeyMap, msg tea.KeyMsg) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		d.Scroll(-1)
+	case key.Matches(msg, k.Down):
+		d.Scroll(1)
+	case key.Matches(msg, k.PageUp):
+		d.PageUp()
+	case key.Matches(msg, k.PageDown):
+		d.PageDown()
+	case key.Matches(msg, k.Top):
+		d.Top()
+	case key.Matches(msg, k.Bottom):
+		d.Bottom()
+	default:
+		return false
+	}
+	return true
+}
+
 func (m *model) quit() tea.Cmd {
 	if m.cancel != nil {
 		m.cancel()
@@ -185,6 +252,10 @@ func (m *model) switchLang() {
 	m.c.setLang(l)
 	for i := range m.steps {
 		m.refreshPane(i)
+	}
+	m.helpDoc.Refresh()
+	if m.doc != nil {
+		m.doc.Refresh()
 	}
 	m.setStatus(statusInfo, m.c.cat.t("status.lang"))
 }

@@ -16,7 +16,9 @@ func (m *model) View() string {
 	var body string
 	switch {
 	case m.showHelp:
-		body = m.helpView()
+		body = m.helpDoc.View()
+	case m.doc != nil:
+		body = m.doc.View()
 	case m.wide():
 		sep := strings.TrimSuffix(strings.Repeat(m.c.st.Rule.Render("│")+"\n", m.pane().height), "\n")
 		body = lipgloss.JoinHorizontal(lipgloss.Top, m.list.View(), " ", sep, " ", m.pane().View())
@@ -29,11 +31,16 @@ func (m *model) View() string {
 func (m *model) bannerView() string {
 	st := m.c.st
 	b := m.banner
-	style, ok := st.Banner[b.Source]
+	style, ok := st.Banner[askedFor(b)]
 	if !ok {
 		style = st.Banner[evidence.SourceFiles]
 	}
 	text := b.Text.In(m.c.lang())
+	if b.Source == "" {
+		// Before the platform is open the runner can only say what was asked for; say it
+		// as a newcomer reads it, not as "run Preflight".
+		text = m.c.cat.t("banner." + string(askedFor(b)))
+	}
 	if text == "" {
 		text = string(b.Source) + " · " + b.TEE.Label()
 	}
@@ -65,7 +72,9 @@ func (m *model) shortKeys() []key.Binding {
 	case m.mode != inputNone:
 		return []key.Binding{k.Submit, k.Close}
 	case m.showHelp:
-		return []key.Binding{k.Close, k.Quit}
+		return m.withMore(m.helpDoc, k.Down, k.Close, k.Quit)
+	case m.view == docWelcome:
+		return m.withMore(m.doc, k.Down, k.Run, k.RunAll, k.Close, k.Lang, k.Help, k.Quit)
 	case m.active >= 0:
 		return []key.Binding{k.Cancel, k.NextStep, k.Down, k.Help, k.Quit}
 	}
@@ -84,7 +93,18 @@ func (m *model) shortKeys() []key.Binding {
 	if p.page != nil {
 		out = append(out, k.Copy)
 	}
+
 	return append(out, k.Nonce, k.Save, k.Lang, k.Help, k.Quit)
+}
+
+// withMore leads with "↓ more below" while d has lines below the window, so a reader of
+// the welcome at 80x24 knows to scroll.
+func (m *model) withMore(d *doc, down key.Binding, rest ...key.Binding) []key.Binding {
+	if d != nil && d.more() {
+		more := key.NewBinding(key.WithKeys(down.Keys()...), key.WithHelp(down.Help().Key, m.c.cat.t("help.more")))
+		return append([]key.Binding{more}, rest...)
+	}
+	return rest
 }
 
 func (m *model) statusView() string {
@@ -98,12 +118,9 @@ func (m *model) statusView() string {
 	return pad(" "+st.Render(fit(m.status, m.width-1)), m.width)
 }
 
-// helpView lays the key groups out in as many columns as fit, inside a box.
-func (m *model) helpView() string {
-	h := m.pane().height
-	if !m.wide() {
-		h++
-	}
+// helpLines lays the key groups out in as many columns as fit w; the help scrolls when
+// they do not fit the height.
+func (m *model) helpLines(w int) []string {
 	st := m.c.st
 	var blocks []string
 	for _, g := range m.c.keys.FullHelp() {
@@ -113,17 +130,16 @@ func (m *model) helpView() string {
 		}
 		var lines []string
 		for _, b := range g {
-			lines = append(lines, st.Help.FullKey.Render(pad(b.Help().Key, kw))+"  "+st.Help.FullDesc.Render(b.Help().Desc))
+			lines = append(lines, st.Help.FullKey.Render(pad(b.Help().Key, kw))+"  "+st.Help.FullDesc.Render(fit(b.Help().Desc, max(w-kw-2, 8))))
 		}
 		blocks = append(blocks, strings.Join(lines, "\n"))
 	}
-	inner := m.width - 4
 	var rows []string
 	var row []string
 	rowW := 0
 	for _, b := range blocks {
 		bw := lipgloss.Width(b)
-		if len(row) > 0 && rowW+4+bw > inner {
+		if len(row) > 0 && rowW+4+bw > w {
 			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 			row, rowW = nil, 0
 		}
@@ -137,12 +153,8 @@ func (m *model) helpView() string {
 	rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	content := st.Title.Render(m.c.cat.t("title.help")) + "\n\n" + strings.Join(rows, "\n\n")
 	lines := strings.Split(content, "\n")
-	if len(lines) > h-2 {
-		lines = lines[:max(h-2, 1)]
-	}
 	for i := range lines {
-		lines[i] = fit(lines[i], inner)
+		lines[i] = fit(lines[i], w)
 	}
-	box := st.Overlay.Render(strings.Join(lines, "\n"))
-	return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, box)
+	return lines
 }
