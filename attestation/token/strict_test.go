@@ -220,9 +220,14 @@ func TestWeakKeysRefused(t *testing.T) {
 		if err := rsa.VerifyPKCS1v15(&priv.PublicKey, crypto.SHA256, sum[:], tok.Signature); err != nil {
 			t.Fatalf("%d bits: crypto/rsa refuses the key itself (%v); the test no longer shows cvmscope's own check", bits, err)
 		}
-		c := only(t, Verify(tok, Options{Keys: keys}), IDSignature)
-		if c.Verdict != check.Fail || !strings.Contains(c.Summary, strconv.Itoa(bits)+"-bit RSA key") || !strings.Contains(c.Summary, "at least 2048 bits") {
-			t.Errorf("%d-bit key: %s", bits, c)
+		// The same key fetched from a provider is refused the same way.
+		maa := newFakeMAA(t)
+		maa.setJWKS(jwksBody(s))
+		for source, keys := range map[string]*Keys{"file": keys, "provider": ProviderKeys(maa.provider(t))} {
+			c := only(t, Verify(tok, Options{Keys: keys}), IDSignature)
+			if c.Verdict != check.Fail || !strings.Contains(c.Summary, strconv.Itoa(bits)+"-bit RSA key") || !strings.Contains(c.Summary, "at least 2048 bits") {
+				t.Errorf("%d-bit key from the %s: %s", bits, source, c)
+			}
 		}
 	}
 }
