@@ -1,14 +1,12 @@
 package maa
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -21,6 +19,13 @@ import (
 
 // MaxResponseBytes bounds what is read from MAA; real tokens are a few KiB.
 const MaxResponseBytes = 1 << 20
+
+// Default time limits of a call: MAA answers in a second or two, so a try that takes 10 s
+// is stuck, and three tries with their waits fit in a minute.
+const (
+	DefaultAttemptTimeout = 10 * time.Second
+	DefaultTimeout        = 60 * time.Second
+)
 
 // Attempt is one HTTP try.
 type Attempt struct {
@@ -47,8 +52,11 @@ type Client struct {
 	HTTP *http.Client
 	// MaxAttempts bounds tries per call, the first included (3, as AZ-CPP).
 	MaxAttempts int
-	// AttemptTimeout bounds one try; the caller's context bounds the whole call.
+	// AttemptTimeout bounds one try: connect, TLS, headers and the whole answer.
 	AttemptTimeout time.Duration
+	// Timeout bounds the whole call, retries and waits included; the caller's context
+	// (Ctrl-C, Esc) can end it sooner. Zero means only the caller's context.
+	Timeout time.Duration
 	// Backoff is the first wait before a retry; it doubles each time. Retry-After wins when longer.
 	Backoff time.Duration
 	// MaxRetryAfter is the longest Retry-After we agree to wait; a longer one ends the call.
@@ -93,8 +101,8 @@ func NewClient(base string, trustLoopback *x509.CertPool) (*Client, error) {
 	}
 	return &Client{
 		Base: b, HTTP: &http.Client{Transport: tr},
-		MaxAttempts: 3, AttemptTimeout: 30 * time.Second, Backoff: time.Second,
-		MaxRetryAfter: 60 * time.Second, MaxJitter: time.Second,
+		MaxAttempts: 3, AttemptTimeout: DefaultAttemptTimeout, Timeout: DefaultTimeout, Backoff: time.Second,
+		MaxRetryAfter: 30 * time.Second, MaxJitter: time.Second,
 		Sleep: sleepCtx, Now: time.Now,
 	}, nil
 }
@@ -111,25 +119,32 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // Attest POSTs body to path (PathAzureGuest and friends) and returns the exchange; on
-// failure the exchange is returned too, so every attempt can be shown.
+// failure the exchange is returned too, so every attempt can be shown. Attestation is
+// idempotent, so a dropped connection is retried like a GET would be.
 func (c *Client) Attest(ctx context.Context, path string, body []byte) (*Exchange, error) {
 	ex := &Exchange{URL: strings.TrimRight(c.Base, "/") + path, RequestBody: body}
 	start := c.now()
 	defer func() { ex.Duration = c.now().Sub(start) }()
+	if c.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+	}
 	attempts := max(c.MaxAttempts, 1)
 	backoff := c.Backoff
+	var retries httpx.Retries
 	for i := 1; ; i++ {
 		a, resp, err := c.once(ctx, ex.URL, body)
 		ex.Attempts = append(ex.Attempts, a)
 		if err != nil {
-			if retryableTransport(ctx, err) && i < attempts {
+			if i < attempts && retries.Worth(ctx, err) {
 				if serr := c.wait(ctx, backoff); serr != nil {
-					return ex, c.connError(ex.URL, err)
+					return ex, c.connError(ex.URL, c.stoppedWaiting(ex.URL, err, serr), i)
 				}
 				backoff *= 2
 				continue
 			}
-			return ex, c.connError(ex.URL, err)
+			return ex, c.connError(ex.URL, err, i)
 		}
 		ex.Status, ex.ResponseBody = a.Status, resp
 		if a.Status == http.StatusOK {
@@ -139,56 +154,54 @@ func (c *Client) Attest(ctx context.Context, path string, body []byte) (*Exchang
 		if !retryableStatus(a.Status) || i >= attempts {
 			return ex, c.serviceFault(se, i)
 		}
-		if a.RetryAfter > c.maxRetryAfter() {
+		wait := max(backoff, a.RetryAfter)
+		if a.RetryAfter > c.maxRetryAfter() || beyondDeadline(ctx, wait) {
 			return ex, fault.WithHint(fault.Network,
 				fmt.Errorf("%w (asked to retry after %s, longer than cvmscope waits)", se, a.RetryAfter), se.Explain())
 		}
-		if err := c.wait(ctx, max(backoff, a.RetryAfter)); err != nil {
-			return ex, fault.WithHint(fault.Network, fmt.Errorf("%w; stopped waiting to retry: %v", se, err), se.Explain())
+		if err := c.wait(ctx, wait); err != nil {
+			if errors.Is(err, context.Canceled) {
+				return ex, httpx.Fault(httpx.InterruptedError(callOp, ex.URL, err), "")
+			}
+			return ex, fault.WithHint(fault.Network, fmt.Errorf("%w; the call's time ran out while waiting to retry", se), se.Explain())
 		}
 		backoff *= 2
 	}
 }
 
+// callOp names the attest request in messages as the Call MAA step does.
+const callOp = "Call MAA"
+
 func (c *Client) once(ctx context.Context, u string, body []byte) (Attempt, []byte, error) {
 	start := c.now()
-	actx := ctx
-	if c.AttemptTimeout > 0 {
-		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeout(ctx, c.AttemptTimeout)
-		defer cancel()
-	}
-	var a Attempt
-	fail := func(err error) (Attempt, []byte, error) {
-		a.Duration, a.Err = c.now().Sub(start), err.Error()
+	req := httpx.Request{Op: callOp, Method: http.MethodPost, URL: u, Body: body, Header: http.Header{
+		"Content-Type": {"application/json"}, "Accept": {"application/json"}, "User-Agent": {"cvmscope"}}}
+	resp, err := httpx.Do(ctx, c.HTTP, req, httpx.Limits{Attempt: c.AttemptTimeout, MaxBody: MaxResponseBytes})
+	a := Attempt{Duration: c.now().Sub(start)}
+	if err != nil {
+		a.Err = err.Error()
 		return a, nil, err
 	}
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return fail(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "cvmscope")
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return fail(err)
-	}
-	defer resp.Body.Close()
-	a.Status = resp.StatusCode
+	a.Status = resp.Status
 	a.RetryAfter = httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
-	if err != nil {
-		return fail(fmt.Errorf("reading the answer: %w", err))
-	}
-	if len(b) > MaxResponseBytes {
-		return fail(errTooLarge)
-	}
-	a.Duration = c.now().Sub(start)
-	return a, b, nil
+	return a, resp.Body, nil
 }
 
-var errTooLarge = fmt.Errorf("the answer is larger than %d bytes; refused", MaxResponseBytes)
+// stoppedWaiting is the error when the wait before a retry was cut short: an interruption
+// if the user cancelled, else the last try's own failure (the call's time ran out).
+func (c *Client) stoppedWaiting(u string, last, waitErr error) error {
+	if errors.Is(waitErr, context.Canceled) {
+		return httpx.InterruptedError(callOp, u, waitErr)
+	}
+	return last
+}
+
+// beyondDeadline is true when waiting d would outlast the call's deadline: better to say so
+// now than to sleep and fail.
+func beyondDeadline(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) < d
+}
 
 func (c *Client) wait(ctx context.Context, d time.Duration) error {
 	if c.MaxJitter > 0 {
@@ -211,21 +224,11 @@ func (c *Client) maxRetryAfter() time.Duration {
 	if c.MaxRetryAfter > 0 {
 		return c.MaxRetryAfter
 	}
-	return 60 * time.Second
+	return 30 * time.Second
 }
 
 func retryableStatus(s int) bool {
 	return s == http.StatusRequestTimeout || s == http.StatusTooManyRequests || s >= 500
-}
-
-// retryableTransport retries a try that timed out while the caller still has time; refused
-// connections, DNS failures and TLS errors will not fix themselves in a second.
-func retryableTransport(ctx context.Context, err error) bool {
-	if ctx.Err() != nil || errors.Is(err, errTooLarge) {
-		return false
-	}
-	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 func (c *Client) serviceFault(se *ServiceError, attempts int) error {
@@ -236,19 +239,34 @@ func (c *Client) serviceFault(se *ServiceError, attempts int) error {
 	return fault.WithHint(se.Kind(), err, se.Explain())
 }
 
-// connError names the host and, when one is configured, the proxy: the usual causes are a
-// blocked egress, a missing or wrong proxy, and DNS.
-func (c *Client) connError(u string, err error) error {
+// connError says what happened to the call, truthfully: interrupted, no answer in time, a
+// dropped connection, or no connection at all. It names the host and, when one is
+// configured, the proxy: the usual causes are a blocked egress, a missing or wrong proxy, and
+// DNS.
+func (c *Client) connError(u string, err error, attempts int) error {
 	pu, _ := url.Parse(u)
 	host := pu.Host
-	if errors.Is(err, errTooLarge) {
-		return fault.WithHint(fault.Network, fmt.Errorf("MAA %s: %w", host, err), "this is not an answer MAA gives; check that the attestation URL (-a) names an attestation provider")
-	}
 	via := ""
 	if tr, ok := c.HTTP.Transport.(*http.Transport); ok && tr.Proxy != nil {
 		if p, perr := tr.Proxy(&http.Request{URL: pu}); perr == nil && p != nil {
 			via = " through proxy " + p.Redacted()
 		}
+	}
+	tries := ""
+	if attempts > 1 {
+		tries = fmt.Sprintf(" (after %d attempts)", attempts)
+	}
+	switch httpx.FailureOf(err) {
+	case httpx.Interrupted:
+		return httpx.Fault(err, "")
+	case httpx.TooLarge:
+		return fault.WithHint(fault.Network, err, "this is not an answer MAA gives; check that the attestation URL (-a) names an attestation provider")
+	case httpx.Timeout:
+		return fault.WithHint(fault.Network, fmt.Errorf("%w%s%s", err, via, tries),
+			"MAA usually answers within a few seconds: check the proxy (HTTPS_PROXY) and Azure status for the region, and try again")
+	case httpx.Dropped:
+		return fault.WithHint(fault.Network, fmt.Errorf("%w%s%s", err, via, tries),
+			"try again; if it keeps happening, a proxy or firewall is cutting the connection")
 	}
 	var uerr *url.Error
 	if errors.As(err, &uerr) {

@@ -306,3 +306,144 @@ func TestProxyChild(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// hangUntilGone reads the request and answers nothing until the client hangs up; reached,
+// if not nil, hears of each request.
+func hangUntilGone(reached chan<- struct{}) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if reached != nil {
+			reached <- struct{}{}
+		}
+		<-r.Context().Done()
+	}
+}
+
+// dropAfter promises 100 bytes, sends n of them and closes the connection.
+func dropAfter(w http.ResponseWriter, r *http.Request, n int) {
+	io.Copy(io.Discard, r.Body)
+	conn, buf, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n%s", strings.Repeat("x", n))
+	buf.Flush()
+}
+
+func TestAttestHangingProviderTimesOut(t *testing.T) {
+	srv := httptest.NewTLSServer(hangUntilGone(nil))
+	defer srv.Close()
+	c, waits := tlsClient(t, srv)
+	c.AttemptTimeout, c.MaxAttempts = 20*time.Millisecond, 2
+	ex, err := c.Attest(t.Context(), PathAzureGuest, []byte("{}"))
+	host := strings.TrimPrefix(srv.URL, "https://")
+	if err == nil || !strings.Contains(err.Error(), "no answer within 20ms from "+host) || strings.Contains(err.Error(), "cannot reach") ||
+		!strings.Contains(err.Error(), "after 2 attempts") || fault.KindOf(err) != fault.Network || len(ex.Attempts) != 2 || len(*waits) != 1 {
+		t.Fatalf("err %v (%v), %d attempts, waits %v", err, fault.KindOf(err), len(ex.Attempts), *waits)
+	}
+}
+
+func TestAttestOverallTimeout(t *testing.T) {
+	srv := httptest.NewTLSServer(hangUntilGone(nil))
+	defer srv.Close()
+	c, _ := tlsClient(t, srv)
+	c.AttemptTimeout, c.Timeout = time.Hour, 20*time.Millisecond
+	ex, err := c.Attest(t.Context(), PathAzureGuest, nil)
+	// The call's own limit ends it: one try, no retry once the time is spent.
+	if err == nil || !strings.Contains(err.Error(), "no answer within") || len(ex.Attempts) != 1 || fault.KindOf(err) != fault.Network {
+		t.Fatalf("err %v, %d attempts", err, len(ex.Attempts))
+	}
+}
+
+func TestAttestCancelIsInterrupted(t *testing.T) {
+	reached := make(chan struct{}, 1)
+	srv := httptest.NewTLSServer(hangUntilGone(reached))
+	defer srv.Close()
+	c, waits := tlsClient(t, srv)
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-reached; cancel() }()
+	ex, err := c.Attest(ctx, PathAzureGuest, []byte("{}"))
+	if err == nil || err.Error() != "Call MAA interrupted (Ctrl-C/Esc): no answer was awaited" || !errors.Is(err, context.Canceled) ||
+		fault.KindOf(err) != fault.Interrupted || fault.ExitCode(err) != 130 || strings.Contains(fault.HintOf(err), "emulator") {
+		t.Fatalf("err %v, kind %v, hint %q", err, fault.KindOf(err), fault.HintOf(err))
+	}
+	if len(ex.Attempts) != 1 || len(*waits) != 0 {
+		t.Errorf("no retry after cancellation: %d attempts, waits %v", len(ex.Attempts), *waits)
+	}
+}
+
+func TestAttestCancelWhileWaitingToRetry(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))
+	defer srv.Close()
+	c, _ := tlsClient(t, srv)
+	ctx, cancel := context.WithCancel(t.Context())
+	c.Sleep = func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() }
+	ex, err := c.Attest(ctx, PathAzureGuest, nil)
+	if fault.KindOf(err) != fault.Interrupted || !strings.Contains(err.Error(), "interrupted") || len(ex.Attempts) != 1 {
+		t.Fatalf("err %v (%v), %d attempts", err, fault.KindOf(err), len(ex.Attempts))
+	}
+}
+
+func TestAttestDroppedTwiceSaysDropped(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		dropAfter(w, r, 12)
+	}))
+	defer srv.Close()
+	c, waits := tlsClient(t, srv)
+	ex, err := c.Attest(t.Context(), PathAzureGuest, []byte("{}"))
+	host := strings.TrimPrefix(srv.URL, "https://")
+	// Exactly one retry, although MaxAttempts would allow a third try.
+	if n.Load() != 2 || len(ex.Attempts) != 2 || len(*waits) != 1 {
+		t.Fatalf("%d requests, %d attempts, waits %v", n.Load(), len(ex.Attempts), *waits)
+	}
+	if err == nil || !strings.Contains(err.Error(), "connection dropped by "+host+" mid-response (after 12 bytes)") ||
+		strings.Contains(err.Error(), "nothing answers") || strings.Contains(fault.HintOf(err), "nothing answers") || fault.KindOf(err) != fault.Network {
+		t.Errorf("err %v, hint %q", err, fault.HintOf(err))
+	}
+	for i, a := range ex.Attempts {
+		if !strings.Contains(a.Err, "dropped") {
+			t.Errorf("attempt %d: %+v", i+1, a)
+		}
+	}
+}
+
+func TestAttestDroppedOnceThenSuccess(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			dropAfter(w, r, 0)
+			return
+		}
+		io.WriteString(w, `{"token":"a.b.c"}`)
+	}))
+	defer srv.Close()
+	c, _ := tlsClient(t, srv)
+	ex, err := c.Attest(t.Context(), PathAzureGuest, []byte("{}"))
+	if err != nil || ex.Status != 200 || string(ex.ResponseBody) != `{"token":"a.b.c"}` {
+		t.Fatalf("err %v, exchange %+v", err, ex)
+	}
+	// The Call MAA page lists every attempt: the dropped one stays on record.
+	if len(ex.Attempts) != 2 || ex.Attempts[0].Status != 0 || !strings.Contains(ex.Attempts[0].Err, "after 0 bytes") ||
+		ex.Attempts[1].Status != 200 || ex.Attempts[1].Err != "" {
+		t.Errorf("attempts %+v", ex.Attempts)
+	}
+}
+
+func TestAttestRetryAfterBeyondDeadline(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Retry-After", "20")
+		w.WriteHeader(429)
+	}))
+	defer srv.Close()
+	c, waits := tlsClient(t, srv)
+	c.Timeout = 5 * time.Second
+	_, err := c.Attest(t.Context(), PathAzureGuest, nil)
+	if n.Load() != 1 || len(*waits) != 0 || err == nil || !strings.Contains(err.Error(), "longer than cvmscope waits") {
+		t.Errorf("%d requests, waits %v, err %v", n.Load(), *waits, err)
+	}
+}
