@@ -10,8 +10,9 @@ import (
 )
 
 type copiedMsg struct {
-	n   int
-	err error
+	n     int
+	token bool // the whole JWT was copied
+	err   error
 }
 
 type savedMsg struct {
@@ -21,13 +22,13 @@ type savedMsg struct {
 
 // copyCmd sends text to the terminal's clipboard with OSC 52, which the terminal at the
 // far end of an SSH session honours, so a presenter can paste a token on their laptop.
-func copyCmd(w io.Writer, text string) tea.Cmd {
+func copyCmd(w io.Writer, text string, token bool) tea.Cmd {
 	if w == nil {
 		w = os.Stdout
 	}
 	return func() tea.Msg {
 		_, err := osc52.New(text).WriteTo(w)
-		return copiedMsg{n: len(text), err: err}
+		return copiedMsg{n: len(text), token: token, err: err}
 	}
 }
 

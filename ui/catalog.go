@@ -106,6 +106,7 @@ var chrome = map[string]present.Text{
 // The welcome and the lesson keep their long text in their own files; it is chrome all the same.
 func init() {
 	maps.Copy(chrome, welcomeChrome)
+	maps.Copy(chrome, jwtChrome)
 }
 
 // catalog looks chrome strings up in one language.

@@ -3,7 +3,9 @@ package ui
 import (
 	"bytes"
 	"crypto/sha512"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -301,5 +303,68 @@ func TestDriveWelcome(t *testing.T) {
 				t.Errorf("enter on the welcome ran %v, want the selected step, Preflight", got)
 			}
 		})
+	}
+}
+
+// osc52Payload decodes the clipboard text of the last OSC 52 sequence written to out.
+func osc52Payload(t *testing.T, out string) string {
+	t.Helper()
+	i := strings.LastIndex(out, "\x1b]52;c;")
+	if i < 0 {
+		t.Fatalf("no OSC 52 sequence written: %q", out)
+	}
+	rest := out[i+len("\x1b]52;c;"):]
+	end := strings.IndexAny(rest, "\x07\x1b")
+	if end < 0 {
+		t.Fatalf("OSC 52 sequence not terminated: %q", rest)
+	}
+	b, err := base64.StdEncoding.DecodeString(rest[:end])
+	if err != nil {
+		t.Fatalf("OSC 52 payload is not base64: %v", err)
+	}
+	return string(b)
+}
+
+// TestDriveCopyTokenAndJSON runs the simulated CVM to a token, then: y on Call MAA's token
+// row puts the whole compact JWT on the clipboard (not the row's description), J shows
+// the decoded header and payload as JSON, and y there copies that JSON.
+func TestDriveCopyTokenAndJSON(t *testing.T) {
+	r := newLiveRunner(t)
+	clip := &syncBuffer{}
+	m := New(r, Options{Lang: present.EN, NoColor: true, Output: clip, Width: 120, Height: 40})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	press(tm, "a")
+	waitText(t, tm, "Verify JWT passed")
+	press(tm, "shift+tab", "/")
+	tm.Type("opened: a compact")
+	press(tm, "enter")
+	waitText(t, tm, `for "opened: a compact"`)
+	press(tm, "y")
+	waitText(t, tm, "Copied the whole token")
+	tok := r.Evidence().Token
+	if tok == "" || strings.Count(tok, ".") != 2 {
+		t.Fatalf("the runner holds no compact JWT: %q", tok)
+	}
+	if got := osc52Payload(t, clip.String()); got != tok {
+		t.Errorf("y on the token row copied %d bytes %.60q…, want the whole %d-byte JWT", len(got), got, len(tok))
+	}
+
+	press(tm, "J")
+	waitText(t, tm, "decoded as jq shows it", `"alg": "RS256"`, `"x-ms-azurevm-attested-pcrs": [`)
+	press(tm, "y")
+	waitText(t, tm, "Copied")
+	press(tm, "q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	copied := osc52Payload(t, clip.String())
+	header, payload, ok := strings.Cut(copied, "\n.\n")
+	if !ok {
+		t.Fatalf("y in the JSON view copied %q, want header . payload", copied)
+	}
+	var h, p map[string]any
+	if err := json.Unmarshal([]byte(header), &h); err != nil || h["alg"] != "RS256" {
+		t.Errorf("copied header is not the token's: %v %v", h, err)
+	}
+	if err := json.Unmarshal([]byte(payload), &p); err != nil || p["iss"] == nil {
+		t.Errorf("copied payload is not the token's claims: %v %v", err, p["iss"])
 	}
 }

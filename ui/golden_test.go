@@ -84,6 +84,8 @@ func TestScreens(t *testing.T) {
 			r.Fail = map[workshop.StepID]error{workshop.CallMAA: fmt.Errorf("POST https://sharedkrc.krc.attest.azure.net/attest/AzureGuest: 400 Bad Request")}
 		}, keys: []string{"a"}},
 		{name: "help", keys: []string{"?"}},
+		{name: "json", keys: []string{"a", "J"}},
+		{name: "json_ko", lang: present.KO, keys: []string{"a", "J", "G"}},
 		{name: "korean", lang: present.KO, keys: []string{"a", "shift+tab", "shift+tab", "shift+tab"}},
 	}
 	for _, sc := range scenes {

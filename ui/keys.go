@@ -66,7 +66,7 @@ func newKeyMap(c catalog) KeyMap {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PrevStep, k.NextStep, k.NextSection, k.PrevSection, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Run, k.RunAll, k.Rerun, k.Cancel, k.Nonce, k.Save, k.Copy},
+		{k.Run, k.RunAll, k.Rerun, k.Cancel, k.Nonce, k.Save, k.Copy, k.JSON},
 		{k.Search, k.NextMatch, k.PrevMatch, k.Filter, k.PCR, k.Expand},
 		{k.Welcome, k.Lang, k.Help, k.Quit},
 	}

@@ -66,6 +66,8 @@ type model struct {
 	queue  []int              // steps `a` has still to run
 	wg     *sync.WaitGroup    // runs in flight, waited for when the program ends
 
+	token string // the compact JWT the runner holds, "" before Call MAA
+
 	clip io.Writer        // where OSC 52 goes
 	now  func() time.Time // the clock, fixed in golden tests
 }
@@ -117,6 +119,8 @@ func (m *model) openDoc(k docKind) {
 	switch k {
 	case docWelcome:
 		m.doc = newDoc(m.welcomeLines)
+	case docJSON:
+		m.doc = newDoc(m.jsonLines)
 	default:
 		m.view, m.doc = docNone, nil
 		return

@@ -21,6 +21,9 @@ type stepDoneMsg struct {
 	// banner is read after the run: the first step opens the platform, and only then does
 	// the runner know whether it is a real VM or the simulated CVM.
 	banner workshop.Banner
+	// token is the compact JWT the runner holds after the run ("" when none), for y on the
+	// token row and the JSON view.
+	token string
 }
 
 // startRun runs step idx in a command. before, when set, runs first in the same command
@@ -48,7 +51,11 @@ func (m *model) startRun(idx int, before func()) tea.Cmd {
 		if err == nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		return stepDoneMsg{gen: gen, idx: idx, page: page, err: err, dur: time.Since(t), banner: r.Banner()}
+		tok := ""
+		if s := r.Evidence(); s != nil {
+			tok = s.Token
+		}
+		return stepDoneMsg{gen: gen, idx: idx, page: page, err: err, dur: time.Since(t), banner: r.Banner(), token: tok}
 	}
 	return tea.Batch(run, m.spin.Tick)
 }
@@ -66,7 +73,8 @@ func (m *model) finish(msg stepDoneMsg) tea.Cmd {
 	run := &m.runs[msg.idx]
 	run.dur = msg.dur
 	name := m.steps[msg.idx].Title().In(m.c.lang())
-	page := msg.page
+	m.token = msg.token
+	page := withToken(m.steps[msg.idx], msg.page, m.token)
 	m.last[msg.idx] = &page
 	switch {
 	case run.state == cancelling || errors.Is(msg.err, context.Canceled):

@@ -13,6 +13,7 @@ type theme struct {
 	fg, dim, faint, accent, sel, match lipgloss.AdaptiveColor
 	pass, fail, warn, skip             lipgloss.AdaptiveColor
 	sim, azure, files                  lipgloss.AdaptiveColor
+	num                                lipgloss.AdaptiveColor
 }
 
 func defaultTheme() theme {
@@ -24,6 +25,7 @@ func defaultTheme() theme {
 		accent: c("#0969da", "#58a6ff"), sel: c("#ddf4ff", "#1c2b3f"), match: c("#fff8c5", "#5a4a00"),
 		pass: c("#1a7f37", "#3fb950"), fail: c("#cf222e", "#f85149"), warn: c("#9a6700", "#d29922"), skip: c("#59636e", "#8b949e"),
 		sim: c("#8250df", "#a371f7"), azure: c("#0969da", "#1f6feb"), files: c("#59636e", "#6e7681"),
+		num: c("#953800", "#ffa657"),
 	}
 }
 
@@ -58,6 +60,9 @@ type Styles struct {
 	Overlay   lipgloss.Style
 	Input     lipgloss.Style
 	Help      help.Styles
+
+	// JSON as jq colours it: keys, strings, numbers and booleans, null, punctuation.
+	JSONKey, JSONString, JSONNumber, JSONNull, JSONPunct lipgloss.Style
 }
 
 // NewStyles builds the styles for r. With noColor, or when r's profile has no colour, it
@@ -117,6 +122,12 @@ func NewStyles(r *lipgloss.Renderer, noColor bool) Styles {
 	s.StatusOK = n().Foreground(t.pass)
 	s.Overlay = n().Border(lipgloss.RoundedBorder()).BorderForeground(t.accent).Padding(0, 1)
 	s.Input = n().Foreground(t.accent)
+
+	s.JSONKey = n().Bold(true).Foreground(t.accent)
+	s.JSONString = n().Foreground(t.pass)
+	s.JSONNumber = n().Foreground(t.num)
+	s.JSONNull = n().Foreground(t.dim)
+	s.JSONPunct = n().Foreground(t.fg)
 
 	s.Help = help.Styles{
 		ShortKey: n().Foreground(t.accent), ShortDesc: n().Foreground(t.dim), ShortSeparator: n().Foreground(t.faint),

@@ -29,6 +29,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case copiedMsg:
 		if msg.err != nil {
 			m.setStatus(statusErr, m.c.cat.f("status.copyerr", msg.err))
+		} else if msg.token {
+			m.setStatus(statusOK, m.c.cat.f("status.tokencopied", msg.n))
 		} else if msg.n == 1 {
 			m.setStatus(statusOK, m.c.cat.t("status.copied1"))
 		} else {
@@ -109,6 +111,8 @@ func (m *model) key(msg tea.KeyMsg) tea.Cmd {
 		m.openHelp()
 	case key.Matches(msg, k.Welcome):
 		m.openDoc(docWelcome)
+	case key.Matches(msg, k.JSON):
+		m.openJSON()
 	case key.Matches(msg, k.Cancel):
 		if m.active >= 0 {
 			m.cancelRun()
@@ -167,7 +171,7 @@ func (m *model) key(msg tea.KeyMsg) tea.Cmd {
 			m.setStatus(statusErr, m.c.cat.t("status.nocopy"))
 			return nil
 		}
-		return copyCmd(m.clip, text)
+		return copyCmd(m.clip, text, text == m.token)
 	case key.Matches(msg, k.Save):
 		m.setStatus(statusInfo, m.c.cat.t("status.saving"))
 		return m.saveCmd()
@@ -202,6 +206,15 @@ func (m *model) docKey(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 		return nil, true
 	case scrollDoc(m.doc, k, msg):
 		return nil, true
+	}
+	if m.view == docJSON {
+		switch {
+		case key.Matches(msg, k.Copy):
+			return copyCmd(m.clip, decodeJWT(m.token).jsonText(), false), true
+		case key.Matches(msg, k.JSON):
+			m.closeDoc()
+			return nil, true
+		}
 	}
 	m.closeDoc()
 	return nil, false

@@ -75,6 +75,8 @@ func (m *model) shortKeys() []key.Binding {
 		return m.withMore(m.helpDoc, k.Down, k.Close, k.Quit)
 	case m.view == docWelcome:
 		return m.withMore(m.doc, k.Down, k.Run, k.RunAll, k.Close, k.Lang, k.Help, k.Quit)
+	case m.view == docJSON:
+		return m.withMore(m.doc, k.Down, k.Copy, k.Close, k.Lang, k.Help, k.Quit)
 	case m.active >= 0:
 		return []key.Binding{k.Cancel, k.NextStep, k.Down, k.Help, k.Quit}
 	}
@@ -92,6 +94,9 @@ func (m *model) shortKeys() []key.Binding {
 	}
 	if p.page != nil {
 		out = append(out, k.Copy)
+	}
+	if m.token != "" {
+		out = append(out, k.JSON)
 	}
 
 	return append(out, k.Nonce, k.Save, k.Lang, k.Help, k.Quit)

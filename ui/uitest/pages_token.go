@@ -1,14 +1,25 @@
 package uitest
 
 import (
+	"encoding/base64"
+
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
 )
 
-// Token is a test-data compact JWT (not signed by anything real).
+// Token is a test-data compact JWT shaped like an AzureGuest token from Korea Central (its
+// claims in MAA's order and nesting); its signature is random bytes, not signed by anything.
 var Token = "eyJhbGciOiJSUzI1NiIsImprdSI6Imh0dHBzOi8vc2hhcmVka3JjLmtyYy5hdHRlc3QuYXp1cmUubmV0L2NlcnRzIiwia2lkIjoiVEVTVCIsInR5cCI6IkpXVCJ9." +
-	b64("payload", 1800) + "." + b64("jwtsig", 256)
+	base64.RawURLEncoding.EncodeToString([]byte(TokenPayload)) + "." + b64("jwtsig", 256)
+
+// TokenPayload is Token's claims.
+var TokenPayload = `{"exp":1795570868,"iat":1795542068,"iss":"https://sharedkrc.krc.attest.azure.net","jti":"` + hexOf("jti", 32) + `","nbf":1795542068,` +
+	`"secureboot":true,"x-ms-attestation-type":"azurevm","x-ms-azurevm-vmid":"91055A8C-F759-42CE-B917-AC0B2E39B9F3",` +
+	`"x-ms-isolation-tee":{"x-ms-attestation-type":"sevsnpvm","x-ms-compliance-status":"azure-compliant-cvm",` +
+	`"x-ms-sevsnpvm-bootloader-svn":10,"x-ms-sevsnpvm-firmware-svn":23,"x-ms-sevsnpvm-is-debuggable":false,` +
+	`"x-ms-sevsnpvm-launchmeasurement":"` + hexOf("meas", 48) + `","x-ms-sevsnpvm-reportid":"` + hexOf("reportid", 32) + `",` +
+	`"x-ms-sevsnpvm-vmpl":0},"x-ms-runtime":{"client-payload":{"nonce":"` + b64("nonce", 24) + `"}},"x-ms-ver":"1.0"}`
 
 // CallMAAPage is the test-data Call MAA page.
 func CallMAAPage() present.Page {

@@ -10,6 +10,7 @@ package uitest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -110,9 +111,13 @@ func (r *Runner) SetNonce(nonce string) {
 	r.nonce = nonce
 }
 
-// Evidence returns a set that says where it came from and nothing more.
+// Evidence returns a set that says where it came from, and Token once Call MAA ran.
 func (r *Runner) Evidence() *evidence.Set {
-	return &evidence.Set{Source: evidence.SourceSim, TEE: evidence.TEESEVSNP, Device: "uitest (test data)"}
+	s := &evidence.Set{Source: evidence.SourceSim, TEE: evidence.TEESEVSNP, Device: "uitest (test data)"}
+	if slices.Contains(r.Calls(), workshop.CallMAA) && r.Fail[workshop.CallMAA] == nil {
+		s.Token = Token
+	}
+	return s
 }
 
 // Close marks the runner closed.
