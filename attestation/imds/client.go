@@ -11,16 +11,13 @@
 package imds
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
-	"io"
 	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
@@ -47,6 +44,11 @@ type Client struct {
 	// THIMHTTP calls the THIM endorsement host: a public HTTPS service, so unlike IMDS it
 	// honours HTTP(S)_PROXY, and it always verifies TLS.
 	THIMHTTP *http.Client
+	// AttemptTimeout and Timeout bound one try and a whole call (its retries and waits
+	// included) to IMDS; THIMAttemptTimeout and THIMTimeout do the same for THIM's public
+	// host. The caller's context (Ctrl-C, Esc) can end a call sooner.
+	AttemptTimeout, Timeout         time.Duration
+	THIMAttemptTimeout, THIMTimeout time.Duration
 	// MaxAttempts bounds tries per call, the first one included.
 	MaxAttempts int
 	// Backoff is the first wait between tries; it doubles after each retry.
@@ -57,26 +59,38 @@ type Client struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// New returns a client for the real IMDS: no proxy, 2 s to connect, 20 s per request in
-// total, 4 tries with backoff from 1 s.
+// Default time limits. IMDS is on the VM's own host and answers in milliseconds, so a try
+// that takes 5 s is stuck; THIM's endorsement host is on the internet.
+const (
+	DefaultAttemptTimeout     = 5 * time.Second
+	DefaultTimeout            = 20 * time.Second
+	DefaultTHIMAttemptTimeout = 10 * time.Second
+	DefaultTHIMTimeout        = 30 * time.Second
+)
+
+// New returns a client for the real IMDS: no proxy, 2 s to connect, 5 s per try, 20 s per
+// call, 4 tries with backoff from 1 s.
 func New() *Client {
 	tr := &http.Transport{
 		// Never a proxy: a proxy cannot reach the link-local address, and an
 		// HTTP_PROXY meant for MAA must not capture IMDS traffic.
-		Proxy:                 nil,
-		DialContext:           (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
-		ResponseHeaderTimeout: 15 * time.Second,
-		MaxIdleConns:          2,
-		IdleConnTimeout:       30 * time.Second,
+		Proxy:           nil,
+		DialContext:     (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
+		MaxIdleConns:    2,
+		IdleConnTimeout: 30 * time.Second,
 	}
 	return &Client{
-		BaseURL:       DefaultBaseURL,
-		HTTP:          &http.Client{Transport: tr, Timeout: 20 * time.Second},
-		THIMHTTP:      newTHIMHTTP(),
-		MaxAttempts:   4,
-		Backoff:       time.Second,
-		MaxRetryAfter: 30 * time.Second,
-		Sleep:         sleepCtx,
+		BaseURL:            DefaultBaseURL,
+		HTTP:               &http.Client{Transport: tr},
+		THIMHTTP:           newTHIMHTTP(),
+		AttemptTimeout:     DefaultAttemptTimeout,
+		Timeout:            DefaultTimeout,
+		THIMAttemptTimeout: DefaultTHIMAttemptTimeout,
+		THIMTimeout:        DefaultTHIMTimeout,
+		MaxAttempts:        4,
+		Backoff:            time.Second,
+		MaxRetryAfter:      10 * time.Second,
+		Sleep:              sleepCtx,
 	}
 }
 
@@ -124,10 +138,28 @@ type target struct {
 	// retry404 retries 404, which THIM's AMD certificate cache answers while it warms up;
 	// an endorsement 404 is a final answer.
 	retry404 bool
+	// limits bound each try; overall bounds the call.
+	limits  httpx.Limits
+	overall time.Duration
 }
 
 func (c *Client) imdsTarget() target {
-	return target{service: "IMDS", base: c.BaseURL, http: c.HTTP, imds: true, retry404: true}
+	return target{service: "IMDS", base: c.BaseURL, http: c.HTTP, imds: true, retry404: true,
+		limits: httpx.Limits{Attempt: c.AttemptTimeout, MaxBody: maxBody}, overall: c.Timeout}
+}
+
+// request is one try's request to path on t.
+func (t target) request(method, path string, body []byte, header map[string]string) httpx.Request {
+	h := http.Header{}
+	if t.imds {
+		h.Set("Metadata", "true")
+	}
+	for k, v := range header {
+		h.Set(k, v)
+	}
+	op, _, _ := strings.Cut(path, "?")
+	return httpx.Request{Op: t.service + " " + method + " " + op, Method: method,
+		URL: strings.TrimRight(t.base, "/") + path, Header: h, Body: body}
 }
 
 // do sends one logical request to IMDS with retries and returns the 200 body.
@@ -136,64 +168,54 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, heade
 }
 
 // doTarget sends one logical request with bounded retries and backoff and returns the 200
-// body.
+// body. Statuses are retried as AZ-CPP does; a failed try follows the shared rule
+// (httpx.Retries): a drop once, a timeout while the call has time, an interruption never.
 func (c *Client) doTarget(ctx context.Context, t target, method, path string, body []byte, header map[string]string) ([]byte, error) {
+	if t.overall > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.overall)
+		defer cancel()
+	}
+	req := t.request(method, path, body, header)
 	attempts := max(c.MaxAttempts, 1)
 	backoff := c.Backoff
 	var last *StatusError
+	var retries httpx.Retries
 	for i := 1; i <= attempts; i++ {
-		status, respBody, retryAfter, err := c.once(ctx, t, method, path, body, header)
+		resp, err := httpx.Do(ctx, t.http, req, t.limits)
 		if err != nil {
+			if i < attempts && retries.Worth(ctx, err) {
+				if serr := c.sleep(ctx, backoff); serr != nil {
+					if errors.Is(serr, context.Canceled) {
+						err = httpx.InterruptedError(req.Op, req.URL, serr)
+					}
+					return nil, c.transportError(t, path, err)
+				}
+				backoff *= 2
+				continue
+			}
 			return nil, c.transportError(t, path, err)
 		}
-		if status == http.StatusOK {
-			return respBody, nil
+		if resp.Status == http.StatusOK {
+			return resp.Body, nil
 		}
-		last = &StatusError{Service: t.service, Path: path, Status: status, Body: snippet(respBody), Attempts: i}
-		if !retryable(status, t.retry404) || i == attempts {
+		last = &StatusError{Service: t.service, Path: path, Status: resp.Status, Body: snippet(resp.Body), Attempts: i}
+		if !retryable(resp.Status, t.retry404) || i == attempts {
 			break
 		}
 		wait := backoff
-		if retryAfter > 0 {
-			wait = min(max(wait, retryAfter), c.maxRetryAfter())
+		if ra := httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ra > 0 {
+			wait = min(max(wait, ra), c.maxRetryAfter())
 		}
 		if err := c.sleep(ctx, wait); err != nil {
-			return nil, fault.WithHint(fault.Network, fmt.Errorf("%s %s: gave up waiting to retry after HTTP %d: %w", t.service, path, status, err),
-				"allow more time for "+t.service+", or try again in a minute")
+			if errors.Is(err, context.Canceled) {
+				return nil, httpx.Fault(httpx.InterruptedError(req.Op, req.URL, err), "")
+			}
+			return nil, fault.WithHint(fault.Network, fmt.Errorf("%w; the call's time ran out waiting to retry", last), hintFor(path, last.Status))
 		}
 		backoff *= 2
 	}
 	return nil, fault.WithHint(fault.Network, last, hintFor(path, last.Status))
-}
-
-func (c *Client) once(ctx context.Context, t target, method, path string, body []byte, header map[string]string) (int, []byte, time.Duration, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(t.base, "/")+path, rd)
-	if err != nil {
-		return 0, nil, 0, err
-	}
-	if t.imds {
-		req.Header.Set("Metadata", "true")
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := t.http.Do(req)
-	if err != nil {
-		return 0, nil, 0, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return 0, nil, 0, err
-	}
-	if len(b) > maxBody {
-		return 0, nil, 0, fmt.Errorf("response larger than %d bytes", maxBody)
-	}
-	return resp.StatusCode, b, httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), nil
 }
 
 func (c *Client) sleep(ctx context.Context, d time.Duration) error {
@@ -217,44 +239,28 @@ func retryable(status int, retry404 bool) bool {
 		status == http.StatusTooManyRequests || status >= 500
 }
 
-// transportError turns "connection refused", "no route to host" and timeouts into the
-// sentence a user needs: for IMDS, this is not an Azure VM (or IMDS is blocked).
+// transportError turns a failed try into the sentence a user needs: for IMDS, a host where
+// nothing answers is not an Azure VM (or IMDS is blocked); a cancelled call is an
+// interruption, never a network verdict.
 func (c *Client) transportError(t target, path string, err error) error {
-	if !t.imds {
+	f := httpx.FailureOf(err)
+	switch {
+	case f == httpx.Interrupted:
+		return httpx.Fault(err, "")
+	case !t.imds:
 		return thimTransportError(t, path, err)
-	}
-	if notAnswering(err) {
+	case f == httpx.Unreachable:
 		return fault.WithHint(fault.Network,
-			fmt.Errorf("IMDS (169.254.169.254) did not answer: this does not look like an Azure VM (%s %s: %v)", hostOf(t.base), path, rootCause(err)),
+			fmt.Errorf("IMDS (169.254.169.254) did not answer: this does not look like an Azure VM (%w)", err),
 			"run cvmscope on an Azure Confidential VM or Trusted Launch VM, use the simulated CVM, or check that a firewall does not block 169.254.169.254")
-	}
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return fault.WithHint(fault.Network, fmt.Errorf("IMDS %s%s accepted the connection but did not answer in time: %v", hostOf(t.base), path, rootCause(err)),
+	case f == httpx.Timeout:
+		return fault.WithHint(fault.Network, fmt.Errorf("%w: IMDS did not answer in time", err),
 			"IMDS is local to the VM and normally answers within a second; try again, and check the VM's health")
+	case f == httpx.Dropped:
+		return fault.WithHint(fault.Network, err, "IMDS is local to the VM: try again, and check the VM's health")
 	}
-	return fault.WithHint(fault.Network, fmt.Errorf("IMDS %s%s: %w", hostOf(t.base), path, err),
+	return fault.WithHint(fault.Network, fmt.Errorf("IMDS %s: %w", hostOf(t.base), err),
 		"try again; IMDS is local to the VM and should always answer")
-}
-
-// notAnswering is true when no connection could be made at all; a timeout after the
-// connection was made means IMDS exists but is slow, which is a different story.
-func notAnswering(err error) bool {
-	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) {
-		return true
-	}
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
-}
-
-func rootCause(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
 }
 
 func hostOf(base string) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -341,5 +342,137 @@ func TestIMDSDialTimeout(t *testing.T) {
 	_, err := c.THIMCertification(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "did not answer: this does not look like an Azure VM") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// hangUntilGone reads the request and answers nothing until the client hangs up; reached,
+// if not nil, hears of each request.
+func hangUntilGone(reached chan<- struct{}) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if reached != nil {
+			reached <- struct{}{}
+		}
+		<-r.Context().Done()
+	}
+}
+
+// dropAfter promises 100 bytes, sends n of them and closes the connection.
+func dropAfter(w http.ResponseWriter, r *http.Request, n int) {
+	io.Copy(io.Discard, r.Body)
+	conn, buf, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n%s", strings.Repeat("x", n))
+	buf.Flush()
+}
+
+func TestIMDSHangingTimesOutPerTry(t *testing.T) {
+	srv := httptest.NewServer(hangUntilGone(nil))
+	defer srv.Close()
+	c, waits := testClient(srv)
+	c.AttemptTimeout, c.MaxAttempts = 20*time.Millisecond, 2
+	_, err := c.Instance(t.Context())
+	host := strings.TrimPrefix(srv.URL, "http://")
+	if err == nil || !strings.Contains(err.Error(), "no answer within 20ms from "+host) || strings.Contains(err.Error(), "Azure VM") ||
+		fault.KindOf(err) != fault.Network || len(*waits) != 1 {
+		t.Fatalf("err %v, waits %v", err, *waits)
+	}
+}
+
+func TestIMDSOverallTimeout(t *testing.T) {
+	srv := httptest.NewServer(hangUntilGone(nil))
+	defer srv.Close()
+	c, waits := testClient(srv)
+	c.AttemptTimeout, c.Timeout = time.Hour, 20*time.Millisecond
+	_, err := c.Location(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "did not answer in time") || len(*waits) != 0 {
+		t.Fatalf("err %v, waits %v", err, *waits)
+	}
+}
+
+func TestTHIMHangingTimesOut(t *testing.T) {
+	srv := httptest.NewServer(hangUntilGone(nil))
+	defer srv.Close()
+	c, _ := testClient(srv)
+	c.THIMBase, c.THIMAttemptTimeout, c.MaxAttempts = srv.URL, 20*time.Millisecond, 1
+	_, err := c.TDXEndorsedMRTDs(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "THIM endorsement host") || !strings.Contains(err.Error(), "no answer within 20ms") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestIMDSCancelIsInterrupted(t *testing.T) {
+	reached := make(chan struct{}, 1)
+	srv := httptest.NewServer(hangUntilGone(reached))
+	defer srv.Close()
+	c, waits := testClient(srv)
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-reached; cancel() }()
+	_, err := c.TDQuote(ctx, make([]byte, TDReportSize))
+	if err == nil || err.Error() != "IMDS POST /acc/tdquote interrupted (Ctrl-C/Esc): no answer was awaited" ||
+		!errors.Is(err, context.Canceled) || fault.KindOf(err) != fault.Interrupted || len(*waits) != 0 {
+		t.Fatalf("err %v (%v), waits %v", err, fault.KindOf(err), *waits)
+	}
+}
+
+func TestIMDSCancelWhileWaitingToRetry(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))
+	defer srv.Close()
+	c, _ := testClient(srv)
+	ctx, cancel := context.WithCancel(t.Context())
+	c.Sleep = func(ctx context.Context, d time.Duration) error { cancel(); return ctx.Err() }
+	_, err := c.THIMCertification(ctx)
+	if fault.KindOf(err) != fault.Interrupted || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("err %v (%v)", err, fault.KindOf(err))
+	}
+}
+
+func TestIMDSDroppedTwiceSaysDropped(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		dropAfter(w, r, 5)
+	}))
+	defer srv.Close()
+	c, waits := testClient(srv)
+	_, err := c.Instance(t.Context())
+	host := strings.TrimPrefix(srv.URL, "http://")
+	// One retry, though four tries are allowed for statuses.
+	if n.Load() != 2 || len(*waits) != 1 || err == nil ||
+		!strings.Contains(err.Error(), "connection dropped by "+host+" mid-response (after 5 bytes)") || strings.Contains(err.Error(), "Azure VM") {
+		t.Fatalf("%d requests, waits %v, err %v", n.Load(), *waits, err)
+	}
+}
+
+func TestIMDSDroppedOnceThenSuccess(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			dropAfter(w, r, 0)
+			return
+		}
+		io.WriteString(w, "koreacentral")
+	}))
+	defer srv.Close()
+	c, _ := testClient(srv)
+	loc, err := c.Location(t.Context())
+	if err != nil || loc != "koreacentral" || n.Load() != 2 {
+		t.Fatalf("%d requests, %q, %v", n.Load(), loc, err)
+	}
+}
+
+func TestIMDSErrorBodyBounded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(400)
+		w.Write(make([]byte, maxBody+1))
+	}))
+	defer srv.Close()
+	c, _ := testClient(srv)
+	_, err := c.Instance(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("err %v", err)
 	}
 }

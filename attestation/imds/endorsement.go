@@ -31,18 +31,18 @@ const endorsementPath = "/endorsement/tdx/"
 var ErrNoEndorsement = errors.New("THIM has no endorsement for this MRTD")
 
 // newTHIMHTTP is the client for THIM's public HTTPS host: environment proxy honoured (a VM
-// may reach the internet only through one), TLS 1.2+ with verification, bounded times.
+// may reach the internet only through one), TLS 1.2+ with verification. The time limits of
+// a call are the client's THIMAttemptTimeout and THIMTimeout.
 func newTHIMHTTP() *http.Client {
 	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 20 * time.Second,
-		MaxIdleConns:          2,
-		IdleConnTimeout:       30 * time.Second,
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+		TLSClientConfig:     &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout: 10 * time.Second,
+		MaxIdleConns:        2,
+		IdleConnTimeout:     30 * time.Second,
 	}
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	return &http.Client{Transport: tr}
 }
 
 // EndorsementBase returns the THIM endorsement host this client uses: THIMBase when set, else
@@ -99,7 +99,8 @@ func (c *Client) thimTarget(ctx context.Context) (target, error) {
 	if h == nil {
 		h = newTHIMHTTP()
 	}
-	return target{service: "THIM", base: base, http: h}, nil
+	return target{service: "THIM", base: base, http: h,
+		limits: httpx.Limits{Attempt: c.THIMAttemptTimeout, MaxBody: maxBody}, overall: c.THIMTimeout}, nil
 }
 
 // TDXEndorsement fetches Microsoft's endorsement of a paravisor MRTD (48 bytes) from THIM:
@@ -157,12 +158,10 @@ func (c *Client) TDXEndorsedMRTDs(ctx context.Context) ([]string, error) {
 // thimTransportError explains a THIM host that could not be reached: unlike IMDS it is on
 // the internet, so DNS, egress rules and proxies are the usual suspects.
 func thimTransportError(t target, path string, err error) error {
-	var ne net.Error
-	timeout := errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
-	what := "could not be reached"
-	if timeout {
-		what = "did not answer in time"
+	const hint = "THIM is public HTTPS: check DNS and egress to *.thim.azure.net, set HTTPS_PROXY if the VM needs a proxy, or try again"
+	switch httpx.FailureOf(err) {
+	case httpx.Timeout, httpx.Dropped, httpx.TooLarge:
+		return fault.WithHint(fault.Network, fmt.Errorf("THIM endorsement host %s: %w", hostOf(t.base), err), hint)
 	}
-	return fault.WithHint(fault.Network, fmt.Errorf("THIM endorsement host %s %s (%s: %v)", hostOf(t.base), what, path, rootCause(err)),
-		"THIM is public HTTPS: check DNS and egress to *.thim.azure.net, set HTTPS_PROXY if the VM needs a proxy, or try again")
+	return fault.WithHint(fault.Network, fmt.Errorf("THIM endorsement host %s could not be reached (%s: %v)", hostOf(t.base), path, httpx.RootCause(err)), hint)
 }

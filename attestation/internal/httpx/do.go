@@ -286,10 +286,14 @@ func classify(ctx, actx context.Context, err error) Failure {
 	return Other
 }
 
-// RootCause is the innermost error, without the url.Error and net.OpError wrapping.
+// RootCause is the innermost error, without the url.Error, net.OpError and *Error wrapping;
+// of several wrapped errors it follows the first.
 func RootCause(err error) error {
 	for {
 		u := errors.Unwrap(err)
+		if m, ok := err.(interface{ Unwrap() []error }); ok && len(m.Unwrap()) > 0 {
+			u = m.Unwrap()[0]
+		}
 		if u == nil {
 			return err
 		}

@@ -115,7 +115,7 @@ func TestDoUnreachable(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 	_, err := Do(t.Context(), nil, get("http://"+addr), Limits{})
-	if FailureOf(err) != Unreachable || !errors.Is(err, syscall.ECONNREFUSED) || !strings.Contains(err.Error(), "cannot connect to "+addr) {
+	if FailureOf(err) != Unreachable || !errors.Is(err, syscall.ECONNREFUSED) || RootCause(err) != syscall.ECONNREFUSED || !strings.Contains(err.Error(), "cannot connect to "+addr) {
 		t.Fatalf("got %v", err)
 	}
 }
