@@ -196,3 +196,19 @@ func TestRerunMarksLaterStepsStale(t *testing.T) {
 		t.Error("Call MAA should still be stale after Build request ran again")
 	}
 }
+
+// TestStatusClearedOnNavigation: a message about the last action goes when the reader
+// moves to another row or step.
+func TestStatusClearedOnNavigation(t *testing.T) {
+	for _, k := range []string{"j", "k", "]", "tab", "shift+tab", "G", "g"} {
+		m := newTestModel(t, uitest.New(), 80, 24, false, present.EN)
+		keys(m, "a", "j", "y")
+		if !strings.Contains(m.View(), "Copied") {
+			t.Fatalf("y did not report a copy:\n%s", m.View())
+		}
+		keys(m, k)
+		if strings.Contains(m.View(), "Copied") {
+			t.Errorf("after %q the status line still says Copied:\n%s", k, m.View())
+		}
+	}
+}

@@ -174,3 +174,47 @@ func TestBlobSummaries(t *testing.T) {
 func cellsOf(s string) int { return ansi.StringWidth(s) }
 
 func verdictOf(s string) check.Verdict { return check.Verdict(s) }
+
+// TestFullNamesAtEveryWidth: claim and field names are never cut, in Fields, Checks and
+// Table sections, from 80 columns up to 200 (they were cut mid-name at 120 and at 200).
+func TestFullNamesAtEveryWidth(t *testing.T) {
+	names := []string{
+		"x-ms-isolation-tee.x-ms-sevsnpvm-bootloader-svn",
+		"x-ms-isolation-tee.x-ms-runtime.vm-configuration.root-cert-thumbprint",
+		"x-ms-azurevm-default-securebootkeysvalidated",
+		"secureboot",
+	}
+	var rows []present.Row
+	for _, n := range names {
+		rows = append(rows, present.Row{Key: n, Value: strings.Repeat("ab", 40), Cells: []string{strings.Repeat("cd", 30), "label"}, Verdict: check.Pass, PCR: -1})
+	}
+	page := present.Page{Title: present.T("p", "p"), Sections: []present.Section{
+		{ID: "f", Title: present.T("Fields", "f"), Kind: present.Fields, Rows: rows},
+		{ID: "c", Title: present.T("Checks", "c"), Kind: present.Checks, Rows: rows},
+		{ID: "t", Title: present.T("Table", "t"), Kind: present.Table, Columns: []present.Text{present.T("Claim", ""), present.T("Value", ""), present.T("Label", "")}, Rows: rows},
+	}}
+	for _, w := range []int{80, 100, 120, 160, 200} {
+		p := newPane(newCommon(testStyles(false), present.EN))
+		p.SetSize(w, 500)
+		p.SetPage(&page)
+		p.Select(-1)
+		p.ensure()
+		text := ansi.Strip(strings.Join(p.lines, "\n"))
+		for si, sec := range page.Sections {
+			part := text[strings.Index(text, sec.Title.EN):]
+			if si+1 < len(page.Sections) {
+				part = part[:strings.Index(part, page.Sections[si+1].Title.EN)]
+			}
+			for _, n := range names {
+				if !strings.Contains(part, n) {
+					t.Errorf("width %d, %s section: %q is not shown whole:\n%s", w, sec.Kind, n, part)
+				}
+			}
+		}
+		for i, l := range p.lines {
+			if lw := ansi.StringWidth(l); lw > w {
+				t.Errorf("width %d: line %d is %d cells", w, i, lw)
+			}
+		}
+	}
+}

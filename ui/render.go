@@ -38,17 +38,37 @@ func (p *pane) layout(si int, sec *present.Section, w int) *secLayout {
 	case present.Table:
 		l.cols = tableColumns(sec, p.c.lang(), w-p.badgeW(l.verdict))
 	case present.Events:
-		l.keyW = min(maxKey, 30)
+		// EV_EFI_BOOT_SERVICES_APPLICATION, the longest type, is 32 cells.
+		l.keyW = min(maxKey, max(32, w/3))
 	default:
-		l.keyW = min(maxKey, max(12, w/3), max(30, w/4))
+		l.keyW = min(maxKey, keyCap(w))
 		l.beside = w >= wideExplain
 		l.valW = w - l.keyW - 1 - p.badgeW(l.verdict)
 		if l.beside {
-			l.valW = min(maxVal, l.valW/2)
+			// The explanation beside keeps about 30 cells; selecting a row shows it whole.
+			l.valW = min(maxVal, max(l.valW/2, l.valW-32))
 		}
 	}
 	p.layouts[si] = l
 	return l
+}
+
+// keyCap is the widest a key column grows: two fifths of the pane, so a claim name such as
+// x-ms-isolation-tee.x-ms-sevsnpvm-bootloader-svn (47 cells) fits beside its value from
+// 120 columns. A longer key is never cut: it gets a line of its own (keyLines).
+func keyCap(w int) int { return max(12, w*2/5) }
+
+// keyLines is a key too wide for its column, in full on lines of its own above the row, in
+// st; nil when it fits.
+func (p *pane) keyLines(key string, keyW, w int, st lipgloss.Style) []string {
+	if cells(key) <= keyW {
+		return nil
+	}
+	var out []string
+	for _, l := range wrap(key, w) {
+		out = append(out, p.c.hl(l, st, p.query))
+	}
+	return out
 }
 
 // badgeW is the width a badge takes with its separating space, zero when there is none.

@@ -11,9 +11,14 @@ const maxValueLines = 8
 func (p *pane) fieldRow(si int, sec *present.Section, r *present.Row, selected bool, w int, badgeFirst bool) []string {
 	l := p.layout(si, sec, w)
 	st := p.c.st
-	key := p.cell(r.KeyIn(p.c.lang()), l.keyW, st.Key)
+	keySt := st.Key
 	if selected {
-		key = p.cell(r.KeyIn(p.c.lang()), l.keyW, st.Cursor)
+		keySt = st.Cursor
+	}
+	key := p.cell(r.KeyIn(p.c.lang()), l.keyW, keySt)
+	head := p.keyLines(r.KeyIn(p.c.lang()), l.keyW, w-p.badgeW(l.verdict && badgeFirst), keySt)
+	if head != nil {
+		key = spaces(l.keyW)
 	}
 	badge := ""
 	if l.verdict {
@@ -47,6 +52,14 @@ func (p *pane) fieldRow(si int, sec *present.Section, r *present.Row, selected b
 	if badgeFirst {
 		if l.verdict {
 			line = badge + " "
+			if head != nil {
+				// The badge leads the name's line; the value's line keeps its column.
+				head[0] = badge + " " + head[0]
+				for i := 1; i < len(head); i++ {
+					head[i] = spaces(p.badgeW(true)) + head[i]
+				}
+				line = spaces(p.badgeW(true))
+			}
 		}
 		line += key + " " + value
 	} else {
@@ -55,14 +68,14 @@ func (p *pane) fieldRow(si int, sec *present.Section, r *present.Row, selected b
 			line += " " + badge
 		}
 	}
-	out := []string{line}
+	out := append(head, line)
 	if l.beside && !badgeFirst && explain != "" {
 		ew := w - cells(line) - 2
 		if selected || ew < 12 {
 			out = append(out, rest...)
 			return append(out, p.more(r, 2, w, true)...)
 		}
-		out[0] += "  " + p.cell(explain, ew, st.Explain)
+		out[len(out)-1] += "  " + p.cell(explain, ew, st.Explain)
 		out = append(out, rest...)
 		return out
 	}

@@ -10,6 +10,9 @@ const colGap = 2
 
 // tableColumns sizes columns to their content, then narrows the widest (a digest, as a
 // rule) until the row fits, so short columns such as a PCR index never get cut.
+//
+// The key column (a claim name) is narrowed last, and never below keyCap: a name longer
+// than that goes on a line of its own rather than being cut.
 func tableColumns(sec *present.Section, lang present.Lang, w int) []int {
 	n := len(sec.Columns)
 	for _, r := range sec.Rows {
@@ -33,15 +36,21 @@ func tableColumns(sec *present.Section, lang present.Lang, w int) []int {
 		return t
 	}
 	const minCol = 8
+	if cols[0] > keyCap(w) && total() > w {
+		cols[0] = keyCap(w)
+	}
 	for total() > w {
-		wi := 0
-		for i, c := range cols {
-			if c > cols[wi] {
+		wi := -1
+		for i := 1; i < n; i++ {
+			if cols[i] > minCol && (wi < 0 || cols[i] > cols[wi]) {
 				wi = i
 			}
 		}
-		if cols[wi] <= minCol {
-			break
+		if wi < 0 {
+			if cols[0] <= minCol {
+				break
+			}
+			wi = 0
 		}
 		cols[wi]--
 	}
@@ -68,6 +77,11 @@ func (p *pane) tableRow(si int, sec *present.Section, r *present.Row, selected b
 	// Korean cells and English ones differ in width: both are measured in cells, and the
 	// layout was sized in the language shown (tableColumns), so columns stay aligned.
 	vals := append([]string{r.KeyIn(p.c.lang())}, r.CellsIn(p.c.lang())...)
+	keySt := p.c.st.Value
+	if selected {
+		keySt = p.c.st.Cursor
+	}
+	head := p.keyLines(vals[0], l.cols[0], w, keySt)
 	parts := make([]string, len(l.cols))
 	for i, cw := range l.cols {
 		v := ""
@@ -75,8 +89,11 @@ func (p *pane) tableRow(si int, sec *present.Section, r *present.Row, selected b
 			v = vals[i]
 		}
 		st := p.c.st.Value
-		if i == 0 && selected {
-			st = p.c.st.Cursor
+		if i == 0 {
+			st = keySt
+			if head != nil {
+				v = ""
+			}
 		}
 		parts[i] = p.cell(v, cw, st)
 	}
@@ -84,12 +101,12 @@ func (p *pane) tableRow(si int, sec *present.Section, r *present.Row, selected b
 	if l.verdict {
 		line += " " + p.c.st.badge(r.Verdict, p.c.cat)
 	}
-	out := []string{line}
+	out := append(head, line)
 	if !selected {
 		return out
 	}
 	for i, v := range vals {
-		if i < len(l.cols) && cells(v) > l.cols[i] {
+		if i > 0 && i < len(l.cols) && cells(v) > l.cols[i] {
 			h := ""
 			if i < len(sec.Columns) {
 				h = sec.Columns[i].In(p.c.lang()) + ": "

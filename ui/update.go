@@ -104,6 +104,11 @@ func (m *model) key(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	p := m.pane()
+	if key.Matches(msg, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextSection, k.PrevSection, k.PrevStep, k.NextStep) {
+		// A message about the last action ("Copied", "Match 2 of 5") is about another row or
+		// step once the reader moves on.
+		m.setStatus(statusInfo, "")
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
