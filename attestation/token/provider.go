@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
 )
@@ -42,14 +42,26 @@ func NormalizeBase(raw string) (string, error) {
 	return u.Scheme + "://" + strings.ToLower(u.Host), nil
 }
 
+// Default time limits of a key fetch: a JWKS is a few KiB from a service that answers in
+// well under a second, so a try that takes 10 s is stuck; the metadata and the key set with
+// one retry each fit in 30 s.
+const (
+	DefaultAttemptTimeout = 10 * time.Second
+	DefaultFetchTimeout   = 30 * time.Second
+)
+
 // Provider is the one MAA provider cvmscope is configured to trust for keys.
 //
 // Client is used for every request. Callers must pass a client that verifies TLS; the only
 // exception is a loopback emulator in tests or demos, whose client may trust its own
-// test certificate. A nil Client means http.DefaultClient.
+// test certificate. A nil Client means http.DefaultClient. Whatever the client, every
+// request is bounded by AttemptTimeout and a whole FetchKeys by FetchTimeout (zero means
+// the defaults), and ends when the caller's context does.
 type Provider struct {
-	Base   string
-	Client *http.Client
+	Base           string
+	Client         *http.Client
+	AttemptTimeout time.Duration
+	FetchTimeout   time.Duration
 }
 
 // NewProvider normalizes base (see NormalizeBase).
@@ -65,10 +77,19 @@ func NewProvider(base string, client *http.Client) (*Provider, error) {
 func (p *Provider) CertsURL() string { return p.Base + "/certs" }
 
 // FetchKeys reads the provider's OpenID metadata for jwks_uri and loads the key set from
-// there, or from {base}/certs when the metadata is unavailable or names another host.
+// there, or from {base}/certs when the metadata is unavailable or names another host. Only
+// an answer (an error status, a document without jwks_uri) leads to {base}/certs: a
+// provider that did not answer, or a cancelled run, ends the fetch.
 func (p *Provider) FetchKeys(ctx context.Context) (*KeySet, error) {
+	ctx, cancel := context.WithTimeout(ctx, orDefault(p.FetchTimeout, DefaultFetchTimeout))
+	defer cancel()
 	jwksURL := p.CertsURL()
-	if meta, err := p.get(ctx, p.Base+"/.well-known/openid-configuration"); err == nil {
+	meta, err := p.get(ctx, p.Base+"/.well-known/openid-configuration")
+	var he *httpx.Error
+	if errors.As(err, &he) {
+		return nil, err
+	}
+	if err == nil {
 		var doc struct {
 			JWKSURI string `json:"jwks_uri"`
 		}
@@ -92,33 +113,30 @@ func (p *Provider) sameOrigin(raw string) bool {
 	return err == nil && b == p.Base
 }
 
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// get fetches u: a dropped connection is retried once, every body is bounded, and a
+// failure to get an answer is an *httpx.Error in the chain.
 func (p *Provider) get(ctx context.Context, u string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	pu, err := url.Parse(u)
 	if err != nil {
 		return nil, fault.Errorf(fault.Internal, "GET %s: %v", u, err)
 	}
-	req.Header.Set("Accept", "application/json")
-	c := p.Client
-	if c == nil {
-		c = http.DefaultClient
-	}
-	resp, err := c.Do(req)
+	req := httpx.Request{Op: "MAA key fetch GET " + pu.Path, Method: http.MethodGet, URL: u,
+		Header: http.Header{"Accept": {"application/json"}}}
+	resp, err := httpx.Get(ctx, p.Client, req, httpx.Limits{Attempt: orDefault(p.AttemptTimeout, DefaultAttemptTimeout), MaxBody: MaxResponseBytes})
 	if err != nil {
-		return nil, fault.WithHint(fault.Network, fmt.Errorf("GET %s: %v", u, err),
-			"check the provider URL, DNS and egress on port 443 (an HTTP proxy may be needed for MAA)")
+		return nil, httpx.Fault(err, "check the provider URL, DNS and egress on port 443 (an HTTP proxy may be needed for MAA), and try again")
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
-	if err != nil {
-		return nil, fault.Errorf(fault.Network, "GET %s: reading body: %v", u, err)
+	if resp.Status != http.StatusOK {
+		return nil, fault.Errorf(fault.Network, "GET %s: HTTP %d", u, resp.Status)
 	}
-	if len(body) > MaxResponseBytes {
-		return nil, fault.Errorf(fault.Network, "GET %s: response larger than %d bytes; refusing it", u, MaxResponseBytes)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fault.Errorf(fault.Network, "GET %s: HTTP %d", u, resp.StatusCode)
-	}
-	return body, nil
+	return resp.Body, nil
 }
 
 // KeyNotFoundError says that no key with the token's kid is available from a source.

@@ -1,0 +1,148 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
+)
+
+// keyServer is a plain-HTTP loopback provider (NormalizeBase allows http for loopback only)
+// whose /certs handler the test chooses; the metadata is always served.
+func keyServer(t *testing.T, certs http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/.well-known/openid-configuration" {
+			fmt.Fprintf(w, `{"jwks_uri":"http://%s/certs"}`, r.Host)
+			return
+		}
+		n.Add(1)
+		certs(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+// hangUntilGone answers nothing until the client hangs up; reached hears of each request.
+func hangUntilGone(reached chan<- struct{}) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if reached != nil {
+			reached <- struct{}{}
+		}
+		<-r.Context().Done()
+	}
+}
+
+// dropAfter promises 100 bytes, sends n of them and closes the connection.
+func dropAfter(w http.ResponseWriter, n int) {
+	conn, buf, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n%s", strings.Repeat("x", n))
+	buf.Flush()
+}
+
+// A provider that accepts the connection and never answers must not hang cvmscope, even
+// with the default HTTP client, which has no timeout of its own.
+func TestKeyFetchHangingProviderTimesOut(t *testing.T) {
+	srv, _ := keyServer(t, hangUntilGone(nil))
+	p, err := NewProvider(srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.AttemptTimeout = 20 * time.Millisecond
+	_, err = ProviderKeys(p).Lookup(t.Context(), "kid")
+	host := strings.TrimPrefix(srv.URL, "http://")
+	if err == nil || !strings.Contains(err.Error(), "MAA key fetch GET /certs: no answer within 20ms from "+host) ||
+		fault.KindOf(err) != fault.Network || IsKeyNotFound(err) {
+		t.Fatalf("err %v (%v)", err, fault.KindOf(err))
+	}
+}
+
+func TestKeyFetchOverallTimeout(t *testing.T) {
+	srv, _ := keyServer(t, hangUntilGone(nil))
+	p, _ := NewProvider(srv.URL, nil)
+	p.AttemptTimeout, p.FetchTimeout = time.Hour, 20*time.Millisecond
+	if _, err := p.FetchKeys(t.Context()); err == nil || !strings.Contains(err.Error(), "no answer within") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestKeyFetchCancelIsInterrupted(t *testing.T) {
+	reached := make(chan struct{}, 1)
+	srv, n := keyServer(t, hangUntilGone(reached))
+	p, _ := NewProvider(srv.URL, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-reached; cancel() }()
+	_, err := ProviderKeys(p).Lookup(ctx, "kid")
+	if err == nil || err.Error() != "MAA key fetch GET /certs interrupted (Ctrl-C/Esc): no answer was awaited" ||
+		!errors.Is(err, context.Canceled) || fault.ExitCode(err) != 130 || n.Load() != 1 {
+		t.Fatalf("err %v (%v), %d requests", err, fault.KindOf(err), n.Load())
+	}
+}
+
+func TestKeyFetchDroppedOnceThenSuccess(t *testing.T) {
+	s := newSigner(t, 0, "kid-a", "x")
+	var first atomic.Bool
+	srv, n := keyServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if !first.Swap(true) {
+			dropAfter(w, 4)
+			return
+		}
+		w.Write(jwksBody(s))
+	})
+	p, _ := NewProvider(srv.URL, nil)
+	if _, err := ProviderKeys(p).Lookup(t.Context(), "kid-a"); err != nil || n.Load() != 2 {
+		t.Fatalf("%d requests, %v", n.Load(), err)
+	}
+}
+
+func TestKeyFetchDroppedTwiceSaysDropped(t *testing.T) {
+	srv, n := keyServer(t, func(w http.ResponseWriter, r *http.Request) { dropAfter(w, 4) })
+	p, _ := NewProvider(srv.URL, nil)
+	_, err := p.FetchKeys(t.Context())
+	host := strings.TrimPrefix(srv.URL, "http://")
+	if n.Load() != 2 || err == nil || !strings.Contains(err.Error(), "connection dropped by "+host+" mid-response (after 4 bytes)") {
+		t.Fatalf("%d requests, %v", n.Load(), err)
+	}
+}
+
+// The metadata is optional (a 404 leads to /certs), but a metadata request that got no
+// answer ends the fetch: asking again elsewhere would only double the wait.
+func TestKeyFetchMetadataWithoutAnswerEndsFetch(t *testing.T) {
+	var certs atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/certs" {
+			certs.Add(1)
+			io.WriteString(w, `{"keys":[]}`)
+			return
+		}
+		dropAfter(w, 0)
+	}))
+	defer srv.Close()
+	p, _ := NewProvider(srv.URL, nil)
+	if _, err := p.FetchKeys(t.Context()); err == nil || !strings.Contains(err.Error(), "openid-configuration") || certs.Load() != 0 {
+		t.Fatalf("err %v, %d /certs requests", err, certs.Load())
+	}
+}
+
+func TestKeyFetchErrorBodyBounded(t *testing.T) {
+	srv, _ := keyServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(500)
+		w.Write(make([]byte, MaxResponseBytes+1))
+	})
+	p, _ := NewProvider(srv.URL, nil)
+	if _, err := p.FetchKeys(t.Context()); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("err %v", err)
+	}
+}
