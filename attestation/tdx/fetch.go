@@ -3,12 +3,13 @@ package tdx
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 )
 
 // Fetcher obtains Intel collateral for a platform; cvmscope uses it only behind --network.
@@ -22,7 +23,16 @@ type PCSFetcher struct {
 	Client *http.Client
 	// TDXBaseURL and SGXBaseURL default to Intel's public endpoints.
 	TDXBaseURL, SGXBaseURL string
+	// AttemptTimeout bounds each request, Timeout all three with their retries; zero means
+	// DefaultPCSAttemptTimeout and DefaultPCSTimeout. The caller's context can end it sooner.
+	AttemptTimeout, Timeout time.Duration
 }
+
+// Default time limits of a collateral fetch: three small documents from one service.
+const (
+	DefaultPCSAttemptTimeout = 10 * time.Second
+	DefaultPCSTimeout        = 60 * time.Second
+)
 
 const (
 	pcsTDXBase = "https://api.trustedservices.intel.com/tdx/certification/v4"
@@ -33,6 +43,8 @@ const (
 // signing chain and the PCK CRL of the quote's PCK CA. The root CA CRL is left out: Intel
 // serves it from a different host named in the root certificate.
 func (f PCSFetcher) FetchCollateral(ctx context.Context, q *Quote) (*Collateral, error) {
+	ctx, cancel := context.WithTimeout(ctx, orDefaultDur(f.Timeout, DefaultPCSTimeout))
+	defer cancel()
 	tdx, sgx := orDefault(f.TDXBaseURL, pcsTDXBase), orDefault(f.SGXBaseURL, pcsSGXBase)
 	tcb, hdr, err := f.get(ctx, tdx+"/tcb?fmspc="+q.FMSPC())
 	if err != nil {
@@ -57,28 +69,26 @@ func (f PCSFetcher) FetchCollateral(ctx context.Context, q *Quote) (*Collateral,
 	return &Collateral{TCBInfo: tcb, QEIdentity: qe, SigningChain: []byte(chain), PCKCRL: crl}, nil
 }
 
+// get fetches u: a dropped connection is retried once and every body, error answers
+// included, is bounded.
 func (f PCSFetcher) get(ctx context.Context, u string) ([]byte, http.Header, error) {
-	client := f.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	const hint = "check network access to api.trustedservices.intel.com (and HTTPS_PROXY), retry later, or supply the collateral files"
+	req := httpx.Request{Op: "Intel PCS GET " + u, Method: http.MethodGet, URL: u}
+	resp, err := httpx.Get(ctx, f.Client, req, httpx.Limits{Attempt: orDefaultDur(f.AttemptTimeout, DefaultPCSAttemptTimeout), MaxBody: 1 << 20})
 	if err != nil {
-		return nil, nil, fault.New(fault.Internal, err)
+		return nil, nil, httpx.Fault(err, hint)
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, nil, fault.WithHint(fault.Network, fmt.Errorf("Intel PCS %s: %w", u, err), "check network access to api.trustedservices.intel.com or supply the collateral files")
+	if resp.Status != http.StatusOK {
+		return nil, nil, fault.WithHint(fault.Network, fmt.Errorf("Intel PCS %s: HTTP %d", u, resp.Status), "retry later or supply the collateral files")
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, nil, fault.WithHint(fault.Network, fmt.Errorf("Intel PCS %s: %w", u, err), "retry later")
+	return resp.Body, resp.Header, nil
+}
+
+func orDefaultDur(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
 	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, nil, fault.WithHint(fault.Network, fmt.Errorf("Intel PCS %s: HTTP %d", u, resp.StatusCode), "retry later or supply the collateral files")
-	}
-	return body, resp.Header, nil
+	return def
 }
 
 func orDefault(s, def string) string {

@@ -2,10 +2,14 @@ package tdx
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
@@ -47,5 +51,49 @@ func TestPCSFetcherAgainstLocalServer(t *testing.T) {
 	_, err = PCSFetcher{Client: srv.Client(), TDXBaseURL: srv.URL + "/missing"}.FetchCollateral(context.Background(), q)
 	if fault.KindOf(err) != fault.Network {
 		t.Errorf("HTTP 404 must be a network fault, got %v", err)
+	}
+}
+
+// Intel PCS that accepts the connection and never answers, or that is cancelled, must end
+// the fetch in words: no answer within the deadline, or interrupted.
+func TestPCSFetcherBounded(t *testing.T) {
+	reached := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case reached <- struct{}{}:
+		default:
+		}
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	q := azureQuote(t)
+	f := PCSFetcher{TDXBaseURL: srv.URL + "/tdx", SGXBaseURL: srv.URL + "/sgx", AttemptTimeout: 20 * time.Millisecond}
+	_, err := f.FetchCollateral(t.Context(), q)
+	if err == nil || !strings.Contains(err.Error(), "no answer within 20ms from "+strings.TrimPrefix(srv.URL, "http://")) || fault.KindOf(err) != fault.Network {
+		t.Fatalf("hanging PCS: %v", err)
+	}
+	<-reached
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-reached; cancel() }()
+	f.AttemptTimeout = 0
+	_, err = f.FetchCollateral(ctx, q)
+	if err == nil || !strings.Contains(err.Error(), "interrupted") || fault.KindOf(err) != fault.Interrupted {
+		t.Fatalf("cancelled: %v", err)
+	}
+}
+
+func TestPCSFetcherRetriesADropOnce(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		conn, buf, _ := w.(http.Hijacker).Hijack()
+		defer conn.Close()
+		fmt.Fprint(buf, "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nabc")
+		buf.Flush()
+	}))
+	defer srv.Close()
+	_, err := PCSFetcher{TDXBaseURL: srv.URL, SGXBaseURL: srv.URL}.FetchCollateral(t.Context(), azureQuote(t))
+	if n.Load() != 2 || err == nil || !strings.Contains(err.Error(), "mid-response (after 3 bytes)") {
+		t.Fatalf("%d requests, %v", n.Load(), err)
 	}
 }
