@@ -134,10 +134,12 @@ func (c *Client) Attest(ctx context.Context, path string, body []byte) (*Exchang
 	backoff := c.Backoff
 	var retries httpx.Retries
 	for i := 1; ; i++ {
+		reportProgress(ctx, Progress{Attempt: i, MaxAttempts: attempts, Elapsed: c.now().Sub(start)})
 		a, resp, err := c.once(ctx, ex.URL, body)
 		ex.Attempts = append(ex.Attempts, a)
 		if err != nil {
 			if i < attempts && retries.Worth(ctx, err) {
+				reportProgress(ctx, Progress{Attempt: i, MaxAttempts: attempts, Wait: backoff, Err: a.Err, Elapsed: c.now().Sub(start)})
 				if serr := c.wait(ctx, backoff); serr != nil {
 					return ex, c.connError(ex.URL, c.stoppedWaiting(ex.URL, err, serr), i)
 				}
@@ -159,6 +161,7 @@ func (c *Client) Attest(ctx context.Context, path string, body []byte) (*Exchang
 			return ex, fault.WithHint(fault.Network,
 				fmt.Errorf("%w (asked to retry after %s, longer than cvmscope waits)", se, a.RetryAfter), se.Explain())
 		}
+		reportProgress(ctx, Progress{Attempt: i, MaxAttempts: attempts, Wait: wait, Status: a.Status, Elapsed: c.now().Sub(start)})
 		if err := c.wait(ctx, wait); err != nil {
 			if errors.Is(err, context.Canceled) {
 				return ex, httpx.Fault(httpx.InterruptedError(callOp, ex.URL, err), "")
