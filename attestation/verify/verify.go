@@ -9,6 +9,7 @@
 package verify
 
 import (
+	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
@@ -34,6 +35,9 @@ type Options struct {
 	// Trust holds the anchors the caller chose beyond AMD's and Intel's own roots. Nothing
 	// in the evidence adds to it.
 	Trust Trust
+	// Context cancels what AllowNetwork fetches (Ctrl-C, Esc); nil leaves only the
+	// fetches' own time limits.
+	Context context.Context
 }
 
 // Trust is a set of extra trust anchors, as go-sev-guest's verify.Options.TrustedRoots:
@@ -201,7 +205,7 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 	}
 	switch {
 	case r.SNP != nil:
-		add(snp.Verify(r.SNP, r.Certs, snp.Options{Now: opts.Now, ExtraRoots: opts.Trust.AMD, AllowNetwork: opts.AllowNetwork})...)
+		add(snp.Verify(r.SNP, r.Certs, snp.Options{Now: opts.Now, ExtraRoots: opts.Trust.AMD, AllowNetwork: opts.AllowNetwork, Context: opts.Context})...)
 	case r.TDQuote != nil || r.TDReport != nil:
 		if r.TDQuote == nil {
 			add(check.Skipf("tdx.quote.signature", "no TD quote: the TDREPORT is only MAC'd by the CPU; on Azure, IMDS POST /acc/tdquote turns it into a signed quote (the Build request step fetches it; with inspect, supply it as a file)"),
@@ -215,6 +219,10 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 			coll = &c
 		}
 		add(tdx.Verify(r.TDQuote, r.TDReport, tdx.Options{Now: opts.Now, Collateral: coll, ExtraRoots: opts.Trust.Intel})...)
+	case r.HCL != nil && r.HCL.IGVM.ReportType == hcl.ReportSNP:
+		add(check.Skipf("snp.signature", "not checked: the HCL report's SEV-SNP report did not parse (see snp.parse)"))
+	case r.HCL != nil && r.HCL.IGVM.ReportType == hcl.ReportTDX:
+		add(check.Skipf("tdx.quote.signature", "not checked: the HCL report's TDREPORT did not parse (see tdx.parse)"))
 	case r.HCL != nil:
 		add(check.Skipf("snp.signature", "the HCL report carries a %s report, which no vendor signs", r.HCL.IGVM.ReportType))
 	}
