@@ -7,7 +7,8 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
-	"github.com/cvmscope/cvmscope/attestation/internal/certs"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +20,8 @@ import (
 	"github.com/google/go-sev-guest/verify/trust"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/internal/certs"
+	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 )
 
 // Check IDs produced by Verify.
@@ -35,7 +38,21 @@ type Options struct {
 	ExtraRoots []Roots
 	// AllowNetwork lets go-sev-guest fetch a missing VCEK from AMD KDS. Off by default.
 	AllowNetwork bool
+	// Context cancels a KDS fetch (Ctrl-C, Esc); nil means context.Background(). Whatever
+	// the context, the fetch ends after KDSTimeout.
+	Context context.Context
+	// KDSTimeout bounds the whole fetch (the ASK/ARK chain and the VCEK); zero means
+	// DefaultKDSTimeout. Each request gets at most DefaultKDSAttemptTimeout.
+	KDSTimeout time.Duration
+	// KDSClient sends the KDS requests; nil means http.DefaultClient (environment proxy).
+	KDSClient *http.Client
 }
+
+// Default time limits of a VCEK fetch from AMD KDS: two small certificates.
+const (
+	DefaultKDSAttemptTimeout = 10 * time.Second
+	DefaultKDSTimeout        = 30 * time.Second
+)
 
 // Roots is a trusted ARK and its intermediate (ASK, or ASVK for VLEK-signed reports).
 type Roots struct {
@@ -72,7 +89,7 @@ func Verify(r *Report, certs []*x509.Certificate, opts Options) check.List {
 	if leaf == nil {
 		reason := missingLeaf(r, chain, key)
 		if opts.AllowNetwork && key == abi.VcekReportSigner {
-			fetched, err := fetchVCEK(r, chain, now)
+			fetched, err := fetchVCEK(r, chain, now, opts)
 			if err == nil {
 				leaf = fetched
 			} else {
@@ -311,14 +328,23 @@ func extraRoots(extra []Roots, chain Chain) []root {
 	return out
 }
 
-// fetchVCEK asks AMD KDS for the VCEK (only with Options.AllowNetwork), bounded in time
-// because go-sev-guest's default getter retries for minutes.
-func fetchVCEK(r *Report, chain Chain, now time.Time) (*x509.Certificate, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// fetchVCEK asks AMD KDS for the VCEK (only with Options.AllowNetwork), bounded in time and
+// through cvmscope's own getter: go-sev-guest's default one retries for minutes and reads
+// bodies without limit.
+func fetchVCEK(r *Report, chain Chain, now time.Time, opts Options) (*x509.Certificate, error) {
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	total := opts.KDSTimeout
+	if total <= 0 {
+		total = DefaultKDSTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, total)
 	defer cancel()
 	vo := &verify.Options{
 		Now:    now,
-		Getter: &trust.RetryHTTPSGetter{Timeout: 20 * time.Second, MaxRetryDelay: 2 * time.Second, Getter: &trust.SimpleHTTPSGetter{}},
+		Getter: kdsGetter{client: opts.KDSClient, limits: httpx.Limits{Attempt: min(total, DefaultKDSAttemptTimeout), MaxBody: 64 << 10}},
 	}
 	if r.ProductLine() == "" {
 		if p, err := kds.ParseProductLine(chain.Product()); err == nil {
@@ -330,6 +356,33 @@ func fetchVCEK(r *Report, chain Chain, now time.Time) (*x509.Certificate, error)
 		return nil, err
 	}
 	return x509.ParseCertificate(att.GetCertificateChain().GetVcekCert())
+}
+
+// kdsGetter is go-sev-guest's HTTPS getter with the shared rules: a deadline per request, a
+// dropped connection retried once, a bounded body, an interruption said as such.
+type kdsGetter struct {
+	client *http.Client
+	limits httpx.Limits
+}
+
+func (g kdsGetter) Get(u string) ([]byte, error) { return g.GetContext(context.Background(), u) }
+
+func (g kdsGetter) GetContext(ctx context.Context, u string) ([]byte, error) {
+	op := "AMD KDS GET " + u
+	if pu, err := url.Parse(u); err == nil {
+		op = "AMD KDS GET " + pu.Path
+	}
+	resp, err := httpx.Get(ctx, g.client, httpx.Request{Op: op, Method: http.MethodGet, URL: u}, g.limits)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case resp.Status == http.StatusTooManyRequests:
+		return nil, fmt.Errorf("%s: HTTP 429, AMD KDS is rate-limiting this address; wait a minute", op)
+	case resp.Status != http.StatusOK:
+		return nil, fmt.Errorf("%s: HTTP %d", op, resp.Status)
+	}
+	return resp.Body, nil
 }
 
 func saysSimulated(c *x509.Certificate) bool { return certs.SaysSimulated(c) }

@@ -105,7 +105,7 @@ func (f *Files) Banner() Banner {
 func (f *Files) Run(ctx context.Context, step StepID) (present.Page, error) {
 	switch step {
 	case ReadReport:
-		f.result = verify.Evidence(f.set, f.opts)
+		f.result = verify.Evidence(f.set, f.verifyOptions(ctx))
 		if f.isLast(ReadReport) {
 			f.result.Checks = append(f.result.Checks, inputChecks(f.set.Supplied(), f.result.Checks)...)
 		}
@@ -175,7 +175,7 @@ func (f *Files) verifyToken(ctx context.Context) (present.Page, error) {
 	}
 	if f.hasEvidence() {
 		if f.result == nil {
-			f.result = verify.Evidence(f.set, f.opts)
+			f.result = verify.Evidence(f.set, f.verifyOptions(ctx))
 		}
 		c, items := compare.TokenVsEvidence(tok.Claims, f.set, f.result)
 		checks = append(checks, c)
@@ -268,6 +268,13 @@ func (f *Files) bundleName() string {
 		}
 	}
 	return "the evidence"
+}
+
+// verifyOptions are the options with ctx, which cancels what --network fetches.
+func (f *Files) verifyOptions(ctx context.Context) verify.Options {
+	o := f.opts
+	o.Context = ctx
+	return o
 }
 
 // Result returns the verification result of the last run.
