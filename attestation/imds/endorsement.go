@@ -143,11 +143,16 @@ func (c *Client) TDXEndorsedMRTDs(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseMRTDs(b, hostOf(t.base)+path)
+}
+
+// parseMRTDs reads THIM's list of endorsed MRTDs, answered by where.
+func parseMRTDs(b []byte, where string) ([]string, error) {
 	var resp struct {
 		MRTDs []string `json:"mrtds"`
 	}
 	if err := json.Unmarshal(b, &resp); err != nil {
-		return nil, fault.Errorf(fault.Network, "THIM %s%s: answer is not JSON with an \"mrtds\" list: %v", hostOf(t.base), path, err)
+		return nil, fault.Errorf(fault.Network, "THIM %s: answer is not JSON with an \"mrtds\" list: %v", where, err)
 	}
 	for i, m := range resp.MRTDs {
 		resp.MRTDs[i] = strings.ToUpper(strings.TrimSpace(m))

@@ -34,6 +34,11 @@ func (c *Client) Instance(ctx context.Context) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseInstance(b)
+}
+
+// parseInstance reads the instance document IMDS answered.
+func parseInstance(b []byte) (*Instance, error) {
 	var doc struct {
 		Compute struct {
 			VMID              string `json:"vmId"`
@@ -95,6 +100,11 @@ func (c *Client) text(ctx context.Context, path, what string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return parseText(b, what)
+}
+
+// parseText reads a one-line text answer.
+func parseText(b []byte, what string) (string, error) {
 	s := strings.TrimSpace(string(b))
 	if s == "" || strings.ContainsAny(s, "{}\n") {
 		return "", fault.Errorf(fault.Network, "IMDS %s: want one line of text, got %q", what, snippet(b))

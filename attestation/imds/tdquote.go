@@ -33,19 +33,26 @@ func (c *Client) TDQuote(ctx context.Context, tdreport []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseTDQuote(b)
+}
+
+// parseTDQuote reads the quote service's answer: JSON with the quote in either base64
+// alphabet.
+func parseTDQuote(b []byte) ([]byte, error) {
 	var resp struct {
 		Quote string `json:"quote"`
 	}
 	if err := json.Unmarshal(b, &resp); err != nil {
 		return nil, fault.Errorf(fault.Network, "IMDS %s: answer is not JSON with a quote field: %v", tdquotePath, err)
 	}
-	if strings.TrimSpace(resp.Quote) == "" {
-		return nil, fault.WithHint(fault.Network, fmt.Errorf("IMDS %s: empty quote in the answer", tdquotePath),
-			"the quote service returned nothing; retry, and check that this is a TDX CVM")
-	}
 	q, err := decodeAnyB64(resp.Quote)
 	if err != nil {
 		return nil, fault.Errorf(fault.Network, "IMDS %s: quote is not base64 (standard or URL alphabet): %v", tdquotePath, err)
+	}
+	// Padding alone ("====") decodes to nothing, as an empty string does.
+	if len(q) == 0 {
+		return nil, fault.WithHint(fault.Network, fmt.Errorf("IMDS %s: empty quote in the answer", tdquotePath),
+			"the quote service returned nothing; retry, and check that this is a TDX CVM")
 	}
 	return q, nil
 }

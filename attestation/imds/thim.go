@@ -31,6 +31,11 @@ func (c *Client) THIMCertification(ctx context.Context) (*VCEKCerts, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseVCEKCerts(b)
+}
+
+// parseVCEKCerts reads THIM's JSON answer; the PEM inside is parsed by whoever uses it.
+func parseVCEKCerts(b []byte) (*VCEKCerts, error) {
 	var raw struct {
 		VcekCert         string `json:"vcekCert"`
 		TCBM             string `json:"tcbm"`
