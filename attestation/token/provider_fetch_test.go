@@ -146,3 +146,49 @@ func TestKeyFetchErrorBodyBounded(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// FuzzKeyFetchAnswers serves any OpenID metadata and key set on loopback and runs the real
+// FetchKeys: a key set or an error, never a panic; keys only with HTTP 200 and only from
+// this provider's own host, whatever host the metadata names.
+func FuzzKeyFetchAnswers(f *testing.F) {
+	s := newSigner(f, 0, "kid-a", "x")
+	for _, meta := range []string{`{"jwks_uri":"SELF/certs"}`, `{"jwks_uri":"https://evil.example/certs"}`, `{"jwks_uri":1}`, "", "{"} {
+		for _, jwks := range [][]byte{jwksBody(s), []byte(`{"keys":[{"kty":"RSA","kid":"k","x5c":["AAAA"]}]}`), []byte(`{"keys":null}`), nil} {
+			f.Add(meta, jwks, uint16(200))
+		}
+	}
+	f.Add(`{}`, jwksBody(s), uint16(404))
+	type answer struct {
+		meta   string
+		jwks   []byte
+		status int
+	}
+	var cur atomic.Value
+	var srvURL string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := cur.Load().(answer)
+		if r.URL.Path == "/.well-known/openid-configuration" {
+			io.WriteString(w, strings.ReplaceAll(a.meta, "SELF", srvURL))
+			return
+		}
+		w.WriteHeader(a.status)
+		w.Write(a.jwks)
+	}))
+	defer srv.Close()
+	srvURL = srv.URL
+	p, err := NewProvider(srv.URL, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, meta string, jwks []byte, st uint16) {
+		a := answer{meta: meta, jwks: jwks, status: 200 + int(st)%400}
+		cur.Store(a)
+		set, err := p.FetchKeys(context.Background())
+		if err == nil && (a.status != http.StatusOK || set == nil || !strings.HasPrefix(set.Source, srvURL+"/")) {
+			t.Errorf("HTTP %d gave a key set from %v", a.status, set)
+		}
+		if err != nil && fault.KindOf(err) != fault.Network {
+			t.Errorf("%v is not a network fault", err)
+		}
+	})
+}
