@@ -37,7 +37,7 @@ func classify(path string, raw []byte, err error) ([]byte, error) {
 			"run on a VM with a (v)TPM, or pass a saved log file")
 	case errors.Is(err, fs.ErrPermission):
 		return nil, fault.WithHint(fault.Device, fmt.Errorf("reading the TPM event log %s: permission denied", path),
-			"the log is readable by root only: run cvmscope as root (sudo)")
+			fault.RootHint(path))
 	case err != nil:
 		return nil, fault.WithHint(fault.Device, fmt.Errorf("reading the TPM event log %s: %w", path, err), "check that the TPM driver is loaded")
 	case len(raw) == 0:

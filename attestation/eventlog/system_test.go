@@ -54,8 +54,17 @@ func TestReadLogPermissionDenied(t *testing.T) {
 		// kernel gives an unprivileged reader.
 		_, err = classify(path, nil, &fs.PathError{Op: "open", Path: path, Err: syscall.EACCES})
 	}
-	if err == nil || !strings.Contains(fault.HintOf(err), "run cvmscope as root") || fault.KindOf(err) != fault.Device {
+	old := fault.Euid
+	defer func() { fault.Euid = old }()
+	fault.Euid = func() int { return 1000 }
+	_, err = classify(path, nil, &fs.PathError{Op: "open", Path: path, Err: syscall.EACCES})
+	if err == nil || !strings.Contains(fault.HintOf(err), "run cvmscope with sudo") || fault.KindOf(err) != fault.Device {
 		t.Errorf("permission: %v (hint %q)", err, fault.HintOf(err))
+	}
+	fault.Euid = func() int { return 0 }
+	_, err = classify(path, nil, &fs.PathError{Op: "open", Path: path, Err: syscall.EACCES})
+	if h := fault.HintOf(err); strings.Contains(h, "sudo") || !strings.Contains(h, "already runs as root") {
+		t.Errorf("permission as root: hint %q tells root to run as root", h)
 	}
 }
 

@@ -224,8 +224,8 @@ var checks = map[string]Entry{
 	"preflight.tpm": eh(
 		"The vTPM device opens and answers (/dev/tpmrm0 on Linux).",
 		"vTPM 장치가 열리고 응답합니다(Linux의 /dev/tpmrm0).",
-		"Run with sudo or add your user to the tss group; without a TPM use --tpm sim.",
-		"sudo로 실행하거나 사용자를 tss 그룹에 추가하십시오. TPM이 없으면 --tpm sim을 쓰십시오."),
+		"Run with sudo or add your user to the tss group; on a machine without a vTPM use the simulated CVM (--platform sim).",
+		"sudo로 실행하거나 사용자를 tss 그룹에 추가합니다. vTPM이 없는 머신에서는 시뮬레이션 CVM(--platform sim)을 씁니다."),
 	"preflight.imds": eh(
 		"Azure's Instance Metadata Service (IMDS, 169.254.169.254) answers: it supplies the VM size, region, VCEK chain (THIM) and the TD quote.",
 		"Azure 인스턴스 메타데이터 서비스(IMDS, 169.254.169.254)가 응답합니다. VM 크기, 리전, VCEK 체인(THIM), TD 쿼트를 제공합니다.",
@@ -234,8 +234,8 @@ var checks = map[string]Entry{
 	"preflight.endpoint": eh(
 		"The MAA endpoint chosen for this VM's region (for Korea Central the shared sharedkrc endpoint) resolves and answers.",
 		"이 VM의 리전에 맞춰 고른 MAA 엔드포인트(한국 중부는 공유 sharedkrc 엔드포인트)가 이름 해석되고 응답합니다.",
-		"Pass --endpoint to use another provider; check DNS and outbound HTTPS.",
-		"다른 공급자를 쓰려면 --endpoint를 지정하십시오. DNS와 아웃바운드 HTTPS를 확인하십시오."),
+		"Choose another provider with -a URL (e.g. -a https://sharedkrc.krc.attest.azure.net); check DNS and outbound HTTPS.",
+		"다른 공급자는 -a URL로 고릅니다(예: -a https://sharedkrc.krc.attest.azure.net). DNS와 아웃바운드 HTTPS를 확인합니다."),
 	"preflight.proxy": eh(
 		"Proxy settings (HTTPS_PROXY, NO_PROXY) that apply to the call to MAA; IMDS is always reached directly.",
 		"MAA 호출에 적용되는 프록시 설정(HTTPS_PROXY, NO_PROXY)입니다. IMDS는 항상 직접 연결합니다.",
@@ -250,7 +250,7 @@ var checks = map[string]Entry{
 		"The TCG event log is readable, so the PCRs can be explained event by event.",
 		"TCG 이벤트 로그를 읽을 수 있어 PCR을 이벤트별로 설명할 수 있습니다.",
 		"The log at /sys/kernel/security/tpm0/binary_bios_measurements is readable by root only: run with sudo.",
-		"/sys/kernel/security/tpm0/binary_bios_measurements의 로그는 root만 읽을 수 있습니다. sudo로 실행하십시오."),
+		"/sys/kernel/security/tpm0/binary_bios_measurements의 로그는 root만 읽을 수 있습니다. sudo로 실행합니다."),
 	"preflight.clock": eh(
 		"The system clock, at which token lifetimes and certificate validity are judged.",
 		"토큰 유효기간과 인증서 유효성을 판단하는 기준인 시스템 시계입니다.",

@@ -11,7 +11,10 @@ package explain
 
 import (
 	"sort"
+	"strings"
 
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/present"
 )
 
@@ -29,9 +32,51 @@ func eh(en, ko, hintEN, hintKO string) Entry {
 
 // Check explains a check ID: what passing means and what to do when it does not pass.
 // Both are empty for an ID the catalog does not know.
+// A hint that says "run with sudo" has a variant for root, who is never told that.
 func Check(id string) (meaning, hint present.Text) {
 	en, _ := LookupCheck(id)
+	if h, ok := rootHints[id]; ok && fault.AsRoot() {
+		en.Hint = h
+	}
 	return en.Meaning, en.Hint
+}
+
+// HintFor is what to do about one check as it came out. A check that passed needs nothing,
+// and one skipped says in its summary what it lacked, so neither gets a hint. A check that
+// refused cvmscope's simulated roots or key (its summary names --trust-simulated) gets that
+// fix, never the catalog's advice to fetch or supply certificates: no service vouches for
+// simulated keys. Anything else gets the catalog's hint for its ID.
+func HintFor(c check.Check) present.Text {
+	if c.Verdict != check.Fail && c.Verdict != check.Warn {
+		return present.Text{}
+	}
+	if strings.Contains(c.Summary, "--trust-simulated") {
+		return trustSimulatedHint
+	}
+	_, h := Check(c.ID)
+	return h
+}
+
+var trustSimulatedHint = t(
+	"This evidence comes from cvmscope's simulated CVM, whose test roots and MAA key are trusted only when you ask: run again with --trust-simulated (it then shows the flow works, never that real hardware was involved). Fetching (--network) cannot help: no real service vouches for simulated keys.",
+	"이 증거는 cvmscope의 시뮬레이션 CVM에서 나왔고, 그 테스트 루트와 MAA 키는 요청할 때만 신뢰합니다. --trust-simulated를 붙여 다시 실행합니다(흐름이 동작함을 보여 줄 뿐 실제 하드웨어임을 증명하지 않습니다). --network로 받아 와도 소용없습니다. 시뮬레이션 키를 보증하는 실제 서비스는 없습니다.")
+
+// rootHints replace, when cvmscope runs as root, the catalog hints that say "run with
+// sudo": for root a refusal comes from a security module, a container or a missing file.
+var rootHints = map[string]present.Text{
+	"preflight.tpm": t(
+		"cvmscope already runs as root, so a security module (SELinux, AppArmor) or a container without the device denies access: check ls -l /dev/tpmrm0 and the audit log. On a machine without a vTPM use the simulated CVM (--platform sim).",
+		"cvmscope가 이미 root로 실행 중이므로 보안 모듈(SELinux, AppArmor)이나 장치가 없는 컨테이너가 접근을 막고 있습니다. ls -l /dev/tpmrm0과 감사 로그를 확인합니다. vTPM이 없는 머신에서는 시뮬레이션 CVM(--platform sim)을 씁니다."),
+	"preflight.eventlog": t(
+		"cvmscope already runs as root: the log is missing because securityfs is not mounted (mount -t securityfs securityfs /sys/kernel/security) or the firmware published none; a saved log can be given with --event-log FILE.",
+		"cvmscope가 이미 root로 실행 중입니다. securityfs가 마운트되지 않았거나(mount -t securityfs securityfs /sys/kernel/security) 펌웨어가 로그를 남기지 않아 로그가 없습니다. 저장해 둔 로그는 --event-log FILE로 줍니다."),
+}
+
+// rootTPMErrors are the TPM error hints that differ for root, as rootHints.
+var rootTPMErrors = map[string]present.Text{
+	"PERMISSION_DENIED": t(
+		"cvmscope already runs as root, so a security module (SELinux, AppArmor) or a container without the device denies access; check ls -l on the device and the audit log.",
+		"cvmscope가 이미 root로 실행 중이므로 보안 모듈(SELinux, AppArmor)이나 장치가 없는 컨테이너가 접근을 막고 있습니다. 장치를 ls -l로, 그리고 감사 로그를 확인합니다."),
 }
 
 // LookupCheck returns the entry for a check ID and whether the catalog has one.
@@ -51,6 +96,9 @@ func CheckIDs() []string { return keys(checks, checkAliases) }
 // English meaning is then the best there is.
 func TPMError(name string) (meaning, hint present.Text) {
 	en := tpmErrors[name]
+	if h, ok := rootTPMErrors[name]; ok && fault.AsRoot() {
+		en.Hint = h
+	}
 	return en.Meaning, en.Hint
 }
 

@@ -24,8 +24,8 @@ func link(r *verify.Result, id, key, value string, ids ...string) present.Row {
 	var lines []string
 	for _, c := range l {
 		lines = append(lines, c.String())
-		if row.Hint.Empty() && (c.Verdict == check.Fail || c.Verdict == check.Warn) {
-			_, row.Hint = explain.Check(c.ID)
+		if row.Hint.Empty() {
+			row.Hint = explain.HintFor(c)
 		}
 	}
 	if len(l) == 0 {

@@ -34,8 +34,8 @@ func withChecks(row present.Row, l check.List, ids ...string) present.Row {
 	for _, c := range found {
 		lines = append(lines, c.String())
 		lines = append(lines, c.Details...)
-		if row.Hint.Empty() && (c.Verdict == check.Fail || c.Verdict == check.Warn) {
-			_, row.Hint = explain.Check(c.ID)
+		if row.Hint.Empty() {
+			row.Hint = explain.HintFor(c)
 		}
 	}
 	row.Detail = strings.Join(lines, "\n")

@@ -36,9 +36,14 @@ func (Pager) Preflight(checks check.List) present.Page { return Preflight(checks
 func Lookup(id string) (present.Text, present.Text) { return explain.Check(id) }
 
 // Checks is the section listing checks, each with its explanation.
+// A row's hint is for the check as it came out (explain.HintFor), so a refused simulated root
+// says --trust-simulated and a passing check says nothing.
 func Checks(l check.List) present.Section {
-	return present.Section{ID: "checks", Title: present.T("Checks", "검증 항목"), Kind: present.Checks,
-		Rows: present.CheckRows(l, Lookup)}
+	rows := present.CheckRows(l, Lookup)
+	for i, c := range l {
+		rows[i].Hint = explain.HintFor(c)
+	}
+	return present.Section{ID: "checks", Title: present.T("Checks", "검증 항목"), Kind: present.Checks, Rows: rows}
 }
 
 // Preflight builds the "Preflight" page: one row per preflight check.

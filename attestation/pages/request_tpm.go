@@ -73,8 +73,11 @@ func tpmInfoSection(v RequestView, req request) present.Section {
 		logs.Value = fmt.Sprintf("%d bytes of TCG event log", len(b))
 	} else {
 		logs.Verdict = check.Warn
-		logs.Hint = present.T("Without the event log MAA cannot derive secureboot and the other boot claims, and its default policy may refuse the request; run as root so the log can be read.",
-			"이벤트 로그가 없으면 MAA가 secureboot 등 부팅 클레임을 만들 수 없어 기본 정책이 요청을 거부할 수 있습니다. 로그를 읽을 수 있도록 root로 실행하십시오.")
+		// The fix for reading the log is preflight.eventlog's, which knows whether cvmscope
+		// already runs as root.
+		_, fix := explain.Check("preflight.eventlog")
+		logs.Hint = present.T("Without the event log MAA cannot derive secureboot and the other boot claims, and its default policy may refuse the request. "+fix.EN,
+			"이벤트 로그가 없으면 MAA가 secureboot 등 부팅 클레임을 만들 수 없어 기본 정책이 요청을 거부할 수 있습니다. "+fix.KO)
 	}
 	rows = append(rows, logs)
 	if r.bodyVerdict == check.Fail {

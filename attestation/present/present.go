@@ -140,7 +140,12 @@ func CheckRows(l check.List, lookup func(id string) (Text, Text)) []Row {
 		}
 		r := Row{Key: key, Value: c.Summary, Verdict: c.Verdict, PCR: -1}
 		if lookup != nil {
-			r.Explain, r.Hint = lookup(c.ID)
+			var hint Text
+			r.Explain, hint = lookup(c.ID)
+			// What to do belongs to checks that did not pass; a skip's summary says what it lacked.
+			if c.Verdict == check.Fail || c.Verdict == check.Warn {
+				r.Hint = hint
+			}
 		}
 		if len(c.Details) > 0 {
 			for i, d := range c.Details {

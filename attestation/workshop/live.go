@@ -315,9 +315,16 @@ func (l *Live) preflight(ctx context.Context) (present.Page, error) {
 	checks = append(checks, proxyCheck())
 	checks = append(checks, clockCheck(time.Now()))
 	if p.Source == evidence.SourceAzure {
-		if _, err := os.Stat("/sys/kernel/security/tpm0/binary_bios_measurements"); err != nil {
-			checks = append(checks, check.Warnf("preflight.eventlog", "event log not readable (%v): the replay check will be skipped; run as root", errors.Unwrap(err)))
+		// Opened, not stat'ed: the log is mode 0440 root, so a user can stat it but not read it.
+		const logPath = "/sys/kernel/security/tpm0/binary_bios_measurements"
+		if f, err := os.Open(logPath); err != nil {
+			fix := "the kernel published no log there (securityfs not mounted, or no TPM log); --event-log FILE reads a saved one"
+			if errors.Is(err, os.ErrPermission) {
+				fix = fault.RootHint(logPath)
+			}
+			checks = append(checks, check.Warnf("preflight.eventlog", "event log not readable (%v): the replay check will be skipped; %s", errors.Unwrap(err), fix))
 		} else {
+			f.Close()
 			checks = append(checks, check.Passf("preflight.eventlog", "event log readable at /sys/kernel/security/tpm0/binary_bios_measurements"))
 		}
 	} else {

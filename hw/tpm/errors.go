@@ -58,7 +58,7 @@ var explanations = map[tpm2.TPMRC]explanation{
 		"retry in a few minutes; `tpm2_nvreadpublic` shows the index without the written attribute"},
 	tpm2.TPMRCHandle: {
 		"the handle or NV index does not exist: this VM is not a Confidential VM or Trusted Launch VM, or 0x01400002 must be defined",
-		"run on an Azure CVM or Trusted Launch size (or pass --tpm sim); cvmscope defines 0x01400002 itself when writing user data"},
+		"run on an Azure CVM or Trusted Launch size, or use the simulated CVM (--platform sim; --tpm sim alone is an empty TPM); cvmscope defines 0x01400002 itself when writing user data"},
 	tpm2.TPMRCPolicyFail: {
 		"a policy session's conditions were not met (for example PCR values changed since the key was bound to them)",
 		"re-create the PCR-bound key and use it right away, before anything extends the PCRs"},
@@ -216,11 +216,11 @@ func deviceError(path string, err error) error {
 	case errors.Is(err, os.ErrNotExist):
 		e.Name = "NO_TPM_DEVICE"
 		e.Meaning = path + " does not exist"
-		e.Hint = "no TPM device; not an Azure CVM/TVM, or pass --tpm sim"
+		e.Hint = "no TPM device: this is not an Azure CVM or Trusted Launch VM; use the simulated CVM with --platform sim"
 	case errors.Is(err, os.ErrPermission):
 		e.Name = "PERMISSION_DENIED"
 		e.Meaning = "no permission to open " + path
-		e.Hint = "run with sudo or add the user to the tss group"
+		e.Hint = fault.RootHint(path)
 	default:
 		e.Name = "DEVICE_ERROR"
 		e.Meaning = err.Error()

@@ -273,13 +273,21 @@ func TestExplainCodes(t *testing.T) {
 func TestDeviceErrors(t *testing.T) {
 	_, err := Open(ctx, "/dev/cvmscope-no-such-tpm")
 	name, _, hint := Explain(err)
-	if name != "NO_TPM_DEVICE" || !strings.Contains(hint, "--tpm sim") || fault.KindOf(err) != fault.Device {
+	if name != "NO_TPM_DEVICE" || !strings.Contains(hint, "--platform sim") || fault.KindOf(err) != fault.Device {
 		t.Fatalf("missing device: %q %q %v", name, hint, err)
 	}
 	// Root can open anything, so the permission case is the error open(2) gives a user.
 	denied := &os.PathError{Op: "open", Path: "/dev/tpmrm0", Err: syscall.EACCES}
+	old := fault.Euid
+	defer func() { fault.Euid = old }()
+	fault.Euid = func() int { return 1000 }
 	if name, _, hint := Explain(denied); name != "PERMISSION_DENIED" || !strings.Contains(hint, "tss group") {
 		t.Fatalf("permission: %q %q", name, hint)
+	}
+	// Root is never told to run as root.
+	fault.Euid = func() int { return 0 }
+	if _, _, hint := Explain(denied); strings.Contains(hint, "sudo") || !strings.Contains(hint, "already runs as root") {
+		t.Fatalf("permission as root: %q", hint)
 	}
 	f, err := os.CreateTemp(t.TempDir(), "notadevice")
 	if err != nil {
