@@ -67,7 +67,7 @@ func TestDriveToVerifiedToken(t *testing.T) {
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 
 	press(tm, "a")
-	waitText(t, tm, "Verify JWT passed")
+	waitText(t, tm, "5 steps: 5 passed")
 	press(tm, "shift+tab")
 	waitText(t, tm, "HTTP exchange", "sharedkrc.krc.attest.azure.net")
 	press(tm, "tab")
@@ -212,7 +212,7 @@ func TestDriveSimulatedCVMToVerifiedToken(t *testing.T) {
 	m := New(r, Options{Lang: present.EN, NoColor: true, Width: 120, Height: 40})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 	press(tm, "a")
-	waitText(t, tm, "Verify JWT passed")
+	waitText(t, tm, "5 steps: 5 passed")
 	// The claims section is on the Verify JWT page, reached with ].
 	press(tm, "G")
 	waitText(t, tm, "x-ms-ver")
@@ -334,7 +334,7 @@ func TestDriveCopyTokenAndJSON(t *testing.T) {
 	m := New(r, Options{Lang: present.EN, NoColor: true, Output: clip, Width: 120, Height: 40})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 	press(tm, "a")
-	waitText(t, tm, "Verify JWT passed")
+	waitText(t, tm, "5 steps: 5 passed")
 	press(tm, "shift+tab", "/")
 	tm.Type("opened: a compact")
 	press(tm, "enter")

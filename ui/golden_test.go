@@ -84,6 +84,9 @@ func TestScreens(t *testing.T) {
 			r.Fail = map[workshop.StepID]error{workshop.CallMAA: fmt.Errorf("POST https://sharedkrc.krc.attest.azure.net/attest/AzureGuest: 400 Bad Request")}
 		}, keys: []string{"a"}},
 		{name: "help", keys: []string{"?"}},
+		{name: "ordered", keys: []string{"tab", "tab", "tab", "enter"}},
+		{name: "failure", setup: func(r *uitest.Runner) { r.SecureBootOff = true }, keys: []string{"a", "shift+tab", "shift+tab", "shift+tab"}},
+		{name: "failure_ko", lang: present.KO, setup: func(r *uitest.Runner) { r.SecureBootOff = true }, keys: []string{"a", "shift+tab", "shift+tab", "shift+tab"}},
 		{name: "json", keys: []string{"a", "J"}},
 		{name: "json_ko", lang: present.KO, keys: []string{"a", "J", "G"}},
 		{name: "korean", lang: present.KO, keys: []string{"a", "shift+tab", "shift+tab", "shift+tab"}},

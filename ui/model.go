@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
 )
@@ -64,6 +65,9 @@ type model struct {
 	cancel context.CancelFunc // cancels the running step
 	gen    int                // counts runs, so a late result of an older run is ignored
 	queue  []int              // steps `a` has still to run
+	batch  []int              // the steps of the last `a` or ordered run, for the summary
+	prog   maa.Progress       // what the MAA client last reported for the running step
+	progAt time.Time          // when it did
 	wg     *sync.WaitGroup    // runs in flight, waited for when the program ends
 
 	token string // the compact JWT the runner holds, "" before Call MAA

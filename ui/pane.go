@@ -26,6 +26,10 @@ type pane struct {
 
 	page    *present.Page
 	notices []notice
+	// sticky notices stay above the scrolled page: what a running step is waiting for,
+	// why a step failed and what to do, while the page below opens at the failing check.
+	sticky      []notice
+	stickyLines []string
 
 	sel, offset int
 	filter      int // PCR shown in Events sections, -1 for all
@@ -55,6 +59,7 @@ func (p *pane) SetSize(w, h int) {
 	}
 	p.width, p.height = max(w, 1), max(h, 1)
 	p.dirty = true
+	p.layoutSticky()
 }
 
 // SetPage shows page (nil for none) under the given notices. The selection survives a
@@ -76,6 +81,36 @@ func (p *pane) SetPage(page *present.Page, notices ...notice) {
 	p.invalidate()
 }
 
+// SetSticky replaces the notices kept above the page. They are laid out apart from the
+// page, so a running step's clock can tick without rebuilding a thousand rows.
+func (p *pane) SetSticky(ns ...notice) {
+	p.sticky = p.sticky[:0]
+	for _, n := range ns {
+		p.sticky = append(p.sticky, notice{present.SafeLines(n.text), n.style})
+	}
+	p.layoutSticky()
+}
+
+func (p *pane) layoutSticky() {
+	p.stickyLines = p.stickyLines[:0]
+	for _, n := range p.sticky {
+		for _, l := range wrap(n.text, p.contentWidth()) {
+			p.stickyLines = append(p.stickyLines, "  "+n.style.Render(l))
+		}
+	}
+	// At most half the pane: the page below is what the notice is about.
+	if limit := max(p.height/2, 1); len(p.stickyLines) > limit {
+		p.stickyLines = append(p.stickyLines[:limit-1], "  "+p.c.st.Explain.Render("…"))
+	}
+	if len(p.stickyLines) > 0 {
+		p.stickyLines = append(p.stickyLines, "  "+p.c.st.Rule.Render(strings.Repeat("─", p.contentWidth())))
+	}
+	p.clampOffset()
+}
+
+// bodyH is the height of the scrolled page under the sticky notices.
+func (p *pane) bodyH() int { return max(p.height-len(p.stickyLines), 1) }
+
 func (p *pane) invalidate() {
 	p.cache, p.layouts = nil, nil
 	p.dirty = true
@@ -89,6 +124,9 @@ func (p *pane) ensure() {
 	if p.lang != p.c.lang() {
 		p.invalidate()
 		p.lang = p.c.lang()
+	}
+	if p.dirty {
+		p.layoutSticky()
 	}
 	if !p.dirty {
 		return
@@ -195,7 +233,7 @@ func (p *pane) header(w int) []string {
 }
 
 func (p *pane) clampOffset() {
-	p.offset = min(max(p.offset, 0), max(len(p.lines)-p.height, 0))
+	p.offset = min(max(p.offset, 0), max(len(p.lines)-p.bodyH(), 0))
 }
 
 // reveal scrolls so the selected item is in view, its top first when it is taller.
@@ -206,10 +244,10 @@ func (p *pane) reveal() {
 	}
 	s, e := p.start[p.sel], p.end[p.sel]
 	switch {
-	case s < p.offset || e-s > p.height:
+	case s < p.offset || e-s > p.bodyH():
 		p.offset = s
-	case e > p.offset+p.height:
-		p.offset = e - p.height
+	case e > p.offset+p.bodyH():
+		p.offset = e - p.bodyH()
 	}
 	p.clampOffset()
 }
@@ -217,7 +255,7 @@ func (p *pane) reveal() {
 // Down moves the selection, or scrolls while the selected item runs past the bottom.
 func (p *pane) Down() {
 	p.ensure()
-	if len(p.items) == 0 || p.end[p.sel] > p.offset+p.height || p.sel == len(p.items)-1 {
+	if len(p.items) == 0 || p.end[p.sel] > p.offset+p.bodyH() || p.sel == len(p.items)-1 {
 		p.Scroll(1)
 		return
 	}
@@ -252,8 +290,8 @@ func (p *pane) Scroll(n int) {
 	p.clampOffset()
 }
 
-func (p *pane) PageDown() { p.Scroll(max(p.height-1, 1)) }
-func (p *pane) PageUp()   { p.Scroll(-max(p.height-1, 1)) }
+func (p *pane) PageDown() { p.Scroll(max(p.bodyH()-1, 1)) }
+func (p *pane) PageUp()   { p.Scroll(-max(p.bodyH()-1, 1)) }
 func (p *pane) Top()      { p.Select(0); p.offset = 0 }
 func (p *pane) Bottom()   { p.Select(len(p.items) - 1); p.Scroll(len(p.lines)) }
 
@@ -261,17 +299,32 @@ func (p *pane) Bottom()   { p.Select(len(p.items) - 1); p.Scroll(len(p.lines)) }
 func (p *pane) View() string {
 	p.ensure()
 	var b strings.Builder
+	n := min(len(p.stickyLines), p.height)
 	for i := 0; i < p.height; i++ {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
 		l := ""
-		if j := p.offset + i; j < len(p.lines) {
+		if i < n {
+			l = p.stickyLines[i]
+		} else if j := p.offset + i - n; j < len(p.lines) {
 			l = p.lines[j]
 		}
 		b.WriteString(pad(l, p.width))
 	}
 	return b.String()
+}
+
+// ShowFailure selects the check the page failed on and scrolls it into view.
+func (p *pane) ShowFailure() {
+	p.ensure()
+	si, ri := failingItem(p.page)
+	for i, it := range p.items {
+		if it.sec == si && it.row == ri {
+			p.Select(i)
+			return
+		}
+	}
 }
 
 // Selected returns the selected row, if the selection is a row.

@@ -34,6 +34,8 @@ type stepRun struct {
 	// stale: an earlier step ran again since this one finished (a new nonce, a rerun), so
 	// its page may no longer follow from what the runner holds.
 	stale bool
+	// attempts is how many tries the step's MAA call took.
+	attempts int
 }
 
 // stepList shows the steps: a column on wide terminals, a one-line tab strip on narrow ones.

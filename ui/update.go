@@ -23,7 +23,10 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
+		m.showRunning()
 		return m, cmd
+	case progressMsg:
+		return m, m.progress(msg)
 	case stepDoneMsg:
 		return m, m.finish(msg)
 	case copiedMsg:
@@ -145,7 +148,7 @@ func (m *model) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.NextStep):
 		m.sel = (m.sel + 1) % len(m.steps)
 	case key.Matches(msg, k.Run, k.Rerun):
-		return m.startRun(m.sel, nil)
+		return m.runUpTo(m.sel)
 	case key.Matches(msg, k.RunAll):
 		return m.runAll()
 	case key.Matches(msg, k.Nonce):

@@ -24,7 +24,7 @@ func PreflightPage(secureBootOff bool) present.Page {
 			t("UEFI Secure Boot was off at boot: unsigned boot code could have run. MAA policies that require it will refuse this VM.",
 				"부팅할 때 UEFI 보안 부팅이 꺼져 있어 서명되지 않은 부팅 코드가 실행될 수 있었습니다. 이를 요구하는 MAA 정책은 이 VM을 거부합니다."))
 		sb.Hint = t("Enable Secure Boot in the VM's security settings (az vm update --enable-secure-boot true) and reboot.",
-			"VM 보안 설정에서 보안 부팅을 켜고(az vm update --enable-secure-boot true) 다시 부팅하세요.")
+			"VM 보안 설정에서 보안 부팅을 켜고(az vm update --enable-secure-boot true) 다시 부팅합니다.")
 		verdict = check.Warn
 	}
 	rows := []present.Row{

@@ -94,7 +94,7 @@ func ReadReportPage(nonce string, events int, secureBootOff bool) present.Page {
 	}
 	sbRow := row("vm-configuration.secure-boot", sbValue, sbVerdict, t("Whether UEFI Secure Boot was on, as the paravisor saw it.", "파라바이저가 본 UEFI 보안 부팅 상태입니다."))
 	if secureBootOff {
-		sbRow.Hint = t("Enable Secure Boot for the VM and reboot; PCR 7 will then record the Secure Boot policy.", "VM의 보안 부팅을 켜고 다시 부팅하세요. 그러면 PCR 7에 보안 부팅 정책이 기록됩니다.")
+		sbRow.Hint = t("Enable Secure Boot for the VM and reboot; PCR 7 will then record the Secure Boot policy.", "VM의 보안 부팅을 켜고 다시 부팅합니다. 그러면 PCR 7에 보안 부팅 정책이 기록됩니다.")
 		sbRow.Detail = "expected: true\nactual:   false"
 	}
 	claims := []present.Row{
@@ -185,7 +185,7 @@ func checkText(id string) (T, T) {
 		return t("Replaying the event log gives the quoted PCRs.", "이벤트 로그를 재생하면 쿼트의 PCR이 나옵니다."), T{}
 	case "boot.secureboot":
 		return t("Secure Boot keeps unsigned boot code from running.", "보안 부팅은 서명되지 않은 부팅 코드의 실행을 막습니다."),
-			t("Enable Secure Boot for the VM and reboot.", "VM의 보안 부팅을 켜고 다시 부팅하세요.")
+			t("Enable Secure Boot for the VM and reboot.", "VM의 보안 부팅을 켜고 다시 부팅합니다.")
 	}
 	return T{}, T{}
 }

@@ -31,7 +31,7 @@ func CallMAAPage() present.Page {
 			row("status", "200 OK", check.Pass, t("MAA accepted the evidence and issued a token.", "MAA가 증거를 받아들이고 토큰을 발급했습니다.")),
 			row("latency", "412 ms", "", t("Time from request to response.", "요청부터 응답까지 걸린 시간입니다.")),
 			row("retries", "0", "", t("Retries after 429 or 5xx answers.", "429나 5xx 응답 뒤 재시도 횟수입니다.")),
-			row("x-ms-request-id", "3f1c2a7e-5b0d-4c8e-9f21-7a6b5c4d3e2f", "", t("Quote this to Azure support.", "Azure 지원에 문의할 때 알려 주세요.")),
+			row("x-ms-request-id", "3f1c2a7e-5b0d-4c8e-9f21-7a6b5c4d3e2f", "", t("Quote this to Azure support.", "Azure 지원에 문의할 때 이 값을 알려 줍니다.")),
 			row("response", "token encrypted for TpmEphemeralEncryptionKey, 3412 bytes", check.Pass, t("The token comes back encrypted to the vTPM key; only this VM can read it.", "토큰은 vTPM 키로 암호화되어 돌아오므로 이 VM만 읽을 수 있습니다.")),
 		}}},
 	}
