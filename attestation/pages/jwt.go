@@ -120,10 +120,12 @@ func lifetimeSection(v JWTView) present.Section {
 			rows = append(rows, mrow(explain.KindJWT, k, token.FormatValue(c.Get(k))+" (not an integer)"))
 		}
 	}
-	now := v.Now
+	now, judged := v.Now, "--now"
 	if now.IsZero() {
-		now = time.Now()
+		now, judged = time.Now(), "the clock"
 	}
+	// The row names each instant by its claim, so that the time it was judged at is never
+	// read as exp: "expires in 7h0m0s (issued for 8h0m0s): iat … → exp …; now …".
 	life := mrow(explain.KindJWT, "lifetime", "no exp claim")
 	if exp, ok := c.Int("exp"); ok {
 		d := time.Unix(exp, 0).Sub(now).Round(time.Second)
@@ -132,18 +134,26 @@ func lifetimeSection(v JWTView) present.Section {
 		} else {
 			life.Value = "expired " + (-d).String() + " ago"
 		}
+		span := "exp " + stamp(exp)
 		if iat, ok := c.Int("iat"); ok {
 			life.Value += fmt.Sprintf(" (issued for %s)", time.Duration(exp-iat)*time.Second)
+			span = "iat " + stamp(iat) + " → " + span
 		}
-		life.Value += " at " + now.UTC().Format("2006-01-02 15:04:05 UTC")
+		if nbf, ok := c.Int("nbf"); ok && now.Before(time.Unix(nbf, 0)) {
+			life.Value = "not valid for another " + time.Unix(nbf, 0).Sub(now).Round(time.Second).String() + "; " + life.Value
+		}
+		life.Value += ": " + span + "; now " + now.UTC().Format(stampLayout)
+		life.Detail = "time left = exp − now, with now from " + judged
 	}
 	rows = append(rows, withChecks(life, v.Checks, token.IDLifetime))
 	return present.Section{ID: "lifetime", Title: present.T("Validity period", "토큰 유효기간"), Kind: present.Fields, Rows: rows}
 }
 
-func unixTime(n int64) string {
-	return fmt.Sprintf("%d (%s)", n, time.Unix(n, 0).UTC().Format("2006-01-02 15:04:05 UTC"))
-}
+func unixTime(n int64) string { return fmt.Sprintf("%d (%s)", n, stamp(n)) }
+
+const stampLayout = "2006-01-02 15:04:05 UTC"
+
+func stamp(n int64) string { return time.Unix(n, 0).UTC().Format(stampLayout) }
 
 // claimText is a catalog entry's meaning in both languages.
 func claimText(e claims.Entry) present.Text { return present.T(e.Meaning, e.MeaningKO) }

@@ -247,3 +247,29 @@ func BenchmarkVerifyJWT(b *testing.B) {
 		pages.VerifyJWT(pages.JWTView{Token: tok, Checks: checks, Now: time.Unix(1695737747, 0)})
 	}
 }
+
+// The lifetime line names iat, exp and now each by name, and the time left is exp − now:
+// the time it was judged at must never stand where exp belongs.
+func TestLifetimeLineNamesIatExpAndNow(t *testing.T) {
+	tok := realToken(t, "maa-sgx-sharedeus-teaclave-2023.jwt")
+	iat, _ := tok.Claims.Int("iat")
+	exp, _ := tok.Claims.Int("exp")
+	at := time.Unix(iat, 0).Add(time.Hour)
+	checks := token.Verify(tok, token.Options{Keys: realKeys(t), Issuer: "https://sharedeus.eus.attest.azure.net", Now: at})
+	p := pages.VerifyJWT(pages.JWTView{Token: tok, Checks: checks, Now: at})
+	row := requireRow(t, p, "lifetime", "lifetime")
+	want := "expires in 7h0m0s (issued for 8h0m0s): iat 2023-09-26 14:15:47 UTC → exp " +
+		time.Unix(exp, 0).UTC().Format("2006-01-02 15:04:05 UTC") + "; now 2023-09-26 15:15:47 UTC"
+	if row.Value != want || exp-iat != 8*3600 {
+		t.Errorf("lifetime\n got %q\nwant %q", row.Value, want)
+	}
+	if !strings.Contains(row.Detail, "--now") {
+		t.Errorf("detail does not say where now came from: %q", row.Detail)
+	}
+	before := time.Unix(iat, 0).Add(-time.Hour)
+	nbf, hasNbf := tok.Claims.Int("nbf")
+	p = pages.VerifyJWT(pages.JWTView{Token: tok, Now: before})
+	if v := requireRow(t, p, "lifetime", "lifetime").Value; hasNbf && nbf <= iat && !strings.HasPrefix(v, "not valid for another 1h0m0s; expires in 9h0m0s") {
+		t.Errorf("before nbf: %q", v)
+	}
+}
