@@ -157,9 +157,14 @@ func (c *Client) Attest(ctx context.Context, path string, body []byte) (*Exchang
 			return ex, c.serviceFault(se, i)
 		}
 		wait := max(backoff, a.RetryAfter)
-		if a.RetryAfter > c.maxRetryAfter() || beyondDeadline(ctx, wait) {
+		if a.RetryAfter > c.maxRetryAfter() {
 			return ex, fault.WithHint(fault.Network,
 				fmt.Errorf("%w (asked to retry after %s, longer than cvmscope waits)", se, a.RetryAfter), se.Explain())
+		}
+		if beyondDeadline(ctx, wait) {
+			// Better to say so now than to sleep and fail.
+			return ex, fault.WithHint(fault.Network,
+				fmt.Errorf("%w (the next try, in %s, would come after the call's time limit)", se, wait.Round(time.Millisecond)), se.Explain())
 		}
 		reportProgress(ctx, Progress{Attempt: i, MaxAttempts: attempts, Wait: wait, Status: a.Status, Elapsed: c.now().Sub(start)})
 		if err := c.wait(ctx, wait); err != nil {
@@ -199,8 +204,7 @@ func (c *Client) stoppedWaiting(u string, last, waitErr error) error {
 	return last
 }
 
-// beyondDeadline is true when waiting d would outlast the call's deadline: better to say so
-// now than to sleep and fail.
+// beyondDeadline is true when waiting d would outlast the call's deadline.
 func beyondDeadline(ctx context.Context, d time.Duration) bool {
 	dl, ok := ctx.Deadline()
 	return ok && time.Until(dl) < d
