@@ -139,7 +139,7 @@ func TestEveryEmittedCheckIDHasAnEntry(t *testing.T) {
 	}
 	// The IDs the brief names, including those whose emitters are still being written.
 	for _, id := range []string{"jwt.signature", "jwt.issuer", "jwt.lifetime", "jwt.version", "jwt.tee", "jwt.nonce",
-		"jwt.user-data", "jwt.matches-evidence", "tdx.mrtd-endorsed", "policy.expect", "preflight.platform",
+		"jwt.user-data", "jwt.matches-evidence", "tdx.mrtd-endorsed", "policy.expect", "policy.baseline", "preflight.platform",
 		"preflight.tpm", "preflight.imds", "preflight.endpoint", "preflight.proxy", "preflight.secureboot",
 		"preflight.eventlog", "preflight.clock", "certs.parse", "ak.parse", "tdx.parse", "snp.parse", "snp.chain"} {
 		if _, ok := explain.LookupCheck(id); !ok {

@@ -210,10 +210,15 @@ var checks = map[string]Entry{
 		"A difference means the token was issued for other evidence; attest again with this VM's report.",
 		"차이가 있으면 토큰이 다른 증거로 발급된 것입니다. 이 VM의 보고서로 다시 증명하십시오."),
 	"policy.expect": eh(
-		"A claim you required (--expect) has the value you expect.",
-		"요구한 클레임(--expect)이 기대한 값을 가집니다.",
+		"A claim you required with --expect has the value you gave; on a claim the baseline also covers, yours is the rule that applies.",
+		"--expect로 요구한 클레임이 지정한 값을 가집니다. 기준선도 다루는 클레임이면 사용자의 --expect가 적용됩니다.",
 		"Either the VM is not in the state you require (for example Secure Boot off), or the expectation is wrong; the detail shows expected and actual values.",
 		"VM이 요구한 상태가 아니거나(예: 보안 부팅 꺼짐) 기대값이 잘못되었습니다. 상세 정보에 기대값과 실제값이 나옵니다."),
+	"policy.baseline": eh(
+		"The Azure CVM baseline cvmscope applies unless --no-baseline: Secure Boot on, debuggers off, and for SEV-SNP or TDX a compliant, non-debuggable guest (VMPL 0 on SEV-SNP). The claim has the value the baseline requires.",
+		"--no-baseline을 주지 않으면 cvmscope가 적용하는 Azure CVM 기준선입니다: 보안 부팅 켜짐, 디버거 꺼짐, SEV-SNP와 TDX에서는 규정을 준수(compliant)하고 디버그할 수 없는 게스트(SEV-SNP는 VMPL 0). 클레임이 기준선이 요구하는 값을 가집니다.",
+		"The VM is not in the state a confidential workload needs (for example Secure Boot off or a debuggable guest): fix the VM and attest again. To judge by your own rule instead, give --expect CLAIM=VALUE for that claim, or --no-baseline.",
+		"VM이 기밀 워크로드에 필요한 상태가 아닙니다(예: 보안 부팅 꺼짐, 디버그 가능한 게스트). VM을 고친 뒤 다시 증명합니다. 자체 규칙으로 판단하려면 해당 클레임에 --expect CLAIM=VALUE를 주거나 --no-baseline을 씁니다."),
 
 	// Preflight.
 	"preflight.platform": eh(

@@ -24,8 +24,8 @@ var unknownKey = present.T("Unknown key: cvmscope has no explanation for it; it 
 // claimRow explains a runtime-claims key, marking keys the catalog does not know.
 func claimRow(key, name, value string) present.Row {
 	row := present.Row{Key: key, Value: value, PCR: -1, Detail: "MAA claim: " + maaRuntime + name}
-	if txt, ok := explain.LookupField(explain.KindRuntime, name); ok {
-		row.Explain = txt
+	if _, ok := explain.LookupField(explain.KindRuntime, name); ok {
+		row.Explain = explain.FieldValue(explain.KindRuntime, name, value)
 	} else {
 		row.Explain = unknownKey
 		row.Detail = "unknown key\n" + row.Detail

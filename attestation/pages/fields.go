@@ -42,7 +42,7 @@ func fieldRow(kind, name, value string, at loc, claim, note string) present.Row 
 	if note != "" {
 		detail = append(detail, note)
 	}
-	return present.Row{Key: name, Value: value, Explain: explain.Field(kind, name),
+	return present.Row{Key: name, Value: value, Explain: explain.FieldValue(kind, name, value),
 		Detail: strings.Join(detail, "\n"), PCR: -1}
 }
 

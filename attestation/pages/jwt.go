@@ -56,7 +56,7 @@ func VerifyJWT(v JWTView) present.Page {
 		add(signatureSection(v))
 		add(lifetimeSection(v))
 	}
-	add(expectSection(v.Checks))
+	add(expectSection(v))
 	add(compareSection(v))
 	if v.Token != nil {
 		add(claimsTable(v))
@@ -156,27 +156,36 @@ const stampLayout = "2006-01-02 15:04:05 UTC"
 func stamp(n int64) string { return time.Unix(n, 0).UTC().Format(stampLayout) }
 
 // claimText is a catalog entry's meaning in both languages.
-func claimText(e claims.Entry) present.Text { return present.T(e.Meaning, e.MeaningKO) }
+// claimTextFor is the meaning for the value shown, so that "false" is never explained as on.
+func claimTextFor(e claims.Entry, value string) present.Text { return present.T(e.For(value)) }
 
 var notInCatalog = present.T("Not in catalog: cvmscope has no explanation for this claim; it is shown exactly as MAA sent it.",
 	"카탈로그에 없음: cvmscope에 이 클레임의 설명이 없어 MAA가 보낸 그대로 보여 줍니다.")
 
-// expectSection lists the expectations (policy.expect), one per claim.
-func expectSection(l check.List) present.Section {
+// expectSection lists the expectations, one per claim: the baseline's (policy.baseline)
+// and the user's (policy.expect), each row saying which rule it is.
+func expectSection(v JWTView) present.Section {
 	sec := present.Section{ID: "expect", Title: present.T("Expectations", "기대값"), Kind: present.Fields,
-		Note: present.T("The claims the policy requires (the Azure CVM baseline and --expect).", "정책이 요구하는 클레임입니다(Azure CVM 기준선과 --expect).")}
-	for _, c := range l.Find(token.IDExpect) {
-		row := present.Row{Key: c.Subject, Value: c.Summary, Verdict: c.Verdict, PCR: -1, Detail: strings.Join(c.Details, "\n")}
+		Note: present.T("The claims the policy requires: the Azure CVM baseline (policy.baseline, unless --no-baseline) and your --expect (policy.expect), which replaces the baseline on the same claim.",
+			"정책이 요구하는 클레임입니다. Azure CVM 기준선(policy.baseline, --no-baseline이 없을 때)과 사용자의 --expect(policy.expect)이며, 같은 클레임에서는 --expect가 기준선을 대신합니다.")}
+	for _, c := range token.PolicyChecks(v.Checks) {
+		rule, _ := explain.Check(c.ID)
+		row := present.Row{Key: c.Subject, Value: c.Summary, Verdict: c.Verdict, PCR: -1,
+			Detail: strings.Join(append([]string{c.ID + ": " + rule.EN}, c.Details...), "\n")}
+		var value string
+		if x := v.Token.Claims.GetDotted(c.Subject); x != nil {
+			value = token.FormatValue(x)
+		}
 		if e, ok := claims.Resolve(c.Subject); ok {
-			row.Explain = claimText(e)
+			row.Explain = claimTextFor(e, value)
 			if c.Verdict == check.Fail {
 				row.Hint = present.T(e.IfUnexpected, e.IfUnexpectedKO)
 			}
 		} else {
-			row.Explain, _ = explain.Check(token.IDExpect)
+			row.Explain = rule
 		}
-		if row.Hint.Empty() && c.Verdict == check.Fail {
-			_, row.Hint = explain.Check(token.IDExpect)
+		if row.Hint.Empty() {
+			row.Hint = explain.HintFor(c)
 		}
 		sec.Rows = append(sec.Rows, row)
 	}
@@ -198,7 +207,7 @@ func compareSection(v JWTView) present.Section {
 			Cells:   []string{orDash(it.Token), orDash(it.Evidence), word.EN},
 			CellsKO: []string{valueKO(it.Token), valueKO(it.Evidence), word.KO}}
 		if e, ok := claims.Resolve(it.Claim); ok {
-			row.Explain = claimText(e)
+			row.Explain = claimTextFor(e, it.Token)
 		} else {
 			row.Explain, _ = explain.Check(compare.ID)
 		}
@@ -279,7 +288,7 @@ func resultWord(it compare.Item) present.Text {
 func claimsTable(v JWTView) present.Section {
 	c := v.Token.Claims
 	verdicts := map[string]check.Check{}
-	for _, ch := range v.Checks.Find(token.IDExpect) {
+	for _, ch := range token.PolicyChecks(v.Checks) {
 		verdicts[ch.Subject] = ch
 	}
 	items := map[string]compare.Item{}
@@ -298,7 +307,7 @@ func claimsTable(v JWTView) present.Section {
 	claims.WalkOrdered(c.Map(), keys, func(path string, value any, e claims.Entry, known bool) {
 		row := present.Row{Key: path, Value: claimValueText(path, value), PCR: -1, Copy: token.FormatValue(value)}
 		if known {
-			row.Explain = claimText(e)
+			row.Explain = claimTextFor(e, token.FormatValue(value))
 			row.Detail = "healthy: " + e.Healthy
 		} else {
 			row.Explain = notInCatalog

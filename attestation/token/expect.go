@@ -8,9 +8,13 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/fault"
 )
 
-// IDExpect is the check id of each claim expectation. A failed one is a policy denial
-// (fault.Policy, exit 5), not a verification failure.
-const IDExpect = "policy.expect"
+// IDExpect is the check id of each expectation the user gave (--expect), IDBaseline of
+// each one the built-in Azure CVM baseline adds (unless --no-baseline). A failed one is a
+// policy denial (fault.Policy, exit 5), not a verification failure.
+const (
+	IDExpect   = "policy.expect"
+	IDBaseline = "policy.baseline"
+)
 
 // Expect requires the claim at a dotted path to have a value.
 type Expect struct {
@@ -18,6 +22,35 @@ type Expect struct {
 	Claim string
 	// Want is compared with the claim rendered by FormatValue.
 	Want string
+	// Baseline marks an expectation of the built-in baseline rather than the user's.
+	Baseline bool
+}
+
+// ID is the check id the expectation is reported under.
+func (e Expect) ID() string {
+	if e.Baseline {
+		return IDBaseline
+	}
+	return IDExpect
+}
+
+// Expectations is the policy a token is judged against: the baseline for its kind (unless
+// noBaseline), then the user's. A user's expectation on a claim the baseline also covers
+// replaces the baseline's, so that each claim is judged once, by the rule the user chose.
+func Expectations(c Claims, user []Expect, noBaseline bool) []Expect {
+	var out []Expect
+	if !noBaseline {
+		mine := map[string]bool{}
+		for _, e := range user {
+			mine[e.Claim] = true
+		}
+		for _, b := range AzureCVMBaseline(c) {
+			if !mine[b.Claim] {
+				out = append(out, b)
+			}
+		}
+	}
+	return append(out, user...)
 }
 
 func (e Expect) String() string { return e.Claim + "=" + e.Want }
@@ -40,12 +73,20 @@ func ParseExpect(s string) (Expect, error) {
 // AzureGuest token, plus compliance, debug off and VMPL 0 (SEV-SNP) or TD debug off (TDX)
 // where a hardware TEE is claimed.
 func AzureCVMBaseline(c Claims) []Expect {
+	out := baselineFor(c)
+	for i := range out {
+		out[i].Baseline = true
+	}
+	return out
+}
+
+func baselineFor(c Claims) []Expect {
 	var out []Expect
 	teePrefix, teeType := "", c.AttestationType()
 	if teeType == "azurevm" {
 		out = append(out,
-			Expect{"secureboot", "true"},
-			Expect{"x-ms-azurevm-debuggersdisabled", "true"})
+			Expect{Claim: "secureboot", Want: "true"},
+			Expect{Claim: "x-ms-azurevm-debuggersdisabled", Want: "true"})
 		iso := c.IsolationTEE()
 		if iso == nil {
 			return out
@@ -56,40 +97,56 @@ func AzureCVMBaseline(c Claims) []Expect {
 	switch teeType {
 	case "sevsnpvm":
 		out = append(out,
-			Expect{teePrefix + "x-ms-compliance-status", compliantCVM},
-			Expect{teePrefix + "x-ms-sevsnpvm-is-debuggable", "false"},
-			Expect{teePrefix + "x-ms-sevsnpvm-vmpl", "0"})
+			Expect{Claim: teePrefix + "x-ms-compliance-status", Want: compliantCVM},
+			Expect{Claim: teePrefix + "x-ms-sevsnpvm-is-debuggable", Want: "false"},
+			Expect{Claim: teePrefix + "x-ms-sevsnpvm-vmpl", Want: "0"})
 	case "tdxvm":
-		out = append(out, Expect{teePrefix + "x-ms-compliance-status", compliantCVM})
+		out = append(out, Expect{Claim: teePrefix + "x-ms-compliance-status", Want: compliantCVM})
 		// Which debug claim MAA nests for TDX is not documented; prefer the one present,
 		// and when neither is, still require the documented one so its absence shows.
 		switch {
 		case c.GetDotted(teePrefix+"tdx_td_attributes_debug") != nil:
-			out = append(out, Expect{teePrefix + "tdx_td_attributes_debug", "false"})
+			out = append(out, Expect{Claim: teePrefix + "tdx_td_attributes_debug", Want: "false"})
 		case c.GetDotted(teePrefix+"dbgstat") != nil:
-			out = append(out, Expect{teePrefix + "dbgstat", "disabled"})
+			out = append(out, Expect{Claim: teePrefix + "dbgstat", Want: "disabled"})
 		default:
-			out = append(out, Expect{teePrefix + "tdx_td_attributes_debug", "false"})
+			out = append(out, Expect{Claim: teePrefix + "tdx_td_attributes_debug", Want: "false"})
 		}
 	}
 	return out
 }
 
-// CheckExpectations reports one policy.expect check per expectation, with the claim as
-// subject. Strings compare exactly, except hex digests and booleans, which ignore case.
+// CheckExpectations reports one check per expectation, policy.baseline or policy.expect
+// (Expect.ID), with the claim as subject. Strings compare exactly, except hex digests and
+// booleans, which ignore case.
 func CheckExpectations(c Claims, exps []Expect) check.List {
 	out := make(check.List, 0, len(exps))
 	for _, e := range exps {
+		by := "as required by --expect"
+		if e.Baseline {
+			by = "as the Azure CVM baseline requires"
+		}
 		v := c.GetDotted(e.Claim)
 		if v == nil {
-			out = append(out, check.Failf(IDExpect, "%s is absent, want %s", e.Claim, e.Want).WithSubject(e.Claim))
+			out = append(out, check.Failf(e.ID(), "%s is absent, want %s", e.Claim, e.Want).WithSubject(e.Claim))
 			continue
 		}
 		got := FormatValue(v)
 		if valueMatches(v, got, e.Want) {
-			out = append(out, check.Passf(IDExpect, "%s = %s as required", e.Claim, got).WithSubject(e.Claim))
+			out = append(out, check.Passf(e.ID(), "%s = %s %s", e.Claim, got, by).WithSubject(e.Claim))
 		} else {
-			out = append(out, check.Failf(IDExpect, "%s = %s, want %s", e.Claim, got, e.Want).WithSubject(e.Claim))
+			out = append(out, check.Failf(e.ID(), "%s = %s, want %s", e.Claim, got, e.Want).WithSubject(e.Claim))
+		}
+	}
+	return out
+}
+
+// PolicyChecks are the baseline and --expect checks of l, in order.
+func PolicyChecks(l check.List) check.List {
+	var out check.List
+	for _, c := range l {
+		if c.ID == IDBaseline || c.ID == IDExpect {
+			out = append(out, c)
 		}
 	}
 	return out
@@ -99,7 +156,7 @@ func CheckExpectations(c Claims, exps []Expect) check.List {
 // or nil when none failed.
 func PolicyError(l check.List) error {
 	var unmet []string
-	for _, c := range l.Find(IDExpect) {
+	for _, c := range PolicyChecks(l) {
 		if c.Verdict == check.Fail {
 			unmet = append(unmet, c.Summary)
 		}
@@ -108,7 +165,7 @@ func PolicyError(l check.List) error {
 		return nil
 	}
 	return fault.WithHint(fault.Policy, fmt.Errorf("%d claim expectation(s) not met: %s", len(unmet), strings.Join(unmet, "; ")),
-		"the token verified but does not meet the required claims; see each policy.expect check")
+		"the token verified but does not meet the required claims; see each policy.baseline and policy.expect check")
 }
 
 func valueMatches(v any, got, want string) bool {

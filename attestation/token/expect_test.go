@@ -28,12 +28,12 @@ func TestParseExpect(t *testing.T) {
 func TestCheckExpectationsRealToken(t *testing.T) {
 	c := parseReal(t, "maa-azureguest-sharedeus2-cvmga-2022.jwt").Claims
 	exps := []Expect{
-		{"secureboot", "TRUE"},
-		{"x-ms-azurevm-osversion-major", "10"},
-		{"x-ms-azurevm-vmid", "f7cea813-4c44-436c-8537-5701999c4589"}, // a GUID is not hex: case matters
-		{"x-ms-azurevm-ostype", "Linux"},
-		{"x-ms-isolation-tee.x-ms-compliance-status", "azure-compliant-cvm"},
-		{"x-ms-runtime.keys", "x"},
+		{Claim: "secureboot", Want: "TRUE"},
+		{Claim: "x-ms-azurevm-osversion-major", Want: "10"},
+		{Claim: "x-ms-azurevm-vmid", Want: "f7cea813-4c44-436c-8537-5701999c4589"}, // a GUID is not hex: case matters
+		{Claim: "x-ms-azurevm-ostype", Want: "Linux"},
+		{Claim: "x-ms-isolation-tee.x-ms-compliance-status", Want: "azure-compliant-cvm"},
+		{Claim: "x-ms-runtime.keys", Want: "x"},
 	}
 	want := []check.Verdict{check.Pass, check.Pass, check.Fail, check.Fail, check.Fail, check.Fail}
 	l := CheckExpectations(c, exps)
@@ -70,7 +70,7 @@ func TestBaselinePerTEE(t *testing.T) {
 		t.Errorf("healthy SNP claims fail the baseline: %v", l)
 	}
 	snp["x-ms-isolation-tee"].(map[string]any)["x-ms-sevsnpvm-is-debuggable"] = true
-	if l := CheckExpectations(claimsOf(t, snp), base); l.OK() || l.Verdict(IDExpect) != check.Fail {
+	if l := CheckExpectations(claimsOf(t, snp), base); l.OK() || l.Verdict(IDBaseline) != check.Fail {
 		t.Error("a debuggable SNP guest must fail the baseline")
 	}
 
@@ -137,5 +137,50 @@ func BenchmarkVerifyCachedKeys(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Verify(tok, opts)
+	}
+}
+
+// The baseline is reported as policy.baseline and the user's rules as policy.expect; a
+// user's --expect on a claim the baseline covers replaces the baseline's, so each claim is
+// judged once.
+func TestBaselineAndExpectAreDistinctAndNeverDuplicated(t *testing.T) {
+	c := claimsOf(t, snpClaims("https://x", time.Now()))
+	user := []Expect{{Claim: "x-ms-isolation-tee.x-ms-sevsnpvm-vmpl", Want: "1"}, {Claim: "secureboot", Want: "true"}}
+	exps := Expectations(c, user, false)
+	l := CheckExpectations(c, exps)
+	seen := map[string]int{}
+	for _, ch := range l {
+		seen[ch.Subject]++
+		wantID := IDBaseline
+		if ch.Subject == "x-ms-isolation-tee.x-ms-sevsnpvm-vmpl" || ch.Subject == "secureboot" {
+			wantID = IDExpect
+		}
+		if ch.ID != wantID {
+			t.Errorf("%s reported as %s, want %s", ch.Subject, ch.ID, wantID)
+		}
+	}
+	for subject, n := range seen {
+		if n != 1 {
+			t.Errorf("%s judged %d times", subject, n)
+		}
+	}
+	if len(l) != 5 || l.Verdict(IDBaseline) != check.Pass {
+		t.Errorf("checks %v: want 3 baseline (passing) and 2 user", l)
+	}
+	vmpl := l[len(l)-2]
+	if vmpl.Verdict != check.Fail || !strings.Contains(vmpl.Summary, "want 1") {
+		t.Errorf("the user's conflicting vmpl rule: %s", vmpl)
+	}
+	if err := PolicyError(l); fault.ExitCode(err) != 5 || !strings.Contains(err.Error(), "1 claim expectation(s) not met") {
+		t.Errorf("PolicyError = %v", err)
+	}
+	if n := len(Expectations(c, user, true)); n != 2 {
+		t.Errorf("--no-baseline kept %d expectations, want the user's 2", n)
+	}
+	// A failing baseline check is a policy error too.
+	bad := snpClaims("https://x", time.Now())
+	bad["secureboot"] = false
+	if err := PolicyError(CheckExpectations(claimsOf(t, bad), Expectations(claimsOf(t, bad), nil, false))); fault.ExitCode(err) != 5 {
+		t.Errorf("baseline failure: %v", err)
 	}
 }

@@ -11,16 +11,13 @@ import (
 // signature proves who wrote them, the issuer that it is the provider you trust.
 var authenticators = []string{token.IDSignature, token.IDIssuer}
 
-// policyChecks judges the Azure CVM baseline (unless noBaseline) and the user's
-// expectations against the token's claims, but only when verified shows those claims
+// policyChecks judges the Azure CVM baseline (unless noBaseline; policy.baseline) and the
+// user's expectations (policy.expect, replacing the baseline's on the same claim) against the token's claims, but only when verified shows those claims
 // authenticated. Otherwise every expectation skips with the reason: a forged token must
 // fail as forged (exit 2), never as a policy denial (exit 5) decided on claims an attacker
 // wrote.
 func policyChecks(claims token.Claims, verified check.List, expect []token.Expect, noBaseline bool) check.List {
-	exps := expect
-	if !noBaseline {
-		exps = append(token.AzureCVMBaseline(claims), exps...)
-	}
+	exps := token.Expectations(claims, expect, noBaseline)
 	if len(exps) == 0 {
 		return nil
 	}
@@ -35,7 +32,7 @@ func policyChecks(claims token.Claims, verified check.List, expect []token.Expec
 	}
 	out := make(check.List, 0, len(exps))
 	for _, e := range exps {
-		out = append(out, check.Skipf(token.IDExpect, "%s not judged: the claims are not authenticated (%s)", e.Claim, strings.Join(why, ", ")).
+		out = append(out, check.Skipf(e.ID(), "%s not judged: the claims are not authenticated (%s)", e.Claim, strings.Join(why, ", ")).
 			WithSubject(e.Claim))
 	}
 	return out

@@ -245,6 +245,19 @@ func TestUnmetExpectationExits5(t *testing.T) {
 	if len(failed) != 1 || failed[0].Subject != "x-ms-isolation-tee.x-ms-sevsnpvm-vmpl" || !strings.Contains(failed[0].Summary, "want 1") {
 		t.Errorf("failed expectations %+v, want the vmpl one alone", failed)
 	}
+	// The user's rule replaced the baseline's on that claim: judged once, under policy.expect.
+	var judged []string
+	for _, c := range r.report.Checks {
+		if c.Subject == "x-ms-isolation-tee.x-ms-sevsnpvm-vmpl" {
+			judged = append(judged, c.ID+" "+string(c.Verdict))
+		}
+	}
+	if strings.Join(judged, ",") != "policy.expect fail" {
+		t.Errorf("the vmpl claim was judged as %v, want once by policy.expect", judged)
+	}
+	if r.report.Checks.Verdict("policy.baseline") != check.Pass {
+		t.Errorf("the rest of the baseline: %s", r.report.Checks.Verdict("policy.baseline"))
+	}
 	b := runCLI(t, "--platform", "sim", "-o", "bool", "--expect", "x-ms-isolation-tee.x-ms-sevsnpvm-vmpl=1")
 	if strings.TrimSpace(b.stdout) != "false" || b.code != 5 {
 		t.Errorf("-o bool with an unmet expectation: %q exit %d", b.stdout, b.code)
