@@ -103,6 +103,9 @@ type Set struct {
 	RuntimeClaims []byte `json:"runtimeClaims,omitempty"`
 	// UserData is what was written to NV 0x01400002 before the report was read.
 	UserData []byte `json:"userData,omitempty"`
+	// Nonce is the nonce the run used: UserData is its SHA-512 and MAA got it as the client
+	// payload, so a saved token can be re-verified against it (jwt.nonce).
+	Nonce string `json:"nonce,omitempty"`
 
 	// Certs holds every certificate gathered, DER: the VCEK chain from THIM, a PCK chain,
 	// the AK certificate (also in AKCert), user-supplied roots are not here (see Roots).

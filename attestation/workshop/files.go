@@ -168,6 +168,10 @@ func (f *Files) verifyToken(ctx context.Context) (present.Page, error) {
 	if len(f.set.UserData) > 0 {
 		opts.UserData = f.set.UserData
 	}
+	// The nonce the run sent, saved in its bundle: the token must carry it back.
+	if f.set.Nonce != "" {
+		opts.Nonce = []byte(f.set.Nonce)
+	}
 	checks := token.Verify(tok, opts)
 	view := pages.JWTView{Token: tok, KeySource: "(none)", Now: f.opts.Now}
 	if keys != nil {
@@ -282,6 +286,9 @@ func (f *Files) Result() *verify.Result { return f.result }
 
 // SetNonce has no effect offline: files cannot be re-read with new user data.
 func (f *Files) SetNonce(string) {}
+
+// CanSetNonce is false: the UI offers no nonce key for saved files.
+func (f *Files) CanSetNonce() bool { return false }
 
 // Evidence returns the loaded set.
 func (f *Files) Evidence() *evidence.Set { c := *f.set; return &c }

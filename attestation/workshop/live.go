@@ -139,6 +139,9 @@ func bannerFor(p *platform.Platform, s *evidence.Set) Banner {
 	return b
 }
 
+// CanSetNonce is true: a live run reads a fresh report bound to the new nonce.
+func (l *Live) CanSetNonce() bool { return true }
+
 // SetNonce sets the nonce for the next Read report and drops the report and everything
 // built on it: the next step that needs them reads a new report bound to this nonce (the
 // TPM writes SHA-512 of it to NV 0x01400002 first), so the nonce sent to MAA is always
@@ -372,10 +375,11 @@ func (l *Live) readReport(ctx context.Context) (present.Page, error) {
 	if err != nil {
 		return present.Page{}, err
 	}
+	s.Nonce = nonce // saved in a bundle, so inspect re-verifies jwt.nonce
 	if err := ctx.Err(); err != nil {
 		return present.Page{}, err
 	}
-	res := verify.Evidence(s, l.verifyOptions())
+	res := verify.Evidence(s, l.verifyOptions(ctx))
 	page := l.opts.Pager.ReadReport(s, res)
 	// A new report starts a new chain: the request and token built on the last one go.
 	if err := l.publish(ReadReport, gen, &report{nonce: nonce, set: s, result: res}, nil); err != nil {

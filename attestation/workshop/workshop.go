@@ -63,6 +63,9 @@ type Runner interface {
 	// SetNonce sets the nonce for the next run: it is written to NV 0x01400002 as user data
 	// (SHA-512 of the nonce) before the report is read again, and sent as the client payload.
 	SetNonce(nonce string)
+	// CanSetNonce reports whether SetNonce does anything: a live run reads a fresh report,
+	// saved files cannot be re-read, so the UI must not offer a nonce for them.
+	CanSetNonce() bool
 	// Evidence is what has been gathered so far (a copy), for saving a bundle.
 	Evidence() *evidence.Set
 	// Close releases the TPM and stops emulators.

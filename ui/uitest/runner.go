@@ -111,6 +111,9 @@ func (r *Runner) SetNonce(nonce string) {
 	r.nonce = nonce
 }
 
+// CanSetNonce is true: the test runner takes a nonce as a live run does.
+func (r *Runner) CanSetNonce() bool { return true }
+
 // Evidence returns a set that says where it came from, and Token once Call MAA ran.
 func (r *Runner) Evidence() *evidence.Set {
 	s := &evidence.Set{Source: evidence.SourceSim, TEE: evidence.TEESEVSNP, Device: "uitest (test data)"}
