@@ -203,7 +203,7 @@ var jwtFields = map[string]present.Text{
 }
 
 // MAAProblem explains a failure of the call to MAA by name: a network problem ("dns",
-// "refused", "timeout", "proxy", "tls", "reset", "too-large", "unreachable") or an HTTP
+// "refused", "timeout", "proxy", "tls", "reset", "too-large", "unreachable", "interrupted") or an HTTP
 // answer ("http-400", "http-401", "http-404", "http-408", "http-429", "http-5xx",
 // "http-other", "policy"). Both texts are empty for an unknown name.
 func MAAProblem(name string) (meaning, hint present.Text) {
@@ -219,6 +219,7 @@ var maaProblemShort = map[string]present.Text{
 	"timeout": t("timed out", "시간 초과"), "proxy": t("proxy failed", "프록시 연결 실패"),
 	"tls": t("TLS certificate not trusted", "TLS 인증서 검증 실패"), "reset": t("connection closed", "연결 끊김"),
 	"too-large": t("answer too large", "응답이 너무 큼"), "unreachable": t("unreachable", "연결 불가"),
+	"interrupted": t("interrupted", "중단됨"),
 	"policy": t("policy denied", "정책 거부"), "http-400": t("evidence rejected", "증거 거부"),
 	"http-401": t("authorization required", "인가 필요"), "http-404": t("no such endpoint", "엔드포인트 없음"),
 	"http-408": t("request timed out", "요청 시간 초과"), "http-429": t("rate-limited", "요청 수 제한"),
@@ -229,6 +230,8 @@ var maaProblemShort = map[string]present.Text{
 func MAAProblemNames() []string { return keys(maaProblems, nil) }
 
 var maaProblems = map[string]Entry{
+	"interrupted": eh("The call was interrupted (Ctrl-C, Esc or SIGTERM) before an answer arrived; nothing is known about the provider.", "응답이 오기 전에 호출이 중단되었습니다(Ctrl-C, Esc 또는 SIGTERM). 공급자 상태는 알 수 없습니다.",
+		"Run the step again when you are ready.", "준비되면 단계를 다시 실행하세요."),
 	"dns": eh("The provider's host name did not resolve (DNS).", "공급자 호스트 이름을 찾지 못했습니다(DNS).",
 		"Check the attestation URL (-a) for typos and the VM's DNS; the shared providers are shared<code>.<code>.attest.azure.net (Korea Central: sharedkrc.krc.attest.azure.net).",
 		"증명 URL(-a)의 오타와 VM의 DNS를 확인하십시오. 공유 공급자는 shared<코드>.<코드>.attest.azure.net 형식입니다(한국 중부: sharedkrc.krc.attest.azure.net)."),

@@ -253,6 +253,9 @@ func netProblem(err error) string {
 	var hostErr x509.HostnameError
 	var ne net.Error
 	switch {
+	// First: a cancelled call says nothing about the network.
+	case errors.Is(err, context.Canceled) || strings.Contains(msg, "interrupted"):
+		return "interrupted"
 	case strings.Contains(msg, "proxyconnect") || strings.Contains(msg, "through proxy") || strings.Contains(msg, "proxy authentication"):
 		return "proxy"
 	case errors.As(err, &dnsErr) || strings.Contains(msg, "no such host") || strings.Contains(msg, "server misbehaving"):

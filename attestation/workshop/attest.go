@@ -113,7 +113,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		checks = append(checks, check.Passf(IDTHIM, "VCEK chain from THIM (%s/metadata/THIM/amd/certification), TCB %s", svc.imds.BaseURL, certs.TCBM))
 		// With the chain in hand the report can be checked against AMD's root now (on
 		// Azure, Read report had no VCEK yet).
-		again := verify.Hardware(s, l.verifyOptions())
+		again := verify.Hardware(s, l.verifyOptions(ctx))
 		for _, id := range []string{"snp.signature", "snp.chain"} {
 			checks = append(checks, again.Checks.Find(id)...)
 		}
@@ -132,7 +132,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		tdQuote = q
 		s.TDQuote = q
 		checks = append(checks, check.Passf(IDTDQuote, "TD quote (%d bytes) from IMDS /acc/tdquote for the %d-byte TDREPORT", len(q), len(tdreport)))
-		again := verify.Hardware(s, l.verifyOptions())
+		again := verify.Hardware(s, l.verifyOptions(ctx))
 		for _, c := range again.Checks {
 			if strings.HasPrefix(c.ID, "tdx.") {
 				checks = append(checks, c)

@@ -1,6 +1,7 @@
 package workshop
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -58,8 +59,9 @@ func Simulated() (*SimulatedTrust, error) {
 // verifyOptions are the run's verification options. A run that opened the simulated CVM
 // itself trusts its test roots: it made that hardware, and every check that rests on them
 // says "simulated test root". Any other run trusts the vendors' roots alone.
-func (l *Live) verifyOptions() verify.Options {
+func (l *Live) verifyOptions(ctx context.Context) verify.Options {
 	o := l.opts.Verify
+	o.Context = ctx // Esc and Ctrl-C cancel what --network fetches
 	l.mu.Lock()
 	sim := l.plat != nil && l.plat.Source == evidence.SourceSim
 	l.mu.Unlock()

@@ -114,6 +114,11 @@ func (e *Error) Error() string {
 	case Timeout:
 		return fmt.Sprintf("%s: no answer within %s from %s (%v)", e.Op, roundDur(e.Waited), e.Host, RootCause(e.Err))
 	case Unreachable:
+		// A proxy that refuses is not the provider refusing: say which one it was.
+		var op *net.OpError
+		if errors.As(e.Err, &op) && op.Op == "proxyconnect" {
+			return fmt.Sprintf("%s: cannot connect to %s through the proxy (proxyconnect %v): %v", e.Op, e.Host, op.Addr, RootCause(e.Err))
+		}
 		return fmt.Sprintf("%s: cannot connect to %s: %v", e.Op, e.Host, RootCause(e.Err))
 	case Dropped:
 		if !e.Answered {
