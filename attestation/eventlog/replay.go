@@ -79,6 +79,36 @@ func (l *Log) replay() map[int]*pcrReplay {
 	return out
 }
 
+// Counts splits the log's events for one PCR, or for all PCRs when pcr is negative, into
+// measured events (extended into the PCR, what a replay counts) and EV_NO_ACTION events,
+// which only inform the reader (the Spec ID header, the startup locality) and are never
+// extended.
+func (l *Log) Counts(pcr int) (measured, noAction int) {
+	for _, e := range l.Events {
+		if pcr >= 0 && e.PCR != pcr {
+			continue
+		}
+		if e.Type == uint32(tcg.NoAction) {
+			noAction++
+		} else {
+			measured++
+		}
+	}
+	return measured, noAction
+}
+
+// CountText is Counts in words, in English and Korean: "4 measured events, 1 EV_NO_ACTION
+// not extended into a PCR".
+func CountText(measured, noAction int) (en, ko string) {
+	en = fmt.Sprintf("%d measured event%s", measured, plural(measured))
+	ko = fmt.Sprintf("측정된 이벤트 %d개", measured)
+	if noAction > 0 {
+		en += fmt.Sprintf(", %d EV_NO_ACTION not extended into a PCR", noAction)
+		ko += fmt.Sprintf(", PCR에 확장되지 않는 EV_NO_ACTION %d개", noAction)
+	}
+	return en, ko
+}
+
 // resetValue is a PCR's value before anything extends it: the DRTM PCRs 17-22 start as
 // all ones, every other PCR as zeros (TCG PC Client Platform TPM Profile).
 func resetValue(pcr int) []byte {
@@ -94,7 +124,12 @@ func resetValue(pcr int) []byte {
 // Compare replays the log's SHA-256 bank and compares it with PCR values, typically
 // from a verified TPM quote. It returns one eventlog.replay check per PCR that the log
 // extends or the PCR set holds, in PCR order.
-func Compare(l *Log, pcrs map[int][]byte) check.List {
+func Compare(l *Log, pcrs map[int][]byte) check.List { return CompareQuoted(l, pcrs, nil) }
+
+// CompareQuoted is Compare for PCR values of which only quoted are covered by a signed
+// quote: the others were read from the TPM and are called so, never "quoted". A nil
+// quoted means every value came from the quote.
+func CompareQuoted(l *Log, pcrs map[int][]byte, quoted []int) check.List {
 	if l == nil {
 		return check.List{check.Skipf(CheckReplay, "no event log, so no PCR could be replayed")}
 	}
@@ -111,21 +146,30 @@ func Compare(l *Log, pcrs map[int][]byte) check.List {
 		order = append(order, p)
 	}
 	sort.Ints(order)
+	covered := map[int]bool{}
+	for _, p := range quoted {
+		covered[p] = true
+	}
 	var out check.List
 	for _, p := range order {
-		quoted, inQuote := pcrs[p]
-		out = append(out, comparePCR(p, replayed[p], quoted, inQuote).WithSubject(fmt.Sprintf("PCR%d", p)))
+		value, inSet := pcrs[p]
+		src := "the quoted PCR"
+		if quoted != nil && !covered[p] {
+			src = "the PCR value read from the TPM (not in the quote)"
+		}
+		out = append(out, comparePCR(p, replayed[p], value, inSet, src).WithSubject(fmt.Sprintf("PCR%d", p)))
 	}
 	return out
 }
 
-func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool) check.Check {
+// comparePCR compares one PCR; src names where its value came from ("the quoted PCR").
+func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool, src string) check.Check {
 	switch {
 	case r == nil && !inQuote:
 		return check.Skipf(CheckReplay, "PCR%d is neither in the log nor in the PCR set", p)
 	case r == nil:
 		if bytes.Equal(quoted, resetValue(p)) {
-			return check.Passf(CheckReplay, "no events, PCR is %s as the quote shows", resetName(p))
+			return check.Passf(CheckReplay, "no events, PCR is %s as %s%d shows", resetName(p), src, p)
 		}
 		return check.Warnf(CheckReplay, "PCR%d is not at its reset value but the log has no events for it: something outside this log extended it, so it cannot be checked", p).
 			WithDetails("quoted   " + hex.EncodeToString(quoted))
@@ -135,12 +179,12 @@ func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool) check.Check {
 	case r.noDigest != nil:
 		return check.Warnf(CheckReplay, "PCR%d cannot be replayed: event #%d (%s) has no SHA-256 digest", p, r.noDigest.Index, r.noDigest.TypeName)
 	case len(quoted) != sha256.Size:
-		return check.Failf(CheckReplay, "quoted PCR%d is %d bytes, a SHA-256 PCR is %d", p, len(quoted), sha256.Size)
+		return check.Failf(CheckReplay, "%s%d is %d bytes, a SHA-256 PCR is %d", src, p, len(quoted), sha256.Size)
 	case bytes.Equal(r.value, quoted):
-		return check.Passf(CheckReplay, "SHA-256 replay of %d event%s matches the quoted PCR%d", r.events, plural(r.events), p)
+		return check.Passf(CheckReplay, "SHA-256 replay of %d measured event%s matches %s%d", r.events, plural(r.events), src, p)
 	}
-	return check.Failf(CheckReplay, "PCR%d: the log replays to %s but the quote has %s; %d event%s, last #%d %s",
-		p, shortHex(r.value), shortHex(quoted), r.events, plural(r.events), r.last.Index, r.last.TypeName).
+	return check.Failf(CheckReplay, "PCR%d: the log replays to %s but %s%d is %s; %d measured event%s, last #%d %s",
+		p, shortHex(r.value), src, p, shortHex(quoted), r.events, plural(r.events), r.last.Index, r.last.TypeName).
 		WithDetails(
 			"replayed "+hex.EncodeToString(r.value),
 			"quoted   "+hex.EncodeToString(quoted),

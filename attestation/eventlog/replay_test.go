@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -89,7 +90,7 @@ func TestModifiedPCRFailsThatPCROnly(t *testing.T) {
 	}
 	c := checks.Find(CheckReplay)[4]
 	details := strings.Join(c.Details, "\n")
-	for _, w := range []string{"PCR4", "03e74ac8…21b21f70", "4 events", "last #34 EV_EFI_BOOT_SERVICES_APPLICATION"} {
+	for _, w := range []string{"PCR4", "03e74ac8…21b21f70", "4 measured events", "last #34 EV_EFI_BOOT_SERVICES_APPLICATION"} {
 		if !strings.Contains(c.Summary, w) {
 			t.Errorf("summary %q lacks %q", c.Summary, w)
 		}
@@ -224,6 +225,66 @@ func TestReplayHonoursStartupLocality(t *testing.T) {
 	for p, h := range want {
 		if hex.EncodeToString(got[p]) != h {
 			t.Errorf("PCR%d replays to %x, published %s", p, got[p], h)
+		}
+	}
+}
+
+// "quoted" is said only of PCRs the quote covers; the others were read from the TPM.
+func TestCompareQuotedNamesWhereEachValueCameFrom(t *testing.T) {
+	l, err := Parse(readReal(t, "azsnp-eventlog-cvmmeasure-ncc40ads.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcrs := azurePCRs(t)
+	checks := CompareQuoted(l, pcrs, []int{0, 1, 2, 3})
+	fromTPM := 0
+	for _, c := range checks {
+		var p int
+		fmt.Sscanf(c.Subject, "PCR%d", &p)
+		if p <= 3 && c.Verdict == check.Pass && !strings.Contains(c.Summary, "quoted PCR") {
+			t.Errorf("%s is in the quote: %q", c.Subject, c.Summary)
+		}
+		if p > 3 && strings.Contains(c.Summary, "quoted") {
+			t.Errorf("%s is not in the quote: %q", c.Subject, c.Summary)
+		}
+		if p > 3 && strings.Contains(c.Summary, "read from the TPM (not in the quote)") {
+			fromTPM++
+		}
+	}
+	if fromTPM < 4 {
+		t.Errorf("%d replays name the PCR read from the TPM, want PCR4-7 at least: %v", fromTPM, checks)
+	}
+	if got, want := Compare(l, pcrs), CompareQuoted(l, pcrs, nil); len(got) != len(want) || got[0].Summary != want[0].Summary {
+		t.Error("Compare is not CompareQuoted with every value quoted")
+	}
+}
+
+// Event counts agree with the replay: measured events are what it extends, EV_NO_ACTION
+// events are counted apart.
+func TestCountsSplitNoAction(t *testing.T) {
+	l, err := Parse(readReal(t, "azsnp-eventlog-cvmmeasure-ncc40ads.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	measured, noAction := l.Counts(-1)
+	if measured+noAction != len(l.Events) || noAction == 0 {
+		t.Fatalf("counts %d + %d of %d events", measured, noAction, len(l.Events))
+	}
+	replayed := 0
+	for _, r := range l.replay() {
+		replayed += r.events
+	}
+	if replayed != measured {
+		t.Errorf("replay extends %d events, Counts says %d measured", replayed, measured)
+	}
+	m0, n0 := l.Counts(0)
+	en, ko := CountText(m0, n0)
+	if n0 == 0 || !strings.Contains(en, fmt.Sprintf("%d measured event", m0)) || !strings.Contains(en, "EV_NO_ACTION not extended") || !strings.Contains(ko, "EV_NO_ACTION") {
+		t.Errorf("PCR0: %d measured, %d EV_NO_ACTION: %q / %q", m0, n0, en, ko)
+	}
+	for _, c := range CompareQuoted(l, azurePCRs(t), nil).Find(CheckReplay) {
+		if c.Subject == "PCR0" && !strings.Contains(c.Summary, fmt.Sprintf("replay of %d measured event", m0)) {
+			t.Errorf("PCR0 replay %q disagrees with %d measured events", c.Summary, m0)
 		}
 	}
 }

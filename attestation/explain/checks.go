@@ -113,8 +113,8 @@ var checks = map[string]Entry{
 		"The error names the event and byte offset; copy the log as root from /sys/kernel/security/tpm0/binary_bios_measurements without converting it.",
 		"오류 메시지에 이벤트와 바이트 오프셋이 나옵니다. root로 /sys/kernel/security/tpm0/binary_bios_measurements를 변환 없이 복사하십시오."),
 	"eventlog.replay": eh(
-		"Extending the log's SHA-256 digests in order reproduces the quoted PCR, so each logged event (firmware, boot loader, Secure Boot variables) is what was measured.",
-		"로그의 SHA-256 다이제스트를 순서대로 확장하면 쿼트된 PCR 값이 나오므로, 기록된 각 이벤트(펌웨어, 부트로더, 보안 부팅 변수)가 실제로 측정된 것입니다.",
+		"Extending the log's SHA-256 digests in order reproduces the PCR value (the quoted one, or for a PCR outside the quote the value read from the TPM), so each logged event (firmware, boot loader, Secure Boot variables) is what was measured. EV_NO_ACTION events only inform the reader and are never extended, so they are not counted.",
+		"로그의 SHA-256 다이제스트를 순서대로 확장하면 PCR 값(쿼트된 값, 쿼트 밖의 PCR이면 TPM에서 읽은 값)이 나오므로, 기록된 각 이벤트(펌웨어, 부트로더, 보안 부팅 변수)가 실제로 측정된 것입니다. EV_NO_ACTION 이벤트는 읽는 쪽을 위한 정보일 뿐 확장되지 않으므로 세지 않습니다.",
 		"A mismatch means an event is missing, altered or added; read the log and the quote from the same boot.",
 		"불일치는 이벤트가 빠졌거나 변조되었거나 추가되었음을 뜻합니다. 같은 부팅에서 로그와 쿼트를 읽으십시오."),
 	"boot.secureboot": eh(

@@ -187,7 +187,8 @@ func tpmLinks(s *evidence.Set, r *verify.Result) []present.Row {
 	}
 	logVal := "no event log"
 	if r.Log != nil {
-		logVal = fmt.Sprintf("%d events; %s", len(r.Log.Events), eventlog.ReplaySummary(r.Checks))
+		counted, _ := eventlog.CountText(r.Log.Counts(-1))
+		logVal = counted + "; " + eventlog.ReplaySummary(r.Checks)
 	}
 	return []present.Row{
 		korean(link(r, explain.LinkTPMQuote, "TPM quote", quoteVal, "tpm.quote.signature", "tpm.quote.nonce"), "TPM 쿼트"),

@@ -29,10 +29,12 @@ func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
 			}
 		}
 	}
-	events := map[int]int{}
+	// Replay counts only measured events; EV_NO_ACTION ones are counted apart, so "N
+	// events" here agrees with "replay of N events" in the check.
+	events, noAction := map[int]int{}, map[int]int{}
 	if r.Log != nil {
-		for _, e := range r.Log.Events {
-			events[e.PCR]++
+		for i := 0; i < pcrCount; i++ {
+			events[i], noAction[i] = r.Log.Counts(i)
 		}
 	}
 	sec := present.Section{ID: "pcrs", Title: present.T("PCRs (SHA-256)", "PCR (SHA-256)"), Kind: present.Table,
@@ -44,7 +46,8 @@ func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
 		}
 		replay := withSubject(r.Checks.Find(eventlog.CheckReplay), fmt.Sprintf("PCR%d", i))
 		verdict, word := replayWord(replay, r.Log != nil, events[i])
-		detail := []string{fmt.Sprintf("%d event%s in the log", events[i], plural(events[i]))}
+		counted, _ := eventlog.CountText(events[i], noAction[i])
+		detail := []string{"in the log: " + counted}
 		if quoted[i] {
 			detail = append(detail, "covered by the TPM quote")
 		} else if r.Attest != nil {
@@ -106,8 +109,7 @@ func replayWord(l check.List, haveLog bool, events int) (check.Verdict, present.
 // eventsSection lists every event of the log, one row each, filterable by PCR.
 func eventsSection(r *verify.Result) present.Section {
 	sec := present.Section{ID: "events", Title: present.T("Event log", "이벤트 로그"), Kind: present.Events,
-		Note: present.T(fmt.Sprintf("%d events, banks %s", len(r.Log.Events), strings.Join(r.Log.Banks, ", ")),
-			fmt.Sprintf("이벤트 %d개, 뱅크 %s", len(r.Log.Events), strings.Join(r.Log.Banks, ", ")))}
+		Note: eventsNote(r.Log)}
 	sec.Rows = make([]present.Row, 0, len(r.Log.Events))
 	for _, e := range r.Log.Events {
 		digest := "none"
@@ -138,4 +140,13 @@ func dataPreview(b []byte) string {
 		return hex.EncodeToString(b)
 	}
 	return hex.EncodeToString(b[:max]) + "…"
+}
+
+// eventsNote counts the log's events the way replay does: measured events are extended
+// into PCRs, EV_NO_ACTION events only inform the reader and are counted apart.
+func eventsNote(l *eventlog.Log) present.Text {
+	en, ko := eventlog.CountText(l.Counts(-1))
+	banks := strings.Join(l.Banks, ", ")
+	return present.T(fmt.Sprintf("%d events: %s; banks %s. The replay extends only the measured events.", len(l.Events), en, banks),
+		fmt.Sprintf("이벤트 %d개: %s, 뱅크 %s. 재생에는 측정된 이벤트만 확장합니다.", len(l.Events), ko, banks))
 }

@@ -328,7 +328,7 @@ func (r *Result) eventLog(s *evidence.Set, add func(...check.Check)) {
 		add(check.Skipf("eventlog.replay", "parsed %d events, but no PCR values to replay them against (supply the quoted PCRs)", len(l.Events)))
 		return
 	}
-	add(markUnquoted(eventlog.Compare(l, s.PCRs), s.QuotePCRs)...)
+	add(markUnquoted(eventlog.CompareQuoted(l, s.PCRs, s.QuotePCRs), s.QuotePCRs)...)
 }
 
 // markUnquoted says so on replay checks of PCRs that were read from the TPM but that the
