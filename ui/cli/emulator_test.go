@@ -103,3 +103,10 @@ func TestEmulatorRefusesBadSetup(t *testing.T) {
 		}
 	}
 }
+
+// `cvmscope emulator` stops on SIGTERM as on Ctrl-C, exiting 0.
+func TestEmulatorStopsOnSIGTERM(t *testing.T) {
+	cmd, out, exited := runMain(t, nil, "emulator", "--listen", "127.0.0.1:0")
+	out.wait(t, "listening at http://127.0.0.1:")
+	terminate(t, cmd, exited, out)
+}

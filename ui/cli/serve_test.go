@@ -3,11 +3,16 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,27 +30,86 @@ func TestMain(m *testing.M) {
 
 // screen collects what the session draws and answers the terminal queries a real terminal
 // answers (background colour, cursor position), as the attendee's terminal would; without
-// answers the program waits out its query timeouts.
+// answers the program waits out its query timeouts. It is the session's Stdout and Stderr
+// at once, which the SSH client fills from two goroutines.
 type screen struct {
-	mu     sync.Mutex
-	b      bytes.Buffer
-	answer io.Writer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	scanned int         // where the search for the next query starts
+	replies chan string // the answers, sent in the order of the queries
+	changed chan struct{}
+}
+
+// queries are the terminal queries cvmscope sends and a terminal's answers to them.
+var queries = []struct{ ask, answer string }{
+	{"\x1b]11;?", "\x1b]11;rgb:0000/0000/0000\x1b\\"},
+	{"\x1b[6n", "\x1b[1;1R"},
+}
+
+// newScreen returns a screen that answers queries on answer (nil: no answers).
+func newScreen(t *testing.T, answer io.Writer) *screen {
+	s := &screen{changed: make(chan struct{}, 1)}
+	if answer != nil {
+		// One writer, in order: a program asking for the background colour follows the
+		// question with a cursor-position query and takes an answer to that first as "no
+		// colour answer"; the colour answer arriving after it would then be read as keys.
+		// Not written inline, as Write runs in the client's stdout copier.
+		s.replies = make(chan string, 64)
+		go func() {
+			for r := range s.replies {
+				if _, err := io.WriteString(answer, r); err != nil {
+					return
+				}
+			}
+		}()
+		t.Cleanup(func() {
+			// Under the lock: the session may still be drawing.
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			close(s.replies)
+			s.replies = nil
+		})
+	}
+	return s
 }
 
 func (s *screen) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var reply string
-	if bytes.Contains(p, []byte("\x1b]11;?")) {
-		reply += "\x1b]11;rgb:0000/0000/0000\x1b\\"
+	n, err := s.b.Write(p)
+	if s.replies != nil {
+		s.answer()
 	}
-	if bytes.Contains(p, []byte("\x1b[6n")) {
-		reply += "\x1b[1;1R"
+	select {
+	case s.changed <- struct{}{}:
+	default:
 	}
-	if reply != "" && s.answer != nil {
-		go io.WriteString(s.answer, reply)
+	return n, err
+}
+
+// answer replies to the queries written since the last call, in their order, including a
+// query split across writes.
+func (s *screen) answer() {
+	b := s.b.Bytes()
+	for {
+		at, which := -1, -1
+		for i, q := range queries {
+			if j := bytes.Index(b[s.scanned:], []byte(q.ask)); j >= 0 && (at < 0 || j < at) {
+				at, which = j, i
+			}
+		}
+		if at < 0 {
+			break
+		}
+		s.replies <- queries[which].answer
+		s.scanned += at + len(queries[which].ask)
 	}
-	return s.b.Write(p)
+	// A query may have begun in the last few bytes.
+	longest := 0
+	for _, q := range queries {
+		longest = max(longest, len(q.ask))
+	}
+	s.scanned = max(s.scanned, len(b)-longest+1)
 }
 
 func (s *screen) has(text string) bool {
@@ -54,22 +118,47 @@ func (s *screen) has(text string) bool {
 	return bytes.Contains(s.b.Bytes(), []byte(text))
 }
 
-// An attendee connects over SSH, gets the TUI on a simulated CVM of their own, runs every
-// step and quits; the server's host key is written with mode 0600.
-func TestServeOverSSH(t *testing.T) {
+func (s *screen) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// wait returns once one of texts is on the screen, failing the test after 15 s.
+func (s *screen) wait(t *testing.T, texts ...string) {
+	t.Helper()
+	timeout := time.NewTimer(15 * time.Second)
+	defer timeout.Stop()
+	for {
+		for _, text := range texts {
+			if s.has(text) {
+				return
+			}
+		}
+		select {
+		case <-s.changed:
+		case <-timeout.C:
+			t.Fatalf("none of %q appeared on the session's screen:\n%s", texts, s.String())
+		}
+	}
+}
+
+// startServe runs runServe in the background until the test ends or stop is called, and
+// returns its address and a channel with its exit code.
+func startServe(t *testing.T) (addr string, stop context.CancelFunc, done <-chan int) {
+	t.Helper()
 	serveEnv = []string{"CVMSCOPE_TEST_AS_MAIN=1"}
-	defer func() { serveEnv = nil }()
+	t.Cleanup(func() { serveEnv = nil })
 	keyPath := filepath.Join(t.TempDir(), "keys", "host_ed25519")
 	ctx, cancel := context.WithCancel(t.Context())
 	addrc := make(chan string, 1)
-	done := make(chan int, 1)
+	exit := make(chan int, 1)
 	go func() {
-		done <- runServe(ctx, []string{"--listen", "127.0.0.1:0", "--host-key", keyPath}, io.Discard, io.Discard, func(a string) { addrc <- a })
+		exit <- runServe(ctx, []string{"--listen", "127.0.0.1:0", "--host-key", keyPath}, io.Discard, io.Discard, func(a string) { addrc <- a })
 	}()
-	var addr string
 	select {
 	case addr = <-addrc:
-	case code := <-done:
+	case code := <-exit:
 		t.Fatalf("serve exited %d", code)
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not start")
@@ -77,67 +166,66 @@ func TestServeOverSSH(t *testing.T) {
 	if fi, err := os.Stat(keyPath); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("host key %v mode %v, want 0600", err, fi)
 	}
+	return addr, cancel, exit
+}
 
+// dial connects as an attendee.
+func dial(t *testing.T, addr string) *gossh.Client {
+	t.Helper()
 	client, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "attendee", HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer client.Close()
+	t.Cleanup(func() { client.Close() })
+	return client
+}
+
+// attend starts a session with a terminal of rows×cols running cvmscope with args, and
+// returns the session, its screen and its stdin.
+func attend(t *testing.T, client *gossh.Client, rows, cols int, args string) (*gossh.Session, *screen, io.Writer) {
+	t.Helper()
 	sess, err := client.NewSession()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{}); err != nil {
+	if err := sess.RequestPty("xterm-256color", rows, cols, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	in, _ := sess.StdinPipe()
-	out := &screen{answer: in}
+	in, err := sess.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := newScreen(t, in)
 	sess.Stdout, sess.Stderr = out, out
-	if err := sess.Start("--lang en --sim-tee tdx"); err != nil {
+	if err := sess.Start(args); err != nil {
 		t.Fatal(err)
 	}
-	wait := func(text string) {
-		t.Helper()
-		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if out.has(text) {
-				return
-			}
-		}
-		t.Fatalf("%q never appeared on the session's screen:\n%s", text, out.b.String())
-	}
-	wait("Ready.")
-	io.WriteString(in, "a")
-	wait("Verify JWT passed")
-	wait("SIMULATED CVM (Intel TDX)")
-	// The attendee narrows the window: the step list becomes tabs, as at 80 columns locally.
-	if err := sess.WindowChange(24, 80); err != nil {
-		t.Fatal(err)
-	}
-	wait("2 Read repo…")
-	io.WriteString(in, "q")
+	return sess, out, in
+}
+
+// ended waits for the session to end and returns how.
+func ended(t *testing.T, sess *gossh.Session) error {
+	t.Helper()
 	werr := make(chan error, 1)
 	go func() { werr <- sess.Wait() }()
 	select {
 	case err := <-werr:
-		if err != nil {
-			t.Errorf("session ended with %v", err)
-		}
+		return err
 	case <-time.After(10 * time.Second):
-		t.Fatal("session did not end after q")
+		t.Fatal("session did not end")
 	}
+	return nil
+}
 
-	// Flags that would reach beyond the session's simulated CVM are refused.
-	sess2, _ := client.NewSession()
-	sess2.RequestPty("xterm", 24, 80, gossh.TerminalModes{})
-	var out2 bytes.Buffer
-	sess2.Stdout, sess2.Stderr = &out2, &out2
-	sess2.Run("--platform azure")
-	if !strings.Contains(out2.String(), "not available over SSH") {
-		t.Errorf("--platform over SSH: %q", out2.String())
+func send(t *testing.T, in io.Writer, keys string) {
+	t.Helper()
+	if _, err := io.WriteString(in, keys); err != nil {
+		t.Fatalf("typing %q: %v", keys, err)
 	}
+}
 
-	client.Close()
-	cancel()
+func serveStopped(t *testing.T, done <-chan int) {
+	t.Helper()
 	select {
 	case code := <-done:
 		if code != 0 {
@@ -148,9 +236,180 @@ func TestServeOverSSH(t *testing.T) {
 	}
 }
 
+// An attendee connects over SSH, gets the TUI on a simulated CVM of their own, runs every
+// step and quits; the server's host key is written with mode 0600.
+func TestServeOverSSH(t *testing.T) {
+	addr, stop, done := startServe(t)
+	client := dial(t, addr)
+	sess, out, in := attend(t, client, 40, 120, "--lang en --sim-tee tdx")
+	out.wait(t, "Ready.")
+	send(t, in, "a")
+	// The status line sums up the run, or names its last step.
+	out.wait(t, "5 steps: 5 passed", "Verify JWT passed")
+	out.wait(t, "SIMULATED CVM (Intel TDX)")
+	// The attendee narrows the window: the step list becomes tabs, as at 80 columns locally.
+	if err := sess.WindowChange(24, 80); err != nil {
+		t.Fatal(err)
+	}
+	out.wait(t, "2 Read repo…")
+	send(t, in, "q")
+	if err := ended(t, sess); err != nil {
+		t.Errorf("session ended with %v", err)
+	}
+
+	// Flags that would reach beyond the session's simulated CVM are refused.
+	sess2, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess2.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	out2 := newScreen(t, nil)
+	sess2.Stdout, sess2.Stderr = out2, out2
+	var exit *gossh.ExitError
+	if err := sess2.Run("--platform azure"); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("--platform over SSH ended with %v, want exit status 1", err)
+	}
+	if !out2.has("not available over SSH") {
+		t.Errorf("--platform over SSH: %q", out2.String())
+	}
+
+	// A session without a terminal runs nothing.
+	sess3, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out3 := newScreen(t, nil)
+	sess3.Stdout, sess3.Stderr = out3, out3
+	if err := sess3.Run(""); !errors.As(err, &exit) || exit.ExitStatus() != 1 || !out3.has("needs a terminal") {
+		t.Errorf("session without a PTY: %v, %q", err, out3.String())
+	}
+
+	client.Close()
+	stop()
+	serveStopped(t, done)
+}
+
+// Stopping the server (Ctrl-C or SIGTERM reach runServe as the end of its context) ends
+// the sessions still running and removes every session's directory before runServe
+// returns.
+func TestServeStopEndsSessions(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	addr, stop, done := startServe(t)
+	client := dial(t, addr)
+	var sessions []*gossh.Session
+	for range 2 {
+		sess, out, _ := attend(t, client, 40, 120, "--lang en")
+		out.wait(t, "Ready.")
+		sessions = append(sessions, sess)
+	}
+	dirs := func() []string {
+		m, err := filepath.Glob(filepath.Join(tmp, "cvmscope-ssh-*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if n := len(dirs()); n != 2 {
+		t.Fatalf("%d session directories in %s while 2 sessions run, want 2", n, tmp)
+	}
+
+	stop()
+	serveStopped(t, done)
+	if left := dirs(); len(left) != 0 {
+		t.Errorf("session directories left after serve stopped: %s", strings.Join(left, ", "))
+	}
+	// The sessions are over; the line saying why is best effort (see sshserve.tell), so it
+	// is not checked here.
+	for _, sess := range sessions {
+		ended(t, sess)
+	}
+}
+
 func TestServeRefusesRemoteListenByDefault(t *testing.T) {
 	var errb bytes.Buffer
 	if code := runServe(t.Context(), []string{"--listen", "0.0.0.0:2222", "--host-key", filepath.Join(t.TempDir(), "k")}, io.Discard, &errb, nil); code != 1 || !strings.Contains(errb.String(), "--allow-remote") {
 		t.Errorf("exit %d: %s", code, errb.String())
 	}
+}
+
+// runMain starts this test binary as cvmscope with args and env, its output on a screen;
+// the process is killed when the test ends, if it is still running.
+func runMain(t *testing.T, env []string, args ...string) (*exec.Cmd, *screen, <-chan error) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGTERM cannot be sent on Windows")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := newScreen(t, nil)
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(append(os.Environ(), "CVMSCOPE_TEST_AS_MAIN=1"), env...)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited, done := make(chan error, 1), make(chan struct{})
+	go func() {
+		exited <- cmd.Wait()
+		close(done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-done:
+		default:
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	return cmd, out, exited
+}
+
+// terminate sends SIGTERM and wants exit status 0 within 10 s.
+func terminate(t *testing.T, cmd *exec.Cmd, exited <-chan error, out *screen) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("after SIGTERM: %v\n%s", err, out.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("still running 10 s after SIGTERM\n%s", out.String())
+	}
+}
+
+// `cvmscope serve` stops on SIGTERM (as from systemd or docker stop) as on Ctrl-C: it exits
+// 0 after ending its sessions and removing their directories.
+func TestServeStopsOnSIGTERM(t *testing.T) {
+	tmp := t.TempDir()
+	cmd, out, exited := runMain(t, []string{"TMPDIR=" + tmp}, "serve", "--listen", "127.0.0.1:0", "--host-key", filepath.Join(t.TempDir(), "k"))
+	out.wait(t, "attendees:")
+	m := regexp.MustCompile(`over SSH at (\S+):`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no address in the output of serve:\n%s", out.String())
+	}
+	sess, scr, _ := attend(t, dial(t, m[1]), 40, 120, "--lang en")
+	scr.wait(t, "Ready.")
+	dirs := func() []string {
+		d, err := filepath.Glob(filepath.Join(tmp, "cvmscope-ssh-*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if len(dirs()) != 1 {
+		t.Fatalf("session directories %v, want one", dirs())
+	}
+	terminate(t, cmd, exited, out)
+	if left := dirs(); len(left) != 0 {
+		t.Errorf("session directories left after SIGTERM: %v", left)
+	}
+	ended(t, sess)
 }

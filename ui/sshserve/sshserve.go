@@ -18,11 +18,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
-	"github.com/charmbracelet/wish/activeterm"
 )
 
 // Config says where to listen and what each session runs.
@@ -40,6 +41,9 @@ type Config struct {
 	Env []string
 	// IdleTimeout ends a session nobody types in; zero means 30 minutes.
 	IdleTimeout time.Duration
+	// StopGrace is how long a session's cvmscope has, once the server stops, to exit on
+	// SIGTERM (restoring the attendee's terminal) before it is killed; zero means 3 s.
+	StopGrace time.Duration
 }
 
 // allowed are the flags an attendee may pass (`ssh -t host -- --lang ko`): the ones that
@@ -69,7 +73,9 @@ func SessionArgs(args []string) ([]string, error) {
 }
 
 // Serve listens and serves sessions until ctx ends. ready, when not nil, is called with the
-// address once the server listens.
+// address once the server listens. When ctx ends, every session's cvmscope is asked to exit
+// (SIGTERM, then SIGKILL after StopGrace) and Serve returns only once every session has
+// ended and removed its directory.
 func Serve(ctx context.Context, cfg Config, ready func(addr string)) error {
 	if len(cfg.Command) == 0 {
 		return errors.New("sshserve: no command to run for sessions")
@@ -83,12 +89,16 @@ func Serve(ctx context.Context, cfg Config, ready func(addr string)) error {
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = 30 * time.Minute
 	}
+	if cfg.StopGrace == 0 {
+		cfg.StopGrace = 3 * time.Second
+	}
 	if cfg.HostKeyPath == "" {
 		return errors.New("sshserve: HostKeyPath is empty")
 	}
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return fmt.Errorf("host key directory: %w", err)
 	}
+	sessions := &sessions{ptys: map[ssh.Session]ssh.Pty{}}
 	srv, err := wish.NewServer(
 		wish.WithAddress(cfg.Listen),
 		wish.WithHostKeyPath(cfg.HostKeyPath),
@@ -96,11 +106,8 @@ func Serve(ctx context.Context, cfg Config, ready func(addr string)) error {
 		// A real PTY per session, so the child is a normal terminal program that gets
 		// SIGWINCH when the attendee resizes.
 		ssh.AllocatePty(),
-		wish.WithMiddleware(
-			session(cfg),
-			// Refuses sessions without a terminal before anything runs.
-			activeterm.Middleware(),
-		),
+		sessions.keepPty(),
+		wish.WithMiddleware(sessions.handler(ctx, cfg)),
 	)
 	if err != nil {
 		return fmt.Errorf("ssh server: %w", err)
@@ -114,24 +121,110 @@ func Serve(ctx context.Context, cfg Config, ready func(addr string)) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc:
 	case <-ctx.Done():
+		// No new sessions; the running ones see ctx end and stop their cvmscope.
+		ln.Close()
+		<-errc
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		srv.Close()
+	// Sessions end within StopGrace of their cvmscope being told to exit; one still
+	// writing to a client that does not read is cut off by closing the connections.
+	ended := make(chan struct{})
+	go func() { sessions.wait(); close(ended) }()
+	select {
+	case <-ended:
+	case <-time.After(cfg.StopGrace + 2*time.Second):
 	}
-	<-errc
-	return nil
+	srv.Close()
+	<-ended
+	if ctx.Err() != nil {
+		return nil
+	}
+	return serveErr
 }
 
-// session runs cvmscope in the session's terminal.
-func session(cfg Config) wish.Middleware {
+// sessions tracks the running sessions, so that stopping the server waits for each to
+// end and remove its directory, and hands each session its PTY.
+type sessions struct {
+	mu      sync.Mutex
+	stopped bool
+	running sync.WaitGroup
+	// ptys holds each session's PTY, taken when it is allocated. The session handler does
+	// not call Session.Pty itself: that copies the PTY while the request loop may be
+	// writing a resize into it, a data race in charmbracelet/ssh (issue #58).
+	ptys map[ssh.Session]ssh.Pty
+}
+
+// keepPty wraps the PTY allocation of ssh.AllocatePty to keep the PTY for the handler. It
+// runs in the request loop, the goroutine that later writes resizes, so reading it there
+// is safe.
+func (ss *sessions) keepPty() ssh.Option {
+	return func(srv *ssh.Server) error {
+		alloc := srv.PtyHandler
+		if alloc == nil {
+			return errors.New("sshserve: keepPty needs ssh.AllocatePty before it")
+		}
+		srv.PtyHandler = func(ctx ssh.Context, s ssh.Session, req ssh.Pty) (func() error, error) {
+			closer, err := alloc(ctx, s, req)
+			if err != nil {
+				return nil, err
+			}
+			pty, _, ok := s.Pty()
+			if ok {
+				ss.mu.Lock()
+				ss.ptys[s] = pty
+				ss.mu.Unlock()
+			}
+			return func() error {
+				ss.mu.Lock()
+				delete(ss.ptys, s)
+				ss.mu.Unlock()
+				return closer()
+			}, nil
+		}
+		return nil
+	}
+}
+
+// start registers a session; false once the server is stopping. It also returns the
+// session's PTY, if it has one.
+func (ss *sessions) start(s ssh.Session) (ssh.Pty, bool, bool) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.stopped {
+		return ssh.Pty{}, false, false
+	}
+	ss.running.Add(1)
+	pty, ok := ss.ptys[s]
+	return pty, ok, true
+}
+
+// wait stops new sessions and waits for the running ones to end.
+func (ss *sessions) wait() {
+	ss.mu.Lock()
+	ss.stopped = true
+	ss.mu.Unlock()
+	ss.running.Wait()
+}
+
+// handler runs cvmscope in the session's terminal until it exits, the attendee leaves or
+// serverCtx ends.
+func (ss *sessions) handler(serverCtx context.Context, cfg Config) wish.Middleware {
 	return func(next ssh.Handler) ssh.Handler {
 		return func(s ssh.Session) {
+			pty, hasPty, ok := ss.start(s)
+			if !ok {
+				wish.Fatalln(s, "cvmscope: the server is shutting down")
+				return
+			}
+			defer ss.running.Done()
+			if !hasPty {
+				// Nothing runs without a terminal (ssh -T, or a command without -t).
+				wish.Fatalln(s, "cvmscope: needs a terminal: connect with ssh -t")
+				return
+			}
 			user := s.User()
 			extra, err := SessionArgs(s.Command())
 			if err != nil {
@@ -139,12 +232,20 @@ func session(cfg Config) wish.Middleware {
 				return
 			}
 			args := append(append(append([]string{}, cfg.Command[1:]...), extra...), "--platform=sim", "--tpm=sim")
-			pty, _, _ := s.Pty()
+			// The child ends with the session or with the server.
+			ctx, cancel := context.WithCancel(s.Context())
+			defer cancel()
+			stop := context.AfterFunc(serverCtx, cancel)
+			defer stop()
 			// exec directly rather than wish.Command: the child must get the PTY as its
 			// controlling terminal (a session of its own), or it never receives SIGWINCH
 			// when the server resizes the PTY, and the TUI would not follow the window.
-			cmd := exec.CommandContext(s.Context(), cfg.Command[0], args...)
+			cmd := exec.CommandContext(ctx, cfg.Command[0], args...)
 			cmd.SysProcAttr = controllingTTY()
+			// SIGTERM lets cvmscope restore the attendee's terminal; it is killed if it
+			// has not exited after StopGrace.
+			cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+			cmd.WaitDelay = cfg.StopGrace
 			env := append(os.Environ(), cfg.Env...)
 			env = append(env, "TERM="+pty.Term, "CVMSCOPE_SSH_USER="+user)
 			// The attendee's language, when their client sends LANG (SendEnv LANG).
@@ -169,9 +270,12 @@ func session(cfg Config) wish.Middleware {
 				wish.Errorln(s, "cvmscope:", err)
 			} else if err := cmd.Wait(); err != nil {
 				var ee *exec.ExitError
-				if !errors.As(err, &ee) {
-					wish.Errorln(s, "cvmscope:", err)
+				if !errors.As(err, &ee) && serverCtx.Err() == nil {
+					tell(s, pty, "cvmscope: "+err.Error())
 				}
+			}
+			if serverCtx.Err() != nil {
+				tell(s, pty, "cvmscope: the server was stopped; the session is over")
 			}
 			slog.Info("ssh session ended", "user", user, "duration", time.Since(start).Round(time.Second))
 			next(s)
