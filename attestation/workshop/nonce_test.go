@@ -37,8 +37,8 @@ func boundTo(t *testing.T, l *workshop.Live, nonce string) {
 	if r.RuntimeClaims == nil || r.RuntimeClaims.UserData != want {
 		t.Fatalf("report's runtime claims carry user data %v, want SHA-512(%q) = %s", r.RuntimeClaims, nonce, want)
 	}
-	if !bytes.Equal(s.UserData, platform.UserData(nonce)) {
-		t.Fatalf("evidence user data is not SHA-512(%q)", nonce)
+	if !bytes.Equal(s.UserData, platform.UserData(nonce)) || s.Nonce != nonce {
+		t.Fatalf("evidence nonce %q and its user data, want %q and SHA-512 of it", s.Nonce, nonce)
 	}
 	tok, err := token.Parse(s.Token)
 	if err != nil {
