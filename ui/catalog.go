@@ -114,6 +114,7 @@ var chrome = map[string]present.Text{
 func init() {
 	maps.Copy(chrome, welcomeChrome)
 	maps.Copy(chrome, jwtChrome)
+	maps.Copy(chrome, lessonChrome)
 }
 
 // catalog looks chrome strings up in one language.

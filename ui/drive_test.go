@@ -281,9 +281,9 @@ func TestDriveWelcome(t *testing.T) {
 		ran  string
 	}{
 		{present.EN, []string{"Welcome to cvmscope", "What attestation proves, and to whom", "more below"},
-			[]string{"Where the evidence comes from", "esc closes this welcome"}, "Preflight passed"},
+			[]string{"closes it and acts at once"}, "Preflight passed"},
 		{present.KO, []string{"cvmscope에 오신 것을 환영합니다", "어테스테이션은 무엇을, 누구에게 증명하는가", "아래에 더 있음"},
-			[]string{"증거의 출처", "esc로 이 안내를 닫고"}, "사전 점검: 통과"},
+			[]string{"바로 동작합니다"}, "사전 점검: 통과"},
 	} {
 		t.Run(string(c.lang), func(t *testing.T) {
 			r := uitest.New()
@@ -366,5 +366,67 @@ func TestDriveCopyTokenAndJSON(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(payload), &p); err != nil || p["iss"] == nil {
 		t.Errorf("copied payload is not the token's claims: %v %v", err, p["iss"])
+	}
+}
+
+// TestDriveLesson: with Options.Workshop (--workshop) the program opens on the guided
+// lesson; the presenter walks it with space and ←, from the workshop's commands to its
+// claim table, each claim explained with this token's value.
+func TestDriveLesson(t *testing.T) {
+	for _, c := range []struct {
+		lang  present.Lang
+		run   bool // run the steps first, so the lesson shows this token's values
+		pages [][]string
+	}{
+		{present.EN, true, [][]string{
+			{"Guided lesson 1 of 6", "$ sudo bash ClientLibBuildAndInstall.sh"},
+			{"Guided lesson 2 of 6", "$ sudo ./AttestationClient -o token; echo", uitest.Token[:60]},
+			{"Guided lesson 3 of 6", "cut -d '.' -f2 | base64 -d 2>/dev/null | jq .", "base64url without padding"},
+			{"Guided lesson 4 of 6", "is the token genuine?", "RS256 signature"},
+			{"Guided lesson 5 of 6", "The chain of trust", "ARK"},
+			{"Guided lesson 6 of 6", "x-ms-compliance-status", "azure-compliant-cvm", "x-ms-sevsnpvm-bootloader-svn"},
+		}},
+		{present.KO, false, [][]string{
+			{"따라 하기 강의 1/6", "cvmscope로 보는 워크샵"},
+			{"따라 하기 강의 2/6", "워크샵 4단계: JWT 토큰 생성 및 출력", "워크샵의 출력 예시입니다"},
+			{"따라 하기 강의 3/6", "워크샵 5단계: JWT 페이로드 디코드 및 파싱"},
+			{"따라 하기 강의 4/6", "이 토큰은 진짜인가?"},
+			{"따라 하기 강의 5/6", "신뢰 체인"},
+			{"따라 하기 강의 6/6", "워크샵의 주요 필드 해석", "x-ms-azurevm-vmid", "아직 토큰 없음"},
+		}},
+	} {
+		t.Run(string(c.lang), func(t *testing.T) {
+			r := uitest.New()
+			tm := teatest.NewTestModel(t, New(r, Options{Lang: c.lang, NoColor: true, Width: 120, Height: 40, Workshop: true}), teatest.WithInitialTermSize(120, 40))
+			if c.run {
+				press(tm, "esc", "a")
+				waitText(t, tm, "5 steps: 5 passed")
+				press(tm, "W")
+			}
+			for i, want := range c.pages {
+				if i > 0 {
+					press(tm, " ")
+				}
+				waitText(t, tm, want...)
+			}
+			press(tm, "left")
+			waitText(t, tm, c.pages[4][0])
+			press(tm, "q")
+			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+			fm := tm.FinalModel(t).(*model)
+			if fm.lessonPage != 4 || fm.view != docLesson {
+				t.Errorf("after ← the lesson is on page %d (view %d), want 5 of 6", fm.lessonPage+1, fm.view)
+			}
+			if !c.run && len(r.Calls()) != 0 {
+				t.Errorf("the lesson ran steps by itself: %v", r.Calls())
+			}
+			// The last page ends by saying so, at 80x24 after scrolling to its end.
+			m := newTestModel(t, uitest.New(), 80, 24, false, c.lang)
+			keys(m, "W", " ", " ", " ", " ", " ", " ", "G")
+			end := map[present.Lang]string{present.EN: "That is the whole workshop", present.KO: "워크샵 전체를 살펴보았습니다"}[c.lang]
+			if frame := m.View(); m.lessonPage != lessonPages-1 || !strings.Contains(frame, end) {
+				t.Errorf("the lesson's last page (page %d) does not end with %q:\n%s", m.lessonPage+1, end, frame)
+			}
+		})
 	}
 }

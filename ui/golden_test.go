@@ -91,6 +91,17 @@ func TestScreens(t *testing.T) {
 		{name: "json_ko", lang: present.KO, keys: []string{"a", "J", "G"}},
 		{name: "korean", lang: present.KO, keys: []string{"a", "shift+tab", "shift+tab", "shift+tab"}},
 	}
+	// The guided lesson, page by page, after the steps ran (so its values are the token's).
+	for n := 1; n <= lessonPages; n++ {
+		ks := []string{"a", "W"}
+		for range n - 1 {
+			ks = append(ks, " ")
+		}
+		scenes = append(scenes, scene{name: fmt.Sprintf("lesson_%d", n), keys: ks})
+		if n == 1 || n == 3 || n == lessonPages {
+			scenes = append(scenes, scene{name: fmt.Sprintf("lesson_ko_%d", n), lang: present.KO, keys: ks})
+		}
+	}
 	for _, sc := range scenes {
 		for _, size := range [][2]int{{80, 24}, {160, 48}} {
 			for _, color := range []bool{true, false} {

@@ -54,8 +54,8 @@ func newKeyMap(c catalog) KeyMap {
 		Lesson:      b("help.lesson", "W", "W"),
 		Welcome:     b("help.welcome", "w", "w"),
 		// The presenter drives the lesson with one key; a clicker sends space or →.
-		Next:   b("help.next", "space/→", " ", "right", "l", "enter", "pgdown"),
-		Back:   b("help.back", "←", "left", "h", "backspace", "pgup"),
+		Next:   b("help.next", "space/→", " ", "right", "l", "enter"),
+		Back:   b("help.back", "←", "left", "h", "backspace"),
 		Submit: b("help.submit", "enter", "enter"),
 		Close:  b("help.close", "esc", "esc"),
 	}
@@ -68,7 +68,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PrevStep, k.NextStep, k.NextSection, k.PrevSection, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Run, k.RunAll, k.Rerun, k.Cancel, k.Nonce, k.Save, k.Copy, k.JSON},
 		{k.Search, k.NextMatch, k.PrevMatch, k.Filter, k.PCR, k.Expand},
-		{k.Welcome, k.Lang, k.Help, k.Quit},
+		{k.Welcome, k.Lesson, k.Next, k.Back, k.Lang, k.Help, k.Quit},
 	}
 }
 

@@ -70,7 +70,8 @@ type model struct {
 	progAt time.Time          // when it did
 	wg     *sync.WaitGroup    // runs in flight, waited for when the program ends
 
-	token string // the compact JWT the runner holds, "" before Call MAA
+	token      string // the compact JWT the runner holds, "" before Call MAA
+	lessonPage int    // the guided lesson's page, from 0
 
 	clip io.Writer        // where OSC 52 goes
 	now  func() time.Time // the clock, fixed in golden tests
@@ -113,7 +114,11 @@ func newModel(ctx context.Context, r workshop.Runner, opts Options, st Styles) *
 		w, h = 80, 24
 	}
 	m.setSize(w, h)
-	m.openDoc(docWelcome)
+	if opts.Workshop {
+		m.openLesson()
+	} else {
+		m.openDoc(docWelcome)
+	}
 	return m
 }
 
@@ -125,6 +130,8 @@ func (m *model) openDoc(k docKind) {
 		m.doc = newDoc(m.welcomeLines)
 	case docJSON:
 		m.doc = newDoc(m.jsonLines)
+	case docLesson:
+		m.doc = newDoc(m.lessonLines)
 	default:
 		m.view, m.doc = docNone, nil
 		return

@@ -35,6 +35,8 @@ type Options struct {
 	Width, Height int
 	// Save writes the evidence bundle and returns where it went; `s` calls it.
 	Save func(*evidence.Set) (string, error)
+	// Workshop opens the guided lesson (--workshop) instead of the welcome.
+	Workshop bool
 }
 
 // DefaultLang is Korean when LC_ALL, LC_MESSAGES or LANG (first set wins) names a Korean

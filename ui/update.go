@@ -121,6 +121,8 @@ func (m *model) key(msg tea.KeyMsg) tea.Cmd {
 		m.openDoc(docWelcome)
 	case key.Matches(msg, k.JSON):
 		m.openJSON()
+	case key.Matches(msg, k.Lesson):
+		m.openLesson()
 	case key.Matches(msg, k.Cancel):
 		if m.active >= 0 {
 			m.cancelRun()
@@ -211,6 +213,14 @@ func (m *model) docKey(msg tea.KeyMsg) (cmd tea.Cmd, done bool) {
 		return nil, true
 	case key.Matches(msg, k.Close):
 		m.closeDoc()
+		return nil, true
+	case m.view == docLesson && key.Matches(msg, k.Next):
+		m.turnLesson(1)
+		return nil, true
+	case m.view == docLesson && key.Matches(msg, k.Back):
+		m.turnLesson(-1)
+		return nil, true
+	case m.view == docLesson && key.Matches(msg, k.Lesson):
 		return nil, true
 	case scrollDoc(m.doc, k, msg):
 		return nil, true

@@ -74,7 +74,9 @@ func (m *model) shortKeys() []key.Binding {
 	case m.showHelp:
 		return m.withMore(m.helpDoc, k.Down, k.Close, k.Quit)
 	case m.view == docWelcome:
-		return m.withMore(m.doc, k.Down, k.Run, k.RunAll, k.Close, k.Lang, k.Help, k.Quit)
+		return m.withMore(m.doc, k.Down, k.Run, k.RunAll, k.Lesson, k.Close, k.Lang, k.Help, k.Quit)
+	case m.view == docLesson:
+		return m.withMore(m.doc, k.Down, k.Next, k.Back, k.Close, k.Lang, k.Quit)
 	case m.view == docJSON:
 		return m.withMore(m.doc, k.Down, k.Copy, k.Close, k.Lang, k.Help, k.Quit)
 	case m.active >= 0:

@@ -135,7 +135,7 @@ func (m *model) welcomeLines(w int) []string {
 
 	b.heading(cat.t("welcome.keys"))
 	k := m.c.keys
-	bindings := []key.Binding{k.Run, k.RunAll, k.NextStep, k.Down, k.NextSection, k.Copy, k.JSON, k.Lang, k.Help, k.Quit}
+	bindings := []key.Binding{k.Run, k.RunAll, k.NextStep, k.Down, k.NextSection, k.Copy, k.JSON, k.Lesson, k.Lang, k.Help, k.Quit}
 	kw := 0
 	for _, kb := range bindings {
 		kw = max(kw, cells(kb.Help().Key))

@@ -217,6 +217,7 @@ type options struct {
 	trustSim        bool
 	trustBundleKeys bool
 	anyAzure        bool
+	workshop        bool
 }
 
 func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
@@ -255,6 +256,7 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.scenario, "scenario", "", "stage a fault in the simulated CVM and emulators (\"--scenario list\" names them)")
 	fs.BoolVar(&o.secOff, "sim-secureboot-off", false, "simulated CVM boots with Secure Boot off")
 	fs.BoolVar(&o.debug, "sim-debug", false, "simulated CVM's hardware report says the guest is debuggable")
+	fs.BoolVar(&o.workshop, "workshop", false, "open the TUI on the guided lesson of the Korean CVM attestation workshop (W opens it any time)")
 	return fs
 }
 
@@ -306,7 +308,7 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	defer runner.Close()
 
 	if o.output == "" && isTerminal(stdout) {
-		err := ui.Run(ctx, runner, ui.Options{Lang: lang, Save: saveFunc(o.save)})
+		err := ui.Run(ctx, runner, ui.Options{Lang: lang, Save: saveFunc(o.save), Workshop: o.workshop})
 		if err != nil {
 			eprintf(stderr, "cvmscope: %v\n", err)
 			return fault.ExitCode(err)
