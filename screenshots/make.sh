@@ -150,6 +150,27 @@ shoot() {
 
 failed=()
 
+if wanted welcome; then
+	# The first screen, before any key: what attestation is and what will happen.
+	start
+	shoot welcome
+fi
+
+if wanted lesson || wanted lesson-decode; then
+	# The guided lesson in Korean after the steps ran, so it shows this VM's token.
+	start --lang ko
+	run_all
+	keys W
+	if screen | grep -q '따라 하기 강의 1/'; then
+		keys Space Space
+		wanted lesson-decode && shoot lesson-decode
+		keys Space Space Space
+		wanted lesson && shoot lesson
+	else
+		failed+=("lesson: W did not open the guided lesson")
+	fi
+fi
+
 if wanted overview || wanted report-chain || wanted pcrs-eventlog || wanted request || wanted claims; then
 	start
 	run_all
