@@ -8,16 +8,14 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/cvmscope/cvmscope/attestation/eventlog"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
 	"github.com/cvmscope/cvmscope/attestation/internal/certs"
+	"github.com/cvmscope/cvmscope/attestation/internal/regfile"
 	"github.com/cvmscope/cvmscope/attestation/snp"
 	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/cvmscope/cvmscope/attestation/token"
@@ -47,63 +45,20 @@ func LoadFiles(paths []string) (*Set, error) {
 }
 
 // ReadFile reads one input file of at most MaxFileSize bytes. Only regular files are read:
-// a FIFO would block until a writer came, and /dev/zero or /dev/urandom never end. The file
-// is opened non-blocking and checked again after opening, so a path swapped for a FIFO
-// between the two looks cannot hang the read either.
+// a FIFO would block until a writer came, and /dev/zero or /dev/urandom never end.
 func ReadFile(p string) ([]byte, error) {
-	fi, err := os.Stat(p)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", p, errors.Unwrap(err))
-	}
-	if err := regular(p, fi); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", p, errors.Unwrap(err))
-	}
-	defer f.Close()
-	if fi, err = f.Stat(); err != nil {
+	data, err := regfile.Read(p, MaxFileSize)
+	var nr *regfile.NotRegularError
+	var tl *regfile.TooLargeError
+	switch {
+	case errors.As(err, &nr):
+		return nil, fmt.Errorf("%s is %s; cvmscope reads regular files only (save the evidence to a file first)", p, nr.What)
+	case errors.As(err, &tl):
+		return nil, fmt.Errorf("%s: larger than %d MiB; evidence files are kilobytes, this is not one", p, MaxFileSize>>20)
+	case err != nil:
 		return nil, fmt.Errorf("read %s: %w", p, err)
-	}
-	if err := regular(p, fi); err != nil {
-		return nil, err
-	}
-	if fi.Size() > MaxFileSize {
-		return nil, tooLarge(p)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, tooLarge(p)
 	}
 	return data, nil
-}
-
-func tooLarge(p string) error {
-	return fmt.Errorf("%s: larger than %d MiB; evidence files are kilobytes, this is not one", p, MaxFileSize>>20)
-}
-
-// regular refuses everything but a regular file, saying what the path is instead.
-func regular(p string, fi os.FileInfo) error {
-	m := fi.Mode()
-	if m.IsRegular() {
-		return nil
-	}
-	what := "a special file"
-	switch {
-	case m.IsDir():
-		what = "a directory"
-	case m&os.ModeNamedPipe != 0:
-		what = "a named pipe"
-	case m&os.ModeSocket != 0:
-		what = "a socket"
-	case m&os.ModeDevice != 0:
-		what = "a device"
-	}
-	return fmt.Errorf("%s is %s; cvmscope reads regular files only (save the evidence to a file first)", p, what)
 }
 
 // Add adds one file's content to the set. A file that cannot be recognised, or that

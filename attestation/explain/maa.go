@@ -220,7 +220,7 @@ var maaProblemShort = map[string]present.Text{
 	"tls": t("TLS certificate not trusted", "TLS 인증서 검증 실패"), "reset": t("connection closed", "연결 끊김"),
 	"too-large": t("answer too large", "응답이 너무 큼"), "unreachable": t("unreachable", "연결 불가"),
 	"interrupted": t("interrupted", "중단됨"),
-	"policy": t("policy denied", "정책 거부"), "http-400": t("evidence rejected", "증거 거부"),
+	"policy":      t("policy denied", "정책 거부"), "http-400": t("evidence rejected", "증거 거부"),
 	"http-401": t("authorization required", "인가 필요"), "http-404": t("no such endpoint", "엔드포인트 없음"),
 	"http-408": t("request timed out", "요청 시간 초과"), "http-429": t("rate-limited", "요청 수 제한"),
 	"http-5xx": t("server failure", "서버 오류"), "http-other": t("unexpected status", "예상하지 못한 상태"),

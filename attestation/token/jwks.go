@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"sort"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
+
+	"github.com/cvmscope/cvmscope/attestation/internal/regfile"
 )
 
 // Key is one RSA signing key of a provider.
@@ -42,60 +42,18 @@ const MaxJWKSBytes = 1 << 20
 // of at most MaxJWKSBytes is read: --jwks /dev/zero would otherwise read without end, and
 // opening a FIFO would wait for a writer that never comes.
 func LoadJWKS(path string) (*KeySet, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("jwks %s: %v", path, unwrapPath(err))
-	}
-	if err := checkJWKSFile(path, fi); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("jwks %s: %v", path, unwrapPath(err))
-	}
-	defer f.Close()
-	// Stat again what was opened: the path may have been replaced since.
-	if fi, err = f.Stat(); err != nil {
-		return nil, fmt.Errorf("jwks %s: %v", path, unwrapPath(err))
-	}
-	if err := checkJWKSFile(path, fi); err != nil {
-		return nil, err
-	}
-	b, err := io.ReadAll(io.LimitReader(f, MaxJWKSBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("jwks %s: reading: %v", path, unwrapPath(err))
+	b, err := regfile.Read(path, MaxJWKSBytes)
+	var nr *regfile.NotRegularError
+	var tl *regfile.TooLargeError
+	switch {
+	case errors.As(err, &nr):
+		return nil, fmt.Errorf("jwks %s: is %s, not a regular file; save the body of {provider}/certs to a file and pass that", path, nr.What)
+	case errors.As(err, &tl):
+		return nil, fmt.Errorf("jwks %s: %d bytes or more, over the %d-byte (1 MiB) limit; a provider's key set is about 20 KiB, so this is not one", path, tl.Size, MaxJWKSBytes)
+	case err != nil:
+		return nil, fmt.Errorf("jwks %s: %v", path, err)
 	}
 	return ParseJWKS(b, path)
-}
-
-func checkJWKSFile(path string, fi os.FileInfo) error {
-	if m := fi.Mode(); !m.IsRegular() {
-		what := "special file"
-		switch {
-		case m.IsDir():
-			what = "directory"
-		case m&os.ModeNamedPipe != 0:
-			what = "named pipe (FIFO)"
-		case m&os.ModeDevice != 0:
-			what = "device"
-		case m&os.ModeSocket != 0:
-			what = "socket"
-		}
-		return fmt.Errorf("jwks %s: is a %s, not a regular file; save the body of {provider}/certs to a file and pass that", path, what)
-	}
-	if fi.Size() > MaxJWKSBytes {
-		return fmt.Errorf("jwks %s: %d bytes, over the %d-byte (1 MiB) limit; a provider's key set is about 20 KiB, so this is not one", path, fi.Size(), MaxJWKSBytes)
-	}
-	return nil
-}
-
-// unwrapPath drops the *PathError wrapper, whose message repeats the path the caller names.
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 type rawJWK struct {

@@ -16,7 +16,7 @@ func TestLoadJWKSRefusesFIFO(t *testing.T) {
 	if err := syscall.Mkfifo(p, 0o600); err != nil {
 		t.Skipf("cannot make a FIFO here: %v", err)
 	}
-	if _, err := LoadJWKS(p); err == nil || !strings.Contains(err.Error(), "named pipe (FIFO), not a regular file") || !strings.Contains(err.Error(), p) {
+	if _, err := LoadJWKS(p); err == nil || !strings.Contains(err.Error(), "is a named pipe, not a regular file") || !strings.Contains(err.Error(), p) {
 		t.Errorf("LoadJWKS(FIFO) = %v", err)
 	}
 }
