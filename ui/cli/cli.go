@@ -452,7 +452,10 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 	for _, step := range r.Steps() {
 		p, err := r.Run(ctx, step)
 		if err != nil {
-			runErr = fmt.Errorf("%s: %w", step.Title().EN, err)
+			runErr = err
+			if title := step.Title().EN; !strings.HasPrefix(err.Error(), title) {
+				runErr = fmt.Errorf("%s: %w", title, err)
+			}
 			if p.Title.Empty() {
 				break
 			}
