@@ -105,7 +105,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 	case evidence.TEESEVSNP:
 		certs, err := svc.imds.THIMCertification(ctx)
 		if err != nil {
-			checks = append(checks, check.Failf(IDTHIM, "VCEK chain from THIM: %v", err))
+			checks = append(checks, ioFail(err, IDTHIM, "VCEK chain from THIM: %v", err))
 			return fail(err)
 		}
 		vcekChain = certs.VcekCertChain()
@@ -126,7 +126,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		tdreport := res.HCL.HardwareReport[:min(len(res.HCL.HardwareReport), 1024)]
 		q, err := svc.imds.TDQuote(ctx, tdreport)
 		if err != nil {
-			checks = append(checks, check.Failf(IDTDQuote, "TD quote from IMDS: %v", err))
+			checks = append(checks, ioFail(err, IDTDQuote, "TD quote from IMDS: %v", err))
 			return fail(err)
 		}
 		tdQuote = q
@@ -158,7 +158,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 			err = fault.Errorf(fault.Internal, "--flow platform needs SEV-SNP or TDX evidence; this is a %s VM: use --flow guest", s.TEE.Label())
 		}
 		if err != nil {
-			checks = append(checks, check.Failf(IDRequest, "%v", err))
+			checks = append(checks, ioFail(err, IDRequest, "%v", err))
 			return fail(err)
 		}
 	} else {
@@ -166,13 +166,13 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		gr, enc, encChecks, err := l.guestRequest(ctx, p, s, res, nonce, vcekChain, tdQuote)
 		checks = append(checks, encChecks...)
 		if err != nil {
-			checks = append(checks, check.Failf(IDRequest, "%v", err))
+			checks = append(checks, ioFail(err, IDRequest, "%v", err))
 			return fail(err)
 		}
 		st.guest, st.encKey = gr, enc
 		body, st.info, err = maa.BuildGuest(*gr)
 		if err != nil {
-			checks = append(checks, check.Failf(IDRequest, "%v", err))
+			checks = append(checks, ioFail(err, IDRequest, "%v", err))
 			return fail(err)
 		}
 		s.EncKey = &evidence.EncKey{Pub: enc.Public, CertifyInfo: enc.CertifyInfo, CertifySig: enc.CertifySig}
@@ -302,7 +302,7 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	client, err := maa.NewClient(ep.URL, ep.pool())
 	if err != nil {
 		view.Err = err
-		view.Checks = check.List{check.Failf(IDCall, "%v", err)}
+		view.Checks = check.List{ioFail(err, IDCall, "%v", err)}
 		return l.opts.Pager.CallMAA(view), err
 	}
 	ex, err := client.Attest(ctx, st.path, st.body)
@@ -328,7 +328,7 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	}
 	if err != nil {
 		view.Err = err
-		view.Checks = check.List{check.Failf(IDCall, "%v", err)}
+		view.Checks = check.List{ioFail(err, IDCall, "%v", err)}
 		return done(l.opts.Pager.CallMAA(view), err)
 	}
 	checks := check.List{callCheck(ex)}
@@ -336,12 +336,12 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	if st.flow == "platform" {
 		compact, err = maa.ParsePlatformResponse(ex.ResponseBody)
 		if err != nil {
-			checks = append(checks, check.Failf(IDDecrypt, "reading the token from the answer: %v", err))
+			checks = append(checks, ioFail(err, IDDecrypt, "reading the token from the answer: %v", err))
 		}
 	} else {
 		compact, err = openGuestAnswer(ctx, p.TPM, st.encKey, ex.ResponseBody)
 		if err != nil {
-			checks = append(checks, check.Failf(IDDecrypt, "%v", err))
+			checks = append(checks, ioFail(err, IDDecrypt, "%v", err))
 		} else {
 			checks = append(checks, check.Passf(IDDecrypt, "token decrypted: the AES key was unwrapped by the TPM's ephemeral key under its PCR policy (TPM2_RSA_Decrypt), the JWT opened with AES-GCM (AAD \"Transport Key\")"))
 		}
@@ -462,4 +462,16 @@ func secureBootFromReport(report []byte) (bool, bool) {
 		return false, false
 	}
 	return *r.RuntimeClaims.VMConfig.SecureBoot, true
+}
+
+// ioFail reports a step's I/O error as a failing check, or as a skip when the run was
+// interrupted: a cancelled call says nothing about the evidence, the network or the TPM,
+// and must not read as an integrity failure (exit 2).
+func ioFail(err error, id, format string, a ...any) check.Check {
+	c := check.Failf(id, format, a...)
+	if errors.Is(err, context.Canceled) {
+		c.Verdict = check.Skip
+		c.Summary = "interrupted before it finished (" + c.Summary + ")"
+	}
+	return c
 }

@@ -452,8 +452,13 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 	for _, step := range r.Steps() {
 		p, err := r.Run(ctx, step)
 		if err != nil {
-			runErr = err
-			if title := step.Title().EN; !strings.HasPrefix(err.Error(), title) {
+			title := step.Title().EN
+			switch {
+			case fault.KindOf(err) == fault.Interrupted && !strings.Contains(err.Error(), "interrupted"):
+				runErr = fmt.Errorf("%s interrupted (Ctrl-C or SIGTERM) before it finished: %w", title, err)
+			case strings.HasPrefix(err.Error(), title):
+				runErr = err
+			default:
 				runErr = fmt.Errorf("%s: %w", title, err)
 			}
 			if p.Title.Empty() {

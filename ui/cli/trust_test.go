@@ -10,10 +10,13 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
@@ -256,4 +259,57 @@ func TestExitCodePrecedence(t *testing.T) {
 func rsaSign(key *rsa.PrivateKey, in []byte) ([]byte, error) {
 	sum := sha256.Sum256(in)
 	return rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
+}
+
+// TestFailedSaveKeepsTheReport: a save that cannot be written still prints the report and
+// the token first, then exits non-zero with the reason.
+func TestFailedSaveKeepsTheReport(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "no-such-dir", "b.json")
+	r := runCLI(t, "--platform", "sim", "-o", "json", "--save", bad)
+	if r.code != 1 || !strings.Contains(r.stderr, "was not saved") {
+		t.Errorf("exit %d, stderr %q; want 1 and the reason", r.code, r.stderr)
+	}
+	if r.report.Token == "" || len(r.report.Checks) == 0 {
+		t.Error("the report and token were lost with the save")
+	}
+	r = runCLI(t, "--platform", "sim", "-o", "token", "--save", bad)
+	if strings.Count(strings.TrimSpace(r.stdout), ".") != 2 || r.code != 1 {
+		t.Errorf("-o token with a failed save: exit %d, stdout %q", r.code, r.stdout)
+	}
+	if _, err := os.Stat(filepath.Dir(bad)); !os.IsNotExist(err) {
+		t.Errorf("the failed save left something behind: %v", err)
+	}
+}
+
+// TestHeadlessRunInterruptedBySIGTERM: SIGTERM in the middle of a run says "interrupted",
+// exits 130, still saves what was gathered, and leaves no temporary file behind.
+func TestHeadlessRunInterruptedBySIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "b.json")
+	cmd, out, exited := runMain(t, nil, "--platform", "sim", "--scenario", "maa-slow", "-o", "text", "-v", "--save", bundle)
+	out.wait(t, "THIM/amd/certification")
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	select {
+	case err = <-exited:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("still running 20 s after SIGTERM\n%s", out.String())
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "interrupted") || strings.Contains(out.String(), "start the emulator") {
+		t.Errorf("the run does not say it was interrupted:\n%s", out.String())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != "b.json" {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("after SIGTERM the directory holds %v, want only b.json", names)
+	}
 }
