@@ -34,6 +34,10 @@ type Check struct {
 	// Details are optional further lines (expected vs. actual values, the certificate
 	// that failed, what to do).
 	Details []string `json:"details,omitempty"`
+	// SummaryKO is the summary in Korean; empty falls back to Summary. DetailsKO[i] is
+	// Details[i] in Korean; a missing or empty entry falls back to the English line.
+	SummaryKO string   `json:"summaryKo,omitempty"`
+	DetailsKO []string `json:"detailsKo,omitempty"`
 }
 
 // String renders "verdict id[subject]: summary".
@@ -62,6 +66,47 @@ func (c Check) WithSubject(s string) Check { c.Subject = s; return c }
 func (c Check) WithDetails(lines ...string) Check {
 	c.Details = append(append([]string(nil), c.Details...), lines...)
 	return c
+}
+
+// KO returns c with its Korean summary set, formatted like Passf and the others.
+func (c Check) KO(format string, a ...any) Check {
+	c.SummaryKO = fmt.Sprintf(format, a...)
+	return c
+}
+
+// WithDetail returns c with one detail line appended in English and Korean; the two stay
+// aligned whatever was appended before.
+func (c Check) WithDetail(en, ko string) Check {
+	n := len(c.Details)
+	c.Details = append(append([]string(nil), c.Details...), en)
+	kos := make([]string, n+1)
+	copy(kos, c.DetailsKO)
+	kos[n] = ko
+	c.DetailsKO = kos
+	return c
+}
+
+// In returns the summary and details in lang ("ko" for Korean; anything else English),
+// falling back to English line by line where no Korean was given.
+func (c Check) In(lang string) (summary string, details []string) {
+	if lang != "ko" {
+		return c.Summary, c.Details
+	}
+	summary = c.Summary
+	if c.SummaryKO != "" {
+		summary = c.SummaryKO
+	}
+	if len(c.DetailsKO) == 0 {
+		return summary, c.Details
+	}
+	details = make([]string, len(c.Details))
+	for i, en := range c.Details {
+		details[i] = en
+		if i < len(c.DetailsKO) && c.DetailsKO[i] != "" {
+			details[i] = c.DetailsKO[i]
+		}
+	}
+	return summary, details
 }
 
 // List is an ordered set of checks.
