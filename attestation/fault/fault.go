@@ -68,6 +68,8 @@ type Error struct {
 	Err  error
 	// Hint says what the user can do about it, in one sentence.
 	Hint string
+	// KO and HintKO are the message and hint in Korean, when someone wrote them.
+	KO, HintKO string
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
@@ -139,4 +141,46 @@ func ExitCode(err error) int {
 		return 0
 	}
 	return KindOf(err).ExitCode()
+}
+
+// Korean wraps err with its Korean message and hint (either may be empty), keeping err's
+// kind and English text. The outermost Korean text wins in MessageIn.
+func Korean(err error, msg, hint string) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Kind: KindOf(err), Err: err, KO: msg, HintKO: hint}
+}
+
+// MessageIn returns err's message and hint in lang ("ko" or English), falling back to
+// English where no Korean was written.
+func MessageIn(err error, lang string) (msg, hint string) {
+	if err == nil {
+		return "", ""
+	}
+	msg, hint = err.Error(), HintOf(err)
+	if lang != "ko" {
+		return msg, hint
+	}
+	var koMsg, koHint string
+	for e := err; e != nil; {
+		var fe *Error
+		if !errors.As(e, &fe) {
+			break
+		}
+		if koMsg == "" {
+			koMsg = fe.KO
+		}
+		if koHint == "" {
+			koHint = fe.HintKO
+		}
+		e = fe.Err
+	}
+	if koMsg != "" {
+		msg = koMsg
+	}
+	if koHint != "" {
+		hint = koHint
+	}
+	return msg, hint
 }
