@@ -5,7 +5,7 @@ package claims
 
 func collateralHash(name, what, whatKO string) Entry {
 	return info(name, "SHA-256 of the "+what+" MAA used to verify the SGX quote.",
-		"MAA가 SGX quote 검증에 사용한 "+whatKO+"의 SHA-256 해시입니다.")
+		"MAA가 SGX 쿼트 검증에 사용한 "+whatKO+"의 SHA-256 해시입니다.")
 }
 
 var sgxEntries = []Entry{
@@ -15,7 +15,7 @@ var sgxEntries = []Entry{
 		"A debug enclave's memory can be read from outside: SGX guarantees do not hold. Use only in development.",
 		"SGX enclave가 디버그 모드로 시작되었는지 여부입니다.",
 		"false",
-		"디버그 enclave는 외부에서 메모리를 읽을 수 있어 SGX의 보안 보장이 유지되지 않습니다. 개발 용도로만 쓰십시오."),
+		"디버그 enclave는 외부에서 메모리를 읽을 수 있어 SGX의 보안 보장이 유지되지 않습니다. 개발 용도로만 씁니다."),
 	pinnable("x-ms-sgx-product-id", "Product id the enclave author assigned (ISV ProdID).",
 		"enclave 작성자가 부여한 제품 ID(ISV ProdID)입니다."),
 	pinnable("x-ms-sgx-mrsigner", "MRSIGNER: hash of the public key that signed the enclave (its author).",
@@ -25,11 +25,11 @@ var sgxEntries = []Entry{
 	pinnable("x-ms-sgx-svn", "Security version number of the enclave (ISV SVN).",
 		"enclave의 보안 버전(ISV SVN)입니다."),
 	info("x-ms-sgx-ehd", "Enclave held data: the runtime data sent with the quote, base64url-encoded; its hash is in the quote's report data.",
-		"enclave 보유 데이터(enclave held data)로, quote와 함께 보낸 런타임 데이터(base64url)이며 그 해시가 quote의 report data에 들어 있습니다."),
+		"enclave 보유 데이터(enclave held data)로, 쿼트와 함께 보낸 런타임 데이터(base64url)이며 그 해시가 쿼트의 report data에 들어 있습니다."),
 	info("x-ms-sgx-collateral", "Hashes of the Intel collateral (TCB info, QE identity, CRLs, certificates) used to verify the quote.",
-		"quote 검증에 사용한 Intel 담보 자료(TCB 정보, QE ID, CRL, 인증서)의 해시 묶음입니다."),
+		"쿼트 검증에 사용한 Intel 담보 자료(TCB 정보, QE ID, CRL, 인증서)의 해시 묶음입니다."),
 	info("x-ms-sgx-report-data", "REPORTDATA of the SGX quote (64 bytes, hex), usually a hash of the enclave held data followed by zeros.",
-		"SGX quote의 REPORTDATA(64바이트, 16진수)로, 보통 enclave 보유 데이터의 해시 뒤에 0이 붙은 값입니다."),
+		"SGX 쿼트의 REPORTDATA(64바이트, 16진수)로, 보통 enclave 보유 데이터의 해시 뒤에 0이 붙은 값입니다."),
 	info("x-ms-sgx-tcbidentifier", "Identifier of the TCB evaluation MAA applied to the platform.",
 		"MAA가 플랫폼에 적용한 TCB 평가의 식별자입니다."),
 	pinnable("x-ms-sgx-config-id", "CONFIGID the enclave was loaded with (SGX2 key separation and sharing).",
@@ -50,7 +50,7 @@ var sgxEntries = []Entry{
 	collateralHash("qeidcertshash", "certificate chain of the QE identity", "QE ID 인증서 체인"),
 	collateralHash("qeidcrlhash", "CRL for the QE identity chain", "QE ID 체인의 CRL"),
 	collateralHash("qeidhash", "Quoting Enclave (QE) identity", "QE(Quoting Enclave) ID"),
-	collateralHash("quotehash", "SGX quote itself", "SGX quote 자체"),
+	collateralHash("quotehash", "SGX quote itself", "SGX 쿼트 자체"),
 	collateralHash("tcbinfocertshash", "certificate chain of the TCB info", "TCB 정보 인증서 체인"),
 	collateralHash("tcbinfocrlhash", "CRL for the TCB info chain", "TCB 정보 체인의 CRL"),
 	collateralHash("tcbinfohash", "Intel TCB info", "Intel TCB 정보"),

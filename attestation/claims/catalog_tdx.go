@@ -9,7 +9,7 @@ func paravisorMeasurement(name, what, whatKO string) Entry {
 		IfUnexpected:   "Compare only with values Microsoft publishes for the paravisor; the guest OS never changes it.",
 		MeaningKO:      whatKO + " Azure에서는 게스트 OS가 아니라 패러바이저 TD를 나타내며, 게스트 측정값은 vTPM PCR에 있습니다.",
 		HealthyKO:      "제한 없음; Azure 패러바이저 업데이트 시 바뀜",
-		IfUnexpectedKO: "Microsoft가 패러바이저에 대해 공개한 값과만 비교하십시오. 게스트 OS는 이 값을 바꾸지 않습니다."}
+		IfUnexpectedKO: "Microsoft가 패러바이저에 대해 공개한 값과만 비교합니다. 게스트 OS는 이 값을 바꾸지 않습니다."}
 }
 
 func tdAttribute(name, healthy, what, risk, whatKO, riskKO string) Entry {
@@ -30,7 +30,7 @@ var tdxEntries = []Entry{
 		"The TD is debuggable: the host can read its memory. Never release secrets to it.",
 		"EAT 프로필의 TD 디버그 상태입니다(TD 디버그가 꺼져 있으면 disabled).",
 		"disabled",
-		"TD를 디버그할 수 있어 호스트가 메모리를 읽을 수 있습니다. 비밀 정보를 넘기지 마십시오."),
+		"TD를 디버그할 수 있어 호스트가 메모리를 읽을 수 있습니다. 비밀 정보를 넘기지 않습니다."),
 	info("eat_profile", "EAT profile the token follows (https://aka.ms/maa-eat-profile-tdxvm).",
 		"토큰이 따르는 EAT 프로필입니다(https://aka.ms/maa-eat-profile-tdxvm)."),
 	info("intuse", "Intended use of the token in the EAT profile (generic).",
@@ -62,7 +62,7 @@ var tdxEntries = []Entry{
 		"Whether the TD runs in debug mode (TD attribute DEBUG).",
 		"The host can read and change the TD's memory and registers: the VM is not confidential. Never release secrets to it.",
 		"TD가 디버그 모드로 실행되는지 여부(TD 속성 DEBUG)입니다.",
-		"호스트가 TD의 메모리와 레지스터를 읽고 바꿀 수 있어 기밀성이 없습니다. 이 VM에 비밀 정보를 넘기지 마십시오."),
+		"호스트가 TD의 메모리와 레지스터를 읽고 바꿀 수 있어 기밀성이 없습니다. 이 VM에 비밀 정보를 넘기지 않습니다."),
 	tdAttribute("tdx_td_attributes_key_locker", "any",
 		"Whether the TD may use Intel Key Locker.", infoOnlyEN,
 		"TD가 Intel Key Locker를 사용할 수 있는지 여부입니다.", infoOnlyKO),
@@ -89,5 +89,5 @@ func tcbComponent(name string) Entry {
 		"A level Intel lists as OutOfDate, or none at all, means the host's TDX module lacks security updates; see attester_tcb_status.",
 		"TEE TCB SVN: TDX 모듈과 구성 요소의 보안 버전(16바이트, 16진수)입니다.",
 		"Intel TCB 정보의 UpToDate 수준과 일치",
-		"Intel이 OutOfDate로 분류한 수준이거나 일치하는 수준이 없으면 호스트의 TDX 모듈에 보안 업데이트가 적용되지 않은 것입니다. attester_tcb_status를 확인하십시오.")
+		"Intel이 OutOfDate로 분류한 수준이거나 일치하는 수준이 없으면 호스트의 TDX 모듈에 보안 업데이트가 적용되지 않은 것입니다. attester_tcb_status를 확인합니다.")
 }

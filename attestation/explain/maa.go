@@ -34,37 +34,37 @@ var maaChecks = map[string]Entry{
 		"Whether Azure's Instance Metadata Service (169.254.169.254) answers: it supplies the VM's id, size and region, the VCEK chain and the TD quote.",
 		"Azure 인스턴스 메타데이터 서비스(169.254.169.254)가 응답하는지 봅니다. VM ID, 크기, 리전, VCEK 체인, TD 쿼트를 제공합니다.",
 		"IMDS answers only inside an Azure VM and never through a proxy: add 169.254.169.254 to NO_PROXY and check local firewall rules.",
-		"IMDS는 Azure VM 안에서만, 프록시 없이 응답합니다. NO_PROXY에 169.254.169.254를 추가하고 로컬 방화벽 규칙을 확인하십시오."),
+		"IMDS는 Azure VM 안에서만, 프록시 없이 응답합니다. NO_PROXY에 169.254.169.254를 추가하고 로컬 방화벽 규칙을 확인합니다."),
 	"imds.thim": eh(
 		"Whether THIM (IMDS /metadata/THIM/amd/certification) returns this chip's VCEK with the ASK and ARK, which MAA needs to verify the SEV-SNP report.",
 		"THIM(IMDS /metadata/THIM/amd/certification)이 이 칩의 VCEK와 ASK, ARK를 돌려주는지 봅니다. MAA가 SEV-SNP 보고서를 검증하는 데 필요합니다.",
 		"THIM serves only SEV-SNP VMs; retry after a minute, or fetch the VCEK from AMD KDS for the report's chip id and TCB.",
-		"THIM은 SEV-SNP VM에만 응답합니다. 1분 후 다시 시도하거나, 보고서의 칩 ID와 TCB로 AMD KDS에서 VCEK를 받으십시오."),
+		"THIM은 SEV-SNP VM에만 응답합니다. 1분 후 다시 시도하거나, 보고서의 칩 ID와 TCB로 AMD KDS에서 VCEK를 받습니다."),
 	"imds.tdquote": eh(
 		"Whether IMDS (POST /acc/tdquote) turns the TDREPORT, which only this CPU can check, into a TD quote signed by Intel's quoting enclave, which MAA can verify.",
 		"IMDS(POST /acc/tdquote)가 이 CPU만 확인할 수 있는 TDREPORT를 Intel 쿼팅 엔클레이브가 서명한 TD 쿼트로 바꾸는지 봅니다. MAA는 이 쿼트를 검증할 수 있습니다.",
 		"Send exactly the 1024-byte TDREPORT, base64url-encoded, as {\"report\":…}; this works only on a TDX CVM.",
-		"1024바이트 TDREPORT를 base64url로 인코딩해 {\"report\":…}로 정확히 보내십시오. TDX CVM에서만 동작합니다."),
+		"1024바이트 TDREPORT를 base64url로 인코딩해 {\"report\":…}로 정확히 보냅니다. TDX CVM에서만 동작합니다."),
 	"maa.endpoint": eh(
 		"The attestation provider to call: -a if given, else the shared provider of the VM's region from IMDS (Korea Central: sharedkrc), else cvmscope's local emulator for the simulated CVM.",
 		"호출할 증명 공급자입니다: -a로 지정한 값, 없으면 IMDS가 알려 준 VM 리전의 공유 공급자(한국 중부, Korea Central: sharedkrc), 시뮬레이션 CVM이면 cvmscope의 로컬 에뮬레이터입니다.",
 		"Pass -a https://<provider> to choose one; a token from another region's provider has another issuer.",
-		"공급자를 고르려면 -a https://<공급자>를 지정하십시오. 다른 리전 공급자의 토큰은 발급자(iss)가 다릅니다."),
+		"공급자를 고르려면 -a https://<공급자>를 지정합니다. 다른 리전 공급자의 토큰은 발급자(iss)가 다릅니다."),
 	"maa.request": eh(
 		"Whether the request body could be built with the field names and encodings of Microsoft's clients, decoding back to exactly the evidence shown.",
 		"요청 본문을 Microsoft 클라이언트와 같은 필드 이름과 인코딩으로 만들 수 있었는지, 디코딩하면 표시된 증거와 정확히 같은지 봅니다.",
 		"The message names the missing or malformed field; run Read report again so every piece of evidence is present.",
-		"메시지에 빠졌거나 잘못된 필드가 나옵니다. 모든 증거가 갖춰지도록 증명 보고서 읽기를 다시 실행하십시오."),
+		"메시지에 빠졌거나 잘못된 필드가 나옵니다. 모든 증거가 갖춰지도록 증명 보고서 읽기를 다시 실행합니다."),
 	"maa.call": eh(
 		"Whether MAA answered the attestation request with a token, and how: the attempts, the waits MAA asked for with Retry-After, and the latency.",
 		"MAA가 증명 요청에 토큰으로 응답했는지, 그리고 어떻게 응답했는지(시도 횟수, Retry-After로 요청한 대기, 지연 시간) 봅니다.",
 		"Read the error below: a policy denial names the claim to fix; network errors say whether DNS, the proxy, the firewall or TLS stopped the call.",
-		"아래 오류를 읽으십시오. 정책 거부는 고칠 클레임을 알려 주고, 네트워크 오류는 DNS, 프록시, 방화벽, TLS 중 무엇이 호출을 막았는지 알려 줍니다."),
+		"아래 오류를 읽습니다. 정책 거부는 고칠 클레임을 알려 주고, 네트워크 오류는 DNS, 프록시, 방화벽, TLS 중 무엇이 호출을 막았는지 알려 줍니다."),
 	"maa.decrypt": eh(
 		"Whether the AzureGuest answer opens: the vTPM unwraps the AES key with the ephemeral key under its PCR policy (TPM2_RSA_Decrypt), and AES-GCM opens the JWT with AAD \"Transport Key\". Only this vTPM, in this boot state, can do that.",
 		"AzureGuest 응답이 열리는지 봅니다. vTPM이 PCR 정책 아래에서 임시 키로 AES 키를 풀고(TPM2_RSA_Decrypt), AES-GCM이 AAD \"Transport Key\"로 JWT를 엽니다. 이 부팅 상태의 이 vTPM만 할 수 있는 일입니다.",
 		"If the PCRs changed since the key was made, attest again and decrypt right away; a tag mismatch means the answer was altered or was meant for another key.",
-		"키를 만든 뒤 PCR이 바뀌었다면 다시 증명하고 바로 복호화하십시오. 태그 불일치는 응답이 변조되었거나 다른 키를 위한 것임을 뜻합니다."),
+		"키를 만든 뒤 PCR이 바뀌었다면 다시 증명하고 바로 복호화합니다. 태그 불일치는 응답이 변조되었거나 다른 키를 위한 것임을 뜻합니다."),
 }
 
 var requestFields = map[string]present.Text{
@@ -231,49 +231,49 @@ func MAAProblemNames() []string { return keys(maaProblems, nil) }
 
 var maaProblems = map[string]Entry{
 	"interrupted": eh("The call was interrupted (Ctrl-C, Esc or SIGTERM) before an answer arrived; nothing is known about the provider.", "응답이 오기 전에 호출이 중단되었습니다(Ctrl-C, Esc 또는 SIGTERM). 공급자 상태는 알 수 없습니다.",
-		"Run the step again when you are ready.", "준비되면 단계를 다시 실행하세요."),
+		"Run the step again when you are ready.", "준비되면 단계를 다시 실행합니다."),
 	"dns": eh("The provider's host name did not resolve (DNS).", "공급자 호스트 이름을 찾지 못했습니다(DNS).",
 		"Check the attestation URL (-a) for typos and the VM's DNS; the shared providers are shared<code>.<code>.attest.azure.net (Korea Central: sharedkrc.krc.attest.azure.net).",
-		"증명 URL(-a)의 오타와 VM의 DNS를 확인하십시오. 공유 공급자는 shared<코드>.<코드>.attest.azure.net 형식입니다(한국 중부: sharedkrc.krc.attest.azure.net)."),
+		"증명 URL(-a)의 오타와 VM의 DNS를 확인합니다. 공유 공급자는 shared<코드>.<코드>.attest.azure.net 형식입니다(한국 중부: sharedkrc.krc.attest.azure.net)."),
 	"refused": eh("The connection was refused: nothing listens at that address and port.", "연결이 거부되었습니다. 그 주소와 포트에서 응답하는 서비스가 없습니다.",
 		"Check the attestation URL and port; for the local emulator, check that it is running.",
-		"증명 URL과 포트를 확인하십시오. 로컬 에뮬레이터라면 실행 중인지 확인하십시오."),
+		"증명 URL과 포트를 확인합니다. 로컬 에뮬레이터라면 실행 중인지 확인합니다."),
 	"timeout": eh("The call timed out: no answer arrived in time.", "호출 시간이 초과되었습니다. 제때 응답이 오지 않았습니다.",
 		"Allow outbound HTTPS (port 443) to the provider in the NSG and firewall, check the proxy, and retry.",
-		"NSG와 방화벽에서 공급자로 가는 아웃바운드 HTTPS(443 포트)를 허용하고 프록시를 확인한 뒤 다시 시도하십시오."),
+		"NSG와 방화벽에서 공급자로 가는 아웃바운드 HTTPS(443 포트)를 허용하고 프록시를 확인한 뒤 다시 시도합니다."),
 	"proxy": eh("The HTTP proxy could not be reached or refused the connection.", "HTTP 프록시에 연결할 수 없거나 프록시가 연결을 거부했습니다.",
 		"Check HTTPS_PROXY (and its credentials) or put the provider in NO_PROXY if the VM can reach it directly.",
-		"HTTPS_PROXY(와 인증 정보)를 확인하거나, VM이 직접 접근할 수 있다면 공급자를 NO_PROXY에 넣으십시오."),
+		"HTTPS_PROXY(와 인증 정보)를 확인하거나, VM이 직접 접근할 수 있다면 공급자를 NO_PROXY에 넣습니다."),
 	"tls": eh("The provider's TLS certificate did not verify.", "공급자의 TLS 인증서가 검증되지 않았습니다.",
 		"Install the ca-certificates package; a TLS-inspecting proxy needs its CA installed. Verification is never turned off.",
-		"ca-certificates 패키지를 설치하십시오. TLS를 검사하는 프록시라면 그 CA를 설치해야 합니다. 검증은 끄지 않습니다."),
+		"ca-certificates 패키지를 설치합니다. TLS를 검사하는 프록시라면 그 CA를 설치해야 합니다. 검증은 끄지 않습니다."),
 	"reset": eh("The connection was closed in the middle of the exchange.", "통신 도중 연결이 끊어졌습니다.",
 		"Retry; if it keeps happening, a proxy or firewall is cutting the connection.",
-		"다시 시도하십시오. 계속되면 프록시나 방화벽이 연결을 끊고 있는 것입니다."),
+		"다시 시도합니다. 계속되면 프록시나 방화벽이 연결을 끊고 있는 것입니다."),
 	"too-large": eh("The answer was larger than any MAA answer; it was refused unread.", "응답이 어떤 MAA 응답보다도 커서 읽지 않고 거부했습니다.",
-		"Check that the attestation URL (-a) names an attestation provider.", "증명 URL(-a)이 증명 공급자를 가리키는지 확인하십시오."),
+		"Check that the attestation URL (-a) names an attestation provider.", "증명 URL(-a)이 증명 공급자를 가리키는지 확인합니다."),
 	"unreachable": eh("MAA could not be reached.", "MAA에 연결할 수 없었습니다.",
 		"Check the URL, DNS, the proxy settings (HTTPS_PROXY, NO_PROXY) and outbound HTTPS.",
-		"URL, DNS, 프록시 설정(HTTPS_PROXY, NO_PROXY), 아웃바운드 HTTPS를 확인하십시오."),
+		"URL, DNS, 프록시 설정(HTTPS_PROXY, NO_PROXY), 아웃바운드 HTTPS를 확인합니다."),
 	"policy": eh("MAA's attestation policy refused the evidence.", "MAA의 증명 정책이 증거를 거부했습니다.",
 		"Fix what the denied claim names (usually Secure Boot or a debugger), or use your own provider with a custom policy.",
-		"거부된 클레임이 가리키는 것(대개 보안 부팅이나 디버거)을 고치거나, 사용자 지정 정책을 둔 자체 공급자를 쓰십시오."),
+		"거부된 클레임이 가리키는 것(대개 보안 부팅이나 디버거)을 고치거나, 사용자 지정 정책을 둔 자체 공급자를 씁니다."),
 	"http-400": eh("MAA rejected the evidence as invalid (HTTP 400).", "MAA가 증거를 유효하지 않다고 거부했습니다(HTTP 400).",
 		"Compare the request with the local checks: a stale report, a wrong VCEK chain or a TDREPORT sent instead of a TD quote are common causes. 400 is not retried.",
-		"요청을 로컬 검증 결과와 비교하십시오. 오래된 보고서, 잘못된 VCEK 체인, TD 쿼트 대신 보낸 TDREPORT가 흔한 원인입니다. 400은 재시도하지 않습니다."),
+		"요청을 로컬 검증 결과와 비교합니다. 오래된 보고서, 잘못된 VCEK 체인, TD 쿼트 대신 보낸 TDREPORT가 흔한 원인입니다. 400은 재시도하지 않습니다."),
 	"http-401": eh("The provider requires authorization (HTTP 401/403).", "공급자가 인가를 요구합니다(HTTP 401/403).",
-		"The shared regional providers need none: check the attestation URL (-a).", "리전 공유 공급자는 인가가 필요 없습니다. 증명 URL(-a)을 확인하십시오."),
+		"The shared regional providers need none: check the attestation URL (-a).", "리전 공유 공급자는 인가가 필요 없습니다. 증명 URL(-a)을 확인합니다."),
 	"http-404": eh("No such endpoint (HTTP 404).", "해당 엔드포인트가 없습니다(HTTP 404).",
-		"Check the attestation URL (-a) and the api-version.", "증명 URL(-a)과 api-version을 확인하십시오."),
+		"Check the attestation URL (-a) and the api-version.", "증명 URL(-a)과 api-version을 확인합니다."),
 	"http-408": eh("MAA timed out reading the request (HTTP 408).", "MAA가 요청을 읽는 중 시간이 초과되었습니다(HTTP 408).",
-		"Retry; a slow proxy can cause it.", "다시 시도하십시오. 느린 프록시가 원인일 수 있습니다."),
+		"Retry; a slow proxy can cause it.", "다시 시도합니다. 느린 프록시가 원인일 수 있습니다."),
 	"http-429": eh("MAA is rate-limiting this client (HTTP 429).", "MAA가 이 클라이언트의 요청 수를 제한하고 있습니다(HTTP 429).",
 		"Wait as long as Retry-After says and try again, or use your own attestation provider.",
-		"Retry-After만큼 기다린 뒤 다시 시도하거나 자체 증명 공급자를 쓰십시오."),
+		"Retry-After만큼 기다린 뒤 다시 시도하거나 자체 증명 공급자를 씁니다."),
 	"http-5xx": eh("MAA had a server-side failure (HTTP 5xx).", "MAA 서버 쪽에서 오류가 났습니다(HTTP 5xx).",
-		"Retry later and check Azure status for the region.", "나중에 다시 시도하고 해당 리전의 Azure 상태를 확인하십시오."),
+		"Retry later and check Azure status for the region.", "나중에 다시 시도하고 해당 리전의 Azure 상태를 확인합니다."),
 	"http-other": eh("MAA answered with an HTTP status cvmscope does not expect.", "MAA가 cvmscope가 예상하지 않은 HTTP 상태로 응답했습니다.",
-		"Read MAA's message; check the attestation URL.", "MAA의 메시지를 읽고 증명 URL을 확인하십시오."),
+		"Read MAA's message; check the attestation URL.", "MAA의 메시지를 읽고 증명 URL을 확인합니다."),
 }
 
 // PolicyClaim says why MAA's policy may deny on a claim and what fixes it, for the claims
@@ -282,16 +282,16 @@ func PolicyClaim(target string) (why, fix present.Text) {
 	e, ok := policyClaims[strings.ToLower(target)]
 	if !ok {
 		return t("the claim did not have the value the policy requires", "클레임 값이 정책이 요구하는 값이 아닙니다"),
-			t("compare the claim with the evidence, or use a custom provider and policy", "클레임을 증거와 비교하거나, 사용자 지정 공급자와 정책을 쓰십시오")
+			t("compare the claim with the evidence, or use a custom provider and policy", "클레임을 증거와 비교하거나, 사용자 지정 공급자와 정책을 씁니다")
 	}
 	return e.Meaning, e.Hint
 }
 
 var (
-	fixSecureBoot = t("enable Secure Boot on the VM (or use a custom provider and policy)", "VM에서 보안 부팅을 켜십시오(또는 사용자 지정 공급자와 정책을 쓰십시오)")
-	fixDebug      = t("turn the debugger off in the boot configuration (or use a custom provider and policy)", "부팅 구성에서 디버거를 끄십시오(또는 사용자 지정 공급자와 정책을 쓰십시오)")
-	fixSigning    = t("turn test signing off (or use a custom provider and policy)", "테스트 서명을 끄십시오(또는 사용자 지정 공급자와 정책을 쓰십시오)")
-	fixOther      = t("compare the claim with the evidence, or use a custom provider and policy", "클레임을 증거와 비교하거나, 사용자 지정 공급자와 정책을 쓰십시오")
+	fixSecureBoot = t("enable Secure Boot on the VM (or use a custom provider and policy)", "VM에서 보안 부팅을 켭니다(또는 사용자 지정 공급자와 정책을 씁니다)")
+	fixDebug      = t("turn the debugger off in the boot configuration (or use a custom provider and policy)", "부팅 구성에서 디버거를 끕니다(또는 사용자 지정 공급자와 정책을 씁니다)")
+	fixSigning    = t("turn test signing off (or use a custom provider and policy)", "테스트 서명을 끕니다(또는 사용자 지정 공급자와 정책을 씁니다)")
+	fixOther      = t("compare the claim with the evidence, or use a custom provider and policy", "클레임을 증거와 비교하거나, 사용자 지정 공급자와 정책을 씁니다")
 )
 
 func pc(en, ko string, fix present.Text) Entry { return Entry{Meaning: t(en, ko), Hint: fix} }

@@ -29,7 +29,7 @@ var pcrs = [24]struct{ short, long present.Text }{
 	{t("system extensions", "시스템 확장"), t("System extension images (sysext) loaded by systemd-stub.", "systemd-stub이 읽은 시스템 확장 이미지(sysext)입니다.")},
 	{t("MOK certificates", "MOK 인증서"), t("shim's Machine Owner Keys (MokList) and related variables.", "shim의 머신 소유자 키(MokList)와 관련 변수입니다.")},
 	{t("system identity", "시스템 식별"), t("Used by systemd for the machine ID and file-system identity; usually zero.", "systemd가 머신 ID와 파일 시스템 식별에 씁니다. 보통 0입니다.")},
-	{t("debug", "디버그"), t("Debug PCR: resettable, for testing; never trust it.", "디버그 PCR: 리셋할 수 있는 테스트용이므로 신뢰하지 마십시오.")},
+	{t("debug", "디버그"), t("Debug PCR: resettable, for testing; never trust it.", "디버그 PCR: 리셋할 수 있는 테스트용이므로 신뢰하지 않습니다.")},
 	{t("DRTM", "DRTM"), t("Dynamic root of trust (DRTM); unused on Azure VMs, so all ones (its reset value).", "동적 신뢰 루트(DRTM)용이며 Azure VM에서는 쓰지 않아 모두 1(리셋 값)입니다.")},
 	{t("DRTM", "DRTM"), t("Dynamic root of trust (DRTM); unused on Azure VMs, so all ones.", "동적 신뢰 루트(DRTM)용이며 Azure VM에서는 쓰지 않아 모두 1입니다.")},
 	{t("DRTM", "DRTM"), t("Dynamic root of trust (DRTM); unused on Azure VMs, so all ones.", "동적 신뢰 루트(DRTM)용이며 Azure VM에서는 쓰지 않아 모두 1입니다.")},
