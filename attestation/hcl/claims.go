@@ -9,7 +9,15 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
 )
+
+// koErr is an error in English with its Korean beside it, both formatted from the same
+// arguments, for fault.MessageIn.
+func koErr(en, ko string, a ...any) error {
+	return fault.Korean(fmt.Errorf(en, a...), fmt.Sprintf(ko, a...), "")
+}
 
 // JWK is an RSA public key as the runtime claims carry it.
 type JWK struct {
@@ -24,15 +32,15 @@ type JWK struct {
 // are accepted too.
 func (k JWK) RSA() (*rsa.PublicKey, error) {
 	if k.Kty != "RSA" {
-		return nil, fmt.Errorf("key %q: kty %q, want RSA", k.Kid, k.Kty)
+		return nil, koErr("key %q: kty %q, want RSA", "키 %q: kty가 %q이지만 RSA여야 합니다", k.Kid, k.Kty)
 	}
 	n, err := DecodeB64(k.N)
 	if err != nil || len(n) == 0 {
-		return nil, fmt.Errorf("key %q: modulus n is not base64url: %v", k.Kid, err)
+		return nil, koErr("key %q: modulus n is not base64url: %v", "키 %q: 모듈러스 n이 base64url이 아닙니다: %v", k.Kid, err)
 	}
 	e, err := DecodeB64(k.E)
 	if err != nil || len(e) == 0 || len(e) > 4 {
-		return nil, fmt.Errorf("key %q: exponent e is not a base64url integer of 1 to 4 bytes", k.Kid)
+		return nil, koErr("key %q: exponent e is not a base64url integer of 1 to 4 bytes", "키 %q: 지수 e가 1~4바이트의 base64url 정수가 아닙니다", k.Kid)
 	}
 	ev := 0
 	for _, c := range e {
@@ -92,11 +100,13 @@ func ParseRuntimeClaims(b []byte) (*RuntimeClaims, error) {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
-			return nil, fmt.Errorf("runtime claims are not valid JSON at byte %d of the claims: %v; they must be the exact bytes the paravisor wrote", se.Offset, err)
+			return nil, koErr("runtime claims are not valid JSON at byte %d of the claims: %v; they must be the exact bytes the paravisor wrote",
+				"런타임 클레임이 클레임의 %d번째 바이트에서 올바른 JSON이 아닙니다: %v. 패러바이저가 쓴 바이트 그대로여야 합니다", se.Offset, err)
 		case errors.As(err, &te):
-			return nil, fmt.Errorf("runtime claims field %q at byte %d of the claims: want %s, found %s", te.Field, te.Offset, te.Type, te.Value)
+			return nil, koErr("runtime claims field %q at byte %d of the claims: want %s, found %s",
+				"클레임의 %[2]d번째 바이트에 있는 런타임 클레임 필드 %[1]q: %[3]s이어야 하지만 %[4]s입니다", te.Field, te.Offset, te.Type, te.Value)
 		}
-		return nil, fmt.Errorf("runtime claims are not valid JSON: %v", err)
+		return nil, koErr("runtime claims are not valid JSON: %v", "런타임 클레임이 올바른 JSON이 아닙니다: %v", err)
 	}
 	_ = json.Unmarshal(b, &rc.Raw)
 	if m, ok := rc.Raw["vm-configuration"].(map[string]any); ok {
@@ -122,7 +132,7 @@ func (rc *RuntimeClaims) UserDataBytes() ([]byte, error) {
 	}
 	b, err := hex.DecodeString(rc.UserData)
 	if err != nil {
-		return nil, fmt.Errorf("runtime claims user-data is not hex: %v", err)
+		return nil, koErr("runtime claims user-data is not hex: %v", "런타임 클레임의 user-data가 hex가 아닙니다: %v", err)
 	}
 	return b, nil
 }

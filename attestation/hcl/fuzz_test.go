@@ -2,6 +2,7 @@ package hcl
 
 import (
 	"crypto/sha256"
+	"errors"
 	"os"
 	"testing"
 )
@@ -29,7 +30,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := Parse(b)
 		if err != nil {
-			if _, ok := err.(*ParseError); !ok {
+			if pe := (*ParseError)(nil); !errors.As(err, &pe) {
 				t.Fatalf("error of type %T: %v", err, err)
 			}
 			return

@@ -22,6 +22,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
 )
 
 // Offsets and sizes of the fixed layout.
@@ -178,22 +180,28 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("HCL report: %s at offset %d: %s", e.Field, e.Offset, e.Msg)
 }
 
-func perr(field string, off int, format string, a ...any) error {
-	return &ParseError{Field: field, Offset: off, Msg: fmt.Sprintf(format, a...)}
+// perr builds a ParseError from an English and a Korean message formatted with the same
+// arguments; the Korean travels beside it (fault.MessageIn) so that --lang ko can show it.
+func perr(field string, off int, en, ko string, a ...any) error {
+	pe := &ParseError{Field: field, Offset: off, Msg: fmt.Sprintf(en, a...)}
+	return fault.Korean(pe, fmt.Sprintf("HCL 보고서: %s (오프셋 %d): ", field, off)+fmt.Sprintf(ko, a...), "")
 }
 
 // Parse parses an HCL report as read from NV 0x01400001 (any padding length).
 func Parse(b []byte) (*Report, error) {
 	if len(b) > MaxInputSize {
-		return nil, perr("input", MaxInputSize, "the input is %d bytes, more than the %d an HCL report can occupy; this is not a report read from NV 0x01400001", len(b), MaxInputSize)
+		return nil, perr("input", MaxInputSize, "the input is %d bytes, more than the %d an HCL report can occupy; this is not a report read from NV 0x01400001",
+			"입력이 %d바이트로, HCL 보고서가 차지할 수 있는 %d바이트보다 큽니다. NV 0x01400001에서 읽은 보고서가 아닙니다", len(b), MaxInputSize)
 	}
 	if len(b) < HeaderSize {
-		return nil, perr("header", 0, "need %d bytes, have %d; the input is truncated or not an HCL report", HeaderSize, len(b))
+		return nil, perr("header", 0, "need %d bytes, have %d; the input is truncated or not an HCL report",
+			"%d바이트가 필요하지만 %d바이트뿐입니다. 입력이 잘렸거나 HCL 보고서가 아닙니다", HeaderSize, len(b))
 	}
 	r := &Report{Size: len(b)}
 	copy(r.Header.Signature[:], b[0:4])
 	if r.Header.Signature != Magic {
-		return nil, perr("header.signature", 0, "want %q, found % x; this is not an HCL report (NV 0x01400001)", Magic[:], b[0:4])
+		return nil, perr("header.signature", 0, "want %q, found % x; this is not an HCL report (NV 0x01400001)",
+			"%q이어야 하지만 % x입니다. HCL 보고서(NV 0x01400001)가 아닙니다", Magic[:], b[0:4])
 	}
 	le := binary.LittleEndian
 	r.Header.Version = le.Uint32(b[4:])
@@ -202,13 +210,15 @@ func Parse(b []byte) (*Report, error) {
 	r.Header.Status = le.Uint32(b[16:])
 	copy(r.Header.Reserved[:], b[20:32])
 	if r.Header.Version == 0 {
-		return nil, perr("header.version", 4, "version 0 is invalid (1 and 2 are known)")
+		return nil, perr("header.version", 4, "version 0 is invalid (1 and 2 are known)", "버전 0은 유효하지 않습니다(알려진 버전은 1과 2입니다)")
 	}
 	if len(b) < IGVMOff {
-		return nil, perr("hardware report", HardwareReportOff, "need %d bytes up to the runtime claims, have %d; the report is truncated", ClaimsOff, len(b))
+		return nil, perr("hardware report", HardwareReportOff, "need %d bytes up to the runtime claims, have %d; the report is truncated",
+			"런타임 클레임까지 %d바이트가 필요하지만 %d바이트뿐입니다. 보고서가 잘렸습니다", ClaimsOff, len(b))
 	}
 	if len(b) < ClaimsOff {
-		return nil, perr("igvm", IGVMOff, "need %d bytes up to the runtime claims, have %d; the report is truncated inside the IGVM request data", ClaimsOff, len(b))
+		return nil, perr("igvm", IGVMOff, "need %d bytes up to the runtime claims, have %d; the report is truncated inside the IGVM request data",
+			"런타임 클레임까지 %d바이트가 필요하지만 %d바이트뿐입니다. 보고서가 IGVM 요청 데이터 중간에서 잘렸습니다", ClaimsOff, len(b))
 	}
 	r.HardwareReport = append([]byte(nil), b[HardwareReportOff:IGVMOff]...)
 	r.IGVM = IGVMRequestData{
@@ -221,20 +231,23 @@ func Parse(b []byte) (*Report, error) {
 	switch r.IGVM.ReportType {
 	case ReportSNP, ReportTDX, ReportVBS, ReportTVM:
 	default:
-		return nil, perr("igvm.report_type", IGVMOff+8, "unknown report type %d (2 = SEV-SNP, 4 = TDX)", uint32(r.IGVM.ReportType))
+		return nil, perr("igvm.report_type", IGVMOff+8, "unknown report type %d (2 = SEV-SNP, 4 = TDX)", "알 수 없는 보고서 유형 %d입니다(2 = SEV-SNP, 4 = TDX)", uint32(r.IGVM.ReportType))
 	}
 	n64 := int64(r.IGVM.VariableDataSize)
 	if n64 > int64(len(b)-ClaimsOff) {
-		return nil, perr("igvm.variable_data_size", IGVMOff+16, "claims size %d runs past the end of the %d-byte input (%d bytes available); the report is truncated or garbled", n64, len(b), len(b)-ClaimsOff)
+		return nil, perr("igvm.variable_data_size", IGVMOff+16, "claims size %d runs past the end of the %d-byte input (%d bytes available); the report is truncated or garbled",
+			"클레임 크기 %d가 %d바이트 입력의 끝을 넘습니다(사용 가능한 바이트 %d). 보고서가 잘렸거나 손상되었습니다", n64, len(b), len(b)-ClaimsOff)
 	}
 	n := int(n64)
 	// ReportSize's meaning varies between paravisors, so only a size past the end of the
 	// input is refused: it says the input lost bytes, or the header is garbled.
 	if int64(r.Header.ReportSize) > int64(len(b)) {
-		return nil, perr("header.report_size", 8, "says the report is %d bytes, but the input has only %d; the report is truncated or its header garbled (read NV 0x01400001 again)", r.Header.ReportSize, len(b))
+		return nil, perr("header.report_size", 8, "says the report is %d bytes, but the input has only %d; the report is truncated or its header garbled (read NV 0x01400001 again)",
+			"보고서가 %d바이트라고 하지만 입력은 %d바이트뿐입니다. 보고서가 잘렸거나 헤더가 손상되었습니다(NV 0x01400001을 다시 읽습니다)", r.Header.ReportSize, len(b))
 	}
 	if int64(r.IGVM.DataSize) > int64(len(b)-IGVMOff) {
-		return nil, perr("igvm.data_size", IGVMOff, "says %d bytes of request data, but only %d follow offset %d; the report is truncated or garbled", r.IGVM.DataSize, len(b)-IGVMOff, IGVMOff)
+		return nil, perr("igvm.data_size", IGVMOff, "says %d bytes of request data, but only %d follow offset %d; the report is truncated or garbled",
+			"요청 데이터가 %d바이트라고 하지만 오프셋 %[3]d 뒤에는 %[2]d바이트뿐입니다. 보고서가 잘렸거나 손상되었습니다", r.IGVM.DataSize, len(b)-IGVMOff, IGVMOff)
 	}
 	r.Claims = append([]byte(nil), b[ClaimsOff:ClaimsOff+n]...)
 	for _, c := range b[ClaimsOff+n:] {
@@ -244,7 +257,9 @@ func Parse(b []byte) (*Report, error) {
 	}
 	r.RuntimeClaims, r.ClaimsErr = ParseRuntimeClaims(r.Claims)
 	if r.ClaimsErr != nil {
-		r.ClaimsErr = fmt.Errorf("HCL report: runtime claims at offset %d: %w", ClaimsOff, r.ClaimsErr)
+		ko, _ := fault.MessageIn(r.ClaimsErr, "ko")
+		r.ClaimsErr = fault.Korean(fmt.Errorf("HCL report: runtime claims at offset %d: %w", ClaimsOff, r.ClaimsErr),
+			fmt.Sprintf("HCL 보고서: 오프셋 %d의 런타임 클레임: %s", ClaimsOff, ko), "")
 	}
 	return r, nil
 }
@@ -307,11 +322,12 @@ type Binding struct {
 func (r *Report) Bind() (Binding, error) {
 	rd := r.ReportData()
 	if rd == nil {
-		return Binding{}, perr("igvm.report_type", IGVMOff+8, "a %s report carries no REPORT_DATA", r.IGVM.ReportType)
+		return Binding{}, perr("igvm.report_type", IGVMOff+8, "a %s report carries no REPORT_DATA", "%s 보고서에는 REPORT_DATA가 없습니다", r.IGVM.ReportType)
 	}
 	h := r.ClaimsHash()
 	if h == nil {
-		return Binding{}, perr("igvm.report_data_hash_type", IGVMOff+12, "unknown hash type %d (1 = SHA-256, 2 = SHA-384, 3 = SHA-512)", uint32(r.IGVM.ReportDataHash))
+		return Binding{}, perr("igvm.report_data_hash_type", IGVMOff+12, "unknown hash type %d (1 = SHA-256, 2 = SHA-384, 3 = SHA-512)",
+			"알 수 없는 해시 유형 %d입니다(1 = SHA-256, 2 = SHA-384, 3 = SHA-512)", uint32(r.IGVM.ReportDataHash))
 	}
 	b := Binding{Hash: h, ReportData: append([]byte(nil), rd...)}
 	b.Match = bytes.Equal(rd[:len(h)], h)
@@ -327,11 +343,13 @@ func Build(typ ReportType, hw []byte, hashType HashType, claims []byte, size int
 		size = NVSize
 	}
 	if len(hw) > HardwareReportSize {
-		return nil, fmt.Errorf("HCL build: hardware report is %d bytes, at most %d fit", len(hw), HardwareReportSize)
+		return nil, fault.Korean(fmt.Errorf("HCL build: hardware report is %d bytes, at most %d fit", len(hw), HardwareReportSize),
+			fmt.Sprintf("HCL 보고서 생성: 하드웨어 보고서가 %d바이트이지만 최대 %d바이트만 들어갑니다", len(hw), HardwareReportSize), "")
 	}
 	total := ClaimsOff + len(claims)
 	if total > size {
-		return nil, fmt.Errorf("HCL build: %d bytes of claims need %d bytes, more than the %d-byte index", len(claims), total, size)
+		return nil, fault.Korean(fmt.Errorf("HCL build: %d bytes of claims need %d bytes, more than the %d-byte index", len(claims), total, size),
+			fmt.Sprintf("HCL 보고서 생성: %d바이트의 클레임에는 %d바이트가 필요하며, %d바이트 인덱스보다 큽니다", len(claims), total, size), "")
 	}
 	b := make([]byte, size)
 	le := binary.LittleEndian
