@@ -73,7 +73,8 @@ func EphemeralTemplate(policy []byte) tpm2.TPMTPublic {
 // hierarchy, has the AK at ak (HandleAK on Azure) certify it, and flushes it.
 func (t *TPM) CreateEphemeralKey(ctx context.Context, ak uint32, sel []int) (*EphemeralKey, error) {
 	if len(sel) == 0 {
-		return nil, fault.Errorf(fault.Internal, "ephemeral key: no PCR selected; Azure binds it to the quoted PCRs (0-7 on Linux)")
+		return nil, fault.Korean(fault.Errorf(fault.Internal, "ephemeral key: no PCR selected; Azure binds it to the quoted PCRs (0-7 on Linux)"),
+			"임시 키: 선택된 PCR이 없습니다. Azure는 임시 키를 쿼트된 PCR(Linux에서는 0-7)에 묶습니다", "")
 	}
 	if _, err := selection(sel); err != nil {
 		return nil, err
@@ -95,7 +96,8 @@ func (t *TPM) CreateEphemeralKey(ctx context.Context, ak uint32, sel []int) (*Ep
 	defer t.flush(h.Handle)
 	key, err := rsaFromPublic(pub)
 	if err != nil {
-		return nil, fault.Errorf(fault.Device, "TPM2_CreatePrimary ephemeral key: %v", err)
+		return nil, fault.Korean(fault.Errorf(fault.Device, "TPM2_CreatePrimary ephemeral key: %v", err),
+			fmt.Sprintf("TPM2_CreatePrimary 임시 키: TPM이 돌려준 공개 키를 읽을 수 없습니다 (%v)", err), "")
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -113,7 +115,8 @@ func (t *TPM) CreateEphemeralKey(ctx context.Context, ak uint32, sel []int) (*Ep
 	}
 	sig, err := rsaSignature(rsp.Signature)
 	if err != nil {
-		return nil, fault.Errorf(fault.Device, "TPM2_Certify key 0x%08X: %v", ak, err)
+		return nil, fault.Korean(fault.Errorf(fault.Device, "TPM2_Certify key 0x%08X: %v", ak, err),
+			fmt.Sprintf("TPM2_Certify 키 0x%08X: TPM이 돌려준 서명을 읽을 수 없습니다 (%v)", ak, err), "")
 	}
 	return &EphemeralKey{Public: tpm2.Marshal(pub), PublicKey: key,
 		CertifyInfo: rsp.CertifyInfo.Bytes(), CertifySig: sig.Sig.Buffer, PCRs: pcrs, Selection: idx}, nil
@@ -124,12 +127,16 @@ func (t *TPM) CreateEphemeralKey(ctx context.Context, ak uint32, sel []int) (*Ep
 // a selected PCR changed since CreateEphemeralKey, the error wraps ErrPCRsChanged.
 func (t *TPM) DecryptWithEphemeral(ctx context.Context, k *EphemeralKey, ciphertext []byte) ([]byte, error) {
 	if k == nil || len(k.Selection) == 0 || k.PublicKey == nil {
-		return nil, fault.Errorf(fault.Internal, "ephemeral key: none given, or it has no PCR selection or public key; create it with CreateEphemeralKey")
+		return nil, fault.Korean(fault.Errorf(fault.Internal, "ephemeral key: none given, or it has no PCR selection or public key; create it with CreateEphemeralKey"),
+			"임시 키가 없거나 PCR 선택 또는 공개 키가 없습니다. CreateEphemeralKey로 만듭니다", "")
 	}
 	if len(ciphertext) != k.PublicKey.Size() {
-		return nil, fault.WithHint(fault.Verification,
+		err := fault.WithHint(fault.Verification,
 			fmt.Errorf("ciphertext (EncryptedInnerKey) is %d bytes; an RSA-%d ciphertext is exactly %d", len(ciphertext), k.PublicKey.N.BitLen(), k.PublicKey.Size()),
 			"the response was not encrypted to this ephemeral key, or EncryptedInnerKey was cut or mis-decoded (it is standard base64)")
+		err = fault.Korean(err, fmt.Sprintf("암호문(EncryptedInnerKey)이 %d바이트입니다. RSA-%d 암호문은 정확히 %d바이트입니다", len(ciphertext), k.PublicKey.N.BitLen(), k.PublicKey.Size()),
+			"응답이 이 임시 키로 암호화되지 않았거나, EncryptedInnerKey가 잘렸거나 잘못 디코딩되었습니다(표준 base64입니다)")
+		return nil, err
 	}
 	sel, err := selection(k.Selection)
 	if err != nil {
@@ -142,9 +149,11 @@ func (t *TPM) DecryptWithEphemeral(ctx context.Context, k *EphemeralKey, ciphert
 	defer t.flush(h.Handle)
 	if got := tpm2.Marshal(pub); !bytes.Equal(got, k.Public) {
 		e := &Error{Command: "TPM2_CreatePrimary", Target: "ephemeral key", Name: "KEY_CHANGED",
-			Meaning: "the recreated key differs from the certified one: the TPM was reset (reboot) since the key was made, or this is another TPM",
-			Hint:    "rerun the request; the key cannot be recreated after a TPM reset"}
-		return nil, fault.WithHint(fault.Device, e, e.Hint)
+			Meaning:   "the recreated key differs from the certified one: the TPM was reset (reboot) since the key was made, or this is another TPM",
+			Hint:      "rerun the request; the key cannot be recreated after a TPM reset",
+			MeaningKO: "다시 만든 키가 인증된 키와 다릅니다. 키를 만든 뒤 TPM이 리셋(재부팅)되었거나 다른 TPM입니다",
+			HintKO:    "요청을 다시 실행합니다. TPM이 리셋된 뒤에는 같은 키를 다시 만들 수 없습니다"}
+		return nil, e.fault(fault.Device)
 	}
 	now, err := t.ReadPCRSelection(ctx, k.Selection)
 	if err != nil {
@@ -193,17 +202,22 @@ func decryptError(err error, then, now map[int][]byte) error {
 	case rc.Is(tpm2.TPMRCPolicyFail):
 		e := newRCError("TPM2_RSA_Decrypt", "ephemeral key", rc)
 		e.Meaning = "PCRs changed since the key was created — rerun the request"
+		e.MeaningKO = "키를 만든 뒤 PCR이 바뀌었습니다 — 요청을 다시 실행합니다"
 		if ch := changedPCRs(then, now); len(ch) > 0 {
 			e.Meaning += " (changed: PCR " + joinInts(ch) + ")"
+			e.MeaningKO += " (바뀐 PCR: " + joinInts(ch) + ")"
 		}
 		e.Hint = "something extended the PCRs between the attestation request and its response; attest again and decrypt right away"
+		e.HintKO = "증명 요청과 응답 사이에 무언가가 PCR을 확장했습니다. 증명을 다시 받고 곧바로 복호화합니다"
 		e.err = fmt.Errorf("%w: %w", ErrPCRsChanged, rc)
-		return fault.WithHint(fault.Device, e, e.Hint)
+		return e.fault(fault.Device)
 	case rc.Is(tpm2.TPMRCValue), rc.Is(tpm2.TPMRCSize):
 		e := newRCError("TPM2_RSA_Decrypt", "ephemeral key", rc)
 		e.Meaning = "the ciphertext does not decrypt with the ephemeral key (RSAES-PKCS1-v1_5 padding check failed)"
+		e.MeaningKO = "암호문이 임시 키로 복호화되지 않습니다 (RSAES-PKCS1-v1_5 패딩 검사 실패)"
 		e.Hint = "the response was encrypted to another key or EncryptedInnerKey was altered; rerun the request"
-		return fault.WithHint(fault.Verification, e, e.Hint)
+		e.HintKO = "응답이 다른 키로 암호화되었거나 EncryptedInnerKey가 변조되었습니다. 요청을 다시 실행합니다"
+		return e.fault(fault.Verification)
 	}
 	return commandError("TPM2_RSA_Decrypt", "ephemeral key", err)
 }
@@ -229,7 +243,8 @@ func joinInts(v []int) string {
 // createEphemeral makes the NULL-hierarchy primary for a policy.
 func (t *TPM) createEphemeral(ctx context.Context, policy []byte) (tpm2.NamedHandle, tpm2.TPM2BPublic, error) {
 	if len(policy) == 0 {
-		return tpm2.NamedHandle{}, tpm2.TPM2BPublic{}, fault.Errorf(fault.Internal, "ephemeral key: PCR values missing for its selection; no policy to bind it to")
+		return tpm2.NamedHandle{}, tpm2.TPM2BPublic{}, fault.Korean(fault.Errorf(fault.Internal, "ephemeral key: PCR values missing for its selection; no policy to bind it to"),
+			"임시 키: 선택한 PCR의 값이 없어 키를 묶을 정책이 없습니다", "")
 	}
 	if err := ctx.Err(); err != nil {
 		return tpm2.NamedHandle{}, tpm2.TPM2BPublic{}, err

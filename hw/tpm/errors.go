@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/cvmscope/cvmscope/attestation/explain"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/google/go-tpm/tpm2"
 )
@@ -25,7 +26,10 @@ type Error struct {
 	Name    string
 	Meaning string
 	Hint    string
-	err     error
+	// MeaningKO and HintKO are Meaning and Hint in Korean. Empty ones are taken from the
+	// explanation catalog by Name (attestation/explain), which holds both languages.
+	MeaningKO, HintKO string
+	err               error
 }
 
 func (e *Error) Error() string {
@@ -43,6 +47,44 @@ func (e *Error) Error() string {
 		b.WriteString(": " + e.Meaning)
 	}
 	return b.String()
+}
+
+// fault classifies e as kind with its hint, in English and Korean.
+func (e *Error) fault(kind fault.Kind) error {
+	m, h := explain.TPMError(e.Name)
+	meaning, hint := e.MeaningKO, e.HintKO
+	if meaning == "" {
+		meaning = m.KO
+	}
+	if meaning == "" {
+		// A code the catalog does not know: go-tpm's English is the only meaning there is.
+		meaning = "TPM이 이 응답 코드를 반환했습니다: " + e.Meaning
+	}
+	if hint == "" && e.Hint != "" {
+		hint = h.KO
+	}
+	var b strings.Builder
+	b.WriteString(e.Command)
+	if e.Target != "" {
+		b.WriteString(" " + e.Target)
+	}
+	b.WriteString(": " + e.Name)
+	if e.Code != "" {
+		b.WriteString(" (" + e.Code + ")")
+	}
+	b.WriteString(" — " + meaning)
+	if ok, n := e.handle(); ok {
+		fmt.Fprintf(&b, " (명령의 %d번째 핸들)", n)
+	}
+	return fault.Korean(fault.WithHint(kind, e, e.Hint), b.String(), hint)
+}
+
+func (e *Error) handle() (bool, int) {
+	var rc tpm2.TPMRC
+	if e.err == nil || !errors.As(e.err, &rc) {
+		return false, 0
+	}
+	return handleOf(rc)
 }
 
 // Unwrap gives the underlying error, so errors.Is(err, tpm2.TPMRCHandle) keeps working.
@@ -201,12 +243,12 @@ func commandError(command, target string, err error) error {
 	}
 	var rc tpm2.TPMRC
 	if errors.As(err, &rc) {
-		e := newRCError(command, target, rc)
-		return fault.WithHint(fault.Device, e, e.Hint)
+		return newRCError(command, target, rc).fault(fault.Device)
 	}
 	e := &Error{Command: command, Target: target, Name: "TRANSPORT_ERROR",
-		Meaning: err.Error(), Hint: "the connection to the TPM failed; check the --tpm target and that the TPM (or swtpm) is running", err: err}
-	return fault.WithHint(fault.Device, e, e.Hint)
+		Meaning: err.Error(), Hint: "the connection to the TPM failed; check the --tpm target and that the TPM (or swtpm) is running", err: err,
+		MeaningKO: "TPM과의 연결이 실패했습니다 (" + err.Error() + ")"}
+	return e.fault(fault.Device)
 }
 
 // deviceError explains why a TPM device could not be opened.
@@ -216,17 +258,21 @@ func deviceError(path string, err error) error {
 	case errors.Is(err, os.ErrNotExist):
 		e.Name = "NO_TPM_DEVICE"
 		e.Meaning = path + " does not exist"
+		e.MeaningKO = path + "이(가) 없습니다. TPM 장치가 없습니다"
 		e.Hint = "no TPM device: this is not an Azure CVM or Trusted Launch VM; use the simulated CVM with --platform sim"
 	case errors.Is(err, os.ErrPermission):
 		e.Name = "PERMISSION_DENIED"
 		e.Meaning = "no permission to open " + path
+		e.MeaningKO = path + "을(를) 열 권한이 없습니다"
 		e.Hint = fault.RootHint(path)
 	default:
 		e.Name = "DEVICE_ERROR"
 		e.Meaning = err.Error()
+		e.MeaningKO = path + "을(를) 열 수 없습니다 (" + err.Error() + ")"
 		e.Hint = "check that " + path + " is a TPM character device (ls -l " + path + ")"
+		e.HintKO = path + "이(가) TPM 문자 장치인지 ls -l " + path + "로 확인합니다"
 	}
-	return fault.WithHint(fault.Device, e, e.Hint)
+	return e.fault(fault.Device)
 }
 
 // Explain names an error and says what it means and what to do. It understands errors

@@ -31,7 +31,8 @@ func (t *TPM) readPublic(ctx context.Context, handle uint32) ([]byte, tpm2.TPM2B
 	raw := tpm2.Marshal(rsp.OutPublic)
 	pub, err := rsaFromPublic(rsp.OutPublic)
 	if err != nil {
-		return raw, rsp.Name, nil, fault.Errorf(fault.Device, "TPM2_ReadPublic %s: %v", target, err)
+		return raw, rsp.Name, nil, fault.Korean(fault.Errorf(fault.Device, "TPM2_ReadPublic %s: %v", target, err),
+			fmt.Sprintf("TPM2_ReadPublic %s: TPM이 돌려준 공개 영역을 RSA 키로 읽을 수 없습니다 (%v)", target, err), "")
 	}
 	return raw, rsp.Name, pub, nil
 }
@@ -77,7 +78,8 @@ func (t *TPM) EKPub(ctx context.Context) (raw []byte, pub *rsa.PublicKey, err er
 	raw = tpm2.Marshal(rsp.OutPublic)
 	pub, err = rsaFromPublic(rsp.OutPublic)
 	if err != nil {
-		return raw, nil, fault.Errorf(fault.Device, "TPM2_CreatePrimary RSA EK: %v", err)
+		return raw, nil, fault.Korean(fault.Errorf(fault.Device, "TPM2_CreatePrimary RSA EK: %v", err),
+			fmt.Sprintf("TPM2_CreatePrimary RSA EK: TPM이 돌려준 공개 영역을 RSA 키로 읽을 수 없습니다 (%v)", err), "")
 	}
 	return raw, pub, nil
 }
@@ -91,8 +93,10 @@ func (t *TPM) AKCert(ctx context.Context) ([]byte, error) {
 	}
 	der, err := akcert.Trim(b)
 	if err != nil {
-		return nil, fault.WithHint(fault.Device, fmt.Errorf("%s: %w", nvTarget(NVAKCert), err),
-			"the index does not hold a DER certificate; on Azure it may not be provisioned yet, retry in a few minutes")
+		return nil, fault.Korean(fault.WithHint(fault.Device, fmt.Errorf("%s: %w", nvTarget(NVAKCert), err),
+			"the index does not hold a DER certificate; on Azure it may not be provisioned yet, retry in a few minutes"),
+			fmt.Sprintf("%s: DER 인증서가 아닙니다 (%v)", nvTarget(NVAKCert), err),
+			"인덱스에 DER 인증서가 없습니다. Azure에서는 AK 인증서가 아직 프로비저닝되지 않았을 수 있으니 몇 분 뒤 다시 시도합니다")
 	}
 	return der, nil
 }

@@ -140,7 +140,8 @@ func (t *TPM) NVDefine(ctx context.Context, idx uint32, size int, attrs tpm2.TPM
 		return err
 	}
 	if size <= 0 || size > 0xFFFF {
-		return fault.Errorf(fault.Internal, "NV index 0x%08X: size %d out of range 1..65535", idx, size)
+		return fault.Korean(fault.Errorf(fault.Internal, "NV index 0x%08X: size %d out of range 1..65535", idx, size),
+			fmt.Sprintf("NV 인덱스 0x%08X: 크기 %d이(가) 범위 1..65535를 벗어납니다", idx, size), "")
 	}
 	pub := tpm2.TPMSNVPublic{NVIndex: tpm2.TPMHandle(idx), NameAlg: tpm2.TPMAlgSHA256, Attributes: attrs, DataSize: uint16(size)}
 	_, err := tpm2.NVDefineSpace{AuthHandle: ownerAuth(), PublicInfo: tpm2.New2B(pub)}.Execute(t.tr)
@@ -166,8 +167,9 @@ func (t *TPM) NVWrite(ctx context.Context, idx uint32, data []byte) error {
 		return err
 	}
 	if len(data) > pub.Size {
-		return fault.WithHint(fault.Internal, fmt.Errorf("%s holds %d bytes, cannot write %d", nvTarget(idx), pub.Size, len(data)),
-			"write at most the index size")
+		return fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("%s holds %d bytes, cannot write %d", nvTarget(idx), pub.Size, len(data)),
+			"write at most the index size"),
+			fmt.Sprintf("%s은(는) %d바이트라 %d바이트를 쓸 수 없습니다", nvTarget(idx), pub.Size, len(data)), "인덱스 크기 이하로만 씁니다")
 	}
 	chunk, err := t.NVBufferMax(ctx)
 	if err != nil {
@@ -203,8 +205,10 @@ var UserDataAttributes = tpm2.TPMANV{OwnerWrite: true, AuthWrite: true, OwnerRea
 // report then carries the upper-case hex of these 64 bytes as "user-data".
 func (t *TPM) NVWriteUserData(ctx context.Context, data []byte) error {
 	if len(data) > UserDataSize {
-		return fault.WithHint(fault.Internal, fmt.Errorf("user data is %d bytes; NV 0x%08X holds %d", len(data), NVUserData, UserDataSize),
-			"pass at most 64 bytes (for a longer nonce, write its SHA-512)")
+		return fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("user data is %d bytes; NV 0x%08X holds %d", len(data), NVUserData, UserDataSize),
+			"pass at most 64 bytes (for a longer nonce, write its SHA-512)"),
+			fmt.Sprintf("user data가 %d바이트입니다. NV 0x%08X에는 %d바이트까지 들어갑니다", len(data), NVUserData, UserDataSize),
+			"64바이트 이하로 넘깁니다(더 긴 논스(nonce)는 SHA-512를 씁니다)")
 	}
 	if _, err := t.NVReadPublic(ctx, NVUserData); err != nil {
 		if !errors.Is(err, tpm2.TPMRCHandle) {

@@ -55,9 +55,11 @@ func Open(ctx context.Context, target string) (*TPM, error) {
 	case strings.HasPrefix(target, "/"):
 		return openDevice(target)
 	}
-	return nil, fault.WithHint(fault.Internal,
+	return nil, fault.Korean(fault.WithHint(fault.Internal,
 		fmt.Errorf("unknown TPM target %q", target),
-		"use auto, a device path such as /dev/tpmrm0, tcp://HOST:PORT, mssim://HOST:PORT, sim or sim:SEED")
+		"use auto, a device path such as /dev/tpmrm0, tcp://HOST:PORT, mssim://HOST:PORT, sim or sim:SEED"),
+		fmt.Sprintf("알 수 없는 TPM 대상 %q입니다", target),
+		"auto, /dev/tpmrm0 같은 장치 경로, tcp://HOST:PORT, mssim://HOST:PORT, sim 또는 sim:SEED 중 하나를 지정합니다")
 }
 
 // Wrap makes a TPM of any transport, e.g. a simulated paravisor in front of another
@@ -131,8 +133,10 @@ func openMSSim(ctx context.Context, addr string) (*TPM, error) {
 	host, port, err := net.SplitHostPort(addr)
 	p, perr := strconv.Atoi(port)
 	if err != nil || perr != nil || p <= 0 || p >= 65535 {
-		return nil, fault.WithHint(fault.Internal, fmt.Errorf("mssim target %q is not HOST:PORT", addr),
-			"give the simulator's command port, e.g. mssim://127.0.0.1:2321 (platform port is PORT+1)")
+		return nil, fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("mssim target %q is not HOST:PORT", addr),
+			"give the simulator's command port, e.g. mssim://127.0.0.1:2321 (platform port is PORT+1)"),
+			fmt.Sprintf("mssim 대상 %q이(가) HOST:PORT 형식이 아닙니다", addr),
+			"시뮬레이터의 명령 포트를 지정합니다. 예: mssim://127.0.0.1:2321 (플랫폼 포트는 PORT+1)")
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -158,8 +162,10 @@ func openMSSim(ctx context.Context, addr string) (*TPM, error) {
 
 func connectError(target string, err error) error {
 	e := &Error{Command: "open", Target: target, Name: "CONNECT_FAILED", Meaning: err.Error(),
-		Hint: "start swtpm (swtpm socket --tpm2 --server type=tcp,port=PORT --flags not-need-init,startup-clear) or check the address", err: err}
-	return fault.WithHint(fault.Device, e, e.Hint)
+		Hint: "start swtpm (swtpm socket --tpm2 --server type=tcp,port=PORT --flags not-need-init,startup-clear) or check the address", err: err,
+		MeaningKO: "TPM에 연결할 수 없습니다 (" + err.Error() + ")",
+		HintKO:    "swtpm을 시작하거나(swtpm socket --tpm2 --server type=tcp,port=PORT --flags not-need-init,startup-clear) 주소를 확인합니다"}
+	return e.fault(fault.Device)
 }
 
 func openSim(ctx context.Context, seed string) (*TPM, error) {
@@ -168,8 +174,9 @@ func openSim(ctx context.Context, seed string) (*TPM, error) {
 	if seed != "" {
 		n, err := strconv.ParseInt(seed, 10, 64)
 		if err != nil {
-			return nil, fault.WithHint(fault.Internal, fmt.Errorf("simulator seed %q is not an integer", seed),
-				"use sim or sim:SEED with a decimal SEED, e.g. sim:1")
+			return nil, fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("simulator seed %q is not an integer", seed),
+				"use sim or sim:SEED with a decimal SEED, e.g. sim:1"),
+				fmt.Sprintf("시뮬레이터 시드 %q이(가) 정수가 아닙니다", seed), "sim 또는 10진수 SEED를 붙인 sim:SEED를 씁니다. 예: sim:1")
 		}
 		get = func() (*simulator.Simulator, error) { return simulator.GetWithFixedSeedInsecure(n) }
 		desc = fmt.Sprintf("embedded simulator (seed %d)", n)
@@ -184,7 +191,8 @@ func openSim(ctx context.Context, seed string) (*TPM, error) {
 	select {
 	case r := <-ch:
 		if r.err != nil {
-			return nil, fault.WithHint(fault.Device, fmt.Errorf("embedded simulator: %w", r.err), "this is a cvmscope bug; please report it")
+			return nil, fault.Korean(fault.WithHint(fault.Device, fmt.Errorf("embedded simulator: %w", r.err), "this is a cvmscope bug; please report it"),
+				fmt.Sprintf("내장 시뮬레이터를 시작할 수 없습니다 (%v)", r.err), "cvmscope 버그입니다. 이 메시지와 함께 보고합니다")
 		}
 		return Wrap(transport.FromReadWriteCloser(r.s), desc), nil
 	case <-ctx.Done():
@@ -193,7 +201,8 @@ func openSim(ctx context.Context, seed string) (*TPM, error) {
 				r.s.Close()
 			}
 		}()
-		return nil, fault.WithHint(fault.Device, fmt.Errorf("embedded simulator: %w", ctx.Err()),
-			"another embedded simulator is still open in this process; close it first")
+		return nil, fault.Korean(fault.WithHint(fault.Device, fmt.Errorf("embedded simulator: %w", ctx.Err()),
+			"another embedded simulator is still open in this process; close it first"),
+			"내장 시뮬레이터: 열기 전에 중단되었습니다", "이 프로세스에 다른 내장 시뮬레이터가 아직 열려 있습니다. 먼저 닫습니다")
 	}
 }

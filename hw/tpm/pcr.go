@@ -23,7 +23,8 @@ func selection(pcrs []int) (tpm2.TPMLPCRSelection, error) {
 	bitmap := make([]byte, PCRCount/8)
 	for _, p := range pcrs {
 		if p < 0 || p >= PCRCount {
-			return tpm2.TPMLPCRSelection{}, fault.Errorf(fault.Internal, "PCR %d out of range 0..%d", p, PCRCount-1)
+			return tpm2.TPMLPCRSelection{}, fault.Korean(fault.Errorf(fault.Internal, "PCR %d out of range 0..%d", p, PCRCount-1),
+				fmt.Sprintf("PCR %d이(가) 범위 0..%d를 벗어납니다", p, PCRCount-1), "")
 		}
 		bitmap[p/8] |= 1 << (p % 8)
 	}
@@ -57,9 +58,11 @@ func (t *TPM) ReadPCRSelection(ctx context.Context, pcrs []int) (map[int][]byte,
 		}
 		got := returned(rsp.PCRSelectionOut)
 		if len(got) == 0 || len(got) != len(rsp.PCRValues.Digests) {
-			return nil, fault.WithHint(fault.Device,
+			return nil, fault.Korean(fault.WithHint(fault.Device,
 				fmt.Errorf("TPM2_PCR_Read returned %d PCRs for %d digests while %v were still wanted", len(got), len(rsp.PCRValues.Digests), want),
-				"the TPM has no SHA-256 PCR bank allocated; enable it (tpm2_pcrallocate sha256:all) and reboot")
+				"the TPM has no SHA-256 PCR bank allocated; enable it (tpm2_pcrallocate sha256:all) and reboot"),
+				fmt.Sprintf("TPM2_PCR_Read가 다이제스트 %d개에 PCR %d개를 돌려주었습니다. 아직 받지 못한 PCR: %v", len(rsp.PCRValues.Digests), len(got), want),
+				"TPM에 SHA-256 PCR 뱅크가 할당되지 않았습니다. tpm2_pcrallocate sha256:all로 할당한 뒤 재부팅합니다")
 		}
 		for i, p := range got {
 			out[p] = slices.Clone(rsp.PCRValues.Digests[i].Buffer)

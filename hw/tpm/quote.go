@@ -25,7 +25,8 @@ type QuoteResult struct {
 // nonce as qualifyingData (empty is allowed: the Azure clients send none).
 func (t *TPM) Quote(ctx context.Context, ak uint32, nonce []byte, pcrs []int) (*QuoteResult, error) {
 	if len(nonce) > 64 {
-		return nil, fault.Errorf(fault.Internal, "quote nonce is %d bytes; TPM2B_DATA holds at most 64", len(nonce))
+		return nil, fault.Korean(fault.Errorf(fault.Internal, "quote nonce is %d bytes; TPM2B_DATA holds at most 64", len(nonce)),
+			fmt.Sprintf("쿼트 논스(nonce)가 %d바이트입니다. TPM2B_DATA에는 64바이트까지 들어갑니다", len(nonce)), "")
 	}
 	sel, err := selection(pcrs)
 	if err != nil {
@@ -55,7 +56,8 @@ func (t *TPM) Quote(ctx context.Context, ak uint32, nonce []byte, pcrs []int) (*
 	res := &QuoteResult{Attest: rsp.Quoted.Bytes(), SigScheme: rsp.Signature.SigAlg, PCRs: values}
 	sig, err := rsaSignature(rsp.Signature)
 	if err != nil {
-		return nil, fault.Errorf(fault.Device, "TPM2_Quote key 0x%08X: %v", ak, err)
+		return nil, fault.Korean(fault.Errorf(fault.Device, "TPM2_Quote key 0x%08X: %v", ak, err),
+			fmt.Sprintf("TPM2_Quote 키 0x%08X: TPM이 돌려준 서명을 읽을 수 없습니다 (%v)", ak, err), "")
 	}
 	res.Signature, res.SigHash = sig.Sig.Buffer, sig.Hash
 	return res, nil

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/akcert"
 	"github.com/cvmscope/cvmscope/attestation/check"
@@ -345,4 +346,40 @@ func TestInterpose(t *testing.T) {
 	if front.n == 0 || tp.Desc() != "counting front" {
 		t.Fatalf("commands through the front: %d", front.n)
 	}
+}
+
+// Every error that reaches a person reads in Korean under --lang ko: its message and, when
+// there is one, its hint.
+func TestErrorsInKorean(t *testing.T) {
+	tp := openSimT(t)
+	_, nvErr := tp.NVRead(ctx, NVHCLReport)
+	_, devErr := Open(ctx, "/dev/cvmscope-no-such-tpm")
+	_, connErr := Open(ctx, "tcp://127.0.0.1:1")
+	_, quoteErr := tp.Quote(ctx, HandleAK, make([]byte, 65), []int{0})
+	errs := map[string]error{"missing NV index": nvErr, "missing device": devErr, "refused connection": connErr, "long nonce": quoteErr}
+	for _, bad := range []string{"sim:x", "ftp://x", "mssim://nohost"} {
+		_, errs[bad] = Open(ctx, bad)
+	}
+	for what, err := range errs {
+		if err == nil {
+			t.Errorf("%s: no error", what)
+			continue
+		}
+		msg, hint := fault.MessageIn(err, "ko")
+		if !hasHangul(msg) || (fault.HintOf(err) != "" && !hasHangul(hint)) {
+			t.Errorf("%s: Korean message %q, hint %q (English %q)", what, msg, hint, err)
+		}
+	}
+	if msg, _ := fault.MessageIn(nvErr, "ko"); !strings.Contains(msg, "TPM_RC_HANDLE") || !strings.Contains(msg, "NV 0x01400001") {
+		t.Errorf("the Korean message lost the command's name or target: %q", msg)
+	}
+}
+
+func hasHangul(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Hangul, r) {
+			return true
+		}
+	}
+	return false
 }
