@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 )
 
 // ID is the check this package reports.
@@ -23,54 +24,74 @@ const ID = "ak.certificate"
 // the Azure C++ client then fails with "AK cert provisioning delayed".
 const placeholderIssuer = "MICROSOFT AZURE TRUSTED VM RSA"
 
-// Field is a labelled value for display.
-type Field struct{ Name, Value string }
+// Field is a labelled value for display. Name is the stable English label (the explanation
+// catalog and tests find rows by it); NameKO is the label in Korean, for present.Row.KeyKO.
+type Field struct{ Name, NameKO, Value string }
 
 // Check parses der (zero padding allowed) and checks it at now. When ak is not nil the
 // certificate's key must equal it.
 func Check(der []byte, ak *rsa.PublicKey, now time.Time) check.Check {
 	trimmed, err := Trim(der)
 	if err != nil {
+		ko, _ := fault.MessageIn(err, "ko")
 		return check.Failf(ID, "AK certificate does not parse: %v", err).
-			WithDetails("read NV 0x01C101D0 again; an empty or malformed index means the certificate is not provisioned")
+			KO("AK 인증서를 해석할 수 없습니다: %s", ko).
+			WithDetail("read NV 0x01C101D0 again; an empty or malformed index means the certificate is not provisioned",
+				"NV 0x01C101D0을 다시 읽습니다. 인덱스가 비어 있거나 형식이 잘못되었다면 인증서가 아직 발급되지 않은 것입니다")
 	}
 	cert, err := x509.ParseCertificate(trimmed)
 	if err != nil {
-		return check.Failf(ID, "AK certificate (%d DER bytes) does not parse as X.509: %v", len(trimmed), err)
+		return check.Failf(ID, "AK certificate (%d DER bytes) does not parse as X.509: %v", len(trimmed), err).
+			KO("AK 인증서(DER %d바이트)를 X.509로 해석할 수 없습니다: %v", len(trimmed), err)
 	}
-	details := []string{
-		"issuer: " + cert.Issuer.String(),
-		"subject: " + cert.Subject.String(),
-		fmt.Sprintf("valid %s to %s", day(cert.NotBefore), day(cert.NotAfter)),
+	base := check.Check{}.
+		WithDetail("issuer: "+cert.Issuer.String(), "발급자: "+cert.Issuer.String()).
+		WithDetail("subject: "+cert.Subject.String(), "주체: "+cert.Subject.String()).
+		WithDetail(fmt.Sprintf("valid %s to %s", day(cert.NotBefore), day(cert.NotAfter)),
+			fmt.Sprintf("유효기간 %s ~ %s", day(cert.NotBefore), day(cert.NotAfter)))
+	// with gives c the certificate's detail lines, in both languages, ahead of its own.
+	with := func(c check.Check) check.Check {
+		c.Details, c.DetailsKO = base.Details, base.DetailsKO
+		return c
 	}
 	if strings.Contains(strings.ToUpper(cert.Issuer.String()), placeholderIssuer) {
-		return check.Failf(ID, "AK certificate is the placeholder from %q: not provisioned yet; retry after some time", cert.Issuer.CommonName).
-			WithDetails(details...)
+		return with(check.Failf(ID, "AK certificate is the placeholder from %q: not provisioned yet; retry after some time", cert.Issuer.CommonName).
+			KO("AK 인증서가 %q의 임시 인증서입니다. 아직 발급되지 않았으므로 잠시 뒤 다시 시도합니다", cert.Issuer.CommonName))
 	}
 	if now.Before(cert.NotBefore) {
-		return check.Failf(ID, "AK certificate is not valid until %s (checked at %s)", day(cert.NotBefore), day(now)).WithDetails(details...)
+		return with(check.Failf(ID, "AK certificate is not valid until %s (checked at %s)", day(cert.NotBefore), day(now)).
+			KO("AK 인증서는 %s부터 유효합니다(검증 시점 %s)", day(cert.NotBefore), day(now)))
 	}
 	if now.After(cert.NotAfter) {
-		return check.Failf(ID, "AK certificate expired on %s (checked at %s)", day(cert.NotAfter), day(now)).
-			WithDetails(append(details, "Azure renews the AK certificate through THIM; restart the guest attestation agent or the VM")...)
+		return with(check.Failf(ID, "AK certificate expired on %s (checked at %s)", day(cert.NotAfter), day(now)).
+			KO("AK 인증서가 %s에 만료되었습니다(검증 시점 %s)", day(cert.NotAfter), day(now))).
+			WithDetail("Azure renews the AK certificate through THIM; restart the guest attestation agent or the VM",
+				"Azure는 THIM을 통해 AK 인증서를 갱신합니다. 게스트 증명 에이전트나 VM을 다시 시작합니다")
 	}
 	if left := cert.NotAfter.Sub(now); left < 90*24*time.Hour {
-		details = append(details, fmt.Sprintf("expires in %d days; Azure's client renews it when 90 days or fewer remain", int(left.Hours()/24)))
+		days := int(left.Hours() / 24)
+		base = base.WithDetail(fmt.Sprintf("expires in %d days; Azure's client renews it when 90 days or fewer remain", days),
+			fmt.Sprintf("%d일 뒤 만료됩니다. Azure 클라이언트는 90일 이하로 남았을 때 갱신합니다", days))
 	}
-	keyScope := "key not compared (no AK given)"
+	keyScope, keyScopeKO := "key not compared (no AK given)", "키는 비교하지 않았습니다(AK가 주어지지 않음)"
 	if ak != nil {
 		cpub, ok := cert.PublicKey.(*rsa.PublicKey)
 		if !ok {
-			return check.Failf(ID, "AK certificate holds a %T key, but the AK is RSA", cert.PublicKey).WithDetails(details...)
+			return with(check.Failf(ID, "AK certificate holds a %T key, but the AK is RSA", cert.PublicKey).
+				KO("AK 인증서의 키는 %T이지만 AK는 RSA입니다", cert.PublicKey))
 		}
 		if !cpub.Equal(ak) {
-			return check.Failf(ID, "AK certificate is for a different key than the AK").
-				WithDetails(append(details, "certificate key SHA-256: "+keyHash(cpub), "AK key SHA-256:          "+keyHash(ak))...)
+			return with(check.Failf(ID, "AK certificate is for a different key than the AK").
+				KO("AK 인증서가 AK와 다른 키에 대한 것입니다")).
+				WithDetail("certificate key SHA-256: "+keyHash(cpub), "인증서 키 SHA-256: "+keyHash(cpub)).
+				WithDetail("AK key SHA-256:          "+keyHash(ak), "AK 키 SHA-256:      "+keyHash(ak))
 		}
-		keyScope = "key equals the AK"
+		keyScope, keyScopeKO = "key equals the AK", "키가 AK와 같습니다"
 	}
-	return check.Passf(ID, "AK certificate from %q valid until %s; %s; chain not verified",
-		issuerName(cert), day(cert.NotAfter), keyScope).WithDetails(details...)
+	return with(check.Passf(ID, "AK certificate from %q valid until %s; %s; chain not verified",
+		issuerName(cert), day(cert.NotAfter), keyScope).
+		KO("%q가 발급한 AK 인증서가 %s까지 유효합니다. %s. 인증서 체인은 검증하지 않았습니다",
+			issuerName(cert), day(cert.NotAfter), keyScopeKO))
 }
 
 // Parse trims and parses a certificate read from NV.
@@ -79,28 +100,32 @@ func Parse(der []byte) (*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	return x509.ParseCertificate(trimmed)
+	cert, err := x509.ParseCertificate(trimmed)
+	if err != nil {
+		return nil, fault.Korean(err, fmt.Sprintf("AK 인증서(DER %d바이트)를 X.509로 해석할 수 없습니다: %v", len(trimmed), err), "")
+	}
+	return cert, nil
 }
 
 // Fields lists what a person wants to see of the certificate.
 func Fields(cert *x509.Certificate) []Field {
 	f := []Field{
-		{"Subject", cert.Subject.String()},
-		{"Issuer", cert.Issuer.String()},
-		{"Serial", strings.ToUpper(cert.SerialNumber.Text(16))},
-		{"Not before", cert.NotBefore.UTC().Format(time.RFC3339)},
-		{"Not after", cert.NotAfter.UTC().Format(time.RFC3339)},
-		{"Key", keyDesc(cert)},
-		{"Signature", cert.SignatureAlgorithm.String()},
+		{"Subject", "주체", cert.Subject.String()},
+		{"Issuer", "발급자", cert.Issuer.String()},
+		{"Serial", "일련번호", strings.ToUpper(cert.SerialNumber.Text(16))},
+		{"Not before", "유효기간 시작", cert.NotBefore.UTC().Format(time.RFC3339)},
+		{"Not after", "유효기간 끝", cert.NotAfter.UTC().Format(time.RFC3339)},
+		{"Key", "키", keyDesc(cert)},
+		{"Signature", "서명 알고리즘", cert.SignatureAlgorithm.String()},
 	}
 	for _, u := range cert.IssuingCertificateURL {
-		f = append(f, Field{"CA issuers (AIA)", u})
+		f = append(f, Field{"CA issuers (AIA)", "CA 발급자 (AIA)", u})
 	}
 	for _, u := range cert.OCSPServer {
-		f = append(f, Field{"OCSP (AIA)", u})
+		f = append(f, Field{"OCSP (AIA)", "OCSP (AIA)", u})
 	}
 	for _, u := range cert.CRLDistributionPoints {
-		f = append(f, Field{"CRL", u})
+		f = append(f, Field{"CRL", "CRL", u})
 	}
 	return f
 }
