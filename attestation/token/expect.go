@@ -60,10 +60,12 @@ func ParseExpect(s string) (Expect, error) {
 	claim, want, ok := strings.Cut(s, "=")
 	claim = strings.TrimSpace(claim)
 	if !ok || claim == "" {
-		return Expect{}, fmt.Errorf("expectation %q: write it as CLAIM=VALUE, e.g. x-ms-isolation-tee.x-ms-sevsnpvm-vmpl=0", s)
+		return Expect{}, fault.Korean(fmt.Errorf("expectation %q: write it as CLAIM=VALUE, e.g. x-ms-isolation-tee.x-ms-sevsnpvm-vmpl=0", s),
+			fmt.Sprintf("기대값 %q: CLAIM=VALUE 형식으로 씁니다(예: x-ms-isolation-tee.x-ms-sevsnpvm-vmpl=0)", s), "")
 	}
 	if strings.Contains(claim, "..") || strings.HasPrefix(claim, ".") || strings.HasSuffix(claim, ".") {
-		return Expect{}, fmt.Errorf("expectation %q: claim path %q has an empty segment", s, claim)
+		return Expect{}, fault.Korean(fmt.Errorf("expectation %q: claim path %q has an empty segment", s, claim),
+			fmt.Sprintf("기대값 %q: 클레임 경로 %q에 빈 구간이 있습니다", s, claim), "")
 	}
 	return Expect{Claim: claim, Want: strings.TrimSpace(want)}, nil
 }
@@ -122,20 +124,23 @@ func baselineFor(c Claims) []Expect {
 func CheckExpectations(c Claims, exps []Expect) check.List {
 	out := make(check.List, 0, len(exps))
 	for _, e := range exps {
-		by := "as required by --expect"
+		by, byKO := "as required by --expect", "(--expect가 요구하는 값)"
 		if e.Baseline {
-			by = "as the Azure CVM baseline requires"
+			by, byKO = "as the Azure CVM baseline requires", "(Azure CVM 기준이 요구하는 값)"
 		}
 		v := c.GetDotted(e.Claim)
 		if v == nil {
-			out = append(out, check.Failf(e.ID(), "%s is absent, want %s", e.Claim, e.Want).WithSubject(e.Claim))
+			out = append(out, check.Failf(e.ID(), "%s is absent, want %s", e.Claim, e.Want).
+				KO("%s 클레임이 없습니다. 기대값 %s", e.Claim, e.Want).WithSubject(e.Claim))
 			continue
 		}
 		got := FormatValue(v)
 		if valueMatches(v, got, e.Want) {
-			out = append(out, check.Passf(e.ID(), "%s = %s %s", e.Claim, got, by).WithSubject(e.Claim))
+			out = append(out, check.Passf(e.ID(), "%s = %s %s", e.Claim, got, by).
+				KO("%s = %s %s", e.Claim, got, byKO).WithSubject(e.Claim))
 		} else {
-			out = append(out, check.Failf(e.ID(), "%s = %s, want %s", e.Claim, got, e.Want).WithSubject(e.Claim))
+			out = append(out, check.Failf(e.ID(), "%s = %s, want %s", e.Claim, got, e.Want).
+				KO("%s = %s, 기대값 %s", e.Claim, got, e.Want).WithSubject(e.Claim))
 		}
 	}
 	return out
@@ -155,17 +160,21 @@ func PolicyChecks(l check.List) check.List {
 // PolicyError returns a fault.Policy error (exit 5) naming the unmet expectations in l,
 // or nil when none failed.
 func PolicyError(l check.List) error {
-	var unmet []string
+	var unmet, unmetKO []string
 	for _, c := range PolicyChecks(l) {
 		if c.Verdict == check.Fail {
 			unmet = append(unmet, c.Summary)
+			ko, _ := c.In("ko")
+			unmetKO = append(unmetKO, ko)
 		}
 	}
 	if len(unmet) == 0 {
 		return nil
 	}
-	return fault.WithHint(fault.Policy, fmt.Errorf("%d claim expectation(s) not met: %s", len(unmet), strings.Join(unmet, "; ")),
+	err := fault.WithHint(fault.Policy, fmt.Errorf("%d claim expectation(s) not met: %s", len(unmet), strings.Join(unmet, "; ")),
 		"the token verified but does not meet the required claims; see each policy.baseline and policy.expect check")
+	return fault.Korean(err, fmt.Sprintf("클레임 기대값 %d개를 충족하지 못했습니다: %s", len(unmet), strings.Join(unmetKO, "; ")),
+		"토큰은 검증되었지만 요구한 클레임을 충족하지 않습니다. policy.baseline과 policy.expect 검사를 하나씩 확인합니다")
 }
 
 func valueMatches(v any, got, want string) bool {
