@@ -32,8 +32,12 @@ type Item struct {
 	// Claim is the dotted claim path, as found in the token or, when absent, where this
 	// kind of token carries it.
 	Claim string `json:"claim"`
-	// Source names the local field the value was read from.
-	Source string `json:"source,omitempty"`
+	// NameKO is Name in Korean; empty when the name is a claim or field name that stays
+	// as it is (REPORT_DATA, mrtd, HCLAkPub).
+	NameKO string `json:"nameKo,omitempty"`
+	// Source names the local field the value was read from; SourceKO says it in Korean.
+	Source   string `json:"source,omitempty"`
+	SourceKO string `json:"sourceKo,omitempty"`
 	// Token and Evidence are the two values as text; empty when that side lacks the value.
 	Token    string `json:"token,omitempty"`
 	Evidence string `json:"evidence,omitempty"`
@@ -96,6 +100,7 @@ func TokenVsEvidence(c token.Claims, s *evidence.Set, r *verify.Result) (check.C
 
 // finish sets the verdict of an item whose comparison has not already decided it.
 func finish(it Item) Item {
+	it.NameKO = itemNamesKO[it.Name]
 	switch {
 	case it.Token == "":
 		it.Verdict, it.Note = check.Skip, notInToken
@@ -128,33 +133,74 @@ func verdict(items []Item) check.Check {
 			skips = append(skips, it)
 		}
 	}
-	var details []string
-	for _, it := range fails {
-		details = append(details, fmt.Sprintf("%s (%s): token %s, evidence %s (%s)", it.Name, it.Claim, it.Token, it.Evidence, it.Source))
-	}
-	for _, it := range skips {
-		details = append(details, fmt.Sprintf("not compared: %s (%s): %s", it.Name, it.Claim, it.Note.EN))
-	}
+	var c check.Check
 	switch {
 	case len(fails) > 0:
-		return check.Failf(ID, "MAA's token disagrees with the local evidence on %s", names(fails, 3)).WithDetails(details...)
+		c = check.Failf(ID, "MAA's token disagrees with the local evidence on %s", names(fails, 3)).
+			KO("MAA 토큰이 로컬 증거와 다른 항목: %s", namesKO(fails, 3))
 	case len(passes) == 0:
-		return check.Warnf(ID, "nothing to compare: the token and the evidence share no value (%d items have one side only)", len(skips)).WithDetails(details...)
+		c = check.Warnf(ID, "nothing to compare: the token and the evidence share no value (%d items have one side only)", len(skips)).
+			KO("비교할 것이 없습니다: 토큰과 증거가 함께 가진 값이 없습니다(한쪽에만 있는 항목 %d개)", len(skips))
 	case binding == 0:
-		return check.Warnf(ID, "%d items agree (%s), but none ties the token to this VM or this request (REPORT_DATA, HCLAkPub, VM id, user-data, ephemeral key)", len(passes), names(passes, 4)).WithDetails(details...)
+		c = check.Warnf(ID, "%d items agree (%s), but none ties the token to this VM or this request (REPORT_DATA, HCLAkPub, VM id, user-data, ephemeral key)", len(passes), names(passes, 4)).
+			KO("항목 %d개가 일치하지만(%s) 토큰을 이 VM이나 이 요청에 묶는 항목(REPORT_DATA, HCLAkPub, VM ID, user-data, 임시 키)은 없습니다", len(passes), namesKO(passes, 4))
+	default:
+		c = check.Passf(ID, "all %d items MAA and the evidence both carry agree (%s); %d not compared", len(passes), names(passes, 4), len(skips)).
+			KO("MAA와 증거가 모두 가진 항목 %d개가 모두 일치합니다(%s). %d개는 비교하지 않았습니다", len(passes), namesKO(passes, 4), len(skips))
 	}
-	return check.Passf(ID, "all %d items MAA and the evidence both carry agree (%s); %d not compared", len(passes), names(passes, 4), len(skips)).WithDetails(details...)
+	for _, it := range fails {
+		c = c.WithDetail(fmt.Sprintf("%s (%s): token %s, evidence %s (%s)", it.Name, it.Claim, it.Token, it.Evidence, it.Source),
+			fmt.Sprintf("%s (%s): 토큰 %s, 증거 %s (%s)", it.nameIn(present.KO), it.Claim, it.Token, it.Evidence, it.sourceKO()))
+	}
+	for _, it := range skips {
+		c = c.WithDetail(fmt.Sprintf("not compared: %s (%s): %s", it.Name, it.Claim, it.Note.EN),
+			fmt.Sprintf("비교하지 않음: %s (%s): %s", it.nameIn(present.KO), it.Claim, it.Note.In(present.KO)))
+	}
+	return c
+}
+
+// nameIn is the item's name in lang.
+func (it Item) nameIn(l present.Lang) string {
+	return present.T(it.Name, it.NameKO).In(l)
+}
+
+func (it Item) sourceKO() string {
+	if it.SourceKO != "" {
+		return it.SourceKO
+	}
+	return it.Source
+}
+
+// itemNamesKO are the Korean names of the items whose names are words; the others are
+// claim or field names (REPORT_DATA, VMPL, HCLAkPub, the tdx_* fields) and stay as they are.
+var itemNamesKO = map[string]string{
+	"TEE type": "TEE 유형", "VM id": "VM ID", "launch measurement": "시작 측정값", "guest SVN": "게스트 SVN",
+	"debuggable": "디버그 가능", "SMT allowed": "SMT 허용", "migration allowed": "마이그레이션 허용",
+	"family id": "family ID", "image id": "image ID", "ID key digest": "ID 키 다이제스트",
+	"author key digest": "작성자(author) 키 다이제스트", "host data": "호스트 데이터", "report id": "보고서 ID",
+	"bootloader SVN": "부트로더 SVN", "SNP firmware SVN": "SNP 펌웨어 SVN",
+	"microcode SVN": "마이크로코드 SVN", "ephemeral key": "임시 키", "attested PCRs": "증명된 PCR",
+	"Secure Boot": "보안 부팅 (Secure Boot)",
 }
 
 // names lists up to n item names and counts the rest.
-func names(items []Item, n int) string {
+func names(items []Item, n int) string { return nameList(items, n, present.EN) }
+
+// namesKO is names in Korean.
+func namesKO(items []Item, n int) string { return nameList(items, n, present.KO) }
+
+func nameList(items []Item, n int, l present.Lang) string {
 	var out []string
 	for i, it := range items {
 		if i == n {
-			out = append(out, fmt.Sprintf("%d more", len(items)-n))
+			more := fmt.Sprintf("%d more", len(items)-n)
+			if l == present.KO {
+				more = fmt.Sprintf("외 %d개", len(items)-n)
+			}
+			out = append(out, more)
 			break
 		}
-		out = append(out, it.Name)
+		out = append(out, it.nameIn(l))
 	}
 	return strings.Join(out, ", ")
 }

@@ -48,6 +48,7 @@ func teeItem(t tokenView, s *evidence.Set, r *verify.Result) Item {
 	if local != "" {
 		it.Evidence = string(local)
 		it.Source = local.Label() + ": the kind of the evidence (HCL report type, or how it was gathered)"
+		it.SourceKO = local.Label() + ": 증거의 종류(HCL 보고서 유형 또는 수집 방법)"
 	}
 	if ok && local != "" {
 		it.Verdict = check.Fail
@@ -78,7 +79,7 @@ func vmidItem(t tokenView, r *verify.Result) Item {
 	}
 	switch {
 	case r.Claims != nil && r.Claims.VMConfig.VMUniqueID != "":
-		it.Evidence, it.Source = r.Claims.VMConfig.VMUniqueID, "runtime claims vm-configuration.vmUniqueId"
+		it.Evidence, it.Source, it.SourceKO = r.Claims.VMConfig.VMUniqueID, "runtime claims vm-configuration.vmUniqueId", "런타임 클레임 vm-configuration.vmUniqueId"
 	case r.AKCert != nil:
 		// [UNSURE] Third-party reports (protocol §1.6) show AK certificates named
 		// CN=<vm-id>.TrustedVM.Azure.windows.net (the simulated vTPM CA uses
@@ -87,7 +88,7 @@ func vmidItem(t tokenView, r *verify.Result) Item {
 		// by ".TrustedVM.".
 		cn := r.AKCert.Subject.CommonName
 		if id, rest, ok := strings.Cut(cn, "."); ok && guidRE.MatchString(id) && strings.HasPrefix(strings.ToLower(rest), "trustedvm.") {
-			it.Evidence, it.Source = id, "AK certificate subject CN ("+cn+")"
+			it.Evidence, it.Source, it.SourceKO = id, "AK certificate subject CN ("+cn+")", "AK 인증서 주체 CN ("+cn+")"
 		}
 	}
 	return it
@@ -126,6 +127,7 @@ func encKeyItem(t tokenView, s *evidence.Set) Item {
 			local, it.Evidence = pub, keyText(pub)
 		}
 		it.Source = "EncKeyPub of this run's AzureGuest request (TPM2B_PUBLIC)"
+		it.SourceKO = "이번 실행의 AzureGuest 요청에 담긴 EncKeyPub (TPM2B_PUBLIC)"
 	}
 	switch {
 	case it.Token == "" || it.Evidence == "":
@@ -148,19 +150,20 @@ func reportDataItem(t tokenView, r *verify.Result) Item {
 	p, v, ok := t.firstTEEClaim("x-ms-sevsnpvm-reportdata", "tdx_report_data")
 	it := Item{Name: "REPORT_DATA", Claim: p, Token: text(v, ok), Binding: true}
 	type src struct {
-		b    []byte
-		name string
-		tdx  bool
+		b      []byte
+		name   string
+		nameKO string
+		tdx    bool
 	}
 	var local []src
 	if r.SNP != nil {
-		local = append(local, src{r.SNP.ReportData(), "SEV-SNP report report_data (offset 0x050)", false})
+		local = append(local, src{r.SNP.ReportData(), "SEV-SNP report report_data (offset 0x050)", "SEV-SNP 보고서 report_data (오프셋 0x050)", false})
 	}
 	if r.TDReport != nil {
-		local = append(local, src{r.TDReport.ReportData(), "TDREPORT report_data (offset 128)", true})
+		local = append(local, src{r.TDReport.ReportData(), "TDREPORT report_data (offset 128)", "TDREPORT report_data (오프셋 128)", true})
 	}
 	if r.TDQuote != nil {
-		local = append(local, src{r.TDQuote.ReportData(), "TD quote body report_data", true})
+		local = append(local, src{r.TDQuote.ReportData(), "TD quote body report_data", "TD 쿼트 본문 report_data", true})
 	}
 	if len(local) == 0 {
 		return it
@@ -172,7 +175,7 @@ func reportDataItem(t tokenView, r *verify.Result) Item {
 			break
 		}
 	}
-	it.Evidence, it.Source = hex.EncodeToString(pick.b), pick.name
+	it.Evidence, it.Source, it.SourceKO = hex.EncodeToString(pick.b), pick.name, pick.nameKO
 	return it
 }
 
@@ -222,6 +225,7 @@ func snpItems(t tokenView, r *verify.Result) []Item {
 		if f, ok := fields[sp.field]; ok {
 			it.Evidence = f.Value
 			it.Source = fmt.Sprintf("SEV-SNP report %s (offset 0x%03x)", f.Name, f.Offset)
+			it.SourceKO = fmt.Sprintf("SEV-SNP 보고서 %s (오프셋 0x%03x)", f.Name, f.Offset)
 		}
 		out = append(out, it)
 	}
@@ -244,6 +248,7 @@ func svnItem(it Item, get func(snp.TCB) uint8, rep *snp.Report) Item {
 	reported, current, committed := get(rep.ReportedTCB()), get(rep.CurrentTCB()), get(rep.CommittedTCB())
 	it.Evidence = strconv.Itoa(int(reported))
 	it.Source = fmt.Sprintf("SEV-SNP report reported_tcb (offset 0x180); current_tcb (0x038) has %d, committed_tcb (0x1e0) %d", current, committed)
+	it.SourceKO = fmt.Sprintf("SEV-SNP 보고서 reported_tcb (오프셋 0x180). current_tcb (0x038)는 %d, committed_tcb (0x1e0)는 %d", current, committed)
 	if it.Token == "" {
 		return it
 	}
@@ -280,12 +285,12 @@ var tdxOrder = []string{"tdx_mrtd", "tdx_rtmr0", "tdx_rtmr1", "tdx_rtmr2", "tdx_
 // the two agree). REPORT_DATA has its own item.
 func tdxItems(t tokenView, r *verify.Result) []Item {
 	var fields []tdx.Field
-	where := ""
+	where, whereKO := "", ""
 	switch {
 	case r.TDReport != nil:
-		fields, where = r.TDReport.Fields(), "TDREPORT"
+		fields, where, whereKO = r.TDReport.Fields(), "TDREPORT", "TDREPORT"
 	case r.TDQuote != nil:
-		fields, where = r.TDQuote.Fields(), "TD quote"
+		fields, where, whereKO = r.TDQuote.Fields(), "TD quote", "TD 쿼트"
 	}
 	byClaim := map[string]tdx.Field{}
 	claims := slices.Clone(tdxOrder)
@@ -308,6 +313,7 @@ func tdxItems(t tokenView, r *verify.Result) []Item {
 		if f, ok := byClaim[c]; ok {
 			it.Evidence = f.Value
 			it.Source = fmt.Sprintf("%s %s (offset %d)", where, f.Name, f.Offset)
+			it.SourceKO = fmt.Sprintf("%s %s (오프셋 %d)", whereKO, f.Name, f.Offset)
 			if c == "tdx_seamsvn" {
 				it = seamSVNItem(it, r)
 			}
@@ -374,14 +380,14 @@ func akItem(t tokenView, r *verify.Result) Item {
 	if r.Claims != nil {
 		if k := r.Claims.Key("HCLAkPub"); k != nil {
 			if pub, err := k.RSA(); err == nil {
-				local, it.Source = pub, "runtime claims keys[kid=HCLAkPub]"
+				local, it.Source, it.SourceKO = pub, "runtime claims keys[kid=HCLAkPub]", "런타임 클레임 keys[kid=HCLAkPub]"
 			}
 		}
 	}
 	if local == nil && r.AK != nil {
-		local, it.Source = r.AK, "AK public key (TPM 0x81000003)"
+		local, it.Source, it.SourceKO = r.AK, "AK public key (TPM 0x81000003)", "AK 공개 키 (TPM 0x81000003)"
 		if !r.AKFromTPM {
-			it.Source = "AK public key the quote was verified with"
+			it.Source, it.SourceKO = "AK public key the quote was verified with", "쿼트 검증에 쓴 AK 공개 키"
 		}
 	}
 	if local != nil {
@@ -417,8 +423,9 @@ func userDataItem(t tokenView, s *evidence.Set, r *verify.Result) Item {
 	switch {
 	case len(s.UserData) > 0:
 		it.Evidence, it.Source = hcl.UserDataHex(s.UserData), "user data written to NV 0x01400002 before the report was read"
+		it.SourceKO = "보고서를 읽기 전에 NV 0x01400002에 쓴 user data"
 	case r.Claims != nil && r.Claims.UserData != "":
-		it.Evidence, it.Source = r.Claims.UserData, "runtime claims user-data"
+		it.Evidence, it.Source, it.SourceKO = r.Claims.UserData, "runtime claims user-data", "런타임 클레임 user-data"
 	}
 	return it
 }
@@ -435,7 +442,7 @@ func vmConfigItem(t tokenView, r *verify.Result) Item {
 	var local map[string]any
 	if r.Claims != nil && r.Claims.VMConfigRaw != nil {
 		local = r.Claims.VMConfigRaw
-		it.Evidence, it.Source = canonical(local), "runtime claims vm-configuration"
+		it.Evidence, it.Source, it.SourceKO = canonical(local), "runtime claims vm-configuration", "런타임 클레임 vm-configuration"
 	}
 	if !ok || local == nil {
 		return it
@@ -518,9 +525,9 @@ func pcrsItem(t tokenView, s *evidence.Set, r *verify.Result) Item {
 				bank = b
 			}
 		}
-		quoted, it.Source = bank.PCRs, "TPM quote PCR selection"
+		quoted, it.Source, it.SourceKO = bank.PCRs, "TPM quote PCR selection", "TPM 쿼트의 PCR 선택"
 	} else if len(s.QuotePCRs) > 0 {
-		quoted, it.Source = s.QuotePCRs, "PCR set the quote was taken over"
+		quoted, it.Source, it.SourceKO = s.QuotePCRs, "PCR set the quote was taken over", "쿼트를 만든 PCR 집합"
 	}
 	if len(quoted) > 0 {
 		it.Evidence = tpmquote.PCRList(quoted)
@@ -571,7 +578,7 @@ func secureBootItem(t tokenView, r *verify.Result) Item {
 	if !known {
 		return it
 	}
-	it.Evidence, it.Source = strconv.FormatBool(on), "event log: SecureBoot variable measured into PCR 7"
+	it.Evidence, it.Source, it.SourceKO = strconv.FormatBool(on), "event log: SecureBoot variable measured into PCR 7", "이벤트 로그: PCR 7에 측정된 SecureBoot 변수"
 	for _, c := range r.Checks.Find("eventlog.replay") {
 		if c.Subject == "PCR7" && c.Verdict != check.Pass {
 			it.Note = present.T("PCR 7 does not replay to the quoted value, so the log's Secure Boot state is unconfirmed",
