@@ -7,7 +7,15 @@ import (
 	"encoding/pem"
 	"fmt"
 	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
 )
+
+// koErr is an error in English with its Korean beside it, both formatted from the same
+// arguments, for fault.MessageIn.
+func koErr(en, ko string, a ...any) error {
+	return fault.Korean(fmt.Errorf(en, a...), fmt.Sprintf(ko, a...), "")
+}
 
 // ParseCerts reads certificates from a PEM bundle (any number of CERTIFICATE blocks, e.g.
 // THIM's vcekCert + certificateChain), from DER (one or several concatenated), or from the
@@ -15,7 +23,7 @@ import (
 func ParseCerts(data []byte) ([]*x509.Certificate, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
-		return nil, fmt.Errorf("certificates: the input is empty")
+		return nil, koErr("certificates: the input is empty", "인증서: 입력이 비어 있습니다")
 	}
 	if trimmed[0] == '{' {
 		return parseTHIM(trimmed)
@@ -26,7 +34,7 @@ func ParseCerts(data []byte) ([]*x509.Certificate, error) {
 	// DER is binary: its last bytes may look like whitespace, so parse the untrimmed input.
 	certs, err := x509.ParseCertificates(data)
 	if err != nil {
-		return nil, fmt.Errorf("certificates: not PEM, and not DER X.509: %v", err)
+		return nil, koErr("certificates: not PEM, and not DER X.509: %v", "인증서: PEM도 아니고 DER X.509도 아닙니다: %v", err)
 	}
 	return certs, nil
 }
@@ -41,19 +49,20 @@ func parsePEM(data []byte) ([]*x509.Certificate, error) {
 			break
 		}
 		if blk.Type != "CERTIFICATE" {
-			return nil, fmt.Errorf("certificates: PEM block %d is %q, want CERTIFICATE", n, blk.Type)
+			return nil, koErr("certificates: PEM block %d is %q, want CERTIFICATE", "인증서: PEM 블록 %d이 %q이지만 CERTIFICATE여야 합니다", n, blk.Type)
 		}
 		c, err := x509.ParseCertificate(blk.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("certificates: PEM block %d is not a valid X.509 certificate: %v", n, err)
+			return nil, koErr("certificates: PEM block %d is not a valid X.509 certificate: %v", "인증서: PEM 블록 %d이 올바른 X.509 인증서가 아닙니다: %v", n, err)
 		}
 		certs = append(certs, c)
 	}
 	if len(certs) == 0 {
-		return nil, fmt.Errorf("certificates: no complete PEM CERTIFICATE block found")
+		return nil, koErr("certificates: no complete PEM CERTIFICATE block found", "인증서: 완전한 PEM CERTIFICATE 블록이 없습니다")
 	}
 	if len(bytes.TrimSpace(rest)) != 0 {
-		return nil, fmt.Errorf("certificates: %d bytes after certificate %d are not a PEM block (truncated file?)", len(rest), len(certs))
+		return nil, koErr("certificates: %d bytes after certificate %d are not a PEM block (truncated file?)",
+			"인증서: 인증서 %[2]d 뒤의 %[1]d바이트가 PEM 블록이 아닙니다(파일이 잘렸을 수 있습니다)", len(rest), len(certs))
 	}
 	return certs, nil
 }
@@ -68,10 +77,10 @@ type thimResponse struct {
 func parseTHIM(data []byte) ([]*x509.Certificate, error) {
 	var t thimResponse
 	if err := json.Unmarshal(data, &t); err != nil {
-		return nil, fmt.Errorf("certificates: input looks like JSON but is not THIM's response: %v", err)
+		return nil, koErr("certificates: input looks like JSON but is not THIM's response: %v", "인증서: 입력이 JSON처럼 보이지만 THIM 응답이 아닙니다: %v", err)
 	}
 	if t.VcekCert == "" {
-		return nil, fmt.Errorf("certificates: THIM JSON has no vcekCert")
+		return nil, koErr("certificates: THIM JSON has no vcekCert", "인증서: THIM JSON에 vcekCert가 없습니다")
 	}
 	return parsePEM([]byte(t.VcekCert + "\n" + t.CertificateChain))
 }

@@ -13,6 +13,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/google/go-sev-guest/abi"
 	"github.com/google/go-sev-guest/kds"
 	spb "github.com/google/go-sev-guest/proto/sevsnp"
@@ -47,18 +48,22 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("SEV-SNP report: %s at offset 0x%03x: %s", e.Field, e.Offset, e.Msg)
 }
 
-func perr(field string, off int, format string, a ...any) error {
-	return &ParseError{Field: field, Offset: off, Msg: fmt.Sprintf(format, a...)}
+// perr builds a ParseError from an English and a Korean message formatted with the same
+// arguments; the Korean travels beside it (fault.MessageIn) so that --lang ko can show it.
+func perr(field string, off int, en, ko string, a ...any) error {
+	pe := &ParseError{Field: field, Offset: off, Msg: fmt.Sprintf(en, a...)}
+	return fault.Korean(pe, fmt.Sprintf("SEV-SNP 보고서: %s (오프셋 0x%03x): ", field, off)+fmt.Sprintf(ko, a...), "")
 }
 
 // Parse parses a raw SEV-SNP report. Input longer than 1184 bytes is accepted when the excess
 // is zero padding (as some tools store it); the report itself must be complete.
 func Parse(raw []byte) (*Report, error) {
 	if len(raw) < Size {
-		return nil, perr("report", len(raw), "need %d bytes, have %d; the report is truncated", Size, len(raw))
+		return nil, perr("report", len(raw), "need %d bytes, have %d; the report is truncated", "%d바이트가 필요하지만 %d바이트뿐입니다. 보고서가 잘렸습니다", Size, len(raw))
 	}
 	if i := bytes.IndexFunc(raw[Size:], func(r rune) bool { return r != 0 }); i >= 0 {
-		return nil, perr("trailing data", Size+i, "%d bytes follow the %d-byte report and are not zero padding; pass only the report", len(raw)-Size, Size)
+		return nil, perr("trailing data", Size+i, "%d bytes follow the %d-byte report and are not zero padding; pass only the report",
+			"%[2]d바이트 보고서 뒤에 0 패딩이 아닌 %[1]d바이트가 있습니다. 보고서만 넘깁니다", len(raw)-Size, Size)
 	}
 	raw = raw[:Size]
 	if err := precheck(raw); err != nil {
@@ -68,7 +73,7 @@ func Parse(raw []byte) (*Report, error) {
 	if err != nil {
 		// precheck covers every rule ReportToProto enforces; this is a safety net for rules a
 		// newer go-sev-guest may add.
-		return nil, perr("report", 0, "%v", err)
+		return nil, perr("report", 0, "%v", "go-sev-guest가 보고서를 거부합니다: %v", err)
 	}
 	return &Report{Raw: append([]byte(nil), raw...), Proto: p}, nil
 }
@@ -77,21 +82,22 @@ func Parse(raw []byte) (*Report, error) {
 func precheck(b []byte) error {
 	le := binary.LittleEndian
 	if v := le.Uint32(b[0:]); v < MinVersion || v > MaxVersion {
-		return perr("version", 0x000, "version %d is not an SEV-SNP report version (%d to %d are known); this is not an SNP report or it is garbled", v, MinVersion, MaxVersion)
+		return perr("version", 0x000, "version %d is not an SEV-SNP report version (%d to %d are known); this is not an SNP report or it is garbled",
+			"버전 %d은 SEV-SNP 보고서 버전이 아닙니다(알려진 버전은 %d~%d). SNP 보고서가 아니거나 손상되었습니다", v, MinVersion, MaxVersion)
 	}
 	pol := le.Uint64(b[0x08:])
 	if pol&(1<<17) == 0 {
-		return perr("policy", 0x008, "policy 0x%x has reserved bit 17 clear; it must be 1", pol)
+		return perr("policy", 0x008, "policy 0x%x has reserved bit 17 clear; it must be 1", "정책 0x%x의 예약 비트 17이 0입니다. 1이어야 합니다", pol)
 	}
 	if pol>>26 != 0 {
-		return perr("policy", 0x008, "policy 0x%x sets reserved bits 26-63", pol)
+		return perr("policy", 0x008, "policy 0x%x sets reserved bits 26-63", "정책 0x%x가 예약 비트 26-63을 설정합니다", pol)
 	}
 	ki := le.Uint32(b[0x48:])
 	if ki>>5 != 0 {
-		return perr("key_info", 0x048, "key info 0x%x sets reserved bits 5-31", ki)
+		return perr("key_info", 0x048, "key info 0x%x sets reserved bits 5-31", "키 정보 0x%x가 예약 비트 5-31을 설정합니다", ki)
 	}
 	if k := (ki >> 2) & 7; k >= 2 && k <= 6 {
-		return perr("key_info.signing_key", 0x048, "signing key %d is reserved (0 = VCEK, 1 = VLEK, 7 = none)", k)
+		return perr("key_info.signing_key", 0x048, "signing key %d is reserved (0 = VCEK, 1 = VLEK, 7 = none)", "서명 키 %d은 예약된 값입니다(0 = VCEK, 1 = VLEK, 7 = 없음)", k)
 	}
 	zero := []struct {
 		field  string
@@ -115,7 +121,8 @@ func precheck(b []byte) error {
 	for _, z := range zero {
 		for i := z.lo; i < z.hi; i++ {
 			if b[i] != 0 {
-				return perr(z.field, i, "must be zero (range 0x%03x-0x%03x), found 0x%02x; the report is garbled or from an unknown firmware", z.lo, z.hi-1, b[i])
+				return perr(z.field, i, "must be zero (range 0x%03x-0x%03x), found 0x%02x; the report is garbled or from an unknown firmware",
+					"0이어야 하지만(범위 0x%03x-0x%03x) 0x%02x입니다. 보고서가 손상되었거나 알 수 없는 펌웨어에서 왔습니다", z.lo, z.hi-1, b[i])
 			}
 		}
 	}

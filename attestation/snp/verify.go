@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-sev-guest/verify/trust"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 )
@@ -65,8 +66,11 @@ type Roots struct {
 	ASK *x509.Certificate
 }
 
-// THIMHint says where a missing VCEK comes from on Azure.
-const THIMHint = "on Azure, save the JSON of IMDS GET http://169.254.169.254/metadata/THIM/amd/certification (header Metadata: true) and pass it as the certificates file"
+// THIMHint says where a missing VCEK comes from on Azure; THIMHintKO says it in Korean.
+const (
+	THIMHint   = "on Azure, save the JSON of IMDS GET http://169.254.169.254/metadata/THIM/amd/certification (header Metadata: true) and pass it as the certificates file"
+	THIMHintKO = "Azure에서는 IMDS GET http://169.254.169.254/metadata/THIM/amd/certification(헤더 Metadata: true)의 JSON을 저장해 인증서 파일로 넘깁니다"
+)
 
 // Verify checks the report signature (snp.signature) and the VCEK → ASK → ARK chain
 // (snp.chain). certs may be any mix of VCEK/VLEK, ASK/ASVK and ARK; a missing ASK/ARK is
@@ -80,26 +84,32 @@ func Verify(r *Report, certs []*x509.Certificate, opts Options) check.List {
 	key := r.SigningKey()
 	if key == abi.NoneReportSigner {
 		return check.List{
-			check.Failf(IDSignature, "the report says it is unsigned (key_info.signing_key = 7); nothing vouches for its contents"),
-			check.Skipf(IDChain, "no certificate chain applies to an unsigned report"),
+			check.Failf(IDSignature, "the report says it is unsigned (key_info.signing_key = 7); nothing vouches for its contents").
+				KO("보고서가 서명되지 않았다고 표시합니다(key_info.signing_key = 7). 내용을 보증하는 것이 없습니다"),
+			check.Skipf(IDChain, "no certificate chain applies to an unsigned report").
+				KO("서명되지 않은 보고서에는 인증서 체인이 적용되지 않습니다"),
 		}
 	}
 	chain := NewChain(certs)
 	leaf := chain.VCEK
 	if leaf == nil {
-		reason := missingLeaf(r, chain, key)
+		reason, reasonKO := missingLeaf(r, chain, key)
 		if opts.AllowNetwork && key == abi.VcekReportSigner {
 			fetched, err := fetchVCEK(r, chain, now, opts)
 			if err == nil {
 				leaf = fetched
 			} else {
+				errKO, _ := fault.MessageIn(err, "ko")
 				reason = fmt.Sprintf("no %v certificate supplied and fetching it from AMD KDS failed (%v); %s", key, err, THIMHint)
+				reasonKO = fmt.Sprintf("%v 인증서가 주어지지 않았고 AMD KDS에서 가져오지도 못했습니다(%s). %s", key, errKO, THIMHintKO)
 			}
 		}
 		if leaf == nil {
 			return check.List{
-				check.Skipf(IDSignature, "report signature not checked: %s", reason),
-				check.Skipf(IDChain, "certificate chain not checked: %s", reason),
+				check.Skipf(IDSignature, "report signature not checked: %s", reason).
+					KO("보고서 서명을 검증하지 않았습니다: %s", reasonKO),
+				check.Skipf(IDChain, "certificate chain not checked: %s", reason).
+					KO("인증서 체인을 검증하지 않았습니다: %s", reasonKO),
 			}
 		}
 	}
@@ -107,32 +117,41 @@ func Verify(r *Report, certs []*x509.Certificate, opts Options) check.List {
 	return check.List{sig, chainCheck(r, chain, leaf, key, sigErr, opts.ExtraRoots, now)}
 }
 
-func missingLeaf(r *Report, chain Chain, key abi.ReportSigner) string {
+// missingLeaf says why no leaf certificate is at hand and where to get it, in English and
+// in Korean.
+func missingLeaf(r *Report, chain Chain, key abi.ReportSigner) (en, ko string) {
 	if key == abi.VlekReportSigner {
-		return "no VLEK certificate supplied (the report is VLEK-signed; AMD KDS does not serve VLEKs publicly); " + THIMHint
+		return "no VLEK certificate supplied (the report is VLEK-signed; AMD KDS does not serve VLEKs publicly); " + THIMHint,
+			"VLEK 인증서가 주어지지 않았습니다(보고서가 VLEK로 서명되었고, AMD KDS는 VLEK를 공개로 제공하지 않습니다). " + THIMHintKO
 	}
 	pl := expectedProduct(r, chain)
 	if pl == "" {
 		pl = "{Milan|Genoa|Turin}"
 	}
-	return fmt.Sprintf("no VCEK certificate supplied; %s; elsewhere download it from AMD KDS: %s",
-		THIMHint, kds.VCEKCertURL(pl, r.ChipID(), kds.TCBVersion(r.Proto.GetReportedTcb())))
+	u := kds.VCEKCertURL(pl, r.ChipID(), kds.TCBVersion(r.Proto.GetReportedTcb()))
+	return fmt.Sprintf("no VCEK certificate supplied; %s; elsewhere download it from AMD KDS: %s", THIMHint, u),
+		fmt.Sprintf("VCEK 인증서가 주어지지 않았습니다. %s. 그 밖의 환경에서는 AMD KDS에서 내려받습니다: %s", THIMHintKO, u)
 }
 
 func signatureCheck(r *Report, leaf *x509.Certificate, key abi.ReportSigner) (check.Check, error) {
 	err := verify.SnpReportSignature(r.Raw, leaf)
 	if err == nil {
-		return check.Passf(IDSignature, "ECDSA P-384/SHA-384 signature over report bytes 0x000-0x29f verifies with the %v public key (whether the %v is AMD's: see %s)", key, key, IDChain), nil
+		return check.Passf(IDSignature, "ECDSA P-384/SHA-384 signature over report bytes 0x000-0x29f verifies with the %v public key (whether the %v is AMD's: see %s)", key, key, IDChain).
+			KO("보고서 바이트 0x000-0x29f에 대한 ECDSA P-384/SHA-384 서명이 %v 공개 키로 검증됩니다(%v가 AMD의 것인지는 %s에서 봅니다)", key, key, IDChain), nil
 	}
 	c := check.Failf(IDSignature, "the report signature does not verify with the supplied %v: the report was altered or was not signed by this key", key).
-		WithDetails("go-sev-guest: " + err.Error())
+		KO("주어진 %v로 보고서 서명이 검증되지 않습니다. 보고서가 변경되었거나 이 키로 서명되지 않았습니다", key).
+		WithDetail("go-sev-guest: "+err.Error(), "go-sev-guest 오류: "+err.Error())
 	if exts, xerr := kds.CertificateExtensions(leaf, key); xerr == nil {
 		if exts.HWID != nil && !bytes.Equal(exts.HWID, r.ChipID()) {
-			c = c.WithDetails("the VCEK belongs to another chip: its HWID is "+hex.EncodeToString(exts.HWID),
-				"report chip_id is "+hex.EncodeToString(r.ChipID()))
+			c = c.WithDetail("the VCEK belongs to another chip: its HWID is "+hex.EncodeToString(exts.HWID),
+				"VCEK가 다른 칩의 것입니다. VCEK의 HWID: "+hex.EncodeToString(exts.HWID)).
+				WithDetail("report chip_id is "+hex.EncodeToString(r.ChipID()),
+					"보고서의 chip_id: "+hex.EncodeToString(r.ChipID()))
 		}
 		if uint64(exts.TCBVersion) != r.Proto.GetReportedTcb() {
-			c = c.WithDetails(fmt.Sprintf("the VCEK is issued for TCB 0x%016x, the report's reported_tcb is 0x%016x", uint64(exts.TCBVersion), r.Proto.GetReportedTcb()))
+			c = c.WithDetail(fmt.Sprintf("the VCEK is issued for TCB 0x%016x, the report's reported_tcb is 0x%016x", uint64(exts.TCBVersion), r.Proto.GetReportedTcb()),
+				fmt.Sprintf("VCEK는 TCB 0x%016x에 대해 발급되었지만 보고서의 reported_tcb는 0x%016x입니다", uint64(exts.TCBVersion), r.Proto.GetReportedTcb()))
 		}
 	}
 	return c, err
@@ -145,44 +164,51 @@ type root struct {
 	simulated bool
 }
 
-func (rt root) describe() string {
-	ark := rt.amd.ProductCerts.Ark
+func (rt root) describe() (en, ko string) {
+	cn := rt.amd.ProductCerts.Ark.Subject.CommonName
 	switch {
 	case rt.simulated:
-		return fmt.Sprintf("simulated test root %q (not AMD: proves nothing about real hardware)", ark.Subject.CommonName)
+		return fmt.Sprintf("simulated test root %q (not AMD: proves nothing about real hardware)", cn),
+			fmt.Sprintf("시뮬레이션 테스트 루트 %q(AMD가 아니므로 실제 하드웨어에 대해 아무것도 증명하지 않습니다)", cn)
 	case rt.extra:
-		return fmt.Sprintf("caller-supplied root %q", ark.Subject.CommonName)
+		return fmt.Sprintf("caller-supplied root %q", cn), fmt.Sprintf("호출자가 지정한 루트 %q", cn)
 	}
-	return fmt.Sprintf("AMD's %s root as embedded in go-sev-guest", ark.Subject.CommonName)
+	return fmt.Sprintf("AMD's %s root as embedded in go-sev-guest", cn), fmt.Sprintf("go-sev-guest에 내장된 AMD %s 루트", cn)
 }
 
 func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSigner, sigErr error, extra []Roots, now time.Time) check.Check {
 	cands := append(amdRoots(key, expectedProduct(r, chain)), extraRoots(extra, chain)...)
 	var matched *root
-	var tried []string
+	var tried check.Check // collects one detail line per root tried
 	for i := range cands {
 		vo := cands[i].amd.X509Options(now, key)
 		if vo == nil {
 			continue
 		}
 		if _, err := leaf.Verify(*vo); err != nil {
-			tried = append(tried, fmt.Sprintf("%s: %v", cands[i].amd.ProductCerts.Ark.Subject.CommonName, err))
+			cn := cands[i].amd.ProductCerts.Ark.Subject.CommonName
+			tried = tried.WithDetail(fmt.Sprintf("%s: %v", cn, err), fmt.Sprintf("%s 루트로 검증 실패: %v", cn, err))
 			continue
 		}
 		matched = &cands[i]
 		break
 	}
 	if matched == nil {
-		first := "no trusted root has an intermediate for this key"
-		if len(tried) > 0 {
-			first = tried[0]
+		first, firstKO := "no trusted root has an intermediate for this key", "이 키에 맞는 중간 인증서를 가진 신뢰 루트가 없습니다"
+		if len(tried.Details) > 0 {
+			first, firstKO = tried.Details[0], tried.DetailsKO[0]
 		}
+		var c check.Check
 		if saysSimulated(leaf) || (chain.ASK != nil && saysSimulated(chain.ASK)) || (chain.ARK != nil && saysSimulated(chain.ARK)) {
-			return check.Failf(IDChain, "the %v comes from cvmscope's simulated CVM, whose test roots are not trusted here: pass --trust-simulated to trust them (they prove nothing about real hardware)", key).
-				WithDetails(tried...)
+			c = check.Failf(IDChain, "the %v comes from cvmscope's simulated CVM, whose test roots are not trusted here: pass --trust-simulated to trust them (they prove nothing about real hardware)", key).
+				KO("%v가 cvmscope의 시뮬레이션 CVM에서 왔고, 그 테스트 루트는 여기서 신뢰하지 않습니다. 신뢰하려면 --trust-simulated를 넘깁니다(실제 하드웨어에 대해서는 아무것도 증명하지 않습니다)", key)
+		} else {
+			at := now.UTC().Format(time.RFC3339)
+			c = check.Failf(IDChain, "the %v (issuer %q) does not verify up to any trusted root at %s (%s)", key, leaf.Issuer.CommonName, at, first).
+				KO("%v(발급자 %q)가 %s 시점에 어떤 신뢰 루트까지도 검증되지 않습니다(%s)", key, leaf.Issuer.CommonName, at, firstKO)
 		}
-		return check.Failf(IDChain, "the %v (issuer %q) does not verify up to any trusted root at %s (%s)", key, leaf.Issuer.CommonName, now.UTC().Format(time.RFC3339), first).
-			WithDetails(tried...)
+		c.Details, c.DetailsKO = tried.Details, tried.DetailsKO
+		return c
 	}
 	att := &spb.Attestation{Report: r.Proto, CertificateChain: &spb.CertificateChain{}}
 	if key == abi.VlekReportSigner {
@@ -198,31 +224,41 @@ func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSi
 	err := verify.SnpAttestation(att, vo)
 	// SnpAttestation checks the chain first and the report signature last, so with a bad
 	// signature (reported by snp.signature) its error says nothing about the chain.
+	rootEN, rootKO := matched.describe()
 	if err != nil && !(sigErr != nil && isSignatureStep(err)) {
-		return check.Failf(IDChain, "the %v chains to %s, but go-sev-guest rejects it", key, matched.describe()).
-			WithDetails("go-sev-guest: " + err.Error())
+		return check.Failf(IDChain, "the %v chains to %s, but go-sev-guest rejects it", key, rootEN).
+			KO("%v가 %s까지 이어지지만 go-sev-guest가 거부합니다", key, rootKO).
+			WithDetail("go-sev-guest: "+err.Error(), "go-sev-guest 오류: "+err.Error())
 	}
 	pc := matched.amd.ProductCerts
 	ica := pc.Ask
 	if key == abi.VlekReportSigner {
 		ica = pc.Asvk
 	}
+	at := now.UTC().Format(time.RFC3339)
 	c := check.Passf(IDChain, "%v → %s → %s verified up to %s; validity at %s; revocation not checked",
-		key, ica.Subject.CommonName, pc.Ark.Subject.CommonName, matched.describe(), now.UTC().Format(time.RFC3339))
-	c = c.WithDetails(
-		certLine(key.String(), leaf), certLine("intermediate", ica), certLine("root", pc.Ark),
-		"product line "+matched.amd.GetProductLine()+productSource(r, chain))
+		key, ica.Subject.CommonName, pc.Ark.Subject.CommonName, rootEN, at).
+		KO("%v → %s → %s 체인을 %s까지 검증했습니다. 유효기간은 %s 기준이며, 폐기 여부는 확인하지 않았습니다",
+			key, ica.Subject.CommonName, pc.Ark.Subject.CommonName, rootKO, at)
+	srcEN, srcKO := productSource(r, chain)
+	c = c.WithDetail(certLine(key.String(), leaf)).
+		WithDetail(certLine("intermediate", ica)).
+		WithDetail(certLine("root", pc.Ark)).
+		WithDetail("product line "+matched.amd.GetProductLine()+srcEN, "제품군 "+matched.amd.GetProductLine()+srcKO)
 	for _, sup := range []struct {
 		role      string
 		got, used *x509.Certificate
 	}{{"ASK", chain.ASK, ica}, {"ARK", chain.ARK, pc.Ark}} {
 		switch {
 		case sup.got == nil:
-			c = c.WithDetails(fmt.Sprintf("no %s supplied: the trusted copy was used", sup.role))
+			c = c.WithDetail(fmt.Sprintf("no %s supplied: the trusted copy was used", sup.role),
+				fmt.Sprintf("%s가 주어지지 않아 신뢰하는 사본을 사용했습니다", sup.role))
 		case sup.got.Equal(sup.used):
-			c = c.WithDetails(fmt.Sprintf("the supplied %s is byte-identical to the trusted one", sup.role))
+			c = c.WithDetail(fmt.Sprintf("the supplied %s is byte-identical to the trusted one", sup.role),
+				fmt.Sprintf("주어진 %s가 신뢰하는 것과 바이트 단위로 같습니다", sup.role))
 		default:
-			c = c.WithDetails(fmt.Sprintf("the supplied %s (%q) is not the trusted one and was ignored", sup.role, sup.got.Subject.CommonName))
+			c = c.WithDetail(fmt.Sprintf("the supplied %s (%q) is not the trusted one and was ignored", sup.role, sup.got.Subject.CommonName),
+				fmt.Sprintf("주어진 %s(%q)는 신뢰하는 것이 아니어서 무시했습니다", sup.role, sup.got.Subject.CommonName))
 		}
 	}
 	return c
@@ -236,20 +272,29 @@ func isSignatureStep(err error) bool {
 		strings.Contains(s, "could not interpret report")
 }
 
-func productSource(r *Report, chain Chain) string {
+func productSource(r *Report, chain Chain) (en, ko string) {
 	if r.ProductLine() != "" {
-		return " (from the report's CPUID)"
+		return " (from the report's CPUID)", "(보고서의 CPUID에서)"
 	}
 	if chain.Product() != "" {
-		return " (from the certificate names)"
+		return " (from the certificate names)", "(인증서 이름에서)"
 	}
-	return ""
+	return "", ""
 }
 
-func certLine(role string, c *x509.Certificate) string {
+// certRoleKO names a certificate's role in Korean; key names (VCEK, VLEK) stay as they are.
+var certRoleKO = map[string]string{"intermediate": "중간", "root": "루트"}
+
+// certLine describes one certificate of the chain, in English and Korean.
+func certLine(role string, c *x509.Certificate) (en, ko string) {
 	fp := sha256.Sum256(c.Raw)
-	return fmt.Sprintf("%s: CN=%s, issuer CN=%s, valid %s to %s, SHA-256 %s", role, c.Subject.CommonName, c.Issuer.CommonName,
-		c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"), hex.EncodeToString(fp[:8]))
+	from, to, sum := c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"), hex.EncodeToString(fp[:8])
+	roleKO := role
+	if k, ok := certRoleKO[role]; ok {
+		roleKO = k
+	}
+	return fmt.Sprintf("%s: CN=%s, issuer CN=%s, valid %s to %s, SHA-256 %s", role, c.Subject.CommonName, c.Issuer.CommonName, from, to, sum),
+		fmt.Sprintf("%s 인증서: CN=%s, 발급자 CN=%s, 유효기간 %s ~ %s, SHA-256 %s", roleKO, c.Subject.CommonName, c.Issuer.CommonName, from, to, sum)
 }
 
 // expectedProduct is the product line the report (v3+ CPUID) or the certificate names state.
