@@ -42,6 +42,17 @@ func (t TEE) Label() string {
 	return "unknown"
 }
 
+// LabelKO is Label in Korean; product names stay Latin.
+func (t TEE) LabelKO() string {
+	switch t {
+	case TEESEVSNP, TEETDX:
+		return t.Label()
+	case TEETrustedLaunch:
+		return "Trusted Launch (하드웨어 TEE 없음)"
+	}
+	return "알 수 없음"
+}
+
 // Quote is a TPM2_Quote: the TPMS_ATTEST it signed, the raw RSA signature, and the nonce
 // the caller passed as qualifying data.
 type Quote struct {

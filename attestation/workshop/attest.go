@@ -105,12 +105,13 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 	case evidence.TEESEVSNP:
 		certs, err := svc.imds.THIMCertification(ctx)
 		if err != nil {
-			checks = append(checks, ioFail(err, IDTHIM, "VCEK chain from THIM: %v", err))
+			checks = append(checks, ioFail(err, IDTHIM, "VCEK chain from THIM: %v", err).KO("THIM에서 VCEK 인증서 체인을 받지 못했습니다: %s", koErr(err)))
 			return fail(err)
 		}
 		vcekChain = certs.VcekCertChain()
 		s.Certs = mergeCerts(s.Certs, []byte(vcekChain))
-		checks = append(checks, check.Passf(IDTHIM, "VCEK chain from THIM (%s/metadata/THIM/amd/certification), TCB %s", svc.imds.BaseURL, certs.TCBM))
+		checks = append(checks, check.Passf(IDTHIM, "VCEK chain from THIM (%s/metadata/THIM/amd/certification), TCB %s", svc.imds.BaseURL, certs.TCBM).
+			KO("THIM(%s/metadata/THIM/amd/certification)에서 VCEK 인증서 체인을 받았습니다. TCB %s", svc.imds.BaseURL, certs.TCBM))
 		// With the chain in hand the report can be checked against AMD's root now (on
 		// Azure, Read report had no VCEK yet).
 		again := verify.Hardware(s, l.verifyOptions(ctx))
@@ -119,19 +120,21 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		}
 	case evidence.TEETDX:
 		if res == nil || res.HCL == nil {
-			err := fault.Errorf(fault.Verification, "no TDREPORT: the HCL report did not parse, so there is nothing to quote")
+			err := fault.Korean(fault.Errorf(fault.Verification, "no TDREPORT: the HCL report did not parse, so there is nothing to quote"),
+				"TDREPORT가 없습니다. HCL 보고서를 구문 분석하지 못해 쿼트로 바꿀 것이 없습니다", "")
 			return fail(err)
 		}
 		// The hardware area is the 1024-byte TDREPORT followed by 160 zero bytes.
 		tdreport := res.HCL.HardwareReport[:min(len(res.HCL.HardwareReport), 1024)]
 		q, err := svc.imds.TDQuote(ctx, tdreport)
 		if err != nil {
-			checks = append(checks, ioFail(err, IDTDQuote, "TD quote from IMDS: %v", err))
+			checks = append(checks, ioFail(err, IDTDQuote, "TD quote from IMDS: %v", err).KO("IMDS에서 TD 쿼트를 받지 못했습니다: %s", koErr(err)))
 			return fail(err)
 		}
 		tdQuote = q
 		s.TDQuote = q
-		checks = append(checks, check.Passf(IDTDQuote, "TD quote (%d bytes) from IMDS /acc/tdquote for the %d-byte TDREPORT", len(q), len(tdreport)))
+		checks = append(checks, check.Passf(IDTDQuote, "TD quote (%d bytes) from IMDS /acc/tdquote for the %d-byte TDREPORT", len(q), len(tdreport)).
+			KO("%d바이트 TDREPORT에 대한 TD 쿼트(%d바이트)를 IMDS /acc/tdquote에서 받았습니다", len(tdreport), len(q)))
 		again := verify.Hardware(s, l.verifyOptions(ctx))
 		for _, c := range again.Checks {
 			if strings.HasPrefix(c.ID, "tdx.") {
@@ -155,10 +158,11 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 			st.path = maa.PathTdxVm
 			body, err = maa.BuildTdxVm(tdQuote, runtime, nonce)
 		default:
-			err = fault.Errorf(fault.Internal, "--flow platform needs SEV-SNP or TDX evidence; this is a %s VM: use --flow guest", s.TEE.Label())
+			err = fault.Korean(fault.Errorf(fault.Internal, "--flow platform needs SEV-SNP or TDX evidence; this is a %s VM: use --flow guest", s.TEE.Label()),
+				fmt.Sprintf("--flow platform에는 SEV-SNP나 TDX 증거가 필요한데 이 VM은 %s입니다. --flow guest를 씁니다", s.TEE.LabelKO()), "")
 		}
 		if err != nil {
-			checks = append(checks, ioFail(err, IDRequest, "%v", err))
+			checks = append(checks, ioFail(err, IDRequest, "%v", err).KO("요청을 만들지 못했습니다: %s", koErr(err)))
 			return fail(err)
 		}
 	} else {
@@ -166,19 +170,20 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		gr, enc, encChecks, err := l.guestRequest(ctx, p, s, res, nonce, vcekChain, tdQuote)
 		checks = append(checks, encChecks...)
 		if err != nil {
-			checks = append(checks, ioFail(err, IDRequest, "%v", err))
+			checks = append(checks, ioFail(err, IDRequest, "%v", err).KO("요청을 만들지 못했습니다: %s", koErr(err)))
 			return fail(err)
 		}
 		st.guest, st.encKey = gr, enc
 		body, st.info, err = maa.BuildGuest(*gr)
 		if err != nil {
-			checks = append(checks, ioFail(err, IDRequest, "%v", err))
+			checks = append(checks, ioFail(err, IDRequest, "%v", err).KO("요청을 만들지 못했습니다: %s", koErr(err)))
 			return fail(err)
 		}
 		s.EncKey = &evidence.EncKey{Pub: enc.Public, CertifyInfo: enc.CertifyInfo, CertifySig: enc.CertifySig}
 	}
 	st.body = body
-	checks = append(checks, check.Passf(IDRequest, "%s request of %d bytes for %s%s", flowName(flow, s.TEE), len(body), ep.URL, st.path))
+	checks = append(checks, check.Passf(IDRequest, "%s request of %d bytes for %s%s", flowName(flow, s.TEE), len(body), ep.URL, st.path).
+		KO("%s%s로 보낼 %s 요청(%d바이트)을 만들었습니다", ep.URL, st.path, flowName(flow, s.TEE), len(body)))
 	s.MAA = &evidence.Exchange{Endpoint: ep.URL, Path: st.path, Flow: flow, Emulated: ep.Emulated, Request: body}
 
 	view.Path, view.Body, view.Info, view.Guest = st.path, body, st.info, st.guest
@@ -204,11 +209,14 @@ func flowName(flow string, tee evidence.TEE) string {
 func (l *Live) guestRequest(ctx context.Context, p *platform.Platform, s *evidence.Set, res *verify.Result, nonce string, vcekChain string, tdQuote []byte) (*maa.GuestRequest, *tpm.EphemeralKey, check.List, error) {
 	var checks check.List
 	if s.Quote == nil || len(s.AKPub) == 0 {
-		return nil, nil, nil, fault.Errorf(fault.Device, "no TPM quote or AK public key was read; run Read report first")
+		return nil, nil, nil, fault.Korean(fault.Errorf(fault.Device, "no TPM quote or AK public key was read; run Read report first"),
+			"TPM 쿼트나 AK 공개 키를 읽지 않았습니다. 증명 보고서 읽기 단계를 먼저 실행합니다", "")
 	}
 	if len(s.AKCert) == 0 {
-		return nil, nil, nil, fault.WithHint(fault.Device, errors.New("the AK certificate (NV 0x01C101D0) is empty"),
-			"Azure provisions the AK certificate shortly after boot; wait a few minutes and retry (AZ-CPP: ERROR_AK_CERT_PROVISIONING_FAILED)")
+		return nil, nil, nil, fault.Korean(fault.WithHint(fault.Device, errors.New("the AK certificate (NV 0x01C101D0) is empty"),
+			"Azure provisions the AK certificate shortly after boot; wait a few minutes and retry (AZ-CPP: ERROR_AK_CERT_PROVISIONING_FAILED)"),
+			"AK 인증서(NV 0x01C101D0)가 비어 있습니다",
+			"Azure는 부팅 직후 AK 인증서를 프로비저닝합니다. 몇 분 기다린 뒤 다시 시도합니다 (AZ-CPP: ERROR_AK_CERT_PROVISIONING_FAILED)")
 	}
 	pcrs := map[int][]byte{}
 	for _, i := range s.QuotePCRs {
@@ -302,7 +310,7 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	client, err := maa.NewClient(ep.URL, ep.pool())
 	if err != nil {
 		view.Err = err
-		view.Checks = check.List{ioFail(err, IDCall, "%v", err)}
+		view.Checks = check.List{ioFail(err, IDCall, "%v", err).KO("MAA 클라이언트를 만들지 못했습니다: %s", koErr(err))}
 		return l.opts.Pager.CallMAA(view), err
 	}
 	ex, err := client.Attest(ctx, st.path, st.body)
@@ -328,7 +336,7 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	}
 	if err != nil {
 		view.Err = err
-		view.Checks = check.List{ioFail(err, IDCall, "%v", err)}
+		view.Checks = check.List{ioFail(err, IDCall, "%v", err).KO("MAA 호출이 실패했습니다: %s", koErr(err))}
 		return done(l.opts.Pager.CallMAA(view), err)
 	}
 	checks := check.List{callCheck(ex)}
@@ -336,14 +344,15 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	if st.flow == "platform" {
 		compact, err = maa.ParsePlatformResponse(ex.ResponseBody)
 		if err != nil {
-			checks = append(checks, ioFail(err, IDDecrypt, "reading the token from the answer: %v", err))
+			checks = append(checks, ioFail(err, IDDecrypt, "reading the token from the answer: %v", err).KO("응답에서 토큰을 읽지 못했습니다: %s", koErr(err)))
 		}
 	} else {
 		compact, err = openGuestAnswer(ctx, p.TPM, st.encKey, ex.ResponseBody)
 		if err != nil {
-			checks = append(checks, ioFail(err, IDDecrypt, "%v", err))
+			checks = append(checks, ioFail(err, IDDecrypt, "%v", err).KO("토큰을 복호화하지 못했습니다: %s", koErr(err)))
 		} else {
-			checks = append(checks, check.Passf(IDDecrypt, "token decrypted: the AES key was unwrapped by the TPM's ephemeral key under its PCR policy (TPM2_RSA_Decrypt), the JWT opened with AES-GCM (AAD \"Transport Key\")"))
+			checks = append(checks, check.Passf(IDDecrypt, "token decrypted: the AES key was unwrapped by the TPM's ephemeral key under its PCR policy (TPM2_RSA_Decrypt), the JWT opened with AES-GCM (AAD \"Transport Key\")").
+				KO("토큰을 복호화했습니다. TPM의 임시 키가 PCR 정책 아래에서 AES 키를 풀었고(TPM2_RSA_Decrypt), JWT는 AES-GCM(AAD \"Transport Key\")으로 열었습니다"))
 		}
 	}
 	view.Decrypted = err == nil && st.flow != "platform"
@@ -351,7 +360,7 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	next.compact, s.Token = compact, compact
 	// A TPM failing while decrypting stays a device error (exit 4); an answer that does
 	// not decrypt or parse is a verification failure.
-	return done(l.opts.Pager.CallMAA(view), fault.Default(fault.Verification, err))
+	return done(l.opts.Pager.CallMAA(view), decryptErr(fault.Default(fault.Verification, err)))
 }
 
 // callCheck judges the exchange: retries and slowness are worth a warning even when a token
@@ -372,11 +381,16 @@ func callCheck(ex *maa.Exchange) check.Check {
 				why = append(why, a.Err)
 			}
 		}
-		return check.Warnf(IDCall, "token received after %d attempts in %s; earlier attempts: %s", n, ex.Duration.Round(time.Millisecond), strings.Join(why, ", "))
+		d := ex.Duration.Round(time.Millisecond)
+		return check.Warnf(IDCall, "token received after %d attempts in %s; earlier attempts: %s", n, d, strings.Join(why, ", ")).
+			KO("%d번 시도 끝에 %s 만에 토큰을 받았습니다. 앞선 시도: %s", n, d, strings.Join(why, ", "))
 	case ex.Duration > slowCall:
-		return check.Warnf(IDCall, "token received, but MAA took %s (usually well under 1 s): throttling, a slow proxy or an overloaded region", ex.Duration.Round(time.Millisecond))
+		d := ex.Duration.Round(time.Millisecond)
+		return check.Warnf(IDCall, "token received, but MAA took %s (usually well under 1 s): throttling, a slow proxy or an overloaded region", d).
+			KO("토큰을 받았지만 MAA가 %s 걸렸습니다(보통 1초에 훨씬 못 미칩니다). 호출 제한(throttling), 느린 프록시, 과부하된 리전 중 하나입니다", d)
 	}
-	return check.Passf(IDCall, "HTTP %d in %s", ex.Status, ex.Duration.Round(time.Millisecond))
+	d := ex.Duration.Round(time.Millisecond)
+	return check.Passf(IDCall, "HTTP %d in %s", ex.Status, d).KO("HTTP %d, %s 걸렸습니다", ex.Status, d)
 }
 
 // openGuestAnswer decrypts an AzureGuest answer with the TPM (protocol §4.5).
@@ -386,7 +400,8 @@ func openGuestAnswer(ctx context.Context, t *tpm.TPM, k *tpm.EphemeralKey, body 
 		return "", err
 	}
 	if k == nil {
-		return "", errors.New("no ephemeral key: the request was not built in this run")
+		return "", fault.Korean(errors.New("no ephemeral key: the request was not built in this run"),
+			"임시 키가 없습니다. 이번 실행에서 요청을 만들지 않았습니다", "")
 	}
 	return maa.DecryptToken(et, func(wrapped []byte) ([]byte, error) {
 		return t.DecryptWithEphemeral(ctx, k, wrapped)
@@ -402,8 +417,9 @@ func (l *Live) verifyJWT(ctx context.Context) (present.Page, error) {
 	s, res := cloneSet(rep.set), rep.result
 	tok, err := token.Parse(st.compact)
 	if err != nil {
-		c := check.Failf(token.IDSignature, "the answer is not a JWT: %v", err)
-		return l.opts.Pager.VerifyJWT(pages.JWTView{Checks: check.List{c}}), fault.New(fault.Verification, err)
+		c := check.Failf(token.IDSignature, "the answer is not a JWT: %v", err).KO("응답이 JWT가 아닙니다: %s", koErr(err))
+		return l.opts.Pager.VerifyJWT(pages.JWTView{Checks: check.List{c}}),
+			fault.Korean(fault.New(fault.Verification, err), "응답이 JWT가 아닙니다: "+koErr(err), "")
 	}
 	keys, err := l.keys(ep)
 	if err != nil {
@@ -466,12 +482,36 @@ func secureBootFromReport(report []byte) (bool, bool) {
 
 // ioFail reports a step's I/O error as a failing check, or as a skip when the run was
 // interrupted: a cancelled call says nothing about the evidence, the network or the TPM,
-// and must not read as an integrity failure (exit 2).
-func ioFail(err error, id, format string, a ...any) check.Check {
+// and must not read as an integrity failure (exit 2). Its KO sets the Korean summary.
+func ioFail(err error, id, format string, a ...any) ioCheck {
 	c := check.Failf(id, format, a...)
-	if errors.Is(err, context.Canceled) {
+	interrupted := errors.Is(err, context.Canceled)
+	if interrupted {
 		c.Verdict = check.Skip
 		c.Summary = "interrupted before it finished (" + c.Summary + ")"
 	}
+	return ioCheck{c, interrupted}
+}
+
+// ioCheck is ioFail's check until its Korean summary is given.
+type ioCheck struct {
+	c           check.Check
+	interrupted bool
+}
+
+// KO returns the check with its Korean summary, which says so when the run was interrupted.
+func (i ioCheck) KO(format string, a ...any) check.Check {
+	c := i.c.KO(format, a...)
+	if i.interrupted {
+		c.SummaryKO = "끝나기 전에 중단되었습니다 (" + c.SummaryKO + ")"
+	}
 	return c
+}
+
+// decryptErr gives the error of opening MAA's answer its Korean message.
+func decryptErr(err error) error {
+	if err == nil || koErr(err) != err.Error() {
+		return err
+	}
+	return fault.Korean(err, "MAA 응답에서 토큰을 열지 못했습니다: "+err.Error(), "")
 }

@@ -92,17 +92,23 @@ func (f *Files) Banner() Banner {
 	for _, fi := range f.set.Files {
 		names = append(names, fi.Path)
 	}
-	src := "files"
+	src, srcKO := "files", "파일"
 	if f.set.Source != evidence.SourceFiles && f.set.Source != "" {
-		src = "a saved bundle from " + string(f.set.Source)
+		src, srcKO = "a saved bundle from "+string(f.set.Source), string(f.set.Source)+"에서 저장한 번들"
 	}
 	return Banner{Source: evidence.SourceFiles, TEE: f.set.TEE,
-		Text:   present.T("Offline inspection of "+src+" — nothing is read from a TPM", "파일 오프라인 검사 — TPM에서 읽지 않습니다"),
+		Text:   present.T("Offline inspection of "+src+" — nothing is read from a TPM", srcKO+" 오프라인 검사 — TPM에서 아무것도 읽지 않습니다"),
 		Detail: strings.Join(names, " ")}
 }
 
-// Run verifies the files; it does no I/O beyond what was loaded.
+// Run verifies the files; it does no I/O beyond what was loaded. Its error reads in Korean
+// too (inKorean).
 func (f *Files) Run(ctx context.Context, step StepID) (present.Page, error) {
+	p, err := f.run(ctx, step)
+	return p, inKorean(step, err)
+}
+
+func (f *Files) run(ctx context.Context, step StepID) (present.Page, error) {
 	switch step {
 	case ReadReport:
 		f.result = verify.Evidence(f.set, f.verifyOptions(ctx))
@@ -124,7 +130,8 @@ func (f *Files) Run(ctx context.Context, step StepID) (present.Page, error) {
 			return withChecks(p, inputChecks(f.set.Supplied(), done), pages.Lookup), err
 		}
 	}
-	return present.Page{}, fmt.Errorf("step %s needs a live VM; inspect shows the evidence only", step)
+	return present.Page{}, fault.Korean(fmt.Errorf("step %s needs a live VM; inspect shows the evidence only", step),
+		fmt.Sprintf("%s 단계에는 실행 중인 VM이 필요합니다. inspect는 증거만 보여 줍니다", step.Title().KO), "")
 }
 
 // isLast reports whether step is the last of the run: the input checks need every other
@@ -148,13 +155,14 @@ func (f *Files) tokenDamaged() bool {
 func (f *Files) verifyToken(ctx context.Context) (present.Page, error) {
 	tok, err := token.Parse(f.set.Token)
 	if err != nil {
-		c := check.Failf(token.IDSignature, "%v", err)
-		return f.pager.VerifyJWT(pages.JWTView{Checks: check.List{c}}), fault.New(fault.Verification, err)
+		c := check.Failf(token.IDSignature, "%v", err).KO("토큰이 JWT로 읽히지 않습니다: %s", koErr(err))
+		return f.pager.VerifyJWT(pages.JWTView{Checks: check.List{c}}),
+			fault.Korean(fault.New(fault.Verification, err), "토큰이 JWT로 읽히지 않습니다: "+koErr(err), "")
 	}
 	issuer := ""
 	if f.tok.AttestationURL != "" {
 		if issuer, err = token.NormalizeBase(f.tok.AttestationURL); err != nil {
-			return present.Page{}, fault.Errorf(fault.Internal, "-a: %v", err)
+			return present.Page{}, fault.Korean(fault.Errorf(fault.Internal, "-a: %v", err), "-a: "+koErr(err), "")
 		}
 	}
 	keys, why, err := f.keysFor(tok, issuer)
@@ -216,7 +224,7 @@ func (f *Files) keysFor(tok *token.Token, issuer string) (*token.Keys, string, e
 	case f.tok.TrustBundleKeys && len(f.set.JWKS) > 0:
 		ks, err := token.ParseJWKS(f.set.JWKS, "the key set saved in "+f.bundleName()+" (--trust-bundle-keys: trust rests on whoever wrote that file)")
 		if err != nil {
-			return nil, "", fault.New(fault.Verification, err)
+			return nil, "", fault.Korean(fault.New(fault.Verification, err), "번들에 저장된 키 집합을 읽을 수 없습니다: "+koErr(err), "")
 		}
 		return token.StaticKeys(ks), "", nil
 	}

@@ -59,6 +59,28 @@ var needs = map[evidence.Kind]string{
 	evidence.KindQEIdentity:    "Intel's QE identity judges a TD quote's quoting enclave: supply the TD quote and Intel's TCB signing chain",
 }
 
+// needsKO is needs in Korean.
+var needsKO = map[evidence.Kind]string{
+	evidence.KindBundle:        "번들에 어떤 검사도 읽을 수 있는 증거가 없습니다",
+	evidence.KindHCLReport:     "이 보고서 유형에는 검사가 읽는 내용이 없습니다",
+	evidence.KindSNPReport:     "SEV-SNP 보고서는 VCEK로 검증합니다. VCEK 인증서(PEM/DER)를 함께 주거나, --network를 더해 AMD KDS에서 받아 옵니다",
+	evidence.KindTDReport:      "TDREPORT는 TD 쿼트와 대조하고 런타임 클레임에 바인딩해 검증합니다. TD 쿼트나 런타임 클레임을 함께 줍니다",
+	evidence.KindTDQuote:       "TD 쿼트는 PCK 인증서 체인으로 검증하는데 쿼트에 체인이 없습니다. 체인(PEM)을 함께 줍니다",
+	evidence.KindTPMAttest:     "TPM 쿼트에는 서명 파일과 AK 공개 키, 또는 런타임 클레임에 HCLAkPub이 있는 HCL 보고서가 필요합니다",
+	evidence.KindSignature:     "TPM 쿼트 서명에는 서명 대상인 TPMS_ATTEST와 AK 공개 키 또는 HCL 보고서가 필요합니다",
+	evidence.KindPCRs:          "PCR 값은 TPM 쿼트(서명과 AK 포함)와 대조하거나 이벤트 로그를 재생해 검증합니다. 둘 중 하나를 함께 줍니다",
+	evidence.KindEventLog:      "이벤트 로그는 PCR 값과 대조해 재생합니다. 쿼트된 PCR 값(24 × 32바이트 또는 JSON)을 함께 줍니다",
+	evidence.KindCertificates:  "인증서는 그것이 보증하는 대상의 체인으로 검증합니다. HCL 또는 SEV-SNP 보고서(VCEK 체인), TD 쿼트(PCK 체인, 또는 TCB 정보와 함께 Intel TCB 서명 체인), AK 공개 키(AK 인증서) 중 하나를 함께 줍니다",
+	evidence.KindPublicKey:     "AK 공개 키는 TPM 쿼트와 런타임 클레임 바인딩을 검증합니다. 쿼트(TPMS_ATTEST와 서명)나 HCL 보고서를 함께 줍니다",
+	evidence.KindTPMPublic:     "AK 공개 영역은 TPM 쿼트와 런타임 클레임 바인딩을 검증합니다. 쿼트(TPMS_ATTEST와 서명)나 HCL 보고서를 함께 줍니다",
+	evidence.KindCRL:           "CRL은 그 CRL이 다루는 PCK 체인을 가진 TD 쿼트와 함께 검증합니다. TD 쿼트를 함께 줍니다",
+	evidence.KindJWT:           "어떤 검사도 토큰을 읽지 않았습니다",
+	evidence.KindJWKS:          "입력 파일 속 키 집합은 그것만으로는 신뢰하지 않습니다(위조된 토큰은 자기 키를 함께 가져옵니다). 이 키로 토큰을 검증하려면 --jwks FILE로 넘깁니다",
+	evidence.KindRuntimeClaims: "런타임 클레임은 보고서의 REPORT_DATA에 바인딩하거나 AK와 대조해 검증합니다. SEV-SNP 보고서나 TDREPORT, 또는 AK 공개 키를 함께 줍니다",
+	evidence.KindTCBInfo:       "Intel TCB 정보는 TD 쿼트의 TCB를 판단합니다. TD 쿼트와 Intel TCB 서명 체인을 함께 줍니다",
+	evidence.KindQEIdentity:    "Intel QE identity는 TD 쿼트의 quoting enclave를 판단합니다. TD 쿼트와 Intel TCB 서명 체인을 함께 줍니다",
+}
+
 // inputChecks reports on every supplied file: a failing "<kind>.parse" check for a file of a
 // recognised kind that did not parse, and a failing input.unused check for a file that no
 // check in done read.
@@ -67,18 +89,21 @@ func inputChecks(files []evidence.FileInfo, done check.List) check.List {
 	for _, fi := range files {
 		if fi.Err != "" {
 			out = append(out, check.Failf(fi.Kind.ParseCheck(), "%s (%d bytes) looks like %s but does not parse: %s", fi.Path, fi.Size, kindName(fi.Kind), fi.Err).
+				KO("%s(%d바이트)은(는) %s(으)로 보이지만 구문 분석되지 않습니다: %s", fi.Path, fi.Size, kindNameKO(fi.Kind), fi.Err).
 				WithSubject(fi.Path).
-				WithDetails("what to do: copy the file again from where it was saved (it is truncated or garbled), or pass the file that holds the "+kindName(fi.Kind)))
+				WithDetail("what to do: copy the file again from where it was saved (it is truncated or garbled), or pass the file that holds the "+kindName(fi.Kind),
+					"조치 방법: 저장된 곳에서 파일을 다시 복사하거나(파일이 잘렸거나 손상되었습니다), "+kindNameKO(fi.Kind)+"이(가) 담긴 파일을 넘깁니다"))
 			continue
 		}
 		if used(fi.Kind, done) {
 			continue
 		}
-		why := needs[fi.Kind]
+		why, whyKO := needs[fi.Kind], needsKO[fi.Kind]
 		if why == "" {
-			why = "no check reads this kind of file"
+			why, whyKO = "no check reads this kind of file", "이런 종류의 파일을 읽는 검사가 없습니다"
 		}
-		out = append(out, check.Failf(IDInputUnused, "%s was recognised as %s, but no check used it: %s", fi.Path, kindName(fi.Kind), why).WithSubject(fi.Path))
+		out = append(out, check.Failf(IDInputUnused, "%s was recognised as %s, but no check used it: %s", fi.Path, kindName(fi.Kind), why).
+			KO("%s을(를) %s(으)로 인식했지만 어떤 검사도 쓰지 않았습니다: %s", fi.Path, kindNameKO(fi.Kind), whyKO).WithSubject(fi.Path))
 	}
 	return out
 }
@@ -132,6 +157,47 @@ func kindName(k evidence.Kind) string {
 		return "runtime claims"
 	case evidence.KindTCBInfo:
 		return "Intel TCB info"
+	case evidence.KindQEIdentity:
+		return "Intel QE identity"
+	}
+	return fmt.Sprintf("%q", string(k))
+}
+
+// kindNameKO is kindName in Korean.
+func kindNameKO(k evidence.Kind) string {
+	switch k {
+	case evidence.KindBundle:
+		return "cvmscope 증거 번들"
+	case evidence.KindHCLReport:
+		return "HCL 보고서"
+	case evidence.KindSNPReport:
+		return "SEV-SNP 보고서"
+	case evidence.KindTDReport:
+		return "TDREPORT"
+	case evidence.KindTDQuote:
+		return "TD 쿼트"
+	case evidence.KindTPMAttest:
+		return "TPM 쿼트(TPMS_ATTEST)"
+	case evidence.KindSignature:
+		return "쿼트 서명"
+	case evidence.KindPCRs:
+		return "PCR 값"
+	case evidence.KindEventLog:
+		return "TCG 이벤트 로그"
+	case evidence.KindCertificates:
+		return "인증서"
+	case evidence.KindPublicKey, evidence.KindTPMPublic:
+		return "AK 공개 키"
+	case evidence.KindCRL:
+		return "CRL"
+	case evidence.KindJWT:
+		return "JWT"
+	case evidence.KindJWKS:
+		return "JWKS 키 집합"
+	case evidence.KindRuntimeClaims:
+		return "런타임 클레임"
+	case evidence.KindTCBInfo:
+		return "Intel TCB 정보"
 	case evidence.KindQEIdentity:
 		return "Intel QE identity"
 	}

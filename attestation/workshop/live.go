@@ -94,8 +94,29 @@ type report struct {
 var ErrStale = errors.New("the nonce changed or an earlier step ran again while this step ran; its result, built on the old report, was discarded")
 
 func staleErr(step StepID) error {
-	return fault.WithHint(fault.Internal, fmt.Errorf("%s: %w", step.Title().EN, ErrStale),
-		"run "+step.Title().EN+" again: it reads a report bound to the current nonce first")
+	return fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("%s: %w", step.Title().EN, ErrStale),
+		"run "+step.Title().EN+" again: it reads a report bound to the current nonce first"),
+		step.Title().KO+": 이 단계가 실행되는 동안 논스(nonce)가 바뀌었거나 앞 단계가 다시 실행되었습니다. 이전 보고서로 만든 결과는 버렸습니다",
+		step.Title().KO+" 단계를 다시 실행합니다. 먼저 현재 논스에 묶인 보고서를 읽습니다")
+}
+
+// inKorean gives a step's error a Korean message when nothing below gave it one: the
+// step's name in Korean and the English text, so that a Korean reader at least knows
+// which step failed. Korean written where the error was made is kept as it is.
+func inKorean(step StepID, err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg, _ := fault.MessageIn(err, "ko"); msg != err.Error() {
+		return err
+	}
+	return fault.Korean(err, step.Title().KO+" 단계가 실패했습니다: "+err.Error(), "")
+}
+
+// koErr is err's message in Korean, or its English when nobody wrote Korean for it.
+func koErr(err error) string {
+	msg, _ := fault.MessageIn(err, "ko")
+	return msg
 }
 
 // NewLive returns a runner; nothing is opened until the first step runs.
@@ -110,7 +131,7 @@ func (l *Live) Banner() Banner {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.plat == nil {
-		return Banner{Text: present.T("Platform not opened yet ("+l.opts.Platform.Platform+") — run Preflight", "플랫폼을 아직 열지 않았습니다 — 사전 점검을 실행하세요")}
+		return Banner{Text: present.T("Platform not opened yet ("+l.opts.Platform.Platform+") — run Preflight", "플랫폼을 아직 열지 않았습니다 ("+l.opts.Platform.Platform+") — 사전 점검을 실행하면 열립니다")}
 	}
 	var s *evidence.Set
 	if l.rep != nil {
@@ -125,16 +146,16 @@ func bannerFor(p *platform.Platform, s *evidence.Set) Banner {
 		tee = s.TEE
 	}
 	b := Banner{Source: p.Source, TEE: tee, Detail: p.TPM.Desc()}
-	label := tee.Label()
+	if p.Source == evidence.SourceSim && p.CVM != nil && tee == evidence.TEEUnknown {
+		tee = evidence.TEE(p.CVM.TEE())
+	}
+	label, labelKO := tee.Label(), tee.LabelKO()
 	switch p.Source {
 	case evidence.SourceSim:
-		if p.CVM != nil && tee == evidence.TEEUnknown {
-			label = evidence.TEE(p.CVM.TEE()).Label()
-		}
 		b.Text = present.T("SIMULATED CVM ("+label+") — test roots, not Azure, not AMD or Intel",
-			"시뮬레이션 CVM ("+label+") — 테스트 루트 인증서 사용, Azure·AMD·Intel 아님")
+			"시뮬레이션 CVM ("+labelKO+") — 테스트 루트 인증서를 사용하며 Azure, AMD, Intel이 아닙니다")
 	default:
-		b.Text = present.T("Azure VM ("+label+") — real vTPM", "Azure VM ("+label+") — 실제 vTPM")
+		b.Text = present.T("Azure VM ("+label+") — real vTPM", "Azure VM ("+labelKO+") — 실제 vTPM")
 	}
 	return b
 }
@@ -251,8 +272,13 @@ func (l *Live) Close() error {
 	return errors.Join(errs...)
 }
 
-// Run performs one step.
+// Run performs one step. Its error reads in Korean too (inKorean).
 func (l *Live) Run(ctx context.Context, step StepID) (present.Page, error) {
+	p, err := l.run(ctx, step)
+	return p, inKorean(step, err)
+}
+
+func (l *Live) run(ctx context.Context, step StepID) (present.Page, error) {
 	switch step {
 	case Preflight:
 		return l.preflight(ctx)
@@ -265,7 +291,8 @@ func (l *Live) Run(ctx context.Context, step StepID) (present.Page, error) {
 	case VerifyJWT:
 		return l.verifyJWT(ctx)
 	}
-	return present.Page{}, fmt.Errorf("step %s is not available in this build", step)
+	return present.Page{}, fault.Korean(fmt.Errorf("step %s is not available in this build", step),
+		fmt.Sprintf("%s 단계는 이 빌드에서 쓸 수 없습니다", step), "")
 }
 
 // open opens the platform once. The TPM is held for the runner's lifetime: the simulated
@@ -278,7 +305,7 @@ func (l *Live) open(ctx context.Context) (*platform.Platform, error) {
 	}
 	po := l.opts.Platform
 	if err := l.opts.Scenario.Supports(po.SimTEE); err != nil {
-		return nil, fault.New(fault.Internal, err)
+		return nil, err
 	}
 	if sc := l.opts.Scenario; sc.Name != "" {
 		po.SecureBoot = po.SecureBoot && !sc.SecureBootOff
@@ -291,7 +318,8 @@ func (l *Live) open(ctx context.Context) (*platform.Platform, error) {
 	}
 	if l.opts.Scenario.Name != "" && p.Source != evidence.SourceSim {
 		p.Close()
-		return nil, fault.Errorf(fault.Internal, "--scenario %s stages a fault in the simulated CVM and its emulators; it cannot run on a real Azure VM (use --platform sim)", l.opts.Scenario.Name)
+		return nil, fault.Korean(fault.Errorf(fault.Internal, "--scenario %s stages a fault in the simulated CVM and its emulators; it cannot run on a real Azure VM (use --platform sim)", l.opts.Scenario.Name),
+			fmt.Sprintf("--scenario %s는 시뮬레이션 CVM과 에뮬레이터에서 장애를 연출하므로 실제 Azure VM에서는 실행할 수 없습니다 (--platform sim을 씁니다)", l.opts.Scenario.Name), "")
 	}
 	svc, err := startServices(p, l.opts)
 	if err != nil {
@@ -306,15 +334,15 @@ func (l *Live) preflight(ctx context.Context) (present.Page, error) {
 	var checks check.List
 	p, err := l.open(ctx)
 	if err != nil {
-		checks = append(checks, check.Failf("preflight.tpm", "%v", err))
+		checks = append(checks, check.Failf("preflight.tpm", "%v", err).KO("%s", koErr(err)))
 		return l.opts.Pager.Preflight(checks), err
 	}
-	src := "real Azure vTPM"
+	src, srcKO := "real Azure vTPM", "실제 Azure vTPM"
 	if p.Source == evidence.SourceSim {
-		src = "simulated CVM"
+		src, srcKO = "simulated CVM", "시뮬레이션 CVM"
 	}
-	checks = append(checks, check.Passf("preflight.platform", "%s (%s)", src, p.Reason))
-	checks = append(checks, check.Passf("preflight.tpm", "TPM opened: %s", p.TPM.Desc()))
+	checks = append(checks, check.Passf("preflight.platform", "%s (%s)", src, p.Reason).KO("%s (%s)", srcKO, p.ReasonKO))
+	checks = append(checks, check.Passf("preflight.tpm", "TPM opened: %s", p.TPM.Desc()).KO("TPM을 열었습니다: %s", p.TPM.Desc()))
 	checks = append(checks, proxyCheck())
 	checks = append(checks, clockCheck(time.Now()))
 	if p.Source == evidence.SourceAzure {
@@ -322,16 +350,20 @@ func (l *Live) preflight(ctx context.Context) (present.Page, error) {
 		const logPath = "/sys/kernel/security/tpm0/binary_bios_measurements"
 		if f, err := os.Open(logPath); err != nil {
 			fix := "the kernel published no log there (securityfs not mounted, or no TPM log); --event-log FILE reads a saved one"
+			fixKO := "커널이 그 경로에 로그를 두지 않았습니다(securityfs가 마운트되지 않았거나 TPM 로그가 없습니다). 저장된 로그는 --event-log FILE로 읽습니다"
 			if errors.Is(err, os.ErrPermission) {
-				fix = fault.RootHint(logPath)
+				fix, fixKO = fault.RootHint(logPath), rootHintKO(logPath)
 			}
-			checks = append(checks, check.Warnf("preflight.eventlog", "event log not readable (%v): the replay check will be skipped; %s", errors.Unwrap(err), fix))
+			checks = append(checks, check.Warnf("preflight.eventlog", "event log not readable (%v): the replay check will be skipped; %s", errors.Unwrap(err), fix).
+				KO("이벤트 로그를 읽을 수 없습니다(%v). 재생(replay) 검사는 건너뜁니다. %s", errors.Unwrap(err), fixKO))
 		} else {
 			f.Close()
-			checks = append(checks, check.Passf("preflight.eventlog", "event log readable at /sys/kernel/security/tpm0/binary_bios_measurements"))
+			checks = append(checks, check.Passf("preflight.eventlog", "event log readable at /sys/kernel/security/tpm0/binary_bios_measurements").
+				KO("이벤트 로그를 /sys/kernel/security/tpm0/binary_bios_measurements에서 읽을 수 있습니다"))
 		}
 	} else {
-		checks = append(checks, check.Passf("preflight.eventlog", "simulated boot event log generated (%d bytes)", len(p.CVM.EventLog())))
+		checks = append(checks, check.Passf("preflight.eventlog", "simulated boot event log generated (%d bytes)", len(p.CVM.EventLog())).
+			KO("시뮬레이션 부팅 이벤트 로그를 만들었습니다 (%d바이트)", len(p.CVM.EventLog())))
 	}
 	checks = append(checks, l.imdsCheck(ctx))
 	checks = append(checks, l.endpoint(ctx).check())
@@ -349,18 +381,22 @@ func proxyCheck() check.Check {
 		}
 	}
 	if len(set) == 0 {
-		return check.Passf("preflight.proxy", "no HTTP proxy configured; IMDS is always reached directly")
+		return check.Passf("preflight.proxy", "no HTTP proxy configured; IMDS is always reached directly").
+			KO("HTTP 프록시가 설정되지 않았습니다. IMDS에는 언제나 직접 연결합니다")
 	}
-	return check.Passf("preflight.proxy", "proxy settings %s apply to MAA; IMDS (169.254.169.254) bypasses them", strings.Join(set, " "))
+	return check.Passf("preflight.proxy", "proxy settings %s apply to MAA; IMDS (169.254.169.254) bypasses them", strings.Join(set, " ")).
+		KO("프록시 설정 %s은(는) MAA 호출에 적용됩니다. IMDS(169.254.169.254)는 프록시를 거치지 않습니다", strings.Join(set, " "))
 }
 
 // clockCheck flags a clock that cannot be right: token lifetimes and certificate validity
 // are judged against it.
 func clockCheck(now time.Time) check.Check {
 	if now.Year() < 2024 {
-		return check.Warnf("preflight.clock", "system clock says %s, before any current certificate was issued: fix the clock (NTP) or pass --now", now.UTC().Format(time.RFC3339))
+		return check.Warnf("preflight.clock", "system clock says %s, before any current certificate was issued: fix the clock (NTP) or pass --now", now.UTC().Format(time.RFC3339)).
+			KO("시스템 시계가 %s로, 지금 쓰이는 어떤 인증서가 발급되기보다도 이전입니다. 시계를 맞추거나(NTP) --now를 지정합니다", now.UTC().Format(time.RFC3339))
 	}
-	return check.Passf("preflight.clock", "system clock %s; tokens and certificates are judged at this time unless --now is given", now.UTC().Format(time.RFC3339))
+	return check.Passf("preflight.clock", "system clock %s; tokens and certificates are judged at this time unless --now is given", now.UTC().Format(time.RFC3339)).
+		KO("시스템 시계 %s. --now를 주지 않으면 토큰과 인증서를 이 시각 기준으로 판단합니다", now.UTC().Format(time.RFC3339))
 }
 
 func (l *Live) readReport(ctx context.Context) (present.Page, error) {
@@ -386,4 +422,12 @@ func (l *Live) readReport(ctx context.Context) (present.Page, error) {
 		return present.Page{}, err
 	}
 	return page, nil
+}
+
+// rootHintKO is fault.RootHint in Korean, for the event log (only root may read it).
+func rootHintKO(path string) string {
+	if fault.AsRoot() {
+		return "cvmscope가 이미 root로 실행 중이므로 다른 것이 " + path + " 접근을 막고 있습니다. 보안 모듈(SELinux, AppArmor)이나 장치가 없는 컨테이너일 수 있으니 `ls -l " + path + "`와 감사 로그를 확인합니다"
+	}
+	return "root만 " + path + "을(를) 읽을 수 있습니다. cvmscope를 sudo로 실행합니다"
 }

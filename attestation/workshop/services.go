@@ -12,6 +12,7 @@ import (
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/imds"
 	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/maaemu"
@@ -83,7 +84,7 @@ func startServices(p *platform.Platform, o LiveOptions) (*services, error) {
 		}
 		srv, err := imdsemu.Start(cfg)
 		if err != nil {
-			return nil, fmt.Errorf("starting the IMDS emulator: %w", err)
+			return nil, fault.Korean(fmt.Errorf("starting the IMDS emulator: %w", err), "IMDS 에뮬레이터를 시작하지 못했습니다: "+koErr(err), "")
 		}
 		svc.imdsEmu, imdsURL = srv, srv.URL()
 	}
@@ -108,7 +109,7 @@ func startServices(p *platform.Platform, o LiveOptions) (*services, error) {
 	m, err := maaemu.Start(cfg)
 	if err != nil {
 		svc.close()
-		return nil, fmt.Errorf("starting the MAA emulator: %w", err)
+		return nil, fault.Korean(fmt.Errorf("starting the MAA emulator: %w", err), "MAA 에뮬레이터를 시작하지 못했습니다: "+koErr(err), "")
 	}
 	svc.maaEmu, svc.maaURL, svc.maaPool = m, m.URL(), m.CertPool()
 	return svc, nil
@@ -157,6 +158,8 @@ type endpoint struct {
 	Emulated bool
 	// Fallback is true when neither -a nor the region chose it.
 	Fallback bool
+	// ReasonKO is Reason in Korean.
+	ReasonKO string
 	err      error
 	loopPool *x509.CertPool
 }
@@ -166,11 +169,12 @@ func (e endpoint) pool() *x509.CertPool { return e.loopPool }
 func (e endpoint) check() check.Check {
 	switch {
 	case e.err != nil:
-		return check.Failf(IDEndpoint, "%v", e.err)
+		return check.Failf(IDEndpoint, "%v", e.err).KO("MAA 엔드포인트를 정하지 못했습니다: %s", koErr(e.err))
 	case e.Fallback:
-		return check.Warnf(IDEndpoint, "%s (%s); pass -a to choose the provider", e.URL, e.Reason)
+		return check.Warnf(IDEndpoint, "%s (%s); pass -a to choose the provider", e.URL, e.Reason).
+			KO("%s (%s). -a로 공급자를 지정합니다", e.URL, e.ReasonKO)
 	}
-	return check.Passf(IDEndpoint, "%s (%s)", e.URL, e.Reason)
+	return check.Passf(IDEndpoint, "%s (%s)", e.URL, e.Reason).KO("%s (%s)", e.URL, e.ReasonKO)
 }
 
 // endpoint resolves the MAA provider once per run: -a wins; the simulated CVM uses its
@@ -198,33 +202,38 @@ func (l *Live) resolveEndpoint(ctx context.Context, svc *services) endpoint {
 		if err != nil {
 			return endpoint{URL: l.opts.AttestationURL, err: fmt.Errorf("-a %q: %v", l.opts.AttestationURL, err)}
 		}
-		e := endpoint{URL: u, Reason: "-a"}
+		e := endpoint{URL: u, Reason: "-a", ReasonKO: "-a"}
 		if svc != nil && svc.maaURL == u {
 			e.Emulated, e.loopPool = true, svc.maaPool
 		}
 		return e
 	}
 	if svc == nil {
-		return endpoint{err: errors.New("the platform is not open")}
+		return endpoint{err: fault.Korean(errors.New("the platform is not open"), "플랫폼을 아직 열지 않았습니다", "")}
 	}
 	if svc.maaURL != "" {
-		stand := ""
+		stand, standKO := "", ""
 		if inst, err := svc.instance(ctx); err == nil {
 			if real, ok := maa.Endpoint(inst.Location); ok {
 				stand = fmt.Sprintf(", standing in for %s (region %s)", real, inst.Location)
+				standKO = fmt.Sprintf(", %s(리전 %s)를 대신합니다", real, inst.Location)
 			}
 		}
 		return endpoint{URL: svc.maaURL, Emulated: true, loopPool: svc.maaPool,
-			Reason: "simulated CVM: cvmscope's MAA emulator on loopback, SIMULATED signing key" + stand}
+			Reason:   "simulated CVM: cvmscope's MAA emulator on loopback, SIMULATED signing key" + stand,
+			ReasonKO: "시뮬레이션 CVM: 루프백의 cvmscope MAA 에뮬레이터, 시뮬레이션 서명 키" + standKO}
 	}
 	inst, err := svc.instance(ctx)
 	if err != nil {
-		return endpoint{URL: maa.DefaultEndpoint, Fallback: true, Reason: fmt.Sprintf("IMDS gave no region (%v); the AZ-CPP sample's default", shortErr(err))}
+		return endpoint{URL: maa.DefaultEndpoint, Fallback: true, Reason: fmt.Sprintf("IMDS gave no region (%v); the AZ-CPP sample's default", shortErr(err)),
+			ReasonKO: fmt.Sprintf("IMDS가 리전을 알려 주지 않아(%v) AZ-CPP 샘플의 기본값을 씁니다", shortErr(err))}
 	}
 	if u, ok := maa.Endpoint(inst.Location); ok {
-		return endpoint{URL: u, Reason: "shared provider of region " + inst.Location + " (from IMDS)"}
+		return endpoint{URL: u, Reason: "shared provider of region " + inst.Location + " (from IMDS)",
+			ReasonKO: "리전 " + inst.Location + "의 공유 공급자 (IMDS에서 확인)"}
 	}
-	return endpoint{URL: maa.DefaultEndpoint, Fallback: true, Reason: fmt.Sprintf("region %q from IMDS has no known shared provider; the AZ-CPP sample's default", inst.Location)}
+	return endpoint{URL: maa.DefaultEndpoint, Fallback: true, Reason: fmt.Sprintf("region %q from IMDS has no known shared provider; the AZ-CPP sample's default", inst.Location),
+		ReasonKO: fmt.Sprintf("IMDS가 알려 준 리전 %q에는 알려진 공유 공급자가 없어 AZ-CPP 샘플의 기본값을 씁니다", inst.Location)}
 }
 
 func shortErr(err error) string {
@@ -241,17 +250,19 @@ func (l *Live) imdsCheck(ctx context.Context) check.Check {
 	svc := l.svc
 	l.mu.Unlock()
 	if svc == nil {
-		return check.Skipf(IDIMDS, "platform not open")
+		return check.Skipf(IDIMDS, "platform not open").KO("플랫폼을 열지 않았습니다")
 	}
 	inst, err := svc.instance(ctx)
 	if err != nil {
-		return check.Warnf(IDIMDS, "%v", err)
+		return check.Warnf(IDIMDS, "%v", err).KO("IMDS가 응답하지 않습니다: %s", koErr(err))
 	}
-	where := "IMDS"
+	where, whereKO := "IMDS", "IMDS"
 	if svc.imdsEmu != nil {
-		where = "IMDS emulator " + strings.TrimPrefix(svc.imds.BaseURL, "http://")
+		addr := strings.TrimPrefix(svc.imds.BaseURL, "http://")
+		where, whereKO = "IMDS emulator "+addr, "IMDS 에뮬레이터 "+addr
 	}
-	return check.Passf(IDIMDS, "%s: VM %s, size %s, region %s", where, inst.VMID, inst.VMSize, inst.Location)
+	return check.Passf(IDIMDS, "%s: VM %s, size %s, region %s", where, inst.VMID, inst.VMSize, inst.Location).
+		KO("%s: VM %s, 크기 %s, 리전 %s", whereKO, inst.VMID, inst.VMSize, inst.Location)
 }
 
 // secureBootCheck reads Secure Boot from the runtime claims of the stored report, before
@@ -259,14 +270,17 @@ func (l *Live) imdsCheck(ctx context.Context) check.Check {
 func secureBootCheck(ctx context.Context, p *platform.Platform) check.Check {
 	report, err := p.TPM.NVRead(ctx, tpm.NVHCLReport)
 	if err != nil {
-		return check.Skipf("preflight.secureboot", "no HCL report (Trusted Launch VM?): Secure Boot is judged from the event log in Read report")
+		return check.Skipf("preflight.secureboot", "no HCL report (Trusted Launch VM?): Secure Boot is judged from the event log in Read report").
+			KO("HCL 보고서가 없습니다(Trusted Launch VM일 수 있습니다). 보안 부팅(Secure Boot)은 증명 보고서 읽기 단계에서 이벤트 로그로 판단합니다")
 	}
 	on, ok := secureBootFromReport(report)
 	switch {
 	case !ok:
-		return check.Skipf("preflight.secureboot", "the runtime claims carry no secure-boot setting")
+		return check.Skipf("preflight.secureboot", "the runtime claims carry no secure-boot setting").
+			KO("런타임 클레임에 secure-boot 설정이 없습니다")
 	case !on:
-		return check.Warnf("preflight.secureboot", "runtime claims say secure-boot is false: MAA's default policy will refuse this VM (enable Secure Boot in the VM's security settings)")
+		return check.Warnf("preflight.secureboot", "runtime claims say secure-boot is false: MAA's default policy will refuse this VM (enable Secure Boot in the VM's security settings)").
+			KO("런타임 클레임의 secure-boot가 false입니다. MAA 기본 정책이 이 VM을 거부합니다 (VM 보안 설정에서 보안 부팅(Secure Boot)을 켭니다)")
 	}
-	return check.Passf("preflight.secureboot", "runtime claims say secure-boot is true")
+	return check.Passf("preflight.secureboot", "runtime claims say secure-boot is true").KO("런타임 클레임의 secure-boot가 true입니다")
 }

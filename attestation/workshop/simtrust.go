@@ -32,18 +32,18 @@ type SimulatedTrust struct {
 func Simulated() (*SimulatedTrust, error) {
 	a, err := simroots.Anchors()
 	if err != nil {
-		return nil, fault.Errorf(fault.Internal, "simulated roots: %v", err)
+		return nil, fault.Korean(fault.Errorf(fault.Internal, "simulated roots: %v", err), "시뮬레이션 루트 인증서: "+koErr(err), "")
 	}
 	jwks, err := json.Marshal(map[string]any{"keys": []map[string]any{{
 		"kid": maaemu.KeyID(a.MAACert.Raw), "kty": "RSA",
 		"x5c": []string{base64.StdEncoding.EncodeToString(a.MAACert.Raw)},
 	}}})
 	if err != nil {
-		return nil, fault.New(fault.Internal, err)
+		return nil, fault.Korean(fault.New(fault.Internal, err), "시뮬레이션 MAA 키 집합을 만들지 못했습니다: "+err.Error(), "")
 	}
 	keys, err := token.ParseJWKS(jwks, SimulatedKeySource)
 	if err != nil {
-		return nil, fault.Errorf(fault.Internal, "simulated MAA key: %v", err)
+		return nil, fault.Korean(fault.Errorf(fault.Internal, "simulated MAA key: %v", err), "시뮬레이션 MAA 키: "+koErr(err), "")
 	}
 	return &SimulatedTrust{
 		Verify: verify.Trust{

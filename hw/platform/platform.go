@@ -51,13 +51,17 @@ var QuotePCRs = []int{0, 1, 2, 3, 4, 5, 6, 7}
 // Platform is an opened source of evidence.
 type Platform struct {
 	Source evidence.Source
-	// Reason says why auto chose this platform, for the banner and preflight.
-	Reason string
-	TPM    *tpm.TPM
+	// Reason says why auto chose this platform, for the banner and preflight; ReasonKO
+	// says it in Korean.
+	Reason, ReasonKO string
+	TPM              *tpm.TPM
 	// CVM is the simulated CVM; nil on a real VM.
 	CVM          *simcvm.CVM
 	eventLogPath string
 }
+
+// why is a reason in English and Korean.
+type why struct{ en, ko string }
 
 // Open chooses the platform and opens its TPM. For "sim" it provisions the simulated CVM.
 func Open(ctx context.Context, o Options) (*Platform, error) {
@@ -65,16 +69,17 @@ func Open(ctx context.Context, o Options) (*Platform, error) {
 	case "", "auto":
 		dev, reason := detectAzure()
 		if dev == "" {
-			return openSim(ctx, o, "auto: "+reason+"; using the simulated CVM")
+			return openSim(ctx, o, why{"auto: " + reason.en + "; using the simulated CVM", "auto: " + reason.ko + ". 시뮬레이션 CVM을 사용합니다"})
 		}
 		o.TPM = pick(o.TPM, dev)
-		return openAzure(ctx, o, "auto: "+reason)
+		return openAzure(ctx, o, why{"auto: " + reason.en, "auto: " + reason.ko})
 	case "azure":
-		return openAzure(ctx, o, "--platform azure")
+		return openAzure(ctx, o, why{"--platform azure", "--platform azure"})
 	case "sim":
-		return openSim(ctx, o, "--platform sim")
+		return openSim(ctx, o, why{"--platform sim", "--platform sim"})
 	}
-	return nil, fault.Errorf(fault.Internal, "--platform %q: use auto, azure or sim", o.Platform)
+	return nil, fault.Korean(fault.Errorf(fault.Internal, "--platform %q: use auto, azure or sim", o.Platform),
+		fmt.Sprintf("--platform %q: auto, azure, sim 중 하나를 씁니다", o.Platform), "")
 }
 
 func pick(flag, dflt string) string {
@@ -86,21 +91,21 @@ func pick(flag, dflt string) string {
 
 // detectAzure looks for a TPM device. A TPM alone does not make an Azure VM; the report
 // index decides, which openAzure reads. Without a device there is nothing to ask.
-func detectAzure() (dev, reason string) {
+func detectAzure() (dev string, reason why) {
 	for _, d := range []string{"/dev/tpmrm0", "/dev/tpm0"} {
 		if _, err := os.Stat(d); err == nil {
-			return d, "found " + d
+			return d, why{"found " + d, d + " 장치를 찾았습니다"}
 		}
 	}
-	return "", "no TPM device (/dev/tpmrm0, /dev/tpm0)"
+	return "", why{"no TPM device (/dev/tpmrm0, /dev/tpm0)", "TPM 장치(/dev/tpmrm0, /dev/tpm0)가 없습니다"}
 }
 
-func openAzure(ctx context.Context, o Options, reason string) (*Platform, error) {
+func openAzure(ctx context.Context, o Options, reason why) (*Platform, error) {
 	t, err := tpm.Open(ctx, pick(o.TPM, "auto"))
 	if err != nil {
 		return nil, err
 	}
-	p := &Platform{Source: evidence.SourceAzure, Reason: reason, TPM: t, eventLogPath: o.EventLogPath}
+	p := &Platform{Source: evidence.SourceAzure, Reason: reason.en, ReasonKO: reason.ko, TPM: t, eventLogPath: o.EventLogPath}
 	if o.Platform == "" || o.Platform == "auto" {
 		// A TPM that has neither Azure's report index nor its AK is not an Azure vTPM
 		// (a laptop, a plain VM): fall back to the simulated CVM rather than fail.
@@ -108,16 +113,18 @@ func openAzure(ctx context.Context, o Options, reason string) (*Platform, error)
 		_, _, errAK := t.ReadPublic(ctx, tpm.HandleAK)
 		if errReport != nil && errAK != nil {
 			t.Close()
-			return openSim(ctx, o, "auto: "+t.Desc()+" is not an Azure vTPM (no NV 0x01400001, no AK 0x81000003); using the simulated CVM")
+			return openSim(ctx, o, why{"auto: " + t.Desc() + " is not an Azure vTPM (no NV 0x01400001, no AK 0x81000003); using the simulated CVM",
+				"auto: " + t.Desc() + "은(는) Azure vTPM이 아닙니다(NV 0x01400001도, AK 0x81000003도 없습니다). 시뮬레이션 CVM을 사용합니다"})
 		}
 	}
 	return p, nil
 }
 
-func openSim(ctx context.Context, o Options, reason string) (*Platform, error) {
+func openSim(ctx context.Context, o Options, reason why) (*Platform, error) {
 	if o.EventLogPath != "" {
 		// The simulated CVM measures its own boot: a log from elsewhere would be dropped.
-		return nil, fault.Errorf(fault.Internal, "--event-log %s cannot be used: %s, which writes its own event log; --event-log is for an Azure VM (--platform azure)", o.EventLogPath, reason)
+		return nil, fault.Korean(fault.Errorf(fault.Internal, "--event-log %s cannot be used: %s, which writes its own event log; --event-log is for an Azure VM (--platform azure)", o.EventLogPath, reason.en),
+			fmt.Sprintf("--event-log %s은(는) 쓸 수 없습니다: %s. 시뮬레이션 CVM은 자체 이벤트 로그를 만듭니다. --event-log는 Azure VM(--platform azure)용입니다", o.EventLogPath, reason.ko), "")
 	}
 	target := pick(o.TPM, "sim")
 	if target == "sim" {
@@ -142,7 +149,7 @@ func openSim(ctx context.Context, o Options, reason string) (*Platform, error) {
 		return nil, err
 	}
 	front := t.Interpose(func(transport.TPM) transport.TPM { return cvm.Transport() }, t.Desc()+" behind the simulated paravisor")
-	return &Platform{Source: evidence.SourceSim, Reason: reason, TPM: front, CVM: cvm}, nil
+	return &Platform{Source: evidence.SourceSim, Reason: reason.en, ReasonKO: reason.ko, TPM: front, CVM: cvm}, nil
 }
 
 // Close releases the TPM.
@@ -242,7 +249,8 @@ func (p *Platform) eventLog() ([]byte, error) {
 		// Capped, and only a regular file: a FIFO or /dev/zero must not hang the run.
 		b, err := evidence.ReadFile(p.eventLogPath)
 		if err != nil {
-			return nil, fault.New(fault.Device, fmt.Errorf("event log %s: %w", p.eventLogPath, err))
+			return nil, fault.Korean(fault.New(fault.Device, fmt.Errorf("event log %s: %w", p.eventLogPath, err)),
+				fmt.Sprintf("이벤트 로그 %s을(를) 읽을 수 없습니다: %v", p.eventLogPath, err), "")
 		}
 		return b, nil
 	}
