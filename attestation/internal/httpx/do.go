@@ -56,7 +56,9 @@ func (l Limits) maxBody() int64 {
 type Request struct {
 	// Op names the request in messages as the user knows it, e.g. "Call MAA" or
 	// "IMDS GET /metadata/instance".
-	Op     string
+	Op string
+	// OpKO is Op in Korean for Korean messages; empty uses Op.
+	OpKO   string
 	Method string
 	URL    string
 	Header http.Header
@@ -94,6 +96,8 @@ const (
 type Error struct {
 	Failure Failure
 	Op      string
+	// OpKO names the request in Korean messages; empty uses Op.
+	OpKO string
 	// Host is host[:port] of the URL.
 	Host string
 	// Waited is the deadline that ran out (Timeout).
@@ -131,6 +135,46 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %v", e.Op, e.Err)
 }
 
+// KO is Error in Korean, with the same facts. The transport's root cause (a Go or OS
+// message such as "connection refused") is quoted as it is: it names the exact failure.
+func (e *Error) KO() string {
+	op := e.OpKO
+	if op == "" {
+		op = e.Op
+	}
+	switch e.Failure {
+	case Interrupted:
+		return op + " 중단됨(Ctrl-C/Esc): 응답을 기다리지 않았습니다"
+	case Timeout:
+		return fmt.Sprintf("%s: %s 안에 %s에서 응답이 없습니다(%v)", op, roundDur(e.Waited), e.Host, RootCause(e.Err))
+	case Unreachable:
+		var oe *net.OpError
+		if errors.As(e.Err, &oe) && oe.Op == "proxyconnect" {
+			return fmt.Sprintf("%s: 프록시를 통해 %s에 연결할 수 없습니다(proxyconnect %v): %v", op, e.Host, oe.Addr, RootCause(e.Err))
+		}
+		return fmt.Sprintf("%s: %s에 연결할 수 없습니다: %v", op, e.Host, RootCause(e.Err))
+	case Dropped:
+		if !e.Answered {
+			return fmt.Sprintf("%s: 응답이 오기 전에 %s가 연결을 끊었습니다(%v)", op, e.Host, RootCause(e.Err))
+		}
+		return fmt.Sprintf("%s: 응답 도중(%d바이트 뒤) %s가 연결을 끊었습니다: %v", op, e.Bytes, e.Host, RootCause(e.Err))
+	case TooLarge:
+		return fmt.Sprintf("%s: %s의 응답이 %d바이트보다 커서 거부했습니다", op, e.Host, e.Limit)
+	}
+	return fmt.Sprintf("%s: %v", op, e.Err)
+}
+
+// Korean wraps err with the Korean message of the *Error it holds (and hintKO), keeping its
+// kind; an err without one gets hintKO only. Callers that add words around the *Error in
+// English give their own Korean instead.
+func Korean(err error, hintKO string) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return fault.Korean(err, "", hintKO)
+	}
+	return fault.Korean(err, e.KO(), hintKO)
+}
+
 // Unwrap keeps the transport's error reachable (errors.Is ECONNREFUSED, x509 errors) and
 // guarantees context.Canceled in an interrupted chain, which fault.KindOf reads as exit 130.
 func (e *Error) Unwrap() []error {
@@ -160,12 +204,20 @@ func InterruptedError(op, rawURL string, cause error) *Error {
 }
 
 // Fault classifies err for the exit code: an interrupted call is fault.Interrupted with
-// advice that nothing was decided; anything else is fault.Network with hint.
-func Fault(err error, hint string) error {
-	if FailureOf(err) == Interrupted {
-		return fault.WithHint(fault.Interrupted, err, "nothing was decided; run it again to get an answer")
+// advice that nothing was decided; anything else is fault.Network with hint. The Korean
+// message is attached too (FaultKO gives a Korean hint as well).
+func Fault(err error, hint string) error { return FaultKO(err, hint, "") }
+
+// FaultKO is Fault with the hint in Korean too.
+func FaultKO(err error, hint, hintKO string) error {
+	if err == nil {
+		return nil
 	}
-	return fault.WithHint(fault.Network, err, hint)
+	if FailureOf(err) == Interrupted {
+		return Korean(fault.WithHint(fault.Interrupted, err, "nothing was decided; run it again to get an answer"),
+			"아무것도 판정하지 않았습니다. 결과를 얻으려면 다시 실행합니다")
+	}
+	return Korean(fault.WithHint(fault.Network, err, hint), hintKO)
 }
 
 // Do sends req once under a per-try deadline and reads the whole answer within the body
@@ -182,7 +234,7 @@ func Do(ctx context.Context, c *http.Client, req Request, lim Limits) (*Response
 	defer cancel()
 	start := time.Now()
 	fail := func(f Failure, err error, bytes int64, answered bool) (*Response, error) {
-		e := &Error{Failure: f, Op: req.Op, Host: hostOf(req.URL), Err: err, Bytes: bytes, Answered: answered}
+		e := &Error{Failure: f, Op: req.Op, OpKO: req.OpKO, Host: hostOf(req.URL), Err: err, Bytes: bytes, Answered: answered}
 		if f == Other {
 			e.Failure, e.Waited = classify(ctx, actx, err), budget
 		}
