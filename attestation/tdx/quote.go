@@ -49,60 +49,67 @@ type Quote struct {
 // generation library. Zero padding after the quote is accepted (some tools store quotes in
 // fixed-size buffers); any other trailing data is an error.
 func ParseQuote(b []byte) (*Quote, error) {
-	perr := func(field string, off int, format string, a ...any) error {
-		return &ParseError{What: "TD quote", Field: field, Offset: off, Msg: fmt.Sprintf(format, a...)}
+	perr := func(field string, off int, en, ko string, a ...any) error {
+		return newParseError("TD quote", field, off, fmt.Sprintf(en, a...), fmt.Sprintf(ko, a...))
 	}
 	le := binary.LittleEndian
 	if len(b) < quoteSignedOff {
-		return nil, perr("length", len(b), "need at least %d bytes for header, body and signed-data size, have %d; the quote is truncated", quoteSignedOff, len(b))
+		return nil, perr("length", len(b), "need at least %d bytes for header, body and signed-data size, have %d; the quote is truncated",
+			"헤더, 본문, 서명 데이터 크기에 최소 %d바이트가 필요하지만 %d바이트뿐입니다. 쿼트가 잘렸습니다", quoteSignedOff, len(b))
 	}
 	if v := le.Uint16(b[0:]); v != abi.QuoteVersion {
-		return nil, perr("header.version", 0, "version %d is not supported (want 4); TDX 1.5 v5 quotes are not handled yet", v)
+		return nil, perr("header.version", 0, "version %d is not supported (want 4); TDX 1.5 v5 quotes are not handled yet",
+			"버전 %d은 지원하지 않습니다(4여야 합니다). TDX 1.5 v5 쿼트는 아직 처리하지 않습니다", v)
 	}
 	if t := le.Uint16(b[2:]); t != abi.AttestationKeyType {
-		return nil, perr("header.att_key_type", 2, "attestation key type %d is not ECDSA-256-with-P-256 (2)", t)
+		return nil, perr("header.att_key_type", 2, "attestation key type %d is not ECDSA-256-with-P-256 (2)", "증명 키 유형 %d이 ECDSA-256-with-P-256(2)이 아닙니다", t)
 	}
 	if t := le.Uint32(b[4:]); t != abi.TeeTDX {
-		return nil, perr("header.tee_type", 4, "TEE type 0x%x is not TDX (0x81); an SGX quote is not TD evidence", t)
+		return nil, perr("header.tee_type", 4, "TEE type 0x%x is not TDX (0x81); an SGX quote is not TD evidence", "TEE 유형 0x%x이 TDX(0x81)가 아닙니다. SGX 쿼트는 TD 증거가 아닙니다", t)
 	}
 	sigLen := int(le.Uint32(b[quoteSigSizeOff:]))
 	end := quoteSignedOff + sigLen
 	if sigLen > len(b)-quoteSignedOff {
-		return nil, perr("signed_data_size", quoteSigSizeOff, "signed data of %d bytes runs past the end of the %d-byte input; the quote is truncated", sigLen, len(b))
+		return nil, perr("signed_data_size", quoteSigSizeOff, "signed data of %d bytes runs past the end of the %d-byte input; the quote is truncated",
+			"%d바이트의 서명 데이터가 %d바이트 입력의 끝을 넘습니다. 쿼트가 잘렸습니다", sigLen, len(b))
 	}
 	// Walk the signed data with bounds checks; go-tdx-guest's abi slices without them.
 	certOff := quoteSignedOff + signedCertTypeRel
 	if end < certOff+6 {
-		return nil, perr("signed_data_size", quoteSigSizeOff, "signed data of %d bytes cannot hold signature, attestation key and certification data header (%d bytes)", sigLen, signedCertTypeRel+6)
+		return nil, perr("signed_data_size", quoteSigSizeOff, "signed data of %d bytes cannot hold signature, attestation key and certification data header (%d bytes)",
+			"%d바이트의 서명 데이터에 서명, 증명 키, 인증 데이터 헤더(%d바이트)가 들어가지 않습니다", sigLen, signedCertTypeRel+6)
 	}
 	if t := le.Uint16(b[certOff:]); t != certTypeQEReport {
-		return nil, perr("certification_data.type", certOff, "type %d is not 6 (QE report certification data)", t)
+		return nil, perr("certification_data.type", certOff, "type %d is not 6 (QE report certification data)", "유형 %d이 6(QE 보고서 인증 데이터)이 아닙니다", t)
 	}
 	certLen := int(le.Uint32(b[certOff+2:]))
 	certDataOff := certOff + 6
 	if certLen != end-certDataOff {
-		return nil, perr("certification_data.size", certOff+2, "size %d does not match the %d bytes left in the signed data", certLen, end-certDataOff)
+		return nil, perr("certification_data.size", certOff+2, "size %d does not match the %d bytes left in the signed data", "크기 %d가 서명 데이터에 남은 %d바이트와 맞지 않습니다", certLen, end-certDataOff)
 	}
 	authOff := certDataOff + qeReportSize + qeSigSize
 	if end < authOff+2 {
-		return nil, perr("qe_auth_data.size", authOff, "certification data too short for the QE report (384), its signature (64) and the auth data size")
+		return nil, perr("qe_auth_data.size", authOff, "certification data too short for the QE report (384), its signature (64) and the auth data size",
+			"인증 데이터가 QE 보고서(384), 그 서명(64), 인증 데이터 크기를 담기에 너무 짧습니다")
 	}
 	authLen := int(le.Uint16(b[authOff:]))
 	pckOff := authOff + 2 + authLen
 	if end < pckOff+6 {
-		return nil, perr("qe_auth_data.size", authOff, "auth data of %d bytes leaves no room for the PCK certificate chain header", authLen)
+		return nil, perr("qe_auth_data.size", authOff, "auth data of %d bytes leaves no room for the PCK certificate chain header",
+			"%d바이트의 인증 데이터 뒤에 PCK 인증서 체인 헤더가 들어갈 자리가 없습니다", authLen)
 	}
 	if t := le.Uint16(b[pckOff:]); t != certTypePCKChain {
-		return nil, perr("pck_cert_chain.type", pckOff, "type %d is not 5 (PEM PCK certificate chain)", t)
+		return nil, perr("pck_cert_chain.type", pckOff, "type %d is not 5 (PEM PCK certificate chain)", "유형 %d이 5(PEM PCK 인증서 체인)가 아닙니다", t)
 	}
 	chainLen := int(le.Uint32(b[pckOff+2:]))
 	if chainLen != end-(pckOff+6) {
-		return nil, perr("pck_cert_chain.size", pckOff+2, "size %d does not match the %d bytes left in the certification data", chainLen, end-(pckOff+6))
+		return nil, perr("pck_cert_chain.size", pckOff+2, "size %d does not match the %d bytes left in the certification data", "크기 %d가 인증 데이터에 남은 %d바이트와 맞지 않습니다", chainLen, end-(pckOff+6))
 	}
 	padding := 0
 	for i, c := range b[end:] {
 		if c != 0 {
-			return nil, perr("trailing bytes", end+i, "non-zero byte 0x%02x after the %d-byte quote; the file holds more than one quote or is garbled", c, end)
+			return nil, perr("trailing bytes", end+i, "non-zero byte 0x%02x after the %d-byte quote; the file holds more than one quote or is garbled",
+				"%[2]d바이트 쿼트 뒤에 0이 아닌 바이트 0x%02[1]x가 있습니다. 파일에 쿼트가 둘 이상 있거나 손상되었습니다", c, end)
 		}
 		padding++
 	}
@@ -110,11 +117,11 @@ func ParseQuote(b []byte) (*Quote, error) {
 	q := &Quote{Raw: raw, Padding: padding, certDataOff: certDataOff, chainOff: pckOff + 6, chainLen: chainLen}
 	parsed, err := quoteToProto(raw)
 	if err != nil {
-		return nil, perr("structure", 0, "%v", err)
+		return nil, perr("structure", 0, "%v", "go-tdx-guest가 쿼트를 거부합니다: %v", err)
 	}
 	q.Proto = parsed
 	if err := q.parseChain(raw[q.chainOff:end]); err != nil {
-		return nil, perr("pck_cert_chain", q.chainOff, "%v", err)
+		return nil, newParseError("TD quote", "pck_cert_chain", q.chainOff, err.Error(), inKorean(err))
 	}
 	return q, nil
 }
@@ -145,21 +152,21 @@ func (q *Quote) parseChain(chain []byte) error {
 		var blk *pem.Block
 		blk, chain = pem.Decode(chain)
 		if blk == nil {
-			return fmt.Errorf("certificate %d is not PEM; the chain is garbled", len(certs)+1)
+			return koErr("certificate %d is not PEM; the chain is garbled", "인증서 %d이 PEM이 아닙니다. 체인이 손상되었습니다", len(certs)+1)
 		}
 		c, err := x509.ParseCertificate(blk.Bytes)
 		if err != nil {
-			return fmt.Errorf("certificate %d: %v", len(certs)+1, err)
+			return koErr("certificate %d: %v", "인증서 %d을 해석할 수 없습니다: %v", len(certs)+1, err)
 		}
 		certs = append(certs, c)
 	}
 	if len(certs) != 3 {
-		return fmt.Errorf("want 3 certificates (PCK, PCK CA, root CA), found %d", len(certs))
+		return koErr("want 3 certificates (PCK, PCK CA, root CA), found %d", "인증서 3개(PCK, PCK CA, 루트 CA)가 필요하지만 %d개입니다", len(certs))
 	}
 	q.PCK, q.Intermediate, q.Root = certs[0], certs[1], certs[2]
 	ext, err := pcs.PckCertificateExtensions(q.PCK)
 	if err != nil {
-		return fmt.Errorf("PCK certificate SGX extensions: %v", err)
+		return koErr("PCK certificate SGX extensions: %v", "PCK 인증서의 SGX 확장을 읽을 수 없습니다: %v", err)
 	}
 	q.PCKExt = ext
 	return nil

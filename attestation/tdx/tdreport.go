@@ -3,6 +3,8 @@ package tdx
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
 )
 
 // TDReportSize is the size of TDREPORT_STRUCT.
@@ -55,22 +57,43 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s: %s at offset %d: %s", e.What, e.Field, e.Offset, e.Msg)
 }
 
+// newParseError builds a ParseError with its message in English and Korean; the Korean
+// travels beside it (fault.MessageIn) for --lang ko.
+func newParseError(what, field string, off int, msg, msgKO string) error {
+	pe := &ParseError{What: what, Field: field, Offset: off, Msg: msg}
+	return fault.Korean(pe, fmt.Sprintf("%s: %s (오프셋 %d): %s", what, field, off, msgKO), "")
+}
+
+// koErr is an error in English with its Korean beside it, both formatted from the same
+// arguments, for fault.MessageIn.
+func koErr(en, ko string, a ...any) error {
+	return fault.Korean(fmt.Errorf(en, a...), fmt.Sprintf(ko, a...), "")
+}
+
+// inKorean is err's Korean message, its English one when nobody wrote Korean (an error
+// from a library).
+func inKorean(err error) string {
+	msg, _ := fault.MessageIn(err, "ko")
+	return msg
+}
+
 // ParseTDReport parses a 1024-byte TDREPORT_STRUCT. Longer input is accepted only when the
 // extra bytes are zero, because the HCL report pads the TDREPORT to 1184 bytes.
 func ParseTDReport(b []byte) (*TDReport, error) {
-	perr := func(field string, off int, format string, a ...any) error {
-		return &ParseError{What: "TDREPORT", Field: field, Offset: off, Msg: fmt.Sprintf(format, a...)}
+	perr := func(field string, off int, en, ko string, a ...any) error {
+		return newParseError("TDREPORT", field, off, fmt.Sprintf(en, a...), fmt.Sprintf(ko, a...))
 	}
 	if len(b) < TDReportSize {
-		return nil, perr("length", len(b), "need %d bytes, have %d; the TDREPORT is truncated", TDReportSize, len(b))
+		return nil, perr("length", len(b), "need %d bytes, have %d; the TDREPORT is truncated", "%d바이트가 필요하지만 %d바이트뿐입니다. TDREPORT가 잘렸습니다", TDReportSize, len(b))
 	}
 	for i, c := range b[TDReportSize:] {
 		if c != 0 {
-			return nil, perr("trailing bytes", TDReportSize+i, "non-zero byte 0x%02x after the %d-byte TDREPORT; the input is not a TDREPORT or was cut at the wrong offset", c, TDReportSize)
+			return nil, perr("trailing bytes", TDReportSize+i, "non-zero byte 0x%02x after the %d-byte TDREPORT; the input is not a TDREPORT or was cut at the wrong offset",
+				"%[2]d바이트 TDREPORT 뒤에 0이 아닌 바이트 0x%02[1]x가 있습니다. TDREPORT가 아니거나 잘못된 오프셋에서 잘렸습니다", c, TDReportSize)
 		}
 	}
 	if b[offReportType] != ReportTypeTDX {
-		return nil, perr("reportmacstruct.type", offReportType, "want 0x%02x (TDX), found 0x%02x; this is not a TDX TDREPORT", ReportTypeTDX, b[offReportType])
+		return nil, perr("reportmacstruct.type", offReportType, "want 0x%02x (TDX), found 0x%02x; this is not a TDX TDREPORT", "0x%02x(TDX)여야 하지만 0x%02x입니다. TDX TDREPORT가 아닙니다", ReportTypeTDX, b[offReportType])
 	}
 	r := &TDReport{}
 	copy(r.raw[:], b)
