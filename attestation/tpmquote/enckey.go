@@ -131,27 +131,34 @@ func VerifyCertify(certifyInfo, sig []byte, ak *rsa.PublicKey, encKeyPub []byte)
 
 func verifyCertify(certifyInfo, sig []byte, ak *rsa.PublicKey, encKeyPub []byte) check.Check {
 	if ak == nil {
-		return check.Skipf(IDEncKeyCertify, "encryption key certification not checked: no AK public key given")
+		return check.Skipf(IDEncKeyCertify, "encryption key certification not checked: no AK public key given").
+			KO("암호화 키 인증(certify)을 검증하지 않았습니다. AK 공개 키가 없습니다")
 	}
 	att, perr := ParseAttest(certifyInfo)
 	sc := verifySignature(certifyInfo, sig, ak, att, perr)
 	if sc.Verdict != check.Pass {
-		return check.Failf(IDEncKeyCertify, "%s", strings.Replace(sc.Summary, "quote", "certify", 1)).WithDetails(sc.Details...)
+		return withLines(check.Failf(IDEncKeyCertify, "%s", strings.Replace(sc.Summary, "quote", "certify", 1)).
+			KO("%s", strings.Replace(sc.SummaryKO, "쿼트", "인증(certify)", 1)), sc)
 	}
 	if att.Type != TypeCertify {
-		return check.Failf(IDEncKeyCertify, "the AK signed a %s (type 0x%04x), not a certify (0x8017) of the encryption key", att.TypeName(), att.Type)
+		return check.Failf(IDEncKeyCertify, "the AK signed a %s (type 0x%04x), not a certify (0x8017) of the encryption key", att.TypeName(), att.Type).
+			KO("AK가 서명한 것은 암호화 키의 certify(0x8017)가 아니라 %s(type 0x%04x)입니다", att.TypeName(), att.Type)
 	}
 	name, err := PublicName(encKeyPub)
 	if err != nil {
-		return check.Failf(IDEncKeyCertify, "EncKeyPub unreadable: %v", err)
+		return check.Failf(IDEncKeyCertify, "EncKeyPub unreadable: %v", err).KO("EncKeyPub을 읽을 수 없습니다: %v", err)
 	}
 	details := []string{"certified name " + hex.EncodeToString(att.CertifiedName), "EncKeyPub name " + hex.EncodeToString(name)}
 	if !bytes.Equal(name, att.CertifiedName) {
 		return check.Failf(IDEncKeyCertify, "the AK certified another key: the certified Name differs from the Name of EncKeyPub").
-			WithDetails(append(details, "EncKeyPub was altered or does not belong to this certification")...)
+			KO("AK가 다른 키를 인증했습니다. 인증된 Name이 EncKeyPub의 Name과 다릅니다").
+			WithDetails(details...).
+			WithDetail("EncKeyPub was altered or does not belong to this certification", "EncKeyPub이 변조되었거나 이 인증의 키가 아닙니다")
 	}
 	return check.Passf(IDEncKeyCertify, "the AK (RSA-%d) certified EncKeyPub: it is held by the AK's TPM; its policy and attributes are checked separately",
-		ak.N.BitLen()).WithDetails(details...)
+		ak.N.BitLen()).
+		KO("AK(RSA-%d)가 EncKeyPub을 인증했습니다. 이 키는 AK와 같은 TPM에 있습니다. 정책과 속성은 따로 검증합니다", ak.N.BitLen()).
+		WithDetails(details...)
 }
 
 // EncKeyPolicyMatches checks that the encryption key's authPolicy is the PolicyPCR
@@ -161,44 +168,52 @@ func verifyCertify(certifyInfo, sig []byte, ak *rsa.PublicKey, encKeyPub []byte)
 func EncKeyPolicyMatches(encKeyPub []byte, pcrs map[int][]byte, sel []int) check.Check {
 	pt, err := ParsePublicArea(encKeyPub)
 	if err != nil {
-		return check.Failf(IDEncKeyPolicy, "EncKeyPub unreadable: %v", err)
+		return check.Failf(IDEncKeyPolicy, "EncKeyPub unreadable: %v", err).KO("EncKeyPub을 읽을 수 없습니다: %v", err)
 	}
 	if pt.NameAlg != tpm2.TPMAlgSHA256 {
-		return check.Failf(IDEncKeyPolicy, "EncKeyPub nameAlg is 0x%04x; a SHA-256 PolicyPCR digest needs nameAlg SHA-256 (0x000b)", uint16(pt.NameAlg))
+		return check.Failf(IDEncKeyPolicy, "EncKeyPub nameAlg is 0x%04x; a SHA-256 PolicyPCR digest needs nameAlg SHA-256 (0x000b)", uint16(pt.NameAlg)).
+			KO("EncKeyPub의 nameAlg가 0x%04x입니다. SHA-256 PolicyPCR 다이제스트에는 nameAlg SHA-256(0x000b)이 필요합니다", uint16(pt.NameAlg))
 	}
 	a := pt.ObjectAttributes
 	attrs := fmt.Sprintf("objectAttributes 0x%08x", binary.BigEndian.Uint32(tpm2.Marshal(a)))
-	var bad []string
+	var bad, badKO []string
 	if !a.Decrypt {
-		bad = append(bad, "decrypt is clear")
+		bad, badKO = append(bad, "decrypt is clear"), append(badKO, "decrypt가 꺼져 있습니다")
 	}
 	if a.SignEncrypt {
-		bad = append(bad, "sign is set")
+		bad, badKO = append(bad, "sign is set"), append(badKO, "sign이 켜져 있습니다")
 	}
 	if a.Restricted {
-		bad = append(bad, "restricted is set")
+		bad, badKO = append(bad, "restricted is set"), append(badKO, "restricted가 켜져 있습니다")
 	}
 	if !a.FixedTPM {
 		bad = append(bad, "fixedTPM is clear (the key could be duplicated out of the TPM)")
+		badKO = append(badKO, "fixedTPM이 꺼져 있습니다(키를 TPM 밖으로 복제할 수 있습니다)")
 	}
 	if a.UserWithAuth {
 		bad = append(bad, "userWithAuth is set (the empty password would bypass the PCR policy)")
+		badKO = append(badKO, "userWithAuth가 켜져 있습니다(빈 암호로 PCR 정책을 우회할 수 있습니다)")
 	}
 	if len(bad) > 0 {
-		return check.Failf(IDEncKeyPolicy, "EncKeyPub attributes are not decrypt-only and PCR-bound: %s", strings.Join(bad, "; ")).WithDetails(attrs)
+		return check.Failf(IDEncKeyPolicy, "EncKeyPub attributes are not decrypt-only and PCR-bound: %s", strings.Join(bad, "; ")).
+			KO("EncKeyPub 속성이 복호화 전용이 아니거나 PCR에 묶여 있지 않습니다: %s", strings.Join(badKO, "; ")).WithDetails(attrs)
 	}
 	want, err := PCRPolicyDigest(pcrs, sel)
 	if err != nil {
-		return check.Failf(IDEncKeyPolicy, "expected policy not computable: %v", err)
+		return check.Failf(IDEncKeyPolicy, "expected policy not computable: %v", err).KO("기대하는 정책을 계산할 수 없습니다: %v", err)
 	}
 	details := []string{attrs, "authPolicy " + hex.EncodeToString(pt.AuthPolicy.Buffer),
 		"PolicyPCR  " + hex.EncodeToString(want)}
 	if !bytes.Equal(pt.AuthPolicy.Buffer, want) {
 		return check.Failf(IDEncKeyPolicy, "EncKeyPub authPolicy is not the PolicyPCR digest of PCRs %s with the given values", pcrList(sortedSel(sel))).
-			WithDetails(append(details, "the key is bound to other PCRs or other values than those sent")...)
+			KO("EncKeyPub의 authPolicy가 주어진 값의 PCR %s에 대한 PolicyPCR 다이제스트가 아닙니다", pcrList(sortedSel(sel))).
+			WithDetails(details...).
+			WithDetail("the key is bound to other PCRs or other values than those sent", "키가 보낸 것과 다른 PCR이나 다른 값에 묶여 있습니다")
 	}
 	return check.Passf(IDEncKeyPolicy, "EncKeyPub decrypts only under PolicyPCR over PCRs %s with the given values (decrypt-only, fixedTPM, no userWithAuth)",
-		pcrList(sortedSel(sel))).WithDetails(details...)
+		pcrList(sortedSel(sel))).
+		KO("EncKeyPub은 주어진 값의 PCR %s에 대한 PolicyPCR 아래에서만 복호화합니다 (복호화 전용, fixedTPM, userWithAuth 없음)", pcrList(sortedSel(sel))).
+		WithDetails(details...)
 }
 
 func sortedSel(sel []int) []int {

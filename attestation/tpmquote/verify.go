@@ -38,11 +38,12 @@ func VerifyQuote(msg, sig []byte, ak *rsa.PublicKey, pcrs map[int][]byte, nonce 
 
 func verifySignature(msg, sig []byte, ak *rsa.PublicKey, att *Attest, perr error) check.Check {
 	if ak == nil {
-		return check.Skipf(IDSignature, "quote signature not checked: no AK public key given")
+		return check.Skipf(IDSignature, "quote signature not checked: no AK public key given").
+			KO("쿼트 서명을 검증하지 않았습니다. AK 공개 키가 없습니다")
 	}
 	raw, scheme, h, err := decodeSignature(sig, ak)
 	if err != nil {
-		return check.Failf(IDSignature, "quote signature unreadable: %v", err)
+		return check.Failf(IDSignature, "quote signature unreadable: %v", err).KO("쿼트 서명을 읽을 수 없습니다: %v", err)
 	}
 	hh := h.New()
 	hh.Write(msg)
@@ -55,14 +56,20 @@ func verifySignature(msg, sig []byte, ak *rsa.PublicKey, att *Attest, perr error
 	name := schemeName(scheme, h)
 	if err != nil {
 		return check.Failf(IDSignature, "quote signature does not verify with the AK (%s over %d bytes)", name, len(msg)).
-			WithDetails("the quote was signed by another key, or message or signature were altered")
+			KO("쿼트 서명이 AK로 검증되지 않습니다 (%d바이트에 대한 %s)", len(msg), name).
+			WithDetail("the quote was signed by another key, or message or signature were altered",
+				"다른 키가 쿼트에 서명했거나, 메시지나 서명이 변조되었습니다")
 	}
 	if perr != nil {
 		return check.Failf(IDSignature, "signature verifies, but the signed message is not a TPM quote: %v", perr).
-			WithDetails("a restricted AK only signs TPM-generated structures; this key may not be restricted")
+			KO("서명은 검증되지만 서명된 메시지가 TPM 쿼트가 아닙니다: %v", perr).
+			WithDetail("a restricted AK only signs TPM-generated structures; this key may not be restricted",
+				"제한된(restricted) AK는 TPM이 만든 구조에만 서명합니다. 이 키는 제한된 키가 아닐 수 있습니다")
 	}
 	return check.Passf(IDSignature, "quote signed by the AK (%s, RSA-%d); PCR values and nonce checked separately", name, ak.N.BitLen()).
-		WithDetails(fmt.Sprintf("type %s, magic 0x%08x TPM_GENERATED: a restricted AK signs such structures only when the TPM made them", att.TypeName(), att.Magic))
+		KO("AK가 쿼트에 서명했습니다 (%s, RSA-%d). PCR 값과 논스(nonce)는 따로 검증합니다", name, ak.N.BitLen()).
+		WithDetail(fmt.Sprintf("type %s, magic 0x%08x TPM_GENERATED: a restricted AK signs such structures only when the TPM made them", att.TypeName(), att.Magic),
+			fmt.Sprintf("type %s, magic 0x%08x TPM_GENERATED: 제한된 AK는 TPM이 직접 만든 구조에만 서명합니다", att.TypeName(), att.Magic))
 }
 
 // decodeSignature accepts a bare signature of the key's size (RSASSA/SHA-256, as the
@@ -122,32 +129,37 @@ func schemeName(s tpm2.TPMAlgID, h crypto.Hash) string {
 
 func checkNonce(att *Attest, perr error, nonce []byte) check.Check {
 	if perr != nil {
-		return check.Failf(IDNonce, "quote nonce not readable: %v", perr)
+		return check.Failf(IDNonce, "quote nonce not readable: %v", perr).KO("쿼트의 논스(nonce)를 읽을 수 없습니다: %v", perr)
 	}
 	got := "extraData " + extraData(att.ExtraData)
 	if nonce == nil {
-		return check.Skipf(IDNonce, "quote nonce not compared: no expected nonce given").WithDetails(got)
+		return check.Skipf(IDNonce, "quote nonce not compared: no expected nonce given").
+			KO("쿼트의 논스(nonce)를 비교하지 않았습니다. 기대하는 논스가 없습니다").WithDetails(got)
 	}
 	if !bytes.Equal(att.ExtraData, nonce) {
 		return check.Failf(IDNonce, "quote extraData differs from the expected nonce: the quote is not fresh for this request").
+			KO("쿼트의 extraData가 기대한 논스(nonce)와 다릅니다. 이 쿼트는 이번 요청을 위해 새로 만든 것이 아닙니다").
 			WithDetails(got, "expected  "+extraData(nonce))
 	}
-	return check.Passf(IDNonce, "quote extraData equals the expected nonce (%d bytes)", len(nonce)).WithDetails(got)
+	return check.Passf(IDNonce, "quote extraData equals the expected nonce (%d bytes)", len(nonce)).
+		KO("쿼트의 extraData가 기대한 논스(nonce)와 같습니다 (%d바이트)", len(nonce)).WithDetails(got)
 }
 
 func checkPCRDigest(att *Attest, perr error, pcrs map[int][]byte) check.Check {
 	if perr != nil {
-		return check.Failf(IDPCRDigest, "PCR digest not checked: %v", perr)
+		return check.Failf(IDPCRDigest, "PCR digest not checked: %v", perr).KO("PCR 다이제스트를 검증하지 않았습니다: %v", perr)
 	}
 	if att.Type != TypeQuote {
-		return check.Failf(IDPCRDigest, "attestation is a %s, not a quote: it commits to no PCRs", att.TypeName())
+		return check.Failf(IDPCRDigest, "attestation is a %s, not a quote: it commits to no PCRs", att.TypeName()).
+			KO("증명 구조가 쿼트가 아니라 %s입니다. 어떤 PCR도 담고 있지 않습니다", att.TypeName())
 	}
 	if pcrs == nil {
-		return check.Skipf(IDPCRDigest, "PCR values not checked: none given").
+		return check.Skipf(IDPCRDigest, "PCR values not checked: none given").KO("PCR 값을 검증하지 않았습니다. 주어진 값이 없습니다").
 			WithDetails("quote pcrDigest " + hex.EncodeToString(att.PCRDigest))
 	}
 	if len(att.Selection) != 1 {
-		return check.Failf(IDPCRDigest, "quote selects %d PCR banks; only a single-bank quote can be checked against one set of values", len(att.Selection))
+		return check.Failf(IDPCRDigest, "quote selects %d PCR banks; only a single-bank quote can be checked against one set of values", len(att.Selection)).
+			KO("쿼트가 PCR 뱅크 %d개를 선택합니다. 값 한 벌과 대조할 수 있는 것은 뱅크 하나짜리 쿼트뿐입니다", len(att.Selection))
 	}
 	bank := att.Selection[0]
 	var h hash.Hash
@@ -161,9 +173,11 @@ func checkPCRDigest(att *Attest, perr error, pcrs map[int][]byte) check.Check {
 	case sha512.Size:
 		h = sha512.New()
 	default:
-		return check.Failf(IDPCRDigest, "quote pcrDigest is %d bytes: no known hash has that size", len(att.PCRDigest))
+		return check.Failf(IDPCRDigest, "quote pcrDigest is %d bytes: no known hash has that size", len(att.PCRDigest)).
+			KO("쿼트의 pcrDigest가 %d바이트입니다. 그 크기의 알려진 해시가 없습니다", len(att.PCRDigest))
 	}
-	details := []string{fmt.Sprintf("selected PCRs (%s bank): %s", algName(bank.Hash), pcrList(bank.PCRs))}
+	c := check.Check{}.WithDetail(fmt.Sprintf("selected PCRs (%s bank): %s", algName(bank.Hash), pcrList(bank.PCRs)),
+		fmt.Sprintf("선택된 PCR (%s 뱅크): %s", algName(bank.Hash), pcrList(bank.PCRs)))
 	var missing []int
 	for _, p := range bank.PCRs { // ascending, as the bitmap is read
 		v, ok := pcrs[p]
@@ -174,19 +188,29 @@ func checkPCRDigest(att *Attest, perr error, pcrs map[int][]byte) check.Check {
 		h.Write(v)
 	}
 	if len(missing) > 0 {
-		return check.Failf(IDPCRDigest, "PCR values missing for selected PCRs %s", pcrList(missing)).WithDetails(details...)
+		return withLines(check.Failf(IDPCRDigest, "PCR values missing for selected PCRs %s", pcrList(missing)).
+			KO("선택된 PCR %s의 값이 없습니다", pcrList(missing)), c)
 	}
 	if extra := unselected(pcrs, bank.PCRs); len(extra) > 0 {
-		details = append(details, "given but not quoted (not covered): PCR "+pcrList(extra))
+		c = c.WithDetail("given but not quoted (not covered): PCR "+pcrList(extra), "주어졌지만 쿼트되지 않은(검증 범위 밖) PCR: "+pcrList(extra))
 	}
 	sum := h.Sum(nil)
-	details = append(details, "quote pcrDigest "+hex.EncodeToString(att.PCRDigest), "computed        "+hex.EncodeToString(sum))
+	c = c.WithDetails("quote pcrDigest "+hex.EncodeToString(att.PCRDigest), "computed        "+hex.EncodeToString(sum))
 	if !bytes.Equal(sum, att.PCRDigest) {
-		return check.Failf(IDPCRDigest, "PCR values do not match the quote's pcrDigest (PCRs %s)", pcrList(bank.PCRs)).
-			WithDetails(append(details, "a PCR changed between reading and quoting, or the values are not the quoted ones")...)
+		c = c.WithDetail("a PCR changed between reading and quoting, or the values are not the quoted ones",
+			"읽은 뒤 쿼트하기 전에 PCR이 바뀌었거나, 주어진 값이 쿼트된 값이 아닙니다")
+		return withLines(check.Failf(IDPCRDigest, "PCR values do not match the quote's pcrDigest (PCRs %s)", pcrList(bank.PCRs)).
+			KO("PCR 값이 쿼트의 pcrDigest와 맞지 않습니다 (PCR %s)", pcrList(bank.PCRs)), c)
 	}
-	return check.Passf(IDPCRDigest, "PCR values %s (%s) match the quote's pcrDigest; their meaning is not evaluated here",
-		pcrList(bank.PCRs), algName(bank.Hash)).WithDetails(details...)
+	return withLines(check.Passf(IDPCRDigest, "PCR values %s (%s) match the quote's pcrDigest; their meaning is not evaluated here",
+		pcrList(bank.PCRs), algName(bank.Hash)).
+		KO("PCR 값 %s (%s)이(가) 쿼트의 pcrDigest와 맞습니다. 각 값의 의미는 여기서 평가하지 않습니다", pcrList(bank.PCRs), algName(bank.Hash)), c)
+}
+
+// withLines gives c the detail lines of from, in both languages.
+func withLines(c, from check.Check) check.Check {
+	c.Details, c.DetailsKO = from.Details, from.DetailsKO
+	return c
 }
 
 func unselected(pcrs map[int][]byte, sel []int) []int {
@@ -209,24 +233,29 @@ func unselected(pcrs map[int][]byte, sel []int) []int {
 // binding of those claims holds (hcl.binding).
 func AKBinding(claims *hcl.RuntimeClaims, ak *rsa.PublicKey) check.Check {
 	if claims == nil {
-		return check.Skipf(IDAKBinding, "AK binding not checked: no HCL runtime claims (Trusted Launch VM or unreadable report)")
+		return check.Skipf(IDAKBinding, "AK binding not checked: no HCL runtime claims (Trusted Launch VM or unreadable report)").
+			KO("AK 바인딩을 검증하지 않았습니다. HCL 런타임 클레임이 없습니다(Trusted Launch VM이거나 보고서를 읽을 수 없습니다)")
 	}
 	if ak == nil {
-		return check.Skipf(IDAKBinding, "AK binding not checked: no AK public key given")
+		return check.Skipf(IDAKBinding, "AK binding not checked: no AK public key given").
+			KO("AK 바인딩을 검증하지 않았습니다. AK 공개 키가 없습니다")
 	}
 	jwk := claims.Key("HCLAkPub")
 	if jwk == nil {
-		return check.Failf(IDAKBinding, "HCL runtime claims carry no HCLAkPub key")
+		return check.Failf(IDAKBinding, "HCL runtime claims carry no HCLAkPub key").KO("HCL 런타임 클레임에 HCLAkPub 키가 없습니다")
 	}
 	want, err := jwk.RSA()
 	if err != nil {
-		return check.Failf(IDAKBinding, "HCLAkPub in the runtime claims is unusable: %v", err)
+		return check.Failf(IDAKBinding, "HCLAkPub in the runtime claims is unusable: %v", err).
+			KO("런타임 클레임의 HCLAkPub을 쓸 수 없습니다: %v", err)
 	}
 	if !want.Equal(ak) {
 		return check.Failf(IDAKBinding, "AK differs from HCLAkPub in the HCL runtime claims: the quote key is not the one the hardware report vouches for").
+			KO("AK가 HCL 런타임 클레임의 HCLAkPub과 다릅니다. 쿼트 키가 하드웨어 보고서가 보증하는 키가 아닙니다").
 			WithDetails("HCLAkPub modulus starts "+head(want), "AK modulus starts       "+head(ak))
 	}
-	return check.Passf(IDAKBinding, "AK equals HCLAkPub in the HCL runtime claims (RSA-%d, e=%d); holds as far as hcl.binding holds", ak.N.BitLen(), ak.E)
+	return check.Passf(IDAKBinding, "AK equals HCLAkPub in the HCL runtime claims (RSA-%d, e=%d); holds as far as hcl.binding holds", ak.N.BitLen(), ak.E).
+		KO("AK가 HCL 런타임 클레임의 HCLAkPub과 같습니다 (RSA-%d, e=%d). hcl.binding이 성립하는 범위에서 성립합니다", ak.N.BitLen(), ak.E)
 }
 
 func head(k *rsa.PublicKey) string {
