@@ -158,31 +158,41 @@ func (c *Client) Attest(ctx context.Context, path string, body []byte) (*Exchang
 		}
 		wait := max(backoff, a.RetryAfter)
 		if a.RetryAfter > c.maxRetryAfter() {
-			return ex, fault.WithHint(fault.Network,
-				fmt.Errorf("%w (asked to retry after %s, longer than cvmscope waits)", se, a.RetryAfter), se.Explain())
+			return ex, se.fault(fault.Network, fmt.Sprintf(" (asked to retry after %s, longer than cvmscope waits)", a.RetryAfter),
+				fmt.Sprintf(" (%s 뒤에 다시 시도하라는 응답이지만 cvmscope가 기다리는 시간보다 깁니다)", a.RetryAfter))
 		}
 		if beyondDeadline(ctx, wait) {
 			// Better to say so now than to sleep and fail.
-			return ex, fault.WithHint(fault.Network,
-				fmt.Errorf("%w (the next try, in %s, would come after the call's time limit)", se, wait.Round(time.Millisecond)), se.Explain())
+			return ex, se.fault(fault.Network, fmt.Sprintf(" (the next try, in %s, would come after the call's time limit)", wait.Round(time.Millisecond)),
+				fmt.Sprintf(" (%s 뒤의 다음 시도는 호출 제한 시간을 넘깁니다)", wait.Round(time.Millisecond)))
 		}
 		reportProgress(ctx, Progress{Attempt: i, MaxAttempts: attempts, Wait: wait, Status: a.Status, Elapsed: c.now().Sub(start)})
 		if err := c.wait(ctx, wait); err != nil {
 			if errors.Is(err, context.Canceled) {
-				return ex, httpx.Fault(httpx.InterruptedError(callOp, ex.URL, err), "")
+				return ex, httpx.Fault(interrupted(ex.URL, err), "")
 			}
-			return ex, fault.WithHint(fault.Network, fmt.Errorf("%w; the call's time ran out while waiting to retry", se), se.Explain())
+			return ex, se.fault(fault.Network, "; the call's time ran out while waiting to retry", ". 다시 시도를 기다리는 동안 호출 시간이 다 되었습니다")
 		}
 		backoff *= 2
 	}
 }
 
-// callOp names the attest request in messages as the Call MAA step does.
-const callOp = "Call MAA"
+// callOp names the attest request in messages as the Call MAA step does; callOpKO is
+// its Korean name.
+const (
+	callOp   = "Call MAA"
+	callOpKO = "MAA 호출"
+)
+
+func interrupted(u string, cause error) *httpx.Error {
+	e := httpx.InterruptedError(callOp, u, cause)
+	e.OpKO = callOpKO
+	return e
+}
 
 func (c *Client) once(ctx context.Context, u string, body []byte) (Attempt, []byte, error) {
 	start := c.now()
-	req := httpx.Request{Op: callOp, Method: http.MethodPost, URL: u, Body: body, Header: http.Header{
+	req := httpx.Request{Op: callOp, OpKO: callOpKO, Method: http.MethodPost, URL: u, Body: body, Header: http.Header{
 		"Content-Type": {"application/json"}, "Accept": {"application/json"}, "User-Agent": {"cvmscope"}}}
 	resp, err := httpx.Do(ctx, c.HTTP, req, httpx.Limits{Attempt: c.AttemptTimeout, MaxBody: MaxResponseBytes})
 	a := Attempt{Duration: c.now().Sub(start)}
@@ -199,7 +209,7 @@ func (c *Client) once(ctx context.Context, u string, body []byte) (Attempt, []by
 // if the user cancelled, else the last try's own failure (the call's time ran out).
 func (c *Client) stoppedWaiting(u string, last, waitErr error) error {
 	if errors.Is(waitErr, context.Canceled) {
-		return httpx.InterruptedError(callOp, u, waitErr)
+		return interrupted(u, waitErr)
 	}
 	return last
 }
@@ -239,11 +249,10 @@ func retryableStatus(s int) bool {
 }
 
 func (c *Client) serviceFault(se *ServiceError, attempts int) error {
-	var err error = se
 	if attempts > 1 {
-		err = fmt.Errorf("%w (after %d attempts)", se, attempts)
+		return se.fault(se.Kind(), fmt.Sprintf(" (after %d attempts)", attempts), fmt.Sprintf(" (%d번 시도한 뒤)", attempts))
 	}
-	return fault.WithHint(se.Kind(), err, se.Explain())
+	return se.fault(se.Kind(), "", "")
 }
 
 // connError says what happened to the call, truthfully: interrupted, no answer in time, a
@@ -253,27 +262,36 @@ func (c *Client) serviceFault(se *ServiceError, attempts int) error {
 func (c *Client) connError(u string, err error, attempts int) error {
 	pu, _ := url.Parse(u)
 	host := pu.Host
-	via := ""
+	via, viaKO := "", ""
 	if tr, ok := c.HTTP.Transport.(*http.Transport); ok && tr.Proxy != nil {
 		if p, perr := tr.Proxy(&http.Request{URL: pu}); perr == nil && p != nil {
-			via = " through proxy " + p.Redacted()
+			via, viaKO = " through proxy "+p.Redacted(), " (프록시 "+p.Redacted()+" 경유)"
 		}
 	}
-	tries := ""
+	tries, triesKO := "", ""
 	if attempts > 1 {
-		tries = fmt.Sprintf(" (after %d attempts)", attempts)
+		tries, triesKO = fmt.Sprintf(" (after %d attempts)", attempts), fmt.Sprintf(" (%d번 시도한 뒤)", attempts)
+	}
+	// The Korean message is the httpx one, with the proxy and the tries added as in English.
+	var he *httpx.Error
+	heKO := ""
+	if errors.As(err, &he) {
+		heKO = he.KO()
 	}
 	switch httpx.FailureOf(err) {
 	case httpx.Interrupted:
 		return httpx.Fault(err, "")
 	case httpx.TooLarge:
-		return fault.WithHint(fault.Network, err, "this is not an answer MAA gives; check that the attestation URL (-a) names an attestation provider")
+		return fault.Korean(fault.WithHint(fault.Network, err, "this is not an answer MAA gives; check that the attestation URL (-a) names an attestation provider"),
+			heKO, "MAA가 보내는 응답이 아닙니다. 증명 URL(-a)이 증명 공급자를 가리키는지 확인합니다")
 	case httpx.Timeout:
-		return fault.WithHint(fault.Network, fmt.Errorf("%w%s%s", err, via, tries),
-			"MAA usually answers within a few seconds: check the proxy (HTTPS_PROXY) and Azure status for the region, and try again")
+		return fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("%w%s%s", err, via, tries),
+			"MAA usually answers within a few seconds: check the proxy (HTTPS_PROXY) and Azure status for the region, and try again"),
+			heKO+viaKO+triesKO, "MAA는 보통 몇 초 안에 응답합니다. 프록시(HTTPS_PROXY)와 해당 리전의 Azure 상태를 확인한 뒤 다시 시도합니다")
 	case httpx.Dropped:
-		return fault.WithHint(fault.Network, fmt.Errorf("%w%s%s", err, via, tries),
-			"try again; if it keeps happening, a proxy or firewall is cutting the connection")
+		return fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("%w%s%s", err, via, tries),
+			"try again; if it keeps happening, a proxy or firewall is cutting the connection"),
+			heKO+viaKO+triesKO, "다시 시도합니다. 계속되면 프록시나 방화벽이 연결을 끊고 있는 것입니다")
 	}
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
@@ -284,12 +302,16 @@ func (c *Client) connError(u string, err error, attempts int) error {
 		port = "443"
 	}
 	hint := fmt.Sprintf("check that this VM can reach %s on port %s (egress rules), the proxy settings (HTTPS_PROXY, NO_PROXY) and DNS", pu.Hostname(), port)
+	hintKO := fmt.Sprintf("이 VM이 %s의 %s 포트에 닿는지(아웃바운드 규칙), 프록시 설정(HTTPS_PROXY, NO_PROXY)과 DNS를 확인합니다", pu.Hostname(), port)
 	if httpx.IsLoopback(pu.Hostname()) {
 		hint = fmt.Sprintf("nothing answers at %s: start the emulator there (cvmscope emulator --listen %s) or check -a", pu.Host, pu.Host)
+		hintKO = fmt.Sprintf("%s에서 응답하는 것이 없습니다. 그 주소에서 에뮬레이터를 시작하거나(cvmscope emulator --listen %s) -a를 확인합니다", pu.Host, pu.Host)
 	}
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {
 		hint = "the provider's TLS certificate did not verify; install the ca-certificates package, or check for a TLS-inspecting proxy"
+		hintKO = "공급자의 TLS 인증서가 검증되지 않았습니다. ca-certificates 패키지를 설치하거나 TLS를 검사하는 프록시가 있는지 확인합니다"
 	}
-	return fault.WithHint(fault.Network, fmt.Errorf("cannot reach MAA at %s%s: %w", host, via, err), hint)
+	return fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("cannot reach MAA at %s%s: %w", host, via, err), hint),
+		fmt.Sprintf("%s%s의 MAA에 연결할 수 없습니다: %v", host, viaKO, httpx.RootCause(err)), hintKO)
 }

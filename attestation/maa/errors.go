@@ -217,3 +217,110 @@ func explainClaim(target, value string) string {
 	}
 	return fmt.Sprintf("MAA's policy denied the attestation because %s (%s = %s); %s", why, target, value, fix)
 }
+
+// KO is Error in Korean; MAA's own code and message are quoted as MAA wrote them.
+func (e *ServiceError) KO() string {
+	s := fmt.Sprintf("MAA가 HTTP %d", e.Status)
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	s += "(으)로 응답했습니다"
+	if e.Message != "" {
+		s += ": " + e.Message
+	} else if e.Body != "" {
+		s += ": " + e.Body
+	}
+	return s
+}
+
+// ExplainKO is Explain in Korean: the same reading, the denied claim named, and what to do
+// as a declarative step.
+func (e *ServiceError) ExplainKO() string {
+	if e.PolicyDenied() {
+		var parts []string
+		for _, d := range e.Details {
+			if d.Code == "PolicyFailureClaim" || d.Target != "" {
+				parts = append(parts, explainClaimKO(d.Target, d.Value))
+			}
+		}
+		if len(parts) == 0 {
+			return "MAA의 증명 정책이 클레임을 밝히지 않고 증거를 거부했습니다. 위 메시지를 읽고 보안 부팅, 디버그, VM 유형을 확인합니다(또는 사용자 지정 공급자와 정책을 씁니다)"
+		}
+		return strings.Join(parts, ". 또한 ")
+	}
+	switch s := e.Status; {
+	case s == http.StatusUnauthorized || s == http.StatusForbidden:
+		return fmt.Sprintf("MAA가 이 호출자를 거부했습니다(HTTP %d). 공급자가 인가를 요구합니다. 리전 공유 공급자는 인가가 필요 없으므로 증명 URL(-a)을 확인합니다", s)
+	case s == http.StatusNotFound:
+		return "MAA에 해당 엔드포인트가 없습니다(HTTP 404). 증명 URL(-a)과 api-version(AzureGuest 2020-10-01, SevSnpVm 2022-08-01, TdxVm 2023-04-01-preview)을 확인합니다"
+	case s == http.StatusRequestTimeout:
+		return "MAA가 요청을 읽는 중 시간이 초과되었습니다(HTTP 408). 다시 시도합니다"
+	case s == http.StatusTooManyRequests:
+		return "MAA가 이 클라이언트의 요청 수를 제한하고 있습니다(HTTP 429). 1분 기다린 뒤 다시 시도하거나 자체 증명 공급자를 씁니다"
+	case s >= 500:
+		return fmt.Sprintf("MAA 서버 쪽에서 오류가 났습니다(HTTP %d). 나중에 다시 시도하고 해당 리전의 Azure 상태를 확인합니다", s)
+	case s == http.StatusBadRequest:
+		what := e.Message
+		if what == "" {
+			what = e.Code
+		}
+		return fmt.Sprintf("MAA가 증거를 유효하지 않다고 거부했습니다(HTTP 400%s). 요청을 로컬 증거 검증 결과와 비교합니다. 오래된 보고서, 잘못된 VCEK 체인, TD 쿼트 대신 보낸 TDREPORT가 흔한 원인입니다", codeSuffix(e.Code, what))
+	}
+	return fmt.Sprintf("MAA가 cvmscope가 예상하지 않은 HTTP %d로 응답했습니다. 위 메시지를 확인합니다", e.Status)
+}
+
+// claimWordsKO says claimWords in Korean, key for key.
+var claimWordsKO = map[string]string{
+	"x-ms-azurevm-dbxvalidated":                    "보안 부팅이 꺼져 있어 금지 서명 데이터베이스(dbx)를 검증할 수 없었습니다",
+	"x-ms-azurevm-dbvalidated":                     "보안 부팅이 꺼져 있어 허용 서명 데이터베이스(db)를 검증할 수 없었습니다",
+	"x-ms-azurevm-default-securebootkeysvalidated": "보안 부팅이 꺼져 있거나 기본 키가 아닌 키를 씁니다",
+	"x-ms-azurevm-secureboot":                      "보안 부팅이 꺼져 있습니다",
+	"secureboot":                                   "보안 부팅이 꺼져 있습니다",
+	"secure-boot":                                  "보안 부팅이 꺼져 있습니다",
+	"x-ms-azurevm-debuggersdisabled":               "부트 또는 커널 디버거가 켜져 있습니다",
+	"x-ms-azurevm-kerneldebug-enabled":             "커널 디버그가 켜져 있습니다",
+	"x-ms-azurevm-bootdebug-enabled":               "부트 디버그가 켜져 있습니다",
+	"x-ms-azurevm-hypervisordebug-enabled":         "하이퍼바이저 디버그가 켜져 있습니다",
+	"x-ms-azurevm-signingdisabled":                 "드라이버 서명 강제가 꺼져 있습니다(테스트 서명)",
+	"x-ms-azurevm-testsigning-enabled":             "테스트 서명이 켜져 있습니다",
+	"x-ms-azurevm-vmid":                            "VM ID가 정책과 맞지 않습니다",
+	"x-ms-isolation-tee":                           "하드웨어 TEE 증거가 정책을 충족하지 못했습니다",
+	"x-ms-compliance-status":                       "VM이 규정을 준수하는(compliant) Azure CVM이 아닙니다",
+	"x-ms-sevsnpvm-is-debuggable":                  "SEV-SNP 게스트를 디버그할 수 있습니다(정책상 호스트가 메모리를 읽고 바꿀 수 있습니다)",
+	"tdx_td_attributes_debug":                      "TD를 디버그할 수 있습니다(ATTRIBUTES.DEBUG로 호스트가 메모리를 읽고 바꿀 수 있습니다)",
+	"x-ms-sevsnpvm-vmpl":                           "보고서를 Azure 패러바이저가 실행되는 VMPL 0에서 요청하지 않았습니다",
+}
+
+// claimFixKO pairs with claimFix: the same English keyword picks the Korean step.
+var claimFixKO = map[string]string{
+	"Secure Boot": "VM에서 보안 부팅을 켭니다(또는 사용자 지정 공급자와 정책을 씁니다)",
+	"debuggable":  "TEE 정책에서 디버그를 끄고 VM을 시작합니다. 디버그할 수 있는 CVM은 기밀성이 없습니다",
+	"debug":       "부팅 구성에서 디버거를 끕니다(또는 사용자 지정 공급자와 정책을 씁니다)",
+	"signing":     "테스트 서명을 끕니다(또는 사용자 지정 공급자와 정책을 씁니다)",
+}
+
+func explainClaimKO(target, value string) string {
+	why, ok := claimWords[strings.ToLower(target)]
+	whyKO := claimWordsKO[strings.ToLower(target)]
+	if !ok {
+		why, whyKO = "the claim did not have the value the policy requires", "클레임 값이 정책이 요구하는 값이 아닙니다"
+	}
+	fix := "클레임을 증거와 비교하거나, 사용자 지정 공급자와 정책을 씁니다"
+	for _, cf := range claimFix {
+		if strings.Contains(why, cf.keyword) {
+			fix = claimFixKO[cf.keyword]
+			break
+		}
+	}
+	return fmt.Sprintf("MAA의 정책이 증명을 거부했습니다: %s(%s = %s). %s", whyKO, target, value, fix)
+}
+
+// fault is the error for this answer: its kind, its reading as the hint, and both in
+// Korean. extra and extraKO are added to the message (attempts, why no retry).
+func (e *ServiceError) fault(kind fault.Kind, extra, extraKO string) error {
+	var err error = e
+	if extra != "" {
+		err = fmt.Errorf("%w%s", e, extra)
+	}
+	return fault.Korean(fault.WithHint(kind, err, e.Explain()), e.KO()+extraKO, e.ExplainKO())
+}
