@@ -131,7 +131,8 @@ func Compare(l *Log, pcrs map[int][]byte) check.List { return CompareQuoted(l, p
 // quoted means every value came from the quote.
 func CompareQuoted(l *Log, pcrs map[int][]byte, quoted []int) check.List {
 	if l == nil {
-		return check.List{check.Skipf(CheckReplay, "no event log, so no PCR could be replayed")}
+		return check.List{check.Skipf(CheckReplay, "no event log, so no PCR could be replayed").
+			KO("이벤트 로그가 없어 어떤 PCR도 재생(replay)할 수 없었습니다")}
 	}
 	replayed := l.replay()
 	seen := map[int]bool{}
@@ -153,44 +154,64 @@ func CompareQuoted(l *Log, pcrs map[int][]byte, quoted []int) check.List {
 	var out check.List
 	for _, p := range order {
 		value, inSet := pcrs[p]
-		src := "the quoted PCR"
+		src := source{"the quoted PCR", "쿼트된 PCR"}
 		if quoted != nil && !covered[p] {
-			src = "the PCR value read from the TPM (not in the quote)"
+			src = source{"the PCR value read from the TPM (not in the quote)", "TPM에서 읽은(쿼트에 포함되지 않은) PCR"}
 		}
 		out = append(out, comparePCR(p, replayed[p], value, inSet, src).WithSubject(fmt.Sprintf("PCR%d", p)))
 	}
 	return out
 }
 
+// source names where a PCR value came from, in English and Korean.
+type source struct{ en, ko string }
+
 // comparePCR compares one PCR; src names where its value came from ("the quoted PCR").
-func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool, src string) check.Check {
+func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool, src source) check.Check {
 	switch {
 	case r == nil && !inQuote:
-		return check.Skipf(CheckReplay, "PCR%d is neither in the log nor in the PCR set", p)
+		return check.Skipf(CheckReplay, "PCR%d is neither in the log nor in the PCR set", p).
+			KO("PCR%d은(는) 로그에도 PCR 값 목록에도 없습니다", p)
 	case r == nil:
 		if bytes.Equal(quoted, resetValue(p)) {
-			return check.Passf(CheckReplay, "no events, PCR is %s as %s%d shows", resetName(p), src, p)
+			return check.Passf(CheckReplay, "no events, PCR is %s as %s%d shows", resetName(p), src.en, p).
+				KO("이벤트가 없고, %s%d이(가) 보여 주듯 PCR이 %s입니다", src.ko, p, resetNameKO(p))
 		}
 		return check.Warnf(CheckReplay, "PCR%d is not at its reset value but the log has no events for it: something outside this log extended it, so it cannot be checked", p).
+			KO("PCR%d이(가) 초기값이 아닌데 로그에는 이 PCR의 이벤트가 없습니다. 이 로그 밖의 무언가가 확장했으므로 검증할 수 없습니다", p).
 			WithDetails("quoted   " + hex.EncodeToString(quoted))
 	case !inQuote:
 		return check.Skipf(CheckReplay, "the log extends PCR%d (%d events) but the PCR set has no value for it, so it was not compared", p, r.events).
+			KO("로그는 PCR%d을(를) 확장하지만(이벤트 %d개) PCR 값 목록에 그 값이 없어 비교하지 않았습니다", p, r.events).
 			WithDetails("replayed " + hex.EncodeToString(r.value))
 	case r.noDigest != nil:
-		return check.Warnf(CheckReplay, "PCR%d cannot be replayed: event #%d (%s) has no SHA-256 digest", p, r.noDigest.Index, r.noDigest.TypeName)
+		return check.Warnf(CheckReplay, "PCR%d cannot be replayed: event #%d (%s) has no SHA-256 digest", p, r.noDigest.Index, r.noDigest.TypeName).
+			KO("PCR%d을(를) 재생할 수 없습니다. 이벤트 #%d(%s)에 SHA-256 다이제스트가 없습니다", p, r.noDigest.Index, r.noDigest.TypeName)
 	case len(quoted) != sha256.Size:
-		return check.Failf(CheckReplay, "%s%d is %d bytes, a SHA-256 PCR is %d", src, p, len(quoted), sha256.Size)
+		return check.Failf(CheckReplay, "%s%d is %d bytes, a SHA-256 PCR is %d", src.en, p, len(quoted), sha256.Size).
+			KO("%s%d이(가) %d바이트입니다. SHA-256 PCR은 %d바이트입니다", src.ko, p, len(quoted), sha256.Size)
 	case bytes.Equal(r.value, quoted):
-		return check.Passf(CheckReplay, "SHA-256 replay of %d measured event%s matches %s%d", r.events, plural(r.events), src, p)
+		return check.Passf(CheckReplay, "SHA-256 replay of %d measured event%s matches %s%d", r.events, plural(r.events), src.en, p).
+			KO("측정된 이벤트 %d개의 SHA-256 재생 결과가 %s%d과(와) 일치합니다", r.events, src.ko, p)
 	}
 	return check.Failf(CheckReplay, "PCR%d: the log replays to %s but %s%d is %s; %d measured event%s, last #%d %s",
-		p, shortHex(r.value), src, p, shortHex(quoted), r.events, plural(r.events), r.last.Index, r.last.TypeName).
+		p, shortHex(r.value), src.en, p, shortHex(quoted), r.events, plural(r.events), r.last.Index, r.last.TypeName).
+		KO("PCR%d: 로그를 재생하면 %s인데 %s%d은(는) %s입니다. 측정된 이벤트 %d개, 마지막은 #%d %s",
+			p, shortHex(r.value), src.ko, p, shortHex(quoted), r.events, r.last.Index, r.last.TypeName).
 		WithDetails(
 			"replayed "+hex.EncodeToString(r.value),
 			"quoted   "+hex.EncodeToString(quoted),
 			fmt.Sprintf("last event #%d %s: %s", r.last.Index, r.last.TypeName, r.last.Description),
-			"the log does not describe this PCR's measurements: an event is missing, altered or was added",
-		)
+		).
+		WithDetail("the log does not describe this PCR's measurements: an event is missing, altered or was added",
+			"로그가 이 PCR의 측정값을 설명하지 못합니다. 이벤트가 빠졌거나, 변조되었거나, 추가되었습니다")
+}
+
+func resetNameKO(p int) string {
+	if p >= 17 && p <= 22 {
+		return "모두 1(초기값)"
+	}
+	return "0"
 }
 
 // shortHex keeps both ends of a digest so that two values differing anywhere usually
@@ -212,8 +233,23 @@ func resetName(p int) string {
 
 // ReplaySummary folds the eventlog.replay checks of a Compare result into one line.
 func ReplaySummary(l check.List) string {
-	var matched, compared int
-	var bad, open []string
+	matched, compared, bad, open := tally(l)
+	if compared == 0 && len(open) == 0 {
+		return "no PCR compared with the event log"
+	}
+	s := fmt.Sprintf("%d of %d compared PCRs match the event log replay", matched, compared)
+	if len(bad) > 0 {
+		s += "; mismatch: " + strings.Join(bad, ", ")
+	}
+	if len(open) > 0 {
+		s += "; not compared: " + strings.Join(open, ", ")
+	}
+	return s
+}
+
+// tally counts the replay checks: matched and compared PCRs, the mismatched and the ones
+// not compared.
+func tally(l check.List) (matched, compared int, bad, open []string) {
 	for _, c := range l.Find(CheckReplay) {
 		switch c.Verdict {
 		case check.Pass:
@@ -228,15 +264,21 @@ func ReplaySummary(l check.List) string {
 			}
 		}
 	}
+	return matched, compared, bad, open
+}
+
+// ReplaySummaryKO is ReplaySummary in Korean.
+func ReplaySummaryKO(l check.List) string {
+	matched, compared, bad, open := tally(l)
 	if compared == 0 && len(open) == 0 {
-		return "no PCR compared with the event log"
+		return "이벤트 로그와 비교한 PCR이 없습니다"
 	}
-	s := fmt.Sprintf("%d of %d compared PCRs match the event log replay", matched, compared)
+	s := fmt.Sprintf("비교한 PCR %d개 중 %d개가 이벤트 로그 재생 결과와 일치합니다", compared, matched)
 	if len(bad) > 0 {
-		s += "; mismatch: " + strings.Join(bad, ", ")
+		s += ". 불일치: " + strings.Join(bad, ", ")
 	}
 	if len(open) > 0 {
-		s += "; not compared: " + strings.Join(open, ", ")
+		s += ". 비교하지 않음: " + strings.Join(open, ", ")
 	}
 	return s
 }
