@@ -17,6 +17,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
@@ -37,6 +38,16 @@ type Options struct {
 	Save func(*evidence.Set) (string, error)
 	// Workshop opens the guided lesson (--workshop) instead of the welcome.
 	Workshop bool
+	// Result, when set, receives what the session ended with, so that the exit code of a
+	// TUI session means what it means headless.
+	Result *Result
+}
+
+// Result is what a session ended with: the checks of every step's last page that is not
+// stale, and the error of the last step that stopped with one.
+type Result struct {
+	Checks check.List
+	Err    error
 }
 
 // DefaultLang is Korean when LC_ALL, LC_MESSAGES or LANG (first set wins) names a Korean
@@ -84,11 +95,14 @@ func Run(ctx context.Context, r workshop.Runner, opts Options) error {
 	m.clip = out
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion(),
 		tea.WithInput(opts.Input), tea.WithOutput(out))
-	_, err := p.Run()
+	final, err := p.Run()
 	if m.cancel != nil {
 		m.cancel()
 	}
 	m.wait(10 * time.Second)
+	if fm, ok := final.(*model); ok && opts.Result != nil {
+		*opts.Result = fm.result()
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -124,4 +138,22 @@ func (l *lockedFile) Write(b []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.File.Write(b)
+}
+
+// result collects the session's verdicts: a stale page was superseded by a rerun of an
+// earlier step and no longer speaks for the evidence.
+func (m *model) result() Result {
+	var r Result
+	for i, run := range m.runs {
+		if run.stale {
+			continue
+		}
+		if run.err != nil {
+			r.Err = run.err
+		}
+		if i < len(m.last) && m.last[i] != nil {
+			r.Checks = append(r.Checks, m.last[i].Checks...)
+		}
+	}
+	return r
 }

@@ -308,12 +308,15 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	defer runner.Close()
 
 	if o.output == "" && isTerminal(stdout) {
-		err := ui.Run(ctx, runner, ui.Options{Lang: lang, Save: saveFunc(o.save), Workshop: o.workshop})
+		var res ui.Result
+		err := ui.Run(ctx, runner, ui.Options{Lang: lang, Save: saveFunc(o.save), Workshop: o.workshop, Result: &res})
 		if err != nil {
 			eprintf(stderr, "cvmscope: %v\n", err)
 			return fault.ExitCode(err)
 		}
-		return 0
+		// The TUI's exit code means what headless output's does: 0 only when no check of
+		// the steps that ran failed (a session that ran nothing decided nothing either way).
+		return exitCode(res.Checks, res.Err)
 	}
 	return headless(ctx, runner, o, lang, stdout, stderr)
 }
@@ -449,9 +452,11 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 	var pages []present.Page
 	var all check.List
 	var runErr error
+	var failedStep workshop.StepID
 	for _, step := range r.Steps() {
 		p, err := r.Run(ctx, step)
 		if err != nil {
+			failedStep = step
 			title := step.Title().EN
 			switch {
 			case fault.KindOf(err) == fault.Interrupted && !strings.Contains(err.Error(), "interrupted"):
@@ -506,13 +511,21 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 			eprintf(stderr, "cvmscope: false: %s\n", why)
 		}
 	default:
-		writeText(stdout, b, pages, lang)
-		fmt.Fprintf(stdout, "%s\n", verify.Summary(all))
+		writeText(stdout, b, pages, all, lang)
 	}
 	if runErr != nil {
-		eprintf(stderr, "cvmscope: %v\n", runErr)
-		if h := fault.HintOf(runErr); h != "" {
-			eprintf(stderr, "  what to do: %s\n", h)
+		msg, h := fault.MessageIn(runErr, string(lang))
+		todo := "  what to do: %s\n"
+		if lang == present.KO {
+			todo = "  조치 방법: %s\n"
+			if msg != runErr.Error() && failedStep != "" {
+				// The Korean message replaces the English chain, step name included.
+				msg = failedStep.Title().KO + ": " + msg
+			}
+		}
+		eprintf(stderr, "cvmscope: %s\n", msg)
+		if h != "" {
+			eprintf(stderr, todo, h)
 		}
 	}
 	code := exitCode(all, runErr)
@@ -720,11 +733,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	fs := flag.NewFlagSet("cvmscope serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:2222", "address to listen on (loopback only, unless --allow-remote)")
-	remote := fs.Bool("allow-remote", false, "listen beyond loopback: anyone who reaches the port gets a simulated session, without a password")
-	hostKey := fs.String("host-key", "", "the server's SSH host key, created (mode 0600) when missing (default: cvmscope/ssh_host_ed25519 in the user config directory)")
+	remote := fs.Bool("allow-remote", false, "listen beyond loopback, for a workshop network (attendees still need a listed key or the room code, unless --open-room)")
+	hostKey := fs.String("host-key", "", "the server's SSH host key, created (mode 0600) when missing; a missing directory is created 0700, an existing one is left as it is (default: cvmscope/ssh_host_ed25519 in the user config directory)")
+	keysFile := fs.String("authorized-keys", "", "OpenSSH authorized_keys FILE: these public keys may come in without the room code")
+	code := fs.String("room-code", "", "the room code attendees without a listed key type (keyboard-interactive; case, spaces and hyphens ignored); default a new random one each start; off: keys only")
+	open := fs.Bool("open-room", false, "let anyone who reaches the port in, with no key or code (prints a warning)")
+	maxSessions := fs.Int("max-sessions", 0, fmt.Sprintf("sessions at once; the next is refused with a message (default: half the available memory over %d MiB a session, at most %d; here %d)", sshserve.SessionRSS>>20, sshserve.MaxSessionsCap, sshserve.DefaultMaxSessions()))
+	idle := fs.Duration("idle-timeout", sshserve.DefaultIdleTimeout, "end a connection with no traffic for this long")
+	limit := fs.Duration("session-limit", sshserve.DefaultSessionLimit, "end a session after this long, however busy")
+	authTimeout := fs.Duration("auth-timeout", sshserve.DefaultAuthTimeout, "close a connection that has not authenticated within this long")
+	rate := fs.Int("conn-rate", sshserve.DefaultConnRate, "connections a minute one address may open, as many at once (0: no limit; raise it when the room shares one NAT address)")
 	verbose := fs.BoolP("verbose", "v", false, "log sessions on stderr")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
+	}
+	fail := func(err error) int {
+		eprintf(stderr, "cvmscope serve: %v\n", err)
+		return 1
 	}
 	if *hostKey == "" {
 		dir, err := os.UserConfigDir()
@@ -735,29 +760,83 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		eprintf(stderr, "cvmscope serve: %v\n", err)
-		return 1
+		return fail(err)
+	}
+	cfg := sshserve.Config{Listen: *listen, AllowRemote: *remote, HostKeyPath: *hostKey, Command: []string{exe}, Env: serveEnv,
+		OpenRoom: *open, MaxSessions: *maxSessions, IdleTimeout: *idle, SessionLimit: *limit, AuthTimeout: *authTimeout, ConnRate: *rate, Now: serveNow}
+	if *rate == 0 {
+		cfg.ConnRate = -1
+	}
+	if *maxSessions < 0 || *idle <= 0 || *limit <= 0 || *authTimeout <= 0 || *rate < 0 {
+		return fail(errors.New("--max-sessions, --conn-rate and the timeouts take positive values (--max-sessions 0 and --conn-rate 0 mean their defaults and no limit)"))
+	}
+	if *keysFile != "" {
+		if cfg.AuthorizedKeys, err = sshserve.LoadAuthorizedKeys(*keysFile); err != nil {
+			return fail(err)
+		}
+	}
+	switch {
+	case *open && *code != "":
+		return fail(errors.New("--open-room lets anyone in: drop --room-code, or drop --open-room to ask for the code"))
+	case *open:
+	case *code == "off":
+		if *keysFile == "" {
+			return fail(errors.New("--room-code off leaves no way in: give --authorized-keys FILE too"))
+		}
+	case *code == "":
+		if cfg.RoomCode, err = sshserve.NewRoomCode(); err != nil {
+			return fail(err)
+		}
+	default:
+		if len(strings.NewReplacer("-", "", " ", "").Replace(*code)) < 6 {
+			return fail(fmt.Errorf("--room-code %q is too short to keep strangers out: give at least 6 letters or digits, or leave it out for a random one", *code))
+		}
+		cfg.RoomCode = *code
 	}
 	level := slog.LevelInfo
 	if !*verbose {
 		level = slog.LevelWarn
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
-	cfg := sshserve.Config{Listen: *listen, AllowRemote: *remote, HostKeyPath: *hostKey, Command: []string{exe}, Env: serveEnv}
 	err = sshserve.Serve(ctx, cfg, func(addr string) {
 		host, port, _ := net.SplitHostPort(addr)
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			host = "THIS-MACHINE"
+		}
 		fmt.Fprintf(stdout, "cvmscope workshop over SSH at %s: every session runs its own SIMULATED CVM\n", addr)
+		switch {
+		case cfg.OpenRoom:
+			eprintf(stderr, "cvmscope serve: WARNING: --open-room: anyone who reaches %s gets a session, with no key or code\n", addr)
+		case cfg.RoomCode != "":
+			fmt.Fprintf(stdout, "room code: %s   (for the slide; attendees with a listed key need none)\n", cfg.RoomCode)
+		}
+		if len(cfg.AuthorizedKeys) > 0 {
+			fmt.Fprintf(stdout, "%d authorized key(s) from %s\n", len(cfg.AuthorizedKeys), *keysFile)
+		}
 		fmt.Fprintf(stdout, "attendees: ssh -t -p %s %s   (options: ssh -t -p %s %s -- --lang ko --sim-tee tdx)\n", port, host, port, host)
+		fmt.Fprintf(stdout, "take a bundle home: ssh -p %s %s -- --save-to-stdout > cvmscope-bundle.json\n", port, host)
+		rateText := fmt.Sprintf("%d connections/min per address", *rate)
+		if *rate == 0 {
+			rateText = "no connection rate limit"
+		}
+		max := cfg.MaxSessions
+		if max == 0 {
+			max = sshserve.DefaultMaxSessions()
+		}
+		fmt.Fprintf(stdout, "limits: %d sessions, %v idle, %v a session, %v to authenticate, %s\n", max, *idle, *limit, *authTimeout, rateText)
 		if ready != nil {
 			ready(addr)
 		}
 	})
 	if err != nil {
-		eprintf(stderr, "cvmscope serve: %v\n", err)
-		return 1
+		return fail(err)
 	}
 	return 0
 }
+
+// serveNow is the connection rate limit's clock (nil: the real one); tests freeze it so
+// that no token comes back while they run.
+var serveNow func() time.Time
 
 // serveEnv is added to every session's environment (tests point sessions at the test
 // binary acting as cvmscope).
