@@ -9,12 +9,12 @@ import (
 // checkCRLs checks the optional PCK and root CRLs: each must be signed by its issuer in the
 // quote's chain, and neither the PCK certificate, the PCK CA nor the TCB signing
 // certificate may be listed. It returns the name of a revoked certificate, if any.
-func checkCRLs(q *Quote, sc *signedCollateral, c *Collateral) (revoked string, details []string, err error) {
+func checkCRLs(q *Quote, sc *signedCollateral, c *Collateral) (revoked detail, details []detail, err error) {
 	if len(c.PCKCRL) == 0 && len(c.RootCRL) == 0 {
-		return "", []string{"revocation not checked: no PCK or root CRL supplied"}, nil
+		return detail{}, []detail{{"revocation not checked: no PCK or root CRL supplied", "PCK CRL도 루트 CRL도 주어지지 않아 폐기 여부를 확인하지 않았습니다"}}, nil
 	}
 	type target struct {
-		name string
+		name detail
 		cert *x509.Certificate
 	}
 	for _, l := range []struct {
@@ -23,19 +23,21 @@ func checkCRLs(q *Quote, sc *signedCollateral, c *Collateral) (revoked string, d
 		issuer  *x509.Certificate
 		targets []target
 	}{
-		{"PCK CRL", c.PCKCRL, q.Intermediate, []target{{"PCK certificate " + q.PCK.Subject.CommonName, q.PCK}}},
-		{"root CA CRL", c.RootCRL, q.Root, []target{{"PCK CA " + q.Intermediate.Subject.CommonName, q.Intermediate}, {"TCB signing certificate", sc.signing}}},
+		{"PCK CRL", c.PCKCRL, q.Intermediate, []target{{detail{"PCK certificate " + q.PCK.Subject.CommonName, "PCK 인증서 " + q.PCK.Subject.CommonName}, q.PCK}}},
+		{"root CA CRL", c.RootCRL, q.Root, []target{
+			{detail{"PCK CA " + q.Intermediate.Subject.CommonName, "PCK CA " + q.Intermediate.Subject.CommonName}, q.Intermediate},
+			{detail{"TCB signing certificate", "TCB 서명 인증서"}, sc.signing}}},
 	} {
 		if len(l.der) == 0 {
-			details = append(details, l.name+": not supplied")
+			details = append(details, detail{l.name + ": not supplied", l.name + ": 주어지지 않았습니다"})
 			continue
 		}
 		crl, err := x509.ParseRevocationList(l.der)
 		if err != nil {
-			return "", details, fmt.Errorf("%s: %v", l.name, err)
+			return detail{}, details, koErr("%s: %v", "%s를 읽을 수 없습니다: %v", l.name, err)
 		}
 		if err := crl.CheckSignatureFrom(l.issuer); err != nil {
-			return "", details, fmt.Errorf("%s is not signed by %q: %v", l.name, l.issuer.Subject.CommonName, err)
+			return detail{}, details, koErr("%s is not signed by %q: %v", "%s가 %q의 서명을 받지 않았습니다: %v", l.name, l.issuer.Subject.CommonName, err)
 		}
 		for _, t := range l.targets {
 			for _, e := range crl.RevokedCertificateEntries {
@@ -44,7 +46,9 @@ func checkCRLs(q *Quote, sc *signedCollateral, c *Collateral) (revoked string, d
 				}
 			}
 		}
-		details = append(details, fmt.Sprintf("%s (this update %s, next %s): no certificate of the chain listed", l.name, crl.ThisUpdate.UTC().Format(time.DateOnly), crl.NextUpdate.UTC().Format(time.DateOnly)))
+		this, next := crl.ThisUpdate.UTC().Format(time.DateOnly), crl.NextUpdate.UTC().Format(time.DateOnly)
+		details = append(details, detail{fmt.Sprintf("%s (this update %s, next %s): no certificate of the chain listed", l.name, this, next),
+			fmt.Sprintf("%s(이번 갱신 %s, 다음 갱신 %s): 체인의 인증서가 하나도 올라 있지 않습니다", l.name, this, next)})
 	}
-	return "", details, nil
+	return detail{}, details, nil
 }

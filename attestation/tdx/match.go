@@ -13,20 +13,25 @@ import (
 // REPORT_DATA, for the HCL runtime claims). Every differing field is named.
 func MatchReport(q *Quote, r *TDReport) check.Check {
 	if q == nil || r == nil {
-		return check.Skipf(CheckMatchesReport, "quote body not compared with a TDREPORT; need both the TD quote and the HCL report")
+		return check.Skipf(CheckMatchesReport, "quote body not compared with a TDREPORT; need both the TD quote and the HCL report").
+			KO("쿼트 본문을 TDREPORT와 비교하지 않았습니다. TD 쿼트와 HCL 보고서가 모두 필요합니다")
 	}
-	var names, details []string
+	var names []string
+	var details []detail
 	for _, m := range measured {
 		got, want := q.bodyField(m.quoteOff, m.size), m.report(r)
 		if !bytes.Equal(got, want) {
 			names = append(names, m.name)
-			details = append(details, m.name+": quote "+hex.EncodeToString(got)+" vs TDREPORT "+hex.EncodeToString(want))
+			g, w := hex.EncodeToString(got), hex.EncodeToString(want)
+			details = append(details, detail{m.name + ": quote " + g + " vs TDREPORT " + w, m.name + ": 쿼트 " + g + ", TDREPORT " + w})
 		}
 	}
 	if len(names) > 0 {
-		return check.Failf(CheckMatchesReport, "quote body differs from the HCL TDREPORT in %s; the quote was made for another report", strings.Join(names, ", ")).WithDetails(details...)
+		return withDetails(check.Failf(CheckMatchesReport, "quote body differs from the HCL TDREPORT in %s; the quote was made for another report", strings.Join(names, ", ")).
+			KO("쿼트 본문이 HCL TDREPORT와 %s에서 다릅니다. 다른 보고서로 만든 쿼트입니다", strings.Join(names, ", ")), details)
 	}
-	return check.Passf(CheckMatchesReport, "quote body equals the HCL TDREPORT in all %d TD fields (report_data, mr_td, rtmr0-3, mr_seam, tee_tcb_svn, attributes, xfam, owner/config IDs)", len(measured))
+	return check.Passf(CheckMatchesReport, "quote body equals the HCL TDREPORT in all %d TD fields (report_data, mr_td, rtmr0-3, mr_seam, tee_tcb_svn, attributes, xfam, owner/config IDs)", len(measured)).
+		KO("쿼트 본문이 HCL TDREPORT와 TD 필드 %d개 모두에서 같습니다(report_data, mr_td, rtmr0-3, mr_seam, tee_tcb_svn, attributes, xfam, owner/config ID)", len(measured))
 }
 
 // Verify runs the three checks: signature, match with the TDREPORT (skipped when report is

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/google/go-tdx-guest/verify"
 )
 
@@ -64,11 +65,13 @@ func (o Options) anchor(root *x509.Certificate) (*x509.CertPool, string, error) 
 				return pool, "", nil
 			}
 		}
-		err := fmt.Errorf("the chain's root %q (SHA-256 %s) is not Intel's SGX Root CA (%s)", root.Subject.CommonName, got, IntelSGXRootSHA256)
+		en := fmt.Sprintf("the chain's root %q (SHA-256 %s) is not Intel's SGX Root CA (%s)", root.Subject.CommonName, got, IntelSGXRootSHA256)
+		ko := fmt.Sprintf("체인의 루트 %q(SHA-256 %s)가 Intel SGX Root CA(%s)가 아닙니다", root.Subject.CommonName, got, IntelSGXRootSHA256)
 		if certs.SaysSimulated(root) {
-			err = fmt.Errorf("%w; it is cvmscope's simulated test root, trusted only when you ask for it (--trust-simulated)", err)
+			en += "; it is cvmscope's simulated test root, trusted only when you ask for it (--trust-simulated)"
+			ko += ". cvmscope의 시뮬레이션 테스트 루트이며, 요청할 때(--trust-simulated)만 신뢰합니다"
 		}
-		return nil, "", err
+		return nil, "", fault.Korean(errors.New(en), ko, "")
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(root)
@@ -97,54 +100,81 @@ func VerifyQuote(q *Quote, opts Options) check.Check {
 	pool, rootName, err := opts.anchor(q.Root)
 	if err != nil {
 		if certs.SaysSimulated(q.Root) {
-			return check.Failf(CheckSignature, "the PCK chain ends at cvmscope's simulated Intel root, which is not trusted here: pass --trust-simulated to trust it (it proves nothing about real hardware)").WithDetails(err.Error())
+			return check.Failf(CheckSignature, "the PCK chain ends at cvmscope's simulated Intel root, which is not trusted here: pass --trust-simulated to trust it (it proves nothing about real hardware)").
+				KO("PCK 체인이 cvmscope의 시뮬레이션 Intel 루트에서 끝나며, 여기서는 신뢰하지 않습니다. 신뢰하려면 --trust-simulated를 넘깁니다(실제 하드웨어에 대해서는 아무것도 증명하지 않습니다)").
+				WithDetail(err.Error(), inKorean(err))
 		}
-		return check.Failf(CheckSignature, "PCK chain does not end at a trusted root; quote not accepted").WithDetails(err.Error())
+		return check.Failf(CheckSignature, "PCK chain does not end at a trusted root; quote not accepted").
+			KO("PCK 체인이 신뢰 루트에서 끝나지 않아 쿼트를 받아들이지 않습니다").
+			WithDetail(err.Error(), inKorean(err))
 	}
 	name, chainErr := chainName(q.PCK, q.Intermediate, pool, now)
+	rootNameKO := rootName
 	if rootName == "" {
-		rootName = name
+		rootName, rootNameKO = name, name
 		if rootName == "" {
-			rootName = "the configured root"
+			rootName, rootNameKO = "the configured root", "설정된 루트"
 		}
 	}
 	if certs.SaysSimulated(q.Root) {
 		// The simulated root must carry Intel's exact name for go-tdx-guest; the summary
 		// must never let it pass for Intel's.
 		rootName = fmt.Sprintf("simulated test root %q (not Intel: proves nothing about real hardware)", q.Root.Subject.CommonName)
+		rootNameKO = fmt.Sprintf("시뮬레이션 테스트 루트 %q(Intel이 아니므로 실제 하드웨어에 대해 아무것도 증명하지 않습니다)", q.Root.Subject.CommonName)
 	}
 	vopts := &verify.Options{
 		TrustedRoots: pool,
 		Now:          &verify.TimeSet{PckCertChain: now, TcbInfo: now, QeIdentity: now, PckCrl: now, RootCaCrl: now},
 	}
-	details := []string{
-		"PCK leaf: " + q.PCK.Subject.CommonName + " (FMSPC " + q.FMSPC() + "), valid " + q.PCK.NotBefore.UTC().Format(time.DateOnly) + " to " + q.PCK.NotAfter.UTC().Format(time.DateOnly),
-		"PCK CA: " + q.Intermediate.Subject.CommonName,
-		"root: " + q.Root.Subject.CommonName,
-		"checked at " + now.UTC().Format(time.RFC3339),
+	from, to := q.PCK.NotBefore.UTC().Format(time.DateOnly), q.PCK.NotAfter.UTC().Format(time.DateOnly)
+	at := now.UTC().Format(time.RFC3339)
+	details := []detail{
+		{"PCK leaf: " + q.PCK.Subject.CommonName + " (FMSPC " + q.FMSPC() + "), valid " + from + " to " + to,
+			"PCK 리프 인증서: " + q.PCK.Subject.CommonName + " (FMSPC " + q.FMSPC() + "), 유효기간 " + from + " ~ " + to},
+		{"PCK CA: " + q.Intermediate.Subject.CommonName, "PCK CA 인증서: " + q.Intermediate.Subject.CommonName},
+		{"root: " + q.Root.Subject.CommonName, "루트 인증서: " + q.Root.Subject.CommonName},
+		{"checked at " + at, "검증 시점 " + at},
 	}
 	if err := verify.TdxQuote(q.Proto, vopts); err != nil {
 		if chainErr != nil {
-			details = append(details, "chain: "+chainErr.Error())
+			details = append(details, detail{"chain: " + chainErr.Error(), "인증서 체인 오류: " + chainErr.Error()})
 		}
-		return check.Failf(CheckSignature, "quote does not verify: %s", explainVerifyError(err)).WithDetails(append(details, "go-tdx-guest: "+err.Error())...)
+		details = append(details, detail{"go-tdx-guest: " + err.Error(), "go-tdx-guest 오류: " + err.Error()})
+		why, whyKO := explainVerifyError(err)
+		return withDetails(check.Failf(CheckSignature, "quote does not verify: %s", why).
+			KO("쿼트가 검증되지 않습니다: %s", whyKO), details)
 	}
-	return check.Passf(CheckSignature, "quote signature, QE report signature and binding, PCK chain to %s; TCB status and revocation not evaluated", rootName).WithDetails(details...)
+	return withDetails(check.Passf(CheckSignature, "quote signature, QE report signature and binding, PCK chain to %s; TCB status and revocation not evaluated", rootName).
+		KO("쿼트 서명, QE 보고서 서명과 바인딩, %s까지의 PCK 체인을 검증했습니다. TCB 상태와 폐기 여부는 평가하지 않았습니다", rootNameKO), details)
+}
+
+// detail is one detail line in English and Korean.
+type detail struct{ en, ko string }
+
+// withDetails appends lines to c in both languages.
+func withDetails(c check.Check, lines []detail) check.Check {
+	for _, d := range lines {
+		c = c.WithDetail(d.en, d.ko)
+	}
+	return c
 }
 
 // explainVerifyError names the failed step in go-tdx-guest's error, which wraps with %v and
 // so leaves only its message to go by.
-func explainVerifyError(err error) string {
+func explainVerifyError(err error) (en, ko string) {
 	msg := err.Error()
 	switch {
 	case errors.Is(err, verify.ErrHashVerificationFail):
-		return "the attestation key's signature over header and TD body is wrong; the quote was changed after signing"
+		return "the attestation key's signature over header and TD body is wrong; the quote was changed after signing",
+			"헤더와 TD 본문에 대한 증명 키의 서명이 틀립니다. 서명 후 쿼트가 변경되었습니다"
 	case strings.Contains(msg, verify.ErrSHA56VerificationFail.Error()):
-		return "the QE report does not bind the attestation key (SHA-256 in QE REPORT_DATA differs)"
+		return "the QE report does not bind the attestation key (SHA-256 in QE REPORT_DATA differs)",
+			"QE 보고서가 증명 키를 묶지 않습니다(QE REPORT_DATA의 SHA-256이 다릅니다)"
 	case strings.Contains(msg, "QE report's signature"):
-		return "the QE report's signature does not verify with the PCK certificate"
+		return "the QE report's signature does not verify with the PCK certificate",
+			"QE 보고서의 서명이 PCK 인증서로 검증되지 않습니다"
 	case strings.Contains(msg, "expired") || strings.Contains(msg, "PCK Certificate"):
-		return "PCK certificate chain: " + msg
+		return "PCK certificate chain: " + msg, "PCK 인증서 체인 오류: " + msg
 	}
-	return msg
+	return msg, "go-tdx-guest 검증 오류: " + msg
 }

@@ -53,7 +53,7 @@ func converge(platform, component pcs.TcbComponentStatus) pcs.TcbComponentStatus
 type tcbResult struct {
 	status     pcs.TcbComponentStatus
 	advisories []string
-	details    []string
+	details    []detail
 	tcbDate    string
 }
 
@@ -106,42 +106,48 @@ func evaluate(q *Quote, sc *signedCollateral) (*tcbResult, error) {
 	ti, qi := sc.tcb.TcbInfo, sc.qe.EnclaveIdentity
 	body := q.Proto.GetTdQuoteBody()
 	if !strings.EqualFold(ti.Fmspc, q.PCKExt.FMSPC) {
-		return nil, fmt.Errorf("TCB info is for FMSPC %s but the quote's PCK certificate names FMSPC %s; fetch the TCB info for %s", strings.ToLower(ti.Fmspc), q.FMSPC(), q.FMSPC())
+		return nil, koErr("TCB info is for FMSPC %s but the quote's PCK certificate names FMSPC %s; fetch the TCB info for %s",
+			"TCB info는 FMSPC %s용이지만 쿼트의 PCK 인증서는 FMSPC %s입니다. FMSPC %s용 TCB info를 가져옵니다", strings.ToLower(ti.Fmspc), q.FMSPC(), q.FMSPC())
 	}
 	if !strings.EqualFold(ti.PceID, q.PCKExt.PCEID) {
-		return nil, fmt.Errorf("TCB info is for PCE ID %s, the PCK certificate names %s", ti.PceID, q.PCKExt.PCEID)
+		return nil, koErr("TCB info is for PCE ID %s, the PCK certificate names %s", "TCB info는 PCE ID %s용이지만 PCK 인증서는 %s입니다", ti.PceID, q.PCKExt.PCEID)
 	}
 	if !bytes.Equal(ti.TdxModule.Mrsigner.Bytes, body.GetMrSignerSeam()) {
-		return nil, fmt.Errorf("quote mr_signer_seam %x is not the TDX module signer in the TCB info (%x)", body.GetMrSignerSeam(), ti.TdxModule.Mrsigner.Bytes)
+		return nil, koErr("quote mr_signer_seam %x is not the TDX module signer in the TCB info (%x)", "쿼트의 mr_signer_seam %x가 TCB info의 TDX 모듈 서명자(%x)가 아닙니다", body.GetMrSignerSeam(), ti.TdxModule.Mrsigner.Bytes)
 	}
 	if !maskedEqual(body.GetSeamAttributes(), ti.TdxModule.AttributesMask.Bytes, ti.TdxModule.Attributes.Bytes) {
-		return nil, fmt.Errorf("quote seam_attributes %x do not match the TCB info (%x under mask %x)", body.GetSeamAttributes(), ti.TdxModule.Attributes.Bytes, ti.TdxModule.AttributesMask.Bytes)
+		return nil, koErr("quote seam_attributes %x do not match the TCB info (%x under mask %x)", "쿼트의 seam_attributes %x가 TCB info(마스크 %[3]x 적용 시 %[2]x)와 맞지 않습니다", body.GetSeamAttributes(), ti.TdxModule.Attributes.Bytes, ti.TdxModule.AttributesMask.Bytes)
 	}
 	tee, cpu, pce := body.GetTeeTcbSvn(), q.PCKExt.TCB.CPUSvnComponents, q.PCKExt.TCB.PCESvn
 	res := &tcbResult{}
-	res.details = append(res.details, fmt.Sprintf("platform: TEE_TCB_SVN %s, PCK SGX components %s, PCESVN %d", byteList(tee), byteList(cpu), pce))
+	res.details = append(res.details, detail{fmt.Sprintf("platform: TEE_TCB_SVN %s, PCK SGX components %s, PCESVN %d", byteList(tee), byteList(cpu), pce),
+		fmt.Sprintf("플랫폼: TEE_TCB_SVN %s, PCK SGX 구성 요소 %s, PCESVN %d", byteList(tee), byteList(cpu), pce)})
 	level, ok := matchPlatform(ti.TcbLevels, cpu, pce, tee)
 	if !ok {
 		var lv []string
 		for _, l := range ti.TcbLevels {
 			lv = append(lv, fmt.Sprintf("%s: SGX %s PCESVN %d TDX %s", l.TcbStatus, svnList(l.Tcb.SgxTcbcomponents), l.Tcb.Pcesvn, svnList(l.Tcb.TdxTcbcomponents)))
 		}
-		return nil, fmt.Errorf("no TCB level in the TCB info (evaluation %d) matches TEE_TCB_SVN %s with PCK SGX components %s and PCESVN %d; levels: %s",
+		return nil, koErr("no TCB level in the TCB info (evaluation %d) matches TEE_TCB_SVN %s with PCK SGX components %s and PCESVN %d; levels: %s",
+			"TCB info(평가 %d)의 어떤 TCB 수준도 TEE_TCB_SVN %s, PCK SGX 구성 요소 %s, PCESVN %d와 맞지 않습니다. 수준 목록: %s",
 			ti.TcbEvaluationDataNumber, byteList(tee), byteList(cpu), pce, strings.Join(lv, "; "))
 	}
 	res.status, res.tcbDate = level.TcbStatus, level.TcbDate
 	res.advisories = append(res.advisories, level.AdvisoryIDs...)
-	res.details = append(res.details, fmt.Sprintf("platform TCB level %s (tcbDate %s): SGX %s, PCESVN %d, TDX %s", level.TcbStatus, level.TcbDate, svnList(level.Tcb.SgxTcbcomponents), level.Tcb.Pcesvn, svnList(level.Tcb.TdxTcbcomponents)))
+	sgx, tdxs := svnList(level.Tcb.SgxTcbcomponents), svnList(level.Tcb.TdxTcbcomponents)
+	res.details = append(res.details, detail{fmt.Sprintf("platform TCB level %s (tcbDate %s): SGX %s, PCESVN %d, TDX %s", level.TcbStatus, level.TcbDate, sgx, level.Tcb.Pcesvn, tdxs),
+		fmt.Sprintf("플랫폼 TCB 수준 %s(tcbDate %s): SGX %s, PCESVN %d, TDX %s", level.TcbStatus, level.TcbDate, sgx, level.Tcb.Pcesvn, tdxs)})
 
 	if tee[1] > 0 {
 		id := "TDX_" + hex.EncodeToString(tee[1:2])
 		idx := slices.IndexFunc(ti.TdxModuleIdentities, func(m pcs.TdxModuleIdentity) bool { return strings.EqualFold(m.ID, id) })
 		if idx < 0 {
-			return nil, fmt.Errorf("TDX module %s (TEE_TCB_SVN[1] = %d) has no module identity in the TCB info; no TCB level applies", id, tee[1])
+			return nil, koErr("TDX module %s (TEE_TCB_SVN[1] = %d) has no module identity in the TCB info; no TCB level applies",
+				"TDX 모듈 %s(TEE_TCB_SVN[1] = %d)의 모듈 identity가 TCB info에 없어 적용되는 TCB 수준이 없습니다", id, tee[1])
 		}
 		mod := ti.TdxModuleIdentities[idx]
 		if !bytes.Equal(mod.Mrsigner.Bytes, body.GetMrSignerSeam()) || !maskedEqual(body.GetSeamAttributes(), mod.AttributesMask.Bytes, mod.Attributes.Bytes) {
-			return nil, fmt.Errorf("quote's TDX module signer or attributes do not match module identity %s", id)
+			return nil, koErr("quote's TDX module signer or attributes do not match module identity %s", "쿼트의 TDX 모듈 서명자나 속성이 모듈 identity %s와 맞지 않습니다", id)
 		}
 		var ml *pcs.TcbLevel
 		for i := range mod.TcbLevels {
@@ -151,20 +157,23 @@ func evaluate(q *Quote, sc *signedCollateral) (*tcbResult, error) {
 			}
 		}
 		if ml == nil {
-			return nil, fmt.Errorf("TDX module %s SVN %d is below every level of its module identity; no TCB level applies", id, tee[0])
+			return nil, koErr("TDX module %s SVN %d is below every level of its module identity; no TCB level applies",
+				"TDX 모듈 %s의 SVN %d이 모듈 identity의 모든 수준보다 낮아 적용되는 TCB 수준이 없습니다", id, tee[0])
 		}
-		res.details = append(res.details, fmt.Sprintf("TDX module %s SVN %d: level isvsvn %d %s", id, tee[0], ml.Tcb.Isvsvn, ml.TcbStatus))
+		res.details = append(res.details, detail{fmt.Sprintf("TDX module %s SVN %d: level isvsvn %d %s", id, tee[0], ml.Tcb.Isvsvn, ml.TcbStatus),
+			fmt.Sprintf("TDX 모듈 %s SVN %d: 수준 isvsvn %d, 상태 %s", id, tee[0], ml.Tcb.Isvsvn, ml.TcbStatus)})
 		res.status = converge(res.status, ml.TcbStatus)
 		res.advisories = append(res.advisories, ml.AdvisoryIDs...)
 	}
 
 	qe := q.Proto.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetQeReport()
 	if !bytes.Equal(qe.GetMrSigner(), qi.Mrsigner.Bytes) || qe.GetIsvProdId() != uint32(qi.IsvProdID) {
-		return nil, fmt.Errorf("quoting enclave (MRSIGNER %x, ISVPRODID %d) is not Intel's TD_QE (MRSIGNER %x, ISVPRODID %d)", qe.GetMrSigner(), qe.GetIsvProdId(), qi.Mrsigner.Bytes, qi.IsvProdID)
+		return nil, koErr("quoting enclave (MRSIGNER %x, ISVPRODID %d) is not Intel's TD_QE (MRSIGNER %x, ISVPRODID %d)",
+			"쿼팅 엔클레이브(MRSIGNER %x, ISVPRODID %d)가 Intel의 TD_QE(MRSIGNER %x, ISVPRODID %d)가 아닙니다", qe.GetMrSigner(), qe.GetIsvProdId(), qi.Mrsigner.Bytes, qi.IsvProdID)
 	}
 	misc := binary.LittleEndian.AppendUint32(nil, qe.GetMiscSelect())
 	if !maskedEqual(misc, qi.MiscselectMask.Bytes, qi.Miscselect.Bytes) || !maskedEqual(qe.GetAttributes(), qi.AttributesMask.Bytes, qi.Attributes.Bytes) {
-		return nil, fmt.Errorf("quoting enclave MISCSELECT/ATTRIBUTES do not match the TD_QE identity")
+		return nil, koErr("quoting enclave MISCSELECT/ATTRIBUTES do not match the TD_QE identity", "쿼팅 엔클레이브의 MISCSELECT/ATTRIBUTES가 TD_QE identity와 맞지 않습니다")
 	}
 	var ql *pcs.TcbLevel
 	for i := range qi.TcbLevels {
@@ -174,9 +183,10 @@ func evaluate(q *Quote, sc *signedCollateral) (*tcbResult, error) {
 		}
 	}
 	if ql == nil {
-		return nil, fmt.Errorf("quoting enclave ISVSVN %d is below every level of the TD_QE identity", qe.GetIsvSvn())
+		return nil, koErr("quoting enclave ISVSVN %d is below every level of the TD_QE identity", "쿼팅 엔클레이브 ISVSVN %d이 TD_QE identity의 모든 수준보다 낮습니다", qe.GetIsvSvn())
 	}
-	res.details = append(res.details, fmt.Sprintf("quoting enclave ISVSVN %d: level isvsvn %d %s", qe.GetIsvSvn(), ql.Tcb.Isvsvn, ql.TcbStatus))
+	res.details = append(res.details, detail{fmt.Sprintf("quoting enclave ISVSVN %d: level isvsvn %d %s", qe.GetIsvSvn(), ql.Tcb.Isvsvn, ql.TcbStatus),
+		fmt.Sprintf("쿼팅 엔클레이브 ISVSVN %d: 수준 isvsvn %d, 상태 %s", qe.GetIsvSvn(), ql.Tcb.Isvsvn, ql.TcbStatus)})
 	res.status = converge(res.status, ql.TcbStatus)
 	res.advisories = append(res.advisories, ql.AdvisoryIDs...)
 	slices.Sort(res.advisories)
@@ -204,44 +214,57 @@ func maskedEqual(v, mask, want []byte) bool {
 // PCK certificate as parsed; VerifyQuote is what proves the certificate genuine.
 func EvaluateTCB(q *Quote, opts Options) check.Check {
 	if opts.Collateral == nil {
-		return check.Skipf(CheckTCB, "TCB status not evaluated; supply Intel TCB info and QE identity (Intel PCS /tdx/certification/v4/tcb?fmspc=%s and /qe/identity with the TCB-Info-Issuer-Chain) or use --network", q.FMSPC())
+		return check.Skipf(CheckTCB, "TCB status not evaluated; supply Intel TCB info and QE identity (Intel PCS /tdx/certification/v4/tcb?fmspc=%s and /qe/identity with the TCB-Info-Issuer-Chain) or use --network", q.FMSPC()).
+			KO("TCB 상태를 평가하지 않았습니다. Intel TCB info와 QE identity(Intel PCS /tdx/certification/v4/tcb?fmspc=%s 및 /qe/identity, TCB-Info-Issuer-Chain 포함)를 넘기거나 --network를 씁니다", q.FMSPC())
 	}
 	sc, err := verifyCollateral(opts.Collateral, opts)
 	if err != nil {
-		return check.Failf(CheckTCB, "Intel collateral not accepted: %v", err)
+		return check.Failf(CheckTCB, "Intel collateral not accepted: %v", err).
+			KO("Intel collateral을 받아들이지 않았습니다: %s", inKorean(err))
 	}
-	details := append([]string(nil), sc.details...)
+	details := append([]detail(nil), sc.details...)
 	revoked, crlDetails, err := checkCRLs(q, sc, opts.Collateral)
 	details = append(details, crlDetails...)
 	if err != nil {
-		return check.Failf(CheckTCB, "revocation lists not accepted: %v", err).WithDetails(details...)
+		return withDetails(check.Failf(CheckTCB, "revocation lists not accepted: %v", err).
+			KO("폐기 목록(CRL)을 받아들이지 않았습니다: %s", inKorean(err)), details)
 	}
-	if revoked != "" {
-		return check.Failf(CheckTCB, "%s is revoked", revoked).WithDetails(details...)
+	if revoked.en != "" {
+		return withDetails(check.Failf(CheckTCB, "%s is revoked", revoked.en).
+			KO("%s가 폐기되었습니다", revoked.ko), details)
 	}
 	res, err := evaluate(q, sc)
 	if err != nil {
-		return check.Failf(CheckTCB, "TCB not acceptable: %v", err).WithDetails(details...)
+		return withDetails(check.Failf(CheckTCB, "TCB not acceptable: %v", err).
+			KO("TCB를 받아들일 수 없습니다: %s", inKorean(err)), details)
 	}
 	details = append(details, res.details...)
 	details = append(details, sc.timeIssues...)
-	scope := fmt.Sprintf("per Intel TCB info for FMSPC %s (evaluation %d) and TD_QE identity", q.FMSPC(), sc.tcb.TcbInfo.TcbEvaluationDataNumber)
-	adv := ""
+	eval := sc.tcb.TcbInfo.TcbEvaluationDataNumber
+	scope := fmt.Sprintf("per Intel TCB info for FMSPC %s (evaluation %d) and TD_QE identity", q.FMSPC(), eval)
+	scopeKO := fmt.Sprintf("FMSPC %s용 Intel TCB info(평가 %d)와 TD_QE identity 기준으로", q.FMSPC(), eval)
+	adv, advKO := "", ""
 	if len(res.advisories) > 0 {
 		adv = "; advisories " + strings.Join(res.advisories, ", ")
+		advKO = ". 보안 권고 " + strings.Join(res.advisories, ", ")
 	}
-	stale := ""
+	stale, staleKO := "", ""
 	if len(sc.timeIssues) > 0 {
 		stale = "; collateral not valid at the verification time"
+		staleKO = ". collateral이 검증 시점에 유효하지 않습니다"
 	}
+	var c check.Check
 	switch res.status {
 	case pcs.TcbComponentStatusUpToDate:
 		if stale != "" {
-			return check.Warnf(CheckTCB, "TCB UpToDate %s%s", scope, stale).WithDetails(details...)
+			c = check.Warnf(CheckTCB, "TCB UpToDate %s%s", scope, stale).KO("%s TCB는 UpToDate입니다%s", scopeKO, staleKO)
+		} else {
+			c = check.Passf(CheckTCB, "TCB UpToDate %s", scope).KO("%s TCB는 UpToDate입니다", scopeKO)
 		}
-		return check.Passf(CheckTCB, "TCB UpToDate %s", scope).WithDetails(details...)
 	case pcs.TcbComponentStatusRevoked:
-		return check.Failf(CheckTCB, "TCB Revoked %s%s", scope, adv).WithDetails(details...)
+		c = check.Failf(CheckTCB, "TCB Revoked %s%s", scope, adv).KO("%s TCB는 Revoked(폐기)입니다%s", scopeKO, advKO)
+	default:
+		c = check.Warnf(CheckTCB, "TCB %s %s%s%s", res.status, scope, adv, stale).KO("%s TCB는 %s입니다%s%s", scopeKO, res.status, advKO, staleKO)
 	}
-	return check.Warnf(CheckTCB, "TCB %s %s%s%s", res.status, scope, adv, stale).WithDetails(details...)
+	return withDetails(c, details)
 }
