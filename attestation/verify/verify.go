@@ -19,6 +19,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/eventlog"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
 	"github.com/cvmscope/cvmscope/attestation/snp"
 	"github.com/cvmscope/cvmscope/attestation/tdx"
@@ -105,12 +106,12 @@ func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 	if len(s.HCLReport) > 0 {
 		rep, err := hcl.Parse(s.HCLReport)
 		if err != nil {
-			add(check.Failf("hcl.parse", "%s%v", hwFrom, err))
+			add(parseFail("hcl.parse", hwFrom, "", "", err))
 		} else {
 			r.HCL = rep
 			r.Claims = rep.RuntimeClaims
 			if rep.ClaimsErr != nil {
-				add(check.Failf("hcl.parse", "%s%v", hwFrom, rep.ClaimsErr))
+				add(parseFail("hcl.parse", hwFrom, "", "", rep.ClaimsErr))
 			}
 			switch rep.IGVM.ReportType {
 			case hcl.ReportSNP:
@@ -123,7 +124,7 @@ func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 	if r.Claims == nil && len(s.RuntimeClaims) > 0 {
 		rc, err := hcl.ParseRuntimeClaims(s.RuntimeClaims)
 		if err != nil {
-			add(check.Failf("hcl.parse", "%sruntime claims file: %v", from(evidence.KindRuntimeClaims), err))
+			add(parseFail("hcl.parse", from(evidence.KindRuntimeClaims), "runtime claims file: ", "런타임 클레임 파일: ", err))
 		}
 		r.Claims = rc
 	}
@@ -134,7 +135,7 @@ func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 	if len(snpRaw) > 0 {
 		rep, err := snp.Parse(snpRaw)
 		if err != nil {
-			add(check.Failf("snp.parse", "%s%v", snpFrom, err))
+			add(parseFail("snp.parse", snpFrom, "", "", err))
 		} else {
 			r.SNP = rep
 			if r.TEE == "" {
@@ -149,7 +150,7 @@ func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 	if len(tdRaw) > 0 {
 		rep, err := tdx.ParseTDReport(tdRaw)
 		if err != nil {
-			add(check.Failf("tdx.parse", "%sTDREPORT: %v", tdFrom, err))
+			add(parseFail("tdx.parse", tdFrom, "TDREPORT: ", "TDREPORT: ", err))
 		} else {
 			r.TDReport = rep
 		}
@@ -157,7 +158,7 @@ func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 	if len(s.TDQuote) > 0 {
 		q, err := tdx.ParseQuote(s.TDQuote)
 		if err != nil {
-			add(check.Failf("tdx.parse", "%sTD quote: %v", from(evidence.KindTDQuote), err))
+			add(parseFail("tdx.parse", from(evidence.KindTDQuote), "TD quote: ", "TD 쿼트: ", err))
 		} else {
 			r.TDQuote = q
 			if r.TEE == "" {
@@ -172,7 +173,7 @@ func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 	// that a damaged message is named even when no AK is there to check its signature.
 	if s.Quote != nil && len(s.Quote.Msg) > 0 {
 		if _, err := tpmquote.ParseAttest(s.Quote.Msg); err != nil {
-			add(check.Failf("tpm.quote.parse", "%s%v", from(evidence.KindTPMAttest), err))
+			add(parseFail("tpm.quote.parse", from(evidence.KindTPMAttest), "", "", err))
 		}
 	}
 }
@@ -181,11 +182,20 @@ func (r *Result) parseCerts(s *evidence.Set, add func(...check.Check)) {
 	for i, der := range s.Certs {
 		c, err := x509.ParseCertificate(der)
 		if err != nil {
-			add(check.Failf("certs.parse", "%scertificate %d: %v", fileOr(s.FileOf(evidence.KindCertificates)), i+1, err))
+			add(parseFail("certs.parse", fileOr(s.FileOf(evidence.KindCertificates)), fmt.Sprintf("certificate %d: ", i+1), fmt.Sprintf("인증서 %d: ", i+1), err))
 			continue
 		}
 		r.Certs = append(r.Certs, c)
 	}
+}
+
+// parseFail is the failing "<kind>.parse" check for err: file names the file, what the
+// piece (in English and Korean). The parser's message is kept as the parser wrote it, in
+// Korean when it wrote Korean: it names the field and offset.
+func parseFail(id, file, what, whatKO string, err error) check.Check {
+	msg, _ := fault.MessageIn(err, "ko")
+	return check.Failf(id, "%s%s%v", file, what, err).
+		KO("%s%s구문 분석에 실패했습니다: %s", file, whatKO, msg)
 }
 
 func fileOr(name string) string {
@@ -208,9 +218,10 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 		add(snp.Verify(r.SNP, r.Certs, snp.Options{Now: opts.Now, ExtraRoots: opts.Trust.AMD, AllowNetwork: opts.AllowNetwork, Context: opts.Context})...)
 	case r.TDQuote != nil || r.TDReport != nil:
 		if r.TDQuote == nil {
-			add(check.Skipf("tdx.quote.signature", "no TD quote: the TDREPORT is only MAC'd by the CPU; on Azure, IMDS POST /acc/tdquote turns it into a signed quote (the Build request step fetches it; with inspect, supply it as a file)"),
-				check.Skipf("tdx.quote.matches-report", "no TD quote to compare with the TDREPORT"),
-				check.Skipf("tdx.tcb", "no TD quote, so no TCB to evaluate"))
+			add(check.Skipf("tdx.quote.signature", "no TD quote: the TDREPORT is only MAC'd by the CPU; on Azure, IMDS POST /acc/tdquote turns it into a signed quote (the Build request step fetches it; with inspect, supply it as a file)").
+				KO("TD 쿼트가 없습니다. TDREPORT에는 CPU의 MAC만 있습니다. Azure에서는 IMDS POST /acc/tdquote가 이를 서명된 쿼트로 바꿉니다(요청 만들기 단계가 받아 옵니다. inspect에서는 파일로 줍니다)"),
+				check.Skipf("tdx.quote.matches-report", "no TD quote to compare with the TDREPORT").KO("TDREPORT와 비교할 TD 쿼트가 없습니다"),
+				check.Skipf("tdx.tcb", "no TD quote, so no TCB to evaluate").KO("TD 쿼트가 없어 평가할 TCB가 없습니다"))
 			break
 		}
 		var coll *tdx.Collateral
@@ -220,11 +231,14 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 		}
 		add(tdx.Verify(r.TDQuote, r.TDReport, tdx.Options{Now: opts.Now, Collateral: coll, ExtraRoots: opts.Trust.Intel})...)
 	case r.HCL != nil && r.HCL.IGVM.ReportType == hcl.ReportSNP:
-		add(check.Skipf("snp.signature", "not checked: the HCL report's SEV-SNP report did not parse (see snp.parse)"))
+		add(check.Skipf("snp.signature", "not checked: the HCL report's SEV-SNP report did not parse (see snp.parse)").
+			KO("검증하지 않았습니다. HCL 보고서 안의 SEV-SNP 보고서를 구문 분석하지 못했습니다(snp.parse 참고)"))
 	case r.HCL != nil && r.HCL.IGVM.ReportType == hcl.ReportTDX:
-		add(check.Skipf("tdx.quote.signature", "not checked: the HCL report's TDREPORT did not parse (see tdx.parse)"))
+		add(check.Skipf("tdx.quote.signature", "not checked: the HCL report's TDREPORT did not parse (see tdx.parse)").
+			KO("검증하지 않았습니다. HCL 보고서 안의 TDREPORT를 구문 분석하지 못했습니다(tdx.parse 참고)"))
 	case r.HCL != nil:
-		add(check.Skipf("snp.signature", "the HCL report carries a %s report, which no vendor signs", r.HCL.IGVM.ReportType))
+		add(check.Skipf("snp.signature", "the HCL report carries a %s report, which no vendor signs", r.HCL.IGVM.ReportType).
+			KO("HCL 보고서에 %s 보고서가 들어 있습니다. 이 보고서는 어떤 제조사도 서명하지 않습니다", r.HCL.IGVM.ReportType))
 	}
 }
 
@@ -239,15 +253,17 @@ func standaloneBinding(claims []byte, r *Result) check.Check {
 	}
 	b, err := hcl.Build(hcl.ReportSNP, nil, hcl.HashSHA256, claims, hcl.ClaimsOff+len(claims))
 	if err != nil {
-		return check.Failf("hcl.binding", "runtime claims: %v", err)
+		return check.Failf("hcl.binding", "runtime claims: %v", err).KO("런타임 클레임: %s", koMsg(err))
 	}
 	rep, err := hcl.Parse(b)
 	if err != nil {
-		return check.Failf("hcl.binding", "runtime claims: %v", err)
+		return check.Failf("hcl.binding", "runtime claims: %v", err).KO("런타임 클레임: %s", koMsg(err))
 	}
 	copy(rep.HardwareReport[hcl.SNPReportDataOff:], rd)
 	c := rep.BindingCheck()
+	ko, _ := c.In("ko")
 	c.Summary = "runtime claims file against the report's REPORT_DATA (SHA-256 assumed): " + c.Summary
+	c.SummaryKO = "런타임 클레임 파일과 보고서의 REPORT_DATA 비교(SHA-256으로 가정): " + ko
 	return c
 }
 
@@ -259,14 +275,14 @@ func (r *Result) tpm(s *evidence.Set, opts Options, add func(...check.Check)) {
 			if pub, err := k.RSA(); err == nil {
 				hclAK = pub
 			} else {
-				add(check.Failf("ak.binding", "HCLAkPub in the runtime claims: %v", err))
+				add(check.Failf("ak.binding", "HCLAkPub in the runtime claims: %v", err).KO("런타임 클레임의 HCLAkPub: %s", koMsg(err)))
 			}
 		}
 	}
 	if len(s.AKPub) > 0 {
 		pub, err := tpmquote.ParsePublic(s.AKPub)
 		if err != nil {
-			add(check.Failf("ak.parse", "AK public: %v", err))
+			add(check.Failf("ak.parse", "AK public: %v", err).KO("AK 공개 키를 구문 분석하지 못했습니다: %s", koMsg(err)))
 		} else {
 			r.AK, r.AKFromTPM = pub, true
 		}
@@ -275,10 +291,12 @@ func (r *Result) tpm(s *evidence.Set, opts Options, add func(...check.Check)) {
 	case r.AK != nil && r.Claims != nil:
 		add(tpmquote.AKBinding(r.Claims, r.AK))
 	case r.AK == nil && hclAK != nil:
-		add(check.Skipf("ak.binding", "no AK public area from the TPM (ReadPublic 0x81000003) to compare with HCLAkPub; the quote is checked with HCLAkPub"))
+		add(check.Skipf("ak.binding", "no AK public area from the TPM (ReadPublic 0x81000003) to compare with HCLAkPub; the quote is checked with HCLAkPub").
+			KO("HCLAkPub과 비교할, TPM에서 읽은 AK 공개 영역(ReadPublic 0x81000003)이 없습니다. 쿼트는 HCLAkPub으로 검증합니다"))
 		r.AK = hclAK
 	case r.AK != nil:
-		add(check.Skipf("ak.binding", "no runtime claims carrying HCLAkPub to compare the AK with"))
+		add(check.Skipf("ak.binding", "no runtime claims carrying HCLAkPub to compare the AK with").
+			KO("AK와 비교할 HCLAkPub이 담긴 런타임 클레임이 없습니다"))
 	}
 
 	if len(s.AKCert) > 0 {
@@ -290,7 +308,8 @@ func (r *Result) tpm(s *evidence.Set, opts Options, add func(...check.Check)) {
 
 	if s.Quote == nil || len(s.Quote.Msg) == 0 {
 		if len(s.PCRs) > 0 || r.AK != nil {
-			add(check.Skipf("tpm.quote.signature", "no TPM quote (TPMS_ATTEST and its signature) in the evidence"))
+			add(check.Skipf("tpm.quote.signature", "no TPM quote (TPMS_ATTEST and its signature) in the evidence").
+				KO("증거에 TPM 쿼트(TPMS_ATTEST와 그 서명)가 없습니다"))
 		}
 		return
 	}
@@ -298,7 +317,8 @@ func (r *Result) tpm(s *evidence.Set, opts Options, add func(...check.Check)) {
 		r.Attest = a
 	}
 	if r.AK == nil {
-		add(check.Skipf("tpm.quote.signature", "no AK public key: supply the AK public (tpm2_readpublic -c 0x81000003) or an HCL report whose runtime claims carry HCLAkPub"))
+		add(check.Skipf("tpm.quote.signature", "no AK public key: supply the AK public (tpm2_readpublic -c 0x81000003) or an HCL report whose runtime claims carry HCLAkPub").
+			KO("AK 공개 키가 없습니다. AK 공개 키(tpm2_readpublic -c 0x81000003)나 런타임 클레임에 HCLAkPub이 있는 HCL 보고서를 줍니다"))
 		return
 	}
 	add(tpmquote.VerifyQuote(s.Quote.Msg, s.Quote.Sig, r.AK, s.PCRs, s.Quote.Nonce)...)
@@ -314,18 +334,20 @@ func (r *Result) akFromTPM() *rsa.PublicKey {
 func (r *Result) eventLog(s *evidence.Set, add func(...check.Check)) {
 	if len(s.EventLog) == 0 {
 		if len(s.PCRs) > 0 {
-			add(check.Skipf("eventlog.replay", "no event log: on Linux it is /sys/kernel/security/tpm0/binary_bios_measurements (root only)"))
+			add(check.Skipf("eventlog.replay", "no event log: on Linux it is /sys/kernel/security/tpm0/binary_bios_measurements (root only)").
+				KO("이벤트 로그가 없습니다. Linux에서는 /sys/kernel/security/tpm0/binary_bios_measurements에 있습니다(root만 읽을 수 있습니다)"))
 		}
 		return
 	}
 	l, err := eventlog.Parse(s.EventLog)
 	if err != nil {
-		add(check.Failf("eventlog.parse", "%v", err))
+		add(parseFail("eventlog.parse", "", "", "이벤트 로그 ", err))
 		return
 	}
 	r.Log = l
 	if len(s.PCRs) == 0 {
-		add(check.Skipf("eventlog.replay", "parsed %d events, but no PCR values to replay them against (supply the quoted PCRs)", len(l.Events)))
+		add(check.Skipf("eventlog.replay", "parsed %d events, but no PCR values to replay them against (supply the quoted PCRs)", len(l.Events)).
+			KO("이벤트 %d개를 구문 분석했지만 재생 결과와 비교할 PCR 값이 없습니다(쿼트된 PCR 값을 줍니다)", len(l.Events)))
 		return
 	}
 	add(markUnquoted(eventlog.CompareQuoted(l, s.PCRs, s.QuotePCRs), s.QuotePCRs)...)
@@ -344,10 +366,22 @@ func markUnquoted(l check.List, quoted []int) check.List {
 	}
 	for i, c := range l {
 		if !in[c.Subject] {
-			l[i] = c.WithDetails("this PCR value was read from the TPM but is not covered by the signed quote")
+			l[i] = c.WithDetail("this PCR value was read from the TPM but is not covered by the signed quote",
+				"이 PCR 값은 TPM에서 읽었지만 서명된 쿼트의 검증 범위 밖입니다")
 		}
 	}
 	return l
+}
+
+func koMsg(err error) string {
+	msg, _ := fault.MessageIn(err, "ko")
+	return msg
+}
+
+// SummaryKO is Summary in Korean.
+func SummaryKO(l check.List) string {
+	c := l.Counts()
+	return fmt.Sprintf("통과 %d, 실패 %d, 경고 %d, 건너뜀 %d", c[check.Pass], c[check.Fail], c[check.Warn], c[check.Skip])
 }
 
 // Summary is a one-line count of verdicts.
