@@ -127,6 +127,19 @@ func (e *StatusError) Error() string {
 	return msg
 }
 
+// KO is Error in Korean; the service's own body is quoted as it came.
+func (e *StatusError) KO() string {
+	svc := e.Service
+	if svc == "" {
+		svc = "IMDS"
+	}
+	msg := fmt.Sprintf("%s %s: %d번 시도했지만 HTTP %d 응답을 받았습니다", svc, e.Path, e.Attempts, e.Status)
+	if e.Body != "" {
+		msg += ": " + e.Body
+	}
+	return msg
+}
+
 // target is a service the client calls: IMDS itself, or THIM's endorsement host.
 type target struct {
 	// service names it in messages: "IMDS" or "THIM".
@@ -211,11 +224,12 @@ func (c *Client) doTarget(ctx context.Context, t target, method, path string, bo
 			if errors.Is(err, context.Canceled) {
 				return nil, httpx.Fault(httpx.InterruptedError(req.Op, req.URL, err), "")
 			}
-			return nil, fault.WithHint(fault.Network, fmt.Errorf("%w; the call's time ran out waiting to retry", last), hintFor(path, last.Status))
+			return nil, fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("%w; the call's time ran out waiting to retry", last), hintFor(path, last.Status)),
+				last.KO()+". 다시 시도를 기다리는 동안 호출 시간이 다 되었습니다", hintForKO(path, last.Status))
 		}
 		backoff *= 2
 	}
-	return nil, fault.WithHint(fault.Network, last, hintFor(path, last.Status))
+	return nil, fault.Korean(fault.WithHint(fault.Network, last, hintFor(path, last.Status)), last.KO(), hintForKO(path, last.Status))
 }
 
 func (c *Client) sleep(ctx context.Context, d time.Duration) error {
@@ -250,17 +264,47 @@ func (c *Client) transportError(t target, path string, err error) error {
 	case !t.imds:
 		return thimTransportError(t, path, err)
 	case f == httpx.Unreachable:
-		return fault.WithHint(fault.Network,
+		return fault.Korean(fault.WithHint(fault.Network,
 			fmt.Errorf("IMDS (169.254.169.254) did not answer: this does not look like an Azure VM (%w)", err),
-			"run cvmscope on an Azure Confidential VM or Trusted Launch VM, use the simulated CVM, or check that a firewall does not block 169.254.169.254")
+			"run cvmscope on an Azure Confidential VM or Trusted Launch VM, use the simulated CVM, or check that a firewall does not block 169.254.169.254"),
+			fmt.Sprintf("IMDS(169.254.169.254)가 응답하지 않았습니다. Azure VM이 아닌 것으로 보입니다(%v)", httpx.RootCause(err)),
+			"cvmscope를 Azure Confidential VM(기밀 VM)이나 Trusted Launch VM에서 실행하거나, 시뮬레이션 CVM을 쓰거나, 방화벽이 169.254.169.254를 막지 않는지 확인합니다")
 	case f == httpx.Timeout:
-		return fault.WithHint(fault.Network, fmt.Errorf("%w: IMDS did not answer in time", err),
-			"IMDS is local to the VM and normally answers within a second; try again, and check the VM's health")
+		return fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("%w: IMDS did not answer in time", err),
+			"IMDS is local to the VM and normally answers within a second; try again, and check the VM's health"),
+			koOf(err)+": IMDS가 제때 응답하지 않았습니다",
+			"IMDS는 VM 안에 있어 보통 1초 안에 응답합니다. 다시 시도하고 VM 상태를 확인합니다")
 	case f == httpx.Dropped:
-		return fault.WithHint(fault.Network, err, "IMDS is local to the VM: try again, and check the VM's health")
+		return fault.Korean(fault.WithHint(fault.Network, err, "IMDS is local to the VM: try again, and check the VM's health"),
+			koOf(err), "IMDS는 VM 안에 있습니다. 다시 시도하고 VM 상태를 확인합니다")
 	}
-	return fault.WithHint(fault.Network, fmt.Errorf("IMDS %s: %w", hostOf(t.base), err),
-		"try again; IMDS is local to the VM and should always answer")
+	return fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("IMDS %s: %w", hostOf(t.base), err),
+		"try again; IMDS is local to the VM and should always answer"),
+		"IMDS "+hostOf(t.base)+": "+koOf(err), "다시 시도합니다. IMDS는 VM 안에 있어 항상 응답해야 합니다")
+}
+
+// koOf is the Korean message of the httpx error in err, or its English when it has none.
+func koOf(err error) string {
+	var he *httpx.Error
+	if errors.As(err, &he) {
+		return he.KO()
+	}
+	return err.Error()
+}
+
+// hintForKO is hintFor in Korean.
+func hintForKO(path string, status int) string {
+	switch {
+	case strings.HasPrefix(path, "/metadata/THIM/amd"):
+		return "THIM은 SEV-SNP CVM에서만 AMD 인증서를 제공합니다. 다른 VM 유형이거나 계속 실패하면 AMD KDS에서 VCEK를 받습니다"
+	case strings.HasPrefix(path, "/acc/tdquote"):
+		return "TD 쿼트 서비스는 TDX CVM에만 있으며 HCL 보고서의 1024바이트 TDREPORT를 받습니다"
+	case strings.HasPrefix(path, endorsementPath):
+		return "THIM 보증(endorsement) 서비스는 공개 HTTPS입니다. <region>.thim.azure.net으로 가는 아웃바운드(와 HTTPS_PROXY)를 확인하거나 다른 리전을 시도합니다"
+	case status == http.StatusTooManyRequests:
+		return "IMDS가 이 VM의 요청 수를 제한하고 있습니다. 1분 기다린 뒤 다시 시도합니다"
+	}
+	return "다시 시도합니다. 계속되면 Azure 포털에서 VM 상태를 확인합니다"
 }
 
 func hostOf(base string) string {

@@ -224,7 +224,7 @@ func (e *ServiceError) KO() string {
 	if e.Code != "" {
 		s += " " + e.Code
 	}
-	s += "(으)로 응답했습니다"
+	s += " 응답을 보냈습니다"
 	if e.Message != "" {
 		s += ": " + e.Message
 	} else if e.Body != "" {

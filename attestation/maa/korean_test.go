@@ -81,7 +81,7 @@ func TestClientErrorsInKorean(t *testing.T) {
 	c, _ := tlsClient(t, srv)
 	_, err := c.Attest(context.Background(), PathAzureGuest, []byte("{}"))
 	msg, hint := fault.MessageIn(err, "ko")
-	if fault.ExitCode(err) != 5 || !strings.HasPrefix(msg, "MAA가 HTTP 400 PolicyEvaluationError(으)로 응답했습니다") ||
+	if fault.ExitCode(err) != 5 || !strings.HasPrefix(msg, "MAA가 HTTP 400 PolicyEvaluationError 응답을 보냈습니다") ||
 		!strings.Contains(hint, "x-ms-azurevm-dbxvalidated = false") || !strings.Contains(hint, "보안 부팅을 켭니다") {
 		t.Errorf("policy denial in Korean: %q / %q (exit %d)", msg, hint, fault.ExitCode(err))
 	}
