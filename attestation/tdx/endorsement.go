@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/veraison/go-cose"
 )
 
@@ -24,7 +25,10 @@ const IDMRTDEndorsed = "tdx.mrtd-endorsed"
 
 // guestNote is said with every verdict: on Azure the TD is the paravisor, so MRTD/RTMRs never
 // describe the guest OS the user booted.
-const guestNote = "MRTD and RTMR0-3 measure Azure's paravisor (HCL), not the guest OS; the guest's own boot measurements are in the vTPM PCRs"
+const (
+	guestNote   = "MRTD and RTMR0-3 measure Azure's paravisor (HCL), not the guest OS; the guest's own boot measurements are in the vTPM PCRs"
+	guestNoteKO = "MRTD와 RTMR0-3은 게스트 OS가 아니라 Azure 패러바이저(HCL)를 측정합니다. 게스트 자체의 부팅 측정값은 vTPM PCR에 있습니다"
+)
 
 // Endorsement is a parsed paravisor MRTD endorsement, as Azure's THIM serves it at
 // GET https://<region>.thim.azure.net/endorsement/tdx/<MRTD hex>: a COSE_Sign1 (RFC 9052)
@@ -74,43 +78,46 @@ func (e *EndorsementParseError) Error() string {
 // bytes or base64 text of them (Microsoft distributes its reference info base64-encoded).
 // It checks nothing cryptographic; CheckMRTDEndorsed does.
 func ParseEndorsement(b []byte) (*Endorsement, error) {
-	perr := func(field, format string, a ...any) error {
-		return &EndorsementParseError{Field: field, Msg: fmt.Sprintf(format, a...)}
+	perr := func(field, en, ko string, a ...any) error {
+		return fault.Korean(&EndorsementParseError{Field: field, Msg: fmt.Sprintf(en, a...)},
+			"패러바이저 보증서(endorsement): "+field+": "+fmt.Sprintf(ko, a...), "")
 	}
 	// Trim only text: a binary signature may well end in bytes that look like whitespace.
 	raw := b
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, perr("input", "empty; fetch the endorsement again (GET /endorsement/tdx/<MRTD hex>)")
+		return nil, perr("input", "empty; fetch the endorsement again (GET /endorsement/tdx/<MRTD hex>)", "비어 있습니다. 보증서를 다시 가져옵니다(GET /endorsement/tdx/<MRTD hex>)")
 	}
 	if raw[0] != 0xd2 && raw[0] != 0x84 {
 		dec, err := decodeB64Any(string(bytes.TrimSpace(raw)))
 		if err != nil || len(dec) == 0 || (dec[0] != 0xd2 && dec[0] != 0x84) {
-			return nil, perr("COSE_Sign1", "first byte 0x%02x is neither CBOR tag 18 (0xd2) nor a 4-element array (0x84), and the input is not base64 of one; is this the endorsement body, not a JSON or HTML error page?", raw[0])
+			return nil, perr("COSE_Sign1", "first byte 0x%02x is neither CBOR tag 18 (0xd2) nor a 4-element array (0x84), and the input is not base64 of one; is this the endorsement body, not a JSON or HTML error page?",
+				"첫 바이트 0x%02x가 CBOR 태그 18(0xd2)도 4개 원소 배열(0x84)도 아니며, 그 base64도 아닙니다. JSON이나 HTML 오류 페이지가 아니라 보증서 본문인지 확인합니다", raw[0])
 		}
 		raw = dec
 	}
 	msg, err := decodeSign1(raw)
 	if err != nil {
-		return nil, perr("COSE_Sign1", "%v", err)
+		return nil, perr("COSE_Sign1", "%v", "COSE_Sign1을 해석할 수 없습니다: %v", err)
 	}
 	e := &Endorsement{Raw: append([]byte(nil), raw...), msg: msg}
 	alg, err := msg.Headers.Protected.Algorithm()
 	if err != nil {
-		return nil, perr("protected header alg (label 1)", "%v; an endorsement must name its signature algorithm in the protected header", err)
+		return nil, perr("protected header alg (label 1)", "%v; an endorsement must name its signature algorithm in the protected header", "%v. 보증서는 보호 헤더에 서명 알고리즘을 밝혀야 합니다", err)
 	}
 	e.alg, e.Alg = alg, alg.String()
 	if ct, ok := msg.Headers.Protected[cose.HeaderLabelContentType]; ok {
 		e.ContentType = fmt.Sprint(ct)
 	}
 	if e.Chain, err = x5chain(msg.Headers); err != nil {
-		return nil, perr("x5chain (label 33)", "%v", err)
+		return nil, perr("x5chain (label 33)", "%v", "인증서 체인을 읽을 수 없습니다: %v", err)
 	}
 	if msg.Payload == nil {
-		return nil, perr("payload (COSE_Sign1 element 3)", "detached (nil); cvmscope needs the endorsement with its payload")
+		return nil, perr("payload (COSE_Sign1 element 3)", "detached (nil); cvmscope needs the endorsement with its payload", "분리되어(nil) 있습니다. cvmscope에는 페이로드가 포함된 보증서가 필요합니다")
 	}
 	e.Payload = msg.Payload
 	if err := json.Unmarshal(msg.Payload, &e.Claims); err != nil {
-		return nil, perr("payload", "not a JSON object (content type %q): %v; cvmscope reads the JSON form that Microsoft's SDK reads", e.ContentType, err)
+		return nil, perr("payload", "not a JSON object (content type %q): %v; cvmscope reads the JSON form that Microsoft's SDK reads",
+			"JSON 객체가 아닙니다(content type %q): %v. cvmscope는 Microsoft SDK가 읽는 JSON 형식을 읽습니다", e.ContentType, err)
 	}
 	walkClaims(e, e.Claims, "", 0)
 	if len(e.MRTDs) == 0 {
@@ -120,10 +127,12 @@ func ParseEndorsement(b []byte) (*Endorsement, error) {
 		}
 		sort.Strings(keys)
 		msg := fmt.Sprintf("no MRTD found: looked for keys containing \"mrtd\" with 96 hex digits; top-level keys are %s", strings.Join(keys, ", "))
+		msgKO := fmt.Sprintf("MRTD가 없습니다. 값이 96자리 hex인, \"mrtd\"를 포함한 키를 찾았습니다. 최상위 키: %s", strings.Join(keys, ", "))
 		if len(e.Notes) > 0 {
 			msg += "; " + strings.Join(e.Notes, "; ")
+			msgKO += ". " + strings.Join(e.Notes, "; ")
 		}
-		return nil, perr("payload", "%s", msg)
+		return nil, fault.Korean(&EndorsementParseError{Field: "payload", Msg: msg}, "패러바이저 보증서(endorsement): payload: "+msgKO, "")
 	}
 	return e, nil
 }
@@ -319,26 +328,32 @@ const (
 type sigResult struct {
 	status sigStatus
 	// what says what was checked, in one phrase; detail adds the failure; root names the
-	// root the signer chains to (pinned or the document's own).
+	// root the signer chains to (pinned or the document's own). whatKO and detailKO say
+	// the same in Korean.
 	what, detail, root string
+	whatKO, detailKO   string
 }
 
 // verifySignature checks one endorsement's COSE signature with the first x5chain certificate
 // and that certificate's chain.
 func verifySignature(e *Endorsement, opts EndorsementOptions) sigResult {
 	if !slices.Contains(acceptedAlgs, e.alg) {
-		return sigResult{status: sigUnverifiable, what: "signature not checked", detail: fmt.Sprintf("algorithm %s is not one cvmscope accepts (PS256/384/512, ES256/384/512)", e.Alg)}
+		return sigResult{status: sigUnverifiable, what: "signature not checked", detail: fmt.Sprintf("algorithm %s is not one cvmscope accepts (PS256/384/512, ES256/384/512)", e.Alg),
+			whatKO: "서명을 검증하지 않았습니다", detailKO: fmt.Sprintf("알고리즘 %s는 cvmscope가 받아들이는 알고리즘(PS256/384/512, ES256/384/512)이 아닙니다", e.Alg)}
 	}
 	if len(e.Chain) == 0 {
-		return sigResult{status: sigUnverifiable, what: "signature not checked", detail: "the document carries no x5chain (header 33), so cvmscope has no key to check it with"}
+		return sigResult{status: sigUnverifiable, what: "signature not checked", detail: "the document carries no x5chain (header 33), so cvmscope has no key to check it with",
+			whatKO: "서명을 검증하지 않았습니다", detailKO: "문서에 x5chain(헤더 33)이 없어 cvmscope가 검증에 쓸 키가 없습니다"}
 	}
 	leaf := e.Chain[0]
 	v, err := cose.NewVerifier(e.alg, leaf.PublicKey)
 	if err != nil {
-		return sigResult{status: sigBad, what: "signature refused", detail: fmt.Sprintf("the signing certificate %q holds a key unfit for %s: %v", leaf.Subject.CommonName, e.Alg, err)}
+		return sigResult{status: sigBad, what: "signature refused", detail: fmt.Sprintf("the signing certificate %q holds a key unfit for %s: %v", leaf.Subject.CommonName, e.Alg, err),
+			whatKO: "서명을 거부했습니다", detailKO: fmt.Sprintf("서명 인증서 %q의 키가 %s에 맞지 않습니다: %v", leaf.Subject.CommonName, e.Alg, err)}
 	}
 	if err := e.msg.Verify(nil, v); err != nil {
-		return sigResult{status: sigBad, what: "signature refused", detail: fmt.Sprintf("the %s signature does not verify with %q: the endorsement was altered after signing (%v)", e.Alg, leaf.Subject.CommonName, err)}
+		return sigResult{status: sigBad, what: "signature refused", detail: fmt.Sprintf("the %s signature does not verify with %q: the endorsement was altered after signing (%v)", e.Alg, leaf.Subject.CommonName, err),
+			whatKO: "서명을 거부했습니다", detailKO: fmt.Sprintf("%s 서명이 %q로 검증되지 않습니다. 서명 후 보증서가 변경되었습니다(%v)", e.Alg, leaf.Subject.CommonName, err)}
 	}
 	inter := x509.NewCertPool()
 	for _, c := range e.Chain[1:] {
@@ -349,22 +364,25 @@ func verifySignature(e *Endorsement, opts EndorsementOptions) sigResult {
 		vo.Roots = opts.Roots
 		chains, err := leaf.Verify(vo)
 		if err != nil {
-			return sigResult{status: sigUntrusted, what: "signature good but signer not trusted", detail: fmt.Sprintf("signer %q does not chain to a configured endorsement root: %v", leaf.Subject.CommonName, err)}
+			return sigResult{status: sigUntrusted, what: "signature good but signer not trusted", detail: fmt.Sprintf("signer %q does not chain to a configured endorsement root: %v", leaf.Subject.CommonName, err),
+				whatKO: "서명은 맞지만 서명자를 신뢰하지 않습니다", detailKO: fmt.Sprintf("서명자 %q가 설정된 보증서 루트까지 이어지지 않습니다: %v", leaf.Subject.CommonName, err)}
 		}
 		root := chains[0][len(chains[0])-1]
-		return sigResult{status: sigPinned, root: root.Subject.CommonName, what: fmt.Sprintf("%s signature by %q, chain to the trusted root %q", e.Alg, leaf.Subject.CommonName, root.Subject.CommonName)}
+		return sigResult{status: sigPinned, root: root.Subject.CommonName, what: fmt.Sprintf("%s signature by %q, chain to the trusted root %q", e.Alg, leaf.Subject.CommonName, root.Subject.CommonName),
+			whatKO: fmt.Sprintf("%q의 %s 서명, 신뢰 루트 %q까지 체인 검증", leaf.Subject.CommonName, e.Alg, root.Subject.CommonName)}
 	}
 	// No pinned root: check the chain against its own self-signed top, which proves the
 	// document is intact and internally consistent, not who made it.
 	top := e.Chain[len(e.Chain)-1]
 	fp := sha256.Sum256(top.Raw)
 	if !bytes.Equal(top.RawIssuer, top.RawSubject) || top.CheckSignatureFrom(top) != nil {
-		return sigResult{status: sigSelfOnly, root: top.Subject.CommonName, what: fmt.Sprintf("%s signature verifies with the embedded certificate %q; its chain ends at %q (SHA-256 %s), which is not self-signed, so no root was checked", e.Alg, leaf.Subject.CommonName, top.Subject.CommonName, hex.EncodeToString(fp[:]))}
+		return sigResult{status: sigSelfOnly, root: top.Subject.CommonName, what: fmt.Sprintf("%s signature verifies with the embedded certificate %q; its chain ends at %q (SHA-256 %s), which is not self-signed, so no root was checked", e.Alg, leaf.Subject.CommonName, top.Subject.CommonName, hex.EncodeToString(fp[:])),
+			whatKO: fmt.Sprintf("%s 서명이 내장 인증서 %q로 검증됩니다. 체인은 자체 서명이 아닌 %q(SHA-256 %s)에서 끝나므로 루트는 검증하지 않았습니다", e.Alg, leaf.Subject.CommonName, top.Subject.CommonName, hex.EncodeToString(fp[:]))}
 	}
 	self := x509.NewCertPool()
 	self.AddCert(top)
 	vo.Roots = self
-	expired := ""
+	expired, expiredKO := "", ""
 	if _, err := leaf.Verify(vo); err != nil {
 		// Signing certificates of published endorsements are short-lived while the document
 		// stays in use; without a pinned root the verdict is a warning anyway, so an expired
@@ -373,14 +391,18 @@ func verifySignature(e *Endorsement, opts EndorsementOptions) sigResult {
 		inside := vo
 		inside.CurrentTime = leaf.NotAfter.Add(-time.Minute)
 		if !errors.As(err, &inv) || inv.Reason != x509.Expired {
-			return sigResult{status: sigBad, what: "embedded chain refused", detail: fmt.Sprintf("the x5chain does not verify up to its own root %q: %v", top.Subject.CommonName, err)}
+			return sigResult{status: sigBad, what: "embedded chain refused", detail: fmt.Sprintf("the x5chain does not verify up to its own root %q: %v", top.Subject.CommonName, err),
+				whatKO: "내장 체인을 거부했습니다", detailKO: fmt.Sprintf("x5chain이 자체 루트 %q까지 검증되지 않습니다: %v", top.Subject.CommonName, err)}
 		}
 		if _, err2 := leaf.Verify(inside); err2 != nil {
-			return sigResult{status: sigBad, what: "embedded chain refused", detail: fmt.Sprintf("the x5chain does not verify up to its own root %q: %v", top.Subject.CommonName, err2)}
+			return sigResult{status: sigBad, what: "embedded chain refused", detail: fmt.Sprintf("the x5chain does not verify up to its own root %q: %v", top.Subject.CommonName, err2),
+				whatKO: "내장 체인을 거부했습니다", detailKO: fmt.Sprintf("x5chain이 자체 루트 %q까지 검증되지 않습니다: %v", top.Subject.CommonName, err2)}
 		}
 		expired = fmt.Sprintf("; the signing certificate expired %s", leaf.NotAfter.UTC().Format(time.DateOnly))
+		expiredKO = fmt.Sprintf(". 서명 인증서는 %s에 만료되었습니다", leaf.NotAfter.UTC().Format(time.DateOnly))
 	}
-	return sigResult{status: sigSelfOnly, root: top.Subject.CommonName, what: fmt.Sprintf("%s signature verifies with the embedded chain %q → %q (root SHA-256 %s)%s", e.Alg, leaf.Subject.CommonName, top.Subject.CommonName, hex.EncodeToString(fp[:]), expired)}
+	return sigResult{status: sigSelfOnly, root: top.Subject.CommonName, what: fmt.Sprintf("%s signature verifies with the embedded chain %q → %q (root SHA-256 %s)%s", e.Alg, leaf.Subject.CommonName, top.Subject.CommonName, hex.EncodeToString(fp[:]), expired),
+		whatKO: fmt.Sprintf("%s 서명이 내장 체인 %q → %q(루트 SHA-256 %s)로 검증됩니다%s", e.Alg, leaf.Subject.CommonName, top.Subject.CommonName, hex.EncodeToString(fp[:]), expiredKO)}
 }
 
 // CheckMRTDEndorsed checks that mrtd is the measurement of a paravisor Microsoft endorses.
@@ -394,26 +416,31 @@ func verifySignature(e *Endorsement, opts EndorsementOptions) sigResult {
 func CheckMRTDEndorsed(mrtd []byte, endorsements [][]byte, opts EndorsementOptions) check.Check {
 	id := IDMRTDEndorsed
 	if len(mrtd) != measurementSize {
-		return check.Failf(id, "MRTD is %d bytes, want %d; take it from the TDREPORT (offset %d) or the quote body", len(mrtd), measurementSize, offMRTD)
+		return check.Failf(id, "MRTD is %d bytes, want %d; take it from the TDREPORT (offset %d) or the quote body", len(mrtd), measurementSize, offMRTD).
+			KO("MRTD가 %d바이트이지만 %d바이트여야 합니다. TDREPORT(오프셋 %d)나 쿼트 본문에서 가져옵니다", len(mrtd), measurementSize, offMRTD)
 	}
 	mh := hex.EncodeToString(mrtd)
 	short := mh[:16] + "…"
-	src := ""
-	base := []string{"MRTD " + mh, guestNote}
+	src, srcKO := "", ""
+	base := []detail{{"MRTD " + mh, "MRTD 값 " + mh}, {guestNote, guestNoteKO}}
 	if opts.Source != "" {
-		src = " from " + opts.Source
-		base = append(base, "source: "+opts.Source)
+		src, srcKO = " from "+opts.Source, "("+opts.Source+")"
+		base = append(base, detail{"source: " + opts.Source, "출처: " + opts.Source})
 	}
 	if len(endorsements) == 0 {
 		switch {
 		case opts.NotListed:
-			return check.Failf(id, "the endorsement service%s has no endorsement for MRTD %s: the TD is not a Microsoft-endorsed paravisor (or a release not yet published)", src, short).
-				WithDetails(append(base, "the answer (HTTP 404) is not signed; compare the MRTD with a fresh MAA token before distrusting the VM")...)
+			return withDetails(check.Failf(id, "the endorsement service%s has no endorsement for MRTD %s: the TD is not a Microsoft-endorsed paravisor (or a release not yet published)", src, short).
+				KO("보증 서비스%s에 MRTD %s에 대한 보증서가 없습니다. 이 TD는 Microsoft가 보증한 패러바이저가 아닙니다(또는 아직 공개되지 않은 릴리스입니다)", srcKO, short),
+				append(base, detail{"the answer (HTTP 404) is not signed; compare the MRTD with a fresh MAA token before distrusting the VM",
+					"이 응답(HTTP 404)은 서명되지 않았습니다. VM을 불신하기 전에 새 MAA 토큰의 MRTD와 비교합니다"}))
 		case opts.FetchErr != nil:
-			return check.Warnf(id, "no paravisor endorsement could be fetched%s, so MRTD %s is not checked against Microsoft's list", src, short).
-				WithDetails(append(base, "fetch error: "+opts.FetchErr.Error())...)
+			return withDetails(check.Warnf(id, "no paravisor endorsement could be fetched%s, so MRTD %s is not checked against Microsoft's list", src, short).
+				KO("패러바이저 보증서를 가져오지 못해%s MRTD %s를 Microsoft 목록과 대조하지 않았습니다", srcKO, short),
+				append(base, detail{"fetch error: " + opts.FetchErr.Error(), "가져오기 오류: " + inKorean(opts.FetchErr)}))
 		}
-		return check.Skipf(id, "no paravisor endorsement supplied; MRTD %s not checked against Microsoft's list (%s)", short, "guest measurements are in the vTPM PCRs")
+		return check.Skipf(id, "no paravisor endorsement supplied; MRTD %s not checked against Microsoft's list (%s)", short, "guest measurements are in the vTPM PCRs").
+			KO("패러바이저 보증서가 주어지지 않아 MRTD %s를 Microsoft 목록과 대조하지 않았습니다(게스트 측정값은 vTPM PCR에 있습니다)", short)
 	}
 
 	type result struct {
@@ -421,24 +448,29 @@ func CheckMRTDEndorsed(mrtd []byte, endorsements [][]byte, opts EndorsementOptio
 		sig sigResult
 	}
 	var parsed []result
-	var details []string
+	var details []detail
 	for i, b := range endorsements {
 		e, err := ParseEndorsement(b)
 		if err != nil {
-			details = append(details, fmt.Sprintf("endorsement %d: %v", i+1, err))
+			details = append(details, detail{fmt.Sprintf("endorsement %d: %v", i+1, err), fmt.Sprintf("보증서 %d: %s", i+1, inKorean(err))})
 			continue
 		}
 		r := result{e: e, sig: verifySignature(e, opts)}
 		parsed = append(parsed, r)
 		line := fmt.Sprintf("endorsement %d: %s", i+1, r.sig.what)
+		lineKO := fmt.Sprintf("보증서 %d: %s", i+1, r.sig.whatKO)
 		if r.sig.detail != "" {
 			line += ": " + r.sig.detail
+			lineKO += ": " + r.sig.detailKO
 		}
-		line += fmt.Sprintf("; lists %d MRTD(s) under %s", len(e.MRTDs), strings.Join(e.MRTDKeys, ", "))
+		keys := strings.Join(e.MRTDKeys, ", ")
+		line += fmt.Sprintf("; lists %d MRTD(s) under %s", len(e.MRTDs), keys)
+		lineKO += fmt.Sprintf(". %s 키 아래 MRTD %d개를 나열합니다", keys, len(e.MRTDs))
 		if e.SVN != "" {
 			line += ", SVN " + e.SVN
+			lineKO += ", SVN " + e.SVN
 		}
-		details = append(details, line)
+		details = append(details, detail{line, lineKO})
 	}
 	details = append(base, details...)
 
@@ -456,34 +488,48 @@ func CheckMRTDEndorsed(mrtd []byte, endorsements [][]byte, opts EndorsementOptio
 		}
 		return ", paravisor SVN " + e.SVN
 	}
+	svnKO := func(e *Endorsement) string {
+		if e.SVN == "" {
+			return ""
+		}
+		return ", 패러바이저 SVN " + e.SVN
+	}
 	if r := find(sigPinned, true); r != nil {
-		return check.Passf(id, "MRTD %s is in a paravisor endorsement signed (%s) under the trusted root %q%s: the TD is a Microsoft-endorsed paravisor; guest measurements are in the vTPM PCRs", short, r.e.Alg, r.sig.root, svn(r.e)).WithDetails(details...)
+		return withDetails(check.Passf(id, "MRTD %s is in a paravisor endorsement signed (%s) under the trusted root %q%s: the TD is a Microsoft-endorsed paravisor; guest measurements are in the vTPM PCRs", short, r.e.Alg, r.sig.root, svn(r.e)).
+			KO("MRTD %s가 신뢰 루트 %q 아래에서 서명(%s)된 패러바이저 보증서에 있습니다%s. 이 TD는 Microsoft가 보증한 패러바이저입니다. 게스트 측정값은 vTPM PCR에 있습니다", short, r.sig.root, r.e.Alg, svnKO(r.e)), details)
 	}
 	if r := find(sigSelfOnly, true); r != nil {
-		return check.Warnf(id, "MRTD %s is in a paravisor endorsement whose %s signature verifies only with its own embedded chain (root %q): cvmscope pins no Microsoft endorsement root, so who signed it is not established", short, r.e.Alg, r.sig.root).WithDetails(details...)
+		return withDetails(check.Warnf(id, "MRTD %s is in a paravisor endorsement whose %s signature verifies only with its own embedded chain (root %q): cvmscope pins no Microsoft endorsement root, so who signed it is not established", short, r.e.Alg, r.sig.root).
+			KO("MRTD %s가 패러바이저 보증서에 있지만, 그 %s 서명은 문서에 내장된 체인(루트 %q)으로만 검증됩니다. cvmscope는 Microsoft 보증 루트를 고정하지 않으므로 누가 서명했는지는 확인되지 않았습니다", short, r.e.Alg, r.sig.root), details)
 	}
 	if r := find(sigUnverifiable, true); r != nil {
-		return check.Warnf(id, "MRTD %s is in a paravisor endorsement, but its signature was not checked: %s", short, r.sig.detail).WithDetails(details...)
+		return withDetails(check.Warnf(id, "MRTD %s is in a paravisor endorsement, but its signature was not checked: %s", short, r.sig.detail).
+			KO("MRTD %s가 패러바이저 보증서에 있지만 서명은 검증하지 않았습니다: %s", short, r.sig.detailKO), details)
 	}
 	if r := find(sigPinned, false); r != nil {
-		return check.Failf(id, "MRTD %s is not in the paravisor endorsement signed under the trusted root %q: the TD is not a Microsoft-endorsed paravisor", short, r.sig.root).WithDetails(details...)
+		return withDetails(check.Failf(id, "MRTD %s is not in the paravisor endorsement signed under the trusted root %q: the TD is not a Microsoft-endorsed paravisor", short, r.sig.root).
+			KO("MRTD %s가 신뢰 루트 %q 아래에서 서명된 패러바이저 보증서에 없습니다. 이 TD는 Microsoft가 보증한 패러바이저가 아닙니다", short, r.sig.root), details)
 	}
 	if r := find(sigSelfOnly, false); r != nil {
-		return check.Failf(id, "MRTD %s is not in the paravisor endorsement (signature checked against its own chain only, root %q): the TD is not a Microsoft-endorsed paravisor", short, r.sig.root).WithDetails(details...)
+		return withDetails(check.Failf(id, "MRTD %s is not in the paravisor endorsement (signature checked against its own chain only, root %q): the TD is not a Microsoft-endorsed paravisor", short, r.sig.root).
+			KO("MRTD %s가 패러바이저 보증서에 없습니다(서명은 문서 자체 체인, 루트 %q로만 검증). 이 TD는 Microsoft가 보증한 패러바이저가 아닙니다", short, r.sig.root), details)
 	}
 	for _, st := range []sigStatus{sigBad, sigUntrusted} {
 		for _, r := range parsed {
 			if r.sig.status == st {
-				return check.Failf(id, "no correctly signed endorsement lists MRTD %s: %s (%s)", short, r.sig.what, r.sig.detail).WithDetails(details...)
+				return withDetails(check.Failf(id, "no correctly signed endorsement lists MRTD %s: %s (%s)", short, r.sig.what, r.sig.detail).
+					KO("올바르게 서명된 보증서 중 MRTD %s를 나열하는 것이 없습니다: %s(%s)", short, r.sig.whatKO, r.sig.detailKO), details)
 			}
 		}
 	}
 	// Only a positive answer needs a trusted signature; an endorsement that does not list
 	// the MRTD fails it whatever its signature, because trusting it can only deny.
 	if r := find(sigUnverifiable, false); r != nil {
-		return check.Failf(id, "MRTD %s is not in the paravisor endorsement (its signature was not checked): the TD is not a Microsoft-endorsed paravisor", short).WithDetails(details...)
+		return withDetails(check.Failf(id, "MRTD %s is not in the paravisor endorsement (its signature was not checked): the TD is not a Microsoft-endorsed paravisor", short).
+			KO("MRTD %s가 패러바이저 보증서에 없습니다(서명은 검증하지 않았습니다). 이 TD는 Microsoft가 보증한 패러바이저가 아닙니다", short), details)
 	}
-	return check.Warnf(id, "no endorsement%s could be read, so MRTD %s is not checked against Microsoft's list", src, short).WithDetails(details...)
+	return withDetails(check.Warnf(id, "no endorsement%s could be read, so MRTD %s is not checked against Microsoft's list", src, short).
+		KO("보증서%s를 읽을 수 없어 MRTD %s를 Microsoft 목록과 대조하지 않았습니다", srcKO, short), details)
 }
 
 // decodeB64Any accepts standard and URL alphabets, padded or not, ignoring line breaks.

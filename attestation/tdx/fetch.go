@@ -52,7 +52,8 @@ func (f PCSFetcher) FetchCollateral(ctx context.Context, q *Quote) (*Collateral,
 	}
 	chain, err := url.QueryUnescape(hdr.Get("TCB-Info-Issuer-Chain"))
 	if err != nil || chain == "" {
-		return nil, fault.WithHint(fault.Network, fmt.Errorf("Intel PCS TCB info response has no usable TCB-Info-Issuer-Chain header"), "retry later or supply the collateral files")
+		return nil, fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("Intel PCS TCB info response has no usable TCB-Info-Issuer-Chain header"), "retry later or supply the collateral files"),
+			"Intel PCS의 TCB info 응답에 쓸 수 있는 TCB-Info-Issuer-Chain 헤더가 없습니다", pcsRetryKO)
 	}
 	qe, _, err := f.get(ctx, tdx+"/qe/identity")
 	if err != nil {
@@ -73,16 +74,21 @@ func (f PCSFetcher) FetchCollateral(ctx context.Context, q *Quote) (*Collateral,
 // included, is bounded.
 func (f PCSFetcher) get(ctx context.Context, u string) ([]byte, http.Header, error) {
 	const hint = "check network access to api.trustedservices.intel.com (and HTTPS_PROXY), retry later, or supply the collateral files"
+	const hintKO = "api.trustedservices.intel.com(및 HTTPS_PROXY)에 대한 네트워크 접근을 확인한 뒤 나중에 다시 시도하거나 collateral 파일을 넘깁니다"
 	req := httpx.Request{Op: "Intel PCS GET " + u, Method: http.MethodGet, URL: u}
 	resp, err := httpx.Get(ctx, f.Client, req, httpx.Limits{Attempt: orDefaultDur(f.AttemptTimeout, DefaultPCSAttemptTimeout), MaxBody: 1 << 20})
 	if err != nil {
-		return nil, nil, httpx.Fault(err, hint)
+		return nil, nil, fault.Korean(httpx.Fault(err, hint), "Intel PCS에서 "+u+"을 가져오지 못했습니다: "+err.Error(), hintKO)
 	}
 	if resp.Status != http.StatusOK {
-		return nil, nil, fault.WithHint(fault.Network, fmt.Errorf("Intel PCS %s: HTTP %d", u, resp.Status), "retry later or supply the collateral files")
+		return nil, nil, fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("Intel PCS %s: HTTP %d", u, resp.Status), "retry later or supply the collateral files"),
+			fmt.Sprintf("Intel PCS %s가 HTTP %d로 응답했습니다", u, resp.Status), pcsRetryKO)
 	}
 	return resp.Body, resp.Header, nil
 }
+
+// pcsRetryKO is the hint "retry later or supply the collateral files" in Korean.
+const pcsRetryKO = "나중에 다시 시도하거나 collateral 파일을 넘깁니다"
 
 func orDefaultDur(d, def time.Duration) time.Duration {
 	if d > 0 {
