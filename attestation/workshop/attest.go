@@ -308,6 +308,9 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	ep := l.endpoint(ctx)
 	view := pages.CallView{Endpoint: ep.URL, Path: st.path, Emulated: ep.Emulated}
 	client, err := maa.NewClient(ep.URL, ep.pool())
+	if err == nil && l.opts.TuneMAA != nil {
+		l.opts.TuneMAA(client)
+	}
 	if err != nil {
 		view.Err = err
 		view.Checks = check.List{ioFail(err, IDCall, "%v", err).KO("MAA 클라이언트를 만들지 못했습니다: %s", koErr(err))}

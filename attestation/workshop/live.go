@@ -14,6 +14,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/token"
@@ -51,6 +52,9 @@ type LiveOptions struct {
 	NoBaseline bool
 	// Leeway for the token's lifetime checks; zero means token.DefaultLeeway.
 	Leeway time.Duration
+	// TuneMAA, when set, adjusts the MAA client before each call: tests replace its Sleep
+	// and Now so that retries and latency are judged without waiting.
+	TuneMAA func(*maa.Client)
 }
 
 // Live runs the workshop against a real Azure vTPM or the simulated CVM.
