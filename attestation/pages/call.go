@@ -112,12 +112,15 @@ func callSection(v CallView, ex *maa.Exchange) present.Section {
 		url = strings.TrimRight(v.Endpoint, "/") + v.Path
 	}
 	provider := "Microsoft Azure Attestation (" + v.Endpoint + ")"
+	providerKO := ""
 	if v.Emulated {
 		provider = "cvmscope's MAA emulator on loopback: test keys, not Microsoft, not a real verdict"
+		providerKO = "루프백에서 동작하는 cvmscope의 MAA 에뮬레이터: 테스트 키이며, Microsoft가 아니고 실제 판정도 아닙니다"
 	}
-	status := mrow(explain.KindCall, "status", "no answer")
+	status := ko(mrow(explain.KindCall, "status", "no answer"), "상태", "응답 없음")
 	if ex.Status != 0 {
-		status.Value = fmt.Sprintf("%d %s", ex.Status, http.StatusText(ex.Status))
+		st := statusText(ex.Status)
+		status.Value, status.ValueKO = st.EN, st.KO
 		status.Verdict = check.Pass
 		if ex.Status != http.StatusOK {
 			status.Verdict = check.Fail
@@ -130,7 +133,7 @@ func callSection(v CallView, ex *maa.Exchange) present.Section {
 	}
 	rows := []present.Row{
 		mrow(explain.KindCall, "url", url),
-		mrow(explain.KindCall, "provider", provider),
+		ko(mrow(explain.KindCall, "provider", provider), "공급자", providerKO),
 		withChecks(status, v.Checks, "maa.call"),
 	}
 	if status.Verdict == check.Fail {
@@ -138,17 +141,17 @@ func callSection(v CallView, ex *maa.Exchange) present.Section {
 	}
 	if len(ex.Attempts) > 0 {
 		latency := mrow(explain.KindCall, "latency", ex.Duration.Round(time.Millisecond).String())
-		attempts := mrow(explain.KindCall, "attempts", fmt.Sprintf("%d", len(ex.Attempts)))
+		attempts := ko(mrow(explain.KindCall, "attempts", fmt.Sprintf("%d", len(ex.Attempts))), "시도 횟수", fmt.Sprintf("%d회", len(ex.Attempts)))
 		if len(ex.Attempts) > 1 {
 			attempts.Verdict = check.Warn
 			attempts.Hint = present.T("Retries mean throttling (429) or a struggling service (5xx); on a fleet they become failures. Spread requests out or use your own provider.",
-				"재시도는 요청 제한(429)이나 서비스 장애(5xx)를 뜻하며, 많은 VM에서는 실패로 이어집니다. 요청을 분산하거나 자체 공급자를 쓰십시오.")
+				"재시도는 요청 제한(429)이나 서비스 장애(5xx)를 뜻하며, 많은 VM에서는 실패로 이어집니다. 요청을 분산하거나 자체 공급자를 씁니다.")
 		}
 		rows = append(rows, latency, attempts)
 	}
 	rows = append(rows,
-		mrow(explain.KindCall, "sent", fmt.Sprintf("%d bytes", len(ex.RequestBody))),
-		mrow(explain.KindCall, "received", fmt.Sprintf("%d bytes", len(ex.ResponseBody))))
+		ko(mrow(explain.KindCall, "sent", fmt.Sprintf("%d bytes", len(ex.RequestBody))), "보낸 크기", bytesKO(len(ex.RequestBody))),
+		ko(mrow(explain.KindCall, "received", fmt.Sprintf("%d bytes", len(ex.ResponseBody))), "받은 크기", bytesKO(len(ex.ResponseBody))))
 	return present.Section{ID: "call", Title: present.T("The call", "호출"), Kind: present.Fields, Rows: rows}
 }
 
@@ -176,8 +179,11 @@ func attemptsSection(ex *maa.Exchange) present.Section {
 		row.Cells = []string{status.EN, a.Duration.Round(time.Millisecond).String(), wait, problem.EN}
 		row.CellsKO = []string{status.KO, "", "", problem.KO}
 		row.Detail = fmt.Sprintf("attempt %d: %s in %s", i+1, status.EN, a.Duration.Round(time.Millisecond))
+		row.DetailKO = fmt.Sprintf("%d번째 시도: %s (%s)", i+1, status.KO, a.Duration.Round(time.Millisecond))
 		if a.Err != "" {
+			// The client's message, as it reported it.
 			row.Detail += "\n" + a.Err
+			row.DetailKO += "\n" + a.Err
 		}
 		switch {
 		case a.Status == http.StatusOK:
@@ -288,20 +294,29 @@ func problemSection(err error, ex *maa.Exchange, problem string) present.Section
 	if !errors.As(err, &se) && ex.Status != 0 {
 		se = maa.ParseServiceError(ex.Status, ex.ResponseBody)
 	}
-	happened := present.Row{Key: "what happened", Explain: meaning, Hint: hint, Verdict: check.Fail, PCR: -1}
-	todo := present.Row{Key: "what to do", Explain: hint, PCR: -1}
+	happened := present.Row{Key: "what happened", KeyKO: labelKO["what happened"], Explain: meaning, Hint: hint, Verdict: check.Fail, PCR: -1}
+	todo := present.Row{Key: "what to do", KeyKO: labelKO["what to do"], Explain: hint, PCR: -1}
 	switch {
 	case se != nil:
-		happened.Value = se.Error()
+		// MAA's own words stay as it sent them; the Korean value reads them out.
+		happened.Value, happened.ValueKO = se.Error(), strings.TrimSuffix(meaning.KO, ".")
 		todo.Value = se.Explain()
 	case err != nil:
 		happened.Value = err.Error()
+		happened.ValueKO, todo.ValueKO = fault.MessageIn(err, string(present.KO))
+		if happened.ValueKO == happened.Value {
+			happened.ValueKO = strings.TrimSuffix(meaning.KO, ".")
+		}
 		todo.Value = fault.HintOf(err)
 	}
 	if todo.Value == "" {
 		todo.Value = hint.EN
 	}
+	if todo.ValueKO == "" || todo.ValueKO == todo.Value {
+		todo.ValueKO = hint.KO
+	}
 	happened.Detail = "cvmscope reads this as: " + problem
+	happened.DetailKO = "cvmscope의 분류: " + problem
 	sec.Rows = append(sec.Rows, happened, todo)
 	if se == nil {
 		return sec
@@ -319,8 +334,10 @@ func problemSection(err error, ex *maa.Exchange, problem string) present.Section
 		row := present.Row{Key: d.Target, Value: fmt.Sprintf("%s (%s)", d.Value, d.Code), Verdict: check.Fail, PCR: -1,
 			Explain: present.T("MAA's policy denied the attestation because "+why.EN+".", "MAA 정책이 증명을 거부했습니다: "+why.KO+"."),
 			Hint:    present.T(capitalize(fix.EN)+".", fix.KO+".")}
+		row.ValueKO = fmt.Sprintf("%s (%s)", valueKOOr(d.Value), d.Code)
 		if e, ok := claims.Resolve(d.Target); ok {
 			row.Detail = "claim: " + e.Meaning + "\nhealthy: " + e.Healthy
+			row.DetailKO = "클레임: " + or(e.MeaningKO, e.Meaning) + "\n정상 값: " + or(e.HealthyKO, e.Healthy)
 		}
 		sec.Rows = append(sec.Rows, row)
 	}
@@ -341,26 +358,29 @@ func decryptSection(v CallView, ex *maa.Exchange) present.Section {
 			"MAA는 요청의 임시 키로 토큰을 암호화했습니다. AES 키는 RSA로 감싸고, JWT는 AES-GCM으로 봉인했습니다.")}
 	et, err := maa.ParseGuestResponse(ex.ResponseBody)
 	if err != nil {
-		row := mrow(explain.KindCall, "token", "unreadable: "+err.Error())
+		row := ko(mrow(explain.KindCall, "token", "unreadable: "+err.Error()), "토큰", "읽을 수 없음: "+err.Error())
 		row.Verdict = check.Fail
 		_, row.Hint = explain.Check("maa.decrypt")
 		sec.Rows = append(sec.Rows, withChecks(row, v.Checks, "maa.decrypt"))
 		return sec
 	}
 	params := fmt.Sprintf("%s-%d, %s, padding %s", et.Params.Cipher, et.Params.KeySizeInBits, et.Params.BlockMode, et.Params.BlockPadding)
-	unwrap := mrow(explain.KindCall, "unwrap", fmt.Sprintf("TPM2_RSA_Decrypt (RSAES) of the %d-byte EncryptedInnerKey under PolicyPCR", len(et.EncryptedInnerKey)))
-	result := mrow(explain.KindCall, "token", "not opened")
+	unwrap := ko(mrow(explain.KindCall, "unwrap", fmt.Sprintf("TPM2_RSA_Decrypt (RSAES) of the %d-byte EncryptedInnerKey under PolicyPCR", len(et.EncryptedInnerKey))),
+		"", fmt.Sprintf("PolicyPCR 아래에서 %d바이트 EncryptedInnerKey를 TPM2_RSA_Decrypt(RSAES)로 복호화", len(et.EncryptedInnerKey)))
+	result := ko(mrow(explain.KindCall, "token", "not opened"), "", "열지 못함")
 	if v.Decrypted {
 		result.Value = "opened: a compact JWT, verified in the next step"
+		result.ValueKO = "열림: compact 형식 JWT이며 다음 단계에서 검증합니다"
 	}
 	sec.Rows = append(sec.Rows,
-		mrow(explain.KindCall, "EncryptedInnerKey", fmt.Sprintf("%d bytes (RSA-%d ciphertext)", len(et.EncryptedInnerKey), 8*len(et.EncryptedInnerKey))),
-		mrow(explain.KindCall, "EncryptionParams", params),
-		mrow(explain.KindCall, "Iv", fmt.Sprintf("%d bytes", len(et.IV))),
-		mrow(explain.KindCall, "AuthenticationData", fmt.Sprintf("%d bytes", len(et.AuthData))),
-		mrow(explain.KindCall, "Jwt", fmt.Sprintf("%d bytes encrypted", len(et.Ciphertext))),
+		ko(mrow(explain.KindCall, "EncryptedInnerKey", fmt.Sprintf("%d bytes (RSA-%d ciphertext)", len(et.EncryptedInnerKey), 8*len(et.EncryptedInnerKey))),
+			"", fmt.Sprintf("%s (RSA-%d 암호문)", bytesKO(len(et.EncryptedInnerKey)), 8*len(et.EncryptedInnerKey))),
+		ko(mrow(explain.KindCall, "EncryptionParams", params), "", strings.Replace(params, "padding", "패딩", 1)),
+		ko(mrow(explain.KindCall, "Iv", fmt.Sprintf("%d bytes", len(et.IV))), "", bytesKO(len(et.IV))),
+		ko(mrow(explain.KindCall, "AuthenticationData", fmt.Sprintf("%d bytes", len(et.AuthData))), "", bytesKO(len(et.AuthData))),
+		ko(mrow(explain.KindCall, "Jwt", fmt.Sprintf("%d bytes encrypted", len(et.Ciphertext))), "", "암호화된 "+bytesKO(len(et.Ciphertext))),
 		withChecks(unwrap, v.Checks, "maa.decrypt"),
-		mrow(explain.KindCall, "AES-GCM", `AAD "Transport Key", 12-byte IV, 16-byte tag`),
+		ko(mrow(explain.KindCall, "AES-GCM", `AAD "Transport Key", 12-byte IV, 16-byte tag`), "", `AAD "Transport Key", 12바이트 IV, 16바이트 태그`),
 		withChecks(result, v.Checks, "maa.decrypt"),
 	)
 	return sec
@@ -372,11 +392,21 @@ func platformTokenSection(ex *maa.Exchange) present.Section {
 	compact, err := maa.ParsePlatformResponse(ex.ResponseBody)
 	if err != nil {
 		row.Value = "unreadable: " + err.Error()
+		row.ValueKO = "읽을 수 없음: " + err.Error()
 		row.Verdict = check.Fail
 		_, row.Hint = explain.Check("maa.call")
 	} else {
 		row.Value = fmt.Sprintf("plain JWT, %d characters (platform answers are not encrypted)", len(compact))
+		row.ValueKO = fmt.Sprintf("암호화되지 않은 JWT, %d자 (플랫폼 응답은 암호화하지 않습니다)", len(compact))
 		row.Verdict = check.Pass
 	}
 	return present.Section{ID: "token", Title: present.T("The token", "토큰"), Kind: present.Fields, Rows: []present.Row{row}}
+}
+
+// valueKOOr glosses a claim value in Korean when it is a word, else keeps it.
+func valueKOOr(s string) string {
+	if k := valueKO(s); k != "" {
+		return k
+	}
+	return s
 }

@@ -23,12 +23,13 @@ var unknownKey = present.T("Unknown key: cvmscope has no explanation for it; it 
 
 // claimRow explains a runtime-claims key, marking keys the catalog does not know.
 func claimRow(key, name, value string) present.Row {
-	row := present.Row{Key: key, Value: value, PCR: -1, Detail: "MAA claim: " + maaRuntime + name}
+	row := present.Row{Key: key, Value: value, PCR: -1, Detail: "MAA claim: " + maaRuntime + name, DetailKO: "MAA 클레임: " + maaRuntime + name}
 	if _, ok := explain.LookupField(explain.KindRuntime, name); ok {
 		row.Explain = explain.FieldValue(explain.KindRuntime, name, value)
 	} else {
 		row.Explain = unknownKey
 		row.Detail = "unknown key\n" + row.Detail
+		row.DetailKO = "알 수 없는 키\n" + row.DetailKO
 	}
 	return row
 }
@@ -38,11 +39,12 @@ func claimRow(key, name, value string) present.Row {
 func claimsSection(s *evidence.Set, r *verify.Result) present.Section {
 	rc := r.Claims
 	var rows []present.Row
-	rows = append(rows, claimRow("keys", "keys", fmt.Sprintf("%d key%s", len(rc.Keys), plural(len(rc.Keys)))))
+	rows = append(rows, ko(claimRow("keys", "keys", fmt.Sprintf("%d key%s", len(rc.Keys), plural(len(rc.Keys)))), "", fmt.Sprintf("키 %d개", len(rc.Keys))))
 	for i, k := range rc.Keys {
 		row := claimRow(fmt.Sprintf("keys[%d] %s", i, k.Kid), k.Kid, jwkSummary(k))
-		row.Detail = strings.Replace(row.Detail, maaRuntime+k.Kid, fmt.Sprintf("%skeys[%d] (kid %s)", maaRuntime, i, k.Kid), 1) +
-			"\nn=" + k.N + "\ne=" + k.E
+		at := fmt.Sprintf("%skeys[%d] (kid %s)", maaRuntime, i, k.Kid)
+		row.Detail = strings.Replace(row.Detail, maaRuntime+k.Kid, at, 1) + "\nn=" + k.N + "\ne=" + k.E
+		row.DetailKO = strings.Replace(row.DetailKO, maaRuntime+k.Kid, at, 1) + "\nn=" + k.N + "\ne=" + k.E
 		if k.Kid == "HCLAkPub" {
 			if v := r.Checks.Verdict("ak.binding"); v != check.Skip {
 				row.Verdict = v
@@ -50,7 +52,8 @@ func claimsSection(s *evidence.Set, r *verify.Result) present.Section {
 		}
 		rows = append(rows, row)
 	}
-	rows = append(rows, claimRow("vm-configuration", "vm-configuration", fmt.Sprintf("%d setting%s", len(rc.VMConfigRaw), plural(len(rc.VMConfigRaw)))))
+	rows = append(rows, ko(claimRow("vm-configuration", "vm-configuration", fmt.Sprintf("%d setting%s", len(rc.VMConfigRaw), plural(len(rc.VMConfigRaw)))),
+		"", fmt.Sprintf("설정 %d개", len(rc.VMConfigRaw))))
 	for _, k := range sortedKeys(rc.VMConfigRaw) {
 		v := rc.VMConfigRaw[k]
 		row := claimRow("vm-configuration."+k, "vm-configuration."+k, claimValue(k, v))
@@ -83,11 +86,13 @@ func userDataRow(s *evidence.Set, rc *hcl.RuntimeClaims) present.Row {
 	if strings.EqualFold(want, rc.UserData) {
 		row.Verdict = check.Pass
 		row.Detail += "\nequals the user data written before the report was read"
+		row.DetailKO += "\n보고서를 읽기 전에 쓴 user data와 같습니다"
 	} else {
 		row.Verdict = check.Fail
 		row.Detail += "\nexpected " + want
+		row.DetailKO += "\n기대값 " + want
 		row.Hint = present.T("The report was not regenerated over the user data written: write it to NV 0x01400002 and read the report again.",
-			"쓴 user data로 보고서가 다시 만들어지지 않았습니다. NV 0x01400002에 쓰고 보고서를 다시 읽으십시오.")
+			"쓴 user data로 보고서가 다시 만들어지지 않았습니다. NV 0x01400002에 쓰고 보고서를 다시 읽습니다.")
 	}
 	return row
 }

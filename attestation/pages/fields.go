@@ -26,6 +26,15 @@ func (l loc) String() string {
 	return s
 }
 
+// ko is where the field sits, in Korean.
+func (l loc) ko() string {
+	s := fmt.Sprintf("오프셋 0x%03x (%d), %d바이트", l.off, l.off, l.size)
+	if l.hclBase >= 0 {
+		s += fmt.Sprintf("; HCL 보고서 오프셋 %d", l.hclBase+l.off)
+	}
+	return s
+}
+
 func plural(n int) string {
 	if n == 1 {
 		return ""
@@ -35,15 +44,17 @@ func plural(n int) string {
 
 // fieldRow is one field with its place, its MAA claim and a note from the parser, if any.
 func fieldRow(kind, name, value string, at loc, claim, note string) present.Row {
-	detail := []string{at.String()}
+	var l lines
+	l.add(at.String(), at.ko())
 	if claim != "" {
-		detail = append(detail, "MAA claim: "+claim)
+		l.add("MAA claim: "+claim, "MAA 클레임: "+claim)
 	}
 	if note != "" {
-		detail = append(detail, note)
+		l.data(note) // the parser's note, in English only
 	}
-	return present.Row{Key: name, Value: value, Explain: explain.FieldValue(kind, name, value),
-		Detail: strings.Join(detail, "\n"), PCR: -1}
+	row := present.Row{Key: name, Value: value, Explain: explain.FieldValue(kind, name, value), PCR: -1}
+	l.set(&row)
+	return row
 }
 
 // hclSection shows the HCL header and IGVM request data; package hcl exposes them as
@@ -51,9 +62,9 @@ func fieldRow(kind, name, value string, at loc, claim, note string) present.Row 
 func hclSection(r *verify.Result) present.Section {
 	h, ig := r.HCL.Header, r.HCL.IGVM
 	u := func(v uint32) string { return strconv.FormatUint(uint64(v), 10) }
-	hwKind := ig.ReportType.String() + " report"
+	hwKind, hwKO := ig.ReportType.String()+" report", ig.ReportType.String()+" 보고서"
 	if ig.ReportType == hcl.ReportTDX {
-		hwKind = "TDX TDREPORT (1024 bytes) + 160 zero bytes"
+		hwKind, hwKO = "TDX TDREPORT (1024 bytes) + 160 zero bytes", "TDX TDREPORT (1024바이트) + 0 바이트 160개"
 	}
 	claimsLen := len(r.HCL.Claims)
 	pad := r.HCL.Size - hcl.ClaimsOff - claimsLen
@@ -64,7 +75,7 @@ func hclSection(r *verify.Result) present.Section {
 		fieldRow(explain.KindHCLHeader, "request_type", fmt.Sprintf("%d (%s)", uint32(h.RequestType), h.RequestType), loc{12, 4, -1}, "", ""),
 		fieldRow(explain.KindHCLHeader, "status", u(h.Status), loc{16, 4, -1}, "", ""),
 		fieldRow(explain.KindHCLHeader, "reserved", hex.EncodeToString(h.Reserved[:]), loc{20, 12, -1}, "", ""),
-		fieldRow(explain.KindHCLHeader, "hardware_report", hwKind, loc{hcl.HardwareReportOff, hcl.HardwareReportSize, -1}, "", ""),
+		ko(fieldRow(explain.KindHCLHeader, "hardware_report", hwKind, loc{hcl.HardwareReportOff, hcl.HardwareReportSize, -1}, "", ""), "", hwKO),
 	}
 	igvm := []struct {
 		name, value string
@@ -82,8 +93,10 @@ func hclSection(r *verify.Result) present.Section {
 		rows = append(rows, row)
 	}
 	rows = append(rows,
-		fieldRow(explain.KindHCLHeader, "runtime_claims", fmt.Sprintf("%d bytes of JSON", claimsLen), loc{hcl.ClaimsOff, claimsLen, -1}, "", ""),
-		fieldRow(explain.KindHCLHeader, "padding", fmt.Sprintf("%d bytes, %d non-zero", pad, r.HCL.TrailingNonZero), loc{hcl.ClaimsOff + claimsLen, pad, -1}, "", ""))
+		ko(fieldRow(explain.KindHCLHeader, "runtime_claims", fmt.Sprintf("%d bytes of JSON", claimsLen), loc{hcl.ClaimsOff, claimsLen, -1}, "", ""),
+			"", "JSON "+bytesKO(claimsLen)),
+		ko(fieldRow(explain.KindHCLHeader, "padding", fmt.Sprintf("%d bytes, %d non-zero", pad, r.HCL.TrailingNonZero), loc{hcl.ClaimsOff + claimsLen, pad, -1}, "", ""),
+			"", fmt.Sprintf("%s, 0이 아닌 바이트 %d개", bytesKO(pad), r.HCL.TrailingNonZero)))
 	if r.HCL.TrailingNonZero > 0 {
 		rows[len(rows)-1].Verdict = check.Warn
 	}
@@ -104,7 +117,7 @@ func snpSection(r *verify.Result) present.Section {
 		if f.Name == "policy.debug" && f.Value == "true" {
 			row.Verdict = check.Fail
 			row.Hint = present.T("A debuggable VM is not confidential: never release secrets to it.",
-				"디버그 가능한 VM은 기밀성이 없습니다. 이 VM에 비밀 정보를 넘기지 마십시오.")
+				"디버그 가능한 VM은 기밀성이 없습니다. 이 VM에는 비밀 정보를 넘기지 않습니다.")
 		}
 		rows = append(rows, row)
 	}
@@ -155,7 +168,7 @@ func debugVerdict(row present.Row) present.Row {
 	if row.Key == "td_attributes.DEBUG" && row.Value == "true" {
 		row.Verdict = check.Fail
 		row.Hint = present.T("A debug TD is not confidential: never release secrets to it.",
-			"디버그 TD는 기밀성이 없습니다. 이 VM에 비밀 정보를 넘기지 마십시오.")
+			"디버그 TD는 기밀성이 없습니다. 이 VM에는 비밀 정보를 넘기지 않습니다.")
 	}
 	return row
 }
@@ -163,7 +176,7 @@ func debugVerdict(row present.Row) present.Row {
 func quoteSection(r *verify.Result) present.Section {
 	var rows []present.Row
 	for _, f := range r.Attest.Fields() {
-		row := present.Row{Key: f.Name, Value: f.Value, Explain: explain.Field(explain.KindAttest, f.Name), PCR: -1}
+		row := present.Row{Key: f.Name, KeyKO: attestKeyKO[f.Name], Value: f.Value, Explain: explain.Field(explain.KindAttest, f.Name), PCR: -1}
 		switch f.Name {
 		case "PCR digest":
 			row.Verdict = r.Checks.Verdict("tpm.quote.pcr-digest")
@@ -180,7 +193,7 @@ func quoteSection(r *verify.Result) present.Section {
 func akCertSection(r *verify.Result) present.Section {
 	var rows []present.Row
 	for _, f := range akcert.Fields(r.AKCert) {
-		row := present.Row{Key: f.Name, Value: f.Value, Explain: explain.Field(explain.KindAKCert, f.Name), PCR: -1}
+		row := present.Row{Key: f.Name, KeyKO: akCertKeyKO[f.Name], Value: f.Value, Explain: explain.Field(explain.KindAKCert, f.Name), PCR: -1}
 		if f.Name == "Key" || f.Name == "Not after" {
 			row.Verdict = r.Checks.Verdict(akcert.ID)
 			if row.Verdict == check.Fail || row.Verdict == check.Warn {
@@ -190,4 +203,19 @@ func akCertSection(r *verify.Result) present.Section {
 		rows = append(rows, row)
 	}
 	return present.Section{ID: "akcert", Title: present.T("AK certificate", "AK 인증서"), Kind: present.Fields, Rows: rows}
+}
+
+// attestKeyKO and akCertKeyKO name the TPM quote's and the AK certificate's fields in
+// Korean; the TPM structure's own name stays beside the word where it helps find it.
+var attestKeyKO = map[string]string{
+	"Magic": "매직 (magic)", "Type": "유형 (type)", "Qualified signer": "서명자 이름 (qualifiedSigner)",
+	"Extra data": "추가 데이터 (extraData, 논스)", "Clock": "TPM 시계 (clockInfo)", "Firmware version": "펌웨어 버전",
+	"PCR selection": "PCR 선택", "PCR digest": "PCR 다이제스트 (pcrDigest)",
+	"Certified name": "인증된 키 이름 (certifiedName)", "Certified qualified name": "인증된 정규 이름 (qualifiedName)",
+}
+
+var akCertKeyKO = map[string]string{
+	"Subject": "주체 (Subject)", "Issuer": "발급자 (Issuer)", "Serial": "일련번호", "Not before": "유효 시작",
+	"Not after": "유효 종료", "Key": "공개 키", "Signature": "서명 알고리즘",
+	"CRL": "인증서 폐기 목록 (CRL)", "CA issuers (AIA)": "CA 발급자 (AIA)", "OCSP (AIA)": "OCSP (AIA)",
 }

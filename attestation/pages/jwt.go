@@ -76,20 +76,22 @@ func headerSection(v JWTView) present.Section {
 	}
 	jku := mrow(explain.KindJWT, "jku", h.Jku)
 	if h.Jku == "" {
-		jku.Value = "absent"
+		jku.Value, jku.ValueKO = "absent", "없음"
 	} else if iss, ok := v.Token.Claims.String("iss"); ok {
 		if strings.TrimSuffix(h.Jku, "/") == iss+"/certs" {
 			jku.Detail = "equals the issuer's /certs; keys are still taken only from the configured source"
+			jku.DetailKO = "발급자의 /certs와 같습니다. 그래도 키는 설정된 출처에서만 가져옵니다"
 		} else {
 			jku.Verdict = check.Warn
 			jku.Detail = "differs from the issuer's /certs (" + iss + "/certs); it was not followed"
+			jku.DetailKO = "발급자의 /certs(" + iss + "/certs)와 다릅니다. 따라가지 않았습니다"
 			jku.Hint = present.T("A token whose jku points elsewhere than its issuer is suspicious; keys come only from the configured provider.",
 				"jku가 발급자와 다른 곳을 가리키는 토큰은 의심스럽습니다. 키는 설정된 공급자에서만 가져옵니다.")
 		}
 	}
 	rows := []present.Row{alg, mrow(explain.KindJWT, "kid", h.Kid), jku, mrow(explain.KindJWT, "typ", h.Typ)}
 	if len(h.X5c) > 0 {
-		x := mrow(explain.KindJWT, "x5c", fmt.Sprintf("%d certificate%s, ignored", len(h.X5c), plural(len(h.X5c))))
+		x := ko(mrow(explain.KindJWT, "x5c", fmt.Sprintf("%d certificate%s, ignored", len(h.X5c), plural(len(h.X5c)))), "", fmt.Sprintf("인증서 %d개, 사용하지 않음", len(h.X5c)))
 		rows = append(rows, x)
 	}
 	rows[0].Detail = string(h.Raw)
@@ -97,17 +99,18 @@ func headerSection(v JWTView) present.Section {
 }
 
 func signatureSection(v JWTView) present.Section {
-	sig := mrow(explain.KindJWT, "signature", fmt.Sprintf("%d bytes RS256", len(v.Token.Signature)))
+	sig := ko(mrow(explain.KindJWT, "signature", fmt.Sprintf("%d bytes RS256", len(v.Token.Signature))), "", "RS256 "+bytesKO(len(v.Token.Signature)))
 	if l := v.Checks.Find(token.IDSignature); len(l) > 0 {
 		sig.Value = l[0].Summary
+		sig.ValueKO, _ = l[0].In(string(present.KO))
 	}
 	sig = withChecks(sig, v.Checks, token.IDSignature)
-	src := v.KeySource
-	if src == "" {
-		src = "none given"
+	src := ko(mrow(explain.KindJWT, "key source", v.KeySource), "", "")
+	if v.KeySource == "" {
+		src.Value, src.ValueKO = "none given", "주어지지 않음"
 	}
 	return present.Section{ID: "signature", Title: present.T("Signature", "서명"), Kind: present.Fields,
-		Rows: []present.Row{sig, mrow(explain.KindJWT, "key source", src)}}
+		Rows: []present.Row{sig, src}}
 }
 
 func lifetimeSection(v JWTView) present.Section {
@@ -117,33 +120,38 @@ func lifetimeSection(v JWTView) present.Section {
 		if n, ok := c.Int(k); ok {
 			rows = append(rows, mrow(explain.KindJWT, k, unixTime(n)))
 		} else if c.Get(k) != nil {
-			rows = append(rows, mrow(explain.KindJWT, k, token.FormatValue(c.Get(k))+" (not an integer)"))
+			rows = append(rows, ko(mrow(explain.KindJWT, k, token.FormatValue(c.Get(k))+" (not an integer)"), "", token.FormatValue(c.Get(k))+" (정수가 아님)"))
 		}
 	}
-	now, judged := v.Now, "--now"
+	now, judged, judgedKO := v.Now, "--now", "--now"
 	if now.IsZero() {
-		now, judged = time.Now(), "the clock"
+		now, judged, judgedKO = time.Now(), "the clock", "시스템 시계"
 	}
 	// The row names each instant by its claim, so that the time it was judged at is never
 	// read as exp: "expires in 7h0m0s (issued for 8h0m0s): iat … → exp …; now …".
-	life := mrow(explain.KindJWT, "lifetime", "no exp claim")
+	life := ko(mrow(explain.KindJWT, "lifetime", "no exp claim"), "", "exp 클레임 없음")
 	if exp, ok := c.Int("exp"); ok {
 		d := time.Unix(exp, 0).Sub(now).Round(time.Second)
 		if d >= 0 {
-			life.Value = "expires in " + d.String()
+			life.Value, life.ValueKO = "expires in "+d.String(), d.String()+" 뒤 만료"
 		} else {
-			life.Value = "expired " + (-d).String() + " ago"
+			life.Value, life.ValueKO = "expired "+(-d).String()+" ago", (-d).String()+" 전에 만료됨"
 		}
 		span := "exp " + stamp(exp)
 		if iat, ok := c.Int("iat"); ok {
 			life.Value += fmt.Sprintf(" (issued for %s)", time.Duration(exp-iat)*time.Second)
+			life.ValueKO += fmt.Sprintf(" (발급 시 유효기간 %s)", time.Duration(exp-iat)*time.Second)
 			span = "iat " + stamp(iat) + " → " + span
 		}
 		if nbf, ok := c.Int("nbf"); ok && now.Before(time.Unix(nbf, 0)) {
-			life.Value = "not valid for another " + time.Unix(nbf, 0).Sub(now).Round(time.Second).String() + "; " + life.Value
+			left := time.Unix(nbf, 0).Sub(now).Round(time.Second).String()
+			life.Value = "not valid for another " + left + "; " + life.Value
+			life.ValueKO = left + " 뒤부터 유효; " + life.ValueKO
 		}
 		life.Value += ": " + span + "; now " + now.UTC().Format(stampLayout)
+		life.ValueKO += ": " + span + "; 현재 " + now.UTC().Format(stampLayout)
 		life.Detail = "time left = exp − now, with now from " + judged
+		life.DetailKO = "남은 시간 = exp − 현재, 현재 시각은 " + judgedKO + " 기준"
 	}
 	rows = append(rows, withChecks(life, v.Checks, token.IDLifetime))
 	return present.Section{ID: "lifetime", Title: present.T("Validity period", "토큰 유효기간"), Kind: present.Fields, Rows: rows}
@@ -170,8 +178,15 @@ func expectSection(v JWTView) present.Section {
 			"정책이 요구하는 클레임입니다. Azure CVM 기준선(policy.baseline, --no-baseline이 없을 때)과 사용자의 --expect(policy.expect)이며, 같은 클레임에서는 --expect가 기준선을 대신합니다.")}
 	for _, c := range token.PolicyChecks(v.Checks) {
 		rule, _ := explain.Check(c.ID)
-		row := present.Row{Key: c.Subject, Value: c.Summary, Verdict: c.Verdict, PCR: -1,
-			Detail: strings.Join(append([]string{c.ID + ": " + rule.EN}, c.Details...), "\n")}
+		row := present.Row{Key: c.Subject, Value: c.Summary, Verdict: c.Verdict, PCR: -1}
+		row.ValueKO, _ = c.In(string(present.KO))
+		var ls lines
+		ls.add(c.ID+": "+rule.EN, c.ID+": "+rule.KO)
+		_, dko := c.In(string(present.KO))
+		for i, d := range c.Details {
+			ls.add(d, dko[i])
+		}
+		ls.set(&row)
 		var value string
 		if x := v.Token.Claims.GetDotted(c.Subject); x != nil {
 			value = token.FormatValue(x)
@@ -214,14 +229,17 @@ func compareSection(v JWTView) present.Section {
 		if it.Verdict == check.Fail {
 			_, row.Hint = explain.Check(compare.ID)
 		}
-		detail := []string{"claim: " + it.Claim, "token: " + orDash(it.Token), "evidence: " + orDash(it.Evidence)}
+		var ls lines
+		ls.add("claim: "+it.Claim, "클레임: "+it.Claim)
+		ls.add("token: "+orDash(it.Token), "토큰: "+orDash(it.Token))
+		ls.add("evidence: "+orDash(it.Evidence), "증거: "+orDash(it.Evidence))
 		if it.Source != "" {
-			detail = append(detail, "from: "+it.Source)
+			ls.add("from: "+it.Source, "출처: "+it.Source)
 		}
 		if !it.Note.Empty() {
-			detail = append(detail, "note: "+it.Note.EN, "참고: "+it.Note.KO)
+			ls.add("note: "+it.Note.EN, "참고: "+it.Note.KO)
 		}
-		row.Detail = strings.Join(detail, "\n")
+		ls.set(&row)
 		sec.Rows = append(sec.Rows, row)
 	}
 	return sec
@@ -306,21 +324,26 @@ func claimsTable(v JWTView) present.Section {
 	}
 	claims.WalkOrdered(c.Map(), keys, func(path string, value any, e claims.Entry, known bool) {
 		row := present.Row{Key: path, Value: claimValueText(path, value), PCR: -1, Copy: token.FormatValue(value)}
+		if _, ok := value.(map[string]any); ok {
+			row.ValueKO = fmt.Sprintf("{키 %d개}", len(value.(map[string]any)))
+		}
+		var ls lines
 		if known {
 			row.Explain = claimTextFor(e, token.FormatValue(value))
-			row.Detail = "healthy: " + e.Healthy
+			ls.add("healthy: "+e.Healthy, "정상 값: "+or(e.HealthyKO, e.Healthy))
 		} else {
 			row.Explain = notInCatalog
-			row.Detail = "not in catalog"
+			ls.add("not in catalog", "카탈로그에 없음")
 		}
 		if it, ok := items[path]; ok {
 			row.Verdict = it.Verdict
-			row.Detail += fmt.Sprintf("\ncompared with %s: %s", it.Source, it.Verdict)
+			ls.add(fmt.Sprintf("compared with %s: %s", it.Source, it.Verdict), fmt.Sprintf("%s와 비교: %s", it.Source, verdictKO[it.Verdict]))
 		}
 		if ch, ok := verdicts[path]; ok {
 			row.Verdict = check.Fold(check.List{{Verdict: row.Verdict}, ch})
-			row.Detail += "\n" + ch.String()
+			ls.add(ch.String(), checkLineKO(ch))
 		}
+		ls.set(&row)
 		if row.Verdict == check.Fail {
 			if known && e.IfUnexpected != "" {
 				row.Hint = present.T(e.IfUnexpected, e.IfUnexpectedKO)

@@ -10,7 +10,18 @@ import (
 
 // mrow is a row of the MAA pages explained from one of explain's MAA field kinds.
 func mrow(kind, key, value string) present.Row {
-	return present.Row{Key: key, Value: value, Explain: explain.Field(kind, key), PCR: -1}
+	return present.Row{Key: key, KeyKO: labelKO[key], Value: value, Explain: explain.Field(kind, key), PCR: -1}
+}
+
+// labelKO names the MAA pages' own row labels in Korean. Wire names (Iv, Jwt,
+// EncryptedInnerKey) and JWT header names (alg, kid, jku) are the protocol's and stay.
+var labelKO = map[string]string{
+	"url": "URL", "provider": "공급자", "status": "상태", "latency": "응답 시간", "attempts": "시도 횟수",
+	"sent": "보낸 크기", "received": "받은 크기", "token": "토큰", "unwrap": "키 풀기",
+	"what happened": "무슨 일이 있었나", "what to do": "조치 방법", "error code": "오류 코드",
+	"message": "메시지", "inner code": "내부 오류 코드",
+	"signature": "서명", "key source": "키 출처", "lifetime": "남은 유효기간",
+	"body": "본문", "path": "경로", "flow": "흐름", "chosen by": "선택 근거",
 }
 
 // withChecks gives a row the folded verdict of the checks with the given ids, their
@@ -21,23 +32,23 @@ func withChecks(row present.Row, l check.List, ids ...string) present.Row {
 	for _, id := range ids {
 		found = append(found, l.Find(id)...)
 	}
-	var lines []string
+	var ls lines
 	if row.Detail != "" {
-		lines = append(lines, row.Detail)
+		ls.add(row.Detail, row.DetailIn(present.KO))
 	}
 	if len(found) == 0 {
-		lines = append(lines, "not checked: no "+strings.Join(ids, " or ")+" check was run")
-		row.Detail = strings.Join(lines, "\n")
+		ls.add("not checked: no "+strings.Join(ids, " or ")+" check was run",
+			"검증하지 않음: "+strings.Join(ids, " 또는 ")+" 검사를 실행하지 않았습니다")
+		ls.set(&row)
 		return row
 	}
 	row.Verdict = check.Fold(found)
 	for _, c := range found {
-		lines = append(lines, c.String())
-		lines = append(lines, c.Details...)
+		ls.check(c)
 		if row.Hint.Empty() {
 			row.Hint = explain.HintFor(c)
 		}
 	}
-	row.Detail = strings.Join(lines, "\n")
+	ls.set(&row)
 	return row
 }

@@ -46,22 +46,23 @@ func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
 		}
 		replay := withSubject(r.Checks.Find(eventlog.CheckReplay), fmt.Sprintf("PCR%d", i))
 		verdict, word := replayWord(replay, r.Log != nil, events[i])
-		counted, _ := eventlog.CountText(events[i], noAction[i])
-		detail := []string{"in the log: " + counted}
+		counted, countedKO := eventlog.CountText(events[i], noAction[i])
+		var ls lines
+		ls.add("in the log: "+counted, "로그에 있는 이벤트: "+countedKO)
 		if quoted[i] {
-			detail = append(detail, "covered by the TPM quote")
+			ls.add("covered by the TPM quote", "TPM 쿼트에 포함됨")
 		} else if r.Attest != nil {
-			detail = append(detail, "not covered by the TPM quote")
+			ls.add("not covered by the TPM quote", "TPM 쿼트에 포함되지 않음")
 		}
 		for _, c := range replay {
-			detail = append(detail, c.String())
-			detail = append(detail, c.Details...)
+			ls.check(c)
 		}
 		measured := explain.PCRShort(i)
 		row := present.Row{Key: strconv.Itoa(i), Value: value,
 			Cells:   []string{value, measured.EN, word.EN},
 			CellsKO: []string{valueKO, measured.KO, word.KO},
-			Verdict: verdict, Explain: explain.PCR(i), Detail: strings.Join(detail, "\n"), PCR: i, Copy: value}
+			Verdict: verdict, Explain: explain.PCR(i), PCR: i, Copy: value}
+		ls.set(&row)
 		if verdict == check.Fail || verdict == check.Warn {
 			_, row.Hint = explain.Check(eventlog.CheckReplay)
 		}
@@ -112,9 +113,10 @@ func eventsSection(r *verify.Result) present.Section {
 		Note: eventsNote(r.Log)}
 	sec.Rows = make([]present.Row, 0, len(r.Log.Events))
 	for _, e := range r.Log.Events {
-		digest := "none"
+		digest, digestKO := "none", "없음"
 		if e.Digest != nil {
 			digest = hex.EncodeToString(e.Digest)
+			digestKO = digest
 		}
 		row := present.Row{
 			Key:     fmt.Sprintf("#%d PCR%d %s", e.Index, e.PCR, e.TypeName),
@@ -122,6 +124,8 @@ func eventsSection(r *verify.Result) present.Section {
 			Explain: explain.EventType(e.TypeName),
 			Detail: fmt.Sprintf("offset %d, type 0x%08x\nsha256 digest %s\ndata (%d bytes) %s",
 				e.Offset, e.Type, digest, len(e.Data), dataPreview(e.Data)),
+			DetailKO: fmt.Sprintf("오프셋 %d, 유형 0x%08x\nsha256 다이제스트 %s\n데이터 (%d바이트) %s",
+				e.Offset, e.Type, digestKO, len(e.Data), dataPreview(e.Data)),
 			PCR:  e.PCR,
 			Copy: digest,
 		}

@@ -124,7 +124,7 @@ func endpointSection(v RequestView, api string, req request) present.Section {
 	body.Detail = strings.Join(req.bodyDetail, "\n")
 	if req.bodyVerdict == check.Fail {
 		body.Hint = present.T("Build the request again from the evidence; never edit the body by hand.",
-			"증거로 요청을 다시 만드십시오. 본문을 직접 고치지 마십시오.")
+			"증거로 요청을 다시 만듭니다. 본문을 직접 고치지 않습니다.")
 	}
 	body = withChecks(body, v.Checks, "maa.request")
 	if req.bodyVerdict == check.Fail {

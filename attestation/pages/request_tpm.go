@@ -99,7 +99,7 @@ func decodeErrorRow(details []string) present.Row {
 	row := mrow(explain.KindRequest, "body", strings.Join(details, "; "))
 	row.Verdict = check.Fail
 	row.Hint = present.T("Build the request again from the evidence; never edit the body by hand.",
-		"증거로 요청을 다시 만드십시오. 본문을 직접 고치지 마십시오.")
+		"증거로 요청을 다시 만듭니다. 본문을 직접 고치지 않습니다.")
 	return row
 }
 

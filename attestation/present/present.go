@@ -7,7 +7,12 @@
 // (see package explain), never inside views.
 package present
 
-import "github.com/cvmscope/cvmscope/attestation/check"
+import (
+	"slices"
+	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+)
 
 // Lang is a display language.
 type Lang string
@@ -65,6 +70,9 @@ type Row struct {
 	KeyKO string `json:"key_ko,omitempty"`
 	// Value is the value as text: hex, decoded number, string.
 	Value string `json:"value,omitempty"`
+	// ValueKO is Value in Korean when the value is words ("1200 bytes of JSON", a check's
+	// summary); empty means Value, as for digests and claim values. See ValueIn.
+	ValueKO string `json:"value_ko,omitempty"`
 	// Cells are the columns of a Table row after Key, in English. They are also what `y`
 	// copies when a row has neither Copy nor Value, so they stay the language-neutral form.
 	Cells []string `json:"cells,omitempty"`
@@ -79,6 +87,8 @@ type Row struct {
 	// Detail is longer text shown when the row is selected (expected vs. actual, a decoded
 	// event, a full certificate subject).
 	Detail string `json:"detail,omitempty"`
+	// DetailKO is Detail in Korean; empty means Detail. See DetailIn.
+	DetailKO string `json:"detail_ko,omitempty"`
 	// PCR is the PCR index an event or PCR row belongs to, -1 when none.
 	PCR int `json:"pcr"`
 	// Copy is what `y` copies for this row; Value when empty.
@@ -91,6 +101,22 @@ func (r Row) KeyIn(l Lang) string {
 		return r.KeyKO
 	}
 	return r.Key
+}
+
+// ValueIn returns the value as shown in lang.
+func (r Row) ValueIn(l Lang) string {
+	if l == KO && r.ValueKO != "" {
+		return r.ValueKO
+	}
+	return r.Value
+}
+
+// DetailIn returns the detail as shown in lang.
+func (r Row) DetailIn(l Lang) string {
+	if l == KO && r.DetailKO != "" {
+		return r.DetailKO
+	}
+	return r.Detail
 }
 
 // CellsIn returns the table cells as shown in lang. The result is Cells itself in English
@@ -130,7 +156,9 @@ type Page struct {
 	Verdict  check.Verdict `json:"verdict"`
 }
 
-// CheckRows turns checks into rows, with explanations from lookup (which may be nil).
+// CheckRows turns checks into rows, with explanations from lookup (which may be nil). The
+// row's value and detail are the check's summary and details in both languages (check.In),
+// so a Korean reader sees the Korean a check carries, and English where it has none.
 func CheckRows(l check.List, lookup func(id string) (Text, Text)) []Row {
 	rows := make([]Row, 0, len(l))
 	for _, c := range l {
@@ -147,13 +175,10 @@ func CheckRows(l check.List, lookup func(id string) (Text, Text)) []Row {
 				r.Hint = hint
 			}
 		}
-		if len(c.Details) > 0 {
-			for i, d := range c.Details {
-				if i > 0 {
-					r.Detail += "\n"
-				}
-				r.Detail += d
-			}
+		r.Detail = strings.Join(c.Details, "\n")
+		if ko, details := c.In(string(KO)); ko != c.Summary || !slices.Equal(details, c.Details) {
+			r.ValueKO = ko
+			r.DetailKO = strings.Join(details, "\n")
 		}
 		rows = append(rows, r)
 	}

@@ -2,6 +2,7 @@ package present
 
 import (
 	"encoding/json"
+	"github.com/cvmscope/cvmscope/attestation/check"
 	"slices"
 	"strings"
 	"testing"
@@ -53,5 +54,29 @@ func TestSummariseBlobsKeepsJSONValid(t *testing.T) {
 	s := p.Summarised()
 	if s.Sections[0].Body == body || s.Sections[1].Body != body || p.Sections[0].Body != body {
 		t.Error("Summarised must shorten Code bodies only, on a copy")
+	}
+}
+
+// A check's Korean reaches its row; a check without Korean leaves the row's Korean empty,
+// so the English shows in both languages rather than a copy of it.
+func TestCheckRowsCarryKorean(t *testing.T) {
+	ko := check.Failf("jwt.lifetime", "expired %s ago", "1h").KO("%s 전에 만료됨", "1h").
+		WithDetail("exp is in the past", "exp가 지났습니다").WithDetails("exp 1700000000")
+	en := check.Passf("x.y", "fine")
+	rows := CheckRows(check.List{ko, en}, nil)
+	if got := rows[0].ValueIn(KO); got != "1h 전에 만료됨" {
+		t.Errorf("ValueIn(KO) = %q", got)
+	}
+	if got := rows[0].ValueIn(EN); got != "expired 1h ago" {
+		t.Errorf("ValueIn(EN) = %q", got)
+	}
+	if got, want := rows[0].DetailIn(KO), "exp가 지났습니다\nexp 1700000000"; got != want {
+		t.Errorf("DetailIn(KO) = %q, want %q", got, want)
+	}
+	if got, want := rows[0].DetailIn(EN), "exp is in the past\nexp 1700000000"; got != want {
+		t.Errorf("DetailIn(EN) = %q, want %q", got, want)
+	}
+	if rows[1].ValueKO != "" || rows[1].DetailKO != "" || rows[1].ValueIn(KO) != "fine" {
+		t.Errorf("a check without Korean: %+v", rows[1])
 	}
 }

@@ -148,6 +148,8 @@ func (p Page) Safe() Page {
 			c.Subject = Safe(c.Subject)
 			c.Summary = Safe(c.Summary)
 			c.Details = safeAll(c.Details, Safe)
+			c.SummaryKO = Safe(c.SummaryKO)
+			c.DetailsKO = safeAll(c.DetailsKO, Safe)
 			cs[i] = c
 		}
 		p.Checks = cs
@@ -174,12 +176,14 @@ func (s Section) safe() Section {
 			r.Key = Safe(r.Key)
 			r.KeyKO = Safe(r.KeyKO)
 			r.Value = Safe(r.Value)
+			r.ValueKO = Safe(r.ValueKO)
 			r.Verdict = check.Verdict(Safe(string(r.Verdict)))
 			r.Cells = safeAll(r.Cells, Safe)
 			r.CellsKO = safeAll(r.CellsKO, Safe)
 			r.Explain = safeText(r.Explain, SafeLines)
 			r.Hint = safeText(r.Hint, SafeLines)
 			r.Detail = SafeLines(r.Detail)
+			r.DetailKO = SafeLines(r.DetailKO)
 			// What `y` copies is what is shown; a PEM or a multi-line value keeps its lines.
 			r.Copy = SafeLines(r.Copy)
 			rows[i] = r
