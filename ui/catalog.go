@@ -22,6 +22,9 @@ var chrome = map[string]present.Text{
 	"state.notrun":     present.T("not run", "실행 안 함"),
 	"state.stale":      present.T("stale", "이전 결과"),
 
+	// Counts of checks, as the headless text ends; the Korean follows the pages' summaries.
+	"text.counts": present.T("%d passed, %d failed, %d warnings, %d skipped", "통과 %d, 실패 %d, 경고 %d, 건너뜀 %d"),
+
 	"verdict.pass": present.T("PASS", "통과"),
 	"verdict.fail": present.T("FAIL", "실패"),
 	"verdict.warn": present.T("WARN", "경고"),

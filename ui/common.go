@@ -8,17 +8,22 @@ type common struct {
 	st   Styles
 	cat  catalog
 	keys KeyMap
+	// nonce: the runner can bind a new nonce (Runner.CanSetNonce). Saved files cannot, so
+	// n is neither offered nor answered when inspecting them.
+	nonce bool
 }
 
-func newCommon(st Styles, lang present.Lang) *common {
-	c := &common{st: st}
+func newCommon(st Styles, lang present.Lang, nonce bool) *common {
+	c := &common{st: st, nonce: nonce}
 	c.setLang(lang)
 	return c
 }
 
+// setLang rebuilds the key map in l, keeping which keys the runner allows.
 func (c *common) setLang(l present.Lang) {
 	c.cat = catalog{lang: l}
 	c.keys = newKeyMap(c.cat)
+	c.keys.Nonce.SetEnabled(c.nonce)
 }
 
 func (c *common) lang() present.Lang { return c.cat.lang }

@@ -36,7 +36,7 @@ func TestSections(t *testing.T) {
 				name := fmt.Sprintf("%s_%d_%s", kind, w, colorName(color))
 				t.Run(name, func(t *testing.T) {
 					st := testStyles(color)
-					p := newPane(newCommon(st, present.EN))
+					p := newPane(newCommon(st, present.EN, true))
 					p.SetSize(w, 1000)
 					page := present.Page{Title: present.T("Test page", "테스트"), Sections: []present.Section{sectionOf(t, kind)}}
 					p.SetPage(&page)

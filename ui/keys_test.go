@@ -212,3 +212,47 @@ func TestStatusClearedOnNavigation(t *testing.T) {
 		}
 	}
 }
+
+// filesRunner is the test runner as the Files runner behaves: saved evidence cannot take a
+// new nonce.
+type filesRunner struct{ *uitest.Runner }
+
+func (filesRunner) CanSetNonce() bool { return false }
+
+// TestNonceKeyOnlyWhenTheRunnerTakesOne: inspecting files, n is not offered in the footer
+// or the help, and pressing it opens no prompt, in both languages and after switching;
+// a live run offers and answers it.
+func TestNonceKeyOnlyWhenTheRunnerTakesOne(t *testing.T) {
+	nonceHelp := map[present.Lang]string{present.EN: "n nonce", present.KO: "n 논스"}
+	for _, lang := range []present.Lang{present.EN, present.KO} {
+		m := newTestModel(t, filesRunner{uitest.New()}, 160, 48, false, lang)
+		keys(m, "esc", "a")
+		for _, switched := range []bool{false, true} {
+			if switched {
+				keys(m, "L")
+			}
+			want := nonceHelp[m.c.lang()]
+			if f := m.View(); strings.Contains(f, want) {
+				t.Errorf("%s (switched %v): the footer offers %q for saved files:\n%s", lang, switched, want, f)
+			}
+			keys(m, "?")
+			if f := m.View(); strings.Contains(f, want) {
+				t.Errorf("%s (switched %v): the help offers %q for saved files:\n%s", lang, switched, want, f)
+			}
+			keys(m, "?", "n")
+			if m.mode != inputNone {
+				t.Errorf("%s (switched %v): n opened the nonce prompt for saved files", lang, switched)
+				keys(m, "esc")
+			}
+		}
+	}
+	m := newTestModel(t, uitest.New(), 160, 48, false, present.EN)
+	keys(m, "esc", "a")
+	if f := m.View(); !strings.Contains(f, nonceHelp[present.EN]) {
+		t.Errorf("a live run does not offer n:\n%s", f)
+	}
+	keys(m, "n")
+	if m.mode != inputNonce {
+		t.Error("n opened no prompt on a live run")
+	}
+}

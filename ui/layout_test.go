@@ -52,7 +52,7 @@ func TestHangulAlignment(t *testing.T) {
 			{Key: "Event log", KeyKO: "이벤트 로그", Cells: []string{"replay", "MARK"}, CellsKO: []string{"재생 일치"}, PCR: -1},
 		}}
 	for _, lang := range []present.Lang{present.EN, present.KO} {
-		p := newPane(newCommon(testStyles(true), lang))
+		p := newPane(newCommon(testStyles(true), lang, true))
 		p.SetSize(80, 50)
 		page := present.Page{Title: present.T("p", "p"), Sections: []present.Section{sec}}
 		p.SetPage(&page)
@@ -105,7 +105,7 @@ func TestChainLinkNamesInKorean(t *testing.T) {
 	}}
 	widths := map[present.Lang]int{}
 	for _, lang := range []present.Lang{present.EN, present.KO} {
-		p := newPane(newCommon(testStyles(false), lang))
+		p := newPane(newCommon(testStyles(false), lang, true))
 		p.SetSize(80, 50)
 		page := present.Page{Title: present.T("p", "p"), Sections: []present.Section{sec}}
 		p.SetPage(&page)
@@ -194,7 +194,7 @@ func TestFullNamesAtEveryWidth(t *testing.T) {
 		{ID: "t", Title: present.T("Table", "t"), Kind: present.Table, Columns: []present.Text{present.T("Claim", ""), present.T("Value", ""), present.T("Label", "")}, Rows: rows},
 	}}
 	for _, w := range []int{80, 100, 120, 160, 200} {
-		p := newPane(newCommon(testStyles(false), present.EN))
+		p := newPane(newCommon(testStyles(false), present.EN, true))
 		p.SetSize(w, 500)
 		p.SetPage(&page)
 		p.Select(-1)

@@ -38,7 +38,7 @@ var lessonChrome = map[string]present.Text{
 	"lesson.2.beyond": present.T("Each of those stages as its own step: Read report (the hardware report and the PCRs), Build request (every field sent), Call MAA (the HTTP exchange, and how the encrypted answer is opened with the vTPM's key). "+
 		"y on Call MAA's token row copies the whole token; cvmscope -o token prints it as the sample does.",
 		"각 단계를 따로 봅니다. 증명 보고서 읽기(하드웨어 증명 보고서와 PCR), 요청 만들기(보내는 모든 필드), MAA 호출(HTTP 교환과 암호화된 응답을 vTPM 키로 여는 과정). "+
-			"MAA 호출 화면의 token 행에서 y를 누르면 토큰 전체를 복사하고, cvmscope -o token은 샘플처럼 토큰을 출력합니다."),
+			"MAA 호출 화면의 토큰 행에서 y를 누르면 토큰 전체를 복사하고, `cvmscope -o token`은 샘플처럼 토큰을 출력합니다."),
 
 	"lesson.3.title": present.T("Workshop step 5: decode the payload", "워크샵 5단계: JWT 페이로드 디코드 및 파싱"),
 	"lesson.3.body": present.T("cut kept the token's second part, base64 -d decoded it and jq indented the JSON.",
@@ -58,7 +58,7 @@ var lessonChrome = map[string]present.Text{
 	"lesson.5.title": present.T("The chain of trust", "신뢰 체인"),
 	"lesson.5.body": present.T("Why MAA can believe the VM: the AMD chip signs the hardware report with its VCEK key, which AMD's ASK signs, which AMD's root ARK signs (Intel TDX: the quote's PCK chain to Intel's root). "+
 		"The report's REPORT_DATA binds the vTPM's key, that key signs the PCRs, and the event log replays to those PCRs: so the boot measurements are tied to the hardware.",
-		"MAA가 VM을 믿을 수 있는 이유입니다. AMD 칩이 VCEK 키로 하드웨어 증명 보고서에 서명하고, AMD의 ASK가 VCEK에, AMD 루트 ARK가 ASK에 서명합니다(Intel TDX는 quote의 PCK 인증서 체인이 Intel 루트까지 이어집니다). "+
+		"MAA가 VM을 믿을 수 있는 이유입니다. AMD 칩이 VCEK 키로 하드웨어 증명 보고서에 서명하고, AMD의 ASK가 VCEK에, AMD 루트 ARK가 ASK에 서명합니다(Intel TDX는 쿼트의 PCK 인증서 체인이 Intel 루트까지 이어집니다). "+
 			"보고서의 REPORT_DATA가 vTPM 키를 묶고, 그 키가 PCR 값에 서명하며, 이벤트 로그를 재생하면 그 PCR 값이 나옵니다. 그래서 부팅 측정값이 하드웨어에 묶입니다."),
 	"lesson.5.beyond": present.T("The workshop leaves this to MAA. cvmscope checks it on this VM too, link by link, on the Read report page, and says which roots it trusted.",
 		"워크샵은 이 검증을 MAA에 맡깁니다. cvmscope는 증명 보고서 읽기 화면에서 이 VM에서도 한 고리씩 검증하고, 어떤 루트 인증서를 신뢰했는지 알려 줍니다."),

@@ -85,7 +85,7 @@ func newModel(ctx context.Context, r workshop.Runner, opts Options, st Styles) *
 	if lang == "" {
 		lang = DefaultLang()
 	}
-	c := newCommon(st, lang)
+	c := newCommon(st, lang, r.CanSetNonce())
 	m := &model{
 		c: c, runner: r, opts: opts, ctx: ctx,
 		banner: r.Banner(), steps: r.Steps(),

@@ -341,7 +341,7 @@ func (p *pane) Selected() (*present.Section, *present.Row) {
 	return sec, &sec.Rows[it.row]
 }
 
-// CopyText is what `y` copies: the row's Copy, else its value, else its cells; a Code
+// CopyText is what `y` copies: the row's Copy, else its value as shown, else its cells; a Code
 // section copies its whole body.
 func (p *pane) CopyText() string {
 	sec, r := p.Selected()
@@ -353,7 +353,8 @@ func (p *pane) CopyText() string {
 	case r.Copy != "":
 		return r.Copy
 	case r.Value != "":
-		return r.Value
+		// The value as shown: a check's Korean summary in Korean.
+		return r.ValueIn(p.c.lang())
 	}
 	return strings.Join(r.Cells, "\t")
 }
@@ -512,7 +513,7 @@ func (p *pane) itemText(it item) string {
 	l := p.c.lang()
 	// The stable key is searched too, so a claim or link is found by the name the workshop
 	// script uses whatever the language shown.
-	fields := []string{r.Key, r.Value, r.Explain.In(l), r.Hint.In(l), r.Detail}
+	fields := []string{r.Key, r.ValueIn(l), r.Explain.In(l), r.Hint.In(l), r.DetailIn(l)}
 	if k := r.KeyIn(l); k != r.Key {
 		fields = append(fields, k)
 	}

@@ -31,7 +31,7 @@ func (p *pane) layout(si int, sec *present.Section, w int) *secLayout {
 			key = eventKey(&sec.Rows[ri], ri, p.c.lang())
 		}
 		maxKey = max(maxKey, cells(key))
-		maxVal = max(maxVal, cells(r.Value))
+		maxVal = max(maxVal, cells(r.ValueIn(p.c.lang())))
 		l.verdict = l.verdict || r.Verdict != ""
 	}
 	switch sec.Kind {
@@ -114,8 +114,8 @@ func (p *pane) more(r *present.Row, ind, w int, explain bool) []string {
 	if !r.Hint.Empty() {
 		out = append(out, p.block("→ "+r.Hint.In(p.c.lang()), ind, w, p.c.st.Hint)...)
 	}
-	if r.Detail != "" {
-		out = append(out, p.block(r.Detail, ind, w, p.c.st.Detail)...)
+	if d := r.DetailIn(p.c.lang()); d != "" {
+		out = append(out, p.block(d, ind, w, p.c.st.Detail)...)
 	}
 	return out
 }

@@ -25,8 +25,8 @@ func (p *pane) chainLink(sec *present.Section, ri int, selected bool, w int) []s
 		keySt = st.Cursor
 	}
 	content := badge + p.c.hl(fit(r.KeyIn(p.c.lang()), text-cells(badge)), keySt, p.query)
-	if r.Value != "" {
-		content += "\n" + p.c.hl(shorten(r.Value, text), st.Value, p.query)
+	if v := r.ValueIn(p.c.lang()); v != "" {
+		content += "\n" + p.c.hl(shorten(v, text), st.Value, p.query)
 	}
 	v := r.Verdict
 	if v == "" {

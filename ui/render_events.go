@@ -39,14 +39,15 @@ func (p *pane) eventRow(si int, sec *present.Section, ri int, selected bool, w i
 	}
 	line := fmt.Sprintf("%4d %s ", ri, st.Explain.Render(pcr)) + p.cell(eventKey(r, ri, p.c.lang()), l.keyW, keySt) + " "
 	vw := w - 4 - 1 - 5 - 1 - l.keyW - 1 - p.badgeW(l.verdict)
-	line += p.cell(r.Value, vw, st.Value)
+	val := r.ValueIn(p.c.lang())
+	line += p.cell(val, vw, st.Value)
 	if l.verdict {
 		line += " " + st.badge(r.Verdict, p.c.cat)
 	}
 	out := []string{line}
 	if selected {
-		if cells(r.Value) > vw {
-			out = append(out, p.block(r.Value, 11, w, st.Value)...)
+		if cells(val) > vw {
+			out = append(out, p.block(val, 11, w, st.Value)...)
 		}
 		out = append(out, p.more(r, 11, w, true)...)
 	}

@@ -25,22 +25,23 @@ func (p *pane) fieldRow(si int, sec *present.Section, r *present.Row, selected b
 		badge = st.badge(r.Verdict, p.c.cat)
 	}
 	explain := r.Explain.In(p.c.lang())
+	val := r.ValueIn(p.c.lang())
 	valW := l.valW
 	if badgeFirst {
 		valW = w - l.keyW - 1 - p.badgeW(l.verdict)
 	}
 
-	value := p.cell(r.Value, valW, st.Value)
+	value := p.cell(val, valW, st.Value)
 	var rest []string
-	if selected && cells(r.Value) > valW {
+	if selected && cells(val) > valW {
 		// The whole value, wrapped under the value column.
 		ind := l.keyW + 1
 		if badgeFirst {
 			ind += p.badgeW(l.verdict)
 		}
-		vs := p.block(r.Value, 0, valW, st.Value)
+		vs := p.block(val, 0, valW, st.Value)
 		if len(vs) > maxValueLines {
-			vs = append(vs[:maxValueLines-1], st.Explain.Render(fit(p.c.cat.f("value.more", len(r.Value)), valW)))
+			vs = append(vs[:maxValueLines-1], st.Explain.Render(fit(p.c.cat.f("value.more", len([]rune(val))), valW)))
 		}
 		value = pad(vs[0], valW)
 		for _, v := range vs[1:] {

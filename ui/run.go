@@ -123,7 +123,8 @@ func (m *model) finish(msg stepDoneMsg) tea.Cmd {
 	case msg.err != nil:
 		run.state, run.err = failed, msg.err
 		m.queue = nil
-		m.setStatus(statusErr, m.c.cat.f("status.error", name, msg.err))
+		why, _ := fault.MessageIn(msg.err, string(m.c.lang()))
+		m.setStatus(statusErr, m.c.cat.f("status.error", name, why))
 	default:
 		run.state = stateOf(page.Verdict)
 		m.setStatus(statusOK, m.c.cat.f("status.done", name, m.c.cat.t(stateWords[run.state]), duration(msg.dur)))
@@ -326,8 +327,9 @@ func (m *model) refreshPane(i int) {
 	case failed:
 		// Why it failed and what to do stay on top; the page opens at the failing check.
 		if run.err != nil {
-			sticky = append(sticky, notice{cat.t("pane.error") + ": " + run.err.Error(), st.StatusErr})
-			if h := fault.HintOf(run.err); h != "" {
+			msg, h := fault.MessageIn(run.err, string(m.c.lang()))
+			sticky = append(sticky, notice{cat.t("pane.error") + ": " + msg, st.StatusErr})
+			if h != "" {
 				sticky = append(sticky, notice{cat.t("pane.hint") + ": " + h, st.Hint})
 			}
 			if page != nil && len(page.Sections) == 0 && page.Title.Empty() {
@@ -336,7 +338,7 @@ func (m *model) refreshPane(i int) {
 		}
 		if r := failingRow(page); r != nil {
 			if run.err == nil {
-				sticky = append(sticky, notice{"✗ " + r.KeyIn(m.c.lang()) + ": " + r.Value, st.StatusErr})
+				sticky = append(sticky, notice{"✗ " + r.KeyIn(m.c.lang()) + ": " + r.ValueIn(m.c.lang()), st.StatusErr})
 			}
 			if h := r.Hint.In(m.c.lang()); h != "" && (run.err == nil || fault.HintOf(run.err) == "") {
 				sticky = append(sticky, notice{cat.t("pane.hint") + ": " + h, st.Hint})

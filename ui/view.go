@@ -137,6 +137,9 @@ func (m *model) helpLines(w int) []string {
 		}
 		var lines []string
 		for _, b := range g {
+			if !b.Enabled() {
+				continue // a key that would do nothing here (n on saved files)
+			}
 			lines = append(lines, st.Help.FullKey.Render(pad(b.Help().Key, kw))+"  "+st.Help.FullDesc.Render(fit(b.Help().Desc, max(w-kw-2, 8))))
 		}
 		blocks = append(blocks, strings.Join(lines, "\n"))

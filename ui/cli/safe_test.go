@@ -179,7 +179,7 @@ func TestWriteTextEscapesEveryField(t *testing.T) {
 	for _, lang := range []present.Lang{present.EN, present.KO} {
 		var b bytes.Buffer
 		banner := workshop.Banner{Source: evidence.SourceFiles, Text: present.T("Files"+hostile[0].s, "파일"+hostile[1].s), Detail: "a.jwt " + hostile[2].s}
-		writeText(&b, banner, []present.Page{page}, lang)
+		writeText(&b, banner, []present.Page{page}, page.Checks, lang)
 		assertTerminalSafe(t, "writeText("+string(lang)+")", b.String())
 		if !strings.Contains(b.String(), hostile[2].shown) {
 			t.Errorf("writeText drops the escaped text instead of showing it:\n%s", b.String())

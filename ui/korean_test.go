@@ -1,0 +1,427 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/claims"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/explain"
+	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/pages"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/workshop"
+	"github.com/cvmscope/cvmscope/hw/platform"
+)
+
+// The allow-list of Latin text in Korean output: what the glossary keeps in Latin letters
+// (product, protocol, claim and field names, hex, units, flags, paths, URLs). It is
+// patterns and a few names, never a list of what happened to be found: any other Latin
+// word in Korean output is English a Korean attendee has to read.
+var (
+	// Product and feature names of more than one word, kept whole (glossary-ko.md).
+	latinPhrases = regexp.MustCompile(`Trusted Launch|Confidential VM|Secure Boot|Microsoft Azure Attestation|Korea Central|Retry-After`)
+	// Data quoted as it is: a command in backticks, a JSON or quoted string, an X.509 name, a command line typed
+	// in the workshop ("$ sudo ./AttestationClient -o token").
+	latinData   = regexp.MustCompile("`[^`]*`" + `|"[^"]*"|\b(CN|O|OU|L|ST|C|SERIALNUMBER|2\.5\.4\.\d+)=[^,\n]*|^\s*\$ .*`)
+	latinTokens = []*regexp.Regexp{
+		regexp.MustCompile(`^[A-Za-z]$`),                                               // a key (n, a, y) or a variable
+		regexp.MustCompile(`^(0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*$`),                     // numbers, hex
+		regexp.MustCompile(`^[A-Za-z0-9+/=_-]{24,}$`),                                  // digests, base64, keys
+		regexp.MustCompile(`^(\d+h)?(\d+m)?\d+(\.\d+)?(ms|µs|s|m|h)$`),                 // durations
+		regexp.MustCompile(`^[A-Z0-9][A-Z0-9_+-]*[A-Z0-9]$`),                           // acronyms: MAA, SEV-SNP, PCR7, EV_EFI_ACTION
+		regexp.MustCompile(`[a-z0-9][A-Z]`),                                            // camelCase names: vTPM, HCLAkPub, vmUniqueId
+		regexp.MustCompile(`^[A-Za-z0-9-]+([._\[][A-Za-z0-9_\[\]-]+)+$`),               // dotted and snake names: jwt.lifetime, report_data
+		regexp.MustCompile(`^x-ms-`),                                                   // MAA claims
+		regexp.MustCompile(`^--?[a-z][a-z0-9-]*(=\S*)?$`),                              // flags
+		regexp.MustCompile(`^(https?://|/|\./|\.\./|~/)`),                              // URLs and paths
+		regexp.MustCompile(`^[A-Za-z]{2,}\d+$|^[A-Z][a-z]?\d+[A-Za-z]*$`),              // algorithms, sizes: RS256, sha256, P-384 parts
+		regexp.MustCompile(`^(TPM2|TPMS|TPM2B|TPMT|EV|NV|SHA|RSA|AES)[A-Za-z0-9_-]*$`), // TPM and crypto names
+		regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*=\S+$`),                              // parameters: e=65537, api-version=2020-10-01
+		regexp.MustCompile(`^[A-Z]{2,}-[A-Z][a-z]+$`),                                  // certificate names: ARK-Milan, SEV-Milan
+		regexp.MustCompile(`^0x[0-9a-f]+-0x[0-9a-f]+$|^[A-Z_]+\[\d+:\d+\]$`),           // byte ranges
+	}
+	latinWords = wordSet(
+		// Products, vendors, CPU generations, OSes.
+		"Azure", "Microsoft", "Intel", "AMD", "Milan", "Genoa", "Turin", "Linux", "Ubuntu", "Windows", "Go", "Bubble", "Tea",
+		// JWT header and registered claim names, and JSON and claim values.
+		"alg", "kid", "jku", "typ", "x5c", "iss", "iat", "nbf", "exp", "jti", "nonce",
+		"true", "false", "null", "sevsnpvm", "tdxvm", "azurevm", "trustedlaunch", "sevsnp", "tdx", "sgx",
+		// Key names in the help and footer.
+		"enter", "esc", "tab", "space", "shift", "ctrl", "pgup", "pgdn", "home", "end", "backspace",
+		// Commands the workshop types.
+		"sudo", "jq", "cut", "base64", "cvmscope", "AttestationClient",
+		// The language switch names the language it switches to, in that language; Unix time.
+		"English", "Unix",
+		// Encodings and the Azure region the emulator stands in for.
+		"base64url", "koreacentral",
+	)
+	// Capitalised English that the acronym pattern would let through.
+	shouted = wordSet("PASS", "FAIL", "WARN", "SKIP", "OK", "ERROR", "WARNING", "NOT", "AND", "OR", "NO", "YES", "SIMULATED", "TEST", "ONLY")
+
+	latinRun = regexp.MustCompile(`[A-Za-z0-9_./+=:@\[\]'-]*[A-Za-z][A-Za-z0-9_./+=:@\[\]'-]*`)
+)
+
+func wordSet(ws ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range ws {
+		m[w] = true
+	}
+	return m
+}
+
+// englishIn returns the Latin words of s that the allow-list does not cover. A word next to
+// an ellipsis was cut to fit and is judged where it is shown whole.
+func englishIn(s string) []string {
+	s = latinData.ReplaceAllString(ansi.Strip(s), " ")
+	s = latinPhrases.ReplaceAllString(s, " ")
+	var out []string
+	for _, loc := range latinRun.FindAllStringIndex(s, -1) {
+		if strings.HasSuffix(s[:loc[0]], "…") || strings.HasPrefix(s[loc[1]:], "…") {
+			continue
+		}
+		w := strings.Trim(s[loc[0]:loc[1]], ".:,'=-/+")
+		if w == "" || allowedLatin(w) {
+			continue
+		}
+		// Key combinations and alternatives (shift+tab, pgdn/space, g/home) are judged by part.
+		if parts := strings.FieldsFunc(w, func(r rune) bool { return r == '+' || r == '/' || r == '\'' }); len(parts) > 1 {
+			ok := true
+			for _, p := range parts {
+				ok = ok && allowedLatin(p)
+			}
+			if ok {
+				continue
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func allowedLatin(w string) bool {
+	if latinWords[w] || specName(w) {
+		return true
+	}
+	if shouted[w] {
+		return false
+	}
+	for _, re := range latinTokens {
+		if re.MatchString(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// structureFieldKinds are the catalogs of fields named by a specification (the HCL header,
+// the IGVM request, the SEV-SNP report, the TDREPORT and TD quote, the runtime claims): a
+// row keyed by one of those names shows the name, untranslated, like a claim.
+var structureFieldKinds = []string{explain.KindHCLHeader, explain.KindIGVM, explain.KindSNP, explain.KindTDReport, explain.KindTDQuote, explain.KindRuntime}
+
+func specName(key string) bool {
+	if strings.Contains(key, " ") {
+		return false
+	}
+	if _, ok := claims.Resolve(key); ok {
+		return true
+	}
+	// The MAA request's and answer's wire names are PascalCase (Iv, Jwt, OSType); the
+	// pages' own labels on those steps are lower-case words and need Korean.
+	for _, k := range []string{explain.KindRequest, explain.KindCall} {
+		if _, ok := explain.LookupField(k, key); ok && key[0] >= 'A' && key[0] <= 'Z' {
+			return true
+		}
+	}
+	name := strings.TrimPrefix(key, "igvm.")
+	for _, k := range structureFieldKinds {
+		if _, ok := explain.LookupField(k, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// walkRun is one recorded run of every step on the simulated CVM.
+type walkRun struct {
+	tee, scenario string
+	before        workshop.Banner // before any step ran
+	banner        workshop.Banner
+	steps         []workshop.StepID
+	pages         map[workshop.StepID]present.Page
+	errs          map[workshop.StepID]error
+	set           *evidence.Set
+}
+
+// replay is a walkRun as a Runner, so the UI model draws it without a TPM.
+type replay struct {
+	*walkRun
+	ran bool
+}
+
+func (r *replay) Banner() workshop.Banner {
+	if !r.ran {
+		return r.before
+	}
+	return r.banner
+}
+func (r *replay) Steps() []workshop.StepID { return r.steps }
+func (r *replay) Run(_ context.Context, s workshop.StepID) (present.Page, error) {
+	r.ran = true
+	return r.pages[s], r.errs[s]
+}
+func (r *replay) SetNonce(string)         {}
+func (r *replay) CanSetNonce() bool       { return true }
+func (r *replay) Evidence() *evidence.Set { return r.set }
+func (r *replay) Close() error            { return nil }
+
+func recordWalk(t *testing.T, tee string, sc workshop.Scenario) *walkRun {
+	t.Helper()
+	l := workshop.NewLive(workshop.LiveOptions{
+		Platform: platform.Options{Platform: "sim", TPM: "sim", SimTEE: tee, SecureBoot: true},
+		Nonce:    liveNonce, Pager: pages.Pager{}, Scenario: sc,
+	})
+	defer l.Close()
+	w := &walkRun{tee: tee, scenario: sc.Name, before: l.Banner(), steps: l.Steps(),
+		pages: map[workshop.StepID]present.Page{}, errs: map[workshop.StepID]error{}}
+	if w.scenario == "" {
+		w.scenario = "none"
+	}
+	for _, s := range w.steps {
+		w.pages[s], w.errs[s] = l.Run(t.Context(), s)
+		if w.errs[s] != nil {
+			break // as `a` and the headless run stop
+		}
+	}
+	w.banner, w.set = l.Banner(), l.Evidence()
+	return w
+}
+
+// finding is English met in Korean output: where, the word, and the line it is in.
+type finding struct{ where, word, line string }
+
+type findings struct {
+	mu  sync.Mutex
+	all []finding
+}
+
+func (f *findings) check(where, text string) {
+	for _, line := range strings.Split(text, "\n") {
+		for _, w := range englishIn(line) {
+			f.mu.Lock()
+			f.all = append(f.all, finding{where, w, strings.TrimSpace(ansi.Strip(line))})
+			f.mu.Unlock()
+		}
+	}
+}
+
+// walkData checks what each page holds in Korean, field by field, whole (nothing cut):
+// titles, summaries, notes, columns, and each row's key, value, cells, explanation, hint
+// and detail. A row key that names a claim or a specification's field stays as it is.
+func walkData(f *findings, where string, p present.Page) {
+	ko := present.KO
+	f.check(where+" title", p.Title.In(ko))
+	f.check(where+" summary", p.Summary.In(ko))
+	for _, sec := range p.Sections {
+		at := where + " §" + sec.ID
+		f.check(at+" title", sec.Title.In(ko))
+		f.check(at+" note", sec.Note.In(ko))
+		for _, c := range sec.Columns {
+			f.check(at+" column", c.In(ko))
+		}
+		for _, r := range sec.Rows {
+			row := at + " row " + r.Key
+			if key := r.KeyIn(ko); key != r.Key || !specName(key) {
+				f.check(row+" key", key)
+			}
+			f.check(row+" value", r.ValueIn(ko))
+			f.check(row+" cells", strings.Join(r.CellsIn(ko), " | "))
+			f.check(row+" explain", r.Explain.In(ko))
+			f.check(row+" hint", r.Hint.In(ko))
+			f.check(row+" detail", r.DetailIn(ko))
+		}
+	}
+}
+
+// walkUI draws the run in the UI model in Korean: the welcome, the lesson and the help,
+// then every step's pane after `a` (the status line, banner and footer of each, the
+// sticky error and what to do, every section header, and every row as it is drawn when
+// selected, which is when it shows everything it has). Row keys are judged by walkData.
+func walkUI(t *testing.T, f *findings, w *walkRun) {
+	const width, height = 200, 60
+	m := newTestModel(t, &replay{walkRun: w}, width, height, false, present.KO)
+	where := w.tee + "/" + w.scenario + " ui"
+	f.check(where+" first frame", m.View())
+	f.check(where+" welcome", strings.Join(m.welcomeLines(width), "\n"))
+	for m.lessonPage = 0; m.lessonPage < lessonPages; m.lessonPage++ {
+		f.check(fmt.Sprintf("%s lesson %d", where, m.lessonPage+1), strings.Join(m.lessonLines(width), "\n"))
+	}
+	m.lessonPage = 0
+	f.check(where+" help", strings.Join(m.helpLines(width), "\n"))
+	keys(m, "esc", "a")
+	f.check(where+" status after a", m.statusView())
+	if m.token != "" {
+		f.check(where+" token JSON", strings.Join(m.jsonLines(width), "\n"))
+	}
+	for i, step := range m.steps {
+		m.sel = i
+		p := m.pane()
+		p.ensure()
+		at := where + " " + string(step)
+		f.check(at+" frame", m.bannerView()+"\n"+m.footerView()+"\n"+m.statusView())
+		for _, n := range append(append([]notice(nil), p.notices...), p.sticky...) {
+			f.check(at+" notice", n.text)
+		}
+		if p.page == nil {
+			continue
+		}
+		f.check(at+" header", strings.Join(p.header(p.contentWidth()), "\n"))
+		for si := range p.page.Sections {
+			sec := &p.page.Sections[si]
+			f.check(at+" §"+sec.ID+" header", strings.Join(p.sectionHeader(si, sec, p.contentWidth()), "\n"))
+		}
+		for _, it := range p.items {
+			sec := &p.page.Sections[it.sec]
+			if it.row < 0 {
+				continue // a request or answer body: wire JSON, not words
+			}
+			r := &sec.Rows[it.row]
+			lines := strings.Join(p.render(it, true), "\n")
+			// The key is judged whole by walkData; here it may be cut or wrapped.
+			for _, part := range wrap(r.KeyIn(present.KO), p.contentWidth()) {
+				lines = strings.Replace(lines, part, " ", 1)
+			}
+			lines = strings.Replace(lines, eventKey(r, it.row, present.KO), " ", 1)
+			f.check(at+" §"+sec.ID+" row "+r.Key, lines)
+		}
+	}
+}
+
+// walkText is `-o text --lang ko` of the run, and the error line the headless run prints.
+func walkText(f *findings, w *walkRun) {
+	var ps []present.Page
+	var all check.List
+	for _, s := range w.steps {
+		p, ok := w.pages[s]
+		if !ok {
+			continue
+		}
+		ps = append(ps, p.Summarised())
+		all = append(all, p.Checks...)
+		if err := w.errs[s]; err != nil {
+			msg, hint := fault.MessageIn(err, "ko")
+			f.check(w.tee+"/"+w.scenario+" text error "+string(s), msg+"\n"+hint)
+		}
+	}
+	var b bytes.Buffer
+	WriteText(&b, w.banner, ps, all, present.KO)
+	where := w.tee + "/" + w.scenario + " text"
+	section := ""
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(line, "== ") || strings.HasPrefix(line, "-- ") {
+			section = strings.Trim(line, "=- ")
+		}
+		// A check's or a row's line starts with its id or key, judged by walkData.
+		f.check(where+" "+section, line)
+	}
+}
+
+// TestKoreanEverywhere walks every page of every scenario (and none) on the simulated
+// SEV-SNP, TDX and Trusted Launch CVMs, as the UI draws it and as `-o text --lang ko`
+// prints it, and fails on any English word outside the allow-list, naming where it is.
+//
+// The runs are real (the simulated CVM, the IMDS and MAA emulators), one at a time (one
+// TPM simulator per process); each is walked while the next one runs. The scenarios whose
+// fault is MAA waiting (maa-slow, maa-429, maa-500) wait seconds and do not depend on the
+// TEE, so they run on SEV-SNP only.
+func TestKoreanEverywhere(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulated CVM for every scenario")
+	}
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"} {
+		t.Setenv(k, "")
+	}
+	f := &findings{}
+	var wg sync.WaitGroup
+	names := append([]string{"none"}, workshop.ScenarioNames()...)
+	runs := 0
+	for _, tee := range []string{"sevsnp", "tdx", "trustedlaunch"} {
+		for _, name := range names {
+			sc, err := workshop.LookupScenario(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sc.Supports(tee) != nil {
+				continue
+			}
+			if sc.MAA.Delay > 0 || sc.MAA.Throttle > 0 || sc.MAA.Fail5xx != 0 {
+				if tee != "sevsnp" {
+					continue
+				}
+			}
+			w := recordWalk(t, tee, sc)
+			runs++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, s := range w.steps {
+					if p, ok := w.pages[s]; ok {
+						walkData(f, w.tee+"/"+w.scenario+" "+string(s), p)
+					}
+				}
+				walkText(f, w)
+			}()
+			walkUI(t, f, w)
+		}
+	}
+	wg.Wait()
+	if runs < 20 {
+		t.Fatalf("walked only %d runs", runs)
+	}
+	if len(f.all) == 0 {
+		return
+	}
+	// One line per distinct English text, with where it was first met and how often.
+	type agg struct {
+		first finding
+		words map[string]bool
+		n     int
+	}
+	byLine := map[string]*agg{}
+	var order []string
+	for _, x := range f.all {
+		k := digit.ReplaceAllString(x.line, "#")
+		a := byLine[k]
+		if a == nil {
+			a = &agg{first: x, words: map[string]bool{}}
+			byLine[k] = a
+			order = append(order, k)
+		}
+		a.words[x.word] = true
+		a.n++
+	}
+	sort.Slice(order, func(i, j int) bool { return byLine[order[i]].first.where < byLine[order[j]].first.where })
+	var b strings.Builder
+	for _, k := range order {
+		a := byLine[k]
+		var ws []string
+		for w := range a.words {
+			ws = append(ws, w)
+		}
+		sort.Strings(ws)
+		line := a.first.line
+		if len(line) > 160 {
+			line = line[:160] + "…"
+		}
+		fmt.Fprintf(&b, "%s ×%d [%s]\n    %s\n", a.first.where, a.n, strings.Join(ws, " "), line)
+	}
+	t.Errorf("%d distinct texts in Korean output hold English (%d words in all):\n%s", len(order), len(f.all), b.String())
+}
