@@ -224,12 +224,12 @@ func (c *Client) doTarget(ctx context.Context, t target, method, path string, bo
 			if errors.Is(err, context.Canceled) {
 				return nil, httpx.Fault(httpx.InterruptedError(req.Op, req.URL, err), "")
 			}
-			return nil, fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("%w; the call's time ran out waiting to retry", last), hintFor(path, last.Status)),
+			return nil, httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("%w; the call's time ran out waiting to retry", last), hintFor(path, last.Status)),
 				last.KO()+". 다시 시도를 기다리는 동안 호출 시간이 다 되었습니다", hintForKO(path, last.Status))
 		}
 		backoff *= 2
 	}
-	return nil, fault.Korean(fault.WithHint(fault.Network, last, hintFor(path, last.Status)), last.KO(), hintForKO(path, last.Status))
+	return nil, httpx.WithKorean(fault.WithHint(fault.Network, last, hintFor(path, last.Status)), last.KO(), hintForKO(path, last.Status))
 }
 
 func (c *Client) sleep(ctx context.Context, d time.Duration) error {
@@ -264,21 +264,21 @@ func (c *Client) transportError(t target, path string, err error) error {
 	case !t.imds:
 		return thimTransportError(t, path, err)
 	case f == httpx.Unreachable:
-		return fault.Korean(fault.WithHint(fault.Network,
+		return httpx.WithKorean(fault.WithHint(fault.Network,
 			fmt.Errorf("IMDS (169.254.169.254) did not answer: this does not look like an Azure VM (%w)", err),
 			"run cvmscope on an Azure Confidential VM or Trusted Launch VM, use the simulated CVM, or check that a firewall does not block 169.254.169.254"),
 			fmt.Sprintf("IMDS(169.254.169.254)가 응답하지 않았습니다. Azure VM이 아닌 것으로 보입니다(%v)", httpx.RootCause(err)),
 			"cvmscope를 Azure Confidential VM(기밀 VM)이나 Trusted Launch VM에서 실행하거나, 시뮬레이션 CVM을 쓰거나, 방화벽이 169.254.169.254를 막지 않는지 확인합니다")
 	case f == httpx.Timeout:
-		return fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("%w: IMDS did not answer in time", err),
+		return httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("%w: IMDS did not answer in time", err),
 			"IMDS is local to the VM and normally answers within a second; try again, and check the VM's health"),
 			koOf(err)+": IMDS가 제때 응답하지 않았습니다",
 			"IMDS는 VM 안에 있어 보통 1초 안에 응답합니다. 다시 시도하고 VM 상태를 확인합니다")
 	case f == httpx.Dropped:
-		return fault.Korean(fault.WithHint(fault.Network, err, "IMDS is local to the VM: try again, and check the VM's health"),
+		return httpx.WithKorean(fault.WithHint(fault.Network, err, "IMDS is local to the VM: try again, and check the VM's health"),
 			koOf(err), "IMDS는 VM 안에 있습니다. 다시 시도하고 VM 상태를 확인합니다")
 	}
-	return fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("IMDS %s: %w", hostOf(t.base), err),
+	return httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("IMDS %s: %w", hostOf(t.base), err),
 		"try again; IMDS is local to the VM and should always answer"),
 		"IMDS "+hostOf(t.base)+": "+koOf(err), "다시 시도합니다. IMDS는 VM 안에 있어 항상 응답해야 합니다")
 }

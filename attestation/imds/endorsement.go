@@ -167,9 +167,9 @@ func thimTransportError(t target, path string, err error) error {
 	const hintKO = "THIM은 공개 HTTPS입니다. DNS와 *.thim.azure.net으로 가는 아웃바운드를 확인하고, VM에 프록시가 필요하면 HTTPS_PROXY를 설정하거나 다시 시도합니다"
 	switch httpx.FailureOf(err) {
 	case httpx.Timeout, httpx.Dropped, httpx.TooLarge:
-		return fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("THIM endorsement host %s: %w", hostOf(t.base), err), hint),
+		return httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("THIM endorsement host %s: %w", hostOf(t.base), err), hint),
 			"THIM 보증 호스트 "+hostOf(t.base)+": "+koOf(err), hintKO)
 	}
-	return fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("THIM endorsement host %s could not be reached (%s: %v)", hostOf(t.base), path, httpx.RootCause(err)), hint),
+	return httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("THIM endorsement host %s could not be reached (%s: %v)", hostOf(t.base), path, httpx.RootCause(err)), hint),
 		fmt.Sprintf("THIM 보증 호스트 %s에 연결할 수 없습니다(%s: %v)", hostOf(t.base), path, httpx.RootCause(err)), hintKO)
 }

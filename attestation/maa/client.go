@@ -282,14 +282,14 @@ func (c *Client) connError(u string, err error, attempts int) error {
 	case httpx.Interrupted:
 		return httpx.Fault(err, "")
 	case httpx.TooLarge:
-		return fault.Korean(fault.WithHint(fault.Network, err, "this is not an answer MAA gives; check that the attestation URL (-a) names an attestation provider"),
+		return httpx.WithKorean(fault.WithHint(fault.Network, err, "this is not an answer MAA gives; check that the attestation URL (-a) names an attestation provider"),
 			heKO, "MAA가 보내는 응답이 아닙니다. 증명 URL(-a)이 증명 공급자를 가리키는지 확인합니다")
 	case httpx.Timeout:
-		return fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("%w%s%s", err, via, tries),
+		return httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("%w%s%s", err, via, tries),
 			"MAA usually answers within a few seconds: check the proxy (HTTPS_PROXY) and Azure status for the region, and try again"),
 			heKO+viaKO+triesKO, "MAA는 보통 몇 초 안에 응답합니다. 프록시(HTTPS_PROXY)와 해당 리전의 Azure 상태를 확인한 뒤 다시 시도합니다")
 	case httpx.Dropped:
-		return fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("%w%s%s", err, via, tries),
+		return httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("%w%s%s", err, via, tries),
 			"try again; if it keeps happening, a proxy or firewall is cutting the connection"),
 			heKO+viaKO+triesKO, "다시 시도합니다. 계속되면 프록시나 방화벽이 연결을 끊고 있는 것입니다")
 	}
@@ -312,6 +312,6 @@ func (c *Client) connError(u string, err error, attempts int) error {
 		hint = "the provider's TLS certificate did not verify; install the ca-certificates package, or check for a TLS-inspecting proxy"
 		hintKO = "공급자의 TLS 인증서가 검증되지 않았습니다. ca-certificates 패키지를 설치하거나 TLS를 검사하는 프록시가 있는지 확인합니다"
 	}
-	return fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("cannot reach MAA at %s%s: %w", host, via, err), hint),
+	return httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("cannot reach MAA at %s%s: %w", host, via, err), hint),
 		fmt.Sprintf("%s%s의 MAA에 연결할 수 없습니다: %v", host, viaKO, httpx.RootCause(err)), hintKO)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 )
 
 // Detail is one entry of innererror.details, e.g. the claim a policy denied on.
@@ -322,5 +323,5 @@ func (e *ServiceError) fault(kind fault.Kind, extra, extraKO string) error {
 	if extra != "" {
 		err = fmt.Errorf("%w%s", e, extra)
 	}
-	return fault.Korean(fault.WithHint(kind, err, e.Explain()), e.KO()+extraKO, e.ExplainKO())
+	return httpx.WithKorean(fault.WithHint(kind, err, e.Explain()), e.KO()+extraKO, e.ExplainKO())
 }

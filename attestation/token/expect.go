@@ -6,6 +6,7 @@ import (
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 )
 
 // IDExpect is the check id of each expectation the user gave (--expect), IDBaseline of
@@ -173,7 +174,7 @@ func PolicyError(l check.List) error {
 	}
 	err := fault.WithHint(fault.Policy, fmt.Errorf("%d claim expectation(s) not met: %s", len(unmet), strings.Join(unmet, "; ")),
 		"the token verified but does not meet the required claims; see each policy.baseline and policy.expect check")
-	return fault.Korean(err, fmt.Sprintf("클레임 기대값 %d개를 충족하지 못했습니다: %s", len(unmet), strings.Join(unmetKO, "; ")),
+	return httpx.WithKorean(err, fmt.Sprintf("클레임 기대값 %d개를 충족하지 못했습니다: %s", len(unmet), strings.Join(unmetKO, "; ")),
 		"토큰은 검증되었지만 요구한 클레임을 충족하지 않습니다. policy.baseline과 policy.expect 검사를 하나씩 확인합니다")
 }
 

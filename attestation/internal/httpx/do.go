@@ -164,15 +164,28 @@ func (e *Error) KO() string {
 	return fmt.Sprintf("%s: %v", op, e.Err)
 }
 
+// WithKorean gives err its Korean message and hint. When err is itself a *fault.Error
+// without Korean, a copy of it carries them, so that one error holds kind, hints and Korean
+// together and code reading the outermost fault.Error's Hint still finds it; otherwise it
+// is fault.Korean.
+func WithKorean(err error, msgKO, hintKO string) error {
+	if fe, ok := err.(*fault.Error); ok && fe.KO == "" && fe.HintKO == "" {
+		c := *fe
+		c.KO, c.HintKO = msgKO, hintKO
+		return &c
+	}
+	return fault.Korean(err, msgKO, hintKO)
+}
+
 // Korean wraps err with the Korean message of the *Error it holds (and hintKO), keeping its
 // kind; an err without one gets hintKO only. Callers that add words around the *Error in
 // English give their own Korean instead.
 func Korean(err error, hintKO string) error {
 	var e *Error
 	if !errors.As(err, &e) {
-		return fault.Korean(err, "", hintKO)
+		return WithKorean(err, "", hintKO)
 	}
-	return fault.Korean(err, e.KO(), hintKO)
+	return WithKorean(err, e.KO(), hintKO)
 }
 
 // Unwrap keeps the transport's error reachable (errors.Is ECONNREFUSED, x509 errors) and

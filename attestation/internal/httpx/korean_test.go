@@ -72,3 +72,19 @@ func TestTimeoutThroughDoInKorean(t *testing.T) {
 		t.Errorf("Korean timeout %q", msg)
 	}
 }
+
+// WithKorean keeps one error: the outermost fault.Error still holds the hint.
+func TestWithKoreanKeepsOneError(t *testing.T) {
+	base := fault.WithHint(fault.Policy, errors.New("denied"), "fix it")
+	err := WithKorean(base, "거부", "고칩니다")
+	var fe *fault.Error
+	if !errors.As(err, &fe) || fe.Hint != "fix it" || fe.KO != "거부" || fe.Kind != fault.Policy || errors.Unwrap(err).Error() != "denied" {
+		t.Errorf("WithKorean: %+v", fe)
+	}
+	if base.(*fault.Error).KO != "" {
+		t.Error("WithKorean changed its argument")
+	}
+	if msg, hint := fault.MessageIn(WithKorean(errors.New("x"), "엑스", ""), "ko"); msg != "엑스" || hint != "" {
+		t.Errorf("plain error: %q %q", msg, hint)
+	}
+}
