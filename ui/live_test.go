@@ -226,6 +226,7 @@ func maskPage(t testing.TB, step workshop.StepID, a, b present.Page) present.Pag
 			rb := sb.Rows[j]
 			r.Key, r.KeyKO = diffMask(r.Key, rb.Key), diffMask(r.KeyKO, rb.KeyKO)
 			r.Value, r.Detail, r.Copy = diffMask(r.Value, rb.Value), diffMask(r.Detail, rb.Detail), diffMask(r.Copy, rb.Copy)
+			r.ValueKO, r.DetailKO = diffMask(r.ValueKO, rb.ValueKO), diffMask(r.DetailKO, rb.DetailKO)
 			r.Explain, r.Hint = mt(r.Explain, rb.Explain), mt(r.Hint, rb.Hint)
 			r.Cells, r.CellsKO = maskCells(r.Cells, rb.Cells), maskCells(r.CellsKO, rb.CellsKO)
 			rows[j] = r
