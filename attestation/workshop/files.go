@@ -170,9 +170,9 @@ func (f *Files) verifyToken(ctx context.Context) (present.Page, error) {
 		return present.Page{}, err
 	}
 	tee := f.set.TEE
-	opts := token.Options{Keys: keys, NoKeysReason: why, Issuer: issuer, Now: f.opts.Now, Leeway: f.tok.Leeway,
+	opts := token.Options{Keys: keys, NoKeysReason: why.en, NoKeysReasonKO: why.ko, Issuer: issuer, Now: f.opts.Now, Leeway: f.tok.Leeway,
 		ExpectCVM: tee == evidence.TEESEVSNP || tee == evidence.TEETDX, Context: ctx,
-		AcceptIssuer: f.acceptIssuer(keys)}
+		AcceptIssuer: f.acceptIssuer(keys, false), AcceptIssuerKO: f.acceptIssuer(keys, true)}
 	if len(f.set.UserData) > 0 {
 		opts.UserData = f.set.UserData
 	}
@@ -201,62 +201,78 @@ func (f *Files) verifyToken(ctx context.Context) (present.Page, error) {
 // keysFor picks the key source the caller chose, or says why there is none. Keys that
 // arrive with the evidence (a bundle's saved set, a JWKS file among the inputs) are never
 // a source on their own: a forger would bring his own.
-func (f *Files) keysFor(tok *token.Token, issuer string) (*token.Keys, string, error) {
+func (f *Files) keysFor(tok *token.Token, issuer string) (*token.Keys, reason, error) {
 	iss, _ := tok.Claims.String("iss")
 	base, baseErr := token.NormalizeBase(iss)
 	switch {
 	case f.tok.Keys != nil:
-		return token.StaticKeys(f.tok.Keys), "", nil
+		return token.StaticKeys(f.tok.Keys), reason{}, nil
 	case f.tok.Simulated != nil && hasKid(f.tok.Simulated.MAAKeys, tok.Header.Kid):
-		return token.StaticKeys(f.tok.Simulated.MAAKeys), "", nil
+		return token.StaticKeys(f.tok.Simulated.MAAKeys), reason{}, nil
 	case issuer != "" && f.tok.Fetch:
 		prov, err := token.NewProvider(issuer, nil)
 		if err != nil {
-			return nil, err.Error(), nil
+			return nil, reason{err.Error(), koErr(err)}, nil
 		}
-		return token.ProviderKeys(prov), "", nil
+		return token.ProviderKeys(prov), reason{}, nil
 	case f.tok.AnyAzureProvider && f.tok.Fetch && baseErr == nil && maa.IsAzureProvider(base):
 		prov, err := token.NewProvider(base, nil)
 		if err != nil {
-			return nil, err.Error(), nil
+			return nil, reason{err.Error(), koErr(err)}, nil
 		}
-		return token.ProviderKeys(prov), "", nil
+		return token.ProviderKeys(prov), reason{}, nil
 	case f.tok.TrustBundleKeys && len(f.set.JWKS) > 0:
 		ks, err := token.ParseJWKS(f.set.JWKS, "the key set saved in "+f.bundleName()+" (--trust-bundle-keys: trust rests on whoever wrote that file)")
 		if err != nil {
-			return nil, "", fault.Korean(fault.New(fault.Verification, err), "번들에 저장된 키 집합을 읽을 수 없습니다: "+koErr(err), "")
+			return nil, reason{}, fault.Korean(fault.New(fault.Verification, err), "번들에 저장된 키 집합을 읽을 수 없습니다: "+koErr(err), "")
 		}
-		return token.StaticKeys(ks), "", nil
+		return token.StaticKeys(ks), reason{}, nil
 	}
 	pin := "-a PROVIDER"
 	if baseErr == nil {
 		pin = "-a " + base
 	}
-	var why string
+	var why reason
 	switch {
 	case len(f.set.JWKS) > 0:
-		why = "the evidence carries its own key set, which is never trusted (a forged token would bring one); "
+		why = reason{"the evidence carries its own key set, which is never trusted (a forged token would bring one); ",
+			"증거에 자체 키 집합이 들어 있지만 이 키 집합은 신뢰하지 않습니다(위조된 토큰은 자기 키를 함께 가져옵니다). "}
 	case f.tok.Simulated != nil:
-		why = fmt.Sprintf("the token's key %q is not the simulated MAA key; ", tok.Header.Kid)
+		why = reason{fmt.Sprintf("the token's key %q is not the simulated MAA key; ", tok.Header.Kid),
+			fmt.Sprintf("토큰의 키 %q는 시뮬레이션 MAA 키가 아닙니다. ", tok.Header.Kid)}
 	}
 	if issuer != "" && !f.tok.Fetch {
-		return nil, why + "offline: add --network to fetch the keys of " + issuer + ", or give --jwks FILE", nil
+		return nil, reason{why.en + "offline: add --network to fetch the keys of " + issuer + ", or give --jwks FILE",
+			why.ko + "오프라인입니다. --network를 더해 " + issuer + "의 키를 받아 오거나 --jwks FILE을 줍니다"}, nil
 	}
-	return nil, why + "keys come only from --jwks FILE, or from the provider you pin with " + pin + " (cvmscope verify fetches them; inspect needs --network); --trust-bundle-keys accepts a bundle's saved set, --trust-simulated the simulated CVM's", nil
+	return nil, reason{why.en + "keys come only from --jwks FILE, or from the provider you pin with " + pin + " (cvmscope verify fetches them; inspect needs --network); --trust-bundle-keys accepts a bundle's saved set, --trust-simulated the simulated CVM's",
+		why.ko + "키는 --jwks FILE이나 " + pin + "로 고정한 공급자에게서만 받습니다(cvmscope verify는 받아 오고, inspect에는 --network가 필요합니다). --trust-bundle-keys는 번들에 저장된 키 집합을, --trust-simulated는 시뮬레이션 CVM의 키를 받아들입니다"}, nil
 }
 
-// acceptIssuer is the caller's rule for an issuer when none is pinned with -a.
-func (f *Files) acceptIssuer(keys *token.Keys) func(string) string {
+// reason is why something was decided, in English and Korean.
+type reason struct{ en, ko string }
+
+// acceptIssuer is the caller's rule for an issuer when none is pinned with -a; ko gives
+// its reason in Korean.
+func (f *Files) acceptIssuer(keys *token.Keys, ko bool) func(string) string {
+	pick := func(r reason) string {
+		if ko {
+			return r.ko
+		}
+		return r.en
+	}
 	return func(iss string) string {
 		base, err := token.NormalizeBase(iss)
 		if err != nil {
 			return ""
 		}
 		if f.tok.AnyAzureProvider && maa.IsAzureProvider(base) {
-			return "it is an Azure attestation provider, and --any-azure-provider accepts any of them"
+			return pick(reason{"it is an Azure attestation provider, and --any-azure-provider accepts any of them",
+				"Azure 증명 공급자이며, --any-azure-provider는 모든 Azure 증명 공급자를 받아들입니다"})
 		}
 		if f.tok.Simulated != nil && keys != nil && keys.Source() == SimulatedKeySource && isLoopbackURL(base) {
-			return "a MAA emulator on loopback signing with the simulated key, accepted because of --trust-simulated"
+			return pick(reason{"a MAA emulator on loopback signing with the simulated key, accepted because of --trust-simulated",
+				"시뮬레이션 키로 서명하는 루프백의 MAA 에뮬레이터이며, --trust-simulated 때문에 받아들입니다"})
 		}
 		return ""
 	}

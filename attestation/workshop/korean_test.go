@@ -11,6 +11,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/pages"
+	"github.com/cvmscope/cvmscope/attestation/verify"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
 	"github.com/cvmscope/cvmscope/hw/platform"
 )
@@ -123,4 +124,44 @@ func isSentence(s string) bool {
 		}
 	}
 	return words >= 4
+}
+
+// Saved evidence inspected offline reads in Korean too, down to why the token's keys were
+// not trusted (no key source was chosen) and the input-file checks.
+func TestFilesReadInKorean(t *testing.T) {
+	l := simRunner(t, "")
+	defer l.Close()
+	if _, err := l.Run(t.Context(), workshop.VerifyJWT); err != nil {
+		t.Fatal(err)
+	}
+	f := workshop.NewFiles(l.Evidence(), verify.Options{}, pages.Pager{})
+	if b := f.Banner(); !hasHangul(b.Text.KO) {
+		t.Errorf("banner %q", b.Text.KO)
+	}
+	var sig string
+	for _, step := range f.Steps() {
+		p, err := f.Run(t.Context(), step)
+		if err != nil {
+			if msg, _ := fault.MessageIn(err, "ko"); !hasHangul(msg) {
+				t.Errorf("%s: error without Korean: %v", step, err)
+			}
+		}
+		for _, c := range p.Checks {
+			ko, details := c.In("ko")
+			if !hasHangul(ko) {
+				t.Errorf("%s: %s has no Korean summary: %q", step, c.ID, c.Summary)
+			}
+			if c.ID == "jwt.signature" {
+				sig = ko + " " + strings.Join(details, " ")
+			}
+		}
+	}
+	if !strings.Contains(sig, "--jwks FILE") || !strings.Contains(sig, "키는") {
+		t.Errorf("jwt.signature in Korean does not say where keys come from: %q", sig)
+	}
+	if _, err := f.Run(t.Context(), workshop.CallMAA); err == nil {
+		t.Error("Call MAA ran offline")
+	} else if msg, _ := fault.MessageIn(err, "ko"); !hasHangul(msg) {
+		t.Errorf("offline Call MAA: %q", msg)
+	}
 }
