@@ -52,7 +52,7 @@ func (f PCSFetcher) FetchCollateral(ctx context.Context, q *Quote) (*Collateral,
 	}
 	chain, err := url.QueryUnescape(hdr.Get("TCB-Info-Issuer-Chain"))
 	if err != nil || chain == "" {
-		return nil, fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("Intel PCS TCB info response has no usable TCB-Info-Issuer-Chain header"), "retry later or supply the collateral files"),
+		return nil, httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("Intel PCS TCB info response has no usable TCB-Info-Issuer-Chain header"), "retry later or supply the collateral files"),
 			"Intel PCS의 TCB info 응답에 쓸 수 있는 TCB-Info-Issuer-Chain 헤더가 없습니다", pcsRetryKO)
 	}
 	qe, _, err := f.get(ctx, tdx+"/qe/identity")
@@ -78,10 +78,10 @@ func (f PCSFetcher) get(ctx context.Context, u string) ([]byte, http.Header, err
 	req := httpx.Request{Op: "Intel PCS GET " + u, Method: http.MethodGet, URL: u}
 	resp, err := httpx.Get(ctx, f.Client, req, httpx.Limits{Attempt: orDefaultDur(f.AttemptTimeout, DefaultPCSAttemptTimeout), MaxBody: 1 << 20})
 	if err != nil {
-		return nil, nil, fault.Korean(httpx.Fault(err, hint), "Intel PCS에서 "+u+"을 가져오지 못했습니다: "+err.Error(), hintKO)
+		return nil, nil, httpx.Korean(httpx.Fault(err, hint), hintKO)
 	}
 	if resp.Status != http.StatusOK {
-		return nil, nil, fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("Intel PCS %s: HTTP %d", u, resp.Status), "retry later or supply the collateral files"),
+		return nil, nil, httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("Intel PCS %s: HTTP %d", u, resp.Status), "retry later or supply the collateral files"),
 			fmt.Sprintf("Intel PCS %s가 HTTP %d로 응답했습니다", u, resp.Status), pcsRetryKO)
 	}
 	return resp.Body, resp.Header, nil

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/x509"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +199,30 @@ func TestKoreanParseErrors(t *testing.T) {
 	} {
 		_, err := ParseEndorsement(in)
 		assertKoreanError(t, "endorsement "+name, err)
+	}
+}
+
+func TestKoreanFetchErrors(t *testing.T) {
+	q := azureQuote(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/tcb") {
+			w.Write([]byte("{}")) // no TCB-Info-Issuer-Chain header
+			return
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	f := PCSFetcher{Client: srv.Client(), TDXBaseURL: srv.URL + "/tdx", SGXBaseURL: srv.URL + "/sgx"}
+	_, err := f.FetchCollateral(t.Context(), q)
+	assertKoreanError(t, "no issuer chain", err)
+	if _, hint := fault.MessageIn(err, "ko"); !hasHangul(hint) {
+		t.Errorf("no Korean hint: %v", err)
+	}
+	_, _, err = f.get(t.Context(), srv.URL+"/sgx/pckcrl")
+	assertKoreanError(t, "HTTP 503", err)
+	srv.Close()
+	_, _, err = f.get(t.Context(), srv.URL+"/sgx/pckcrl")
+	if _, hint := fault.MessageIn(err, "ko"); err == nil || !hasHangul(hint) {
+		t.Errorf("refused connection: no Korean hint for %v", err)
 	}
 }
