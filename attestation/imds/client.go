@@ -267,7 +267,7 @@ func (c *Client) transportError(t target, path string, err error) error {
 		return httpx.WithKorean(fault.WithHint(fault.Network,
 			fmt.Errorf("IMDS (169.254.169.254) did not answer: this does not look like an Azure VM (%w)", err),
 			"run cvmscope on an Azure Confidential VM or Trusted Launch VM, use the simulated CVM, or check that a firewall does not block 169.254.169.254"),
-			fmt.Sprintf("IMDS(169.254.169.254)가 응답하지 않았습니다. Azure VM이 아닌 것으로 보입니다(%v)", httpx.RootCause(err)),
+			fmt.Sprintf("IMDS(169.254.169.254)가 응답하지 않았습니다. Azure VM이 아닌 것으로 보입니다(%s)", httpx.RootCauseKO(err)),
 			"cvmscope를 Azure Confidential VM(기밀 VM)이나 Trusted Launch VM에서 실행하거나, 시뮬레이션 CVM을 쓰거나, 방화벽이 169.254.169.254를 막지 않는지 확인합니다")
 	case f == httpx.Timeout:
 		return httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("%w: IMDS did not answer in time", err),

@@ -171,5 +171,5 @@ func thimTransportError(t target, path string, err error) error {
 			"THIM 보증 호스트 "+hostOf(t.base)+": "+koOf(err), hintKO)
 	}
 	return httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("THIM endorsement host %s could not be reached (%s: %v)", hostOf(t.base), path, httpx.RootCause(err)), hint),
-		fmt.Sprintf("THIM 보증 호스트 %s에 연결할 수 없습니다(%s: %v)", hostOf(t.base), path, httpx.RootCause(err)), hintKO)
+		fmt.Sprintf("THIM 보증 호스트 %s에 연결할 수 없습니다(%s: %s)", hostOf(t.base), path, httpx.RootCauseKO(err)), hintKO)
 }

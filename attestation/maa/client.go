@@ -33,6 +33,8 @@ type Attempt struct {
 	Duration   time.Duration `json:"duration"`
 	RetryAfter time.Duration `json:"retry_after,omitempty"`
 	Err        string        `json:"error,omitempty"`
+	// ErrKO is Err in Korean, for display; bundles keep the English only.
+	ErrKO string `json:"-"`
 }
 
 // Exchange is everything about one call, for display and for the evidence bundle.
@@ -198,6 +200,10 @@ func (c *Client) once(ctx context.Context, u string, body []byte) (Attempt, []by
 	a := Attempt{Duration: c.now().Sub(start)}
 	if err != nil {
 		a.Err = err.Error()
+		var he *httpx.Error
+		if errors.As(err, &he) {
+			a.ErrKO = he.KO()
+		}
 		return a, nil, err
 	}
 	a.Status = resp.Status
@@ -313,5 +319,5 @@ func (c *Client) connError(u string, err error, attempts int) error {
 		hintKO = "공급자의 TLS 인증서가 검증되지 않았습니다. ca-certificates 패키지를 설치하거나 TLS를 검사하는 프록시가 있는지 확인합니다"
 	}
 	return httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("cannot reach MAA at %s%s: %w", host, via, err), hint),
-		fmt.Sprintf("%s%s의 MAA에 연결할 수 없습니다: %v", host, viaKO, httpx.RootCause(err)), hintKO)
+		fmt.Sprintf("%s%s의 MAA에 연결할 수 없습니다: %s", host, viaKO, httpx.RootCauseKO(err)), hintKO)
 }

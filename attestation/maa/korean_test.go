@@ -98,7 +98,7 @@ func TestClientErrorsInKorean(t *testing.T) {
 	}
 	_, err = refused.Attest(context.Background(), PathAzureGuest, nil)
 	msg, hint = fault.MessageIn(err, "ko")
-	if !strings.Contains(msg, addr+"의 MAA에 연결할 수 없습니다") || !strings.Contains(hint, "에뮬레이터를 시작") || fault.ExitCode(err) != 3 {
+	if !strings.Contains(msg, addr+"의 MAA에 연결할 수 없습니다: 연결이 거부되었습니다") || !strings.Contains(hint, "에뮬레이터를 시작") || fault.ExitCode(err) != 3 {
 		t.Errorf("refused in Korean: %q / %q", msg, hint)
 	}
 
@@ -106,7 +106,12 @@ func TestClientErrorsInKorean(t *testing.T) {
 	defer hang.Close()
 	slow, _ := tlsClient(t, hang)
 	slow.AttemptTimeout, slow.MaxAttempts = 20*time.Millisecond, 2
-	_, err = slow.Attest(t.Context(), PathAzureGuest, []byte("{}"))
+	ex, err := slow.Attest(t.Context(), PathAzureGuest, []byte("{}"))
+	for _, a := range ex.Attempts {
+		if !strings.HasPrefix(a.ErrKO, "MAA 호출: 20ms 안에 ") {
+			t.Errorf("attempt error in Korean %q (English %q)", a.ErrKO, a.Err)
+		}
+	}
 	msg, hint = fault.MessageIn(err, "ko")
 	if !strings.HasPrefix(msg, "MAA 호출: 20ms 안에 ") || !strings.Contains(msg, "(2번 시도한 뒤)") || !hasHangul(hint) {
 		t.Errorf("timeout in Korean: %q / %q", msg, hint)

@@ -146,18 +146,18 @@ func (e *Error) KO() string {
 	case Interrupted:
 		return op + " 중단됨(Ctrl-C/Esc): 응답을 기다리지 않았습니다"
 	case Timeout:
-		return fmt.Sprintf("%s: %s 안에 %s에서 응답이 없습니다(%v)", op, roundDur(e.Waited), e.Host, RootCause(e.Err))
+		return fmt.Sprintf("%s: %s 안에 %s에서 응답이 없습니다(%v)", op, roundDur(e.Waited), e.Host, RootCauseKO(e.Err))
 	case Unreachable:
 		var oe *net.OpError
 		if errors.As(e.Err, &oe) && oe.Op == "proxyconnect" {
-			return fmt.Sprintf("%s: 프록시를 통해 %s에 연결할 수 없습니다(proxyconnect %v): %v", op, e.Host, oe.Addr, RootCause(e.Err))
+			return fmt.Sprintf("%s: 프록시를 통해 %s에 연결할 수 없습니다(proxyconnect %v): %v", op, e.Host, oe.Addr, RootCauseKO(e.Err))
 		}
-		return fmt.Sprintf("%s: %s에 연결할 수 없습니다: %v", op, e.Host, RootCause(e.Err))
+		return fmt.Sprintf("%s: %s에 연결할 수 없습니다: %v", op, e.Host, RootCauseKO(e.Err))
 	case Dropped:
 		if !e.Answered {
-			return fmt.Sprintf("%s: 응답이 오기 전에 %s가 연결을 끊었습니다(%v)", op, e.Host, RootCause(e.Err))
+			return fmt.Sprintf("%s: 응답이 오기 전에 %s가 연결을 끊었습니다(%v)", op, e.Host, RootCauseKO(e.Err))
 		}
-		return fmt.Sprintf("%s: 응답 도중(%d바이트 뒤) %s가 연결을 끊었습니다: %v", op, e.Bytes, e.Host, RootCause(e.Err))
+		return fmt.Sprintf("%s: 응답 도중(%d바이트 뒤) %s가 연결을 끊었습니다: %v", op, e.Bytes, e.Host, RootCauseKO(e.Err))
 	case TooLarge:
 		return fmt.Sprintf("%s: %s의 응답이 %d바이트보다 커서 거부했습니다", op, e.Host, e.Limit)
 	}
@@ -369,6 +369,44 @@ func RootCause(err error) error {
 		}
 		err = u
 	}
+}
+
+// RootCauseKO is RootCause in Korean for the transport failures a user meets (refused,
+// reset, unreachable, name not found, timed out, cut short), with the system's own words
+// after it so the exact cause stays searchable; anything else is RootCause as it is.
+func RootCauseKO(err error) string {
+	cause := RootCause(err)
+	var dns *net.DNSError
+	var ko string
+	switch {
+	case errors.As(err, &dns) && dns.IsNotFound:
+		ko = "호스트 이름을 찾을 수 없습니다"
+	case errors.As(err, &dns):
+		ko = "DNS 조회에 실패했습니다"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		ko = "연결이 거부되었습니다"
+	case errors.Is(err, syscall.ECONNRESET):
+		ko = "상대가 연결을 재설정했습니다"
+	case errors.Is(err, syscall.EPIPE):
+		ko = "상대가 연결을 닫았습니다"
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		ko = "호스트에 닿을 수 없습니다"
+	case errors.Is(err, syscall.ENETUNREACH):
+		ko = "네트워크에 닿을 수 없습니다"
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		ko = "응답이 끝나기 전에 연결이 끊겼습니다"
+	case errors.Is(err, context.DeadlineExceeded):
+		ko = "제한 시간이 지났습니다"
+	case errors.Is(err, context.Canceled):
+		ko = "취소되었습니다"
+	}
+	if cause == nil {
+		return ko
+	}
+	if ko == "" {
+		return cause.Error()
+	}
+	return ko + ": " + cause.Error()
 }
 
 type countingReader struct {

@@ -88,3 +88,20 @@ func TestWithKoreanKeepsOneError(t *testing.T) {
 		t.Errorf("plain error: %q %q", msg, hint)
 	}
 }
+
+func TestRootCauseKO(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, "연결이 거부되었습니다: connection refused"},
+		{&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}, "호스트 이름을 찾을 수 없습니다: lookup x.invalid: no such host"},
+		{syscall.ECONNRESET, "상대가 연결을 재설정했습니다: connection reset by peer"},
+		{context.DeadlineExceeded, "제한 시간이 지났습니다: context deadline exceeded"},
+		{errors.New("x509: unknown authority"), "x509: unknown authority"},
+	} {
+		if got := RootCauseKO(tc.err); got != tc.want {
+			t.Errorf("RootCauseKO(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
