@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/cvmscope/cvmscope/attestation/eventlog"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
 	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"github.com/cvmscope/cvmscope/attestation/internal/regfile"
@@ -52,11 +53,13 @@ func ReadFile(p string) ([]byte, error) {
 	var tl *regfile.TooLargeError
 	switch {
 	case errors.As(err, &nr):
-		return nil, fmt.Errorf("%s is %s; cvmscope reads regular files only (save the evidence to a file first)", p, nr.What)
+		return nil, fault.Korean(fmt.Errorf("%s is %s; cvmscope reads regular files only (save the evidence to a file first)", p, nr.What),
+			fmt.Sprintf("%s은(는) 일반 파일이 아닙니다(%s). cvmscope는 일반 파일만 읽으므로 먼저 증거를 파일로 저장합니다", p, nr.What), "")
 	case errors.As(err, &tl):
-		return nil, fmt.Errorf("%s: larger than %d MiB; evidence files are kilobytes, this is not one", p, MaxFileSize>>20)
+		return nil, fault.Korean(fmt.Errorf("%s: larger than %d MiB; evidence files are kilobytes, this is not one", p, MaxFileSize>>20),
+			fmt.Sprintf("%s: %d MiB보다 큽니다. 증거 파일은 수 킬로바이트이므로 증거 파일이 아닙니다", p, MaxFileSize>>20), "")
 	case err != nil:
-		return nil, fmt.Errorf("read %s: %w", p, err)
+		return nil, fault.Korean(fmt.Errorf("read %s: %w", p, err), fmt.Sprintf("%s을(를) 읽을 수 없습니다: %v", p, err), "")
 	}
 	return data, nil
 }
@@ -69,12 +72,14 @@ func (s *Set) Add(name string, data []byte) error {
 	kind := Detect(data)
 	if kind == KindUnknown {
 		n := min(len(data), 16)
-		return fmt.Errorf("cannot tell what %s holds (%d bytes, starting % x); cvmscope reads HCL reports, SEV-SNP reports, TDREPORTs, TD quotes, TPMS_ATTEST quotes with their signature and PCR values, TCG event logs, PEM/DER certificates, CRLs, public keys, JWTs, JWKS, runtime claims, Intel collateral and cvmscope bundles", name, len(data), data[:n])
+		return fault.Korean(fmt.Errorf("cannot tell what %s holds (%d bytes, starting % x); cvmscope reads HCL reports, SEV-SNP reports, TDREPORTs, TD quotes, TPMS_ATTEST quotes with their signature and PCR values, TCG event logs, PEM/DER certificates, CRLs, public keys, JWTs, JWKS, runtime claims, Intel collateral and cvmscope bundles", name, len(data), data[:n]),
+			fmt.Sprintf("%s에 무엇이 들어 있는지 알 수 없습니다(%d바이트, 시작 % x). cvmscope가 읽는 것은 HCL 보고서, SEV-SNP 보고서, TDREPORT, TD 쿼트, 서명과 PCR 값을 갖춘 TPMS_ATTEST 쿼트, TCG 이벤트 로그, PEM/DER 인증서, CRL, 공개 키, JWT, JWKS, 런타임 클레임, Intel 부수 자료(collateral), cvmscope 번들입니다", name, len(data), data[:n]), "")
 	}
 	info := FileInfo{Path: name, Kind: kind, Size: len(data)}
 	setOnce := func(dst *[]byte, what string) error {
 		if len(*dst) > 0 && !bytes.Equal(*dst, data) {
-			return fmt.Errorf("%s: a second %s; inspect one evidence set at a time", name, what)
+			return fault.Korean(fmt.Errorf("%s: a second %s; inspect one evidence set at a time", name, what),
+				fmt.Sprintf("%s: 두 번째 %s입니다. 한 번에 증거 한 벌만 검사합니다", name, what), "")
 		}
 		*dst = data
 		return nil
@@ -150,7 +155,8 @@ func (s *Set) Add(name string, data []byte) error {
 		t := string(bytes.TrimSpace(data))
 		_, bad = token.Parse(t)
 		if s.Token != "" && s.Token != t {
-			err = fmt.Errorf("%s: a second token; inspect one token at a time", name)
+			err = fault.Korean(fmt.Errorf("%s: a second token; inspect one token at a time", name),
+				fmt.Sprintf("%s: 두 번째 토큰입니다. 한 번에 토큰 하나만 검사합니다", name), "")
 		}
 		s.Token = t
 	case KindJWKS:
@@ -178,6 +184,9 @@ func (s *Set) Add(name string, data []byte) error {
 	}
 	if bad != nil {
 		info.Err = bad.Error()
+		if ko, _ := fault.MessageIn(bad, "ko"); ko != info.Err {
+			info.ErrKO = ko
+		}
 	}
 	s.Files = append(s.Files, info)
 	return nil

@@ -163,6 +163,8 @@ type FileInfo struct {
 	// Err is why a file recognised as Kind did not parse; its data is not in the set
 	// (except a token's, so that the token step can say so).
 	Err string `json:"error,omitempty"`
+	// ErrKO is Err in Korean, when the parser wrote Korean; empty falls back to Err.
+	ErrKO string `json:"errorKo,omitempty"`
 }
 
 // PCRIndices returns the PCR indices present, ascending.

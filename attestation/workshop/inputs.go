@@ -1,6 +1,7 @@
 package workshop
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -89,7 +90,7 @@ func inputChecks(files []evidence.FileInfo, done check.List) check.List {
 	for _, fi := range files {
 		if fi.Err != "" {
 			out = append(out, check.Failf(fi.Kind.ParseCheck(), "%s (%d bytes) looks like %s but does not parse: %s", fi.Path, fi.Size, kindName(fi.Kind), fi.Err).
-				KO("%s(%d바이트)은(는) %s(으)로 보이지만 구문 분석되지 않습니다: %s", fi.Path, fi.Size, kindNameKO(fi.Kind), fi.Err).
+				KO("%s(%d바이트)은(는) %s(으)로 보이지만 구문 분석되지 않습니다: %s", fi.Path, fi.Size, kindNameKO(fi.Kind), cmp.Or(fi.ErrKO, fi.Err)).
 				WithSubject(fi.Path).
 				WithDetail("what to do: copy the file again from where it was saved (it is truncated or garbled), or pass the file that holds the "+kindName(fi.Kind),
 					"조치 방법: 저장된 곳에서 파일을 다시 복사하거나(파일이 잘렸거나 손상되었습니다), "+kindNameKO(fi.Kind)+"이(가) 담긴 파일을 넘깁니다"))
