@@ -67,8 +67,9 @@ func Provision(tr transport.TPM, opts Options) (*CVM, error) {
 	switch opts.TEE {
 	case TEESEVSNP, TEETDX, TEETrustedLaunch:
 	default:
-		return nil, fault.WithHint(fault.Internal, fmt.Errorf("simcvm: unknown TEE %q", opts.TEE),
-			"use --sim-tee sevsnp, tdx or trustedlaunch")
+		return nil, fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("simcvm: unknown TEE %q", opts.TEE),
+			"use --sim-tee sevsnp, tdx or trustedlaunch"),
+			fmt.Sprintf("simcvm: 알 수 없는 TEE %q입니다", opts.TEE), "--sim-tee sevsnp, tdx, trustedlaunch 중 하나를 씁니다")
 	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
@@ -205,9 +206,11 @@ func (c *CVM) measureBoot(tr transport.TPM) error {
 		return nil
 	case !reset:
 		sort.Strings(differ)
-		return fault.WithHint(fault.Device,
+		return fault.Korean(fault.WithHint(fault.Device,
 			fmt.Errorf("simcvm: SHA-256 %s are neither at their reset value nor at this seed's boot measurements; the generated event log would not replay", strings.Join(differ, ", ")),
-			"reset the TPM state (restart swtpm with a fresh --tpmstate directory, or restart it so startup-clear resets the PCRs), or provision with the seed used before")
+			"reset the TPM state (restart swtpm with a fresh --tpmstate directory, or restart it so startup-clear resets the PCRs), or provision with the seed used before"),
+			fmt.Sprintf("simcvm: SHA-256 %s이(가) 초기값도 아니고 이 시드의 부팅 측정값도 아닙니다. 만들어질 이벤트 로그가 재생(replay)되지 않습니다", strings.Join(differ, ", ")),
+			"TPM 상태를 초기화하거나(새 --tpmstate 디렉터리로 swtpm을 다시 시작하거나, startup-clear가 PCR을 리셋하도록 다시 시작합니다) 이전에 쓴 시드로 프로비저닝합니다")
 	}
 	for _, e := range l.events {
 		if err := extendPCR(tr, e.pcr, e.digest[:]); err != nil {
