@@ -70,6 +70,9 @@ type Error struct {
 	Hint string
 	// KO and HintKO are the message and hint in Korean, when someone wrote them.
 	KO, HintKO string
+	// unkinded marks a Korean wrapper around an error nobody classified: it adds words,
+	// not a kind, so Default may still classify the error.
+	unkinded bool
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
@@ -91,8 +94,7 @@ func Errorf(kind Kind, format string, a ...any) error {
 // Default wraps err with kind unless something in its chain already classified it: a TPM
 // error met while decrypting stays a device error rather than becoming a verification one.
 func Default(kind Kind, err error) error {
-	var fe *Error
-	if err == nil || errors.As(err, &fe) {
+	if err == nil || classified(err) != nil {
 		return err
 	}
 	return &Error{Kind: kind, Err: err}
@@ -113,11 +115,26 @@ func KindOf(err error) Kind {
 	if errors.Is(err, context.Canceled) {
 		return Interrupted
 	}
-	var fe *Error
-	if errors.As(err, &fe) {
+	if fe := classified(err); fe != nil {
 		return fe.Kind
 	}
 	return Internal
+}
+
+// classified is the outermost *Error in err's chain that says a kind; a Korean wrapper
+// around an unclassified error says none.
+func classified(err error) *Error {
+	for err != nil {
+		var fe *Error
+		if !errors.As(err, &fe) {
+			return nil
+		}
+		if !fe.unkinded {
+			return fe
+		}
+		err = fe.Err
+	}
+	return nil
 }
 
 // HintOf returns the first hint in err's chain.
@@ -149,7 +166,7 @@ func Korean(err error, msg, hint string) error {
 	if err == nil {
 		return nil
 	}
-	return &Error{Kind: KindOf(err), Err: err, KO: msg, HintKO: hint}
+	return &Error{Kind: KindOf(err), Err: err, KO: msg, HintKO: hint, unkinded: classified(err) == nil}
 }
 
 // MessageIn returns err's message and hint in lang ("ko" or English), falling back to

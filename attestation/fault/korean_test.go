@@ -21,3 +21,18 @@ func TestMessageIn(t *testing.T) {
 		t.Errorf("plain: %q", m)
 	}
 }
+
+// A Korean wrapper adds words, not a kind: Default still classifies what it wraps.
+func TestKoreanKeepsErrorsUnclassified(t *testing.T) {
+	err := Korean(errors.New("tag mismatch"), "태그 불일치", "")
+	if got := KindOf(Default(Verification, err)); got != Verification {
+		t.Errorf("Default over a Korean wrapper: %v, want verification", got)
+	}
+	if m, _ := MessageIn(Default(Verification, err), "ko"); m != "태그 불일치" {
+		t.Errorf("the Korean was lost: %q", m)
+	}
+	dev := Korean(Errorf(Device, "TPM failed"), "TPM 실패", "")
+	if got := KindOf(Default(Verification, dev)); got != Device {
+		t.Errorf("Default over a Korean device error: %v, want device", got)
+	}
+}

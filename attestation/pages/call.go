@@ -183,7 +183,11 @@ func attemptsSection(ex *maa.Exchange) present.Section {
 		if a.Err != "" {
 			// The client's message, as it reported it.
 			row.Detail += "\n" + a.Err
-			row.DetailKO += "\n" + a.Err
+			if a.ErrKO != "" {
+				row.DetailKO += "\n" + a.ErrKO
+			} else {
+				row.DetailKO += "\n" + a.Err
+			}
 		}
 		switch {
 		case a.Status == http.StatusOK:

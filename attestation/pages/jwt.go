@@ -218,7 +218,7 @@ func compareSection(v JWTView) present.Section {
 		word := resultWord(it)
 		// The value columns are claim values, data like digests: shown as they are in both
 		// languages, with a Korean gloss for the few that are words.
-		row := present.Row{Key: it.Name, Value: it.Token, Verdict: it.Verdict, PCR: -1, Copy: it.Token,
+		row := present.Row{Key: it.Name, KeyKO: it.NameKO, Value: it.Token, Verdict: it.Verdict, PCR: -1, Copy: it.Token,
 			Cells:   []string{orDash(it.Token), orDash(it.Evidence), word.EN},
 			CellsKO: []string{valueKO(it.Token), valueKO(it.Evidence), word.KO}}
 		if e, ok := claims.Resolve(it.Claim); ok {
@@ -234,7 +234,11 @@ func compareSection(v JWTView) present.Section {
 		ls.add("token: "+orDash(it.Token), "토큰: "+orDash(it.Token))
 		ls.add("evidence: "+orDash(it.Evidence), "증거: "+orDash(it.Evidence))
 		if it.Source != "" {
-			ls.add("from: "+it.Source, "출처: "+it.Source)
+			src := it.Source
+			if it.SourceKO != "" {
+				src = it.SourceKO
+			}
+			ls.add("from: "+it.Source, "출처: "+src)
 		}
 		if !it.Note.Empty() {
 			ls.add("note: "+it.Note.EN, "참고: "+it.Note.KO)
