@@ -46,7 +46,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case msg.err != nil:
 			m.setStatus(statusErr, m.c.cat.f("status.saveerr", msg.err))
 		default:
-			m.setStatus(statusOK, m.c.cat.f("status.saved", msg.path))
+			m.setStatus(statusOK, savedStatus(m.c.cat, msg.path))
 		}
 	case tea.MouseMsg:
 		scroll := m.pane().Scroll

@@ -819,11 +819,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		if *rate == 0 {
 			rateText = "no connection rate limit"
 		}
-		max := cfg.MaxSessions
-		if max == 0 {
-			max = sshserve.DefaultMaxSessions()
+		sessions := cfg.MaxSessions
+		if sessions == 0 {
+			sessions = sshserve.DefaultMaxSessions()
 		}
-		fmt.Fprintf(stdout, "limits: %d sessions, %v idle, %v a session, %v to authenticate, %s\n", max, *idle, *limit, *authTimeout, rateText)
+		fmt.Fprintf(stdout, "limits: %d sessions, %v idle, %v a session, %v to authenticate, %s\n", sessions, *idle, *limit, *authTimeout, rateText)
 		if ready != nil {
 			ready(addr)
 		}

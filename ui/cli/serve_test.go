@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -23,6 +25,16 @@ import (
 // an SSH session (os.Executable is the test binary here).
 func TestMain(m *testing.M) {
 	if os.Getenv("CVMSCOPE_TEST_AS_MAIN") == "1" {
+		if os.Getenv("CVMSCOPE_TEST_PRINT_ENV") == "1" {
+			// A session's whole environment, one variable a line, as `env` prints it.
+			for _, e := range os.Environ() {
+				fmt.Println(e)
+			}
+			os.Exit(0)
+		}
+		// A server run this way starts its sessions as this binary too: their environment
+		// is built, not inherited, so it is passed on explicitly.
+		serveEnv = []string{"CVMSCOPE_TEST_AS_MAIN=1"}
 		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
@@ -54,9 +66,11 @@ func newScreen(t *testing.T, answer io.Writer) *screen {
 		// question with a cursor-position query and takes an answer to that first as "no
 		// colour answer"; the colour answer arriving after it would then be read as keys.
 		// Not written inline, as Write runs in the client's stdout copier.
-		s.replies = make(chan string, 64)
+		replies := make(chan string, 64)
+		s.replies = replies
+		// The writer ranges over its own copy: the cleanup below clears the field.
 		go func() {
-			for r := range s.replies {
+			for r := range replies {
 				if _, err := io.WriteString(answer, r); err != nil {
 					return
 				}
@@ -143,36 +157,65 @@ func (s *screen) wait(t *testing.T, texts ...string) {
 	}
 }
 
-// startServe runs runServe in the background until the test ends or stop is called, and
-// returns its address and a channel with its exit code.
-func startServe(t *testing.T) (addr string, stop context.CancelFunc, done <-chan int) {
+// testRoomCode is the room code of the servers the tests start.
+const testRoomCode = "test-room-code"
+
+// startServe runs runServe with args (after --listen and --host-key, and the room code
+// unless args choose another way in) in the background until the test ends or stop is
+// called, and returns its address and a channel with its exit code. Sessions run this
+// test binary as cvmscope, with env added to their environment.
+func startServe(t *testing.T, env []string, args ...string) (addr string, stop context.CancelFunc, done <-chan int) {
 	t.Helper()
-	serveEnv = []string{"CVMSCOPE_TEST_AS_MAIN=1"}
+	serveEnv = append([]string{"CVMSCOPE_TEST_AS_MAIN=1"}, env...)
 	t.Cleanup(func() { serveEnv = nil })
 	keyPath := filepath.Join(t.TempDir(), "keys", "host_ed25519")
+	if !slices.ContainsFunc(args, func(a string) bool { return a == "--room-code" || a == "--open-room" }) {
+		args = append(args, "--room-code", testRoomCode)
+	}
 	ctx, cancel := context.WithCancel(t.Context())
 	addrc := make(chan string, 1)
 	exit := make(chan int, 1)
+	var errb lockedBuffer
 	go func() {
-		exit <- runServe(ctx, []string{"--listen", "127.0.0.1:0", "--host-key", keyPath}, io.Discard, io.Discard, func(a string) { addrc <- a })
+		exit <- runServe(ctx, append([]string{"--listen", "127.0.0.1:0", "--host-key", keyPath}, args...), io.Discard, &errb, func(a string) { addrc <- a })
 	}()
 	select {
 	case addr = <-addrc:
 	case code := <-exit:
-		t.Fatalf("serve exited %d", code)
+		t.Fatalf("serve exited %d: %s", code, errb.String())
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not start")
 	}
+	// The key is the server's secret; its directory, missing before, is made private.
 	if fi, err := os.Stat(keyPath); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("host key %v mode %v, want 0600", err, fi)
+	}
+	if fi, err := os.Stat(filepath.Dir(keyPath)); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("host key directory %v mode %v, want 0700", err, fi)
 	}
 	return addr, cancel, exit
 }
 
-// dial connects as an attendee.
+// roomCode answers the server's keyboard-interactive questions with code.
+func roomCode(code string) gossh.AuthMethod {
+	return gossh.KeyboardInteractive(func(_, _ string, questions []string, _ []bool) ([]string, error) {
+		answers := make([]string, len(questions))
+		for i := range answers {
+			answers[i] = code
+		}
+		return answers, nil
+	})
+}
+
+// connect connects as an attendee who authenticates with auth (none: no method at all).
+func connect(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
+	return gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "attendee", Auth: auth, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+}
+
+// dial connects as an attendee with the tests' room code.
 func dial(t *testing.T, addr string) *gossh.Client {
 	t.Helper()
-	client, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "attendee", HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+	client, err := connect(addr, roomCode(testRoomCode))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +282,7 @@ func serveStopped(t *testing.T, done <-chan int) {
 // An attendee connects over SSH, gets the TUI on a simulated CVM of their own, runs every
 // step and quits; the server's host key is written with mode 0600.
 func TestServeOverSSH(t *testing.T) {
-	addr, stop, done := startServe(t)
+	addr, stop, done := startServe(t, nil)
 	client := dial(t, addr)
 	sess, out, in := attend(t, client, 40, 120, "--lang en --sim-tee tdx")
 	out.wait(t, "Ready.")
@@ -252,6 +295,9 @@ func TestServeOverSSH(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.wait(t, "2 Read repo…")
+	// Saving says the file stays on the server and how to take a bundle home.
+	send(t, in, "s")
+	out.wait(t, "Saved on the server (deleted at logout)")
 	send(t, in, "q")
 	if err := ended(t, sess); err != nil {
 		t.Errorf("session ended with %v", err)
@@ -273,6 +319,11 @@ func TestServeOverSSH(t *testing.T) {
 	}
 	if !out2.has("not available over SSH") {
 		t.Errorf("--platform over SSH: %q", out2.String())
+	}
+
+	// A value cvmscope refuses fails the ssh command too (it exited 0 before).
+	if outLang, err := runPty(t, client, "--lang xx"); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("--lang xx over SSH ended with %v, want exit status 1:\n%s", err, outLang.String())
 	}
 
 	// A session without a terminal runs nothing.
@@ -297,7 +348,7 @@ func TestServeOverSSH(t *testing.T) {
 func TestServeStopEndsSessions(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	addr, stop, done := startServe(t)
+	addr, stop, done := startServe(t, nil)
 	client := dial(t, addr)
 	var sessions []*gossh.Session
 	for range 2 {
@@ -389,7 +440,7 @@ func terminate(t *testing.T, cmd *exec.Cmd, exited <-chan error, out *screen) {
 // 0 after ending its sessions and removing their directories.
 func TestServeStopsOnSIGTERM(t *testing.T) {
 	tmp := t.TempDir()
-	cmd, out, exited := runMain(t, []string{"TMPDIR=" + tmp}, "serve", "--listen", "127.0.0.1:0", "--host-key", filepath.Join(t.TempDir(), "k"))
+	cmd, out, exited := runMain(t, []string{"TMPDIR=" + tmp}, "serve", "--room-code", testRoomCode, "--listen", "127.0.0.1:0", "--host-key", filepath.Join(t.TempDir(), "k"))
 	out.wait(t, "attendees:")
 	m := regexp.MustCompile(`over SSH at (\S+):`).FindStringSubmatch(out.String())
 	if m == nil {

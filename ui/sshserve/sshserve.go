@@ -6,27 +6,39 @@
 // Each session is a separate process rather than a Bubble Tea program inside this one
 // because the embedded TPM simulator exists once per process: separate processes give
 // every attendee their own TPM, PCRs and keys.
+//
+// A room is opened to strangers on a conference network, so the server lets in only a
+// listed key or the room code (unless the instructor opens the room on purpose), closes
+// connections that do not authenticate in time, limits connections per address and
+// sessions in all, and gives each session a minimal environment and a directory of its
+// own that is removed when it ends.
 package sshserve
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
+	gossh "golang.org/x/crypto/ssh"
 )
 
-// Config says where to listen and what each session runs.
+// Defaults of the limits, documented in README.md ("Run a workshop room").
+const (
+	DefaultIdleTimeout  = 30 * time.Minute
+	DefaultSessionLimit = 3 * time.Hour
+	DefaultAuthTimeout  = 10 * time.Second
+	DefaultConnRate     = 10 // connections a minute per remote address
+	// maxAuthTries bounds the keys and codes one connection may try; with the
+	// connection rate it bounds guesses at the room code to 60 a minute per address.
+	maxAuthTries = 6
+)
+
+// Config says where to listen, who may come in and what each session runs.
 type Config struct {
 	// Listen is HOST:PORT; loopback unless AllowRemote.
 	Listen      string
@@ -37,39 +49,84 @@ type Config struct {
 	// The session's allowed flags come after them, then --platform sim --tpm sim, so a
 	// session can never reach a real TPM.
 	Command []string
-	// Env is added to each session's environment.
+	// Env is added to each session's (otherwise minimal) environment.
 	Env []string
-	// IdleTimeout ends a session nobody types in; zero means 30 minutes.
+
+	// AuthorizedKeys may log in with their key (LoadAuthorizedKeys).
+	AuthorizedKeys []gossh.PublicKey
+	// RoomCode, when not empty, lets in whoever types it (keyboard-interactive, or as a
+	// password); compared ignoring case, spaces and hyphens.
+	RoomCode string
+	// OpenRoom lets in anyone, without a key or code. Without it, AuthorizedKeys or
+	// RoomCode must be set.
+	OpenRoom bool
+
+	// MaxSessions is how many sessions run at once; the next is refused with a message.
+	// Zero means DefaultMaxSessions().
+	MaxSessions int
+	// IdleTimeout ends a connection with no traffic; zero means DefaultIdleTimeout.
 	IdleTimeout time.Duration
+	// SessionLimit ends a session after this long, however busy; zero means
+	// DefaultSessionLimit.
+	SessionLimit time.Duration
+	// AuthTimeout closes a connection that has not authenticated by then; zero means
+	// DefaultAuthTimeout.
+	AuthTimeout time.Duration
+	// ConnRate is the connections a minute one remote address may open (as many at
+	// once); zero means DefaultConnRate, negative means no limit.
+	ConnRate int
+	// Now is the rate limit's clock; nil means time.Now.
+	Now func() time.Time
+
 	// StopGrace is how long a session's cvmscope has, once the server stops, to exit on
 	// SIGTERM (restoring the attendee's terminal) before it is killed; zero means 3 s.
 	StopGrace time.Duration
 }
 
-// allowed are the flags an attendee may pass (`ssh -t host -- --lang ko`): the ones that
-// shape their own simulated run. Anything else (a real TPM, files, a provider) is refused.
-var allowed = map[string]bool{"--lang": true, "--sim-tee": true, "--scenario": true, "--flow": true, "--nonce": true, "-n": true, "--seed": true}
-
-// SessionArgs checks an attendee's arguments and returns them as flags, or says which one
-// is not allowed.
-func SessionArgs(args []string) ([]string, error) {
-	var out []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, val, hasVal := strings.Cut(a, "=")
-		if !allowed[name] {
-			return nil, fmt.Errorf("%q is not available over SSH; allowed: --lang, --sim-tee, --scenario, --flow, --nonce, --seed", a)
-		}
-		if !hasVal {
-			if i+1 >= len(args) {
-				return nil, fmt.Errorf("%s needs a value", name)
-			}
-			i++
-			val = args[i]
-		}
-		out = append(out, name+"="+val)
+// withDefaults fills in the zero values and checks that the room has a way in.
+func (cfg Config) withDefaults() (Config, error) {
+	if len(cfg.Command) == 0 {
+		return cfg, errors.New("sshserve: no command to run for sessions")
 	}
-	return out, nil
+	if cfg.HostKeyPath == "" {
+		return cfg, errors.New("sshserve: HostKeyPath is empty")
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:2222"
+	}
+	if err := checkListen(cfg.Listen, cfg.AllowRemote); err != nil {
+		return cfg, err
+	}
+	if !cfg.OpenRoom && len(cfg.AuthorizedKeys) == 0 && cfg.RoomCode == "" {
+		return cfg, errors.New("no way in: give --authorized-keys FILE or a room code (--room-code), or open the room to anyone with --open-room")
+	}
+	if cfg.MaxSessions == 0 {
+		cfg.MaxSessions = DefaultMaxSessions()
+	}
+	if cfg.MaxSessions < 0 {
+		return cfg, fmt.Errorf("--max-sessions %d: give at least 1", cfg.MaxSessions)
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&cfg.IdleTimeout, DefaultIdleTimeout)
+	def(&cfg.SessionLimit, DefaultSessionLimit)
+	def(&cfg.AuthTimeout, DefaultAuthTimeout)
+	def(&cfg.StopGrace, 3*time.Second)
+	for name, d := range map[string]time.Duration{"--idle-timeout": cfg.IdleTimeout, "--session-limit": cfg.SessionLimit, "--auth-timeout": cfg.AuthTimeout} {
+		if d < 0 {
+			return cfg, fmt.Errorf("%s %v: give a positive duration, e.g. 30m", name, d)
+		}
+	}
+	if cfg.ConnRate == 0 {
+		cfg.ConnRate = DefaultConnRate
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return cfg, nil
 }
 
 // Serve listens and serves sessions until ctx ends. ready, when not nil, is called with the
@@ -77,38 +134,40 @@ func SessionArgs(args []string) ([]string, error) {
 // (SIGTERM, then SIGKILL after StopGrace) and Serve returns only once every session has
 // ended and removed its directory.
 func Serve(ctx context.Context, cfg Config, ready func(addr string)) error {
-	if len(cfg.Command) == 0 {
-		return errors.New("sshserve: no command to run for sessions")
-	}
-	if cfg.Listen == "" {
-		cfg.Listen = "127.0.0.1:2222"
-	}
-	if err := checkListen(cfg.Listen, cfg.AllowRemote); err != nil {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
 		return err
 	}
-	if cfg.IdleTimeout == 0 {
-		cfg.IdleTimeout = 30 * time.Minute
+	hostKey, err := hostKeyPEM(cfg.HostKeyPath)
+	if err != nil {
+		return err
 	}
-	if cfg.StopGrace == 0 {
-		cfg.StopGrace = 3 * time.Second
-	}
-	if cfg.HostKeyPath == "" {
-		return errors.New("sshserve: HostKeyPath is empty")
-	}
-	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
-		return fmt.Errorf("host key directory: %w", err)
-	}
-	sessions := &sessions{ptys: map[ssh.Session]ssh.Pty{}}
-	srv, err := wish.NewServer(
+	room := newRoom(cfg.MaxSessions)
+	opts := []ssh.Option{
 		wish.WithAddress(cfg.Listen),
-		wish.WithHostKeyPath(cfg.HostKeyPath),
+		wish.WithHostKeyPEM(hostKey),
 		wish.WithIdleTimeout(cfg.IdleTimeout),
+		// A backstop for connections that hold no session; sessions end at
+		// SessionLimit with a word to the attendee.
+		wish.WithMaxTimeout(cfg.SessionLimit + time.Minute),
+		ssh.WrapConn(gate(newRateLimit(cfg.ConnRate, cfg.Now), cfg.AuthTimeout)),
+		func(s *ssh.Server) error {
+			s.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
+				// NoClientAuth only for an open room: the library sets it by itself only
+				// when no way in is configured at all.
+				return &gossh.ServerConfig{MaxAuthTries: maxAuthTries, NoClientAuth: cfg.OpenRoom}
+			}
+			return nil
+		},
+		wish.WithBanner(banner(cfg)),
 		// A real PTY per session, so the child is a normal terminal program that gets
 		// SIGWINCH when the attendee resizes.
 		ssh.AllocatePty(),
-		sessions.keepPty(),
-		wish.WithMiddleware(sessions.handler(ctx, cfg)),
-	)
+		room.keepPty(),
+		wish.WithMiddleware(room.handler(ctx, cfg)),
+	}
+	opts = append(opts, authOptions(cfg)...)
+	srv, err := wish.NewServer(opts...)
 	if err != nil {
 		return fmt.Errorf("ssh server: %w", err)
 	}
@@ -132,7 +191,7 @@ func Serve(ctx context.Context, cfg Config, ready func(addr string)) error {
 	// Sessions end within StopGrace of their cvmscope being told to exit; one still
 	// writing to a client that does not read is cut off by closing the connections.
 	ended := make(chan struct{})
-	go func() { sessions.wait(); close(ended) }()
+	go func() { room.wait(); close(ended) }()
 	select {
 	case <-ended:
 	case <-time.After(cfg.StopGrace + 2*time.Second):
@@ -145,142 +204,20 @@ func Serve(ctx context.Context, cfg Config, ready func(addr string)) error {
 	return serveErr
 }
 
-// sessions tracks the running sessions, so that stopping the server waits for each to
-// end and remove its directory, and hands each session its PTY.
-type sessions struct {
-	mu      sync.Mutex
-	stopped bool
-	running sync.WaitGroup
-	// ptys holds each session's PTY, taken when it is allocated. The session handler does
-	// not call Session.Pty itself: that copies the PTY while the request loop may be
-	// writing a resize into it, a data race in charmbracelet/ssh (issue #58).
-	ptys map[ssh.Session]ssh.Pty
-}
-
-// keepPty wraps the PTY allocation of ssh.AllocatePty to keep the PTY for the handler. It
-// runs in the request loop, the goroutine that later writes resizes, so reading it there
-// is safe.
-func (ss *sessions) keepPty() ssh.Option {
-	return func(srv *ssh.Server) error {
-		alloc := srv.PtyHandler
-		if alloc == nil {
-			return errors.New("sshserve: keepPty needs ssh.AllocatePty before it")
-		}
-		srv.PtyHandler = func(ctx ssh.Context, s ssh.Session, req ssh.Pty) (func() error, error) {
-			closer, err := alloc(ctx, s, req)
-			if err != nil {
-				return nil, err
-			}
-			pty, _, ok := s.Pty()
-			if ok {
-				ss.mu.Lock()
-				ss.ptys[s] = pty
-				ss.mu.Unlock()
-			}
-			return func() error {
-				ss.mu.Lock()
-				delete(ss.ptys, s)
-				ss.mu.Unlock()
-				return closer()
-			}, nil
-		}
-		return nil
+// banner is shown by ssh clients before they authenticate: what the server is and how to
+// get in.
+func banner(cfg Config) string {
+	var ways []string
+	if len(cfg.AuthorizedKeys) > 0 {
+		ways = append(ways, "your registered SSH key")
 	}
-}
-
-// start registers a session; false once the server is stopping. It also returns the
-// session's PTY, if it has one.
-func (ss *sessions) start(s ssh.Session) (ssh.Pty, bool, bool) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	if ss.stopped {
-		return ssh.Pty{}, false, false
+	if cfg.RoomCode != "" {
+		ways = append(ways, "the room code on the instructor's slide")
 	}
-	ss.running.Add(1)
-	pty, ok := ss.ptys[s]
-	return pty, ok, true
-}
-
-// wait stops new sessions and waits for the running ones to end.
-func (ss *sessions) wait() {
-	ss.mu.Lock()
-	ss.stopped = true
-	ss.mu.Unlock()
-	ss.running.Wait()
-}
-
-// handler runs cvmscope in the session's terminal until it exits, the attendee leaves or
-// serverCtx ends.
-func (ss *sessions) handler(serverCtx context.Context, cfg Config) wish.Middleware {
-	return func(next ssh.Handler) ssh.Handler {
-		return func(s ssh.Session) {
-			pty, hasPty, ok := ss.start(s)
-			if !ok {
-				wish.Fatalln(s, "cvmscope: the server is shutting down")
-				return
-			}
-			defer ss.running.Done()
-			if !hasPty {
-				// Nothing runs without a terminal (ssh -T, or a command without -t).
-				wish.Fatalln(s, "cvmscope: needs a terminal: connect with ssh -t")
-				return
-			}
-			user := s.User()
-			extra, err := SessionArgs(s.Command())
-			if err != nil {
-				wish.Fatalln(s, "cvmscope:", err)
-				return
-			}
-			args := append(append(append([]string{}, cfg.Command[1:]...), extra...), "--platform=sim", "--tpm=sim")
-			// The child ends with the session or with the server.
-			ctx, cancel := context.WithCancel(s.Context())
-			defer cancel()
-			stop := context.AfterFunc(serverCtx, cancel)
-			defer stop()
-			// exec directly rather than wish.Command: the child must get the PTY as its
-			// controlling terminal (a session of its own), or it never receives SIGWINCH
-			// when the server resizes the PTY, and the TUI would not follow the window.
-			cmd := exec.CommandContext(ctx, cfg.Command[0], args...)
-			cmd.SysProcAttr = controllingTTY()
-			// SIGTERM lets cvmscope restore the attendee's terminal; it is killed if it
-			// has not exited after StopGrace.
-			cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-			cmd.WaitDelay = cfg.StopGrace
-			env := append(os.Environ(), cfg.Env...)
-			env = append(env, "TERM="+pty.Term, "CVMSCOPE_SSH_USER="+user)
-			// The attendee's language, when their client sends LANG (SendEnv LANG).
-			for _, e := range s.Environ() {
-				if strings.HasPrefix(e, "LANG=") || strings.HasPrefix(e, "LC_ALL=") {
-					env = append(env, e)
-				}
-			}
-			cmd.Env = env
-			// A directory of its own, removed afterwards: `s` saves a bundle into the working
-			// directory, and an attendee must not fill the presenter's.
-			dir, err := os.MkdirTemp("", "cvmscope-ssh-")
-			if err != nil {
-				wish.Fatalln(s, "cvmscope:", err)
-				return
-			}
-			defer os.RemoveAll(dir)
-			cmd.Dir = dir
-			start := time.Now()
-			slog.Info("ssh session", "user", user, "remote", s.RemoteAddr().String(), "args", extra)
-			if err := pty.Start(cmd); err != nil {
-				wish.Errorln(s, "cvmscope:", err)
-			} else if err := cmd.Wait(); err != nil {
-				var ee *exec.ExitError
-				if !errors.As(err, &ee) && serverCtx.Err() == nil {
-					tell(s, pty, "cvmscope: "+err.Error())
-				}
-			}
-			if serverCtx.Err() != nil {
-				tell(s, pty, "cvmscope: the server was stopped; the session is over")
-			}
-			slog.Info("ssh session ended", "user", user, "duration", time.Since(start).Round(time.Second))
-			next(s)
-		}
+	if cfg.OpenRoom {
+		return "cvmscope workshop: every session runs its own SIMULATED CVM.\n"
 	}
+	return "cvmscope workshop: every session runs its own SIMULATED CVM. Come in with " + strings.Join(ways, " or ") + ".\n"
 }
 
 func checkListen(addr string, allow bool) error {
@@ -291,8 +228,14 @@ func checkListen(addr string, allow bool) error {
 	if allow {
 		return nil
 	}
-	if ip := net.ParseIP(host); host == "localhost" || ip != nil && ip.IsLoopback() {
+	if IsLoopback(host) {
 		return nil
 	}
-	return fmt.Errorf("--listen %q is not loopback: anyone who can reach it gets a session (no password); pass --allow-remote for a workshop network", addr)
+	return fmt.Errorf("--listen %q is not loopback: pass --allow-remote to open the room to a workshop network", addr)
+}
+
+// IsLoopback says whether host (a name or an address) stays on this machine.
+func IsLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
