@@ -813,6 +813,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		if len(cfg.AuthorizedKeys) > 0 {
 			fmt.Fprintf(stdout, "%d authorized key(s) from %s\n", len(cfg.AuthorizedKeys), *keysFile)
 		}
+		if fp, err := sshserve.HostKeyFingerprint(*hostKey); err == nil {
+			fmt.Fprintf(stdout, "host key: %s   (attendees check it when ssh asks the first time)\n", fp)
+		}
 		fmt.Fprintf(stdout, "attendees: ssh -t -p %s %s   (options: ssh -t -p %s %s -- --lang ko --sim-tee tdx)\n", port, host, port, host)
 		fmt.Fprintf(stdout, "take a bundle home: ssh -p %s %s -- --save-to-stdout > cvmscope-bundle.json\n", port, host)
 		rateText := fmt.Sprintf("%d connections/min per address", *rate)

@@ -326,7 +326,8 @@ func TestServeSessionEnvironment(t *testing.T) {
 	serveStopped(t, done)
 }
 
-// An existing directory of the host key keeps its mode (it was changed to 0700).
+// An existing directory of the host key keeps its mode (it was changed to 0700), and serve
+// prints the new key's fingerprint.
 func TestServeHostKeyLeavesItsDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "shared")
 	if err := os.Mkdir(dir, 0o755); err != nil {
@@ -338,10 +339,23 @@ func TestServeHostKeyLeavesItsDirectory(t *testing.T) {
 	key := filepath.Join(dir, "host_ed25519")
 	ctx, stop := context.WithCancel(t.Context())
 	exit := make(chan int, 1)
+	var out lockedBuffer
 	go func() {
-		exit <- runServe(ctx, []string{"--room-code", testRoomCode, "--listen", "127.0.0.1:0", "--host-key", key}, io.Discard, io.Discard, func(string) { stop() })
+		exit <- runServe(ctx, []string{"--room-code", testRoomCode, "--listen", "127.0.0.1:0", "--host-key", key}, &out, io.Discard, func(string) { stop() })
 	}()
 	serveStopped(t, exit)
+	// serve prints the fingerprint attendees compare when ssh first asks.
+	pem, err := os.ReadFile(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.ParsePrivateKey(pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fp := gossh.FingerprintSHA256(signer.PublicKey()); !strings.Contains(out.String(), "host key: "+fp) {
+		t.Errorf("serve's output does not show the host key %s:\n%s", fp, out.String())
+	}
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o755 {
 		t.Errorf("host key directory: %v, mode %v; want 0755 as it was", err, fi.Mode().Perm())
 	}

@@ -397,6 +397,12 @@ func runMain(t *testing.T, env []string, args ...string) (*exec.Cmd, *screen, <-
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startCmd(t, exe, env, args...)
+}
+
+// startCmd starts exe as runMain does.
+func startCmd(t *testing.T, exe string, env []string, args ...string) (*exec.Cmd, *screen, <-chan error) {
+	t.Helper()
 	out := newScreen(t, nil)
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(append(os.Environ(), "CVMSCOPE_TEST_AS_MAIN=1"), env...)

@@ -55,3 +55,17 @@ func hostKeyPEM(path string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// HostKeyFingerprint is the SHA256 fingerprint of the host key at path, as ssh prints it on
+// first connection: attendees compare it with the one the instructor shows.
+func HostKeyFingerprint(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("--host-key: %w", err)
+	}
+	signer, err := gossh.ParsePrivateKey(b)
+	if err != nil {
+		return "", fmt.Errorf("--host-key %s: %w", path, err)
+	}
+	return gossh.FingerprintSHA256(signer.PublicKey()), nil
+}
