@@ -817,7 +817,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 			fmt.Fprintf(stdout, "host key: %s   (attendees check it when ssh asks the first time)\n", fp)
 		}
 		fmt.Fprintf(stdout, "attendees: ssh -t -p %s %s   (options: ssh -t -p %s %s -- --lang ko --sim-tee tdx)\n", port, host, port, host)
-		fmt.Fprintf(stdout, "take a bundle home: ssh -p %s %s -- --save-to-stdout > cvmscope-bundle.json\n", port, host)
+		fmt.Fprintf(stdout, "take a bundle home: ssh -p %s %s -- --save-to-stdout > bundle.json\n", port, host)
 		rateText := fmt.Sprintf("%d connections/min per address", *rate)
 		if *rate == 0 {
 			rateText = "no connection rate limit"

@@ -379,7 +379,7 @@ func TestServeSaveToStdout(t *testing.T) {
 	if err := sess.Run("--sim-tee tdx --save-to-stdout"); err != nil {
 		t.Fatalf("--save-to-stdout: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "Verify JWT") {
+	if !strings.Contains(stderr.String(), "Verify JWT") || !strings.Contains(stderr.String(), "went to stdout") {
 		t.Errorf("the report is not on stderr: %q", stderr.String())
 	}
 	bundle := filepath.Join(t.TempDir(), "bundle.json")

@@ -249,13 +249,19 @@ func runSession(serverCtx context.Context, s ssh.Session, cfg Config, pty ssh.Pt
 		code := exitCode(cmd.Run())
 		f, err := os.Open(bundle)
 		if err != nil {
-			fmt.Fprintln(s.Stderr(), "cvmscope: no bundle was saved:", err)
+			// cvmscope has said why when it failed; otherwise say it here.
+			if code == 0 {
+				fmt.Fprintln(s.Stderr(), "cvmscope: no bundle was saved:", err)
+			}
 			return max(code, 1)
 		}
 		defer f.Close()
-		if _, err := io.Copy(s, f); err != nil {
+		n, err := io.Copy(s, f)
+		if err != nil {
 			return max(code, 1)
 		}
+		// The line above names the path on the server; this one says where the bundle went.
+		fmt.Fprintf(s.Stderr(), "cvmscope: the bundle (%d bytes) went to stdout; the server's copy is deleted now\n", n)
 		return code
 	}
 
