@@ -87,7 +87,7 @@ func snpLinks(r *verify.Result, sim bool) []present.Row {
 	vcekVal, vcekKO := "no VCEK supplied", "VCEK가 주어지지 않음"
 	if vcek != nil {
 		vcekVal = fmt.Sprintf("%s issued by %s, valid to %s", vcek.Subject.CommonName, vcek.Issuer.CommonName, vcek.NotAfter.UTC().Format("2006-01-02"))
-		vcekKO = fmt.Sprintf("%s, 발급자 %s, %s까지 유효", vcek.Subject.CommonName, vcek.Issuer.CommonName, vcek.NotAfter.UTC().Format("2006-01-02"))
+		vcekKO = fmt.Sprintf("%s, 발급자 %s, %s까지 유효", vcek.Subject.CommonName, nameKO(vcek.Issuer.CommonName), vcek.NotAfter.UTC().Format("2006-01-02"))
 	}
 	return []present.Row{
 		ko(link(r, rootID, rootKey, rootVal, "snp.chain"), rootKO, rootValKO),
@@ -108,7 +108,7 @@ func tdxLinks(r *verify.Result, sim bool) []present.Row {
 		rootVal = "self-signed, serial " + shortSerial(q.Root)
 		rootValKO = "자체 서명, 일련번호 " + shortSerial(q.Root)
 		pckVal = fmt.Sprintf("%s issued by %s, FMSPC %s", q.PCK.Subject.CommonName, q.Intermediate.Subject.CommonName, q.FMSPC())
-		pckKO = fmt.Sprintf("%s, 발급자 %s, FMSPC %s", q.PCK.Subject.CommonName, q.Intermediate.Subject.CommonName, q.FMSPC())
+		pckKO = fmt.Sprintf("%s, 발급자 %s, FMSPC %s", nameKO(q.PCK.Subject.CommonName), nameKO(q.Intermediate.Subject.CommonName), q.FMSPC())
 		quoteVal = fmt.Sprintf("version 4, %d bytes, signed by the quoting enclave", len(q.Raw))
 		quoteKO = fmt.Sprintf("버전 4, %d바이트, 쿼팅 엔클레이브 서명", len(q.Raw))
 		if sim || isSimulated(q.Root) {
@@ -178,7 +178,7 @@ func akCertLink(s *evidence.Set, r *verify.Result) present.Row {
 	val, valKO := "no AK certificate (NV 0x01C101D0) in the evidence", "증거에 AK 인증서(NV 0x01C101D0)가 없음"
 	if c := r.AKCert; c != nil {
 		val = fmt.Sprintf("%s issued by %s", c.Subject.CommonName, c.Issuer.CommonName)
-		valKO = fmt.Sprintf("%s, 발급자 %s", c.Subject.CommonName, c.Issuer.CommonName)
+		valKO = fmt.Sprintf("%s, 발급자 %s", nameKO(c.Subject.CommonName), nameKO(c.Issuer.CommonName))
 	}
 	return ko(link(r, explain.LinkAKCert, "AK certificate", val, "ak.parse", "ak.certificate", "ak.binding"), "AK 인증서", valKO)
 }
@@ -187,10 +187,10 @@ func tpmLinks(s *evidence.Set, r *verify.Result) []present.Row {
 	quoteVal, quoteKO := "no TPM quote", "TPM 쿼트 없음"
 	if a := r.Attest; a != nil {
 		quoteVal = fmt.Sprintf("%s, %d ms since TPM reset", a.TypeName(), a.Clock)
-		quoteKO = fmt.Sprintf("%s, TPM 리셋 후 %d ms", a.TypeName(), a.Clock)
+		quoteKO = fmt.Sprintf("%s, TPM 리셋 후 %dms", attestTypeKO(a), a.Clock)
 		if r.AK != nil {
 			quoteVal = fmt.Sprintf("%s signed by an RSA-%d AK", a.TypeName(), r.AK.N.BitLen())
-			quoteKO = fmt.Sprintf("RSA-%d AK가 서명한 %s", r.AK.N.BitLen(), a.TypeName())
+			quoteKO = fmt.Sprintf("RSA-%d AK가 서명한 %s", r.AK.N.BitLen(), attestTypeKO(a))
 		}
 	}
 	pcrVal, pcrKO := fmt.Sprintf("%d PCR values", len(s.PCRs)), fmt.Sprintf("PCR 값 %d개", len(s.PCRs))

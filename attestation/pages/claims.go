@@ -42,6 +42,10 @@ func claimsSection(s *evidence.Set, r *verify.Result) present.Section {
 	rows = append(rows, ko(claimRow("keys", "keys", fmt.Sprintf("%d key%s", len(rc.Keys), plural(len(rc.Keys)))), "", fmt.Sprintf("키 %d개", len(rc.Keys))))
 	for i, k := range rc.Keys {
 		row := claimRow(fmt.Sprintf("keys[%d] %s", i, k.Kid), k.Kid, jwkSummary(k))
+		// key_ops values are JWK words (sign, encrypt); in Korean they read as the parameter.
+		if v := strings.Replace(row.Value, ", key_ops ", ", key_ops=", 1); v != row.Value {
+			row.ValueKO = v
+		}
 		at := fmt.Sprintf("%skeys[%d] (kid %s)", maaRuntime, i, k.Kid)
 		row.Detail = strings.Replace(row.Detail, maaRuntime+k.Kid, at, 1) + "\nn=" + k.N + "\ne=" + k.E
 		row.DetailKO = strings.Replace(row.DetailKO, maaRuntime+k.Kid, at, 1) + "\nn=" + k.N + "\ne=" + k.E
@@ -86,13 +90,13 @@ func userDataRow(s *evidence.Set, rc *hcl.RuntimeClaims) present.Row {
 	if strings.EqualFold(want, rc.UserData) {
 		row.Verdict = check.Pass
 		row.Detail += "\nequals the user data written before the report was read"
-		row.DetailKO += "\n보고서를 읽기 전에 쓴 user data와 같습니다"
+		row.DetailKO += "\n보고서를 읽기 전에 쓴 user-data와 같습니다"
 	} else {
 		row.Verdict = check.Fail
 		row.Detail += "\nexpected " + want
 		row.DetailKO += "\n기대값 " + want
 		row.Hint = present.T("The report was not regenerated over the user data written: write it to NV 0x01400002 and read the report again.",
-			"쓴 user data로 보고서가 다시 만들어지지 않았습니다. NV 0x01400002에 쓰고 보고서를 다시 읽습니다.")
+			"쓴 user-data로 보고서가 다시 만들어지지 않았습니다. NV 0x01400002에 쓰고 보고서를 다시 읽습니다.")
 	}
 	return row
 }

@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/explain"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
 	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/tpmquote"
 	"github.com/cvmscope/cvmscope/attestation/verify"
 )
 
@@ -111,6 +114,9 @@ func snpSection(r *verify.Result) present.Section {
 	var rows []present.Row
 	for _, f := range r.SNP.Fields() {
 		row := fieldRow(explain.KindSNP, f.Name, f.Value, loc{f.Offset, f.Size, base}, f.Claim, "")
+		if v := snpWordsKO.Replace(f.Value); v != f.Value {
+			row.ValueKO = v
+		}
 		if f.Name == "report_data" {
 			row.Verdict = r.Checks.Verdict(hcl.IDBinding)
 		}
@@ -123,6 +129,11 @@ func snpSection(r *verify.Result) present.Section {
 	}
 	return present.Section{ID: "snp", Title: present.T("SEV-SNP report", "SEV-SNP 보고서"), Kind: present.Fields, Rows: rows}
 }
+
+// snpWordsKO puts the few words package snp writes into decoded values (TCB components,
+// CPUID, firmware build, signature algorithm) into Korean; numbers and names stay.
+var snpWordsKO = strings.NewReplacer("family ", "패밀리 ", "model ", "모델 ", "stepping ", "스테핑 ", " build ", " 빌드 ",
+	"bootloader ", "부트로더 ", "microcode ", "마이크로코드 ", " with ", ", ")
 
 var paravisorNote = present.T("On Azure, MRTD and RTMR0-3 measure the paravisor (Microsoft's HCL), not your guest OS; the guest's boot is in the vTPM PCRs.",
 	"Azure에서 MRTD와 RTMR0-3은 게스트 OS가 아니라 패러바이저(Microsoft HCL)를 측정합니다. 게스트 부팅은 vTPM PCR에 있습니다.")
@@ -176,7 +187,8 @@ func debugVerdict(row present.Row) present.Row {
 func quoteSection(r *verify.Result) present.Section {
 	var rows []present.Row
 	for _, f := range r.Attest.Fields() {
-		row := present.Row{Key: f.Name, KeyKO: attestKeyKO[f.Name], Value: f.Value, Explain: explain.Field(explain.KindAttest, f.Name), PCR: -1}
+		row := present.Row{Key: f.Name, KeyKO: attestKeyKO[f.Name], Value: f.Value, ValueKO: attestValueKO(r.Attest, f),
+			Explain: explain.Field(explain.KindAttest, f.Name), PCR: -1}
 		switch f.Name {
 		case "PCR digest":
 			row.Verdict = r.Checks.Verdict("tpm.quote.pcr-digest")
@@ -193,7 +205,11 @@ func quoteSection(r *verify.Result) present.Section {
 func akCertSection(r *verify.Result) present.Section {
 	var rows []present.Row
 	for _, f := range akcert.Fields(r.AKCert) {
-		row := present.Row{Key: f.Name, KeyKO: akCertKeyKO[f.Name], Value: f.Value, Explain: explain.Field(explain.KindAKCert, f.Name), PCR: -1}
+		row := present.Row{Key: f.Name, KeyKO: f.NameKO, Value: f.Value, Explain: explain.Field(explain.KindAKCert, f.Name), PCR: -1}
+		if k, ok := r.AKCert.PublicKey.(*rsa.PublicKey); ok && f.Name == "Key" {
+			h := sha256.Sum256(k.N.Bytes())
+			row.ValueKO = fmt.Sprintf("RSA-%d, e=%d, 모듈러스의 SHA-256 %x", k.N.BitLen(), k.E, h[:8])
+		}
 		if f.Name == "Key" || f.Name == "Not after" {
 			row.Verdict = r.Checks.Verdict(akcert.ID)
 			if row.Verdict == check.Fail || row.Verdict == check.Warn {
@@ -205,17 +221,35 @@ func akCertSection(r *verify.Result) present.Section {
 	return present.Section{ID: "akcert", Title: present.T("AK certificate", "AK 인증서"), Kind: present.Fields, Rows: rows}
 }
 
-// attestKeyKO and akCertKeyKO name the TPM quote's and the AK certificate's fields in
-// Korean; the TPM structure's own name stays beside the word where it helps find it.
+// attestKeyKO names the TPM quote's fields in Korean; the TPM structure's own name stays
+// beside the word where it helps find it.
 var attestKeyKO = map[string]string{
-	"Magic": "매직 (magic)", "Type": "유형 (type)", "Qualified signer": "서명자 이름 (qualifiedSigner)",
+	"Magic": "매직 값", "Type": "증명 유형", "Qualified signer": "서명자 이름 (qualifiedSigner)",
 	"Extra data": "추가 데이터 (extraData, 논스)", "Clock": "TPM 시계 (clockInfo)", "Firmware version": "펌웨어 버전",
 	"PCR selection": "PCR 선택", "PCR digest": "PCR 다이제스트 (pcrDigest)",
 	"Certified name": "인증된 키 이름 (certifiedName)", "Certified qualified name": "인증된 정규 이름 (qualifiedName)",
 }
 
-var akCertKeyKO = map[string]string{
-	"Subject": "주체 (Subject)", "Issuer": "발급자 (Issuer)", "Serial": "일련번호", "Not before": "유효 시작",
-	"Not after": "유효 종료", "Key": "공개 키", "Signature": "서명 알고리즘",
-	"CRL": "인증서 폐기 목록 (CRL)", "CA issuers (AIA)": "CA 발급자 (AIA)", "OCSP (AIA)": "OCSP (AIA)",
+// attestTypeKO is Attest.TypeName in Korean.
+func attestTypeKO(a *tpmquote.Attest) string {
+	if a.Type == tpmquote.TypeQuote {
+		return "쿼트"
+	}
+	return "키 인증"
+}
+
+// attestValueKO is a TPMS_ATTEST field's value in Korean where it has words; "" keeps the
+// value as it is (digests, names, versions).
+func attestValueKO(a *tpmquote.Attest, f tpmquote.Field) string {
+	switch f.Name {
+	case "Type":
+		return fmt.Sprintf("0x%04x (%s)", a.Type, attestTypeKO(a))
+	case "Clock":
+		return fmt.Sprintf("%dms, 리셋 %d회, 재시작 %d회, 안전 플래그 %v", a.Clock, a.ResetCount, a.RestartCount, a.Safe)
+	case "Extra data":
+		if len(a.ExtraData) == 0 {
+			return "(비어 있음)"
+		}
+	}
+	return ""
 }

@@ -53,9 +53,15 @@ func checkLineKO(c check.Check) string {
 	return fmt.Sprintf("%s %s: %s", v, id, s)
 }
 
-// ko sets a row's Korean key and value (either may be empty to fall back).
+// ko sets a row's Korean key and value; an empty one leaves what the row has (mrow's
+// label, or nothing, which falls back to the English).
 func ko(row present.Row, key, value string) present.Row {
-	row.KeyKO, row.ValueKO = key, value
+	if key != "" {
+		row.KeyKO = key
+	}
+	if value != "" {
+		row.ValueKO = value
+	}
 	return row
 }
 
@@ -68,4 +74,14 @@ func or(ko, en string) string {
 		return ko
 	}
 	return en
+}
+
+// nameKO sets a certificate's name apart in a Korean sentence: a name of English words
+// ("Intel SGX PCK Platform CA") is quoted so that it reads as the name it is, while a name
+// of one token (SEV-VCEK, a VM ID) needs no quotes.
+func nameKO(cn string) string {
+	if strings.Contains(cn, " ") {
+		return `"` + cn + `"`
+	}
+	return cn
 }

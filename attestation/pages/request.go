@@ -31,8 +31,9 @@ type RequestView struct {
 	// Flow is "guest" (AzureGuest) or "platform" (SevSnpVm, TdxVm).
 	Flow string
 	// Endpoint is the provider (scheme and host) and EndpointReason why it was chosen
-	// ("region koreacentral from IMDS", "-a", "default: IMDS gave no known region").
-	Endpoint, EndpointReason string
+	// ("region koreacentral from IMDS", "-a", "default: IMDS gave no known region"), and
+	// EndpointReasonKO that reason in Korean (empty falls back to the English).
+	Endpoint, EndpointReason, EndpointReasonKO string
 	// Path is the attest path with its api-version.
 	Path string
 	TEE  evidence.TEE
@@ -106,22 +107,28 @@ func apiName(flow, path string, tee evidence.TEE) string {
 	return "AzureGuest"
 }
 
+// flows says what each MAA API is sent and answers, in both languages.
+var flows = map[string]present.Text{
+	"AzureGuest": present.T("AzureGuest: vTPM quote and hardware evidence; the answer is encrypted to a vTPM key",
+		"AzureGuest: vTPM 쿼트와 하드웨어 증거를 보내며, 응답은 vTPM 키로 암호화됩니다"),
+	"SevSnpVm": present.T("SevSnpVm: SEV-SNP report only (platform attestation); the answer is a plain JWT",
+		"SevSnpVm: SEV-SNP 보고서만 보내며(플랫폼 증명), 응답은 암호화되지 않은 JWT입니다"),
+	"TdxVm": present.T("TdxVm: TD quote only (platform attestation); the answer is a plain JWT",
+		"TdxVm: TD 쿼트만 보내며(플랫폼 증명), 응답은 암호화되지 않은 JWT입니다"),
+}
+
 func endpointSection(v RequestView, api string, req request) present.Section {
-	flow := map[string]string{
-		"AzureGuest": "AzureGuest: vTPM quote and hardware evidence; the answer is encrypted to a vTPM key",
-		"SevSnpVm":   "SevSnpVm: SEV-SNP report only (platform attestation); the answer is a plain JWT",
-		"TdxVm":      "TdxVm: TD quote only (platform attestation); the answer is a plain JWT",
-	}[api]
-	if flow == "" {
-		flow = api
+	flow, ok := flows[api]
+	if !ok {
+		flow = present.T(api, "")
 	}
-	reason := v.EndpointReason
-	if reason == "" {
-		reason = "not given"
+	reason := present.T(v.EndpointReason, v.EndpointReasonKO)
+	if reason.EN == "" {
+		reason = present.T("not given", "주어지지 않음")
 	}
-	body := mrow(explain.KindRequest, "body", fmt.Sprintf("%d bytes of JSON", len(req.body)))
+	body := ko(mrow(explain.KindRequest, "body", fmt.Sprintf("%d bytes of JSON", len(req.body))), "", "JSON "+bytesKO(len(req.body)))
 	body.Verdict = req.bodyVerdict
-	body.Detail = strings.Join(req.bodyDetail, "\n")
+	req.bodyDetail.set(&body)
 	if req.bodyVerdict == check.Fail {
 		body.Hint = present.T("Build the request again from the evidence; never edit the body by hand.",
 			"증거로 요청을 다시 만듭니다. 본문을 직접 고치지 않습니다.")
@@ -132,9 +139,9 @@ func endpointSection(v RequestView, api string, req request) present.Section {
 	}
 	return present.Section{ID: "endpoint", Title: present.T("Where the request goes", "요청을 보낼 곳"), Kind: present.Fields,
 		Rows: []present.Row{
-			mrow(explain.KindRequest, "flow", flow),
+			ko(mrow(explain.KindRequest, "flow", flow.EN), "", flow.KO),
 			mrow(explain.KindRequest, "provider", v.Endpoint),
-			withChecks(mrow(explain.KindRequest, "chosen by", reason), v.Checks, "maa.endpoint"),
+			withChecks(ko(mrow(explain.KindRequest, "chosen by", reason.EN), "", reason.KO), v.Checks, "maa.endpoint"),
 			mrow(explain.KindRequest, "path", v.Path),
 			body,
 		}}
@@ -149,7 +156,8 @@ func isolationSection(v RequestView, req request) present.Section {
 	sec.Rows = append(sec.Rows, mrow(explain.KindRequest, "IsolationInfo.Type", typ))
 	switch typ {
 	case "TrustedLaunch":
-		sec.Rows = append(sec.Rows, mrow(explain.KindRequest, "TrustedLaunch", "no hardware report: MAA checks the vTPM only"))
+		sec.Rows = append(sec.Rows, ko(mrow(explain.KindRequest, "TrustedLaunch", "no hardware report: MAA checks the vTPM only"),
+			"", "하드웨어 보고서 없음: MAA는 vTPM만 검사합니다"))
 	case "SevSnp":
 		sec.Rows = append(sec.Rows, snpReportRow(v, req.snpReport))
 		sec.Rows = append(sec.Rows, chainRows(v, req.chain)...)
@@ -157,30 +165,34 @@ func isolationSection(v RequestView, req request) present.Section {
 		sec.Rows = append(sec.Rows, quoteRows(v, req.quote)...)
 	}
 	if typ != "TrustedLaunch" {
-		val := "missing"
+		val, valKO := "missing", "없음"
 		if len(req.runtime) > 0 {
 			val = fmt.Sprintf("%d bytes of runtime claims JSON (hashed into REPORT_DATA)", len(req.runtime))
+			valKO = fmt.Sprintf("런타임 클레임 JSON %s (해시가 REPORT_DATA에 들어감)", bytesKO(len(req.runtime)))
 			if rc, err := hcl.ParseRuntimeClaims(req.runtime); err == nil && rc.VMConfig.VMUniqueID != "" {
 				val += ", vmUniqueId " + rc.VMConfig.VMUniqueID
+				valKO += ", vmUniqueId " + rc.VMConfig.VMUniqueID
 			}
 		}
-		sec.Rows = append(sec.Rows, mrow(explain.KindRequest, "RunTimeData", val))
+		sec.Rows = append(sec.Rows, ko(mrow(explain.KindRequest, "RunTimeData", val), "", valKO))
 	}
 	return sec
 }
 
 func snpReportRow(v RequestView, raw []byte) present.Row {
-	row := mrow(explain.KindRequest, "SnpReport", "missing")
+	row := ko(mrow(explain.KindRequest, "SnpReport", "missing"), "", "없음")
 	if len(raw) > 0 {
 		rep, err := snp.Parse(raw)
 		if err != nil {
-			row.Value = fmt.Sprintf("%d bytes, unreadable: %v", len(raw), err)
+			row.Value, row.ValueKO = unreadable(len(raw), err)
 			row.Verdict = check.Fail
 			_, row.Hint = explain.Check("snp.parse")
 			return row
 		}
 		row.Value = fmt.Sprintf("%d bytes, version %d, VMPL %d, signed by the %v; REPORT_DATA %s",
 			len(raw), rep.Version(), rep.VMPL(), rep.SigningKey(), shortHex(rep.ReportData()))
+		row.ValueKO = fmt.Sprintf("%s, 버전 %d, VMPL %d, %v 서명; REPORT_DATA %s",
+			bytesKO(len(raw)), rep.Version(), rep.VMPL(), rep.SigningKey(), shortHex(rep.ReportData()))
 		row.Copy = fmt.Sprintf("%x", raw)
 	}
 	return withChecks(row, v.Checks, "snp.signature")
@@ -188,7 +200,8 @@ func snpReportRow(v RequestView, raw []byte) present.Row {
 
 // chainRows shows each certificate of the VCEK chain with its role.
 func chainRows(v RequestView, chain string) []present.Row {
-	head := mrow(explain.KindRequest, "VcekCertChain", "missing: MAA cannot verify the report without it")
+	head := ko(mrow(explain.KindRequest, "VcekCertChain", "missing: MAA cannot verify the report without it"),
+		"", "없음: 이 체인이 없으면 MAA가 보고서를 검증할 수 없습니다")
 	if chain == "" {
 		head.Verdict = check.Fail
 		_, head.Hint = explain.Check("imds.thim")
@@ -196,19 +209,28 @@ func chainRows(v RequestView, chain string) []present.Row {
 	}
 	certs, err := evidence.ParseCertificates([]byte(chain))
 	if err != nil {
-		head.Value = fmt.Sprintf("%d bytes, unreadable: %v", len(chain), err)
+		head.Value, head.ValueKO = unreadable(len(chain), err)
 		head.Verdict = check.Fail
 		_, head.Hint = explain.Check("certs.parse")
 		return []present.Row{head}
 	}
 	head.Value = fmt.Sprintf("%d certificate%s, %d bytes of PEM", len(certs), plural(len(certs)), len(chain))
+	head.ValueKO = fmt.Sprintf("인증서 %d개, PEM %s", len(certs), bytesKO(len(chain)))
 	head.Copy = chain
 	rows := []present.Row{withChecks(head, v.Checks, "snp.chain")}
 	for i, c := range certs {
 		role := certRole(c)
 		row := mrow(explain.KindRequest, role, certLine(c))
 		row.Key = fmt.Sprintf("VcekCertChain[%d] %s", i, role)
-		row.Detail = "subject " + c.Subject.String() + "\nissuer " + c.Issuer.String() + "\nserial " + c.SerialNumber.Text(16)
+		row.ValueKO = certLineKO(c)
+		if role == "certificate" {
+			row.KeyKO = fmt.Sprintf("VcekCertChain[%d] 인증서", i)
+		}
+		var l lines
+		l.add("subject "+c.Subject.String(), "주체 "+c.Subject.String())
+		l.add("issuer "+c.Issuer.String(), "발급자 "+c.Issuer.String())
+		l.add("serial "+c.SerialNumber.Text(16), "일련번호 "+c.SerialNumber.Text(16))
+		l.set(&row)
 		rows = append(rows, row)
 	}
 	return rows
@@ -235,8 +257,24 @@ func certLine(c *x509.Certificate) string {
 	return s
 }
 
+// certLineKO is certLine in Korean.
+func certLineKO(c *x509.Certificate) string {
+	s := fmt.Sprintf("%s, 발급자 %s, %s부터 %s까지 유효", nameKO(c.Subject.CommonName), nameKO(c.Issuer.CommonName),
+		c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"))
+	if isSimulated(c) {
+		s += " (시뮬레이션 테스트 인증서)"
+	}
+	return s
+}
+
+// unreadable describes n bytes that did not parse, in both languages; the Korean uses the
+// error's own Korean where it has some.
+func unreadable(n int, err error) (en, ko string) {
+	return fmt.Sprintf("%d bytes, unreadable: %v", n, err), fmt.Sprintf("%s, 읽을 수 없음: %s", bytesKO(n), errKO(err))
+}
+
 func quoteRows(v RequestView, raw []byte) []present.Row {
-	head := mrow(explain.KindRequest, "TD quote", "missing: get it from IMDS /acc/tdquote")
+	head := ko(mrow(explain.KindRequest, "TD quote", "missing: get it from IMDS /acc/tdquote"), "TD 쿼트", "없음: IMDS /acc/tdquote에서 받습니다")
 	if len(raw) == 0 {
 		head.Verdict = check.Fail
 		_, head.Hint = explain.Check("imds.tdquote")
@@ -244,22 +282,27 @@ func quoteRows(v RequestView, raw []byte) []present.Row {
 	}
 	q, err := tdx.ParseQuote(raw)
 	if err != nil {
-		head.Value = fmt.Sprintf("%d bytes, unreadable: %v", len(raw), err)
+		head.Value, head.ValueKO = unreadable(len(raw), err)
 		head.Verdict = check.Fail
 		_, head.Hint = explain.Check("tdx.parse")
 		return []present.Row{head}
 	}
 	head.Value = fmt.Sprintf("%d bytes, FMSPC %s", len(q.Raw), q.FMSPC())
+	head.ValueKO = fmt.Sprintf("%s, FMSPC %s", bytesKO(len(q.Raw)), q.FMSPC())
 	head.Copy = fmt.Sprintf("%x", raw)
 	pck := q.PCK.Subject.CommonName + ", issued by " + q.PCK.Issuer.CommonName
+	pckKO := nameKO(q.PCK.Subject.CommonName) + ", 발급자 " + nameKO(q.PCK.Issuer.CommonName)
 	if isSimulated(q.Root) {
 		pck += " (SIMULATED test certificate)"
+		pckKO += " (시뮬레이션 테스트 인증서)"
 	}
+	akType := q.Proto.GetHeader().GetAttestationKeyType()
 	return []present.Row{
 		withChecks(head, v.Checks, "tdx.quote.signature", "imds.tdquote"),
 		mrow(explain.KindRequest, "quote.version", strconv.Itoa(int(q.Proto.GetHeader().GetVersion()))),
-		mrow(explain.KindRequest, "quote.signature", fmt.Sprintf("attestation key type %d (ECDSA-256 with P-256)", q.Proto.GetHeader().GetAttestationKeyType())),
-		withChecks(mrow(explain.KindRequest, "quote.pck", pck), v.Checks, "tdx.quote.signature"),
+		ko(mrow(explain.KindRequest, "quote.signature", fmt.Sprintf("attestation key type %d (ECDSA-256 with P-256)", akType)),
+			"", fmt.Sprintf("증명 키 유형 %d (P-256 곡선의 ECDSA-256)", akType)),
+		withChecks(ko(mrow(explain.KindRequest, "quote.pck", pck), "", pckKO), v.Checks, "tdx.quote.signature"),
 		withChecks(mrow(explain.KindRequest, "quote.mr_td", fmt.Sprintf("%x", q.MRTD())), v.Checks, "tdx.mrtd-endorsed"),
 	}
 }
@@ -269,7 +312,8 @@ func payloadSection(req request) present.Section {
 	switch {
 	case req.info != nil:
 		if len(req.info.ClientPayload) == 0 {
-			sec.Rows = append(sec.Rows, mrow(explain.KindRequest, "ClientPayload", "{}: no nonce; freshness rests on the PCR-bound key alone"))
+			sec.Rows = append(sec.Rows, ko(mrow(explain.KindRequest, "ClientPayload", "{}: no nonce; freshness rests on the PCR-bound key alone"),
+				"", "{}: 논스 없음. 요청이 새것임은 PCR에 묶인 키에만 기댑니다"))
 			return sec
 		}
 		keys := make([]string, 0, len(req.info.ClientPayload))
@@ -279,23 +323,25 @@ func payloadSection(req request) present.Section {
 		slices.Sort(keys)
 		for _, k := range keys {
 			enc := req.info.ClientPayload[k]
-			val := fmt.Sprintf("sent as %q", enc)
+			val, valKO := fmt.Sprintf("sent as %q", enc), fmt.Sprintf("보낸 값 %q", enc)
 			if dec, err := hcl.DecodeB64(enc); err == nil {
 				val = fmt.Sprintf("%q, sent base64 as %q", dec, enc)
+				valKO = fmt.Sprintf("%q (base64로 보낸 값 %q)", dec, enc)
 			}
 			name := "ClientPayload." + k
-			row := mrow(explain.KindRequest, name, val)
+			row := ko(mrow(explain.KindRequest, name, val), "", valKO)
 			if row.Explain.Empty() {
 				row.Explain = explain.Field(explain.KindRequest, "ClientPayload.*")
 			}
 			sec.Rows = append(sec.Rows, row)
 		}
 	case req.isoType != "":
-		val := req.nonce
-		if val == "" {
-			val = "none; freshness rests on user-data in the runtime claims"
+		row := mrow(explain.KindRequest, "nonce", req.nonce)
+		if req.nonce == "" {
+			row = ko(mrow(explain.KindRequest, "nonce", "none; freshness rests on user-data in the runtime claims"),
+				"", "없음: 요청이 새것임은 런타임 클레임의 user-data에 기댑니다")
 		}
-		sec.Rows = append(sec.Rows, mrow(explain.KindRequest, "nonce", val))
+		sec.Rows = append(sec.Rows, row)
 	}
 	return sec
 }

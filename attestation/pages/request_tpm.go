@@ -21,24 +21,26 @@ func tpmInfoSection(v RequestView, req request) present.Section {
 	var r request // collects decode errors of this section only
 	rows := []present.Row{}
 
-	cert := mrow(explain.KindRequest, "TpmInfo.AikCert", "missing")
+	cert := ko(mrow(explain.KindRequest, "TpmInfo.AikCert", "missing"), "", "없음")
 	if der := r.b64("TpmInfo.AikCert", ti.AikCert); len(der) > 0 {
 		if c, err := akcert.Parse(der); err == nil {
-			cert.Value = certLine(c)
+			cert.Value, cert.ValueKO = certLine(c), certLineKO(c)
 		} else {
 			cert.Value = fmt.Sprintf("%d bytes, not a certificate: %v", len(der), err)
+			cert.ValueKO = fmt.Sprintf("%s, 인증서가 아님: %s", bytesKO(len(der)), errKO(err))
 			cert.Verdict = check.Warn
 			_, cert.Hint = explain.Check("ak.certificate")
 		}
 	}
 	rows = append(rows, withChecks(cert, v.Checks, "ak.certificate"))
 
-	ak := mrow(explain.KindRequest, "TpmInfo.AikPub", "missing")
+	ak := ko(mrow(explain.KindRequest, "TpmInfo.AikPub", "missing"), "", "없음")
 	if b := r.b64("TpmInfo.AikPub", ti.AikPub); len(b) > 0 {
 		if pub, err := tpmquote.ParsePublic(b); err == nil {
 			ak.Value = fmt.Sprintf("RSA-%d attestation key, %d bytes TPM2B_PUBLIC", pub.N.BitLen(), len(b))
+			ak.ValueKO = fmt.Sprintf("RSA-%d 증명 키(AK), TPM2B_PUBLIC %s", pub.N.BitLen(), bytesKO(len(b)))
 		} else {
-			ak.Value = fmt.Sprintf("%d bytes, unreadable: %v", len(b), err)
+			ak.Value, ak.ValueKO = unreadable(len(b), err)
 			ak.Verdict = check.Warn
 			_, ak.Hint = explain.Check("ak.parse")
 		}
@@ -46,31 +48,36 @@ func tpmInfoSection(v RequestView, req request) present.Section {
 	rows = append(rows, ak)
 
 	rows = append(rows, mrow(explain.KindRequest, "TpmInfo.PcrSet", tpmquote.PCRList(ti.PcrSet)))
-	pcrs := mrow(explain.KindRequest, "TpmInfo.PCRs", fmt.Sprintf("%d SHA-256 value%s", len(ti.PCRs), plural(len(ti.PCRs))))
-	var lines []string
+	pcrs := ko(mrow(explain.KindRequest, "TpmInfo.PCRs", fmt.Sprintf("%d SHA-256 value%s", len(ti.PCRs), plural(len(ti.PCRs)))),
+		"", fmt.Sprintf("SHA-256 값 %d개", len(ti.PCRs)))
+	var values []string
 	for _, p := range ti.PCRs {
-		lines = append(lines, fmt.Sprintf("PCR%d = %x", p.Index, r.b64("TpmInfo.PCRs", p.Digest)))
+		values = append(values, fmt.Sprintf("PCR%d = %x", p.Index, r.b64("TpmInfo.PCRs", p.Digest)))
 	}
-	pcrs.Detail = strings.Join(lines, "\n")
+	pcrs.Detail = strings.Join(values, "\n")
 	rows = append(rows, pcrs)
 
-	quote := mrow(explain.KindRequest, "TpmInfo.PcrQuote", "missing")
+	quote := ko(mrow(explain.KindRequest, "TpmInfo.PcrQuote", "missing"), "", "없음")
 	if b := r.b64("TpmInfo.PcrQuote", ti.PcrQuote); len(b) > 0 {
 		quote.Value = fmt.Sprintf("%d bytes TPMS_ATTEST", len(b))
+		quote.ValueKO = "TPMS_ATTEST " + bytesKO(len(b))
 		if a, err := tpmquote.ParseAttest(b); err == nil {
 			quote.Value += " (" + a.TypeName() + ")"
+			quote.ValueKO += " (" + attestTypeKO(a) + ")"
+			var l lines
 			for _, f := range a.Fields() {
-				quote.Detail += f.Name + ": " + f.Value + "\n"
+				l.add(f.Name+": "+f.Value, or(attestKeyKO[f.Name], f.Name)+": "+or(attestValueKO(a, f), f.Value))
 			}
-			quote.Detail = strings.TrimSuffix(quote.Detail, "\n")
+			l.set(&quote)
 		}
 	}
 	rows = append(rows, withChecks(quote, v.Checks, "tpm.quote.signature"))
-	rows = append(rows, mrow(explain.KindRequest, "TpmInfo.PcrSignature", sizeOf(r.b64("TpmInfo.PcrSignature", ti.PcrSignature))))
+	rows = append(rows, sizeRow("TpmInfo.PcrSignature", r.b64("TpmInfo.PcrSignature", ti.PcrSignature)))
 
-	logs := mrow(explain.KindRequest, "TcgLogs", "empty: MAA gets no event log")
+	logs := ko(mrow(explain.KindRequest, "TcgLogs", "empty: MAA gets no event log"), "", "비어 있음: MAA가 이벤트 로그를 받지 못합니다")
 	if b := r.b64("TcgLogs", req.info.TcgLogs); len(b) > 0 {
 		logs.Value = fmt.Sprintf("%d bytes of TCG event log", len(b))
+		logs.ValueKO = "TCG 이벤트 로그 " + bytesKO(len(b))
 	} else {
 		logs.Verdict = check.Warn
 		// The fix for reading the log is preflight.eventlog's, which knows whether cvmscope
@@ -86,17 +93,17 @@ func tpmInfoSection(v RequestView, req request) present.Section {
 	return present.Section{ID: "tpm", Title: present.T("vTPM evidence (TpmInfo)", "vTPM 증거 (TpmInfo)"), Kind: present.Fields, Rows: rows}
 }
 
-// sizeOf describes a byte field by its size, or says it is missing.
-func sizeOf(b []byte) string {
+// sizeRow describes a byte field by its size, or says it is missing.
+func sizeRow(key string, b []byte) present.Row {
 	if len(b) == 0 {
-		return "missing"
+		return ko(mrow(explain.KindRequest, key, "missing"), "", "없음")
 	}
-	return fmt.Sprintf("%d bytes", len(b))
+	return ko(mrow(explain.KindRequest, key, fmt.Sprintf("%d bytes", len(b))), "", bytesKO(len(b)))
 }
 
 // decodeErrorRow reports fields of the body that did not decode.
-func decodeErrorRow(details []string) present.Row {
-	row := mrow(explain.KindRequest, "body", strings.Join(details, "; "))
+func decodeErrorRow(details lines) present.Row {
+	row := ko(mrow(explain.KindRequest, "body", strings.Join(details.en, "; ")), "", strings.Join(details.ko, "; "))
 	row.Verdict = check.Fail
 	row.Hint = present.T("Build the request again from the evidence; never edit the body by hand.",
 		"증거로 요청을 다시 만듭니다. 본문을 직접 고치지 않습니다.")
@@ -109,12 +116,12 @@ func encKeySection(v RequestView, req request) present.Section {
 	ti := req.info.TpmInfo
 	var r request
 	pub := r.b64("TpmInfo.EncKeyPub", ti.EncKeyPub)
-	key := mrow(explain.KindRequest, "TpmInfo.EncKeyPub", "missing")
-	policy := mrow(explain.KindRequest, "policy", "unknown: no EncKeyPub")
+	key := ko(mrow(explain.KindRequest, "TpmInfo.EncKeyPub", "missing"), "", "없음")
+	policy := ko(mrow(explain.KindRequest, "policy", "unknown: no EncKeyPub"), "정책", "알 수 없음: EncKeyPub 없음")
 	if len(pub) > 0 {
 		pt, err := tpmquote.ParsePublicArea(pub)
 		if err != nil {
-			key.Value = fmt.Sprintf("%d bytes, unreadable: %v", len(pub), err)
+			key.Value, key.ValueKO = unreadable(len(pub), err)
 			key.Verdict = check.Fail
 			_, key.Hint = explain.Check("tpm.enckey.policy")
 		} else {
@@ -122,30 +129,36 @@ func encKeySection(v RequestView, req request) present.Section {
 			if rp, err := pt.Parameters.RSADetail(); err == nil {
 				bits = int(rp.KeyBits)
 			}
-			key.Value = fmt.Sprintf("RSA-%d, %s, %d bytes TPM2B_PUBLIC", bits, objectAttributes(pt.ObjectAttributes), len(pub))
+			attrs, attrsKO := objectAttributes(pt.ObjectAttributes)
+			key.Value = fmt.Sprintf("RSA-%d, %s, %d bytes TPM2B_PUBLIC", bits, attrs, len(pub))
+			key.ValueKO = fmt.Sprintf("RSA-%d, %s, TPM2B_PUBLIC %s", bits, attrsKO, bytesKO(len(pub)))
 			policy.Value = fmt.Sprintf("authPolicy %s", shortHex(pt.AuthPolicy.Buffer))
+			policy.ValueKO = policy.Value
 			if want := policyDigest(ti.PCRs, ti.PcrSet, &r); want != nil {
-				if bytes.Equal(want, pt.AuthPolicy.Buffer) {
-					policy.Value += " = PolicyPCR over PCRs " + tpmquote.PCRList(ti.PcrSet) + " with the values sent"
-				} else {
-					policy.Value += " ≠ PolicyPCR over PCRs " + tpmquote.PCRList(ti.PcrSet) + " with the values sent"
+				op := "="
+				if !bytes.Equal(want, pt.AuthPolicy.Buffer) {
+					op = "≠"
 				}
+				policy.Value += " " + op + " PolicyPCR over PCRs " + tpmquote.PCRList(ti.PcrSet) + " with the values sent"
+				policy.ValueKO += " " + op + " 보낸 PCR " + tpmquote.PCRList(ti.PcrSet) + " 값에 대한 PolicyPCR"
 			}
 			policy.Copy = fmt.Sprintf("%x", pt.AuthPolicy.Buffer)
 		}
 	}
-	certify := mrow(explain.KindRequest, "TpmInfo.EncKeyCertifyInfo", "missing")
+	certify := ko(mrow(explain.KindRequest, "TpmInfo.EncKeyCertifyInfo", "missing"), "", "없음")
 	if b := r.b64("TpmInfo.EncKeyCertifyInfo", ti.EncKeyCertifyInfo); len(b) > 0 {
 		certify.Value = fmt.Sprintf("%d bytes TPMS_ATTEST", len(b))
+		certify.ValueKO = "TPMS_ATTEST " + bytesKO(len(b))
 		if a, err := tpmquote.ParseAttest(b); err == nil {
 			certify.Value += fmt.Sprintf(" (%s), certified name %s", a.TypeName(), shortHex(a.CertifiedName))
+			certify.ValueKO += fmt.Sprintf(" (%s), 인증된 키 이름 %s", attestTypeKO(a), shortHex(a.CertifiedName))
 		}
 	}
 	rows := []present.Row{
 		key,
 		withChecks(policy, v.Checks, tpmquote.IDEncKeyPolicy),
 		withChecks(certify, v.Checks, tpmquote.IDEncKeyCertify),
-		mrow(explain.KindRequest, "TpmInfo.EncKeyCertifyInfoSignature", sizeOf(r.b64("TpmInfo.EncKeyCertifyInfoSignature", ti.EncKeyCertifyInfoSignature))),
+		sizeRow("TpmInfo.EncKeyCertifyInfoSignature", r.b64("TpmInfo.EncKeyCertifyInfoSignature", ti.EncKeyCertifyInfoSignature)),
 	}
 	if r.bodyVerdict == check.Fail {
 		rows = append(rows, decodeErrorRow(r.bodyDetail))
@@ -172,8 +185,9 @@ func policyDigest(pcrs []struct {
 	return d
 }
 
-// objectAttributes names the set attribute bits, as tpm2_readpublic does.
-func objectAttributes(a tpm2.TPMAObject) string {
+// objectAttributes names the set attribute bits, as tpm2_readpublic does; the Korean keeps
+// the bits' TPM names, which are what tpm2_readpublic prints.
+func objectAttributes(a tpm2.TPMAObject) (en, ko string) {
 	var names []string
 	for _, f := range []struct {
 		on   bool
@@ -186,5 +200,5 @@ func objectAttributes(a tpm2.TPMAObject) string {
 		}
 	}
 	raw := binary.BigEndian.Uint32(tpm2.Marshal(a))
-	return fmt.Sprintf("attributes 0x%08x (%s)", raw, strings.Join(names, "|"))
+	return fmt.Sprintf("attributes 0x%08x (%s)", raw, strings.Join(names, "|")), fmt.Sprintf("속성 0x%08x (%s)", raw, strings.Join(names, "|"))
 }

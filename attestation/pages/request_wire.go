@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
 	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/present"
@@ -51,7 +52,7 @@ type request struct {
 	runtime     []byte
 	nonce       string // platform flow
 	bodyVerdict check.Verdict
-	bodyDetail  []string
+	bodyDetail  lines // how the body decoded, or why it did not, in both languages
 	code        []present.Section
 }
 
@@ -69,12 +70,12 @@ func decodeRequest(v RequestView) request {
 				r.body = body
 			}
 		} else {
-			r.bodyDetail = append(r.bodyDetail, "the request cannot be encoded: "+err.Error())
+			r.bodyDetail.add("the request cannot be encoded: "+err.Error(), "요청을 인코딩할 수 없습니다: "+errKO(err))
 		}
 	}
 	if len(r.body) == 0 && len(info) == 0 {
 		r.bodyVerdict = check.Skip
-		r.bodyDetail = append(r.bodyDetail, "no request body was built")
+		r.bodyDetail.add("no request body was built", "요청 본문을 만들지 않았습니다")
 		return r
 	}
 	if v.Flow == "platform" || (len(info) == 0 && !bytes.Contains(r.body, []byte(`"AttestationInfo"`))) {
@@ -85,14 +86,12 @@ func decodeRequest(v RequestView) request {
 	if r.chain == "" {
 		r.chain = v.VCEKChain
 	} else if v.VCEKChain != "" && v.VCEKChain != r.chain {
-		r.bodyVerdict = check.Fail
-		r.bodyDetail = append(r.bodyDetail, "the VCEK chain in the body differs from the one fetched")
+		r.fail("the VCEK chain in the body differs from the one fetched", "본문의 VCEK 체인이 받아 온 체인과 다릅니다")
 	}
 	if len(r.quote) == 0 {
 		r.quote = v.TDQuote
 	} else if len(v.TDQuote) > 0 && !bytes.Equal(v.TDQuote, r.quote) {
-		r.bodyVerdict = check.Fail
-		r.bodyDetail = append(r.bodyDetail, "the TD quote in the body differs from the one fetched")
+		r.fail("the TD quote in the body differs from the one fetched", "본문의 TD 쿼트가 받아 온 쿼트와 다릅니다")
 	}
 	if r.bodyVerdict == "" {
 		r.bodyVerdict = check.Pass
@@ -100,9 +99,16 @@ func decodeRequest(v RequestView) request {
 	return r
 }
 
-func (r *request) fail(format string, a ...any) {
+// fail marks the body as not decoding to the evidence shown, saying why in both languages.
+func (r *request) fail(en, ko string) {
 	r.bodyVerdict = check.Fail
-	r.bodyDetail = append(r.bodyDetail, fmt.Sprintf(format, a...))
+	r.bodyDetail.add(en, ko)
+}
+
+// errKO is an error's message in Korean where it has one (fault.Korean), else as it is.
+func errKO(err error) string {
+	m, _ := fault.MessageIn(err, string(present.KO))
+	return m
 }
 
 func (r *request) decodeGuest(info []byte) {
@@ -111,24 +117,25 @@ func (r *request) decodeGuest(info []byte) {
 	}
 	switch {
 	case len(r.body) == 0:
-		r.fail("no HTTP body: only the AttestationInfo is shown")
+		r.fail("no HTTP body: only the AttestationInfo is shown", "HTTP 본문 없음: AttestationInfo만 보여 줍니다")
 	case json.Unmarshal(r.body, &outer) != nil || outer.AttestationInfo == "":
-		r.fail("the body is not {\"AttestationInfo\": …}")
+		r.fail("the body is not {\"AttestationInfo\": …}", "본문이 {\"AttestationInfo\": …} 형태가 아닙니다")
 	default:
 		inner, err := hcl.DecodeB64(outer.AttestationInfo)
 		switch {
 		case err != nil:
-			r.fail("AttestationInfo is not base64url: %v", err)
+			r.fail(fmt.Sprintf("AttestationInfo is not base64url: %v", err), "AttestationInfo가 base64url이 아닙니다: "+errKO(err))
 		case len(info) > 0 && !bytes.Equal(inner, info):
-			r.fail("the body's AttestationInfo differs from the one shown")
+			r.fail("the body's AttestationInfo differs from the one shown", "본문의 AttestationInfo가 표시된 것과 다릅니다")
 		default:
 			info = inner
-			r.bodyDetail = append(r.bodyDetail, fmt.Sprintf("body = {\"AttestationInfo\": base64url of the %d-byte JSON below}", len(inner)))
+			r.bodyDetail.add(fmt.Sprintf("body = {\"AttestationInfo\": base64url of the %d-byte JSON below}", len(inner)),
+				fmt.Sprintf("본문 = {\"AttestationInfo\": 아래 %d바이트 JSON의 base64url}", len(inner)))
 		}
 	}
 	var wi wireInfo
 	if err := json.Unmarshal(info, &wi); err != nil {
-		r.fail("AttestationInfo is not the JSON object MAA expects: %v", err)
+		r.fail(fmt.Sprintf("AttestationInfo is not the JSON object MAA expects: %v", err), "AttestationInfo가 MAA가 기대하는 JSON 객체가 아닙니다: "+errKO(err))
 		return
 	}
 	r.info = &wi
@@ -136,7 +143,7 @@ func (r *request) decodeGuest(info []byte) {
 	r.code = append(r.code,
 		codeSection("attestation-info", present.T("AttestationInfo (decoded)", "AttestationInfo (디코딩)"), info,
 			present.T("The JSON inside the body. Byte values are base64; the SEV-SNP Proof is itself base64url JSON.",
-				"본문 안의 JSON입니다. 바이트 값은 base64이며, SEV-SNP Proof는 그 자체가 base64url로 인코딩된 JSON입니다.")))
+				"본문 안의 JSON입니다. 바이트 값은 base64이며, SEV-SNP 증거(IsolationInfo.Evidence.Proof)는 그 자체가 base64url로 인코딩된 JSON입니다.")))
 	if ev := wi.IsolationInfo.Evidence; ev != nil {
 		r.runtime = r.b64("IsolationInfo.Evidence.RunTimeData", ev.RunTimeData)
 		proof := r.b64("IsolationInfo.Evidence.Proof", ev.Proof)
@@ -160,12 +167,13 @@ func (r *request) snpProof(proof []byte, field string) {
 	}
 	var p struct{ SnpReport, VcekCertChain string }
 	if err := json.Unmarshal(proof, &p); err != nil {
-		r.fail("%s is not the SnpReport/VcekCertChain JSON: %v", field, err)
+		r.fail(fmt.Sprintf("%s is not the SnpReport/VcekCertChain JSON: %v", field, err),
+			fmt.Sprintf("%s이(가) SnpReport/VcekCertChain JSON이 아닙니다: %s", field, errKO(err)))
 		return
 	}
 	r.snpReport = r.b64(field+".SnpReport", p.SnpReport)
 	r.chain = string(r.b64(field+".VcekCertChain", p.VcekCertChain))
-	r.code = append(r.code, codeSection("proof", present.T("SEV-SNP Proof (decoded)", "SEV-SNP Proof (디코딩)"), proof,
+	r.code = append(r.code, codeSection("proof", present.T("SEV-SNP Proof (decoded)", "SEV-SNP 증거 (디코딩)"), proof,
 		present.T("The SEV-SNP report and the VCEK chain, each base64url.", "SEV-SNP 보고서와 VCEK 체인으로, 각각 base64url입니다.")))
 }
 
@@ -175,7 +183,7 @@ func (r *request) b64(field, s string) []byte {
 	}
 	b, err := hcl.DecodeB64(s)
 	if err != nil {
-		r.fail("%s is not base64: %v", field, err)
+		r.fail(fmt.Sprintf("%s is not base64: %v", field, err), fmt.Sprintf("%s이(가) base64가 아닙니다: %s", field, errKO(err)))
 		return nil
 	}
 	return b
@@ -192,7 +200,7 @@ func (r *request) decodePlatform() {
 		Nonce string `json:"nonce"`
 	}
 	if err := json.Unmarshal(r.body, &pb); err != nil {
-		r.fail("the body is not JSON: %v", err)
+		r.fail(fmt.Sprintf("the body is not JSON: %v", err), "본문이 JSON이 아닙니다: "+errKO(err))
 		return
 	}
 	r.nonce = pb.Nonce
@@ -205,12 +213,13 @@ func (r *request) decodePlatform() {
 		r.isoType = "Tdx"
 		r.quote = r.b64("quote", pb.Quote)
 	default:
-		r.fail("the body carries neither report (SevSnpVm) nor quote (TdxVm)")
+		r.fail("the body carries neither report (SevSnpVm) nor quote (TdxVm)", "본문에 report(SevSnpVm)도 quote(TdxVm)도 없습니다")
 	}
 	if pb.RuntimeData.DataType != "JSON" {
-		r.fail("runtimeData.dataType is %q; with anything but JSON MAA does not parse the claims into x-ms-runtime", pb.RuntimeData.DataType)
+		r.fail(fmt.Sprintf("runtimeData.dataType is %q; with anything but JSON MAA does not parse the claims into x-ms-runtime", pb.RuntimeData.DataType),
+			fmt.Sprintf("runtimeData.dataType이 %q입니다. JSON이 아니면 MAA가 클레임을 x-ms-runtime으로 해석하지 않습니다", pb.RuntimeData.DataType))
 	}
-	r.bodyDetail = append(r.bodyDetail, fmt.Sprintf("body = %d bytes of JSON", len(r.body)))
+	r.bodyDetail.add(fmt.Sprintf("body = %d bytes of JSON", len(r.body)), fmt.Sprintf("본문 = JSON %d바이트", len(r.body)))
 	r.code = append([]present.Section{codeSection("body", present.T("HTTP body", "HTTP 본문"), r.body,
 		present.T("Sent compact; shown indented.", "실제로는 공백 없이 보내며, 여기서는 들여써서 보여 줍니다."))}, r.code...)
 }

@@ -90,7 +90,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 	if flow == "" {
 		flow = "guest"
 	}
-	view := pages.RequestView{Flow: flow, Endpoint: ep.URL, EndpointReason: ep.Reason, TEE: s.TEE}
+	view := pages.RequestView{Flow: flow, Endpoint: ep.URL, EndpointReason: ep.Reason, EndpointReasonKO: ep.ReasonKO, TEE: s.TEE}
 	var checks check.List
 	checks = append(checks, ep.check())
 	fail := func(err error) (present.Page, error) {
