@@ -41,10 +41,10 @@ func claimsSection(s *evidence.Set, r *verify.Result) present.Section {
 	var rows []present.Row
 	rows = append(rows, ko(claimRow("keys", "keys", fmt.Sprintf("%d key%s", len(rc.Keys), plural(len(rc.Keys)))), "", fmt.Sprintf("키 %d개", len(rc.Keys))))
 	for i, k := range rc.Keys {
-		row := claimRow(fmt.Sprintf("keys[%d] %s", i, k.Kid), k.Kid, jwkSummary(k))
-		// key_ops values are JWK words (sign, encrypt); in Korean they read as the parameter.
-		if v := strings.Replace(row.Value, ", key_ops ", ", key_ops=", 1); v != row.Value {
-			row.ValueKO = v
+		en, ko := jwkSummary(k)
+		row := claimRow(fmt.Sprintf("keys[%d] %s", i, k.Kid), k.Kid, en)
+		if ko != en {
+			row.ValueKO = ko
 		}
 		at := fmt.Sprintf("%skeys[%d] (kid %s)", maaRuntime, i, k.Kid)
 		row.Detail = strings.Replace(row.Detail, maaRuntime+k.Kid, at, 1) + "\nn=" + k.N + "\ne=" + k.E
@@ -101,20 +101,34 @@ func userDataRow(s *evidence.Set, rc *hcl.RuntimeClaims) present.Row {
 	return row
 }
 
-func jwkSummary(k hcl.JWK) string {
+// jwkSummary describes a runtime key in both languages: its size, exponent, what it may
+// be used for (key_ops, RFC 7517; the Korean names the uses) and the start of its modulus.
+func jwkSummary(k hcl.JWK) (en, ko string) {
 	pub, err := k.RSA()
 	if err != nil {
-		return "unreadable key: " + err.Error()
+		return "unreadable key: " + err.Error(), "읽을 수 없는 키: " + err.Error()
 	}
-	s := fmt.Sprintf("RSA-%d, e=%d", pub.N.BitLen(), pub.E)
+	en = fmt.Sprintf("RSA-%d, e=%d", pub.N.BitLen(), pub.E)
+	ko = en
 	if len(k.KeyOps) > 0 {
-		s += ", key_ops " + strings.Join(k.KeyOps, ",")
+		en += ", key_ops " + strings.Join(k.KeyOps, ",")
+		uses := make([]string, len(k.KeyOps))
+		for i, op := range k.KeyOps {
+			uses[i] = or(keyOpsKO[op], op)
+		}
+		ko += ", 용도(key_ops) " + strings.Join(uses, ", ")
 	}
 	n := k.N
 	if len(n) > 16 {
 		n = n[:16] + "…"
 	}
-	return s + ", n=" + n
+	return en + ", n=" + n, ko + ", n=" + n
+}
+
+// keyOpsKO names the JWK key operations (RFC 7517 §4.3) in Korean.
+var keyOpsKO = map[string]string{
+	"sign": "서명", "verify": "서명 검증", "encrypt": "암호화", "decrypt": "복호화",
+	"wrapKey": "키 감싸기", "unwrapKey": "키 풀기", "deriveKey": "키 유도", "deriveBits": "비트 유도",
 }
 
 // claimValue renders a JSON value; current-time is a Unix time and gets its date.

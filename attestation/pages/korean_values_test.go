@@ -146,7 +146,7 @@ func TestReadReportValuesInKorean(t *testing.T) {
 		{"snp", "signature_algo", "1 (ECDSA P-384 with SHA-384)", "1 (ECDSA P-384, SHA-384)"},
 		{"snp", "current_tcb", "", "(부트로더 "},
 		{"snp", "current_version", "", " 빌드 "},
-		{"claims", "keys[0] HCLAkPub", "", ", key_ops=sign, n="},
+		{"claims", "keys[0] HCLAkPub", "", ", 용도(key_ops) 서명, n="},
 		{"chain", "TPM quote", "quote signed by an RSA-2048 AK", "RSA-2048 AK가 서명한 쿼트"},
 	} {
 		row := requireRow(t, p, c.sec, c.key)
