@@ -13,6 +13,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/explain"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
 	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/cvmscope/cvmscope/attestation/tpmquote"
 	"github.com/cvmscope/cvmscope/attestation/verify"
 )
@@ -46,14 +47,14 @@ func plural(n int) string {
 }
 
 // fieldRow is one field with its place, its MAA claim and a note from the parser, if any.
-func fieldRow(kind, name, value string, at loc, claim, note string) present.Row {
+func fieldRow(kind, name, value string, at loc, claim string, note present.Text) present.Row {
 	var l lines
 	l.add(at.String(), at.ko())
 	if claim != "" {
 		l.add("MAA claim: "+claim, "MAA 클레임: "+claim)
 	}
-	if note != "" {
-		l.data(note) // the parser's note, in English only
+	if note.EN != "" {
+		l.add(note.EN, note.In(present.KO))
 	}
 	row := present.Row{Key: name, Value: value, Explain: explain.FieldValue(kind, name, value), PCR: -1}
 	l.set(&row)
@@ -72,13 +73,13 @@ func hclSection(r *verify.Result) present.Section {
 	claimsLen := len(r.HCL.Claims)
 	pad := r.HCL.Size - hcl.ClaimsOff - claimsLen
 	rows := []present.Row{
-		fieldRow(explain.KindHCLHeader, "signature", fmt.Sprintf("%q", h.Signature[:]), loc{0, 4, -1}, "", ""),
-		fieldRow(explain.KindHCLHeader, "version", u(h.Version), loc{4, 4, -1}, "", ""),
-		fieldRow(explain.KindHCLHeader, "report_size", u(h.ReportSize), loc{8, 4, -1}, "", ""),
-		fieldRow(explain.KindHCLHeader, "request_type", fmt.Sprintf("%d (%s)", uint32(h.RequestType), h.RequestType), loc{12, 4, -1}, "", ""),
-		fieldRow(explain.KindHCLHeader, "status", u(h.Status), loc{16, 4, -1}, "", ""),
-		fieldRow(explain.KindHCLHeader, "reserved", hex.EncodeToString(h.Reserved[:]), loc{20, 12, -1}, "", ""),
-		ko(fieldRow(explain.KindHCLHeader, "hardware_report", hwKind, loc{hcl.HardwareReportOff, hcl.HardwareReportSize, -1}, "", ""), "", hwKO),
+		fieldRow(explain.KindHCLHeader, "signature", fmt.Sprintf("%q", h.Signature[:]), loc{0, 4, -1}, "", present.Text{}),
+		fieldRow(explain.KindHCLHeader, "version", u(h.Version), loc{4, 4, -1}, "", present.Text{}),
+		fieldRow(explain.KindHCLHeader, "report_size", u(h.ReportSize), loc{8, 4, -1}, "", present.Text{}),
+		fieldRow(explain.KindHCLHeader, "request_type", fmt.Sprintf("%d (%s)", uint32(h.RequestType), h.RequestType), loc{12, 4, -1}, "", present.Text{}),
+		fieldRow(explain.KindHCLHeader, "status", u(h.Status), loc{16, 4, -1}, "", present.Text{}),
+		fieldRow(explain.KindHCLHeader, "reserved", hex.EncodeToString(h.Reserved[:]), loc{20, 12, -1}, "", present.Text{}),
+		ko(fieldRow(explain.KindHCLHeader, "hardware_report", hwKind, loc{hcl.HardwareReportOff, hcl.HardwareReportSize, -1}, "", present.Text{}), "", hwKO),
 	}
 	igvm := []struct {
 		name, value string
@@ -91,14 +92,14 @@ func hclSection(r *verify.Result) present.Section {
 		{"variable_data_size", u(ig.VariableDataSize), 16},
 	}
 	for _, f := range igvm {
-		row := fieldRow(explain.KindIGVM, f.name, f.value, loc{hcl.IGVMOff + f.off, 4, -1}, "", "")
+		row := fieldRow(explain.KindIGVM, f.name, f.value, loc{hcl.IGVMOff + f.off, 4, -1}, "", present.Text{})
 		row.Key = "igvm." + f.name
 		rows = append(rows, row)
 	}
 	rows = append(rows,
-		ko(fieldRow(explain.KindHCLHeader, "runtime_claims", fmt.Sprintf("%d bytes of JSON", claimsLen), loc{hcl.ClaimsOff, claimsLen, -1}, "", ""),
+		ko(fieldRow(explain.KindHCLHeader, "runtime_claims", fmt.Sprintf("%d bytes of JSON", claimsLen), loc{hcl.ClaimsOff, claimsLen, -1}, "", present.Text{}),
 			"", "JSON "+bytesKO(claimsLen)),
-		ko(fieldRow(explain.KindHCLHeader, "padding", fmt.Sprintf("%d bytes, %d non-zero", pad, r.HCL.TrailingNonZero), loc{hcl.ClaimsOff + claimsLen, pad, -1}, "", ""),
+		ko(fieldRow(explain.KindHCLHeader, "padding", fmt.Sprintf("%d bytes, %d non-zero", pad, r.HCL.TrailingNonZero), loc{hcl.ClaimsOff + claimsLen, pad, -1}, "", present.Text{}),
 			"", fmt.Sprintf("%s, 0이 아닌 바이트 %d개", bytesKO(pad), r.HCL.TrailingNonZero)))
 	if r.HCL.TrailingNonZero > 0 {
 		rows[len(rows)-1].Verdict = check.Warn
@@ -113,7 +114,7 @@ func snpSection(r *verify.Result) present.Section {
 	}
 	var rows []present.Row
 	for _, f := range r.SNP.Fields() {
-		row := fieldRow(explain.KindSNP, f.Name, f.Value, loc{f.Offset, f.Size, base}, f.Claim, "")
+		row := fieldRow(explain.KindSNP, f.Name, f.Value, loc{f.Offset, f.Size, base}, f.Claim, present.Text{})
 		if v := snpWordsKO.Replace(f.Value); v != f.Value {
 			row.ValueKO = v
 		}
@@ -145,7 +146,7 @@ func tdReportSection(r *verify.Result) present.Section {
 	}
 	var rows []present.Row
 	for _, f := range r.TDReport.Fields() {
-		row := fieldRow(explain.KindTDReport, f.Name, f.Value, loc{f.Offset, f.Size, base}, f.Claim, f.Note)
+		row := tdxRow(explain.KindTDReport, f, loc{f.Offset, f.Size, base})
 		if f.Name == "report_data" {
 			row.Verdict = r.Checks.Verdict(hcl.IDBinding)
 		}
@@ -158,7 +159,7 @@ func tdReportSection(r *verify.Result) present.Section {
 func tdQuoteSection(r *verify.Result) present.Section {
 	var rows []present.Row
 	for _, f := range r.TDQuote.Fields() {
-		row := fieldRow(explain.KindTDQuote, f.Name, f.Value, loc{f.Offset, f.Size, -1}, f.Claim, f.Note)
+		row := tdxRow(explain.KindTDQuote, f, loc{f.Offset, f.Size, -1})
 		switch {
 		case f.Name == "signature":
 			row.Verdict = r.Checks.Verdict("tdx.quote.signature")
@@ -171,6 +172,13 @@ func tdQuoteSection(r *verify.Result) present.Section {
 	}
 	return present.Section{ID: "tdquote", Title: present.T("TD quote", "TD 쿼트"), Kind: present.Fields,
 		Note: paravisorNote, Rows: rows}
+}
+
+// tdxRow is a TDREPORT or TD quote field, with its note and decoded words in Korean.
+func tdxRow(kind string, f tdx.Field, at loc) present.Row {
+	row := fieldRow(kind, f.Name, f.Value, at, f.Claim, present.T(f.Note, tdxNoteKO(f.Note)))
+	row.KeyKO, row.ValueKO = tdxKeyKO[f.Name], tdxValueKO(f.Name, f.Value)
+	return row
 }
 
 // debugVerdict fails the DEBUG attribute row when the bit is set: the host can then read

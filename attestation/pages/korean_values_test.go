@@ -13,6 +13,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/realdata"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
 )
 
 // englishWords are the words the Build request page writes in its English values and
@@ -193,4 +194,54 @@ func TestReadReportAKCertificateInKorean(t *testing.T) {
 	if !strings.Contains(link.ValueKO, `발급자 "cvmscope SIMULATED Virtual TPM CA`) || !strings.Contains(link.Value, "issued by cvmscope SIMULATED") {
 		t.Errorf("AK certificate link: %q / %q", link.ValueKO, link.Value)
 	}
+}
+
+// Every note package tdx writes about a TDREPORT or TD quote field reaches the Korean detail
+// in Korean, on the real Azure TDX evidence and on the simulated CVM's; a note tdx adds or
+// rewords fails here until it has its Korean.
+func TestTDXNotesInKorean(t *testing.T) {
+	check := func(t *testing.T, p present.Page, sec string, fields []tdx.Field) {
+		t.Helper()
+		rows := rowsByKey(section(t, p, sec))
+		notes := 0
+		for _, f := range fields {
+			row, ok := rows[f.Name]
+			if !ok {
+				t.Errorf("§%s has no row %q", sec, f.Name)
+				continue
+			}
+			if f.Note == "" {
+				continue
+			}
+			notes++
+			last := row.DetailKO[strings.LastIndex(row.DetailKO, "\n")+1:]
+			if strings.Contains(row.DetailKO, f.Note) || !hasHangul(last) {
+				t.Errorf("§%s %s: note %q has no Korean (detail %q)", sec, f.Name, f.Note, row.DetailKO)
+			}
+		}
+		if notes < 10 {
+			t.Errorf("§%s: only %d notes judged", sec, notes)
+		}
+	}
+	t.Run("real", func(t *testing.T) {
+		_, r, p := load(t, "aztdx-hcl-trustee-6332533d.bin", "aztdx-tdquote-trustee-6332533d.bin")
+		check(t, p, "tdreport", r.TDReport.Fields())
+		check(t, p, "tdquote", r.TDQuote.Fields())
+		if row := requireRow(t, p, "tdquote", "td_attributes (decoded)"); row.KeyKO != "td_attributes (디코딩)" {
+			t.Errorf("decoded attributes row %+v", row)
+		}
+		if row := requireRow(t, p, "tdquote", "header.att_key_type"); row.ValueKO != "2 (P-256 곡선의 ECDSA-256)" {
+			t.Errorf("attestation key type %q", row.ValueKO)
+		}
+	})
+	t.Run("simulated", func(t *testing.T) {
+		g := newSimGuest(t, "tdx", "")
+		p := pages.ReadReport(g.s, g.r)
+		check(t, p, "tdreport", g.r.TDReport.Fields())
+		check(t, p, "tdquote", g.r.TDQuote.Fields())
+		leaf := requireRow(t, p, "tdquote", "pck.leaf")
+		if !strings.Contains(leaf.DetailKO, `발급자 "Intel SGX PCK Platform CA`) {
+			t.Errorf("PCK leaf detail %q", leaf.DetailKO)
+		}
+	})
 }
