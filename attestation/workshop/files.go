@@ -74,6 +74,12 @@ func (f *Files) Steps() []StepID {
 	if !f.tokenOnly && (f.hasEvidence() || f.set.Token == "") {
 		steps = append(steps, ReadReport)
 	}
+	if !f.tokenOnly && f.savedRequest() {
+		steps = append(steps, BuildRequest)
+	}
+	if !f.tokenOnly && f.savedAnswer() {
+		steps = append(steps, CallMAA)
+	}
 	if f.set.Token != "" {
 		steps = append(steps, VerifyJWT)
 	}
@@ -116,6 +122,14 @@ func (f *Files) run(ctx context.Context, step StepID) (present.Page, error) {
 			f.result.Checks = append(f.result.Checks, inputChecks(f.set.Supplied(), f.result.Checks)...)
 		}
 		return f.pager.ReadReport(f.set, f.result), ctx.Err()
+	case BuildRequest:
+		if !f.tokenOnly && f.savedRequest() {
+			return f.savedRequestPage(), ctx.Err()
+		}
+	case CallMAA:
+		if !f.tokenOnly && f.savedAnswer() {
+			return f.savedAnswerPage(), ctx.Err()
+		}
 	case VerifyJWT:
 		if f.set.Token != "" {
 			// A token that did not parse is reported once, by jwt.parse among the input checks.

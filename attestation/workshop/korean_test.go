@@ -159,9 +159,10 @@ func TestFilesReadInKorean(t *testing.T) {
 	if !strings.Contains(sig, "--jwks FILE") || !strings.Contains(sig, "키는") {
 		t.Errorf("jwt.signature in Korean does not say where keys come from: %q", sig)
 	}
-	if _, err := f.Run(t.Context(), workshop.CallMAA); err == nil {
-		t.Error("Call MAA ran offline")
+	// Preflight needs a live VM; a bundle's saved request and answer are shown, not re-run.
+	if _, err := f.Run(t.Context(), workshop.Preflight); err == nil {
+		t.Error("Preflight ran offline")
 	} else if msg, _ := fault.MessageIn(err, "ko"); !hasHangul(msg) {
-		t.Errorf("offline Call MAA: %q", msg)
+		t.Errorf("offline Preflight: %q", msg)
 	}
 }

@@ -313,3 +313,42 @@ func TestHeadlessRunInterruptedBySIGTERM(t *testing.T) {
 		t.Errorf("after SIGTERM the directory holds %v, want only b.json", names)
 	}
 }
+
+// TestInspectShowsSavedSteps: a bundle shows every step it holds, the request and MAA's
+// answer included, so a denial can be read out offline; they skip, never re-sent.
+func TestInspectShowsSavedSteps(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		pages int
+	}{
+		{"verified run", nil, 4},
+		{"denied run", []string{"--scenario", "secureboot-off"}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".json")
+			runCLI(t, append([]string{"--platform", "sim", "-o", "json", "--save", b}, tc.args...)...)
+			r := runCLI(t, "inspect", "-o", "json", "--trust-simulated", b)
+			if len(r.report.Pages) != tc.pages {
+				var titles []string
+				for _, p := range r.report.Pages {
+					titles = append(titles, p.Title.EN)
+				}
+				t.Fatalf("pages %q, want %d", titles, tc.pages)
+			}
+			if v := r.verdict("maa.request"); v != check.Skip {
+				t.Errorf("maa.request %s, want skip (shown, not sent)", v)
+			}
+			if v := r.verdict("maa.call"); v != check.Skip {
+				t.Errorf("maa.call %s, want skip (shown, not called)", v)
+			}
+			if tc.name == "denied run" && !strings.Contains(r.stdout, "PolicyEvaluationError") {
+				t.Error("the saved denial is not read out")
+			}
+			if r.code != 0 {
+				t.Errorf("exit %d\n%s", r.code, failing(r.report.Checks))
+			}
+		})
+	}
+}
