@@ -130,38 +130,55 @@ func (e *ServiceError) Kind() fault.Kind {
 }
 
 // Explain says in plain words what went wrong and what to do.
-func (e *ServiceError) Explain() string {
+func (e *ServiceError) Explain() string { en, _ := e.explain(); return en }
+
+// ExplainKO is Explain in Korean: the same reading, the denied claim named, and what to do
+// as a declarative step.
+func (e *ServiceError) ExplainKO() string { _, ko := e.explain(); return ko }
+
+// explain reads the error out in English and Korean, case by case, so that the two cannot
+// drift apart.
+func (e *ServiceError) explain() (en, ko string) {
 	if e.PolicyDenied() {
-		var parts []string
+		var parts, partsKO []string
 		for _, d := range e.Details {
 			if d.Code == "PolicyFailureClaim" || d.Target != "" {
 				parts = append(parts, explainClaim(d.Target, d.Value))
+				partsKO = append(partsKO, explainClaimKO(d.Target, d.Value))
 			}
 		}
 		if len(parts) == 0 {
-			return "MAA's attestation policy denied the evidence without naming a claim; read the message above, and check Secure Boot, debugging and the VM type (or use a custom provider and policy)"
+			return "MAA's attestation policy denied the evidence without naming a claim; read the message above, and check Secure Boot, debugging and the VM type (or use a custom provider and policy)",
+				"MAA의 증명 정책이 클레임을 밝히지 않고 증거를 거부했습니다. 위 메시지를 읽고 보안 부팅, 디버그, VM 유형을 확인합니다(또는 사용자 지정 공급자와 정책을 씁니다)"
 		}
-		return strings.Join(parts, "; also ")
+		return strings.Join(parts, "; also "), strings.Join(partsKO, ". 또한 ")
 	}
 	switch s := e.Status; {
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
-		return fmt.Sprintf("MAA refused this caller (HTTP %d): the provider requires authorization; the shared regional providers need none, so check the attestation URL (-a)", s)
+		return fmt.Sprintf("MAA refused this caller (HTTP %d): the provider requires authorization; the shared regional providers need none, so check the attestation URL (-a)", s),
+			fmt.Sprintf("MAA가 이 호출자를 거부했습니다(HTTP %d). 공급자가 인가를 요구합니다. 리전 공유 공급자는 인가가 필요 없으므로 증명 URL(-a)을 확인합니다", s)
 	case s == http.StatusNotFound:
-		return "MAA has no such endpoint (HTTP 404): check the attestation URL (-a) and the api-version (AzureGuest 2020-10-01, SevSnpVm 2022-08-01, TdxVm 2023-04-01-preview)"
+		return "MAA has no such endpoint (HTTP 404): check the attestation URL (-a) and the api-version (AzureGuest 2020-10-01, SevSnpVm 2022-08-01, TdxVm 2023-04-01-preview)",
+			"MAA에 해당 엔드포인트가 없습니다(HTTP 404). 증명 URL(-a)과 api-version(AzureGuest 2020-10-01, SevSnpVm 2022-08-01, TdxVm 2023-04-01-preview)을 확인합니다"
 	case s == http.StatusRequestTimeout:
-		return "MAA timed out reading the request (HTTP 408); try again"
+		return "MAA timed out reading the request (HTTP 408); try again",
+			"MAA가 요청을 읽는 중 시간이 초과되었습니다(HTTP 408). 다시 시도합니다"
 	case s == http.StatusTooManyRequests:
-		return "MAA is rate-limiting this client (HTTP 429); wait a minute and try again, or use your own attestation provider"
+		return "MAA is rate-limiting this client (HTTP 429); wait a minute and try again, or use your own attestation provider",
+			"MAA가 이 클라이언트의 요청 수를 제한하고 있습니다(HTTP 429). 1분 기다린 뒤 다시 시도하거나 자체 증명 공급자를 씁니다"
 	case s >= 500:
-		return fmt.Sprintf("MAA had a server-side failure (HTTP %d); try again later, and check Azure status for the region", s)
+		return fmt.Sprintf("MAA had a server-side failure (HTTP %d); try again later, and check Azure status for the region", s),
+			fmt.Sprintf("MAA 서버 쪽에서 오류가 났습니다(HTTP %d). 나중에 다시 시도하고 해당 리전의 Azure 상태를 확인합니다", s)
 	case s == http.StatusBadRequest:
 		what := e.Message
 		if what == "" {
 			what = e.Code
 		}
-		return fmt.Sprintf("MAA rejected the evidence as invalid (HTTP 400%s): compare the request with the local evidence checks; a stale report, a wrong VCEK chain or a TDREPORT sent instead of a TD quote are common causes", codeSuffix(e.Code, what))
+		return fmt.Sprintf("MAA rejected the evidence as invalid (HTTP 400%s): compare the request with the local evidence checks; a stale report, a wrong VCEK chain or a TDREPORT sent instead of a TD quote are common causes", codeSuffix(e.Code, what)),
+			fmt.Sprintf("MAA가 증거를 유효하지 않다고 거부했습니다(HTTP 400%s). 요청을 로컬 증거 검증 결과와 비교합니다. 오래된 보고서, 잘못된 VCEK 체인, TD 쿼트 대신 보낸 TDREPORT가 흔한 원인입니다", codeSuffix(e.Code, what))
 	}
-	return fmt.Sprintf("MAA answered HTTP %d, which cvmscope does not expect; see the message above", e.Status)
+	return fmt.Sprintf("MAA answered HTTP %d, which cvmscope does not expect; see the message above", e.Status),
+		fmt.Sprintf("MAA가 cvmscope가 예상하지 않은 HTTP %d로 응답했습니다. 위 메시지를 확인합니다", e.Status)
 }
 
 func codeSuffix(code, what string) string {
@@ -232,42 +249,6 @@ func (e *ServiceError) KO() string {
 		s += ": " + e.Body
 	}
 	return s
-}
-
-// ExplainKO is Explain in Korean: the same reading, the denied claim named, and what to do
-// as a declarative step.
-func (e *ServiceError) ExplainKO() string {
-	if e.PolicyDenied() {
-		var parts []string
-		for _, d := range e.Details {
-			if d.Code == "PolicyFailureClaim" || d.Target != "" {
-				parts = append(parts, explainClaimKO(d.Target, d.Value))
-			}
-		}
-		if len(parts) == 0 {
-			return "MAA의 증명 정책이 클레임을 밝히지 않고 증거를 거부했습니다. 위 메시지를 읽고 보안 부팅, 디버그, VM 유형을 확인합니다(또는 사용자 지정 공급자와 정책을 씁니다)"
-		}
-		return strings.Join(parts, ". 또한 ")
-	}
-	switch s := e.Status; {
-	case s == http.StatusUnauthorized || s == http.StatusForbidden:
-		return fmt.Sprintf("MAA가 이 호출자를 거부했습니다(HTTP %d). 공급자가 인가를 요구합니다. 리전 공유 공급자는 인가가 필요 없으므로 증명 URL(-a)을 확인합니다", s)
-	case s == http.StatusNotFound:
-		return "MAA에 해당 엔드포인트가 없습니다(HTTP 404). 증명 URL(-a)과 api-version(AzureGuest 2020-10-01, SevSnpVm 2022-08-01, TdxVm 2023-04-01-preview)을 확인합니다"
-	case s == http.StatusRequestTimeout:
-		return "MAA가 요청을 읽는 중 시간이 초과되었습니다(HTTP 408). 다시 시도합니다"
-	case s == http.StatusTooManyRequests:
-		return "MAA가 이 클라이언트의 요청 수를 제한하고 있습니다(HTTP 429). 1분 기다린 뒤 다시 시도하거나 자체 증명 공급자를 씁니다"
-	case s >= 500:
-		return fmt.Sprintf("MAA 서버 쪽에서 오류가 났습니다(HTTP %d). 나중에 다시 시도하고 해당 리전의 Azure 상태를 확인합니다", s)
-	case s == http.StatusBadRequest:
-		what := e.Message
-		if what == "" {
-			what = e.Code
-		}
-		return fmt.Sprintf("MAA가 증거를 유효하지 않다고 거부했습니다(HTTP 400%s). 요청을 로컬 증거 검증 결과와 비교합니다. 오래된 보고서, 잘못된 VCEK 체인, TD 쿼트 대신 보낸 TDREPORT가 흔한 원인입니다", codeSuffix(e.Code, what))
-	}
-	return fmt.Sprintf("MAA가 cvmscope가 예상하지 않은 HTTP %d로 응답했습니다. 위 메시지를 확인합니다", e.Status)
 }
 
 // claimWordsKO says claimWords in Korean, key for key.
