@@ -180,6 +180,9 @@ func TestReadReportCPUIDInKorean(t *testing.T) {
 func TestReadReportAKCertificateInKorean(t *testing.T) {
 	g := newSimGuest(t, "trustedlaunch", "")
 	p := pages.ReadReport(g.s, g.r)
+	if !strings.Contains(p.Summary.KO, "시뮬레이션 Trusted Launch (하드웨어 TEE 없음) 증거") {
+		t.Errorf("summary in Korean %q", p.Summary.KO)
+	}
 	key := requireRow(t, p, "akcert", "Key")
 	if key.KeyKO != "키" || !strings.HasPrefix(key.ValueKO, "RSA-2048, e=65537, 모듈러스의 SHA-256 ") ||
 		key.ValueKO[strings.LastIndex(key.ValueKO, " ")+1:] != key.Value[strings.LastIndex(key.Value, " ")+1:] {

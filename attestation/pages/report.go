@@ -30,7 +30,7 @@ func ReadReport(s *evidence.Set, r *verify.Result) present.Page {
 	if tee == "" && r.HCL == nil && r.Attest != nil {
 		tee = evidence.TEETrustedLaunch
 	}
-	label, labelKO := tee.Label(), tee.Label()
+	label, labelKO := tee.Label(), tee.LabelKO()
 	if s.Source == evidence.SourceSim {
 		label, labelKO = "simulated "+label, "시뮬레이션 "+labelKO
 	}

@@ -69,7 +69,7 @@ var tdxNotePatterns = []struct {
 	ko string
 }{
 	{regexp.MustCompile(`^TDX module (\d+), SVN (\d+) \(little-endian 16-bit value of tee_tcb_svn\[0:2\]; MAA's exact derivation of tdx_seamsvn is not documented\)\.$`),
-		"TDX 모듈 $1, SVN $2 (tee_tcb_svn[0:2]의 리틀 엔디언 16비트 값이며, MAA가 tdx_seamsvn을 정확히 어떻게 구하는지는 문서화되지 않았습니다)."},
+		"TDX 모듈 $1, SVN $2 (TEE_TCB_SVN[0:2]의 리틀 엔디언 16비트 값이며, MAA가 tdx_seamsvn을 정확히 어떻게 구하는지는 문서화되지 않았습니다)."},
 	{regexp.MustCompile(`^Issued by (.+), valid (\S+) to (\S+)\.$`), "발급자 \"$1\", $2부터 $3까지 유효합니다."},
 	{regexp.MustCompile(`^Issued by (.+)\.$`), "발급자 \"$1\"."},
 }
