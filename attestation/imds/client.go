@@ -292,21 +292,6 @@ func koOf(err error) string {
 	return err.Error()
 }
 
-// hintForKO is hintFor in Korean.
-func hintForKO(path string, status int) string {
-	switch {
-	case strings.HasPrefix(path, "/metadata/THIM/amd"):
-		return "THIM은 SEV-SNP CVM에서만 AMD 인증서를 제공합니다. 다른 VM 유형이거나 계속 실패하면 AMD KDS에서 VCEK를 받습니다"
-	case strings.HasPrefix(path, "/acc/tdquote"):
-		return "TD 쿼트 서비스는 TDX CVM에만 있으며 HCL 보고서의 1024바이트 TDREPORT를 받습니다"
-	case strings.HasPrefix(path, endorsementPath):
-		return "THIM 보증(endorsement) 서비스는 공개 HTTPS입니다. <region>.thim.azure.net으로 가는 아웃바운드(와 HTTPS_PROXY)를 확인하거나 다른 리전을 시도합니다"
-	case status == http.StatusTooManyRequests:
-		return "IMDS가 이 VM의 요청 수를 제한하고 있습니다. 1분 기다린 뒤 다시 시도합니다"
-	}
-	return "다시 시도합니다. 계속되면 Azure 포털에서 VM 상태를 확인합니다"
-}
-
 func hostOf(base string) string {
 	s := strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://")
 	return strings.TrimRight(s, "/")
@@ -320,16 +305,27 @@ func snippet(b []byte) string {
 	return s
 }
 
-func hintFor(path string, status int) string {
+func hintFor(path string, status int) string { en, _ := hints(path, status); return en }
+
+// hintForKO is hintFor in Korean.
+func hintForKO(path string, status int) string { _, ko := hints(path, status); return ko }
+
+// hints says what to do about a failed IMDS call, in English and Korean side by side.
+func hints(path string, status int) (en, ko string) {
 	switch {
 	case strings.HasPrefix(path, "/metadata/THIM/amd"):
-		return "THIM serves AMD certificates only on SEV-SNP CVMs; on another VM type, or if it keeps failing, fetch the VCEK from AMD KDS instead"
+		return "THIM serves AMD certificates only on SEV-SNP CVMs; on another VM type, or if it keeps failing, fetch the VCEK from AMD KDS instead",
+			"THIM은 SEV-SNP CVM에서만 AMD 인증서를 제공합니다. 다른 VM 유형이거나 계속 실패하면 AMD KDS에서 VCEK를 받습니다"
 	case strings.HasPrefix(path, "/acc/tdquote"):
-		return "the TD quote service exists only on TDX CVMs and wants the 1024-byte TDREPORT from the HCL report"
+		return "the TD quote service exists only on TDX CVMs and wants the 1024-byte TDREPORT from the HCL report",
+			"TD 쿼트 서비스는 TDX CVM에만 있으며 HCL 보고서의 1024바이트 TDREPORT를 받습니다"
 	case strings.HasPrefix(path, endorsementPath):
-		return "THIM's endorsement service is public HTTPS; check egress to <region>.thim.azure.net (and HTTPS_PROXY), or try another region"
+		return "THIM's endorsement service is public HTTPS; check egress to <region>.thim.azure.net (and HTTPS_PROXY), or try another region",
+			"THIM 보증(endorsement) 서비스는 공개 HTTPS입니다. <region>.thim.azure.net으로 가는 아웃바운드(와 HTTPS_PROXY)를 확인하거나 다른 리전을 시도합니다"
 	case status == http.StatusTooManyRequests:
-		return "IMDS is rate-limiting this VM; wait a minute and try again"
+		return "IMDS is rate-limiting this VM; wait a minute and try again",
+			"IMDS가 이 VM의 요청 수를 제한하고 있습니다. 1분 기다린 뒤 다시 시도합니다"
 	}
-	return "try again; if it persists, check the VM's health in the Azure portal"
+	return "try again; if it persists, check the VM's health in the Azure portal",
+		"다시 시도합니다. 계속되면 Azure 포털에서 VM 상태를 확인합니다"
 }
