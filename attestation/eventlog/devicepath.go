@@ -111,18 +111,19 @@ func hardDriveText(d []byte) string {
 }
 
 // imageLoadText describes an EFI_IMAGE_LOAD_EVENT: the image's device path and size.
-func imageLoadText(data []byte) (string, bool) {
+func imageLoadText(data []byte) (text, bool) {
 	il, err := tcg.ParseEFIImageLoad(bytesReader(data))
 	if err != nil {
-		return "", false
+		return text{}, false
 	}
-	size := fmt.Sprintf("%d bytes at 0x%x", il.Header.Length, il.Header.LoadAddr)
+	size := both("%d bytes at 0x%x", "%d바이트, 주소 0x%x", il.Header.Length, il.Header.LoadAddr)
 	if len(il.DevPathData) == 0 {
-		return "image without device path (" + size + ")", true
+		return both("image without device path (%s)", "장치 경로 없는 이미지 (%s)", size), true
 	}
 	path, err := devicePathText(il.DevPathData)
 	if err != nil {
-		return fmt.Sprintf("image with unreadable device path (%v; %s)", err, size), true
+		// go-eventlog's words, kept as it wrote them.
+		return both("image with unreadable device path (%v; %s)", "장치 경로를 읽을 수 없는 이미지 (%v; %s)", err, size), true
 	}
-	return fmt.Sprintf("image %s (%s)", path, size), true
+	return both("image %s (%s)", "이미지 %s (%s)", path, size), true
 }

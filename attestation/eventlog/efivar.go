@@ -16,51 +16,51 @@ func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 
 // variableText describes a UEFI_VARIABLE_DATA event: the variable's name and vendor, and
 // its value for the variables a reader cares about.
-func variableText(typ tcg.EventType, data []byte) (string, bool) {
+func variableText(typ tcg.EventType, data []byte) (text, bool) {
 	v, err := tcg.ParseUEFIVariableData(bytesReader(data))
 	if err != nil {
-		return "", false
+		return text{}, false
 	}
 	name := oneLine(v.VarName())
 	vendor := v.Header.VariableName.String()
-	label := name
+	label := same(name)
 	if vendor != globalVariableGUID {
-		label = fmt.Sprintf("%s (%s)", name, guidName(vendor))
+		label = both("%s (%s)", "%s (%s)", name, guidName(vendor))
 	}
 	val := v.VariableData
 	if typ == tcg.EFIVariableAuthority {
-		return label + ": " + authorityText(v), true
+		return both("%s: %s", "%s: %s", label, authorityText(v)), true
 	}
 	switch {
 	case name == "SecureBoot" && vendor == globalVariableGUID:
-		return label + " = " + secureBootValue(val), true
+		return both("%s = %s", "%s = %s", label, secureBootValue(val)), true
 	case name == "BootOrder" && vendor == globalVariableGUID:
-		return label + " = " + bootOrderText(val), true
+		return both("%s = %s", "%s = %s", label, bootOrderText(val)), true
 	case isBootEntry(name) && vendor == globalVariableGUID:
-		return label + " " + loadOptionText(val), true
+		return both("%s %s", "%s %s", label, loadOptionText(val)), true
 	case name == "PK" || name == "KEK" || name == "db" || name == "dbx" || name == "dbt" || name == "MokList" || name == "MokListX":
-		return label + ": " + signatureListText(val), true
+		return both("%s: %s", "%s: %s", label, signatureListText(val)), true
 	}
 	if s, ok := asciiText(val); ok {
-		return fmt.Sprintf("%s = %q", label, s), true
+		return both("%s = %q", "%s = %q", label, s), true
 	}
-	return label + " = " + hexPreview(val), true
+	return both("%s = %s", "%s = %s", label, hexPreview(val)), true
 }
 
 // secureBootValue reads the one-byte SecureBoot variable.
-func secureBootValue(val []byte) string {
+func secureBootValue(val []byte) text {
 	switch {
 	case len(val) == 0:
-		return "(empty: Secure Boot variable not set, treated as disabled)"
+		return both("(empty: Secure Boot variable not set, treated as disabled)", "(비어 있음: 보안 부팅 변수가 설정되지 않아 꺼진 것으로 봅니다)")
 	case val[0] == 1:
-		return "1 (enabled)"
+		return both("1 (enabled)", "1 (켜짐)")
 	case val[0] == 0:
-		return "0 (disabled)"
+		return both("0 (disabled)", "0 (꺼짐)")
 	}
-	return fmt.Sprintf("0x%02x (not a valid SecureBoot value)", val[0])
+	return both("0x%02x (not a valid SecureBoot value)", "0x%02x (올바른 SecureBoot 값이 아닙니다)", val[0])
 }
 
-func bootOrderText(val []byte) string {
+func bootOrderText(val []byte) text {
 	if len(val)%2 != 0 || len(val) == 0 {
 		return hexPreview(val)
 	}
@@ -68,7 +68,7 @@ func bootOrderText(val []byte) string {
 	for i := 0; i+1 < len(val); i += 2 {
 		ids = append(ids, fmt.Sprintf("Boot%04X", binary.LittleEndian.Uint16(val[i:])))
 	}
-	return strings.Join(ids, ", ")
+	return same(strings.Join(ids, ", "))
 }
 
 func isBootEntry(name string) bool {
@@ -85,7 +85,7 @@ func isBootEntry(name string) bool {
 
 // loadOptionText reads an EFI_LOAD_OPTION: attributes, device path length, description,
 // device path.
-func loadOptionText(val []byte) string {
+func loadOptionText(val []byte) text {
 	if len(val) < 6 {
 		return hexPreview(val)
 	}
@@ -95,12 +95,12 @@ func loadOptionText(val []byte) string {
 	if !ok || 6+used+pathLen > len(val) {
 		return hexPreview(val)
 	}
-	out := fmt.Sprintf("%q", desc)
+	out := same(fmt.Sprintf("%q", desc))
 	if path, err := devicePathText(val[6+used : 6+used+pathLen]); err == nil && path != "" {
-		out += " " + path
+		out = both("%s %s", "%s %s", out, path)
 	}
 	if attrs&1 == 0 {
-		out += " (inactive)"
+		out = both("%s (inactive)", "%s (비활성)", out)
 	}
 	return out
 }
@@ -109,22 +109,23 @@ func loadOptionText(val []byte) string {
 // lists are walked here rather than with go-eventlog's SignatureData, which trusts the
 // size fields (a SignatureSize below 16 makes it allocate gigabytes) and rejects SHA-1 and
 // SHA-384 hash lists that real dbx variables contain.
-func signatureListText(val []byte) string {
+func signatureListText(val []byte) text {
 	if len(val) == 0 {
-		return "empty"
+		return both("empty", "비어 있음")
 	}
-	var names []string
+	var names []text
 	hashes, others := 0, 0
 	for off := 0; off < len(val); {
 		if len(val)-off < 28 {
-			return fmt.Sprintf("%d bytes, signature list at offset %d truncated", len(val), off)
+			return both("%d bytes, signature list at offset %d truncated", "%d바이트, 오프셋 %d의 서명 목록이 잘렸습니다", len(val), off)
 		}
 		typ := guidString(val[off:])
 		listSize := int(binary.LittleEndian.Uint32(val[off+16:]))
 		headerSize := int(binary.LittleEndian.Uint32(val[off+20:]))
 		sigSize := int(binary.LittleEndian.Uint32(val[off+24:]))
 		if listSize < 28 || listSize > len(val)-off || sigSize < 16 || headerSize > listSize-28 || (listSize-28-headerSize)%sigSize != 0 {
-			return fmt.Sprintf("%d bytes, signature list at offset %d has inconsistent sizes (list %d, header %d, entry %d)",
+			return both("%d bytes, signature list at offset %d has inconsistent sizes (list %d, header %d, entry %d)",
+				"%d바이트, 오프셋 %d의 서명 목록 크기가 서로 맞지 않습니다(목록 %d, 헤더 %d, 항목 %d)",
 				len(val), off, listSize, headerSize, sigSize)
 		}
 		for e := off + 28 + headerSize; e < off+listSize; e += sigSize {
@@ -138,27 +139,27 @@ func signatureListText(val []byte) string {
 				continue
 			}
 			if c, err := x509.ParseCertificate(entry); err == nil {
-				names = append(names, certName(c.Subject.CommonName, c.Subject.String()))
+				names = append(names, same(certName(c.Subject.CommonName, c.Subject.String())))
 			} else {
-				names = append(names, "unparseable certificate")
+				names = append(names, both("unparseable certificate", "해석할 수 없는 인증서"))
 			}
 		}
 		off += listSize
 	}
-	var parts []string
+	var parts []text
 	if len(names) > 0 {
-		parts = append(parts, fmt.Sprintf("%d certificate%s (%s)", len(names), plural(len(names)), strings.Join(names, "; ")))
+		parts = append(parts, both("%d certificate%s (%s)", "인증서 %[1]d개 (%[3]s)", len(names), plural(len(names)), join(names, "; ")))
 	}
 	if hashes > 0 {
-		parts = append(parts, fmt.Sprintf("%d hash%s", hashes, pluralES(hashes)))
+		parts = append(parts, both("%d hash%s", "해시 %[1]d개", hashes, pluralES(hashes)))
 	}
 	if others > 0 {
-		parts = append(parts, fmt.Sprintf("%d other entr%s", others, pluralY(others)))
+		parts = append(parts, both("%d other entr%s", "기타 항목 %[1]d개", others, pluralY(others)))
 	}
 	if len(parts) == 0 {
-		return "no entries"
+		return both("no entries", "항목 없음")
 	}
-	return strings.Join(parts, ", ")
+	return join(parts, ", ")
 }
 
 // x509SignatureType is EFI_CERT_X509_GUID.
@@ -178,17 +179,18 @@ var hashSignatureTypes = map[string]bool{
 }
 
 // authorityText names the certificate that verified an image (EV_EFI_VARIABLE_AUTHORITY).
-func authorityText(v tcg.UEFIVariableData) string {
+func authorityText(v tcg.UEFIVariableData) text {
 	a, err := tcg.ParseUEFIVariableAuthority(v)
 	if len(a.Certs) > 0 {
 		c := a.Certs[0]
-		return "verified by " + certName(c.Subject.CommonName, c.Subject.String())
+		return both("verified by %s", "%s 인증서로 검증됨", certName(c.Subject.CommonName, c.Subject.String()))
 	}
 	if s, ok := asciiText(v.VariableData); ok {
-		return fmt.Sprintf("%q", s)
+		return same(fmt.Sprintf("%q", s))
 	}
 	if err != nil {
-		return fmt.Sprintf("%s (%v)", hexPreview(v.VariableData), err)
+		// go-eventlog's words, kept as it wrote them.
+		return both("%s (%v)", "%s (%v)", hexPreview(v.VariableData), err)
 	}
 	return hexPreview(v.VariableData)
 }

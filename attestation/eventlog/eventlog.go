@@ -41,8 +41,9 @@ type Event struct {
 	// SHA-1 format logs).
 	Digest []byte
 	Data   []byte
-	// Description is a decoded one-line summary of Data.
-	Description string
+	// Description is a decoded one-line summary of Data; DescriptionKO says the same in
+	// Korean, with the event's own data (names, paths, strings, hex) unchanged.
+	Description, DescriptionKO string
 }
 
 // HasBank reports whether the log declares the named digest bank, e.g. "sha256".
@@ -100,7 +101,8 @@ func Parse(raw []byte) (*Log, error) {
 		if len(le.Digest) > 0 {
 			ev.Digest = le.Digest
 		}
-		ev.Description = describe(ev, l)
+		d := describe(ev, l)
+		ev.Description, ev.DescriptionKO = d.en, d.ko
 		l.Events[i] = ev
 	}
 	return l, nil

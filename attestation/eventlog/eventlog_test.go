@@ -3,6 +3,7 @@ package eventlog
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -131,6 +132,9 @@ func TestSecureBootState(t *testing.T) {
 	if d := l2.Events[3].Description; d != "SecureBoot = 1 (enabled)" {
 		t.Errorf("description %q", d)
 	}
+	if d := l2.Events[3].DescriptionKO; d != "SecureBoot = 1 (켜짐)" {
+		t.Errorf("Korean description %q", d)
+	}
 
 	// A log without the variable (cut before event 3) says nothing about Secure Boot.
 	short, err := Parse(raw[:sb.Offset])
@@ -177,8 +181,11 @@ func TestUnknownTypeAndErrorSeparator(t *testing.T) {
 	if l.Events[8].IsErrorSeparator() {
 		t.Error("the normal separator reads as an error separator")
 	}
-	if got := hexPreview([]byte{0xde, 0xad, 0xbe, 0xef}); got != "4 bytes: deadbeef" {
+	if got := hexPreview([]byte{0xde, 0xad, 0xbe, 0xef}); got.en != "4 bytes: deadbeef" || got.ko != "4바이트: deadbeef" {
 		t.Errorf("hexPreview = %q", got)
+	}
+	if e := l2.Events[8]; !strings.HasPrefix(e.DescriptionKO, "오류 구분자 (0x00000001)") {
+		t.Errorf("error separator in Korean: %q", e.DescriptionKO)
 	}
 }
 
@@ -192,6 +199,37 @@ func TestTypeName(t *testing.T) {
 	} {
 		if got := TypeName(typ); got != want {
 			t.Errorf("TypeName(%#x) = %q, want %q", typ, got, want)
+		}
+	}
+}
+
+// englishWords are the words of cvmscope's own English descriptions; none may reach a
+// Korean description outside the event's quoted data and the certificate names.
+var englishWords = regexp.MustCompile(`\b(bytes?|separator|certificates?|verified|image|firmware|blob|hash(es)?|database|table|partitions?|disk|enabled|disabled|extended|crypto-agile|banks?|version|empty|entries|entry|device path|inactive|tag|global variable|style log)\b`)
+
+func TestDescriptionsInKorean(t *testing.T) {
+	for _, rl := range realLogs {
+		l, err := Parse(readReal(t, rl.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		translated := 0
+		for _, e := range l.Events {
+			ko := e.DescriptionKO
+			if ko == "" || strings.Contains(ko, "%!") || strings.ContainsAny(ko, "\n\r") {
+				t.Errorf("%s #%d: Korean description %q (English %q)", rl.file, e.Index, ko, e.Description)
+			}
+			if ko != e.Description {
+				translated++
+			}
+			// Quoted data and authority certificate names are the event's own words.
+			rest := regexp.MustCompile(`"(\\.|[^"\\])*"|인증서 [0-9]+개 \(.*\)|: .* 인증서로 검증됨$`).ReplaceAllString(ko, "")
+			if w := englishWords.FindString(rest); w != "" {
+				t.Errorf("%s #%d: %q left in the Korean description %q", rl.file, e.Index, w, ko)
+			}
+		}
+		if translated == 0 {
+			t.Errorf("%s: no description differs in Korean", rl.file)
 		}
 	}
 }

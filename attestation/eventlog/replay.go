@@ -179,11 +179,11 @@ func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool, src source) ch
 		}
 		return check.Warnf(CheckReplay, "PCR%d is not at its reset value but the log has no events for it: something outside this log extended it, so it cannot be checked", p).
 			KO("PCR%d이(가) 초기값이 아닌데 로그에는 이 PCR의 이벤트가 없습니다. 이 로그 밖의 무언가가 확장했으므로 검증할 수 없습니다", p).
-			WithDetails("quoted   " + hex.EncodeToString(quoted))
+			WithDetail("quoted   "+hex.EncodeToString(quoted), "쿼트값   "+hex.EncodeToString(quoted))
 	case !inQuote:
 		return check.Skipf(CheckReplay, "the log extends PCR%d (%d events) but the PCR set has no value for it, so it was not compared", p, r.events).
 			KO("로그는 PCR%d을(를) 확장하지만(이벤트 %d개) PCR 값 목록에 그 값이 없어 비교하지 않았습니다", p, r.events).
-			WithDetails("replayed " + hex.EncodeToString(r.value))
+			WithDetail("replayed "+hex.EncodeToString(r.value), "재생값   "+hex.EncodeToString(r.value))
 	case r.noDigest != nil:
 		return check.Warnf(CheckReplay, "PCR%d cannot be replayed: event #%d (%s) has no SHA-256 digest", p, r.noDigest.Index, r.noDigest.TypeName).
 			KO("PCR%d을(를) 재생할 수 없습니다. 이벤트 #%d(%s)에 SHA-256 다이제스트가 없습니다", p, r.noDigest.Index, r.noDigest.TypeName)
@@ -198,11 +198,10 @@ func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool, src source) ch
 		p, shortHex(r.value), src.en, p, shortHex(quoted), r.events, plural(r.events), r.last.Index, r.last.TypeName).
 		KO("PCR%d: 로그를 재생하면 %s인데 %s%d은(는) %s입니다. 측정된 이벤트 %d개, 마지막은 #%d %s",
 			p, shortHex(r.value), src.ko, p, shortHex(quoted), r.events, r.last.Index, r.last.TypeName).
-		WithDetails(
-			"replayed "+hex.EncodeToString(r.value),
-			"quoted   "+hex.EncodeToString(quoted),
-			fmt.Sprintf("last event #%d %s: %s", r.last.Index, r.last.TypeName, r.last.Description),
-		).
+		WithDetail("replayed "+hex.EncodeToString(r.value), "재생값   "+hex.EncodeToString(r.value)).
+		WithDetail("quoted   "+hex.EncodeToString(quoted), "쿼트값   "+hex.EncodeToString(quoted)).
+		WithDetail(fmt.Sprintf("last event #%d %s: %s", r.last.Index, r.last.TypeName, r.last.Description),
+			fmt.Sprintf("마지막 이벤트 #%d %s: %s", r.last.Index, r.last.TypeName, r.last.DescriptionKO)).
 		WithDetail("the log does not describe this PCR's measurements: an event is missing, altered or was added",
 			"로그가 이 PCR의 측정값을 설명하지 못합니다. 이벤트가 빠졌거나, 변조되었거나, 추가되었습니다")
 }

@@ -314,9 +314,15 @@ func TestReadReportEventLogOnePerEvent(t *testing.T) {
 		if row.PCR != e.PCR || !strings.HasPrefix(row.Key, "#"+itoa(i)+" PCR"+itoa(e.PCR)+" "+e.TypeName) || row.Value != e.Description {
 			t.Errorf("event row %d: %+v for event %+v", i, row, e.TypeName)
 		}
+		if row.ValueIn(present.KO) != e.DescriptionKO {
+			t.Errorf("event row %d in Korean: %q, want %q", i, row.ValueIn(present.KO), e.DescriptionKO)
+		}
 		if e.Digest != nil && !strings.Contains(row.Detail, "sha256 digest ") {
 			t.Errorf("event row %d detail lacks the digest: %q", i, row.Detail)
 		}
+	}
+	if got := ev.Rows[8].ValueIn(present.KO); got != "구분자: 이 PCR의 OS 이전 측정이 끝났습니다" {
+		t.Errorf("the PCR7 separator in Korean: %q", got)
 	}
 	pcrs := requirePCRTable(t, p)
 	want := map[int]struct {

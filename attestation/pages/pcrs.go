@@ -121,6 +121,7 @@ func eventsSection(r *verify.Result) present.Section {
 		row := present.Row{
 			Key:     fmt.Sprintf("#%d PCR%d %s", e.Index, e.PCR, e.TypeName),
 			Value:   e.Description,
+			ValueKO: e.DescriptionKO,
 			Explain: explain.EventType(e.TypeName),
 			Detail: fmt.Sprintf("offset %d, type 0x%08x\nsha256 digest %s\ndata (%d bytes) %s",
 				e.Offset, e.Type, digest, len(e.Data), dataPreview(e.Data)),

@@ -126,6 +126,14 @@ func (a *Attest) TypeName() string {
 	return "certify"
 }
 
+// TypeNameKO is TypeName in Korean: 쿼트 or 인증(TPM2_Certify).
+func (a *Attest) TypeNameKO() string {
+	if a.Type == TypeQuote {
+		return "쿼트"
+	}
+	return "인증(TPM2_Certify)"
+}
+
 // Fields lists the attestation for display.
 func (a *Attest) Fields() []Field {
 	f := []Field{

@@ -69,7 +69,7 @@ func verifySignature(msg, sig []byte, ak *rsa.PublicKey, att *Attest, perr error
 	return check.Passf(IDSignature, "quote signed by the AK (%s, RSA-%d); PCR values and nonce checked separately", name, ak.N.BitLen()).
 		KO("AK가 쿼트에 서명했습니다 (%s, RSA-%d). PCR 값과 논스(nonce)는 따로 검증합니다", name, ak.N.BitLen()).
 		WithDetail(fmt.Sprintf("type %s, magic 0x%08x TPM_GENERATED: a restricted AK signs such structures only when the TPM made them", att.TypeName(), att.Magic),
-			fmt.Sprintf("type %s, magic 0x%08x TPM_GENERATED: 제한된 AK는 TPM이 직접 만든 구조에만 서명합니다", att.TypeName(), att.Magic))
+			fmt.Sprintf("유형 %s, magic 0x%08x TPM_GENERATED: 제한된 AK는 TPM이 직접 만든 구조에만 서명합니다", att.TypeNameKO(), att.Magic))
 }
 
 // decodeSignature accepts a bare signature of the key's size (RSASSA/SHA-256, as the
@@ -155,7 +155,7 @@ func checkPCRDigest(att *Attest, perr error, pcrs map[int][]byte) check.Check {
 	}
 	if pcrs == nil {
 		return check.Skipf(IDPCRDigest, "PCR values not checked: none given").KO("PCR 값을 검증하지 않았습니다. 주어진 값이 없습니다").
-			WithDetails("quote pcrDigest " + hex.EncodeToString(att.PCRDigest))
+			WithDetail("quote pcrDigest "+hex.EncodeToString(att.PCRDigest), "쿼트 pcrDigest "+hex.EncodeToString(att.PCRDigest))
 	}
 	if len(att.Selection) != 1 {
 		return check.Failf(IDPCRDigest, "quote selects %d PCR banks; only a single-bank quote can be checked against one set of values", len(att.Selection)).
@@ -195,7 +195,9 @@ func checkPCRDigest(att *Attest, perr error, pcrs map[int][]byte) check.Check {
 		c = c.WithDetail("given but not quoted (not covered): PCR "+pcrList(extra), "주어졌지만 쿼트되지 않은(검증 범위 밖) PCR: "+pcrList(extra))
 	}
 	sum := h.Sum(nil)
-	c = c.WithDetails("quote pcrDigest "+hex.EncodeToString(att.PCRDigest), "computed        "+hex.EncodeToString(sum))
+	// The Korean labels keep the digests aligned: a Hangul syllable is two columns wide.
+	c = c.WithDetail("quote pcrDigest "+hex.EncodeToString(att.PCRDigest), "쿼트 pcrDigest  "+hex.EncodeToString(att.PCRDigest)).
+		WithDetail("computed        "+hex.EncodeToString(sum), "계산값          "+hex.EncodeToString(sum))
 	if !bytes.Equal(sum, att.PCRDigest) {
 		c = c.WithDetail("a PCR changed between reading and quoting, or the values are not the quoted ones",
 			"읽은 뒤 쿼트하기 전에 PCR이 바뀌었거나, 주어진 값이 쿼트된 값이 아닙니다")
