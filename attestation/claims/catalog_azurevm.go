@@ -56,7 +56,7 @@ var azureVMEntries = []Entry{
 	flag("x-ms-azurevm-elam-enabled", "any",
 		"Whether Early-Launch Anti-Malware was loaded (Windows).",
 		"Informational; false on Linux.",
-		"ELAM(Early-Launch Anti-Malware) 로드 여부입니다(Windows).",
+		"ELAM(조기 실행 맬웨어 방지) 드라이버가 로드되었는지 나타냅니다(Windows).",
 		"정보 제공용이며 Linux에서는 false입니다."),
 	flag("x-ms-azurevm-flightsigning-enabled", "false",
 		"Whether Windows flight (pre-release) signing was accepted at boot.",

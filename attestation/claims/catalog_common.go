@@ -67,7 +67,7 @@ var standardEntries = []Entry{
 		"What MAA attested: azurevm (guest attestation of a CVM or Trusted Launch VM through its vTPM), sevsnpvm or tdxvm (platform attestation of the hardware report only), sgx (an SGX enclave).",
 		"azurevm for guest attestation; sevsnpvm or tdxvm for platform attestation",
 		"Any other type is not an Azure VM token and says nothing about this VM.",
-		"MAA가 증명한 대상의 유형입니다. azurevm(vTPM을 통한 CVM 또는 Trusted Launch VM의 게스트 증명), sevsnpvm·tdxvm(하드웨어 보고서만 사용하는 플랫폼 증명), sgx(SGX enclave)가 있습니다.",
+		"MAA가 증명한 대상의 유형입니다. azurevm(vTPM을 통한 CVM 또는 Trusted Launch VM의 게스트 증명), sevsnpvm·tdxvm(하드웨어 보고서만 사용하는 플랫폼 증명), sgx(SGX 엔클레이브)가 있습니다.",
 		"게스트 증명은 azurevm, 플랫폼 증명은 sevsnpvm 또는 tdxvm",
 		"그 밖의 유형은 Azure VM 토큰이 아니며 이 VM에 대해 아무것도 증명하지 않습니다."),
 	entry("x-ms-compliance-status",

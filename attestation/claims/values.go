@@ -44,8 +44,8 @@ var boolTexts = map[string]boolText{
 		"Kernel, boot and hypervisor debuggers were disabled.", "커널, 부팅, 하이퍼바이저 디버거가 꺼져 있었습니다.",
 		"A debugger was allowed: it could read or change guest memory.", "디버거가 허용되어 있었습니다. 디버거가 게스트 메모리를 읽거나 바꿀 수 있었습니다."},
 	"x-ms-azurevm-elam-enabled": {
-		"Early-Launch Anti-Malware was loaded (Windows).", "ELAM(Early-Launch Anti-Malware)이 로드되었습니다(Windows).",
-		"Early-Launch Anti-Malware was not loaded; expected on Linux.", "ELAM(Early-Launch Anti-Malware)이 로드되지 않았습니다. Linux에서는 정상입니다."},
+		"Early-Launch Anti-Malware was loaded (Windows).", "ELAM(조기 실행 맬웨어 방지) 드라이버가 로드되었습니다(Windows).",
+		"Early-Launch Anti-Malware was not loaded; expected on Linux.", "ELAM(조기 실행 맬웨어 방지) 드라이버가 로드되지 않았습니다. Linux에서는 정상입니다."},
 	"x-ms-azurevm-flightsigning-enabled": {
 		"Windows flight (pre-release) signing was accepted at boot.", "부팅 시 Windows 플라이트(시험판) 서명을 허용했습니다.",
 		"Windows flight (pre-release) signing was not accepted at boot.", "부팅 시 Windows 플라이트(시험판) 서명을 허용하지 않았습니다."},

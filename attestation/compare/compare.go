@@ -176,8 +176,8 @@ func (it Item) sourceKO() string {
 var itemNamesKO = map[string]string{
 	"TEE type": "TEE 유형", "VM id": "VM ID", "launch measurement": "시작 측정값", "guest SVN": "게스트 SVN",
 	"debuggable": "디버그 가능", "SMT allowed": "SMT 허용", "migration allowed": "마이그레이션 허용",
-	"family id": "family ID", "image id": "image ID", "ID key digest": "ID 키 다이제스트",
-	"author key digest": "작성자(author) 키 다이제스트", "host data": "호스트 데이터", "report id": "보고서 ID",
+	"family id": "패밀리 ID", "image id": "이미지 ID", "ID key digest": "ID 키 다이제스트",
+	"author key digest": "작성자 키 다이제스트", "host data": "호스트 데이터", "report id": "보고서 ID",
 	"bootloader SVN": "부트로더 SVN", "SNP firmware SVN": "SNP 펌웨어 SVN",
 	"microcode SVN": "마이크로코드 SVN", "ephemeral key": "임시 키", "attested PCRs": "증명된 PCR",
 	"Secure Boot": "보안 부팅 (Secure Boot)",

@@ -48,7 +48,7 @@ func teeItem(t tokenView, s *evidence.Set, r *verify.Result) Item {
 	if local != "" {
 		it.Evidence = string(local)
 		it.Source = local.Label() + ": the kind of the evidence (HCL report type, or how it was gathered)"
-		it.SourceKO = local.Label() + ": 증거의 종류(HCL 보고서 유형 또는 수집 방법)"
+		it.SourceKO = local.LabelKO() + ": 증거의 종류(HCL 보고서 유형 또는 수집 방법)"
 	}
 	if ok && local != "" {
 		it.Verdict = check.Fail
@@ -313,7 +313,7 @@ func tdxItems(t tokenView, r *verify.Result) []Item {
 		if f, ok := byClaim[c]; ok {
 			it.Evidence = f.Value
 			it.Source = fmt.Sprintf("%s %s (offset %d)", where, f.Name, f.Offset)
-			it.SourceKO = fmt.Sprintf("%s %s (오프셋 %d)", whereKO, f.Name, f.Offset)
+			it.SourceKO = fmt.Sprintf("%s %s (오프셋 %d)", whereKO, tdxFieldKO(f.Name), f.Offset)
 			if c == "tdx_seamsvn" {
 				it = seamSVNItem(it, r)
 			}
@@ -321,6 +321,12 @@ func tdxItems(t tokenView, r *verify.Result) []Item {
 		out = append(out, it)
 	}
 	return out
+}
+
+// tdxFieldKO is a TDREPORT or TD quote field name in Korean: the name itself stays, the
+// words package tdx adds to a decoded field do not ("tee_tcb_svn (module SVN)").
+func tdxFieldKO(name string) string {
+	return strings.Replace(name, "(module SVN)", "(모듈 SVN)", 1)
 }
 
 // seamSVNItem: how MAA derives tdx_seamsvn is not documented (the field note in package
@@ -423,7 +429,7 @@ func userDataItem(t tokenView, s *evidence.Set, r *verify.Result) Item {
 	switch {
 	case len(s.UserData) > 0:
 		it.Evidence, it.Source = hcl.UserDataHex(s.UserData), "user data written to NV 0x01400002 before the report was read"
-		it.SourceKO = "보고서를 읽기 전에 NV 0x01400002에 쓴 user data"
+		it.SourceKO = "보고서를 읽기 전에 NV 0x01400002에 쓴 사용자 데이터"
 	case r.Claims != nil && r.Claims.UserData != "":
 		it.Evidence, it.Source, it.SourceKO = r.Claims.UserData, "runtime claims user-data", "런타임 클레임 user-data"
 	}

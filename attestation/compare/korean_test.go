@@ -1,6 +1,7 @@
 package compare_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -39,6 +40,9 @@ func requireKorean(t *testing.T, what string, c check.Check, items []compare.Ite
 		if it.Source != "" && !hasHangul(it.SourceKO) {
 			t.Errorf("%s: item %s source %q has no Korean (%q)", what, it.Name, it.Source, it.SourceKO)
 		}
+		if w := sourceEnglish.FindString(it.SourceKO); w != "" {
+			t.Errorf("%s: item %s Korean source %q still says %q", what, it.Name, it.SourceKO, w)
+		}
 		if it.Verdict != check.Pass && it.Verdict != check.Fail && it.Note.KO == "" {
 			t.Errorf("%s: skipped item %s has no Korean note", what, it.Name)
 		}
@@ -52,6 +56,10 @@ func requireKorean(t *testing.T, what string, c check.Check, items []compare.Ite
 		}
 	}
 }
+
+// sourceEnglish are the words the English sources are written in, around the field names
+// they quote (report_data, tee_tcb_svn, vmUniqueId), which stay.
+var sourceEnglish = regexp.MustCompile(`\b(user data|written|before|offset|report|module|hardware|kind|of|the|this|run's|runtime claims|certificate|public key|selection|measured|variable|event log)\b`)
 
 var wordNames = map[string]bool{"TEE type": true, "launch measurement": true, "guest SVN": true, "debuggable": true,
 	"SMT allowed": true, "migration allowed": true, "ID key digest": true, "author key digest": true, "host data": true,

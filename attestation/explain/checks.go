@@ -173,7 +173,7 @@ var checks = map[string]Entry{
 		"The MAA token's RS256 signature verifies with the key its kid names from the attestation provider's published keys (JWKS), an RSA key of at least 2048 bits; a header that names critical extensions (crit) is refused.",
 		"MAA 토큰의 RS256 서명이 kid가 가리키는, 증명 공급자가 공개한 키(JWKS)로 검증됩니다. 키는 2048비트 이상의 RSA 키여야 하며, 임계 확장(crit)을 지정한 헤더는 거부합니다.",
 		"Fetch the keys from the same endpoint that issued the token (<endpoint>/certs); a token whose key is not published cannot be checked offline.",
-		"토큰을 발급한 엔드포인트(<endpoint>/certs)에서 키를 받습니다. 키가 공개되지 않은 토큰은 오프라인으로 검증할 수 없습니다."),
+		"토큰을 발급한 엔드포인트(<엔드포인트>/certs)에서 키를 받습니다. 키가 공개되지 않은 토큰은 오프라인으로 검증할 수 없습니다."),
 	"jwt.issuer": eh(
 		"The token issuer (iss) is the MAA endpoint that was called.",
 		"토큰 발급자(iss)가 호출한 MAA 엔드포인트와 같습니다.",
@@ -203,7 +203,7 @@ var checks = map[string]Entry{
 		"x-ms-runtime user-data in the token equals what was written to NV 0x01400002 before the report was read.",
 		"토큰의 x-ms-runtime user-data가 보고서를 읽기 전에 NV 0x01400002에 쓴 값과 같습니다.",
 		"Write the user data, read the report again, then attest with that report.",
-		"user data를 쓰고 보고서를 다시 읽은 뒤 그 보고서로 증명합니다."),
+		"사용자 데이터를 쓰고 보고서를 다시 읽은 뒤 그 보고서로 증명합니다."),
 	"jwt.matches-evidence": eh(
 		"The claims MAA issued (measurements, policy bits, TCB, vmUniqueId) equal what cvmscope read from the evidence itself.",
 		"MAA가 발급한 클레임(측정값, 정책 비트, TCB, vmUniqueId)이 cvmscope가 증거에서 직접 읽은 값과 같습니다.",

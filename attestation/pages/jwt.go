@@ -218,7 +218,7 @@ func compareSection(v JWTView) present.Section {
 		word := resultWord(it)
 		// The value columns are claim values, data like digests: shown as they are in both
 		// languages, with a Korean gloss for the few that are words.
-		row := present.Row{Key: it.Name, KeyKO: it.NameKO, Value: it.Token, Verdict: it.Verdict, PCR: -1, Copy: it.Token,
+		row := present.Row{Key: it.Name, KeyKO: it.NameKO, Value: it.Token, ValueKO: valueKO(it.Token), Verdict: it.Verdict, PCR: -1, Copy: it.Token,
 			Cells:   []string{orDash(it.Token), orDash(it.Evidence), word.EN},
 			CellsKO: []string{valueKO(it.Token), valueKO(it.Evidence), word.KO}}
 		if e, ok := claims.Resolve(it.Claim); ok {
@@ -231,14 +231,10 @@ func compareSection(v JWTView) present.Section {
 		}
 		var ls lines
 		ls.add("claim: "+it.Claim, "클레임: "+it.Claim)
-		ls.add("token: "+orDash(it.Token), "토큰: "+orDash(it.Token))
-		ls.add("evidence: "+orDash(it.Evidence), "증거: "+orDash(it.Evidence))
+		ls.add("token: "+orDash(it.Token), "토큰: "+or(valueKO(it.Token), orDash(it.Token)))
+		ls.add("evidence: "+orDash(it.Evidence), "증거: "+or(valueKO(it.Evidence), orDash(it.Evidence)))
 		if it.Source != "" {
-			src := it.Source
-			if it.SourceKO != "" {
-				src = it.SourceKO
-			}
-			ls.add("from: "+it.Source, "출처: "+src)
+			ls.add("from: "+it.Source, "출처: "+or(it.SourceKO, it.Source))
 		}
 		if !it.Note.Empty() {
 			ls.add("note: "+it.Note.EN, "참고: "+it.Note.KO)
@@ -259,7 +255,7 @@ func compareNoteKO(v check.Verdict, items []compare.Item) string {
 		var names []string
 		for _, it := range items {
 			if it.Verdict == check.Fail {
-				names = append(names, it.Name)
+				names = append(names, or(it.NameKO, it.Name))
 			}
 		}
 		return "MAA 토큰이 로컬 증거와 다른 항목: " + strings.Join(names, ", ")
@@ -284,7 +280,20 @@ var valueGlossKO = map[string]string{
 	"azurevm, no x-ms-isolation-tee": "azurevm, x-ms-isolation-tee 없음 (Trusted Launch)",
 }
 
-func valueKO(s string) string { return valueGlossKO[s] }
+// unreadableKO are the prefixes package compare puts before a key it could not decode; the
+// library's reason after them is quoted as it is.
+var unreadableKO = map[string]string{"unreadable JWK: ": "읽을 수 없는 JWK: ", "unreadable EncKeyPub: ": "읽을 수 없는 EncKeyPub: "}
+
+// valueKO is a compared value's Korean gloss, or "" when the value is data that reads the
+// same in both languages.
+func valueKO(s string) string {
+	for en, ko := range unreadableKO {
+		if rest, ok := strings.CutPrefix(s, en); ok {
+			return ko + rest
+		}
+	}
+	return valueGlossKO[s]
+}
 
 // resultWord is the result column: match or mismatch, and why, or why not compared.
 func resultWord(it compare.Item) present.Text {
@@ -341,7 +350,7 @@ func claimsTable(v JWTView) present.Section {
 		}
 		if it, ok := items[path]; ok {
 			row.Verdict = it.Verdict
-			ls.add(fmt.Sprintf("compared with %s: %s", it.Source, it.Verdict), fmt.Sprintf("%s와 비교: %s", it.Source, verdictKO[it.Verdict]))
+			ls.add(fmt.Sprintf("compared with %s: %s", it.Source, it.Verdict), fmt.Sprintf("%s와 비교: %s", or(it.SourceKO, it.Source), verdictKO[it.Verdict]))
 		}
 		if ch, ok := verdicts[path]; ok {
 			row.Verdict = check.Fold(check.List{{Verdict: row.Verdict}, ch})

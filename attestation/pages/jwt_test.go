@@ -180,11 +180,12 @@ func TestVerifyJWTTrustedLaunch2022AgainstSNPEvidence(t *testing.T) {
 	if pcrs.Verdict != check.Pass || !strings.Contains(pcrs.Cells[2], "subset") || !strings.Contains(pcrs.CellsKO[2], "일부") {
 		t.Errorf("attested PCRs row %+v", pcrs)
 	}
-	if note := section(t, p, "compare").Note; !strings.Contains(note.EN, "VM id") || !strings.Contains(note.KO, "다른 항목: TEE type, VM id") {
+	if note := section(t, p, "compare").Note; !strings.Contains(note.EN, "VM id") || !strings.Contains(note.KO, "다른 항목: TEE 유형, VM ID") {
 		t.Errorf("compare note %+v", note)
 	}
 	rows := rowsByKey(section(t, p, "claims"))
-	if row := rows["x-ms-azurevm-vmid"]; row.Verdict != check.Fail || !strings.Contains(row.Detail, "runtime claims") {
+	if row := rows["x-ms-azurevm-vmid"]; row.Verdict != check.Fail || !strings.Contains(row.Detail, "runtime claims") ||
+		!strings.Contains(row.DetailKO, "런타임 클레임 vm-configuration.vmUniqueId와 비교: 실패") {
 		t.Errorf("vmid claim row %+v", row)
 	}
 	if row := rows["x-ms-runtime.keys"]; !strings.Contains(row.Value, "TpmEphemeralEncryptionKey") || row.Explain.KO == "" {
@@ -225,6 +226,31 @@ func TestVerifyJWTUnknownClaimShown(t *testing.T) {
 	}
 	if hasSection(p, "compare") || hasSection(p, "expect") {
 		t.Errorf("sections %v: nothing was compared or expected", sectionIDs(p))
+	}
+}
+
+// In Korean the comparison speaks Korean around the data it quotes: a key that did not
+// decode, the Trusted Launch token's missing TEE, and where each local value came from.
+func TestVerifyJWTCompareRowsInKorean(t *testing.T) {
+	tok := realToken(t, "maa-azureguest-sharedeus2-cvmga-2022.jwt")
+	items := []compare.Item{
+		{Name: "ephemeral key", Claim: "x-ms-runtime.keys", Token: "unreadable JWK: square/go-jose: bad n", Verdict: check.Skip,
+			Note: present.T("no local evidence", "로컬 증거 없음")},
+		{Name: "TEE type", NameKO: "TEE 유형", Claim: "x-ms-attestation-type", Token: "azurevm, no x-ms-isolation-tee", Evidence: "trustedlaunch",
+			Source: "Trusted Launch (no hardware TEE): the kind of the evidence", SourceKO: "Trusted Launch (하드웨어 TEE 없음): 증거의 종류", Verdict: check.Pass},
+	}
+	p := pages.VerifyJWT(pages.JWTView{Token: tok, Compare: items, Now: time.Unix(1700000000, 0)})
+	key := requireRow(t, p, "compare", "ephemeral key")
+	if key.CellsKO[0] != "읽을 수 없는 JWK: square/go-jose: bad n" || !strings.Contains(key.DetailKO, "토큰: 읽을 수 없는 JWK: ") {
+		t.Errorf("undecodable key in Korean: %q / %q", key.CellsKO, key.DetailKO)
+	}
+	tee := requireRow(t, p, "compare", "TEE type")
+	if tee.ValueIn(present.KO) != "azurevm, x-ms-isolation-tee 없음 (Trusted Launch)" ||
+		!strings.Contains(tee.DetailKO, "토큰: azurevm, x-ms-isolation-tee 없음") || !strings.Contains(tee.DetailKO, "출처: Trusted Launch (하드웨어 TEE 없음)") {
+		t.Errorf("TEE type in Korean: %q / %q", tee.ValueIn(present.KO), tee.DetailKO)
+	}
+	if strings.Contains(tee.DetailKO, "no hardware") || strings.Contains(tee.DetailKO, "no x-ms") {
+		t.Errorf("TEE type detail keeps English: %q", tee.DetailKO)
 	}
 }
 

@@ -90,7 +90,7 @@ func verifyNonce(c Claims, nonce []byte) check.Check {
 func verifyUserData(c Claims, userData []byte) check.Check {
 	if userData == nil {
 		return check.Skipf(IDUserData, "no user data was written, so the report-data binding was not checked").
-			KO("user data를 쓰지 않아 report-data 바인딩을 확인하지 않았습니다")
+			KO("사용자 데이터를 쓰지 않아 REPORT_DATA 바인딩을 확인하지 않았습니다")
 	}
 	want := hex.EncodeToString(userData)
 	for _, p := range [][]string{
@@ -109,10 +109,10 @@ func verifyUserData(c Claims, userData []byte) check.Check {
 				WithDetail("want:  "+strings.ToUpper(want), "기대값: "+strings.ToUpper(want))
 		}
 		return check.Passf(IDUserData, "%s equals the %d bytes written (hex, case-insensitive)", name, len(userData)).
-			KO("%s가 쓴 %d바이트와 같습니다(hex, 대소문자 무시)", name, len(userData))
+			KO("%s가 쓴 %d바이트와 같습니다(16진수, 대소문자 무시)", name, len(userData))
 	}
 	return check.Failf(IDUserData, "user data was written but the token carries no x-ms-runtime.user-data").
-		KO("user data를 썼지만 토큰에 x-ms-runtime.user-data가 없습니다")
+		KO("사용자 데이터를 썼지만 토큰에 x-ms-runtime.user-data가 없습니다")
 }
 
 // CompliantCVM reports whether the token says MAA judged the VM a compliant Azure

@@ -21,10 +21,11 @@ func policyChecks(claims token.Claims, verified check.List, expect []token.Expec
 	if len(exps) == 0 {
 		return nil
 	}
-	var why []string
+	var why, whyKO []string
 	for _, id := range authenticators {
 		if v := verified.Verdict(id); v != check.Pass {
 			why = append(why, id+" "+string(v))
+			whyKO = append(whyKO, id+" "+verdictKO[v])
 		}
 	}
 	if len(why) == 0 {
@@ -33,8 +34,11 @@ func policyChecks(claims token.Claims, verified check.List, expect []token.Expec
 	out := make(check.List, 0, len(exps))
 	for _, e := range exps {
 		out = append(out, check.Skipf(e.ID(), "%s not judged: the claims are not authenticated (%s)", e.Claim, strings.Join(why, ", ")).
-			KO("%s은(는) 판단하지 않았습니다. 클레임이 인증되지 않았습니다 (%s)", e.Claim, strings.Join(why, ", ")).
+			KO("%s은(는) 판단하지 않았습니다. 클레임이 인증되지 않았습니다 (%s)", e.Claim, strings.Join(whyKO, ", ")).
 			WithSubject(e.Claim))
 	}
 	return out
 }
+
+// verdictKO names a verdict in Korean, as the pages do ("jwt.signature 실패").
+var verdictKO = map[check.Verdict]string{check.Pass: "통과", check.Fail: "실패", check.Warn: "경고", check.Skip: "건너뜀"}
