@@ -32,8 +32,9 @@ var (
 	// Product and feature names of more than one word, kept whole (glossary-ko.md).
 	latinPhrases = regexp.MustCompile(`Trusted Launch|Confidential VM|Secure Boot|Microsoft Azure Attestation|Korea Central|Retry-After`)
 	// Data quoted as it is: a command in backticks, a JSON or quoted string, an X.509 name, a command line typed
-	// in the workshop ("$ sudo ./AttestationClient -o token").
-	latinData   = regexp.MustCompile("`[^`]*`" + `|"[^"]*"|\b(CN|O|OU|L|ST|C|SERIALNUMBER|2\.5\.4\.\d+)=[^,\n]*|^\s*\$ .*`)
+	// in the workshop ("$ sudo ./AttestationClient -o token"), and what a service or the system said, quoted
+	// as received in 「」 after a Korean label (fault.QuoteKO; a quotation cut to fit ends in …).
+	latinData   = regexp.MustCompile("`[^`]*`" + `|"[^"]*"|\b(CN|O|OU|L|ST|C|SERIALNUMBER|2\.5\.4\.\d+)=[^,\n]*|^\s*\$ .*|「[^」]*(」|…)`)
 	latinTokens = []*regexp.Regexp{
 		regexp.MustCompile(`^[A-Za-z]$`),                                               // a key (n, a, y) or a variable
 		regexp.MustCompile(`^(0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*$`),                     // numbers, hex
@@ -50,6 +51,8 @@ var (
 		regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*=\S+$`),                              // parameters: e=65537, api-version=2020-10-01
 		regexp.MustCompile(`^[A-Z]{2,}-[A-Z][a-z]+$`),                                  // certificate names: ARK-Milan, SEV-Milan
 		regexp.MustCompile(`^0x[0-9a-f]+-0x[0-9a-f]+$|^[A-Z_]+\[\d+:\d+\]$`),           // byte ranges
+		regexp.MustCompile(`^[1-5]xx$`),                                                // HTTP status classes: 5xx
+		regexp.MustCompile(`^\d{4}-\d{2}-\d{2}-preview$`),                              // api-version values
 	}
 	latinWords = wordSet(
 		// Products, vendors, CPU generations, OSes.
@@ -65,6 +68,10 @@ var (
 		"English", "Unix",
 		// Encodings and the Azure region the emulator stands in for.
 		"base64url", "koreacentral",
+		// TPM object attributes as tpm2_readpublic prints them (the camelCase ones pass as names).
+		"decrypt", "sign", "restricted",
+		// MAA wire names and values that are one plain word: the query parameter, IsolationInfo.Type.
+		"api-version", "Tdx",
 	)
 	// Capitalised English that the acronym pattern would let through.
 	shouted = wordSet("PASS", "FAIL", "WARN", "SKIP", "OK", "ERROR", "WARNING", "NOT", "AND", "OR", "NO", "YES", "SIMULATED", "TEST", "ONLY")
@@ -90,8 +97,10 @@ func englishIn(s string) []string {
 		if strings.HasSuffix(s[:loc[0]], "…") || strings.HasPrefix(s[loc[1]:], "…") {
 			continue
 		}
-		w := strings.Trim(s[loc[0]:loc[1]], ".:,'=-/+")
-		if w == "" || allowedLatin(w) {
+		raw := s[loc[0]:loc[1]]
+		w := strings.Trim(raw, ".:,'=-/+")
+		// A path (/acc/tdquote) or a flag (--now) is judged with its leading / or -.
+		if w == "" || allowedLatin(w) || allowedLatin(strings.TrimRight(raw, ".:,'=/+")) {
 			continue
 		}
 		// Key combinations and alternatives (shift+tab, pgdn/space, g/home) are judged by part.
@@ -259,6 +268,7 @@ func walkData(f *findings, where string, p present.Page) {
 // selected, which is when it shows everything it has). Row keys are judged by walkData.
 func walkUI(t *testing.T, f *findings, w *walkRun) {
 	const width, height = 200, 60
+	const unwrapped = 1000 // wider than any row's text but a certificate's or a key's bytes
 	m := newTestModel(t, &replay{walkRun: w}, width, height, false, present.KO)
 	where := w.tee + "/" + w.scenario + " ui"
 	f.check(where+" first frame", m.View())
@@ -290,6 +300,11 @@ func walkUI(t *testing.T, f *findings, w *walkRun) {
 			sec := &p.page.Sections[si]
 			f.check(at+" §"+sec.ID+" header", strings.Join(p.sectionHeader(si, sec, p.contentWidth()), "\n"))
 		}
+		// A row is judged on its unwrapped text where it can be: wrapping at the screen's
+		// width splits an X.509 name (L=Santa | Clara) or a claim name (tdx_ | report_data)
+		// into fragments that read as words. Lines the row itself breaks stay lines.
+		p.SetSize(unwrapped, height)
+		p.ensure()
 		for _, it := range p.items {
 			sec := &p.page.Sections[it.sec]
 			if it.row < 0 {

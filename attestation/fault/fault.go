@@ -169,6 +169,17 @@ func Korean(err error, msg, hint string) error {
 	return &Error{Kind: KindOf(err), Err: err, KO: msg, HintKO: hint, unkinded: classified(err) == nil}
 }
 
+// QuoteKO is how Korean text quotes words cvmscope did not write (a service's message, the
+// system's error): after a Korean label, in 「」, as received. One form everywhere, so a
+// reader sees the English is a quotation and the Korean around it says what happened.
+// Without a label (a row already labelled "메시지") it is the quotation alone.
+func QuoteKO(label, text string) string {
+	if label == "" {
+		return "「" + text + "」"
+	}
+	return label + ": 「" + text + "」"
+}
+
 // MessageIn returns err's message and hint in lang ("ko" or English), falling back to
 // English where no Korean was written.
 func MessageIn(err error, lang string) (msg, hint string) {

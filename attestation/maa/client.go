@@ -311,7 +311,7 @@ func (c *Client) connError(u string, err error, attempts int) error {
 	hintKO := fmt.Sprintf("이 VM이 %s의 %s 포트에 닿는지(아웃바운드 규칙), 프록시 설정(HTTPS_PROXY, NO_PROXY)과 DNS를 확인합니다", pu.Hostname(), port)
 	if httpx.IsLoopback(pu.Hostname()) {
 		hint = fmt.Sprintf("nothing answers at %s: start the emulator there (cvmscope emulator --listen %s) or check -a", pu.Host, pu.Host)
-		hintKO = fmt.Sprintf("%s에서 응답하는 것이 없습니다. 그 주소에서 에뮬레이터를 시작하거나(cvmscope emulator --listen %s) -a를 확인합니다", pu.Host, pu.Host)
+		hintKO = fmt.Sprintf("%s에서 응답하는 것이 없습니다. 그 주소에서 에뮬레이터를 시작하거나(`cvmscope emulator --listen %s`) -a를 확인합니다", pu.Host, pu.Host)
 	}
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {

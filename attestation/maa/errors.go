@@ -175,10 +175,23 @@ func (e *ServiceError) explain() (en, ko string) {
 			what = e.Code
 		}
 		return fmt.Sprintf("MAA rejected the evidence as invalid (HTTP 400%s): compare the request with the local evidence checks; a stale report, a wrong VCEK chain or a TDREPORT sent instead of a TD quote are common causes", codeSuffix(e.Code, what)),
-			fmt.Sprintf("MAA가 증거를 유효하지 않다고 거부했습니다(HTTP 400%s). 요청을 로컬 증거 검증 결과와 비교합니다. 오래된 보고서, 잘못된 VCEK 체인, TD 쿼트 대신 보낸 TDREPORT가 흔한 원인입니다", codeSuffix(e.Code, what))
+			fmt.Sprintf("MAA가 증거를 유효하지 않다고 거부했습니다(HTTP 400%s). 요청을 로컬 증거 검증 결과와 비교합니다. 오래된 보고서, 잘못된 VCEK 체인, TD 쿼트 대신 보낸 TDREPORT가 흔한 원인입니다", codeSuffixKO(e.Code, e.Message))
 	}
 	return fmt.Sprintf("MAA answered HTTP %d, which cvmscope does not expect; see the message above", e.Status),
 		fmt.Sprintf("MAA가 cvmscope가 예상하지 않은 HTTP %d로 응답했습니다. 위 메시지를 확인합니다", e.Status)
+}
+
+// codeSuffixKO is codeSuffix in Korean text: the code is a name and stays, MAA's message
+// is quoted as received.
+func codeSuffixKO(code, msg string) string {
+	s := ""
+	if code != "" {
+		s = ", " + code
+	}
+	if msg != "" {
+		s += ", " + fault.QuoteKO("MAA의 메시지", msg)
+	}
+	return s
 }
 
 func codeSuffix(code, what string) string {
@@ -236,7 +249,8 @@ func explainClaim(target, value string) string {
 	return fmt.Sprintf("MAA's policy denied the attestation because %s (%s = %s); %s", why, target, value, fix)
 }
 
-// KO is Error in Korean; MAA's own code and message are quoted as MAA wrote them.
+// KO is Error in Korean; MAA's own code and message are quoted as MAA wrote them
+// (fault.QuoteKO).
 func (e *ServiceError) KO() string {
 	s := fmt.Sprintf("MAA가 HTTP %d", e.Status)
 	if e.Code != "" {
@@ -244,9 +258,9 @@ func (e *ServiceError) KO() string {
 	}
 	s += " 응답을 보냈습니다"
 	if e.Message != "" {
-		s += ": " + e.Message
+		s += ". " + fault.QuoteKO("MAA의 메시지", e.Message)
 	} else if e.Body != "" {
-		s += ": " + e.Body
+		s += ". " + fault.QuoteKO("MAA의 응답 본문", e.Body)
 	}
 	return s
 }

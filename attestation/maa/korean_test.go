@@ -49,7 +49,7 @@ func TestServiceErrorKorean(t *testing.T) {
 			[]string{"디버거가 켜져 있습니다(x-ms-azurevm-debuggersdisabled = false). 부팅 구성에서 디버거를 끕니다", ". 또한 ", "x-ms-sevsnpvm-is-debuggable = true). TEE 정책에서 디버그를 끄고"}},
 		{400, `{"error":{"code":"PolicyEvaluationError","innererror":{"details":[{"code":"PolicyFailureClaim","target":"x-ms-custom","value":"1"}]}}}`, []string{"정책이 요구하는 값이 아닙니다(x-ms-custom = 1)"}},
 		{400, `{"error":{"code":"PolicyEvaluationError","message":"denied"}}`, []string{"클레임을 밝히지 않고"}},
-		{400, `{"error":{"code":"InvalidParameter","message":"Unable to parse TCG logs"}}`, []string{"HTTP 400, InvalidParameter: Unable to parse TCG logs"}},
+		{400, `{"error":{"code":"InvalidParameter","message":"Unable to parse TCG logs"}}`, []string{"HTTP 400, InvalidParameter, MAA의 메시지: 「Unable to parse TCG logs」"}},
 		{401, ``, []string{"HTTP 401", "인가"}},
 		{404, `<html>not found</html>`, []string{"HTTP 404", "api-version"}},
 		{408, ``, []string{"HTTP 408"}},
@@ -81,7 +81,7 @@ func TestClientErrorsInKorean(t *testing.T) {
 	c, _ := tlsClient(t, srv)
 	_, err := c.Attest(context.Background(), PathAzureGuest, []byte("{}"))
 	msg, hint := fault.MessageIn(err, "ko")
-	if fault.ExitCode(err) != 5 || !strings.HasPrefix(msg, "MAA가 HTTP 400 PolicyEvaluationError 응답을 보냈습니다") ||
+	if fault.ExitCode(err) != 5 || !strings.HasPrefix(msg, "MAA가 HTTP 400 PolicyEvaluationError 응답을 보냈습니다. MAA의 메시지: 「") || !strings.HasSuffix(msg, "」") ||
 		!strings.Contains(hint, "x-ms-azurevm-dbxvalidated = false") || !strings.Contains(hint, "보안 부팅을 켭니다") {
 		t.Errorf("policy denial in Korean: %q / %q (exit %d)", msg, hint, fault.ExitCode(err))
 	}

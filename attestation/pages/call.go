@@ -175,6 +175,7 @@ func attemptsSection(ex *maa.Exchange) present.Section {
 			problem = explain.MAAProblemShort(netProblem(errors.New(a.Err)))
 		}
 		row := mrow(explain.KindCall, "attempt", status.EN)
+		row.ValueKO = status.KO
 		row.Key = fmt.Sprint(i + 1)
 		row.Cells = []string{status.EN, a.Duration.Round(time.Millisecond).String(), wait, problem.EN}
 		row.CellsKO = []string{status.KO, "", "", problem.KO}
@@ -320,14 +321,20 @@ func problemSection(err error, ex *maa.Exchange, problem string) present.Section
 		todo.ValueKO = hint.KO
 	}
 	happened.Detail = "cvmscope reads this as: " + problem
-	happened.DetailKO = "cvmscope의 분류: " + problem
+	// The class is an identifier (explain.MAAProblem's key): named in Korean, quoted as data.
+	happened.DetailKO = fmt.Sprintf("cvmscope의 분류: %s(`%s`)", explain.MAAProblemShort(problem).KO, problem)
 	sec.Rows = append(sec.Rows, happened, todo)
 	if se == nil {
 		return sec
 	}
 	for _, f := range []struct{ key, value string }{{"error code", se.Code}, {"message", se.Message}, {"inner code", se.InnerCode}} {
 		if f.value != "" {
-			sec.Rows = append(sec.Rows, mrow(explain.KindCall, f.key, f.value))
+			row := mrow(explain.KindCall, f.key, f.value)
+			if f.key == "message" {
+				// MAA's sentence, quoted as received: the rows around it say it in Korean.
+				row.ValueKO = fault.QuoteKO("", f.value)
+			}
+			sec.Rows = append(sec.Rows, row)
 		}
 	}
 	for _, d := range se.Details {
@@ -374,7 +381,7 @@ func decryptSection(v CallView, ex *maa.Exchange) present.Section {
 	result := ko(mrow(explain.KindCall, "token", "not opened"), "", "열지 못함")
 	if v.Decrypted {
 		result.Value = "opened: a compact JWT, verified in the next step"
-		result.ValueKO = "열림: compact 형식 JWT이며 다음 단계에서 검증합니다"
+		result.ValueKO = "열림: 점(.)으로 이은 세 부분의 JWT(JWS 압축 직렬화)이며 다음 단계에서 검증합니다"
 	}
 	sec.Rows = append(sec.Rows,
 		ko(mrow(explain.KindCall, "EncryptedInnerKey", fmt.Sprintf("%d bytes (RSA-%d ciphertext)", len(et.EncryptedInnerKey), 8*len(et.EncryptedInnerKey))),

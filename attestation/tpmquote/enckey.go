@@ -132,33 +132,35 @@ func VerifyCertify(certifyInfo, sig []byte, ak *rsa.PublicKey, encKeyPub []byte)
 func verifyCertify(certifyInfo, sig []byte, ak *rsa.PublicKey, encKeyPub []byte) check.Check {
 	if ak == nil {
 		return check.Skipf(IDEncKeyCertify, "encryption key certification not checked: no AK public key given").
-			KO("암호화 키 인증(certify)을 검증하지 않았습니다. AK 공개 키가 없습니다")
+			KO("암호화 키 인증(TPM2_Certify)을 검증하지 않았습니다. AK 공개 키가 없습니다")
 	}
 	att, perr := ParseAttest(certifyInfo)
 	sc := verifySignature(certifyInfo, sig, ak, att, perr)
 	if sc.Verdict != check.Pass {
 		return withLines(check.Failf(IDEncKeyCertify, "%s", strings.Replace(sc.Summary, "quote", "certify", 1)).
-			KO("%s", strings.Replace(sc.SummaryKO, "쿼트", "인증(certify)", 1)), sc)
+			KO("%s", strings.Replace(sc.SummaryKO, "쿼트", "인증(TPM2_Certify)", 1)), sc)
 	}
 	if att.Type != TypeCertify {
 		return check.Failf(IDEncKeyCertify, "the AK signed a %s (type 0x%04x), not a certify (0x8017) of the encryption key", att.TypeName(), att.Type).
-			KO("AK가 서명한 것은 암호화 키의 certify(0x8017)가 아니라 %s(type 0x%04x)입니다", att.TypeName(), att.Type)
+			KO("AK가 서명한 것은 암호화 키의 인증(TPM2_Certify, 0x8017)이 아니라 %s(유형 0x%04x)입니다", att.TypeName(), att.Type)
 	}
 	name, err := PublicName(encKeyPub)
 	if err != nil {
 		return check.Failf(IDEncKeyCertify, "EncKeyPub unreadable: %v", err).KO("EncKeyPub을 읽을 수 없습니다: %v", err)
 	}
-	details := []string{"certified name " + hex.EncodeToString(att.CertifiedName), "EncKeyPub name " + hex.EncodeToString(name)}
+	// The two Names, one line each in both languages (the hex is the same).
+	names := func(c check.Check) check.Check {
+		return c.WithDetail("certified name "+hex.EncodeToString(att.CertifiedName), "인증된 키 이름 "+hex.EncodeToString(att.CertifiedName)).
+			WithDetail("EncKeyPub name "+hex.EncodeToString(name), "EncKeyPub의 키 이름 "+hex.EncodeToString(name))
+	}
 	if !bytes.Equal(name, att.CertifiedName) {
-		return check.Failf(IDEncKeyCertify, "the AK certified another key: the certified Name differs from the Name of EncKeyPub").
-			KO("AK가 다른 키를 인증했습니다. 인증된 Name이 EncKeyPub의 Name과 다릅니다").
-			WithDetails(details...).
+		return names(check.Failf(IDEncKeyCertify, "the AK certified another key: the certified Name differs from the Name of EncKeyPub").
+			KO("AK가 다른 키를 인증했습니다. 인증된 키 이름이 EncKeyPub의 키 이름과 다릅니다")).
 			WithDetail("EncKeyPub was altered or does not belong to this certification", "EncKeyPub이 변조되었거나 이 인증의 키가 아닙니다")
 	}
-	return check.Passf(IDEncKeyCertify, "the AK (RSA-%d) certified EncKeyPub: it is held by the AK's TPM; its policy and attributes are checked separately",
+	return names(check.Passf(IDEncKeyCertify, "the AK (RSA-%d) certified EncKeyPub: it is held by the AK's TPM; its policy and attributes are checked separately",
 		ak.N.BitLen()).
-		KO("AK(RSA-%d)가 EncKeyPub을 인증했습니다. 이 키는 AK와 같은 TPM에 있습니다. 정책과 속성은 따로 검증합니다", ak.N.BitLen()).
-		WithDetails(details...)
+		KO("AK(RSA-%d)가 EncKeyPub을 인증했습니다. 이 키는 AK와 같은 TPM에 있습니다. 정책과 속성은 따로 검증합니다", ak.N.BitLen()))
 }
 
 // EncKeyPolicyMatches checks that the encryption key's authPolicy is the PolicyPCR

@@ -372,25 +372,31 @@ func callCheck(ex *maa.Exchange) check.Check {
 	n := len(ex.Attempts)
 	switch {
 	case n > 1:
-		var why []string
+		var why, whyKO []string
 		for _, a := range ex.Attempts[:n-1] {
 			if a.Status != 0 {
 				w := fmt.Sprintf("HTTP %d", a.Status)
 				if a.RetryAfter > 0 {
 					w += fmt.Sprintf(" (Retry-After %s)", a.RetryAfter)
 				}
-				why = append(why, w)
+				why, whyKO = append(why, w), append(whyKO, w)
 			} else {
 				why = append(why, a.Err)
+				// ErrKO is not saved; a bundle read back has the English, quoted as received.
+				ko := a.ErrKO
+				if ko == "" {
+					ko = fault.QuoteKO("", a.Err)
+				}
+				whyKO = append(whyKO, ko)
 			}
 		}
 		d := ex.Duration.Round(time.Millisecond)
 		return check.Warnf(IDCall, "token received after %d attempts in %s; earlier attempts: %s", n, d, strings.Join(why, ", ")).
-			KO("%d번 시도 끝에 %s 만에 토큰을 받았습니다. 앞선 시도: %s", n, d, strings.Join(why, ", "))
+			KO("%d번 시도 끝에 %s 만에 토큰을 받았습니다. 앞선 시도: %s", n, d, strings.Join(whyKO, ", "))
 	case ex.Duration > slowCall:
 		d := ex.Duration.Round(time.Millisecond)
 		return check.Warnf(IDCall, "token received, but MAA took %s (usually well under 1 s): throttling, a slow proxy or an overloaded region", d).
-			KO("토큰을 받았지만 MAA가 %s 걸렸습니다(보통 1초에 훨씬 못 미칩니다). 호출 제한(throttling), 느린 프록시, 과부하된 리전 중 하나입니다", d)
+			KO("토큰을 받았지만 MAA가 %s 걸렸습니다(보통 1초에 훨씬 못 미칩니다). 호출 수 제한, 느린 프록시, 과부하된 리전 중 하나입니다", d)
 	}
 	d := ex.Duration.Round(time.Millisecond)
 	return check.Passf(IDCall, "HTTP %d in %s", ex.Status, d).KO("HTTP %d, %s 걸렸습니다", ex.Status, d)
@@ -516,5 +522,5 @@ func decryptErr(err error) error {
 	if err == nil || koErr(err) != err.Error() {
 		return err
 	}
-	return fault.Korean(err, "MAA 응답에서 토큰을 열지 못했습니다: "+err.Error(), "")
+	return fault.Korean(err, "MAA 응답에서 토큰을 열지 못했습니다("+fault.QuoteKO("시스템 메시지", err.Error())+")", "")
 }

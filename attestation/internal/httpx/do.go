@@ -146,22 +146,22 @@ func (e *Error) KO() string {
 	case Interrupted:
 		return op + " 중단됨(Ctrl-C/Esc): 응답을 기다리지 않았습니다"
 	case Timeout:
-		return fmt.Sprintf("%s: %s 안에 %s에서 응답이 없습니다(%v)", op, roundDur(e.Waited), e.Host, RootCauseKO(e.Err))
+		return fmt.Sprintf("%s: %s 안에 %s에서 응답이 없습니다: %v", op, roundDur(e.Waited), e.Host, RootCauseKO(e.Err))
 	case Unreachable:
 		var oe *net.OpError
 		if errors.As(e.Err, &oe) && oe.Op == "proxyconnect" {
-			return fmt.Sprintf("%s: 프록시를 통해 %s에 연결할 수 없습니다(proxyconnect %v): %v", op, e.Host, oe.Addr, RootCauseKO(e.Err))
+			return fmt.Sprintf("%s: 프록시(%v)를 통해 %s에 연결할 수 없습니다: %v", op, oe.Addr, e.Host, RootCauseKO(e.Err))
 		}
 		return fmt.Sprintf("%s: %s에 연결할 수 없습니다: %v", op, e.Host, RootCauseKO(e.Err))
 	case Dropped:
 		if !e.Answered {
-			return fmt.Sprintf("%s: 응답이 오기 전에 %s가 연결을 끊었습니다(%v)", op, e.Host, RootCauseKO(e.Err))
+			return fmt.Sprintf("%s: 응답이 오기 전에 %s가 연결을 끊었습니다: %v", op, e.Host, RootCauseKO(e.Err))
 		}
 		return fmt.Sprintf("%s: 응답 도중(%d바이트 뒤) %s가 연결을 끊었습니다: %v", op, e.Bytes, e.Host, RootCauseKO(e.Err))
 	case TooLarge:
 		return fmt.Sprintf("%s: %s의 응답이 %d바이트보다 커서 거부했습니다", op, e.Host, e.Limit)
 	}
-	return fmt.Sprintf("%s: %v", op, e.Err)
+	return op + "에 실패했습니다(" + fault.QuoteKO("시스템 메시지", e.Err.Error()) + ")"
 }
 
 // WithKorean gives err its Korean message and hint. When err is itself a *fault.Error
@@ -373,7 +373,8 @@ func RootCause(err error) error {
 
 // RootCauseKO is RootCause in Korean for the transport failures a user meets (refused,
 // reset, unreachable, name not found, timed out, cut short), with the system's own words
-// after it so the exact cause stays searchable; anything else is RootCause as it is.
+// quoted after it (fault.QuoteKO) so the exact cause stays searchable; anything else is
+// RootCause quoted as it is.
 func RootCauseKO(err error) string {
 	cause := RootCause(err)
 	var dns *net.DNSError
@@ -403,10 +404,11 @@ func RootCauseKO(err error) string {
 	if cause == nil {
 		return ko
 	}
+	quoted := fault.QuoteKO("시스템 메시지", cause.Error())
 	if ko == "" {
-		return cause.Error()
+		return quoted
 	}
-	return ko + ": " + cause.Error()
+	return ko + "(" + quoted + ")"
 }
 
 type countingReader struct {

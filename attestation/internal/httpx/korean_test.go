@@ -36,17 +36,17 @@ func TestEveryFailureHasKorean(t *testing.T) {
 		{&Error{Failure: Interrupted, Op: "Call MAA", OpKO: "MAA 호출", Err: context.Canceled}, fault.Interrupted, "MAA 호출 중단됨"},
 		{&Error{Failure: Timeout, Op: "Call MAA", Host: "h:443", Waited: 10 * time.Second, Err: context.DeadlineExceeded}, fault.Network, "10s 안에 h:443에서 응답이 없습니다"},
 		{&Error{Failure: Unreachable, Op: "Call MAA", Host: "h:443", Err: refused}, fault.Network, "h:443에 연결할 수 없습니다"},
-		{&Error{Failure: Unreachable, Op: "Call MAA", Host: "h:443", Err: proxy}, fault.Network, "프록시를 통해 h:443에 연결할 수 없습니다"},
+		{&Error{Failure: Unreachable, Op: "Call MAA", Host: "h:443", Err: proxy}, fault.Network, "프록시(10.0.0.1:3128)를 통해 h:443에 연결할 수 없습니다"},
 		{&Error{Failure: Dropped, Op: "Call MAA", Host: "h:443", Err: syscall.ECONNRESET}, fault.Network, "응답이 오기 전에 h:443가 연결을 끊었습니다"},
 		{&Error{Failure: Dropped, Op: "Call MAA", Host: "h:443", Answered: true, Bytes: 42, Err: syscall.ECONNRESET}, fault.Network, "응답 도중(42바이트 뒤) h:443가 연결을 끊었습니다"},
 		{&Error{Failure: TooLarge, Op: "Call MAA", Host: "h:443", Limit: 1 << 20}, fault.Network, "1048576바이트보다 커서 거부했습니다"},
-		{&Error{Failure: Other, Op: "Call MAA", Host: "h:443", Err: errors.New("x509: unknown authority")}, fault.Network, "Call MAA: x509"},
+		{&Error{Failure: Other, Op: "Call MAA", Host: "h:443", Err: errors.New("x509: unknown authority")}, fault.Network, "Call MAA에 실패했습니다(시스템 메시지: 「x509: unknown authority」)"},
 	} {
 		ko := tc.e.KO()
 		if !strings.Contains(ko, tc.want) {
 			t.Errorf("%s: Korean %q, want it to contain %q", tc.e.Failure, ko, tc.want)
 		}
-		if tc.e.Failure != Other && !hasHangul(ko) {
+		if !hasHangul(ko) {
 			t.Errorf("%s: Korean %q has no Hangul", tc.e.Failure, ko)
 		}
 		err := FaultKO(tc.e, "check the proxy", "프록시를 확인합니다")
@@ -94,11 +94,11 @@ func TestRootCauseKO(t *testing.T) {
 		err  error
 		want string
 	}{
-		{&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, "연결이 거부되었습니다: connection refused"},
-		{&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}, "호스트 이름을 찾을 수 없습니다: lookup x.invalid: no such host"},
-		{syscall.ECONNRESET, "상대가 연결을 재설정했습니다: connection reset by peer"},
-		{context.DeadlineExceeded, "제한 시간이 지났습니다: context deadline exceeded"},
-		{errors.New("x509: unknown authority"), "x509: unknown authority"},
+		{&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, "연결이 거부되었습니다(시스템 메시지: 「connection refused」)"},
+		{&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}, "호스트 이름을 찾을 수 없습니다(시스템 메시지: 「lookup x.invalid: no such host」)"},
+		{syscall.ECONNRESET, "상대가 연결을 재설정했습니다(시스템 메시지: 「connection reset by peer」)"},
+		{context.DeadlineExceeded, "제한 시간이 지났습니다(시스템 메시지: 「context deadline exceeded」)"},
+		{errors.New("x509: unknown authority"), "시스템 메시지: 「x509: unknown authority」"},
 	} {
 		if got := RootCauseKO(tc.err); got != tc.want {
 			t.Errorf("RootCauseKO(%v) = %q, want %q", tc.err, got, tc.want)
