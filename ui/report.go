@@ -19,7 +19,7 @@ import (
 // made safe for a terminal before anything is written.
 func WriteText(w io.Writer, b workshop.Banner, pages []present.Page, all check.List, lang present.Lang) {
 	cat := catalog{lang: lang}
-	fmt.Fprintf(w, "%s\n%s\n\n", present.Safe(b.Text.In(lang)), present.Safe(b.Detail))
+	fmt.Fprintf(w, "%s\n%s\n\n", present.Safe(b.Text.In(lang)), present.Safe(b.DetailIn(lang)))
 	for _, p := range pages {
 		p = p.Safe()
 		fmt.Fprintf(w, "== %s ==\n", p.Title.In(lang))

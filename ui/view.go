@@ -45,7 +45,7 @@ func (m *model) bannerView() string {
 		text = string(b.Source) + " · " + b.TEE.Label()
 	}
 	// The detail names the files inspected, which whoever handed them over named.
-	text, detail := present.Safe(text), present.Safe(b.Detail)
+	text, detail := present.Safe(text), present.Safe(b.DetailIn(m.c.lang()))
 	line := style.Render(" " + fit(text, m.width-2) + " ")
 	if detail != "" && cells(line)+4 < m.width {
 		line += " " + st.BannerDetail.Render(fit(detail, m.width-cells(line)-1))

@@ -149,7 +149,7 @@ func bannerFor(p *platform.Platform, s *evidence.Set) Banner {
 	if s != nil {
 		tee = s.TEE
 	}
-	b := Banner{Source: p.Source, TEE: tee, Detail: p.TPM.Desc()}
+	b := Banner{Source: p.Source, TEE: tee, Detail: p.TPM.Desc(), DetailKO: p.TPM.DescKO()}
 	if p.Source == evidence.SourceSim && p.CVM != nil && tee == evidence.TEEUnknown {
 		tee = evidence.TEE(p.CVM.TEE())
 	}
@@ -346,7 +346,7 @@ func (l *Live) preflight(ctx context.Context) (present.Page, error) {
 		src, srcKO = "simulated CVM", "시뮬레이션 CVM"
 	}
 	checks = append(checks, check.Passf("preflight.platform", "%s (%s)", src, p.Reason).KO("%s (%s)", srcKO, p.ReasonKO))
-	checks = append(checks, check.Passf("preflight.tpm", "TPM opened: %s", p.TPM.Desc()).KO("TPM을 열었습니다: %s", p.TPM.Desc()))
+	checks = append(checks, check.Passf("preflight.tpm", "TPM opened: %s", p.TPM.Desc()).KO("TPM을 열었습니다: %s", p.TPM.DescKO()))
 	checks = append(checks, proxyCheck())
 	checks = append(checks, clockCheck(time.Now()))
 	if p.Source == evidence.SourceAzure {
@@ -359,7 +359,7 @@ func (l *Live) preflight(ctx context.Context) (present.Page, error) {
 				fix, fixKO = fault.RootHint(logPath), rootHintKO(logPath)
 			}
 			checks = append(checks, check.Warnf("preflight.eventlog", "event log not readable (%v): the replay check will be skipped; %s", errors.Unwrap(err), fix).
-				KO("이벤트 로그를 읽을 수 없습니다(%v). 재생(replay) 검사는 건너뜁니다. %s", errors.Unwrap(err), fixKO))
+				KO("이벤트 로그를 읽을 수 없습니다(%v). 재생 검사는 건너뜁니다. %s", errors.Unwrap(err), fixKO))
 		} else {
 			f.Close()
 			checks = append(checks, check.Passf("preflight.eventlog", "event log readable at /sys/kernel/security/tpm0/binary_bios_measurements").

@@ -49,7 +49,16 @@ type Banner struct {
 	// Text is the full line, e.g. "Simulated CVM (AMD SEV-SNP) — test roots, not Azure".
 	Text present.Text
 	// Detail is the device and endpoint, e.g. "embedded TPM simulator · MAA emulator 127.0.0.1:41234".
-	Detail string
+	// DetailKO says it in Korean; empty means Detail (file names read the same). See DetailIn.
+	Detail, DetailKO string
+}
+
+// DetailIn returns the detail as shown in lang.
+func (b Banner) DetailIn(l present.Lang) string {
+	if l == present.KO && b.DetailKO != "" {
+		return b.DetailKO
+	}
+	return b.Detail
 }
 
 // Runner runs the steps against one platform (Azure, the simulated CVM, or files).

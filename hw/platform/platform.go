@@ -114,7 +114,7 @@ func openAzure(ctx context.Context, o Options, reason why) (*Platform, error) {
 		if errReport != nil && errAK != nil {
 			t.Close()
 			return openSim(ctx, o, why{"auto: " + t.Desc() + " is not an Azure vTPM (no NV 0x01400001, no AK 0x81000003); using the simulated CVM",
-				"auto: " + t.Desc() + "은(는) Azure vTPM이 아닙니다(NV 0x01400001도, AK 0x81000003도 없습니다). 시뮬레이션 CVM을 사용합니다"})
+				"auto: " + t.DescKO() + "은(는) Azure vTPM이 아닙니다(NV 0x01400001도, AK 0x81000003도 없습니다). 시뮬레이션 CVM을 사용합니다"})
 		}
 	}
 	return p, nil
@@ -148,7 +148,8 @@ func openSim(ctx context.Context, o Options, reason why) (*Platform, error) {
 		t.Close()
 		return nil, err
 	}
-	front := t.Interpose(func(transport.TPM) transport.TPM { return cvm.Transport() }, t.Desc()+" behind the simulated paravisor")
+	front := t.Interpose(func(transport.TPM) transport.TPM { return cvm.Transport() }, t.Desc()+" behind the simulated paravisor").
+		SetDescKO("시뮬레이션 패러바이저 뒤의 " + t.DescKO())
 	return &Platform{Source: evidence.SourceSim, Reason: reason.en, ReasonKO: reason.ko, TPM: front, CVM: cvm}, nil
 }
 

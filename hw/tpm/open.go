@@ -26,6 +26,7 @@ type TPM struct {
 	tr     transport.TPM // raw behind the logging wrapper
 	closer io.Closer
 	desc   string
+	descKO string // desc in Korean; empty when desc is a path or address that reads the same
 
 	mu       sync.Mutex
 	nvBufMax int // TPM_PT_NV_BUFFER_MAX, 0 until asked
@@ -87,6 +88,20 @@ func (t *TPM) Transport() transport.TPM { return t.raw }
 // Desc says what was opened, e.g. "/dev/tpmrm0" or "embedded simulator (seed 1)".
 func (t *TPM) Desc() string { return t.desc }
 
+// DescKO is Desc in Korean ("내장 시뮬레이터 (시드 1)"); a device path stays as it is.
+func (t *TPM) DescKO() string {
+	if t.descKO == "" {
+		return t.desc
+	}
+	return t.descKO
+}
+
+// SetDescKO gives Desc's Korean, for a TPM made with Wrap or Interpose; it returns t.
+func (t *TPM) SetDescKO(ko string) *TPM {
+	t.descKO = ko
+	return t
+}
+
 // Close releases the TPM.
 func (t *TPM) Close() error {
 	if t.closer == nil {
@@ -126,7 +141,7 @@ func openRawTCP(ctx context.Context, addr string) (*TPM, error) {
 	if err != nil {
 		return nil, connectError("tcp://"+addr, err)
 	}
-	return Wrap(&rawTCP{conn: conn}, "swtpm at tcp://"+addr), nil
+	return Wrap(&rawTCP{conn: conn}, "swtpm at tcp://"+addr).SetDescKO("tcp://" + addr + "의 swtpm"), nil
 }
 
 func openMSSim(ctx context.Context, addr string) (*TPM, error) {
@@ -150,7 +165,7 @@ func openMSSim(ctx context.Context, addr string) (*TPM, error) {
 		sim.Close()
 		return nil, connectError("mssim://"+addr, err)
 	}
-	t := Wrap(sim, "Microsoft TPM simulator at mssim://"+addr)
+	t := Wrap(sim, "Microsoft TPM simulator at mssim://"+addr).SetDescKO("mssim://" + addr + "의 Microsoft TPM 시뮬레이터")
 	// A freshly powered simulator needs TPM2_Startup; an already started one answers
 	// TPM_RC_INITIALIZE, which is fine.
 	if _, err := (tpm2.Startup{StartupType: tpm2.TPMSUClear}).Execute(t.tr); err != nil && !errors.Is(err, tpm2.TPMRCInitialize) {
@@ -170,7 +185,7 @@ func connectError(target string, err error) error {
 
 func openSim(ctx context.Context, seed string) (*TPM, error) {
 	get := simulator.Get
-	desc := "embedded simulator"
+	desc, descKO := "embedded simulator", "내장 시뮬레이터"
 	if seed != "" {
 		n, err := strconv.ParseInt(seed, 10, 64)
 		if err != nil {
@@ -179,7 +194,7 @@ func openSim(ctx context.Context, seed string) (*TPM, error) {
 				fmt.Sprintf("시뮬레이터 시드 %q이(가) 정수가 아닙니다", seed), "sim 또는 10진수 SEED를 붙인 sim:SEED를 씁니다. 예: sim:1")
 		}
 		get = func() (*simulator.Simulator, error) { return simulator.GetWithFixedSeedInsecure(n) }
-		desc = fmt.Sprintf("embedded simulator (seed %d)", n)
+		desc, descKO = fmt.Sprintf("embedded simulator (seed %d)", n), fmt.Sprintf("내장 시뮬레이터 (시드 %d)", n)
 	}
 	// The simulator is process-global: Get blocks while another one is open.
 	type result struct {
@@ -194,7 +209,7 @@ func openSim(ctx context.Context, seed string) (*TPM, error) {
 			return nil, fault.Korean(fault.WithHint(fault.Device, fmt.Errorf("embedded simulator: %w", r.err), "this is a cvmscope bug; please report it"),
 				fmt.Sprintf("내장 시뮬레이터를 시작할 수 없습니다 (%v)", r.err), "cvmscope 버그입니다. 이 메시지와 함께 보고합니다")
 		}
-		return Wrap(transport.FromReadWriteCloser(r.s), desc), nil
+		return Wrap(transport.FromReadWriteCloser(r.s), desc).SetDescKO(descKO), nil
 	case <-ctx.Done():
 		go func() {
 			if r := <-ch; r.s != nil {

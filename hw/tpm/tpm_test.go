@@ -38,8 +38,8 @@ func randBytes(t *testing.T, n int) []byte {
 
 func TestOpenSimDesc(t *testing.T) {
 	tp := openSimT(t)
-	if tp.Desc() != "embedded simulator (seed 1)" {
-		t.Errorf("Desc() = %q", tp.Desc())
+	if tp.Desc() != "embedded simulator (seed 1)" || tp.DescKO() != "내장 시뮬레이터 (시드 1)" {
+		t.Errorf("Desc() = %q, DescKO() = %q", tp.Desc(), tp.DescKO())
 	}
 }
 
