@@ -119,7 +119,7 @@ func noActionText(d []byte, l *Log) text {
 		return same("Spec ID Event03")
 	case bytes.HasPrefix(d, []byte("StartupLocality\x00")) && len(d) == 17:
 		return both("StartupLocality: TPM2_Startup ran from locality %d (PCR0 starts at %d)",
-			"StartupLocality: TPM2_Startup이 locality %d에서 실행되었습니다(PCR0은 %d에서 시작합니다)", d[16], d[16])
+			"StartupLocality: TPM2_Startup이 로컬리티 %d에서 실행되었습니다(PCR0은 %d에서 시작합니다)", d[16], d[16])
 	case bytes.HasPrefix(d, []byte("Spec ID Event00")):
 		return both("Spec ID Event00: TPM 1.2 style log", "Spec ID Event00: TPM 1.2 형식 로그")
 	}

@@ -69,7 +69,7 @@ func verifySignature(msg, sig []byte, ak *rsa.PublicKey, att *Attest, perr error
 	return check.Passf(IDSignature, "quote signed by the AK (%s, RSA-%d); PCR values and nonce checked separately", name, ak.N.BitLen()).
 		KO("AK가 쿼트에 서명했습니다 (%s, RSA-%d). PCR 값과 논스(nonce)는 따로 검증합니다", name, ak.N.BitLen()).
 		WithDetail(fmt.Sprintf("type %s, magic 0x%08x TPM_GENERATED: a restricted AK signs such structures only when the TPM made them", att.TypeName(), att.Magic),
-			fmt.Sprintf("유형 %s, magic 0x%08x TPM_GENERATED: 제한된 AK는 TPM이 직접 만든 구조에만 서명합니다", att.TypeNameKO(), att.Magic))
+			fmt.Sprintf("유형 %s, 매직 값 0x%08x TPM_GENERATED: 제한된 AK는 TPM이 직접 만든 구조에만 서명합니다", att.TypeNameKO(), att.Magic))
 }
 
 // decodeSignature accepts a bare signature of the key's size (RSASSA/SHA-256, as the
