@@ -15,7 +15,7 @@ var floors = []struct {
 	name     string
 	packages []string // import paths relative to the module; a trailing "/..." takes a subtree
 }{
-	{"foundation", []string{"attestation/check", "attestation/fault", "attestation/present", "attestation/claims",
+	{"foundation", []string{"attestation/check/...", "attestation/fault", "attestation/present", "attestation/claims",
 		"attestation/realdata", "attestation/internal/..."}},
 	{"formats", []string{"attestation/hcl", "attestation/snp", "attestation/tdx", "attestation/tpmquote",
 		"attestation/akcert", "attestation/eventlog/...", "attestation/evidence", "attestation/token",

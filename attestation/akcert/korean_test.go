@@ -5,27 +5,23 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/realdata"
 )
 
-func hasHangul(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Hangul, r) })
-}
-
 // assertKorean fails unless the check's summary and every detail line have Korean text,
 // and the English is left free of Hangul.
 func assertKorean(t *testing.T, name string, c check.Check) {
 	t.Helper()
-	if !hasHangul(c.SummaryKO) {
+	if !checktest.HasHangul(c.SummaryKO) {
 		t.Errorf("%s (%s): Korean summary %q has no Hangul; English: %s", name, c.Verdict, c.SummaryKO, c.Summary)
 	}
-	if hasHangul(c.Summary) || hasHangul(strings.Join(c.Details, "\n")) {
+	if checktest.HasHangul(c.Summary) || checktest.HasHangul(strings.Join(c.Details, "\n")) {
 		t.Errorf("%s: English text holds Hangul: %s %q", name, c.Summary, c.Details)
 	}
 	_, ko := c.In("ko")
@@ -33,7 +29,7 @@ func assertKorean(t *testing.T, name string, c check.Check) {
 		t.Fatalf("%s: %d Korean detail lines for %d English", name, len(ko), len(c.Details))
 	}
 	for i, line := range ko {
-		if !hasHangul(line) {
+		if !checktest.HasHangul(line) {
 			t.Errorf("%s: detail %d has no Korean: %q", name, i, c.Details[i])
 		}
 	}
@@ -91,7 +87,7 @@ func TestKoreanErrorsAndFields(t *testing.T) {
 		if err == nil {
 			t.Fatalf("Parse(%x) accepted", bad)
 		}
-		if msg, _ := fault.MessageIn(err, "ko"); !hasHangul(msg) {
+		if msg, _ := fault.MessageIn(err, "ko"); !checktest.HasHangul(msg) {
 			t.Errorf("Parse(%x): no Korean message for %q", bad, err)
 		}
 	}
@@ -101,7 +97,7 @@ func TestKoreanErrorsAndFields(t *testing.T) {
 	}
 	for _, f := range Fields(cert) {
 		// Acronym labels (OCSP, CRL) read the same in Korean; every other label is words.
-		if acronym := f.Name == "OCSP (AIA)" || f.Name == "CRL"; !hasHangul(f.NameKO) && !(acronym && f.NameKO == f.Name) {
+		if acronym := f.Name == "OCSP (AIA)" || f.Name == "CRL"; !checktest.HasHangul(f.NameKO) && !(acronym && f.NameKO == f.Name) {
 			t.Errorf("field %q has no Korean label (%q)", f.Name, f.NameKO)
 		}
 	}

@@ -1,12 +1,12 @@
 package claims
 
 import (
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/token"
 )
@@ -129,19 +129,10 @@ func TestEntriesAreComplete(t *testing.T) {
 			}
 		}
 		// Healthy values like "true" or "sevsnpvm" stay Latin in Korean; explanations must not.
-		if !hasHangul(e.MeaningKO) || !hasHangul(e.IfUnexpectedKO) {
+		if !checktest.HasHangul(e.MeaningKO) || !checktest.HasHangul(e.IfUnexpectedKO) {
 			t.Errorf("%s: Korean text is not Korean: %q / %q", n, e.MeaningKO, e.IfUnexpectedKO)
 		}
 	}
-}
-
-func hasHangul(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Hangul, r) {
-			return true
-		}
-	}
-	return false
 }
 
 func TestResolvePicksTheMostSpecificEntry(t *testing.T) {

@@ -1,10 +1,10 @@
 package compare_test
 
 import (
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"regexp"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/compare"
@@ -14,30 +14,21 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/verify"
 )
 
-func hasHangul(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Hangul, r) {
-			return true
-		}
-	}
-	return false
-}
-
 // requireKorean: the check's summary and every detail line are Korean, and every item
 // with a source says it in Korean; the names that are words have their Korean name.
 func requireKorean(t *testing.T, what string, c check.Check, items []compare.Item) {
 	t.Helper()
-	if !hasHangul(c.SummaryKO) {
+	if !checktest.HasHangul(c.SummaryKO) {
 		t.Errorf("%s: %s has no Korean summary", what, c)
 	}
 	_, ko := c.In("ko")
 	for i, d := range c.Details {
-		if !hasHangul(ko[i]) {
+		if !checktest.HasHangul(ko[i]) {
 			t.Errorf("%s: detail %q has no Korean line (%q)", what, d, ko[i])
 		}
 	}
 	for _, it := range items {
-		if it.Source != "" && !hasHangul(it.SourceKO) {
+		if it.Source != "" && !checktest.HasHangul(it.SourceKO) {
 			t.Errorf("%s: item %s source %q has no Korean (%q)", what, it.Name, it.Source, it.SourceKO)
 		}
 		if w := sourceEnglish.FindString(it.SourceKO); w != "" {
@@ -48,7 +39,7 @@ func requireKorean(t *testing.T, what string, c check.Check, items []compare.Ite
 		}
 		// A name made of words gets a Korean one; claim and field names (REPORT_DATA,
 		// HCLAkPub, user-data, the tdx_* fields) stay as they are.
-		if wordNames[it.Name] && !hasHangul(it.NameKO) {
+		if wordNames[it.Name] && !checktest.HasHangul(it.NameKO) {
 			t.Errorf("%s: item %q has no Korean name (%q)", what, it.Name, it.NameKO)
 		}
 		if (it.Name == "VM id" || it.Name == "family id" || it.Name == "image id") && !strings.HasSuffix(it.NameKO, " ID") {

@@ -1,6 +1,7 @@
 package explain_test
 
 import (
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/explain"
 	"github.com/cvmscope/cvmscope/attestation/present"
@@ -20,15 +20,6 @@ func repoRoot(t testing.TB) string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-func hasHangul(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Hangul, r) {
-			return true
-		}
-	}
-	return false
-}
-
 // requireBoth fails unless txt has English and Korean, the Korean written in Hangul rather
 // than a copy of the English.
 func requireBoth(t *testing.T, what string, txt present.Text) {
@@ -37,7 +28,7 @@ func requireBoth(t *testing.T, what string, txt present.Text) {
 		t.Errorf("%s: EN %q KO %q; both are required", what, txt.EN, txt.KO)
 		return
 	}
-	if !hasHangul(txt.KO) {
+	if !checktest.HasHangul(txt.KO) {
 		t.Errorf("%s: Korean text %q has no Hangul", what, txt.KO)
 	}
 }

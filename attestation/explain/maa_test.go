@@ -1,6 +1,7 @@
 package explain_test
 
 import (
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"testing"
 
 	"github.com/cvmscope/cvmscope/attestation/explain"
@@ -15,7 +16,7 @@ func TestMAAExplanationsHaveEnglishAndKorean(t *testing.T) {
 		for _, n := range names {
 			txt := explain.Field(k, n)
 			requireBoth(t, "field "+k+"/"+n, txt)
-			if hasHangul(txt.EN) {
+			if checktest.HasHangul(txt.EN) {
 				t.Errorf("field %s/%s: English text %q has Korean in it", k, n, txt.EN)
 			}
 		}

@@ -1,6 +1,7 @@
 package explain_test
 
 import (
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -227,7 +228,7 @@ func TestEveryTPMErrorNameHasKorean(t *testing.T) {
 	}
 	for _, n := range names {
 		m, h := explain.TPMError(n)
-		if m.KO == "" || h.KO == "" || !hasHangul(m.KO) {
+		if m.KO == "" || h.KO == "" || !checktest.HasHangul(m.KO) {
 			t.Errorf("TPM error %s has no Korean explanation", n)
 		}
 	}

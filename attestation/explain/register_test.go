@@ -1,6 +1,7 @@
 package explain_test
 
 import (
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -55,7 +56,7 @@ func koreanLiterals(t *testing.T, dir string) map[string]string {
 				return true
 			}
 			s, err := strconv.Unquote(lit.Value)
-			if err == nil && hasHangul(s) {
+			if err == nil && checktest.HasHangul(s) {
 				out[fset.Position(lit.Pos()).String()] = s
 			}
 			return true

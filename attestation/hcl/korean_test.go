@@ -3,32 +3,28 @@ package hcl
 import (
 	"bytes"
 	"crypto/sha256"
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/realdata"
 )
 
-func hasHangul(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Hangul, r) })
-}
-
 // assertKorean fails unless the check's summary and every detail line have Korean text,
 // and the English is left as it was (no Hangul leaks into it).
 func assertKorean(t *testing.T, c check.Check) {
 	t.Helper()
-	if !hasHangul(c.SummaryKO) {
+	if !checktest.HasHangul(c.SummaryKO) {
 		t.Errorf("%s (%s): Korean summary %q has no Hangul; English: %s", c.ID, c.Verdict, c.SummaryKO, c.Summary)
 	}
-	if hasHangul(c.Summary) {
+	if checktest.HasHangul(c.Summary) {
 		t.Errorf("%s: English summary holds Hangul: %s", c.ID, c.Summary)
 	}
 	_, ko := c.In("ko")
 	for i, line := range ko {
-		if !hasHangul(line) {
+		if !checktest.HasHangul(line) {
 			t.Errorf("%s: detail %d has no Korean: %q", c.ID, i, c.Details[i])
 		}
 	}
@@ -41,7 +37,7 @@ func assertKoreanError(t *testing.T, what string, err error) {
 		t.Fatalf("%s: no error", what)
 	}
 	msg, _ := fault.MessageIn(err, "ko")
-	if !hasHangul(msg) {
+	if !checktest.HasHangul(msg) {
 		t.Errorf("%s: no Korean message for %q", what, err)
 	}
 	if en, _ := fault.MessageIn(err, "en"); en != err.Error() {

@@ -2,24 +2,15 @@ package imds
 
 import (
 	"context"
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
 )
-
-func hasHangul(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Hangul, r) {
-			return true
-		}
-	}
-	return false
-}
 
 // IMDS errors read in Korean: an error status after the retries, and a host where nothing
 // answers (not an Azure VM); the kind and the English stay as they were.
@@ -31,10 +22,10 @@ func TestIMDSErrorsInKorean(t *testing.T) {
 	_, err := c.THIMCertification(context.Background())
 	srv.Close()
 	msg, hint := fault.MessageIn(err, "ko")
-	if !strings.Contains(msg, "4번 시도했지만 HTTP 500 응답을 받았습니다: no certs cached") || !strings.Contains(hint, "AMD KDS") || !hasHangul(hint) {
+	if !strings.Contains(msg, "4번 시도했지만 HTTP 500 응답을 받았습니다: no certs cached") || !strings.Contains(hint, "AMD KDS") || !checktest.HasHangul(hint) {
 		t.Errorf("status error in Korean: %q / %q", msg, hint)
 	}
-	if en, _ := fault.MessageIn(err, "en"); en != err.Error() || hasHangul(en) || fault.KindOf(err) != fault.Network {
+	if en, _ := fault.MessageIn(err, "en"); en != err.Error() || checktest.HasHangul(en) || fault.KindOf(err) != fault.Network {
 		t.Errorf("English or kind changed: %q %v", en, fault.KindOf(err))
 	}
 
@@ -45,11 +36,11 @@ func TestIMDSErrorsInKorean(t *testing.T) {
 	c.BaseURL = "http://" + addr
 	_, err = c.Instance(context.Background())
 	msg, hint = fault.MessageIn(err, "ko")
-	if !strings.Contains(msg, "IMDS(169.254.169.254)가 응답하지 않았습니다") || !strings.Contains(hint, "169.254.169.254") || !hasHangul(hint) {
+	if !strings.Contains(msg, "IMDS(169.254.169.254)가 응답하지 않았습니다") || !strings.Contains(hint, "169.254.169.254") || !checktest.HasHangul(hint) {
 		t.Errorf("unreachable IMDS in Korean: %q / %q", msg, hint)
 	}
 	for _, p := range []string{thimPath, "/acc/tdquote", endorsementPath, "/metadata/instance"} {
-		if !hasHangul(hintForKO(p, 429)) || !hasHangul(hintForKO(p, 500)) {
+		if !checktest.HasHangul(hintForKO(p, 429)) || !checktest.HasHangul(hintForKO(p, 500)) {
 			t.Errorf("%s: no Korean hint", p)
 		}
 	}

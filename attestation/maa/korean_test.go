@@ -2,6 +2,7 @@ package maa
 
 import (
 	"context"
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"io"
 	"net"
 	"net/http"
@@ -9,28 +10,18 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
 )
 
-func hasHangul(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Hangul, r) {
-			return true
-		}
-	}
-	return false
-}
-
 func TestClaimWordsAllHaveKorean(t *testing.T) {
 	for k := range claimWords {
-		if !hasHangul(claimWordsKO[k]) {
+		if !checktest.HasHangul(claimWordsKO[k]) {
 			t.Errorf("claim %s has no Korean reading", k)
 		}
 	}
 	for _, cf := range claimFix {
-		if !hasHangul(claimFixKO[cf.keyword]) {
+		if !checktest.HasHangul(claimFixKO[cf.keyword]) {
 			t.Errorf("fix for %q has no Korean", cf.keyword)
 		}
 	}
@@ -64,7 +55,7 @@ func TestServiceErrorKorean(t *testing.T) {
 				t.Errorf("%d %s: ExplainKO() = %q, missing %q", tc.status, tc.body, ko, w)
 			}
 		}
-		if !hasHangul(se.KO()) || !strings.Contains(se.KO(), "HTTP ") {
+		if !checktest.HasHangul(se.KO()) || !strings.Contains(se.KO(), "HTTP ") {
 			t.Errorf("%d: KO() = %q", tc.status, se.KO())
 		}
 	}
@@ -85,7 +76,7 @@ func TestClientErrorsInKorean(t *testing.T) {
 		!strings.Contains(hint, "x-ms-azurevm-dbxvalidated = false") || !strings.Contains(hint, "보안 부팅을 켭니다") {
 		t.Errorf("policy denial in Korean: %q / %q (exit %d)", msg, hint, fault.ExitCode(err))
 	}
-	if en, _ := fault.MessageIn(err, "en"); en != err.Error() || hasHangul(en) {
+	if en, _ := fault.MessageIn(err, "en"); en != err.Error() || checktest.HasHangul(en) {
 		t.Errorf("English changed: %q", en)
 	}
 
@@ -113,14 +104,14 @@ func TestClientErrorsInKorean(t *testing.T) {
 		}
 	}
 	msg, hint = fault.MessageIn(err, "ko")
-	if !strings.HasPrefix(msg, "MAA 호출: 20ms 안에 ") || !strings.Contains(msg, "(2번 시도한 뒤)") || !hasHangul(hint) {
+	if !strings.HasPrefix(msg, "MAA 호출: 20ms 안에 ") || !strings.Contains(msg, "(2번 시도한 뒤)") || !checktest.HasHangul(hint) {
 		t.Errorf("timeout in Korean: %q / %q", msg, hint)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err = c.Attest(ctx, PathAzureGuest, []byte("{}"))
-	if msg, hint := fault.MessageIn(err, "ko"); !strings.HasPrefix(msg, "MAA 호출 중단됨") || !hasHangul(hint) || fault.ExitCode(err) != 130 {
+	if msg, hint := fault.MessageIn(err, "ko"); !strings.HasPrefix(msg, "MAA 호출 중단됨") || !checktest.HasHangul(hint) || fault.ExitCode(err) != 130 {
 		t.Errorf("interrupted in Korean: %q / %q (exit %d)", msg, hint, fault.ExitCode(err))
 	}
 }

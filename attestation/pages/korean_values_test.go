@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"regexp"
 	"strings"
 	"testing"
@@ -218,7 +219,7 @@ func TestTDXNotesInKorean(t *testing.T) {
 			}
 			notes++
 			last := row.DetailKO[strings.LastIndex(row.DetailKO, "\n")+1:]
-			if strings.Contains(row.DetailKO, f.Note) || !hasHangul(last) {
+			if strings.Contains(row.DetailKO, f.Note) || !checktest.HasHangul(last) {
 				t.Errorf("§%s %s: note %q has no Korean (detail %q)", sec, f.Name, f.Note, row.DetailKO)
 			}
 		}

@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,7 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
@@ -143,7 +143,7 @@ var (
 // chain link names through KeyKO, table cells through CellsKO.
 func requireKorean(t *testing.T, s present.Section, r present.Row) {
 	t.Helper()
-	if s.Kind == present.Chain && englishWord.MatchString(r.Key) && !hasHangul(r.KeyIn(present.KO)) {
+	if s.Kind == present.Chain && englishWord.MatchString(r.Key) && !checktest.HasHangul(r.KeyIn(present.KO)) {
 		t.Errorf("section %s: link %q has no Korean name (KeyKO)", s.ID, r.Key)
 	}
 	if s.Kind != present.Table {
@@ -151,19 +151,10 @@ func requireKorean(t *testing.T, s present.Section, r present.Row) {
 	}
 	ko := r.CellsIn(present.KO)
 	for i, c := range r.Cells {
-		if englishWord.MatchString(c) && !hexDigest.MatchString(c) && !hasHangul(ko[i]) {
+		if englishWord.MatchString(c) && !hexDigest.MatchString(c) && !checktest.HasHangul(ko[i]) {
 			t.Errorf("section %s row %q: cell %d %q has no Korean form (CellsKO)", s.ID, r.Key, i, c)
 		}
 	}
-}
-
-func hasHangul(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Hangul, r) {
-			return true
-		}
-	}
-	return false
 }
 
 func requirePCRTable(t *testing.T, p present.Page) present.Section {

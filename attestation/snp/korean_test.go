@@ -3,34 +3,30 @@ package snp
 import (
 	"bytes"
 	"crypto/x509"
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 )
-
-func hasHangul(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Hangul, r) })
-}
 
 // assertKorean fails unless every check's summary and every detail line have Korean text,
 // and the English is left free of Hangul.
 func assertKorean(t *testing.T, name string, l check.List) {
 	t.Helper()
 	for _, c := range l {
-		if !hasHangul(c.SummaryKO) {
+		if !checktest.HasHangul(c.SummaryKO) {
 			t.Errorf("%s: %s (%s): Korean summary %q has no Hangul; English: %s", name, c.ID, c.Verdict, c.SummaryKO, c.Summary)
 		}
-		if hasHangul(c.Summary) || hasHangul(strings.Join(c.Details, "\n")) {
+		if checktest.HasHangul(c.Summary) || checktest.HasHangul(strings.Join(c.Details, "\n")) {
 			t.Errorf("%s: %s: English text holds Hangul: %s %q", name, c.ID, c.Summary, c.Details)
 		}
 		_, ko := c.In("ko")
 		for i, line := range ko {
-			if !hasHangul(line) {
+			if !checktest.HasHangul(line) {
 				t.Errorf("%s: %s: detail %d has no Korean: %q", name, c.ID, i, c.Details[i])
 			}
 		}
@@ -136,7 +132,7 @@ func TestKoreanErrors(t *testing.T) {
 			t.Errorf("%s: parsed", name)
 			continue
 		}
-		if msg, _ := fault.MessageIn(err, "ko"); !hasHangul(msg) || !strings.Contains(msg, "SEV-SNP 보고서") {
+		if msg, _ := fault.MessageIn(err, "ko"); !checktest.HasHangul(msg) || !strings.Contains(msg, "SEV-SNP 보고서") {
 			t.Errorf("%s: Korean message %q for %q", name, msg, err)
 		}
 	}
@@ -154,13 +150,13 @@ func TestKoreanErrors(t *testing.T) {
 			t.Errorf("%s: parsed", name)
 			continue
 		}
-		if msg, _ := fault.MessageIn(err, "ko"); !hasHangul(msg) {
+		if msg, _ := fault.MessageIn(err, "ko"); !checktest.HasHangul(msg) {
 			t.Errorf("%s: no Korean message for %q", name, err)
 		}
 	}
 	cert := readReal(t, "amd-milan-vcek-ask-ark-trustee-911b0ef8.pem")
 	_, err := ParseCerts(append(bytes.Clone(cert), "trailing junk"...))
-	if msg, _ := fault.MessageIn(err, "ko"); err == nil || !hasHangul(msg) {
+	if msg, _ := fault.MessageIn(err, "ko"); err == nil || !checktest.HasHangul(msg) {
 		t.Errorf("trailing text after PEM: %v / %q", err, msg)
 	}
 }

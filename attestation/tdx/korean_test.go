@@ -4,35 +4,31 @@ import (
 	"bytes"
 	"crypto/x509"
 	"errors"
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 )
 
-func hasHangul(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Hangul, r) })
-}
-
 // assertKorean fails unless the check's summary and every detail line have Korean text,
 // and the English is left free of Hangul.
 func assertKorean(t *testing.T, name string, c check.Check) {
 	t.Helper()
-	if !hasHangul(c.SummaryKO) {
+	if !checktest.HasHangul(c.SummaryKO) {
 		t.Errorf("%s: %s (%s): Korean summary %q has no Hangul; English: %s", name, c.ID, c.Verdict, c.SummaryKO, c.Summary)
 	}
-	if hasHangul(c.Summary) || hasHangul(strings.Join(c.Details, "\n")) {
+	if checktest.HasHangul(c.Summary) || checktest.HasHangul(strings.Join(c.Details, "\n")) {
 		t.Errorf("%s: %s: English text holds Hangul: %s %q", name, c.ID, c.Summary, c.Details)
 	}
 	_, ko := c.In("ko")
 	for i, line := range ko {
-		if !hasHangul(line) {
+		if !checktest.HasHangul(line) {
 			t.Errorf("%s: %s: detail %d has no Korean: %q", name, c.ID, i, c.Details[i])
 		}
 	}
@@ -44,7 +40,7 @@ func assertKoreanError(t *testing.T, name string, err error) {
 		t.Errorf("%s: no error", name)
 		return
 	}
-	if msg, _ := fault.MessageIn(err, "ko"); !hasHangul(msg) {
+	if msg, _ := fault.MessageIn(err, "ko"); !checktest.HasHangul(msg) {
 		t.Errorf("%s: no Korean message for %q", name, err)
 	}
 }
@@ -215,14 +211,14 @@ func TestKoreanFetchErrors(t *testing.T) {
 	f := PCSFetcher{Client: srv.Client(), TDXBaseURL: srv.URL + "/tdx", SGXBaseURL: srv.URL + "/sgx"}
 	_, err := f.FetchCollateral(t.Context(), q)
 	assertKoreanError(t, "no issuer chain", err)
-	if _, hint := fault.MessageIn(err, "ko"); !hasHangul(hint) {
+	if _, hint := fault.MessageIn(err, "ko"); !checktest.HasHangul(hint) {
 		t.Errorf("no Korean hint: %v", err)
 	}
 	_, _, err = f.get(t.Context(), srv.URL+"/sgx/pckcrl")
 	assertKoreanError(t, "HTTP 503", err)
 	srv.Close()
 	_, _, err = f.get(t.Context(), srv.URL+"/sgx/pckcrl")
-	if _, hint := fault.MessageIn(err, "ko"); err == nil || !hasHangul(hint) {
+	if _, hint := fault.MessageIn(err, "ko"); err == nil || !checktest.HasHangul(hint) {
 		t.Errorf("refused connection: no Korean hint for %v", err)
 	}
 }

@@ -3,23 +3,14 @@ package token
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"regexp"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 )
-
-func hasHangul(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Hangul, r) {
-			return true
-		}
-	}
-	return false
-}
 
 // dataLine matches the detail lines that are data, not sentences: a claim and its value,
 // and the JWS library's own reason for a bad signature.
@@ -30,12 +21,12 @@ var dataLine = regexp.MustCompile(`^(x-ms-isolation-tee\.)?x-ms-compliance-statu
 func requireKorean(t *testing.T, what string, l check.List) {
 	t.Helper()
 	for _, c := range l {
-		if !hasHangul(c.SummaryKO) {
+		if !checktest.HasHangul(c.SummaryKO) {
 			t.Errorf("%s: %s has no Korean summary (SummaryKO %q)", what, c, c.SummaryKO)
 		}
 		_, ko := c.In("ko")
 		for i, d := range c.Details {
-			if !hasHangul(ko[i]) && !dataLine.MatchString(d) {
+			if !checktest.HasHangul(ko[i]) && !dataLine.MatchString(d) {
 				t.Errorf("%s: %s detail %q has no Korean line", what, c.ID, d)
 			}
 		}
@@ -191,18 +182,18 @@ func TestPolicyErrorInKorean(t *testing.T) {
 	c := parseReal(t, "maa-azureguest-sharedeus2-cvmga-2022.jwt").Claims
 	err := PolicyError(CheckExpectations(c, []Expect{{Claim: "secureboot", Want: "false"}, {Claim: "x-ms-nothing", Want: "1"}}))
 	msg, hint := fault.MessageIn(err, "ko")
-	if !hasHangul(msg) || !hasHangul(hint) || fault.ExitCode(err) != 5 {
+	if !checktest.HasHangul(msg) || !checktest.HasHangul(hint) || fault.ExitCode(err) != 5 {
 		t.Errorf("Korean policy error %q / %q (exit %d)", msg, hint, fault.ExitCode(err))
 	}
 	if want := "x-ms-nothing 클레임이 없습니다"; !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(msg) {
 		t.Errorf("Korean policy error %q should name the absent claim (%q)", msg, want)
 	}
-	if en, _ := fault.MessageIn(err, "en"); en != err.Error() || hasHangul(en) {
+	if en, _ := fault.MessageIn(err, "en"); en != err.Error() || checktest.HasHangul(en) {
 		t.Errorf("English message changed: %q", en)
 	}
 	for _, bad := range []string{"secureboot", "a..b=1"} {
 		_, err := ParseExpect(bad)
-		if msg, _ := fault.MessageIn(err, "ko"); !hasHangul(msg) {
+		if msg, _ := fault.MessageIn(err, "ko"); !checktest.HasHangul(msg) {
 			t.Errorf("ParseExpect(%q) Korean message %q", bad, msg)
 		}
 	}

@@ -2,6 +2,7 @@ package workshop_test
 
 import (
 	"context"
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"strings"
 	"sync"
 	"testing"
@@ -16,15 +17,6 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/workshop"
 	"github.com/cvmscope/cvmscope/hw/platform"
 )
-
-func hasHangul(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Hangul, r) {
-			return true
-		}
-	}
-	return false
-}
 
 // steppingClock is a clock that moves on by step each time it is read, so that a call
 // judged by it takes as long as the test says without anyone waiting.
@@ -71,7 +63,7 @@ func TestEveryStepReadsInKorean(t *testing.T) {
 					},
 				})
 				defer l.Close()
-				if b := l.Banner(); !hasHangul(b.Text.KO) {
+				if b := l.Banner(); !checktest.HasHangul(b.Text.KO) {
 					t.Errorf("banner %q has no Korean", b.Text.KO)
 				}
 				checked := 0
@@ -80,18 +72,18 @@ func TestEveryStepReadsInKorean(t *testing.T) {
 					for _, c := range p.Checks {
 						checked++
 						ko, details := c.In("ko")
-						if !hasHangul(ko) {
+						if !checktest.HasHangul(ko) {
 							t.Errorf("%s: %s[%s] %s has no Korean summary: %q", step, c.ID, c.Subject, c.Verdict, c.Summary)
 						}
 						for i, d := range details {
-							if d == c.Details[i] && strings.Contains(d, " ") && !hasHangul(d) && isSentence(d) {
+							if d == c.Details[i] && strings.Contains(d, " ") && !checktest.HasHangul(d) && isSentence(d) {
 								t.Errorf("%s: %s detail %d is English only: %q", step, c.ID, i, d)
 							}
 						}
 					}
 					if err != nil {
 						msg, _ := fault.MessageIn(err, "ko")
-						if !hasHangul(msg) {
+						if !checktest.HasHangul(msg) {
 							t.Errorf("%s: error without Korean: %v", step, err)
 						}
 						if strings.Contains(msg, "단계가 실패했습니다: ") {
@@ -105,7 +97,7 @@ func TestEveryStepReadsInKorean(t *testing.T) {
 				}
 				// Once open, the banner's detail names the TPM in Korean too (a scenario
 				// this TEE does not support never opens it).
-				if b := l.Banner(); b.Detail != "" && (!hasHangul(b.DetailIn(present.KO)) || strings.Contains(b.DetailIn(present.KO), "simulat")) {
+				if b := l.Banner(); b.Detail != "" && (!checktest.HasHangul(b.DetailIn(present.KO)) || strings.Contains(b.DetailIn(present.KO), "simulat")) {
 					t.Errorf("banner detail in Korean: %q (English %q)", b.DetailIn(present.KO), b.Detail)
 				}
 			})
@@ -141,20 +133,20 @@ func TestFilesReadInKorean(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := workshop.NewFiles(l.Evidence(), verify.Options{}, pages.Pager{})
-	if b := f.Banner(); !hasHangul(b.Text.KO) {
+	if b := f.Banner(); !checktest.HasHangul(b.Text.KO) {
 		t.Errorf("banner %q", b.Text.KO)
 	}
 	var sig string
 	for _, step := range f.Steps() {
 		p, err := f.Run(t.Context(), step)
 		if err != nil {
-			if msg, _ := fault.MessageIn(err, "ko"); !hasHangul(msg) {
+			if msg, _ := fault.MessageIn(err, "ko"); !checktest.HasHangul(msg) {
 				t.Errorf("%s: error without Korean: %v", step, err)
 			}
 		}
 		for _, c := range p.Checks {
 			ko, details := c.In("ko")
-			if !hasHangul(ko) {
+			if !checktest.HasHangul(ko) {
 				t.Errorf("%s: %s has no Korean summary: %q", step, c.ID, c.Summary)
 			}
 			if c.ID == "jwt.signature" {
@@ -168,7 +160,7 @@ func TestFilesReadInKorean(t *testing.T) {
 	// Preflight needs a live VM; a bundle's saved request and answer are shown, not re-run.
 	if _, err := f.Run(t.Context(), workshop.Preflight); err == nil {
 		t.Error("Preflight ran offline")
-	} else if msg, _ := fault.MessageIn(err, "ko"); !hasHangul(msg) {
+	} else if msg, _ := fault.MessageIn(err, "ko"); !checktest.HasHangul(msg) {
 		t.Errorf("offline Preflight: %q", msg)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"log/slog"
 	"math/big"
 	"os"
@@ -16,7 +17,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/akcert"
 	"github.com/cvmscope/cvmscope/attestation/check"
@@ -366,20 +366,11 @@ func TestErrorsInKorean(t *testing.T) {
 			continue
 		}
 		msg, hint := fault.MessageIn(err, "ko")
-		if !hasHangul(msg) || (fault.HintOf(err) != "" && !hasHangul(hint)) {
+		if !checktest.HasHangul(msg) || (fault.HintOf(err) != "" && !checktest.HasHangul(hint)) {
 			t.Errorf("%s: Korean message %q, hint %q (English %q)", what, msg, hint, err)
 		}
 	}
 	if msg, _ := fault.MessageIn(nvErr, "ko"); !strings.Contains(msg, "TPM_RC_HANDLE") || !strings.Contains(msg, "NV 0x01400001") {
 		t.Errorf("the Korean message lost the command's name or target: %q", msg)
 	}
-}
-
-func hasHangul(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Hangul, r) {
-			return true
-		}
-	}
-	return false
 }

@@ -3,25 +3,16 @@ package httpx
 import (
 	"context"
 	"errors"
+	"github.com/cvmscope/cvmscope/attestation/check/checktest"
 	"net"
 	"net/http/httptest"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
 )
-
-func hasHangul(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Hangul, r) {
-			return true
-		}
-	}
-	return false
-}
 
 // Every phrased failure has its Korean message, naming the same request and host, and
 // Fault carries it to fault.MessageIn with the kind and the English unchanged.
@@ -46,12 +37,12 @@ func TestEveryFailureHasKorean(t *testing.T) {
 		if !strings.Contains(ko, tc.want) {
 			t.Errorf("%s: Korean %q, want it to contain %q", tc.e.Failure, ko, tc.want)
 		}
-		if !hasHangul(ko) {
+		if !checktest.HasHangul(ko) {
 			t.Errorf("%s: Korean %q has no Hangul", tc.e.Failure, ko)
 		}
 		err := FaultKO(tc.e, "check the proxy", "프록시를 확인합니다")
 		msg, hint := fault.MessageIn(err, "ko")
-		if msg != ko || !hasHangul(hint) {
+		if msg != ko || !checktest.HasHangul(hint) {
 			t.Errorf("%s: MessageIn(ko) = %q / %q, want %q and a Korean hint", tc.e.Failure, msg, hint, ko)
 		}
 		if en, _ := fault.MessageIn(err, "en"); en != tc.e.Error() || fault.KindOf(err) != tc.kind {
