@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"sort"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
@@ -138,6 +139,11 @@ func parseRSAJWK(raw []byte, rk rawJWK) (Key, error) {
 	if err := jk.Raw(&pub); err != nil {
 		return k, fmt.Errorf("n/e: %v", err)
 	}
+	// jwx accepts an empty n as a zero modulus; such a key can verify nothing and must not
+	// be listed as one.
+	if pub.N == nil || pub.N.Sign() <= 0 || pub.E < 3 || pub.E%2 == 0 {
+		return k, fmt.Errorf("n/e: not an RSA public key (modulus %d bits, exponent %d)", bitLen(pub.N), pub.E)
+	}
 	if k.Public != nil && !k.Public.Equal(&pub) {
 		return k, fmt.Errorf("n/e and the x5c[0] certificate hold different keys")
 	}
@@ -165,4 +171,11 @@ func (s *KeySet) Kids() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+func bitLen(n *big.Int) int {
+	if n == nil {
+		return 0
+	}
+	return n.BitLen()
 }
