@@ -72,6 +72,10 @@ var (
 		"decrypt", "sign", "restricted",
 		// MAA wire names and values that are one plain word: the query parameter, IsolationInfo.Type.
 		"api-version", "Tdx",
+		// Claim values as MAA sends them, and Azure and Intel product and feature names.
+		"azure-compliant-cvm", "Key", "Vault", "Locker", "UpToDate", "OutOfDate", "Revoked",
+		// Boot components and UEFI variable names, as the event log names them.
+		"shim", "initrd", "systemd", "systemd-boot", "systemd-stub", "sysext", "db", "dbx", "grub",
 	)
 	// Capitalised English that the acronym pattern would let through.
 	shouted = wordSet("PASS", "FAIL", "WARN", "SKIP", "OK", "ERROR", "WARNING", "NOT", "AND", "OR", "NO", "YES", "SIMULATED", "TEST", "ONLY")
