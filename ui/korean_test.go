@@ -75,7 +75,13 @@ var (
 		// Claim values as MAA sends them, and Azure and Intel product and feature names.
 		"azure-compliant-cvm", "Key", "Vault", "Locker", "UpToDate", "OutOfDate", "Revoked",
 		// Boot components and UEFI variable names, as the event log names them.
-		"shim", "initrd", "systemd", "systemd-boot", "systemd-stub", "sysext", "db", "dbx", "grub",
+		"shim", "Shim", "initrd", "systemd", "systemd-boot", "systemd-stub", "sysext", "db", "dbx", "grub",
+		// The English the glossary itself keeps in parentheses after its Korean term.
+		"compliant", "relying", "party", "Secure", "Boot",
+		// TDX measurement registers and SVNs as the TD report and MAA name them; JOSE names.
+		"mrtd", "mrseam", "mrsignerseam", "mrowner", "mrownerconfig", "mrconfigid", "seamsvn", "rtmr0-3", "crit", "none",
+		// Data in event-log strings and provider host names (kernel flavours, the region's provider).
+		"ubuntu", "generic", "sharedkrc",
 	)
 	// Capitalised English that the acronym pattern would let through.
 	shouted = wordSet("PASS", "FAIL", "WARN", "SKIP", "OK", "ERROR", "WARNING", "NOT", "AND", "OR", "NO", "YES", "SIMULATED", "TEST", "ONLY")
