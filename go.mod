@@ -25,6 +25,7 @@ require (
 	github.com/veraison/go-cose v1.3.0
 	golang.org/x/crypto v0.53.0
 	golang.org/x/image v0.41.0
+	golang.org/x/sys v0.46.0
 )
 
 require (
@@ -65,7 +66,6 @@ require (
 	github.com/xo/terminfo v0.0.0-20220910002029-abceb7e1c41e // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	golang.org/x/exp v0.0.0-20240719175910-8a7402abbf56 // indirect
-	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/text v0.38.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )

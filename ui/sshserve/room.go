@@ -283,6 +283,7 @@ func runSession(serverCtx context.Context, s ssh.Session, cfg Config, pty ssh.Pt
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		tell(s, pty, fmt.Sprintf("cvmscope: this session reached its time limit (%v); connect again for a new one", cfg.SessionLimit))
 	}
+	drain(pty, time.Second)
 	return code
 }
 

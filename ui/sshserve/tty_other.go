@@ -4,6 +4,7 @@ package sshserve
 
 import (
 	"syscall"
+	"time"
 
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
@@ -14,3 +15,6 @@ func controllingTTY() *syscall.SysProcAttr { return nil }
 
 // tell writes a line to the attendee's terminal once the child has run.
 func tell(s ssh.Session, _ ssh.Pty, line string) { wish.Errorln(s, line) }
+
+// drain: without a PTY master to ask, nothing to wait for.
+func drain(ssh.Pty, time.Duration) {}

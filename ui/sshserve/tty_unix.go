@@ -5,6 +5,9 @@ package sshserve
 import (
 	"io"
 	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/charmbracelet/ssh"
 )
@@ -22,4 +25,28 @@ func controllingTTY() *syscall.SysProcAttr {
 // the session when the handler returns, whether or not the copier has sent everything.
 func tell(_ ssh.Session, p ssh.Pty, line string) {
 	io.WriteString(p.Slave, line+"\r\n")
+}
+
+// drain waits, up to limit, until the library's PTY copier has read everything the child
+// wrote: the library closes the session channel as soon as the handler returns, and what
+// is still in the PTY then never reaches the attendee (a short session's whole output, an
+// error's last line). The fd is reached through SyscallConn so that the copier's reads
+// stay non-blocking.
+func drain(p ssh.Pty, limit time.Duration) {
+	if p.Master == nil {
+		return
+	}
+	rc, err := p.Master.SyscallConn()
+	if err != nil {
+		return
+	}
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		pending := 0
+		cerr := rc.Control(func(fd uintptr) { pending, err = unix.IoctlGetInt(int(fd), unix.TIOCINQ) })
+		if cerr != nil || err != nil || pending == 0 {
+			// The copier may hold the last read in flight to the channel: a moment more.
+			time.Sleep(20 * time.Millisecond)
+			return
+		}
+	}
 }
