@@ -123,86 +123,40 @@ func used(k evidence.Kind, done check.List) bool {
 	return false
 }
 
-// kindName is a kind in words, for messages.
-func kindName(k evidence.Kind) string {
-	switch k {
-	case evidence.KindBundle:
-		return "a cvmscope evidence bundle"
-	case evidence.KindHCLReport:
-		return "an HCL report"
-	case evidence.KindSNPReport:
-		return "a SEV-SNP report"
-	case evidence.KindTDReport:
-		return "a TDREPORT"
-	case evidence.KindTDQuote:
-		return "a TD quote"
-	case evidence.KindTPMAttest:
-		return "a TPM quote (TPMS_ATTEST)"
-	case evidence.KindSignature:
-		return "a quote signature"
-	case evidence.KindPCRs:
-		return "PCR values"
-	case evidence.KindEventLog:
-		return "a TCG event log"
-	case evidence.KindCertificates:
-		return "certificates"
-	case evidence.KindPublicKey, evidence.KindTPMPublic:
-		return "an AK public key"
-	case evidence.KindCRL:
-		return "a CRL"
-	case evidence.KindJWT:
-		return "a JWT"
-	case evidence.KindJWKS:
-		return "a JWKS key set"
-	case evidence.KindRuntimeClaims:
-		return "runtime claims"
-	case evidence.KindTCBInfo:
-		return "Intel TCB info"
-	case evidence.KindQEIdentity:
-		return "Intel QE identity"
-	}
-	return fmt.Sprintf("%q", string(k))
+// kindNames are the kinds in words, for messages, in English and Korean side by side.
+var kindNames = map[evidence.Kind]present.Text{
+	evidence.KindBundle:        present.T("a cvmscope evidence bundle", "cvmscope 증거 번들"),
+	evidence.KindHCLReport:     present.T("an HCL report", "HCL 보고서"),
+	evidence.KindSNPReport:     present.T("a SEV-SNP report", "SEV-SNP 보고서"),
+	evidence.KindTDReport:      present.T("a TDREPORT", "TDREPORT"),
+	evidence.KindTDQuote:       present.T("a TD quote", "TD 쿼트"),
+	evidence.KindTPMAttest:     present.T("a TPM quote (TPMS_ATTEST)", "TPM 쿼트(TPMS_ATTEST)"),
+	evidence.KindSignature:     present.T("a quote signature", "쿼트 서명"),
+	evidence.KindPCRs:          present.T("PCR values", "PCR 값"),
+	evidence.KindEventLog:      present.T("a TCG event log", "TCG 이벤트 로그"),
+	evidence.KindCertificates:  present.T("certificates", "인증서"),
+	evidence.KindPublicKey:     present.T("an AK public key", "AK 공개 키"),
+	evidence.KindTPMPublic:     present.T("an AK public key", "AK 공개 키"),
+	evidence.KindCRL:           present.T("a CRL", "CRL"),
+	evidence.KindJWT:           present.T("a JWT", "JWT"),
+	evidence.KindJWKS:          present.T("a JWKS key set", "JWKS 키 집합"),
+	evidence.KindRuntimeClaims: present.T("runtime claims", "런타임 클레임"),
+	evidence.KindTCBInfo:       present.T("Intel TCB info", "Intel TCB 정보"),
+	evidence.KindQEIdentity:    present.T("Intel QE identity", "Intel QE identity"),
 }
 
+// kindName is a kind in words, for messages.
+func kindName(k evidence.Kind) string { return kindText(k).EN }
+
 // kindNameKO is kindName in Korean.
-func kindNameKO(k evidence.Kind) string {
-	switch k {
-	case evidence.KindBundle:
-		return "cvmscope 증거 번들"
-	case evidence.KindHCLReport:
-		return "HCL 보고서"
-	case evidence.KindSNPReport:
-		return "SEV-SNP 보고서"
-	case evidence.KindTDReport:
-		return "TDREPORT"
-	case evidence.KindTDQuote:
-		return "TD 쿼트"
-	case evidence.KindTPMAttest:
-		return "TPM 쿼트(TPMS_ATTEST)"
-	case evidence.KindSignature:
-		return "쿼트 서명"
-	case evidence.KindPCRs:
-		return "PCR 값"
-	case evidence.KindEventLog:
-		return "TCG 이벤트 로그"
-	case evidence.KindCertificates:
-		return "인증서"
-	case evidence.KindPublicKey, evidence.KindTPMPublic:
-		return "AK 공개 키"
-	case evidence.KindCRL:
-		return "CRL"
-	case evidence.KindJWT:
-		return "JWT"
-	case evidence.KindJWKS:
-		return "JWKS 키 집합"
-	case evidence.KindRuntimeClaims:
-		return "런타임 클레임"
-	case evidence.KindTCBInfo:
-		return "Intel TCB 정보"
-	case evidence.KindQEIdentity:
-		return "Intel QE identity"
+func kindNameKO(k evidence.Kind) string { return kindText(k).KO }
+
+func kindText(k evidence.Kind) present.Text {
+	if t, ok := kindNames[k]; ok {
+		return t
 	}
-	return fmt.Sprintf("%q", string(k))
+	q := fmt.Sprintf("%q", string(k))
+	return present.T(q, q)
 }
 
 // withChecks adds checks to a built page, so that its verdict and checks table include them.
