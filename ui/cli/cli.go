@@ -507,8 +507,8 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 	case "bool":
 		ok, why := boolVerdict(b, r.Evidence(), all, runErr, o.trustSim)
 		fmt.Fprintln(stdout, ok)
-		if !ok && why != "" {
-			eprintf(stderr, "cvmscope: false: %s\n", why)
+		if !ok && !why.Empty() {
+			eprintf(stderr, "cvmscope: false: %s\n", why.In(lang))
 		}
 	default:
 		writeText(stdout, b, pages, all, lang)
@@ -533,12 +533,13 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 	if o.save != "" {
 		if set := r.Evidence(); set != nil {
 			if err := evidence.SaveBundle(o.save, set, "cvmscope "+Version, time.Now()); err != nil {
-				eprintf(stderr, "cvmscope: the report above was not saved: %v\n", err)
+				msg, _ := fault.MessageIn(err, string(lang))
+				eprintf(stderr, "cvmscope: %s: %s\n", present.T("the report above was not saved", "위 보고서를 저장하지 못했습니다").In(lang), msg)
 				if code == 0 {
 					code = 1
 				}
 			} else {
-				eprintf(stderr, "cvmscope: evidence saved to %s (mode 0600)\n", o.save)
+				eprintf(stderr, "cvmscope: %s\n", present.T("evidence saved to "+o.save+" (mode 0600)", "증거를 "+o.save+"에 저장했습니다(모드 0600)").In(lang))
 			}
 		}
 	}
@@ -549,27 +550,31 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 // the token's keys came from the provider that was called, and the token says a compliant
 // SEV-SNP or TDX CVM. Simulated evidence is false unless the user opted in
 // (--trust-simulated). why says in one line what made it false.
-func boolVerdict(b workshop.Banner, set *evidence.Set, all check.List, runErr error, trustSim bool) (bool, string) {
+func boolVerdict(b workshop.Banner, set *evidence.Set, all check.List, runErr error, trustSim bool) (bool, present.Text) {
 	switch {
 	case runErr != nil:
-		return false, "the run stopped: " + runErr.Error()
+		msg, _ := fault.MessageIn(runErr, "ko")
+		return false, present.T("the run stopped: "+runErr.Error(), "실행이 멈췄습니다: "+msg)
 	case !all.OK():
 		for _, c := range all {
 			if c.Verdict == check.Fail {
-				return false, "check failed: " + c.String()
+				ko, _ := c.In("ko")
+				return false, present.T("check failed: "+c.String(), "검사 실패: "+c.ID+": "+ko)
 			}
 		}
 	case set == nil || set.Token == "":
-		return false, "no token was obtained"
+		return false, present.T("no token was obtained", "토큰을 받지 못했습니다")
 	case b.Source == evidence.SourceSim && !trustSim:
-		return false, "the evidence comes from the simulated CVM, not Azure hardware (--trust-simulated lets it count)"
+		return false, present.T("the evidence comes from the simulated CVM, not Azure hardware (--trust-simulated lets it count)",
+			"증거가 Azure 하드웨어가 아닌 시뮬레이션 CVM에서 왔습니다(--trust-simulated를 주면 인정합니다)")
 	case b.Source != evidence.SourceAzure && b.Source != evidence.SourceSim:
-		return false, "the evidence was not read from this VM"
+		return false, present.T("the evidence was not read from this VM", "증거를 이 VM에서 읽지 않았습니다")
 	}
 	if !compliantCVM(all, set.Token) {
-		return false, "the token does not say a compliant SEV-SNP or TDX Confidential VM (x-ms-compliance-status, x-ms-attestation-type)"
+		return false, present.T("the token does not say a compliant SEV-SNP or TDX Confidential VM (x-ms-compliance-status, x-ms-attestation-type)",
+			"토큰이 규정을 준수하는 SEV-SNP 또는 TDX Confidential VM이라고 말하지 않습니다(x-ms-compliance-status, x-ms-attestation-type)")
 	}
-	return true, ""
+	return true, present.Text{}
 }
 
 // compliantCVM is -o bool's TEE condition: the token's signature verified and it says a
