@@ -16,7 +16,7 @@ var floors = []struct {
 	packages []string // import paths relative to the module; a trailing "/..." takes a subtree
 }{
 	{"foundation", []string{"attestation/check/...", "attestation/fault", "attestation/present", "attestation/claims",
-		"attestation/realdata", "attestation/internal/..."}},
+		"attestation/realdata", "attestation/internal/...", "attestation/regfile"}},
 	{"formats", []string{"attestation/hcl", "attestation/snp", "attestation/tdx", "attestation/tpmquote",
 		"attestation/akcert", "attestation/eventlog/...", "attestation/evidence", "attestation/token",
 		"attestation/maa", "attestation/imds", "attestation/explain"}},

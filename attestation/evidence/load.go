@@ -16,7 +16,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
 	"github.com/cvmscope/cvmscope/attestation/internal/certs"
-	"github.com/cvmscope/cvmscope/attestation/internal/regfile"
+	"github.com/cvmscope/cvmscope/attestation/regfile"
 	"github.com/cvmscope/cvmscope/attestation/snp"
 	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/cvmscope/cvmscope/attestation/token"

@@ -12,7 +12,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
-	"github.com/cvmscope/cvmscope/attestation/internal/regfile"
+	"github.com/cvmscope/cvmscope/attestation/regfile"
 )
 
 // Key is one RSA signing key of a provider.

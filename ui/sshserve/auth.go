@@ -7,7 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
-	"os"
+	"github.com/cvmscope/cvmscope/attestation/regfile"
 	"strings"
 
 	"github.com/charmbracelet/ssh"
@@ -51,9 +51,11 @@ func codeMatches(typed, code string) bool {
 // (from=, command=, …) are not honoured, so a line carrying any is refused rather than
 // silently widened.
 func LoadAuthorizedKeys(path string) ([]gossh.PublicKey, error) {
-	data, err := os.ReadFile(path)
+	// Only a regular file, capped: a FIFO or /dev/zero given by mistake must not hang the
+	// room's start.
+	data, err := regfile.Read(path, 1<<20)
 	if err != nil {
-		return nil, fmt.Errorf("--authorized-keys: %w", err)
+		return nil, fmt.Errorf("--authorized-keys %s: %w", path, err)
 	}
 	var keys []gossh.PublicKey
 	sc := bufio.NewScanner(bytes.NewReader(data))

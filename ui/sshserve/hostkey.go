@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/cvmscope/cvmscope/attestation/regfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,7 +18,7 @@ import (
 // Its directory is created (0700) only when missing: an existing directory keeps its mode,
 // as it may be shared (wish's key generator would chmod it to 0700).
 func hostKeyPEM(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	b, err := regfile.Read(path, maxHostKey)
 	if err == nil {
 		return b, nil
 	}
@@ -59,7 +60,7 @@ func hostKeyPEM(path string) ([]byte, error) {
 // HostKeyFingerprint is the SHA256 fingerprint of the host key at path, as ssh prints it on
 // first connection: attendees compare it with the one the instructor shows.
 func HostKeyFingerprint(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := regfile.Read(path, maxHostKey)
 	if err != nil {
 		return "", fmt.Errorf("--host-key: %w", err)
 	}
@@ -69,3 +70,6 @@ func HostKeyFingerprint(path string) (string, error) {
 	}
 	return gossh.FingerprintSHA256(signer.PublicKey()), nil
 }
+
+// maxHostKey bounds the host key file: an ed25519 PEM is under 1 KiB.
+const maxHostKey = 64 << 10
