@@ -127,6 +127,8 @@ func (l *Log[T]) All() []T {
 type StatusWriter struct {
 	http.ResponseWriter
 	Status int
+	// Bytes counts the body written, for the request log.
+	Bytes int64
 }
 
 // WriteHeader records the first status written.
@@ -142,5 +144,7 @@ func (w *StatusWriter) Write(b []byte) (int, error) {
 	if w.Status == 0 {
 		w.Status = http.StatusOK
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.Bytes += int64(n)
+	return n, err
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,11 +31,11 @@ const (
 )
 
 // guestClaims builds an AzureGuest token's claims (§6.1-6.4).
-func (s *Server) guestClaims(ev *guestEvidence, now time.Time) (map[string]any, error) {
+func (s *Server) guestClaims(ev *guestEvidence, base string, now time.Time) (map[string]any, error) {
 	rg := ev.req
 	r := &rg.Request
 	c := map[string]any{"x-ms-attestation-type": "azurevm"}
-	if err := s.timeClaims(c, now); err != nil {
+	if err := s.timeClaims(c, "AzureGuest", base, now); err != nil {
 		return nil, err
 	}
 	c["x-ms-azurevm-attestation-protocol-ver"] = rg.ProtocolVersion
@@ -51,14 +52,18 @@ func (s *Server) guestClaims(ev *guestEvidence, now time.Time) (map[string]any, 
 	if id := vmID(ev); id != "" {
 		c["x-ms-azurevm-vmid"] = id
 	}
-	payload := map[string]json.RawMessage{}
-	for k, v := range rg.ClientPayload {
-		payload[k] = v
+	runtime := map[string]any{
+		"keys": []hcl.JWK{hcl.NewJWK("TpmEphemeralEncryptionKey", []string{"encrypt"}, ev.encKey)},
 	}
-	c["x-ms-runtime"] = map[string]any{
-		"client-payload": payload,
-		"keys":           []hcl.JWK{hcl.NewJWK("TpmEphemeralEncryptionKey", []string{"encrypt"}, ev.encKey)},
+	// client-payload appears only when the client sent one, as in MAA's tokens.
+	if len(rg.ClientPayload) > 0 {
+		payload := map[string]json.RawMessage{}
+		for k, v := range rg.ClientPayload {
+			payload[k] = v
+		}
+		runtime["client-payload"] = payload
 	}
+	c["x-ms-runtime"] = runtime
 	switch {
 	case ev.res.SNP != nil:
 		tee := snpClaims(ev.res.SNP)
@@ -75,7 +80,7 @@ func (s *Server) guestClaims(ev *guestEvidence, now time.Time) (map[string]any, 
 }
 
 // platformClaims builds the flat SevSnpVm or TdxVm claims (§6.5).
-func (s *Server) platformClaims(ev *platformEvidence, now time.Time) (map[string]any, error) {
+func (s *Server) platformClaims(ev *platformEvidence, kind, base string, now time.Time) (map[string]any, error) {
 	var c map[string]any
 	if ev.snp != nil {
 		c = snpClaims(ev.snp)
@@ -84,7 +89,7 @@ func (s *Server) platformClaims(ev *platformEvidence, now time.Time) (map[string
 		c = tdxClaims(ev.tdQuote)
 		c["x-ms-attestation-type"] = "tdxvm"
 	}
-	if err := s.timeClaims(c, now); err != nil {
+	if err := s.timeClaims(c, kind, base, now); err != nil {
 		return nil, err
 	}
 	addRuntime(c, ev.claimsJSON)
@@ -359,3 +364,31 @@ func guidString(b []byte) string {
 	return fmt.Sprintf("%08x-%04x-%04x-%x-%x", binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint16(b[4:]),
 		binary.LittleEndian.Uint16(b[6:]), b[8:10], b[10:16])
 }
+
+// ClaimsSupported lists every claim the emulator issues, at the top level or inside
+// x-ms-isolation-tee, for the OpenID metadata's claims_supported (sorted).
+func ClaimsSupported() []string { return slices.Clone(claimsSupported) }
+
+var claimsSupported = func() []string {
+	l := []string{
+		"iss", "iat", "nbf", "exp", "jti", "nonce", "secureboot", "x-ms-ver", "x-ms-attestation-type",
+		"x-ms-policy-hash", "x-ms-runtime", "x-ms-inittime", "x-ms-isolation-tee", "x-ms-compliance-status",
+		"x-ms-azurevm-attestation-protocol-ver", "x-ms-azurevm-attested-pcrs", "x-ms-azurevm-ostype",
+		"x-ms-azurevm-osdistro", "x-ms-azurevm-osbuild", "x-ms-azurevm-osversion-major",
+		"x-ms-azurevm-osversion-minor", "x-ms-azurevm-is-windows", "x-ms-azurevm-vmid",
+		"eat_profile", "intuse", "dbgstat", "attester_tcb_status",
+		"tdx_mrconfigid", "tdx_mrowner", "tdx_mrownerconfig", "tdx_mrseam", "tdx_mrsignerseam", "tdx_mrtd",
+		"tdx_report_data", "tdx_rtmr0", "tdx_rtmr1", "tdx_rtmr2", "tdx_rtmr3", "tdx_seam_attributes",
+		"tdx_seamsvn", "tdx_td_attributes", "tdx_td_attributes_debug", "tdx_td_attributes_key_locker",
+		"tdx_td_attributes_perfmon", "tdx_td_attributes_protection_keys", "tdx_td_attributes_septve_disable",
+		"tdx_tee_tcb_svn", "tdx_xfam",
+	}
+	for k := range bootClaims(nil, nil) {
+		l = append(l, k)
+	}
+	for k := range snpClaims(&snp.Report{Raw: make([]byte, snp.Size)}) {
+		l = append(l, k)
+	}
+	slices.Sort(l)
+	return slices.Compact(l)
+}()

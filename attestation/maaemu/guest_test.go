@@ -55,13 +55,14 @@ func TestAzureGuestEndToEnd(t *testing.T) {
 				t.Errorf("header %s", h.Raw)
 			}
 			m := payload(t, tok)
+			claimsListed(t, m)
 			for k, want := range map[string]any{
 				"x-ms-attestation-type": "azurevm", "x-ms-ver": "1.0", "iss": s.URL(), "secureboot": true,
 				"x-ms-azurevm-vmid": c.p.CVM.VMID(), "x-ms-azurevm-attestation-protocol-ver": "2.0",
 				"x-ms-azurevm-ostype": "Linux", "x-ms-azurevm-osdistro": "Ubuntu", "x-ms-azurevm-osversion-major": 22.0,
 				"x-ms-azurevm-osbuild": "NotApplication", "x-ms-azurevm-is-windows": false,
 				"x-ms-azurevm-dbvalidated": true, "x-ms-azurevm-dbxvalidated": true, "x-ms-azurevm-default-securebootkeysvalidated": true,
-				"x-ms-azurevm-debuggersdisabled": true, "x-ms-azurevm-kerneldebug-enabled": false, "x-ms-policy-hash": PolicyHash(),
+				"x-ms-azurevm-debuggersdisabled": true, "x-ms-azurevm-kerneldebug-enabled": false, "x-ms-policy-hash": PolicyHash("AzureGuest"),
 			} {
 				if got := m[k]; fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Errorf("%s = %v, want %v", k, got, want)

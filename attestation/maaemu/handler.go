@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"github.com/cvmscope/cvmscope/attestation/loopback"
 	"io"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +22,47 @@ var attestKinds = map[string]string{
 	"/attest/tdxvm":      "TdxVm",
 }
 
+// APIVersions are the api-versions MAA's data plane serves (REST specs 2018-09-01-preview
+// to 2025-06-01; 2023-04-01-preview is the one clients send to TdxVm). The emulator answers
+// each alike; another is refused as Azure refuses it.
+var APIVersions = []string{"2018-09-01-preview", "2020-10-01", "2022-08-01", "2022-09-01-preview", "2023-04-01-preview", "2025-06-01"}
+
+// checkAPIVersion refuses an api-version MAA does not serve, with Azure's
+// InvalidApiVersionParameter answer listing the ones it does; a missing one is refused
+// only where required (attest and policy calls).
+func checkAPIVersion(r *http.Request, required bool) *apiError {
+	v, ok := r.URL.Query()["api-version"]
+	switch {
+	case !ok || len(v) == 0 || v[0] == "":
+		if !required {
+			return nil
+		}
+		return &apiError{Status: http.StatusBadRequest, Code: "MissingApiVersionParameter",
+			Message: "The api-version query parameter (?api-version=) is required for all requests; AzureGuest uses 2020-10-01."}
+	case slices.Contains(APIVersions, v[0]):
+		return nil
+	}
+	return &apiError{Status: http.StatusBadRequest, Code: "InvalidApiVersionParameter",
+		Message: fmt.Sprintf("The api-version '%s' is invalid. The supported versions are '%s'.", v[0], strings.Join(APIVersions, ","))}
+}
+
+// base is the provider URL a request reached: the host it asked for when the emulator
+// answers to that name (the TLS certificate names it, or a loopback name over plain
+// http), else URL(). Tokens name it as issuer, as MAA names the host that was called.
+func (s *Server) base(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		return s.url
+	}
+	switch {
+	case s.tlsNames != nil && r.TLS != nil && s.tlsNames.VerifyHostname(host) == nil:
+		return "https://" + strings.ToLower(r.Host)
+	case s.tlsNames == nil && loopback.IsLoopbackHost(host):
+		return "http://" + strings.ToLower(r.Host)
+	}
+	return s.url
+}
+
 func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	w := &loopback.StatusWriter{ResponseWriter: rw}
@@ -27,11 +70,18 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	defer func() {
 		call.Status, call.Duration = w.Status, time.Since(start)
 		s.record(call)
+		if s.cfg.Log != nil {
+			// The path and query only: bodies carry evidence and tokens.
+			s.cfg.Log.Info("MAA emulator", "method", r.Method, "path", r.URL.RequestURI(), "status", w.Status,
+				"took", call.Duration.Round(time.Microsecond), "in", r.ContentLength, "out", w.Bytes,
+				"from", r.RemoteAddr, "fault", call.Fault, "error", call.Error)
+		}
 	}()
 	fail := func(e *apiError) {
 		call.Error = e.Error()
 		e.write(w)
 	}
+	base := s.base(r)
 	path := strings.ToLower(strings.TrimSuffix(r.URL.Path, "/"))
 	if kind, ok := attestKinds[path]; ok {
 		if r.Method != http.MethodPost {
@@ -40,23 +90,38 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 				Message: fmt.Sprintf("%s %s is not supported; attestation requests are POSTed", r.Method, r.URL.Path)})
 			return
 		}
-		s.attest(w, r, kind, &call, fail)
+		if e := checkAPIVersion(r, true); e != nil {
+			fail(e)
+			return
+		}
+		s.attest(w, r, kind, base, &call, fail)
 		return
 	}
 	var body []byte
-	switch path {
-	case "/certs":
-		body = s.SigningKeys()
-	case "/.well-known/openid-configuration":
-		body = s.openIDConfiguration()
+	var aerr *apiError
+	switch kind, isPolicy := policyKinds[strings.TrimPrefix(path, "/policies/")]; {
+	case path == "/certs":
+		aerr = checkAPIVersion(r, false)
+		body = s.signingKeys(base)
+	case path == "/.well-known/openid-configuration":
+		aerr = checkAPIVersion(r, false)
+		body = s.openIDConfiguration(base)
+	case isPolicy && strings.HasPrefix(path, "/policies/"):
+		if aerr = checkAPIVersion(r, true); aerr == nil {
+			body, aerr = s.policyResult(kind, base)
+		}
 	default:
 		fail(&apiError{Status: http.StatusNotFound, Code: "NotFound",
-			Message: fmt.Sprintf("no such endpoint %s; MAA serves /attest/{AzureGuest,SevSnpVm,TdxVm}, /certs and /.well-known/openid-configuration", r.URL.Path)})
+			Message: fmt.Sprintf("no such endpoint %s; the emulator serves /attest/{AzureGuest,SevSnpVm,TdxVm}, /policies/{AzureGuest,SevSnpVm,TdxVm}, /certs and /.well-known/openid-configuration", r.URL.Path)})
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		fail(&apiError{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed", Message: fmt.Sprintf("%s %s is not supported; use GET", r.Method, r.URL.Path)})
+		return
+	}
+	if aerr != nil {
+		fail(aerr)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -67,15 +132,7 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 }
 
 // attest reads the body, applies the fault knobs, and answers one attestation call.
-func (s *Server) attest(w http.ResponseWriter, r *http.Request, kind string, call *Call, fail func(*apiError)) {
-	// Any api-version is accepted: MAA's differ by client (2020-10-01, 2022-08-01,
-	// 2023-04-01-preview, 2025-06-01) and the emulator serves them all alike. A missing one
-	// is refused, as Azure's resource providers refuse it.
-	if r.URL.Query().Get("api-version") == "" {
-		fail(&apiError{Status: http.StatusBadRequest, Code: "MissingApiVersionParameter",
-			Message: "The api-version query parameter (?api-version=) is required for all requests; AzureGuest uses 2020-10-01."})
-		return
-	}
+func (s *Server) attest(w http.ResponseWriter, r *http.Request, kind, base string, call *Call, fail func(*apiError)) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -132,9 +189,9 @@ func (s *Server) attest(w http.ResponseWriter, r *http.Request, kind string, cal
 	var aerr *apiError
 	switch kind {
 	case "AzureGuest":
-		out, aerr = s.attestGuest(body, now)
+		out, aerr = s.attestGuest(body, base, now)
 	default:
-		out, aerr = s.attestPlatform(body, kind, now)
+		out, aerr = s.attestPlatform(body, kind, base, now)
 	}
 	if aerr != nil {
 		fail(aerr)
@@ -147,7 +204,7 @@ func (s *Server) attest(w http.ResponseWriter, r *http.Request, kind string, cal
 
 // attestGuest answers AzureGuest: verify, derive claims, apply the policy, sign, and
 // encrypt the token to the request's ephemeral key (protocol §4.5).
-func (s *Server) attestGuest(body []byte, now time.Time) ([]byte, *apiError) {
+func (s *Server) attestGuest(body []byte, base string, now time.Time) ([]byte, *apiError) {
 	rg, err := maa.ParseGuestRequestInfo(body)
 	if err != nil {
 		return nil, invalidParameter("%v", err)
@@ -156,11 +213,11 @@ func (s *Server) attestGuest(body []byte, now time.Time) ([]byte, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	claims, err := s.guestClaims(ev, now)
+	claims, err := s.guestClaims(ev, base, now)
 	if err != nil {
 		return nil, internal(err)
 	}
-	jwt, aerr := s.issue(claims)
+	jwt, aerr := s.issue("AzureGuest", base, claims)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -172,11 +229,11 @@ func (s *Server) attestGuest(body []byte, now time.Time) ([]byte, *apiError) {
 }
 
 // issue applies the policy to the claims derived from the evidence and signs the token.
-func (s *Server) issue(claims map[string]any) (string, *apiError) {
-	if deny := evaluatePolicy(claims); deny != nil {
+func (s *Server) issue(kind, base string, claims map[string]any) (string, *apiError) {
+	if deny := evaluatePolicy(kind, claims); deny != nil {
 		return "", deny
 	}
-	jwt, err := s.sign(claims)
+	jwt, err := s.sign(base, claims)
 	if err != nil {
 		return "", internal(err)
 	}
@@ -184,7 +241,7 @@ func (s *Server) issue(claims map[string]any) (string, *apiError) {
 }
 
 // attestPlatform answers SevSnpVm and TdxVm with {"token": JWT}.
-func (s *Server) attestPlatform(body []byte, kind string, now time.Time) ([]byte, *apiError) {
+func (s *Server) attestPlatform(body []byte, kind, base string, now time.Time) ([]byte, *apiError) {
 	p, err := maa.ParsePlatformRequest(body, kind)
 	if err != nil {
 		return nil, invalidParameter("%v", err)
@@ -204,11 +261,11 @@ func (s *Server) attestPlatform(body []byte, kind string, now time.Time) ([]byte
 	if aerr != nil {
 		return nil, aerr
 	}
-	claims, err := s.platformClaims(ev, now)
+	claims, err := s.platformClaims(ev, kind, base, now)
 	if err != nil {
 		return nil, internal(err)
 	}
-	jwt, aerr := s.issue(claims)
+	jwt, aerr := s.issue(kind, base, claims)
 	if aerr != nil {
 		return nil, aerr
 	}

@@ -8,7 +8,9 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"maps"
 	"math/big"
+	"slices"
 	"testing"
 	"time"
 
@@ -249,4 +251,30 @@ func withAnchors(t testing.TB, cfg Config) Config {
 	cfg.Anchors = Anchors{AMD: snp.Roots{Product: "Milan", ARK: a.ARK, ASK: a.ASK}, PCKRoot: a.PCKRoot,
 		VTPMRoot: a.VTPMRoot, VTPMIntermediate: a.VTPMIntermediate, SigningKey: a.MAAKey, SigningCert: a.MAACert}
 	return cfg
+}
+
+// claimsListed fails for a claim of m, at the top level or in x-ms-isolation-tee, that the
+// OpenID metadata's claims_supported does not list.
+func claimsListed(t *testing.T, m map[string]any) {
+	t.Helper()
+	names := maps.Keys(m)
+	if tee, ok := m["x-ms-isolation-tee"].(map[string]any); ok {
+		names = func(yield func(string) bool) {
+			for k := range m {
+				if !yield(k) {
+					return
+				}
+			}
+			for k := range tee {
+				if !yield(k) {
+					return
+				}
+			}
+		}
+	}
+	for k := range names {
+		if !slices.Contains(ClaimsSupported(), k) {
+			t.Errorf("claim %s is issued but not in claims_supported", k)
+		}
+	}
 }

@@ -50,6 +50,10 @@ func TestPlatformFlows(t *testing.T) {
 				}
 			}
 			m := payload(t, tok)
+			claimsListed(t, m)
+			if want := PolicyHash(map[string]string{"sevsnp": "SevSnpVm", "tdx": "TdxVm"}[tee]); m["x-ms-policy-hash"] != want || want == PolicyHash("AzureGuest") {
+				t.Errorf("x-ms-policy-hash %v, want %s (the %s policy's own)", m["x-ms-policy-hash"], want, tee)
+			}
 			if _, nested := m["x-ms-isolation-tee"]; nested || m["secureboot"] != nil {
 				t.Error("a platform token is flat and has no vTPM or OS claims")
 			}

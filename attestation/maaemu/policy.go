@@ -11,11 +11,12 @@ import (
 	"sync"
 )
 
-// policyText is the emulator's attestation policy, in MAA's policy language, for all three
-// endpoints: a rule about a claim a token does not carry never fires. It denies what MAA's
-// shared providers are seen to deny (protocol §8). The rules below are what the emulator
-// enforces: PolicyText is parsed, not merely shown.
-const policyText = `version= 1.0;
+// The emulator's attestation policies, in MAA's policy language, one per endpoint as MAA
+// keeps one per attestation type, each denying what MAA's shared providers are seen to
+// deny for that type (protocol §8). The rules below are what the emulator enforces: the
+// text is parsed, not merely shown, and its hash is the token's x-ms-policy-hash.
+var policies = map[string]string{
+	"AzureGuest": `version= 1.0;
 authorizationrules
 {
     c:[type=="secureboot", value==false] => deny();
@@ -28,15 +29,40 @@ authorizationrules
 issuancerules
 {
 };
-`
+`,
+	"SevSnpVm": `version= 1.0;
+authorizationrules
+{
+    c:[type=="x-ms-sevsnpvm-is-debuggable", value==true] => deny();
+    => permit();
+};
+issuancerules
+{
+};
+`,
+	"TdxVm": `version= 1.0;
+authorizationrules
+{
+    c:[type=="tdx_td_attributes_debug", value==true] => deny();
+    => permit();
+};
+issuancerules
+{
+};
+`,
+}
 
-// PolicyText is the emulator's attestation policy.
-func PolicyText() string { return policyText }
+// policyKinds maps the lower-cased attestation type of /policies/{type} to its name.
+var policyKinds = map[string]string{"azureguest": "AzureGuest", "sevsnpvm": "SevSnpVm", "tdxvm": "TdxVm"}
 
-// PolicyHash is x-ms-policy-hash of PolicyText: b64url(SHA-256(b64url(policy text)))
-// (protocol §6.1).
-func PolicyHash() string {
-	inner := base64.RawURLEncoding.EncodeToString([]byte(policyText))
+// PolicyText is the emulator's attestation policy for an endpoint: AzureGuest, SevSnpVm or
+// TdxVm ("" for another).
+func PolicyText(kind string) string { return policies[kind] }
+
+// PolicyHash is x-ms-policy-hash of PolicyText(kind): b64url(SHA-256(b64url(policy text)))
+// (protocol §19.4).
+func PolicyHash(kind string) string {
+	inner := base64.RawURLEncoding.EncodeToString([]byte(policies[kind]))
 	sum := sha256.Sum256([]byte(inner))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
@@ -50,52 +76,59 @@ type denyRule struct {
 var (
 	ruleRE = regexp.MustCompile(`^c:\[type=="([^"]+)",\s*value==(true|false|-?\d+|"[^"]*")\]\s*=>\s*deny\(\);$`)
 
-	rulesOnce sync.Once
-	rules     []denyRule
-	rulesErr  error
+	rulesMu sync.Mutex
+	rules   = map[string][]denyRule{}
 )
 
-// policyRules parses the deny rules of the authorizationrules block. It understands only
-// the rule forms PolicyText uses, and fails on any other line rather than skip it.
-func policyRules() ([]denyRule, error) {
-	rulesOnce.Do(func() {
-		_, rest, ok := strings.Cut(policyText, "authorizationrules")
-		body, _, ok2 := strings.Cut(rest, "};")
-		if !ok || !ok2 {
-			rulesErr = fmt.Errorf("policy has no authorizationrules block")
-			return
+// policyRules parses the deny rules of the authorizationrules block of kind's policy. It
+// understands only the rule forms the policies use, and fails on any other line rather
+// than skip it.
+func policyRules(kind string) ([]denyRule, error) {
+	rulesMu.Lock()
+	defer rulesMu.Unlock()
+	if rs, ok := rules[kind]; ok {
+		return rs, nil
+	}
+	text, ok := policies[kind]
+	if !ok {
+		return nil, fmt.Errorf("no policy for attestation type %q", kind)
+	}
+	_, rest, ok := strings.Cut(text, "authorizationrules")
+	body, _, ok2 := strings.Cut(rest, "};")
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("the %s policy has no authorizationrules block", kind)
+	}
+	var rs []denyRule
+	for _, line := range strings.Split(body, "\n") {
+		line = strings.TrimSpace(line)
+		switch line {
+		case "", "{", "=> permit();":
+			continue
 		}
-		for _, line := range strings.Split(body, "\n") {
-			line = strings.TrimSpace(line)
-			switch line {
-			case "", "{", "=> permit();":
-				continue
-			}
-			m := ruleRE.FindStringSubmatch(line)
-			if m == nil {
-				rulesErr = fmt.Errorf("policy rule %q is not of a form the emulator evaluates", line)
-				return
-			}
-			r := denyRule{claim: m[1]}
-			switch v := m[2]; {
-			case v == "true" || v == "false":
-				r.value = v == "true"
-			case strings.HasPrefix(v, `"`):
-				r.value = strings.Trim(v, `"`)
-			default:
-				r.value, _ = strconv.Atoi(v)
-			}
-			rules = append(rules, r)
+		m := ruleRE.FindStringSubmatch(line)
+		if m == nil {
+			return nil, fmt.Errorf("%s policy rule %q is not of a form the emulator evaluates", kind, line)
 		}
-	})
-	return rules, rulesErr
+		r := denyRule{claim: m[1]}
+		switch v := m[2]; {
+		case v == "true" || v == "false":
+			r.value = v == "true"
+		case strings.HasPrefix(v, `"`):
+			r.value = strings.Trim(v, `"`)
+		default:
+			r.value, _ = strconv.Atoi(v)
+		}
+		rs = append(rs, r)
+	}
+	rules[kind] = rs
+	return rs, nil
 }
 
 // evaluatePolicy returns MAA's PolicyEvaluationError naming every claim a deny rule
 // matched, or nil. A rule's claim is looked up at the top level and then inside
 // x-ms-isolation-tee, where an AzureGuest token carries the TEE's claims.
-func evaluatePolicy(claims map[string]any) *apiError {
-	rs, err := policyRules()
+func evaluatePolicy(kind string, claims map[string]any) *apiError {
+	rs, err := policyRules(kind)
 	if err != nil {
 		return &apiError{Status: http.StatusInternalServerError, Code: "PolicyParsingError", Message: err.Error()}
 	}

@@ -29,9 +29,11 @@ import (
 	"encoding/pem"
 	"fmt"
 	"github.com/cvmscope/cvmscope/attestation/loopback"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -49,6 +51,13 @@ type Config struct {
 	Listen string
 	// PlainHTTP serves http:// instead of https:// (cvmscope emulator --http).
 	PlainHTTP bool
+	// Hosts are extra DNS names or IPs the TLS certificate names, for clients that reach
+	// the emulator by another address (a room's emulator on the presenter's machine). An
+	// emulator listening on every interface adds this machine's addresses and host name.
+	Hosts []string
+	// Log, when set, gets one line per request (method, path, status, time, sizes); never
+	// a body, so never a token or key.
+	Log *slog.Logger
 	// AllowNonLoopback permits a listen address outside loopback. Off by default: the
 	// emulator signs with public test keys and must not look like a service to a network.
 	AllowNonLoopback bool
@@ -85,8 +94,11 @@ type Server struct {
 	url     string
 	pool    *x509.CertPool
 	certPEM []byte
-	srv     *loopback.Server
-	handler http.Handler
+	// tlsNames is the server certificate: a request for one of the hosts it names gets
+	// tokens issued by that host's URL.
+	tlsNames *x509.Certificate
+	srv      *loopback.Server
+	handler  http.Handler
 
 	trust  roots
 	signer signer
@@ -96,6 +108,8 @@ type Server struct {
 	mu    sync.Mutex
 	calls int // attest calls seen, for Throttle and Fail5xx
 	log   loopback.Log[Call]
+	// certs caches the signing key's certificate for each provider URL (providerCert).
+	certs sync.Map
 }
 
 // Call is one request the emulator answered, for tests and the UI.
@@ -158,13 +172,19 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.PlainHTTP {
 		s.url = "http://" + hostport
 	} else {
-		cert, pool, err := selfSigned(host, cfg.Now())
+		hosts := cfg.Hosts
+		if addr.IP.IsUnspecified() {
+			hosts = append(roomHosts(), hosts...)
+		}
+		cert, ca, err := serverCert(addr.IP, hosts)
 		if err != nil {
 			ln.Close()
 			return nil, err
 		}
-		s.pool = pool
-		s.certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
+		s.pool = x509.NewCertPool()
+		s.pool.AddCert(ca)
+		s.certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw})
+		s.tlsNames = cert.Leaf
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		s.url = "https://" + hostport
 	}
@@ -172,47 +192,97 @@ func Start(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// selfSigned makes the loopback server certificate: ECDSA P-256, valid for 127.0.0.1, ::1,
-// localhost and the listen address, for 30 days (a standalone emulator runs through a
-// workshop day; a restart makes a new one).
-func selfSigned(host net.IP, now time.Time) (tls.Certificate, *x509.CertPool, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, fault.Errorf(fault.Internal, "MAA emulator: TLS key: %v", err)
+// TestCAName is the subject CN of the test CA each emulator makes at start: whoever trusts
+// it (curl --cacert, NODE_EXTRA_CA_CERTS, cvmscope --emulator-ca) can reach this emulator
+// over TLS, and nothing more. It vouches for the transport only, never for tokens.
+const TestCAName = "cvmscope TEST CA for the MAA emulator (SIMULATED, not for production)"
+
+// serverCert makes the emulator's TLS certificates: a test CA (ECDSA P-256, made fresh at
+// each start, its key never leaving this process) and a server certificate it issues for
+// 127.0.0.1, ::1, localhost, the listen address and hosts. Both are valid for 30 days (a
+// standalone emulator runs through a workshop day; a restart makes new ones).
+func serverCert(listen net.IP, hosts []string) (leaf tls.Certificate, ca *x509.Certificate, err error) {
+	fail := func(what string, err error) (tls.Certificate, *x509.Certificate, error) {
+		return tls.Certificate{}, nil, fault.Errorf(fault.Internal, "MAA emulator: %s: %v", what, err)
 	}
-	serial, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
-	ips := []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
-	if !host.IsLoopback() {
-		ips = append(ips, host)
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return fail("test CA key", err)
 	}
 	// Real time, not Config.Now: the client judges the certificate by its own clock.
-	start := time.Now()
-	if now.Before(start) {
-		start = now
+	start, end := time.Now().Add(-time.Hour), time.Now().Add(30*24*time.Hour)
+	caTmpl := &x509.Certificate{
+		SerialNumber:          serial(),
+		Subject:               pkix.Name{CommonName: TestCAName, Organization: []string{"SIMULATED TEST CERTIFICATE"}},
+		NotBefore:             start,
+		NotAfter:              end,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLenZero:        true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		return fail("test CA certificate", err)
+	}
+	if ca, err = x509.ParseCertificate(caDER); err != nil {
+		return fail("test CA certificate", err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return fail("TLS key", err)
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "cvmscope SIMULATED MAA emulator (loopback)", Organization: []string{"SIMULATED TEST CERTIFICATE"}},
-		NotBefore:             start.Add(-time.Hour),
-		NotAfter:              time.Now().Add(30 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true, // it is its own root in the pool clients trust
-		IPAddresses:           ips,
-		DNSNames:              []string{"localhost"},
+		SerialNumber: serial(),
+		Subject:      pkix.Name{CommonName: "cvmscope SIMULATED MAA emulator", Organization: []string{"SIMULATED TEST CERTIFICATE"}},
+		NotBefore:    start,
+		NotAfter:     end,
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:     []string{"localhost"},
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if !listen.IsLoopback() && !listen.IsUnspecified() {
+		tmpl.IPAddresses = append(tmpl.IPAddresses, listen)
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else if h != "" {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
 	if err != nil {
-		return tls.Certificate{}, nil, fault.Errorf(fault.Internal, "MAA emulator: TLS certificate: %v", err)
+		return fail("TLS certificate", err)
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		return tls.Certificate{}, nil, fault.Errorf(fault.Internal, "MAA emulator: TLS certificate: %v", err)
+		return fail("TLS certificate", err)
 	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}, pool, nil
+	return tls.Certificate{Certificate: [][]byte{der, caDER}, PrivateKey: key, Leaf: cert}, ca, nil
+}
+
+func serial() *big.Int {
+	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
+	return n
+}
+
+// roomHosts are the addresses a client elsewhere may use to reach an emulator that listens
+// on every interface: this machine's unicast addresses and host name.
+func roomHosts() []string {
+	var hosts []string
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() {
+				hosts = append(hosts, n.IP.String())
+			}
+		}
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		hosts = append(hosts, h)
+	}
+	return hosts
 }
 
 // KeyID is MAA's kid form: standard base64 of a SHA-256 (44 characters). Which bytes MAA
@@ -225,12 +295,11 @@ func KeyID(der []byte) string {
 // URL is the provider's base, scheme://host:port, as tokens name it in iss.
 func (s *Server) URL() string { return s.url }
 
-// CertPool trusts the emulator's TLS certificate; pass it to maa.NewClient. Nil with
-// PlainHTTP.
+// CertPool holds the emulator's test CA; pass it to maa.NewClient. Nil with PlainHTTP.
 func (s *Server) CertPool() *x509.CertPool { return s.pool }
 
-// CertPEM is the TLS certificate as PEM, for clients outside this process (curl --cacert,
-// a saved trust file for a second cvmscope). Nil with PlainHTTP.
+// CertPEM is the test CA as PEM, for clients outside this process (curl --cacert,
+// NODE_EXTRA_CA_CERTS, cvmscope --emulator-ca). Nil with PlainHTTP.
 func (s *Server) CertPEM() []byte { return append([]byte(nil), s.certPEM...) }
 
 // HTTPClient talks to the emulator, trusting only its certificate and never a proxy (for

@@ -3,18 +3,26 @@ package maaemu
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
+	"fmt"
 	"io"
+	"log/slog"
+	"maps"
+	"net"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/token"
 	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
@@ -56,16 +64,17 @@ func TestKeysAndMetadata(t *testing.T) {
 		t.Fatalf("kids %v", kids)
 	}
 	k, _ := set.Key(kids[0])
+	// The kid stays the configured certificate's; the published certificate is one for the
+	// same key whose subject names the provider, as MAA's does.
 	sum := sha256.Sum256(cert.Raw)
-	if k.Cert == nil || !bytes.Equal(k.Cert.Raw, cert.Raw) || kids[0] != base64.StdEncoding.EncodeToString(sum[:]) {
-		t.Error("JWKS must publish the simulated MAA certificate under its SHA-256 kid")
+	if kids[0] != base64.StdEncoding.EncodeToString(sum[:]) || k.Cert == nil || k.Cert.Subject.CommonName != s.URL() ||
+		!k.Cert.PublicKey.(*rsa.PublicKey).Equal(cert.PublicKey) || k.Cert.CheckSignature(k.Cert.SignatureAlgorithm, k.Cert.RawTBSCertificate, k.Cert.Signature) != nil {
+		t.Errorf("JWKS key %q: want the simulated MAA key under its SHA-256 kid, in a self-signed certificate naming %s", kids[0], s.URL())
 	}
 	var raw struct{ Keys []map[string]any }
 	json.Unmarshal(body, &raw)
-	for _, f := range []string{"kid", "kty", "n", "e", "x5c"} {
-		if _, ok := raw.Keys[0][f]; !ok {
-			t.Errorf("JWK lacks %s", f)
-		}
+	if got := slices.Sorted(maps.Keys(raw.Keys[0])); !slices.Equal(got, []string{"kid", "kty", "x5c"}) {
+		t.Errorf("JWK members %v, want MAA's kid, kty and x5c only", got)
 	}
 
 	status, _, body = get(t, s, http.MethodGet, "/.well-known/openid-configuration", nil)
@@ -73,10 +82,20 @@ func TestKeysAndMetadata(t *testing.T) {
 	if err := json.Unmarshal(body, &meta); err != nil || status != 200 {
 		t.Fatalf("metadata %d: %v", status, err)
 	}
-	if meta["issuer"] != s.URL() || meta["jwks_uri"] != s.URL()+"/certs" {
+	if meta["issuer"] != s.URL() || meta["jwks_uri"] != s.URL()+"/certs" || fmt.Sprint(meta["id_token_signing_alg_values_supported"]) != "[RS256]" ||
+		fmt.Sprint(meta["response_types_supported"]) != "[token none]" {
 		t.Errorf("metadata %v", meta)
 	}
+	if cs, _ := meta["claims_supported"].([]any); len(cs) != len(ClaimsSupported()) {
+		t.Errorf("claims_supported %v", meta["claims_supported"])
+	}
 
+	// The TLS certificate comes from a fresh test CA that says what it is.
+	block, _ := pem.Decode(s.CertPEM())
+	ca, err := x509.ParseCertificate(block.Bytes)
+	if err != nil || !ca.IsCA || ca.Subject.CommonName != TestCAName || !strings.Contains(ca.Subject.CommonName, "TEST") {
+		t.Errorf("CertPEM: %v %v", ca.Subject, err)
+	}
 	// A client in another process trusts the emulator through CertPEM.
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(s.CertPEM()) {
@@ -109,14 +128,22 @@ func TestRoutesAndLimits(t *testing.T) {
 		{http.MethodPost, "/attest/AzureGuest", []byte("{}"), http.StatusBadRequest, "MissingApiVersionParameter"},
 		{http.MethodPost, maa.PathAzureGuest, bytes.Repeat([]byte("x"), 2048), http.StatusRequestEntityTooLarge, "RequestBodyTooLarge"},
 		{http.MethodPost, maa.PathAzureGuest, []byte("not json"), http.StatusBadRequest, "InvalidParameter"},
-		// Other api-versions and any path case are accepted, as MAA does.
-		{http.MethodPost, "/attest/azureguest?api-version=2099-01-01", []byte(`{"AttestationInfo":"e30"}`), http.StatusBadRequest, "InvalidParameter"},
+		// Any path case is accepted, as MAA does; only the api-versions MAA serves.
+		{http.MethodPost, "/attest/azureguest?api-version=2020-10-01", []byte(`{"AttestationInfo":"e30"}`), http.StatusBadRequest, "InvalidParameter"},
+		{http.MethodPost, "/attest/AzureGuest?api-version=2099-01-01", []byte(`{"AttestationInfo":"e30"}`), http.StatusBadRequest, "InvalidApiVersionParameter"},
+		{http.MethodGet, "/certs?api-version=2019-01-01", nil, http.StatusBadRequest, "InvalidApiVersionParameter"},
+		{http.MethodGet, "/certs?api-version=2020-10-01", nil, http.StatusOK, ""},
+		{http.MethodGet, "/policies/SevSnpVm", nil, http.StatusBadRequest, "MissingApiVersionParameter"},
+		{http.MethodGet, "/policies/SgxEnclave?api-version=2020-10-01", nil, http.StatusNotFound, "NotFound"},
 		{http.MethodPost, "/attest/TdxVm?api-version=2025-06-01", []byte(`{"quote":"AAAA"}`), http.StatusBadRequest, "AttestationFailed"},
 	} {
 		status, hdr, body := get(t, s, tc.method, tc.path, tc.body)
 		se := maa.ParseServiceError(status, body)
 		if status != tc.status || se.Code != tc.code {
 			t.Errorf("%s %s: %d %s, want %d %s (%s)", tc.method, tc.path, status, se.Code, tc.status, tc.code, body)
+		}
+		if se.Code == "InvalidApiVersionParameter" && !strings.Contains(se.Message, "2020-10-01,2022-08-01") {
+			t.Errorf("%s %s: the answer should list the versions served: %s", tc.method, tc.path, se.Message)
 		}
 		if status == http.StatusMethodNotAllowed && hdr.Get("Allow") == "" {
 			t.Errorf("%s %s: 405 without Allow", tc.method, tc.path)
@@ -202,14 +229,20 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 }
 
 func TestPolicy(t *testing.T) {
-	inner := base64.RawURLEncoding.EncodeToString([]byte(PolicyText()))
-	sum := sha256.Sum256([]byte(inner))
-	if PolicyHash() != base64.RawURLEncoding.EncodeToString(sum[:]) || len(PolicyHash()) != 43 {
-		t.Errorf("policy hash %s", PolicyHash())
+	hashes := map[string]bool{}
+	for kind, n := range map[string]int{"AzureGuest": 5, "SevSnpVm": 1, "TdxVm": 1} {
+		inner := base64.RawURLEncoding.EncodeToString([]byte(PolicyText(kind)))
+		sum := sha256.Sum256([]byte(inner))
+		if h := PolicyHash(kind); h != base64.RawURLEncoding.EncodeToString(sum[:]) || len(h) != 43 {
+			t.Errorf("%s policy hash %s", kind, h)
+		}
+		hashes[PolicyHash(kind)] = true
+		if rs, err := policyRules(kind); err != nil || len(rs) != n {
+			t.Errorf("%s rules %v, %v; want %d", kind, rs, err, n)
+		}
 	}
-	rs, err := policyRules()
-	if err != nil || len(rs) != 5 {
-		t.Fatalf("rules %v, %v", rs, err)
+	if len(hashes) != 3 {
+		t.Error("each attestation type must have its own policy hash")
 	}
 	// Kernel debugging cannot be staged with the simulated VM (its quoted PCRs 0-7 do not
 	// carry the command line), so the rule is exercised on claims directly.
@@ -224,7 +257,7 @@ func TestPolicy(t *testing.T) {
 		if err := json.Unmarshal([]byte(claims), &m); err != nil {
 			t.Fatal(err)
 		}
-		e := evaluatePolicy(m)
+		e := evaluatePolicy("AzureGuest", m)
 		switch {
 		case want == "" && e != nil:
 			t.Errorf("%s denied: %s", claims, e.body())
@@ -258,5 +291,86 @@ func TestStartNeedsAnchors(t *testing.T) {
 		t.Fatal("started without anchors")
 	} else if !strings.Contains(err.Error(), "configured") {
 		t.Errorf("error %v does not say what is missing", err)
+	}
+}
+
+// TestPolicyEndpoint: GET /policies/{type} answers as MAA does, a signed token holding the
+// policy as an unsecured JWS, which the relying party's checks accept.
+func TestPolicyEndpoint(t *testing.T) {
+	s := start(t, Config{})
+	status, _, body := get(t, s, http.MethodGet, "/policies/tdxvm?api-version=2020-10-01", nil)
+	jwt, err := maa.ParsePlatformResponse(body)
+	if status != http.StatusOK || err != nil {
+		t.Fatalf("%d %v %s", status, err, body)
+	}
+	tok, checks := verifyToken(t, s, jwt, token.Options{})
+	if c := checks.Find(token.IDSignature); len(c) != 1 || c[0].Verdict != check.Pass {
+		t.Errorf("policy token signature: %v", c)
+	}
+	m := payload(t, tok)
+	parts := strings.Split(fmt.Sprint(m["x-ms-policy"]), ".")
+	if len(parts) != 3 || parts[2] != "" {
+		t.Fatalf("x-ms-policy %v is not an unsecured JWS", m["x-ms-policy"])
+	}
+	inner, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var stored struct{ AttestationPolicy string }
+	json.Unmarshal(inner, &stored)
+	text, _ := base64.RawURLEncoding.DecodeString(stored.AttestationPolicy)
+	if string(text) != PolicyText("TdxVm") {
+		t.Errorf("stored policy %q", text)
+	}
+}
+
+// TestRequestLog: -v logs each request with method, path, status, time and sizes, and
+// never a token, key or evidence.
+func TestRequestLog(t *testing.T) {
+	var buf bytes.Buffer
+	s := start(t, Config{Log: slog.New(slog.NewJSONHandler(&buf, nil))})
+	_, _, keys := get(t, s, http.MethodGet, "/certs", nil)
+	_, _, pol := get(t, s, http.MethodGet, "/policies/AzureGuest?api-version=2020-10-01", nil)
+	get(t, s, http.MethodPost, "/attest/SevSnpVm?api-version=2022-08-01", []byte(`{"report":"e30"}`))
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d log lines, want 3:\n%s", len(lines), buf.String())
+	}
+	var first map[string]any
+	json.Unmarshal([]byte(lines[0]), &first)
+	if first["method"] != "GET" || first["path"] != "/certs" || first["status"] != 200.0 || first["out"] != float64(len(keys)) || first["took"] == nil {
+		t.Errorf("log line %s", lines[0])
+	}
+	if !strings.Contains(lines[2], `"status":400`) || !strings.Contains(lines[2], "InvalidParameter") {
+		t.Errorf("a refused attest call should log its status and code: %s", lines[2])
+	}
+	var x5c struct{ Keys []struct{ X5c []string } }
+	json.Unmarshal(keys, &x5c)
+	jwt, _ := maa.ParsePlatformResponse(pol)
+	for _, secret := range []string{x5c.Keys[0].X5c[0][:40], jwt[:40], "e30"} {
+		if strings.Contains(buf.String(), secret) {
+			t.Errorf("the log holds %q", secret)
+		}
+	}
+}
+
+// TestIssuerFollowsHost: a client that reaches the emulator by another name its
+// certificate carries (localhost here; a room machine's address) gets tokens and keys
+// naming that provider, as MAA names the host that was called.
+func TestIssuerFollowsHost(t *testing.T) {
+	s := start(t, Config{Hosts: []string{"maa.room.test"}})
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(s.URL(), "https://"))
+	base := "https://localhost:" + port
+	req, _ := http.NewRequest(http.MethodGet, base+"/.well-known/openid-configuration", nil)
+	resp, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta map[string]any
+	json.NewDecoder(resp.Body).Decode(&meta)
+	resp.Body.Close()
+	if meta["issuer"] != base || meta["jwks_uri"] != base+"/certs" {
+		t.Errorf("metadata through localhost: %v", meta)
+	}
+	leaf := s.tlsNames
+	if leaf.VerifyHostname("maa.room.test") != nil || leaf.VerifyHostname("127.0.0.1") != nil || leaf.IsCA {
+		t.Errorf("server certificate names %v %v", leaf.DNSNames, leaf.IPAddresses)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -27,40 +28,74 @@ type signer struct {
 	kid  string
 }
 
-// SigningKeys is the body of /certs: the JWKS with the simulated signing certificate.
-func (s *Server) SigningKeys() []byte {
-	pub := &s.signer.key.PublicKey
+// SigningKeys is the body of /certs as the emulator's own URL serves it.
+func (s *Server) SigningKeys() []byte { return s.signingKeys(s.url) }
+
+// signingKeys is the JWKS in MAA's shape: kid, kty and x5c only (no n or e, so a relying
+// party must take the key from the certificate, as it must with MAA), the certificate a
+// self-signed one for the signing key whose subject names the provider, as MAA's does.
+func (s *Server) signingKeys(base string) []byte {
+	cert, err := s.providerCert(base)
+	if err != nil {
+		// The configured key could not sign a certificate; publish the configured one
+		// rather than nothing, so tokens still verify.
+		cert = s.signer.cert
+	}
 	b, _ := json.Marshal(map[string]any{"keys": []map[string]any{{
 		"kid": s.signer.kid,
 		"kty": "RSA",
-		"n":   base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
-		"e":   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
 		// x5c is standard base64 DER (RFC 7517 §4.7), as MAA publishes it.
-		"x5c": []string{base64.StdEncoding.EncodeToString(s.signer.cert.Raw)},
+		"x5c": []string{base64.StdEncoding.EncodeToString(cert.Raw)},
 	}}})
 	return b
 }
 
+// providerCert is the signing key's certificate for base: CN=base, self-signed, valid as
+// the configured certificate is. The kid stays the configured certificate's, so the key
+// keeps one id whatever address a client uses, as MAA's does across its front ends.
+func (s *Server) providerCert(base string) (*x509.Certificate, error) {
+	if c, ok := s.certs.Load(base); ok {
+		return c.(*x509.Certificate), nil
+	}
+	sc := s.signer.cert
+	sum := sha256.Sum256([]byte(base))
+	tmpl := &x509.Certificate{
+		SerialNumber: new(big.Int).SetBytes(sum[:16]),
+		Subject: pkix.Name{CommonName: base,
+			Organization: []string{"cvmscope SIMULATED MAA emulator (public test key, not Microsoft's)"}},
+		NotBefore:             sc.NotBefore,
+		NotAfter:              sc.NotAfter,
+		SignatureAlgorithm:    x509.SHA256WithRSA,
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+	}
+	// PKCS #1 v1.5 signatures are deterministic: the same base gives the same certificate.
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &s.signer.key.PublicKey, s.signer.key)
+	if err != nil {
+		return nil, err
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	s.certs.Store(base, c)
+	return c, nil
+}
+
 // openIDConfiguration is the provider metadata MAA serves (protocol §5.2).
-func (s *Server) openIDConfiguration() []byte {
+func (s *Server) openIDConfiguration(base string) []byte {
 	b, _ := json.Marshal(map[string]any{
-		"issuer":                                s.url,
-		"jwks_uri":                              s.url + "/certs",
+		"issuer":                                base,
+		"jwks_uri":                              base + "/certs",
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"response_types_supported":              []string{"token", "none"},
-		"claims_supported":                      claimsSupported,
+		"claims_supported":                      ClaimsSupported(),
 	})
 	return b
 }
 
-// claimsSupported lists the claims this emulator issues.
-var claimsSupported = []string{"iss", "iat", "nbf", "exp", "jti", "nonce", "secureboot", "x-ms-ver",
-	"x-ms-attestation-type", "x-ms-policy-hash", "x-ms-runtime", "x-ms-inittime", "x-ms-isolation-tee",
-	"x-ms-compliance-status", "x-ms-azurevm-vmid", "x-ms-azurevm-attested-pcrs", "x-ms-sevsnpvm-launchmeasurement",
-	"x-ms-sevsnpvm-is-debuggable", "tdx_mrtd", "tdx_td_attributes_debug"}
-
 // timeClaims fills iss, iat, nbf, exp and jti, shaped by the fault knobs.
-func (s *Server) timeClaims(c map[string]any, now time.Time) error {
+func (s *Server) timeClaims(c map[string]any, kind, base string, now time.Time) error {
 	issued := now
 	switch {
 	case s.cfg.Expired:
@@ -72,7 +107,7 @@ func (s *Server) timeClaims(c map[string]any, now time.Time) error {
 	c["iat"] = issued.Unix()
 	c["nbf"] = issued.Unix() // MAA issues nbf == iat
 	c["exp"] = issued.Add(tokenLifetime).Unix()
-	c["iss"] = s.url
+	c["iss"] = base
 	if s.cfg.WrongIssuer {
 		c["iss"] = maa.DefaultEndpoint
 	}
@@ -82,18 +117,18 @@ func (s *Server) timeClaims(c map[string]any, now time.Time) error {
 	}
 	c["jti"] = hex.EncodeToString(jti)
 	c["x-ms-ver"] = "1.0"
-	c["x-ms-policy-hash"] = PolicyHash()
+	c["x-ms-policy-hash"] = PolicyHash(kind)
 	return nil
 }
 
 // sign makes the compact JWS, RS256, with MAA's header: alg, jku, kid, typ (no x5c, as in
 // MAA's tokens).
-func (s *Server) sign(claims map[string]any) (string, error) {
+func (s *Server) sign(base string, claims map[string]any) (string, error) {
 	k := &s.signer
 	if s.rogue != nil {
 		k = s.rogue
 	}
-	header, err := json.Marshal(map[string]string{"alg": "RS256", "jku": s.url + "/certs", "kid": k.kid, "typ": "JWT"})
+	header, err := json.Marshal(map[string]string{"alg": "RS256", "jku": base + "/certs", "kid": k.kid, "typ": "JWT"})
 	if err != nil {
 		return "", err
 	}
@@ -121,4 +156,28 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// policyResult is MAA's answer to GET /policies/{type}: {"token": JWT} whose body holds the
+// policy in x-ms-policy as an unsecured JWS of {"AttestationPolicy": b64url(text)}, as MAA
+// returns a policy nobody signed (the SDKs' getPolicy reads it this way).
+func (s *Server) policyResult(kind, base string) ([]byte, *apiError) {
+	enc := base64.RawURLEncoding
+	inner, err := marshal(map[string]string{"AttestationPolicy": enc.EncodeToString([]byte(PolicyText(kind)))})
+	if err != nil {
+		return nil, internal(err)
+	}
+	claims := map[string]any{"x-ms-policy": enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + enc.EncodeToString(inner) + "."}
+	now := s.cfg.Now()
+	claims["iat"], claims["nbf"], claims["exp"] = now.Unix(), now.Unix(), now.Add(tokenLifetime).Unix()
+	claims["iss"], claims["x-ms-ver"] = base, "1.0"
+	jwt, err := s.sign(base, claims)
+	if err != nil {
+		return nil, internal(err)
+	}
+	out, err := marshal(map[string]string{"token": jwt})
+	if err != nil {
+		return nil, internal(err)
+	}
+	return out, nil
 }
