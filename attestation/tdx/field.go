@@ -17,8 +17,9 @@ type Field struct {
 	Value string
 	// Claim is the MAA claim carrying this value (tdx_* of the TdxVm profile), if any.
 	Claim string
-	// Note says what the field means, Azure specifics included.
-	Note string
+	// Note says what the field means, Azure specifics included; NoteKO is its Korean when
+	// this package writes it (older notes are translated by the pages that show them).
+	Note, NoteKO string
 }
 
 const (

@@ -26,6 +26,8 @@ func MatchReport(q *Quote, r *TDReport) check.Check {
 			details = append(details, detail{m.name + ": quote " + g + " vs TDREPORT " + w, m.name + ": 쿼트 " + g + ", TDREPORT " + w})
 		}
 	}
+	n15, d15 := q.matchV15(r)
+	names, details = append(names, n15...), append(details, d15...)
 	if len(names) > 0 {
 		return withDetails(check.Failf(CheckMatchesReport, "quote body differs from the HCL TDREPORT in %s; the quote was made for another report", strings.Join(names, ", ")).
 			KO("쿼트 본문이 HCL TDREPORT와 %s에서 다릅니다. 다른 보고서로 만든 쿼트입니다", strings.Join(names, ", ")), details)

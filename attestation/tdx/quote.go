@@ -15,51 +15,99 @@ import (
 	pb "github.com/google/go-tdx-guest/proto/tdx"
 )
 
-// Layout of a DCAP TD quote v4 (Intel TDX DCAP Quote Generation Library, A.3).
+// Layout of a DCAP TD quote v4 (Intel TDX DCAP Quote Generation Library, A.3) and v5
+// (TDX 1.5, protocol §13: a 6-byte body descriptor after the header, then the body).
 const (
 	quoteHeaderSize   = 48
 	quoteBodyOff      = 48
 	quoteBodySize     = 584
-	quoteSigSizeOff   = 632
-	quoteSignedOff    = 636
 	signedCertTypeRel = 128 // after the 64-byte signature and 64-byte attestation key
 	qeReportSize      = 384
 	qeSigSize         = 64
+
+	quoteV5DescSize = 6 // body type u16, body size u32
+	// Body types of a v5 quote (sgx_quote_5.h). Type 4 (TDX 1.5 service-TD/migration
+	// fields) is only in Microsoft's verifier and a DCAP fork, not in Intel's QVL: it is
+	// parsed leniently here, with the layout Microsoft's verifier reads.
+	BodyTDX10   = 2
+	BodyTDX15   = 3
+	BodyTDX15Ex = 4
 
 	certTypeQEReport = 6 // certification data carries the QE report, its signature and the PCK chain
 	certTypePCKChain = 5 // PEM PCK leaf || platform/processor CA || root CA
 )
 
-// Quote is a parsed DCAP TD quote v4 with its PCK certificate chain.
+// bodySizes are the v5 body sizes by type; type 1 (an SGX enclave report) is not TD evidence.
+var bodySizes = map[int]int{BodyTDX10: 584, BodyTDX15: 648, BodyTDX15Ex: 885}
+
+// Quote is a parsed DCAP TD quote (v4 or v5) with its PCK certificate chain.
 type Quote struct {
-	// Raw is the quote without trailing zero padding.
+	// Raw is the quote without trailing zero padding and without a QGS wrapping.
 	Raw []byte
 	// Padding counts the zero bytes that followed the quote in the input.
 	Padding int
-	Proto   *pb.QuoteV4
+	// Wrapped names the envelope the quote came in ("" for a bare quote) and WrapOffset
+	// where in the input the quote starts.
+	Wrapped    string
+	WrapOffset int
+	// Version is the quote format (4 or 5); BodyType the v5 body type (BodyTDX10 for v4).
+	Version, BodyType int
+	// Proto holds the fields v4 and v5 share, in go-tdx-guest's v4 shape (its parser
+	// knows only v4): the header (version as read), the 584-byte TD body and the signed
+	// data. Raw offsets differ for v5; Fields gives them.
+	Proto *pb.QuoteV4
 	// PCK chain from the certification data: leaf, intermediate CA, root CA.
 	PCK, Intermediate, Root *x509.Certificate
 	// PCKExt holds the SGX extensions of the PCK certificate (FMSPC, PCE ID, TCB SVNs).
 	PCKExt *pcs.PckExtensions
-	// Offsets of the certification data and the PEM chain in Raw, for fields and messages.
-	certDataOff, chainOff, chainLen int
+	// Offsets in Raw: the body, the signed-data size, the certification data and the PEM chain.
+	bodyOff, bodySize, sigSizeOff, certDataOff, authOff, chainOff, chainLen int
 }
 
-// ParseQuote parses a TD quote v4 as returned by IMDS /acc/tdquote or a DCAP quote
-// generation library. Zero padding after the quote is accepted (some tools store quotes in
-// fixed-size buffers); any other trailing data is an error.
-func ParseQuote(b []byte) (*Quote, error) {
+// ParseQuote parses a TD quote v4 or v5 as returned by IMDS /acc/tdquote, configfs-tsm or a
+// DCAP quote generation library, bare or in an Intel QGS GET_QUOTE_RESP message. Zero
+// padding after the quote is accepted (some tools store quotes in fixed-size buffers); any
+// other trailing data is an error.
+func ParseQuote(in []byte) (*Quote, error) {
+	b, wrapped, wrapOff, err := unwrapQGS(in)
+	if err != nil {
+		return nil, err
+	}
 	perr := func(field string, off int, en, ko string, a ...any) error {
-		return newParseError("TD quote", field, off, fmt.Sprintf(en, a...), fmt.Sprintf(ko, a...))
+		return newParseError("TD quote", field, wrapOff+off, fmt.Sprintf(en, a...), fmt.Sprintf(ko, a...))
 	}
 	le := binary.LittleEndian
-	if len(b) < quoteSignedOff {
-		return nil, perr("length", len(b), "need at least %d bytes for header, body and signed-data size, have %d; the quote is truncated",
-			"헤더, 본문, 서명 데이터 크기에 최소 %d바이트가 필요하지만 %d바이트뿐입니다. 쿼트가 잘렸습니다", quoteSignedOff, len(b))
+	if len(b) < quoteHeaderSize {
+		return nil, perr("length", len(b), "need at least %d bytes for the header, have %d; the quote is truncated",
+			"헤더에 최소 %d바이트가 필요하지만 %d바이트뿐입니다. 쿼트가 잘렸습니다", quoteHeaderSize, len(b))
 	}
-	if v := le.Uint16(b[0:]); v != abi.QuoteVersion {
-		return nil, perr("header.version", 0, "version %d is not supported (want 4); TDX 1.5 v5 quotes are not handled yet",
-			"버전 %d은 지원하지 않습니다(4여야 합니다). TDX 1.5 v5 쿼트는 아직 처리하지 않습니다", v)
+	q := &Quote{Wrapped: wrapped, WrapOffset: wrapOff, Version: int(le.Uint16(b[0:])), BodyType: BodyTDX10, bodyOff: quoteBodyOff, bodySize: quoteBodySize}
+	switch q.Version {
+	case 4:
+	case 5:
+		if len(b) < quoteHeaderSize+quoteV5DescSize {
+			return nil, perr("length", len(b), "need at least %d bytes for the v5 header and body descriptor, have %d; the quote is truncated",
+				"v5 헤더와 본문 설명자에 최소 %d바이트가 필요하지만 %d바이트뿐입니다. 쿼트가 잘렸습니다", quoteHeaderSize+quoteV5DescSize, len(b))
+		}
+		q.BodyType, q.bodySize = int(le.Uint16(b[48:])), int(le.Uint32(b[50:]))
+		want, ok := bodySizes[q.BodyType]
+		if !ok {
+			return nil, perr("body.type", 48, "body type %d is not a TD report (2 = TDX 1.0, 3 = TDX 1.5, 4 = TDX 1.5 service TD; 1 is an SGX enclave)",
+				"본문 유형 %d은 TD 보고서가 아닙니다(2 = TDX 1.0, 3 = TDX 1.5, 4 = TDX 1.5 서비스 TD이며, 1은 SGX 엔클레이브입니다)", q.BodyType)
+		}
+		if q.bodySize != want {
+			return nil, perr("body.size", 50, "body size %d does not match body type %d (%d bytes)", "본문 크기 %d이 본문 유형 %d(%d바이트)과 맞지 않습니다", q.bodySize, q.BodyType, want)
+		}
+		q.bodyOff = quoteHeaderSize + quoteV5DescSize
+	default:
+		return nil, perr("header.version", 0, "version %d is not a TD quote version this tool reads (4 or 5)",
+			"버전 %d은 이 도구가 읽는 TD 쿼트 버전(4 또는 5)이 아닙니다", q.Version)
+	}
+	q.sigSizeOff = q.bodyOff + q.bodySize
+	signedOff := q.sigSizeOff + 4
+	if len(b) < signedOff {
+		return nil, perr("length", len(b), "need at least %d bytes for header, body and signed-data size, have %d; the quote is truncated",
+			"헤더, 본문, 서명 데이터 크기에 최소 %d바이트가 필요하지만 %d바이트뿐입니다. 쿼트가 잘렸습니다", signedOff, len(b))
 	}
 	if t := le.Uint16(b[2:]); t != abi.AttestationKeyType {
 		return nil, perr("header.att_key_type", 2, "attestation key type %d is not ECDSA-256-with-P-256 (2)", "증명 키 유형 %d이 ECDSA-256-with-P-256(2)이 아닙니다", t)
@@ -67,63 +115,119 @@ func ParseQuote(b []byte) (*Quote, error) {
 	if t := le.Uint32(b[4:]); t != abi.TeeTDX {
 		return nil, perr("header.tee_type", 4, "TEE type 0x%x is not TDX (0x81); an SGX quote is not TD evidence", "TEE 유형 0x%x이 TDX(0x81)가 아닙니다. SGX 쿼트는 TD 증거가 아닙니다", t)
 	}
-	sigLen := int(le.Uint32(b[quoteSigSizeOff:]))
-	end := quoteSignedOff + sigLen
-	if sigLen > len(b)-quoteSignedOff {
-		return nil, perr("signed_data_size", quoteSigSizeOff, "signed data of %d bytes runs past the end of the %d-byte input; the quote is truncated",
+	sigLen := int(le.Uint32(b[q.sigSizeOff:]))
+	end := signedOff + sigLen
+	if sigLen > len(b)-signedOff {
+		return nil, perr("signed_data_size", q.sigSizeOff, "signed data of %d bytes runs past the end of the %d-byte input; the quote is truncated",
 			"%d바이트의 서명 데이터가 %d바이트 입력의 끝을 넘습니다. 쿼트가 잘렸습니다", sigLen, len(b))
 	}
 	// Walk the signed data with bounds checks; go-tdx-guest's abi slices without them.
-	certOff := quoteSignedOff + signedCertTypeRel
+	certOff := signedOff + signedCertTypeRel
 	if end < certOff+6 {
-		return nil, perr("signed_data_size", quoteSigSizeOff, "signed data of %d bytes cannot hold signature, attestation key and certification data header (%d bytes)",
+		return nil, perr("signed_data_size", q.sigSizeOff, "signed data of %d bytes cannot hold signature, attestation key and certification data header (%d bytes)",
 			"%d바이트의 서명 데이터에 서명, 증명 키, 인증 데이터 헤더(%d바이트)가 들어가지 않습니다", sigLen, signedCertTypeRel+6)
 	}
 	if t := le.Uint16(b[certOff:]); t != certTypeQEReport {
 		return nil, perr("certification_data.type", certOff, "type %d is not 6 (QE report certification data)", "유형 %d이 6(QE 보고서 인증 데이터)이 아닙니다", t)
 	}
 	certLen := int(le.Uint32(b[certOff+2:]))
-	certDataOff := certOff + 6
-	if certLen != end-certDataOff {
-		return nil, perr("certification_data.size", certOff+2, "size %d does not match the %d bytes left in the signed data", "크기 %d가 서명 데이터에 남은 %d바이트와 맞지 않습니다", certLen, end-certDataOff)
+	q.certDataOff = certOff + 6
+	if certLen != end-q.certDataOff {
+		return nil, perr("certification_data.size", certOff+2, "size %d does not match the %d bytes left in the signed data", "크기 %d가 서명 데이터에 남은 %d바이트와 맞지 않습니다", certLen, end-q.certDataOff)
 	}
-	authOff := certDataOff + qeReportSize + qeSigSize
-	if end < authOff+2 {
-		return nil, perr("qe_auth_data.size", authOff, "certification data too short for the QE report (384), its signature (64) and the auth data size",
+	q.authOff = q.certDataOff + qeReportSize + qeSigSize
+	if end < q.authOff+2 {
+		return nil, perr("qe_auth_data.size", q.authOff, "certification data too short for the QE report (384), its signature (64) and the auth data size",
 			"인증 데이터가 QE 보고서(384), 그 서명(64), 인증 데이터 크기를 담기에 너무 짧습니다")
 	}
-	authLen := int(le.Uint16(b[authOff:]))
-	pckOff := authOff + 2 + authLen
+	authLen := int(le.Uint16(b[q.authOff:]))
+	pckOff := q.authOff + 2 + authLen
 	if end < pckOff+6 {
-		return nil, perr("qe_auth_data.size", authOff, "auth data of %d bytes leaves no room for the PCK certificate chain header",
+		return nil, perr("qe_auth_data.size", q.authOff, "auth data of %d bytes leaves no room for the PCK certificate chain header",
 			"%d바이트의 인증 데이터 뒤에 PCK 인증서 체인 헤더가 들어갈 자리가 없습니다", authLen)
 	}
 	if t := le.Uint16(b[pckOff:]); t != certTypePCKChain {
 		return nil, perr("pck_cert_chain.type", pckOff, "type %d is not 5 (PEM PCK certificate chain)", "유형 %d이 5(PEM PCK 인증서 체인)가 아닙니다", t)
 	}
-	chainLen := int(le.Uint32(b[pckOff+2:]))
-	if chainLen != end-(pckOff+6) {
-		return nil, perr("pck_cert_chain.size", pckOff+2, "size %d does not match the %d bytes left in the certification data", "크기 %d가 인증 데이터에 남은 %d바이트와 맞지 않습니다", chainLen, end-(pckOff+6))
+	q.chainLen = int(le.Uint32(b[pckOff+2:]))
+	if q.chainLen != end-(pckOff+6) {
+		return nil, perr("pck_cert_chain.size", pckOff+2, "size %d does not match the %d bytes left in the certification data", "크기 %d가 인증 데이터에 남은 %d바이트와 맞지 않습니다", q.chainLen, end-(pckOff+6))
 	}
-	padding := 0
+	q.chainOff = pckOff + 6
 	for i, c := range b[end:] {
 		if c != 0 {
 			return nil, perr("trailing bytes", end+i, "non-zero byte 0x%02x after the %d-byte quote; the file holds more than one quote or is garbled",
 				"%[2]d바이트 쿼트 뒤에 0이 아닌 바이트 0x%02[1]x가 있습니다. 파일에 쿼트가 둘 이상 있거나 손상되었습니다", c, end)
 		}
-		padding++
+		q.Padding++
 	}
-	raw := append([]byte(nil), b[:end]...)
-	q := &Quote{Raw: raw, Padding: padding, certDataOff: certDataOff, chainOff: pckOff + 6, chainLen: chainLen}
-	parsed, err := quoteToProto(raw)
+	q.Raw = append([]byte(nil), b[:end]...)
+	parsed, err := quoteToProto(q.v4View())
 	if err != nil {
 		return nil, perr("structure", 0, "%v", "go-tdx-guest가 쿼트를 거부합니다: %v", err)
 	}
+	parsed.Header.Version = uint32(q.Version)
 	q.Proto = parsed
-	if err := q.parseChain(raw[q.chainOff:end]); err != nil {
-		return nil, newParseError("TD quote", "pck_cert_chain", q.chainOff, err.Error(), inKorean(err))
+	if err := q.parseChain(q.Raw[q.chainOff:end]); err != nil {
+		return nil, newParseError("TD quote", "pck_cert_chain", wrapOff+q.chainOff, err.Error(), inKorean(err))
 	}
 	return q, nil
+}
+
+// v4View is the quote in v4 layout for go-tdx-guest's parser, which reads only v4: a v5
+// quote's header (version set to 4), its first 584 body bytes (the fields every body type
+// shares) and its signed data. The view is never verified: v5 signs other bytes.
+func (q *Quote) v4View() []byte {
+	if q.Version == 4 {
+		return q.Raw
+	}
+	v := make([]byte, 0, len(q.Raw))
+	v = append(v, q.Raw[:quoteHeaderSize]...)
+	binary.LittleEndian.PutUint16(v[0:], 4)
+	v = append(v, q.Raw[q.bodyOff:q.bodyOff+quoteBodySize]...)
+	return append(v, q.Raw[q.sigSizeOff:]...)
+}
+
+// QGS message framing (Intel DCAP qgs_msg_lib.h): a 16-byte header {major u16 = 1,
+// minor u16 = 1, type u32, size u32 = whole message, error_code u32}, then for
+// GET_QUOTE_RESP (type 1) selected_id_size u32, quote_size u32, the selected ID and the quote.
+const (
+	qgsHeaderSize   = 16
+	qgsGetQuoteResp = 1
+	qgsRespPrefix   = qgsHeaderSize + 8
+)
+
+// unwrapQGS returns the quote inside a QGS GET_QUOTE_RESP (optionally behind the 4-byte
+// big-endian length the QGS socket and vsock transports put first), or the input as is
+// when it is not one. It only unwraps what is unambiguously a QGS message: version 1.1,
+// type 1, a size equal to the input and a quote starting with version 4 or 5, as
+// Microsoft's verifier does.
+func unwrapQGS(b []byte) (quote []byte, wrapped string, off int, err error) {
+	le := binary.LittleEndian
+	name, base := "Intel QGS GET_QUOTE_RESP", 0
+	if len(b) >= 4+qgsRespPrefix && int(binary.BigEndian.Uint32(b)) == len(b)-4 && le.Uint16(b[4:]) == 1 {
+		name, base = "Intel QGS GET_QUOTE_RESP (with its 4-byte transport length)", 4
+	}
+	m := b[base:]
+	if len(m) < qgsRespPrefix || le.Uint16(m[0:]) != 1 || le.Uint16(m[2:]) != 1 || le.Uint32(m[4:]) != qgsGetQuoteResp || int(le.Uint32(m[8:])) != len(m) {
+		return b, "", 0, nil
+	}
+	if code := le.Uint32(m[12:]); code != 0 {
+		return nil, "", 0, newParseError("QGS message", "error_code", base+12,
+			fmt.Sprintf("the quote generation service answered with error 0x%x instead of a quote; see Intel DCAP qgs_msg_lib.h for its meaning", code),
+			fmt.Sprintf("쿼트 생성 서비스가 쿼트 대신 오류 0x%x를 돌려주었습니다. 의미는 Intel DCAP qgs_msg_lib.h에서 확인합니다", code))
+	}
+	idLen, qLen := int(le.Uint32(m[16:])), int(le.Uint32(m[20:]))
+	start := qgsRespPrefix + idLen
+	if idLen > len(m) || qLen > len(m) || start+qLen != len(m) {
+		return nil, "", 0, newParseError("QGS message", "quote_size", base+20,
+			fmt.Sprintf("selected ID (%d bytes) and quote (%d bytes) do not fill the %d-byte message", idLen, qLen, len(m)),
+			fmt.Sprintf("선택 ID(%d바이트)와 쿼트(%d바이트)가 %d바이트 메시지를 채우지 않습니다", idLen, qLen, len(m)))
+	}
+	if v := m[start:]; len(v) < 2 || (le.Uint16(v) != 4 && le.Uint16(v) != 5) {
+		return b, "", 0, nil
+	}
+	return m[start:], name, base + start, nil
 }
 
 // quoteToProto recovers from panics in go-tdx-guest's parser, which slices without bounds
@@ -172,8 +276,29 @@ func (q *Quote) parseChain(chain []byte) error {
 	return nil
 }
 
-// Body returns the 584-byte TD quote body (the signed TD fields).
-func (q *Quote) Body() []byte { return q.Raw[quoteBodyOff : quoteBodyOff+quoteBodySize] }
+// Body returns the 584 TD quote body bytes every quote version and body type shares.
+func (q *Quote) Body() []byte { return q.Raw[q.bodyOff : q.bodyOff+quoteBodySize] }
+
+// SignedRange is the end of the bytes the attestation key signs: header and body, and for
+// v5 the body descriptor between them.
+func (q *Quote) SignedRange() int { return q.sigSizeOff }
+
+// TeeTCBSVN2 is the TEE TCB SVN of the running TDX module after TD-preserving updates (v5
+// body type 3 and 4); nil for a TDX 1.0 body.
+func (q *Quote) TeeTCBSVN2() []byte { return q.v15Field(0, 16) }
+
+// MRServiceTD is the SHA-384 over the TDINFOs of service TDs bound to the TD (v5 body type
+// 3 and 4; zero when none is bound); nil for a TDX 1.0 body.
+func (q *Quote) MRServiceTD() []byte { return q.v15Field(16, 48) }
+
+// v15Field returns bytes of the TDX 1.5 body part, off bytes after the shared 584.
+func (q *Quote) v15Field(off, size int) []byte {
+	if q.BodyType < BodyTDX15 {
+		return nil
+	}
+	at := q.bodyOff + quoteBodySize + off
+	return q.Raw[at : at+size : at+size]
+}
 
 // ReportData returns the quote's REPORT_DATA.
 func (q *Quote) ReportData() []byte { return q.Proto.GetTdQuoteBody().GetReportData() }
@@ -197,29 +322,40 @@ func (q *Quote) bodyField(off, size int) []byte {
 func (q *Quote) Fields() []Field {
 	h := q.Proto.GetHeader()
 	qe := q.Proto.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetQeReport()
-	f := []Field{
-		{Name: "header.version", Offset: 0, Size: 2, Value: strconv.Itoa(int(h.GetVersion())), Note: "Quote format 4 (TDX 1.0/1.5 DCAP)."},
+	f := []Field{versionField(q.Version)}
+	f = append(f, []Field{
 		{Name: "header.att_key_type", Offset: 2, Size: 2, Value: fmt.Sprintf("%d (ECDSA-256 with P-256)", h.GetAttestationKeyType())},
 		{Name: "header.tee_type", Offset: 4, Size: 4, Value: fmt.Sprintf("0x%02x (TDX)", h.GetTeeType())},
 		{Name: "header.qe_svn", Offset: 8, Size: 2, Value: hex.EncodeToString(h.GetQeSvn())},
 		{Name: "header.pce_svn", Offset: 10, Size: 2, Value: hex.EncodeToString(h.GetPceSvn())},
 		{Name: "header.qe_vendor_id", Offset: 12, Size: 16, Value: hex.EncodeToString(h.GetQeVendorId()), Note: qeVendorNote(h.GetQeVendorId())},
 		{Name: "header.user_data", Offset: 28, Size: 20, Value: hex.EncodeToString(h.GetUserData()), Note: "QE-defined; the first 16 bytes are the QE platform ID on Intel's QE."},
+	}...)
+	if q.Version >= 5 {
+		f = append(f, q.descriptorFields()...)
 	}
 	for _, m := range measured {
 		v := q.bodyField(m.quoteOff, m.size)
-		f = append(f, Field{Name: m.name, Offset: quoteBodyOff + m.quoteOff, Size: m.size, Value: hex.EncodeToString(v), Claim: m.claim, Note: m.note})
+		f = append(f, Field{Name: m.name, Offset: q.bodyOff + m.quoteOff, Size: m.size, Value: hex.EncodeToString(v), Claim: m.claim, Note: m.note})
 		switch m.name {
 		case "tee_tcb_svn":
-			f = append(f, seamSVNField(v, quoteBodyOff+m.quoteOff))
+			f = append(f, seamSVNField(v, q.bodyOff+m.quoteOff))
 		case "td_attributes":
-			f = append(f, attributeFields(TDAttributes(binary.LittleEndian.Uint64(v)), quoteBodyOff+m.quoteOff)...)
+			f = append(f, attributeFields(TDAttributes(binary.LittleEndian.Uint64(v)), q.bodyOff+m.quoteOff)...)
 		}
 	}
+	f = append(f, q.v15Fields()...)
+	signedOff := q.sigSizeOff + 4
+	sigNote := "ECDSA P-256 over header and body, by the attestation key."
+	var sigNoteKO string
+	if q.Version >= 5 {
+		sigNote = fmt.Sprintf("ECDSA P-256 by the attestation key over bytes 0-%d: header, body descriptor and body.", q.sigSizeOff-1)
+		sigNoteKO = fmt.Sprintf("증명 키가 바이트 0-%d(헤더, 본문 설명자, 본문)에 대해 만든 ECDSA P-256 서명입니다.", q.sigSizeOff-1)
+	}
 	f = append(f,
-		Field{Name: "signed_data_size", Offset: quoteSigSizeOff, Size: 4, Value: strconv.Itoa(int(q.Proto.GetSignedDataSize()))},
-		Field{Name: "signature", Offset: quoteSignedOff, Size: 64, Value: hex.EncodeToString(q.Proto.GetSignedData().GetSignature()), Note: "ECDSA P-256 over header and body, by the attestation key."},
-		Field{Name: "attestation_key", Offset: quoteSignedOff + 64, Size: 64, Value: hex.EncodeToString(q.Proto.GetSignedData().GetEcdsaAttestationKey()), Note: "Raw P-256 point; the QE report binds it (SHA-256 in QE REPORT_DATA)."},
+		Field{Name: "signed_data_size", Offset: q.sigSizeOff, Size: 4, Value: strconv.Itoa(int(q.Proto.GetSignedDataSize()))},
+		Field{Name: "signature", Offset: signedOff, Size: 64, Value: hex.EncodeToString(q.Proto.GetSignedData().GetSignature()), Note: sigNote, NoteKO: sigNoteKO},
+		Field{Name: "attestation_key", Offset: signedOff + 64, Size: 64, Value: hex.EncodeToString(q.Proto.GetSignedData().GetEcdsaAttestationKey()), Note: "Raw P-256 point; the QE report binds it (SHA-256 in QE REPORT_DATA)."},
 		Field{Name: "qe_report.mr_enclave", Offset: q.certDataOff + 64, Size: 32, Value: hex.EncodeToString(qe.GetMrEnclave()), Note: "Quoting enclave measurement."},
 		Field{Name: "qe_report.mr_signer", Offset: q.certDataOff + 128, Size: 32, Value: hex.EncodeToString(qe.GetMrSigner()), Note: "Quoting enclave signer; Intel's TD_QE identity names the expected value."},
 		Field{Name: "qe_report.isv_svn", Offset: q.certDataOff + 258, Size: 2, Value: strconv.Itoa(int(qe.GetIsvSvn())), Note: "Quoting enclave SVN, judged by the QE identity."},

@@ -151,7 +151,7 @@ func TestParseQuoteRejectsTruncatedAndGarbled(t *testing.T) {
 		val   byte
 		field string
 	}{
-		"version":          {0, 5, "header.version"},
+		"version":          {0, 6, "header.version"}, // 4 and 5 are read
 		"tee type":         {4, 0x00, "header.tee_type"},
 		"signed size":      {632 + 1, 0x7f, "signed_data_size"},
 		"cert data type":   {764, 5, "certification_data.type"},

@@ -135,7 +135,14 @@ func VerifyQuote(q *Quote, opts Options) check.Check {
 		{"root: " + q.Root.Subject.CommonName, "루트 인증서: " + q.Root.Subject.CommonName},
 		{"checked at " + at, "검증 시점 " + at},
 	}
-	if err := verify.TdxQuote(q.Proto, vopts); err != nil {
+	if q.Version >= 5 {
+		details = append(details, detail{fmt.Sprintf("quote v5, body type %d: signature over bytes 0-%d (header, body descriptor, body)", q.BodyType, q.SignedRange()-1),
+			fmt.Sprintf("쿼트 v5, 본문 유형 %d: 바이트 0-%d(헤더, 본문 설명자, 본문)에 대한 서명", q.BodyType, q.SignedRange()-1)})
+		if err := verifyV5(q, chainErr); err != nil {
+			return withDetails(check.Failf(CheckSignature, "quote does not verify: %v", err).
+				KO("쿼트가 검증되지 않습니다: %s", inKorean(err)), details)
+		}
+	} else if err := verify.TdxQuote(q.Proto, vopts); err != nil {
 		if chainErr != nil {
 			details = append(details, detail{"chain: " + chainErr.Error(), "인증서 체인 오류: " + chainErr.Error()})
 		}

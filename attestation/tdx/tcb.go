@@ -22,7 +22,17 @@ var statusRank = map[pcs.TcbComponentStatus]int{
 	pcs.TcbComponentStatusOutOfDate:                         4,
 	pcs.TcbComponentStatusOutOfDateConfigurationNeeded:      5,
 	pcs.TcbComponentStatusRevoked:                           6,
+	// The running module is current; only the TD predates it (ranked like OutOfDate).
+	StatusRelaunchAdvised:                    4,
+	StatusRelaunchAdvisedConfigurationNeeded: 5,
 }
+
+// Intel QVL's TD relaunch statuses (TD_RELAUNCH_ADVISED…, TDX 1.5 quotes only), named in
+// the style of the TCB info's statuses; go-tdx-guest's pcs does not define them.
+const (
+	StatusRelaunchAdvised                    pcs.TcbComponentStatus = "TDRelaunchAdvised"
+	StatusRelaunchAdvisedConfigurationNeeded pcs.TcbComponentStatus = "TDRelaunchAdvisedConfigurationNeeded"
+)
 
 // converge folds a TDX module or QE status into the platform status the way Intel's quote
 // verification library does (EvaluateTcb.cpp, convergeTcbStatusWithTdxModuleStatus and
@@ -120,6 +130,7 @@ func evaluate(q *Quote, sc *signedCollateral) (*tcbResult, error) {
 	}
 	tee, cpu, pce := body.GetTeeTcbSvn(), q.PCKExt.TCB.CPUSvnComponents, q.PCKExt.TCB.PCESvn
 	res := &tcbResult{}
+	var moduleStatus pcs.TcbComponentStatus
 	res.details = append(res.details, detail{fmt.Sprintf("platform: TEE_TCB_SVN %s, PCK SGX components %s, PCESVN %d", byteList(tee), byteList(cpu), pce),
 		fmt.Sprintf("플랫폼: TEE_TCB_SVN %s, PCK SGX 구성 요소 %s, PCESVN %d", byteList(tee), byteList(cpu), pce)})
 	level, ok := matchPlatform(ti.TcbLevels, cpu, pce, tee)
@@ -164,6 +175,7 @@ func evaluate(q *Quote, sc *signedCollateral) (*tcbResult, error) {
 			fmt.Sprintf("TDX 모듈 %s SVN %d: 수준 isvsvn %d, 상태 %s", id, tee[0], ml.Tcb.Isvsvn, ml.TcbStatus)})
 		res.status = converge(res.status, ml.TcbStatus)
 		res.advisories = append(res.advisories, ml.AdvisoryIDs...)
+		moduleStatus = ml.TcbStatus
 	}
 
 	qe := q.Proto.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetQeReport()
@@ -187,11 +199,81 @@ func evaluate(q *Quote, sc *signedCollateral) (*tcbResult, error) {
 	}
 	res.details = append(res.details, detail{fmt.Sprintf("quoting enclave ISVSVN %d: level isvsvn %d %s", qe.GetIsvSvn(), ql.Tcb.Isvsvn, ql.TcbStatus),
 		fmt.Sprintf("쿼팅 엔클레이브 ISVSVN %d: 수준 isvsvn %d, 상태 %s", qe.GetIsvSvn(), ql.Tcb.Isvsvn, ql.TcbStatus)})
+	if q.BodyType >= BodyTDX15 {
+		// Intel's QVL judges relaunching before folding in the QE status (TDRelaunchCheck.cpp).
+		sgx := sgxStatus(ti.TcbLevels, cpu, pce)
+		st, d := relaunch(ti, tee, q.TeeTCBSVN2(), res.status, sgx, moduleStatus, ql.TcbStatus)
+		res.status = st
+		res.details = append(res.details, d)
+	}
 	res.status = converge(res.status, ql.TcbStatus)
 	res.advisories = append(res.advisories, ql.AdvisoryIDs...)
 	slices.Sort(res.advisories)
 	res.advisories = slices.Compact(res.advisories)
 	return res, nil
+}
+
+// sgxStatus is the status of the first level the PCK's SGX components and PCE SVN reach,
+// ignoring the TDX components (QVL's SGX TCB level status); "" when none.
+func sgxStatus(levels []pcs.TcbLevel, cpuSVN []byte, pceSVN uint16) pcs.TcbComponentStatus {
+	for _, l := range levels {
+		if len(l.Tcb.SgxTcbcomponents) != len(cpuSVN) || pceSVN < l.Tcb.Pcesvn {
+			continue
+		}
+		ok := true
+		for j, c := range l.Tcb.SgxTcbcomponents {
+			ok = ok && cpuSVN[j] >= c.Svn
+		}
+		if ok {
+			return l.TcbStatus
+		}
+	}
+	return ""
+}
+
+// relaunch is Intel QVL's TDX 1.5 relaunch check (TDRelaunchCheck.cpp, protocol §14.3 step
+// 4): when the TD's launch TCB is out of date only because of the TDX module, and the module
+// running now (TEE_TCB_SVN2) reaches the newest level, relaunching the TD on it is enough.
+// It returns the status to use and a detail line saying what was compared.
+func relaunch(ti pcs.TcbInfo, svn, svn2 []byte, tdx, sgx, module, qe pcs.TcbComponentStatus) (pcs.TcbComponentStatus, detail) {
+	s1, s2 := byteList(svn), byteList(svn2)
+	skip := func(en, ko string) (pcs.TcbComponentStatus, detail) {
+		return tdx, detail{"TDX 1.5 relaunch check (TEE_TCB_SVN2 " + s2 + "): not applicable, " + en,
+			"TDX 1.5 재시작 검사(TEE_TCB_SVN2 " + s2 + "): 해당 없음. " + ko}
+	}
+	switch {
+	case tdx != pcs.TcbComponentStatusOutOfDate && tdx != pcs.TcbComponentStatusOutOfDateConfigurationNeeded:
+		return skip("the launch TCB is not out of date", "시작 시점 TCB가 OutOfDate가 아닙니다")
+	case module != pcs.TcbComponentStatusOutOfDate:
+		return skip("the TDX module is not what is out of date", "OutOfDate인 것이 TDX 모듈이 아닙니다")
+	case qe == pcs.TcbComponentStatusOutOfDate || qe == pcs.TcbComponentStatusOutOfDateConfigurationNeeded || qe == pcs.TcbComponentStatusRevoked:
+		return skip("the quoting enclave is "+string(qe), "쿼팅 엔클레이브가 "+string(qe)+"입니다")
+	case !slices.Contains([]pcs.TcbComponentStatus{pcs.TcbComponentStatusUpToDate, pcs.TcbComponentStatusSwHardeningNeeded,
+		pcs.TcbComponentStatusConfigurationNeeded, pcs.TcbComponentStatusConfigurationAndSWHardeningNeeded}, sgx):
+		return skip("the platform's SGX TCB is "+string(sgx)+", so relaunching would not help", "플랫폼의 SGX TCB가 "+string(sgx)+"이므로 재시작해도 나아지지 않습니다")
+	case len(ti.TcbLevels) == 0 || len(ti.TcbLevels[0].Tcb.TdxTcbcomponents) < 3:
+		return skip("the TCB info has no TDX levels", "TCB info에 TDX 수준이 없습니다")
+	}
+	newest := ti.TcbLevels[0].Tcb.TdxTcbcomponents
+	wantMinor := uint32(newest[0].Svn)
+	if svn2[1] != 0 {
+		id := fmt.Sprintf("TDX_%02X", svn2[1])
+		i := slices.IndexFunc(ti.TdxModuleIdentities, func(m pcs.TdxModuleIdentity) bool { return strings.EqualFold(m.ID, id) })
+		if i < 0 || len(ti.TdxModuleIdentities[i].TcbLevels) == 0 {
+			return skip("the running module "+id+" has no module identity in the TCB info", "실행 중인 모듈 "+id+"의 모듈 identity가 TCB info에 없습니다")
+		}
+		wantMinor = ti.TdxModuleIdentities[i].TcbLevels[0].Tcb.Isvsvn
+	}
+	if uint32(svn2[0]) < wantMinor || svn2[2] < newest[2].Svn {
+		return tdx, detail{fmt.Sprintf("TDX 1.5 relaunch check: the running module (TEE_TCB_SVN2 %s) is below the newest level (module SVN %d, microcode SVN %d); relaunching is not enough, the host needs a newer TDX module", s2, wantMinor, newest[2].Svn),
+			fmt.Sprintf("TDX 1.5 재시작 검사: 실행 중인 모듈(TEE_TCB_SVN2 %s)이 최신 수준(모듈 SVN %d, 마이크로코드 SVN %d)보다 낮습니다. 재시작만으로는 부족하며 호스트에 더 새로운 TDX 모듈이 필요합니다", s2, wantMinor, newest[2].Svn)}
+	}
+	st := StatusRelaunchAdvised
+	if tdx == pcs.TcbComponentStatusOutOfDateConfigurationNeeded {
+		st = StatusRelaunchAdvisedConfigurationNeeded
+	}
+	return st, detail{fmt.Sprintf("TDX 1.5 relaunch check: the running module (TEE_TCB_SVN2 %s) reaches the newest level (module SVN %d, microcode SVN %d) but the TD was launched on an older one (TEE_TCB_SVN %s); stopping and starting the VM relaunches the TD on the current module", s2, wantMinor, newest[2].Svn, s1),
+		fmt.Sprintf("TDX 1.5 재시작 검사: 실행 중인 모듈(TEE_TCB_SVN2 %s)은 최신 수준(모듈 SVN %d, 마이크로코드 SVN %d)에 이르지만 TD는 더 오래된 모듈(TEE_TCB_SVN %s)에서 시작되었습니다. VM을 중지했다가 시작하면 TD가 현재 모듈에서 다시 시작됩니다", s2, wantMinor, newest[2].Svn, s1)}
 }
 
 // maskedEqual reports whether v & mask == want, all of equal length.
@@ -215,7 +297,7 @@ func maskedEqual(v, mask, want []byte) bool {
 func EvaluateTCB(q *Quote, opts Options) check.Check {
 	if opts.Collateral == nil {
 		return check.Skipf(CheckTCB, "TCB status not evaluated; supply Intel TCB info and QE identity (Intel PCS /tdx/certification/v4/tcb?fmspc=%s and /qe/identity with the TCB-Info-Issuer-Chain) or use --network", q.FMSPC()).
-			KO("TCB 상태를 평가하지 않았습니다. Intel TCB info와 QE identity(Intel PCS /tdx/certification/v4/tcb?fmspc=%s 및 /qe/identity, TCB-Info-Issuer-Chain 포함)를 넘기거나 --network를 씁니다", q.FMSPC())
+			KO("TCB 상태를 평가하지 않았습니다. Intel의 TCB 정보와 QE 신원 정보(Intel PCS의 /tdx/certification/v4/tcb?fmspc=%s 및 /qe/identity 응답, TCB-Info-Issuer-Chain 헤더 포함)를 넘기거나 --network를 씁니다", q.FMSPC())
 	}
 	sc, err := verifyCollateral(opts.Collateral, opts)
 	if err != nil {
@@ -261,6 +343,9 @@ func EvaluateTCB(q *Quote, opts Options) check.Check {
 		} else {
 			c = check.Passf(CheckTCB, "TCB UpToDate %s", scope).KO("%s TCB는 UpToDate입니다", scopeKO)
 		}
+	case StatusRelaunchAdvised, StatusRelaunchAdvisedConfigurationNeeded:
+		c = check.Warnf(CheckTCB, "TCB %s %s: the TDX module running now is current but the TD was launched on an older one; stop and start the VM to relaunch the TD%s%s", res.status, scope, adv, stale).
+			KO("%s TCB는 %s입니다. 지금 실행 중인 TDX 모듈은 최신이지만 TD는 더 오래된 모듈에서 시작되었습니다. VM을 중지했다가 시작해 TD를 다시 시작합니다%s%s", scopeKO, res.status, advKO, staleKO)
 	case pcs.TcbComponentStatusRevoked:
 		c = check.Failf(CheckTCB, "TCB Revoked %s%s", scope, adv).KO("%s TCB는 Revoked(폐기)입니다%s", scopeKO, advKO)
 	default:

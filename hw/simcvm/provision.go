@@ -34,6 +34,9 @@ type Options struct {
 	// report keeps binding the user data it was made with (the stale-report scenario, what
 	// a client sees when it reads the report before the paravisor renewed it).
 	StaleReport bool
+	// TDQuoteV5 makes the TD quote service answer with TD quotes v5 (TDX 1.5 body), as a
+	// TDX 1.5 host's quoting library does; Azure's IMDS serves v4 today.
+	TDQuoteV5 bool
 	// Now is the AK certificate's notBefore; zero means the current time. It is not part
 	// of the HCL report, so it does not affect report golden tests.
 	Now time.Time
@@ -130,6 +133,9 @@ func (c *CVM) makeRoots() error {
 	case TEETDX:
 		if c.tdx, err = simroots.NewTDX(seed); err != nil {
 			return fmt.Errorf("simcvm: simulated TDX module: %w", err)
+		}
+		if c.opts.TDQuoteV5 {
+			c.tdx.QuoteVersion = 5
 		}
 		copy(c.mrtd[:], derive(seed, "tdx-mrtd", 48))
 		for i := range c.rtmr {

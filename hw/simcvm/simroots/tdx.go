@@ -42,6 +42,9 @@ type TDX struct {
 	CPUSVN [16]byte
 	// TEETCBInfoValid is TEE_TCB_INFO.VALID, which flags the fields that are filled in.
 	TEETCBInfoValid [8]byte
+	// QuoteVersion 5 makes Quote produce TD quotes v5 with a TDX 1.5 body (type 3), as
+	// TDX 1.5 hosts' quoting libraries do; 0 or 4 gives v4, what Azure serves today.
+	QuoteVersion int
 
 	macKey []byte
 }

@@ -30,6 +30,13 @@ const (
 	quoteAttKeySize   = 64
 	tdMRSignerSeamOff = 328
 	tdSeamAttrOff     = 376
+	tdServTDHashOff   = 912 // TDINFO.servtd_hash, the v5 body's mr_servicetd
+
+	// v5 (TDX 1.5) puts a body descriptor (type u16, size u32) after the header; body type 3
+	// is the 584-byte v4 body followed by tee_tcb_svn2 and mr_servicetd (protocol §13.2).
+	quoteVersion5    = 5
+	quoteBodyTypeV15 = 3
+	quoteBodySizeV15 = 648
 )
 
 // Values of Intel's TD quoting enclave as they appear in a real Azure TD quote (trustee
@@ -124,7 +131,8 @@ func (t *TDX) PCKChain() []*x509.Certificate {
 }
 
 // Quote does what Azure's TD quote service (IMDS POST /acc/tdquote) does with a TDREPORT:
-// it refuses a report this platform did not MAC, then returns a DCAP TD quote v4 whose body
+// it refuses a report this platform did not MAC, then returns a DCAP TD quote v4 (v5 with a
+// TDX 1.5 body when t.QuoteVersion is 5) whose body
 // holds the report's TD fields, signed by the quoting enclave's attestation key, with
 // certification data type 6: the QE report (REPORT_DATA = SHA-256(attestation key ‖ QE auth
 // data) ‖ zeros) signed by the PCK key, the QE auth data, and the PEM PCK chain (type 5).
@@ -140,7 +148,11 @@ func (t *TDX) Quote(tdreport []byte) ([]byte, error) {
 	le := binary.LittleEndian
 
 	header := make([]byte, quoteHeaderSize)
-	le.PutUint16(header[0:], quoteVersion)
+	version := quoteVersion
+	if t.QuoteVersion == quoteVersion5 {
+		version = quoteVersion5
+	}
+	le.PutUint16(header[0:], uint16(version))
 	le.PutUint16(header[2:], quoteAttKeyECDSA)
 	le.PutUint32(header[4:], quoteTEETDX)
 	// QE SVN and PCE SVN at 8 and 10 stay 0, as in the real Azure quote.
@@ -148,6 +160,14 @@ func (t *TDX) Quote(tdreport []byte) ([]byte, error) {
 	copy(header[28:], q.qeID[:]) // user data: the QE's platform ID, then 4 zero bytes
 
 	body := tdQuoteBody(tdreport)
+	if version == quoteVersion5 {
+		// The descriptor is part of the signed bytes (QVL signs header ‖ descriptor ‖ body).
+		v15 := le.AppendUint16(nil, quoteBodyTypeV15)
+		v15 = le.AppendUint32(v15, quoteBodySizeV15)
+		v15 = append(v15, body...)
+		v15 = append(v15, tdreport[teeTCBSVN2Off:teeTCBSVN2Off+16]...)
+		body = append(v15, tdreport[tdServTDHashOff:tdServTDHashOff+48]...)
+	}
 
 	attestPub, err := rawP256(&q.attestKey.PublicKey)
 	if err != nil {
