@@ -19,7 +19,7 @@ var floors = []struct {
 		"attestation/realdata", "attestation/internal/...", "attestation/regfile"}},
 	{"formats", []string{"attestation/hcl", "attestation/snp", "attestation/tdx", "attestation/tpmquote",
 		"attestation/akcert", "attestation/eventlog/...", "attestation/evidence", "attestation/token",
-		"attestation/maa", "attestation/imds", "attestation/explain"}},
+		"attestation/maa", "attestation/imds", "attestation/explain", "attestation/policy"}},
 	{"verification", []string{"attestation/verify", "attestation/compare", "attestation/pages"}},
 	{"hardware and emulators", []string{"hw/...", "attestation/maaemu", "attestation/loopback"}},
 	{"steps", []string{"attestation/workshop"}},
