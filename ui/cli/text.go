@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -17,16 +16,12 @@ func writeText(w io.Writer, b workshop.Banner, pages []present.Page, all check.L
 	ui.WriteText(w, b, pages, all, lang)
 }
 
-// writeJSON is the -o json output. encoding/json escapes C0 controls but leaves DEL, C1
-// and bidi controls raw, which a terminal showing the JSON would obey; they are escaped
-// too, and the document decodes to the same values.
+// writeJSON is the -o json output, indented. encoding/json escapes C0 controls but leaves
+// DEL, C1 and bidi controls raw, which a terminal showing the JSON would obey; they are
+// escaped too, and the document decodes to the same values. It is written as it is
+// encoded (streamJSON), so a large event log's report never sits in memory as text.
 func writeJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(present.SafeJSON(b), '\n'))
-	return err
+	return streamJSON(w, v)
 }
 
 // eprintf is fmt.Fprintf for messages to stderr: each argument (an error holding an HTTP

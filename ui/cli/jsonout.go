@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/cvmscope/cvmscope/attestation/present"
+)
+
+// streamJSON writes v as json.MarshalIndent(v, "", "  ") followed by present.SafeJSON and a
+// newline would, byte for byte, but without ever holding the whole document: the report of
+// a 100,000-event log is about 100 MB of JSON, and building it in memory, indenting a copy
+// and escaping another cost most of the run's time and memory. Structs are written field by
+// field and slices of them element by element; what is left (strings, numbers, lists of
+// strings) is marshalled on its own by encoding/json, so the escaping is exactly its own.
+func streamJSON(w io.Writer, v any) error {
+	s := &jsonStream{w: bufio.NewWriterSize(w, 64<<10)}
+	if err := s.value(reflect.ValueOf(v), 0); err != nil {
+		return err
+	}
+	s.w.WriteByte('\n')
+	return s.w.Flush()
+}
+
+type jsonStream struct {
+	w   *bufio.Writer
+	ind bytes.Buffer
+	num []byte
+}
+
+// jsonField is one struct field as encoding/json names it.
+type jsonField struct {
+	index int
+	key   string // the quoted name, then ": "
+	omit  bool   // omitempty
+}
+
+// fieldPlans caches each struct type's fields: reading tags for each of 100,000 rows
+// would cost more than writing them.
+var fieldPlans sync.Map // reflect.Type -> []jsonField
+
+func fieldsOf(t reflect.Type) []jsonField {
+	if p, ok := fieldPlans.Load(t); ok {
+		return p.([]jsonField)
+	}
+	var fs []jsonField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if !f.IsExported() || tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		key, _ := json.Marshal(name)
+		fs = append(fs, jsonField{index: i, key: string(key) + ": ", omit: strings.Contains(","+opts+",", ",omitempty,")})
+	}
+	fieldPlans.Store(t, fs)
+	return fs
+}
+
+// custom reports whether t encodes itself (MarshalJSON or MarshalText), which only
+// encoding/json may call.
+func custom(t reflect.Type) bool {
+	for _, i := range []reflect.Type{reflect.TypeFor[json.Marshaler](), reflect.TypeFor[encoding.TextMarshaler]()} {
+		if t.Implements(i) || reflect.PointerTo(t).Implements(i) {
+			return true
+		}
+	}
+	return false
+}
+
+// kinds caches how each type is written (the checks above are too slow to repeat for each
+// of 100,000 rows).
+var kinds sync.Map // reflect.Type -> kind
+
+type kind int
+
+const (
+	leafKind   kind = iota // encoding/json writes it
+	stringKind             // a plain string
+	intKind                // a plain int
+	streamKind             // a plain struct written field by field, or a slice of them
+)
+
+func kindOf(t reflect.Type) kind {
+	if k, ok := kinds.Load(t); ok {
+		return k.(kind)
+	}
+	k := leafKind
+	switch {
+	case custom(t):
+	case t.Kind() == reflect.String:
+		k = stringKind
+	case t.Kind() == reflect.Int:
+		k = intKind
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct && kindOf(t.Elem()) == streamKind:
+		k = streamKind
+	case t.Kind() == reflect.Struct:
+		k = streamKind
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Anonymous || strings.Contains(f.Tag.Get("json"), ",string") {
+				k = leafKind // rules this writer does not copy; encoding/json writes these
+			}
+		}
+	}
+	kinds.Store(t, k)
+	return k
+}
+
+func (s *jsonStream) value(v reflect.Value, depth int) error {
+	switch kindOf(v.Type()) {
+	case stringKind:
+		return s.str(v.String())
+	case intKind:
+		s.num = strconv.AppendInt(s.num[:0], v.Int(), 10)
+		_, err := s.w.Write(s.num)
+		return err
+	case leafKind:
+		return s.leaf(v, depth)
+	}
+	if v.Kind() == reflect.Slice && v.Len() == 0 {
+		return s.leaf(v, depth) // null or []
+	}
+	in := strings.Repeat("  ", depth+1)
+	if v.Kind() == reflect.Slice {
+		s.w.WriteString("[\n")
+		for i := range v.Len() {
+			if i > 0 {
+				s.w.WriteString(",\n")
+			}
+			s.w.WriteString(in)
+			if err := s.value(v.Index(i), depth+1); err != nil {
+				return err
+			}
+		}
+		s.w.WriteString("\n" + in[2:] + "]")
+		return nil
+	}
+	s.w.WriteByte('{')
+	n := 0
+	for _, f := range fieldsOf(v.Type()) {
+		fv := v.Field(f.index)
+		if f.omit && isEmpty(fv) {
+			continue
+		}
+		if n > 0 {
+			s.w.WriteByte(',')
+		}
+		n++
+		s.w.WriteString("\n" + in)
+		s.w.WriteString(f.key)
+		if err := s.value(fv, depth+1); err != nil {
+			return err
+		}
+	}
+	if n > 0 {
+		s.w.WriteString("\n" + in[2:])
+	}
+	return s.w.WriteByte('}')
+}
+
+// str writes a string. Printable ASCII other than the characters encoding/json escapes
+// (quote, backslash, and <, > and & for HTML) is written as is, which is what it would
+// write; anything else goes through encoding/json and SafeJSON.
+func (s *jsonStream) str(v string) error {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return s.leaf(reflect.ValueOf(v), 0)
+		}
+	}
+	s.w.WriteByte('"')
+	s.w.WriteString(v)
+	return s.w.WriteByte('"')
+}
+
+// leaf marshals v, indents it as if it sat depth levels deep when it is an object or array,
+// and escapes what a terminal would obey (see writeJSON).
+func (s *jsonStream) leaf(v reflect.Value, depth int) error {
+	b, err := json.Marshal(v.Interface())
+	if err != nil {
+		return err
+	}
+	if b[0] == '{' || b[0] == '[' {
+		s.ind.Reset()
+		if err := json.Indent(&s.ind, b, strings.Repeat("  ", depth), "  "); err != nil {
+			return err
+		}
+		b = s.ind.Bytes()
+	}
+	_, err = s.w.Write(present.SafeJSON(b))
+	return err
+}
+
+// isEmpty is encoding/json's notion of empty for omitempty; structs are never empty.
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Struct:
+		return false
+	}
+	return v.IsZero()
+}

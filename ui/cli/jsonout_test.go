@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"testing"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/present"
+)
+
+// TestStreamJSONSameAsMarshalIndent: the streamed -o json is byte for byte what
+// MarshalIndent plus SafeJSON wrote before, for a whole report (empty and nil slices,
+// omitted fields, empty structs, HTML and terminal controls in strings) and for values
+// that are not streamed at all.
+func TestStreamJSONSameAsMarshalIndent(t *testing.T) {
+	hostile := "a<b>&c \u202e\x7f\u0085 \x1b[31m\n\"q\" 한국어"
+	rows := []present.Row{
+		{Key: "#0 PCR0 EV_S_CRTM_VERSION", Value: hostile, PCR: 0, Cells: []string{"x", ""}, Explain: present.T("e", "")},
+		{Key: "k", PCR: -1},
+	}
+	report := jsonReport{OK: false, Source: "files", Banner: hostile, Error: "e", Checks: check.List{},
+		Pages: []present.Page{
+			{Step: "read-report", Title: present.T("Read report", "읽기"), Verdict: check.Fail,
+				Sections: []present.Section{
+					{ID: "events", Kind: present.Events, Rows: rows, Columns: []present.Text{{EN: "c"}}},
+					{ID: "empty", Rows: []present.Row{}},
+					{ID: "nil"},
+				},
+				Checks: check.List{{ID: "x.y", Verdict: check.Pass, Summary: hostile, Details: []string{"d"}}}},
+			{Step: "empty"},
+		}}
+	for name, v := range map[string]any{
+		"report":       report,
+		"nil pages":    jsonReport{},
+		"pointer":      &report,
+		"page slice":   report.Pages,
+		"string":       hostile,
+		"empty pages":  jsonReport{Pages: []present.Page{}, Checks: check.List{}},
+		"section only": report.Pages[0].Sections[0],
+	} {
+		want, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(present.SafeJSON(want), '\n')
+		var got bytes.Buffer
+		if err := streamJSON(&got, v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("%s: streamed JSON differs from MarshalIndent:\n got %s\nwant %s", name, got.Bytes(), want)
+		}
+	}
+}
+
+// TestStreamJSONWriteError: a failing writer is reported, not ignored.
+func TestStreamJSONWriteError(t *testing.T) {
+	r := jsonReport{Pages: []present.Page{{Step: "s", Sections: []present.Section{{ID: "big", Rows: make([]present.Row, 2000)}}}}}
+	if err := streamJSON(failWriter{}, r); err == nil {
+		t.Fatal("streamJSON to a failing writer returned no error")
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+type textName string
+
+func (n textName) MarshalText() ([]byte, error) { return []byte("text:" + string(n)), nil }
+
+type jsonNum int
+
+func (n jsonNum) MarshalJSON() ([]byte, error) {
+	return []byte(`{"n":` + string(rune('0'+n)) + `}`), nil
+}
+
+type inner struct {
+	A string `json:"a,omitempty"`
+}
+
+type oddFields struct {
+	Name    textName  `json:"name"`
+	Num     jsonNum   `json:"num"`
+	Nums    []jsonNum `json:"nums"`
+	Quoted  int       `json:"quoted,string"`
+	Skip    string    `json:"-"`
+	NoTag   string
+	Map     map[string]string `json:"map,omitempty"`
+	Inner   inner             `json:"inner,omitempty"`
+	Inners  []inner           `json:"inners"`
+	Ptr     *inner            `json:"ptr,omitempty"`
+	private string
+}
+
+type embeds struct {
+	inner
+	B string `json:"b"`
+}
+
+// TestStreamJSONOddTypes: types that encode themselves, string options, embedded
+// structs, maps and pointers come out as encoding/json writes them.
+func TestStreamJSONOddTypes(t *testing.T) {
+	for name, v := range map[string]any{
+		"odd":    oddFields{Name: "x", Num: 3, Nums: []jsonNum{1, 2}, Quoted: 7, Skip: "s", NoTag: "n", Map: map[string]string{"k": "v"}, Inners: []inner{{}, {A: "a"}}, Ptr: &inner{A: "p"}, private: "p"},
+		"zero":   oddFields{},
+		"embeds": []embeds{{inner: inner{A: "a"}, B: "b"}},
+	} {
+		want, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if err := streamJSON(&got, v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got.String() != string(want)+"\n" {
+			t.Errorf("%s: streamed JSON differs from MarshalIndent:\n got %s\nwant %s", name, got.Bytes(), want)
+		}
+	}
+}
