@@ -58,6 +58,27 @@ func (l *Log) HasBank(name string) bool {
 
 // Parse parses a raw TCG event log. Errors name the event and byte offset at fault.
 func Parse(raw []byte) (*Log, error) {
+	l, err := read(raw)
+	if err != nil {
+		return nil, err
+	}
+	for i, ev := range l.Events {
+		d := describe(ev, l)
+		l.Events[i].Description, l.Events[i].DescriptionKO = d.en, d.ko
+	}
+	return l, nil
+}
+
+// Check reports what Parse would say of raw, without describing the events: for telling
+// a log from a damaged one, where describing each event in two languages would be most of
+// the cost.
+func Check(raw []byte) error {
+	_, err := read(raw)
+	return err
+}
+
+// read is Parse without the descriptions, which cannot fail.
+func read(raw []byte) (*Log, error) {
 	frames, algs, err := walk(raw)
 	if err != nil {
 		return nil, fmt.Errorf("parse event log (%d bytes): %w", len(raw), err)
@@ -101,8 +122,6 @@ func Parse(raw []byte) (*Log, error) {
 		if len(le.Digest) > 0 {
 			ev.Digest = le.Digest
 		}
-		d := describe(ev, l)
-		ev.Description, ev.DescriptionKO = d.en, d.ko
 		l.Events[i] = ev
 	}
 	return l, nil
