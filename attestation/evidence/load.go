@@ -132,7 +132,7 @@ func (s *Set) Add(name string, data []byte) error {
 			info.Note = fmt.Sprintf("%d PCR values", len(pcrs))
 		}
 	case KindEventLog:
-		if _, bad = eventlog.Parse(data); bad == nil {
+		if bad = eventlog.Check(data); bad == nil {
 			err = setOnce(&s.EventLog, "event log")
 		}
 	case KindCertificates:
