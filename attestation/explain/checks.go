@@ -36,10 +36,21 @@ var checks = map[string]Entry{
 		"Supply the VCEK, ASK and ARK together (the THIM JSON carries all three) and judge validity at a sensible time (--now).",
 		"VCEK, ASK, ARK를 함께 제공하고(THIM JSON에 셋 다 있습니다) 유효기간은 적절한 시각(--now)으로 판단합니다."),
 
+	"snp.vcek-binding": eh(
+		"The VCEK (or VLEK) is this report's: its TCB extensions equal the report's reported_tcb byte for byte, its hwID equals the report's chip_id (a VLEK names the cloud provider instead), and its product matches the report's CPU. Only reported_tcb is bound; minimum TCB and revocation are judged elsewhere.",
+		"VCEK(또는 VLEK)가 이 보고서의 것입니다. TCB 확장이 보고서의 reported_tcb와 바이트 단위로 같고, hwID가 보고서의 chip_id와 같으며(VLEK는 대신 클라우드 공급자를 나타냅니다), 제품이 보고서의 CPU와 맞습니다. 묶이는 것은 reported_tcb뿐이며 최소 TCB와 폐기 여부는 다른 곳에서 판정합니다.",
+		"A mismatch means the certificate was issued for another chip or another firmware level: fetch the VCEK for this VM again (IMDS THIM /metadata/THIM/amd/certification, or AMD KDS with this chip_id and reported_tcb).",
+		"불일치는 인증서가 다른 칩이나 다른 펌웨어 수준용으로 발급되었음을 뜻합니다. 이 VM의 VCEK를 다시 받습니다(IMDS THIM /metadata/THIM/amd/certification, 또는 이 chip_id와 reported_tcb로 AMD KDS)."),
+	"snp.structure": eh(
+		"The report follows the layout of its version (2-5): reserved fields and bits are zero where AMD's ABI says so, the signer is a VCEK or VLEK with the chip key, the signature is ECDSA P-384/SHA-384, and the report was requested at VMPL 0 (by Azure's paravisor).",
+		"보고서가 그 버전(2-5)의 형식을 따릅니다. AMD ABI가 정한 예약 필드와 비트가 0이고, 서명자는 칩 키를 쓰는 VCEK나 VLEK이며, 서명은 ECDSA P-384/SHA-384이고, 보고서는 VMPL 0(Azure 패러바이저)에서 요청되었습니다.",
+		"A violation means the report is garbled, from firmware newer than this tool, or not made by the paravisor; read the report again from vTPM NV 0x01400001.",
+		"위반은 보고서가 손상되었거나, 이 도구보다 새로운 펌웨어에서 왔거나, 패러바이저가 만든 것이 아님을 뜻합니다. vTPM NV 0x01400001에서 보고서를 다시 읽습니다."),
+
 	// Intel TDX.
 	"tdx.parse": eh(
-		"The TDREPORT (1024 bytes) or TD quote (version 4) decodes field by field.",
-		"TDREPORT(1024바이트) 또는 TD 쿼트(버전 4)를 필드별로 해석할 수 있습니다.",
+		"The TDREPORT (1024 bytes) or TD quote (version 4, or 5 for TDX 1.5) decodes field by field.",
+		"TDREPORT(1024바이트) 또는 TD 쿼트(버전 4, TDX 1.5는 버전 5)를 필드별로 해석할 수 있습니다.",
 		"The error names the structure, field and offset; a TD quote comes from IMDS POST /acc/tdquote, not from the vTPM.",
 		"오류 메시지에 구조, 필드, 오프셋이 나옵니다. TD 쿼트는 vTPM이 아니라 IMDS POST /acc/tdquote에서 받습니다."),
 	"tdx.quote.signature": eh(

@@ -72,8 +72,9 @@ const (
 	THIMHintKO = "Azure에서는 IMDS GET http://169.254.169.254/metadata/THIM/amd/certification(헤더 Metadata: true)의 JSON을 저장해 인증서 파일로 넘깁니다"
 )
 
-// Verify checks the report signature (snp.signature) and the VCEK → ASK → ARK chain
-// (snp.chain). certs may be any mix of VCEK/VLEK, ASK/ASVK and ARK; a missing ASK/ARK is
+// Verify checks the report signature (snp.signature), the VCEK → ASK → ARK chain
+// (snp.chain), that the VCEK or VLEK is the one for this report (snp.vcek-binding) and the
+// report's layout for its version (snp.structure). certs may be any mix of VCEK/VLEK, ASK/ASVK and ARK; a missing ASK/ARK is
 // replaced by go-sev-guest's embedded copy for the product, and the supplied ones are never
 // trusted on their own: trust comes only from AMD's embedded roots or opts.ExtraRoots.
 func Verify(r *Report, certs []*x509.Certificate, opts Options) check.List {
@@ -88,6 +89,7 @@ func Verify(r *Report, certs []*x509.Certificate, opts Options) check.List {
 				KO("보고서가 서명되지 않았다고 표시합니다(key_info.signing_key = 7). 내용을 보증하는 것이 없습니다"),
 			check.Skipf(IDChain, "no certificate chain applies to an unsigned report").
 				KO("서명되지 않은 보고서에는 인증서 체인이 적용되지 않습니다"),
+			Binding(r, nil), Structure(r),
 		}
 	}
 	chain := NewChain(certs)
@@ -110,11 +112,12 @@ func Verify(r *Report, certs []*x509.Certificate, opts Options) check.List {
 					KO("보고서 서명을 검증하지 않았습니다: %s", reasonKO),
 				check.Skipf(IDChain, "certificate chain not checked: %s", reason).
 					KO("인증서 체인을 검증하지 않았습니다: %s", reasonKO),
+				Binding(r, nil), Structure(r),
 			}
 		}
 	}
 	sig, sigErr := signatureCheck(r, leaf, key)
-	return check.List{sig, chainCheck(r, chain, leaf, key, sigErr, opts.ExtraRoots, now)}
+	return check.List{sig, chainCheck(r, chain, leaf, key, sigErr, opts.ExtraRoots, now), Binding(r, leaf), Structure(r)}
 }
 
 // missingLeaf says why no leaf certificate is at hand and where to get it, in English and
