@@ -72,8 +72,9 @@ type Client struct {
 
 // NewClient builds a client for base (normalized to scheme and host). The proxy comes from
 // the environment (HTTPS_PROXY, NO_PROXY): MAA usually must go through the corporate proxy,
-// unlike IMDS. TLS is always verified; trustLoopback, the emulator's self-signed root, is
-// accepted only when base is a loopback address, so it can never vouch for a real provider.
+// unlike IMDS. TLS is always verified; trustLoopback, an emulator's test CA, then replaces
+// the system roots, and is refused for an Azure provider's host, so it can never vouch for
+// a real provider.
 func NewClient(base string, trustLoopback *x509.CertPool) (*Client, error) {
 	b, err := Normalize(base)
 	if err != nil {
@@ -84,8 +85,12 @@ func NewClient(base string, trustLoopback *x509.CertPool) (*Client, error) {
 	if u.Scheme == "http" && !loop {
 		return nil, fault.Errorf(fault.Internal, "attestation URL %s: plain http is allowed only for a loopback emulator; use https", b)
 	}
-	if trustLoopback != nil && !loop {
-		return nil, fault.Errorf(fault.Internal, "attestation URL %s: a private root is trusted only for a loopback emulator, never for %s", b, u.Hostname())
+	// A private root (the emulator's test CA, on loopback or through --emulator-ca for a
+	// room's emulator elsewhere) only lets the transport connect; it must never stand in
+	// for the public PKI of a real provider.
+	if h := strings.ToLower(u.Hostname()); trustLoopback != nil && (strings.HasSuffix(h, ".attest.azure.net") || strings.HasSuffix(h, ".attest.azure.us")) {
+		return nil, fault.Korean(fault.Errorf(fault.Internal, "attestation URL %s: a private root (--emulator-ca) is for an emulator, never for an Azure attestation provider", b),
+			fmt.Sprintf("증명 URL %s: 사설 루트(--emulator-ca)는 에뮬레이터에만 쓰며 Azure 증명 공급자에는 절대 쓰지 않습니다", b), "")
 	}
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
 	if trustLoopback != nil {

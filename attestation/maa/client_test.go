@@ -196,8 +196,12 @@ func TestTLSTrust(t *testing.T) {
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
-	if _, err := NewClient("https://sharedkrc.krc.attest.azure.net", pool); err == nil || !strings.Contains(err.Error(), "only for a loopback") {
+	if _, err := NewClient("https://sharedkrc.krc.attest.azure.net", pool); err == nil || !strings.Contains(err.Error(), "never for an Azure attestation provider") {
 		t.Errorf("a private root must never be trusted for a public provider: %v", err)
+	}
+	// A room's emulator on another machine, reached through its test CA (--emulator-ca).
+	if _, err := NewClient("https://192.0.2.7:8443", pool); err != nil {
+		t.Errorf("a test CA for a room emulator: %v", err)
 	}
 	if _, err := NewClient("http://sharedkrc.krc.attest.azure.net", nil); err == nil || !strings.Contains(err.Error(), "plain http") {
 		t.Errorf("plain http to a public provider: %v", err)

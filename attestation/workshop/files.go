@@ -2,7 +2,10 @@ package workshop
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -51,9 +54,12 @@ type TokenOptions struct {
 	// TrustBundleKeys accepts the key set saved in a bundle (--trust-bundle-keys); the
 	// verdict then says that trust rests on whoever wrote that file.
 	TrustBundleKeys bool
-	Expect          []token.Expect
-	NoBaseline      bool
-	Leeway          time.Duration
+	// EmulatorCA (--emulator-ca) verifies TLS to the -a provider instead of the system
+	// roots, for a room emulator elsewhere; the keys it serves are trusted as -a's are.
+	EmulatorCA *x509.CertPool
+	Expect     []token.Expect
+	NoBaseline bool
+	Leeway     time.Duration
 }
 
 // OnlyToken makes the runner verify the token alone (cvmscope verify), even when evidence
@@ -224,7 +230,12 @@ func (f *Files) keysFor(tok *token.Token, issuer string) (*token.Keys, reason, e
 	case f.tok.Simulated != nil && hasKid(f.tok.Simulated.MAAKeys, tok.Header.Kid):
 		return token.StaticKeys(f.tok.Simulated.MAAKeys), reason{}, nil
 	case issuer != "" && f.tok.Fetch:
-		prov, err := token.NewProvider(issuer, nil)
+		var hc *http.Client
+		if f.tok.EmulatorCA != nil {
+			hc = &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment,
+				TLSClientConfig: &tls.Config{RootCAs: f.tok.EmulatorCA, MinVersion: tls.VersionTLS12}}}
+		}
+		prov, err := token.NewProvider(issuer, hc)
 		if err != nil {
 			return nil, reason{err.Error(), koErr(err)}, nil
 		}

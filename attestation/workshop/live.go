@@ -2,6 +2,7 @@ package workshop
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"maps"
@@ -42,6 +43,10 @@ type LiveOptions struct {
 	// AttestationURL is -a: the MAA provider to call. Empty picks the region's shared
 	// provider from IMDS (Azure) or the local emulator (simulated CVM).
 	AttestationURL string
+	// EmulatorCA (--emulator-ca) is a room emulator's test CA: TLS to the -a provider is
+	// verified against it instead of the system roots. It lets the transport connect and
+	// adds no trust in tokens.
+	EmulatorCA *x509.CertPool
 	// Flow is "guest" (AzureGuest, the default) or "platform" (SevSnpVm/TdxVm).
 	Flow string
 	// Scenario is the staged fault (simulated CVM only).

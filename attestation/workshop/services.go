@@ -205,6 +205,8 @@ func (l *Live) resolveEndpoint(ctx context.Context, svc *services) endpoint {
 		e := endpoint{URL: u, Reason: "-a", ReasonKO: "-a"}
 		if svc != nil && svc.maaURL == u {
 			e.Emulated, e.loopPool = true, svc.maaPool
+		} else if l.opts.EmulatorCA != nil {
+			e.loopPool = l.opts.EmulatorCA
 		}
 		return e
 	}

@@ -33,58 +33,107 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// A standalone emulator serves a simulated CVM in another run, as in a workshop room where
-// one presenter's emulator answers everyone: cvmscope -a URL pins it as the issuer.
-func TestStandaloneEmulator(t *testing.T) {
+// startEmulator runs `cvmscope emulator` with args until the test ends and returns its URL
+// and output.
+func startEmulator(t *testing.T, args ...string) (string, *lockedBuffer) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-
 	ctx, cancel := context.WithCancel(t.Context())
 	out := &lockedBuffer{}
 	done := make(chan int)
-	go func() { done <- runEmulator(ctx, []string{"--listen", addr}, out, io.Discard) }()
+	go func() { done <- runEmulator(ctx, append([]string{"--listen", addr}, args...), out, io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("emulator exit %d", code)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("emulator did not stop when its context ended")
+		}
+	})
 	url := ""
 	re := regexp.MustCompile(`listening at (\S+)`)
 	for deadline := time.Now().Add(5 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := re.FindStringSubmatch(out.String()); m != nil {
+		if m := re.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "try:") {
 			url = m[1]
 		}
 	}
-	if url != "http://"+addr {
-		t.Fatalf("emulator URL %q, want http://%s\n%s", url, addr, out.String())
+	if url == "" {
+		t.Fatalf("the emulator did not start:\n%s", out.String())
 	}
+	return url, out
+}
+
+// A standalone emulator serves a simulated CVM in another run, as in a workshop room where
+// one presenter's emulator answers everyone: cvmscope -a URL pins it as the issuer, and
+// --emulator-ca lets the connection through its test CA.
+func TestStandaloneEmulator(t *testing.T) {
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	url, out := startEmulator(t, "--ca-file", caFile)
+	if !strings.HasPrefix(url, "https://127.0.0.1:") {
+		t.Fatalf("emulator URL %q, want https on loopback\n%s", url, out.String())
+	}
+	caPEM, err := os.ReadFile(caFile)
+	if err != nil || !strings.Contains(out.String(), string(caPEM)) || !strings.Contains(out.String(), "TEST CA") {
+		t.Fatalf("the test CA should be written to --ca-file and printed, labelled: %v\n%s", err, out.String())
+	}
+	if fi, _ := os.Stat(caFile); fi.Mode().Perm() != 0o644 {
+		t.Errorf("CA file mode %v", fi.Mode())
+	}
+
+	// Without the CA, TLS refuses the emulator: its certificate is no public one.
 	r := runCLI(t, "--platform", "sim", "-a", url, "-o", "json")
+	if r.code == 0 || r.verdict("maa.call") == check.Pass {
+		t.Errorf("a run without --emulator-ca reached the emulator: exit %d", r.code)
+	}
+	r = runCLI(t, "--platform", "sim", "-a", url, "--emulator-ca", caFile, "-o", "json")
 	if r.code != 0 || r.verdict("jwt.issuer") != check.Pass || r.verdict("jwt.signature") != check.Pass {
-		t.Errorf("run against the standalone emulator: exit %d\n%s", r.code, failing(r.report.Checks))
+		t.Errorf("run against the standalone emulator: exit %d\n%s%s", r.code, failing(r.report.Checks), r.stderr)
 	}
 	if c := first(r.report.Checks.Find("maa.endpoint")); !strings.Contains(c.Summary, "-a") {
 		t.Errorf("maa.endpoint should say -a chose the provider: %q", c.Summary)
 	}
 
-	// cvmscope verify fetches keys from the -a provider...
+	// cvmscope verify fetches keys from the -a provider, through the CA...
 	tokFile := filepath.Join(t.TempDir(), "t.jwt")
 	os.WriteFile(tokFile, []byte(r.report.Token), 0o600)
-	v := runCLI(t, "verify", "-o", "json", "-a", url, tokFile)
+	v := runCLI(t, "verify", "-o", "json", "-a", url, "--emulator-ca", caFile, tokFile)
 	if v.verdict("jwt.signature") != check.Pass || v.verdict("jwt.issuer") != check.Pass {
 		t.Errorf("verify -a %s: %s", url, failing(v.report.Checks))
 	}
-	// ...but never from wherever a token says: a loopback issuer is not an Azure provider.
+	// ...but never from wherever a token says: a loopback issuer is not an Azure provider,
+	// and the CA adds no trust of its own.
 	v = runCLI(t, "verify", "-o", "json", tokFile)
 	if c := first(v.report.Checks.Find("jwt.signature")); c.Verdict != check.Fail || v.code != 2 {
 		t.Errorf("verify without -a or --jwks: %+v exit %d, want a failed signature check (no key source)", c, v.code)
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("emulator exit %d", code)
+	for _, tc := range []struct{ args []string }{
+		{[]string{"verify", "--emulator-ca", caFile, tokFile}},
+		{[]string{"verify", "-a", "https://sharedkrc.krc.attest.azure.net", "--emulator-ca", caFile, tokFile}},
+		{[]string{"verify", "-a", url, "--emulator-ca", tokFile, tokFile}},
+	} {
+		if r := runCLI(t, tc.args...); r.code != 1 || !strings.Contains(r.stderr, "--emulator-ca") {
+			t.Errorf("%v: exit %d, stderr %q; want 1 naming --emulator-ca", tc.args, r.code, r.stderr)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("emulator did not stop when its context ended")
+	}
+}
+
+// --http keeps the plain-http emulator for loopback clients that want no TLS.
+func TestStandaloneEmulatorPlainHTTP(t *testing.T) {
+	url, out := startEmulator(t, "--http", "--ca-file", filepath.Join(t.TempDir(), "unused.pem"))
+	if !strings.HasPrefix(url, "http://127.0.0.1:") || strings.Contains(out.String(), "TEST CA") {
+		t.Fatalf("emulator URL %q\n%s", url, out.String())
+	}
+	r := runCLI(t, "--platform", "sim", "-a", url, "-o", "json")
+	if r.code != 0 || r.verdict("jwt.signature") != check.Pass {
+		t.Errorf("run against the plain-http emulator: exit %d\n%s", r.code, failing(r.report.Checks))
 	}
 }
 
@@ -106,7 +155,7 @@ func TestEmulatorRefusesBadSetup(t *testing.T) {
 
 // `cvmscope emulator` stops on SIGTERM as on Ctrl-C, exiting 0.
 func TestEmulatorStopsOnSIGTERM(t *testing.T) {
-	cmd, out, exited := runMain(t, nil, "emulator", "--listen", "127.0.0.1:0")
-	out.wait(t, "listening at http://127.0.0.1:")
+	cmd, out, exited := runMain(t, nil, "emulator", "--listen", "127.0.0.1:0", "--ca-file", filepath.Join(t.TempDir(), "ca.pem"))
+	out.wait(t, "listening at https://127.0.0.1:")
 	terminate(t, cmd, exited, out)
 }
