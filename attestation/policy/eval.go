@@ -280,10 +280,10 @@ func (e *evaluator) claimPasses(cl Claim, tests []*Test) (ok, typeOK bool, why p
 		wantS := setString(want)
 		if t.Prop == "value" {
 			return false, true, present.T(fmt.Sprintf("%s is %s; the condition wants value %s %s", cl.Type, got.Literal(), t.Op, wantS),
-				fmt.Sprintf("%s가 %s인데 조건은 value %s %s를 요구합니다", cl.Type, got.Literal(), t.Op, wantS)), nil
+				fmt.Sprintf("%s 값이 %s인데 조건은 value %s %s를 요구합니다", cl.Type, got.Literal(), t.Op, wantS)), nil
 		}
 		return false, true, present.T(fmt.Sprintf("%s has %s %s; the condition wants %s %s %s", cl.Type, t.Prop, got.Literal(), t.Prop, t.Op, wantS),
-			fmt.Sprintf("%s의 %s가 %s인데 조건은 %s %s %s를 요구합니다", cl.Type, t.Prop, got.Literal(), t.Prop, t.Op, wantS)), nil
+			fmt.Sprintf("%s의 %s 값이 %s인데 조건은 %s %s %s를 요구합니다", cl.Type, t.Prop, got.Literal(), t.Prop, t.Op, wantS)), nil
 	}
 	return true, true, why, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/maa"
+	"github.com/cvmscope/cvmscope/attestation/maaemu"
 	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/token"
@@ -48,8 +49,6 @@ Usage:
                                    files and explain it rule by rule (cvmscope policy --help)
   cvmscope emulator [flags]        run the MAA emulator (SIMULATED signing key) until interrupted
   cvmscope serve [flags]           serve the workshop over SSH: every session its own simulated CVM
-  cvmscope vtpm [flags]            serve the simulated CVM's vTPM to any TPM client (mssim and swtpm
-                                   TCP protocols), with its IMDS and MAA emulators, until interrupted
   cvmscope version
   cvmscope help [COMMAND]          this help, or a command's flags (cvmscope help inspect)
 
@@ -74,10 +73,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runEmulator(ctx, args[1:], stdout, stderr)
-		case "vtpm":
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			return runVTPM(ctx, args[1:], stdout, stderr, nil)
 		case "policy":
 			return runPolicy(args[1:], stdout, stderr)
 		case "version", "--version":
@@ -91,7 +86,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 // commands are the words Main dispatches on, for help and for "unknown command" errors.
-var commands = []string{"inspect", "verify", "policy", "emulator", "serve", "vtpm", "version", "help"}
+var commands = []string{"inspect", "verify", "policy", "emulator", "serve", "version", "help"}
 
 // help is `cvmscope help [COMMAND]`: the same text as COMMAND --help, on stdout. Serve and
 // the emulator stop at --help before they listen on anything.
@@ -111,7 +106,7 @@ func help(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		fmt.Fprintln(stdout, "\ncvmscope version prints the version and exits; it takes no flags.")
 		return 0
-	case "inspect", "verify", "emulator", "serve", "policy", "vtpm":
+	case "inspect", "verify", "emulator", "serve", "policy":
 		return Main([]string{topic, "--help"}, stdout, stderr)
 	}
 	eprintf(stderr, "cvmscope help: no command %q; the commands are %s\n", topic, strings.Join(commands, ", "))
@@ -223,7 +218,6 @@ type options struct {
 	noBaseline bool
 	leeway     time.Duration
 	jwks       string
-	emulatorCA string
 	// Opt-ins to weaker trust, each named in the verdicts it affects.
 	trustSim        bool
 	trustBundleKeys bool
@@ -244,7 +238,6 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.lang, "lang", "", "language: en or ko (default from LANG)")
 	fs.BoolVar(&o.network, "network", false, "allow fetching missing certificates and collateral (AMD KDS, Intel PCS), and a token's keys from its Azure issuer")
 	fs.StringVarP(&o.attestURL, "attestation-url", "a", "", "MAA provider, e.g. https://sharedkrc.krc.attest.azure.net (default: the region's shared provider from IMDS; the emulator for the simulated CVM); pins the token's issuer")
-	fs.StringVar(&o.emulatorCA, "emulator-ca", "", "trust this test CA FILE (printed by cvmscope emulator) for TLS to the -a provider: a room's emulator on another machine; it lets the connection through and adds no trust in tokens")
 	fs.StringArrayVar(&o.expect, "expect", nil, "expect a claim value, CLAIM=VALUE (dotted path, repeatable), e.g. x-ms-isolation-tee.x-ms-sevsnpvm-vmpl=0; an unmet one exits 5")
 	fs.BoolVar(&o.noBaseline, "no-baseline", false, "do not apply the built-in Azure CVM baseline (compliant, Secure Boot on, not debuggable, VMPL 0)")
 	fs.DurationVar(&o.leeway, "leeway", 0, "clock leeway for exp/nbf/iat (default 60s)")
@@ -388,13 +381,6 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		cfg.verify.Trust.Intel = append(cfg.verify.Trust.Intel, st.Verify.Intel...)
 		cfg.tok.Simulated = st
 	}
-	if o.emulatorCA != "" {
-		pool, err := loadEmulatorCA(o.emulatorCA, o.attestURL)
-		if err != nil {
-			return cfg, err
-		}
-		cfg.tok.EmulatorCA = pool
-	}
 	if o.jwks != "" {
 		ks, err := token.LoadJWKS(o.jwks)
 		if err != nil {
@@ -453,7 +439,7 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		o.Options.Seed = []byte(o.seed)
 	}
 	cfg.live = workshop.LiveOptions{Platform: o.Options, Verify: cfg.verify, Nonce: nonce, Pager: pages.Pager{},
-		AttestationURL: o.attestURL, EmulatorCA: cfg.tok.EmulatorCA, Flow: o.flow, Scenario: sc, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway}
+		AttestationURL: o.attestURL, Flow: o.flow, Scenario: sc, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway}
 	return cfg, nil
 }
 
@@ -708,6 +694,47 @@ func setupLogging(verbose bool, stderr io.Writer, tui bool) {
 		}
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})))
+}
+
+// runEmulator serves the MAA emulator until interrupted: for workshops where several
+// people's simulated CVMs, or scripts, call one shared provider (cvmscope -a URL).
+func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cvmscope emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback only, unless --allow-remote)")
+	remote := fs.Bool("allow-remote", false, "allow a non-loopback listen address (the signing key is SIMULATED; never use its tokens for anything real)")
+	scenario := fs.String("scenario", "", "MAA-side fault to stage: maa-slow, maa-429, maa-500, unknown-key, expired-token, wrong-issuer, clock-skew")
+	verbose := fs.BoolP("verbose", "v", false, "log every request on stderr")
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
+	}
+	sc, err := workshop.LookupScenario(*scenario)
+	if err == nil && (sc.SecureBootOff || sc.Debug || sc.StaleReport || sc.IMDSDown || sc.MAADown) {
+		err = fmt.Errorf("--scenario %s is staged in the simulated CVM or its IMDS, not in MAA: pass it to `cvmscope --scenario %s` instead", sc.Name, sc.Name)
+	}
+	if err != nil {
+		eprintf(stderr, "cvmscope emulator: %v\n", err)
+		return 1
+	}
+	setupLogging(*verbose, stderr, false)
+	cfg, err := workshop.EmulatorConfig(sc)
+	if err != nil {
+		eprintf(stderr, "cvmscope emulator: %v\n", err)
+		return 1
+	}
+	// Plain HTTP: cvmscope accepts http only for loopback providers, and a self-signed
+	// certificate would have to be trusted by hand on every client.
+	cfg.Listen, cfg.PlainHTTP, cfg.AllowNonLoopback = *listen, true, *remote
+	srv, err := maaemu.Start(cfg)
+	if err != nil {
+		eprintf(stderr, "cvmscope emulator: %v\n", err)
+		return 1
+	}
+	defer srv.Close()
+	fmt.Fprintf(stdout, "MAA emulator (SIMULATED signing key, not Microsoft's) listening at %s\n", srv.URL())
+	fmt.Fprintf(stdout, "try: cvmscope --platform sim -a %s -o json\n", srv.URL())
+	<-ctx.Done()
+	return 0
 }
 
 // runServe serves the workshop over SSH until interrupted. ready, for tests, is called with

@@ -1,0 +1,283 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/maaemu"
+	"github.com/cvmscope/cvmscope/attestation/policy"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/token"
+	"github.com/cvmscope/cvmscope/attestation/verify"
+	"github.com/cvmscope/cvmscope/attestation/workshop"
+	"github.com/cvmscope/cvmscope/ui"
+	flag "github.com/spf13/pflag"
+)
+
+const policyUsage = `cvmscope policy runs a Microsoft Azure Attestation policy locally and explains it rule by rule.
+
+Usage:
+  cvmscope policy check [flags] POLICY_FILE EVIDENCE...
+        evaluate the policy over the incoming claims of an MAA token, a cvmscope bundle, or
+        evidence files (HCL report, SNP report, TD quote, TPM quote + PCRs, event log), the
+        claims the MAA emulator derives from them; exit 0 permitted, 5 denied, 1 when the
+        policy does not parse (line:column named)
+  cvmscope policy sample TYPE
+        print cvmscope's sample policy for AzureGuest, SevSnpVm or TdxVm
+`
+
+// policyOptions are policy check's flags.
+type policyOptions struct {
+	output   string
+	lang     string
+	now      string
+	trustSim bool
+}
+
+// runPolicy is `cvmscope policy SUBCOMMAND`.
+func runPolicy(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		w := stdout
+		if len(args) == 0 {
+			w = stderr
+		}
+		fmt.Fprint(w, policyUsage)
+		if len(args) == 0 {
+			return 1
+		}
+		return 0
+	}
+	switch args[0] {
+	case "check":
+		return policyCheck(args[1:], stdout, stderr)
+	case "sample":
+		if len(args) != 2 {
+			eprintf(stderr, "cvmscope policy sample: name one TYPE: %s\n", strings.Join(policy.SampleNames(), ", "))
+			return 1
+		}
+		text, ok := policy.Sample(args[1])
+		if !ok {
+			eprintf(stderr, "cvmscope policy sample: no sample for %q; the samples are %s\n", args[1], strings.Join(policy.SampleNames(), ", "))
+			return 1
+		}
+		fmt.Fprint(stdout, text)
+		return 0
+	}
+	eprintf(stderr, "cvmscope policy: no subcommand %q; use check or sample (cvmscope policy --help)\n", args[0])
+	return 1
+}
+
+func policyCheck(args []string, stdout, stderr io.Writer) int {
+	var o policyOptions
+	fs := flag.NewFlagSet("cvmscope policy check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVarP(&o.output, "output", "o", "", "output: text (default) or json")
+	fs.StringVar(&o.lang, "lang", "", "language: en or ko (default from LANG)")
+	fs.StringVar(&o.now, "now", "", "judge certificates at this RFC 3339 time when deriving claims from evidence files")
+	fs.BoolVar(&o.trustSim, "trust-simulated", false, "trust the simulated CVM's test roots when deriving claims from its evidence")
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		w, code := stderr, 1
+		if errors.Is(err, flag.ErrHelp) {
+			w, code = stdout, 0
+		}
+		fmt.Fprintf(w, "%s\nFlags of cvmscope policy check:\n%s", policyUsage, fs.FlagUsages())
+		if code != 0 {
+			eprintf(stderr, "\ncvmscope policy check: %v\n", err)
+		}
+		return code
+	}
+	lang := present.Lang(o.lang)
+	switch o.lang {
+	case "":
+		lang = ui.DefaultLang()
+	case "en", "ko":
+	default:
+		eprintf(stderr, "cvmscope policy check: --lang %q: use en or ko\n", o.lang)
+		return 1
+	}
+	if o.output != "" && o.output != "text" && o.output != "json" {
+		eprintf(stderr, "cvmscope policy check: -o %q: use text or json\n", o.output)
+		return 1
+	}
+	if fs.NArg() < 2 {
+		eprintf(stderr, "cvmscope policy check: give the POLICY_FILE and at least one EVIDENCE file (a token, a bundle or evidence files)\n")
+		return 1
+	}
+	file := fs.Arg(0)
+	text, err := readPolicy(file)
+	if err != nil {
+		eprintf(stderr, "cvmscope policy check: %s: %v\n", file, err)
+		return 1
+	}
+	pol, err := policy.Parse(text)
+	if err != nil {
+		var pe *policy.Error
+		if errors.As(err, &pe) {
+			eprintf(stderr, "%s:%d:%d: %s\n", file, pe.Pos.Line, pe.Pos.Col, pe.Msg.In(lang))
+			if lang == present.KO {
+				eprintf(stderr, "정책을 고친 뒤 다시 실행합니다.\n")
+			} else {
+				eprintf(stderr, "Fix the policy and run again.\n")
+			}
+			return 1
+		}
+		eprintf(stderr, "cvmscope policy check: %s: %v\n", file, err)
+		return 1
+	}
+	src, err := o.incoming(fs.Args()[1:])
+	if err != nil {
+		msg, hint := err.Error(), ""
+		if lang == present.KO {
+			var ko *policyInputError
+			if errors.As(err, &ko) {
+				msg, hint = ko.ko, ko.hintKO
+			}
+		}
+		eprintf(stderr, "cvmscope policy check: %s\n", msg)
+		if hint != "" {
+			eprintf(stderr, "%s\n", hint)
+		}
+		return 1
+	}
+	res := pol.Evaluate(src.claims)
+	rep := newPolicyReport(file, pol, src, res)
+	if o.output == "json" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		stdout.Write(present.SafeJSON(append(b, '\n')))
+	} else {
+		fmt.Fprint(stdout, present.SafeLines(rep.text(lang)))
+	}
+	if res.Permitted {
+		return 0
+	}
+	return 5
+}
+
+// readPolicy reads the policy text, refusing what is not a regular file of sane size
+// before reading it (a FIFO or /dev/zero would otherwise hang or fill memory).
+func readPolicy(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("not a regular file; give the policy as a text file")
+	}
+	if fi.Size() > policy.MaxPolicyBytes {
+		return "", fmt.Errorf("%d bytes; a policy is at most %d", fi.Size(), policy.MaxPolicyBytes)
+	}
+	b, err := os.ReadFile(path)
+	return string(b), err
+}
+
+// policyInputError is a problem with the evidence files, in English and Korean.
+type policyInputError struct{ en, ko, hintKO string }
+
+func (e *policyInputError) Error() string { return e.en }
+
+// claimSource is where the incoming claims came from.
+type claimSource struct {
+	From   string         `json:"from"`           // "token" or "evidence"
+	Kind   string         `json:"kind,omitempty"` // AzureGuest, SevSnpVm, TdxVm, or "" when unknown
+	Files  []string       `json:"files"`
+	Notes  []present.Text `json:"notes,omitempty"`
+	claims []policy.Claim
+}
+
+// incoming reads the evidence files: a token's claims are its incoming claims (MAA wrote
+// them from the evidence); without a token, the claims are derived from the evidence as
+// the MAA emulator derives them.
+func (o policyOptions) incoming(paths []string) (*claimSource, error) {
+	set, err := evidence.LoadFiles(paths)
+	if err != nil {
+		return nil, &policyInputError{en: err.Error(), ko: err.Error()}
+	}
+	src := &claimSource{Files: paths}
+	if set.Token != "" {
+		tok, err := token.Parse(set.Token)
+		if err != nil {
+			return nil, &policyInputError{en: err.Error(), ko: "토큰을 읽을 수 없습니다: " + err.Error()}
+		}
+		var m map[string]any
+		if err := json.Unmarshal(tok.Payload, &m); err != nil {
+			return nil, &policyInputError{en: "token payload: " + err.Error(), ko: "토큰 페이로드: " + err.Error()}
+		}
+		src.From = "token"
+		src.Kind = kindOfType(m)
+		src.claims = policy.Incoming(m)
+		src.Notes = append(src.Notes, present.T(
+			"the token's claims stand for the incoming claims; its signature is not checked here (cvmscope verify does that), and claims an earlier policy issued are read as evidence claims",
+			"토큰의 클레임을 들어오는 클레임으로 씁니다. 서명은 여기서 확인하지 않으며 (cvmscope verify가 확인합니다), 이전 정책이 발급한 클레임도 증거 클레임으로 읽습니다"))
+		return src, nil
+	}
+	opts := verify.Options{Now: time.Now()}
+	if o.now != "" {
+		t, err := time.Parse(time.RFC3339, o.now)
+		if err != nil {
+			return nil, &policyInputError{en: fmt.Sprintf("--now %q is not an RFC 3339 time", o.now), ko: fmt.Sprintf("--now %q는 RFC 3339 시각이 아닙니다", o.now)}
+		}
+		opts.Now = t
+	}
+	if o.trustSim {
+		st, err := workshop.Simulated()
+		if err != nil {
+			return nil, &policyInputError{en: err.Error(), ko: err.Error()}
+		}
+		opts.Trust.AMD = append(opts.Trust.AMD, st.Verify.AMD...)
+		opts.Trust.Intel = append(opts.Trust.Intel, st.Verify.Intel...)
+	}
+	res := verify.Evidence(set, opts)
+	kind, claims := maaemu.IncomingClaims(res)
+	if claims == nil {
+		return nil, &policyInputError{
+			en:     "the files hold neither a token nor a TEE report or TPM evidence to derive claims from; give a token, a bundle, or an HCL/SNP report, TD quote, TPM quote or event log",
+			ko:     "파일에 토큰도, 클레임을 만들 TEE 보고서나 TPM 증거도 없습니다",
+			hintKO: "토큰, 번들, 또는 HCL/SNP 보고서, TD quote, TPM quote나 이벤트 로그를 줍니다",
+		}
+	}
+	norm, err := policy.Normalize(claims)
+	if err != nil {
+		return nil, &policyInputError{en: err.Error(), ko: err.Error()}
+	}
+	src.From, src.Kind, src.claims = "evidence", kind, policy.Incoming(norm)
+	src.Notes = append(src.Notes, present.T(
+		"claims derived from the evidence as the MAA emulator derives them; event-log claims count only PCRs whose replay matched a signed quote",
+		"MAA 에뮬레이터와 같은 방법으로 증거에서 클레임을 만들었습니다. 이벤트 로그 클레임은 서명된 quote와 재생 값이 맞는 PCR만 씁니다"))
+	if bad := failedChecks(res.Checks); len(bad) > 0 {
+		src.Notes = append(src.Notes, present.T(
+			"these evidence checks failed, and MAA refuses such evidence before any policy runs: "+strings.Join(bad, ", "),
+			"다음 증거 검사가 실패했으며, MAA는 이런 증거를 정책 실행 전에 거부합니다: "+strings.Join(bad, ", ")))
+	}
+	return src, nil
+}
+
+func failedChecks(l check.List) []string {
+	var out []string
+	for _, c := range l {
+		if c.Verdict == check.Fail {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+// kindOfType names the endpoint from a token's x-ms-attestation-type.
+func kindOfType(m map[string]any) string {
+	switch m["x-ms-attestation-type"] {
+	case "azurevm":
+		return "AzureGuest"
+	case "sevsnpvm":
+		return "SevSnpVm"
+	case "tdxvm":
+		return "TdxVm"
+	}
+	return ""
+}

@@ -1,0 +1,200 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runPolicyCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(append([]string{"policy"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func writePolicy(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "test.policy")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// policyJSON is the part of -o json the tests read.
+type policyJSON struct {
+	Policy struct {
+		Hash string `json:"x-ms-policy-hash"`
+	} `json:"policy"`
+	Source struct {
+		From, Kind string
+	} `json:"source"`
+	Rules []struct {
+		Section    string
+		Index      int
+		Ran, Fired bool
+		Conditions []struct {
+			Held bool
+			Near *struct {
+				Type  string
+				Value any
+			} `json:"decidingClaim"`
+		}
+	} `json:"rules"`
+	Permitted bool `json:"permitted"`
+	Denial    *struct {
+		Index int
+		Claim *struct {
+			Type  string
+			Value any
+		} `json:"decidingClaim"`
+		MAA struct {
+			Status                       int
+			Code, Message, Target, Value string
+		} `json:"maa"`
+	} `json:"denial"`
+	Outgoing []struct {
+		Type  string
+		Value any
+	} `json:"outgoing"`
+}
+
+// TestPolicyCheckToken: the sample AzureGuest policy denies Microsoft's 2022 Trusted
+// Launch token (no TEE), naming the rule and the missing claim, in English and Korean;
+// a policy that asks only for Secure Boot permits it and issues its claim.
+func TestPolicyCheckToken(t *testing.T) {
+	tok := filepath.Join(realDir(t), "maa-azureguest-sharedeus2-cvmga-2022.jwt")
+	sample := writePolicy(t, "")
+	code, out, _ := runPolicyCLI(t, "sample", "azureguest")
+	if code != 0 || !strings.HasPrefix(out, "version=1.0;") {
+		t.Fatalf("policy sample: %d %q", code, out)
+	}
+	os.WriteFile(sample, []byte(out), 0o600)
+
+	code, out, errs := runPolicyCLI(t, "check", "--lang", "en", sample, tok)
+	if code != 5 {
+		t.Fatalf("exit %d, want 5 (denied)\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"Incoming claims 34 (from a token, AzureGuest)",
+		"#1 (line 7) did not fire",
+		`fails [type=="x-ms-compliance-status", value=="azure-compliant-cvm"]: no claim type=="x-ms-compliance-status" is there`,
+		"#1 (line 16) not run",
+		"DENIED: no permit() fired: rule authorizationrules #1 (line 7)",
+		"MAA would answer: 400 PolicyEvaluationError: Policy Engine Exception: No Permit claim was issued",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runPolicyCLI(t, "check", "--lang", "ko", sample, tok)
+	if code != 5 || !strings.Contains(out, "거부됨: permit()가 실행되지 않았습니다") || !strings.Contains(out, "규칙 5개") {
+		t.Errorf("Korean: exit %d\n%s", code, out)
+	}
+
+	permit := writePolicy(t, `version=1.0;
+authorizationrules { [type=="secureboot", value==true] && [type=="x-ms-azurevm-is-windows", value==true] => permit(); };
+issuancerules { c:[type=="x-ms-azurevm-vmid"] => issue(type="vm", value=c.value); };`)
+	code, out, _ = runPolicyCLI(t, "check", "-o", "json", permit, tok)
+	var r policyJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if code != 0 || !r.Permitted || r.Denial != nil || r.Source.From != "token" || r.Source.Kind != "AzureGuest" {
+		t.Fatalf("exit %d, report %+v", code, r)
+	}
+	if len(r.Outgoing) != 1 || r.Outgoing[0].Type != "vm" || r.Outgoing[0].Value != "F7CEA813-4C44-436C-8537-5701999C4589" {
+		t.Errorf("outgoing %+v", r.Outgoing)
+	}
+	if !r.Rules[0].Fired || !r.Rules[1].Fired || len(r.Rules[0].Conditions) != 2 {
+		t.Errorf("rules %+v", r.Rules)
+	}
+}
+
+// TestPolicyCheckDenyJSON: a deny() names the deciding claim and MAA's PolicyFailureClaim.
+func TestPolicyCheckDenyJSON(t *testing.T) {
+	tok := filepath.Join(realDir(t), "maa-azureguest-sharedeus2-cvmga-2022.jwt")
+	pol := writePolicy(t, `version=1.0;
+authorizationrules {
+  => permit();
+  c:[type=="x-ms-azurevm-is-windows", value==true] => deny();
+};`)
+	code, out, _ := runPolicyCLI(t, "check", "-o", "json", pol, tok)
+	var r policyJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if code != 5 || r.Permitted || r.Denial == nil || r.Denial.Index != 2 {
+		t.Fatalf("exit %d, denial %+v", code, r.Denial)
+	}
+	if c := r.Denial.Claim; c == nil || c.Type != "x-ms-azurevm-is-windows" || c.Value != true {
+		t.Errorf("deciding claim %+v", c)
+	}
+	if m := r.Denial.MAA; m.Status != 400 || m.Code != "PolicyEvaluationError" || m.Target != "x-ms-azurevm-is-windows" || m.Value != "true" {
+		t.Errorf("MAA answer %+v", m)
+	}
+}
+
+// TestPolicyCheckEvidence: without a token the claims come from evidence files, derived
+// as the emulator derives them; the SevSnpVm sample permits the real Azure SNP report.
+func TestPolicyCheckEvidence(t *testing.T) {
+	dir := realDir(t)
+	code, text, _ := runPolicyCLI(t, "sample", "SevSnpVm")
+	pol := writePolicy(t, text)
+	code, out, errs := runPolicyCLI(t, "check", "-o", "json", pol,
+		filepath.Join(dir, "azsnp-hcl-trustee-911b0ef8.bin"), filepath.Join(dir, "amd-milan-vcek-ask-ark-trustee-911b0ef8.pem"))
+	var r policyJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s%s", err, out, errs)
+	}
+	if code != 0 || !r.Permitted || r.Source.From != "evidence" || r.Source.Kind != "SevSnpVm" {
+		t.Fatalf("exit %d, %+v", code, r)
+	}
+	got := map[string]any{}
+	for _, c := range r.Outgoing {
+		got[c.Type] = c.Value
+	}
+	if got["hcl-svn"] != 5.0 || got["launch-measurement"] != "9ac48fcac8a2d88aeeff8d427ad4f2be0e3917c748a18bdf52cc317e7fe20308b459d5ef1a12e0c22944eb386d17c315" {
+		t.Errorf("issued %v", got)
+	}
+	// A policy that wants newer SNP firmware than the report's is denied on that claim.
+	strict := writePolicy(t, strings.Replace(text, "value>=8", "value>=9", 1))
+	code, out, _ = runPolicyCLI(t, "check", strict, filepath.Join(dir, "azsnp-hcl-trustee-911b0ef8.bin"), filepath.Join(dir, "amd-milan-vcek-ask-ark-trustee-911b0ef8.pem"))
+	if code != 5 || !strings.Contains(out, "deciding claim: x-ms-sevsnpvm-snpfw-svn = 8") ||
+		!strings.Contains(out, "x-ms-sevsnpvm-snpfw-svn is 8; the condition wants value >= 9") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}
+
+func TestPolicyCheckErrors(t *testing.T) {
+	tok := filepath.Join(realDir(t), "maa-azureguest-sharedeus2-cvmga-2022.jwt")
+	bad := writePolicy(t, "version=1.0;\nauthorizationrules {\n  [type==\"a\", value==<x>] => permit();\n};")
+	code, _, errs := runPolicyCLI(t, "check", bad, tok)
+	if code != 1 || !strings.Contains(errs, "test.policy:3:22: expected a value") || !strings.Contains(errs, "Fix the policy") {
+		t.Errorf("parse error: exit %d\n%s", code, errs)
+	}
+	code, _, errs = runPolicyCLI(t, "check", "--lang", "ko", bad, tok)
+	if code != 1 || !strings.Contains(errs, "test.policy:3:22: 값(") || !strings.Contains(errs, "정책을 고친 뒤") {
+		t.Errorf("Korean parse error: exit %d\n%s", code, errs)
+	}
+	for _, args := range [][]string{
+		{"check", bad},                        // no evidence
+		{"check", "-o", "yaml", bad, tok},     // bad output
+		{"check", "/nonexistent.policy", tok}, // no file
+		{"check", "/dev/null", tok},           // not a regular file
+		{"sample"},                            // no type
+		{"sample", "SgxEnclave"},              // no such sample
+		{"frobnicate"},                        // no such subcommand
+	} {
+		if code, _, errs := runPolicyCLI(t, args...); code != 1 || errs == "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
+		}
+	}
+	if code, out, _ := runPolicyCLI(t, "--help"); code != 0 || !strings.Contains(out, "cvmscope policy check") {
+		t.Errorf("--help: %d %q", code, out)
+	}
+}
