@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/cvmscope/cvmscope/attestation/present"
 )
@@ -170,17 +171,46 @@ func (s *jsonStream) value(v reflect.Value, depth int) error {
 	return s.w.WriteByte('}')
 }
 
-// str writes a string. Printable ASCII other than the characters encoding/json escapes
-// (quote, backslash, and <, > and & for HTML) is written as is, which is what it would
-// write; anything else goes through encoding/json and SafeJSON.
+// str writes a string. Most are copied as they are, which is what encoding/json and
+// SafeJSON would write: printable ASCII other than <, > and & (which encoding/json escapes
+// for HTML), and valid UTF-8 away from C1 controls and the U+2000 block (where the line
+// separators and bidi controls are). Quotes, backslashes and newlines get encoding/json's
+// own short escapes. Any other string goes through encoding/json and SafeJSON.
 func (s *jsonStream) str(v string) error {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+	for i := 0; i < len(v); {
+		c := v[i]
+		switch {
+		case c >= 0x20 && c < 0x7f && c != '<' && c != '>' && c != '&' || c == '\n':
+			i++
+		case c >= 0x80:
+			r, n := utf8.DecodeRuneInString(v[i:])
+			if r == utf8.RuneError || r < 0xa0 || r >= 0x2000 && r <= 0x206f || r == 0x061c {
+				return s.leaf(reflect.ValueOf(v), 0)
+			}
+			i += n
+		default:
 			return s.leaf(reflect.ValueOf(v), 0)
 		}
 	}
 	s.w.WriteByte('"')
-	s.w.WriteString(v)
+	start := 0
+	for i := 0; i < len(v); i++ {
+		var esc string
+		switch v[i] {
+		case '"':
+			esc = `\"`
+		case '\\':
+			esc = `\\`
+		case '\n':
+			esc = `\n`
+		default:
+			continue
+		}
+		s.w.WriteString(v[start:i])
+		s.w.WriteString(esc)
+		start = i + 1
+	}
+	s.w.WriteString(v[start:])
 	return s.w.WriteByte('"')
 }
 

@@ -121,3 +121,27 @@ func TestStreamJSONOddTypes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzStreamJSONString: any string, valid UTF-8 or not, is written as encoding/json and
+// SafeJSON write it. The seeds run as a test: each edge of str's fast path.
+func FuzzStreamJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", `q"uote`, `back\slash`, "line\nbreak", "tab\t", "cr\r", "\b\f\x00\x1f",
+		"<>&", "\x7f", "\u0080\u009f\u00a0", "\u2028\u2029", "\u200e\u200f\u202a\u202e\u2066\u2069\u061c", "\u1fff\u2070",
+		"한국어 검사", "\xff\xfe", "\xed\xa0\x80", "\ufffd", "emoji 🙂", "mixed \"한\"\n<b>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(present.SafeJSON(want), '\n')
+		var got bytes.Buffer
+		if err := streamJSON(&got, s); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("%q: got %s, want %s", s, got.Bytes(), want)
+		}
+	})
+}
