@@ -30,7 +30,7 @@ type Entry struct {
 var catalog = map[string]Entry{}
 
 func init() {
-	for _, group := range [][]Entry{standardEntries, azureVMEntries, isolationEntries, sevSNPEntries, tdxEntries, runtimeEntries, sgxEntries} {
+	for _, group := range [][]Entry{standardEntries, azureVMEntries, isolationEntries, sevSNPEntries, tdxEntries, runtimeEntries, runtimeNewEntries, sgxEntries} {
 		for _, e := range group {
 			if _, dup := catalog[e.Name]; dup {
 				panic("claims: duplicate catalog entry " + e.Name)

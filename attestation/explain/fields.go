@@ -101,8 +101,10 @@ var runtimeFields = map[string]present.Text{
 		"vTPM 보증 키(EK)로, TPM의 고유 키이며 이 vTPM에만 비밀을 암호화해 보낼 때 씁니다."),
 	"vm-configuration": t("The VM configuration the paravisor saw at boot: Secure Boot, TPM, serial console, VM ID.",
 		"패러바이저가 부팅 시 확인한 VM 설정: 보안 부팅, TPM, 직렬 콘솔, VM ID."),
-	"user-data": t("Upper-case hex of the 64 bytes in NV 0x01400002 when the report was made; write a nonce's hash there and read the report again to get a fresh report.",
-		"보고서를 만들 때 NV 0x01400002에 있던 64바이트의 대문자 16진수입니다. 논스의 해시를 쓰고 보고서를 다시 읽으면 새 보고서를 얻습니다."),
+	"user-data": t("Hex of the 64 bytes in NV 0x01400002 when the report was made (upper-case from older paravisors, lower-case from OpenHCL); write a nonce's hash there and read the report again to get a fresh report.",
+		"보고서를 만들 때 NV 0x01400002에 있던 64바이트의 16진수입니다(이전 패러바이저는 대문자, OpenHCL은 소문자). 논스의 해시를 쓰고 보고서를 다시 읽으면 새 보고서를 얻습니다."),
+	"HCLTransferKey": t("The vTPM key a key-release request asks secrets to be wrapped to (key_ops encrypt); it appears instead of HCLAkPub/HCLEkPub in reports made for key release.",
+		"키 해제 요청에서 비밀을 감쌀 대상인 vTPM 키입니다(key_ops encrypt). 키 해제용으로 만든 보고서에 HCLAkPub/HCLEkPub 대신 나타납니다."),
 }
 
 var attestFields = map[string]present.Text{

@@ -66,10 +66,12 @@ func DecodeB64(s string) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(s)
 }
 
-// VMConfiguration holds the known "vm-configuration" keys. Every field is optional: older
-// and newer paravisors differ. Unknown keys stay in RuntimeClaims.VMConfigRaw.
+// VMConfiguration holds the known "vm-configuration" keys (protocol §18). Every field is
+// optional: older and newer paravisors differ, and SEV-SNP hosts omit some. Unknown keys
+// stay in RuntimeClaims.VMConfigRaw.
 type VMConfiguration struct {
 	ConsoleEnabled             *bool  `json:"console-enabled,omitempty"`
+	InteractiveConsoleEnabled  *bool  `json:"interactive-console-enabled,omitempty"`
 	CurrentTime                *int64 `json:"current-time,omitempty"`
 	RootCertThumbprint         string `json:"root-cert-thumbprint,omitempty"`
 	SecureBoot                 *bool  `json:"secure-boot,omitempty"`
@@ -78,13 +80,26 @@ type VMConfiguration struct {
 	TPMPersisted               *bool  `json:"tpm-persisted,omitempty"`
 	FilteredVPCIDevicesAllowed *bool  `json:"filtered-vpci-devices-allowed,omitempty"`
 	VMUniqueID                 string `json:"vmUniqueId,omitempty"`
+	// VMGSProvisioner names who provisioned the guest state file, from a signed provenance
+	// token in the VMGS; nil when there is none.
+	VMGSProvisioner *VMGSProvisioner `json:"vmgs-provisioner,omitempty"`
+	// HardwareSealingPolicy is "none", "hash" or "signer": how the guest state key is sealed.
+	HardwareSealingPolicy string `json:"hardware-sealing-policy,omitempty"`
+}
+
+// VMGSProvisioner is vm-configuration.vmgs-provisioner: the VMGS GUID and the provenance
+// token's signer as did:x509:0:sha256:<root cert SHA-256>:subject:<leaf CN>.
+type VMGSProvisioner struct {
+	ID     string `json:"id"`
+	Signer string `json:"signer"`
 }
 
 // RuntimeClaims is the decoded runtime-claims JSON.
 type RuntimeClaims struct {
 	Keys     []JWK           `json:"keys"`
 	VMConfig VMConfiguration `json:"vm-configuration"`
-	// UserData is the upper-case hex of the 64 bytes in NV 0x01400002 (absent on early VMs).
+	// UserData is the hex of the 64 bytes in NV 0x01400002 (absent on early VMs): upper-case
+	// from older paravisors, lower-case from OpenHCL today, so compare it case-insensitively.
 	UserData string `json:"user-data,omitempty"`
 
 	// VMConfigRaw and Raw keep every key as decoded, so that nothing is hidden.

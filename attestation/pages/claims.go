@@ -66,6 +66,14 @@ func claimsSection(s *evidence.Set, r *verify.Result) present.Section {
 			_, row.Hint = explain.Check("boot.secureboot")
 		}
 		rows = append(rows, row)
+		// An object (vmgs-provisioner) gets a row per member, so that each is explained
+		// and a member cvmscope does not know is marked, not folded into the JSON.
+		if obj, ok := v.(map[string]any); ok {
+			for _, m := range sortedKeys(obj) {
+				name := "vm-configuration." + k + "." + m
+				rows = append(rows, claimRow(name, name, claimValue(m, obj[m])))
+			}
+		}
 	}
 	if _, ok := rc.Raw["user-data"]; ok {
 		rows = append(rows, userDataRow(s, rc))
