@@ -19,7 +19,8 @@ import (
 
 // EphemeralKey is the PCR-bound encryption key MAA encrypts the AzureGuest response to
 // (azure-protocol.md §4.4), certified by the AK. The TPM keeps no handle to it: it is a
-// NULL-hierarchy primary, recreated from the same template for decryption.
+// NULL-hierarchy primary whose context is saved for decryption, or recreated from the same
+// template when that context is gone.
 type EphemeralKey struct {
 	// Public is the key's TPM2B_PUBLIC (with size prefix): the request's EncKeyPub.
 	Public    []byte
@@ -31,6 +32,17 @@ type EphemeralKey struct {
 	// PCRs are the SHA-256 values the policy binds, Selection their indices (ascending).
 	PCRs      map[int][]byte
 	Selection []int
+
+	saved *savedKey
+}
+
+// savedKey is the key's context as TPM2_ContextSave wrote it after certification, so that
+// decryption loads the key rather than creating it again: creating an RSA-2048 primary is
+// a prime search inside the TPM, the costliest command of the whole flow.
+type savedKey struct {
+	public  []byte // the EphemeralKey.Public it was saved for
+	name    tpm2.TPM2BName
+	context tpm2.TPMSContext
 }
 
 // ErrPCRsChanged is in the chain of the error DecryptWithEphemeral returns when the
@@ -118,13 +130,19 @@ func (t *TPM) CreateEphemeralKey(ctx context.Context, ak uint32, sel []int) (*Ep
 		return nil, fault.Korean(fault.Errorf(fault.Device, "TPM2_Certify key 0x%08X: %v", ak, err),
 			fmt.Sprintf("TPM2_Certify 키 0x%08X: TPM이 돌려준 서명을 읽을 수 없습니다 (%v)", ak, err), "")
 	}
-	return &EphemeralKey{Public: tpm2.Marshal(pub), PublicKey: key,
-		CertifyInfo: rsp.CertifyInfo.Bytes(), CertifySig: sig.Sig.Buffer, PCRs: pcrs, Selection: idx}, nil
+	k := &EphemeralKey{Public: tpm2.Marshal(pub), PublicKey: key,
+		CertifyInfo: rsp.CertifyInfo.Bytes(), CertifySig: sig.Sig.Buffer, PCRs: pcrs, Selection: idx}
+	// A TPM that cannot save it only costs a second CreatePrimary at decryption.
+	if saved, err := (tpm2.ContextSave{SaveHandle: h.Handle}).Execute(t.tr); err == nil {
+		k.saved = &savedKey{public: k.Public, name: h.Name, context: saved.Context}
+	}
+	return k, nil
 }
 
-// DecryptWithEphemeral recreates k's key and decrypts ciphertext (RSAES-PKCS1-v1_5, empty
-// label) under a policy session that has run TPM2_PolicyPCR over the current PCRs. If
-// a selected PCR changed since CreateEphemeralKey, the error wraps ErrPCRsChanged.
+// DecryptWithEphemeral loads (or recreates) k's key and decrypts ciphertext
+// (RSAES-PKCS1-v1_5, empty label) under a policy session that has run TPM2_PolicyPCR over
+// the current PCRs. If a selected PCR changed since CreateEphemeralKey, the error wraps
+// ErrPCRsChanged.
 func (t *TPM) DecryptWithEphemeral(ctx context.Context, k *EphemeralKey, ciphertext []byte) ([]byte, error) {
 	if k == nil || len(k.Selection) == 0 || k.PublicKey == nil {
 		return nil, fault.Korean(fault.Errorf(fault.Internal, "ephemeral key: none given, or it has no PCR selection or public key; create it with CreateEphemeralKey"),
@@ -142,19 +160,11 @@ func (t *TPM) DecryptWithEphemeral(ctx context.Context, k *EphemeralKey, ciphert
 	if err != nil {
 		return nil, err
 	}
-	h, pub, err := t.createEphemeral(ctx, EphemeralPolicy(k.PCRs, k.Selection))
+	h, err := t.ephemeralHandle(ctx, k)
 	if err != nil {
 		return nil, err
 	}
 	defer t.flush(h.Handle)
-	if got := tpm2.Marshal(pub); !bytes.Equal(got, k.Public) {
-		e := &Error{Command: "TPM2_CreatePrimary", Target: "ephemeral key", Name: "KEY_CHANGED",
-			Meaning:   "the recreated key differs from the certified one: the TPM was reset (reboot) since the key was made, or this is another TPM",
-			Hint:      "rerun the request; the key cannot be recreated after a TPM reset",
-			MeaningKO: "다시 만든 키가 인증된 키와 다릅니다. 키를 만든 뒤 TPM이 리셋(재부팅)되었거나 다른 TPM입니다",
-			HintKO:    "요청을 다시 실행합니다. TPM이 리셋된 뒤에는 같은 키를 다시 만들 수 없습니다"}
-		return nil, e.fault(fault.Device)
-	}
 	now, err := t.ReadPCRSelection(ctx, k.Selection)
 	if err != nil {
 		return nil, err
@@ -238,6 +248,31 @@ func joinInts(v []int) string {
 		s[i] = strconv.Itoa(n)
 	}
 	return strings.Join(s, ", ")
+}
+
+// ephemeralHandle loads k's saved context, or, when there is none or the TPM refuses it
+// (a TPM reset since invalidates it), creates the key again and checks it is the one
+// that was certified.
+func (t *TPM) ephemeralHandle(ctx context.Context, k *EphemeralKey) (tpm2.NamedHandle, error) {
+	if s := k.saved; s != nil && bytes.Equal(s.public, k.Public) {
+		if rsp, err := (tpm2.ContextLoad{Context: s.context}).Execute(t.tr); err == nil {
+			return tpm2.NamedHandle{Handle: rsp.LoadedHandle, Name: s.name}, nil
+		}
+	}
+	h, pub, err := t.createEphemeral(ctx, EphemeralPolicy(k.PCRs, k.Selection))
+	if err != nil {
+		return tpm2.NamedHandle{}, err
+	}
+	if got := tpm2.Marshal(pub); !bytes.Equal(got, k.Public) {
+		t.flush(h.Handle)
+		e := &Error{Command: "TPM2_CreatePrimary", Target: "ephemeral key", Name: "KEY_CHANGED",
+			Meaning:   "the recreated key differs from the certified one: the TPM was reset (reboot) since the key was made, or this is another TPM",
+			Hint:      "rerun the request; the key cannot be recreated after a TPM reset",
+			MeaningKO: "다시 만든 키가 인증된 키와 다릅니다. 키를 만든 뒤 TPM이 리셋(재부팅)되었거나 다른 TPM입니다",
+			HintKO:    "요청을 다시 실행합니다. TPM이 리셋된 뒤에는 같은 키를 다시 만들 수 없습니다"}
+		return tpm2.NamedHandle{}, e.fault(fault.Device)
+	}
+	return h, nil
 }
 
 // createEphemeral makes the NULL-hierarchy primary for a policy.

@@ -128,7 +128,7 @@ func TestEphemeralKeyCertifyPolicyDecrypt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 2; i++ { // the key is recreated each time
+	for i := 0; i < 2; i++ { // the saved key is loaded each time
 		got, err := tp.DecryptWithEphemeral(ctx, k, ct)
 		if err != nil {
 			t.Fatalf("decrypt %d: %v", i, err)
