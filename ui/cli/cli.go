@@ -20,7 +20,6 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/maa"
-	"github.com/cvmscope/cvmscope/attestation/maaemu"
 	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/token"
@@ -218,6 +217,7 @@ type options struct {
 	noBaseline bool
 	leeway     time.Duration
 	jwks       string
+	emulatorCA string
 	// Opt-ins to weaker trust, each named in the verdicts it affects.
 	trustSim        bool
 	trustBundleKeys bool
@@ -238,6 +238,7 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.lang, "lang", "", "language: en or ko (default from LANG)")
 	fs.BoolVar(&o.network, "network", false, "allow fetching missing certificates and collateral (AMD KDS, Intel PCS), and a token's keys from its Azure issuer")
 	fs.StringVarP(&o.attestURL, "attestation-url", "a", "", "MAA provider, e.g. https://sharedkrc.krc.attest.azure.net (default: the region's shared provider from IMDS; the emulator for the simulated CVM); pins the token's issuer")
+	fs.StringVar(&o.emulatorCA, "emulator-ca", "", "trust this test CA FILE (printed by cvmscope emulator) for TLS to the -a provider: a room's emulator on another machine; it lets the connection through and adds no trust in tokens")
 	fs.StringArrayVar(&o.expect, "expect", nil, "expect a claim value, CLAIM=VALUE (dotted path, repeatable), e.g. x-ms-isolation-tee.x-ms-sevsnpvm-vmpl=0; an unmet one exits 5")
 	fs.BoolVar(&o.noBaseline, "no-baseline", false, "do not apply the built-in Azure CVM baseline (compliant, Secure Boot on, not debuggable, VMPL 0)")
 	fs.DurationVar(&o.leeway, "leeway", 0, "clock leeway for exp/nbf/iat (default 60s)")
@@ -381,6 +382,13 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		cfg.verify.Trust.Intel = append(cfg.verify.Trust.Intel, st.Verify.Intel...)
 		cfg.tok.Simulated = st
 	}
+	if o.emulatorCA != "" {
+		pool, err := loadEmulatorCA(o.emulatorCA, o.attestURL)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.tok.EmulatorCA = pool
+	}
 	if o.jwks != "" {
 		ks, err := token.LoadJWKS(o.jwks)
 		if err != nil {
@@ -439,7 +447,7 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		o.Options.Seed = []byte(o.seed)
 	}
 	cfg.live = workshop.LiveOptions{Platform: o.Options, Verify: cfg.verify, Nonce: nonce, Pager: pages.Pager{},
-		AttestationURL: o.attestURL, Flow: o.flow, Scenario: sc, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway}
+		AttestationURL: o.attestURL, EmulatorCA: cfg.tok.EmulatorCA, Flow: o.flow, Scenario: sc, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway}
 	return cfg, nil
 }
 
@@ -694,47 +702,6 @@ func setupLogging(verbose bool, stderr io.Writer, tui bool) {
 		}
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})))
-}
-
-// runEmulator serves the MAA emulator until interrupted: for workshops where several
-// people's simulated CVMs, or scripts, call one shared provider (cvmscope -a URL).
-func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("cvmscope emulator", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback only, unless --allow-remote)")
-	remote := fs.Bool("allow-remote", false, "allow a non-loopback listen address (the signing key is SIMULATED; never use its tokens for anything real)")
-	scenario := fs.String("scenario", "", "MAA-side fault to stage: maa-slow, maa-429, maa-500, unknown-key, expired-token, wrong-issuer, clock-skew")
-	verbose := fs.BoolP("verbose", "v", false, "log every request on stderr")
-	if code, done := parseFlags(fs, args, stdout, stderr); done {
-		return code
-	}
-	sc, err := workshop.LookupScenario(*scenario)
-	if err == nil && (sc.SecureBootOff || sc.Debug || sc.StaleReport || sc.IMDSDown || sc.MAADown) {
-		err = fmt.Errorf("--scenario %s is staged in the simulated CVM or its IMDS, not in MAA: pass it to `cvmscope --scenario %s` instead", sc.Name, sc.Name)
-	}
-	if err != nil {
-		eprintf(stderr, "cvmscope emulator: %v\n", err)
-		return 1
-	}
-	setupLogging(*verbose, stderr, false)
-	cfg, err := workshop.EmulatorConfig(sc)
-	if err != nil {
-		eprintf(stderr, "cvmscope emulator: %v\n", err)
-		return 1
-	}
-	// Plain HTTP: cvmscope accepts http only for loopback providers, and a self-signed
-	// certificate would have to be trusted by hand on every client.
-	cfg.Listen, cfg.PlainHTTP, cfg.AllowNonLoopback = *listen, true, *remote
-	srv, err := maaemu.Start(cfg)
-	if err != nil {
-		eprintf(stderr, "cvmscope emulator: %v\n", err)
-		return 1
-	}
-	defer srv.Close()
-	fmt.Fprintf(stdout, "MAA emulator (SIMULATED signing key, not Microsoft's) listening at %s\n", srv.URL())
-	fmt.Fprintf(stdout, "try: cvmscope --platform sim -a %s -o json\n", srv.URL())
-	<-ctx.Done()
-	return 0
 }
 
 // runServe serves the workshop over SSH until interrupted. ready, for tests, is called with
