@@ -60,6 +60,14 @@ func (k Kind) ParseCheck() string {
 		return "jwks.parse"
 	case KindTCBInfo, KindQEIdentity:
 		return "tdx.collateral.parse"
+	case KindTrustee, KindHCLBody:
+		return "hcl.parse"
+	case KindTrusteeQuote, KindTPMTSig, KindGoTPM:
+		return "tpm.quote.parse"
+	case KindPCRFile, KindPCRValues:
+		return "pcrs.parse"
+	case KindUnknown:
+		return "input.unknown"
 	}
 	return string(k) + ".parse"
 }
@@ -78,6 +86,8 @@ func Detect(b []byte) Kind {
 		return detectJSON(t)
 	case bytes.HasPrefix(t, []byte("-----BEGIN")):
 		return detectPEM(t)
+	case detectOther(b) != "":
+		return detectOther(b)
 	case bytes.HasPrefix(t, []byte("eyJ")):
 		// base64url of `{"`: a JOSE header, so a JWT, whole or not.
 		return KindJWT
@@ -108,6 +118,9 @@ func detectJSON(t []byte) Kind {
 	}
 	if f, ok := m["format"]; ok && strings.Contains(string(f), BundleFormat) {
 		return KindBundle
+	}
+	if k := detectOtherJSON(m); k != "" {
+		return k
 	}
 	if _, ok := m["tcbInfo"]; ok {
 		return KindTCBInfo
@@ -150,6 +163,10 @@ func damagedJSON(t []byte) Kind {
 		return KindCertificates
 	case has(`"enclaveIdentity"`):
 		return KindQEIdentity
+	case has(`"tpm_quote"`) || has(`"quote"`) && has(`"report"`):
+		return KindTrustee
+	case has(`"signature"`) && has(`"message"`):
+		return KindTrusteeQuote
 	case has(`"vm-configuration"`) || has(`"HCLAkPub"`):
 		return KindRuntimeClaims
 	case has(`"keys"`):

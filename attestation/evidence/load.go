@@ -33,16 +33,37 @@ func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
 // does not parse is kept as a FileInfo with Err, for a failing "<kind>.parse" check.
 func LoadFiles(paths []string) (*Set, error) {
 	s := &Set{Source: SourceFiles}
-	for _, p := range paths {
+	var first []byte
+	for i, p := range paths {
 		data, err := ReadFile(p)
 		if err != nil {
 			return nil, err
+		}
+		if i == 0 {
+			first = data
 		}
 		if err := s.Add(p, data); err != nil {
 			return nil, err
 		}
 	}
-	return s, nil
+	s.settle()
+	if len(s.Files) == 0 {
+		return s, nil
+	}
+	for _, f := range s.Files {
+		if f.Kind != KindUnknown {
+			return s, nil
+		}
+	}
+	// Nothing was recognised: there is nothing to check, so this is a misuse.
+	return nil, unknownErr(paths[0], first)
+}
+
+// unknownErr says that a file's content is none of the kinds cvmscope reads.
+func unknownErr(name string, data []byte) error {
+	n := min(len(data), 16)
+	return fault.Korean(fmt.Errorf("cannot tell what %s holds (%d bytes, starting % x); cvmscope reads HCL reports (with or without their header), SEV-SNP reports, TDREPORTs, TD quotes, TPMS_ATTEST quotes with their signature (raw or TPMT_SIGNATURE) and PCR values (raw, JSON or tpm2-tools files), trustee evidence and TPM-quote JSON, go-tpm-tools attestations, TCG event logs, PEM/DER certificates, CRLs, public keys, JWTs, JWKS, runtime claims, Intel collateral and cvmscope bundles", name, len(data), data[:n]),
+		fmt.Sprintf("%s에 무엇이 들어 있는지 알 수 없습니다(%d바이트, 시작 % x). cvmscope가 읽는 것은 HCL 보고서(헤더 유무 무관), SEV-SNP 보고서, TDREPORT, TD 쿼트, 서명(원시 또는 TPMT_SIGNATURE)과 PCR 값(원시, JSON 또는 tpm2-tools 파일)을 갖춘 TPMS_ATTEST 쿼트, trustee 증거와 TPM 쿼트 JSON, go-tpm-tools 증명, TCG 이벤트 로그, PEM/DER 인증서, CRL, 공개 키, JWT, JWKS, 런타임 클레임, Intel 부수 자료(collateral), cvmscope 번들입니다", name, len(data), data[:n]), "")
 }
 
 // ReadFile reads one input file of at most MaxFileSize bytes. Only regular files are read:
@@ -70,12 +91,16 @@ func ReadFile(p string) ([]byte, error) {
 // that its step reports it): a damaged file is evidence that failed, not a misuse.
 func (s *Set) Add(name string, data []byte) error {
 	kind := Detect(data)
-	if kind == KindUnknown {
-		n := min(len(data), 16)
-		return fault.Korean(fmt.Errorf("cannot tell what %s holds (%d bytes, starting % x); cvmscope reads HCL reports, SEV-SNP reports, TDREPORTs, TD quotes, TPMS_ATTEST quotes with their signature and PCR values, TCG event logs, PEM/DER certificates, CRLs, public keys, JWTs, JWKS, runtime claims, Intel collateral and cvmscope bundles", name, len(data), data[:n]),
-			fmt.Sprintf("%s에 무엇이 들어 있는지 알 수 없습니다(%d바이트, 시작 % x). cvmscope가 읽는 것은 HCL 보고서, SEV-SNP 보고서, TDREPORT, TD 쿼트, 서명과 PCR 값을 갖춘 TPMS_ATTEST 쿼트, TCG 이벤트 로그, PEM/DER 인증서, CRL, 공개 키, JWT, JWKS, 런타임 클레임, Intel 부수 자료(collateral), cvmscope 번들입니다", name, len(data), data[:n]), "")
-	}
 	info := FileInfo{Path: name, Kind: kind, Size: len(data)}
+	if kind == KindUnknown {
+		// Kept with its error: the rest of the set may still say what it is (bare PCR
+		// digests), and otherwise it fails input.unknown while the other files are checked.
+		err := unknownErr(name, data)
+		info.Err, info.ErrKO = err.Error(), koMsg(err)
+		s.pending = append(s.pending, pending{file: len(s.Files), data: data})
+		s.Files = append(s.Files, info)
+		return nil
+	}
 	setOnce := func(dst *[]byte, what string) error {
 		if len(*dst) > 0 && !bytes.Equal(*dst, data) {
 			return fault.Korean(fmt.Errorf("%s: a second %s; inspect one evidence set at a time", name, what),
@@ -116,10 +141,15 @@ func (s *Set) Add(name string, data []byte) error {
 			err = setOnce(&s.Quote.Msg, "TPM quote (TPMS_ATTEST)")
 		}
 	case KindSignature:
+		// Taken provisionally: tpm2_pcrread -o of eight SHA-256 PCRs is 256 bytes too, and
+		// settle decides once every file is in.
 		if s.Quote == nil {
 			s.Quote = &Quote{}
 		}
-		err = setOnce(&s.Quote.Sig, "quote signature")
+		if len(s.Quote.Sig) == 0 {
+			s.Quote.Sig = data
+		}
+		s.pending = append(s.pending, pending{file: len(s.Files), data: data})
 	case KindPCRs:
 		var pcrs map[int][]byte
 		if pcrs, bad = ParsePCRs(data); bad == nil {
@@ -175,6 +205,8 @@ func (s *Set) Add(name string, data []byte) error {
 		if bad = jsonSyntax(data); bad == nil {
 			err = setOnce(&s.Collateral.QEIdentity, "QE identity")
 		}
+	default:
+		bad, err = s.addOther(name, kind, data, &info)
 	}
 	if err != nil {
 		if !strings.HasPrefix(err.Error(), name) {

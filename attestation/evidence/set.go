@@ -152,6 +152,9 @@ type Set struct {
 
 	// Files records which file gave which piece (inspect), for messages.
 	Files []FileInfo `json:"files,omitempty"`
+
+	// pending are files only the whole set can decide (see settle).
+	pending []pending
 }
 
 // FileInfo says what one input file was recognised as.

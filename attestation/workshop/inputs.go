@@ -36,6 +36,13 @@ var consumers = map[evidence.Kind][]string{
 	evidence.KindRuntimeClaims: {"hcl.", "ak."},
 	evidence.KindTCBInfo:       {"tdx.tcb"},
 	evidence.KindQEIdentity:    {"tdx.tcb"},
+	evidence.KindTrustee:       {"hcl.", "snp.", "tdx.", "ak.", "tpm.quote."},
+	evidence.KindTrusteeQuote:  {"tpm.quote."},
+	evidence.KindTPMTSig:       {"tpm.quote.signature"},
+	evidence.KindPCRFile:       {"tpm.quote.pcr-digest", "eventlog.replay"},
+	evidence.KindPCRValues:     {"tpm.quote.pcr-digest", "eventlog.replay"},
+	evidence.KindHCLBody:       {"snp.", "tdx.", "hcl."},
+	evidence.KindGoTPM:         {"tpm.quote.", "ak.", "eventlog.", "snp.", "tdx."},
 }
 
 // needs says what else a kind needs before a check can read it.
@@ -58,6 +65,13 @@ var needs = map[evidence.Kind]string{
 	evidence.KindRuntimeClaims: "runtime claims are bound to a report's REPORT_DATA or checked against the AK: supply the SEV-SNP report or TDREPORT, or the AK public key",
 	evidence.KindTCBInfo:       "Intel TCB info judges a TD quote's TCB: supply the TD quote and Intel's TCB signing chain",
 	evidence.KindQEIdentity:    "Intel's QE identity judges a TD quote's quoting enclave: supply the TD quote and Intel's TCB signing chain",
+	evidence.KindTrustee:       "no check read the evidence it holds",
+	evidence.KindTrusteeQuote:  "a TPM quote needs the AK public key or an HCL report whose runtime claims carry HCLAkPub",
+	evidence.KindTPMTSig:       "a TPM quote signature needs the TPMS_ATTEST it signs (tpm2_quote -m) and the AK public key or an HCL report",
+	evidence.KindPCRFile:       "PCR values are checked against a TPM quote (with its signature and AK) or by replaying an event log: supply one of them",
+	evidence.KindPCRValues:     "PCR values are checked against a TPM quote (with its signature and AK) or by replaying an event log: supply one of them",
+	evidence.KindHCLBody:       "an HCL report body is checked with its VCEK (SEV-SNP) or TD quote (TDX) and bound to its runtime claims: supply them",
+	evidence.KindGoTPM:         "a go-tpm-tools attestation's quote is checked with its AK: no check read it",
 }
 
 // needsKO is needs in Korean.
@@ -80,6 +94,13 @@ var needsKO = map[evidence.Kind]string{
 	evidence.KindRuntimeClaims: "런타임 클레임은 보고서의 REPORT_DATA에 바인딩하거나 AK와 대조해 검증합니다. SEV-SNP 보고서나 TDREPORT, 또는 AK 공개 키를 함께 줍니다",
 	evidence.KindTCBInfo:       "Intel TCB 정보는 TD 쿼트의 TCB를 판단합니다. TD 쿼트와 Intel TCB 서명 체인을 함께 줍니다",
 	evidence.KindQEIdentity:    "Intel QE identity는 TD 쿼트의 quoting enclave를 판단합니다. TD 쿼트와 Intel TCB 서명 체인을 함께 줍니다",
+	evidence.KindTrustee:       "어떤 검사도 이 파일에 담긴 증거를 읽지 않았습니다",
+	evidence.KindTrusteeQuote:  "TPM 쿼트에는 AK 공개 키, 또는 런타임 클레임에 HCLAkPub이 있는 HCL 보고서가 필요합니다",
+	evidence.KindTPMTSig:       "TPM 쿼트 서명에는 서명 대상인 TPMS_ATTEST(tpm2_quote -m)와 AK 공개 키 또는 HCL 보고서가 필요합니다",
+	evidence.KindPCRFile:       "PCR 값은 TPM 쿼트(서명과 AK 포함)와 대조하거나 이벤트 로그를 재생해 검증합니다. 둘 중 하나를 함께 줍니다",
+	evidence.KindPCRValues:     "PCR 값은 TPM 쿼트(서명과 AK 포함)와 대조하거나 이벤트 로그를 재생해 검증합니다. 둘 중 하나를 함께 줍니다",
+	evidence.KindHCLBody:       "HCL 보고서 본문은 VCEK(SEV-SNP)나 TD 쿼트(TDX)로 검증하고 런타임 클레임에 바인딩합니다. 이들을 함께 줍니다",
+	evidence.KindGoTPM:         "go-tpm-tools 증명의 쿼트는 AK로 검증하는데, 어떤 검사도 읽지 않았습니다",
 }
 
 // inputChecks reports on every supplied file: a failing "<kind>.parse" check for a file of a
@@ -88,6 +109,12 @@ var needsKO = map[evidence.Kind]string{
 func inputChecks(files []evidence.FileInfo, done check.List) check.List {
 	var out check.List
 	for _, fi := range files {
+		if fi.Kind == evidence.KindUnknown {
+			out = append(out, check.Failf(fi.Kind.ParseCheck(), "%s", fi.Err).KO("%s", cmp.Or(fi.ErrKO, fi.Err)).WithSubject(fi.Path).
+				WithDetail("what to do: the other files were checked without it; pass the file in one of the formats listed (README: Formats inspect reads), or leave it out",
+					"조치 방법: 다른 파일은 이 파일 없이 검사했습니다. 나열된 형식 중 하나로 된 파일을 넘기거나(README: inspect가 읽는 형식), 이 파일을 뺍니다"))
+			continue
+		}
 		if fi.Err != "" {
 			out = append(out, check.Failf(fi.Kind.ParseCheck(), "%s (%d bytes) looks like %s but does not parse: %s", fi.Path, fi.Size, kindName(fi.Kind), fi.Err).
 				KO("%s(%d바이트)은(는) %s(으)로 보이지만 구문 분석되지 않습니다: %s", fi.Path, fi.Size, kindNameKO(fi.Kind), cmp.Or(fi.ErrKO, fi.Err)).
@@ -143,6 +170,14 @@ var kindNames = map[evidence.Kind]present.Text{
 	evidence.KindRuntimeClaims: present.T("runtime claims", "런타임 클레임"),
 	evidence.KindTCBInfo:       present.T("Intel TCB info", "Intel TCB 정보"),
 	evidence.KindQEIdentity:    present.T("Intel QE identity", "Intel QE identity"),
+	evidence.KindTrustee:       present.T("trustee evidence JSON", "trustee 증거 JSON"),
+	evidence.KindTrusteeQuote:  present.T("a trustee TPM-quote JSON", "trustee TPM 쿼트 JSON"),
+	evidence.KindTPMTSig:       present.T("a TPMT_SIGNATURE (tpm2_quote -s)", "TPMT_SIGNATURE(tpm2_quote -s)"),
+	evidence.KindPCRFile:       present.T("a tpm2-tools PCR file (tpm2_quote -o)", "tpm2-tools PCR 파일(tpm2_quote -o)"),
+	evidence.KindPCRValues:     present.T("PCR values", "PCR 값"),
+	evidence.KindHCLBody:       present.T("an HCL report without its header", "헤더 없는 HCL 보고서"),
+	evidence.KindGoTPM:         present.T("a go-tpm-tools attestation", "go-tpm-tools 증명"),
+	evidence.KindUnknown:       present.T("an unknown file", "알 수 없는 파일"),
 }
 
 // kindName is a kind in words, for messages.

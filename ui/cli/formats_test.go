@@ -1,0 +1,251 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/tpmquote"
+	pb "github.com/google/go-tpm-tools/proto/attest"
+	tpmpb "github.com/google/go-tpm-tools/proto/tpm"
+	"google.golang.org/protobuf/proto"
+)
+
+// quotedPCRs lists the quote's SHA-256 PCR values in selection order, as trustee and
+// tpm2_pcrread write them.
+func quotedPCRs(t *testing.T, s *evidence.Set) (idx []int, vals [][]byte) {
+	t.Helper()
+	a, err := tpmquote.ParseAttest(s.Quote.Msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range a.Selection {
+		for _, p := range b.PCRs {
+			idx = append(idx, p)
+			vals = append(vals, s.PCRs[p])
+		}
+	}
+	return idx, vals
+}
+
+func byteArray(b []byte) []int {
+	out := make([]int, len(b))
+	for i, c := range b {
+		out[i] = int(c)
+	}
+	return out
+}
+
+// vcekPEM is the VCEK (the first certificate of the saved chain) as PEM.
+func vcekDER(s *evidence.Set) []byte {
+	if len(s.Certs) == 0 {
+		return nil
+	}
+	return s.Certs[0]
+}
+
+// trusteeJSON writes the evidence an az-snp-vtpm or az-tdx-vtpm attester of that version
+// writes (trustee deps/verifier/src/az_*_vtpm/compat.rs).
+func trusteeJSON(t *testing.T, s *evidence.Set, version int) []byte {
+	t.Helper()
+	_, vals := quotedPCRs(t, s)
+	snp := s.TEE == evidence.TEESEVSNP
+	var doc map[string]any
+	if version == 0 {
+		var pcrs [][]int
+		for _, v := range vals {
+			pcrs = append(pcrs, byteArray(v))
+		}
+		q := map[string]any{"signature": byteArray(s.Quote.Sig), "message": byteArray(s.Quote.Msg), "pcrs": pcrs}
+		if snp {
+			doc = map[string]any{"quote": q, "report": byteArray(s.HCLReport),
+				"vcek": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: vcekDER(s)}))}
+		} else {
+			doc = map[string]any{"tpm_quote": q, "hcl_report": byteArray(s.HCLReport), "td_quote": byteArray(s.TDQuote)}
+		}
+	} else {
+		var pcrs []string
+		for _, v := range vals {
+			pcrs = append(pcrs, hex.EncodeToString(v))
+		}
+		b64 := base64.URLEncoding.EncodeToString
+		doc = map[string]any{"version": version, "hcl_report": b64(s.HCLReport),
+			"tpm_quote": map[string]any{"signature": hex.EncodeToString(s.Quote.Sig), "message": hex.EncodeToString(s.Quote.Msg), "pcrs": pcrs}}
+		if snp {
+			doc["vcek"] = b64(vcekDER(s))
+		} else {
+			doc["td_quote"] = b64(s.TDQuote)
+		}
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// tpmtSignature is what `tpm2_quote -s` writes: TPMT_SIGNATURE, RSASSA with SHA-256.
+func tpmtSignature(sig []byte) []byte {
+	b := binary.BigEndian.AppendUint16(nil, 0x0014)
+	b = binary.BigEndian.AppendUint16(b, 0x000b)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(sig)))
+	return append(b, sig...)
+}
+
+// pcrFile is what `tpm2_quote -o` writes (tpm2-tools' "serialized" format): its C structures
+// TPML_PCR_SELECTION, a count and TPML_DIGEST blocks of eight, little-endian.
+func pcrFile(idx []int, vals [][]byte) []byte {
+	le := binary.LittleEndian
+	sel := make([]byte, 4+16*8)
+	le.PutUint32(sel, 1)
+	le.PutUint16(sel[4:], 0x000b)
+	sel[6] = 3
+	for _, p := range idx {
+		sel[7+p/8] |= 1 << (p % 8)
+	}
+	blocks := (len(vals) + 7) / 8
+	out := le.AppendUint32(sel, uint32(blocks))
+	for k := range blocks {
+		blk := make([]byte, 4+8*66)
+		n := min(8, len(vals)-k*8)
+		le.PutUint32(blk, uint32(n))
+		for j := range n {
+			le.PutUint16(blk[4+j*66:], 32)
+			copy(blk[4+j*66+2:], vals[k*8+j])
+		}
+		out = append(out, blk...)
+	}
+	return out
+}
+
+// goTPMAttestation is go-tpm-tools' pb.Attestation as client.Key.Attest fills it on Azure.
+func goTPMAttestation(t *testing.T, s *evidence.Set) []byte {
+	t.Helper()
+	idx, vals := quotedPCRs(t, s)
+	pcrs := map[uint32][]byte{}
+	for i, p := range idx {
+		pcrs[uint32(p)] = vals[i]
+	}
+	a := &pb.Attestation{AkPub: s.AKPub[2:], AkCert: s.AKCert, EventLog: s.EventLog,
+		Quotes: []*tpmpb.Quote{{Quote: s.Quote.Msg, RawSig: tpmtSignature(s.Quote.Sig), Pcrs: &tpmpb.PCRs{Hash: tpmpb.HashAlgo_SHA256, Pcrs: pcrs}}}}
+	out, err := proto.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func write(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// inspectOK runs inspect --trust-simulated on files and wants every listed check to pass.
+func inspectOK(t *testing.T, what string, paths []string, must ...string) result {
+	t.Helper()
+	r := runCLI(t, append([]string{"inspect", "--trust-simulated", "-o", "json"}, paths...)...)
+	if r.code != 0 {
+		var bad []string
+		for _, c := range r.report.Checks {
+			if c.Verdict == check.Fail {
+				bad = append(bad, c.ID+": "+c.Summary)
+			}
+		}
+		t.Errorf("%s: exit %d, failed %s\n%s", what, r.code, strings.Join(bad, "; "), r.stderr)
+	}
+	for _, id := range must {
+		if v := r.verdict(id); v != check.Pass {
+			t.Errorf("%s: %s is %s, want pass", what, id, v)
+		}
+	}
+	return r
+}
+
+func TestInspectReadsOtherToolsFormats(t *testing.T) {
+	for _, tee := range []string{"sevsnp", "tdx"} {
+		t.Run(tee, func(t *testing.T) {
+			s := simEvidence(t, t.TempDir(), tee)
+			dir := t.TempDir()
+			hw := "snp.signature"
+			if tee == "tdx" {
+				hw = "tdx.quote.signature"
+			}
+			akpub := write(t, dir, "ak.pub", s.AKPub)
+			for v := 0; v <= 2; v++ {
+				p := write(t, dir, "evidence.json", trusteeJSON(t, s, v))
+				extra := []string{p}
+				if tee == "sevsnp" {
+					// The evidence carries the VCEK only; ASK and ARK come with it as they
+					// come from AMD.
+					extra = append(extra, write(t, dir, "ask-ark.pem", certsPEM(s.Certs[1:])))
+				}
+				inspectOK(t, "trustee v"+string(rune('0'+v)), extra, "hcl.binding", hw, "tpm.quote.signature", "tpm.quote.pcr-digest")
+			}
+			idx, vals := quotedPCRs(t, s)
+			var pcrs []string
+			for _, v := range vals {
+				pcrs = append(pcrs, hex.EncodeToString(v))
+			}
+			tq, _ := json.Marshal(map[string]any{"signature": hex.EncodeToString(s.Quote.Sig), "message": hex.EncodeToString(s.Quote.Msg), "pcrs": pcrs})
+			inspectOK(t, "trustee TPM-quote JSON", []string{write(t, dir, "tpm-quote.json", tq), akpub},
+				"tpm.quote.signature", "tpm.quote.pcr-digest")
+
+			msg := write(t, dir, "quote.msg", s.Quote.Msg)
+			sig := write(t, dir, "quote.sig", tpmtSignature(s.Quote.Sig))
+			values := write(t, dir, "pcrs.bin", bytes.Join(vals, nil))
+			inspectOK(t, "tpm2_quote -m -s -o", []string{msg, sig, write(t, dir, "quote.pcrs", pcrFile(idx, vals)), akpub},
+				"tpm.quote.signature", "tpm.quote.pcr-digest")
+			// tpm2_pcrread -o for PCRs 0-7 is 256 bytes, the size of a raw signature: given
+			// before the raw signature, it must still be read as the PCR values.
+			raw := write(t, dir, "quote.rawsig", s.Quote.Sig)
+			for _, order := range [][]string{{values, raw, msg, akpub}, {msg, raw, values, akpub}, {values, sig, msg, akpub}} {
+				inspectOK(t, "tpm2_pcrread -o", order, "tpm.quote.signature", "tpm.quote.pcr-digest")
+			}
+
+			inspectOK(t, "go-tpm-tools attestation", []string{write(t, dir, "attestation.pb", goTPMAttestation(t, s))},
+				"tpm.quote.signature", "tpm.quote.pcr-digest", "eventlog.replay")
+
+			rep, err := hcl.Parse(s.HCLReport)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := s.HCLReport[hcl.HeaderSize:hcl.ClaimsOff]
+			chain := write(t, dir, "certs.pem", certsPEM(s.Certs))
+			bodyFiles := []string{write(t, dir, "hcl-body.bin", body), write(t, dir, "runtime.json", rep.Claims)}
+			if tee == "sevsnp" {
+				bodyFiles = append(bodyFiles, chain)
+			} else {
+				bodyFiles = append(bodyFiles, write(t, dir, "td.quote", s.TDQuote))
+			}
+			inspectOK(t, "HCL body and runtime data", bodyFiles, "hcl.binding", hw)
+
+			// The same readers fail what is wrong: a quote signature flipped inside trustee
+			// JSON, and an unreadable file given with good ones fails on its own.
+			bad := *s
+			bad.Quote = &evidence.Quote{Msg: s.Quote.Msg, Sig: append([]byte(nil), s.Quote.Sig...)}
+			bad.Quote.Sig[10] ^= 1
+			r := runCLI(t, "inspect", "--trust-simulated", "-o", "json", write(t, dir, "bad.json", trusteeJSON(t, &bad, 1)), chain)
+			if r.code != 2 || r.verdict("tpm.quote.signature") != check.Fail || r.verdict(hw) != check.Pass {
+				t.Errorf("flipped signature in trustee JSON: exit %d, tpm.quote.signature %s, %s %s", r.code, r.verdict("tpm.quote.signature"), hw, r.verdict(hw))
+			}
+			r = runCLI(t, "inspect", "--trust-simulated", "-o", "json", write(t, dir, "junk.bin", []byte("not evidence")), msg, sig, values, akpub)
+			if r.code != 2 || r.verdict("input.unknown") != check.Fail || r.verdict("tpm.quote.signature") != check.Pass || r.verdict("tpm.quote.pcr-digest") != check.Pass {
+				t.Errorf("junk among good files: exit %d, input.unknown %s, signature %s", r.code, r.verdict("input.unknown"), r.verdict("tpm.quote.signature"))
+			}
+		})
+	}
+}
