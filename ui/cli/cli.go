@@ -48,6 +48,8 @@ Usage:
                                    files and explain it rule by rule (cvmscope policy --help)
   cvmscope emulator [flags]        run the MAA emulator (SIMULATED signing key) until interrupted
   cvmscope serve [flags]           serve the workshop over SSH: every session its own simulated CVM
+  cvmscope vtpm [flags]            serve the simulated CVM's vTPM to any TPM client (mssim and swtpm
+                                   TCP protocols), with its IMDS and MAA emulators, until interrupted
   cvmscope version
   cvmscope help [COMMAND]          this help, or a command's flags (cvmscope help inspect)
 
@@ -72,6 +74,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runEmulator(ctx, args[1:], stdout, stderr)
+		case "vtpm":
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runVTPM(ctx, args[1:], stdout, stderr, nil)
 		case "policy":
 			return runPolicy(args[1:], stdout, stderr)
 		case "version", "--version":
@@ -85,7 +91,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 // commands are the words Main dispatches on, for help and for "unknown command" errors.
-var commands = []string{"inspect", "verify", "policy", "emulator", "serve", "version", "help"}
+var commands = []string{"inspect", "verify", "policy", "emulator", "serve", "vtpm", "version", "help"}
 
 // help is `cvmscope help [COMMAND]`: the same text as COMMAND --help, on stdout. Serve and
 // the emulator stop at --help before they listen on anything.
@@ -105,7 +111,7 @@ func help(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		fmt.Fprintln(stdout, "\ncvmscope version prints the version and exits; it takes no flags.")
 		return 0
-	case "inspect", "verify", "emulator", "serve", "policy":
+	case "inspect", "verify", "emulator", "serve", "policy", "vtpm":
 		return Main([]string{topic, "--help"}, stdout, stderr)
 	}
 	eprintf(stderr, "cvmscope help: no command %q; the commands are %s\n", topic, strings.Join(commands, ", "))
