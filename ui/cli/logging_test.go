@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/workshop"
+)
+
+// jsonLines parses every line of b as one JSON object.
+func jsonLines(t *testing.T, b []byte) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("log line is not one JSON object: %v\n%s", err, sc.Text())
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// stepRunner is a workshop.Runner whose steps take a fixed time on a fake clock.
+type stepRunner struct {
+	workshop.Runner
+	clock *time.Time
+	err   error
+}
+
+func (s stepRunner) Run(ctx context.Context, step workshop.StepID) (present.Page, error) {
+	*s.clock = s.clock.Add(1500 * time.Millisecond)
+	return present.Page{Checks: check.List{check.Passf("a", "ok"), check.Failf("b", "no"), check.Warnf("c", "hm")}}, s.err
+}
+
+func TestJSONLogsStepTimingsAndRedaction(t *testing.T) {
+	t.Setenv(envLogFormat, "json")
+	t.Setenv(envLogLevel, "")
+	prev := slog.Default()
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	var buf bytes.Buffer
+	setupLogging(false, &buf, false)
+
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	steps := []workshop.StepID{"read-report", "call-maa"}
+	r := timedRunner{Runner: stepRunner{clock: &clock}, now: func() time.Time { return clock }}
+	if _, err := r.Run(context.Background(), steps[0]); err != nil {
+		t.Fatal(err)
+	}
+	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJuYW1lIjoiY3Ztc2NvcGUifQ.c2lnbmF0dXJlLWJ5dGVz"
+	failing := timedRunner{Runner: stepRunner{clock: &clock, err: errors.New("MAA said no to " + jwt)}, now: func() time.Time { return clock }}
+	_, _ = failing.Run(context.Background(), steps[1])
+	slog.Info("exchange", "token", "abc", "authorization", "Bearer abcdefghijkl", "note", "sent Bearer abcdefghijklmnop",
+		"pem", "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----", "public", "HCLAkPub")
+
+	lines := jsonLines(t, buf.Bytes())
+	if len(lines) != 3 {
+		t.Fatalf("want 3 events, got %d:\n%s", len(lines), buf.String())
+	}
+	ok, bad, ex := lines[0], lines[1], lines[2]
+	if ok["msg"] != "step" || ok["step"] != "read-report" || ok["duration_ms"] != float64(1500) || ok["pass"] != float64(1) || ok["fail"] != float64(1) || ok["warn"] != float64(1) || ok["level"] != "INFO" {
+		t.Errorf("step event: %v", ok)
+	}
+	if bad["msg"] != "step failed" || bad["level"] != "WARN" || bad["duration_ms"] != float64(1500) || !strings.Contains(bad["err"].(string), "[redacted JWT]") {
+		t.Errorf("failed step event: %v", bad)
+	}
+	if strings.Contains(buf.String(), jwt) || strings.Contains(buf.String(), "abcdefghijkl") || strings.Contains(buf.String(), "MIIB") {
+		t.Errorf("a secret reached the log:\n%s", buf.String())
+	}
+	if ex["token"] != "[redacted]" || ex["authorization"] != "[redacted]" || ex["public"] != "HCLAkPub" || ex["note"] != "sent Bearer [redacted]" {
+		t.Errorf("redaction: %v", ex)
+	}
+}
+
+// Without CVMSCOPE_LOG_FORMAT the logs stay text, warnings only, and steps are not logged.
+func TestTextLogsByDefault(t *testing.T) {
+	t.Setenv(envLogFormat, "")
+	t.Setenv(envLogLevel, "")
+	prev := slog.Default()
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	var buf bytes.Buffer
+	setupLogging(false, &buf, false)
+	clock := time.Now()
+	_, _ = timedRunner{Runner: stepRunner{clock: &clock}, now: func() time.Time { return clock }}.Run(context.Background(), "read-report")
+	slog.Warn("something", "token", "abc")
+	if s := buf.String(); strings.Contains(s, "step") || !strings.HasPrefix(s, "time=") || !strings.Contains(s, "token=[redacted]") {
+		t.Errorf("text log: %q", s)
+	}
+}
+
+// End to end: a headless inspect with CVMSCOPE_LOG_FORMAT=json writes only JSON lines to
+// stderr, one per step, and its report to stdout as before.
+func TestInspectJSONLogs(t *testing.T) {
+	dir := realDir(t)
+	t.Setenv(envLogFormat, "json")
+	t.Setenv(envLogLevel, "")
+	prev := slog.Default()
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	r := runCLI(t, append([]string{"inspect", "-o", "json", "--now", "2025-06-01T00:00:00Z"}, files(dir, "azsnp-hcl-trustee-911b0ef8.bin", "amd-milan-vcek-ask-ark-trustee-911b0ef8.pem")...)...)
+	if !r.report.OK && r.report.Checks == nil {
+		t.Fatalf("no report on stdout: %s", r.stdout)
+	}
+	var steps int
+	for _, l := range jsonLines(t, []byte(r.stderr)) {
+		if l["msg"] == "step" || l["msg"] == "step failed" {
+			steps++
+			if _, ok := l["duration_ms"].(float64); !ok {
+				t.Errorf("step event without duration_ms: %v", l)
+			}
+		}
+	}
+	if steps == 0 {
+		t.Errorf("no step events in stderr:\n%s", r.stderr)
+	}
+}
