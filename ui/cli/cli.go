@@ -317,6 +317,7 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	default:
 		runner = workshop.NewLive(cfg.live)
 	}
+	runner = withStepLog(runner)
 	defer runner.Close()
 
 	if o.output == "" && isTerminal(stdout) {
@@ -686,30 +687,6 @@ func isTerminal(w io.Writer) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-// setupLogging sends structured logs to stderr with -v or CVMSCOPE_LOG, or to a file while
-// the TUI owns the terminal.
-func setupLogging(verbose bool, stderr io.Writer, tui bool) {
-	level := slog.LevelWarn
-	switch strings.ToLower(os.Getenv("CVMSCOPE_LOG")) {
-	case "debug":
-		level = slog.LevelDebug
-	case "trace":
-		level = slog.LevelDebug - 4
-	}
-	if verbose && level > slog.LevelDebug {
-		level = slog.LevelDebug
-	}
-	w := stderr
-	if tui && level < slog.LevelWarn {
-		f, err := os.OpenFile(fmt.Sprintf("%s/cvmscope-%d.log", os.TempDir(), os.Getpid()), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		if err == nil {
-			w = f
-			fmt.Fprintf(stderr, "cvmscope: logging to %s\n", f.Name())
-		}
-	}
-	slog.SetDefault(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})))
-}
-
 // runServe serves the workshop over SSH until interrupted. ready, for tests, is called with
 // the address once the server listens.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, ready func(string)) int {
@@ -780,7 +757,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	if !*verbose {
 		level = slog.LevelWarn
 	}
-	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+	slog.SetDefault(slog.New(newLogHandler(stderr, level)))
 	err = sshserve.Serve(ctx, cfg, func(addr string) {
 		host, port, _ := net.SplitHostPort(addr)
 		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
