@@ -41,10 +41,10 @@ func startVTPM(t *testing.T, args ...string) (vtpmRunning, *bytes.Buffer) {
 }
 
 // TestVTPMTPM2ToolsInspect is issue 10's CI case: tpm2-tools reads the whole report, the AK,
-// its certificate, a quote and the PCRs through `cvmscope vtpm`, a client fetches the VCEK
+// its certificate and a quote with its PCRs through `cvmscope vtpm`, a client fetches the VCEK
 // from its IMDS emulator, and `cvmscope inspect` verifies what they read.
 func TestVTPMTPM2ToolsInspect(t *testing.T) {
-	for _, tool := range []string{"tpm2_nvread", "tpm2_readpublic", "tpm2_quote", "tpm2_pcrread"} {
+	for _, tool := range []string{"tpm2_nvread", "tpm2_readpublic", "tpm2_quote"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s not installed (apt-get install tpm2-tools; .ci/run installs it)", tool)
 		}
@@ -67,8 +67,8 @@ func TestVTPMTPM2ToolsInspect(t *testing.T) {
 	run("tpm2_nvread", "-C", "o", "-o", "report.bin", "0x01400001")
 	run("tpm2_nvread", "-C", "o", "-o", "akcert.der", "0x01C101D0")
 	run("tpm2_readpublic", "-c", "0x81000003", "-o", "ak.pub")
-	run("tpm2_quote", "-c", "0x81000003", "-l", "sha256:0,1,2,3,4,5,6,7", "-q", "c0ffee", "-m", "quote.msg", "-s", "quote.sig", "-f", "plain", "-g", "sha256")
-	run("tpm2_pcrread", "sha256", "-o", "pcrs.bin")
+	// tpm2_quote's default outputs: TPMS_ATTEST, TPMT_SIGNATURE and the quoted PCR values.
+	run("tpm2_quote", "-c", "0x81000003", "-l", "sha256:0,1,2,3,4,5,6,7", "-q", "c0ffee", "-m", "quote.msg", "-s", "quote.sig", "-o", "quote.pcrs", "-g", "sha256")
 	if b, _ := os.ReadFile(filepath.Join(dir, "report.bin")); !bytes.Equal(b, r.CVM.Report()) {
 		t.Fatalf("tpm2_nvread read %d bytes of 0x01400001, not the paravisor's 2600-byte report", len(b))
 	}
@@ -82,7 +82,7 @@ func TestVTPMTPM2ToolsInspect(t *testing.T) {
 	rsp.Body.Close()
 	os.WriteFile(filepath.Join(dir, "thim.json"), thim, 0o600)
 
-	files := []string{"report.bin", "akcert.der", "ak.pub", "quote.msg", "quote.sig", "pcrs.bin", "thim.json"}
+	files := []string{"report.bin", "akcert.der", "ak.pub", "quote.msg", "quote.sig", "quote.pcrs", "thim.json"}
 	args := []string{"inspect", "--trust-simulated", "-o", "json", r.EventLog}
 	for _, f := range files {
 		args = append(args, filepath.Join(dir, f))
