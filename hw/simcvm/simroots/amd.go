@@ -58,11 +58,29 @@ type AMD struct {
 }
 
 // NewAMD derives a simulated SEV-SNP platform from seed; the same seed gives byte-identical
-// certificates and reports.
+// certificates and reports. Each call returns its own AMD (ReportedTCB and PlatformInfo may
+// be changed), but the VCEK, an RSA-4096 signature, is made once per seed and process.
 func NewAMD(seed []byte) (*AMD, error) {
 	if err := checkSeed(seed); err != nil {
 		return nil, err
 	}
+	if a, ok := amdBySeed.Load(string(seed)); ok {
+		c := *a.(*AMD)
+		return &c, nil
+	}
+	a, err := newAMD(seed)
+	if err != nil {
+		return nil, err
+	}
+	amdBySeed.Store(string(seed), a)
+	c := *a
+	return &c, nil
+}
+
+// amdBySeed holds each seed's platform as first built, never handed out itself.
+var amdBySeed sync.Map // string(seed) -> *AMD
+
+func newAMD(seed []byte) (*AMD, error) {
 	roots, err := amdProductRoots()
 	if err != nil {
 		return nil, err

@@ -26,7 +26,7 @@ type AnchorSet struct {
 // Anchors returns the simulated anchors, built once per process.
 var Anchors = sync.OnceValues(func() (*AnchorSet, error) {
 	seed := DefaultSeed()
-	amd, err := NewAMD(seed)
+	amd, err := amdProductRoots() // the roots alone: a VCEK would be signed for nothing
 	if err != nil {
 		return nil, err
 	}
@@ -46,6 +46,6 @@ var Anchors = sync.OnceValues(func() (*AnchorSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &AnchorSet{ARK: amd.ARK, ASK: amd.ASK, PCKRoot: pck, VTPMRoot: v.Root, VTPMIntermediate: v.Intermediate,
+	return &AnchorSet{ARK: amd.ark, ASK: amd.ask, PCKRoot: pck, VTPMRoot: v.Root, VTPMIntermediate: v.Intermediate,
 		MAAKey: key, MAACert: cert}, nil
 })
