@@ -26,43 +26,26 @@ const (
 
 	certARK          = "amd-ark"
 	certASK          = "amd-ask"
+	certVTPMRoot     = "vtpm-root-ca"
+	certVTPMInterCA  = "vtpm-intermediate-ca"
 	testCertFilePath = "simulated_test_keys/SIMULATED-TEST-CERT-%s.pem"
 )
 
 // certFileHeader precedes each embedded certificate; pem.Decode skips it.
-const certFileHeader = `SIMULATED TEST CERTIFICATE - cvmscope - NOT ISSUED BY AMD.
-Made by simroots.buildAMDRoots from the SIMULATED-TEST-KEY files beside it; regenerate
-with: go test ./hw/simcvm/simroots -run TestEmbeddedAMDRoots -update-roots
+const certFileHeader = `SIMULATED TEST CERTIFICATE - cvmscope - NOT ISSUED BY AMD OR MICROSOFT.
+Made by simroots.buildAMDRoots or buildVTPMCA from the SIMULATED-TEST-KEY files beside it;
+regenerate with: go test ./hw/simcvm/simroots -run 'TestEmbedded' -update-roots
 
 `
 
-var (
-	keysOnce sync.Once
-	keys     map[string]*rsa.PrivateKey
-	keysErr  error
-)
+// keys holds each embedded key once parsed: parsing checks the key, which for RSA-4096 is
+// not free, so only the keys a run signs with are parsed.
+var keys sync.Map // name -> func() (*rsa.PrivateKey, error)
 
 // testKey returns one embedded key, parsed once per process. Callers must not modify it.
 func testKey(name string) (*rsa.PrivateKey, error) {
-	keysOnce.Do(func() {
-		keys = map[string]*rsa.PrivateKey{}
-		for _, n := range []string{keyARK, keyASK, keyVTPMRoot, keyVTPMInterCA, keyMAASigner} {
-			k, err := parseTestKey(n)
-			if err != nil {
-				keysErr = err
-				return
-			}
-			keys[n] = k
-		}
-	})
-	if keysErr != nil {
-		return nil, keysErr
-	}
-	k, ok := keys[name]
-	if !ok {
-		return nil, fmt.Errorf("simroots: no embedded simulated key named %q", name)
-	}
-	return k, nil
+	f, _ := keys.LoadOrStore(name, sync.OnceValues(func() (*rsa.PrivateKey, error) { return parseTestKey(name) }))
+	return f.(func() (*rsa.PrivateKey, error))()
 }
 
 func parseTestKey(name string) (*rsa.PrivateKey, error) {

@@ -46,8 +46,24 @@ func NewVTPMCA(seed []byte) (*VTPMCA, error) {
 	return &c, nil
 }
 
-// vtpmCA builds the CA once per process.
-var vtpmCA = sync.OnceValues(buildVTPMCA)
+// vtpmCA reads the CA once per process: its certificates are embedded, not built, since
+// the two RSA signatures cost more than the rest of a simulated CVM's roots;
+// TestEmbeddedVTPMCA proves that buildVTPMCA reproduces them byte for byte.
+var vtpmCA = sync.OnceValues(func() (*VTPMCA, error) {
+	root, err := embeddedCert(certVTPMRoot)
+	if err != nil {
+		return nil, err
+	}
+	inter, err := embeddedCert(certVTPMInterCA)
+	if err != nil {
+		return nil, err
+	}
+	key, err := testKey(keyVTPMInterCA)
+	if err != nil {
+		return nil, err
+	}
+	return &VTPMCA{Root: root, Intermediate: inter, key: key}, nil
+})
 
 func buildVTPMCA() (*VTPMCA, error) {
 	rootKey, err := testKey(keyVTPMRoot)
