@@ -44,6 +44,7 @@ func runVTPM(ctx context.Context, args []string, stdout, stderr io.Writer, ready
 	secOff := fs.Bool("sim-secureboot-off", false, "the simulated CVM boots with Secure Boot off")
 	debug := fs.Bool("sim-debug", false, "the simulated CVM's hardware report says the guest is debuggable")
 	imdsListen := fs.String("imds-listen", "127.0.0.1:0", "the IMDS emulator's address: loopback, or 169.254.169.254:80 inside a network namespace whose lo carries that address")
+	maaListen := fs.String("maa-listen", "127.0.0.1:0", "the MAA emulator's loopback address (https; its test certificate is written to --out)")
 	outDir := fs.String("out", "", "write the MAA emulator's TLS certificate and the event log here (default: a new temporary directory, removed on exit)")
 	langFlag := fs.String("lang", "", "language: en or ko (default from LANG)")
 	verbose := fs.BoolP("verbose", "v", false, "log every TPM command and refused request on stderr")
@@ -129,6 +130,7 @@ func runVTPM(ctx context.Context, args []string, stdout, stderr io.Writer, ready
 	if err != nil {
 		return fail(err)
 	}
+	mcfg.Listen = *maaListen
 	maaSrv, err := maaemu.Start(mcfg)
 	if err != nil {
 		return fail(err)
