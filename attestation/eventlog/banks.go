@@ -3,6 +3,10 @@ package eventlog
 import (
 	"bytes"
 	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
 
 	"github.com/google/go-eventlog/register"
 	"github.com/google/go-eventlog/tcg"
@@ -84,4 +88,45 @@ func replayBank(name string, alg register.HashAlg, evs []tcg.Event) Bank {
 		b.Values[e.Index] = h.Sum(nil)
 	}
 	return b
+}
+
+// CheckBanks is the ID of the check that replays every bank of a log given without PCR
+// values.
+const CheckBanks = "eventlog.banks"
+
+// BanksCheck replays every bank the log carries and lists the PCR values it computes, as
+// tpm2_eventlog prints them. They are what the log claims, not verified: only a quote makes
+// them mean anything. It fails when the log does not replay, and warns when a bank the log
+// declares lacks digests for some events (that bank's PCR then cannot be computed).
+func BanksCheck(raw []byte) check.Check {
+	banks, err := ReplayBanks(raw)
+	if err != nil {
+		return check.Failf(CheckBanks, "the event log does not replay: %v", err).KO("이벤트 로그를 재생할 수 없습니다: %v", err)
+	}
+	var parts, partsKO []string
+	missing := 0
+	for _, b := range banks {
+		parts = append(parts, fmt.Sprintf("%s (%d PCRs)", b.Name, len(b.Values)))
+		partsKO = append(partsKO, fmt.Sprintf("%s(PCR %d개)", b.Name, len(b.Values)))
+		for _, n := range b.Missing {
+			missing += n
+		}
+	}
+	c := check.Passf(CheckBanks, "the log computes PCR values in every bank it carries: %s; they are the log's claim, unverified until compared with quoted PCRs", strings.Join(parts, ", ")).
+		KO("로그가 담은 모든 뱅크의 PCR 값을 계산했습니다: %s. 쿼트된 PCR 값과 비교하기 전까지는 로그의 주장일 뿐 검증되지 않았습니다", strings.Join(partsKO, ", "))
+	if missing > 0 {
+		c = check.Warnf(CheckBanks, "%d events lack a digest for a bank the log declares, so those PCRs cannot be computed in that bank: %s", missing, strings.Join(parts, ", ")).
+			KO("이벤트 %d개에 로그가 선언한 뱅크의 다이제스트가 없어, 그 뱅크에서는 해당 PCR을 계산할 수 없습니다: %s", missing, strings.Join(partsKO, ", "))
+	}
+	for _, b := range banks {
+		idx := make([]int, 0, len(b.Values))
+		for i := range b.Values {
+			idx = append(idx, i)
+		}
+		sort.Ints(idx)
+		for _, i := range idx {
+			c = c.WithDetails(fmt.Sprintf("%s PCR%-2d %x", b.Name, i, b.Values[i]))
+		}
+	}
+	return c
 }

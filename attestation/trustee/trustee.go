@@ -212,7 +212,11 @@ func certField(v json.RawMessage) ([]byte, error) {
 	if json.Unmarshal(v, &s) == nil && strings.Contains(s, "-----BEGIN") {
 		return []byte(s), nil
 	}
-	return decodeBytes(v, "vcek")
+	b, err := decodeBytes(v, "vcek")
+	if err == nil && len(b) == 0 {
+		return nil, ferr("vcek", "is empty", "비어 있습니다")
+	}
+	return b, err
 }
 
 // decodeBytes reads a byte field: a JSON array of numbers 0-255 (serde's Vec<u8>), or a

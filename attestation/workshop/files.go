@@ -124,6 +124,7 @@ func (f *Files) run(ctx context.Context, step StepID) (present.Page, error) {
 	switch step {
 	case ReadReport:
 		f.result = verify.Evidence(f.set, f.verifyOptions(ctx))
+		f.result.Checks = append(f.result.Checks, aloneChecks(f.set, f.opts)...)
 		if f.isLast(ReadReport) {
 			f.result.Checks = append(f.result.Checks, inputChecks(f.set.Supplied(), f.result.Checks)...)
 		}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/eventlog"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
 	"github.com/cvmscope/cvmscope/attestation/tpmquote"
@@ -247,5 +248,51 @@ func TestInspectReadsOtherToolsFormats(t *testing.T) {
 				t.Errorf("junk among good files: exit %d, input.unknown %s, signature %s", r.code, r.verdict("input.unknown"), r.verdict("tpm.quote.signature"))
 			}
 		})
+	}
+}
+
+// Certificates, CRLs, collateral and an event log given alone each get a verdict.
+func TestInspectGivesAloneVerdicts(t *testing.T) {
+	s := simEvidence(t, t.TempDir(), "sevsnp")
+	dir := t.TempDir()
+	certs := write(t, dir, "chain.pem", certsPEM(s.Certs))
+	if r := runCLI(t, "inspect", "-o", "json", certs); r.code != 2 || r.verdict("certs.chain") != check.Fail {
+		t.Errorf("simulated chain without --trust-simulated: exit %d, certs.chain %s", r.code, r.verdict("certs.chain"))
+	}
+	inspectOK(t, "simulated chain, trusted", []string{certs}, "certs.chain")
+	r := inspectOK(t, "event log alone", []string{write(t, dir, "log.bin", s.EventLog)}, "eventlog.banks")
+	banks, err := eventlog.ReplayBanks(s.EventLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range banks {
+		found := false
+		for _, c := range r.report.Checks {
+			found = found || c.ID == "eventlog.banks" && strings.Contains(strings.Join(c.Details, "\n"), b.Name+" PCR0 ")
+		}
+		if !found {
+			t.Errorf("eventlog.banks lists no %s PCR0", b.Name)
+		}
+	}
+
+	real := realDir(t)
+	for _, c := range []struct {
+		files []string
+		now   string
+		code  int
+		id    string
+		want  check.Verdict
+	}{
+		{[]string{"amd-ask_ark_genoa_vlek.pem"}, "2025-03-01T00:00:00Z", 0, "certs.chain", check.Pass},
+		{[]string{"amd-milan-vcek-gosevguest.der"}, "2025-03-01T00:00:00Z", 0, "certs.chain", check.Pass},
+		{[]string{"intel-tcb-signing-chain.pem"}, "2025-06-01T00:00:00Z", 2, "certs.chain", check.Fail},
+		{[]string{"intel-root-ca-crl.der"}, "2025-03-01T00:00:00Z", 0, "crl.fresh", check.Pass},
+		{[]string{"intel-pck-platform-crl.der", "intel-pck-chain-from-aztdx-trustee-6332533d.pem"}, "2026-01-01T00:00:00Z", 2, "crl.fresh", check.Fail},
+		{[]string{"intel-tdx-tcbinfo-00806f050000.json", "intel-tdx-qeidentity.json", "intel-tcb-signing-chain.pem"}, "2025-03-01T00:00:00Z", 0, "tdx.collateral.signature", check.Pass},
+	} {
+		r := runCLI(t, append([]string{"inspect", "-o", "json", "--now", c.now}, files(real, c.files...)...)...)
+		if r.code != c.code || r.verdict(c.id) != c.want {
+			t.Errorf("%v at %s: exit %d, %s %s; want exit %d, %s", c.files, c.now, r.code, c.id, r.verdict(c.id), c.code, c.want)
+		}
 	}
 }

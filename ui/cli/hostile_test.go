@@ -348,11 +348,23 @@ func hostileRows(t *testing.T, dir, tmp string) []hostileRow {
 	add(hostileRow{name: "JWT signature changed (SGX token, its keys by --jwks)", files: map[string][]byte{"a-token.jwt": sigFlip}, flags: []string{"--jwks", filepath.Join(dir, "maa-jwks-sharedeus-teaclave-2023.json"), "--now", "2023-09-26T12:00:00Z"}, code: 2, id: "jwt.signature"})
 
 	// --- Files that parse but that nothing checks alone.
-	for name, b := range map[string][]byte{"sig.bin": sig, "pcrs.bin": pcrs, "msg.bin": msg, "akpub.pem": akpub, "eventlog.bin": elog,
-		"vcek.pem": vcek, "vcek.der": vcekDER, "crl.der": crl, "tcbinfo.json": tcb, "qeid.json": qe, "claims.json": claims, "jwks.json": jwks, "pck.pem": pck} {
+	for name, b := range map[string][]byte{"sig.bin": sig, "pcrs.bin": pcrs, "msg.bin": msg, "akpub.pem": akpub,
+		"claims.json": claims, "jwks.json": jwks} {
 		add(hostileRow{name: "alone: " + name, files: map[string][]byte{"a-" + name: b}, code: 2, id: "input.unused"})
 	}
-	add(hostileRow{name: "certificate where a report is expected", files: map[string][]byte{"a-vcek.pem": vcek, "msg.bin": msg}, code: 2, id: "input.unused"},
+	// Certificates, CRLs, collateral and event logs get a verdict of their own; a year on,
+	// the CRL and the collateral of February 2025 are stale.
+	for name, b := range map[string][]byte{"eventlog.bin": elog, "vcek.pem": vcek, "vcek.der": vcekDER, "pck.pem": pck} {
+		add(hostileRow{name: "alone: " + name, files: map[string][]byte{"a-" + name: b}, code: 0})
+	}
+	for name, b := range map[string][]byte{"crl.der": crl, "tcbinfo.json": tcb, "qeid.json": qe} {
+		add(hostileRow{name: "alone: " + name, files: map[string][]byte{"a-" + name: b}, code: 0})
+	}
+	later := []string{"--now", "2026-03-01T00:00:00Z"}
+	add(hostileRow{name: "alone, a year on: crl.der", files: map[string][]byte{"a-crl.der": crl}, flags: later, code: 2, id: "crl.fresh"},
+		hostileRow{name: "alone, a year on: tcbinfo.json", files: map[string][]byte{"a-tcbinfo.json": tcb}, flags: later, code: 2, id: "tdx.collateral.fresh"},
+		hostileRow{name: "alone, a year on: qeid.json", files: map[string][]byte{"a-qeid.json": qe}, flags: later, code: 2, id: "tdx.collateral.fresh"})
+	add(hostileRow{name: "certificate where a report is expected", files: map[string][]byte{"b-vcek.pem": vcek, "a-msg.bin": msg}, code: 2, id: "input.unused"},
 		hostileRow{name: "quote signature without its message", files: map[string][]byte{"a-sig.bin": sig, "hcl.bin": hclRaw}, code: 2, id: "input.unused"},
 		hostileRow{name: "zero-filled 768 bytes (PCR-sized)", files: map[string][]byte{"a-zero.bin": make([]byte, 768)}, code: 2, id: "input.unused"},
 		hostileRow{name: "zero-filled 256 bytes (signature-sized)", files: map[string][]byte{"a-zero.bin": make([]byte, 256)}, code: 2, id: "input.unused"},

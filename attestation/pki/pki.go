@@ -1,0 +1,372 @@
+// Package pki gives a verdict on certificates, CRLs and Intel collateral that arrive without
+// the evidence they vouch for: an AMD ARK/ASK/VCEK/VLEK bundle, an Intel PCK or TCB signing
+// chain, a CRL, Intel's TCB info or QE identity.
+//
+// Trust comes only from the built-in roots (AMD's ARKs as go-sev-guest embeds them, Intel's
+// SGX Root CA recognised by its pinned fingerprint) and the extra roots the caller passes
+// (the simulated CVM's, with --trust-simulated); a file never brings its own anchor.
+package pki
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/internal/certs"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
+	"github.com/google/go-sev-guest/verify/trust"
+)
+
+// Check ids.
+const (
+	IDChain           = "certs.chain"
+	IDCRLSignature    = "crl.signature"
+	IDCRLFresh        = "crl.fresh"
+	IDCollateralSig   = "tdx.collateral.signature"
+	IDCollateralFresh = "tdx.collateral.fresh"
+)
+
+// Input is what was given alone.
+type Input struct {
+	Certs []*x509.Certificate
+	// CRLs are DER.
+	CRLs [][]byte
+	// TCBInfo and QEIdentity are Intel PCS's JSON documents.
+	TCBInfo, QEIdentity []byte
+	Now                 time.Time
+	// Extra are roots the caller trusts beyond AMD's and Intel's (never from the files).
+	Extra []*x509.Certificate
+}
+
+// anchors are the trusted roots with their names, and the vendors' intermediates that may
+// complete a chain given without them.
+type anchors struct {
+	roots         *x509.CertPool
+	intermediates []*x509.Certificate
+	names         map[string]string // root's raw subject+key → "AMD ARK-Milan (built in)"
+}
+
+func (a *anchors) add(c *x509.Certificate, name string) {
+	a.roots.AddCert(c)
+	a.names[string(c.Raw)] = name
+}
+
+func builtIn(given, extra []*x509.Certificate) *anchors {
+	a := &anchors{roots: x509.NewCertPool(), names: map[string]string{}}
+	for _, pl := range []string{"Milan", "Genoa", "Turin"} {
+		if rc, err := trust.GetDefaultRootCerts(pl); err == nil && rc.ProductCerts != nil && rc.ProductCerts.Ark != nil {
+			a.add(rc.ProductCerts.Ark, "AMD's "+rc.ProductCerts.Ark.Subject.CommonName+" as embedded in go-sev-guest")
+			a.intermediates = append(a.intermediates, rc.ProductCerts.Ask)
+		}
+	}
+	for pl, b := range map[string][]byte{"Milan": trust.AskArkMilanVlekBytes, "Genoa": trust.AskArkGenoaVlekBytes, "Turin": trust.AskArkTurinVlekBytes} {
+		rc := trust.AMDRootCertsProduct(pl)
+		if err := rc.FromKDSCertBytes(b); err == nil && rc.ProductCerts.Asvk != nil {
+			a.intermediates = append(a.intermediates, rc.ProductCerts.Asvk)
+		}
+	}
+	// Intel's root travels with every chain Intel serves; its fingerprint is what is trusted.
+	for _, c := range given {
+		if sum := sha256.Sum256(c.Raw); hex.EncodeToString(sum[:]) == tdx.IntelSGXRootSHA256 {
+			a.add(c, "Intel's SGX Root CA (pinned fingerprint)")
+		}
+	}
+	for _, c := range extra {
+		if c != nil && bytes.Equal(c.RawIssuer, c.RawSubject) {
+			a.add(c, c.Subject.CommonName+" (trusted by your choice: --trust-simulated)")
+		} else if c != nil {
+			a.intermediates = append(a.intermediates, c)
+		}
+	}
+	return a
+}
+
+// Checks gives every piece of in its verdicts.
+func Checks(in Input) check.List {
+	if in.Now.IsZero() {
+		in.Now = time.Now()
+	}
+	a := builtIn(in.Certs, in.Extra)
+	crls := parseCRLs(in.CRLs)
+	var out check.List
+	for _, leaf := range leaves(in.Certs) {
+		out = append(out, chainCheck(leaf, in, a, crls))
+	}
+	for _, c := range crls {
+		out = append(out, crlChecks(c, in, a)...)
+	}
+	if len(in.TCBInfo) > 0 {
+		out = append(out, collateralChecks(in.TCBInfo, "tcbInfo", "TCB info", in, a)...)
+	}
+	if len(in.QEIdentity) > 0 {
+		out = append(out, collateralChecks(in.QEIdentity, "enclaveIdentity", "QE identity", in, a)...)
+	}
+	return out
+}
+
+// leaves are the given certificates that issued none of the others: each is the end of one
+// chain to check (a bundle of ASK and ARK has the ASK as its leaf).
+func leaves(cs []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range cs {
+		issues := false
+		for _, o := range cs {
+			if o != c && bytes.Equal(o.RawIssuer, c.RawSubject) && !bytes.Equal(o.RawIssuer, o.RawSubject) {
+				issues = true
+			}
+		}
+		if !issues {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+type crl struct {
+	der []byte
+	l   *x509.RevocationList
+}
+
+func parseCRLs(ders [][]byte) []crl {
+	var out []crl
+	for _, d := range ders {
+		if l, err := x509.ParseRevocationList(d); err == nil {
+			out = append(out, crl{d, l})
+		}
+	}
+	return out
+}
+
+func name(c *x509.Certificate) string {
+	if c.Subject.CommonName != "" {
+		return c.Subject.CommonName
+	}
+	return c.Subject.String()
+}
+
+func chainCheck(leaf *x509.Certificate, in Input, a *anchors, crls []crl) check.Check {
+	inter := x509.NewCertPool()
+	for _, c := range append(append([]*x509.Certificate(nil), in.Certs...), a.intermediates...) {
+		if c != nil && !bytes.Equal(c.RawIssuer, c.RawSubject) {
+			inter.AddCert(c)
+		}
+	}
+	opts := x509.VerifyOptions{Roots: a.roots, Intermediates: inter, CurrentTime: in.Now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
+	at := in.Now.UTC().Format(time.RFC3339)
+	chains, err := leaf.Verify(opts)
+	var inv x509.CertificateInvalidError
+	if errors.As(err, &inv) && inv.Reason == x509.Expired {
+		// Tell expiry from forgery: the chain is checked again inside its validity.
+		opts.CurrentTime = inv.Cert.NotAfter.Add(-time.Minute)
+		if inv.Cert.NotBefore.After(in.Now) {
+			opts.CurrentTime = inv.Cert.NotBefore.Add(time.Minute)
+		}
+		if _, err2 := leaf.Verify(opts); err2 == nil {
+			from, to := inv.Cert.NotBefore.UTC().Format(time.DateOnly), inv.Cert.NotAfter.UTC().Format(time.DateOnly)
+			return check.Failf(IDChain, "%s: the chain verifies, but %q is valid %s to %s, not at %s", name(leaf), name(inv.Cert), from, to, at).
+				KO("%s: 체인은 검증되지만 %q의 유효기간은 %s ~ %s이며 %s에는 유효하지 않습니다", name(leaf), name(inv.Cert), from, to, at).
+				WithSubject(name(leaf)).
+				WithDetail("what to do: fetch the current certificate from its vendor (AMD KDS, Intel PCS), or pass --now with the time the evidence was made",
+					"조치 방법: 제조사(AMD KDS, Intel PCS)에서 최신 인증서를 받거나, 증거를 만든 시각을 --now로 넘깁니다")
+		}
+	}
+	if err != nil {
+		en := fmt.Sprintf("%s (issued by %q) does not chain to AMD's or Intel's roots: %v", name(leaf), leaf.Issuer.CommonName, err)
+		ko := fmt.Sprintf("%s(발급자 %q)이(가) AMD나 Intel의 루트까지 이어지지 않습니다: %v", name(leaf), leaf.Issuer.CommonName, err)
+		c := check.Failf(IDChain, "%s", en).KO("%s", ko).WithSubject(name(leaf))
+		if simulated(in.Certs) {
+			c = c.WithDetail("the chain is cvmscope's simulated one, trusted only with --trust-simulated (it proves nothing about real hardware)",
+				"cvmscope의 시뮬레이션 체인이며 --trust-simulated를 줄 때만 신뢰합니다(실제 하드웨어에 대해서는 아무것도 증명하지 않습니다)")
+		}
+		return c
+	}
+	chain := chains[0]
+	var path []string
+	for _, c := range chain {
+		path = append(path, name(c))
+	}
+	root := chain[len(chain)-1]
+	c := check.Passf(IDChain, "%s verified to %s; every certificate valid at %s", strings.Join(path, " → "), a.names[string(root.Raw)], at).
+		KO("%s을(를) %s까지 검증했습니다. 모든 인증서가 %s에 유효합니다", strings.Join(path, " → "), a.names[string(root.Raw)], at).
+		WithSubject(name(leaf))
+	// Revocation, where a CRL from an issuer in the chain is given.
+	checked := false
+	for _, cert := range chain[:len(chain)-1] {
+		for _, l := range crls {
+			issuer := issuerIn(chain, l.l)
+			if issuer == nil || !bytes.Equal(l.l.RawIssuer, cert.RawIssuer) {
+				continue
+			}
+			checked = true
+			if l.l.CheckSignatureFrom(issuer) != nil {
+				continue // crl.signature fails it on its own
+			}
+			for _, e := range l.l.RevokedCertificateEntries {
+				if e.SerialNumber.Cmp(cert.SerialNumber) == 0 {
+					return check.Failf(IDChain, "%s is revoked: %q lists serial %s (revoked %s)", name(cert), name(issuer), hexSerial(cert.SerialNumber), e.RevocationTime.UTC().Format(time.DateOnly)).
+						KO("%s이(가) 폐기되었습니다. %q의 CRL에 일련번호 %s가 있습니다(폐기 %s)", name(cert), name(issuer), hexSerial(cert.SerialNumber), e.RevocationTime.UTC().Format(time.DateOnly)).
+						WithSubject(name(leaf))
+				}
+			}
+			c = c.WithDetail(fmt.Sprintf("%s: not revoked in the CRL of %q (this update %s)", name(cert), name(issuer), l.l.ThisUpdate.UTC().Format(time.DateOnly)),
+				fmt.Sprintf("%s: %q의 CRL(이번 갱신 %s)에 폐기되어 있지 않습니다", name(cert), name(issuer), l.l.ThisUpdate.UTC().Format(time.DateOnly)))
+		}
+	}
+	if !checked {
+		c = c.WithDetail("revocation not checked: no CRL from an issuer in this chain was given", "이 체인의 발급자가 낸 CRL이 주어지지 않아 폐기 여부를 확인하지 않았습니다")
+	}
+	return c
+}
+
+func hexSerial(n *big.Int) string { return fmt.Sprintf("%x", n) }
+
+func issuerIn(chain []*x509.Certificate, l *x509.RevocationList) *x509.Certificate {
+	for _, c := range chain {
+		if bytes.Equal(c.RawSubject, l.RawIssuer) {
+			return c
+		}
+	}
+	return nil
+}
+
+func simulated(cs []*x509.Certificate) bool {
+	for _, c := range cs {
+		if certs.SaysSimulated(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// findIssuer looks for the certificate named rawIssuer among the given certificates and the
+// built-in roots and intermediates.
+func findIssuer(rawIssuer []byte, in Input, a *anchors) *x509.Certificate {
+	cands := append(append([]*x509.Certificate(nil), in.Certs...), in.Extra...)
+	cands = append(cands, a.intermediates...)
+	for _, pl := range []string{"Milan", "Genoa", "Turin"} {
+		if rc, err := trust.GetDefaultRootCerts(pl); err == nil && rc.ProductCerts != nil {
+			cands = append(cands, rc.ProductCerts.Ark)
+		}
+	}
+	for _, c := range cands {
+		if c != nil && bytes.Equal(c.RawSubject, rawIssuer) {
+			return c
+		}
+	}
+	return nil
+}
+
+func crlChecks(l crl, in Input, a *anchors) check.List {
+	iss := l.l.Issuer.CommonName
+	var sig check.Check
+	switch issuer := findIssuer(l.l.RawIssuer, in, a); {
+	case issuer == nil:
+		sig = check.Skipf(IDCRLSignature, "the CRL's issuer %q is not among the files or the built-in roots; give its certificate (for Intel's CRLs, the chain from a TD quote or Intel PCS)", iss).
+			KO("CRL 발급자 %q이(가) 파일에도 내장 루트에도 없습니다. 발급자 인증서를 함께 줍니다(Intel CRL이면 TD 쿼트나 Intel PCS의 체인)", iss)
+	default:
+		if err := l.l.CheckSignatureFrom(issuer); err != nil {
+			sig = check.Failf(IDCRLSignature, "the CRL of %q does not verify with its issuer's key: %v; it was altered or is another issuer's", iss, err).
+				KO("%q의 CRL이 발급자 키로 검증되지 않습니다: %v. 변조되었거나 다른 발급자의 CRL입니다", iss, err)
+		} else {
+			trusted := "whose own chain certs.chain judges"
+			trustedKO := "발급자의 체인은 certs.chain이 판단합니다"
+			if n, ok := a.names[string(issuer.Raw)]; ok {
+				trusted, trustedKO = n, n
+			}
+			sig = check.Passf(IDCRLSignature, "the CRL of %q verifies with its issuer's certificate (%s)", iss, trusted).
+				KO("%q의 CRL이 발급자 인증서로 검증됩니다(%s)", iss, trustedKO)
+		}
+	}
+	sig = sig.WithSubject(iss)
+	this, next, at := l.l.ThisUpdate.UTC().Format(time.DateOnly), l.l.NextUpdate.UTC().Format(time.DateOnly), in.Now.UTC().Format(time.RFC3339)
+	var fresh check.Check
+	switch {
+	case in.Now.Before(l.l.ThisUpdate):
+		fresh = check.Failf(IDCRLFresh, "the CRL of %q was issued %s, after %s: check --now", iss, this, at).
+			KO("%q의 CRL은 %s에 발행되어 %s보다 나중입니다. --now를 확인합니다", iss, this, at)
+	case !l.l.NextUpdate.IsZero() && in.Now.After(l.l.NextUpdate):
+		fresh = check.Failf(IDCRLFresh, "the CRL of %q is stale: its next update was due %s, before %s; fetch the current one", iss, next, at).
+			KO("%q의 CRL이 오래되었습니다. 다음 갱신 예정일 %s이 %s보다 이릅니다. 최신 CRL을 받습니다", iss, next, at)
+	default:
+		fresh = check.Passf(IDCRLFresh, "the CRL of %q is current at %s (this update %s, next %s), listing %d certificates", iss, at, this, next, len(l.l.RevokedCertificateEntries)).
+			KO("%q의 CRL이 %s에 유효합니다(이번 갱신 %s, 다음 %s). 인증서 %d개가 올라 있습니다", iss, at, this, next, len(l.l.RevokedCertificateEntries))
+	}
+	return check.List{sig, fresh.WithSubject(iss)}
+}
+
+// collateralChecks verifies one Intel PCS document: its ECDSA signature over the body
+// bytes exactly as served, with the TCB signing certificate given beside it, and whether it
+// is current.
+func collateralChecks(doc []byte, key, what string, in Input, a *anchors) check.List {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &raw); err != nil {
+		return check.List{check.Failf(IDCollateralSig, "%s is not JSON: %v", what, err).KO("%s가 JSON이 아닙니다: %v", what, err).WithSubject(what)}
+	}
+	body := raw[key]
+	var sigHex string
+	_ = json.Unmarshal(raw["signature"], &sigHex)
+	rs, err := hex.DecodeString(sigHex)
+	var sig check.Check
+	signer := signingCert(in.Certs)
+	switch {
+	case len(body) == 0 || err != nil || len(rs) != 64:
+		sig = check.Failf(IDCollateralSig, "%s: no %q object with a 64-byte hex \"signature\"; is it the file Intel PCS served?", what, key).
+			KO("%s: %q 객체와 64바이트 hex \"signature\"가 없습니다. Intel PCS가 준 파일인지 확인합니다", what, key)
+	case signer == nil:
+		sig = check.Skipf(IDCollateralSig, "%s's signature not checked: give Intel's TCB signing chain (the TCB-Info-Issuer-Chain header of Intel PCS's answer) beside it", what).
+			KO("%s의 서명을 확인하지 않았습니다. Intel TCB 서명 체인(Intel PCS 응답의 TCB-Info-Issuer-Chain 헤더)을 함께 줍니다", what)
+	default:
+		pub, ok := signer.PublicKey.(*ecdsa.PublicKey)
+		h := sha256.Sum256(body)
+		r, s := new(big.Int).SetBytes(rs[:32]), new(big.Int).SetBytes(rs[32:])
+		if !ok || !ecdsa.Verify(pub, h[:], r, s) {
+			sig = check.Failf(IDCollateralSig, "%s's signature does not verify with %q: the document was altered or signed by another key", what, name(signer)).
+				KO("%s의 서명이 %q로 검증되지 않습니다. 문서가 변조되었거나 다른 키로 서명되었습니다", what, name(signer))
+		} else {
+			sig = check.Passf(IDCollateralSig, "%s is signed by %q (its chain to Intel's root: certs.chain)", what, name(signer)).
+				KO("%s은(는) %q의 서명을 받았습니다(Intel 루트까지의 체인: certs.chain)", what, name(signer))
+		}
+	}
+	var dates struct {
+		IssueDate  time.Time `json:"issueDate"`
+		NextUpdate time.Time `json:"nextUpdate"`
+	}
+	_ = json.Unmarshal(body, &dates)
+	at := in.Now.UTC().Format(time.RFC3339)
+	var fresh check.Check
+	switch {
+	case dates.NextUpdate.IsZero():
+		fresh = check.Failf(IDCollateralFresh, "%s has no nextUpdate date, so its freshness cannot be judged", what).KO("%s에 nextUpdate 날짜가 없어 최신인지 판단할 수 없습니다", what)
+	case in.Now.After(dates.NextUpdate):
+		fresh = check.Failf(IDCollateralFresh, "%s is stale: issued %s, next update due %s, before %s; fetch current collateral from Intel PCS", what,
+			dates.IssueDate.UTC().Format(time.DateOnly), dates.NextUpdate.UTC().Format(time.DateOnly), at).
+			KO("%s이(가) 오래되었습니다. 발행 %s, 다음 갱신 예정 %s로 %s보다 이릅니다. Intel PCS에서 최신 collateral을 받습니다", what,
+				dates.IssueDate.UTC().Format(time.DateOnly), dates.NextUpdate.UTC().Format(time.DateOnly), at)
+	case in.Now.Before(dates.IssueDate):
+		fresh = check.Failf(IDCollateralFresh, "%s was issued %s, after %s: check --now", what, dates.IssueDate.UTC().Format(time.DateOnly), at).
+			KO("%s은(는) %s에 발행되어 %s보다 나중입니다. --now를 확인합니다", what, dates.IssueDate.UTC().Format(time.DateOnly), at)
+	default:
+		fresh = check.Passf(IDCollateralFresh, "%s is current at %s (issued %s, next update %s)", what, at, dates.IssueDate.UTC().Format(time.DateOnly), dates.NextUpdate.UTC().Format(time.DateOnly)).
+			KO("%s이(가) %s에 최신입니다(발행 %s, 다음 갱신 %s)", what, at, dates.IssueDate.UTC().Format(time.DateOnly), dates.NextUpdate.UTC().Format(time.DateOnly))
+	}
+	return check.List{sig.WithSubject(what), fresh.WithSubject(what)}
+}
+
+// signingCert is Intel's TCB signing certificate among the given ones.
+func signingCert(cs []*x509.Certificate) *x509.Certificate {
+	for _, c := range cs {
+		if strings.Contains(c.Subject.CommonName, "TCB Signing") {
+			return c
+		}
+	}
+	return nil
+}

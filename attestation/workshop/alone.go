@@ -1,0 +1,48 @@
+package workshop
+
+import (
+	"crypto/x509"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/eventlog"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/internal/certs"
+	"github.com/cvmscope/cvmscope/attestation/pki"
+	"github.com/cvmscope/cvmscope/attestation/verify"
+)
+
+// aloneChecks gives a verdict on what arrived without the evidence it serves: certificates
+// with no report or quote to vouch for, CRLs and Intel collateral with no TD quote, an event
+// log with no PCR values. With that evidence present, its own checks judge them instead.
+func aloneChecks(s *evidence.Set, opts verify.Options) check.List {
+	var out check.List
+	hardware := len(s.HCLReport)+len(s.SNPReport)+len(s.TDReport)+len(s.TDQuote) > 0
+	in := pki.Input{Now: opts.Now}
+	if !hardware {
+		for _, der := range s.Certs {
+			if c, err := x509.ParseCertificate(der); err == nil {
+				in.Certs = append(in.Certs, c)
+			}
+		}
+	}
+	if len(s.TDQuote) == 0 {
+		if signing, err := certs.FromPEM(s.Collateral.SigningChain); err == nil {
+			in.Certs = append(in.Certs, signing...)
+		}
+		for _, d := range [][]byte{s.Collateral.PCKCRL, s.Collateral.RootCRL} {
+			if len(d) > 0 {
+				in.CRLs = append(in.CRLs, d)
+			}
+		}
+		in.TCBInfo, in.QEIdentity = s.Collateral.TCBInfo, s.Collateral.QEIdentity
+	}
+	for _, r := range opts.Trust.AMD {
+		in.Extra = append(in.Extra, r.ARK, r.ASK)
+	}
+	in.Extra = append(in.Extra, opts.Trust.Intel...)
+	out = append(out, pki.Checks(in)...)
+	if len(s.EventLog) > 0 && len(s.PCRs) == 0 {
+		out = append(out, eventlog.BanksCheck(s.EventLog))
+	}
+	return out
+}
