@@ -112,9 +112,8 @@ func Start(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	if err := loopback.CheckListen("vTPM", cfg.Listen, false); err != nil {
-		return nil, fault.Korean(err, fmt.Sprintf("vTPM: 수신 주소 %q이(가) 루프백이 아닙니다. SIMULATED 키를 가진 시뮬레이션 TPM이므로 이 컴퓨터 안에서만 제공합니다", cfg.Listen),
-			"127.0.0.1:PORT로 수신합니다")
+	if err := CheckListen(cfg.Listen); err != nil {
+		return nil, err
 	}
 	var err error
 	if s.cmdLn, s.platLn, err = listenPair(cfg.Listen); err != nil {
@@ -156,6 +155,16 @@ func listenUnix(path string) (net.Listener, error) {
 			fmt.Sprintf("vTPM: Unix 소켓 %s에서 수신할 수 없습니다 (%v)", path, err), "디렉터리가 있고 쓸 수 있는지 확인합니다")
 	}
 	return ln, nil
+}
+
+// CheckListen refuses a command address beyond loopback: the vTPM holds SIMULATED keys and
+// answers anyone who connects. Callers check before the slow provisioning.
+func CheckListen(addr string) error {
+	if err := loopback.CheckListen("vTPM", addr, false); err != nil {
+		return fault.Korean(err, fmt.Sprintf("vTPM: 수신 주소 %q이(가) 루프백이 아닙니다. SIMULATED 키를 가진 시뮬레이션 TPM이므로 이 컴퓨터 안에서만 제공합니다", addr),
+			"127.0.0.1:PORT로 수신합니다")
+	}
+	return nil
 }
 
 // listenPair listens on addr and the port after it. With port 0 it tries free ports until

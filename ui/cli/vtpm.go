@@ -75,6 +75,9 @@ func runVTPM(ctx context.Context, args []string, stdout, stderr io.Writer, ready
 		return fail(fault.Korean(fmt.Errorf("--sim-tee %q: use sevsnp, tdx or trustedlaunch", *tee),
 			fmt.Sprintf("--sim-tee %q: sevsnp, tdx, trustedlaunch 중 하나를 씁니다", *tee), ""))
 	}
+	if err := vtpmserve.CheckListen(*listen); err != nil {
+		return fail(err)
+	}
 	level := slog.LevelWarn
 	if *verbose {
 		level = slog.LevelDebug
