@@ -90,6 +90,11 @@ func FuzzDetectAdd(f *testing.F) {
 	f.Add([]byte("eyJhbGciOiJSUzI1NiJ9.e30."))
 	f.Add([]byte{0xff, 'T', 'C', 'G', 0x80, 0x18, 0xff, 0xff})
 	f.Add([]byte{0x30, 0x82, 0xff, 0xff, 0x30, 0x82, 0x00, 0x10, 0xa0})
+	// Other tools' formats: trustee JSON, TPMT_SIGNATURE, a tpm2-tools PCR file header.
+	f.Add([]byte(`{"version":1,"tpm_quote":{"signature":"00","message":"ff544347","pcrs":["00"]},"hcl_report":"SENMQQ","vcek":"MII"}`))
+	f.Add([]byte(`{"quote":{"signature":[1],"message":[255,84,67,71]},"report":[72,67,76,65],"vcek":"-----BEGIN CERTIFICATE-----"}`))
+	f.Add(append([]byte{0, 0x14, 0, 0x0b, 0, 4}, 1, 2, 3, 4))
+	f.Add(append([]byte{1, 0, 0, 0, 0x0b, 0, 3, 0xff}, make([]byte, 128)...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		kind := Detect(data)
 		if kind == "" {

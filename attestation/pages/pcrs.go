@@ -37,6 +37,11 @@ func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
 			events[i], noAction[i] = r.Log.Counts(i)
 		}
 	}
+	// A log given without PCR values: the table shows what it computes, in every bank.
+	var computed []eventlog.Bank
+	if len(s.PCRs) == 0 && r.Log != nil {
+		computed, _ = eventlog.ReplayBanks(s.EventLog)
+	}
 	sec := present.Section{ID: "pcrs", Title: present.T("PCRs (SHA-256)", "PCR (SHA-256)"), Kind: present.Table,
 		Columns: []present.Text{present.T("PCR", "PCR"), present.T("Value", "값"), present.T("Measured by", "측정 대상"), present.T("Replay", "재생")}}
 	for i := 0; i < pcrCount; i++ {
@@ -48,6 +53,17 @@ func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
 		verdict, word := replayWord(replay, r.Log != nil, events[i])
 		counted, countedKO := eventlog.CountText(events[i], noAction[i])
 		var ls lines
+		for _, b := range computed {
+			if v, ok := b.Values[i]; ok && b.Name == "sha256" {
+				value, valueKO = hex.EncodeToString(v), ""
+				ls.add("computed from the event log: not read from a TPM, not verified", "이벤트 로그로 계산한 값: TPM에서 읽지 않았고 검증되지 않았습니다")
+			}
+		}
+		for _, b := range computed {
+			if v, ok := b.Values[i]; ok && b.Name != "sha256" {
+				ls.add(fmt.Sprintf("%s (computed from the log): %x", b.Name, v), fmt.Sprintf("%s(로그로 계산): %x", b.Name, v))
+			}
+		}
 		ls.add("in the log: "+counted, "로그에 있는 이벤트: "+countedKO)
 		if quoted[i] {
 			ls.add("covered by the TPM quote", "TPM 쿼트에 포함됨")
