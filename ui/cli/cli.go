@@ -229,6 +229,7 @@ type options struct {
 	trustBundleKeys bool
 	anyAzure        bool
 	workshop        bool
+	each            bool // inspect --each (fleet.go)
 }
 
 func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
@@ -252,6 +253,9 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 		fs.StringVar(&o.jwks, "jwks", "", "verify the token against this key set (the body of {provider}/certs) instead of fetching keys")
 		fs.BoolVar(&o.trustBundleKeys, "trust-bundle-keys", false, "accept the key set saved inside a bundle (weaker: trust then rests on whoever wrote the file)")
 		fs.BoolVar(&o.anyAzure, "any-azure-provider", false, "accept a token from any Azure attestation provider (*.attest.azure.net, *.attest.azure.us) without -a, and fetch its keys")
+	}
+	if cmd == cmdInspect {
+		fs.BoolVar(&o.each, "each", false, "verify many evidence sets in one run, in parallel: each FILE (a bundle) or DIRECTORY (its files) is its own set, with its own verdict line (-o json: one JSON object a line); the exit code is the worst set's")
 	}
 	fs.BoolVar(&o.trustSim, "trust-simulated", false, "trust the simulated CVM's public test roots and MAA key (they prove nothing about real hardware); with -o bool, let simulated evidence answer true")
 	if cmd != cmdRun {
@@ -296,6 +300,9 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if o.each {
+		return inspectEach(ctx, fs.Args(), cfg, o, lang, stdout, stderr)
+	}
 	var runner workshop.Runner
 	switch cmd {
 	case cmdInspect, cmdVerify:
