@@ -52,6 +52,11 @@ func FuzzFraming(f *testing.F) {
 	f.Add([]byte{0x80, 0x02, 0xFF, 0xFF, 0xFF, 0xFF})
 	f.Add([]byte{0, 0, 0, simSendCommand, 0, 0xFF, 0xFF, 0xFF, 0xFF})
 	f.Add([]byte{0, 0, 0, swtpmSetLocality, 0, 0, 0, 0, simPowerOn})
+	// NV_Read of the report index under an HMAC session (tpm2-tools' shape), for parseCmd.
+	nvRead := []byte{0x80, 0x02, 0, 0, 0, 0x2F, 0, 0, 0x01, 0x4E, 0x40, 0, 0, 0x01, 0x01, 0x40, 0, 0x01,
+		0, 0, 0, 23, 0x02, 0, 0, 0, 0, 0x02, 0xAA, 0xBB, 0x01, 0, 0x0C, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x04, 0, 0, 0}
+	binary.BigEndian.PutUint32(nvRead[2:], uint32(len(nvRead)))
+	f.Add(nvRead)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		s := &Server{cfg: Config{TPM: checkingTPM{t}}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), owners: map[uint32]*conn{}, sessions: map[uint32]*hmacSession{}}
 		cl := &conn{id: "fuzz"}

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -369,5 +370,65 @@ func TestForward(t *testing.T) {
 	}
 	if _, err := Forward("0.0.0.0:80", up.Addr().String()); err == nil || !strings.Contains(err.Error(), IMDSAddress) {
 		t.Fatalf("Forward(0.0.0.0:80) = %v, want a refusal naming the IMDS address", err)
+	}
+}
+
+// TestHMACSessionReport reads the paravisor's report under an HMAC session, as tpm2-tools
+// does, with go-tpm's session code, which checks every response HMAC; then uses the same
+// session for a command the TPM itself answers, which only verifies if the server moved
+// the TPM's session on with the nonce it gave the client. A wrong password fails as on a
+// TPM.
+func TestHMACSessionReport(t *testing.T) {
+	cvm, srv := serveCVM(t)
+	tr := dialMSSim(t, srv)
+	sess, closeSess, err := tpm2.HMACSession(tr, tpm2.TPMAlgSHA256, 16, tpm2.Auth(nil))
+	if err != nil {
+		t.Fatalf("StartAuthSession: %v", err)
+	}
+	defer closeSess()
+	pub, err := tpm2.NVReadPublic{NVIndex: tpm2.TPMHandle(simcvm.ReportIndex)}.Execute(tr)
+	if err != nil {
+		t.Fatalf("NV_ReadPublic: %v", err)
+	}
+	var report []byte
+	for off := 0; off < hcl.NVSize; off += 1024 {
+		rsp, err := tpm2.NVRead{
+			AuthHandle: tpm2.AuthHandle{Handle: tpm2.TPMRHOwner, Auth: sess},
+			NVIndex:    tpm2.NamedHandle{Handle: tpm2.TPMHandle(simcvm.ReportIndex), Name: pub.NVName},
+			Size:       uint16(min(1024, hcl.NVSize-off)),
+			Offset:     uint16(off),
+		}.Execute(tr)
+		if err != nil {
+			t.Fatalf("NV_Read(report, offset %d) under the HMAC session: %v", off, err)
+		}
+		report = append(report, rsp.Data.Buffer...)
+	}
+	if !bytes.Equal(report, cvm.Report()) {
+		t.Fatalf("report under the HMAC session differs from the paravisor's")
+	}
+	certPub, err := tpm2.NVReadPublic{NVIndex: tpm2.TPMHandle(simcvm.AKCertIndex)}.Execute(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (tpm2.NVRead{
+		AuthHandle: tpm2.AuthHandle{Handle: tpm2.TPMRHOwner, Auth: sess},
+		NVIndex:    tpm2.NamedHandle{Handle: tpm2.TPMHandle(simcvm.AKCertIndex), Name: certPub.NVName},
+		Size:       16,
+	}).Execute(tr); err != nil {
+		t.Fatalf("the same session on a TPM-answered NV_Read after the report: %v (nonces out of step)", err)
+	}
+
+	wrong, closeWrong, err := tpm2.HMACSession(tr, tpm2.TPMAlgSHA256, 16, tpm2.Auth([]byte("not the owner password")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeWrong()
+	_, err = tpm2.NVRead{
+		AuthHandle: tpm2.AuthHandle{Handle: tpm2.TPMRHOwner, Auth: wrong},
+		NVIndex:    tpm2.NamedHandle{Handle: tpm2.TPMHandle(simcvm.ReportIndex), Name: pub.NVName},
+		Size:       16,
+	}.Execute(tr)
+	if !errors.Is(err, tpm2.TPMRCAuthFail) {
+		t.Fatalf("NV_Read(report) with a wrong password: %v, want TPM_RC_AUTH_FAIL", err)
 	}
 }
