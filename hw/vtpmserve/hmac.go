@@ -276,6 +276,7 @@ func (s *Server) reportReadWithHMAC(cmd []byte) (rsp []byte, ok bool) {
 		rand.Read(next)
 		s.cfg.TPM.Send(flushCmd(a.handle))
 		delete(s.sessions, a.handle)
+		delete(s.owners, a.handle)
 	}
 	rpHash := hashOf(sess.hash, u32(0), u32(ccNVRead), params)
 	rspHMAC := mac(sess.hash, rpHash, next, a.nonce, []byte{a.attrs})

@@ -539,9 +539,16 @@ func (s *Server) execute(cmd []byte, locality byte, cl *conn) []byte {
 func (s *Server) track(cc uint32, cmd, rsp []byte, cl *conn) {
 	switch cc {
 	case ccCreatePrimary, ccLoad, ccLoadExternal, ccStartAuthSession, ccCreateLoaded, ccContextLoad, ccHashSequenceStart, ccHMACStart:
-		if len(rsp) >= headerSize+4 && cl.session {
-			if h := binary.BigEndian.Uint32(rsp[headerSize:]); flushable(h) {
+		if len(rsp) >= headerSize+4 {
+			h := binary.BigEndian.Uint32(rsp[headerSize:])
+			switch {
+			case !flushable(h):
+			case cl.session:
 				s.owners[h] = cl
+			default:
+				// A reused handle now belongs to a bare-frame client, which keeps it
+				// after its connection ends: whoever held it before must not flush it.
+				delete(s.owners, h)
 			}
 		}
 	case ccFlushContext:
@@ -569,11 +576,8 @@ func (s *Server) release(cl *conn) {
 			continue
 		}
 		delete(s.owners, h)
-		cmd := binary.BigEndian.AppendUint16(nil, tpmTagNoSessions)
-		cmd = binary.BigEndian.AppendUint32(cmd, headerSize+4)
-		cmd = binary.BigEndian.AppendUint32(cmd, ccFlushContext)
-		cmd = binary.BigEndian.AppendUint32(cmd, h)
-		if _, err := s.cfg.TPM.Send(cmd); err == nil {
+		delete(s.sessions, h)
+		if _, err := s.cfg.TPM.Send(flushCmd(h)); err == nil {
 			s.log.Debug("vtpm: flushed what a closed connection left loaded", "handle", fmt.Sprintf("0x%08x", h), "remote", cl.id)
 		}
 	}
