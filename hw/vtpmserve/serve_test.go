@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -430,5 +431,44 @@ func TestHMACSessionReport(t *testing.T) {
 	}.Execute(tr)
 	if !errors.Is(err, tpm2.TPMRCAuthFail) {
 		t.Fatalf("NV_Read(report) with a wrong password: %v, want TPM_RC_AUTH_FAIL", err)
+	}
+}
+
+// TestConcurrentClients: clients of both protocols at once get whole, equal reports; the
+// server runs their commands one at a time.
+func TestConcurrentClients(t *testing.T) {
+	cvm, srv := serveCVM(t)
+	want := cvm.Report()
+	errs := make(chan error, 6)
+	for i := range 6 {
+		target := "tcp://" + srv.Addr()
+		if i%2 == 0 {
+			target = "mssim://" + srv.Addr()
+		}
+		go func() {
+			tp, err := tpm.Open(context.Background(), target)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer tp.Close()
+			for range 3 {
+				got, err := tp.NVRead(context.Background(), tpm.NVHCLReport)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !bytes.Equal(got, want) {
+					errs <- fmt.Errorf("%s: a different report", target)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 6 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
