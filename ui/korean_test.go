@@ -29,12 +29,13 @@ import (
 // patterns and a few names, never a list of what happened to be found: any other Latin
 // word in Korean output is English a Korean attendee has to read.
 var (
-	// Product and feature names of more than one word, kept whole (glossary-ko.md).
-	latinPhrases = regexp.MustCompile(`Trusted Launch|Confidential VM|Secure Boot|Microsoft Azure Attestation|Korea Central|Retry-After`)
-	// Data quoted as it is: a command in backticks, a JSON or quoted string, an X.509 name, a command line typed
+	// Product and feature names of more than one word, kept whole (glossary-ko.md), and HTTP header names.
+	latinPhrases = regexp.MustCompile(`Trusted Launch|Confidential VM|Secure Boot|Microsoft Azure Attestation|Korea Central|Retry-After|TCB-Info-Issuer-Chain`)
+	// Data quoted as it is: a command in backticks, a JSON or quoted string, an X.509 name (its escaped commas
+	// included, RFC 4514), a command line typed
 	// in the workshop ("$ sudo ./AttestationClient -o token"), and what a service or the system said, quoted
 	// as received in 「」 after a Korean label (fault.QuoteKO; a quotation cut to fit ends in …).
-	latinData   = regexp.MustCompile("`[^`]*`" + `|"[^"]*"|\b(CN|O|OU|L|ST|C|SERIALNUMBER|2\.5\.4\.\d+)=[^,\n]*|^\s*\$ .*|「[^」]*(」|…)`)
+	latinData   = regexp.MustCompile("`[^`]*`" + `|"[^"]*"|\b(CN|O|OU|L|ST|C|SERIALNUMBER|2\.5\.4\.\d+)=(\\,|[^,\n])*|^\s*\$ .*|「[^」]*(」|…)`)
 	latinTokens = []*regexp.Regexp{
 		regexp.MustCompile(`^[A-Za-z]$`),                                               // a key (n, a, y) or a variable
 		regexp.MustCompile(`^(0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*$`),                     // numbers, hex
@@ -74,6 +75,8 @@ var (
 		"api-version", "Tdx",
 		// Claim values as MAA sends them, and Azure and Intel product and feature names.
 		"azure-compliant-cvm", "Key", "Vault", "Locker", "UpToDate", "OutOfDate", "Revoked",
+		// dbgstat's value when TD debug is off, as the EAT profile spells it.
+		"disabled",
 		// Boot components and UEFI variable names, as the event log names them.
 		"shim", "Shim", "initrd", "systemd", "systemd-boot", "systemd-stub", "sysext", "db", "dbx", "grub",
 		// The English the glossary itself keeps in parentheses after its Korean term.
@@ -326,7 +329,9 @@ func walkUI(t *testing.T, f *findings, w *walkRun) {
 			for _, part := range wrap(r.KeyIn(present.KO), p.contentWidth()) {
 				lines = strings.Replace(lines, part, " ", 1)
 			}
-			lines = strings.Replace(lines, eventKey(r, it.row, present.KO), " ", 1)
+			if sec.Kind == present.Events {
+				lines = strings.Replace(lines, eventKey(r, it.row, present.KO), " ", 1)
+			}
 			f.check(at+" §"+sec.ID+" row "+r.Key, lines)
 		}
 	}
@@ -446,8 +451,8 @@ func TestKoreanEverywhere(t *testing.T) {
 		}
 		sort.Strings(ws)
 		line := a.first.line
-		if len(line) > 160 {
-			line = line[:160] + "…"
+		if r := []rune(line); len(r) > 240 {
+			line = string(r[:240]) + "…" // by runes: a cut Hangul syllable is not text
 		}
 		fmt.Fprintf(&b, "%s ×%d [%s]\n    %s\n", a.first.where, a.n, strings.Join(ws, " "), line)
 	}

@@ -31,7 +31,7 @@ var welcomeChrome = map[string]present.Text{
 		"VM이 부팅될 때 펌웨어와 OS 로더의 측정값(해시)이 vTPM의 PCR에 기록되고 이벤트 로그에 남습니다."),
 	"welcome.stage2": present.T("Report", "증명 보고서"),
 	"welcome.stage2.body": present.T("The CPU signs a hardware report (SEV-SNP or TDX) that binds the vTPM's key; the vTPM signs its PCRs with that key (a quote).",
-		"CPU가 vTPM 키를 묶은 하드웨어 증명 보고서(SEV-SNP 또는 TDX)에 서명하고, vTPM은 그 키로 PCR 값에 서명합니다(쿼트, quote)."),
+		"CPU가 vTPM 키를 묶은 하드웨어 증명 보고서(SEV-SNP 또는 TDX)에 서명하고, vTPM은 그 키로 PCR 값에 서명합니다(쿼트)."),
 	"welcome.stage3": present.T("Request", "요청"),
 	"welcome.stage3.body": present.T("The report, the quote and the event log travel to MAA in one request.",
 		"증명 보고서, 쿼트, 이벤트 로그가 하나의 요청에 담겨 MAA로 전송됩니다."),

@@ -19,7 +19,7 @@ var boolTexts = map[string]boolText{
 		"The vTPM is disabled: no PCRs, quote or event log can be trusted from it.", "vTPM이 꺼져 있습니다. PCR, 쿼트, 이벤트 로그를 믿을 근거가 없습니다."},
 	"tpm-persisted": {
 		"The paravisor runs in stateful mode (attestation not suppressed); the legacy name does not say whether the vTPM state is persisted.",
-		"패러바이저가 상태 유지(stateful) 모드로 실행됩니다(증명이 억제되지 않음). 이전부터 쓰던 이름일 뿐 vTPM 상태가 저장되는지를 나타내지는 않습니다.",
+		"패러바이저가 상태 유지 모드로 실행됩니다(증명이 억제되지 않음). 이전부터 쓰던 이름일 뿐 vTPM 상태가 저장되는지를 나타내지는 않습니다.",
 		"The paravisor runs in stateless mode: attestation is suppressed.", "패러바이저가 상태 비유지(stateless) 모드로 실행됩니다. 증명이 억제됩니다."},
 	"console-enabled": {
 		"The serial console is enabled for the VM.", "VM의 직렬 콘솔이 켜져 있습니다.",

@@ -114,14 +114,14 @@ func noActionText(d []byte, l *Log) text {
 	case bytes.HasPrefix(d, []byte(specIDSignature)):
 		if l.CryptoAgile {
 			banks := strings.Join(l.Banks, ", ")
-			return both("Spec ID Event03: TCG2 crypto-agile log, banks %s", "Spec ID Event03: TCG2 다중 알고리즘 로그, 뱅크 %s", banks)
+			return both("Spec ID Event03: TCG2 crypto-agile log, banks %s", "TCG2 다중 알고리즘 로그 헤더(\"Spec ID Event03\"), 뱅크 %s", banks)
 		}
-		return same("Spec ID Event03")
+		return both("Spec ID Event03", "로그 헤더(\"Spec ID Event03\")")
 	case bytes.HasPrefix(d, []byte("StartupLocality\x00")) && len(d) == 17:
 		return both("StartupLocality: TPM2_Startup ran from locality %d (PCR0 starts at %d)",
 			"StartupLocality: TPM2_Startup이 로컬리티 %d에서 실행되었습니다(PCR0은 %d에서 시작합니다)", d[16], d[16])
 	case bytes.HasPrefix(d, []byte("Spec ID Event00")):
-		return both("Spec ID Event00: TPM 1.2 style log", "Spec ID Event00: TPM 1.2 형식 로그")
+		return both("Spec ID Event00: TPM 1.2 style log", "TPM 1.2 형식 로그 헤더(\"Spec ID Event00\")")
 	}
 	// Other EV_NO_ACTION events (SP800-155 Event, NvIndexInstance...) start with a
 	// NUL-terminated signature.

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/binary"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-eventlog/tcg"
@@ -139,7 +140,7 @@ func signatureListText(val []byte) text {
 				continue
 			}
 			if c, err := x509.ParseCertificate(entry); err == nil {
-				names = append(names, same(certName(c.Subject.CommonName, c.Subject.String())))
+				names = append(names, certName(c.Subject.CommonName, c.Subject.String()))
 			} else {
 				names = append(names, both("unparseable certificate", "해석할 수 없는 인증서"))
 			}
@@ -195,11 +196,13 @@ func authorityText(v tcg.UEFIVariableData) text {
 	return hexPreview(v.VariableData)
 }
 
-func certName(cn, dn string) string {
-	if cn != "" {
-		return cn
+// certName is a certificate's name as its subject gives it; the Korean quotes it, since it
+// is the certificate's own (English) words inside a Korean sentence.
+func certName(cn, dn string) text {
+	if cn == "" {
+		cn = dn
 	}
-	return dn
+	return text{cn, strconv.Quote(cn)}
 }
 
 func plural(n int) string {

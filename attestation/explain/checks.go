@@ -99,7 +99,7 @@ var checks = map[string]Entry{
 		"The quote's extraData equals the nonce of this request, so the quote is fresh and not replayed.",
 		"쿼트의 extraData가 이번 요청의 논스(nonce)와 같으므로, 쿼트가 새로 만들어졌고 재사용되지 않았습니다.",
 		"Quote again with the current nonce (qualifying data).",
-		"현재 논스를 qualifying data로 넣어 다시 쿼트합니다."),
+		"현재 논스를 qualifyingData로 넣어 다시 쿼트합니다."),
 	"tpm.quote.pcr-digest": eh(
 		"The PCR values shown hash to the digest inside the signed quote, so they are the values the vTPM signed.",
 		"표시된 PCR 값의 해시가 서명된 쿼트 안의 다이제스트와 같으므로, vTPM이 서명한 바로 그 값입니다.",

@@ -12,7 +12,7 @@ var eventTypes = map[string]present.Text{
 	"EV_PREBOOT_CERT":            t("Reserved pre-boot certificate event (unused).", "예약된 부팅 전 인증서 이벤트입니다(사용하지 않음)."),
 	"EV_POST_CODE":               t("Firmware code measured during power-on self test (BIOS/UEFI code).", "전원 켜기 자체 검사(POST) 중에 측정된 펌웨어 코드입니다."),
 	"EV_UNUSED":                  t("Reserved event type, unused.", "예약된 이벤트 유형으로 사용하지 않습니다."),
-	"EV_NO_ACTION":               t("Information for the log reader, not extended into any PCR (the Spec ID header, startup locality).", "로그를 읽는 쪽을 위한 정보로, PCR에 확장되지 않습니다(Spec ID 헤더, 시작 로컬리티)."),
+	"EV_NO_ACTION":               t("Information for the log reader, not extended into any PCR (the Spec ID header, startup locality).", "로그를 읽는 쪽을 위한 정보로, PCR에 확장되지 않습니다(로그 형식을 밝히는 \"Spec ID Event03\" 헤더, 시작 로컬리티)."),
 	"EV_SEPARATOR":               t("Separator between pre-OS and OS measurements of a PCR; an error value means the firmware failed to measure.", "PCR의 OS 이전 측정과 OS 측정 사이의 구분자입니다. 오류 값이면 펌웨어가 측정에 실패한 것입니다."),
 	"EV_ACTION":                  t("A firmware action as a string (e.g. calling the boot loader).", "문자열로 기록된 펌웨어 동작(예: 부트로더 호출)입니다."),
 	"EV_EVENT_TAG":               t("Tagged event; the Linux EFI stub uses it for the initrd and load options.", "태그가 붙은 이벤트로, Linux EFI 스텁이 initrd와 로드 옵션에 씁니다."),

@@ -32,7 +32,7 @@ var snpFields = map[string]present.Text{
 	"platform_info.ciphertext_hiding_enabled": t("Ciphertext hiding is on: the host cannot read the encrypted memory's ciphertext.",
 		"암호문 숨김이 켜져 있어 호스트가 암호화된 메모리의 암호문을 읽을 수 없습니다."),
 	"platform_info.alias_check_complete": t("The firmware checked the memory for aliases since the last update.",
-		"마지막 업데이트 이후 펌웨어가 메모리 별칭(alias) 검사를 마쳤습니다."),
+		"마지막 업데이트 이후 펌웨어가 메모리 별칭 검사를 마쳤습니다."),
 	"platform_info.tio_enabled": t("Trusted I/O (SEV-TIO) is on.", "신뢰 I/O(SEV-TIO)가 켜져 있습니다."),
 	"key_info.author_key_en": t("Whether an author key signed the ID key (author_key_digest is then set).",
 		"작성자 키가 ID 키에 서명했는지 여부입니다(그렇다면 author_key_digest가 채워집니다)."),

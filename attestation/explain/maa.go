@@ -84,11 +84,11 @@ var requestFields = map[string]present.Text{
 	"TrustedLaunch": t("A Trusted Launch VM has no hardware TEE: MAA can only check the vTPM (its AK certificate, quote and event log).",
 		"Trusted Launch VM에는 하드웨어 TEE가 없습니다. MAA는 vTPM(AK 인증서, 쿼트, 이벤트 로그)만 확인할 수 있습니다."),
 	"SnpReport": t("The 1184-byte SEV-SNP report from the HCL report, signed by the chip's VCEK; base64url inside the Proof.",
-		"HCL 보고서 안의 1184바이트 SEV-SNP 보고서로, 칩의 VCEK가 서명했습니다. Proof 안에 base64url로 들어갑니다."),
+		"HCL 보고서 안의 1184바이트 SEV-SNP 보고서로, 칩의 VCEK가 서명했습니다. IsolationInfo.Evidence.Proof 안에 base64url로 들어갑니다."),
 	"VcekCertChain": t("VCEK, ASK and ARK as PEM, as THIM returned them, so that MAA can check the report's signature up to AMD's root.",
 		"THIM이 돌려준 PEM 형식의 VCEK, ASK, ARK로, MAA가 보고서 서명을 AMD 루트까지 확인할 수 있게 합니다."),
 	"VCEK": t("The chip's Versioned Chip Endorsement Key certificate for its current TCB: its key signed the SEV-SNP report.",
-		"현재 TCB에 대한 이 칩의 VCEK(Versioned Chip Endorsement Key) 인증서입니다. 이 키가 SEV-SNP 보고서에 서명했습니다."),
+		"현재 TCB에 대한 이 칩의 VCEK(TCB 버전마다 칩이 따로 받는 인증 키) 인증서입니다. 이 키가 SEV-SNP 보고서에 서명했습니다."),
 	"ASK": t("AMD SEV Signing Key certificate for the processor line: it signs VCEKs and is signed by the ARK.",
 		"프로세서 계열의 AMD SEV 서명 키(ASK) 인증서입니다. VCEK에 서명하며 ARK의 서명을 받습니다."),
 	"ARK": t("AMD Root Key certificate, self-signed: MAA and cvmscope trust it because they carry AMD's roots.",
@@ -178,7 +178,7 @@ var callFields = map[string]present.Text{
 		"다시 만든 임시 키로 수행하는 TPM2_RSA_Decrypt로, 현재 PCR에 대해 TPM2_PolicyPCR을 실행한 정책 세션으로 인가됩니다."),
 	"AES-GCM": t("AES-GCM opens the JWT with the unwrapped key, the IV and the additional data \"Transport Key\".",
 		"풀어낸 키, IV, 추가 데이터 \"Transport Key\"로 AES-GCM이 JWT를 엽니다."),
-	"token": t("What came out: the compact JWT, verified in the next step.", "결과로 나온 compact JWT로, 다음 단계에서 검증합니다."),
+	"token": t("What came out: the compact JWT, verified in the next step.", "결과로 나온 토큰으로, 다음 단계에서 검증합니다."),
 }
 
 var jwtFields = map[string]present.Text{

@@ -184,7 +184,7 @@ func Binding(r *Report, leaf *x509.Certificate) check.Check {
 	tcbs := strings.Join(parts, ", ")
 	return check.Passf(IDBinding, "the %v is this report's: reported_tcb 0x%016x equals its TCB extensions (%s), %s, product %s; scope: binds reported_tcb only (not current or committed TCB), no minimum TCB and no revocation judged",
 		key, tcb, tcbs, chipEN, e.product).
-		KO("%v가 이 보고서의 것입니다: reported_tcb 0x%016x가 TCB 확장(%s)과 같고, %s, 제품 %s입니다. 범위: reported_tcb만 묶으며(current, committed TCB는 아님) 최소 TCB와 폐기 여부는 판정하지 않습니다",
+		KO("%v가 이 보고서의 것입니다: reported_tcb 0x%016x가 TCB 확장(%s)과 같고, %s, 제품 %q입니다. 범위: reported_tcb만 묶으며(current_tcb, committed_tcb는 아님) 최소 TCB와 폐기 여부는 판정하지 않습니다",
 			key, tcb, tcbs, chipKO, e.product)
 }
 

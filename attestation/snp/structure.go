@@ -95,7 +95,7 @@ func Structure(r *Report) check.Check {
 	}
 	scope := []string{"reserved fields zero", "platform_info bits defined for v" + fmt.Sprint(v), "signed by " + r.SigningKey().String() + " with the chip key", "ECDSA P-384/SHA-384", "VMPL 0"}
 	c := check.Passf(IDStructure, "report version %d layout: %s", v, strings.Join(scope, ", ")).
-		KO("보고서 버전 %d 형식: 예약 필드 0, v%d에 정의된 platform_info 비트만 사용, 칩 키로 %v 서명, ECDSA P-384/SHA-384, VMPL 0", v, v, r.SigningKey())
+		KO("보고서 버전 %d 형식: 예약 필드 0, 버전 %d에 정의된 platform_info 비트만 사용, 칩 키로 %v 서명, ECDSA P-384/SHA-384, VMPL 0", v, v, r.SigningKey())
 	for _, d := range notes {
 		c = c.WithDetail(d.en, d.ko)
 	}

@@ -33,7 +33,18 @@ func MatchReport(q *Quote, r *TDReport) check.Check {
 			KO("쿼트 본문이 HCL TDREPORT와 %s에서 다릅니다. 다른 보고서로 만든 쿼트입니다", strings.Join(names, ", ")), details)
 	}
 	return check.Passf(CheckMatchesReport, "quote body equals the HCL TDREPORT in all %d TD fields (report_data, mr_td, rtmr0-3, mr_seam, tee_tcb_svn, attributes, xfam, owner/config IDs)", len(measured)).
-		KO("쿼트 본문이 HCL TDREPORT와 TD 필드 %d개 모두에서 같습니다(report_data, mr_td, rtmr0-3, mr_seam, tee_tcb_svn, attributes, xfam, owner/config ID)", len(measured))
+		KO("쿼트 본문이 HCL TDREPORT와 TD 필드 %d개 모두에서 같습니다(%s)", len(measured), measuredNames())
+}
+
+// measuredNames lists the compared fields by their exact names, for the Korean summary:
+// the English groups them in words ("owner/config IDs"), which Korean would have to
+// translate around field names.
+func measuredNames() string {
+	names := make([]string, len(measured))
+	for i, m := range measured {
+		names[i] = m.name
+	}
+	return strings.Join(names, ", ")
 }
 
 // Verify runs the three checks: signature, match with the TDREPORT (skipped when report is

@@ -130,9 +130,9 @@ func VerifyQuote(q *Quote, opts Options) check.Check {
 	at := now.UTC().Format(time.RFC3339)
 	details := []detail{
 		{"PCK leaf: " + q.PCK.Subject.CommonName + " (FMSPC " + q.FMSPC() + "), valid " + from + " to " + to,
-			"PCK 리프 인증서: " + q.PCK.Subject.CommonName + " (FMSPC " + q.FMSPC() + "), 유효기간 " + from + " ~ " + to},
-		{"PCK CA: " + q.Intermediate.Subject.CommonName, "PCK CA 인증서: " + q.Intermediate.Subject.CommonName},
-		{"root: " + q.Root.Subject.CommonName, "루트 인증서: " + q.Root.Subject.CommonName},
+			fmt.Sprintf("PCK 리프 인증서: %q (FMSPC %s), 유효기간 %s ~ %s", q.PCK.Subject.CommonName, q.FMSPC(), from, to)},
+		{"PCK CA: " + q.Intermediate.Subject.CommonName, fmt.Sprintf("PCK CA 인증서: %q", q.Intermediate.Subject.CommonName)},
+		{"root: " + q.Root.Subject.CommonName, fmt.Sprintf("루트 인증서: %q", q.Root.Subject.CommonName)},
 		{"checked at " + at, "검증 시점 " + at},
 	}
 	if q.Version >= 5 {

@@ -219,7 +219,7 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 	case r.TDQuote != nil || r.TDReport != nil:
 		if r.TDQuote == nil {
 			add(check.Skipf("tdx.quote.signature", "no TD quote: the TDREPORT is only MAC'd by the CPU; on Azure, IMDS POST /acc/tdquote turns it into a signed quote (the Build request step fetches it; with inspect, supply it as a file)").
-				KO("TD 쿼트가 없습니다. TDREPORT에는 CPU의 MAC만 있습니다. Azure에서는 IMDS POST /acc/tdquote가 이를 서명된 쿼트로 바꿉니다(요청 만들기 단계가 받아 옵니다. inspect에서는 파일로 줍니다)"),
+				KO("TD 쿼트가 없습니다. TDREPORT에는 CPU의 MAC만 있습니다. Azure에서는 IMDS POST /acc/tdquote가 이를 서명된 쿼트로 바꿉니다(요청 만들기 단계가 받아 옵니다. `cvmscope inspect`에는 파일로 넘깁니다)"),
 				check.Skipf("tdx.quote.matches-report", "no TD quote to compare with the TDREPORT").KO("TDREPORT와 비교할 TD 쿼트가 없습니다"),
 				check.Skipf("tdx.tcb", "no TD quote, so no TCB to evaluate").KO("TD 쿼트가 없어 평가할 TCB가 없습니다"))
 			break

@@ -69,14 +69,14 @@ func Open(ctx context.Context, o Options) (*Platform, error) {
 	case "", "auto":
 		dev, reason := detectAzure()
 		if dev == "" {
-			return openSim(ctx, o, why{"auto: " + reason.en + "; using the simulated CVM", "auto: " + reason.ko + ". 시뮬레이션 CVM을 사용합니다"})
+			return openSim(ctx, o, why{"auto: " + reason.en + "; using the simulated CVM", "자동 감지: " + reason.ko + ". 시뮬레이션 CVM을 사용합니다"})
 		}
 		o.TPM = pick(o.TPM, dev)
-		return openAzure(ctx, o, why{"auto: " + reason.en, "auto: " + reason.ko})
+		return openAzure(ctx, o, why{"auto: " + reason.en, "자동 감지: " + reason.ko})
 	case "azure":
-		return openAzure(ctx, o, why{"--platform azure", "--platform azure"})
+		return openAzure(ctx, o, why{"--platform azure", "--platform=azure로 지정"})
 	case "sim":
-		return openSim(ctx, o, why{"--platform sim", "--platform sim"})
+		return openSim(ctx, o, why{"--platform sim", "--platform=sim으로 지정"})
 	}
 	return nil, fault.Korean(fault.Errorf(fault.Internal, "--platform %q: use auto, azure or sim", o.Platform),
 		fmt.Sprintf("--platform %q: auto, azure, sim 중 하나를 씁니다", o.Platform), "")
