@@ -41,6 +41,11 @@ func verifySignature(msg, sig []byte, ak *rsa.PublicKey, att *Attest, perr error
 		return check.Skipf(IDSignature, "quote signature not checked: no AK public key given").
 			KO("쿼트 서명을 검증하지 않았습니다. AK 공개 키가 없습니다")
 	}
+	if len(sig) == 0 {
+		// A message without its signature file proves nothing, and the person only forgot a file.
+		return check.Failf(IDSignature, "no quote signature: the TPMS_ATTEST came without the signature over it; give the signature file (tpm2_quote -s, or the raw RSA signature)").
+			KO("쿼트 서명이 없습니다. TPMS_ATTEST에 대한 서명 없이 메시지만 주어졌습니다. 서명 파일(tpm2_quote -s 또는 원시 RSA 서명)을 함께 줍니다")
+	}
 	raw, scheme, h, err := decodeSignature(sig, ak)
 	if err != nil {
 		return check.Failf(IDSignature, "quote signature unreadable: %v", err).KO("쿼트 서명을 읽을 수 없습니다: %v", err)
