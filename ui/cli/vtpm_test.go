@@ -11,7 +11,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/cvmscope/cvmscope/hw/tpm"
 )
 
 // startVTPM runs `cvmscope vtpm` on a free port pair until the test ends.
@@ -119,5 +122,99 @@ func TestVTPMRefusesBadFlags(t *testing.T) {
 		if errOut.Len() == 0 {
 			t.Errorf("cvmscope vtpm %v said nothing on stderr", args)
 		}
+	}
+}
+
+// TestVTPMNamespaceIMDS runs the README's recipe for clients with a fixed IMDS address: in a
+// network namespace whose lo carries 169.254.169.254, `cvmscope vtpm --imds-listen
+// 169.254.169.254:80` serves THIM at the address such clients hard-code, and the vTPM on
+// the namespace's loopback; SIGTERM stops it with exit 0. It needs root and iproute2 and
+// skips without them.
+func TestVTPMNamespaceIMDS(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root for a network namespace (ip netns)")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("needs iproute2's ip for a network namespace")
+	}
+	ns := "cvmscope-test-" + strconv.Itoa(os.Getpid())
+	if b, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Skipf("cannot create a network namespace here: %v: %s", err, b)
+	}
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	for _, args := range [][]string{{"link", "set", "lo", "up"}, {"addr", "add", "169.254.169.254/32", "dev", "lo"}} {
+		if b, err := exec.Command("ip", append([]string{"netns", "exec", ns, "ip"}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v in the namespace: %v: %s", args, err, b)
+		}
+	}
+	// This test binary acts as cvmscope (TestMain) inside the namespace.
+	srv := exec.Command("ip", "netns", "exec", ns, os.Args[0], "vtpm", "--listen", "127.0.0.1:2321", "--imds-listen", "169.254.169.254:80", "--lang", "en")
+	srv.Env = append(os.Environ(), "CVMSCOPE_TEST_AS_MAIN=1")
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	srv.Stderr = &stderr
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	banner := make(chan string, 1)
+	go func() {
+		b := make([]byte, 0, 4096)
+		buf := make([]byte, 512)
+		for {
+			n, err := stdout.Read(buf)
+			b = append(b, buf[:n]...)
+			if strings.Contains(string(b), "Ctrl-C") || err != nil {
+				banner <- string(b)
+				io.Copy(io.Discard, stdout)
+				return
+			}
+		}
+	}()
+	out := <-banner
+	if !strings.Contains(out, "IMDS emulator http://169.254.169.254:80") {
+		srv.Process.Kill()
+		srv.Wait()
+		t.Fatalf("cvmscope vtpm in the namespace did not serve IMDS at 169.254.169.254:80:\n%s\n%s", out, stderr.String())
+	}
+	client := exec.Command("ip", "netns", "exec", ns, os.Args[0], "-test.run", "^TestVTPMNamespaceClient$", "-test.v")
+	client.Env = append(os.Environ(), "CVMSCOPE_VTPM_NETNS_CLIENT=1")
+	b, err := client.CombinedOutput()
+	if err != nil || !strings.Contains(string(b), "--- PASS: TestVTPMNamespaceClient") {
+		t.Errorf("the client in the namespace: %v\n%s", err, b)
+	}
+	srv.Process.Signal(syscall.SIGTERM)
+	if err := srv.Wait(); err != nil {
+		t.Errorf("cvmscope vtpm after SIGTERM: %v, want exit 0\n%s", err, stderr.String())
+	}
+}
+
+// TestVTPMNamespaceClient is TestVTPMNamespaceIMDS's client, run inside its namespace: THIM
+// from the fixed IMDS address, the report from the vTPM on the namespace's loopback.
+func TestVTPMNamespaceClient(t *testing.T) {
+	if os.Getenv("CVMSCOPE_VTPM_NETNS_CLIENT") != "1" {
+		t.Skip("runs inside TestVTPMNamespaceIMDS's network namespace")
+	}
+	req, _ := http.NewRequest("GET", "http://169.254.169.254/metadata/THIM/amd/certification", nil)
+	req.Header.Set("Metadata", "true")
+	rsp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("THIM at 169.254.169.254: %v", err)
+	}
+	defer rsp.Body.Close()
+	var thim struct{ VcekCert, CertificateChain string }
+	if err := json.NewDecoder(rsp.Body).Decode(&thim); err != nil || rsp.StatusCode != 200 || !strings.Contains(thim.VcekCert, "BEGIN CERTIFICATE") {
+		t.Fatalf("THIM at 169.254.169.254: status %d, %v", rsp.StatusCode, err)
+	}
+	tp, err := tpm.Open(context.Background(), "mssim://127.0.0.1:2321")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tp.Close()
+	report, err := tp.NVRead(context.Background(), tpm.NVHCLReport)
+	if err != nil || len(report) != 2600 || string(report[:4]) != "HCLA" {
+		t.Fatalf("HCL report from the vTPM in the namespace: %d bytes, %v", len(report), err)
 	}
 }
