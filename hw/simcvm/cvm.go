@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -182,6 +183,18 @@ func readUserData(tpm transport.TPM) ([UserDataSize]byte, error) {
 	return ud, nil
 }
 
+// Launch values as Azure's paravisor reports them, so the simulated reports read like real
+// ones: the IGVM family and image ids of the Azure SNP paravisor (01…, 02…), and a TDX
+// module 1.5 (TEE_TCB_SVN 02.01.06, XFAM x87, SSE, AVX, AVX-512, CET and AMX as on Azure TDX
+// hosts). MRSEAM is the hash of a name, not of Intel's module: the module is simulated.
+var (
+	azureSNPFamilyID = [16]byte{0x01}
+	azureSNPImageID  = [16]byte{0x02}
+	azureTEETCBSVN   = [16]byte{0x02, 0x01, 0x06}
+	azureXFAM        = uint64(0x618e7)
+	simTDXModule     = sha512.Sum384([]byte("cvmscope simulated Intel TDX module 1.5.06"))
+)
+
 // regenerate builds new runtime claims carrying ud, binds them into a new hardware report
 // (REPORT_DATA = SHA-256(claims) ‖ 32 zero bytes) and assembles the HCL report. c.mu held.
 func (c *CVM) regenerate(ud [UserDataSize]byte) error {
@@ -197,10 +210,12 @@ func (c *CVM) regenerate(ud [UserDataSize]byte) error {
 	switch c.opts.TEE {
 	case TEESEVSNP:
 		typ = hcl.ReportSNP
-		hw, err = c.amd.NewReport(simroots.SNPParams{ReportData: rd, Measurement: c.measurement, Debug: c.opts.Debug})
+		hw, err = c.amd.NewReport(simroots.SNPParams{ReportData: rd, Measurement: c.measurement, Debug: c.opts.Debug,
+			FamilyID: azureSNPFamilyID, ImageID: azureSNPImageID})
 	case TEETDX:
 		typ = hcl.ReportTDX
-		hw, err = c.tdx.NewTDReport(simroots.TDXParams{ReportData: rd, MRTD: c.mrtd, RTMR: c.rtmr, Debug: c.opts.Debug})
+		hw, err = c.tdx.NewTDReport(simroots.TDXParams{ReportData: rd, MRTD: c.mrtd, RTMR: c.rtmr, Debug: c.opts.Debug,
+			MRSeam: simTDXModule, TEETCBSVN: azureTEETCBSVN, XFAM: azureXFAM})
 	default:
 		return fmt.Errorf("simcvm: a %q VM has no hardware report", c.opts.TEE)
 	}
