@@ -93,9 +93,28 @@ func Run(ctx context.Context, r workshop.Runner, opts Options) error {
 	out := lockOutput(opts.Output)
 	m := newModel(ctx, r, opts, stylesFor(opts))
 	m.clip = out
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion(),
-		tea.WithInput(opts.Input), tea.WithOutput(out))
+	var root tea.Model = m
+	link := roomLinkFile()
+	if link != nil {
+		l := newRoomLink(link)
+		root = roomed{model: m, link: l}
+		defer link.Close()
+		defer l.close()
+		go l.write()
+	}
+	// Without Bubble Tea's own SIGINT/SIGTERM handler: the caller's context ends on them
+	// (cli's NotifyContext), and with both, the library's handler could block forever
+	// sending its QuitMsg to a loop the context had already ended, so the program hung on
+	// SIGTERM until killed (seen as a 3 s wait when serve restarts a session).
+	p := tea.NewProgram(root, tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion(),
+		tea.WithInput(opts.Input), tea.WithOutput(out), tea.WithoutSignalHandler())
+	if r, ok := root.(roomed); ok {
+		go r.link.read(p.Send)
+	}
 	final, err := p.Run()
+	if r, ok := final.(roomed); ok {
+		final = r.model
+	}
 	if m.cancel != nil {
 		m.cancel()
 	}

@@ -704,6 +704,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	hostKey := fs.String("host-key", "", "the server's SSH host key, created (mode 0600) when missing; a missing directory is created 0700, an existing one is left as it is (default: cvmscope/ssh_host_ed25519 in the user config directory)")
 	keysFile := fs.String("authorized-keys", "", "OpenSSH authorized_keys FILE: these public keys may come in without the room code")
 	code := fs.String("room-code", "", "the room code attendees without a listed key type (keyboard-interactive; case, spaces and hyphens ignored); default a new random one each start; off: keys only")
+	instructorKeys := fs.String("instructor-keys", "", "OpenSSH authorized_keys FILE: these keys get the instructor's room view (every session live; push a scenario, a language, a reset or a message) instead of a session")
 	open := fs.Bool("open-room", false, "let anyone who reaches the port in, with no key or code (prints a warning)")
 	maxSessions := fs.Int("max-sessions", 0, fmt.Sprintf("sessions at once; the next is refused with a message (default: half the available memory over %d MiB a session, at most %d; here %d)", sshserve.SessionRSS>>20, sshserve.MaxSessionsCap, sshserve.DefaultMaxSessions()))
 	idle := fs.Duration("idle-timeout", sshserve.DefaultIdleTimeout, "end a connection with no traffic for this long")
@@ -739,6 +740,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	}
 	if *keysFile != "" {
 		if cfg.AuthorizedKeys, err = sshserve.LoadAuthorizedKeys(*keysFile); err != nil {
+			return fail(err)
+		}
+	}
+	if *instructorKeys != "" {
+		if cfg.InstructorKeys, err = sshserve.LoadKeys("--instructor-keys", *instructorKeys); err != nil {
 			return fail(err)
 		}
 	}
@@ -779,6 +785,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		}
 		if len(cfg.AuthorizedKeys) > 0 {
 			fmt.Fprintf(stdout, "%d authorized key(s) from %s\n", len(cfg.AuthorizedKeys), *keysFile)
+		}
+		if len(cfg.InstructorKeys) > 0 {
+			fmt.Fprintf(stdout, "instructor: ssh -t -p %s %s   (with a key from %s: the room view)\n", port, host, *instructorKeys)
 		}
 		if fp, err := sshserve.HostKeyFingerprint(*hostKey); err == nil {
 			fmt.Fprintf(stdout, "host key: %s   (attendees check it when ssh asks the first time)\n", fp)

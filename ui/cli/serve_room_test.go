@@ -309,7 +309,7 @@ func TestServeSessionEnvironment(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := []string{"CVMSCOPE_SERVE", "CVMSCOPE_SERVE_SAVE", "CVMSCOPE_TEST_AS_MAIN", "CVMSCOPE_TEST_PRINT_ENV", "HOME", "LANG", "PATH", "TERM", "TMPDIR"}
+	want := []string{"CVMSCOPE_ROOM_FD", "CVMSCOPE_SERVE", "CVMSCOPE_SERVE_SAVE", "CVMSCOPE_TEST_AS_MAIN", "CVMSCOPE_TEST_PRINT_ENV", "HOME", "LANG", "PATH", "TERM", "TMPDIR"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("session environment has %q, want exactly %q:\n%v", keys, want, env)
 	}

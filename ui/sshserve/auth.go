@@ -7,8 +7,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
-	"github.com/cvmscope/cvmscope/attestation/regfile"
+	"slices"
 	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/regfile"
 
 	"github.com/charmbracelet/ssh"
 	gossh "golang.org/x/crypto/ssh"
@@ -51,11 +53,17 @@ func codeMatches(typed, code string) bool {
 // (from=, command=, …) are not honoured, so a line carrying any is refused rather than
 // silently widened.
 func LoadAuthorizedKeys(path string) ([]gossh.PublicKey, error) {
+	return LoadKeys("--authorized-keys", path)
+}
+
+// LoadKeys reads an OpenSSH authorized_keys file given to flag, as LoadAuthorizedKeys
+// does; errors name the flag.
+func LoadKeys(flag, path string) ([]gossh.PublicKey, error) {
 	// Only a regular file, capped: a FIFO or /dev/zero given by mistake must not hang the
 	// room's start.
 	data, err := regfile.Read(path, 1<<20)
 	if err != nil {
-		return nil, fmt.Errorf("--authorized-keys %s: %w", path, err)
+		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	var keys []gossh.PublicKey
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -67,18 +75,18 @@ func LoadAuthorizedKeys(path string) ([]gossh.PublicKey, error) {
 		}
 		key, _, options, _, err := gossh.ParseAuthorizedKey(line)
 		if err != nil {
-			return nil, fmt.Errorf("--authorized-keys %s line %d: %v (each line is one OpenSSH public key, e.g. the contents of ~/.ssh/id_ed25519.pub)", path, n, err)
+			return nil, fmt.Errorf("%s %s line %d: %v (each line is one OpenSSH public key, e.g. the contents of ~/.ssh/id_ed25519.pub)", flag, path, n, err)
 		}
 		if len(options) > 0 {
-			return nil, fmt.Errorf("--authorized-keys %s line %d: key options (%s) are not supported; remove them", path, n, strings.Join(options, ","))
+			return nil, fmt.Errorf("%s %s line %d: key options (%s) are not supported; remove them", flag, path, n, strings.Join(options, ","))
 		}
 		keys = append(keys, key)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("--authorized-keys %s: %w", path, err)
+		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	if len(keys) == 0 {
-		return nil, fmt.Errorf("--authorized-keys %s holds no key: add one OpenSSH public key per line", path)
+		return nil, fmt.Errorf("%s %s holds no key: add one OpenSSH public key per line", flag, path)
 	}
 	return keys, nil
 }
@@ -88,10 +96,11 @@ func LoadAuthorizedKeys(path string) ([]gossh.PublicKey, error) {
 // for an open room, no authentication at all.
 func authOptions(cfg Config) []ssh.Option {
 	var opts []ssh.Option
-	if len(cfg.AuthorizedKeys) > 0 {
+	if len(cfg.AuthorizedKeys)+len(cfg.InstructorKeys) > 0 {
+		keys := append(slices.Clone(cfg.AuthorizedKeys), cfg.InstructorKeys...)
 		opts = append(opts, ssh.PublicKeyAuth(func(_ ssh.Context, key ssh.PublicKey) bool {
 			ok := false
-			for _, k := range cfg.AuthorizedKeys {
+			for _, k := range keys {
 				// Every key is compared, so the time does not tell which one matched.
 				if ssh.KeysEqual(key, k) {
 					ok = true
@@ -111,6 +120,18 @@ func authOptions(cfg Config) []ssh.Option {
 		)
 	}
 	return opts
+}
+
+// isInstructor says whether the session came in with one of the instructor's keys.
+func isInstructor(s ssh.Session, keys []gossh.PublicKey) bool {
+	k := s.PublicKey()
+	ok := false
+	for _, ik := range keys {
+		if k != nil && ssh.KeysEqual(k, ik) {
+			ok = true
+		}
+	}
+	return ok
 }
 
 // authOf says how a session's connection got in, for the server's log and the room's list.

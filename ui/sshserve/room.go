@@ -1,7 +1,9 @@
 package sshserve
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +21,9 @@ import (
 
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
+
+	"github.com/cvmscope/cvmscope/attestation/workshop"
+	"github.com/cvmscope/cvmscope/ui"
 )
 
 // allowed are the flags an attendee may pass (`ssh -t host -- --lang ko`): the ones that
@@ -60,6 +65,55 @@ type Attendee struct {
 	Auth    string // "key SHA256:…", "room code" or "open room"
 	Args    []string
 	Started time.Time
+	// TEE and Scenario are the session's, from its options or the instructor's last push;
+	// Lang and Steps are what its cvmscope last reported.
+	TEE, Scenario, Lang string
+	Steps               []ui.RoomStep
+
+	ctl *sessionCtl
+}
+
+// sessionCtl steers one session: the link to its current cvmscope (nil between two), and
+// the restarts the instructor asked for.
+type sessionCtl struct {
+	restart chan ui.RoomCommand // the note the new cvmscope shows; the latest replaces one pending
+
+	mu   sync.Mutex
+	link *os.File
+}
+
+// send writes c to the session's cvmscope. A session that does not read within a second is
+// stuck or gone; the instructor is told rather than held up.
+func (c *sessionCtl) send(cmd ui.RoomCommand) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.link == nil {
+		return errors.New("restarting")
+	}
+	b, err := json.Marshal(cmd)
+	if err != nil {
+		return err
+	}
+	if err := c.link.SetWriteDeadline(time.Now().Add(time.Second)); err != nil {
+		return err
+	}
+	_, err = c.link.Write(append(b, '\n'))
+	return err
+}
+
+// requestRestart asks the session's loop to start its cvmscope again, with note.
+func (c *sessionCtl) requestRestart(note ui.RoomCommand) {
+	for {
+		select {
+		case c.restart <- note:
+			return
+		default:
+		}
+		select {
+		case <-c.restart:
+		default:
+		}
+	}
 }
 
 // room tracks the running sessions: it caps them, hands each its PTY, and lets stopping
@@ -73,6 +127,8 @@ type room struct {
 	running sync.WaitGroup
 	nextID  int
 	live    map[ssh.Session]*Attendee
+	// changed is closed, and replaced, at every change the instructor's view shows.
+	changed chan struct{}
 	// ptys holds each session's PTY, taken when it is allocated. The session handler does
 	// not call Session.Pty itself: that copies the PTY while the request loop may be
 	// writing a resize into it, a data race in charmbracelet/ssh (issue #58).
@@ -80,7 +136,7 @@ type room struct {
 }
 
 func newRoom(max int) *room {
-	return &room{max: max, live: map[ssh.Session]*Attendee{}, ptys: map[ssh.Session]ssh.Pty{}}
+	return &room{max: max, live: map[ssh.Session]*Attendee{}, ptys: map[ssh.Session]ssh.Pty{}, changed: make(chan struct{})}
 }
 
 // keepPty wraps the PTY allocation of ssh.AllocatePty to keep the PTY for the handler. It
@@ -121,29 +177,181 @@ var (
 
 // enter registers a session, or refuses it when the server is stopping or the room is
 // full. It also returns the session's PTY, if it has one.
-func (r *room) enter(s ssh.Session, a Attendee) (ssh.Pty, bool, error) {
+func (r *room) enter(s ssh.Session, a Attendee) (*Attendee, ssh.Pty, bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.stopped {
-		return ssh.Pty{}, false, errStopping
+		return nil, ssh.Pty{}, false, errStopping
 	}
 	if len(r.live) >= r.max {
-		return ssh.Pty{}, false, fmt.Errorf("%w: %d sessions are running, the most this server takes (--max-sessions); try again in a few minutes", errFull, r.max)
+		return nil, ssh.Pty{}, false, fmt.Errorf("%w: %d sessions are running, the most this server takes (--max-sessions); try again in a few minutes", errFull, r.max)
 	}
 	r.nextID++
 	a.ID = r.nextID
+	a.ctl = &sessionCtl{restart: make(chan ui.RoomCommand, 1)}
 	r.live[s] = &a
 	r.running.Add(1)
+	r.notify()
 	pty, ok := r.ptys[s]
-	return pty, ok, nil
+	return &a, pty, ok, nil
 }
 
 // leave unregisters a session once its cvmscope has exited and its directory is gone.
 func (r *room) leave(s ssh.Session) {
 	r.mu.Lock()
 	delete(r.live, s)
+	r.notify()
 	r.mu.Unlock()
 	r.running.Done()
+}
+
+// notify wakes the instructors' views; r.mu is held.
+func (r *room) notify() {
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+// Changed is closed at the next change of the sessions.
+func (r *room) Changed() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.changed
+}
+
+// report records what a session's cvmscope reported.
+func (r *room) report(a *Attendee, st ui.RoomState) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a.Lang, a.Steps = st.Lang, st.Steps
+	r.notify()
+}
+
+// Sessions lists the attendees' sessions for the instructor's view.
+func (r *room) Sessions() []ui.RoomSession {
+	var out []ui.RoomSession
+	for _, a := range r.Attendees() {
+		out = append(out, ui.RoomSession{ID: a.ID, User: a.User, Remote: a.Remote, Lang: a.Lang, TEE: a.TEE, Scenario: a.Scenario, Steps: a.Steps, Started: a.Started})
+	}
+	return out
+}
+
+// Push carries out an instructor's push on one session or every one.
+func (r *room) Push(p ui.RoomPush) (int, error) {
+	r.mu.Lock()
+	var targets []*Attendee
+	for _, a := range r.live {
+		if p.To == 0 || a.ID == p.To {
+			targets = append(targets, a)
+		}
+	}
+	r.mu.Unlock()
+	if len(targets) == 0 {
+		if p.To != 0 {
+			return 0, fmt.Errorf("session #%d has ended", p.To)
+		}
+		return 0, nil
+	}
+	slices.SortFunc(targets, func(a, b *Attendee) int { return a.ID - b.ID })
+	var sc workshop.Scenario
+	if p.Kind == ui.PushScenario {
+		var err error
+		if sc, err = workshop.LookupScenario(p.Value); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	var missed []string
+	for _, a := range targets {
+		var err error
+		switch p.Kind {
+		case ui.PushMessage:
+			err = a.ctl.send(ui.RoomCommand{Message: p.Value})
+		case ui.PushLang:
+			err = a.ctl.send(ui.RoomCommand{Lang: p.Value})
+		case ui.PushScenario:
+			r.mu.Lock()
+			tee := a.TEE
+			r.mu.Unlock()
+			if err = sc.Supports(tee); err == nil {
+				r.restart(a, "--scenario", p.Value, ui.RoomCommand{Changed: "scenario", Scenario: p.Value})
+			} else {
+				err = fmt.Errorf("%s has no hardware report to stage %s in", tee, p.Value)
+			}
+		case ui.PushReset:
+			r.restart(a, "", "", ui.RoomCommand{Changed: "reset"})
+		}
+		if err != nil {
+			missed = append(missed, fmt.Sprintf("#%d: %v", a.ID, err))
+			continue
+		}
+		n++
+	}
+	if len(missed) > 0 {
+		return n, fmt.Errorf("not sent to %s", strings.Join(missed, "; "))
+	}
+	return n, nil
+}
+
+// restart sets the session's option flag to value ("" drops it; flag "" changes nothing)
+// and asks its loop to start its cvmscope again.
+func (r *room) restart(a *Attendee, flag, value string, note ui.RoomCommand) {
+	r.mu.Lock()
+	if flag != "" {
+		a.Args = slices.DeleteFunc(a.Args, func(s string) bool { return strings.HasPrefix(s, flag+"=") })
+		if value != "" {
+			a.Args = append(a.Args, flag+"="+value)
+		}
+		a.Scenario = value
+	}
+	a.Steps = nil
+	r.notify()
+	r.mu.Unlock()
+	a.ctl.requestRestart(note)
+}
+
+// args is the session's options now.
+func (r *room) args(a *Attendee) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(a.Args)
+}
+
+// attach makes link the session's way to its current cvmscope, and reads its reports
+// until the link closes.
+func (r *room) attach(a *Attendee, link *os.File) {
+	a.ctl.mu.Lock()
+	a.ctl.link = link
+	a.ctl.mu.Unlock()
+	go func() {
+		sc := bufio.NewScanner(link)
+		sc.Buffer(nil, 64<<10)
+		for sc.Scan() {
+			var st ui.RoomState
+			if json.Unmarshal(sc.Bytes(), &st) == nil {
+				r.report(a, st)
+			}
+		}
+	}()
+}
+
+// detach closes the link to a cvmscope that has exited.
+func (r *room) detach(a *Attendee) {
+	a.ctl.mu.Lock()
+	defer a.ctl.mu.Unlock()
+	if a.ctl.link != nil {
+		a.ctl.link.Close()
+		a.ctl.link = nil
+	}
+}
+
+// optionOf is the value of flag in a session's options, or def.
+func optionOf(args []string, flag, def string) string {
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, flag+"="); ok {
+			def = v
+		}
+	}
+	return def
 }
 
 // Attendees lists the running sessions, oldest first.
@@ -180,34 +388,46 @@ func (r *room) handler(serverCtx context.Context, cfg Config) wish.Middleware {
 				wish.Fatalln(s, "cvmscope:", err)
 				return
 			}
-			a := Attendee{User: s.User(), Remote: hostOf(s.RemoteAddr()), Auth: authOf(s, cfg.OpenRoom), Args: extra, Started: time.Now()}
-			pty, hasPty, err := r.enter(s, a)
+			if isInstructor(s, cfg.InstructorKeys) {
+				r.instruct(serverCtx, s, extra)
+				return
+			}
+			a := Attendee{User: s.User(), Remote: hostOf(s.RemoteAddr()), Auth: authOf(s, cfg.OpenRoom), Args: extra, Started: time.Now(),
+				TEE: optionOf(extra, "--sim-tee", "sevsnp"), Scenario: optionOf(extra, "--scenario", "")}
+			att, pty, hasPty, err := r.enter(s, a)
 			if err != nil {
 				slog.Warn("ssh session refused", "user", a.User, "remote", a.Remote, "why", err)
 				wish.Fatalln(s, "cvmscope:", err)
 				return
 			}
-			defer r.leave(s)
+			// The place is given back before the attendee hears the session is over: one who
+			// connects again at once must not find the room still full with their old session.
+			var leave sync.Once
+			defer leave.Do(func() { r.leave(s) })
 			switch {
 			case save && hasPty:
+				leave.Do(func() { r.leave(s) })
 				wish.Fatalf(s, "cvmscope: --save-to-stdout writes the bundle on stdout, which a terminal would mangle: run it without -t:\r\n  %s\r\n", takeHome(s, extra))
 				return
 			case !save && !hasPty:
+				leave.Do(func() { r.leave(s) })
 				// Nothing runs without a terminal (ssh -T, or a command without -t).
 				wish.Fatalln(s, "cvmscope: needs a terminal: connect with ssh -t")
 				return
 			}
 			slog.Info("ssh session", "user", a.User, "remote", a.Remote, "auth", a.Auth, "args", extra, "save", save)
-			code := runSession(serverCtx, s, cfg, pty, extra, save)
+			code := r.runSession(serverCtx, s, cfg, pty, att, save)
 			slog.Info("ssh session ended", "user", a.User, "remote", a.Remote, "exit", code, "duration", time.Since(a.Started).Round(time.Second))
+			leave.Do(func() { r.leave(s) })
 			s.Exit(code)
 		}
 	}
 }
 
 // runSession runs one session's cvmscope in a directory of its own, removed afterwards,
-// and returns its exit code.
-func runSession(serverCtx context.Context, s ssh.Session, cfg Config, pty ssh.Pty, extra []string, save bool) int {
+// and returns its exit code. When the instructor pushes a scenario or resets the session,
+// its cvmscope is stopped and started again in the same terminal and directory.
+func (r *room) runSession(serverCtx context.Context, s ssh.Session, cfg Config, pty ssh.Pty, a *Attendee, save bool) int {
 	// A directory of its own, removed afterwards: `s` saves a bundle into the working
 	// directory, and an attendee must not fill the presenter's. It is also the child's
 	// HOME and TMPDIR, so its logs (CVMSCOPE_LOG) go with it.
@@ -218,32 +438,32 @@ func runSession(serverCtx context.Context, s ssh.Session, cfg Config, pty ssh.Pt
 	}
 	defer os.RemoveAll(dir)
 
-	args := append(append(slices.Clone(cfg.Command[1:]), extra...), "--platform=sim", "--tpm=sim")
 	bundle := filepath.Join(dir, "cvmscope-bundle.json")
-	if save {
-		args = append(args, "--output=text", "--save="+bundle)
-	}
-	// The child ends with the session, at the session limit, or with the server.
+	// The session ends with the attendee, at the session limit, or with the server.
 	ctx, cancel := context.WithTimeout(s.Context(), cfg.SessionLimit)
 	defer cancel()
 	stop := context.AfterFunc(serverCtx, cancel)
 	defer stop()
-	// exec directly rather than wish.Command: the child must get the PTY as its
-	// controlling terminal (a session of its own), or it never receives SIGWINCH when the
-	// server resizes the PTY, and the TUI would not follow the window.
-	cmd := exec.CommandContext(ctx, cfg.Command[0], args...)
-	// SIGTERM lets cvmscope restore the attendee's terminal; it is killed if it has not
-	// exited after StopGrace.
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = cfg.StopGrace
-	cmd.Dir = dir
-	term := "dumb"
-	if !save {
-		term = pty.Term
+	command := func(ctx context.Context, extra []string, term string) *exec.Cmd {
+		args := append(append(slices.Clone(cfg.Command[1:]), extra...), "--platform=sim", "--tpm=sim")
+		if save {
+			args = append(args, "--output=text", "--save="+bundle)
+		}
+		// exec directly rather than wish.Command: the child must get the PTY as its
+		// controlling terminal (a session of its own), or it never receives SIGWINCH when
+		// the server resizes the PTY, and the TUI would not follow the window.
+		cmd := exec.CommandContext(ctx, cfg.Command[0], args...)
+		// SIGTERM lets cvmscope restore the attendee's terminal; it is killed if it has not
+		// exited after StopGrace.
+		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+		cmd.WaitDelay = cfg.StopGrace
+		cmd.Dir = dir
+		cmd.Env = sessionEnv(dir, term, s.Environ(), takeHome(s, extra), cfg.Env)
+		return cmd
 	}
-	cmd.Env = sessionEnv(dir, term, s.Environ(), takeHome(s, extra), cfg.Env)
 
 	if save {
+		cmd := command(ctx, r.args(a), "dumb")
 		// The report goes to the attendee's terminal (stderr), the bundle alone to stdout.
 		cmd.Stdout, cmd.Stderr = s.Stderr(), s.Stderr()
 		code := exitCode(cmd.Run())
@@ -265,17 +485,60 @@ func runSession(serverCtx context.Context, s ssh.Session, cfg Config, pty ssh.Pt
 		return code
 	}
 
-	cmd.SysProcAttr = controllingTTY()
 	code := 1
-	if err := pty.Start(cmd); err != nil {
-		wish.Errorln(s, "cvmscope:", err)
-	} else {
-		err := cmd.Wait()
+	var note *ui.RoomCommand
+	for {
+		child, stopChild := context.WithCancel(ctx)
+		cmd := command(child, r.args(a), pty.Term)
+		cmd.SysProcAttr = controllingTTY()
+		// The room link: the child's end is its fd 3, the server's end reads its reports
+		// and carries the instructor's commands. Without one (not Unix) the session runs
+		// unsteered.
+		link, childEnd, lerr := socketPair()
+		if lerr == nil {
+			cmd.ExtraFiles = []*os.File{childEnd}
+			cmd.Env = append(cmd.Env, "CVMSCOPE_ROOM_FD=3")
+		}
+		err := pty.Start(cmd)
+		if lerr == nil {
+			childEnd.Close()
+		}
+		if err != nil {
+			stopChild()
+			if lerr == nil {
+				link.Close()
+			}
+			wish.Errorln(s, "cvmscope:", err)
+			break
+		}
+		if lerr == nil {
+			r.attach(a, link)
+			if note != nil {
+				a.ctl.send(*note)
+			}
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		var restart bool
+		select {
+		case err = <-exited:
+		case n := <-a.ctl.restart:
+			stopChild()
+			err = <-exited
+			note, restart = &n, ctx.Err() == nil
+		}
+		stopChild()
+		r.detach(a)
+		if restart {
+			slog.Info("ssh session restarted by the instructor", "user", a.User, "remote", a.Remote, "args", r.args(a))
+			continue
+		}
 		var ee *exec.ExitError
 		if err != nil && !errors.As(err, &ee) && serverCtx.Err() == nil {
 			tell(s, pty, "cvmscope: "+err.Error())
 		}
 		code = exitCode(err)
+		break
 	}
 	switch {
 	case serverCtx.Err() != nil:

@@ -57,6 +57,9 @@ type Config struct {
 	// RoomCode, when not empty, lets in whoever types it (keyboard-interactive, or as a
 	// password); compared ignoring case, spaces and hyphens.
 	RoomCode string
+	// InstructorKeys get the room view instead of a workshop session: every session in a
+	// live table, and pushes of a scenario, a language, a reset or a message.
+	InstructorKeys []gossh.PublicKey
 	// OpenRoom lets in anyone, without a key or code. Without it, AuthorizedKeys or
 	// RoomCode must be set.
 	OpenRoom bool

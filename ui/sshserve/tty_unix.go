@@ -4,6 +4,7 @@ package sshserve
 
 import (
 	"io"
+	"os"
 	"syscall"
 	"time"
 
@@ -49,4 +50,34 @@ func drain(p ssh.Pty, limit time.Duration) {
 			return
 		}
 	}
+}
+
+// socketPair returns the two ends of a room link: the server's (non-blocking, so that
+// closing it ends a read and writes can time out) and the child's (blocking, as the child
+// reads it as a plain file).
+func socketPair() (server, child *os.File, err error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := unix.SetNonblock(fds[0], true); err != nil {
+		unix.Close(fds[0])
+		unix.Close(fds[1])
+		return nil, nil, err
+	}
+	return os.NewFile(uintptr(fds[0]), "room link"), os.NewFile(uintptr(fds[1]), "room link (child)"), nil
+}
+
+// termSize reads a terminal's size without putting it in blocking mode (as Fd would).
+func termSize(f *os.File) (w, h int, ok bool) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, 0, false
+	}
+	var ws *unix.Winsize
+	cerr := rc.Control(func(fd uintptr) { ws, err = unix.IoctlGetWinsize(int(fd), unix.TIOCGWINSZ) })
+	if cerr != nil || err != nil {
+		return 0, 0, false
+	}
+	return int(ws.Col), int(ws.Row), true
 }
