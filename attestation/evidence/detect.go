@@ -60,7 +60,7 @@ func (k Kind) ParseCheck() string {
 		return "jwks.parse"
 	case KindTCBInfo, KindQEIdentity:
 		return "tdx.collateral.parse"
-	case KindTrustee, KindHCLBody:
+	case KindTrustee, KindHCLBody, KindConstellation:
 		return "hcl.parse"
 	case KindTrusteeQuote, KindTPMTSig, KindGoTPM:
 		return "tpm.quote.parse"
@@ -167,6 +167,8 @@ func damagedJSON(t []byte) Kind {
 		return KindTrustee
 	case has(`"signature"`) && has(`"message"`):
 		return KindTrusteeQuote
+	case has(`"Attestation"`) && has(`"InstanceInfo"`):
+		return KindConstellation
 	case has(`"vm-configuration"`) || has(`"HCLAkPub"`):
 		return KindRuntimeClaims
 	case has(`"keys"`):

@@ -3,6 +3,7 @@ package evidence
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -25,6 +26,8 @@ const (
 	KindPCRValues    Kind = "pcr-values"        // tpm2_pcrread -o: bare digests of a selection
 	KindHCLBody      Kind = "hcl-body"          // an HCL report without its 32-byte header
 	KindGoTPM        Kind = "go-tpm-tools"      // go-tpm-tools' pb.Attestation
+	// KindConstellation is Constellation's Azure attestation document (JSON).
+	KindConstellation Kind = "constellation-attestation"
 )
 
 // detectOther recognises the binary formats of other tools; "" when none matches.
@@ -49,6 +52,8 @@ func detectOtherJSON(m map[string]json.RawMessage) Kind {
 		return KindTrustee
 	case trustee.IsQuote(m):
 		return KindTrusteeQuote
+	case gotpm.IsDocument(m):
+		return KindConstellation
 	}
 	return ""
 }
@@ -169,30 +174,99 @@ func (s *Set) addOther(name string, kind Kind, data []byte, info *FileInfo) (bad
 			err = once(name, &s.RuntimeClaims, body.Claims, "runtime claims JSON", "런타임 클레임 JSON")
 		}
 		return nil, err
+	case KindConstellation:
+		return s.addConstellation(name, data, info)
 	case KindGoTPM:
 		a, bad := gotpm.Parse(data)
 		if bad != nil {
 			return bad, nil
 		}
 		info.Note = fmt.Sprintf("go-tpm-tools attestation: AK, %d quote(s) (SHA-256: %d PCR values)", a.Quotes, len(a.PCRs))
-		if err := s.addQuote(name, a.Msg, a.Sig, a.PCRs); err != nil {
-			return nil, err
-		}
-		for _, set := range []struct {
-			dst      *[]byte
-			val      []byte
-			what, ko string
-		}{{&s.AKPub, a.AKPub, "AK public key", "AK 공개 키"}, {&s.AKCert, a.AKCert, "AK certificate", "AK 인증서"},
-			{&s.EventLog, a.EventLog, "event log", "이벤트 로그"}, {&s.SNPReport, a.SNPReport, "SEV-SNP report", "SEV-SNP 보고서"},
-			{&s.TDQuote, a.TDQuote, "TD quote", "TD 쿼트"}} {
-			if err := once(name, set.dst, set.val, set.what, set.ko); err != nil {
-				return nil, err
-			}
-		}
-		for _, der := range a.Certs {
-			s.Certs = appendUnique(s.Certs, der)
+		return nil, s.addGoTPM(name, a)
+	}
+	return nil, nil
+}
+
+// addGoTPM puts a go-tpm-tools attestation's pieces into the set.
+func (s *Set) addGoTPM(name string, a *gotpm.Attestation) error {
+	if err := s.addQuote(name, a.Msg, a.Sig, a.PCRs); err != nil {
+		return err
+	}
+	for _, set := range []struct {
+		dst      *[]byte
+		val      []byte
+		what, ko string
+	}{{&s.AKPub, a.AKPub, "AK public key", "AK 공개 키"}, {&s.AKCert, a.AKCert, "AK certificate", "AK 인증서"},
+		{&s.EventLog, a.EventLog, "event log", "이벤트 로그"}, {&s.SNPReport, a.SNPReport, "SEV-SNP report", "SEV-SNP 보고서"},
+		{&s.TDQuote, a.TDQuote, "TD quote", "TD 쿼트"}} {
+		if err := once(name, set.dst, set.val, set.what, set.ko); err != nil {
+			return err
 		}
 	}
+	for _, der := range a.Certs {
+		s.Certs = appendUnique(s.Certs, der)
+	}
+	return nil
+}
+
+// addConstellation reads Constellation's attestation document: the go-tpm-tools attestation,
+// and the hardware report, runtime claims and VCEK chain its Azure issuer adds.
+func (s *Set) addConstellation(name string, data []byte, info *FileInfo) (bad, err error) {
+	doc, bad := gotpm.ParseDocument(data)
+	if bad != nil {
+		return bad, nil
+	}
+	// Decode everything first: a damaged document adds nothing.
+	var body *hcl.Body
+	var what string
+	switch {
+	case hcl.IsBody(doc.Report):
+		if body, bad = hcl.ParseBody(doc.Report); bad != nil {
+			return bad, nil
+		}
+		what = body.IGVM.ReportType.String() + " report with its IGVM header"
+	case isTDQuote(doc.Report):
+		what = "TD quote"
+	case isSNPReport(doc.Report):
+		what = "SEV-SNP report"
+	default:
+		return fault.Korean(fmt.Errorf("Constellation attestation document, field \"InstanceInfo.AttestationReport\": %d bytes that are neither a SEV-SNP report, an HCL body nor a TD quote", len(doc.Report)),
+			fmt.Sprintf("Constellation 증명 문서의 \"InstanceInfo.AttestationReport\" 필드: %d바이트로, SEV-SNP 보고서도 HCL 본문도 TD 쿼트도 아닙니다", len(doc.Report)), ""), nil
+	}
+	var certs []*x509.Certificate
+	if pemBytes := append(append([]byte(nil), doc.VCEK...), doc.Chain...); len(pemBytes) > 0 {
+		if certs, bad = ParseCertificates(pemBytes); bad != nil {
+			return fault.Korean(fmt.Errorf("Constellation attestation document, fields \"InstanceInfo.Vcek\"/\"CertChain\": %w", bad), "Constellation 증명 문서의 \"InstanceInfo.Vcek\"/\"CertChain\" 필드: "+koMsg(bad), ""), nil
+		}
+	}
+	if err := s.addGoTPM(name, doc.Attestation); err != nil {
+		return nil, err
+	}
+	switch {
+	case body != nil && body.IGVM.ReportType == hcl.ReportSNP:
+		err = once(name, &s.SNPReport, body.HardwareReport, "SEV-SNP report", "SEV-SNP 보고서")
+	case body != nil:
+		err = once(name, &s.TDReport, body.HardwareReport, "TDREPORT", "TDREPORT")
+	case what == "TD quote":
+		err = once(name, &s.TDQuote, doc.Report, "TD quote", "TD 쿼트")
+	default:
+		err = once(name, &s.SNPReport, doc.Report, "SEV-SNP report", "SEV-SNP 보고서")
+	}
+	if err != nil {
+		return nil, err
+	}
+	claims := doc.RuntimeClaims
+	if body != nil && body.Claims != nil && len(claims) == 0 {
+		claims = body.Claims
+	}
+	if err := once(name, &s.RuntimeClaims, claims, "runtime claims JSON", "런타임 클레임 JSON"); err != nil {
+		return nil, err
+	}
+	s.addCerts(certs)
+	if doc.Token != "" && s.Token == "" {
+		s.Token = doc.Token
+	}
+	info.Note = fmt.Sprintf("Constellation attestation document: go-tpm-tools attestation (%d PCR values), %s, %d bytes of runtime claims, %d certificates", len(doc.PCRs), what, len(claims), len(certs))
 	return nil, nil
 }
 

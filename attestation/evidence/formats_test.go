@@ -25,6 +25,8 @@ func TestDetectOtherToolsFormats(t *testing.T) {
 		"trustee quote":       {[]byte(`{"signature":"00","message":"ff544347","pcrs":["00"]}`), KindTrusteeQuote},
 		"trustee cut short":   {[]byte(`{"version":1,"tpm_quote":{"signature":"00","message":"00"},"hcl_rep`), KindTrustee},
 		"PCR JSON still PCRs": {[]byte(`{"pcrs":{"0":"00"}}`), KindPCRs},
+		"Constellation":       {[]byte(`{"Attestation":{"ak_pub":"AAE="},"InstanceInfo":"e30=","UserData":null}`), KindConstellation},
+		"Constellation cut":   {[]byte(`{"Attestation":{"ak_pub":"AAE="},"InstanceInfo":"e3`), KindConstellation},
 		"tpm2_quote -s":       {sig, KindTPMTSig},
 		"tpm2_quote -o":       {pcrFile, KindPCRFile},
 		"HCL body":            {body, KindHCLBody},

@@ -62,8 +62,8 @@ func LoadFiles(paths []string) (*Set, error) {
 // unknownErr says that a file's content is none of the kinds cvmscope reads.
 func unknownErr(name string, data []byte) error {
 	n := min(len(data), 16)
-	return fault.Korean(fmt.Errorf("cannot tell what %s holds (%d bytes, starting % x); cvmscope reads HCL reports (with or without their header), SEV-SNP reports, TDREPORTs, TD quotes, TPMS_ATTEST quotes with their signature (raw or TPMT_SIGNATURE) and PCR values (raw, JSON or tpm2-tools files), trustee evidence and TPM-quote JSON, go-tpm-tools attestations, TCG event logs, PEM/DER certificates, CRLs, public keys, JWTs, JWKS, runtime claims, Intel collateral and cvmscope bundles", name, len(data), data[:n]),
-		fmt.Sprintf("%s에 무엇이 들어 있는지 알 수 없습니다(%d바이트, 시작 % x). cvmscope가 읽는 것은 HCL 보고서(헤더 유무 무관), SEV-SNP 보고서, TDREPORT, TD 쿼트, 서명(원시 또는 TPMT_SIGNATURE)과 PCR 값(원시, JSON 또는 tpm2-tools 파일)을 갖춘 TPMS_ATTEST 쿼트, trustee 증거와 TPM 쿼트 JSON, go-tpm-tools 증명, TCG 이벤트 로그, PEM/DER 인증서, CRL, 공개 키, JWT, JWKS, 런타임 클레임, Intel 부수 자료(collateral), cvmscope 번들입니다", name, len(data), data[:n]), "")
+	return fault.Korean(fmt.Errorf("cannot tell what %s holds (%d bytes, starting % x); cvmscope reads HCL reports (with or without their header), SEV-SNP reports, TDREPORTs, TD quotes, TPMS_ATTEST quotes with their signature (raw or TPMT_SIGNATURE) and PCR values (raw, JSON or tpm2-tools files), trustee evidence and TPM-quote JSON, go-tpm-tools attestations, Constellation attestation documents, TCG event logs, PEM/DER certificates, CRLs, public keys, JWTs, JWKS, runtime claims, Intel collateral and cvmscope bundles", name, len(data), data[:n]),
+		fmt.Sprintf("%s에 무엇이 들어 있는지 알 수 없습니다(%d바이트, 시작 % x). cvmscope가 읽는 것은 HCL 보고서(헤더 유무 무관), SEV-SNP 보고서, TDREPORT, TD 쿼트, 서명(원시 또는 TPMT_SIGNATURE)과 PCR 값(원시, JSON 또는 tpm2-tools 파일)을 갖춘 TPMS_ATTEST 쿼트, trustee 증거와 TPM 쿼트 JSON, go-tpm-tools 증명, Constellation 증명 문서, TCG 이벤트 로그, PEM/DER 인증서, CRL, 공개 키, JWT, JWKS, 런타임 클레임, Intel 부수 자료(collateral), cvmscope 번들입니다", name, len(data), data[:n]), "")
 }
 
 // ReadFile reads one input file of at most MaxFileSize bytes. Only regular files are read:

@@ -57,6 +57,11 @@ func Parse(b []byte) (*Attestation, error) {
 	if err := proto.Unmarshal(b, &a); err != nil {
 		return nil, perr("go-tpm-tools attestation: not a pb.Attestation protobuf: %v; the file is truncated or garbled", "go-tpm-tools 증명: pb.Attestation 프로토콜 버퍼가 아닙니다: %v. 파일이 잘렸거나 손상되었습니다", err)
 	}
+	return fromProto(&a)
+}
+
+func fromProto(a *pb.Attestation) (*Attestation, error) {
+	var err error
 	out := &Attestation{AKPub: a.GetAkPub(), EventLog: a.GetEventLog(), AKCert: a.GetAkCert(), Quotes: len(a.GetQuotes())}
 	if len(out.AKPub) == 0 {
 		return nil, perr("go-tpm-tools attestation: field ak_pub (1) is empty", "go-tpm-tools 증명: ak_pub 필드(1)가 비어 있습니다")

@@ -2,6 +2,7 @@ package gotpm
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -77,5 +78,57 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted without AK or quote: %+v", a)
 		}
 		_ = Looks(b)
+	})
+}
+
+func document(t testing.TB, info string) []byte {
+	t.Helper()
+	var a pb.Attestation
+	if err := proto.Unmarshal(attestation(t, nil), &a); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(struct {
+		Attestation  *pb.Attestation
+		InstanceInfo []byte
+	}{&a, []byte(info)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestParseDocument(t *testing.T) {
+	doc := document(t, `{"AttestationReport":"AgAAAA==","RuntimeData":"e30=","Vcek":"","CertChain":"","MAAToken":"eyJ"}`)
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &m); err != nil || !IsDocument(m) {
+		t.Fatal("not recognised as a Constellation document")
+	}
+	d, err := ParseDocument(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Report) != 4 || string(d.RuntimeClaims) != "{}" || d.Token != "eyJ" || len(d.PCRs) != 2 {
+		t.Errorf("read %+v", d)
+	}
+	for name, c := range map[string]struct {
+		b    []byte
+		want string
+	}{
+		"no report":     {document(t, `{"RuntimeData":"e30="}`), "AttestationReport"},
+		"info not JSON": {document(t, `nope`), "InstanceInfo"},
+		"cut short":     {doc[:30], "byte"},
+	} {
+		if _, err := ParseDocument(c.b); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", name, err, c.want)
+		}
+	}
+}
+
+func FuzzParseDocument(f *testing.F) {
+	f.Add(document(f, `{"AttestationReport":"AgAAAA==","RuntimeData":"e30="}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if d, err := ParseDocument(b); err == nil && (len(d.Report) == 0 || d.Attestation == nil) {
+			t.Fatalf("accepted a document without its report: %+v", d)
+		}
 	})
 }

@@ -43,6 +43,7 @@ var consumers = map[evidence.Kind][]string{
 	evidence.KindPCRValues:     {"tpm.quote.pcr-digest", "eventlog.replay"},
 	evidence.KindHCLBody:       {"snp.", "tdx.", "hcl."},
 	evidence.KindGoTPM:         {"tpm.quote.", "ak.", "eventlog.", "snp.", "tdx."},
+	evidence.KindConstellation: {"tpm.quote.", "ak.", "snp.", "tdx.", "hcl."},
 }
 
 // needs says what else a kind needs before a check can read it.
@@ -72,6 +73,7 @@ var needs = map[evidence.Kind]string{
 	evidence.KindPCRValues:     "PCR values are checked against a TPM quote (with its signature and AK) or by replaying an event log: supply one of them",
 	evidence.KindHCLBody:       "an HCL report body is checked with its VCEK (SEV-SNP) or TD quote (TDX) and bound to its runtime claims: supply them",
 	evidence.KindGoTPM:         "a go-tpm-tools attestation's quote is checked with its AK: no check read it",
+	evidence.KindConstellation: "no check read the attestation document",
 }
 
 // needsKO is needs in Korean.
@@ -101,6 +103,7 @@ var needsKO = map[evidence.Kind]string{
 	evidence.KindPCRValues:     "PCR 값은 TPM 쿼트(서명과 AK 포함)와 대조하거나 이벤트 로그를 재생해 검증합니다. 둘 중 하나를 함께 줍니다",
 	evidence.KindHCLBody:       "HCL 보고서 본문은 VCEK(SEV-SNP)나 TD 쿼트(TDX)로 검증하고 런타임 클레임에 바인딩합니다. 이들을 함께 줍니다",
 	evidence.KindGoTPM:         "go-tpm-tools 증명의 쿼트는 AK로 검증하는데, 어떤 검사도 읽지 않았습니다",
+	evidence.KindConstellation: "어떤 검사도 증명 문서를 읽지 않았습니다",
 }
 
 // inputChecks reports on every supplied file: a failing "<kind>.parse" check for a file of a
@@ -178,6 +181,7 @@ var kindNames = map[evidence.Kind]present.Text{
 	evidence.KindHCLBody:       present.T("an HCL report without its header", "헤더 없는 HCL 보고서"),
 	evidence.KindGoTPM:         present.T("a go-tpm-tools attestation", "go-tpm-tools 증명"),
 	evidence.KindUnknown:       present.T("an unknown file", "알 수 없는 파일"),
+	evidence.KindConstellation: present.T("a Constellation attestation document", "Constellation 증명 문서"),
 }
 
 // kindName is a kind in words, for messages.

@@ -132,6 +132,12 @@ func pcrFile(idx []int, vals [][]byte) []byte {
 // goTPMAttestation is go-tpm-tools' pb.Attestation as client.Key.Attest fills it on Azure.
 func goTPMAttestation(t *testing.T, s *evidence.Set) []byte {
 	t.Helper()
+	return goTPM(t, s, []byte{}).([]byte)
+}
+
+// goTPM builds the attestation; asProto nil returns the *pb.Attestation itself.
+func goTPM(t *testing.T, s *evidence.Set, asProto []byte) any {
+	t.Helper()
 	idx, vals := quotedPCRs(t, s)
 	pcrs := map[uint32][]byte{}
 	for i, p := range idx {
@@ -139,11 +145,41 @@ func goTPMAttestation(t *testing.T, s *evidence.Set) []byte {
 	}
 	a := &pb.Attestation{AkPub: s.AKPub[2:], AkCert: s.AKCert, EventLog: s.EventLog,
 		Quotes: []*tpmpb.Quote{{Quote: s.Quote.Msg, RawSig: tpmtSignature(s.Quote.Sig), Pcrs: &tpmpb.PCRs{Hash: tpmpb.HashAlgo_SHA256, Pcrs: pcrs}}}}
+	if asProto == nil {
+		return a
+	}
 	out, err := proto.Marshal(a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// constellationDoc is Constellation's attestation document on Azure: encoding/json of
+// vtpm.AttestationDocument, whose InstanceInfo is the JSON its Azure issuer writes.
+func constellationDoc(t *testing.T, s *evidence.Set, report []byte) []byte {
+	t.Helper()
+	rep, err := hcl.Parse(s.HCLReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := map[string]any{"AttestationReport": report, "RuntimeData": rep.Claims, "MAAToken": ""}
+	if s.TEE == evidence.TEESEVSNP {
+		info["Vcek"], info["CertChain"] = certsPEM(s.Certs[:1]), certsPEM(s.Certs[1:])
+	}
+	raw, err := json.Marshal(info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := json.Marshal(struct {
+		Attestation  *pb.Attestation
+		InstanceInfo []byte
+		UserData     []byte
+	}{goTPM(t, s, nil).(*pb.Attestation), raw, nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }
 
 func write(t *testing.T, dir, name string, data []byte) string {
@@ -219,6 +255,22 @@ func TestInspectReadsOtherToolsFormats(t *testing.T) {
 
 			inspectOK(t, "go-tpm-tools attestation", []string{write(t, dir, "attestation.pb", goTPMAttestation(t, s))},
 				"tpm.quote.signature", "tpm.quote.pcr-digest", "eventlog.replay")
+
+			// Constellation: the hardware report as go-azguestattestation cuts it (SEV-SNP),
+			// with the IGVM header as older issuers kept it, or the TD quote (TDX).
+			reports := map[string][]byte{"body": s.HCLReport[hcl.HeaderSize:hcl.ClaimsOff]}
+			if tee == "sevsnp" {
+				reports["SNP report"] = s.HCLReport[hcl.HeaderSize:hcl.IGVMOff]
+			} else {
+				reports["TD quote"] = s.TDQuote
+			}
+			for what, report := range reports {
+				must := []string{"tpm.quote.signature", "tpm.quote.pcr-digest", "ak.binding"}
+				if tee == "sevsnp" {
+					must = append(must, "hcl.binding", "snp.signature", "snp.chain")
+				}
+				inspectOK(t, "Constellation document with the "+what, []string{write(t, dir, "attdoc.json", constellationDoc(t, s, report))}, must...)
+			}
 
 			rep, err := hcl.Parse(s.HCLReport)
 			if err != nil {
