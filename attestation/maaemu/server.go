@@ -29,6 +29,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"github.com/cvmscope/cvmscope/attestation/loopback"
+	"github.com/cvmscope/cvmscope/attestation/policy"
 	"log/slog"
 	"math/big"
 	"net"
@@ -86,6 +87,9 @@ type Config struct {
 	ClockSkew time.Duration
 	// Now is the emulator's clock for verification and tokens; nil means time.Now.
 	Now func() time.Time
+	// Policy, when set, is the owner's policy for every attestation type instead of the
+	// built-in ones (cvmscope emulator --policy; custompolicy.go).
+	Policy *policy.Policy
 }
 
 // Server is a running emulator.

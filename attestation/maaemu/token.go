@@ -163,7 +163,7 @@ func marshal(v any) ([]byte, error) {
 // returns a policy nobody signed (the SDKs' getPolicy reads it this way).
 func (s *Server) policyResult(kind, base string) ([]byte, *apiError) {
 	enc := base64.RawURLEncoding
-	inner, err := marshal(map[string]string{"AttestationPolicy": enc.EncodeToString([]byte(PolicyText(kind)))})
+	inner, err := marshal(map[string]string{"AttestationPolicy": enc.EncodeToString([]byte(s.policyText(kind)))})
 	if err != nil {
 		return nil, internal(err)
 	}

@@ -14,8 +14,10 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/maaemu"
+	"github.com/cvmscope/cvmscope/attestation/policy"
 	"github.com/cvmscope/cvmscope/attestation/regfile"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
+	"github.com/cvmscope/cvmscope/ui"
 	flag "github.com/spf13/pflag"
 )
 
@@ -34,6 +36,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	hosts := fs.StringArray("hostname", nil, "another DNS name or IP clients use to reach the emulator, put in its TLS certificate (repeatable; listening on every interface adds this machine's addresses and name)")
 	scenario := fs.String("scenario", "", "MAA-side fault to stage: maa-slow, maa-429, maa-500, unknown-key, expired-token, wrong-issuer, clock-skew")
 	verbose := fs.BoolP("verbose", "v", false, "log every request on stderr (method, path, status, time, sizes; never a body)")
+	policyFile := fs.String("policy", "", "enforce this MAA policy (a file) for every attestation type instead of the built-in ones; try it first with cvmscope policy check")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}
@@ -52,6 +55,14 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 1
 	}
 	cfg.Listen, cfg.PlainHTTP, cfg.AllowNonLoopback, cfg.Hosts = *listen, *plain, *remote, *hosts
+	if *policyFile != "" {
+		pol, ok := loadPolicyFile("cvmscope emulator", *policyFile, ui.DefaultLang(), stderr)
+		if !ok {
+			return 1
+		}
+		cfg.Policy = pol
+		fmt.Fprintf(stdout, "policy %s for every attestation type (x-ms-policy-hash %s)\n", *policyFile, policy.Hash(pol.Text))
+	}
 	if *verbose {
 		cfg.Log = slog.Default()
 	}

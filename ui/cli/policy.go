@@ -112,24 +112,8 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	file := fs.Arg(0)
-	text, err := readPolicy(file)
-	if err != nil {
-		eprintf(stderr, "cvmscope policy check: %s: %v\n", file, err)
-		return 1
-	}
-	pol, err := policy.Parse(text)
-	if err != nil {
-		var pe *policy.Error
-		if errors.As(err, &pe) {
-			eprintf(stderr, "%s:%d:%d: %s\n", file, pe.Pos.Line, pe.Pos.Col, pe.Msg.In(lang))
-			if lang == present.KO {
-				eprintf(stderr, "정책을 고친 뒤 다시 실행합니다.\n")
-			} else {
-				eprintf(stderr, "Fix the policy and run again.\n")
-			}
-			return 1
-		}
-		eprintf(stderr, "cvmscope policy check: %s: %v\n", file, err)
+	pol, ok := loadPolicyFile("cvmscope policy check", file, lang, stderr)
+	if !ok {
 		return 1
 	}
 	src, err := o.incoming(fs.Args()[1:])
@@ -159,6 +143,32 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	return 5
+}
+
+// loadPolicyFile reads and parses a policy file; a policy that does not parse is reported
+// as FILE:LINE:COL: message, which editors jump to.
+func loadPolicyFile(cmd, file string, lang present.Lang, stderr io.Writer) (*policy.Policy, bool) {
+	text, err := readPolicy(file)
+	if err != nil {
+		eprintf(stderr, "%s: %s: %v\n", cmd, file, err)
+		return nil, false
+	}
+	pol, err := policy.Parse(text)
+	var pe *policy.Error
+	switch {
+	case errors.As(err, &pe):
+		eprintf(stderr, "%s:%d:%d: %s\n", file, pe.Pos.Line, pe.Pos.Col, pe.Msg.In(lang))
+		if lang == present.KO {
+			eprintf(stderr, "정책을 고친 뒤 다시 실행합니다.\n")
+		} else {
+			eprintf(stderr, "Fix the policy and run again.\n")
+		}
+		return nil, false
+	case err != nil:
+		eprintf(stderr, "%s: %s: %v\n", cmd, file, err)
+		return nil, false
+	}
+	return pol, true
 }
 
 // readPolicy reads the policy text, refusing what is not a regular file of sane size

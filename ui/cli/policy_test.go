@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -196,5 +197,16 @@ func TestPolicyCheckErrors(t *testing.T) {
 	}
 	if code, out, _ := runPolicyCLI(t, "--help"); code != 0 || !strings.Contains(out, "cvmscope policy check") {
 		t.Errorf("--help: %d %q", code, out)
+	}
+}
+
+// TestEmulatorPolicyFlag: cvmscope emulator --policy refuses a policy that does not parse
+// before it listens, naming file, line and column.
+func TestEmulatorPolicyFlag(t *testing.T) {
+	bad := writePolicy(t, "version=1.0;\nauthorizationrules {\n  => permit(;\n};")
+	var errb bytes.Buffer
+	code := runEmulator(t.Context(), []string{"--listen", "127.0.0.1:0", "--http", "--policy", bad}, io.Discard, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "test.policy:3:13: permit's arguments are") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
