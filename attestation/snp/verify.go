@@ -116,8 +116,11 @@ func Verify(r *Report, certs []*x509.Certificate, opts Options) check.List {
 			}
 		}
 	}
-	sig, sigErr := signatureCheck(r, leaf, key)
-	return check.List{sig, chainCheck(r, chain, leaf, key, sigErr, opts.ExtraRoots, now), Binding(r, leaf), Structure(r)}
+	matched, gsgErr, tried := findRoot(r, chain, leaf, key, opts.ExtraRoots, now)
+	// go-sev-guest verifies the report signature last, after the chain: when it passed
+	// over exactly the bytes read, the signature is not verified a second time.
+	sig, sigErr := signatureCheck(r, leaf, key, matched != nil && gsgErr == nil && protoIsRaw(r))
+	return check.List{sig, chainCheck(r, chain, leaf, key, matched, gsgErr, sigErr, tried, now), Binding(r, leaf), Structure(r)}
 }
 
 // missingLeaf says why no leaf certificate is at hand and where to get it, in English and
@@ -136,8 +139,20 @@ func missingLeaf(r *Report, chain Chain, key abi.ReportSigner) (en, ko string) {
 		fmt.Sprintf("VCEK 인증서가 주어지지 않았습니다. %s. 그 밖의 환경에서는 AMD KDS에서 내려받습니다: %s", THIMHintKO, u)
 }
 
-func signatureCheck(r *Report, leaf *x509.Certificate, key abi.ReportSigner) (check.Check, error) {
-	err := verify.SnpReportSignature(r.Raw, leaf)
+// protoIsRaw reports whether the report go-sev-guest checks (re-encoded from its parsed
+// form) is byte for byte the report that was read.
+func protoIsRaw(r *Report) bool {
+	b, err := abi.ReportToAbiBytes(r.Proto)
+	return err == nil && len(r.Raw) >= abi.ReportSize && bytes.Equal(b, r.Raw[:abi.ReportSize])
+}
+
+// signatureCheck verifies the report signature with leaf, unless verified says go-sev-guest
+// already did.
+func signatureCheck(r *Report, leaf *x509.Certificate, key abi.ReportSigner, verified bool) (check.Check, error) {
+	var err error
+	if !verified {
+		err = verify.SnpReportSignature(r.Raw, leaf)
+	}
 	if err == nil {
 		return check.Passf(IDSignature, "ECDSA P-384/SHA-384 signature over report bytes 0x000-0x29f verifies with the %v public key (whether the %v is AMD's: see %s)", key, key, IDChain).
 			KO("보고서 바이트 0x000-0x29f에 대한 ECDSA P-384/SHA-384 서명이 %v 공개 키로 검증됩니다(%v가 AMD의 것인지는 %s에서 봅니다)", key, key, IDChain), nil
@@ -179,23 +194,45 @@ func (rt root) describe() (en, ko string) {
 	return fmt.Sprintf("AMD's %s root as embedded in go-sev-guest", cn), fmt.Sprintf("go-sev-guest에 내장된 AMD %s 루트", cn)
 }
 
-func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSigner, sigErr error, extra []Roots, now time.Time) check.Check {
+// findRoot tries each trusted root with go-sev-guest's whole check (the chain, then the
+// report signature) and returns the first root the chain verifies up to, with what
+// go-sev-guest said (nil, or the error that followed the chain); tried holds one detail
+// line per root the chain does not reach. Each chain is verified once on the way to a pass:
+// x509 verification is asked for separately only after go-sev-guest refused, to tell
+// "another root" from "this root, but rejected".
+func findRoot(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSigner, extra []Roots, now time.Time) (matched *root, gsgErr error, tried check.Check) {
 	cands := append(amdRoots(key, expectedProduct(r, chain)), extraRoots(extra, chain)...)
-	var matched *root
-	var tried check.Check // collects one detail line per root tried
 	for i := range cands {
 		vo := cands[i].amd.X509Options(now, key)
 		if vo == nil {
 			continue
+		}
+		att := &spb.Attestation{Report: r.Proto, CertificateChain: &spb.CertificateChain{}}
+		if key == abi.VlekReportSigner {
+			att.CertificateChain.VlekCert = leaf.Raw
+		} else {
+			att.CertificateChain.VcekCert = leaf.Raw
+		}
+		err := verify.SnpAttestation(att, &verify.Options{
+			DisableCertFetching: true,
+			Now:                 now,
+			TrustedRoots:        map[string][]*trust.AMDRootCerts{cands[i].amd.GetProductLine(): {cands[i].amd}},
+		})
+		if err == nil || isSignatureStep(err) {
+			return &cands[i], err, tried
 		}
 		if _, err := leaf.Verify(*vo); err != nil {
 			cn := cands[i].amd.ProductCerts.Ark.Subject.CommonName
 			tried = tried.WithDetail(fmt.Sprintf("%s: %v", cn, err), fmt.Sprintf("%s 루트로 검증 실패: %v", cn, err))
 			continue
 		}
-		matched = &cands[i]
-		break
+		return &cands[i], err, tried
 	}
+	return nil, nil, tried
+}
+
+// chainCheck is snp.chain's verdict on what findRoot found.
+func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSigner, matched *root, gsgErr, sigErr error, tried check.Check, now time.Time) check.Check {
 	if matched == nil {
 		first, firstKO := "no trusted root has an intermediate for this key", "이 키에 맞는 중간 인증서를 가진 신뢰 루트가 없습니다"
 		if len(tried.Details) > 0 {
@@ -213,18 +250,7 @@ func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSi
 		c.Details, c.DetailsKO = tried.Details, tried.DetailsKO
 		return c
 	}
-	att := &spb.Attestation{Report: r.Proto, CertificateChain: &spb.CertificateChain{}}
-	if key == abi.VlekReportSigner {
-		att.CertificateChain.VlekCert = leaf.Raw
-	} else {
-		att.CertificateChain.VcekCert = leaf.Raw
-	}
-	vo := &verify.Options{
-		DisableCertFetching: true,
-		Now:                 now,
-		TrustedRoots:        map[string][]*trust.AMDRootCerts{matched.amd.GetProductLine(): {matched.amd}},
-	}
-	err := verify.SnpAttestation(att, vo)
+	err := gsgErr
 	// SnpAttestation checks the chain first and the report signature last, so with a bad
 	// signature (reported by snp.signature) its error says nothing about the chain.
 	rootEN, rootKO := matched.describe()
