@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/hmac"
 	"crypto/rand"
+	_ "crypto/sha1"
 	_ "crypto/sha256" // the session hashes tpm2.TPMIAlgHash names
 	_ "crypto/sha512"
 	"encoding/binary"
@@ -204,7 +205,7 @@ func (s *Server) startSession(cmd, rsp []byte) {
 		return
 	}
 	h, err := tpm2.TPMIAlgHash(binary.BigEndian.Uint16(b[3:])).Hash()
-	if err != nil || len(b) != 5 {
+	if err != nil || !h.Available() || len(b) != 5 {
 		return
 	}
 	handle := binary.BigEndian.Uint32(rsp[headerSize:])
