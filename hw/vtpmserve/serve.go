@@ -15,12 +15,12 @@
 // leave locality 0, so those signals are refused rather than faked (a reset would also
 // clear the PCRs the simulated event log replays to).
 //
-// Hostile clients: a command is at most MaxCommandSize bytes (TPM_BUFFER_MAX), frames are
-// checked before anything is allocated for them, a panic or I/O error ends only that
+// Hostile clients: a command is at most MaxCommandSize bytes (MAX_COMMAND_SIZE), its size
+// is checked before anything is allocated for it, a panic or I/O error ends only that
 // connection, and the transient objects and sessions a simulator-protocol connection leaves
 // behind are flushed when it closes, so one crashed client does not exhaust the TPM's three
-// object slots for the next. (Only for the simulator protocol: swtpm's TCTI opens a connection per command,
-// so there, as in swtpm, what a client loads stays until it is flushed.)
+// object slots for the next. (swtpm's TCTI opens a connection per command, so for bare
+// frames, as in swtpm, what a client loads stays until it is flushed.)
 package vtpmserve
 
 import (
