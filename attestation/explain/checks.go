@@ -68,6 +68,11 @@ var checks = map[string]Entry{
 		"이 플랫폼(FMSPC)에 대한 Intel TCB 정보로 TDX 모듈과 CPU의 보안 버전(SVN)을 평가합니다: UpToDate, OutOfDate, Revoked.",
 		"OutOfDate means the host runs firmware with known advisories; Azure updates hosts, MAA weighs it. Supply current collateral or use --network.",
 		"OutOfDate는 호스트 펌웨어에 알려진 보안 권고가 있음을 뜻합니다. Azure가 호스트를 업데이트하며 MAA가 이를 반영합니다. 최신 콜래터럴을 제공하거나 --network를 씁니다."),
+	"tdx.collateral.fetch": eh(
+		"With --network, cvmscope asks Intel PCS for the TCB info, QE identity and PCK CRL of this platform; this says the fetch failed, so tdx.tcb had nothing to judge the TCB by.",
+		"--network를 주면 cvmscope가 Intel PCS에 이 플랫폼의 TCB info, QE identity, PCK CRL을 요청합니다. 이 검사는 그 요청이 실패해 tdx.tcb가 TCB를 판단할 근거가 없었음을 알립니다.",
+		"Check access to api.trustedservices.intel.com (HTTPS_PROXY) and run again, or supply the collateral files.",
+		"api.trustedservices.intel.com(HTTPS_PROXY)에 접근할 수 있는지 확인한 뒤 다시 실행하거나 collateral 파일을 넘깁니다."),
 	"tdx.mrtd-endorsed": eh(
 		"MRTD, the measurement of the TD's initial image, is one Microsoft publishes for its paravisor. On Azure it measures the paravisor, not your guest OS.",
 		"TD 초기 이미지의 측정값 MRTD가 Microsoft가 공개한 패러바이저 값과 일치합니다. Azure에서는 게스트 OS가 아니라 패러바이저를 측정합니다.",

@@ -3,6 +3,7 @@ package tdx
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +11,9 @@ import (
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
+	"github.com/cvmscope/cvmscope/attestation/internal/netcache"
+	"github.com/google/go-tdx-guest/pcs"
+	"github.com/google/go-tdx-guest/verify/trust"
 )
 
 // Fetcher obtains Intel collateral for a platform; cvmscope uses it only behind --network.
@@ -17,15 +21,23 @@ type Fetcher interface {
 	FetchCollateral(ctx context.Context, q *Quote) (*Collateral, error)
 }
 
-// PCSFetcher fetches collateral from Intel's Provisioning Certification Service (API v4).
+// PCSFetcher fetches collateral from Intel's Provisioning Certification Service (API v4)
+// through go-tdx-guest: its PCS URLs (pcs.TcbInfoURL, QeIdentityURL, PckCrlURL) and its
+// getter interface (trust.HTTPSGetter), so any getter go-tdx-guest accepts can serve it.
 type PCSFetcher struct {
-	// Client defaults to http.DefaultClient.
+	// Getter fetches each document; nil means cvmscope's own: bounded in time and size, a
+	// dropped connection retried once, every exchange logged under -v (httpx), over Client.
+	Getter trust.HTTPSGetter
+	// Client defaults to http.DefaultClient (the environment's proxy).
 	Client *http.Client
-	// TDXBaseURL and SGXBaseURL default to Intel's public endpoints.
+	// TDXBaseURL and SGXBaseURL replace Intel's public endpoints (pcs.TdxBaseURL and
+	// pcs.SgxBaseURL), for a caching service or a test server.
 	TDXBaseURL, SGXBaseURL string
 	// AttemptTimeout bounds each request, Timeout all three with their retries; zero means
 	// DefaultPCSAttemptTimeout and DefaultPCSTimeout. The caller's context can end it sooner.
 	AttemptTimeout, Timeout time.Duration
+	// Cache keeps answers for reuse; nil means netcache.Shared.
+	Cache *netcache.Cache
 }
 
 // Default time limits of a collateral fetch: three small documents from one service.
@@ -34,19 +46,13 @@ const (
 	DefaultPCSTimeout        = 60 * time.Second
 )
 
-const (
-	pcsTDXBase = "https://api.trustedservices.intel.com/tdx/certification/v4"
-	pcsSGXBase = "https://api.trustedservices.intel.com/sgx/certification/v4"
-)
-
 // FetchCollateral gets the TDX TCB info for the quote's FMSPC, the TD_QE identity, their
 // signing chain and the PCK CRL of the quote's PCK CA. The root CA CRL is left out: Intel
 // serves it from a different host named in the root certificate.
 func (f PCSFetcher) FetchCollateral(ctx context.Context, q *Quote) (*Collateral, error) {
 	ctx, cancel := context.WithTimeout(ctx, orDefaultDur(f.Timeout, DefaultPCSTimeout))
 	defer cancel()
-	tdx, sgx := orDefault(f.TDXBaseURL, pcsTDXBase), orDefault(f.SGXBaseURL, pcsSGXBase)
-	tcb, hdr, err := f.get(ctx, tdx+"/tcb?fmspc="+q.FMSPC())
+	tcb, hdr, err := f.get(ctx, f.rebase(pcs.TcbInfoURL(q.FMSPC())))
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +61,7 @@ func (f PCSFetcher) FetchCollateral(ctx context.Context, q *Quote) (*Collateral,
 		return nil, httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("Intel PCS TCB info response has no usable TCB-Info-Issuer-Chain header"), "retry later or supply the collateral files"),
 			"Intel PCS의 TCB info 응답에 쓸 수 있는 TCB-Info-Issuer-Chain 헤더가 없습니다", pcsRetryKO)
 	}
-	qe, _, err := f.get(ctx, tdx+"/qe/identity")
+	qe, _, err := f.get(ctx, f.rebase(pcs.QeIdentityURL()))
 	if err != nil {
 		return nil, err
 	}
@@ -63,20 +69,63 @@ func (f PCSFetcher) FetchCollateral(ctx context.Context, q *Quote) (*Collateral,
 	if strings.Contains(q.PCK.Issuer.CommonName, "Processor") {
 		ca = "processor"
 	}
-	crl, _, err := f.get(ctx, sgx+"/pckcrl?ca="+ca+"&encoding=der")
+	crl, _, err := f.get(ctx, f.rebase(pcs.PckCrlURL(ca)))
 	if err != nil {
 		return nil, err
 	}
 	return &Collateral{TCBInfo: tcb, QEIdentity: qe, SigningChain: []byte(chain), PCKCRL: crl}, nil
 }
 
-// get fetches u: a dropped connection is retried once and every body, error answers
-// included, is bounded.
+// rebase points one of go-tdx-guest's PCS URLs at the configured base.
+func (f PCSFetcher) rebase(u string) string {
+	for _, b := range []struct{ from, to string }{{pcs.TdxBaseURL, f.TDXBaseURL}, {pcs.SgxBaseURL, f.SGXBaseURL}} {
+		if rest, ok := strings.CutPrefix(u, b.from); ok && b.to != "" {
+			return strings.TrimSuffix(b.to, "/") + rest
+		}
+	}
+	return u
+}
+
+// get fetches u through the getter, from the cache when a fresh answer is there.
 func (f PCSFetcher) get(ctx context.Context, u string) ([]byte, http.Header, error) {
+	cache := f.Cache
+	if cache == nil {
+		cache = netcache.Shared
+	}
+	if h, b, ok := cache.Get(u); ok {
+		slog.DebugContext(ctx, "http", "method", http.MethodGet, "url", u, "status", http.StatusOK, "size", len(b), "cached", true)
+		return b, h, nil
+	}
+	g := f.Getter
+	if g == nil {
+		g = pcsGetter{client: f.Client, attempt: orDefaultDur(f.AttemptTimeout, DefaultPCSAttemptTimeout)}
+	}
+	hdr, body, err := trust.GetWith(ctx, g, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	h := http.Header(hdr)
+	cache.Put(u, h, body)
+	return body, h, nil
+}
+
+// pcsGetter is cvmscope's go-tdx-guest getter: httpx's bounds and retry, errors said in
+// English and Korean with the kind (network, interrupted) kept. go-tdx-guest's own getter
+// retries for minutes and reads bodies without limit.
+type pcsGetter struct {
+	client  *http.Client
+	attempt time.Duration
+}
+
+func (g pcsGetter) Get(u string) (map[string][]string, []byte, error) {
+	return g.GetContext(context.Background(), u)
+}
+
+func (g pcsGetter) GetContext(ctx context.Context, u string) (map[string][]string, []byte, error) {
 	const hint = "check network access to api.trustedservices.intel.com (and HTTPS_PROXY), retry later, or supply the collateral files"
 	const hintKO = "api.trustedservices.intel.com(및 HTTPS_PROXY)에 대한 네트워크 접근을 확인한 뒤 나중에 다시 시도하거나 collateral 파일을 넘깁니다"
 	req := httpx.Request{Op: "Intel PCS GET " + u, Method: http.MethodGet, URL: u}
-	resp, err := httpx.Get(ctx, f.Client, req, httpx.Limits{Attempt: orDefaultDur(f.AttemptTimeout, DefaultPCSAttemptTimeout), MaxBody: 1 << 20})
+	resp, err := httpx.Get(ctx, g.client, req, httpx.Limits{Attempt: g.attempt, MaxBody: 1 << 20})
 	if err != nil {
 		return nil, nil, httpx.Korean(httpx.Fault(err, hint), hintKO)
 	}
@@ -84,7 +133,7 @@ func (f PCSFetcher) get(ctx context.Context, u string) ([]byte, http.Header, err
 		return nil, nil, httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("Intel PCS %s: HTTP %d", u, resp.Status), "retry later or supply the collateral files"),
 			fmt.Sprintf("Intel PCS %s가 HTTP %d로 응답했습니다", u, resp.Status), pcsRetryKO)
 	}
-	return resp.Body, resp.Header, nil
+	return resp.Header, resp.Body, nil
 }
 
 // pcsRetryKO is the hint "retry later or supply the collateral files" in Korean.
@@ -95,11 +144,4 @@ func orDefaultDur(d, def time.Duration) time.Duration {
 		return d
 	}
 	return def
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -13,6 +13,9 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/akcert"
@@ -21,6 +24,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/internal/netcache"
 	"github.com/cvmscope/cvmscope/attestation/snp"
 	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/cvmscope/cvmscope/attestation/tpmquote"
@@ -39,6 +43,38 @@ type Options struct {
 	// Context cancels what AllowNetwork fetches (Ctrl-C, Esc); nil leaves only the
 	// fetches' own time limits.
 	Context context.Context
+	// PCS fetches Intel collateral when AllowNetwork is set and none was supplied; nil
+	// means Intel's public PCS (tdx.PCSFetcher{}).
+	PCS tdx.Fetcher
+	// KDSBaseURL replaces https://kdsintf.amd.com for what AllowNetwork fetches from AMD
+	// KDS (a caching service, a test server); "" means AMD's.
+	KDSBaseURL string
+}
+
+// kdsClient sends AMD KDS requests through the shared cache, to KDSBaseURL when set.
+func (o Options) kdsClient() *http.Client {
+	t := &netcache.Transport{}
+	if u, err := url.Parse(o.KDSBaseURL); o.KDSBaseURL != "" && err == nil {
+		t.Rewrite = map[string]*url.URL{"kdsintf.amd.com": u}
+	}
+	return &http.Client{Transport: t}
+}
+
+// IDCollateralFetch is the check that says --network could not fetch Intel collateral.
+const IDCollateralFetch = "tdx.collateral.fetch"
+
+func (o Options) pcs() tdx.Fetcher {
+	if o.PCS != nil {
+		return o.PCS
+	}
+	return tdx.PCSFetcher{}
+}
+
+func (o Options) context() context.Context {
+	if o.Context != nil {
+		return o.Context
+	}
+	return context.Background()
 }
 
 // Trust is a set of extra trust anchors, as go-sev-guest's verify.Options.TrustedRoots:
@@ -215,7 +251,8 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 	}
 	switch {
 	case r.SNP != nil:
-		add(snp.Verify(r.SNP, r.Certs, snp.Options{Now: opts.Now, ExtraRoots: opts.Trust.AMD, AllowNetwork: opts.AllowNetwork, Context: opts.Context})...)
+		add(snp.Verify(r.SNP, r.Certs, snp.Options{Now: opts.Now, ExtraRoots: opts.Trust.AMD, AllowNetwork: opts.AllowNetwork, Context: opts.Context,
+			KDSClient: opts.kdsClient()})...)
 	case r.TDQuote != nil || r.TDReport != nil:
 		if r.TDQuote == nil {
 			add(check.Skipf("tdx.quote.signature", "no TD quote: the TDREPORT is only MAC'd by the CPU; on Azure, IMDS POST /acc/tdquote turns it into a signed quote (the Build request step fetches it; with inspect, supply it as a file)").
@@ -225,11 +262,19 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 			break
 		}
 		var coll *tdx.Collateral
+		var fetchErr error
 		if !s.Collateral.Empty() {
 			c := tdx.Collateral(s.Collateral)
 			coll = &c
+		} else if opts.AllowNetwork {
+			coll, fetchErr = opts.pcs().FetchCollateral(opts.context(), r.TDQuote)
 		}
 		add(tdx.Verify(r.TDQuote, r.TDReport, tdx.Options{Now: opts.Now, Collateral: coll, ExtraRoots: opts.Trust.Intel})...)
+		if fetchErr != nil {
+			msg, hint := fault.MessageIn(fetchErr, "ko")
+			add(check.Warnf(IDCollateralFetch, "--network: Intel PCS collateral (TCB info, QE identity, PCK CRL) could not be fetched, so tdx.tcb has none: %v", fetchErr).
+				KO("--network: Intel PCS collateral(TCB info, QE identity, PCK CRL)을 가져오지 못해 tdx.tcb에 쓸 것이 없습니다: %s", strings.TrimSpace(msg+" "+hint)))
+		}
 	case r.HCL != nil && r.HCL.IGVM.ReportType == hcl.ReportSNP:
 		add(check.Skipf("snp.signature", "not checked: the HCL report's SEV-SNP report did not parse (see snp.parse)").
 			KO("검증하지 않았습니다. HCL 보고서 안의 SEV-SNP 보고서를 구문 분석하지 못했습니다(snp.parse 참고)"))

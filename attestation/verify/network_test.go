@@ -1,0 +1,148 @@
+package verify
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/internal/netcache"
+	"github.com/cvmscope/cvmscope/attestation/realdata"
+	"github.com/cvmscope/cvmscope/attestation/snp"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
+	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
+)
+
+// server counts the requests h answers.
+func server(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1); h(w, r) }))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func verdict(l check.List, id string) check.Verdict {
+	if f := l.Find(id); len(f) > 0 {
+		return f[0].Verdict
+	}
+	return ""
+}
+
+// --network fetches a missing VCEK and its chain from AMD KDS; a loopback KDS serving the
+// simulated CVM's certificates stands in for kdsintf.amd.com, and a second run is served
+// from the cache.
+func TestNetworkFetchesVCEKFromKDS(t *testing.T) {
+	amd, err := simroots.NewAMD(simroots.DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := amd.NewReport(simroots.SNPParams{FamilyID: [16]byte{1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, chainPEM := amd.ChainPEM()
+	srv, n := server(t, func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/vcek/v1/Milan/cert_chain"):
+			w.Write(chainPEM)
+		case strings.HasPrefix(r.URL.Path, "/vcek/v1/Milan/") && r.URL.Query().Get("blSPL") != "":
+			w.Write(amd.VCEK.Raw)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	a, err := simroots.Anchors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := &evidence.Set{Source: evidence.SourceFiles, TEE: evidence.TEESEVSNP, SNPReport: report}
+	opts := Options{AllowNetwork: true, KDSBaseURL: srv.URL, Trust: Trust{AMD: []snp.Roots{{Product: "Milan", ARK: a.ARK, ASK: a.ASK}}}}
+
+	offline := Evidence(set, Options{Trust: opts.Trust})
+	if verdict(offline.Checks, snp.IDSignature) != check.Skip || n.Load() != 0 {
+		t.Fatalf("without --network: %s, %d requests", verdict(offline.Checks, snp.IDSignature), n.Load())
+	}
+	for run := range 2 {
+		res := Evidence(set, opts)
+		if verdict(res.Checks, snp.IDSignature) != check.Pass || verdict(res.Checks, snp.IDChain) != check.Pass {
+			t.Errorf("run %d with a fetched VCEK: %v", run, res.Checks.Find(snp.IDSignature))
+		}
+	}
+	if got := n.Load(); got == 0 || got > 2 {
+		t.Errorf("%d KDS requests for two runs; want the chain and the VCEK once", got)
+	}
+}
+
+// --network fetches Intel PCS collateral for a TD quote, so tdx.tcb judges it; Esc (the
+// run's context) ends the fetch, and the verdict says so.
+func TestNetworkFetchesPCSCollateral(t *testing.T) {
+	dir := realdata.Dir(t)
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tcb, qe := read("intel-tdx-tcbinfo-00806f050000.json"), read("intel-tdx-qeidentity.json")
+	chain, crl := read("intel-tcb-signing-chain.pem"), read("intel-pck-platform-crl.der")
+	block := make(chan struct{})
+	srv, n := server(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/tdx/tcb":
+			w.Header().Set("TCB-Info-Issuer-Chain", url.QueryEscape(string(chain)))
+			w.Write(tcb)
+		case "/tdx/qe/identity":
+			w.Write(qe)
+		case "/sgx/pckcrl":
+			w.Write(crl)
+		case "/hang/tcb":
+			close(block)
+			<-r.Context().Done()
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	set := &evidence.Set{Source: evidence.SourceFiles, TEE: evidence.TEETDX, TDQuote: read("aztdx-tdquote-trustee-6332533d.bin")}
+	now := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	cache := &netcache.Cache{}
+	pcs := tdx.PCSFetcher{TDXBaseURL: srv.URL + "/tdx", SGXBaseURL: srv.URL + "/sgx", Cache: cache}
+
+	if res := Evidence(set, Options{Now: now, PCS: pcs}); verdict(res.Checks, "tdx.tcb") != check.Skip || n.Load() != 0 {
+		t.Fatalf("offline: tdx.tcb %s, %d requests", verdict(res.Checks, "tdx.tcb"), n.Load())
+	}
+	for range 2 {
+		res := Evidence(set, Options{Now: now, PCS: pcs, AllowNetwork: true})
+		// The 2025 TCB info rates this quote OutOfDate (MANIFEST.md).
+		if c := res.Checks.Find("tdx.tcb"); len(c) != 1 || c[0].Verdict != check.Warn || !strings.Contains(c[0].Summary, "OutOfDate") {
+			t.Errorf("tdx.tcb with fetched collateral: %v", c)
+		}
+		if len(res.Checks.Find(IDCollateralFetch)) != 0 {
+			t.Error("a successful fetch must add no fetch warning")
+		}
+	}
+	if n.Load() != 3 {
+		t.Errorf("%d PCS requests for two runs, want 3 (the second from the cache)", n.Load())
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-block; cancel() }()
+	hang := tdx.PCSFetcher{TDXBaseURL: srv.URL + "/hang", SGXBaseURL: srv.URL + "/sgx", Cache: &netcache.Cache{}}
+	res := Evidence(set, Options{Now: now, PCS: hang, AllowNetwork: true, Context: ctx})
+	c := res.Checks.Find(IDCollateralFetch)
+	if len(c) != 1 || c[0].Verdict != check.Warn || !strings.Contains(c[0].Summary, "interrupted") || verdict(res.Checks, "tdx.tcb") != check.Skip {
+		t.Errorf("cancelled fetch: %v, tdx.tcb %s", c, verdict(res.Checks, "tdx.tcb"))
+	}
+	if ko, _ := c[0].In("ko"); !strings.Contains(ko, "가져오지 못해") {
+		t.Errorf("Korean summary %q", ko)
+	}
+}
