@@ -15,6 +15,12 @@ import (
 	"testing"
 
 	"github.com/cvmscope/cvmscope/hw/tpm"
+	"github.com/google/go-tpm-tools/client"
+	legacy "github.com/google/go-tpm/legacy/tpm2"
+	"github.com/google/go-tpm/tpm2/transport"
+	"github.com/google/go-tpm/tpm2/transport/tcp"
+	"github.com/google/go-tpm/tpmutil"
+	"google.golang.org/protobuf/proto"
 )
 
 // startVTPM runs `cvmscope vtpm` on a free port pair until the test ends.
@@ -216,5 +222,108 @@ func TestVTPMNamespaceClient(t *testing.T) {
 	report, err := tp.NVRead(context.Background(), tpm.NVHCLReport)
 	if err != nil || len(report) != 2600 || string(report[:4]) != "HCLA" {
 		t.Fatalf("HCL report from the vTPM in the namespace: %d bytes, %v", len(report), err)
+	}
+}
+
+// rwTPM adapts go-tpm's transport to the io.ReadWriter go-tpm-tools' client takes (one Read
+// returns the whole response).
+type rwTPM struct {
+	tr  transport.TPM
+	rsp []byte
+}
+
+func (r *rwTPM) Write(p []byte) (int, error) {
+	rsp, err := r.tr.Send(p)
+	if err != nil {
+		return 0, err
+	}
+	r.rsp = rsp
+	return len(p), nil
+}
+
+func (r *rwTPM) Read(p []byte) (int, error) {
+	if len(r.rsp) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.rsp)
+	r.rsp = r.rsp[n:]
+	return n, nil
+}
+
+// TestVTPMGoTPMToolsAttestInspect: go-tpm-tools' client makes its attestation message
+// (client.Key.Attest: AK, quotes over every bank, event log) and reads the HCL report
+// through `cvmscope vtpm` over go-tpm's mssim transport, as go-azguestattestation does, and
+// `cvmscope inspect` verifies them.
+func TestVTPMGoTPMToolsAttestInspect(t *testing.T) {
+	r, _ := startVTPM(t)
+	tr, err := tcp.Open(tcp.Config{CommandAddress: r.TPM.Addr(), PlatformAddress: r.TPM.PlatformAddr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if err := tr.PowerOn(); err != nil {
+		t.Fatal(err)
+	}
+	rw := &rwTPM{tr: tr}
+	report, err := legacy.NVReadEx(rw, tpmutil.Handle(tpm.NVHCLReport), legacy.HandleOwner, "", 0)
+	if err != nil {
+		t.Fatalf("NVReadEx(0x01400001): %v", err)
+	}
+	cert, err := legacy.NVReadEx(rw, tpmutil.Handle(tpm.NVAKCert), legacy.HandleOwner, "", 0)
+	if err != nil {
+		t.Fatalf("NVReadEx(0x01C101D0): %v", err)
+	}
+	ak, err := client.LoadCachedKey(rw, tpmutil.Handle(tpm.HandleAK), client.NullSession{})
+	if err != nil {
+		t.Fatalf("LoadCachedKey(0x81000003): %v", err)
+	}
+	defer ak.Close()
+	eventLog, err := os.ReadFile(r.EventLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	att, err := ak.Attest(client.AttestOpts{Nonce: []byte("go-tpm-tools through cvmscope vtpm"), TCGEventLog: eventLog})
+	if err != nil {
+		t.Fatalf("client.Key.Attest: %v", err)
+	}
+	att.AkCert = cert
+	msg, err := proto.Marshal(att)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	req, _ := http.NewRequest("GET", r.IMDSURL+"/metadata/THIM/amd/certification", nil)
+	req.Header.Set("Metadata", "true")
+	rsp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	thim, _ := io.ReadAll(rsp.Body)
+	rsp.Body.Close()
+	files := map[string][]byte{"attestation.pb": msg, "report.bin": report, "thim.json": thim}
+	args := []string{"inspect", "--trust-simulated", "-o", "json"}
+	for name, b := range files {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o600)
+		args = append(args, p)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Main(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("cvmscope inspect of go-tpm-tools' attestation exited %d:\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	var res struct {
+		Checks []struct{ ID, Verdict string }
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	passed := map[string]bool{}
+	for _, c := range res.Checks {
+		passed[c.ID] = passed[c.ID] || c.Verdict == "pass"
+	}
+	for _, id := range []string{"hcl.binding", "snp.signature", "ak.binding", "ak.certificate", "tpm.quote.signature", "tpm.quote.pcr-digest", "eventlog.replay"} {
+		if !passed[id] {
+			t.Errorf("inspect did not pass %s on go-tpm-tools' attestation; checks: %+v", id, res.Checks)
+		}
 	}
 }
