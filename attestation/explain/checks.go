@@ -68,6 +68,11 @@ var checks = map[string]Entry{
 		"이 플랫폼(FMSPC)에 대한 Intel TCB 정보로 TDX 모듈과 CPU의 보안 버전(SVN)을 평가합니다: UpToDate, OutOfDate, Revoked.",
 		"OutOfDate means the host runs firmware with known advisories; Azure updates hosts, MAA weighs it. Supply current collateral or use --network.",
 		"OutOfDate는 호스트 펌웨어에 알려진 보안 권고가 있음을 뜻합니다. Azure가 호스트를 업데이트하며 MAA가 이를 반영합니다. 최신 콜래터럴을 제공하거나 --network를 씁니다."),
+	"snp.revocation": eh(
+		"With --network, cvmscope fetches AMD's CRL for the product from AMD KDS, checks that the trusted ARK signed it, and that it revokes neither the ASK nor the VCEK.",
+		"--network를 주면 cvmscope가 AMD KDS에서 제품의 CRL을 받아, 신뢰하는 ARK가 서명했는지와 ASK나 VCEK를 폐기하지 않았는지 확인합니다.",
+		"A revoked certificate means the key can no longer vouch for reports: the host must get a new VCEK. A fetch failure leaves revocation unchecked; check access to kdsintf.amd.com.",
+		"폐기된 인증서는 그 키가 더 이상 보고서를 보증할 수 없음을 뜻하므로 호스트가 새 VCEK를 받아야 합니다. 가져오기에 실패하면 폐기 여부를 확인하지 못한 것이므로 kdsintf.amd.com에 접근할 수 있는지 확인합니다."),
 	"tdx.collateral.fetch": eh(
 		"With --network, cvmscope asks Intel PCS for the TCB info, QE identity and PCK CRL of this platform; this says the fetch failed, so tdx.tcb had nothing to judge the TCB by.",
 		"--network를 주면 cvmscope가 Intel PCS에 이 플랫폼의 TCB info, QE identity, PCK CRL을 요청합니다. 이 검사는 그 요청이 실패해 tdx.tcb가 TCB를 판단할 근거가 없었음을 알립니다.",

@@ -50,16 +50,25 @@ func TestNetworkFetchesVCEKFromKDS(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, chainPEM := amd.ChainPEM()
-	srv, n := server(t, func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.HasSuffix(r.URL.Path, "/vcek/v1/Milan/cert_chain"):
-			w.Write(chainPEM)
-		case strings.HasPrefix(r.URL.Path, "/vcek/v1/Milan/") && r.URL.Query().Get("blSPL") != "":
-			w.Write(amd.VCEK.Raw)
-		default:
-			http.NotFound(w, r)
+	crl, err := amd.CRL(time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kds := func(crl []byte) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case strings.HasSuffix(r.URL.Path, "/vcek/v1/Milan/cert_chain"):
+				w.Write(chainPEM)
+			case strings.HasSuffix(r.URL.Path, "/vcek/v1/Milan/crl"):
+				w.Write(crl)
+			case strings.HasPrefix(r.URL.Path, "/vcek/v1/Milan/") && r.URL.Query().Get("blSPL") != "":
+				w.Write(amd.VCEK.Raw)
+			default:
+				http.NotFound(w, r)
+			}
 		}
-	})
+	}
+	srv, n := server(t, kds(crl))
 	a, err := simroots.Anchors()
 	if err != nil {
 		t.Fatal(err)
@@ -73,12 +82,26 @@ func TestNetworkFetchesVCEKFromKDS(t *testing.T) {
 	}
 	for run := range 2 {
 		res := Evidence(set, opts)
-		if verdict(res.Checks, snp.IDSignature) != check.Pass || verdict(res.Checks, snp.IDChain) != check.Pass {
-			t.Errorf("run %d with a fetched VCEK: %v", run, res.Checks.Find(snp.IDSignature))
+		if verdict(res.Checks, snp.IDSignature) != check.Pass || verdict(res.Checks, snp.IDChain) != check.Pass ||
+			verdict(res.Checks, IDAMDRevocation) != check.Pass {
+			t.Errorf("run %d with a fetched VCEK: %v %v", run, res.Checks.Find(snp.IDSignature), res.Checks.Find(IDAMDRevocation))
 		}
 	}
-	if got := n.Load(); got == 0 || got > 2 {
-		t.Errorf("%d KDS requests for two runs; want the chain and the VCEK once", got)
+	if got := n.Load(); got != 3 {
+		t.Errorf("%d KDS requests for two runs; want the chain, the VCEK and the CRL once", got)
+	}
+
+	// A CRL that revokes the supplied VCEK fails the check.
+	revoking, err := amd.CRL(time.Now().Add(-time.Hour), amd.VCEK.SerialNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv2, _ := server(t, kds(revoking))
+	withVCEK := &evidence.Set{Source: evidence.SourceFiles, TEE: evidence.TEESEVSNP, SNPReport: report, Certs: [][]byte{amd.VCEK.Raw}}
+	opts.KDSBaseURL = srv2.URL
+	res := Evidence(withVCEK, opts)
+	if c := res.Checks.Find(IDAMDRevocation); len(c) != 1 || c[0].Verdict != check.Fail || !strings.Contains(c[0].Summary, "revokes the VCEK") {
+		t.Errorf("revoked VCEK: %v", c)
 	}
 }
 

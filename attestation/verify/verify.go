@@ -251,8 +251,12 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 	}
 	switch {
 	case r.SNP != nil:
-		add(snp.Verify(r.SNP, r.Certs, snp.Options{Now: opts.Now, ExtraRoots: opts.Trust.AMD, AllowNetwork: opts.AllowNetwork, Context: opts.Context,
-			KDSClient: opts.kdsClient()})...)
+		l := snp.Verify(r.SNP, r.Certs, snp.Options{Now: opts.Now, ExtraRoots: opts.Trust.AMD, AllowNetwork: opts.AllowNetwork, Context: opts.Context,
+			KDSClient: opts.kdsClient()})
+		add(l...)
+		if opts.AllowNetwork && l.Verdict(snp.IDChain) == check.Pass {
+			add(amdRevocation(r, opts))
+		}
 	case r.TDQuote != nil || r.TDReport != nil:
 		if r.TDQuote == nil {
 			add(check.Skipf("tdx.quote.signature", "no TD quote: the TDREPORT is only MAC'd by the CPU; on Azure, IMDS POST /acc/tdquote turns it into a signed quote (the Build request step fetches it; with inspect, supply it as a file)").
