@@ -297,7 +297,12 @@ func TestServeOverSSH(t *testing.T) {
 	out.wait(t, "2 Read repo…")
 	// Saving says the file stays on the server and how to take a bundle home.
 	send(t, in, "s")
-	out.wait(t, "Saved on the server (deleted at logout)")
+	out.wait(t, "Saved on the server, deleted at logout. Take one home: ssh -p")
+	// Wide enough, the line ends with the file's name in the session's home.
+	if err := sess.WindowChange(40, 200); err != nil {
+		t.Fatal(err)
+	}
+	out.wait(t, "--sim-tee=tdx --save-to-stdout > bundle.json   (this one: ~/cvmscope-evidence-")
 	send(t, in, "q")
 	if err := ended(t, sess); err != nil {
 		t.Errorf("session ended with %v", err)
