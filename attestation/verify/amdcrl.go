@@ -12,6 +12,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 	"github.com/cvmscope/cvmscope/attestation/snp"
+	"github.com/google/go-sev-guest/kds"
 	sevverify "github.com/google/go-sev-guest/verify"
 	"github.com/google/go-sev-guest/verify/trust"
 )
@@ -42,9 +43,27 @@ func amdRevocation(r *Result, opts Options) check.Check {
 	}
 	ctx, cancel := context.WithTimeout(opts.context(), snp.DefaultKDSTimeout)
 	defer cancel()
-	vo := &sevverify.Options{Now: opts.Now, Getter: crlGetter{client: opts.kdsClient()}}
+	getter := crlGetter{client: opts.kdsClient()}
+	vo := &sevverify.Options{Now: opts.Now, Getter: getter}
+	// The CRL speaks for one ASK: the one that issued this report's VCEK. The VCEK is the
+	// supplied one, or the one snp.chain verified after fetching it (the cache has it).
+	vcek := snp.NewChain(r.Certs).VCEK
+	supplied := vcek != nil
+	if vcek == nil {
+		u := kds.VCEKCertURL(product, r.SNP.ChipID(), kds.TCBVersion(r.SNP.Proto.GetReportedTcb()))
+		if der, err := getter.GetContext(ctx, u); err == nil {
+			vcek, _ = x509.ParseCertificate(der)
+		}
+	}
+	if vcek == nil {
+		return check.Skipf(IDAMDRevocation, "no VCEK at hand to tie AMD's CRL to; revocation not checked").
+			KO("AMD CRL과 연결할 VCEK가 없어 폐기 여부를 검사하지 않았습니다")
+	}
 	var errs []string
 	for _, rc := range candidates {
+		if rc.ProductCerts.Ask.CheckSignature(vcek.SignatureAlgorithm, vcek.RawTBSCertificate, vcek.Signature) != nil {
+			continue // another product chain's ASK
+		}
 		crl, err := sevverify.GetCrlAndCheckRootContext(ctx, rc, vo)
 		if err != nil {
 			if k := fault.KindOf(err); k == fault.Interrupted || ctx.Err() != nil {
@@ -55,12 +74,8 @@ func amdRevocation(r *Result, opts Options) check.Check {
 			continue
 		}
 		ark := rc.ProductCerts.Ark.Subject.CommonName
-		var vcek *x509.Certificate
-		if c := snp.NewChain(r.Certs).VCEK; c != nil {
-			vcek = c
-		}
 		for _, e := range crl.RevokedCertificateEntries {
-			if vcek != nil && e.SerialNumber.Cmp(vcek.SerialNumber) == 0 {
+			if e.SerialNumber.Cmp(vcek.SerialNumber) == 0 {
 				return check.Failf(IDAMDRevocation, "AMD's CRL (signed by %s) revokes the VCEK (serial %x) since %s", ark, vcek.SerialNumber, e.RevocationTime.UTC().Format(time.DateOnly)).
 					KO("AMD CRL(%s 서명)이 VCEK(일련번호 %x)를 %s부터 폐기했습니다", ark, vcek.SerialNumber, e.RevocationTime.UTC().Format(time.DateOnly))
 			}
@@ -69,9 +84,9 @@ func amdRevocation(r *Result, opts Options) check.Check {
 		if now.IsZero() {
 			now = time.Now()
 		}
-		what, whatKO := "the ASK", "ASK"
-		if vcek != nil {
-			what, whatKO = "the ASK or the VCEK", "ASK와 VCEK"
+		what, whatKO := "the ASK or the VCEK", "ASK와 VCEK"
+		if !supplied {
+			what, whatKO = "the ASK or the VCEK fetched from KDS", "ASK와 KDS에서 받은 VCEK"
 		}
 		if !crl.NextUpdate.IsZero() && now.After(crl.NextUpdate) {
 			return check.Warnf(IDAMDRevocation, "AMD's CRL (signed by %s) lists neither %s, but it is stale: next update was due %s", ark, what, crl.NextUpdate.UTC().Format(time.DateOnly)).
@@ -79,6 +94,10 @@ func amdRevocation(r *Result, opts Options) check.Check {
 		}
 		return check.Passf(IDAMDRevocation, "AMD's CRL (signed by %s, issued %s, %d entries) revokes neither %s", ark, crl.ThisUpdate.UTC().Format(time.DateOnly), len(crl.RevokedCertificateEntries), what).
 			KO("AMD CRL(%s 서명, %s 발행, 항목 %d개)이 %s를 폐기하지 않았습니다", ark, crl.ThisUpdate.UTC().Format(time.DateOnly), len(crl.RevokedCertificateEntries), whatKO)
+	}
+	if len(errs) == 0 {
+		return check.Skipf(IDAMDRevocation, "the VCEK's issuer %q is no trusted ASK; revocation not checked (see snp.chain)", vcek.Issuer.CommonName).
+			KO("VCEK 발급자 %q가 신뢰하는 ASK가 아니어서 폐기 여부를 검사하지 않았습니다(snp.chain 참고)", vcek.Issuer.CommonName)
 	}
 	msg := strings.Join(errs, "; ")
 	return check.Warnf(IDAMDRevocation, "--network: AMD's CRL could not be fetched or is not signed by a trusted ARK: %s", msg).
