@@ -19,16 +19,17 @@ func (s *Server) policyText(kind string) string {
 	return PolicyText(kind)
 }
 
-// issueCustom evaluates the owner's policy over the claims derived from the evidence,
+// issueCustom evaluates the owner's policy over the claims derived from the evidence (and
+// evidence's JSON views, "events" and "pcrs", for 1.2's JmesPath),
 // answers a denial in MAA's error shape, and otherwise signs the token with the claims
 // the policy issued (at the top level and inside x-ms-policy, as MAA writes them) and the
 // policy's x-ms-policy-hash.
-func (s *Server) issueCustom(base string, claims map[string]any) (string, *apiError) {
+func (s *Server) issueCustom(base string, claims map[string]any, evidence []policy.Claim) (string, *apiError) {
 	norm, err := policy.Normalize(claims)
 	if err != nil {
 		return "", internal(err)
 	}
-	res := s.cfg.Policy.Evaluate(policy.Incoming(norm))
+	res := s.cfg.Policy.Evaluate(append(policy.Incoming(norm), evidence...))
 	if !res.Permitted {
 		return "", denialError(res.Denial)
 	}

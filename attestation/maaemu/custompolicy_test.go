@@ -61,3 +61,34 @@ func customDenied(t *testing.T, s *Server) {
 		}
 	}
 }
+
+// TestCustomPolicyReadsEventLog: a 1.2 policy reads Secure Boot from the "events" claim
+// with JmesPath, as Microsoft's TPM samples do, on the emulator's verified event log.
+func TestCustomPolicyReadsEventLog(t *testing.T) {
+	pol, err := policy.Parse(`version=1.2;
+authorizationrules {
+  c:[type=="events", issuer=="AttestationService"] => add(type="sb", value=JsonToClaimValue(JmesPath(c.value,
+    "Events[?ProcessedData.UnicodeName == 'SecureBoot'] | length(@) == ` + "`1`" + ` && @[0].ProcessedData.VariableData == 'AQ'")));
+  [type=="sb", value==true] && [type=="pcrs", issuer=="AttestationService"] => permit();
+};`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, Config{Policy: pol})
+	for _, on := range []bool{true, false} {
+		t.Run(map[bool]string{true: "secure boot on", false: "secure boot off"}[on], func(t *testing.T) {
+			c := newCVM(t, "sevsnp", on, false)
+			_, ex, err := c.attestGuest(t, s, c.guestBody(t))
+			if on {
+				if err != nil {
+					t.Fatalf("denied: %s", ex.ResponseBody)
+				}
+				return
+			}
+			se := serviceError(t, ex, err)
+			if len(se.Details) != 1 || se.Details[0].Target != "sb" || se.Details[0].Value != "false" {
+				t.Errorf("details %+v (%s)", se.Details, ex.ResponseBody)
+			}
+		})
+	}
+}

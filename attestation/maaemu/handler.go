@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/maa"
+	"github.com/cvmscope/cvmscope/attestation/policy"
 )
 
 // attestKinds maps the lower-cased attest path to the endpoint's name. MAA's routes are
@@ -217,7 +218,8 @@ func (s *Server) attestGuest(body []byte, base string, now time.Time) ([]byte, *
 	if err != nil {
 		return nil, internal(err)
 	}
-	jwt, aerr := s.issue("AzureGuest", base, claims)
+	// A 1.2 policy also reads the event log and PCRs as JSON ("events", "pcrs").
+	jwt, aerr := s.issue("AzureGuest", base, claims, policy.EvidenceClaims(ev.res.Log, rg.Request.TPM.PCRs)...)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -229,9 +231,9 @@ func (s *Server) attestGuest(body []byte, base string, now time.Time) ([]byte, *
 }
 
 // issue applies the policy to the claims derived from the evidence and signs the token.
-func (s *Server) issue(kind, base string, claims map[string]any) (string, *apiError) {
+func (s *Server) issue(kind, base string, claims map[string]any, evidence ...policy.Claim) (string, *apiError) {
 	if s.cfg.Policy != nil {
-		return s.issueCustom(base, claims)
+		return s.issueCustom(base, claims, evidence)
 	}
 	if deny := evaluatePolicy(kind, claims); deny != nil {
 		return "", deny

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Limits that keep a hostile policy from costing unbounded time or memory. Microsoft's
@@ -194,4 +195,16 @@ type Claim struct {
 	Issuer string `json:"issuer"`
 }
 
-func (c Claim) String() string { return fmt.Sprintf("%s = %s", c.Type, c.Value.Literal()) }
+// String is the claim for people: a long value (the events JSON) is cut to its start and
+// its size.
+func (c Claim) String() string {
+	lit := c.Value.Literal()
+	if len(lit) > 100 {
+		cut := 60
+		for cut > 0 && !utf8.RuneStart(lit[cut]) {
+			cut--
+		}
+		lit = fmt.Sprintf("%s…(%d bytes)", lit[:cut], len(c.Value.Plain()))
+	}
+	return c.Type + " = " + lit
+}

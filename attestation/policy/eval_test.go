@@ -3,9 +3,11 @@ package policy
 import (
 	"encoding/base64"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/cvmscope/cvmscope/attestation/eventlog"
 	"github.com/cvmscope/cvmscope/attestation/realdata"
 )
 
@@ -267,5 +269,51 @@ func TestIncomingShapes(t *testing.T) {
 	want := `frac="1.5" obj="{\"k\":\"v\"}" pcrs=0 pcrs=1 x-ms-attestation-type="azurevm" x-ms-isolation-tee="{\"x-ms-attestation-type\":\"sevsnpvm\",\"x-ms-sevsnpvm-vmpl\":0}" x-ms-sevsnpvm-vmpl=0`
 	if g := strings.Join(got, " "); g != want {
 		t.Errorf("incoming\n got %s\nwant %s", g, want)
+	}
+}
+
+// TestEvidenceJSONSecureBoot: Microsoft's Secure Boot rules (tpm-secureboot-1.2.policy,
+// JmesPath over the "events" claim) read the SecureBoot variable of a real Azure SEV-SNP
+// event log: 0 as measured on that VM, and 1 once the variable's byte is set.
+func TestEvidenceJSONSecureBoot(t *testing.T) {
+	log, err := eventlog.Parse(realdata.Read(t, "azsnp-eventlog-cvmmeasure-ncc40ads.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("testdata/learn/tpm-secureboot-1.2.policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := mustParse(t, string(b))
+	run := func() map[string]string {
+		in := append(EvidenceClaims(log, nil), Claim{Type: "aikValidated", Value: Bool(true), Issuer: IssuerService})
+		res := p.Evaluate(in)
+		for _, tr := range res.Rules {
+			if tr.Err != nil {
+				t.Fatalf("%s: %s", tr.Rule.Text, tr.Err.EN)
+			}
+		}
+		got := map[string]string{}
+		for _, c := range res.Outgoing {
+			got[c.Type] = c.Value.Literal()
+		}
+		return got
+	}
+	// A Linux log has no Windows trust-boundary events: code integrity is false.
+	if got := run(); got["SecureBootEnabled"] != "false" || got["aikValidated"] != "true" || got["CodeIntegrityEnabled"] != "false" {
+		t.Errorf("as measured: issued %v", got)
+	}
+	sb := &log.Events[3]
+	if sb.TypeName != "EV_EFI_VARIABLE_DRIVER_CONFIG" {
+		t.Fatalf("event 3 is %s", sb.TypeName)
+	}
+	sb.Data = append([]byte(nil), sb.Data...)
+	sb.Data[len(sb.Data)-1] = 1
+	if got := run(); got["SecureBootEnabled"] != "true" {
+		t.Errorf("SecureBoot = 1: issued %v", got)
+	}
+	pcrs := EvidenceClaims(nil, map[int][]byte{7: {0xab}, 0: {0x01}})
+	if len(pcrs) != 1 || pcrs[0].Type != "pcrs" || pcrs[0].Value.S != `{"PCRs":[{"Digests":{"SHA256":"01"},"Index":0},{"Digests":{"SHA256":"ab"},"Index":7}]}` {
+		t.Errorf("pcrs claim %v", pcrs)
 	}
 }

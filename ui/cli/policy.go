@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/eventlog"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/maaemu"
 	"github.com/cvmscope/cvmscope/attestation/policy"
@@ -223,6 +224,16 @@ func (o policyOptions) incoming(paths []string) (*claimSource, error) {
 		src.From = "token"
 		src.Kind = kindOfType(m)
 		src.claims = policy.Incoming(m)
+		// An event log or PCRs given beside the token are offered as 1.2's JSON claims.
+		if len(set.EventLog) > 0 || len(set.PCRs) > 0 {
+			var log *eventlog.Log
+			if len(set.EventLog) > 0 {
+				if log, err = eventlog.Parse(set.EventLog); err != nil {
+					return nil, &policyInputError{en: "event log: " + err.Error(), ko: "이벤트 로그: " + err.Error()}
+				}
+			}
+			src.claims = append(src.claims, policy.EvidenceClaims(log, set.PCRs)...)
+		}
 		src.Notes = append(src.Notes, present.T(
 			"the token's claims stand for the incoming claims; its signature is not checked here (cvmscope verify does that), and claims an earlier policy issued are read as evidence claims",
 			"토큰의 클레임을 들어오는 클레임으로 씁니다. 서명은 여기서 확인하지 않으며 (cvmscope verify가 확인합니다), 이전 정책이 발급한 클레임도 증거 클레임으로 읽습니다"))
@@ -258,9 +269,10 @@ func (o policyOptions) incoming(paths []string) (*claimSource, error) {
 		return nil, &policyInputError{en: err.Error(), ko: err.Error()}
 	}
 	src.From, src.Kind, src.claims = "evidence", kind, policy.Incoming(norm)
+	src.claims = append(src.claims, policy.EvidenceClaims(res.Log, set.PCRs)...)
 	src.Notes = append(src.Notes, present.T(
-		"claims derived from the evidence as the MAA emulator derives them; event-log claims count only PCRs whose replay matched a signed quote",
-		"MAA 에뮬레이터와 같은 방법으로 증거에서 클레임을 만들었습니다. 이벤트 로그 클레임은 서명된 quote와 재생 값이 맞는 PCR만 씁니다"))
+		"claims derived from the evidence as the MAA emulator derives them; the boot claims (secureboot, …) count only PCRs whose replay matched a signed quote, while the events and pcrs JSON claims show the files as given",
+		"MAA 에뮬레이터와 같은 방법으로 증거에서 클레임을 만들었습니다. 부팅 클레임(secureboot 등)은 서명된 quote와 재생 값이 맞는 PCR만 쓰고, events와 pcrs JSON 클레임은 주어진 파일을 그대로 보여 줍니다"))
 	if bad := failedChecks(res.Checks); len(bad) > 0 {
 		src.Notes = append(src.Notes, present.T(
 			"these evidence checks failed, and MAA refuses such evidence before any policy runs: "+strings.Join(bad, ", "),

@@ -210,3 +210,17 @@ func TestEmulatorPolicyFlag(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// TestPolicyCheckEventLog: a 1.2 policy reads the event log given as a file through the
+// "events" claim; the real Azure SNP log measured SecureBoot = 0, so it is denied.
+func TestPolicyCheckEventLog(t *testing.T) {
+	dir := realDir(t)
+	pol := writePolicy(t, "version=1.2;\nauthorizationrules {\n"+
+		`  c:[type=="events", issuer=="AttestationService"] => add(type="sb", value=JsonToClaimValue(JmesPath(c.value, "Events[?ProcessedData.UnicodeName == 'SecureBoot'] | @[0].ProcessedData.VariableData == 'AQ'")));`+
+		"\n  [type==\"sb\", value==true] => permit();\n};")
+	code, out, errs := runPolicyCLI(t, "check", pol, filepath.Join(dir, "azsnp-eventlog-cvmmeasure-ncc40ads.bin"), filepath.Join(dir, "azsnp-hcl-trustee-911b0ef8.bin"))
+	if code != 5 || !strings.Contains(out, "→ sb = false") || !strings.Contains(out, "deciding claim: sb = false") ||
+		!strings.Contains(out, `events = "{\"Events\":[{\"EventSeq\":0,`) || !strings.Contains(out, "bytes)") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+}
