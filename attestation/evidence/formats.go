@@ -285,7 +285,8 @@ func (s *Set) addBanks(banks []tpm2tools.Bank, from string) string {
 }
 
 // listedPCRs gives PCR values listed without indices (trustee's "pcrs") their indices: the
-// SHA-256 selection of the quote, ascending, or 0-23 for a full list.
+// SHA-256 selection of the quote, ascending, when the counts agree; otherwise by position from
+// PCR0 (trustee lists all 24), and tpm.quote.pcr-digest says if they are not the quoted ones.
 func listedPCRs(msg []byte, list [][]byte) (map[int][]byte, error) {
 	if len(list) == 0 {
 		return nil, nil
