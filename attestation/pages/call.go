@@ -31,6 +31,10 @@ type CallView struct {
 	Err error
 	// Emulated says the provider is cvmscope's loopback MAA emulator, not Microsoft.
 	Emulated bool
+	// Saved says the exchange is a bundle's record of an earlier run (inspect): the page
+	// reads that answer out, refusals included, but nothing was called now, so the page's
+	// verdict is its checks' alone, as the exit code's is.
+	Saved bool
 	// Decrypted says the AzureGuest answer was opened; the maa.decrypt check says how.
 	Decrypted bool
 	// Checks are the call's checks (maa.call, maa.decrypt).
@@ -57,7 +61,11 @@ func CallMAA(v CallView) present.Page {
 	add(callSection(v, ex))
 	add(attemptsSection(ex))
 	problem := callProblem(v.Err, ex)
-	add(problemSection(v.Err, ex, problem))
+	errSec := problemSection(v.Err, ex, problem)
+	if v.Saved {
+		errSec.Title = present.T("What went wrong in the saved run", "저장된 실행에서 무엇이 잘못되었나")
+	}
+	add(errSec)
 	if ex.Status == http.StatusOK {
 		if isGuestPath(v.Path, ex.URL) {
 			add(decryptSection(v, ex))
@@ -68,12 +76,21 @@ func CallMAA(v CallView) present.Page {
 	if len(ex.ResponseBody) > 0 {
 		add(codeSection("response", present.T("Answer", "응답"), ex.ResponseBody, present.Text{}))
 	}
+	if v.Saved {
+		// The rows read the recorded answer out; none of them is a verdict on this run.
+		for si := range p.Sections {
+			for ri := range p.Sections[si].Rows {
+				p.Sections[si].Rows[ri].Verdict = ""
+			}
+		}
+	}
 	add(Checks(v.Checks))
 
 	// The page's verdict is the checks', made no better than the answer: an error or a
 	// refusal fails it even when the caller passed no check saying so.
 	verdicts := append(check.List(nil), v.Checks...)
 	switch {
+	case v.Saved:
 	case v.Err != nil || (ex.Status != 0 && ex.Status != http.StatusOK):
 		verdicts = append(verdicts, check.Check{Verdict: check.Fail})
 	case ex.Status == http.StatusOK:
@@ -97,6 +114,9 @@ func CallMAA(v CallView) present.Page {
 		what = present.T("no answer: "+strings.TrimSuffix(m.EN, "."), "응답 없음: "+strings.TrimSuffix(m.KO, "."))
 	default:
 		what = present.T("not called yet", "아직 호출하지 않음")
+	}
+	if v.Saved {
+		what = present.T("saved answer: "+what.EN, "저장된 응답: "+what.KO)
 	}
 	p.Summary = countSummary(what, v.Checks)
 	return p

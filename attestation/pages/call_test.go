@@ -198,6 +198,42 @@ func TestCallMAAPolicyDeniedReadOut(t *testing.T) {
 	}
 }
 
+// TestCallMAASavedDenialReadOut: a bundle's recorded refusal (inspect) is read out as in
+// the run, but the page's verdict is its checks' (a skip: nothing was called now), so the
+// step, the status line and the exit code agree; the same answer live fails the page.
+func TestCallMAASavedDenialReadOut(t *testing.T) {
+	ex := &maa.Exchange{URL: "https://sharedkrc.krc.attest.azure.net" + maa.PathAzureGuest, Status: http.StatusBadRequest,
+		RequestBody: []byte(`{"AttestationInfo":"e30"}`), ResponseBody: []byte(policyDenial)}
+	se := maa.ParseServiceError(ex.Status, ex.ResponseBody)
+	if se == nil {
+		t.Fatal("the denial does not parse")
+	}
+	view := func(saved bool) present.Page {
+		return pages.CallMAA(pages.CallView{Endpoint: "https://sharedkrc.krc.attest.azure.net", Path: maa.PathAzureGuest, Exchange: ex, Err: se, Saved: saved,
+			Checks: check.List{check.Skipf("maa.call", "saved answer")}})
+	}
+	live, saved := view(false), view(true)
+	if live.Verdict != check.Fail {
+		t.Errorf("a refusal in this run: page %s, want fail", live.Verdict)
+	}
+	if saved.Verdict != check.Skip || !strings.HasPrefix(saved.Summary.EN, "saved answer: MAA answered HTTP 400") || !strings.HasPrefix(saved.Summary.KO, "저장된 응답: ") {
+		t.Errorf("saved refusal: page %s %+v, want skip and said to be the saved answer", saved.Verdict, saved.Summary)
+	}
+	requireExplained(t, saved)
+	if v := requireRow(t, saved, "error", "what happened").Value; !strings.Contains(v, "PolicyEvaluationError") {
+		t.Errorf("the saved refusal is not read out: %q", v)
+	}
+	claim := requireRow(t, saved, "error", "x-ms-azurevm-dbxvalidated")
+	if claim.Verdict != "" || !strings.HasPrefix(claim.Hint.EN, "Enable Secure Boot") {
+		t.Errorf("denied claim in a saved answer %+v: read out with its fix, no verdict on this run", claim)
+	}
+	for _, sec := range saved.Sections {
+		if sec.ID == "error" && !strings.Contains(sec.Title.EN, "saved run") {
+			t.Errorf("error section titled %q: say it is the saved run's", sec.Title.EN)
+		}
+	}
+}
+
 // dnsNXDomain answers every query with NXDOMAIN: a real resolver on loopback, so that the
 // client meets the DNS failure it meets on a VM whose DNS does not know the host.
 func dnsNXDomain(t *testing.T) string {

@@ -1,6 +1,9 @@
 package workshop
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/pages"
@@ -40,15 +43,21 @@ func (f *Files) savedRequestPage() present.Page {
 
 func (f *Files) savedAnswerPage() present.Page {
 	ex := f.set.MAA
-	v := pages.CallView{Endpoint: ex.Endpoint, Path: ex.Path, Emulated: ex.Emulated,
+	// A refusal in the bundle is MAA's answer to that run, read out as such; this run made
+	// no call, so the step skips like its check and the exit code, instead of failing.
+	v := pages.CallView{Endpoint: ex.Endpoint, Path: ex.Path, Emulated: ex.Emulated, Saved: true,
 		Exchange: &maa.Exchange{URL: ex.Endpoint + ex.Path, Status: ex.Status, RequestBody: ex.Request, ResponseBody: ex.Response}}
+	c := check.Skipf(IDCall, "saved answer (HTTP %d, %d bytes), shown as it came; offline, MAA is not called again", ex.Status, len(ex.Response)).
+		KO("저장된 응답(HTTP %d, %d바이트)을 받은 그대로 보여 줍니다. 오프라인이므로 MAA를 다시 호출하지 않습니다", ex.Status, len(ex.Response))
 	if ex.Status != 0 && ex.Status != 200 {
 		if se := maa.ParseServiceError(ex.Status, ex.Response); se != nil {
 			v.Err = se
+			status := strings.TrimSpace(fmt.Sprintf("HTTP %d %s", ex.Status, se.Code))
+			c = check.Skipf(IDCall, "saved answer: MAA gave that run no token (%s), shown as it came; offline, MAA is not called again", status).
+				KO("저장된 응답: MAA가 그 실행에 토큰을 주지 않았습니다(%s). 받은 그대로 보여 주며, 오프라인이므로 MAA를 다시 호출하지 않습니다", status)
 		}
 	}
-	v.Checks = check.List{check.Skipf(IDCall, "saved answer (HTTP %d, %d bytes), shown as it came; offline, MAA is not called again", ex.Status, len(ex.Response)).
-		KO("저장된 응답(HTTP %d, %d바이트)을 받은 그대로 보여 줍니다. 오프라인이므로 MAA를 다시 호출하지 않습니다", ex.Status, len(ex.Response))}
+	v.Checks = check.List{c}
 	return f.withInputs(CallMAA, f.pager.CallMAA(v))
 }
 

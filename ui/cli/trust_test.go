@@ -346,6 +346,13 @@ func TestInspectShowsSavedSteps(t *testing.T) {
 			if tc.name == "denied run" && !strings.Contains(r.stdout, "PolicyEvaluationError") {
 				t.Error("the saved denial is not read out")
 			}
+			// The pages' verdicts are what the TUI colours its steps by: a saved answer, a
+			// refusal included, skips there as its check does, and as the exit code says.
+			for _, p := range r.report.Pages {
+				if p.Step == "call-maa" && p.Verdict != check.Skip {
+					t.Errorf("%s page %s, want skip like its check and the exit code", p.Step, p.Verdict)
+				}
+			}
 			if r.code != 0 {
 				t.Errorf("exit %d\n%s", r.code, failing(r.report.Checks))
 			}
