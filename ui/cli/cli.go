@@ -731,7 +731,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 		return fail(err)
 	}
 	cfg := sshserve.Config{Listen: *listen, AllowRemote: *remote, HostKeyPath: *hostKey, Command: []string{exe}, Env: serveEnv,
-		OpenRoom: *open, MaxSessions: *maxSessions, IdleTimeout: *idle, SessionLimit: *limit, AuthTimeout: *authTimeout, ConnRate: *rate, Now: serveNow}
+		OpenRoom: *open, MaxSessions: *maxSessions, IdleTimeout: *idle, SessionLimit: *limit, AuthTimeout: *authTimeout, ConnRate: *rate, Now: serveNow, AfterFunc: serveAfterFunc}
 	if *rate == 0 {
 		cfg.ConnRate = -1
 	}
@@ -816,6 +816,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 // serveNow is the connection rate limit's clock (nil: the real one); tests freeze it so
 // that no token comes back while they run.
 var serveNow func() time.Time
+
+// serveAfterFunc is the pre-auth timeout's timer (nil: the real one); tests fire it.
+var serveAfterFunc func(time.Duration, func()) func() bool
 
 // serveEnv is added to every session's environment (tests point sessions at the test
 // binary acting as cvmscope).

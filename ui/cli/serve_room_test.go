@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -237,9 +238,33 @@ func TestServeMaxSessionsAndLogs(t *testing.T) {
 }
 
 // A connection that does not authenticate within --auth-timeout is closed, whether it says
-// nothing or only sends its version line.
+// nothing or only sends its version line; one that authenticated stays. The timeout's
+// timer is the test's: each connection's is fired by hand, none runs out by itself.
 func TestServeAuthTimeout(t *testing.T) {
-	addr, stop, done := startServe(t, nil, "--auth-timeout", "100ms")
+	type timer struct {
+		d    time.Duration
+		fire func()
+	}
+	timers := make(chan timer, 8)
+	serveAfterFunc = func(d time.Duration, f func()) func() bool {
+		timers <- timer{d, f}
+		return func() bool { return true }
+	}
+	t.Cleanup(func() { serveAfterFunc = nil })
+	addr, stop, done := startServe(t, printEnv, "--auth-timeout", "42s")
+	next := func() timer {
+		t.Helper()
+		select {
+		case tm := <-timers:
+			if tm.d != 42*time.Second {
+				t.Errorf("pre-auth timer of %v, want --auth-timeout's 42s", tm.d)
+			}
+			return tm
+		case <-time.After(10 * time.Second):
+			t.Fatal("the server set no pre-auth timer for a connection")
+		}
+		return timer{}
+	}
 	for _, hello := range []string{"", "SSH-2.0-idle\r\n"} {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -251,15 +276,24 @@ func TestServeAuthTimeout(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		next().fire()
 		// A deadline only so that a server that never closes fails the test rather than
-		// hanging it; the server's timeout is far shorter.
+		// hanging it.
 		if err := c.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := io.Copy(io.Discard, c); err != nil {
+		// Closed with the version line still unread, the server's end answers with a reset.
+		if _, err := io.Copy(io.Discard, c); err != nil && !errors.Is(err, syscall.ECONNRESET) {
 			t.Errorf("connection sending %q: %v, want it closed by the server", hello, err)
 		}
 	}
+	// The timer of a connection that authenticated (and so opened a session) closes
+	// nothing: another session runs on it after it fired.
+	client := dial(t, addr)
+	authed := next()
+	sessionRuns(t, client, nil)
+	authed.fire()
+	sessionRuns(t, client, nil)
 	stop()
 	serveStopped(t, done)
 }

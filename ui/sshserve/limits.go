@@ -106,14 +106,14 @@ func (r *rateLimit) allow(host string) bool {
 // gate is the server's first look at every TCP connection: over its address's rate it is
 // closed at once; otherwise it has authTimeout to authenticate, or it is closed. The
 // library's idle timeout does not do this: every byte a client sends renews it.
-func gate(limit *rateLimit, authTimeout time.Duration) ssh.ConnCallback {
+func gate(limit *rateLimit, authTimeout time.Duration, afterFunc func(time.Duration, func()) func() bool) ssh.ConnCallback {
 	return func(ctx ssh.Context, c net.Conn) net.Conn {
 		host := hostOf(c.RemoteAddr())
 		if !limit.allow(host) {
 			slog.Warn("ssh connection refused: over the connection rate of its address (--conn-rate)", "remote", host)
 			return nil
 		}
-		t := time.AfterFunc(authTimeout, func() {
+		stop := afterFunc(authTimeout, func() {
 			// The library stores the connection in the context once it has authenticated.
 			if ctx.Value(ssh.ContextKeyConn) == nil {
 				slog.Info("ssh connection closed: not authenticated in time (--auth-timeout)", "remote", host, "timeout", authTimeout)
@@ -121,7 +121,7 @@ func gate(limit *rateLimit, authTimeout time.Duration) ssh.ConnCallback {
 			}
 		})
 		// The context ends when the connection closes.
-		context.AfterFunc(ctx, func() { t.Stop() })
+		context.AfterFunc(ctx, func() { stop() })
 		return c
 	}
 }

@@ -80,6 +80,9 @@ type Config struct {
 	ConnRate int
 	// Now is the rate limit's clock; nil means time.Now.
 	Now func() time.Time
+	// AfterFunc runs f after d and returns what stops it: the pre-auth timeout's timer.
+	// nil means time.AfterFunc; tests fire it themselves.
+	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 
 	// StopGrace is how long a session's cvmscope has, once the server stops, to exit on
 	// SIGTERM (restoring the attendee's terminal) before it is killed; zero means 3 s.
@@ -129,6 +132,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.AfterFunc == nil {
+		cfg.AfterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+	}
 	return cfg, nil
 }
 
@@ -153,7 +159,7 @@ func Serve(ctx context.Context, cfg Config, ready func(addr string)) error {
 		// A backstop for connections that hold no session; sessions end at
 		// SessionLimit with a word to the attendee.
 		wish.WithMaxTimeout(cfg.SessionLimit + time.Minute),
-		ssh.WrapConn(gate(newRateLimit(cfg.ConnRate, cfg.Now), cfg.AuthTimeout)),
+		ssh.WrapConn(gate(newRateLimit(cfg.ConnRate, cfg.Now), cfg.AuthTimeout, cfg.AfterFunc)),
 		func(s *ssh.Server) error {
 			s.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
 				// NoClientAuth only for an open room: the library sets it by itself only
