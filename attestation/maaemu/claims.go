@@ -72,6 +72,7 @@ func (s *Server) guestClaims(ev *guestEvidence, base string, now time.Time) (map
 		c["x-ms-isolation-tee"] = tee
 	case ev.tdQuote != nil:
 		tee := tdxClaims(ev.tdQuote)
+		s.tcbStatus(tee, ev.tdQuote, now)
 		tee["x-ms-attestation-type"] = "tdxvm"
 		addRuntime(tee, ev.runtime)
 		c["x-ms-isolation-tee"] = tee
@@ -87,6 +88,7 @@ func (s *Server) platformClaims(ev *platformEvidence, kind, base string, now tim
 		c["x-ms-attestation-type"] = "sevsnpvm"
 	} else {
 		c = tdxClaims(ev.tdQuote)
+		s.tcbStatus(c, ev.tdQuote, now)
 		c["x-ms-attestation-type"] = "tdxvm"
 	}
 	if err := s.timeClaims(c, kind, base, now); err != nil {
@@ -190,9 +192,20 @@ func tdxClaims(q *tdx.Quote) map[string]any {
 	if !debug {
 		c["x-ms-compliance-status"] = compliant
 	}
-	// attester_tcb_status is Intel's verdict from signed TCB info; the simulated platform
-	// has no such collateral, so the claim is left out rather than invented.
 	return c
+}
+
+// tcbStatus sets attester_tcb_status, Intel's verdict on the quote's TCB from the signed
+// collateral in the anchors (MS-DOC TDX EAT profile). Without collateral, or when it is
+// not acceptable at now, the claim is left out rather than invented.
+func (s *Server) tcbStatus(c map[string]any, q *tdx.Quote, now time.Time) {
+	col := s.cfg.Anchors.TDXCollateral
+	if col == nil {
+		return
+	}
+	if st, err := tdx.TCBStatus(q, tdx.Options{Now: now, Collateral: col, TrustedRoots: s.trust.pckPool()}); err == nil {
+		c["attester_tcb_status"] = st
+	}
 }
 
 // replayedPCRs are the PCRs whose event-log replay matched the quoted value: only their

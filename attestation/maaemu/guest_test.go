@@ -127,6 +127,8 @@ func TestAzureGuestEndToEnd(t *testing.T) {
 					"x-ms-sevsnpvm-vmpl":              0.0,
 					"x-ms-sevsnpvm-snpfw-svn":         float64(r.ReportedTCB().SNP),
 					"x-ms-sevsnpvm-microcode-svn":     float64(r.ReportedTCB().Microcode),
+					"x-ms-sevsnpvm-familyId":          "01" + strings.Repeat("00", 15),
+					"x-ms-sevsnpvm-imageId":           "02" + strings.Repeat("00", 15),
 				} {
 					if tee0[k] != want {
 						t.Errorf("%s = %v, want %v", k, tee0[k], want)
@@ -141,7 +143,7 @@ func TestAzureGuestEndToEnd(t *testing.T) {
 				for k, want := range map[string]any{
 					"x-ms-attestation-type": "tdxvm", "tdx_mrtd": hex.EncodeToString(mrtd[:]),
 					"tdx_report_data": hex.EncodeToString(q.ReportData()), "tdx_td_attributes_debug": false,
-					"dbgstat": "disabled", "tdx_rtmr0": hex.EncodeToString(c.rep.HardwareReport[720:768]),
+					"dbgstat": "disabled", "tdx_rtmr0": hex.EncodeToString(c.rep.HardwareReport[720:768]), "attester_tcb_status": "UpToDate",
 				} {
 					if tee0[k] != want {
 						t.Errorf("%s = %v, want %v", k, tee0[k], want)

@@ -21,6 +21,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/realdata"
 	"github.com/cvmscope/cvmscope/attestation/snp"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/cvmscope/cvmscope/attestation/token"
 	"github.com/cvmscope/cvmscope/hw/platform"
 	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
@@ -248,8 +249,17 @@ func withAnchors(t testing.TB, cfg Config) Config {
 	if err != nil {
 		t.Fatal(err)
 	}
+	plat, err := simroots.NewTDX(simroots.DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	col, err := plat.Collateral(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg.Anchors = Anchors{AMD: snp.Roots{Product: "Milan", ARK: a.ARK, ASK: a.ASK}, PCKRoot: a.PCKRoot,
-		VTPMRoot: a.VTPMRoot, VTPMIntermediate: a.VTPMIntermediate, SigningKey: a.MAAKey, SigningCert: a.MAACert}
+		VTPMRoot: a.VTPMRoot, VTPMIntermediate: a.VTPMIntermediate, SigningKey: a.MAAKey, SigningCert: a.MAACert,
+		TDXCollateral: &tdx.Collateral{TCBInfo: col.TCBInfo, QEIdentity: col.QEIdentity, SigningChain: col.SigningChain, PCKCRL: col.PCKCRL}}
 	return cfg
 }
 

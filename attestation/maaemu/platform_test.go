@@ -73,7 +73,8 @@ func TestPlatformFlows(t *testing.T) {
 			}
 			mrtd := c.p.CVM.MRTD()
 			if m["x-ms-attestation-type"] != "tdxvm" || m["tdx_mrtd"] != hex.EncodeToString(mrtd[:]) ||
-				m["eat_profile"] != eatProfileTDX || m["dbgstat"] != "disabled" || len(m["tdx_tee_tcb_svn"].(string)) != 32 {
+				m["eat_profile"] != eatProfileTDX || m["dbgstat"] != "disabled" || m["tdx_tee_tcb_svn"] != "02010600000000000000000000000000" ||
+				m["attester_tcb_status"] != "UpToDate" || m["tdx_mrseam"] == strings.Repeat("0", 96) {
 				t.Errorf("TDX claims %v", m)
 			}
 		})

@@ -34,6 +34,10 @@ type Anchors struct {
 	// SigningKey and SigningCert sign tokens and are published at /certs (x5c).
 	SigningKey  *rsa.PrivateKey
 	SigningCert *x509.Certificate
+	// TDXCollateral is Intel's TCB info and QE identity for the platforms PCKRoot
+	// certifies, signed under PCKRoot; TD quotes judged against it get attester_tcb_status.
+	// Nil leaves the claim out rather than invent a verdict.
+	TDXCollateral *tdx.Collateral
 }
 
 func (a Anchors) check() error {

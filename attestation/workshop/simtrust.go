@@ -5,11 +5,13 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/maaemu"
 	"github.com/cvmscope/cvmscope/attestation/snp"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/cvmscope/cvmscope/attestation/token"
 	"github.com/cvmscope/cvmscope/attestation/verify"
 	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
@@ -51,7 +53,8 @@ func Simulated() (*SimulatedTrust, error) {
 			Intel: []*x509.Certificate{a.PCKRoot},
 		},
 		Emulator: maaemu.Anchors{AMD: snp.Roots{Product: "Milan", ARK: a.ARK, ASK: a.ASK}, PCKRoot: a.PCKRoot,
-			VTPMRoot: a.VTPMRoot, VTPMIntermediate: a.VTPMIntermediate, SigningKey: a.MAAKey, SigningCert: a.MAACert},
+			VTPMRoot: a.VTPMRoot, VTPMIntermediate: a.VTPMIntermediate, SigningKey: a.MAAKey, SigningCert: a.MAACert,
+			TDXCollateral: simulatedCollateral()},
 		MAAKeys: keys,
 	}, nil
 }
@@ -72,4 +75,18 @@ func (l *Live) verifyOptions(ctx context.Context) verify.Options {
 		}
 	}
 	return o
+}
+
+// simulatedCollateral is the simulated Intel collateral the emulator judges TD quotes by
+// (attester_tcb_status); nil if it cannot be made, which leaves the claim out.
+func simulatedCollateral() *tdx.Collateral {
+	plat, err := simroots.NewTDX(simroots.DefaultSeed())
+	if err != nil {
+		return nil
+	}
+	c, err := plat.Collateral(time.Now())
+	if err != nil {
+		return nil
+	}
+	return &tdx.Collateral{TCBInfo: c.TCBInfo, QEIdentity: c.QEIdentity, SigningChain: c.SigningChain, PCKCRL: c.PCKCRL}
 }
