@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"crypto/x509"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -167,5 +168,54 @@ func TestNetworkFetchesPCSCollateral(t *testing.T) {
 	}
 	if ko, _ := c[0].In("ko"); !strings.Contains(ko, "가져오지 못해") {
 		t.Errorf("Korean summary %q", ko)
+	}
+}
+
+// A loopback PCS serving the simulated platform's collateral: --network rates the simulated
+// TD quote UpToDate under the simulated Intel root the caller trusts.
+func TestNetworkPCSSimulatedPlatform(t *testing.T) {
+	plat, err := simroots.NewTDX(simroots.DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := plat.NewTDReport(simroots.TDXParams{TEETCBSVN: [16]byte{2, 1, 6}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quote, err := plat.Quote(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col, err := plat.Collateral(time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, n := server(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/tdx/tcb":
+			if r.URL.Query().Get("fmspc") != "00806f050000" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("TCB-Info-Issuer-Chain", url.QueryEscape(string(col.SigningChain)))
+			w.Write(col.TCBInfo)
+		case "/tdx/qe/identity":
+			w.Write(col.QEIdentity)
+		case "/sgx/pckcrl":
+			w.Write(col.PCKCRL)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	set := &evidence.Set{Source: evidence.SourceFiles, TEE: evidence.TEETDX, TDQuote: quote}
+	pcs := tdx.PCSFetcher{TDXBaseURL: srv.URL + "/tdx", SGXBaseURL: srv.URL + "/sgx", Cache: &netcache.Cache{}}
+	res := Evidence(set, Options{AllowNetwork: true, PCS: pcs, Trust: Trust{Intel: []*x509.Certificate{plat.PCKRoot()}}})
+	if c := res.Checks.Find("tdx.tcb"); len(c) != 1 || c[0].Verdict != check.Pass || !strings.Contains(c[0].Summary, "UpToDate") || n.Load() != 3 {
+		t.Errorf("simulated quote with fetched simulated collateral: %v (%d requests)", c, n.Load())
+	}
+	// Without trusting the simulated root, the same collateral is refused.
+	res = Evidence(set, Options{AllowNetwork: true, PCS: pcs})
+	if v := verdict(res.Checks, "tdx.tcb"); v == check.Pass {
+		t.Error("simulated collateral accepted without its root")
 	}
 }
