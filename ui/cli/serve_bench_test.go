@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
 )
 
 // TestServeRoomMeasure measures a room for BENCHMARKS.md; it runs only when asked:
@@ -23,7 +25,9 @@ import (
 // For each N it starts `cvmscope serve --max-sessions N`, opens N sessions at once (one SSH
 // connection each, as attendees), presses `a` in each and waits for every one to show a
 // verified token; then it reads the resident memory and CPU time of the sessions'
-// processes, and checks that session N+1 is refused with a message. Last, 200 connections
+// processes and the server (an instructor's room view watching all along), checks that
+// session N+1 is refused with a message, and times the instructor's reset of everyone
+// until every attendee's screen says so. Last, 200 connections
 // that never authenticate (half silent, half sending only their version line) are opened
 // and timed until the server has closed them all. It logs figures and asserts no timing.
 func TestServeRoomMeasure(t *testing.T) {
@@ -67,7 +71,17 @@ func benchServe(t *testing.T, args ...string) (int, string) {
 }
 
 func measureRoom(t *testing.T, n int) {
-	pid, addr := benchServe(t, "--max-sessions", strconv.Itoa(n), "--conn-rate", "0")
+	// An instructor watches the whole time, as in a workshop: the server's CPU includes
+	// reading every session's reports and drawing the room view.
+	teacher := newKey(t)
+	keys := filepath.Join(t.TempDir(), "instructors")
+	if err := os.WriteFile(keys, gossh.MarshalAuthorizedKey(teacher.PublicKey()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pid, addr := benchServe(t, "--max-sessions", strconv.Itoa(n), "--conn-rate", "0", "--instructor-keys", keys)
+	view, typeIn := instructor(t, addr, teacher)
+	view.wait(t, "0 sessions")
+	screens := make([]*screen, n)
 	type result struct {
 		ready, verified time.Duration
 		err             error
@@ -79,6 +93,7 @@ func measureRoom(t *testing.T, n int) {
 		wg.Go(func() {
 			client := dial(t, addr)
 			_, out, in := attend(t, client, 40, 120, "--lang en")
+			screens[i] = out
 			if err := waitFor(out, 10*time.Minute, "Ready."); err != nil {
 				results[i].err = err
 				return
@@ -109,7 +124,23 @@ func measureRoom(t *testing.T, n int) {
 		cpu = append(cpu, procCPU(k))
 	}
 	slices.Sort(rss)
+	// The view has caught up: every row shows five passed steps.
+	if err := waitFor(view, time.Minute, fmt.Sprintf("%d sessions", n)); err != nil {
+		t.Fatal(err)
+	}
 	serverRSS, serverCPU := procRSS(pid), procCPU(pid)
+
+	// The instructor resets everyone: the time until every attendee's screen says so.
+	pushed := time.Now()
+	send(t, typeIn, "R")
+	send(t, typeIn, "y")
+	for i, s := range screens {
+		if err := waitFor(s, 5*time.Minute, "The instructor reset your session"); err != nil {
+			t.Fatalf("session %d: %v", i, err)
+		}
+	}
+	resetAll := time.Since(pushed)
+	resetCPU := procCPU(pid) - serverCPU
 
 	// Session n+1 is refused, with a message.
 	client := dial(t, addr)
@@ -121,6 +152,7 @@ func measureRoom(t *testing.T, n int) {
 		verified[n/2].Round(100*time.Millisecond), verified[n*9/10].Round(100*time.Millisecond), verified[n-1].Round(100*time.Millisecond))
 	t.Logf("%d session processes: RSS median %d MiB, max %d MiB, total %d MiB; CPU %v in all; server RSS %d MiB, CPU %v",
 		len(kids), rss[len(rss)/2]>>20, rss[len(rss)-1]>>20, sum(rss)>>20, time.Duration(sum(cpu)), serverRSS>>20, time.Duration(serverCPU))
+	t.Logf("the instructor's reset reached all %d sessions in %v (server CPU %v for it)", n, resetAll.Round(100*time.Millisecond), time.Duration(resetCPU))
 }
 
 func measurePreauth(t *testing.T) {

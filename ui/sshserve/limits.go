@@ -15,7 +15,7 @@ import (
 )
 
 // SessionRSS is the resident memory of one session's cvmscope (its own TPM simulator and
-// Bubble Tea program): 29-30 MiB measured on linux/amd64 with a verified token on screen,
+// Bubble Tea program): 29-32 MiB measured on linux/amd64 with a verified token on screen,
 // at 10, 30 and 60 sessions alike (BENCHMARKS.md), rounded up.
 const SessionRSS = 32 << 20
 
