@@ -183,7 +183,17 @@ func connectError(target string, err error) error {
 	return e.fault(fault.Device)
 }
 
+// NoSimulatorHint says how to get a TPM when this build has no embedded simulator.
+const (
+	NoSimulatorHint   = "run swtpm (Debian: apt install swtpm swtpm-tools; then swtpm socket --tpm2 --server type=tcp,port=2321 --ctrl type=tcp,port=2322 --flags not-need-init,startup-clear) and pass --tpm tcp://127.0.0.1:2321, or build cvmscope with cgo (CGO_ENABLED=1, gcc and libssl-dev)"
+	NoSimulatorHintKO = "swtpm을 실행하고(Debian: apt install swtpm swtpm-tools. 이어서 swtpm socket --tpm2 --server type=tcp,port=2321 --ctrl type=tcp,port=2322 --flags not-need-init,startup-clear) --tpm tcp://127.0.0.1:2321을 넘기거나, cvmscope를 cgo로 빌드합니다(CGO_ENABLED=1, gcc와 libssl-dev)"
+)
+
 func openSim(ctx context.Context, seed string) (*TPM, error) {
+	if !EmbeddedSimulator {
+		return nil, fault.Korean(fault.WithHint(fault.Device, errors.New("this cvmscope is the pure-Go build (CGO_ENABLED=0), which has no embedded TPM simulator"), NoSimulatorHint),
+			"이 cvmscope는 순수 Go 빌드(CGO_ENABLED=0)라서 내장 TPM 시뮬레이터가 없습니다", NoSimulatorHintKO)
+	}
 	get := simulator.Get
 	desc, descKO := "embedded simulator", "내장 시뮬레이터"
 	if seed != "" {
