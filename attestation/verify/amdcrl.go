@@ -68,7 +68,7 @@ func amdRevocation(r *Result, opts Options) check.Check {
 		if err != nil {
 			if k := fault.KindOf(err); k == fault.Interrupted || ctx.Err() != nil {
 				return check.Skipf(IDAMDRevocation, "--network: fetching AMD's CRL was interrupted or timed out (%v); revocation not checked", err).
-					KO("--network: AMD CRL을 가져오다 중단되었거나 시간이 초과되어(%v) 폐기 여부를 검사하지 않았습니다", err)
+					KO("--network: AMD CRL을 가져오다 중단되었거나 시간이 초과되어 폐기 여부를 검사하지 않았습니다. %s", fault.QuoteKO("오류", err.Error()))
 			}
 			errs = append(errs, err.Error())
 			continue
@@ -101,7 +101,7 @@ func amdRevocation(r *Result, opts Options) check.Check {
 	}
 	msg := strings.Join(errs, "; ")
 	return check.Warnf(IDAMDRevocation, "--network: AMD's CRL could not be fetched or is not signed by a trusted ARK: %s", msg).
-		KO("--network: AMD CRL을 가져오지 못했거나 신뢰하는 ARK가 서명하지 않았습니다: %s", msg)
+		KO("--network: AMD CRL을 가져오지 못했거나 신뢰하는 ARK가 서명하지 않았습니다. %s", fault.QuoteKO("오류", msg))
 }
 
 // crlGetter is go-sev-guest's getter over cvmscope's HTTP rules (httpx: deadline per try,
