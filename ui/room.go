@@ -493,7 +493,7 @@ func (m *roomModel) View() string {
 	var lines []string
 	to, _, _ := m.target()
 	if !m.everyone && len(m.rows) > 0 {
-		to = m.cat.f("room.to.one", m.rows[m.sel].ID, m.rows[m.sel].User)
+		to = m.cat.f("room.to.one", m.rows[m.sel].ID, present.Safe(m.rows[m.sel].User))
 	} else {
 		to = m.cat.t("room.to.all")
 	}
@@ -569,8 +569,11 @@ func (m *roomModel) table(h int) []string {
 		if i == m.sel && !m.everyone {
 			lead = m.st.Cursor.Render("> ")
 		}
-		line := lead + col(fmt.Sprintf("#%d", r.ID), 4) + col(r.User, 14) + col(r.Remote, 16) + col(r.Lang, 6) +
-			col(r.TEE, 14) + col(scen, 18) + col(strings.Join(marks, " "), 11) + inRoom(m.now().Sub(r.Started))
+		// The user name is whatever the attendee typed: escaped, so that it cannot drive the
+		// instructor's terminal.
+		safe := present.Safe
+		line := lead + col(fmt.Sprintf("#%d", r.ID), 4) + col(safe(r.User), 14) + col(safe(r.Remote), 16) + col(safe(r.Lang), 6) +
+			col(safe(r.TEE), 14) + col(safe(scen), 18) + col(strings.Join(marks, " "), 11) + inRoom(m.now().Sub(r.Started))
 		if i == m.sel && !m.everyone && !m.st.NoColor {
 			line = m.st.Selected.Render(pad(line, m.width))
 		}

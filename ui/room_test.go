@@ -274,3 +274,19 @@ func TestRoomLinkSession(t *testing.T) {
 		t.Errorf("status after a scenario: %q", m.model.status)
 	}
 }
+
+// A user name is what the attendee typed: control characters in it are shown escaped, never
+// sent to the instructor's terminal.
+func TestRoomViewEscapesUserNames(t *testing.T) {
+	rows := roomRows()
+	rows[0].User = "\x1b]52;c;cm0gLXJmIH4=\x07eve"
+	m := newTestRoomView(t, newFakeRoom(rows...), present.EN)
+	roomKeys(t, m, "k") // selects it, so the title names it too
+	v := m.View()
+	if strings.Contains(v, "\x1b]52") || strings.Contains(v, "\x07") {
+		t.Errorf("the user name's control characters reached the view:\n%q", v)
+	}
+	if !strings.Contains(v, `\x1b]52;`) {
+		t.Errorf("the user name is not shown escaped:\n%s", v)
+	}
+}
