@@ -1,12 +1,17 @@
 package sshserve
 
 import (
+	"bufio"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/ssh"
+
+	"github.com/cvmscope/cvmscope/ui"
 )
 
 // The bucket gives burst connections at once, then one every 60/perMin seconds; addresses
@@ -101,5 +106,84 @@ func TestSessionEnv(t *testing.T) {
 	want := []string{"TERM=xterm", "HOME=/s", "TMPDIR=/s", "PATH=/usr/bin:/bin", "CVMSCOPE_SERVE=1", "CVMSCOPE_SERVE_SAVE=ssh …", "LANG=ko_KR.UTF-8", "COLORTERM=truecolor", "X=1"}
 	if strings.Join(env, "\n") != strings.Join(want, "\n") {
 		t.Errorf("sessionEnv:\n%s\nwant\n%s", strings.Join(env, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// fakeSession stands for an SSH session as a key of the room's registry.
+type fakeSession struct {
+	ssh.Session
+	n int
+}
+
+// Pushes reach the sessions they name: a message goes down the session's link at once, a
+// scenario changes its options and asks its loop for a restart with a note, unless its TEE
+// cannot stage it; a session that has ended is named in the error.
+func TestRoomPush(t *testing.T) {
+	r := newRoom(10)
+	snp, tl := Attendee{User: "a", TEE: "sevsnp", Args: []string{"--lang=en", "--scenario=maa-429"}}, Attendee{User: "b", TEE: "trustedlaunch"}
+	as := make([]*Attendee, 2)
+	for i, a := range []Attendee{snp, tl} {
+		p, _, _, err := r.enter(fakeSession{n: i}, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as[i] = p
+	}
+	server, child, err := socketPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer child.Close()
+	r.attach(as[0], server)
+	defer r.detach(as[0])
+
+	changed := r.Changed()
+	if n, err := r.Push(ui.RoomPush{To: as[0].ID, Kind: ui.PushMessage, Value: "look at PCR 7"}); n != 1 || err != nil {
+		t.Fatalf("message: %d, %v", n, err)
+	}
+	line, err := bufio.NewReader(child).ReadString('\n')
+	if err != nil || line != `{"message":"look at PCR 7"}`+"\n" {
+		t.Errorf("the session read %q, %v", line, err)
+	}
+
+	n, err := r.Push(ui.RoomPush{Kind: ui.PushScenario, Value: "debug-enabled"})
+	if n != 1 || err == nil || !strings.Contains(err.Error(), "#2") || !strings.Contains(err.Error(), "trustedlaunch") {
+		t.Errorf("debug-enabled to everyone: %d, %v; want 1 and #2 (trustedlaunch) named", n, err)
+	}
+	select {
+	case note := <-as[0].ctl.restart:
+		if note.Changed != "scenario" || note.Scenario != "debug-enabled" {
+			t.Errorf("restart note %+v", note)
+		}
+	default:
+		t.Error("no restart asked of the SEV-SNP session")
+	}
+	select {
+	case note := <-as[1].ctl.restart:
+		t.Errorf("the Trusted Launch session was restarted: %+v", note)
+	default:
+	}
+	if got := r.args(as[0]); strings.Join(got, " ") != "--lang=en --scenario=debug-enabled" {
+		t.Errorf("options after the push: %q", got)
+	}
+	select {
+	case <-changed:
+	default:
+		t.Error("the registry did not tell the views of the change")
+	}
+	if rows := r.Sessions(); len(rows) != 2 || rows[0].Scenario != "debug-enabled" || rows[1].Scenario != "" {
+		t.Errorf("sessions after the push: %+v", rows)
+	}
+
+	// A reset keeps the options; "none" drops the scenario.
+	if _, err := r.Push(ui.RoomPush{To: as[0].ID, Kind: ui.PushScenario, Value: ""}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.args(as[0]); strings.Join(got, " ") != "--lang=en" {
+		t.Errorf("options after pushing no scenario: %q", got)
+	}
+	r.leave(fakeSession{n: 1})
+	if _, err := r.Push(ui.RoomPush{To: as[1].ID, Kind: ui.PushReset}); err == nil || !strings.Contains(err.Error(), "has ended") {
+		t.Errorf("reset of a session that left: %v", err)
 	}
 }
