@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-tpm-tools/simulator"
 	"github.com/google/go-tpm/tpm2"
 	"github.com/google/go-tpm/tpm2/transport"
-	"github.com/google/go-tpm/tpm2/transport/linuxtpm"
 	gotcp "github.com/google/go-tpm/tpm2/transport/tcp"
 )
 
@@ -125,14 +124,6 @@ func openAuto() (*TPM, error) {
 		}
 	}
 	return nil, firstErr
-}
-
-func openDevice(path string) (*TPM, error) {
-	tr, err := linuxtpm.Open(path)
-	if err != nil {
-		return nil, deviceError(path, err)
-	}
-	return Wrap(tr, path), nil
 }
 
 func openRawTCP(ctx context.Context, addr string) (*TPM, error) {
