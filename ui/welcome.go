@@ -53,6 +53,8 @@ var welcomeChrome = map[string]present.Text{
 		"4단계: 요청을 보내고 HTTP 교환을 보여 주며, 암호화된 MAA 응답을 vTPM 키로 엽니다."),
 	"welcome.step.verify-jwt": present.T("Stage 5: checks the token as a relying party would: signature, issuer, lifetime, nonce, and each claim against the evidence.",
 		"5단계: 신뢰 당사자처럼 토큰을 검증합니다. 서명, 토큰 발급자, 토큰 유효기간, 논스(nonce), 그리고 각 클레임을 증거와 대조합니다."),
+	"welcome.step.policy": present.T("Runs your MAA attestation policy over the claims, rule by rule, and shows which rule and claim decided (cvmscope policy check).",
+		"MAA 증명 정책을 클레임에 규칙 하나씩 실행하고, 어느 규칙과 클레임이 결과를 정했는지 보여 줍니다 (cvmscope policy check)."),
 	"welcome.steps.order": present.T("Running a step runs the steps before it first, so every page shows what it was built from.",
 		"어떤 단계를 실행하면 그 앞 단계가 먼저 실행되므로, 모든 화면에서 무엇을 바탕으로 만들어졌는지 볼 수 있습니다."),
 

@@ -84,11 +84,11 @@ func (pol *Policy) Evaluate(incoming []Claim) *Result {
 	case failed != nil:
 		res.Denial = &Denial{Rule: failed, Why: present.T(
 			"rule "+failed.Rule.label()+" failed: "+failed.Err.EN+"; MAA answers such an error with PolicyEvaluationError",
-			"규칙 "+failed.Rule.label()+"이(가) 실패했습니다: "+failed.Err.KO+". MAA는 이런 오류에 PolicyEvaluationError로 답합니다")}
+			"규칙 "+failed.Rule.labelKO()+"이(가) 실패했습니다: "+failed.Err.KO+". MAA는 이런 오류에 PolicyEvaluationError로 답합니다")}
 	case len(denies) > 0:
 		d := denies[0]
 		res.Denial = &Denial{Rule: d, Claim: decidingClaim(d),
-			Why: present.T("rule "+d.Rule.label()+" fired deny()", "규칙 "+d.Rule.label()+"이(가) deny()를 실행했습니다")}
+			Why: present.T("rule "+d.Rule.label()+" fired deny()", "규칙 "+d.Rule.labelKO()+"이(가) deny()를 실행했습니다")}
 	case len(permits) == 0:
 		res.Denial = noPermit(res.Rules)
 	default:
@@ -97,9 +97,13 @@ func (pol *Policy) Evaluate(incoming []Claim) *Result {
 	return res
 }
 
-// label is "authorizationrules #2 (line 5)".
+// label is "authorizationrules #2 (line 5)"; labelKO says the line in Korean.
 func (r *Rule) label() string {
 	return fmt.Sprintf("%s #%d (line %d)", r.Section, r.Index, r.Pos.Line)
+}
+
+func (r *Rule) labelKO() string {
+	return fmt.Sprintf("%s #%d (%d행)", r.Section, r.Index, r.Pos.Line)
 }
 
 // decidingClaim is the claim a fired deny rule matched on a value test, or its first match.
@@ -134,11 +138,11 @@ func noPermit(rules []*Trace) *Denial {
 			if !c.Held {
 				d.Claim = c.Near
 				d.Why = present.T("no permit() fired: rule "+t.Rule.label()+" needs "+c.Cond.Text+" and "+c.Why.EN,
-					"permit()가 실행되지 않았습니다: 규칙 "+t.Rule.label()+"은(는) "+c.Cond.Text+"이(가) 필요한데 "+c.Why.KO)
+					"permit()가 실행되지 않았습니다: 규칙 "+t.Rule.labelKO()+"은(는) "+c.Cond.Text+"이(가) 필요한데 "+c.Why.KO)
 				return d
 			}
 		}
-		d.Why = present.T("no permit() fired: rule "+t.Rule.label()+" did not fire", "permit()가 실행되지 않았습니다: 규칙 "+t.Rule.label()+"이(가) 실행되지 않았습니다")
+		d.Why = present.T("no permit() fired: rule "+t.Rule.label()+" did not fire", "permit()가 실행되지 않았습니다: 규칙 "+t.Rule.labelKO()+"이(가) 실행되지 않았습니다")
 		return d
 	}
 	return &Denial{Why: present.T("No Permit claim was issued: authorizationrules has no permit() rule; add `=> permit();` or a conditional permit",

@@ -20,6 +20,8 @@ const (
 	BuildRequest StepID = "build-request"
 	CallMAA      StepID = "call-maa"
 	VerifyJWT    StepID = "verify-jwt"
+	// PolicyCheck is cvmscope policy check's one step, outside the workshop order.
+	PolicyCheck StepID = "policy"
 )
 
 // AllSteps is the workshop order.
@@ -38,6 +40,8 @@ func (s StepID) Title() present.Text {
 		return present.T("Call MAA", "MAA 호출")
 	case VerifyJWT:
 		return present.T("Verify JWT", "JWT 검증")
+	case PolicyCheck:
+		return present.T("Policy check", "정책 검사")
 	}
 	return present.T(string(s), string(s))
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/eventlog"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/maaemu"
 	"github.com/cvmscope/cvmscope/attestation/policy"
 	"github.com/cvmscope/cvmscope/attestation/present"
@@ -134,7 +136,13 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	res := pol.Evaluate(src.claims)
 	rep := newPolicyReport(file, pol, src, res)
-	if o.output == "json" {
+	if o.output == "" && isTerminal(stdout) {
+		runner := &policyRunner{rep: rep, files: fs.Args()[1:]}
+		if err := ui.Run(context.Background(), runner, ui.Options{Lang: lang}); err != nil {
+			eprintf(stderr, "cvmscope policy check: %v\n", err)
+			return fault.ExitCode(err)
+		}
+	} else if o.output == "json" {
 		b, _ := json.MarshalIndent(rep, "", "  ")
 		stdout.Write(present.SafeJSON(append(b, '\n')))
 	} else {

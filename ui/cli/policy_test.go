@@ -8,6 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/policy"
+	"github.com/cvmscope/cvmscope/attestation/present"
 )
 
 func runPolicyCLI(t *testing.T, args ...string) (int, string, string) {
@@ -222,5 +226,46 @@ func TestPolicyCheckEventLog(t *testing.T) {
 	if code != 5 || !strings.Contains(out, "→ sb = false") || !strings.Contains(out, "deciding claim: sb = false") ||
 		!strings.Contains(out, `events = "{\"Events\":[{\"EventSeq\":0,`) || !strings.Contains(out, "bytes)") {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestPolicyPage: the TUI's page of a policy check: the verdict as its check, a row per
+// rule with its verdict and conditions in both languages.
+func TestPolicyPage(t *testing.T) {
+	tok := filepath.Join(realDir(t), "maa-azureguest-sharedeus2-cvmga-2022.jwt")
+	text, _ := policy.Sample("AzureGuest")
+	pol, err := policy.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := policyOptions{}.incoming([]string{tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &policyRunner{rep: newPolicyReport("ag.policy", pol, src, pol.Evaluate(src.claims)), files: []string{tok}}
+	if s := r.Steps(); len(s) != 1 || s[0].Title().KO != "정책 검사" {
+		t.Fatalf("steps %v", s)
+	}
+	p, err := r.Run(t.Context(), r.Steps()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Verdict != check.Fail || len(p.Checks) != 1 || !strings.Contains(p.Checks[0].SummaryKO, "거부됨: permit()가 실행되지 않았습니다: 규칙 authorizationrules #1 (7행)") {
+		t.Fatalf("verdict %s, checks %+v", p.Verdict, p.Checks)
+	}
+	rows := map[string][]present.Row{}
+	for _, s := range p.Sections {
+		rows[s.ID] = s.Rows
+	}
+	auth, iss := rows["authorizationrules"], rows["issuancerules"]
+	if len(auth) != 2 || auth[0].Verdict != check.Fail || auth[1].Verdict != check.Skip ||
+		!strings.Contains(auth[0].Detail, `fails [type=="x-ms-compliance-status"`) || !strings.Contains(auth[0].DetailKO, "불충족") {
+		t.Errorf("authorization rows %+v", auth)
+	}
+	if len(iss) != 3 || iss[0].Verdict != check.Skip || iss[0].Explain.KO != "실행하지 않음: 증명 결과가 이미 정해졌습니다" {
+		t.Errorf("issuance rows %+v", iss)
+	}
+	if len(rows["incoming"]) != 34 || len(rows["issued"]) != 0 {
+		t.Errorf("%d incoming rows, %d issued", len(rows["incoming"]), len(rows["issued"]))
 	}
 }
