@@ -45,6 +45,8 @@ type RequestView struct {
 	// they are read back from the body.
 	VCEKChain string
 	TDQuote   []byte
+	// Knobs are the user's choices for the request; nil for the default request.
+	Knobs *KnobsView
 	// Checks are the checks run while building (endpoint, THIM or TD quote, the ephemeral
 	// key's tpm.enckey.certify and tpm.enckey.policy, maa.request).
 	Checks check.List
@@ -72,6 +74,7 @@ func BuildRequest(v RequestView) present.Page {
 		add(tpmInfoSection(v, req))
 		add(encKeySection(v, req))
 	}
+	add(knobsSection(v.Knobs))
 	add(payloadSection(req))
 	if req.info != nil {
 		add(osSection(req))

@@ -90,7 +90,8 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 	if flow == "" {
 		flow = "guest"
 	}
-	view := pages.RequestView{Flow: flow, Endpoint: ep.URL, EndpointReason: ep.Reason, EndpointReasonKO: ep.ReasonKO, TEE: s.TEE}
+	view := pages.RequestView{Flow: flow, Endpoint: ep.URL, EndpointReason: ep.Reason, EndpointReasonKO: ep.ReasonKO, TEE: s.TEE,
+		Knobs: l.opts.Knobs.view(s, nonce)}
 	var checks check.List
 	checks = append(checks, ep.check())
 	fail := func(err error) (present.Page, error) {
@@ -231,6 +232,9 @@ func (l *Live) guestRequest(ctx context.Context, p *platform.Platform, s *eviden
 	}
 	checks = append(checks, tpmquote.EncKeyPolicyMatches(enc.Public, enc.PCRs, enc.Selection))
 
+	if l.opts.Knobs.PCRs != nil {
+		checks = append(checks, selectionCheck(s.Quote.Msg, l.opts.Knobs.PCRs))
+	}
 	gr := &maa.GuestRequest{
 		TPM: maa.TPMInfo{
 			AikCert: s.AKCert, AikPub: s.AKPub,
@@ -240,10 +244,7 @@ func (l *Live) guestRequest(ctx context.Context, p *platform.Platform, s *eviden
 		},
 		OS:            l.osInfo(p),
 		TcgLogs:       s.EventLog,
-		ClientPayload: map[string]string{},
-	}
-	if nonce != "" {
-		gr.ClientPayload["nonce"] = nonce
+		ClientPayload: l.opts.Knobs.payloadFor(nonce),
 	}
 	runtime := runtimeClaims(res)
 	switch s.TEE {
@@ -446,6 +447,7 @@ func (l *Live) verifyJWT(ctx context.Context) (present.Page, error) {
 	checks := token.Verify(tok, opts)
 	cmpCheck, items := compare.TokenVsEvidence(tok.Claims, s, res)
 	checks = append(checks, cmpCheck)
+	checks = append(checks, l.knobChecks(tok.Claims, st, rep.nonce)...)
 	checks = append(checks, policyChecks(tok.Claims, checks, l.opts.Expect, l.opts.NoBaseline)...)
 	s.JWKS = keys.JWKS()
 	view := pages.JWTView{Token: tok, Checks: checks, KeySource: keys.Source(), Compare: items, Now: l.opts.Verify.Now}

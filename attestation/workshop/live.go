@@ -57,6 +57,9 @@ type LiveOptions struct {
 	NoBaseline bool
 	// Leeway for the token's lifetime checks; zero means token.DefaultLeeway.
 	Leeway time.Duration
+	// Knobs are the user data, client payload and PCR selection the user chose (--user-data,
+	// --client-payload, --pcr); the zero value is the default request.
+	Knobs Knobs
 	// TuneMAA, when set, adjusts the MAA client before each call: tests replace its Sleep
 	// and Now so that retries and latency are judged without waiting.
 	TuneMAA func(*maa.Client)
@@ -416,7 +419,8 @@ func (l *Live) readReport(ctx context.Context) (present.Page, error) {
 	l.mu.Lock()
 	nonce, gen := l.nonce, l.gen
 	l.mu.Unlock()
-	s, err := p.ReadReport(ctx, nonce)
+	k := l.opts.Knobs
+	s, err := p.ReadReportWith(ctx, platform.ReadOptions{Nonce: nonce, UserData: k.UserData, PCRs: k.PCRs})
 	if err != nil {
 		return present.Page{}, err
 	}

@@ -176,16 +176,41 @@ func QuoteNonce(nonce string) []byte {
 // so that the paravisor regenerates the report over it (a fresh report; without it, the
 // report stored at boot binds 64 zero bytes).
 func (p *Platform) ReadReport(ctx context.Context, nonce string) (*evidence.Set, error) {
+	return p.ReadReportWith(ctx, ReadOptions{Nonce: nonce})
+}
+
+// ReadOptions are what a relying party chooses for Read report (azure-protocol.md §16).
+type ReadOptions struct {
+	Nonce string
+	// UserData, when non-nil, is written to NV 0x01400002 instead of SHA-512 of the nonce.
+	UserData []byte
+	// PCRs is the quote's SHA-256 selection; nil means QuotePCRs.
+	PCRs []int
+}
+
+// ReadReportWith is ReadReport with the user data and PCR selection chosen by the caller.
+func (p *Platform) ReadReportWith(ctx context.Context, o ReadOptions) (*evidence.Set, error) {
+	nonce := o.Nonce
+	quotePCRs := QuotePCRs
+	if o.PCRs != nil {
+		quotePCRs = o.PCRs
+	}
 	s := &evidence.Set{Source: p.Source, Device: p.TPM.Desc()}
 	// A Trusted Launch VM has no paravisor report, so nothing would bind the user data:
 	// writing it would only make the token checks expect it.
 	_, errPub := p.TPM.NVReadPublic(ctx, tpm.NVHCLReport)
-	if nonce != "" && !isHandleMissing(errPub) {
-		ud := UserData(nonce)
+	if (nonce != "" || o.UserData != nil) && !isHandleMissing(errPub) {
+		ud := o.UserData
+		if ud == nil {
+			ud = UserData(nonce)
+		}
 		if err := p.TPM.NVWriteUserData(ctx, ud); err != nil {
 			return nil, err
 		}
-		s.UserData = ud
+		// The index holds 64 bytes: shorter data is read back zero-padded, and the report
+		// (and so the token) carries all 64.
+		s.UserData = make([]byte, tpm.UserDataSize)
+		copy(s.UserData, ud)
 	}
 	report, err := p.TPM.NVRead(ctx, tpm.NVHCLReport)
 	switch {
@@ -222,12 +247,12 @@ func (p *Platform) ReadReport(ctx context.Context, nonce string) (*evidence.Set,
 		return nil, err
 	}
 	s.PCRs = pcrs
-	q, err := p.TPM.Quote(ctx, tpm.HandleAK, QuoteNonce(nonce), QuotePCRs)
+	q, err := p.TPM.Quote(ctx, tpm.HandleAK, QuoteNonce(nonce), quotePCRs)
 	if err != nil {
 		return nil, err
 	}
 	s.Quote = &evidence.Quote{Msg: q.Attest, Sig: q.Signature, Nonce: QuoteNonce(nonce)}
-	s.QuotePCRs = append([]int(nil), QuotePCRs...)
+	s.QuotePCRs = append([]int(nil), quotePCRs...)
 	// The quote's PCR values, read right before quoting, are the ones the digest covers.
 	for i, v := range q.PCRs {
 		s.PCRs[i] = v

@@ -229,7 +229,8 @@ type options struct {
 	trustBundleKeys bool
 	anyAzure        bool
 	workshop        bool
-	each            bool // inspect --each (fleet.go)
+	each            bool      // inspect --each (fleet.go)
+	knobs           knobFlags // --user-data, --client-payload, --pcr (knobs.go)
 }
 
 func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
@@ -272,6 +273,7 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.scenario, "scenario", "", "stage a fault in the simulated CVM and emulators (\"--scenario list\" names them)")
 	fs.BoolVar(&o.secOff, "sim-secureboot-off", false, "simulated CVM boots with Secure Boot off")
 	fs.BoolVar(&o.debug, "sim-debug", false, "simulated CVM's hardware report says the guest is debuggable")
+	addKnobFlags(fs, &o.knobs)
 	fs.BoolVar(&o.workshop, "workshop", false, "open the TUI on the guided lesson of the Korean CVM attestation workshop (W opens it any time)")
 	return fs
 }
@@ -291,8 +293,11 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 		return 0
 	}
 	cfg, err := o.validate(cmd, fs.Args())
+	if err == nil && cmd == cmdRun {
+		cfg.live.Knobs, err = o.knobs.resolve(o.flow, o.nonce, func(n string) bool { return fs.Changed(n) })
+	}
 	if err != nil {
-		eprintf(stderr, "%s: %v\n", cmd.name(), err)
+		printMisuse(stderr, cmd.name(), err, lang)
 		return 1
 	}
 	setupLogging(o.verbose, stderr, o.output == "" && isTerminal(stdout))
