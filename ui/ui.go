@@ -106,8 +106,12 @@ func Run(ctx context.Context, r workshop.Runner, opts Options) error {
 	// (cli's NotifyContext), and with both, the library's handler could block forever
 	// sending its QuitMsg to a loop the context had already ended, so the program hung on
 	// SIGTERM until killed (seen as a 3 s wait when serve restarts a session).
+	//
+	// 120 frames a second, Bubble Tea's most: it draws only on its ticker, so the first
+	// frame waits up to one tick after start (16.7 ms at the default 60), and a frame is
+	// only redrawn when the view changed, so idle ticks find nothing to do.
 	p := tea.NewProgram(root, tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion(),
-		tea.WithInput(opts.Input), tea.WithOutput(out), tea.WithoutSignalHandler())
+		tea.WithInput(opts.Input), tea.WithOutput(out), tea.WithoutSignalHandler(), tea.WithFPS(120))
 	if r, ok := root.(roomed); ok {
 		go r.link.read(p.Send)
 	}
