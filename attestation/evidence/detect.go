@@ -286,12 +286,17 @@ func isEventLog(b []byte) bool {
 }
 
 // isTDQuote checks the DCAP quote header: version 3 to 5, ECDSA-P256 attestation key
-// (type 2), TEE type TDX (0x81) or SGX (0, which the parser refuses by name).
+// (type 2), TEE type TDX (0x81) or SGX (0, which the parser refuses by name); or an Intel
+// QGS GET_QUOTE_RESP message (version 1.1, type 1, its size the whole input), which
+// tdx.ParseQuote unwraps.
 func isTDQuote(b []byte) bool {
 	if len(b) < 8 {
 		return false
 	}
 	le := binary.LittleEndian
+	if len(b) >= 24 && le.Uint16(b[0:]) == 1 && le.Uint16(b[2:]) == 1 && le.Uint32(b[4:]) == 1 && int(le.Uint32(b[8:])) == len(b) {
+		return true
+	}
 	v, tee := le.Uint16(b[0:]), le.Uint32(b[4:])
 	return v >= 3 && v <= 5 && le.Uint16(b[2:]) == 2 && (tee == 0x81 || tee == 0)
 }
