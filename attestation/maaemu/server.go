@@ -299,6 +299,19 @@ func KeyID(der []byte) string {
 // URL is the provider's base, scheme://host:port, as tokens name it in iss.
 func (s *Server) URL() string { return s.url }
 
+// CertNames are the host names and IPs the TLS certificate names: the addresses a client
+// elsewhere may use (and that tokens then name as issuer). Nil with PlainHTTP.
+func (s *Server) CertNames() []string {
+	if s.tlsNames == nil {
+		return nil
+	}
+	names := append([]string(nil), s.tlsNames.DNSNames...)
+	for _, ip := range s.tlsNames.IPAddresses {
+		names = append(names, ip.String())
+	}
+	return names
+}
+
 // CertPool holds the emulator's test CA; pass it to maa.NewClient. Nil with PlainHTTP.
 func (s *Server) CertPool() *x509.CertPool { return s.pool }
 

@@ -82,6 +82,9 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		eprintf(stderr, "cvmscope emulator: %v\n", err)
 		return 1
 	}
+	if *remote {
+		fmt.Fprintf(stdout, "clients elsewhere use any name its certificate carries (tokens then name it as issuer): %s\n", strings.Join(srv.CertNames(), ", "))
+	}
 	fmt.Fprintf(stdout, "TEST CA, made at this start (trust it only to reach this emulator; it vouches for no token): %s\n%s", *caFile, srv.CertPEM())
 	fmt.Fprintf(stdout, "try: cvmscope --platform sim -a %s --emulator-ca %s -o json\n", srv.URL(), *caFile)
 	fmt.Fprintf(stdout, "     curl --cacert %s %s/certs\n", *caFile, srv.URL())
