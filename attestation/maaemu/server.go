@@ -1,6 +1,8 @@
 // Package maaemu is a local Microsoft Azure Attestation (MAA) provider for the simulated
-// CVM: the same endpoints, request encodings, error shapes and token format as MAA, served
-// over HTTPS on loopback with a certificate made at start.
+// CVM: the same endpoints, api-versions, request encodings, error shapes, key set and token
+// format as MAA, served over HTTPS on loopback (or a room's network when allowed) with a
+// test CA made at start, which clients outside the process trust to connect and for
+// nothing more.
 //
 // It verifies what it receives for real, against the anchors its caller configures only
 // (Config.Anchors, the simulated CVM's test roots; nothing a request brings is trusted): the AK certificate chain, the
