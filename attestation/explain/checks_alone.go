@@ -9,20 +9,20 @@ var aloneChecks = map[string]Entry{
 		"A chain that does not reach a vendor root is not AMD's or Intel's (a simulated chain needs --trust-simulated); an expired one needs the current certificate from AMD KDS or Intel PCS, or --now with the time the evidence was made.",
 		"제조사 루트까지 이어지지 않는 체인은 AMD나 Intel의 것이 아닙니다(시뮬레이션 체인은 --trust-simulated가 필요합니다). 만료된 체인이면 AMD KDS나 Intel PCS에서 최신 인증서를 받거나, 증거를 만든 시각을 --now로 줍니다."),
 	"crl.signature": eh(
-		"The CRL is signed by the certificate it names as its issuer, found among the files or the built-in roots.",
-		"CRL이 발급자로 적힌 인증서(파일이나 내장 루트에서 찾은 것)의 서명을 받았습니다.",
-		"A CRL that does not verify was altered or belongs to another issuer; download it again from AMD KDS or Intel PCS, and give its issuer's certificate with it.",
-		"검증되지 않는 CRL은 변조되었거나 다른 발급자의 것입니다. AMD KDS나 Intel PCS에서 다시 받고 발급자 인증서를 함께 줍니다."),
+		"The CRL is signed by the certificate it names as its issuer, found among the files, the evidence or the built-in roots (AMD's ARKs sign AMD's CRLs, Intel's SGX Root CA its root CA CRL), and that certificate chains to a root you trust. Without its issuer the check fails: a signature never checked is not a pass.",
+		"CRL이 발급자로 적힌 인증서(파일, 증거 또는 내장 루트에서 찾은 것. AMD CRL은 AMD ARK가, Intel 루트 CA CRL은 Intel SGX Root CA가 서명합니다)의 서명을 받았고, 그 인증서가 신뢰하는 루트까지 이어집니다. 발급자가 없으면 실패합니다. 확인하지 않은 서명은 통과가 아닙니다.",
+		"Give the issuer's certificate with its chain as a PEM file alongside (for Intel's PCK CRL: the SGX-PCK-CRL-Issuer-Chain header of Intel PCS's answer, or the PCK chain of a TD quote). A CRL that does not verify was altered or belongs to another issuer; download it again from AMD KDS or Intel PCS.",
+		"발급자 인증서를 체인과 함께 PEM 파일로 줍니다(Intel PCK CRL이면 Intel PCS 응답의 SGX-PCK-CRL-Issuer-Chain 헤더나 TD 쿼트의 PCK 체인). 검증되지 않는 CRL은 변조되었거나 다른 발급자의 것입니다. AMD KDS나 Intel PCS에서 다시 받습니다."),
 	"crl.fresh": eh(
 		"The CRL is current at --now: issued before it, and its next update not yet due.",
 		"CRL이 --now 시각에 최신입니다. 그 전에 발행되었고 다음 갱신 예정일이 아직 지나지 않았습니다.",
 		"A stale CRL may miss recent revocations; fetch the current one from its issuer.",
 		"오래된 CRL에는 최근 폐기가 빠져 있을 수 있습니다. 발급자에게서 최신 CRL을 받습니다."),
 	"tdx.collateral.signature": eh(
-		"Intel's TCB info or QE identity is signed (ECDSA P-256 over the body exactly as served) by Intel's TCB signing certificate given beside it; certs.chain judges that certificate's chain to Intel's root.",
-		"Intel TCB 정보나 QE identity가 함께 주어진 Intel TCB 서명 인증서로 서명되었습니다(제공된 본문 그대로에 대한 ECDSA P-256). 그 인증서의 Intel 루트까지의 체인은 certs.chain이 판단합니다.",
-		"Give the TCB signing chain (Intel PCS's TCB-Info-Issuer-Chain header); a signature that does not verify means the document was altered.",
-		"TCB 서명 체인(Intel PCS의 TCB-Info-Issuer-Chain 헤더)을 함께 줍니다. 서명이 검증되지 않으면 문서가 변조된 것입니다."),
+		"Intel's TCB info or QE identity is signed (ECDSA P-256 over the body exactly as served) by a certificate given beside it, Intel's TCB signing certificate, which chained to Intel's SGX Root CA when the document was issued. Without that certificate the check fails.",
+		"Intel TCB 정보나 QE identity가 함께 주어진 인증서(Intel TCB 서명 인증서)로 서명되었고(제공된 본문 그대로에 대한 ECDSA P-256), 그 인증서가 문서 발행 시점에 Intel SGX Root CA까지 이어집니다. 그 인증서가 없으면 실패합니다.",
+		"Give the TCB signing chain as a PEM file alongside (Intel PCS's TCB-Info-Issuer-Chain header for TCB info, SGX-Enclave-Identity-Issuer-Chain for QE identity, URL-decoded); a signature that does not verify means the document was altered.",
+		"TCB 서명 체인을 PEM 파일로 함께 줍니다(TCB 정보는 Intel PCS의 TCB-Info-Issuer-Chain 헤더, QE identity는 SGX-Enclave-Identity-Issuer-Chain 헤더를 URL 디코딩한 것). 서명이 검증되지 않으면 문서가 변조된 것입니다."),
 	"tdx.collateral.fresh": eh(
 		"Intel's TCB info or QE identity is current at --now: issued before it, its nextUpdate not yet passed.",
 		"Intel TCB 정보나 QE identity가 --now 시각에 최신입니다. 그 전에 발행되었고 nextUpdate가 아직 지나지 않았습니다.",

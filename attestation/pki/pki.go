@@ -12,17 +12,19 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"crypto/x509"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/internal/certs"
-	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/google/go-sev-guest/verify/trust"
 )
 
@@ -45,26 +47,49 @@ type Input struct {
 	Now                 time.Time
 	// Extra are roots the caller trusts beyond AMD's and Intel's (never from the files).
 	Extra []*x509.Certificate
+	// Known are certificates that may have issued a CRL or signed collateral but that are
+	// judged with the report they came with, not here (a VCEK chain beside its report).
+	Known []*x509.Certificate
 }
+
+// intelRootPEM is Intel's SGX Root CA as go-tdx-guest embeds it (verify/trusted_root.pem),
+// which that package does not export; its fingerprint is the one the TD quote checks pin
+// (TestIntelRootIsPinned). It signs Intel's root CA CRL and every Intel chain.
+//
+//go:embed intel_sgx_root_ca.pem
+var intelRootPEM []byte
+
+var intelRoot = sync.OnceValue(func() *x509.Certificate {
+	if blk, _ := pem.Decode(intelRootPEM); blk != nil {
+		if c, err := x509.ParseCertificate(blk.Bytes); err == nil {
+			return c
+		}
+	}
+	return nil
+})
 
 // anchors are the trusted roots with their names, and the vendors' intermediates that may
 // complete a chain given without them.
 type anchors struct {
 	roots         *x509.CertPool
+	rootCerts     []*x509.Certificate
 	intermediates []*x509.Certificate
-	names         map[string]string // root's raw subject+key → "AMD ARK-Milan (built in)"
+	names         map[string]string // root's raw certificate → "AMD's ARK-Milan as embedded in go-sev-guest"
+	namesKO       map[string]string
 }
 
-func (a *anchors) add(c *x509.Certificate, name string) {
+func (a *anchors) add(c *x509.Certificate, name, ko string) {
 	a.roots.AddCert(c)
-	a.names[string(c.Raw)] = name
+	a.rootCerts = append(a.rootCerts, c)
+	a.names[string(c.Raw)], a.namesKO[string(c.Raw)] = name, ko
 }
 
-func builtIn(given, extra []*x509.Certificate) *anchors {
-	a := &anchors{roots: x509.NewCertPool(), names: map[string]string{}}
+func builtIn(extra []*x509.Certificate) *anchors {
+	a := &anchors{roots: x509.NewCertPool(), names: map[string]string{}, namesKO: map[string]string{}}
 	for _, pl := range []string{"Milan", "Genoa", "Turin"} {
 		if rc, err := trust.GetDefaultRootCerts(pl); err == nil && rc.ProductCerts != nil && rc.ProductCerts.Ark != nil {
-			a.add(rc.ProductCerts.Ark, "AMD's "+rc.ProductCerts.Ark.Subject.CommonName+" as embedded in go-sev-guest")
+			cn := rc.ProductCerts.Ark.Subject.CommonName
+			a.add(rc.ProductCerts.Ark, "AMD's "+cn+" as embedded in go-sev-guest", "go-sev-guest에 내장된 AMD "+cn)
 			a.intermediates = append(a.intermediates, rc.ProductCerts.Ask)
 		}
 	}
@@ -74,15 +99,12 @@ func builtIn(given, extra []*x509.Certificate) *anchors {
 			a.intermediates = append(a.intermediates, rc.ProductCerts.Asvk)
 		}
 	}
-	// Intel's root travels with every chain Intel serves; its fingerprint is what is trusted.
-	for _, c := range given {
-		if sum := sha256.Sum256(c.Raw); hex.EncodeToString(sum[:]) == tdx.IntelSGXRootSHA256 {
-			a.add(c, "Intel's SGX Root CA (pinned fingerprint)")
-		}
+	if r := intelRoot(); r != nil {
+		a.add(r, "Intel's SGX Root CA (built in, pinned fingerprint)", "Intel SGX Root CA(내장, 고정된 지문)")
 	}
 	for _, c := range extra {
 		if c != nil && bytes.Equal(c.RawIssuer, c.RawSubject) {
-			a.add(c, c.Subject.CommonName+" (trusted by your choice: --trust-simulated)")
+			a.add(c, c.Subject.CommonName+" (trusted by your choice: --trust-simulated)", c.Subject.CommonName+"(직접 신뢰를 선택함: --trust-simulated)")
 		} else if c != nil {
 			a.intermediates = append(a.intermediates, c)
 		}
@@ -95,7 +117,7 @@ func Checks(in Input) check.List {
 	if in.Now.IsZero() {
 		in.Now = time.Now()
 	}
-	a := builtIn(in.Certs, in.Extra)
+	a := builtIn(in.Extra)
 	crls := parseCRLs(in.CRLs)
 	var out check.List
 	for _, leaf := range leaves(in.Certs) {
@@ -105,10 +127,10 @@ func Checks(in Input) check.List {
 		out = append(out, crlChecks(c, in, a)...)
 	}
 	if len(in.TCBInfo) > 0 {
-		out = append(out, collateralChecks(in.TCBInfo, "tcbInfo", "TCB info", in, a)...)
+		out = append(out, collateralChecks(in.TCBInfo, "tcbInfo", "TCB info", "TCB-Info-Issuer-Chain", in, a)...)
 	}
 	if len(in.QEIdentity) > 0 {
-		out = append(out, collateralChecks(in.QEIdentity, "enclaveIdentity", "QE identity", in, a)...)
+		out = append(out, collateralChecks(in.QEIdentity, "enclaveIdentity", "QE identity", "SGX-Enclave-Identity-Issuer-Chain", in, a)...)
 	}
 	return out
 }
@@ -196,7 +218,7 @@ func chainCheck(leaf *x509.Certificate, in Input, a *anchors, crls []crl) check.
 	}
 	root := chain[len(chain)-1]
 	c := check.Passf(IDChain, "%s verified to %s; every certificate valid at %s", strings.Join(path, " → "), a.names[string(root.Raw)], at).
-		KO("%s을(를) %s까지 검증했습니다. 모든 인증서가 %s에 유효합니다", strings.Join(path, " → "), a.names[string(root.Raw)], at).
+		KO("%s을(를) %s까지 검증했습니다. 모든 인증서가 %s에 유효합니다", strings.Join(path, " → "), a.namesKO[string(root.Raw)], at).
 		WithSubject(name(leaf))
 	// Revocation, where a CRL from an issuer in the chain is given.
 	checked := false
@@ -247,43 +269,89 @@ func simulated(cs []*x509.Certificate) bool {
 	return false
 }
 
-// findIssuer looks for the certificate named rawIssuer among the given certificates and the
-// built-in roots and intermediates.
-func findIssuer(rawIssuer []byte, in Input, a *anchors) *x509.Certificate {
-	cands := append(append([]*x509.Certificate(nil), in.Certs...), in.Extra...)
-	cands = append(cands, a.intermediates...)
-	for _, pl := range []string{"Milan", "Genoa", "Turin"} {
-		if rc, err := trust.GetDefaultRootCerts(pl); err == nil && rc.ProductCerts != nil {
-			cands = append(cands, rc.ProductCerts.Ark)
+// pool is every certificate a signature may come from: the files', the ones known from
+// the evidence beside them, the caller's roots and the built-in ones.
+func (a *anchors) pool(in Input) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, l := range [][]*x509.Certificate{in.Certs, in.Known, in.Extra, a.intermediates, a.rootCerts} {
+		for _, c := range l {
+			if c != nil {
+				out = append(out, c)
+			}
 		}
 	}
-	for _, c := range cands {
-		if c != nil && bytes.Equal(c.RawSubject, rawIssuer) {
-			return c
+	return out
+}
+
+// vouch says whether cert, whose key made a signature at the time at, is one the caller
+// trusts: a root they chose (built in or --trust-simulated) or a certificate that chained to
+// one when it signed. Only then does a verified signature mean anything.
+func (a *anchors) vouch(cert *x509.Certificate, in Input, at time.Time) (en, ko string, err error) {
+	if n, ok := a.names[string(cert.Raw)]; ok {
+		return n, a.namesKO[string(cert.Raw)], nil
+	}
+	inter := x509.NewCertPool()
+	for _, c := range a.pool(in) {
+		if !bytes.Equal(c.RawIssuer, c.RawSubject) {
+			inter.AddCert(c)
 		}
 	}
-	return nil
+	chains, err := cert.Verify(x509.VerifyOptions{Roots: a.roots, Intermediates: inter, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	if err != nil {
+		return "", "", err
+	}
+	var path []string
+	for _, c := range chains[0] {
+		path = append(path, name(c))
+	}
+	root := chains[0][len(chains[0])-1]
+	return strings.Join(path, " → ") + ", " + a.names[string(root.Raw)], strings.Join(path, " → ") + ", " + a.namesKO[string(root.Raw)], nil
+}
+
+// missingIssuer says which certificate to give for a CRL whose issuer is nowhere: Intel PCS
+// sends the PCK CRL's issuer chain in a header, and a TD quote carries the same chain.
+func missingIssuer(iss string) (en, ko string) {
+	if strings.Contains(iss, "PCK") {
+		return fmt.Sprintf("give %q's chain as a PEM file alongside: the SGX-PCK-CRL-Issuer-Chain header of Intel PCS's answer (URL-decoded), or the PCK chain from a TD quote", iss),
+			fmt.Sprintf("%q의 체인을 PEM 파일로 함께 줍니다. Intel PCS 응답의 SGX-PCK-CRL-Issuer-Chain 헤더(URL 디코딩한 것)나 TD 쿼트의 PCK 체인입니다", iss)
+	}
+	return fmt.Sprintf("give the certificate of %q (PEM or DER) alongside, with its chain to AMD's or Intel's root", iss),
+		fmt.Sprintf("%q의 인증서(PEM 또는 DER)를 AMD나 Intel 루트까지의 체인과 함께 줍니다", iss)
 }
 
 func crlChecks(l crl, in Input, a *anchors) check.List {
 	iss := l.l.Issuer.CommonName
-	var sig check.Check
-	switch issuer := findIssuer(l.l.RawIssuer, in, a); {
-	case issuer == nil:
-		sig = check.Skipf(IDCRLSignature, "the CRL's issuer %q is not among the files or the built-in roots; give its certificate (for Intel's CRLs, the chain from a TD quote or Intel PCS)", iss).
-			KO("CRL 발급자 %q이(가) 파일에도 내장 루트에도 없습니다. 발급자 인증서를 함께 줍니다(Intel CRL이면 TD 쿼트나 Intel PCS의 체인)", iss)
-	default:
-		if err := l.l.CheckSignatureFrom(issuer); err != nil {
-			sig = check.Failf(IDCRLSignature, "the CRL of %q does not verify with its issuer's key: %v; it was altered or is another issuer's", iss, err).
-				KO("%q의 CRL이 발급자 키로 검증되지 않습니다: %v. 변조되었거나 다른 발급자의 CRL입니다", iss, err)
-		} else {
-			trusted := "whose own chain certs.chain judges"
-			trustedKO := "발급자의 체인은 certs.chain이 판단합니다"
-			if n, ok := a.names[string(issuer.Raw)]; ok {
-				trusted, trustedKO = n, n
+	if iss == "" {
+		iss = l.l.Issuer.String()
+	}
+	var named, signer *x509.Certificate
+	for _, c := range a.pool(in) {
+		if bytes.Equal(c.RawSubject, l.l.RawIssuer) {
+			named = c
+			if l.l.CheckSignatureFrom(c) == nil {
+				signer = c
+				break
 			}
-			sig = check.Passf(IDCRLSignature, "the CRL of %q verifies with its issuer's certificate (%s)", iss, trusted).
-				KO("%q의 CRL이 발급자 인증서로 검증됩니다(%s)", iss, trustedKO)
+		}
+	}
+	var sig check.Check
+	switch {
+	case named == nil:
+		en, ko := missingIssuer(iss)
+		sig = check.Failf(IDCRLSignature, "the CRL of %q cannot be checked: its issuer's certificate is neither among the files nor built in; %s", iss, en).
+			KO("%q의 CRL을 검증할 수 없습니다. 발급자 인증서가 파일에도 내장 루트에도 없습니다. %s", iss, ko)
+	case signer == nil:
+		err := l.l.CheckSignatureFrom(named)
+		sig = check.Failf(IDCRLSignature, "the CRL of %q does not verify with %q's key: %v; it was altered or another key signed it", iss, name(named), err).
+			KO("%q의 CRL이 %q의 키로 검증되지 않습니다: %v. 변조되었거나 다른 키가 서명했습니다", iss, name(named), err)
+	default:
+		at := l.l.ThisUpdate
+		if en, ko, err := a.vouch(signer, in, at); err != nil {
+			sig = check.Failf(IDCRLSignature, "the CRL of %q is signed by %q, but that certificate does not chain to AMD's or Intel's roots (as of the CRL's date, %s): %v", iss, name(signer), at.UTC().Format(time.DateOnly), err).
+				KO("%q의 CRL은 %q의 서명을 받았지만 그 인증서가 AMD나 Intel의 루트까지 이어지지 않습니다(CRL 날짜 %s 기준): %v", iss, name(signer), at.UTC().Format(time.DateOnly), err)
+		} else {
+			sig = check.Passf(IDCRLSignature, "the CRL of %q is signed by its issuer: %s", iss, en).
+				KO("%q의 CRL이 발급자의 서명을 받았습니다: %s", iss, ko)
 		}
 	}
 	sig = sig.WithSubject(iss)
@@ -304,43 +372,65 @@ func crlChecks(l crl, in Input, a *anchors) check.List {
 }
 
 // collateralChecks verifies one Intel PCS document: its ECDSA signature over the body
-// bytes exactly as served, with the TCB signing certificate given beside it, and whether it
-// is current.
-func collateralChecks(doc []byte, key, what string, in Input, a *anchors) check.List {
+// bytes exactly as served, by a certificate given beside it that chains to a trusted Intel
+// root, and whether it is current.
+func collateralChecks(doc []byte, key, what, header string, in Input, a *anchors) check.List {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(doc, &raw); err != nil {
 		return check.List{check.Failf(IDCollateralSig, "%s is not JSON: %v", what, err).KO("%s가 JSON이 아닙니다: %v", what, err).WithSubject(what)}
 	}
 	body := raw[key]
-	var sigHex string
-	_ = json.Unmarshal(raw["signature"], &sigHex)
-	rs, err := hex.DecodeString(sigHex)
-	var sig check.Check
-	signer := signingCert(in.Certs)
-	switch {
-	case len(body) == 0 || err != nil || len(rs) != 64:
-		sig = check.Failf(IDCollateralSig, "%s: no %q object with a 64-byte hex \"signature\"; is it the file Intel PCS served?", what, key).
-			KO("%s: %q 객체와 64바이트 hex \"signature\"가 없습니다. Intel PCS가 준 파일인지 확인합니다", what, key)
-	case signer == nil:
-		sig = check.Skipf(IDCollateralSig, "%s's signature not checked: give Intel's TCB signing chain (the TCB-Info-Issuer-Chain header of Intel PCS's answer) beside it", what).
-			KO("%s의 서명을 확인하지 않았습니다. Intel TCB 서명 체인(Intel PCS 응답의 TCB-Info-Issuer-Chain 헤더)을 함께 줍니다", what)
-	default:
-		pub, ok := signer.PublicKey.(*ecdsa.PublicKey)
-		h := sha256.Sum256(body)
-		r, s := new(big.Int).SetBytes(rs[:32]), new(big.Int).SetBytes(rs[32:])
-		if !ok || !ecdsa.Verify(pub, h[:], r, s) {
-			sig = check.Failf(IDCollateralSig, "%s's signature does not verify with %q: the document was altered or signed by another key", what, name(signer)).
-				KO("%s의 서명이 %q로 검증되지 않습니다. 문서가 변조되었거나 다른 키로 서명되었습니다", what, name(signer))
-		} else {
-			sig = check.Passf(IDCollateralSig, "%s is signed by %q (its chain to Intel's root: certs.chain)", what, name(signer)).
-				KO("%s은(는) %q의 서명을 받았습니다(Intel 루트까지의 체인: certs.chain)", what, name(signer))
-		}
-	}
 	var dates struct {
 		IssueDate  time.Time `json:"issueDate"`
 		NextUpdate time.Time `json:"nextUpdate"`
 	}
 	_ = json.Unmarshal(body, &dates)
+	var sigHex string
+	_ = json.Unmarshal(raw["signature"], &sigHex)
+	rs, err := hex.DecodeString(sigHex)
+	// The document does not name its signer: every given certificate with an ECDSA key is
+	// tried, and the one that verifies must then chain to a root the caller trusts.
+	var tried []string
+	var signer *x509.Certificate
+	for _, l := range [][]*x509.Certificate{in.Certs, in.Known, in.Extra} {
+		for _, c := range l {
+			pub, ok := c.PublicKey.(*ecdsa.PublicKey)
+			if !ok || signer != nil || len(rs) != 64 {
+				continue
+			}
+			tried = append(tried, fmt.Sprintf("%q", name(c)))
+			h := sha256.Sum256(body)
+			if ecdsa.Verify(pub, h[:], new(big.Int).SetBytes(rs[:32]), new(big.Int).SetBytes(rs[32:])) {
+				signer = c
+			}
+		}
+	}
+	give := fmt.Sprintf("give Intel's TCB signing chain (the %s header of Intel PCS's answer, URL-decoded) as a PEM file alongside", header)
+	giveKO := fmt.Sprintf("Intel TCB 서명 체인(Intel PCS 응답의 %s 헤더를 URL 디코딩한 것)을 PEM 파일로 함께 줍니다", header)
+	var sig check.Check
+	switch {
+	case len(body) == 0 || err != nil || len(rs) != 64:
+		sig = check.Failf(IDCollateralSig, "%s: no %q object with a 64-byte hex \"signature\"; is it the file Intel PCS served?", what, key).
+			KO("%s: %q 객체와 64바이트 hex \"signature\"가 없습니다. Intel PCS가 준 파일인지 확인합니다", what, key)
+	case len(tried) == 0:
+		sig = check.Failf(IDCollateralSig, "%s's signature cannot be checked: no certificate was given to check it with; %s", what, give).
+			KO("%s의 서명을 검증할 수 없습니다. 검증할 인증서가 주어지지 않았습니다. %s", what, giveKO)
+	case signer == nil:
+		sig = check.Failf(IDCollateralSig, "%s's signature verifies with none of the given certificates (%s): the document was altered or another key signed it; %s", what, strings.Join(tried, ", "), give).
+			KO("%s의 서명이 주어진 인증서(%s) 어느 것으로도 검증되지 않습니다. 문서가 변조되었거나 다른 키가 서명했습니다. %s", what, strings.Join(tried, ", "), giveKO)
+	default:
+		at := dates.IssueDate
+		if at.IsZero() {
+			at = in.Now
+		}
+		if en, ko, err := a.vouch(signer, in, at); err != nil {
+			sig = check.Failf(IDCollateralSig, "%s is signed by %q, but that certificate does not chain to Intel's root (as of the document's date, %s): %v", what, name(signer), at.UTC().Format(time.DateOnly), err).
+				KO("%s은(는) %q의 서명을 받았지만 그 인증서가 Intel 루트까지 이어지지 않습니다(문서 날짜 %s 기준): %v", what, name(signer), at.UTC().Format(time.DateOnly), err)
+		} else {
+			sig = check.Passf(IDCollateralSig, "%s is signed by %s", what, en).
+				KO("%s은(는) 다음의 서명을 받았습니다: %s", what, ko)
+		}
+	}
 	at := in.Now.UTC().Format(time.RFC3339)
 	var fresh check.Check
 	switch {
@@ -359,14 +449,4 @@ func collateralChecks(doc []byte, key, what string, in Input, a *anchors) check.
 			KO("%s이(가) %s에 최신입니다(발행 %s, 다음 갱신 %s)", what, at, dates.IssueDate.UTC().Format(time.DateOnly), dates.NextUpdate.UTC().Format(time.DateOnly))
 	}
 	return check.List{sig.WithSubject(what), fresh.WithSubject(what)}
-}
-
-// signingCert is Intel's TCB signing certificate among the given ones.
-func signingCert(cs []*x509.Certificate) *x509.Certificate {
-	for _, c := range cs {
-		if strings.Contains(c.Subject.CommonName, "TCB Signing") {
-			return c
-		}
-	}
-	return nil
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"github.com/cvmscope/cvmscope/attestation/realdata"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
+	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 )
 
 var t0 = time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -125,8 +127,46 @@ func TestChainVerdicts(t *testing.T) {
 	if c := only(t, Checks(stale), IDCRLFresh); c.Verdict != check.Fail || !strings.Contains(c.Summary, "stale") {
 		t.Errorf("stale CRL: %s %s", c.Verdict, c.Summary)
 	}
-	if c := only(t, Checks(Input{Now: t0, CRLs: stale.CRLs}), IDCRLSignature); c.Verdict != check.Skip {
-		t.Errorf("CRL without its issuer: %s", c.Verdict)
+}
+
+// A CRL's signature passes only with its issuer's certificate, found among the files or built
+// in, and only when that certificate chains to a root the caller trusts; otherwise it fails
+// and says which certificate to give.
+func TestCRLSignatureNeedsItsIssuer(t *testing.T) {
+	year := 365 * 24 * time.Hour
+	root := newCert(t, "Test Root", nil, true, 1, t0.Add(-year), t0.Add(10*year))
+	inter := newCert(t, "Test PCK Platform CA", root, true, 2, t0.Add(-year), t0.Add(5*year))
+	crl := [][]byte{crlOf(t, inter, t0.Add(-time.Hour), t0.Add(30*24*time.Hour))}
+	trusted := []*x509.Certificate{root.cert}
+	expired := newCert(t, "Test PCK Platform CA", root, true, 3, t0.Add(-year), t0.Add(-2*time.Hour))
+	for _, c := range []struct {
+		name  string
+		in    Input
+		want  check.Verdict
+		words string
+	}{
+		{"issuer given", Input{Certs: []*x509.Certificate{inter.cert}, Extra: trusted}, check.Pass, "Test PCK Platform CA → Test Root"},
+		{"issuer known from the evidence", Input{Known: []*x509.Certificate{inter.cert}, Extra: trusted}, check.Pass, "signed by its issuer"},
+		{"issuer missing", Input{Extra: trusted}, check.Fail, "SGX-PCK-CRL-Issuer-Chain"},
+		{"issuer given, its root not trusted", Input{Certs: []*x509.Certificate{inter.cert, root.cert}}, check.Fail, "does not chain"},
+		{"another key under the issuer's name", Input{Certs: []*x509.Certificate{newCert(t, "Test PCK Platform CA", root, true, 9, t0.Add(-year), t0.Add(year)).cert}, Extra: trusted}, check.Fail, "does not verify"},
+		{"issuer expired before the CRL was signed", Input{Certs: []*x509.Certificate{expired.cert}, CRLs: [][]byte{crlOf(t, expired, t0.Add(-time.Hour), t0.Add(time.Hour))}, Extra: trusted}, check.Fail, "as of the CRL's date"},
+	} {
+		c.in.Now = t0
+		if c.in.CRLs == nil {
+			c.in.CRLs = crl
+		}
+		got := only(t, Checks(c.in), IDCRLSignature)
+		if got.Verdict != c.want || !strings.Contains(got.Summary, c.words) || got.SummaryKO == "" {
+			t.Errorf("%s: %s %s; want %s saying %q", c.name, got.Verdict, got.Summary, c.want, c.words)
+		}
+	}
+	// The same issuer's certificate under another key (a forger's) beside the real one: the
+	// real one is found.
+	forger := newCert(t, "Test PCK Platform CA", nil, true, 7, t0.Add(-year), t0.Add(year))
+	in := Input{Now: t0, CRLs: crl, Certs: []*x509.Certificate{forger.cert, inter.cert}, Extra: trusted}
+	if c := only(t, Checks(in), IDCRLSignature); c.Verdict != check.Pass {
+		t.Errorf("issuer beside a forger of its name: %s %s", c.Verdict, c.Summary)
 	}
 }
 
@@ -163,8 +203,31 @@ func TestCollateralVerdicts(t *testing.T) {
 	if c := only(t, Checks(old), IDCollateralFresh); c.Verdict != check.Fail || !strings.Contains(c.Summary, "stale") {
 		t.Errorf("stale collateral: %s %s", c.Verdict, c.Summary)
 	}
-	if c := only(t, Checks(Input{Now: t0, TCBInfo: doc}), IDCollateralSig); c.Verdict != check.Skip {
-		t.Errorf("collateral without its signing chain: %s", c.Verdict)
+	for _, c := range []struct {
+		name  string
+		in    Input
+		words string
+	}{
+		{"no certificate", Input{TCBInfo: doc, Extra: []*x509.Certificate{root.cert}}, "give Intel's TCB signing chain (the TCB-Info-Issuer-Chain header"},
+		{"another signer's chain", Input{TCBInfo: doc, Certs: []*x509.Certificate{newCert(t, "Other TCB Signing", root, false, 3, t0.Add(-year), t0.Add(year)).cert}, Extra: []*x509.Certificate{root.cert}}, "verifies with none"},
+		{"signer not trusted", Input{TCBInfo: doc, Certs: []*x509.Certificate{signer.cert, root.cert}}, "does not chain to Intel's root"},
+		{"QE identity, no certificate", Input{QEIdentity: []byte(strings.Replace(string(doc), "tcbInfo", "enclaveIdentity", 1))}, "SGX-Enclave-Identity-Issuer-Chain"},
+	} {
+		c.in.Now = t0
+		if got := only(t, Checks(c.in), IDCollateralSig); got.Verdict != check.Fail || !strings.Contains(got.Summary, c.words) || got.SummaryKO == "" {
+			t.Errorf("%s: %s %s; want fail saying %q", c.name, got.Verdict, got.Summary, c.words)
+		}
+	}
+}
+
+// The built-in Intel root is the one the TD quote checks pin, and it signs Intel's root CA CRL.
+func TestIntelRootIsPinned(t *testing.T) {
+	r := intelRoot()
+	if r == nil {
+		t.Fatal("the embedded Intel SGX Root CA does not parse")
+	}
+	if sum := sha256.Sum256(r.Raw); hex.EncodeToString(sum[:]) != tdx.IntelSGXRootSHA256 {
+		t.Errorf("embedded Intel root's SHA-256 %x, pinned %s", sum, tdx.IntelSGXRootSHA256)
 	}
 }
 
@@ -202,5 +265,67 @@ func TestRealChains(t *testing.T) {
 	l := Checks(Input{Certs: readCerts(t, "intel-pck-chain-from-aztdx-trustee-6332533d.pem"), CRLs: [][]byte{crl}, Now: t0})
 	if only(t, l, IDCRLSignature).Verdict != check.Pass || only(t, l, IDCRLFresh).Verdict != check.Pass || only(t, l, IDChain).Verdict != check.Pass {
 		t.Errorf("PCK chain with its CRL: %v", l)
+	}
+	if c := only(t, Checks(Input{CRLs: [][]byte{crl}, Now: t0}), IDCRLSignature); c.Verdict != check.Fail || !strings.Contains(c.Summary, "SGX-PCK-CRL-Issuer-Chain") {
+		t.Errorf("PCK CRL alone: %s %s", c.Verdict, c.Summary)
+	}
+	// Intel's root CA CRL is signed by the built-in root; AMD's would be by a built-in ARK.
+	rootCRL, err := os.ReadFile(filepath.Join(realdata.Dir(t), "intel-root-ca-crl.der"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := only(t, Checks(Input{CRLs: [][]byte{rootCRL}, Now: t0}), IDCRLSignature); c.Verdict != check.Pass || !strings.Contains(c.Summary, "built in") {
+		t.Errorf("root CA CRL alone: %s %s", c.Verdict, c.Summary)
+	}
+	// Intel's TCB info and QE identity with the TCB signing chain (signed 2025-02-13, before
+	// the signing certificate expired); alone, they fail.
+	for _, f := range []string{"intel-tdx-tcbinfo-00806f050000.json", "intel-tdx-qeidentity.json"} {
+		doc, err := os.ReadFile(filepath.Join(realdata.Dir(t), f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := Input{Certs: readCerts(t, "intel-tcb-signing-chain.pem"), Now: t0}
+		alone := Input{Now: t0}
+		if strings.Contains(f, "tcbinfo") {
+			in.TCBInfo, alone.TCBInfo = doc, doc
+		} else {
+			in.QEIdentity, alone.QEIdentity = doc, doc
+		}
+		if c := only(t, Checks(in), IDCollateralSig); c.Verdict != check.Pass || !strings.Contains(c.Summary, "Intel SGX TCB Signing → Intel SGX Root CA") {
+			t.Errorf("%s with its signing chain: %s %s", f, c.Verdict, c.Summary)
+		}
+		if c := only(t, Checks(alone), IDCollateralSig); c.Verdict != check.Fail {
+			t.Errorf("%s alone: %s %s", f, c.Verdict, c.Summary)
+		}
+		// The PCK chain is Intel's too, but its certificates did not sign the collateral.
+		wrong := alone
+		wrong.Certs = readCerts(t, "intel-pck-chain-from-aztdx-trustee-6332533d.pem")
+		if c := only(t, Checks(wrong), IDCollateralSig); c.Verdict != check.Fail || !strings.Contains(c.Summary, "verifies with none") {
+			t.Errorf("%s with the PCK chain: %s %s", f, c.Verdict, c.Summary)
+		}
+	}
+}
+
+// AMD's CRLs are signed by an ARK: the simulated ARK's verifies when the caller trusts it,
+// and fails against AMD's own ARK of the same name otherwise.
+func TestAMDCRL(t *testing.T) {
+	amd, err := simroots.NewAMD([]byte("pki test seed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := amd.CRL(t0, amd.ASK.SerialNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Input{Now: t0.Add(time.Hour), CRLs: [][]byte{crl}, Extra: []*x509.Certificate{amd.ARK, amd.ASK}}
+	if c := only(t, Checks(in), IDCRLSignature); c.Verdict != check.Pass || !strings.Contains(c.Summary, "--trust-simulated") {
+		t.Errorf("simulated ARK's CRL, trusted: %s %s", c.Verdict, c.Summary)
+	}
+	in.Certs = []*x509.Certificate{amd.VCEK}
+	if c := only(t, Checks(in), IDChain); c.Verdict != check.Fail || !strings.Contains(c.Summary, "SEV-Milan is revoked") {
+		t.Errorf("ASK listed in the trusted ARK's CRL: %s %s", c.Verdict, c.Summary)
+	}
+	if c := only(t, Checks(Input{Now: in.Now, CRLs: in.CRLs}), IDCRLSignature); c.Verdict != check.Fail || !strings.Contains(c.Summary, "ARK-Milan") {
+		t.Errorf("simulated ARK's CRL against AMD's ARKs: %s %s", c.Verdict, c.Summary)
 	}
 }

@@ -18,11 +18,12 @@ func aloneChecks(s *evidence.Set, opts verify.Options) check.List {
 	var out check.List
 	hardware := len(s.HCLReport)+len(s.SNPReport)+len(s.TDReport)+len(s.TDQuote) > 0
 	in := pki.Input{Now: opts.Now}
-	if !hardware {
-		for _, der := range s.Certs {
-			if c, err := x509.ParseCertificate(der); err == nil {
-				in.Certs = append(in.Certs, c)
-			}
+	for _, der := range s.Certs {
+		if c, err := x509.ParseCertificate(der); err == nil && !hardware {
+			in.Certs = append(in.Certs, c)
+		} else if err == nil {
+			// The report's own checks judge its chain; here it may only have issued a CRL.
+			in.Known = append(in.Known, c)
 		}
 	}
 	if len(s.TDQuote) == 0 {
