@@ -23,6 +23,10 @@ const (
 	// MaxValueBytes bounds one claim value: AppendString could otherwise double a value
 	// rule after rule.
 	MaxValueBytes = 4 << 20
+	// MaxWork bounds the claim tests one evaluation runs (claims × tests, summed over
+	// conditions): a policy of many rules over many claims stops with an error instead of
+	// running for minutes. Microsoft's largest sample needs a few thousand.
+	MaxWork = 5_000_000
 )
 
 // Section is one of a policy's rule blocks.

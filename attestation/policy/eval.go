@@ -152,6 +152,7 @@ func noPermit(rules []*Trace) *Denial {
 type evaluator struct {
 	in   []Claim
 	vars map[string][]Claim
+	work int // claim tests run so far, bounded by MaxWork
 }
 
 type evalError struct{ msg present.Text }
@@ -210,12 +211,25 @@ func (e *evaluator) cond(c *Cond) (CondTrace, *evalError) {
 	ct := CondTrace{Cond: c}
 	var near *Claim
 	var nearWhy present.Text
+	if e.work += len(e.in) * len(c.Tests); e.work > MaxWork {
+		return ct, failf(fmt.Sprintf("evaluation stopped after %d claim tests; the policy tests too many claims too many times", MaxWork),
+			fmt.Sprintf("클레임 검사가 %d번을 넘어 평가를 멈췄습니다. 정책이 너무 많은 클레임을 너무 여러 번 검사합니다", MaxWork))
+	}
+	// A test's right-hand side depends only on the rule's earlier conditions, so it is
+	// evaluated once, not once per claim (and not at all when there are no claims).
+	var wants [][]Value
+	if len(e.in) > 0 {
+		for _, t := range c.Tests {
+			w, err := e.eval(t.Value)
+			if err != nil {
+				return ct, err
+			}
+			wants = append(wants, w)
+		}
+	}
 	for i := range e.in {
 		cl := e.in[i]
-		ok, typeOK, why, err := e.claimPasses(cl, c.Tests)
-		if err != nil {
-			return ct, err
-		}
+		ok, typeOK, why := claimPasses(cl, c.Tests, wants, near == nil)
 		if ok {
 			ct.Matched = append(ct.Matched, cl)
 		} else if typeOK && near == nil {
@@ -255,15 +269,12 @@ func describeWanted(c *Cond) string {
 }
 
 // claimPasses runs every test on one claim. typeOK says the claim passed its type tests
-// (so a failure is about its value or issuer: a near miss worth naming), why says which
-// test failed.
-func (e *evaluator) claimPasses(cl Claim, tests []*Test) (ok, typeOK bool, why present.Text, err *evalError) {
+// (so a failure is about its value or issuer: a near miss worth naming); with explain, why
+// says which test failed (only the first near miss is named, and words cost time).
+func claimPasses(cl Claim, tests []*Test, wants [][]Value, explain bool) (ok, typeOK bool, why present.Text) {
 	typeOK = true
-	for _, t := range tests {
-		want, err := e.eval(t.Value)
-		if err != nil {
-			return false, false, why, err
-		}
+	for i, t := range tests {
+		want := wants[i]
 		var got Value
 		switch t.Prop {
 		case "type":
@@ -278,18 +289,18 @@ func (e *evaluator) claimPasses(cl Claim, tests []*Test) (ok, typeOK bool, why p
 		if compareAny(got, t.Op, want) {
 			continue
 		}
-		if t.Prop == "type" {
-			return false, false, why, nil
+		if t.Prop == "type" || !explain {
+			return false, t.Prop != "type", why
 		}
 		wantS := setString(want)
 		if t.Prop == "value" {
 			return false, true, present.T(fmt.Sprintf("%s is %s; the condition wants value %s %s", cl.Type, got.Literal(), t.Op, wantS),
-				fmt.Sprintf("%s 값이 %s인데 조건은 value %s %s를 요구합니다", cl.Type, got.Literal(), t.Op, wantS)), nil
+				fmt.Sprintf("%s 값이 %s인데 조건은 value %s %s를 요구합니다", cl.Type, got.Literal(), t.Op, wantS))
 		}
 		return false, true, present.T(fmt.Sprintf("%s has %s %s; the condition wants %s %s %s", cl.Type, t.Prop, got.Literal(), t.Prop, t.Op, wantS),
-			fmt.Sprintf("%s의 %s 값이 %s인데 조건은 %s %s %s를 요구합니다", cl.Type, t.Prop, got.Literal(), t.Prop, t.Op, wantS)), nil
+			fmt.Sprintf("%s의 %s 값이 %s인데 조건은 %s %s %s를 요구합니다", cl.Type, t.Prop, got.Literal(), t.Prop, t.Op, wantS))
 	}
-	return true, true, why, nil
+	return true, true, why
 }
 
 func setString(vs []Value) string {

@@ -317,3 +317,14 @@ func TestEvidenceJSONSecureBoot(t *testing.T) {
 		t.Errorf("pcrs claim %v", pcrs)
 	}
 }
+
+// TestWorkBounded: many rules over many claims stop at MaxWork with an error, quickly.
+func TestWorkBounded(t *testing.T) {
+	arr := "[" + strings.Repeat("1,", 9_999) + "1]"
+	text := `version=1.2; authorizationrules { => add(type="a", value=JsonToClaimValue("` + arr + `"));` +
+		strings.Repeat(` [type=="a", value==2] => permit();`, 600) + ` };`
+	res := mustParse(t, text).Evaluate(nil)
+	if res.Permitted || res.Denial == nil || !strings.Contains(res.Denial.Why.EN, "evaluation stopped after 5000000 claim tests") {
+		t.Fatalf("not bounded: permitted %v, denial %+v", res.Permitted, res.Denial)
+	}
+}
