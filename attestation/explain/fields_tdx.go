@@ -54,7 +54,7 @@ var tdReportFields = map[string]present.Text{
 // tdQuoteFields are the TD quote's own fields; the TD body fields it shares with the
 // TDREPORT are explained by tdReportFields.
 var tdQuoteFields = map[string]present.Text{
-	"header.version":       t("Quote format version (4 for TDX DCAP quotes).", "쿼트 형식 버전입니다(TDX DCAP 쿼트는 4)."),
+	"header.version":       t("Quote format version: 4, or 5 for TDX 1.5 quotes (a body descriptor then follows the header).", "쿼트 형식 버전입니다. 4이며, TDX 1.5 쿼트는 5입니다(이때 헤더 뒤에 본문 설명자가 옵니다)."),
 	"header.att_key_type":  t("Type of the attestation key that signs the quote (2 = ECDSA P-256).", "쿼트에 서명하는 증명 키의 유형입니다(2 = ECDSA P-256)."),
 	"header.tee_type":      t("TEE type: 0x81 is TDX.", "TEE 유형: 0x81은 TDX입니다."),
 	"header.qe_svn":        t("Security version of the quoting enclave.", "쿼팅 엔클레이브의 보안 버전입니다."),
@@ -77,4 +77,26 @@ var tdQuoteFields = map[string]present.Text{
 	"pck.intermediate": t("Intel's PCK platform or processor CA that issued the PCK certificate.", "PCK 인증서를 발급한 Intel PCK 플랫폼/프로세서 CA입니다."),
 	"pck.root":         t("Root of the PCK chain; trusted only if it is Intel's SGX root CA.", "PCK 체인의 루트로, Intel SGX 루트 CA일 때만 신뢰합니다."),
 	"padding":          t("Zero bytes after the quote, ignored.", "쿼트 뒤의 0 바이트로, 무시합니다."),
+
+	// TD quote v5 (TDX 1.5, protocol §13).
+	"body.type": t("What the v5 body holds: 2 a TDX 1.0 TD report, 3 a TDX 1.5 one (adds tee_tcb_svn2 and mr_servicetd), 4 TDX 1.5 with service-TD fields.",
+		"v5 본문의 종류입니다. 2는 TDX 1.0 TD 보고서, 3은 TDX 1.5 보고서(tee_tcb_svn2와 mr_servicetd 추가), 4는 서비스 TD 필드가 있는 TDX 1.5 보고서입니다."),
+	"body.size": t("Size of the v5 body (584, 648 or 885 bytes by type); the quote signature covers this descriptor too.",
+		"v5 본문의 크기입니다(유형에 따라 584, 648, 885바이트). 쿼트 서명은 이 설명자까지 덮습니다."),
+	"tee_tcb_svn2 (module SVN)": t("Major and minor SVN of the TDX module running now; the major SVN names its module identity (TDX_01, TDX_03) in Intel's TCB info.",
+		"지금 실행 중인 TDX 모듈의 주 SVN과 부 SVN입니다. 주 SVN이 Intel TCB 정보의 모듈 identity(TDX_01, TDX_03)를 정합니다."),
+	"mr_servicetd": t("Hash of the service TDs bound to this TD (zero when none); equals TDINFO.servtd_hash in the TDREPORT.",
+		"이 TD에 묶인 서비스 TD들의 해시입니다(없으면 0). TDREPORT의 TDINFO.servtd_hash와 같습니다."),
+	"envelope": t("The message the quote arrived in (Intel's quote generation service); the quote inside was read and verified.",
+		"쿼트가 담겨 온 메시지(Intel 쿼트 생성 서비스)입니다. 안의 쿼트를 꺼내 읽고 검증했습니다."),
+	"ext.vmid":             t("Service-TD VM ID (body type 4).", "서비스 TD의 VM ID입니다(본문 유형 4)."),
+	"ext.td_id":            t("TD identifier (body type 4).", "TD 식별자입니다(본문 유형 4)."),
+	"ext.devinfo":          t("Hash of the TD's device information (body type 4).", "TD 장치 정보의 해시입니다(본문 유형 4)."),
+	"ext.init_servtd_hash": t("Service-TD hash when the TD was initialized (body type 4).", "TD를 초기화할 때의 서비스 TD 해시입니다(본문 유형 4)."),
+	"ext.init_servtd_attr": t("Service-TD attributes when the TD was initialized (body type 4).", "TD를 초기화할 때의 서비스 TD 속성입니다(본문 유형 4)."),
+	"ext.init_cpu_svn":     t("CPU SVN of the platform the TD was first initialized on, before any migration (body type 4).", "마이그레이션 전, TD를 처음 초기화한 플랫폼의 CPU SVN입니다(본문 유형 4)."),
+	"ext.init_tee_tcb_svn": t("TEE TCB SVN of the platform the TD was first initialized on (body type 4).", "TD를 처음 초기화한 플랫폼의 TEE TCB SVN입니다(본문 유형 4)."),
+	"ext.init_tee_fmspc":   t("CPU model of that first platform, a 12-byte encoding (not a 6-byte FMSPC) (body type 4).", "그 첫 플랫폼의 CPU 모델로, 12바이트 인코딩입니다(6바이트 FMSPC가 아님, 본문 유형 4)."),
+	"ext.curr_servtd_hash": t("Service-TD hash now (body type 4).", "현재의 서비스 TD 해시입니다(본문 유형 4)."),
+	"ext.curr_servtd_attr": t("Service-TD attributes now (body type 4).", "현재의 서비스 TD 속성입니다(본문 유형 4)."),
 }
