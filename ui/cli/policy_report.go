@@ -39,6 +39,7 @@ type ruleReport struct {
 	Index      int            `json:"index"`
 	Line       int            `json:"line"`
 	Text       string         `json:"text"`
+	Action     string         `json:"action"`
 	Ran        bool           `json:"ran"`
 	Fired      bool           `json:"fired"`
 	Conditions []condReport   `json:"conditions,omitempty"`
@@ -83,7 +84,7 @@ func newPolicyReport(file string, pol *policy.Policy, src *claimSource, res *pol
 		r.Policy.Warnings = append(r.Policy.Warnings, posMessage{w.Pos.Line, w.Pos.Col, w.Msg})
 	}
 	for _, t := range res.Rules {
-		rr := ruleReport{Section: t.Rule.Section.String(), Index: t.Rule.Index, Line: t.Rule.Pos.Line, Text: t.Rule.Text,
+		rr := ruleReport{Section: t.Rule.Section.String(), Index: t.Rule.Index, Line: t.Rule.Pos.Line, Text: t.Rule.Text, Action: t.Rule.Action.Verb,
 			Ran: t.Ran, Fired: t.Fired, Made: t.Made, Error: t.Err}
 		for _, c := range t.Conds {
 			rr.Conditions = append(rr.Conditions, condReport{Text: c.Cond.Text, Held: c.Held, Matched: c.Matched, Near: c.Near, Why: c.Why})
@@ -154,6 +155,10 @@ func (r *policyReport) text(lang present.Lang) string {
 		}
 		for _, m := range rr.Made {
 			p("     → %s\n", m)
+		}
+		if rr.Fired && rr.Error == nil && len(rr.Made) == 0 && rr.Action != "permit" && rr.Action != "deny" {
+			p("     → %s\n", t("no claim: the value was empty (a JmesPath result of null, or a condition's claims without values)",
+				"클레임 없음: 값이 비어 있습니다 (JmesPath 결과가 null이거나 조건의 클레임에 값이 없음)"))
 		}
 		if rr.Error != nil {
 			p("     %s: %s\n", t("error", "오류"), rr.Error.In(lang))

@@ -269,3 +269,26 @@ func TestPolicyPage(t *testing.T) {
 		t.Errorf("%d incoming rows, %d issued", len(rows["incoming"]), len(rows["issued"]))
 	}
 }
+
+// TestPolicyCheckBundle: a bundle from the simulated TDX CVM's platform flow holds the
+// TdxVm token; the TdxVm sample reads the VM id out of its runtime claims with JmesPath.
+func TestPolicyCheckBundle(t *testing.T) {
+	bundle := filepath.Join(t.TempDir(), "tdx.json")
+	var out, errb bytes.Buffer
+	if code := Main([]string{"--platform", "sim", "--sim-tee", "tdx", "--flow", "platform", "-o", "json", "--save", bundle}, &out, &errb); code != 0 {
+		t.Fatalf("live run: exit %d\n%s", code, errb.String())
+	}
+	_, text, _ := runPolicyCLI(t, "sample", "TdxVm")
+	code, stdout, errs := runPolicyCLI(t, "check", "-o", "json", writePolicy(t, text), bundle)
+	var r policyJSON
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("%v\n%s%s", err, stdout, errs)
+	}
+	got := map[string]any{}
+	for _, c := range r.Outgoing {
+		got[c.Type] = c.Value
+	}
+	if code != 0 || !r.Permitted || r.Source.Kind != "TdxVm" || got["vm-id"] == nil || got["td-measurement"] == nil {
+		t.Errorf("exit %d, kind %s, issued %v", code, r.Source.Kind, got)
+	}
+}
