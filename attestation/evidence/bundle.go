@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/tpm2tools"
 )
 
 // BundleFormat is the "format" value of a cvmscope evidence bundle.
@@ -69,6 +71,17 @@ func ParseBundle(data []byte) (*Bundle, error) {
 		}
 		if len(p) != 32 {
 			return nil, fmt.Errorf("bundle field \"evidence.pcrs.%d\": %d bytes, want 32 (SHA-256)", i, len(p))
+		}
+	}
+	for name, bank := range b.Evidence.PCRBanks {
+		size := tpm2tools.DigestSize(tpm2tools.HashAlg(name))
+		if size == 0 || name == "sha256" {
+			return nil, fmt.Errorf("bundle field \"evidence.pcrBanks\": bank %q is not sha1, sha384 or sha512 (SHA-256 values go in \"pcrs\")", name)
+		}
+		for i, p := range bank {
+			if i < 0 || i > 23 || len(p) != size {
+				return nil, fmt.Errorf("bundle field \"evidence.pcrBanks.%s.%d\": want an index 0-23 and %d bytes, have %d bytes", name, i, size, len(p))
+			}
 		}
 	}
 	return &b, nil

@@ -124,7 +124,8 @@ func TestLoadFilesRecordsDamage(t *testing.T) {
 
 func TestBundleRoundTripAtomic0600(t *testing.T) {
 	s := &Set{Source: SourceSim, TEE: TEESEVSNP, HCLReport: []byte("HCLA\x02"), PCRs: map[int][]byte{0: make([]byte, 32), 7: bytes.Repeat([]byte{7}, 32)},
-		Quote: &Quote{Msg: []byte{1, 2}, Sig: []byte{3}}, Token: "eyJ.a.b", EventLog: []byte{9, 9}}
+		Quote: &Quote{Msg: []byte{1, 2}, Sig: []byte{3}}, Token: "eyJ.a.b", EventLog: []byte{9, 9},
+		PCRBanks: map[string]map[int][]byte{"sha1": {7: bytes.Repeat([]byte{1}, 20)}}}
 	path := filepath.Join(t.TempDir(), "evidence.json")
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	if err := SaveBundle(path, s, "cvmscope test", now); err != nil {
@@ -145,20 +146,22 @@ func TestBundleRoundTripAtomic0600(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(back.HCLReport, s.HCLReport) || !bytes.Equal(back.PCRs[7], s.PCRs[7]) || back.Token != s.Token || back.TEE != TEESEVSNP {
+	if !bytes.Equal(back.HCLReport, s.HCLReport) || !bytes.Equal(back.PCRs[7], s.PCRs[7]) || !bytes.Equal(back.PCRBanks["sha1"][7], s.PCRBanks["sha1"][7]) || back.Token != s.Token || back.TEE != TEESEVSNP {
 		t.Errorf("round trip lost data: %+v", back)
 	}
 }
 
 func TestParseBundleErrorsNameTheField(t *testing.T) {
 	cases := map[string]string{
-		`{"format":"cvmscope-evidence","version":99,"evidence":{}}`:                                 `"version" is 99`,
-		`{"format":"other","version":1,"evidence":{}}`:                                              `"format"`,
-		`{"format":"cvmscope-evidence","version":1}`:                                                `"evidence" is missing`,
-		`{"format":"cvmscope-evidence","version":1,"evidence":{"pcrs":{"3":"AAAA"}}}`:               `evidence.pcrs.3`,
-		`{"format":"cvmscope-evidence","version":1,"evidence":{"pcrs":{"30":"` + b64zero32 + `"}}}`: `out of range`,
-		`{"format":"cvmscope-evidence","version":1,"evidence":{"hclReport":42}}`:                    `hclReport`,
-		`{"format":"cvmscope-evidence","version":1,"evidence":{`:                                    `not valid JSON`,
+		`{"format":"cvmscope-evidence","version":99,"evidence":{}}`:                                               `"version" is 99`,
+		`{"format":"other","version":1,"evidence":{}}`:                                                            `"format"`,
+		`{"format":"cvmscope-evidence","version":1}`:                                                              `"evidence" is missing`,
+		`{"format":"cvmscope-evidence","version":1,"evidence":{"pcrs":{"3":"AAAA"}}}`:                             `evidence.pcrs.3`,
+		`{"format":"cvmscope-evidence","version":1,"evidence":{"pcrs":{"30":"` + b64zero32 + `"}}}`:               `out of range`,
+		`{"format":"cvmscope-evidence","version":1,"evidence":{"hclReport":42}}`:                                  `hclReport`,
+		`{"format":"cvmscope-evidence","version":1,"evidence":{"pcrBanks":{"sha1":{"3":"` + b64zero32 + `"}}}}`:   `evidence.pcrBanks.sha1.3`,
+		`{"format":"cvmscope-evidence","version":1,"evidence":{"pcrBanks":{"sha256":{"3":"` + b64zero32 + `"}}}}`: `go in "pcrs"`,
+		`{"format":"cvmscope-evidence","version":1,"evidence":{`:                                                  `not valid JSON`,
 	}
 	for in, want := range cases {
 		_, err := ParseBundle([]byte(in))

@@ -270,16 +270,13 @@ func (s *Set) addConstellation(name string, data []byte, info *FileInfo) (bad, e
 	return nil, nil
 }
 
-// addBanks takes the SHA-256 bank (the one cvmscope's checks read) and says what it left.
+// addBanks takes every bank a tool wrote (the quote's digest covers each bank it selects)
+// and says which.
 func (s *Set) addBanks(banks []tpm2tools.Bank, from string) string {
 	var parts []string
 	for _, b := range banks {
-		if b.Hash == tpm2tools.AlgSHA256 {
-			s.addPCRs(b.Values)
-			parts = append(parts, fmt.Sprintf("sha256 PCR %s", tpmquote.PCRList(b.Indices())))
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s PCR %s (not used: cvmscope checks the sha256 bank)", tpm2tools.HashName(b.Hash), tpmquote.PCRList(b.Indices())))
+		s.addBank(b.Hash, b.Values)
+		parts = append(parts, fmt.Sprintf("%s PCR %s", tpm2tools.HashName(b.Hash), tpmquote.PCRList(b.Indices())))
 	}
 	return from + ": " + strings.Join(parts, "; ")
 }

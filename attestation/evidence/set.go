@@ -8,6 +8,10 @@ package evidence
 
 import (
 	"sort"
+
+	"github.com/cvmscope/cvmscope/attestation/tpm2tools"
+	"github.com/cvmscope/cvmscope/attestation/tpmquote"
+	"github.com/google/go-tpm/tpm2"
 )
 
 // Source says where the evidence came from. The UI banner always shows it.
@@ -135,6 +139,10 @@ type Set struct {
 	Quote *Quote `json:"quote,omitempty"`
 	// PCRs are SHA-256 bank values by index.
 	PCRs map[int][]byte `json:"pcrs,omitempty"`
+	// PCRBanks are the values of the other banks, by bank name ("sha1", "sha384", "sha512")
+	// and index: a quote may cover several banks (tpm2_quote -l sha1:0-7+sha256:0-7), and
+	// its digest can be checked only with every bank's values. SHA-256 stays in PCRs.
+	PCRBanks map[string]map[int][]byte `json:"pcrBanks,omitempty"`
 	// QuotePCRs is the PCR set the quote covers (Linux: 0-7).
 	QuotePCRs []int `json:"quotePcrs,omitempty"`
 
@@ -178,4 +186,45 @@ func (s *Set) PCRIndices() []int {
 	}
 	sort.Ints(idx)
 	return idx
+}
+
+// Banks is every bank's PCR values by hash algorithm: SHA-256 from PCRs, the others from
+// PCRBanks; nil when there are none.
+func (s *Set) Banks() tpmquote.Banks {
+	var out tpmquote.Banks
+	add := func(alg uint16, vals map[int][]byte) {
+		if len(vals) == 0 || alg == 0 {
+			return
+		}
+		if out == nil {
+			out = tpmquote.Banks{}
+		}
+		out[tpm2.TPMAlgID(alg)] = vals
+	}
+	add(tpm2tools.AlgSHA256, s.PCRs)
+	for name, vals := range s.PCRBanks {
+		add(tpm2tools.HashAlg(name), vals)
+	}
+	return out
+}
+
+// addBank puts one bank's values into the set: SHA-256 into PCRs, the others into PCRBanks.
+func (s *Set) addBank(alg uint16, vals map[int][]byte) {
+	if len(vals) == 0 {
+		return
+	}
+	if alg == tpm2tools.AlgSHA256 {
+		s.addPCRs(vals)
+		return
+	}
+	name := tpm2tools.HashName(alg)
+	if s.PCRBanks == nil {
+		s.PCRBanks = map[string]map[int][]byte{}
+	}
+	if s.PCRBanks[name] == nil {
+		s.PCRBanks[name] = map[int][]byte{}
+	}
+	for i, v := range vals {
+		s.PCRBanks[name][i] = v
+	}
 }

@@ -54,6 +54,16 @@ func HashName(alg uint16) string {
 	return fmt.Sprintf("0x%04x", alg)
 }
 
+// HashAlg is the algorithm HashName names, 0 for a name this package does not know.
+func HashAlg(name string) uint16 {
+	for _, a := range []uint16{AlgSHA1, AlgSHA256, AlgSHA384, AlgSHA512} {
+		if HashName(a) == name {
+			return a
+		}
+	}
+	return 0
+}
+
 func perr(en, ko string, a ...any) error {
 	return fault.Korean(fmt.Errorf(en, a...), fmt.Sprintf(ko, a...), "")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/tpmquote"
 	"github.com/cvmscope/cvmscope/hw/tpm/swtpmtest"
+	"github.com/google/go-tpm/tpm2"
 )
 
 // tools runs tpm2-tools against a fresh swtpm: the files under test are written by the
@@ -118,21 +119,90 @@ func TestReadsWhatTpm2ToolsWrites(t *testing.T) {
 	}
 }
 
-// A selection of two banks: the digests follow bank by bank, with each bank's size.
+// A selection of two banks: the digests follow bank by bank, with each bank's size, and the
+// quote's pcrDigest covers both banks in the selection's order, whichever comes first.
 func TestPCRFileTwoBanks(t *testing.T) {
 	x := newTools(t)
-	_, _, pcrs, _, _ := x.quote("sha1:1,3+sha256:1,16")
-	banks, err := ParsePCRFile(pcrs)
-	if err != nil || len(banks) != 2 {
-		t.Fatalf("ParsePCRFile: %+v, %v", banks, err)
-	}
-	for _, b := range banks {
-		for p, v := range b.Values {
-			if len(v) != DigestSize(b.Hash) {
-				t.Errorf("%s PCR %d: %d bytes", HashName(b.Hash), p, len(v))
+	for _, sel := range []string{"sha1:1,3+sha256:1,16", "sha256:0,1,2,3,4,5,6,7+sha1:0,1,2,3,4,5,6,7"} {
+		msg, sigFile, pcrs, values, akPEM := x.quote(sel)
+		banks, err := ParsePCRFile(pcrs)
+		if err != nil || len(banks) != 2 {
+			t.Fatalf("%s: ParsePCRFile: %+v, %v", sel, banks, err)
+		}
+		all := tpmquote.Banks{}
+		for _, b := range banks {
+			for p, v := range b.Values {
+				if len(v) != DigestSize(b.Hash) {
+					t.Errorf("%s PCR %d: %d bytes", HashName(b.Hash), p, len(v))
+				}
+			}
+			all[tpm2.TPMAlgID(b.Hash)] = b.Values
+		}
+		sig, err := ParseSignature(sigFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ak, err := tpmquote.ParsePublic(akPEM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := tpmquote.VerifyQuoteBanks(msg, sig.RSA, ak, all, []byte{0xc0, 0xff, 0xee})
+		if c := l.Find(tpmquote.IDPCRDigest)[0]; c.Verdict != check.Pass {
+			t.Errorf("%s: %s %s %v", sel, c.Verdict, c.Summary, c.Details)
+		}
+		// tpm2_pcrread -o writes the same values in the selection's order.
+		a, err := tpmquote.ParseAttest(msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var split []Selection
+		for _, b := range a.Selection {
+			split = append(split, Selection{Hash: uint16(b.Hash), PCRs: b.PCRs})
+		}
+		read, err := SplitValues(values, split)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, b := range read {
+			for p, v := range b.Values {
+				if !bytes.Equal(v, all[tpm2.TPMAlgID(b.Hash)][p]) {
+					t.Errorf("%s: tpm2_pcrread bank %d PCR %d differs from tpm2_quote -o", sel, i, p)
+				}
 			}
 		}
+		// Without the SHA-1 values the digest cannot be checked, and the failure says so.
+		only256 := tpmquote.Banks{tpm2.TPMAlgSHA256: all[tpm2.TPMAlgSHA256]}
+		c := tpmquote.VerifyQuoteBanks(msg, sig.RSA, ak, only256, nil).Find(tpmquote.IDPCRDigest)[0]
+		if c.Verdict != check.Fail || !strings.Contains(strings.Join(c.Details, "\n"), "covers the sha1 bank too") {
+			t.Errorf("%s, SHA-256 values only: %s %s %v", sel, c.Verdict, c.Summary, c.Details)
+		}
+		// SHA-1 values under the SHA-256 bank's name and the other way round: no match.
+		swapped := tpmquote.Banks{tpm2.TPMAlgSHA256: all[tpm2.TPMAlgSHA1], tpm2.TPMAlgSHA1: all[tpm2.TPMAlgSHA256]}
+		if c := tpmquote.VerifyQuoteBanks(msg, sig.RSA, ak, swapped, nil).Find(tpmquote.IDPCRDigest)[0]; c.Verdict != check.Fail {
+			t.Errorf("%s, banks swapped: %s %s", sel, c.Verdict, c.Summary)
+		}
 	}
+}
+
+// NewTools and QuoteFiles give the external tests in this directory what tpm2-tools writes,
+// to load as inspect does.
+func NewTools(t *testing.T) *tools { return newTools(t) }
+
+// QuoteFiles quotes sel and returns the paths of the TPMS_ATTEST, the TPMT_SIGNATURE, the
+// PCR file (-o), the values of tpm2_pcrread -o and the AK's PEM, in that order.
+func (x *tools) QuoteFiles(sel string) []string {
+	x.t.Helper()
+	msg, sig, pcrs, values, ak := x.quote(sel)
+	dir := x.t.TempDir()
+	var out []string
+	for i, b := range [][]byte{msg, sig, pcrs, values, ak} {
+		p := filepath.Join(dir, []string{"quote.msg", "quote.sig", "quote.pcrs", "values.bin", "ak.pem"}[i])
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			x.t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func TestErrorsSayWhere(t *testing.T) {

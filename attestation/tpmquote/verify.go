@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"sort"
+	"strings"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
@@ -28,12 +29,25 @@ const (
 // VerifyQuote checks a quote message (TPMS_ATTEST) and its signature against the AK,
 // the PCR values against the quote's pcrDigest, and, when nonce is not nil, that the
 // quote's extraData equals it. sig is the raw RSA signature or a whole TPMT_SIGNATURE.
-// pcrs maps PCR index to its value in the quoted bank.
+// pcrs maps PCR index to its SHA-256 value; VerifyQuoteBanks takes every bank.
 func VerifyQuote(msg, sig []byte, ak *rsa.PublicKey, pcrs map[int][]byte, nonce []byte) check.List {
+	var banks Banks
+	if pcrs != nil {
+		banks = Banks{tpm2.TPMAlgSHA256: pcrs}
+	}
+	return VerifyQuoteBanks(msg, sig, ak, banks, nonce)
+}
+
+// Banks are PCR values by bank (hash algorithm) and index.
+type Banks map[tpm2.TPMAlgID]map[int][]byte
+
+// VerifyQuoteBanks is VerifyQuote for a quote over any banks: the digest is computed over
+// the values of every bank the quote selects, in the selection's order.
+func VerifyQuoteBanks(msg, sig []byte, ak *rsa.PublicKey, banks Banks, nonce []byte) check.List {
 	att, perr := ParseAttest(msg)
 	l := check.List{verifySignature(msg, sig, ak, att, perr)}
 	l = append(l, checkNonce(att, perr, nonce))
-	return append(l, checkPCRDigest(att, perr, pcrs))
+	return append(l, checkPCRDigest(att, perr, banks))
 }
 
 func verifySignature(msg, sig []byte, ak *rsa.PublicKey, att *Attest, perr error) check.Check {
@@ -150,7 +164,7 @@ func checkNonce(att *Attest, perr error, nonce []byte) check.Check {
 		KO("쿼트의 extraData가 기대한 논스(nonce)와 같습니다 (%d바이트)", len(nonce)).WithDetails(got)
 }
 
-func checkPCRDigest(att *Attest, perr error, pcrs map[int][]byte) check.Check {
+func checkPCRDigest(att *Attest, perr error, banks Banks) check.Check {
 	if perr != nil {
 		return check.Failf(IDPCRDigest, "PCR digest not checked: %v", perr).KO("PCR 다이제스트를 검증하지 않았습니다: %v", perr)
 	}
@@ -158,15 +172,15 @@ func checkPCRDigest(att *Attest, perr error, pcrs map[int][]byte) check.Check {
 		return check.Failf(IDPCRDigest, "attestation is a %s, not a quote: it commits to no PCRs", att.TypeName()).
 			KO("증명 구조가 쿼트가 아니라 %s입니다. 어떤 PCR도 담고 있지 않습니다", att.TypeName())
 	}
-	if pcrs == nil {
+	given := 0
+	for _, vals := range banks {
+		given += len(vals)
+	}
+	if given == 0 {
 		return check.Skipf(IDPCRDigest, "PCR values not checked: none given").KO("PCR 값을 검증하지 않았습니다. 주어진 값이 없습니다").
 			WithDetail("quote pcrDigest "+hex.EncodeToString(att.PCRDigest), "쿼트 pcrDigest "+hex.EncodeToString(att.PCRDigest))
 	}
-	if len(att.Selection) != 1 {
-		return check.Failf(IDPCRDigest, "quote selects %d PCR banks; only a single-bank quote can be checked against one set of values", len(att.Selection)).
-			KO("쿼트가 PCR 뱅크 %d개를 선택합니다. 값 한 벌과 대조할 수 있는 것은 뱅크 하나짜리 쿼트뿐입니다", len(att.Selection))
-	}
-	bank := att.Selection[0]
+	// pcrDigest is made with the signing scheme's hash, whatever the banks' hashes are.
 	var h hash.Hash
 	switch len(att.PCRDigest) {
 	case sha1.Size:
@@ -181,23 +195,60 @@ func checkPCRDigest(att *Attest, perr error, pcrs map[int][]byte) check.Check {
 		return check.Failf(IDPCRDigest, "quote pcrDigest is %d bytes: no known hash has that size", len(att.PCRDigest)).
 			KO("쿼트의 pcrDigest가 %d바이트입니다. 그 크기의 알려진 해시가 없습니다", len(att.PCRDigest))
 	}
-	c := check.Check{}.WithDetail(fmt.Sprintf("selected PCRs (%s bank): %s", algName(bank.Hash), pcrList(bank.PCRs)),
-		fmt.Sprintf("선택된 PCR (%s 뱅크): %s", algName(bank.Hash), pcrList(bank.PCRs)))
-	var missing []int
-	for _, p := range bank.PCRs { // ascending, as the bitmap is read
-		v, ok := pcrs[p]
-		if !ok {
-			missing = append(missing, p)
-			continue
+	sel := selectionText(att.Selection)
+	c := check.Check{}.WithDetail("selected PCRs, in the quote's order: "+sel, "쿼트 순서대로 선택된 PCR: "+sel)
+	if len(att.Selection) == 1 {
+		b := att.Selection[0]
+		c = check.Check{}.WithDetail(fmt.Sprintf("selected PCRs (%s bank): %s", algName(b.Hash), pcrList(b.PCRs)),
+			fmt.Sprintf("선택된 PCR (%s 뱅크): %s", algName(b.Hash), pcrList(b.PCRs)))
+	}
+	// TPM 2.0 Part 1, 18.5: the digest runs over the selection's banks in order, each bank's
+	// PCRs ascending (as the bitmap is read).
+	var missing, wrongSize []string
+	var absent []string
+	for _, b := range att.Selection {
+		vals := banks[b.Hash]
+		if len(vals) == 0 && len(b.PCRs) > 0 {
+			absent = append(absent, algName(b.Hash))
 		}
-		h.Write(v)
+		var miss []int
+		for _, p := range b.PCRs {
+			v, ok := vals[p]
+			if !ok {
+				miss = append(miss, p)
+				continue
+			}
+			if size := digestSize(b.Hash); size > 0 && len(v) != size {
+				wrongSize = append(wrongSize, fmt.Sprintf("%s PCR %d is %d bytes, not %d", algName(b.Hash), p, len(v), size))
+			}
+			h.Write(v)
+		}
+		if len(miss) > 0 {
+			missing = append(missing, bankText(b.Hash, miss))
+		}
 	}
 	if len(missing) > 0 {
-		return withLines(check.Failf(IDPCRDigest, "PCR values missing for selected PCRs %s", pcrList(missing)).
-			KO("선택된 PCR %s의 값이 없습니다", pcrList(missing)), c)
+		f := check.Failf(IDPCRDigest, "PCR values missing for selected PCRs %s", strings.Join(missing, "; ")).
+			KO("선택된 PCR %s의 값이 없습니다", strings.Join(missing, "; "))
+		if len(absent) > 0 {
+			c = c.WithDetail(fmt.Sprintf("the quote covers the %s bank too: give its values (tpm2_quote -o writes every quoted bank; tpm2_pcrread -o takes the quote's selection, e.g. %s)", strings.Join(absent, ", "), tpm2Selection(att.Selection)),
+				fmt.Sprintf("쿼트가 %s 뱅크도 담고 있습니다. 그 값을 함께 줍니다(tpm2_quote -o는 쿼트된 모든 뱅크를 씁니다. tpm2_pcrread -o에는 쿼트의 선택을 줍니다. 예: %s)", strings.Join(absent, ", "), tpm2Selection(att.Selection)))
+		}
+		return withLines(f, c)
 	}
-	if extra := unselected(pcrs, bank.PCRs); len(extra) > 0 {
-		c = c.WithDetail("given but not quoted (not covered): PCR "+pcrList(extra), "주어졌지만 쿼트되지 않은(검증 범위 밖) PCR: "+pcrList(extra))
+	for _, alg := range sortedAlgs(banks) {
+		var quoted []int
+		for _, b := range att.Selection {
+			if b.Hash == alg {
+				quoted = append(quoted, b.PCRs...)
+			}
+		}
+		if extra := unselected(banks[alg], quoted); len(extra) > 0 {
+			c = c.WithDetail("given but not quoted (not covered): "+bankText(alg, extra), "주어졌지만 쿼트되지 않은(검증 범위 밖) PCR: "+bankText(alg, extra))
+		}
+	}
+	for _, w := range wrongSize {
+		c = c.WithDetail(w, w)
 	}
 	sum := h.Sum(nil)
 	// The Korean labels keep the digests aligned: a Hangul syllable is two columns wide.
@@ -206,12 +257,57 @@ func checkPCRDigest(att *Attest, perr error, pcrs map[int][]byte) check.Check {
 	if !bytes.Equal(sum, att.PCRDigest) {
 		c = c.WithDetail("a PCR changed between reading and quoting, or the values are not the quoted ones",
 			"읽은 뒤 쿼트하기 전에 PCR이 바뀌었거나, 주어진 값이 쿼트된 값이 아닙니다")
-		return withLines(check.Failf(IDPCRDigest, "PCR values do not match the quote's pcrDigest (PCRs %s)", pcrList(bank.PCRs)).
-			KO("PCR 값이 쿼트의 pcrDigest와 맞지 않습니다 (PCR %s)", pcrList(bank.PCRs)), c)
+		return withLines(check.Failf(IDPCRDigest, "PCR values do not match the quote's pcrDigest (PCRs %s)", sel).
+			KO("PCR 값이 쿼트의 pcrDigest와 맞지 않습니다 (PCR %s)", sel), c)
 	}
-	return withLines(check.Passf(IDPCRDigest, "PCR values %s (%s) match the quote's pcrDigest; their meaning is not evaluated here",
-		pcrList(bank.PCRs), algName(bank.Hash)).
-		KO("PCR 값 %s (%s)이(가) 쿼트의 pcrDigest와 맞습니다. 각 값의 의미는 여기서 평가하지 않습니다", pcrList(bank.PCRs), algName(bank.Hash)), c)
+	return withLines(check.Passf(IDPCRDigest, "PCR values %s match the quote's pcrDigest; their meaning is not evaluated here", sel).
+		KO("PCR 값 %s이(가) 쿼트의 pcrDigest와 맞습니다. 각 값의 의미는 여기서 평가하지 않습니다", sel), c)
+}
+
+// selectionText writes a selection as "0-7 (sha256)", or for several banks
+// "0-7 (sha1), 0-7 (sha256)" in the quote's order.
+func selectionText(sel []PCRBank) string {
+	var parts []string
+	for _, b := range sel {
+		parts = append(parts, fmt.Sprintf("%s (%s)", pcrList(b.PCRs), algName(b.Hash)))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func bankText(alg tpm2.TPMAlgID, pcrs []int) string {
+	return fmt.Sprintf("%s (%s)", pcrList(pcrs), algName(alg))
+}
+
+// tpm2Selection is the selection as tpm2-tools writes it: sha1:0,1+sha256:0,1.
+func tpm2Selection(sel []PCRBank) string {
+	var parts []string
+	for _, b := range sel {
+		var ps []string
+		for _, p := range b.PCRs {
+			ps = append(ps, fmt.Sprint(p))
+		}
+		parts = append(parts, algName(b.Hash)+":"+strings.Join(ps, ","))
+	}
+	return strings.Join(parts, "+")
+}
+
+func digestSize(alg tpm2.TPMAlgID) int {
+	if h, err := cryptoHash(alg); err == nil {
+		return h.Size()
+	}
+	return 0
+}
+
+func sortedAlgs(b Banks) []tpm2.TPMAlgID {
+	var out []tpm2.TPMAlgID
+	for a := range b {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
 }
 
 // withLines gives c the detail lines of from, in both languages.

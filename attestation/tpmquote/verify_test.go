@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"strings"
 	"testing"
 
@@ -254,5 +255,39 @@ func BenchmarkVerifyQuote(b *testing.B) {
 	}
 	for b.Loop() {
 		VerifyQuote(msg, sig, ak, pcrs, nil)
+	}
+}
+
+// A quote over two banks: the digest runs over the banks in the selection's order, each
+// bank's PCRs ascending; values missing for one bank fail and name it.
+func TestPCRDigestTwoBanks(t *testing.T) {
+	sha1Vals, sha256Vals := map[int][]byte{}, map[int][]byte{}
+	for p := range 3 {
+		sha1Vals[p] = bytes.Repeat([]byte{byte(0x10 + p)}, 20)
+		sha256Vals[p] = bytes.Repeat([]byte{byte(0x20 + p)}, 32)
+	}
+	quote := func(first, second tpm2.TPMAlgID, digest []byte) []byte {
+		sel := tpm2.TPMLPCRSelection{PCRSelections: []tpm2.TPMSPCRSelection{{Hash: first, PCRSelect: []byte{7, 0, 0}}, {Hash: second, PCRSelect: []byte{7, 0, 0}}}}
+		return tpm2.Marshal(tpm2.TPMSAttest{Magic: TPMGenerated, Type: tpm2.TPMSTAttestQuote,
+			Attested: tpm2.NewTPMUAttest(tpm2.TPMSTAttestQuote, &tpm2.TPMSQuoteInfo{PCRSelect: sel, PCRDigest: tpm2.TPM2BDigest{Buffer: digest}})})
+	}
+	h := sha256.New()
+	for _, bank := range []map[int][]byte{sha1Vals, sha256Vals} {
+		for p := range 3 {
+			h.Write(bank[p])
+		}
+	}
+	digest := h.Sum(nil)
+	banks := Banks{tpm2.TPMAlgSHA1: sha1Vals, tpm2.TPMAlgSHA256: sha256Vals}
+	if c := VerifyQuoteBanks(quote(tpm2.TPMAlgSHA1, tpm2.TPMAlgSHA256, digest), nil, nil, banks, nil).Find(IDPCRDigest)[0]; c.Verdict != check.Pass || !strings.Contains(c.Summary, "0-2 (sha1), 0-2 (sha256)") {
+		t.Errorf("sha1 then sha256: %s %s", c.Verdict, c.Summary)
+	}
+	// The same digest under the selection in the other order does not match.
+	if c := VerifyQuoteBanks(quote(tpm2.TPMAlgSHA256, tpm2.TPMAlgSHA1, digest), nil, nil, banks, nil).Find(IDPCRDigest)[0]; c.Verdict != check.Fail {
+		t.Errorf("sha256 then sha1 with the sha1-first digest: %s %s", c.Verdict, c.Summary)
+	}
+	c := VerifyQuote(quote(tpm2.TPMAlgSHA1, tpm2.TPMAlgSHA256, digest), nil, nil, sha256Vals, nil).Find(IDPCRDigest)[0]
+	if c.Verdict != check.Fail || !strings.Contains(c.Summary, "0-2 (sha1)") || !strings.Contains(strings.Join(c.Details, "\n"), "tpm2_pcrread -o takes the quote's selection, e.g. sha1:0,1,2+sha256:0,1,2") || c.SummaryKO == "" {
+		t.Errorf("SHA-256 values only: %s %s %v", c.Verdict, c.Summary, c.Details)
 	}
 }

@@ -370,7 +370,7 @@ func (r *Result) tpm(s *evidence.Set, opts Options, add func(...check.Check)) {
 			KO("AK 공개 키가 없습니다. AK 공개 키(tpm2_readpublic -c 0x81000003)나 런타임 클레임에 HCLAkPub이 있는 HCL 보고서를 줍니다"))
 		return
 	}
-	add(tpmquote.VerifyQuote(s.Quote.Msg, s.Quote.Sig, r.AK, s.PCRs, s.Quote.Nonce)...)
+	add(tpmquote.VerifyQuoteBanks(s.Quote.Msg, s.Quote.Sig, r.AK, s.Banks(), s.Quote.Nonce)...)
 }
 
 func (r *Result) akFromTPM() *rsa.PublicKey {
