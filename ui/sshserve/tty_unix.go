@@ -56,7 +56,15 @@ func drain(p ssh.Pty, limit time.Duration) {
 // closing it ends a read and writes can time out) and the child's (blocking, as the child
 // reads it as a plain file).
 func socketPair() (server, child *os.File, err error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	// Close-on-exec before any other session's child can be forked (SOCK_CLOEXEC is not
+	// on every Unix): another child must not inherit this link.
+	syscall.ForkLock.RLock()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err == nil {
+		unix.CloseOnExec(fds[0])
+		unix.CloseOnExec(fds[1])
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return nil, nil, err
 	}
