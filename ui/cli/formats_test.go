@@ -341,13 +341,29 @@ func TestInspectGivesAloneVerdicts(t *testing.T) {
 		{[]string{"amd-ask_ark_genoa_vlek.pem"}, "2025-03-01T00:00:00Z", 0, "certs.chain", check.Pass},
 		{[]string{"amd-milan-vcek-gosevguest.der"}, "2025-03-01T00:00:00Z", 0, "certs.chain", check.Pass},
 		{[]string{"intel-tcb-signing-chain.pem"}, "2025-06-01T00:00:00Z", 2, "certs.chain", check.Fail},
-		{[]string{"intel-root-ca-crl.der"}, "2025-03-01T00:00:00Z", 0, "crl.fresh", check.Pass},
+		// Intel's root CA CRL is signed by the built-in root; the PCK CRL needs its issuer's
+		// chain, and collateral the TCB signing chain, given alongside: without them, or with
+		// another chain, the signature check fails.
+		{[]string{"intel-root-ca-crl.der"}, "2025-03-01T00:00:00Z", 0, "crl.signature", check.Pass},
+		{[]string{"intel-pck-platform-crl.der"}, "2025-03-01T00:00:00Z", 2, "crl.signature", check.Fail},
+		{[]string{"intel-pck-platform-crl.der", "intel-pck-chain-from-aztdx-trustee-6332533d.pem"}, "2025-03-01T00:00:00Z", 0, "crl.signature", check.Pass},
+		{[]string{"intel-pck-platform-crl.der", "intel-tcb-signing-chain.pem"}, "2025-03-01T00:00:00Z", 2, "crl.signature", check.Fail},
 		{[]string{"intel-pck-platform-crl.der", "intel-pck-chain-from-aztdx-trustee-6332533d.pem"}, "2026-01-01T00:00:00Z", 2, "crl.fresh", check.Fail},
 		{[]string{"intel-tdx-tcbinfo-00806f050000.json", "intel-tdx-qeidentity.json", "intel-tcb-signing-chain.pem"}, "2025-03-01T00:00:00Z", 0, "tdx.collateral.signature", check.Pass},
+		{[]string{"intel-tdx-tcbinfo-00806f050000.json"}, "2025-03-01T00:00:00Z", 2, "tdx.collateral.signature", check.Fail},
+		{[]string{"intel-tdx-qeidentity.json"}, "2025-03-01T00:00:00Z", 2, "tdx.collateral.signature", check.Fail},
+		{[]string{"intel-tdx-tcbinfo-00806f050000.json", "intel-pck-chain-from-aztdx-trustee-6332533d.pem"}, "2025-03-01T00:00:00Z", 2, "tdx.collateral.signature", check.Fail},
 	} {
 		r := runCLI(t, append([]string{"inspect", "-o", "json", "--now", c.now}, files(real, c.files...)...)...)
 		if r.code != c.code || r.verdict(c.id) != c.want {
 			t.Errorf("%v at %s: exit %d, %s %s; want exit %d, %s", c.files, c.now, r.code, c.id, r.verdict(c.id), c.code, c.want)
+		}
+	}
+	// The failure says, in either language, which file to give.
+	for lang, want := range map[string]string{"en": "give Intel's TCB signing chain (the TCB-Info-Issuer-Chain header", "ko": "TCB-Info-Issuer-Chain 헤더를 URL 디코딩한 것)을 PEM 파일로 함께 줍니다"} {
+		r := runCLI(t, append([]string{"inspect", "-o", "text", "--lang", lang, "--now", "2025-03-01T00:00:00Z"}, files(real, "intel-tdx-tcbinfo-00806f050000.json")...)...)
+		if r.code != 2 || !strings.Contains(r.stdout, want) {
+			t.Errorf("TCB info alone, --lang %s: exit %d, want %q in\n%s", lang, r.code, want, r.stdout)
 		}
 	}
 }

@@ -357,13 +357,21 @@ func hostileRows(t *testing.T, dir, tmp string) []hostileRow {
 	for name, b := range map[string][]byte{"eventlog.bin": elog, "vcek.pem": vcek, "vcek.der": vcekDER, "pck.pem": pck} {
 		add(hostileRow{name: "alone: " + name, files: map[string][]byte{"a-" + name: b}, code: 0})
 	}
-	for name, b := range map[string][]byte{"crl.der": crl, "tcbinfo.json": tcb, "qeid.json": qe} {
-		add(hostileRow{name: "alone: " + name, files: map[string][]byte{"a-" + name: b}, code: 0})
+	// A CRL or collateral passes only with the certificate that signed it: Intel's root CA CRL
+	// has it built in; the PCK CRL needs the PCK chain and collateral the TCB signing chain.
+	add(hostileRow{name: "alone: root CRL", files: map[string][]byte{"a-crl.der": rootCRL}, code: 0},
+		hostileRow{name: "alone: PCK CRL", files: map[string][]byte{"a-crl.der": crl}, code: 2, id: "crl.signature"},
+		hostileRow{name: "PCK CRL with its chain", files: map[string][]byte{"a-crl.der": crl, "pck.pem": pck}, code: 0},
+		hostileRow{name: "PCK CRL with another chain", files: map[string][]byte{"a-crl.der": crl, "signing.pem": signing}, code: 2, id: "crl.signature"})
+	for name, b := range map[string][]byte{"tcbinfo.json": tcb, "qeid.json": qe} {
+		add(hostileRow{name: "alone: " + name, files: map[string][]byte{"a-" + name: b}, code: 2, id: "tdx.collateral.signature"},
+			hostileRow{name: name + " with the signing chain", files: map[string][]byte{"a-" + name: b, "signing.pem": signing}, code: 0},
+			hostileRow{name: name + " with the PCK chain", files: map[string][]byte{"a-" + name: b, "pck.pem": pck}, code: 2, id: "tdx.collateral.signature"})
 	}
 	later := []string{"--now", "2026-03-01T00:00:00Z"}
-	add(hostileRow{name: "alone, a year on: crl.der", files: map[string][]byte{"a-crl.der": crl}, flags: later, code: 2, id: "crl.fresh"},
-		hostileRow{name: "alone, a year on: tcbinfo.json", files: map[string][]byte{"a-tcbinfo.json": tcb}, flags: later, code: 2, id: "tdx.collateral.fresh"},
-		hostileRow{name: "alone, a year on: qeid.json", files: map[string][]byte{"a-qeid.json": qe}, flags: later, code: 2, id: "tdx.collateral.fresh"})
+	add(hostileRow{name: "a year on: crl.der", files: map[string][]byte{"a-crl.der": crl, "pck.pem": pck}, flags: later, code: 2, id: "crl.fresh"},
+		hostileRow{name: "a year on: tcbinfo.json", files: map[string][]byte{"a-tcbinfo.json": tcb}, flags: later, code: 2, id: "tdx.collateral.fresh"},
+		hostileRow{name: "a year on: qeid.json", files: map[string][]byte{"a-qeid.json": qe}, flags: later, code: 2, id: "tdx.collateral.fresh"})
 	add(hostileRow{name: "certificate where a report is expected", files: map[string][]byte{"b-vcek.pem": vcek, "a-msg.bin": msg}, code: 2, id: "input.unused"},
 		hostileRow{name: "quote signature without its message", files: map[string][]byte{"a-sig.bin": sig, "hcl.bin": hclRaw}, code: 2, id: "input.unused"},
 		hostileRow{name: "zero-filled 768 bytes (PCR-sized)", files: map[string][]byte{"a-zero.bin": make([]byte, 768)}, code: 2, id: "input.unused"},
