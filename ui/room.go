@@ -538,9 +538,20 @@ func (m *roomModel) table(h int) []string {
 	for _, id := range workshop.AllSteps {
 		heads = append(heads, stepHeads[string(id)])
 	}
-	col := func(s string, w int) string { return pad(fit(s, w), w) }
-	head := "  " + col("#", 4) + col(m.cat.t("room.col.who"), 14) + col(m.cat.t("room.col.from"), 16) + col(m.cat.t("room.col.lang"), 6) +
-		col("TEE", 14) + col(m.cat.t("room.col.scen"), 18) + col(strings.Join(heads, " "), 11) + m.cat.t("room.col.time")
+	col := func(s string, w int) string {
+		if w == 0 {
+			return ""
+		}
+		return pad(fit(s, w), w)
+	}
+	// Below 100 columns the addresses give way, so that the steps and the time stay in view
+	// at 80.
+	fromW := 16
+	if m.width < 100 {
+		fromW = 0
+	}
+	head := "  " + col("#", 4) + col(m.cat.t("room.col.who"), 14) + col(m.cat.t("room.col.from"), fromW) + col(m.cat.t("room.col.lang"), 6) +
+		col("TEE", 14) + col(m.cat.t("room.col.scen"), 16) + col(strings.Join(heads, " "), 11) + m.cat.t("room.col.time")
 	out := []string{m.st.Heading.Render(head)}
 	h = max(h-1, 1)
 	first := max(0, m.sel-h+1)
@@ -572,8 +583,8 @@ func (m *roomModel) table(h int) []string {
 		// The user name is whatever the attendee typed: escaped, so that it cannot drive the
 		// instructor's terminal.
 		safe := present.Safe
-		line := lead + col(fmt.Sprintf("#%d", r.ID), 4) + col(safe(r.User), 14) + col(safe(r.Remote), 16) + col(safe(r.Lang), 6) +
-			col(safe(r.TEE), 14) + col(safe(scen), 18) + col(strings.Join(marks, " "), 11) + inRoom(m.now().Sub(r.Started))
+		line := lead + col(fmt.Sprintf("#%d", r.ID), 4) + col(safe(r.User), 14) + col(safe(r.Remote), fromW) + col(safe(r.Lang), 6) +
+			col(safe(r.TEE), 14) + col(safe(scen), 16) + col(strings.Join(marks, " "), 11) + inRoom(m.now().Sub(r.Started))
 		if i == m.sel && !m.everyone && !m.st.NoColor {
 			line = m.st.Selected.Render(pad(line, m.width))
 		}

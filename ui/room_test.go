@@ -290,3 +290,23 @@ func TestRoomViewEscapesUserNames(t *testing.T) {
 		t.Errorf("the user name is not shown escaped:\n%s", v)
 	}
 }
+
+// At 80 columns the addresses give way, and the steps and the time stay in view.
+func TestRoomViewNarrow(t *testing.T) {
+	m := newTestRoomView(t, newFakeRoom(roomRows()...), present.EN)
+	roomDrive(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	v := plain(m.View())
+	for _, want := range []string{"✓ ✓ … · ·  1m15s", "✓ ! ✓ ✗ ·  2m45s", "maa-429"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("80 columns: %q not in view:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "10.0.0.7") {
+		t.Errorf("80 columns: the address is still shown:\n%s", v)
+	}
+	for i, line := range strings.Split(v, "\n") {
+		if w := ansi.StringWidth(line); w != 80 {
+			t.Errorf("line %d is %d cells, want 80", i+1, w)
+		}
+	}
+}
