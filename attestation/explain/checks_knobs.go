@@ -18,6 +18,11 @@ var knobChecks = map[string]Entry{
 		"MAA는 증명한 PCR을 x-ms-azurevm-attested-pcrs에 적습니다. 모두 --pcr로 고른 PCR이어야 합니다(Windows의 PCR 14처럼 MAA가 일부를 뺄 수는 있습니다).",
 		"A PCR outside the selection means the token does not answer this quote; attest again and compare.",
 		"선택 밖의 PCR이 있으면 토큰이 이 쿼트에 대한 답이 아닙니다. 다시 증명하고 비교합니다."),
+	"eventlog.banks-replay": eh(
+		"The event log, replayed in each bank it carries besides SHA-256 (SHA-1, SHA-384), gives the values the TPM reports for that bank. Only the SHA-256 bank is quoted for MAA, so these values are read, not signed.",
+		"이벤트 로그를 SHA-256 외에 담고 있는 각 뱅크(SHA-1, SHA-384)에서 재생한 값이 TPM이 그 뱅크에 대해 알려 준 값과 같습니다. MAA용으로는 SHA-256 뱅크만 쿼트하므로 이 값들은 서명된 값이 아니라 읽은 값입니다.",
+		"A difference means the firmware extended that bank without logging it the same way (or something extended a PCR after boot); compare the event with tpm2_eventlog and tpm2_pcrread of that bank.",
+		"차이가 있으면 펌웨어가 그 뱅크를 로그와 다르게 확장했거나 부팅 뒤에 무언가 PCR을 확장한 것입니다. tpm2_eventlog와 그 뱅크의 tpm2_pcrread로 이벤트를 비교합니다."),
 }
 
 func init() {

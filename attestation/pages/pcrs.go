@@ -1,8 +1,10 @@
 package pages
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,7 +44,12 @@ func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
 	if len(s.PCRs) == 0 && r.Log != nil {
 		computed, _ = eventlog.ReplayBanks(s.EventLog)
 	}
-	sec := present.Section{ID: "pcrs", Title: present.T("PCRs (SHA-256)", "PCR (SHA-256)"), Kind: present.Table,
+	other, replayed := otherBanks(s, r)
+	title := present.T("PCRs (SHA-256)", "PCR (SHA-256)")
+	if len(other) > 0 {
+		title = present.T("PCRs (SHA-256; also read: "+strings.Join(other, ", ")+")", "PCR (SHA-256. 함께 읽은 뱅크: "+strings.Join(other, ", ")+")")
+	}
+	sec := present.Section{ID: "pcrs", Title: title, Kind: present.Table,
 		Columns: []present.Text{present.T("PCR", "PCR"), present.T("Value", "값"), present.T("Measured by", "측정 대상"), present.T("Replay", "재생")}}
 	for i := 0; i < pcrCount; i++ {
 		value, valueKO := "not read", "읽지 않음"
@@ -63,6 +70,20 @@ func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
 			if v, ok := b.Values[i]; ok && b.Name != "sha256" {
 				ls.add(fmt.Sprintf("%s (computed from the log): %x", b.Name, v), fmt.Sprintf("%s(로그로 계산): %x", b.Name, v))
 			}
+		}
+		for _, name := range other {
+			v, ok := s.PCRBanks[name][i]
+			if !ok {
+				continue
+			}
+			en, ko := fmt.Sprintf("%s (read, not quoted): %x", name, v), fmt.Sprintf("%s(읽은 값, 쿼트 안 됨): %x", name, v)
+			switch want, logged := replayed[name][i]; {
+			case logged && bytes.Equal(want, v):
+				en, ko = en+"; the log's replay matches", ko+". 로그 재생 값과 일치"
+			case logged:
+				en, ko = en+fmt.Sprintf("; the log's replay gives %x", want), ko+fmt.Sprintf(". 로그 재생 값은 %x", want)
+			}
+			ls.add(en, ko)
 		}
 		ls.add("in the log: "+counted, "로그에 있는 이벤트: "+countedKO)
 		if quoted[i] {
@@ -170,4 +191,24 @@ func eventsNote(l *eventlog.Log) present.Text {
 	banks := strings.Join(l.Banks, ", ")
 	return present.T(fmt.Sprintf("%d events: %s; banks %s. The replay extends only the measured events.", len(l.Events), en, banks),
 		fmt.Sprintf("이벤트 %d개: %s, 뱅크 %s. 재생에는 측정된 이벤트만 확장합니다.", len(l.Events), ko, banks))
+}
+
+// otherBanks names the banks besides SHA-256 the TPM gave, and what the event log replays
+// to in each bank it carries, for the PCR table.
+func otherBanks(s *evidence.Set, r *verify.Result) ([]string, map[string]map[int][]byte) {
+	var names []string
+	for n, v := range s.PCRBanks {
+		if n != "sha256" && len(v) > 0 {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	replayed := map[string]map[int][]byte{}
+	if len(names) > 0 && r.Log != nil {
+		banks, _ := eventlog.ReplayBanks(s.EventLog)
+		for _, b := range banks {
+			replayed[b.Name] = b.Values
+		}
+	}
+	return names, replayed
 }

@@ -400,6 +400,7 @@ func (r *Result) eventLog(s *evidence.Set, add func(...check.Check)) {
 		return
 	}
 	add(markUnquoted(eventlog.CompareQuoted(l, s.PCRs, s.QuotePCRs), s.QuotePCRs)...)
+	add(eventlog.CompareBanks(s.EventLog, s.PCRBanks)...)
 }
 
 // markUnquoted says so on replay checks of PCRs that were read from the TPM but that the

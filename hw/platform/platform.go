@@ -247,6 +247,16 @@ func (p *Platform) ReadReportWith(ctx context.Context, o ReadOptions) (*evidence
 		return nil, err
 	}
 	s.PCRs = pcrs
+	// The other banks are read for the event log's replay in each; only SHA-256 is quoted.
+	// A TPM that will not list or read them still gives the SHA-256 evidence MAA needs.
+	if banks, err := p.TPM.ReadBanks(ctx); err == nil {
+		delete(banks, "sha256")
+		if len(banks) > 0 {
+			s.PCRBanks = banks
+		}
+	} else if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	q, err := p.TPM.Quote(ctx, tpm.HandleAK, QuoteNonce(nonce), quotePCRs)
 	if err != nil {
 		return nil, err
