@@ -120,3 +120,21 @@ func TestServeInstructorView(t *testing.T) {
 	stop()
 	serveStopped(t, done)
 }
+
+// A missing or malformed --instructor-keys file stops serve before it listens, naming the
+// flag and the file.
+func TestServeInstructorKeysRefused(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad")
+	if err := os.WriteFile(bad, []byte("ssh-ed25519 not-base64!\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{filepath.Join(dir, "missing"), bad} {
+		var errb strings.Builder
+		args := []string{"--instructor-keys", file, "--room-code", testRoomCode, "--listen", "127.0.0.1:0", "--host-key", filepath.Join(dir, "k")}
+		code := runServe(t.Context(), args, io.Discard, &errb, func(string) { t.Errorf("%s: serve listened", file) })
+		if code != 1 || !strings.Contains(errb.String(), "--instructor-keys "+file) {
+			t.Errorf("%s: exit %d, %q; want 1 and the flag and file named", file, code, errb.String())
+		}
+	}
+}
