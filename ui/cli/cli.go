@@ -46,6 +46,9 @@ Usage:
   cvmscope policy check POLICY EVIDENCE...
                                    run an MAA attestation policy over a token, bundle or evidence
                                    files and explain it rule by rule (cvmscope policy --help)
+  cvmscope export ITEM [flags]     write one item of a run or a bundle (AK cert, HCL report, SNP report,
+                                   TD quote, chains, event log, PCRs, token, request) as PEM, DER, hex,
+                                   base64, raw or JSON (cvmscope export list)
   cvmscope emulator [flags]        run the MAA emulator (SIMULATED signing key) until interrupted
   cvmscope serve [flags]           serve the workshop over SSH: every session its own simulated CVM
   cvmscope vtpm [flags]            serve the simulated CVM's vTPM to any TPM client (mssim and swtpm
@@ -80,6 +83,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return runVTPM(ctx, args[1:], stdout, stderr, nil)
 		case "policy":
 			return runPolicy(args[1:], stdout, stderr)
+		case "export":
+			return runExport(args[1:], stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintf(stdout, "cvmscope %s\n", Version)
 			return 0
@@ -91,7 +96,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 // commands are the words Main dispatches on, for help and for "unknown command" errors.
-var commands = []string{"inspect", "verify", "policy", "emulator", "serve", "vtpm", "version", "help"}
+var commands = []string{"inspect", "verify", "policy", "export", "emulator", "serve", "vtpm", "version", "help"}
 
 // help is `cvmscope help [COMMAND]`: the same text as COMMAND --help, on stdout. Serve and
 // the emulator stop at --help before they listen on anything.
@@ -111,7 +116,7 @@ func help(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		fmt.Fprintln(stdout, "\ncvmscope version prints the version and exits; it takes no flags.")
 		return 0
-	case "inspect", "verify", "emulator", "serve", "policy", "vtpm":
+	case "inspect", "verify", "emulator", "serve", "policy", "vtpm", "export":
 		return Main([]string{topic, "--help"}, stdout, stderr)
 	}
 	eprintf(stderr, "cvmscope help: no command %q; the commands are %s\n", topic, strings.Join(commands, ", "))
