@@ -17,6 +17,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/pages"
+	"github.com/cvmscope/cvmscope/attestation/policy"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/token"
 	"github.com/cvmscope/cvmscope/attestation/verify"
@@ -60,6 +61,9 @@ type LiveOptions struct {
 	// Knobs are the user data, client payload and PCR selection the user chose (--user-data,
 	// --client-payload, --pcr); the zero value is the default request.
 	Knobs Knobs
+	// Policy, when set, is the policy the simulated CVM's MAA emulator enforces
+	// (cvmscope --policy FILE) instead of its built-in one.
+	Policy *policy.Policy
 	// TuneMAA, when set, adjusts the MAA client before each call: tests replace its Sleep
 	// and Now so that retries and latency are judged without waiting.
 	TuneMAA func(*maa.Client)

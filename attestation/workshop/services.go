@@ -106,6 +106,7 @@ func startServices(p *platform.Platform, o LiveOptions) (*services, error) {
 		svc.close()
 		return nil, err
 	}
+	cfg.Policy = o.Policy
 	m, err := maaemu.Start(cfg)
 	if err != nil {
 		svc.close()

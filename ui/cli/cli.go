@@ -46,9 +46,6 @@ Usage:
   cvmscope policy check POLICY EVIDENCE...
                                    run an MAA attestation policy over a token, bundle or evidence
                                    files and explain it rule by rule (cvmscope policy --help)
-  cvmscope export ITEM [flags]     write one item of a run or a bundle (AK cert, HCL report, SNP report,
-                                   TD quote, chains, event log, PCRs, token, request) as PEM, DER, hex,
-                                   base64, raw or JSON (cvmscope export list)
   cvmscope emulator [flags]        run the MAA emulator (SIMULATED signing key) until interrupted
   cvmscope serve [flags]           serve the workshop over SSH: every session its own simulated CVM
   cvmscope vtpm [flags]            serve the simulated CVM's vTPM to any TPM client (mssim and swtpm
@@ -83,8 +80,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return runVTPM(ctx, args[1:], stdout, stderr, nil)
 		case "policy":
 			return runPolicy(args[1:], stdout, stderr)
-		case "export":
-			return runExport(args[1:], stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintf(stdout, "cvmscope %s\n", Version)
 			return 0
@@ -96,7 +91,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 // commands are the words Main dispatches on, for help and for "unknown command" errors.
-var commands = []string{"inspect", "verify", "policy", "export", "emulator", "serve", "vtpm", "version", "help"}
+var commands = []string{"inspect", "verify", "policy", "emulator", "serve", "vtpm", "version", "help"}
 
 // help is `cvmscope help [COMMAND]`: the same text as COMMAND --help, on stdout. Serve and
 // the emulator stop at --help before they listen on anything.
@@ -116,7 +111,7 @@ func help(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		fmt.Fprintln(stdout, "\ncvmscope version prints the version and exits; it takes no flags.")
 		return 0
-	case "inspect", "verify", "emulator", "serve", "policy", "vtpm", "export":
+	case "inspect", "verify", "emulator", "serve", "policy", "vtpm":
 		return Main([]string{topic, "--help"}, stdout, stderr)
 	}
 	eprintf(stderr, "cvmscope help: no command %q; the commands are %s\n", topic, strings.Join(commands, ", "))
@@ -236,6 +231,7 @@ type options struct {
 	workshop        bool
 	each            bool      // inspect --each (fleet.go)
 	knobs           knobFlags // --user-data, --client-payload, --pcr (knobs.go)
+	policyFile      string    // --policy: the simulated CVM's emulator enforces it (policy.go)
 }
 
 func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
@@ -279,6 +275,7 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.secOff, "sim-secureboot-off", false, "simulated CVM boots with Secure Boot off")
 	fs.BoolVar(&o.debug, "sim-debug", false, "simulated CVM's hardware report says the guest is debuggable")
 	addKnobFlags(fs, &o.knobs)
+	fs.StringVar(&o.policyFile, "policy", "", "the simulated CVM's MAA emulator enforces this MAA policy (a file) instead of its built-in one; the Call MAA step shows a failing rule")
 	fs.BoolVar(&o.workshop, "workshop", false, "open the TUI on the guided lesson of the Korean CVM attestation workshop (W opens it any time)")
 	return fs
 }
@@ -461,6 +458,10 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 	if o.EventLogPath != "" && o.Platform == "sim" {
 		return cfg, fmt.Errorf("--event-log %s: the simulated CVM writes its own event log and cannot use another; --event-log is for an Azure VM (--platform azure)", o.EventLogPath)
 	}
+	pol, err := o.simPolicy()
+	if err != nil {
+		return cfg, err
+	}
 	nonce := o.nonce
 	if sc.StaleReport && nonce == "" {
 		nonce = workshop.StaleNonce
@@ -471,7 +472,7 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		o.Options.Seed = []byte(o.seed)
 	}
 	cfg.live = workshop.LiveOptions{Platform: o.Options, Verify: cfg.verify, Nonce: nonce, Pager: pages.Pager{},
-		AttestationURL: o.attestURL, EmulatorCA: cfg.tok.EmulatorCA, Flow: o.flow, Scenario: sc, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway}
+		AttestationURL: o.attestURL, EmulatorCA: cfg.tok.EmulatorCA, Flow: o.flow, Scenario: sc, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway, Policy: pol}
 	return cfg, nil
 }
 

@@ -180,6 +180,31 @@ func loadPolicyFile(cmd, file string, lang present.Lang, stderr io.Writer) (*pol
 	return pol, true
 }
 
+// simPolicy reads --policy for a live run: the policy the simulated CVM's emulator
+// enforces. It needs the simulated CVM (on Azure the provider's uploaded policy decides; try
+// a policy there with cvmscope policy check) and no -a (another emulator has its own).
+func (o *options) simPolicy() (*policy.Policy, error) {
+	if o.policyFile == "" {
+		return nil, nil
+	}
+	if o.Platform == "azure" || o.attestURL != "" {
+		return nil, fault.Korean(fmt.Errorf("--policy %s is enforced by the simulated CVM's own MAA emulator; it cannot change what --platform azure or an -a provider enforces (check a policy against a token with cvmscope policy check)", o.policyFile),
+			fmt.Sprintf("--policy %s는 시뮬레이션 CVM의 MAA 에뮬레이터가 적용합니다. --platform azure나 -a 공급자의 정책은 바꿀 수 없습니다 (토큰에 대한 정책은 cvmscope policy check로 확인합니다)", o.policyFile), "")
+	}
+	o.Platform = "sim"
+	text, err := readPolicy(o.policyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--policy %s: %v", o.policyFile, err)
+	}
+	pol, err := policy.Parse(text)
+	var pe *policy.Error
+	if errors.As(err, &pe) {
+		return nil, fault.Korean(fmt.Errorf("%s:%d:%d: %s", o.policyFile, pe.Pos.Line, pe.Pos.Col, pe.Msg.EN),
+			fmt.Sprintf("%s:%d:%d: %s", o.policyFile, pe.Pos.Line, pe.Pos.Col, pe.Msg.KO), "")
+	}
+	return pol, err
+}
+
 // readPolicy reads the policy text, refusing what is not a regular file of sane size
 // before reading it (a FIFO or /dev/zero would otherwise hang or fill memory).
 func readPolicy(path string) (string, error) {

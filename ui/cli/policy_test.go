@@ -292,3 +292,29 @@ func TestPolicyCheckBundle(t *testing.T) {
 		t.Errorf("exit %d, kind %s, issued %v", code, r.Source.Kind, got)
 	}
 }
+
+// TestLivePolicy: cvmscope --policy FILE makes the simulated CVM's emulator enforce it; a
+// denial exits 5 and the Call MAA step names the failing rule.
+func TestLivePolicy(t *testing.T) {
+	deny := writePolicy(t, `version=1.0;
+authorizationrules {
+  [type=="x-ms-azurevm-is-windows", value==true] => permit();
+};`)
+	var out, errb bytes.Buffer
+	code := Main([]string{"--platform", "sim", "--policy", deny, "-o", "text"}, &out, &errb)
+	all := out.String() + errb.String()
+	if code != 5 || !strings.Contains(all, "PolicyEvaluationError") ||
+		!strings.Contains(all, `rule authorizationrules #1 (line 3) needs [type=="x-ms-azurevm-is-windows", value==true] and x-ms-azurevm-is-windows is false`) {
+		t.Errorf("exit %d\n%s", code, all)
+	}
+	bad := writePolicy(t, "version=1.0;\nauthorizationrules { => permit( };")
+	out.Reset()
+	errb.Reset()
+	if code := Main([]string{"--platform", "sim", "--policy", bad, "-o", "text"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "test.policy:2:33:") {
+		t.Errorf("bad policy: exit %d, %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := Main([]string{"--platform", "azure", "--policy", deny, "-o", "text"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "cannot change what --platform azure") {
+		t.Errorf("azure: exit %d, %q", code, errb.String())
+	}
+}
