@@ -6,7 +6,9 @@
 //
 // Rows are read from standard input, one a line: NAME, CVMSCOPE COMMAND and PEER COMMAND
 // separated by tabs; commands are split on spaces (no shell, so nothing but the program
-// itself is timed). A row without a peer command is timed alone.
+// itself is timed). A row without a peer command is timed alone. CPU time (user plus
+// system) is reported beside wall time: on a machine shared with other work it is the
+// steadier of the two.
 //
 //	printf 'event log\t./cvmscope inspect -o json log.bin\ttpm2_eventlog log.bin\n' | compare -runs 21
 package main
@@ -24,9 +26,9 @@ import (
 )
 
 type cmd struct {
-	argv  []string
-	times []time.Duration
-	rss   int64 // KiB, the largest of any run
+	argv        []string
+	times, cpus []time.Duration
+	rss         int64 // KiB, the largest of any run
 }
 
 type row struct {
@@ -65,34 +67,36 @@ func main() {
 				if c == nil {
 					continue
 				}
-				d, rss, err := runOnce(c.argv)
+				d, cpu, rss, err := runOnce(c.argv)
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "compare: %s: %s: %v\n", r.name, strings.Join(c.argv, " "), err)
 					os.Exit(1)
 				}
 				if i >= 0 {
 					c.times = append(c.times, d)
+					c.cpus = append(c.cpus, cpu)
 					c.rss = max(c.rss, rss)
 				}
 			}
 		}
 	}
-	fmt.Printf("| work | cvmscope median | peer median | cvmscope / peer | cvmscope peak RSS | peer peak RSS |\n|---|---|---|---|---|---|\n")
+	fmt.Printf("| work | cvmscope wall | peer wall | wall ratio | cvmscope CPU | peer CPU | CPU ratio | cvmscope peak RSS | peer peak RSS |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
-		a := median(r.a.times)
+		a, ac := median(r.a.times), median(r.a.cpus)
 		if r.b == nil {
-			fmt.Printf("| %s | %s | — | — | %s | — |\n", r.name, ms(a), mib(r.a.rss))
+			fmt.Printf("| %s | %s | — | — | %s | — | — | %s | — |\n", r.name, ms(a), ms(ac), mib(r.a.rss))
 			continue
 		}
-		b := median(r.b.times)
-		fmt.Printf("| %s | %s | %s | %.2f | %s | %s |\n", r.name, ms(a), ms(b), float64(a)/float64(b), mib(r.a.rss), mib(r.b.rss))
+		b, bc := median(r.b.times), median(r.b.cpus)
+		fmt.Printf("| %s | %s | %s | %.2f | %s | %s | %.2f | %s | %s |\n", r.name, ms(a), ms(b), float64(a)/float64(b),
+			ms(ac), ms(bc), float64(ac)/float64(bc), mib(r.a.rss), mib(r.b.rss))
 	}
 }
 
-// runOnce runs argv to its end with output discarded and returns its wall time and peak
-// resident memory. Exit statuses are not judged: a verifier that finds a failure still did
+// runOnce runs argv to its end with output discarded and returns its wall time, CPU time
+// and peak resident memory. Exit statuses are not judged: a verifier that finds a failure still did
 // its work, and the rows are chosen to pass.
-func runOnce(argv []string) (time.Duration, int64, error) {
+func runOnce(argv []string) (time.Duration, time.Duration, int64, error) {
 	c := exec.Command(argv[0], argv[1:]...)
 	start := time.Now()
 	err := c.Run()
@@ -101,13 +105,13 @@ func runOnce(argv []string) (time.Duration, int64, error) {
 		err = nil
 	}
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	var rss int64
 	if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = ru.Maxrss
 	}
-	return d, rss, nil
+	return d, c.ProcessState.UserTime() + c.ProcessState.SystemTime(), rss, nil
 }
 
 func median(ts []time.Duration) time.Duration {
