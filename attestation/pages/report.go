@@ -27,14 +27,19 @@ func ReadReport(s *evidence.Set, r *verify.Result) present.Page {
 	if tee == "" {
 		tee = s.TEE
 	}
-	if tee == "" && r.HCL == nil && r.Attest != nil {
+	// A quote read live without a hardware report is Trusted Launch; one given as a file (a
+	// trustee or tpm2-tools quote) may come from any VM, so it is not named.
+	if tee == "" && r.HCL == nil && r.Attest != nil && s.Source != evidence.SourceFiles {
 		tee = evidence.TEETrustedLaunch
 	}
-	label, labelKO := tee.Label(), tee.LabelKO()
+	label, labelKO := tee.Label()+" evidence", tee.LabelKO()+" 증거"
+	if tee == evidence.TEEUnknown {
+		label, labelKO = "Evidence", "증거"
+	}
 	if s.Source == evidence.SourceSim {
 		label, labelKO = "simulated "+label, "시뮬레이션 "+labelKO
 	}
-	p.Summary = countSummary(present.T(label+" evidence", labelKO+" 증거"), r.Checks)
+	p.Summary = countSummary(present.T(label, labelKO), r.Checks)
 
 	// Each section is built only when its evidence is there.
 	add := func(ok bool, build func() present.Section) {

@@ -300,23 +300,25 @@ func (a *anchors) vouch(cert *x509.Certificate, in Input, at time.Time) (en, ko 
 	if err != nil {
 		return "", "", err
 	}
+	// The path ends in the anchor's own name, which says why it is trusted.
+	chain := chains[0]
 	var path []string
-	for _, c := range chains[0] {
-		path = append(path, name(c))
+	for _, c := range chain[:len(chain)-1] {
+		path = append(path, name(c)+" → ")
 	}
-	root := chains[0][len(chains[0])-1]
-	return strings.Join(path, " → ") + ", " + a.names[string(root.Raw)], strings.Join(path, " → ") + ", " + a.namesKO[string(root.Raw)], nil
+	root := string(chain[len(chain)-1].Raw)
+	return strings.Join(path, "") + a.names[root], strings.Join(path, "") + a.namesKO[root], nil
 }
 
 // missingIssuer says which certificate to give for a CRL whose issuer is nowhere: Intel PCS
 // sends the PCK CRL's issuer chain in a header, and a TD quote carries the same chain.
 func missingIssuer(iss string) (en, ko string) {
 	if strings.Contains(iss, "PCK") {
-		return fmt.Sprintf("give %q's chain as a PEM file alongside: the SGX-PCK-CRL-Issuer-Chain header of Intel PCS's answer (URL-decoded), or the PCK chain from a TD quote", iss),
-			fmt.Sprintf("%q의 체인을 PEM 파일로 함께 줍니다. Intel PCS 응답의 SGX-PCK-CRL-Issuer-Chain 헤더(URL 디코딩한 것)나 TD 쿼트의 PCK 체인입니다", iss)
+		return "give the PCK chain as a PEM file alongside (Intel PCS's SGX-PCK-CRL-Issuer-Chain header, URL-decoded, or the chain in a TD quote)",
+			"PCK 체인을 PEM 파일로 함께 줍니다(Intel PCS의 SGX-PCK-CRL-Issuer-Chain 헤더를 URL 디코딩한 것, 또는 TD 쿼트 안의 체인)"
 	}
-	return fmt.Sprintf("give the certificate of %q (PEM or DER) alongside, with its chain to AMD's or Intel's root", iss),
-		fmt.Sprintf("%q의 인증서(PEM 또는 DER)를 AMD나 Intel 루트까지의 체인과 함께 줍니다", iss)
+	return "give its certificate with its chain (PEM) alongside",
+		"발급자 인증서를 체인과 함께(PEM) 줍니다"
 }
 
 func crlChecks(l crl, in Input, a *anchors) check.List {
@@ -338,20 +340,20 @@ func crlChecks(l crl, in Input, a *anchors) check.List {
 	switch {
 	case named == nil:
 		en, ko := missingIssuer(iss)
-		sig = check.Failf(IDCRLSignature, "the CRL of %q cannot be checked: its issuer's certificate is neither among the files nor built in; %s", iss, en).
-			KO("%q의 CRL을 검증할 수 없습니다. 발급자 인증서가 파일에도 내장 루트에도 없습니다. %s", iss, ko)
+		sig = check.Failf(IDCRLSignature, "the CRL cannot be checked: its issuer's certificate is neither given nor built in; %s", en).
+			KO("CRL을 검증할 수 없습니다. 발급자 인증서가 주어지지도, 내장되어 있지도 않습니다. %s", ko)
 	case signer == nil:
 		err := l.l.CheckSignatureFrom(named)
-		sig = check.Failf(IDCRLSignature, "the CRL of %q does not verify with %q's key: %v; it was altered or another key signed it", iss, name(named), err).
-			KO("%q의 CRL이 %q의 키로 검증되지 않습니다: %v. 변조되었거나 다른 키가 서명했습니다", iss, name(named), err)
+		sig = check.Failf(IDCRLSignature, "the CRL does not verify with %q's key: %v; it was altered or another key signed it", name(named), err).
+			KO("CRL이 %q의 키로 검증되지 않습니다: %v. 변조되었거나 다른 키가 서명했습니다", name(named), err)
 	default:
 		at := l.l.ThisUpdate
 		if en, ko, err := a.vouch(signer, in, at); err != nil {
-			sig = check.Failf(IDCRLSignature, "the CRL of %q is signed by %q, but that certificate does not chain to AMD's or Intel's roots (as of the CRL's date, %s): %v", iss, name(signer), at.UTC().Format(time.DateOnly), err).
-				KO("%q의 CRL은 %q의 서명을 받았지만 그 인증서가 AMD나 Intel의 루트까지 이어지지 않습니다(CRL 날짜 %s 기준): %v", iss, name(signer), at.UTC().Format(time.DateOnly), err)
+			sig = check.Failf(IDCRLSignature, "the CRL is signed by %q, but that certificate does not chain to AMD's or Intel's roots (as of the CRL's date, %s): %v", name(signer), at.UTC().Format(time.DateOnly), err).
+				KO("CRL은 %q의 서명을 받았지만 그 인증서가 AMD나 Intel의 루트까지 이어지지 않습니다(CRL 날짜 %s 기준): %v", name(signer), at.UTC().Format(time.DateOnly), err)
 		} else {
-			sig = check.Passf(IDCRLSignature, "the CRL of %q is signed by its issuer: %s", iss, en).
-				KO("%q의 CRL이 발급자의 서명을 받았습니다: %s", iss, ko)
+			sig = check.Passf(IDCRLSignature, "the CRL is signed by its issuer: %s", en).
+				KO("CRL이 발급자의 서명을 받았습니다: %s", ko)
 		}
 	}
 	sig = sig.WithSubject(iss)
@@ -359,14 +361,14 @@ func crlChecks(l crl, in Input, a *anchors) check.List {
 	var fresh check.Check
 	switch {
 	case in.Now.Before(l.l.ThisUpdate):
-		fresh = check.Failf(IDCRLFresh, "the CRL of %q was issued %s, after %s: check --now", iss, this, at).
-			KO("%q의 CRL은 %s에 발행되어 %s보다 나중입니다. --now를 확인합니다", iss, this, at)
+		fresh = check.Failf(IDCRLFresh, "the CRL was issued %s, after %s: check --now", this, at).
+			KO("CRL은 %s에 발행되어 %s보다 나중입니다. --now를 확인합니다", this, at)
 	case !l.l.NextUpdate.IsZero() && in.Now.After(l.l.NextUpdate):
-		fresh = check.Failf(IDCRLFresh, "the CRL of %q is stale: its next update was due %s, before %s; fetch the current one", iss, next, at).
-			KO("%q의 CRL이 오래되었습니다. 다음 갱신 예정일 %s이 %s보다 이릅니다. 최신 CRL을 받습니다", iss, next, at)
+		fresh = check.Failf(IDCRLFresh, "the CRL is stale: its next update was due %s, before %s; fetch the current one", next, at).
+			KO("CRL이 오래되었습니다. 다음 갱신 예정일 %s이 %s보다 이릅니다. 최신 CRL을 받습니다", next, at)
 	default:
-		fresh = check.Passf(IDCRLFresh, "the CRL of %q is current at %s (this update %s, next %s), listing %d certificates", iss, at, this, next, len(l.l.RevokedCertificateEntries)).
-			KO("%q의 CRL이 %s에 유효합니다(이번 갱신 %s, 다음 %s). 인증서 %d개가 올라 있습니다", iss, at, this, next, len(l.l.RevokedCertificateEntries))
+		fresh = check.Passf(IDCRLFresh, "the CRL is current at %s (this update %s, next %s), listing %d certificates", at, this, next, len(l.l.RevokedCertificateEntries)).
+			KO("CRL이 %s에 유효합니다(이번 갱신 %s, 다음 %s). 인증서 %d개가 올라 있습니다", at, this, next, len(l.l.RevokedCertificateEntries))
 	}
 	return check.List{sig, fresh.WithSubject(iss)}
 }
@@ -405,16 +407,16 @@ func collateralChecks(doc []byte, key, what, header string, in Input, a *anchors
 			}
 		}
 	}
-	give := fmt.Sprintf("give Intel's TCB signing chain (the %s header of Intel PCS's answer, URL-decoded) as a PEM file alongside", header)
-	giveKO := fmt.Sprintf("Intel TCB 서명 체인(Intel PCS 응답의 %s 헤더를 URL 디코딩한 것)을 PEM 파일로 함께 줍니다", header)
+	give := fmt.Sprintf("give Intel's TCB signing chain as a PEM file alongside (Intel PCS's %s header, URL-decoded)", header)
+	giveKO := fmt.Sprintf("Intel TCB 서명 체인을 PEM 파일로 함께 줍니다(Intel PCS의 %s 헤더를 URL 디코딩한 것)", header)
 	var sig check.Check
 	switch {
 	case len(body) == 0 || err != nil || len(rs) != 64:
 		sig = check.Failf(IDCollateralSig, "%s: no %q object with a 64-byte hex \"signature\"; is it the file Intel PCS served?", what, key).
 			KO("%s: %q 객체와 64바이트 hex \"signature\"가 없습니다. Intel PCS가 준 파일인지 확인합니다", what, key)
 	case len(tried) == 0:
-		sig = check.Failf(IDCollateralSig, "%s's signature cannot be checked: no certificate was given to check it with; %s", what, give).
-			KO("%s의 서명을 검증할 수 없습니다. 검증할 인증서가 주어지지 않았습니다. %s", what, giveKO)
+		sig = check.Failf(IDCollateralSig, "%s's signature cannot be checked without its signer: %s", what, give).
+			KO("서명한 인증서가 없어 %s의 서명을 검증할 수 없습니다. %s", what, giveKO)
 	case signer == nil:
 		sig = check.Failf(IDCollateralSig, "%s's signature verifies with none of the given certificates (%s): the document was altered or another key signed it; %s", what, strings.Join(tried, ", "), give).
 			KO("%s의 서명이 주어진 인증서(%s) 어느 것으로도 검증되지 않습니다. 문서가 변조되었거나 다른 키가 서명했습니다. %s", what, strings.Join(tried, ", "), giveKO)

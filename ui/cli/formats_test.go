@@ -360,7 +360,7 @@ func TestInspectGivesAloneVerdicts(t *testing.T) {
 		}
 	}
 	// The failure says, in either language, which file to give.
-	for lang, want := range map[string]string{"en": "give Intel's TCB signing chain (the TCB-Info-Issuer-Chain header", "ko": "TCB-Info-Issuer-Chain 헤더를 URL 디코딩한 것)을 PEM 파일로 함께 줍니다"} {
+	for lang, want := range map[string]string{"en": "give Intel's TCB signing chain as a PEM file alongside (Intel PCS's TCB-Info-Issuer-Chain header", "ko": "Intel TCB 서명 체인을 PEM 파일로 함께 줍니다(Intel PCS의 TCB-Info-Issuer-Chain 헤더"} {
 		r := runCLI(t, append([]string{"inspect", "-o", "text", "--lang", lang, "--now", "2025-03-01T00:00:00Z"}, files(real, "intel-tdx-tcbinfo-00806f050000.json")...)...)
 		if r.code != 2 || !strings.Contains(r.stdout, want) {
 			t.Errorf("TCB info alone, --lang %s: exit %d, want %q in\n%s", lang, r.code, want, r.stdout)
