@@ -56,7 +56,7 @@ func knobsSection(k *KnobsView) present.Section {
 			payload.ValueKO += ", 그리고 --nonce의 논스"
 		}
 	}
-	pcrs := present.Row{Key: "PCR selection", PCR: -1,
+	pcrs := present.Row{Key: "PCR selection", KeyKO: "PCR 선택", PCR: -1,
 		Value:   "SHA-256 bank, PCRs " + tpmquote.PCRList(k.PCRs) + " (Linux default)",
 		ValueKO: "SHA-256 뱅크, PCR " + tpmquote.PCRList(k.PCRs) + " (Linux 기본값)",
 		Explain: present.T("The PCRs TPM2_Quote covers and the ephemeral key's policy binds; the quote's selection must be exactly these (tpm.quote.selection) and MAA attests at most these (x-ms-azurevm-attested-pcrs).",

@@ -202,6 +202,7 @@ func (f *Files) verifyToken(ctx context.Context) (present.Page, error) {
 		opts.Nonce = []byte(f.set.Nonce)
 	}
 	checks := token.Verify(tok, opts)
+	checks = append(checks, savedKnobChecks(tok.Claims, f.set)...)
 	view := pages.JWTView{Token: tok, KeySource: "(none)", Now: f.opts.Now}
 	if keys != nil {
 		view.KeySource = keys.Source()

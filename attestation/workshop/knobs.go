@@ -15,10 +15,12 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/token"
 	"github.com/cvmscope/cvmscope/attestation/tpmquote"
+	"github.com/cvmscope/cvmscope/hw/platform"
 	"github.com/cvmscope/cvmscope/hw/tpm"
 )
 
@@ -287,6 +289,28 @@ func (l *Live) knobChecks(c token.Claims, st *attestState, nonce string) check.L
 	}
 	if k.PCRs != nil && st.flow != "platform" {
 		out = append(out, attestedPCRsCheck(c, k.PCRs))
+	}
+	return out
+}
+
+// savedKnobChecks check a saved token against the knobs of the request saved with it (a
+// bundle): a client payload beyond the nonce must come back exactly, and MAA may attest
+// only PCRs the request selected when they are not the default 0-7. A default request adds
+// nothing, as live.
+func savedKnobChecks(c token.Claims, s *evidence.Set) check.List {
+	if s.MAA == nil || s.MAA.Flow == "platform" || len(s.MAA.Request) == 0 {
+		return nil
+	}
+	rg, err := maa.ParseGuestRequestInfo(s.MAA.Request)
+	if err != nil {
+		return nil
+	}
+	var out check.List
+	if p := rg.Request.ClientPayload; len(p) > 1 || (len(p) == 1 && p["nonce"] == "") {
+		out = append(out, clientPayloadCheck(c, p))
+	}
+	if set := rg.Request.TPM.PcrSet; len(set) > 0 && !slices.Equal(set, platform.QuotePCRs) {
+		out = append(out, attestedPCRsCheck(c, set))
 	}
 	return out
 }

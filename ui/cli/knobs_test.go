@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/base64"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,14 +21,22 @@ func TestKnobsReachTheToken(t *testing.T) {
 		{"utf8:hi", "6869" + strings.Repeat("00", 62)},
 	} {
 		t.Run(tc.userData, func(t *testing.T) {
+			bundle := filepath.Join(t.TempDir(), "b.json")
 			r := runCLI(t, "--platform", "sim", "-o", "json", "--nonce", "n-1", "--user-data", tc.userData,
-				"--client-payload", `{"app":"web","n":5,"obj":{"a":[1,2]}}`, "--pcr", "0-7,14")
+				"--client-payload", `{"app":"web","n":5,"obj":{"a":[1,2]}}`, "--pcr", "0-7,14", "--save", bundle)
 			if r.code != 0 || !r.report.OK {
 				t.Fatalf("exit %d ok=%v error=%q\n%s", r.code, r.report.OK, r.report.Error, failing(r.report.Checks))
 			}
 			for _, id := range []string{"jwt.user-data", "jwt.nonce", "jwt.client-payload", "tpm.quote.selection", "jwt.attested-pcrs"} {
 				if v := r.verdict(id); v != check.Pass {
 					t.Errorf("%s = %s, want pass", id, v)
+				}
+			}
+			// The bundle keeps the request: inspect checks the saved token against its knobs.
+			saved := runCLI(t, "inspect", "-o", "json", "--trust-simulated", bundle)
+			for _, id := range []string{"jwt.user-data", "jwt.client-payload", "jwt.attested-pcrs"} {
+				if v := saved.verdict(id); v != check.Pass {
+					t.Errorf("inspect bundle: %s = %s, want pass", id, v)
 				}
 			}
 			tok, err := token.Parse(r.report.Token)
