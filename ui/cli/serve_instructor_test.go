@@ -17,9 +17,16 @@ import (
 // waitFor returns once re matches the screen, failing the test after 15 s.
 func (s *screen) waitFor(t *testing.T, re *regexp.Regexp) {
 	t.Helper()
+	s.waitFrom(t, 0, re)
+}
+
+// waitFrom returns once re matches what the screen received from byte from on, failing the
+// test after 15 s.
+func (s *screen) waitFrom(t *testing.T, from int, re *regexp.Regexp) {
+	t.Helper()
 	timeout := time.NewTimer(15 * time.Second)
 	defer timeout.Stop()
-	for !re.MatchString(s.String()) {
+	for !re.MatchString(s.String()[from:]) {
 		select {
 		case <-s.changed:
 		case <-timeout.C:
