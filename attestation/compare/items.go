@@ -262,14 +262,14 @@ func svnItem(it Item, get func(snp.TCB) uint8, rep *snp.Report) Item {
 	case got == int(current):
 		it.Verdict, it.Evidence = check.Pass, strconv.Itoa(int(current))
 		it.Note = present.T(fmt.Sprintf("equals current_tcb (%d), not reported_tcb (%d): MAA took this SVN from the current TCB", current, reported),
-			fmt.Sprintf("reported_tcb(%d)가 아니라 current_tcb(%d)와 같습니다. MAA가 이 SVN을 현재 TCB에서 가져왔습니다", reported, current))
+			fmt.Sprintf("reported_tcb(%d)가 아니라 current_tcb(%d)와 같습니다. MAA가 이 SVN을 current_tcb에서 가져왔습니다", reported, current))
 	case got == int(committed):
 		it.Verdict, it.Evidence = check.Pass, strconv.Itoa(int(committed))
 		it.Note = present.T(fmt.Sprintf("equals committed_tcb (%d), not reported_tcb (%d): MAA took this SVN from the committed TCB", committed, reported),
-			fmt.Sprintf("reported_tcb(%d)가 아니라 committed_tcb(%d)와 같습니다. MAA가 이 SVN을 확정(committed) TCB에서 가져왔습니다", reported, committed))
+			fmt.Sprintf("reported_tcb(%d)가 아니라 committed_tcb(%d)와 같습니다. MAA가 이 SVN을 committed_tcb에서 가져왔습니다", reported, committed))
 	default:
 		it.Verdict = check.Fail
-		it.Note = present.T("equals none of the reported, current and committed TCBs", "reported, current, committed TCB 어느 것과도 같지 않습니다")
+		it.Note = present.T("equals none of the reported, current and committed TCBs", "reported_tcb, current_tcb, committed_tcb 어느 것과도 같지 않습니다")
 	}
 	return it
 }

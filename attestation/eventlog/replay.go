@@ -132,7 +132,7 @@ func Compare(l *Log, pcrs map[int][]byte) check.List { return CompareQuoted(l, p
 func CompareQuoted(l *Log, pcrs map[int][]byte, quoted []int) check.List {
 	if l == nil {
 		return check.List{check.Skipf(CheckReplay, "no event log, so no PCR could be replayed").
-			KO("이벤트 로그가 없어 어떤 PCR도 재생(replay)할 수 없었습니다")}
+			KO("이벤트 로그가 없어 어떤 PCR도 재생할 수 없었습니다")}
 	}
 	replayed := l.replay()
 	seen := map[int]bool{}

@@ -114,7 +114,7 @@ var checks = map[string]Entry{
 		"The PCR values shown hash to the digest inside the signed quote, so they are the values the vTPM signed.",
 		"표시된 PCR 값의 해시가 서명된 쿼트 안의 다이제스트와 같으므로, vTPM이 서명한 바로 그 값입니다.",
 		"Read the PCRs and the quote together (tpm2_quote -o/-f also writes the PCR values); a PCR extended in between changes the digest.",
-		"PCR과 쿼트를 함께 읽습니다(tpm2_쿼트의 PCR 출력 사용). 그 사이에 PCR이 확장되면 다이제스트가 바뀝니다."),
+		"PCR과 쿼트를 함께 읽습니다(`tpm2_quote -o/-f`도 PCR 값을 씁니다). 그 사이에 PCR이 확장되면 다이제스트가 바뀝니다."),
 
 	"tpm.enckey.certify": eh(
 		"The AK certified the ephemeral encryption key (TPM2_Certify): the key MAA encrypts its answer to lives in the same vTPM that signed the quote.",
@@ -175,7 +175,7 @@ var checks = map[string]Entry{
 		"오류 메시지에 필드와 오프셋이 나옵니다. --save로 번들을 다시 저장합니다. 더 새로운 버전은 더 새로운 cvmscope가 필요합니다."),
 	"input.unused": eh(
 		"Every file given to inspect was read by at least one check that passed or failed: nothing supplied was silently ignored.",
-		"inspect에 준 모든 파일을 통과 또는 실패한 검사가 하나 이상 읽었습니다. 아무 파일도 조용히 무시되지 않았습니다.",
+		"`cvmscope inspect`에 준 모든 파일을 통과 또는 실패한 검사가 하나 이상 읽었습니다. 아무 파일도 조용히 무시되지 않았습니다.",
 		"The message says what the file was recognised as and what else it needs to be checked; add that file, or leave this one out.",
 		"메시지에 파일이 무엇으로 인식되었고 검사에 무엇이 더 필요한지 나옵니다. 그 파일을 추가하거나 이 파일을 뺍니다."),
 
@@ -184,7 +184,7 @@ var checks = map[string]Entry{
 		"The token file is a compact JWT of at most 1 MiB: three canonical, unpadded base64url parts, a JSON header and JSON claims without duplicate keys, nested at most 64 levels. Line breaks and spaces are ignored.",
 		"토큰 파일이 1 MiB 이하의 간결한 JWT입니다: 패딩 없는 정규 base64url 세 부분, 중복 키 없이 최대 64단계로 중첩된 JSON 헤더와 JSON 클레임. 줄바꿈과 공백은 무시합니다.",
 		"Save the token again (cvmscope -o token > token.jwt, or AttestationClient -o token); the error names the part that breaks. An encrypted JWE (five parts) must be decrypted first.",
-		"토큰을 다시 저장합니다(cvmscope -o token > token.jwt 또는 AttestationClient -o token). 오류 메시지에 깨진 부분이 나옵니다. 암호화된 JWE(다섯 부분)는 먼저 복호화해야 합니다."),
+		"토큰을 다시 저장합니다(`cvmscope -o token > token.jwt` 또는 `AttestationClient -o token`). 오류 메시지에 깨진 부분이 나옵니다. 암호화된 JWE(다섯 부분)는 먼저 복호화해야 합니다."),
 	"jwks.parse": eh(
 		"The key set file is a JWKS: JSON with a keys array of RSA keys or x5c certificates.",
 		"키 세트 파일이 JWKS(RSA 키 또는 x5c 인증서의 keys 배열을 가진 JSON)입니다.",
@@ -246,12 +246,12 @@ var checks = map[string]Entry{
 		"Where the evidence will come from: a real Azure Confidential VM or Trusted Launch VM, or the simulated CVM with test roots.",
 		"증거의 출처입니다: 실제 Azure Confidential VM(기밀 VM) 또는 Trusted Launch VM, 아니면 테스트 루트를 쓰는 시뮬레이션 CVM.",
 		"On a machine that is not Azure, use --platform sim; on Azure, check the VM's security type.",
-		"Azure가 아닌 머신에서는 --platform sim을 씁니다. Azure에서는 VM의 보안 유형을 확인합니다."),
+		"Azure가 아닌 머신에서는 `--platform sim`을 씁니다. Azure에서는 VM의 보안 유형을 확인합니다."),
 	"preflight.tpm": eh(
 		"The vTPM device opens and answers (/dev/tpmrm0 on Linux).",
 		"vTPM 장치가 열리고 응답합니다(Linux의 /dev/tpmrm0).",
 		"Run with sudo or add your user to the tss group; on a machine without a vTPM use the simulated CVM (--platform sim).",
-		"sudo로 실행하거나 사용자를 tss 그룹에 추가합니다. vTPM이 없는 머신에서는 시뮬레이션 CVM(--platform sim)을 씁니다."),
+		"sudo로 실행하거나 사용자를 tss 그룹에 추가합니다. vTPM이 없는 머신에서는 시뮬레이션 CVM(`--platform sim`)을 씁니다."),
 	"preflight.imds": eh(
 		"Azure's Instance Metadata Service (IMDS, 169.254.169.254) answers: it supplies the VM size, region, VCEK chain (THIM) and the TD quote.",
 		"Azure 인스턴스 메타데이터 서비스(IMDS, 169.254.169.254)가 응답합니다. VM 크기, 리전, VCEK 체인(THIM), TD 쿼트를 제공합니다.",

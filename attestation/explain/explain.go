@@ -66,7 +66,7 @@ var trustSimulatedHint = t(
 var rootHints = map[string]present.Text{
 	"preflight.tpm": t(
 		"cvmscope already runs as root, so a security module (SELinux, AppArmor) or a container without the device denies access: check ls -l /dev/tpmrm0 and the audit log. On a machine without a vTPM use the simulated CVM (--platform sim).",
-		"cvmscope가 이미 root로 실행 중이므로 보안 모듈(SELinux, AppArmor)이나 장치가 없는 컨테이너가 접근을 막고 있습니다. ls -l /dev/tpmrm0과 감사 로그를 확인합니다. vTPM이 없는 머신에서는 시뮬레이션 CVM(--platform sim)을 씁니다."),
+		"cvmscope가 이미 root로 실행 중이므로 보안 모듈(SELinux, AppArmor)이나 장치가 없는 컨테이너가 접근을 막고 있습니다. ls -l /dev/tpmrm0과 감사 로그를 확인합니다. vTPM이 없는 머신에서는 시뮬레이션 CVM(`--platform sim`)을 씁니다."),
 	"preflight.eventlog": t(
 		"cvmscope already runs as root: the log is missing because securityfs is not mounted (mount -t securityfs securityfs /sys/kernel/security) or the firmware published none; a saved log can be given with --event-log FILE.",
 		"cvmscope가 이미 root로 실행 중입니다. securityfs가 마운트되지 않았거나(mount -t securityfs securityfs /sys/kernel/security) 펌웨어가 로그를 남기지 않아 로그가 없습니다. 저장해 둔 로그는 --event-log FILE로 줍니다."),

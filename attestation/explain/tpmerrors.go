@@ -13,7 +13,7 @@ var tpmErrors = map[string]Entry{
 		"The handle or NV index does not exist: this VM is not a Confidential VM or Trusted Launch VM, or 0x01400002 must be defined first.",
 		"핸들이나 NV 인덱스가 없습니다. 이 VM이 Confidential VM이나 Trusted Launch VM이 아니거나, 0x01400002를 먼저 정의해야 합니다.",
 		"Run on an Azure CVM or Trusted Launch size, or use the simulated CVM (--platform sim; --tpm sim alone is an empty TPM); cvmscope defines 0x01400002 itself when writing user data.",
-		"Azure CVM이나 Trusted Launch 크기에서 실행하거나 시뮬레이션 CVM(--platform sim)을 씁니다. --tpm sim만 주면 빈 TPM입니다. user data를 쓸 때 cvmscope가 0x01400002를 직접 정의합니다."),
+		"Azure CVM이나 Trusted Launch 크기에서 실행하거나 시뮬레이션 CVM(`--platform sim`)을 씁니다. `--tpm sim`만 주면 빈 TPM입니다. user data를 쓸 때 cvmscope가 0x01400002를 직접 정의합니다."),
 	"TPM_RC_POLICY_FAIL": eh(
 		"A policy session's conditions were not met, for example PCR values changed since the key was bound to them.",
 		"정책 세션의 조건이 충족되지 않았습니다. 예를 들어 키를 묶은 뒤 PCR 값이 바뀌었습니다.",
@@ -82,7 +82,7 @@ var tpmErrors = map[string]Entry{
 	"TPM_RC_SESSION_MEMORY": eh("The TPM is out of session slots.", "TPM의 세션 슬롯이 부족합니다.",
 		"Use /dev/tpmrm0, or flush sessions with tpm2_flushcontext -s.", "/dev/tpmrm0을 쓰거나 tpm2_flushcontext -s로 세션을 정리합니다."),
 	"NO_TPM_DEVICE": eh("There is no TPM device at the path.", "해당 경로에 TPM 장치가 없습니다.",
-		"Not an Azure CVM or Trusted Launch VM; use the simulated CVM with --platform sim.", "Azure CVM이나 Trusted Launch VM이 아닙니다. --platform sim으로 시뮬레이션 CVM을 씁니다."),
+		"Not an Azure CVM or Trusted Launch VM; use the simulated CVM with --platform sim.", "Azure CVM이나 Trusted Launch VM이 아닙니다. `--platform sim`으로 시뮬레이션 CVM을 씁니다."),
 	"PERMISSION_DENIED": eh("No permission to open the TPM device.", "TPM 장치를 열 권한이 없습니다.",
 		"Run with sudo or add the user to the tss group.", "sudo로 실행하거나 사용자를 tss 그룹에 추가합니다."),
 	"DEVICE_ERROR": eh("The TPM device could not be opened.", "TPM 장치를 열 수 없습니다.",
