@@ -70,6 +70,9 @@ type Attendee struct {
 	TEE, Scenario, Lang string
 	Steps               []ui.RoomStep
 
+	// Save is a --save-to-stdout run: no terminal, nothing to steer.
+	Save bool
+
 	ctl *sessionCtl
 }
 
@@ -263,12 +266,14 @@ func (r *room) Push(p ui.RoomPush) (int, error) {
 	var missed []string
 	for _, a := range targets {
 		var err error
-		switch p.Kind {
-		case ui.PushMessage:
+		switch {
+		case a.Save:
+			err = errors.New("a --save-to-stdout run, which has no screen to steer")
+		case p.Kind == ui.PushMessage:
 			err = a.ctl.send(ui.RoomCommand{Message: p.Value})
-		case ui.PushLang:
+		case p.Kind == ui.PushLang:
 			err = a.ctl.send(ui.RoomCommand{Lang: p.Value})
-		case ui.PushScenario:
+		case p.Kind == ui.PushScenario:
 			r.mu.Lock()
 			tee := a.TEE
 			r.mu.Unlock()
@@ -277,7 +282,7 @@ func (r *room) Push(p ui.RoomPush) (int, error) {
 			} else {
 				err = fmt.Errorf("%s has no hardware report to stage %s in", tee, p.Value)
 			}
-		case ui.PushReset:
+		case p.Kind == ui.PushReset:
 			r.restart(a, "", "", ui.RoomCommand{Changed: "reset"})
 		}
 		if err != nil {
@@ -393,7 +398,7 @@ func (r *room) handler(serverCtx context.Context, cfg Config) wish.Middleware {
 				return
 			}
 			a := Attendee{User: s.User(), Remote: hostOf(s.RemoteAddr()), Auth: authOf(s, cfg.OpenRoom), Args: extra, Started: time.Now(),
-				TEE: optionOf(extra, "--sim-tee", "sevsnp"), Scenario: optionOf(extra, "--scenario", "")}
+				TEE: optionOf(extra, "--sim-tee", "sevsnp"), Scenario: optionOf(extra, "--scenario", ""), Save: save}
 			att, pty, hasPty, err := r.enter(s, a)
 			if err != nil {
 				slog.Warn("ssh session refused", "user", a.User, "remote", a.Remote, "why", err)

@@ -182,6 +182,14 @@ func TestRoomPush(t *testing.T) {
 	if got := r.args(as[0]); strings.Join(got, " ") != "--lang=en" {
 		t.Errorf("options after pushing no scenario: %q", got)
 	}
+	// A --save-to-stdout run has no screen: it is named, not counted.
+	saver, _, _, err := r.enter(fakeSession{n: 2}, Attendee{User: "c", TEE: "sevsnp", Save: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.Push(ui.RoomPush{To: saver.ID, Kind: ui.PushReset}); n != 0 || err == nil || !strings.Contains(err.Error(), "--save-to-stdout") {
+		t.Errorf("reset of a --save-to-stdout run: %d, %v", n, err)
+	}
 	r.leave(fakeSession{n: 1})
 	if _, err := r.Push(ui.RoomPush{To: as[1].ID, Kind: ui.PushReset}); err == nil || !strings.Contains(err.Error(), "has ended") {
 		t.Errorf("reset of a session that left: %v", err)
