@@ -32,8 +32,13 @@ func MatchReport(q *Quote, r *TDReport) check.Check {
 		return withDetails(check.Failf(CheckMatchesReport, "quote body differs from the HCL TDREPORT in %s; the quote was made for another report", strings.Join(names, ", ")).
 			KO("쿼트 본문이 HCL TDREPORT와 %s에서 다릅니다. 다른 보고서로 만든 쿼트입니다", strings.Join(names, ", ")), details)
 	}
-	return check.Passf(CheckMatchesReport, "quote body equals the HCL TDREPORT in all %d TD fields (report_data, mr_td, rtmr0-3, mr_seam, tee_tcb_svn, attributes, xfam, owner/config IDs)", len(measured)).
+	c := check.Passf(CheckMatchesReport, "quote body equals the HCL TDREPORT in all %d TD fields (report_data, mr_td, rtmr0-3, mr_seam, tee_tcb_svn, attributes, xfam, owner/config IDs)", len(measured)).
 		KO("쿼트 본문이 HCL TDREPORT와 TD 필드 %d개 모두에서 같습니다(%s)", len(measured), measuredNames())
+	if q.BodyType >= BodyTDX15 {
+		c = c.WithDetail("TDX 1.5 body: tee_tcb_svn2 and mr_servicetd equal the TDREPORT's tee_tcb_svn2 and servtd_hash too",
+			"TDX 1.5 본문: tee_tcb_svn2와 mr_servicetd도 TDREPORT의 tee_tcb_svn2, servtd_hash와 같습니다")
+	}
+	return c
 }
 
 // measuredNames lists the compared fields by their exact names, for the Korean summary:

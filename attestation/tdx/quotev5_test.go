@@ -93,7 +93,7 @@ func TestQuoteV5ParsesVerifiesAndMatches(t *testing.T) {
 	if c := l.Find(CheckSignature)[0]; c.Verdict != check.Pass || !slices.ContainsFunc(c.Details, func(d string) bool { return strings.Contains(d, "quote v5, body type 3: signature over bytes 0-701") }) {
 		t.Errorf("signature: %v\n%s", c, strings.Join(c.Details, "\n"))
 	}
-	if c := l.Find(CheckMatchesReport)[0]; c.Verdict != check.Pass {
+	if c := l.Find(CheckMatchesReport)[0]; c.Verdict != check.Pass || !slices.ContainsFunc(c.Details, func(d string) bool { return strings.HasPrefix(d, "TDX 1.5 body: tee_tcb_svn2 and mr_servicetd") }) {
 		t.Errorf("match: %v %v", c, c.Details)
 	}
 }
