@@ -235,6 +235,11 @@ var checks = map[string]Entry{
 		"--expect로 요구한 클레임이 지정한 값을 가집니다. 기준선도 다루는 클레임이면 사용자의 --expect가 적용됩니다.",
 		"Either the VM is not in the state you require (for example Secure Boot off), or the expectation is wrong; the detail shows expected and actual values.",
 		"VM이 요구한 상태가 아니거나(예: 보안 부팅 꺼짐) 기대값이 잘못되었습니다. 상세 정보에 기대값과 실제값이 나옵니다."),
+	"policy.result": eh(
+		"cvmscope policy check ran your MAA attestation policy over the claims, rule by rule, as MAA does: a permit() fired and no deny() did, so MAA would issue a token with the claims listed.",
+		"cvmscope policy check가 MAA 증명 정책을 클레임에 MAA처럼 규칙 하나씩 실행했습니다. permit()가 실행되고 deny()는 실행되지 않았으므로 MAA는 나열된 클레임으로 토큰을 발급합니다.",
+		"The rule and the claim named decided the denial: change the VM (for example turn Secure Boot on) or the rule, and check again; MAA would answer 400 PolicyEvaluationError.",
+		"이름이 나온 규칙과 클레임이 거부를 정했습니다. VM(예: 보안 부팅 켜기)이나 규칙을 고친 뒤 다시 검사합니다. MAA는 400 PolicyEvaluationError로 답합니다."),
 	"policy.baseline": eh(
 		"The Azure CVM baseline cvmscope applies unless --no-baseline: Secure Boot on, debuggers off, and for SEV-SNP or TDX a compliant, non-debuggable guest (VMPL 0 on SEV-SNP). The claim has the value the baseline requires.",
 		"--no-baseline을 주지 않으면 cvmscope가 적용하는 Azure CVM 기준선입니다: 보안 부팅 켜짐, 디버거 꺼짐, SEV-SNP와 TDX에서는 규정을 준수(compliant)하고 디버그할 수 없는 게스트(SEV-SNP는 VMPL 0). 클레임이 기준선이 요구하는 값을 가집니다.",
