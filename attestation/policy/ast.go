@@ -183,7 +183,6 @@ func (v Value) Plain() string {
 	return v.S
 }
 
-func (v Value) Equal(w Value) bool { return v == w }
 
 // Claim issuers (claim-rule-grammar.md).
 const (
