@@ -183,7 +183,6 @@ func (v Value) Plain() string {
 	return v.S
 }
 
-
 // Claim issuers (claim-rule-grammar.md).
 const (
 	IssuerService = "AttestationService"
