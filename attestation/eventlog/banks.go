@@ -28,10 +28,8 @@ var bankAlgs = []struct {
 	alg  register.HashAlg
 }{{"sha1", register.HashSHA1}, {"sha256", register.HashSHA256}, {"sha384", register.HashSHA384}}
 
-// ReplayBanks replays every bank the log carries, with the same rules as Replay (EV_NO_ACTION
-// not extended, PCR0 starting at the startup locality or 4 after an H-CRTM event). A bank
-// is carried when the Spec ID event declares it (a SHA-1 format log carries only SHA-1).
-func ReplayBanks(raw []byte) ([]Bank, error) {
+// replayBanks does ReplayBanks' work, every time it is called.
+func replayBanks(raw []byte) ([]Bank, error) {
 	el, err := tcg.ParseEventLog(raw, tcg.ParseOpts{AllowPadding: true})
 	if err != nil {
 		return nil, fmt.Errorf("parse event log (%d bytes): %v", len(raw), err)
