@@ -75,6 +75,8 @@ type model struct {
 
 	clip io.Writer        // where OSC 52 goes
 	now  func() time.Time // the clock, fixed in golden tests
+
+	demo *demoState // --demo: scenes played by a timer until a key is pressed; nil without
 }
 
 func newModel(ctx context.Context, r workshop.Runner, opts Options, st Styles) *model {
@@ -114,6 +116,9 @@ func newModel(ctx context.Context, r workshop.Runner, opts Options, st Styles) *
 		w, h = 80, 24
 	}
 	m.setSize(w, h)
+	if opts.Demo != nil {
+		m.demo = newDemo(*opts.Demo)
+	}
 	if opts.Workshop {
 		m.openLesson()
 	} else {
@@ -144,8 +149,8 @@ func (m *model) closeDoc() { m.view, m.doc = docNone, nil }
 // docHeight is the body's height: the terminal less banner, footer and status line.
 func (m *model) docHeight() int { return max(m.height-3, 1) }
 
-// Init starts nothing: the workshop waits for the presenter.
-func (m *model) Init() tea.Cmd { return nil }
+// Init starts nothing: the workshop waits for the presenter (the demo is its own presenter).
+func (m *model) Init() tea.Cmd { return m.demoStart() }
 
 // setStatus shows s on the status line; it may quote an error or a path, so it is made
 // safe for the terminal, and one line.

@@ -38,6 +38,9 @@ type Options struct {
 	Save func(*evidence.Set) (string, error)
 	// Workshop opens the guided lesson (--workshop) instead of the welcome.
 	Workshop bool
+	// Demo, when set, plays its scenes by itself until a key is pressed (--demo); the
+	// runner given to Run or New is the first scene's.
+	Demo *Demo
 	// Result, when set, receives what the session ended with, so that the exit code of a
 	// TUI session means what it means headless.
 	Result *Result
@@ -123,6 +126,10 @@ func Run(ctx context.Context, r workshop.Runner, opts Options) error {
 		m.cancel()
 	}
 	m.wait(10 * time.Second)
+	if m.demo != nil && m.demo.opened {
+		// The caller closes the runner it gave; the demo closes the ones it made.
+		m.runner.Close()
+	}
 	if fm, ok := final.(*model); ok && opts.Result != nil {
 		*opts.Result = fm.result()
 	}

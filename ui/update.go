@@ -28,7 +28,17 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case progressMsg:
 		return m, m.progress(msg)
 	case stepDoneMsg:
-		return m, m.finish(msg)
+		cmd := m.finish(msg)
+		if m.demoOn() && m.active < 0 {
+			return m, tea.Batch(cmd, m.demoStepDone(msg.idx))
+		}
+		return m, cmd
+	case demoTickMsg:
+		return m, m.demoTick(msg)
+	case demoOpenedMsg:
+		return m, m.demoOpened(msg)
+	case demoStuckMsg:
+		m.demoStuck(msg)
 	case copiedMsg:
 		if msg.err != nil {
 			m.setStatus(statusErr, m.c.cat.f("status.copyerr", msg.err))
@@ -63,6 +73,13 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			scroll(3)
 		}
 	case tea.KeyMsg:
+		if m.demoOn() {
+			// The first key takes over from the demo; only the quit keys also act.
+			m.demoStop()
+			if msg.String() != "ctrl+c" && !key.Matches(msg, m.c.keys.Quit) {
+				return m, nil
+			}
+		}
 		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && m.mode == inputNone {
 			// Keys typed faster than a frame arrive together; each is its own command.
 			var cmds []tea.Cmd

@@ -54,6 +54,9 @@ func (m *model) bannerView() string {
 }
 
 func (m *model) footerView() string {
+	if m.demoOn() {
+		return pad(m.demoCaption(), m.width)
+	}
 	if m.mode != inputNone {
 		prompt := "prompt.nonce"
 		if m.mode == inputSearch {

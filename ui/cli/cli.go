@@ -46,6 +46,9 @@ Usage:
   cvmscope policy check POLICY EVIDENCE...
                                    run an MAA attestation policy over a token, bundle or evidence
                                    files and explain it rule by rule (cvmscope policy --help)
+  cvmscope export ITEM [flags]     write one item of a run or a bundle (AK cert, HCL report, SNP report,
+                                   TD quote, chains, event log, PCRs, token, request) as PEM, DER, hex,
+                                   base64, raw or JSON (cvmscope export list)
   cvmscope emulator [flags]        run the MAA emulator (SIMULATED signing key) until interrupted
   cvmscope serve [flags]           serve the workshop over SSH: every session its own simulated CVM
   cvmscope vtpm [flags]            serve the simulated CVM's vTPM to any TPM client (mssim and swtpm
@@ -80,6 +83,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return runVTPM(ctx, args[1:], stdout, stderr, nil)
 		case "policy":
 			return runPolicy(args[1:], stdout, stderr)
+		case "export":
+			return runExport(args[1:], stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintf(stdout, "cvmscope %s\n", Version)
 			return 0
@@ -91,7 +96,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 // commands are the words Main dispatches on, for help and for "unknown command" errors.
-var commands = []string{"inspect", "verify", "policy", "emulator", "serve", "vtpm", "version", "help"}
+var commands = []string{"inspect", "verify", "policy", "export", "emulator", "serve", "vtpm", "version", "help"}
 
 // help is `cvmscope help [COMMAND]`: the same text as COMMAND --help, on stdout. Serve and
 // the emulator stop at --help before they listen on anything.
@@ -111,7 +116,7 @@ func help(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		fmt.Fprintln(stdout, "\ncvmscope version prints the version and exits; it takes no flags.")
 		return 0
-	case "inspect", "verify", "emulator", "serve", "policy", "vtpm":
+	case "inspect", "verify", "emulator", "serve", "policy", "vtpm", "export":
 		return Main([]string{topic, "--help"}, stdout, stderr)
 	}
 	eprintf(stderr, "cvmscope help: no command %q; the commands are %s\n", topic, strings.Join(commands, ", "))
@@ -229,6 +234,7 @@ type options struct {
 	trustBundleKeys bool
 	anyAzure        bool
 	workshop        bool
+	demo            bool      // --demo (demo.go)
 	each            bool      // inspect --each (fleet.go)
 	knobs           knobFlags // --user-data, --client-payload, --pcr (knobs.go)
 	policyFile      string    // --policy: the simulated CVM's emulator enforces it (policy.go)
@@ -277,6 +283,7 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	addKnobFlags(fs, &o.knobs)
 	fs.StringVar(&o.policyFile, "policy", "", "the simulated CVM's MAA emulator enforces this MAA policy (a file) instead of its built-in one; the Call MAA step shows a failing rule")
 	fs.BoolVar(&o.workshop, "workshop", false, "open the TUI on the guided lesson of the Korean CVM attestation workshop (W opens it any time)")
+	fs.BoolVar(&o.demo, "demo", false, "booth mode: the TUI plays scenes on the simulated CVM by itself (SEV-SNP, TDX, Trusted Launch; a refusal, a tampered report, a forged token) and loops until a key is pressed")
 	return fs
 }
 
@@ -297,6 +304,12 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	cfg, err := o.validate(cmd, fs.Args())
 	if err == nil && cmd == cmdRun {
 		cfg.live.Knobs, err = o.knobs.resolve(o.flow, o.nonce, func(n string) bool { return fs.Changed(n) })
+	}
+	var demo *ui.Demo
+	if err == nil && o.demo {
+		if err = o.demoMisuse(isTerminal(stdout)); err == nil {
+			demo, err = newDemo(cfg.live)
+		}
 	}
 	if err != nil {
 		printMisuse(stderr, cmd.name(), err, lang)
@@ -330,13 +343,19 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 		runner = f
 	default:
 		runner = workshop.NewLive(cfg.live)
+		if demo != nil {
+			if runner, err = demo.Scenes[0].Open(ctx); err != nil {
+				eprintf(stderr, "cvmscope --demo: %v\n", err)
+				return fault.ExitCode(err)
+			}
+		}
 	}
 	runner = withStepLog(runner)
 	defer runner.Close()
 
 	if o.output == "" && isTerminal(stdout) {
 		var res ui.Result
-		err := ui.Run(ctx, runner, ui.Options{Lang: lang, Save: saveFunc(o.save), Workshop: o.workshop, Result: &res})
+		err := ui.Run(ctx, runner, ui.Options{Lang: lang, Save: saveFunc(o.save), Workshop: o.workshop, Demo: demo, Result: &res})
 		if err != nil {
 			eprintf(stderr, "cvmscope: %v\n", err)
 			return fault.ExitCode(err)

@@ -1,0 +1,6 @@
+//go:build !race
+
+package ui
+
+// demoCycles is how many cycles TestDemoCycles plays (BENCHMARKS.md reports its figures).
+const demoCycles = 200
