@@ -2,7 +2,11 @@ package platform
 
 import (
 	"context"
+	"strings"
 	"testing"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/eventlog"
 )
 
 // Read report reads every bank the TPM allocated, not only the quoted SHA-256 one.
@@ -27,5 +31,9 @@ func TestReadReportReadsEveryBank(t *testing.T) {
 	}
 	if len(s.PCRs) != 24 {
 		t.Errorf("sha256: %d PCRs", len(s.PCRs))
+	}
+	// The simulated firmware measures into SHA-1 and SHA-384 too, as its log says.
+	if l := eventlog.CompareBanks(s.EventLog, s.PCRBanks); len(l) != 1 || l[0].Verdict != check.Pass || !strings.Contains(l[0].Summary, "sha1") || !strings.Contains(l[0].Summary, "sha384") {
+		t.Errorf("banks replay: %+v", l)
 	}
 }

@@ -3,7 +3,7 @@
 //
 // Provision makes the TPM look like an Azure vTPM (protocol §1): an EK at 0x81010001, an AK
 // at 0x81000003 with its certificate from a simulated vTPM CA in NV 0x01C101D0, NV
-// 0x01400002 for user data, and SHA-256 PCRs extended from a generated TCG2 event log that
+// 0x01400002 for user data, and SHA-1, SHA-256 and SHA-384 PCRs extended from a generated TCG2 event log that
 // replays exactly. The returned CVM's Transport() puts a simulated paravisor in front of the
 // TPM that answers NV 0x01400001 itself with an HCL report holding an SEV-SNP report signed
 // by a simulated VCEK, or a TDX TDREPORT; a Trusted Launch VM has no such index.

@@ -219,7 +219,7 @@ func (c *CVM) measureBoot(tr transport.TPM) error {
 			"TPM 상태를 초기화하거나(새 --tpmstate 디렉터리로 swtpm을 다시 시작하거나, startup-clear가 PCR을 리셋하도록 다시 시작합니다) 이전에 쓴 시드로 프로비저닝합니다")
 	}
 	for _, e := range l.events {
-		if err := extendPCR(tr, e.pcr, e.digest[:]); err != nil {
+		if err := extendPCR(tr, e.pcr, e.digest[:], e.sha1[:], e.sha384[:]); err != nil {
 			return err
 		}
 	}

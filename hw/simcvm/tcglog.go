@@ -2,7 +2,9 @@ package simcvm
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/binary"
 	"unicode/utf16"
 
@@ -10,8 +12,9 @@ import (
 )
 
 // tcgLog writes a TCG2 crypto-agile event log (TCG PC Client Platform Firmware Profile
-// §10.2) with the SHA-256 bank only, and replays it as it goes so that the expected PCR
-// values are known without a second pass.
+// §10.2) with SHA-1, SHA-256 and SHA-384 digests, as Azure's firmware logs carry, and
+// replays the SHA-256 bank as it goes so that the expected PCR values are known without a
+// second pass.
 type tcgLog struct {
 	buf    bytes.Buffer
 	pcrs   map[int][]byte
@@ -22,9 +25,16 @@ type tcgLog struct {
 type logEvent struct {
 	pcr    int
 	digest [32]byte
+	// sha1 and sha384 are the same measurement in the other banks the log carries.
+	sha1   [20]byte
+	sha384 [48]byte
 }
 
-const algSHA256 = 0x000B
+const (
+	algSHA1   = 0x0004
+	algSHA256 = 0x000B
+	algSHA384 = 0x000C
+)
 
 func newTCGLog() *tcgLog {
 	l := &tcgLog{pcrs: map[int][]byte{}}
@@ -41,9 +51,10 @@ func (l *tcgLog) specID() {
 	le := binary.LittleEndian
 	_ = binary.Write(&ev, le, uint32(0)) // platformClass: client
 	ev.Write([]byte{0, 2, 0, 2})         // version minor 0, major 2, errata 0, uintnSize 2 (UINT64)
-	_ = binary.Write(&ev, le, uint32(1)) // numberOfAlgorithms
-	_ = binary.Write(&ev, le, uint16(algSHA256))
-	_ = binary.Write(&ev, le, uint16(sha256.Size))
+	_ = binary.Write(&ev, le, uint32(3)) // numberOfAlgorithms
+	for _, a := range [][2]uint16{{algSHA1, sha1.Size}, {algSHA256, sha256.Size}, {algSHA384, sha512.Size384}} {
+		_ = binary.Write(&ev, le, a)
+	}
 	ev.WriteByte(0) // vendorInfoSize
 
 	_ = binary.Write(&l.buf, le, uint32(0))
@@ -57,13 +68,17 @@ func (l *tcgLog) specID() {
 // measured differs from data where the firmware hashes something other than the event
 // data (an image, a firmware volume, a command line without its NUL).
 func (l *tcgLog) add(pcr int, typ tcg.EventType, data, measured []byte) {
-	d := sha256.Sum256(measured)
+	d, d1, d384 := sha256.Sum256(measured), sha1.Sum(measured), sha512.Sum384(measured)
 	le := binary.LittleEndian
 	_ = binary.Write(&l.buf, le, uint32(pcr))
 	_ = binary.Write(&l.buf, le, uint32(typ))
-	_ = binary.Write(&l.buf, le, uint32(1)) // TPML_DIGEST_VALUES count
+	_ = binary.Write(&l.buf, le, uint32(3)) // TPML_DIGEST_VALUES count
+	_ = binary.Write(&l.buf, le, uint16(algSHA1))
+	l.buf.Write(d1[:])
 	_ = binary.Write(&l.buf, le, uint16(algSHA256))
 	l.buf.Write(d[:])
+	_ = binary.Write(&l.buf, le, uint16(algSHA384))
+	l.buf.Write(d384[:])
 	_ = binary.Write(&l.buf, le, uint32(len(data)))
 	l.buf.Write(data)
 
@@ -73,7 +88,7 @@ func (l *tcgLog) add(pcr int, typ tcg.EventType, data, measured []byte) {
 	}
 	next := sha256.Sum256(append(append([]byte(nil), old...), d[:]...))
 	l.pcrs[pcr] = next[:]
-	l.events = append(l.events, logEvent{pcr: pcr, digest: d})
+	l.events = append(l.events, logEvent{pcr: pcr, digest: d, sha1: d1, sha384: d384})
 }
 
 // addSelf appends an event whose digest covers its own data (EV_SEPARATOR, EV_EFI_ACTION,

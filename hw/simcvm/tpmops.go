@@ -248,12 +248,21 @@ func readPCRs(tr transport.TPM, idx []int) (map[int][]byte, error) {
 	return out, nil
 }
 
-func extendPCR(tr transport.TPM, pcr int, digest []byte) error {
+// extendPCR extends one measurement into the SHA-256 bank and, when given, the SHA-1 and
+// SHA-384 banks (a TPM ignores digests of banks it has not allocated).
+func extendPCR(tr transport.TPM, pcr int, digest []byte, others ...[]byte) error {
+	ds := []tpm2.TPMTHA{{HashAlg: tpm2.TPMAlgSHA256, Digest: digest}}
+	for _, d := range others {
+		switch len(d) {
+		case 20:
+			ds = append(ds, tpm2.TPMTHA{HashAlg: tpm2.TPMAlgSHA1, Digest: d})
+		case 48:
+			ds = append(ds, tpm2.TPMTHA{HashAlg: tpm2.TPMAlgSHA384, Digest: d})
+		}
+	}
 	_, err := tpm2.PCRExtend{
 		PCRHandle: tpm2.AuthHandle{Handle: tpm2.TPMHandle(pcr), Auth: tpm2.PasswordAuth(nil)},
-		Digests: tpm2.TPMLDigestValues{Digests: []tpm2.TPMTHA{{
-			HashAlg: tpm2.TPMAlgSHA256, Digest: digest,
-		}}},
+		Digests:   tpm2.TPMLDigestValues{Digests: ds},
 	}.Execute(tr)
 	if err != nil {
 		return deviceErr(err, "TPM2_PCR_Extend PCR%d", pcr)
