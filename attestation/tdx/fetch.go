@@ -145,3 +145,27 @@ func orDefaultDur(d, def time.Duration) time.Duration {
 	}
 	return def
 }
+
+// Collateral sources (--collateral): Intel's PCS, or Azure's global mirror of it, which VMs
+// that cannot reach Intel use (Intel's Azure QCNL config, protocol §17.2). The mirror serves
+// the PCCS API under the same paths; Microsoft's own client uses only its TDX TCB path, so
+// whether it serves the QE identity and the CRLs is [UNSURE] until seen.
+const (
+	CollateralPCS   = "pcs"
+	CollateralAzure = "azure"
+	// AzureCollateralBase is Azure's global PCS mirror.
+	AzureCollateralBase = "https://global.acccache.azure.net"
+)
+
+// FetcherFor returns the fetcher of a collateral source: "pcs" (or "") for Intel's PCS,
+// "azure" for Azure's global mirror.
+func FetcherFor(source string) (PCSFetcher, error) {
+	switch source {
+	case "", CollateralPCS:
+		return PCSFetcher{}, nil
+	case CollateralAzure:
+		return PCSFetcher{TDXBaseURL: AzureCollateralBase + "/tdx/certification/v4", SGXBaseURL: AzureCollateralBase + "/sgx/certification/v4"}, nil
+	}
+	return PCSFetcher{}, fault.Korean(fault.Errorf(fault.Internal, "--collateral %q: use pcs (Intel's PCS) or azure (Azure's global mirror, %s)", source, AzureCollateralBase),
+		fmt.Sprintf("--collateral %q: pcs(Intel PCS) 또는 azure(Azure 전역 미러, %s)를 씁니다", source, AzureCollateralBase), "")
+}
