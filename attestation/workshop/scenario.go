@@ -28,6 +28,10 @@ type Scenario struct {
 	MAADown       bool // nothing listens where MAA should be
 	IMDSDown      bool // nothing listens where IMDS should be
 	MAA           MAAFaults
+	// SamplePolicy makes the MAA emulator enforce cvmscope's sample policy for the
+	// attestation type the run calls (`cvmscope policy sample TYPE`) instead of its
+	// built-in one, so a denial names the sample's rule and line; --policy still wins.
+	SamplePolicy bool
 	// NeedsTEE: the fault lives in the hardware report or in what IMDS supplies for it, so
 	// a Trusted Launch VM (no report, nothing asked of IMDS) cannot show it.
 	NeedsTEE bool
@@ -70,6 +74,14 @@ var Scenarios = map[string]Scenario{
 		Expect:   "Call MAA fails with PolicyEvaluationError naming the debug claim; exit 5",
 		Debug:    true,
 		NeedsTEE: true,
+	},
+	"policy-debug": {
+		Summary: present.T("the emulator enforces cvmscope's sample policy for the call (policy sample TYPE) and the hardware report says the guest is debuggable; the policy's rule denies it",
+			"에뮬레이터가 이 호출의 유형에 맞는 cvmscope 샘플 정책(policy sample TYPE)을 적용하고, 하드웨어 보고서는 게스트를 디버그 가능으로 표시합니다. 정책의 규칙이 거부합니다"),
+		Expect:       "Call MAA fails with PolicyEvaluationError naming the sample policy's rule (line) and the claim that decided it; exit 5",
+		Debug:        true,
+		SamplePolicy: true,
+		NeedsTEE:     true,
 	},
 	"stale-report": {
 		Summary:     present.T("the paravisor does not renew the report after user data is written: the nonce is not bound", "user data를 쓴 뒤에도 paravisor가 보고서를 갱신하지 않습니다. 논스(nonce)가 바인딩되지 않습니다"),

@@ -16,6 +16,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/imds"
 	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/maaemu"
+	"github.com/cvmscope/cvmscope/attestation/policy"
 	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/cvmscope/cvmscope/hw/imdsemu"
 	"github.com/cvmscope/cvmscope/hw/platform"
@@ -107,6 +108,12 @@ func startServices(p *platform.Platform, o LiveOptions) (*services, error) {
 		return nil, err
 	}
 	cfg.Policy = o.Policy
+	if cfg.Policy == nil && sc.SamplePolicy {
+		if cfg.Policy, err = samplePolicy(o.Flow, p.CVM.TEE()); err != nil {
+			svc.close()
+			return nil, err
+		}
+	}
 	m, err := maaemu.Start(cfg)
 	if err != nil {
 		svc.close()
@@ -128,6 +135,17 @@ func EmulatorConfig(sc Scenario) (maaemu.Config, error) {
 		Delay: sc.MAA.Delay, Throttle: sc.MAA.Throttle, Fail5xx: sc.MAA.Fail5xx,
 		UnknownKey: sc.MAA.UnknownKey, Expired: sc.MAA.Expired, WrongIssuer: sc.MAA.WrongIssuer,
 		ClockSkew: sc.MAA.ClockSkew}, nil
+}
+
+// samplePolicy is cvmscope's sample policy for the attestation type a run calls: AzureGuest
+// for the guest flow, SevSnpVm or TdxVm for the platform flow on that TEE.
+func samplePolicy(flow, simTEE string) (*policy.Policy, error) {
+	kind := flowName(flow, evidence.TEE(simTEE))
+	text, ok := policy.Sample(kind)
+	if !ok {
+		return nil, fault.Errorf(fault.Internal, "no sample policy for %s in this build", kind)
+	}
+	return policy.Parse(text)
 }
 
 // deadURL is a loopback address where nothing listens: the port was just free.
