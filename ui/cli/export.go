@@ -244,11 +244,11 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	r := verify.Evidence(s, cfg.verify)
 	content, err := it.get(s, r)
 	if err != nil {
-		return fail(fmt.Sprintf("%s: %v", it.name, err), fmt.Sprintf("%s: %v", it.name, err))
+		return fail(fmt.Sprintf("%s: %v", it.name, err), fmt.Sprintf("%s: %s", it.name, koOrEN(err, present.KO)))
 	}
 	out, err := encodeItem(it.shape, f, content)
 	if err != nil {
-		return fail(err.Error(), err.Error())
+		return fail(err.Error(), koOrEN(err, present.KO))
 	}
 	if out == nil {
 		where, whereKO := "this run", "이번 실행"
@@ -351,7 +351,8 @@ func encodeItem(sh shape, f string, c exported) ([]byte, error) {
 			return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: c.der}), nil
 		case "raw":
 			if len(c.raw) == 0 {
-				return nil, errors.New("ak-pub: the key was not read as a TPM2B_PUBLIC here, so there is no raw form; use pem or der")
+				return nil, fault.Korean(errors.New("ak-pub: the key was not read as a TPM2B_PUBLIC here, so there is no raw form; use pem or der"),
+					"ak-pub: 이 증거에서는 키를 TPM2B_PUBLIC으로 읽지 않아 raw 형식이 없습니다. pem이나 der를 씁니다", "")
 			}
 			return c.raw, nil
 		}
@@ -368,7 +369,7 @@ func encodeItem(sh shape, f string, c exported) ([]byte, error) {
 		if f == "json" {
 			tok, err := token.Parse(c.token)
 			if err != nil {
-				return nil, fmt.Errorf("token: %v", err)
+				return nil, fault.Korean(fmt.Errorf("token: %v", err), fmt.Sprintf("token: JWT가 아닙니다(%v)", err), "")
 			}
 			return json.MarshalIndent(map[string]any{"header": tok.Header, "claims": tok.Claims.Map()}, "", "  ")
 		}
@@ -442,7 +443,7 @@ func certsOf(der []byte) (exported, error) {
 	}
 	c, err := x509.ParseCertificate(der)
 	if err != nil {
-		return exported{}, fmt.Errorf("the AK certificate does not parse: %v", err)
+		return exported{}, fault.Korean(fmt.Errorf("the AK certificate does not parse: %v", err), fmt.Sprintf("AK 인증서를 구문 분석할 수 없습니다(%v)", err), "")
 	}
 	return exported{certs: []*x509.Certificate{c}}, nil
 }
