@@ -156,6 +156,14 @@ func (a *Attest) Fields() []Field {
 	return f
 }
 
+// extraDataKO is extraData in Korean.
+func extraDataKO(b []byte) string {
+	if len(b) == 0 {
+		return "(비어 있음)"
+	}
+	return extraData(b)
+}
+
 // extraData shows printable nonces as text too ("challenge" in the trustee samples).
 func extraData(b []byte) string {
 	if len(b) == 0 {

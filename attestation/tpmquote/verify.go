@@ -150,18 +150,18 @@ func checkNonce(att *Attest, perr error, nonce []byte) check.Check {
 	if perr != nil {
 		return check.Failf(IDNonce, "quote nonce not readable: %v", perr).KO("쿼트의 논스(nonce)를 읽을 수 없습니다: %v", perr)
 	}
-	got := "extraData " + extraData(att.ExtraData)
+	got, gotKO := "extraData "+extraData(att.ExtraData), "extraData "+extraDataKO(att.ExtraData)
 	if nonce == nil {
 		return check.Skipf(IDNonce, "quote nonce not compared: no expected nonce given").
-			KO("쿼트의 논스(nonce)를 비교하지 않았습니다. 기대하는 논스가 없습니다").WithDetails(got)
+			KO("쿼트의 논스(nonce)를 비교하지 않았습니다. 기대하는 논스가 없습니다").WithDetail(got, gotKO)
 	}
 	if !bytes.Equal(att.ExtraData, nonce) {
 		return check.Failf(IDNonce, "quote extraData differs from the expected nonce: the quote is not fresh for this request").
 			KO("쿼트의 extraData가 기대한 논스(nonce)와 다릅니다. 이 쿼트는 이번 요청을 위해 새로 만든 것이 아닙니다").
-			WithDetails(got, "expected  "+extraData(nonce))
+			WithDetail(got, gotKO).WithDetail("expected  "+extraData(nonce), "기대값    "+extraDataKO(nonce))
 	}
 	return check.Passf(IDNonce, "quote extraData equals the expected nonce (%d bytes)", len(nonce)).
-		KO("쿼트의 extraData가 기대한 논스(nonce)와 같습니다 (%d바이트)", len(nonce)).WithDetails(got)
+		KO("쿼트의 extraData가 기대한 논스(nonce)와 같습니다 (%d바이트)", len(nonce)).WithDetail(got, gotKO)
 }
 
 func checkPCRDigest(att *Attest, perr error, banks Banks) check.Check {
