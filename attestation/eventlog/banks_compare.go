@@ -39,7 +39,7 @@ func CompareBanks(raw []byte, tpm map[string]map[int][]byte) check.List {
 	for _, b := range banks {
 		logged[b.Name] = b
 	}
-	var matched, bad, absent, badKO []string
+	var matched, matchedKO, bad, absent, badKO []string
 	var details []string
 	for _, n := range names {
 		b, ok := logged[n]
@@ -65,6 +65,7 @@ func CompareBanks(raw []byte, tpm map[string]map[int][]byte) check.List {
 			continue
 		}
 		matched = append(matched, fmt.Sprintf("%s (%d PCRs)", n, len(idx)))
+		matchedKO = append(matchedKO, fmt.Sprintf("%s(PCR %d개)", n, len(idx)))
 	}
 	var c check.Check
 	switch {
@@ -73,7 +74,7 @@ func CompareBanks(raw []byte, tpm map[string]map[int][]byte) check.List {
 			KO("로그의 재생 값이 TPM 값과 다릅니다: %s. 이 뱅크들은 읽은 값이며 쿼트되지 않았습니다", strings.Join(badKO, ", "))
 	case len(matched) > 0:
 		c = check.Passf(CheckBanksReplay, "the log replays to the TPM's values in %s as in SHA-256; these banks are read, not quoted", strings.Join(matched, ", ")).
-			KO("SHA-256과 마찬가지로 %s에서도 로그의 재생 값이 TPM 값과 같습니다. 이 뱅크들은 읽은 값이며 쿼트되지 않았습니다", strings.Join(matched, ", "))
+			KO("SHA-256과 마찬가지로 %s에서도 로그의 재생 값이 TPM 값과 같습니다. 이 뱅크들은 읽은 값이며 쿼트되지 않았습니다", strings.Join(matchedKO, ", "))
 	default:
 		c = check.Skipf(CheckBanksReplay, "the TPM has banks %s but the log carries no digests for them: nothing to compare", strings.Join(absent, ", ")).
 			KO("TPM에는 %s 뱅크가 있지만 로그에는 그 다이제스트가 없어 비교할 것이 없습니다", strings.Join(absent, ", "))
