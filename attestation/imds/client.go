@@ -321,7 +321,7 @@ func hints(path string, status int) (en, ko string) {
 			"TD 쿼트 서비스는 TDX CVM에만 있으며 HCL 보고서의 1024바이트 TDREPORT를 받습니다"
 	case strings.HasPrefix(path, endorsementPath):
 		return "THIM's endorsement service is public HTTPS; check egress to <region>.thim.azure.net (and HTTPS_PROXY), or try another region",
-			"THIM 보증(endorsement) 서비스는 공개 HTTPS입니다. <region>.thim.azure.net으로 가는 아웃바운드(와 HTTPS_PROXY)를 확인하거나 다른 리전을 시도합니다"
+			"THIM 보증 서비스는 공개 HTTPS입니다. <리전>.thim.azure.net으로 가는 아웃바운드(와 HTTPS_PROXY)를 확인하거나 다른 리전을 시도합니다"
 	case status == http.StatusTooManyRequests:
 		return "IMDS is rate-limiting this VM; wait a minute and try again",
 			"IMDS가 이 VM의 요청 수를 제한하고 있습니다. 1분 기다린 뒤 다시 시도합니다"

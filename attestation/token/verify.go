@@ -88,7 +88,7 @@ func verifySignature(tok *Token, opts Options) check.Check {
 		return check.Failf(IDSignature, "signature rejected: header crit %s names JWS extensions cvmscope does not implement", h.Crit).
 			KO("서명 거부: 헤더 crit %s가 cvmscope가 구현하지 않은 JWS 확장을 요구합니다", h.Crit).
 			WithDetail("RFC 7515 §4.1.11: a verifier that does not understand a critical extension must reject the JWS; MAA never sets crit",
-				"RFC 7515 §4.1.11: critical 확장을 이해하지 못하는 검증자는 JWS를 거부해야 합니다. MAA는 crit를 설정하지 않습니다")
+				"RFC 7515 §4.1.11: 필수(crit)로 지정된 확장을 이해하지 못하는 검증자는 JWS를 거부해야 합니다. MAA는 crit를 설정하지 않습니다")
 	}
 	if _, ok := h.Params["b64"]; ok {
 		return check.Failf(IDSignature, "signature rejected: header b64 (RFC 7797 unencoded payload) changes what is signed; MAA never sets it").

@@ -152,7 +152,7 @@ func (f *Files) run(ctx context.Context, step StepID) (present.Page, error) {
 		}
 	}
 	return present.Page{}, fault.Korean(fmt.Errorf("step %s needs a live VM; inspect shows the evidence only", step),
-		fmt.Sprintf("%s 단계에는 실행 중인 VM이 필요합니다. inspect는 증거만 보여 줍니다", step.Title().KO), "")
+		fmt.Sprintf("%s 단계에는 실행 중인 VM이 필요합니다. `cvmscope inspect`는 증거만 보여 줍니다", step.Title().KO), "")
 }
 
 // isLast reports whether step is the last of the run: the input checks need every other

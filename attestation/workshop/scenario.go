@@ -84,7 +84,7 @@ var Scenarios = map[string]Scenario{
 		NeedsTEE:     true,
 	},
 	"stale-report": {
-		Summary:     present.T("the paravisor does not renew the report after user data is written: the nonce is not bound", "user data를 쓴 뒤에도 paravisor가 보고서를 갱신하지 않습니다. 논스(nonce)가 바인딩되지 않습니다"),
+		Summary:     present.T("the paravisor does not renew the report after user data is written: the nonce is not bound", "사용자 데이터를 쓴 뒤에도 패러바이저가 보고서를 갱신하지 않습니다. 논스(nonce)가 바인딩되지 않습니다"),
 		Expect:      "jwt.user-data fails: the token carries the old user data; exit 2",
 		StaleReport: true,
 		NeedsTEE:    true,

@@ -207,7 +207,7 @@ func (t *TPM) NVWriteUserData(ctx context.Context, data []byte) error {
 	if len(data) > UserDataSize {
 		return fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("user data is %d bytes; NV 0x%08X holds %d", len(data), NVUserData, UserDataSize),
 			"pass at most 64 bytes (for a longer nonce, write its SHA-512)"),
-			fmt.Sprintf("user data가 %d바이트입니다. NV 0x%08X에는 %d바이트까지 들어갑니다", len(data), NVUserData, UserDataSize),
+			fmt.Sprintf("사용자 데이터가 %d바이트입니다. NV 0x%08X에는 %d바이트까지 들어갑니다", len(data), NVUserData, UserDataSize),
 			"64바이트 이하로 넘깁니다(더 긴 논스(nonce)는 SHA-512를 씁니다)")
 	}
 	if _, err := t.NVReadPublic(ctx, NVUserData); err != nil {
