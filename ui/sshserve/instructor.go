@@ -49,8 +49,15 @@ func (r *room) instruct(serverCtx context.Context, s ssh.Session, extra []string
 	}
 	env := append(s.Environ(), "TERM="+pty.Term)
 	m := ui.NewRoomView(ctx, r, ui.RoomOptions{Lang: lang, Output: pty.Slave, Environ: env})
-	// The server's signals are the server's: it ends this view through ctx.
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithAltScreen(), tea.WithInput(pty.Slave), tea.WithOutput(pty.Slave), tea.WithoutSignalHandler())
+	// The server's signals are the server's: it ends this view through ctx. It asks the
+	// program to quit rather than giving it ctx: a program ended by its context does not
+	// wait for its input reader, which may then still use the PTY the library closes once
+	// this handler returns.
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(pty.Slave), tea.WithOutput(pty.Slave), tea.WithoutSignalHandler())
+	go func() {
+		<-ctx.Done()
+		p.Quit()
+	}()
 	go followSize(ctx, pty, p)
 	slog.Info("instructor's room view", "user", s.User(), "remote", hostOf(s.RemoteAddr()), "auth", authOf(s, false))
 	if _, err := p.Run(); err != nil && ctx.Err() == nil {
