@@ -50,7 +50,11 @@ func ReadReport(s *evidence.Set, r *verify.Result) present.Page {
 			p.Sections = append(p.Sections, sec)
 		}
 	}
-	add(true, func() present.Section { return chainSection(s, r) })
+	// Certificates, CRLs, collateral or a log given alone start no chain from a report or a
+	// quote: their verdicts are the checks below, which a column of skipped links would hide.
+	chain := r.HCL != nil || r.SNP != nil || r.TDReport != nil || r.TDQuote != nil || r.Claims != nil ||
+		r.Attest != nil || r.AKCert != nil || len(s.AKCert) > 0 || len(s.PCRs) > 0 || s.Source != evidence.SourceFiles
+	add(chain, func() present.Section { return chainSection(s, r) })
 	add(r.HCL != nil, func() present.Section { return hclSection(r) })
 	add(r.SNP != nil, func() present.Section { return snpSection(r) })
 	add(r.TDReport != nil, func() present.Section { return tdReportSection(r) })
