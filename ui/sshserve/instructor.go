@@ -54,16 +54,24 @@ func (r *room) instruct(serverCtx context.Context, s ssh.Session, extra []string
 	// wait for its input reader, which may then still use the PTY the library closes once
 	// this handler returns.
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(pty.Slave), tea.WithOutput(pty.Slave), tea.WithoutSignalHandler())
+	// A program that cannot quit (its output blocked on a client that stopped reading) is
+	// killed after a few seconds, so that stopping the server never waits on it.
+	ran := make(chan struct{})
 	go func() {
 		<-ctx.Done()
 		p.Quit()
+		select {
+		case <-ran:
+		case <-time.After(3 * time.Second):
+			p.Kill()
+		}
 	}()
 	go followSize(ctx, pty, p)
 	slog.Info("instructor's room view", "user", s.User(), "remote", hostOf(s.RemoteAddr()), "auth", authOf(s, false))
 	if _, err := p.Run(); err != nil && ctx.Err() == nil {
 		slog.Warn("room view ended", "err", err)
 	}
-	p.Kill()
+	close(ran)
 	if serverCtx.Err() != nil {
 		tell(s, pty, "cvmscope: the server was stopped; the room is closed")
 	}
