@@ -83,3 +83,26 @@ func TestKnobChecksFail(t *testing.T) {
 		t.Errorf("outside the selection: %s", c)
 	}
 }
+
+// The knob parsers take anything typed on a command line: they answer with a value within
+// bounds or an error, never a panic.
+func FuzzKnobParsers(f *testing.F) {
+	for _, s := range []string{"hex:00ff", "utf8:hi", "x", `{"a":1,"b":[null]}`, "0-7,14", "sha256:3", "-1", "7-", `{"a":"\ud800"}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if b, _, err := ParseUserData(s); err == nil && len(b) > 64 {
+			t.Fatalf("user data of %d bytes accepted", len(b))
+		}
+		if p, err := ParseClientPayload(s); err == nil && len(p) > MaxClientPayloadKeys {
+			t.Fatalf("%d keys accepted", len(p))
+		}
+		if pcrs, err := ParsePCRSelection(s); err == nil {
+			for i, p := range pcrs {
+				if p < 0 || p > 23 || (i > 0 && pcrs[i-1] >= p) {
+					t.Fatalf("selection %v", pcrs)
+				}
+			}
+		}
+	})
+}
