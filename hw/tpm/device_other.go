@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package tpm
 
@@ -9,8 +9,11 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/fault"
 )
 
-// openDevice: TPM device paths are Linux's. Elsewhere (the windows/amd64 release binary) a
-// TPM is reached over TCP; the files a VM produced can be read with inspect.
+// DefaultDevices are tried in order by the "auto" target.
+var DefaultDevices = []string{"/dev/tpmrm0", "/dev/tpm0"}
+
+// openDevice: TPM device paths are Linux's. Elsewhere (macOS, the BSDs; Windows has
+// device_windows.go) a TPM is reached over TCP; the files a VM produced can be read with inspect.
 func openDevice(path string) (*TPM, error) {
 	return nil, fault.Korean(fault.WithHint(fault.Device, errors.New("TPM device "+path+": this build for "+runtime.GOOS+" opens no TPM devices, only TPMs over TCP"),
 		"pass --tpm tcp://HOST:PORT (swtpm) or mssim://HOST:PORT, or run cvmscope on the Linux CVM and read its saved evidence here with cvmscope inspect"),

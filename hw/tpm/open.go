@@ -31,14 +31,11 @@ type TPM struct {
 	nvBufMax int // TPM_PT_NV_BUFFER_MAX, 0 until asked
 }
 
-// DefaultDevices are tried in order by the "auto" target: the resource manager first, so
-// that the kernel flushes our transient objects and sessions if the process dies.
-var DefaultDevices = []string{"/dev/tpmrm0", "/dev/tpm0"}
-
 // Open opens a TPM. Targets:
 //
-//	auto              /dev/tpmrm0, then /dev/tpm0
+//	auto              /dev/tpmrm0, then /dev/tpm0 (on Windows: tbs)
 //	/dev/...          that device
+//	tbs               Windows' TPM Base Services (Windows builds only)
 //	tcp://HOST:PORT   swtpm's TCP data channel (raw command/response frames)
 //	mssim://HOST:PORT the Microsoft simulator protocol (command port PORT, platform PORT+1)
 //	sim, sim:SEED     go-tpm-tools' embedded simulator, random or fixed-seed (insecure)
@@ -52,14 +49,14 @@ func Open(ctx context.Context, target string) (*TPM, error) {
 		return openMSSim(ctx, strings.TrimPrefix(target, "mssim://"))
 	case target == "sim" || strings.HasPrefix(target, "sim:"):
 		return openSim(ctx, strings.TrimPrefix(strings.TrimPrefix(target, "sim"), ":"))
-	case strings.HasPrefix(target, "/"):
+	case strings.HasPrefix(target, "/"), target == TargetTBS:
 		return openDevice(target)
 	}
 	return nil, fault.Korean(fault.WithHint(fault.Internal,
 		fmt.Errorf("unknown TPM target %q", target),
-		"use auto, a device path such as /dev/tpmrm0, tcp://HOST:PORT, mssim://HOST:PORT, sim or sim:SEED"),
+		"use auto, a device path such as /dev/tpmrm0, tbs (Windows), tcp://HOST:PORT, mssim://HOST:PORT, sim or sim:SEED"),
 		fmt.Sprintf("알 수 없는 TPM 대상 %q입니다", target),
-		"auto, /dev/tpmrm0 같은 장치 경로, tcp://HOST:PORT, mssim://HOST:PORT, sim 또는 sim:SEED 중 하나를 지정합니다")
+		"auto, /dev/tpmrm0 같은 장치 경로, tbs(Windows), tcp://HOST:PORT, mssim://HOST:PORT, sim 또는 sim:SEED 중 하나를 지정합니다")
 }
 
 // Wrap makes a TPM of any transport, e.g. a simulated paravisor in front of another
