@@ -85,6 +85,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return runPolicy(args[1:], stdout, stderr)
 		case "export":
 			return runExport(args[1:], stdout, stderr)
+		case "endorsements":
+			return runEndorsements(args[1:], stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintf(stdout, "cvmscope %s\n", Version)
 			return 0
@@ -96,7 +98,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 // commands are the words Main dispatches on, for help and for "unknown command" errors.
-var commands = []string{"inspect", "verify", "policy", "export", "emulator", "serve", "vtpm", "version", "help"}
+var commands = []string{"inspect", "verify", "policy", "export", "endorsements", "emulator", "serve", "vtpm", "version", "help"}
 
 // help is `cvmscope help [COMMAND]`: the same text as COMMAND --help, on stdout. Serve and
 // the emulator stop at --help before they listen on anything.

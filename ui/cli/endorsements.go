@@ -1,0 +1,440 @@
+package cli
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/imds"
+	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
+	"github.com/cvmscope/cvmscope/hw/imdsemu"
+	"github.com/cvmscope/cvmscope/hw/platform"
+	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
+	"github.com/cvmscope/cvmscope/ui"
+	flag "github.com/spf13/pflag"
+)
+
+const endorsementsUsage = `cvmscope endorsements browses Microsoft's TDX paravisor endorsements on THIM.
+
+Usage:
+  cvmscope endorsements [flags]                 list the MRTDs THIM endorses in the region
+  cvmscope endorsements --mrtd HEX [flags]      look one MRTD up and check its endorsement
+  cvmscope endorsements --from FILE... [flags]  take the MRTD from a TD quote, an HCL report
+                                                or a bundle (and, with --network or saved
+                                                collateral, evaluate the quote's TCB)
+
+Without --network it asks the simulated TDX CVM's IMDS emulator (seed --seed); with
+--network, https://<region>.thim.azure.net (--region, else the VM's region from IMDS, else
+westus). Exit 0 endorsed (or listed), 2 not endorsed or TCB not acceptable, 3 network, 1 misuse.
+`
+
+// endorsementsOptions are the command's flags.
+type endorsementsOptions struct {
+	region, thim, mrtd, output, lang, seed string
+	collateral, baseline                   string
+	network, trustSim                      bool
+	from                                   []string
+
+	// simCollateral is the simulated platform's Intel collateral, in the simulated world.
+	simCollateral *tdx.Collateral
+	simRoot       *x509.Certificate
+}
+
+// endorsementsResult is what the command found, as -o json prints it.
+type endorsementsResult struct {
+	Host      string        `json:"host"`
+	Simulated bool          `json:"simulated,omitempty"`
+	MRTDs     []string      `json:"mrtds,omitempty"`
+	MRTD      string        `json:"mrtd,omitempty"`
+	Listed    *bool         `json:"listed,omitempty"`
+	Check     *check.Check  `json:"check,omitempty"`
+	TCB       *tcbVerdict   `json:"tcb,omitempty"`
+	ServiceTD *serviceTDOut `json:"serviceTd,omitempty"`
+}
+
+type tcbVerdict struct {
+	Source     string `json:"collateralSource"`
+	Intel      string `json:"intelStatus"`
+	Status     string `json:"status"`
+	TCBDate    string `json:"tcbDate"`
+	Evaluation uint32 `json:"tcbEvaluationDataNumber"`
+	Baseline   string `json:"baseline,omitempty"`
+	Why        string `json:"why,omitempty"`
+	whyKO      string
+}
+
+type serviceTDOut struct {
+	ServTDExt bool   `json:"servtdExt"`
+	Initial   string `json:"initialStatus"`
+	Note      string `json:"note"`
+	noteKO    string
+}
+
+// runEndorsements is `cvmscope endorsements`.
+func runEndorsements(args []string, stdout, stderr io.Writer) int {
+	var o endorsementsOptions
+	fs := flag.NewFlagSet("cvmscope endorsements", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.region, "region", "", "THIM region, e.g. koreacentral (default: the VM's region from IMDS, else westus)")
+	fs.StringVar(&o.thim, "thim", "", "THIM base URL instead (https://…, or http:// to a loopback emulator)")
+	fs.StringVar(&o.mrtd, "mrtd", "", "look up this MRTD (96 hex digits)")
+	fs.StringArrayVar(&o.from, "from", nil, "take the MRTD from this evidence FILE (TD quote, HCL report, bundle; repeatable)")
+	fs.BoolVar(&o.network, "network", false, "ask the real THIM (and fetch Intel collateral for --from) instead of the simulated CVM's emulator")
+	fs.StringVar(&o.collateral, "collateral", "pcs", "Intel collateral source with --network: pcs (Intel PCS) or azure (Azure's global mirror, global.acccache.azure.net)")
+	fs.StringVar(&o.baseline, "tcb-baseline", "", "TCB baseline DATE (2006-01-02 or RFC 3339): a TCB level dated before it is out of date, one dated on or after it relaxes OutOfDate")
+	fs.BoolVar(&o.trustSim, "trust-simulated", false, "trust the simulated CVM's Intel test root for --from collateral")
+	fs.StringVar(&o.seed, "seed", "", "seed of the simulated TDX CVM (without --network)")
+	fs.StringVarP(&o.output, "output", "o", "text", "text or json")
+	fs.StringVar(&o.lang, "lang", "", "language: en or ko (default from LANG)")
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		fmt.Fprint(stdout, endorsementsUsage)
+		printUsage(stdout, fs)
+		return 0
+	}
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
+	}
+	lang := present.Lang(o.lang)
+	if lang == "" {
+		lang = ui.DefaultLang()
+	}
+	baseline, err := o.check(fs.Args())
+	if err != nil {
+		printMisuse(stderr, "cvmscope endorsements", err, lang)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := o.run(ctx, baseline)
+	if err != nil {
+		msg, hint := fault.MessageIn(err, string(lang))
+		eprintf(stderr, "cvmscope endorsements: %s\n", msg)
+		if hint != "" {
+			eprintf(stderr, "  %s: %s\n", present.T("what to do", "조치 방법").In(lang), hint)
+		}
+		return fault.ExitCode(err)
+	}
+	if o.output == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return 1
+		}
+	} else {
+		res.print(stdout, lang)
+	}
+	return res.exitCode()
+}
+
+// check validates the flags; it returns the baseline date.
+func (o *endorsementsOptions) check(rest []string) (time.Time, error) {
+	var zero time.Time
+	ko := func(en, ko string) error { return fault.Korean(errors.New(en), ko, "") }
+	switch {
+	case len(rest) > 0:
+		return zero, ko(fmt.Sprintf("unexpected argument %q: evidence files go after --from", rest[0]),
+			fmt.Sprintf("예상하지 못한 인수 %q: 증거 파일은 --from 뒤에 씁니다", rest[0]))
+	case o.output != "text" && o.output != "json":
+		return zero, ko(fmt.Sprintf("-o %q: use text or json", o.output), fmt.Sprintf("-o %q: text 또는 json을 씁니다", o.output))
+	case o.lang != "" && o.lang != "en" && o.lang != "ko":
+		return zero, ko(fmt.Sprintf("--lang %q: use en or ko", o.lang), fmt.Sprintf("--lang %q: en 또는 ko를 씁니다", o.lang))
+	case o.mrtd != "" && len(o.from) > 0:
+		return zero, ko("--mrtd and --from both name the MRTD; give one", "--mrtd와 --from이 둘 다 MRTD를 지정합니다. 하나만 씁니다")
+	case o.thim != "" && o.region != "":
+		return zero, ko("--thim names the host; --region would be ignored: give one", "--thim이 호스트를 지정하므로 --region은 무시됩니다. 하나만 씁니다")
+	case !o.network && o.region != "":
+		return zero, ko("--region picks a real THIM host: add --network (without it the simulated CVM's emulator answers)",
+			"--region은 실제 THIM 호스트를 고릅니다. --network를 붙입니다(없으면 시뮬레이션 CVM의 에뮬레이터가 응답합니다)")
+	}
+	if o.mrtd != "" {
+		if b, err := hex.DecodeString(o.mrtd); err != nil || len(b) != 48 {
+			return zero, ko(fmt.Sprintf("--mrtd %q: want 96 hex digits (the 48-byte SHA-384 MRTD)", o.mrtd),
+				fmt.Sprintf("--mrtd %q: 16진수 96자리(48바이트 SHA-384 MRTD)를 씁니다", o.mrtd))
+		}
+	}
+	if _, err := tdx.FetcherFor(o.collateral); err != nil {
+		return zero, err
+	}
+	if o.baseline == "" {
+		return zero, nil
+	}
+	for _, layout := range []string{time.DateOnly, time.RFC3339} {
+		if t, err := time.Parse(layout, o.baseline); err == nil {
+			return t, nil
+		}
+	}
+	return zero, ko(fmt.Sprintf("--tcb-baseline %q: want a date, 2024-06-01 or 2024-06-01T00:00:00Z", o.baseline),
+		fmt.Sprintf("--tcb-baseline %q: 2024-06-01 또는 2024-06-01T00:00:00Z 형식의 날짜를 씁니다", o.baseline))
+}
+
+// run asks THIM (or the emulator) and, for --from, evaluates the quote's TCB.
+func (o *endorsementsOptions) run(ctx context.Context, baseline time.Time) (*endorsementsResult, error) {
+	c := imds.New()
+	var eopts tdx.EndorsementOptions
+	res := &endorsementsResult{}
+	switch {
+	case o.thim != "":
+		c.THIMBase = o.thim
+	case o.network:
+		c.Region = o.region
+	default:
+		srv, roots, err := o.emulator(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer srv.Close()
+		c.THIMBase, eopts.Roots, res.Simulated = srv.URL(), roots, true
+	}
+	base, err := c.EndorsementBase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.Host, eopts.Source = base, base
+	var mrtd []byte
+	var set *evidence.Set
+	switch {
+	case o.mrtd != "":
+		mrtd, _ = hex.DecodeString(o.mrtd)
+	case len(o.from) > 0:
+		if set, err = evidence.LoadFiles(o.from); err != nil {
+			return nil, err
+		}
+		if mrtd, err = mrtdOf(set); err != nil {
+			return nil, err
+		}
+	}
+	list, err := c.TDXEndorsedMRTDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.MRTDs = list
+	if mrtd == nil {
+		return res, nil
+	}
+	res.MRTD = strings.ToUpper(hex.EncodeToString(mrtd))
+	listed := slices.Contains(list, res.MRTD)
+	res.Listed = &listed
+	doc, err := c.TDXEndorsement(ctx, mrtd)
+	var ck check.Check
+	switch {
+	case errors.Is(err, imds.ErrNoEndorsement):
+		eopts.NotListed = true
+		ck = tdx.CheckMRTDEndorsed(mrtd, nil, eopts)
+	case err != nil:
+		return nil, err
+	default:
+		ck = tdx.CheckMRTDEndorsed(mrtd, [][]byte{doc}, eopts)
+	}
+	res.Check = &ck
+	if set != nil && len(set.TDQuote) > 0 {
+		if err := o.tcb(ctx, res, set, baseline); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// emulator starts the simulated TDX CVM's IMDS emulator, which stands in for THIM, and
+// returns it with the simulated endorser's root.
+func (o *endorsementsOptions) emulator(ctx context.Context) (*imdsemu.Server, *x509.CertPool, error) {
+	po := platform.Options{Platform: "sim", TPM: "sim", SimTEE: "tdx", SecureBoot: true}
+	if o.seed != "" {
+		po.Seed = []byte(o.seed)
+	}
+	p, err := platform.Open(ctx, po)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer p.Close()
+	cfg, err := imdsemu.FromCVM(p.CVM)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The simulated platform's own Intel collateral stands in for PCS, as the emulator
+	// stands in for THIM.
+	if sc, err := cfg.TDX.Collateral(time.Now()); err == nil {
+		o.simCollateral = &tdx.Collateral{TCBInfo: sc.TCBInfo, QEIdentity: sc.QEIdentity, SigningChain: sc.SigningChain, PCKCRL: sc.PCKCRL}
+		o.simRoot = cfg.TDX.PCKRoot()
+	}
+	srv, err := imdsemu.Start(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return srv, cfg.Endorser.Roots(), nil
+}
+
+// mrtdOf is the MRTD of the evidence: the TD quote's body, else the TDREPORT's.
+func mrtdOf(set *evidence.Set) ([]byte, error) {
+	if len(set.TDQuote) > 0 {
+		q, err := tdx.ParseQuote(set.TDQuote)
+		if err != nil {
+			return nil, err
+		}
+		return q.Proto.GetTdQuoteBody().GetMrTd(), nil
+	}
+	raw := set.TDReport
+	if len(raw) == 0 && len(set.HCLReport) > 0 {
+		r, err := hcl.Parse(set.HCLReport)
+		if err != nil {
+			return nil, err
+		}
+		raw = r.HardwareReport
+	}
+	if len(raw) > 0 {
+		r, err := tdx.ParseTDReport(raw)
+		if err == nil {
+			return r.MRTD(), nil
+		}
+	}
+	var names []string
+	for _, f := range set.Files {
+		names = append(names, f.Path)
+	}
+	return nil, fault.Korean(fault.Errorf(fault.Internal, "--from %s: no TD quote or TDX report in it (an SEV-SNP or Trusted Launch VM has no MRTD)", strings.Join(names, " ")),
+		fmt.Sprintf("--from %s: TD 쿼트나 TDX 보고서가 없습니다(SEV-SNP나 Trusted Launch VM에는 MRTD가 없습니다)", strings.Join(names, " ")), "")
+}
+
+// tcb evaluates the quote's TCB with collateral fetched (--network) or saved, and states
+// what the service-TD initial status is.
+func (o *endorsementsOptions) tcb(ctx context.Context, res *endorsementsResult, set *evidence.Set, baseline time.Time) error {
+	q, err := tdx.ParseQuote(set.TDQuote)
+	if err != nil {
+		return err
+	}
+	// TD attributes bit 17 (SERVTD_EXT, byte 2 bit 1): a service TD is bound.
+	attrs := q.Proto.GetTdQuoteBody().GetTdAttributes()
+	ext := len(attrs) > 2 && attrs[2]&0x02 != 0
+	res.ServiceTD = &serviceTDOut{ServTDExt: ext, Initial: "NotEvaluated"}
+	if ext {
+		res.ServiceTD.Note = "SERVTD_EXT is set: the initial TCB (type-4 init_tee_tcb_svn) applies; cvmscope does not evaluate it yet [UNSURE which FMSPCs Microsoft evaluates it for]"
+		res.ServiceTD.noteKO = "SERVTD_EXT가 켜져 있어 초기 TCB(type-4 init_tee_tcb_svn)가 적용되지만 cvmscope는 아직 평가하지 않습니다[UNSURE: Microsoft가 평가하는 FMSPC]"
+	} else {
+		res.ServiceTD.Note = "SERVTD_EXT is clear: no service TD is bound, so there is no initial TCB to evaluate (Microsoft's evaluator says NotEvaluated)"
+		res.ServiceTD.noteKO = "SERVTD_EXT가 꺼져 있어 바인딩된 서비스 TD가 없으므로 평가할 초기 TCB가 없습니다(Microsoft 평가기는 NotEvaluated라고 합니다)"
+	}
+	col := collateralOf(set)
+	source := "saved"
+	if o.network {
+		f, _ := tdx.FetcherFor(o.collateral)
+		if col, err = f.FetchCollateral(ctx, q); err != nil {
+			return err
+		}
+		source = o.collateral
+	}
+	opts := tdx.Options{Collateral: col}
+	if col == nil && o.simCollateral != nil {
+		// The simulated world: its collateral, trusted as its THIM endorsements are.
+		source, opts.Collateral, opts.ExtraRoots = "simulated", o.simCollateral, []*x509.Certificate{o.simRoot}
+	}
+	if opts.Collateral == nil {
+		return nil
+	}
+	if o.trustSim {
+		a, err := simroots.Anchors()
+		if err != nil {
+			return err
+		}
+		opts.ExtraRoots = append(opts.ExtraRoots, a.PCKRoot)
+	}
+	v, err := tdx.TCBStatusAt(q, opts, baseline)
+	if err != nil {
+		return fault.Korean(fault.WithHint(fault.Verification, fmt.Errorf("TDX TCB: %w", err), "give the collateral's signing chain, or --trust-simulated for the simulated CVM's"),
+			"TDX TCB: "+koMessage(err), "collateral의 서명 체인을 넘기거나, 시뮬레이션 CVM이면 --trust-simulated를 씁니다")
+	}
+	res.TCB = &tcbVerdict{Source: source, Intel: v.Intel, Status: v.Status, TCBDate: v.TCBDate.UTC().Format(time.DateOnly),
+		Evaluation: v.Evaluation, Why: v.Why, whyKO: v.WhyKO}
+	if !baseline.IsZero() {
+		res.TCB.Baseline = baseline.UTC().Format(time.DateOnly)
+	}
+	return nil
+}
+
+func koMessage(err error) string { msg, _ := fault.MessageIn(err, "ko"); return msg }
+
+func collateralOf(set *evidence.Set) *tdx.Collateral {
+	c := set.Collateral
+	if len(c.TCBInfo) == 0 {
+		return nil
+	}
+	return &tdx.Collateral{TCBInfo: c.TCBInfo, QEIdentity: c.QEIdentity, SigningChain: c.SigningChain, PCKCRL: c.PCKCRL, RootCRL: c.RootCRL}
+}
+
+// exitCode: 2 when the MRTD is not endorsed or the TCB is not acceptable, else 0.
+func (r *endorsementsResult) exitCode() int {
+	if r.Check != nil && r.Check.Verdict == check.Fail {
+		return 2
+	}
+	if r.TCB != nil && r.TCB.Status != "UpToDate" && r.TCB.Status != "SWHardeningNeeded" {
+		return 2
+	}
+	return 0
+}
+
+func (r *endorsementsResult) print(w io.Writer, lang present.Lang) {
+	t := func(en, ko string) string { return present.T(en, ko).In(lang) }
+	host := r.Host
+	if r.Simulated {
+		host += t(" (the simulated TDX CVM's IMDS emulator: test keys, not Microsoft)", " (시뮬레이션 TDX CVM의 IMDS 에뮬레이터: 테스트 키이며 Microsoft가 아닙니다)")
+	}
+	fmt.Fprintf(w, "THIM %s\n", host)
+	fmt.Fprintf(w, t("%d endorsed MRTDs:\n", "보증된 MRTD %d개:\n"), len(r.MRTDs))
+	for _, m := range r.MRTDs {
+		mark := "  "
+		if m == r.MRTD {
+			mark = "▸ "
+		}
+		fmt.Fprintf(w, "%s%s\n", mark, m)
+	}
+	if r.MRTD == "" {
+		return
+	}
+	fmt.Fprintf(w, "\nMRTD %s\n", r.MRTD)
+	if r.Listed != nil && !*r.Listed {
+		fmt.Fprintln(w, t("  not in the region's list", "  이 리전의 목록에 없습니다"))
+	}
+	if r.Check != nil {
+		sum, details := r.Check.In(string(lang))
+		verdicts := map[check.Verdict]present.Text{check.Pass: present.T("PASS", "통과"), check.Fail: present.T("FAIL", "실패"),
+			check.Warn: present.T("WARN", "경고"), check.Skip: present.T("SKIP", "건너뜀")}
+		fmt.Fprintf(w, "%s %s: %s\n", verdicts[r.Check.Verdict].In(lang), r.Check.ID, sum)
+		for _, d := range details {
+			fmt.Fprintf(w, "    %s\n", d)
+		}
+	}
+	if r.TCB != nil {
+		fmt.Fprintf(w, t("\nTDX TCB (collateral: %s, tcbEvaluationDataNumber %d): Intel %s, tcbDate %s\n", "\nTDX TCB(collateral: %s, tcbEvaluationDataNumber %d): Intel 판정 %s, tcbDate %s\n"),
+			r.TCB.Source, r.TCB.Evaluation, r.TCB.Intel, r.TCB.TCBDate)
+		if r.TCB.Baseline != "" {
+			why := r.TCB.Why
+			if lang == present.KO {
+				why = r.TCB.whyKO
+			}
+			if why == "" {
+				why = t("the baseline changes nothing", "기준일이 바꾸는 것이 없습니다")
+			}
+			fmt.Fprintf(w, t("  with baseline %s: %s (%s)\n", "  기준일 %s 적용: %s (%s)\n"), r.TCB.Baseline, r.TCB.Status, why)
+		}
+	}
+	if r.ServiceTD != nil {
+		note := r.ServiceTD.Note
+		if lang == present.KO {
+			note = r.ServiceTD.noteKO
+		}
+		fmt.Fprintf(w, t("service-TD initial status: %s — %s\n", "서비스 TD 초기 상태: %s — %s\n"), r.ServiceTD.Initial, note)
+	}
+}

@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cvmscope/cvmscope/attestation/realdata"
+	"github.com/cvmscope/cvmscope/hw/imdsemu"
+	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
+)
+
+func endorse(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(append([]string{"endorsements"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// A THIM on loopback (the IMDS emulator's endorsement host) endorsing two MRTDs: the list,
+// a look-up that finds one (signed with the document's own chain, so a warning: no
+// Microsoft root is pinned), and one THIM answers 404 for (exit 2).
+func TestEndorsementsAgainstLoopbackTHIM(t *testing.T) {
+	en, err := simroots.NewEndorser(simroots.DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	plat, err := simroots.NewTDX(simroots.DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := bytes.Repeat([]byte{0xa1}, 48), bytes.Repeat([]byte{0xb2}, 48)
+	srv, err := imdsemu.Start(imdsemu.Config{TEE: imdsemu.TEETDX, VMID: "00000000-0000-0000-0000-000000000001", TDX: plat, MRTDs: [][]byte{a, b}, Endorser: en, EndorsementSVN: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	up := func(m []byte) string { return strings.ToUpper(hex.EncodeToString(m)) }
+
+	code, out, errs := endorse(t, "--thim", srv.URL())
+	if code != 0 || !strings.Contains(out, "2 endorsed MRTDs") || !strings.Contains(out, up(a)) || !strings.Contains(out, up(b)) {
+		t.Fatalf("list: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = endorse(t, "--thim", srv.URL(), "--mrtd", hex.EncodeToString(b), "-o", "json")
+	var res endorsementsResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("json: %v\n%s%s", err, out, errs)
+	}
+	if code != 0 || res.MRTD != up(b) || res.Listed == nil || !*res.Listed || res.Check == nil || res.Check.Verdict != "warn" {
+		t.Errorf("look-up of an endorsed MRTD without a pinned root: exit %d %+v %+v", code, res, res.Check)
+	}
+	other := strings.Repeat("c3", 48)
+	code, out, _ = endorse(t, "--thim", srv.URL(), "--mrtd", other, "--lang", "ko")
+	if code != 2 || !strings.Contains(out, "실패 tdx.mrtd-endorsed") || !strings.Contains(out, "목록에 없습니다") {
+		t.Errorf("unendorsed MRTD: exit %d\n%s", code, out)
+	}
+}
+
+// The simulated world, as a user runs it: a TDX run saved as a bundle, then its MRTD
+// looked up against the simulated CVM's emulator (signed under the simulated root: pass)
+// and its quote's TCB evaluated with the simulated collateral, with and without a baseline.
+func TestEndorsementsFromSimulatedBundle(t *testing.T) {
+	bundle := filepath.Join(t.TempDir(), "tdx.json")
+	if r := runCLI(t, "--platform", "sim", "--sim-tee", "tdx", "-o", "json", "--save", bundle); r.code != 0 {
+		t.Fatalf("simulated TDX run: exit %d\n%s", r.code, r.stderr)
+	}
+	code, out, errs := endorse(t, "--from", bundle)
+	if code != 0 || !strings.Contains(out, "PASS tdx.mrtd-endorsed") || !strings.Contains(out, "Intel UpToDate") || !strings.Contains(out, "NotEvaluated") {
+		t.Fatalf("from the bundle: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = endorse(t, "--from", bundle, "--tcb-baseline", "2099-01-01")
+	if code != 2 || !strings.Contains(out, "with baseline 2099-01-01: OutOfDate") {
+		t.Errorf("baseline after every level: exit %d\n%s", code, out)
+	}
+	code, out, _ = endorse(t, "--from", bundle, "--tcb-baseline", "2000-01-01", "--lang", "ko")
+	if code != 0 || !strings.Contains(out, "기준일 2000-01-01 적용: UpToDate") {
+		t.Errorf("baseline before the level: exit %d\n%s", code, out)
+	}
+}
+
+func TestEndorsementsMisuse(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--mrtd", "abcd"}, "96 hex digits"},
+		{[]string{"--collateral", "intel"}, "use pcs"},
+		{[]string{"--region", "koreacentral"}, "add --network"},
+		{[]string{"--tcb-baseline", "June"}, "want a date"},
+		{[]string{"--mrtd", strings.Repeat("00", 48), "--from", "x"}, "give one"},
+		{[]string{"stray"}, "after --from"},
+	} {
+		code, _, errs := endorse(t, c.args...)
+		if code != 1 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", c.args, code, errs, c.want)
+		}
+	}
+	if code, _, errs := endorse(t, "--tcb-baseline", "June", "--lang", "ko"); code != 1 || !strings.Contains(errs, "날짜") {
+		t.Errorf("Korean misuse: %d %q", code, errs)
+	}
+}
+
+// The real Azure TDX quote with Intel's saved collateral: Intel says OutOfDate for its
+// 2023-08-09 level; a baseline before that date accepts it (Microsoft's relaxation), one
+// after it changes nothing. Its MRTD is not the simulated THIM's: exit 2 either way.
+func TestEndorsementsRealQuoteBaseline(t *testing.T) {
+	dir := realdata.Dir(t)
+	args := []string{}
+	for _, n := range []string{"aztdx-tdquote-trustee-6332533d.bin", "intel-tdx-tcbinfo-00806f050000.json", "intel-tdx-qeidentity.json",
+		"intel-tcb-signing-chain.pem", "intel-pck-platform-crl.der"} {
+		args = append(args, "--from", filepath.Join(dir, n))
+	}
+	code, out, errs := endorse(t, append(args, "--tcb-baseline", "2023-01-01")...)
+	if code != 2 || !strings.Contains(out, "Intel OutOfDate, tcbDate 2023-08-09") || !strings.Contains(out, "with baseline 2023-01-01: UpToDate") {
+		t.Errorf("baseline before the level: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = endorse(t, append(args, "--tcb-baseline", "2024-01-01")...)
+	if code != 2 || !strings.Contains(out, "with baseline 2024-01-01: OutOfDate (the baseline changes nothing)") {
+		t.Errorf("baseline after the level: exit %d\n%s", code, out)
+	}
+}
