@@ -160,6 +160,10 @@ func (s *Set) Add(name string, data []byte) error {
 				s.PCRs[i] = v
 			}
 			info.Note = fmt.Sprintf("%d PCR values", len(pcrs))
+			var banks map[string]map[int][]byte
+			if banks, bad = parsePCRBanks(data); bad == nil {
+				s.addPCRBanks(banks)
+			}
 		}
 	case KindEventLog:
 		if bad = eventlog.Check(data); bad == nil {

@@ -69,6 +69,8 @@ func TestExportRoundTripSEVSNP(t *testing.T) {
 	inspectPasses(t, []string{f["ak-pub"], f["quote"], f["quote-sig"], f["pcrs"], f["event-log"], f["ak-cert"]},
 		"tpm.quote.signature", "tpm.quote.pcr-digest", "ak.certificate")
 	inspectPasses(t, []string{f["token"]}, "jwt.signature")
+	// The other banks travel in the PCR file and replay against the log there too.
+	inspectPasses(t, []string{f["event-log"], f["pcrs"]}, "eventlog.banks-replay")
 
 	// The request is the body as sent, byte for byte, and MAA's parser reads it.
 	body, _ := os.ReadFile(f["request"])
