@@ -71,7 +71,7 @@ var chrome = map[string]present.Text{
 	"run.elapsed":  present.T("%s elapsed", "%s 경과"),
 	"run.try":      present.T("Calling MAA: attempt %d of %d, waiting for its answer · %s elapsed", "MAA 호출: %d/%d번째 시도, 응답을 기다리는 중 · %s 경과"),
 	"run.wait":     present.T("Calling MAA: attempt %d of %d got %s; trying again after %s (%s left) · %s elapsed", "MAA 호출: %d/%d번째 시도의 응답은 %s입니다. %s 뒤 다시 시도합니다 (%s 남음) · %s 경과"),
-	"sum.steps":    present.T("%d steps: %s", "%d단계: %s"),
+	"sum.steps":    present.T("%d steps: %s", "단계 %d개: %s"),
 	"sum.count":    present.T("%d %s", "%[2]s %[1]d"),
 	"sum.attempts": present.T("%s: %d attempts", "%s: %d회 시도"),
 	"pane.error":   present.T("The step stopped with an error", "단계가 오류로 멈췄습니다"),
@@ -109,7 +109,7 @@ var chrome = map[string]present.Text{
 
 	"prompt.nonce":  present.T("nonce: ", "논스: "),
 	"prompt.search": present.T("/", "/"),
-	"nonce.ph":      present.T("text to bind into the report (user data)", "보고서에 묶을 값 (user data)"),
+	"nonce.ph":      present.T("text to bind into the report (user data)", "보고서에 묶을 값 (사용자 데이터)"),
 	"search.ph":     present.T("search this pane", "이 화면에서 검색"),
 }
 

@@ -69,6 +69,7 @@ var lessonChrome = map[string]present.Text{
 		"워크샵 표에 나온 클레임을 이 토큰의 값과 의미와 함께 보여 줍니다. JWT 검증 화면에는 나머지 클레임도 모두 같은 방식으로 나옵니다."),
 	"lesson.6.none":  present.T("no token yet", "아직 토큰 없음"),
 	"lesson.6.under": present.T("in the token under %s", "토큰에서 %s 아래"),
+	"lesson.6.as":    present.T("in the token: %s", "토큰에서의 이름: %s"),
 	"lesson.6.end": present.T("That is the whole workshop. esc returns to the steps; W opens this lesson again.",
 		"워크샵 전체를 살펴보았습니다. esc로 단계 화면으로 돌아가고, W로 이 강의를 다시 엽니다."),
 }
@@ -102,6 +103,12 @@ var lessonClaims = []string{
 	"x-ms-sevsnpvm-bootloader-svn", "x-ms-sevsnpvm-firmware-svn", "x-ms-sevsnpvm-reportid",
 	"x-ms-sevsnpvm-is-debuggable", "exp", "nbf",
 }
+
+// lessonRenamed are the names in the workshop's table that MAA's tokens spell otherwise:
+// the workshop's x-ms-sevsnpvm-firmware-svn is the SEV-SNP firmware's SVN, which MAA sends
+// as x-ms-sevsnpvm-snpfw-svn. The row keeps the workshop's name and, when the token has
+// only MAA's, shows that one's value and name.
+var lessonRenamed = map[string]string{"x-ms-sevsnpvm-firmware-svn": "x-ms-sevsnpvm-snpfw-svn"}
 
 // openLesson starts the lesson at its first page.
 func (m *model) openLesson() {
@@ -206,9 +213,15 @@ func (m *model) claimTable(b *docText) {
 	}
 	b.blank()
 	for _, name := range lessonClaims {
-		value, path := cat.t("lesson.6.none"), name
+		claim := name
+		if n, ok := lessonRenamed[name]; ok && payload != nil {
+			if _, _, found := findClaim(payload, name); !found {
+				claim = n
+			}
+		}
+		value, path := cat.t("lesson.6.none"), claim
 		if payload != nil {
-			v, p, ok := findClaim(payload, name)
+			v, p, ok := findClaim(payload, claim)
 			switch {
 			case ok:
 				value, path = claimString(v), p
@@ -217,7 +230,10 @@ func (m *model) claimTable(b *docText) {
 			}
 		}
 		text := value
-		if path != name {
+		switch {
+		case claim != name:
+			text += " (" + cat.f("lesson.6.as", path) + ")"
+		case path != name:
 			text += " (" + cat.f("lesson.6.under", strings.TrimSuffix(path, "."+name)) + ")"
 		}
 		if e, ok := claims.Resolve(path); ok {

@@ -129,29 +129,49 @@ func (l *stepList) View() string {
 	return strings.Join(lines[:l.height], "\n")
 }
 
-// tabs draws every step on one line; when the names do not fit, steps other than the
-// selected one shrink to their number and state.
+// tabs draws every step on one line; when the names do not fit, the longest of the steps
+// other than the selected one lose their last word, one at a time, down to their number
+// and state, so a shortened name never ends in half a word ("3 요청…", "2 Read…").
 func (l *stepList) tabs() string {
 	st := l.c.st
-	draw := func(short int) string {
+	names := make([]string, len(l.steps))
+	for i, id := range l.steps {
+		names[i] = fmt.Sprintf("%d %s", i+1, id.Title().In(l.c.lang()))
+	}
+	draw := func() string {
 		parts := make([]string, len(l.steps))
-		for i, id := range l.steps {
-			name := fmt.Sprintf("%d %s", i+1, id.Title().In(l.c.lang()))
-			switch {
-			case i == l.sel:
-				parts[i] = l.icon(i) + " " + st.TabActive.Render(name)
-			case short > 0:
-				parts[i] = l.icon(i) + " " + st.Tab.Render(fit(name, short))
-			default:
-				parts[i] = l.icon(i) + " " + st.Tab.Render(name)
+		for i, name := range names {
+			style := st.Tab
+			if i == l.sel {
+				style = st.TabActive
 			}
+			parts[i] = l.icon(i) + " " + style.Render(name)
 		}
 		return " " + strings.Join(parts, st.TabSep.Render(" │ "))
 	}
-	// Full names, then names cut shorter and shorter, down to the step number.
-	s := draw(0)
-	for n := 12; n >= 1 && cells(s) > l.width; n-- {
-		s = draw(n)
+	s := draw()
+	for cells(s) > l.width {
+		longest := -1
+		for i, name := range names {
+			if i != l.sel && dropWord(name) != name && (longest < 0 || cells(name) > cells(names[longest])) {
+				longest = i
+			}
+		}
+		if longest < 0 {
+			break // every name is down to its number; pad cuts the line
+		}
+		names[longest] = dropWord(names[longest])
+		s = draw()
 	}
 	return pad(s, l.width)
+}
+
+// dropWord drops the last word of a step name ("2 Read report" → "2 Read…" → "2…"); the
+// number is never dropped.
+func dropWord(s string) string {
+	t := strings.TrimSuffix(s, "…")
+	if i := strings.LastIndexByte(t, ' '); i > 0 {
+		return t[:i] + "…"
+	}
+	return s
 }

@@ -59,10 +59,15 @@ func newLogHandler(w io.Writer, level slog.Leveler) slog.Handler {
 }
 
 // setupLogging sends structured logs to stderr with -v, CVMSCOPE_LOG or
-// CVMSCOPE_LOG_FORMAT=json, or to a file while the TUI owns the terminal.
+// CVMSCOPE_LOG_FORMAT=json, or to a file while the TUI owns the terminal. At the default
+// level the TUI logs nowhere: a line on stderr would scroll its screen (the banner
+// vanished after a step failed), and the TUI shows the failure itself.
 func setupLogging(verbose bool, stderr io.Writer, tui bool) {
 	level := logLevel(verbose, jsonLogs())
 	w := stderr
+	if tui && level >= slog.LevelWarn {
+		w = io.Discard
+	}
 	if tui && level < slog.LevelWarn {
 		f, err := os.OpenFile(fmt.Sprintf("%s/cvmscope-%d.log", os.TempDir(), os.Getpid()), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err == nil {

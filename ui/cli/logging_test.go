@@ -123,3 +123,21 @@ func TestInspectJSONLogs(t *testing.T) {
 		t.Errorf("no step events in stderr:\n%s", r.stderr)
 	}
 }
+
+// TestTUIKeepsWarningsOffTheTerminal: at the default level a warning (a failed step) must
+// not reach stderr while the TUI owns the terminal, where the line scrolled the screen and
+// the banner vanished; headless, the same warning is written.
+func TestTUIKeepsWarningsOffTheTerminal(t *testing.T) {
+	t.Setenv(envLogFormat, "")
+	t.Setenv(envLogLevel, "")
+	prev := slog.Default()
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	for _, tui := range []bool{true, false} {
+		var buf bytes.Buffer
+		setupLogging(false, &buf, tui)
+		slog.Warn("step failed", "step", "call-maa")
+		if got := buf.String(); (got != "") != !tui {
+			t.Errorf("tui=%v: stderr got %q", tui, got)
+		}
+	}
+}
