@@ -8,6 +8,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"github.com/cvmscope/cvmscope/attestation/pki"
+	"github.com/cvmscope/cvmscope/attestation/tdx"
 	"github.com/cvmscope/cvmscope/attestation/verify"
 )
 
@@ -30,12 +31,23 @@ func aloneChecks(s *evidence.Set, opts verify.Options) check.List {
 		if signing, err := certs.FromPEM(s.Collateral.SigningChain); err == nil {
 			in.Certs = append(in.Certs, signing...)
 		}
+		in.TCBInfo, in.QEIdentity = s.Collateral.TCBInfo, s.Collateral.QEIdentity
+	}
+	// tdx.tcb checks CRLs with the collateral; without it they would go unchecked beside a TD
+	// quote, so they are judged here, with the quote's PCK chain for revocation.
+	if len(s.TDQuote) == 0 || s.Collateral.Empty() {
 		for _, d := range [][]byte{s.Collateral.PCKCRL, s.Collateral.RootCRL} {
 			if len(d) > 0 {
 				in.CRLs = append(in.CRLs, d)
 			}
 		}
-		in.TCBInfo, in.QEIdentity = s.Collateral.TCBInfo, s.Collateral.QEIdentity
+		if q, err := tdx.ParseQuote(s.TDQuote); err == nil && len(in.CRLs) > 0 {
+			for _, c := range []*x509.Certificate{q.PCK, q.Intermediate, q.Root} {
+				if c != nil {
+					in.Certs = append(in.Certs, c)
+				}
+			}
+		}
 	}
 	for _, r := range opts.Trust.AMD {
 		in.Extra = append(in.Extra, r.ARK, r.ASK)

@@ -362,7 +362,11 @@ func hostileRows(t *testing.T, dir, tmp string) []hostileRow {
 	add(hostileRow{name: "alone: root CRL", files: map[string][]byte{"a-crl.der": rootCRL}, code: 0},
 		hostileRow{name: "alone: PCK CRL", files: map[string][]byte{"a-crl.der": crl}, code: 2, id: "crl.signature"},
 		hostileRow{name: "PCK CRL with its chain", files: map[string][]byte{"a-crl.der": crl, "pck.pem": pck}, code: 0},
-		hostileRow{name: "PCK CRL with another chain", files: map[string][]byte{"a-crl.der": crl, "signing.pem": signing}, code: 2, id: "crl.signature"})
+		hostileRow{name: "PCK CRL with another chain", files: map[string][]byte{"a-crl.der": crl, "signing.pem": signing}, code: 2, id: "crl.signature"},
+		// Beside a TD quote without collateral (no tdx.tcb), the CRL is still judged, with
+		// the quote's PCK chain for revocation.
+		hostileRow{name: "TD quote with the PCK CRL, no collateral", files: map[string][]byte{"a-tdquote.bin": tdq, "crl.der": crl}, code: 0},
+		hostileRow{name: "TD quote with a stale PCK CRL, no collateral", files: map[string][]byte{"a-tdquote.bin": tdq, "crl.der": crl}, flags: []string{"--now", "2026-03-01T00:00:00Z"}, code: 2, id: "crl.fresh"})
 	for name, b := range map[string][]byte{"tcbinfo.json": tcb, "qeid.json": qe} {
 		add(hostileRow{name: "alone: " + name, files: map[string][]byte{"a-" + name: b}, code: 2, id: "tdx.collateral.signature"},
 			hostileRow{name: name + " with the signing chain", files: map[string][]byte{"a-" + name: b, "signing.pem": signing}, code: 0},
