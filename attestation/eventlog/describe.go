@@ -186,6 +186,11 @@ func taggedText(d []byte) (text, bool) {
 	if err != nil || 8+len(ev.Data) != len(d) {
 		return text{}, false
 	}
+	if isSIPAContainer(ev.ID) {
+		if s, ok := sipaText(ev.ID, ev.Data); ok {
+			return s, true
+		}
+	}
 	if s, ok := asciiText(ev.Data); ok {
 		return both("tag 0x%08x: %q", "태그 0x%08x: %q", ev.ID, s), true
 	}

@@ -13,10 +13,11 @@ import (
 // SystemPath is where Linux exposes the firmware event log of the first TPM.
 const SystemPath = "/sys/kernel/security/tpm0/binary_bios_measurements"
 
-// ReadSystem reads this machine's firmware event log from securityfs. Errors are
-// fault.Device with a hint saying what to do.
+// ReadSystem reads this machine's event log of the current boot: from securityfs on Linux,
+// through TBS's Tbsi_Get_TCG_Log on Windows (system_windows.go). Errors are fault.Device
+// with a hint saying what to do.
 func ReadSystem() ([]byte, error) {
-	return readLog(SystemPath)
+	return readSystem()
 }
 
 func readLog(path string) ([]byte, error) {
