@@ -25,15 +25,21 @@ func (s *Server) policyText(kind string) string {
 // the policy issued (at the top level and inside x-ms-policy, as MAA writes them) and the
 // policy's x-ms-policy-hash.
 func (s *Server) issueCustom(base string, claims map[string]any, evidence []policy.Claim) (string, *apiError) {
+	return s.evaluateAndIssue(s.cfg.Policy, base, claims, evidence, s.sign)
+}
+
+// evaluateAndIssue runs pol and encodes the token with sign (signed, or a draft's unsigned).
+func (s *Server) evaluateAndIssue(pol *policy.Policy, base string, claims map[string]any, evidence []policy.Claim,
+	sign func(string, map[string]any) (string, error)) (string, *apiError) {
 	norm, err := policy.Normalize(claims)
 	if err != nil {
 		return "", internal(err)
 	}
-	res := s.cfg.Policy.Evaluate(append(policy.Incoming(norm), evidence...))
+	res := pol.Evaluate(append(policy.Incoming(norm), evidence...))
 	if !res.Permitted {
 		return "", denialError(res.Denial)
 	}
-	claims["x-ms-policy-hash"] = policy.Hash(s.cfg.Policy.Text)
+	claims["x-ms-policy-hash"] = policy.Hash(pol.Text)
 	issued := map[string]any{}
 	for _, c := range res.Outgoing {
 		// A type issued more than once becomes an array, as JSON has no repeated keys.
@@ -52,7 +58,7 @@ func (s *Server) issueCustom(base string, claims map[string]any, evidence []poli
 		}
 		claims["x-ms-policy"] = issued
 	}
-	jwt, err := s.sign(base, claims)
+	jwt, err := sign(base, claims)
 	if err != nil {
 		return "", internal(err)
 	}

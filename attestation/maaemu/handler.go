@@ -251,11 +251,6 @@ func (s *Server) attestPlatform(body []byte, kind, base string, now time.Time) (
 	if err != nil {
 		return nil, invalidParameter("%v", err)
 	}
-	if p.DraftPolicy != "" {
-		// A draft policy makes MAA issue an unsecured token under that policy; the
-		// emulator enforces only its own policy and will not sign an unsecured one.
-		return nil, invalidParameter("draftPolicyForAttestation is not supported by the emulator; it applies its own policy (cvmscope emulator policy)")
-	}
 	var ev *platformEvidence
 	var aerr *apiError
 	if kind == "SevSnpVm" {
@@ -270,7 +265,13 @@ func (s *Server) attestPlatform(body []byte, kind, base string, now time.Time) (
 	if err != nil {
 		return nil, internal(err)
 	}
-	jwt, aerr := s.issue(kind, base, claims)
+	var jwt string
+	if p.DraftPolicy != "" {
+		// A draft replaces the provider's policy for this call and the answer is unsigned (draft.go).
+		jwt, aerr = s.issueDraft(p.DraftPolicy, base, claims, nil)
+	} else {
+		jwt, aerr = s.issue(kind, base, claims)
+	}
 	if aerr != nil {
 		return nil, aerr
 	}

@@ -162,10 +162,20 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 			err = fault.Korean(fault.Errorf(fault.Internal, "--flow platform needs SEV-SNP or TDX evidence; this is a %s VM: use --flow guest", s.TEE.Label()),
 				fmt.Sprintf("`--flow platform`에는 SEV-SNP나 TDX 증거가 필요한데 이 VM은 %s입니다. `--flow guest`를 씁니다", s.TEE.LabelKO()), "")
 		}
+		if err == nil && l.opts.DraftPolicy != "" {
+			var c check.Check
+			if body, c, err = l.draftBody(flow, flowName(flow, s.TEE), body); err == nil {
+				checks = append(checks, c)
+			}
+		}
 		if err != nil {
 			checks = append(checks, ioFail(err, IDRequest, "%v", err).KO("요청을 만들지 못했습니다: %s", koErr(err)))
 			return fail(err)
 		}
+	} else if l.opts.DraftPolicy != "" {
+		_, _, err := l.draftBody(flow, "AzureGuest", nil)
+		checks = append(checks, ioFail(err, IDRequest, "%v", err).KO("요청을 만들지 못했습니다: %s", koErr(err)))
+		return fail(err)
 	} else {
 		st.path = maa.PathAzureGuest
 		gr, enc, encChecks, err := l.guestRequest(ctx, p, s, res, nonce, vcekChain, tdQuote)
@@ -349,6 +359,8 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 		compact, err = maa.ParsePlatformResponse(ex.ResponseBody)
 		if err != nil {
 			checks = append(checks, ioFail(err, IDDecrypt, "reading the token from the answer: %v", err).KO("응답에서 토큰을 읽지 못했습니다: %s", koErr(err)))
+		} else if l.opts.DraftPolicy != "" {
+			checks = append(checks, draftAnswer(compact))
 		}
 	} else {
 		compact, err = openGuestAnswer(ctx, p.TPM, st.encKey, ex.ResponseBody)
@@ -445,6 +457,9 @@ func (l *Live) verifyJWT(ctx context.Context) (present.Page, error) {
 		opts.UserData = s.UserData
 	}
 	checks := token.Verify(tok, opts)
+	if l.opts.DraftPolicy != "" && maa.IsDraftAnswer(st.compact) {
+		checks = append(check.List{draftAnswer(st.compact)}, draftSignature(checks)...)
+	}
 	cmpCheck, items := compare.TokenVsEvidence(tok.Claims, s, res)
 	checks = append(checks, cmpCheck)
 	checks = append(checks, l.knobChecks(tok.Claims, st, rep.nonce)...)

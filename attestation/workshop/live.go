@@ -64,6 +64,9 @@ type LiveOptions struct {
 	// Policy, when set, is the policy the simulated CVM's MAA emulator enforces
 	// (cvmscope --policy FILE) instead of its built-in one.
 	Policy *policy.Policy
+	// DraftPolicy, when set, is sent as draftPolicyForAttestation (--draft-policy
+	// DraftPolicyFile): a policy test whose unsigned answer is never a verified token (draft.go).
+	DraftPolicy, DraftPolicyFile string
 	// TuneMAA, when set, adjusts the MAA client before each call: tests replace its Sleep
 	// and Now so that retries and latency are judged without waiting.
 	TuneMAA func(*maa.Client)

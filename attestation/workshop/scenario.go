@@ -76,8 +76,8 @@ var Scenarios = map[string]Scenario{
 		NeedsTEE: true,
 	},
 	"policy-debug": {
-		Summary: present.T("the emulator enforces cvmscope's sample policy for the call (policy sample TYPE) and the hardware report says the guest is debuggable; the policy's rule denies it",
-			"에뮬레이터가 이 호출의 유형에 맞는 cvmscope 샘플 정책(policy sample TYPE)을 적용하고, 하드웨어 보고서는 게스트를 디버그 가능으로 표시합니다. 정책의 규칙이 거부합니다"),
+		Summary: present.T("MAA runs cvmscope's sample policy (policy sample TYPE) on a debuggable guest; a rule denies it",
+			"MAA가 디버그 가능한 게스트에 cvmscope 샘플 정책(policy sample TYPE)을 적용합니다. 규칙 하나가 거부합니다"),
 		Expect:       "Call MAA fails with PolicyEvaluationError naming the sample policy's rule (line) and the claim that decided it; exit 5",
 		Debug:        true,
 		SamplePolicy: true,

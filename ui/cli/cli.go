@@ -240,6 +240,7 @@ type options struct {
 	each            bool      // inspect --each (fleet.go)
 	knobs           knobFlags // --user-data, --client-payload, --pcr (knobs.go)
 	policyFile      string    // --policy: the simulated CVM's emulator enforces it (policy.go)
+	draftFile       string    // --draft-policy: sent as draftPolicyForAttestation (draft.go)
 }
 
 func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
@@ -284,6 +285,7 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.debug, "sim-debug", false, "simulated CVM's hardware report says the guest is debuggable")
 	addKnobFlags(fs, &o.knobs)
 	fs.StringVar(&o.policyFile, "policy", "", "the simulated CVM's MAA emulator enforces this MAA policy (a file) instead of its built-in one; the Call MAA step shows a failing rule")
+	fs.StringVar(&o.draftFile, "draft-policy", "", "send this MAA policy (a file) as draftPolicyForAttestation with --flow platform: MAA evaluates it instead of the provider's and answers an UNSIGNED token, a draft evaluation, never an attestation (exit 0: the draft permitted; 5: it denied)")
 	fs.BoolVar(&o.workshop, "workshop", false, "open the TUI on the guided lesson of the Korean CVM attestation workshop (W opens it any time)")
 	fs.BoolVar(&o.demo, "demo", false, "booth mode: the TUI plays scenes on the simulated CVM by itself (SEV-SNP, TDX, Trusted Launch; a refusal, a tampered report, a forged token) and loops until a key is pressed")
 	return fs
@@ -483,6 +485,10 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	draft, err := o.draftPolicy()
+	if err != nil {
+		return cfg, err
+	}
 	nonce := o.nonce
 	if sc.StaleReport && nonce == "" {
 		nonce = workshop.StaleNonce
@@ -493,7 +499,8 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		o.Options.Seed = []byte(o.seed)
 	}
 	cfg.live = workshop.LiveOptions{Platform: o.Options, Verify: cfg.verify, Nonce: nonce, Pager: pages.Pager{},
-		AttestationURL: o.attestURL, EmulatorCA: cfg.tok.EmulatorCA, Flow: o.flow, Scenario: sc, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway, Policy: pol}
+		AttestationURL: o.attestURL, EmulatorCA: cfg.tok.EmulatorCA, Flow: o.flow, Scenario: sc, Expect: exps, NoBaseline: o.noBaseline, Leeway: o.leeway, Policy: pol,
+		DraftPolicy: draft, DraftPolicyFile: o.draftFile}
 	return cfg, nil
 }
 
@@ -551,6 +558,10 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 			out.Error = runErr.Error()
 			out.Hint = fault.HintOf(runErr)
 		}
+		if o.draftFile != "" {
+			ok, v := draftVerdict(r.Evidence(), all, runErr)
+			out.Draft = &draftJSON{Policy: o.draftFile, Permitted: ok, Verdict: v.In(present.EN)}
+		}
 		writeJSON(stdout, out)
 	case "token":
 		// Only the JWT on stdout, as AttestationClient -o token prints it; everything else
@@ -565,12 +576,21 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 		}
 	case "bool":
 		ok, why := boolVerdict(b, r.Evidence(), all, runErr, o.trustSim)
+		if o.draftFile != "" {
+			// A draft's answer is unsigned: never true, whatever the draft decided.
+			_, v := draftVerdict(r.Evidence(), all, runErr)
+			ok, why = false, v
+		}
 		fmt.Fprintln(stdout, ok)
 		if !ok && !why.Empty() {
 			eprintf(stderr, "cvmscope: false: %s\n", why.In(lang))
 		}
 	default:
 		writeText(stdout, b, pages, all, lang)
+		if o.draftFile != "" {
+			_, v := draftVerdict(r.Evidence(), all, runErr)
+			fmt.Fprintln(stdout, v.In(lang))
+		}
 	}
 	if runErr != nil {
 		msg, h := fault.MessageIn(runErr, string(lang))
@@ -697,13 +717,15 @@ func isEnvironmentCheck(id string) bool {
 }
 
 type jsonReport struct {
-	OK     bool           `json:"ok"`
-	Source string         `json:"source"`
-	TEE    string         `json:"tee,omitempty"`
-	Banner string         `json:"banner"`
-	Error  string         `json:"error,omitempty"`
-	Hint   string         `json:"hint,omitempty"`
-	Token  string         `json:"token,omitempty"`
+	OK     bool   `json:"ok"`
+	Source string `json:"source"`
+	TEE    string `json:"tee,omitempty"`
+	Banner string `json:"banner"`
+	Error  string `json:"error,omitempty"`
+	Hint   string `json:"hint,omitempty"`
+	Token  string `json:"token,omitempty"`
+	// Draft is set for a --draft-policy run: its token is unsigned and verifies nothing.
+	Draft  *draftJSON     `json:"draft,omitempty"`
 	Checks check.List     `json:"checks"`
 	Pages  []present.Page `json:"pages"`
 }

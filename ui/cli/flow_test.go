@@ -168,6 +168,7 @@ func TestScenarios(t *testing.T) {
 	}{
 		{"secureboot-off", 5, "maa.call", check.Fail, "secureboot"},
 		{"debug-enabled", 5, "maa.call", check.Fail, "debug"},
+		{"policy-debug", 5, "maa.call", check.Fail, "authorizationrules #1"},
 		{"stale-report", 2, "jwt.user-data", check.Fail, "user-data"},
 		{"maa-slow", 0, "maa.call", check.Warn, "took"},
 		{"maa-429", 0, "maa.call", check.Warn, "429"},

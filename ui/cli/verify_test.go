@@ -112,10 +112,10 @@ func TestVerifyBadInput(t *testing.T) {
 func TestScenarioList(t *testing.T) {
 	r := runCLI(t, "--scenario", "list", "--lang", "en")
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	if r.code != 0 || len(lines) != 12 {
-		t.Fatalf("code %d, %d lines, want 0 and 12:\n%s", r.code, len(lines), r.stdout)
+	if r.code != 0 || len(lines) != 13 {
+		t.Fatalf("code %d, %d lines, want 0 and 13:\n%s", r.code, len(lines), r.stdout)
 	}
-	for _, name := range []string{"secureboot-off", "debug-enabled", "stale-report", "maa-slow", "maa-429", "maa-500", "maa-down", "imds-down", "unknown-key", "expired-token", "wrong-issuer", "clock-skew"} {
+	for _, name := range []string{"secureboot-off", "debug-enabled", "policy-debug", "stale-report", "maa-slow", "maa-429", "maa-500", "maa-down", "imds-down", "unknown-key", "expired-token", "wrong-issuer", "clock-skew"} {
 		if !strings.Contains(r.stdout, name+" ") {
 			t.Errorf("--scenario list lacks %s", name)
 		}
