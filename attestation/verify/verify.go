@@ -399,8 +399,12 @@ func (r *Result) eventLog(s *evidence.Set, add func(...check.Check)) {
 			KO("이벤트 %d개를 구문 분석했지만 재생 결과와 비교할 PCR 값이 없습니다(쿼트된 PCR 값을 줍니다)", len(l.Events)))
 		return
 	}
-	add(markUnquoted(eventlog.CompareQuoted(l, s.PCRs, s.QuotePCRs), s.QuotePCRs)...)
+	replay := markUnquoted(eventlog.CompareQuoted(l, s.PCRs, s.QuotePCRs), s.QuotePCRs)
+	add(replay...)
 	add(eventlog.CompareBanks(s.EventLog, s.PCRBanks)...)
+	if c, ok := eventlog.WindowsCheck(l, s.EventLog, replay); ok {
+		add(c)
+	}
 }
 
 // markUnquoted says so on replay checks of PCRs that were read from the TPM but that the
