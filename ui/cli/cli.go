@@ -49,6 +49,9 @@ Usage:
   cvmscope export ITEM [flags]     write one item of a run or a bundle (AK cert, HCL report, SNP report,
                                    TD quote, chains, event log, PCRs, token, request) as PEM, DER, hex,
                                    base64, raw or JSON (cvmscope export list)
+  cvmscope endorsements [--network] [--region R] [--mrtd HEX | --from FILE...]
+                                   list the TDX MRTDs THIM endorses, look one up, and judge a TD
+                                   quote's TCB (--collateral pcs|azure, --tcb-baseline DATE)
   cvmscope emulator [flags]        run the MAA emulator (SIMULATED signing key) until interrupted
   cvmscope serve [flags]           serve the workshop over SSH: every session its own simulated CVM
   cvmscope vtpm [flags]            serve the simulated CVM's vTPM to any TPM client (mssim and swtpm
@@ -118,7 +121,7 @@ func help(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		fmt.Fprintln(stdout, "\ncvmscope version prints the version and exits; it takes no flags.")
 		return 0
-	case "inspect", "verify", "emulator", "serve", "policy", "vtpm", "export":
+	case "inspect", "verify", "emulator", "serve", "policy", "vtpm", "export", "endorsements":
 		return Main([]string{topic, "--help"}, stdout, stderr)
 	}
 	eprintf(stderr, "cvmscope help: no command %q; the commands are %s\n", topic, strings.Join(commands, ", "))

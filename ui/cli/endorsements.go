@@ -101,13 +101,13 @@ func runEndorsements(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.seed, "seed", "", "seed of the simulated TDX CVM (without --network)")
 	fs.StringVarP(&o.output, "output", "o", "text", "text or json")
 	fs.StringVar(&o.lang, "lang", "", "language: en or ko (default from LANG)")
-	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
-		fmt.Fprint(stdout, endorsementsUsage)
-		printUsage(stdout, fs)
+	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" }) {
+		fmt.Fprintf(stdout, "%s\nFlags:\n%s", endorsementsUsage, fs.FlagUsages())
 		return 0
 	}
-	if code, done := parseFlags(fs, args, stdout, stderr); done {
-		return code
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "%s\nFlags:\n%s\ncvmscope endorsements: %v%s\n", endorsementsUsage, fs.FlagUsages(), err, suggestFlag(fs, err))
+		return 1
 	}
 	lang := present.Lang(o.lang)
 	if lang == "" {
