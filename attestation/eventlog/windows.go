@@ -104,6 +104,9 @@ var sipaTypes = map[uint32]sipa{
 	0x000B0001: {text{"KSR signature", "KSR 서명"}, sipaHex},
 }
 
+// calgNames are the Windows CryptoAPI ALG_IDs a loaded module's hash algorithm record holds.
+var calgNames = map[uint32]string{0x8004: "SHA-1", 0x800c: "SHA-256", 0x800d: "SHA-384", 0x800e: "SHA-512"}
+
 // isSIPAContainer says whether a tagged event's ID is a SIPA container (type class 1).
 func isSIPAContainer(id uint32) bool { return id&0x000f0000 == 0x00010000 }
 
@@ -166,6 +169,12 @@ func sipaItems(d []byte, depth int) ([]text, bool) {
 			}
 			out = append(out, both("%s [%s]", "%s [%s]", s.name, join(inner, "; ")))
 			continue
+		}
+		if typ == 0x00070003 && len(v) == 4 {
+			if alg, ok := calgNames[binary.LittleEndian.Uint32(v)]; ok {
+				out = append(out, both("%s %s", "%s %s", s.name, alg))
+				continue
+			}
 		}
 		out = append(out, both("%s %s", "%s %s", s.name, sipaValue(s.kind, v)))
 	}

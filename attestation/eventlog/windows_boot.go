@@ -147,8 +147,9 @@ func WindowsCheck(l *Log, raw []byte, replay check.List) (check.Check, bool) {
 		c = check.Passf(CheckWindows, "%s", sum.en).KO("%s", sum.ko)
 	}
 	if v := vouched(replay); v != "" {
-		c = c.WithDetail("not vouched for: "+v+" did not replay to a quoted value, so these records may not be what Windows measured",
-			"보증되지 않음: "+v+"이(가) 쿼트된 값으로 재생되지 않았으므로 이 기록이 Windows가 측정한 것과 다를 수 있습니다")
+		vko := strings.NewReplacer("(no quoted value)", "(쿼트된 값 없음)", "(replay differs)", "(재생 결과 다름)").Replace(v)
+		c = c.WithDetail("not vouched for: "+v+"; until PCRs 12 and 13 replay to quoted values these records may not be what Windows measured",
+			"보증되지 않음: "+vko+". PCR 12와 13이 쿼트된 값으로 재생되기 전에는 이 기록이 Windows가 측정한 것과 다를 수 있습니다")
 	} else {
 		c = c.WithDetail("vouched for: PCRs 12 and 13 replay to the quoted values", "보증됨: PCR 12와 13이 쿼트된 값으로 재생됩니다")
 	}
@@ -161,18 +162,22 @@ func WindowsCheck(l *Log, raw []byte, replay check.List) (check.Check, bool) {
 	return c, true
 }
 
-// vouched names the PCRs among 12 and 13 whose replay did not pass, "" when both did.
+// vouched says which of PCRs 12 and 13 the replay did not confirm, "" when both passed.
 func vouched(replay check.List) string {
-	passed := map[string]bool{}
+	seen, passed := map[string]bool{}, map[string]bool{}
 	for _, c := range replay {
-		if c.ID == CheckReplay && c.Verdict == check.Pass {
-			passed[c.Subject] = true
+		if c.ID == CheckReplay {
+			seen[c.Subject] = true
+			passed[c.Subject] = passed[c.Subject] || c.Verdict == check.Pass
 		}
 	}
 	var missing []string
 	for _, p := range []string{"PCR12", "PCR13"} {
-		if !passed[p] {
-			missing = append(missing, p)
+		switch {
+		case !seen[p]:
+			missing = append(missing, p+" (no quoted value)")
+		case !passed[p]:
+			missing = append(missing, p+" (replay differs)")
 		}
 	}
 	return strings.Join(missing, ", ")

@@ -395,6 +395,11 @@ func (r *Result) eventLog(s *evidence.Set, add func(...check.Check)) {
 	}
 	r.Log = l
 	if len(s.PCRs) == 0 {
+		// A Windows log alone (inspect of a MeasuredBoot file) still says what Windows
+		// recorded, marked unvouched.
+		if c, ok := eventlog.WindowsCheck(l, s.EventLog, nil); ok {
+			add(c)
+		}
 		add(check.Skipf("eventlog.replay", "parsed %d events, but no PCR values to replay them against (supply the quoted PCRs)", len(l.Events)).
 			KO("이벤트 %d개를 구문 분석했지만 재생 결과와 비교할 PCR 값이 없습니다(쿼트된 PCR 값을 줍니다)", len(l.Events)))
 		return
