@@ -41,6 +41,11 @@ func aloneChecks(s *evidence.Set, opts verify.Options) check.List {
 				in.CRLs = append(in.CRLs, d)
 			}
 		}
+		if hardware && len(in.CRLs) > 0 {
+			// A CRL given with a report is there for its chain: certs.chain says whether
+			// the CRL revokes any of it, which the report's own checks do not.
+			in.Certs, in.Known = append(in.Certs, in.Known...), nil
+		}
 		if q, err := tdx.ParseQuote(s.TDQuote); err == nil && len(in.CRLs) > 0 {
 			for _, c := range []*x509.Certificate{q.PCK, q.Intermediate, q.Root} {
 				if c != nil {

@@ -7,16 +7,19 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/eventlog"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
 	"github.com/cvmscope/cvmscope/attestation/tpmquote"
+	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 	pb "github.com/google/go-tpm-tools/proto/attest"
 	tpmpb "github.com/google/go-tpm-tools/proto/tpm"
 	"google.golang.org/protobuf/proto"
@@ -327,6 +330,32 @@ func TestInspectGivesAloneVerdicts(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("eventlog.banks lists no %s PCR0", b.Name)
+		}
+	}
+
+	// A CRL given with a report judges the report's chain: the simulated ARK's CRL revoking
+	// the ASK fails it, one revoking nothing leaves it standing.
+	amd, err := simroots.NewAMD([]byte("formats test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hclFile := write(t, dir, "hcl.bin", s.HCLReport)
+	for _, revoked := range []bool{false, true} {
+		var serials []*big.Int
+		if revoked {
+			serials = append(serials, amd.ASK.SerialNumber)
+		}
+		crl, err := amd.CRL(time.Now().Add(-time.Hour), serials...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := runCLI(t, "inspect", "--trust-simulated", "-o", "json", hclFile, certs, write(t, dir, "amd.crl", crl))
+		want, code := check.Pass, 0
+		if revoked {
+			want, code = check.Fail, 2
+		}
+		if r.code != code || r.verdict("certs.chain") != want || r.verdict("crl.signature") != check.Pass {
+			t.Errorf("report with a CRL revoking the ASK %v: exit %d, certs.chain %s, crl.signature %s", revoked, r.code, r.verdict("certs.chain"), r.verdict("crl.signature"))
 		}
 	}
 
