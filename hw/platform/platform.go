@@ -13,7 +13,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
+	"strings"
 
 	"github.com/cvmscope/cvmscope/attestation/eventlog"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
@@ -92,12 +92,12 @@ func pick(flag, dflt string) string {
 // detectAzure looks for a TPM device. A TPM alone does not make an Azure VM; the report
 // index decides, which openAzure reads. Without a device there is nothing to ask.
 func detectAzure() (dev string, reason why) {
-	for _, d := range []string{"/dev/tpmrm0", "/dev/tpm0"} {
-		if _, err := os.Stat(d); err == nil {
-			return d, why{"found " + d, d + " 장치를 찾았습니다"}
-		}
+	// tpm.Detect knows each OS's way in: device files on Linux, TBS on Windows.
+	if target, found, foundKO, ok := tpm.Detect(); ok {
+		return target, why{"found " + found, foundKO + " 찾았습니다"}
 	}
-	return "", why{"no TPM device (/dev/tpmrm0, /dev/tpm0)", "TPM 장치(/dev/tpmrm0, /dev/tpm0)가 없습니다"}
+	list := strings.Join(tpm.DefaultDevices, ", ")
+	return "", why{"no TPM device (" + list + ")", "TPM 장치(" + list + ")가 없습니다"}
 }
 
 func openAzure(ctx context.Context, o Options, reason why) (*Platform, error) {

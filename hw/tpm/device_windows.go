@@ -56,3 +56,13 @@ func (t tbsTransport) Send(cmd []byte) ([]byte, error) {
 }
 
 func (t tbsTransport) Close() error { return t.tr.Close() }
+
+// Detect says whether this machine has a TPM 2.0 to open, the target for it, and what was
+// found in English and Korean (with its object particle): TBS reports one.
+func Detect() (target, found, foundKO string, ok bool) {
+	info, err := tbs.GetDeviceInfo()
+	if err != nil || info.TPMVersion != tbs.TPMVersion20 {
+		return "", "", "", false
+	}
+	return TargetTBS, "a TPM 2.0 through TBS", "TBS를 통한 TPM 2.0을", true
+}

@@ -3,6 +3,7 @@ package tpm
 import (
 	"context"
 	"errors"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -51,5 +52,26 @@ func TestTBSTargetOffWindows(t *testing.T) {
 	}
 	if _, hint := fault.MessageIn(err, "en"); hint == "" {
 		t.Errorf("no advice with %v", err)
+	}
+}
+
+func TestDetectFindsOnlyExistingDevices(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows asks TBS")
+	}
+	saved := DefaultDevices
+	defer func() { DefaultDevices = saved }()
+	dir := t.TempDir()
+	dev := dir + "/tpmrm0"
+	if err := os.WriteFile(dev, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	DefaultDevices = []string{dir + "/missing", dev}
+	if target, found, ko, ok := Detect(); !ok || target != dev || found != dev || ko != dev+" 장치를" {
+		t.Errorf("Detect = %q %q %q %v, want %s", target, found, ko, ok, dev)
+	}
+	DefaultDevices = []string{dir + "/missing"}
+	if _, _, _, ok := Detect(); ok {
+		t.Error("Detect found a device that does not exist")
 	}
 }
