@@ -8,6 +8,7 @@ import (
 
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/hcl"
 	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
@@ -87,16 +88,23 @@ func tamperedRun(ctx context.Context, opts workshop.LiveOptions) (workshop.Runne
 	}
 	set := live.Evidence()
 	const measurement = 0x90
-	if len(set.SNPReport) <= measurement {
+	hw := set.SNPReport
+	if len(hw) == 0 && len(set.HCLReport) > 0 {
+		if r, err := hcl.Parse(set.HCLReport); err == nil {
+			hw = r.HardwareReport
+		}
+	}
+	if len(hw) <= measurement {
 		return nil, fault.Korean(fmt.Errorf("demo: the simulated CVM returned no SEV-SNP report to tamper with"),
 			"데모: 시뮬레이션 CVM이 변조할 SEV-SNP 보고서를 돌려주지 않았습니다", "")
 	}
-	orig := bytes.Clone(set.SNPReport)
-	set.SNPReport = bytes.Clone(set.SNPReport)
-	set.SNPReport[measurement] ^= 0x01
-	if at := bytes.Index(set.HCLReport, orig); at >= 0 {
-		set.HCLReport = bytes.Clone(set.HCLReport)
-		set.HCLReport[at+measurement] ^= 0x01
+	// The same byte wherever the report is carried: alone, and inside the HCL report.
+	orig := bytes.Clone(hw)
+	for _, b := range []*[]byte{&set.SNPReport, &set.HCLReport} {
+		if at := bytes.Index(*b, orig); at >= 0 {
+			*b = bytes.Clone(*b)
+			(*b)[at+measurement] ^= 0x01
+		}
 	}
 	st, err := workshop.Simulated()
 	if err != nil {
