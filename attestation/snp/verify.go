@@ -159,7 +159,7 @@ func signatureCheck(r *Report, leaf *x509.Certificate, key abi.ReportSigner, ver
 	}
 	c := check.Failf(IDSignature, "the report signature does not verify with the supplied %v: the report was altered or was not signed by this key", key).
 		KO("주어진 %v로 보고서 서명이 검증되지 않습니다. 보고서가 변경되었거나 이 키로 서명되지 않았습니다", key).
-		WithDetail("go-sev-guest: "+err.Error(), "go-sev-guest 오류: "+err.Error())
+		WithDetail("go-sev-guest: "+err.Error(), fault.QuoteKO("go-sev-guest 오류 원문", err.Error()))
 	if exts, xerr := kds.CertificateExtensions(leaf, key); xerr == nil {
 		if exts.HWID != nil && !bytes.Equal(exts.HWID, r.ChipID()) {
 			c = c.WithDetail("the VCEK belongs to another chip: its HWID is "+hex.EncodeToString(exts.HWID),
@@ -257,7 +257,7 @@ func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSi
 	if err != nil && !(sigErr != nil && isSignatureStep(err)) {
 		return check.Failf(IDChain, "the %v chains to %s, but go-sev-guest rejects it", key, rootEN).
 			KO("%v가 %s까지 이어지지만 go-sev-guest가 거부합니다", key, rootKO).
-			WithDetail("go-sev-guest: "+err.Error(), "go-sev-guest 오류: "+err.Error())
+			WithDetail("go-sev-guest: "+err.Error(), fault.QuoteKO("go-sev-guest 오류 원문", err.Error()))
 	}
 	pc := matched.amd.ProductCerts
 	ica := pc.Ask

@@ -152,9 +152,9 @@ func VerifyQuote(q *Quote, opts Options) check.Check {
 		}
 	} else if err := verify.TdxQuote(q.Proto, vopts); err != nil {
 		if chainErr != nil {
-			details = append(details, detail{"chain: " + chainErr.Error(), "인증서 체인 오류: " + chainErr.Error()})
+			details = append(details, detail{"chain: " + chainErr.Error(), fault.QuoteKO("인증서 체인 오류 원문", chainErr.Error())})
 		}
-		details = append(details, detail{"go-tdx-guest: " + err.Error(), "go-tdx-guest 오류: " + err.Error()})
+		details = append(details, detail{"go-tdx-guest: " + err.Error(), fault.QuoteKO("go-tdx-guest 오류 원문", err.Error())})
 		why, whyKO := explainVerifyError(err)
 		return withDetails(check.Failf(CheckSignature, "quote does not verify: %s", why).
 			KO("쿼트가 검증되지 않습니다: %s", whyKO), details)
@@ -189,7 +189,7 @@ func explainVerifyError(err error) (en, ko string) {
 		return "the QE report's signature does not verify with the PCK certificate",
 			"QE 보고서의 서명이 PCK 인증서로 검증되지 않습니다"
 	case strings.Contains(msg, "expired") || strings.Contains(msg, "PCK Certificate"):
-		return "PCK certificate chain: " + msg, "PCK 인증서 체인 오류: " + msg
+		return "PCK certificate chain: " + msg, fault.QuoteKO("PCK 인증서 체인 오류 원문", msg)
 	}
-	return msg, "go-tdx-guest 검증 오류: " + msg
+	return msg, fault.QuoteKO("go-tdx-guest 검증 오류 원문", msg)
 }
