@@ -31,13 +31,17 @@ func keyServer(t *testing.T, certs http.HandlerFunc) (*httptest.Server, *atomic.
 	return srv, &n
 }
 
-// hangUntilGone answers nothing until the client hangs up; reached hears of each request.
+// hangUntilGone never answers; reached hears of each request. Once the client hangs up the
+// connection is aborted without a response: returning from the handler would send an empty
+// 200, which the transport can still hand to a client whose deadline has just passed (seen
+// under -race -count=20), so the test would see an answer the "provider" never meant to give.
 func hangUntilGone(reached chan<- struct{}) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if reached != nil {
 			reached <- struct{}{}
 		}
 		<-r.Context().Done()
+		panic(http.ErrAbortHandler)
 	}
 }
 
@@ -54,12 +58,17 @@ func dropAfter(w http.ResponseWriter, n int) {
 
 // A provider that accepts the connection and never answers must not hang cvmscope, even
 // with the default HTTP client, which has no timeout of its own.
+//
+// Only /certs may meet the 20 ms attempt deadline: the metadata is answered in memory, so a
+// loaded machine (-race -count=20) cannot make the metadata request the one that times out,
+// and the hanging handler never answers, so the deadline is the only way the fetch ends.
 func TestKeyFetchHangingProviderTimesOut(t *testing.T) {
 	srv, _ := keyServer(t, hangUntilGone(nil))
 	p, err := NewProvider(srv.URL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.Client = &http.Client{Transport: metadataInMemory{http.DefaultTransport}}
 	p.AttemptTimeout = 20 * time.Millisecond
 	_, err = ProviderKeys(p).Lookup(t.Context(), "kid")
 	host := strings.TrimPrefix(srv.URL, "http://")
@@ -67,6 +76,19 @@ func TestKeyFetchHangingProviderTimesOut(t *testing.T) {
 		fault.KindOf(err) != fault.Network || IsKeyNotFound(err) {
 		t.Fatalf("err %v (%v)", err, fault.KindOf(err))
 	}
+}
+
+// metadataInMemory answers the OpenID metadata itself, at once and whatever the context,
+// and passes every other request to next.
+type metadataInMemory struct{ next http.RoundTripper }
+
+func (m metadataInMemory) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path != "/.well-known/openid-configuration" {
+		return m.next.RoundTrip(r)
+	}
+	body := fmt.Sprintf(`{"jwks_uri":"http://%s/certs"}`, r.URL.Host)
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body)),
+		ContentLength: int64(len(body)), Request: r}, nil
 }
 
 func TestKeyFetchOverallTimeout(t *testing.T) {
