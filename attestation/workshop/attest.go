@@ -343,6 +343,9 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 	next := *st
 	next.compact, s.Token = "", ""
 	done := func(page present.Page, err error) (present.Page, error) {
+		if l.opts.DraftPolicy != "" {
+			page = draftPage(page)
+		}
 		if perr := l.publish(CallMAA, gen, &report{nonce: rep.nonce, set: s, result: rep.result}, &next); perr != nil {
 			return present.Page{}, perr
 		}
@@ -467,6 +470,9 @@ func (l *Live) verifyJWT(ctx context.Context) (present.Page, error) {
 	s.JWKS = keys.JWKS()
 	view := pages.JWTView{Token: tok, Checks: checks, KeySource: keys.Source(), Compare: items, Now: l.opts.Verify.Now}
 	page := l.opts.Pager.VerifyJWT(view)
+	if l.opts.DraftPolicy != "" {
+		page = draftPage(page)
+	}
 	if err := l.publish(VerifyJWT, gen, &report{nonce: rep.nonce, set: s, result: res}, st); err != nil {
 		return present.Page{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/maa"
+	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/token"
 )
 
@@ -71,4 +72,16 @@ func draftSignature(checks check.List) check.List {
 			KO("%s: alg none이라 검증할 서명이 없습니다. 이 토큰은 누가 썼는지 아무것도 증명하지 않습니다", DraftVerdictKO)
 	}
 	return checks
+}
+
+// draftPage heads a page of a draft run with what its result is, above everything the page
+// says about the token, in the TUI as in text and JSON.
+func draftPage(p present.Page) present.Page {
+	head := present.T("DRAFT EVALUATION (unsigned), not an attestation", "초안 정책 평가(서명 없음), 증명이 아님")
+	if p.Summary.Empty() {
+		p.Summary = head
+		return p
+	}
+	p.Summary = present.T(head.EN+" · "+p.Summary.EN, head.KO+" · "+p.Summary.In(present.KO))
+	return p
 }

@@ -101,6 +101,7 @@ func TestDraftPolicyLive(t *testing.T) {
 
 	code, out, errs = run("--flow", "platform", "--draft-policy", deny, "-o", "text")
 	if code != 5 || !strings.Contains(out, "verdict: draft evaluation (unsigned), not an attestation: the draft policy denied this evidence") ||
+		!strings.Contains(out, "== Call MAA ==\nDRAFT EVALUATION (unsigned), not an attestation · ") ||
 		!strings.Contains(errs, `rule authorizationrules #1 (line 3) needs [type=="x-ms-sevsnpvm-vmpl", value==3] and x-ms-sevsnpvm-vmpl is 0`) {
 		t.Errorf("denying draft: exit %d\n%s%s", code, out, errs)
 	}
