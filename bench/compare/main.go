@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command compare times whole processes side by side: each row is a cvmscope command and a
 // peer's command on the same input, and every run of every row is interleaved (row after
 // row, and within a row the two commands alternate which goes first), so that a busy

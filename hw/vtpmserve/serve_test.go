@@ -301,37 +301,6 @@ func TestHostileClients(t *testing.T) {
 	}
 }
 
-// TestUnixSocket opens the Unix socket the way legacy go-tpm's tpm2.OpenTPM(path) does for
-// a socket (bare frames) and reads the report.
-func TestUnixSocket(t *testing.T) {
-	opts := simcvm.DefaultOptions()
-	opts.Now = testNow
-	sim, err := simulator.GetWithFixedSeedInsecure(simcvm.SimulatorSeed(opts.Seed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	cvm, err := simcvm.Provision(transport.FromReadWriter(sim), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := t.TempDir() + "/tpm.sock"
-	srv, err := Start(Config{Listen: "127.0.0.1:0", Unix: path, TPM: cvm.Transport(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	rwc, err := legacy.OpenTPM(path)
-	if err != nil {
-		t.Fatalf("legacy tpm2.OpenTPM(%s): %v", path, err)
-	}
-	defer rwc.Close()
-	report, err := legacy.NVReadEx(rwc, tpmutil.Handle(simcvm.ReportIndex), legacy.HandleOwner, "", 0)
-	if err != nil || !bytes.Equal(report, cvm.Report()) {
-		t.Fatalf("HCL report over the Unix socket: %v", err)
-	}
-}
-
 func TestStartRefusesNonLoopback(t *testing.T) {
 	_, err := Start(Config{Listen: "0.0.0.0:2321", TPM: transport.FromReadWriter(&bytes.Buffer{})})
 	if err == nil || !strings.Contains(err.Error(), "not loopback") {

@@ -1,3 +1,7 @@
+//go:build unix
+
+// Unix only: it shares hostile_test.go's helpers (certsPEM, simEvidence), which are.
+
 package cli
 
 import (
