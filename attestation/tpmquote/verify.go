@@ -236,6 +236,7 @@ func checkPCRDigest(att *Attest, perr error, banks Banks) check.Check {
 		}
 		return withLines(f, c)
 	}
+	var notQuoted []string
 	for _, alg := range sortedAlgs(banks) {
 		var quoted []int
 		for _, b := range att.Selection {
@@ -244,8 +245,11 @@ func checkPCRDigest(att *Attest, perr error, banks Banks) check.Check {
 			}
 		}
 		if extra := unselected(banks[alg], quoted); len(extra) > 0 {
-			c = c.WithDetail("given but not quoted (not covered): "+bankText(alg, extra), "주어졌지만 쿼트되지 않은(검증 범위 밖) PCR: "+bankText(alg, extra))
+			notQuoted = append(notQuoted, bankText(alg, extra))
 		}
+	}
+	if len(notQuoted) > 0 {
+		c = c.WithDetail("given but not quoted (not covered): "+strings.Join(notQuoted, "; "), "주어졌지만 쿼트되지 않은(검증 범위 밖) PCR: "+strings.Join(notQuoted, "; "))
 	}
 	for _, w := range wrongSize {
 		c = c.WithDetail(w, w)
