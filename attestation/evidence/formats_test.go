@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,5 +77,27 @@ func TestRawBlobsSettleByTheQuote(t *testing.T) {
 	s.settle()
 	if s.Quote == nil || s.Quote.Sig[0] != 1 || s.Files[1].Err == "" || !strings.Contains(s.Files[1].Err, "second quote signature") {
 		t.Errorf("sig %v, files %+v", s.Quote, s.Files)
+	}
+}
+
+// A chain saved straight from Intel PCS's TCB-Info-Issuer-Chain header is URL-encoded PEM;
+// it is read as the collateral's signing chain, as the PEM file is.
+func TestIssuerChainHeader(t *testing.T) {
+	pemChain, err := os.ReadFile(filepath.Join(realDir(t), "intel-tcb-signing-chain.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := strings.NewReplacer("\n", "%0A", " ", "%20", "+", "%2B", "/", "%2F", "=", "%3D").Replace(string(pemChain))
+	var s Set
+	if err := s.Add("tcb-info-issuer-chain.txt", []byte(header)); err != nil {
+		t.Fatal(err)
+	}
+	want, err := ParseCertificates(pemChain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseCertificates(s.Collateral.SigningChain)
+	if s.Files[0].Kind != KindCertificates || s.Files[0].Err != "" || err != nil || len(got) != len(want) || !bytes.Equal(got[0].Raw, want[0].Raw) {
+		t.Errorf("header chain read as %s (%s): %d certificates (%v), want the PEM file's %d", s.Files[0].Kind, s.Files[0].Err, len(got), err, len(want))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -90,6 +91,7 @@ func ReadFile(p string) ([]byte, error) {
 // that does not parse joins the set only as a FileInfo with Err (the JWT also as Token, so
 // that its step reports it): a damaged file is evidence that failed, not a misuse.
 func (s *Set) Add(name string, data []byte) error {
+	data = headerPEM(data)
 	kind := Detect(data)
 	info := FileInfo{Path: name, Kind: kind, Size: len(data)}
 	if kind == KindUnknown {
@@ -458,4 +460,18 @@ func ParsePCRs(data []byte) (map[int][]byte, error) {
 		return nil, errors.New("PCR values: no \"pcrN\" keys with hex values found")
 	}
 	return out, nil
+}
+
+// headerPEM decodes a certificate chain saved straight from an Intel PCS response header
+// (TCB-Info-Issuer-Chain, SGX-PCK-CRL-Issuer-Chain): URL-encoded PEM, as PCS sends it.
+// Anything else is returned as it is.
+func headerPEM(data []byte) []byte {
+	t := bytes.TrimSpace(data)
+	if !bytes.HasPrefix(t, []byte("-----BEGIN%20")) {
+		return data
+	}
+	if dec, err := url.PathUnescape(string(t)); err == nil {
+		return []byte(dec)
+	}
+	return data
 }

@@ -314,8 +314,8 @@ func (a *anchors) vouch(cert *x509.Certificate, in Input, at time.Time) (en, ko 
 // sends the PCK CRL's issuer chain in a header, and a TD quote carries the same chain.
 func missingIssuer(iss string) (en, ko string) {
 	if strings.Contains(iss, "PCK") {
-		return "give the PCK chain as a PEM file alongside (Intel PCS's SGX-PCK-CRL-Issuer-Chain header, URL-decoded, or the chain in a TD quote)",
-			"PCK 체인을 PEM 파일로 함께 줍니다(Intel PCS의 SGX-PCK-CRL-Issuer-Chain 헤더를 URL 디코딩한 것, 또는 TD 쿼트 안의 체인)"
+		return "give the PCK chain as a PEM file alongside (Intel PCS's SGX-PCK-CRL-Issuer-Chain header, saved as it is, or the chain in a TD quote)",
+			"PCK 체인을 PEM 파일로 함께 줍니다(Intel PCS의 SGX-PCK-CRL-Issuer-Chain 헤더를 그대로 저장한 것, 또는 TD 쿼트 안의 체인)"
 	}
 	return "give its certificate with its chain (PEM) alongside",
 		"발급자 인증서를 체인과 함께(PEM) 줍니다"
@@ -407,8 +407,8 @@ func collateralChecks(doc []byte, key, what, header string, in Input, a *anchors
 			}
 		}
 	}
-	give := fmt.Sprintf("give Intel's TCB signing chain as a PEM file alongside (Intel PCS's %s header, URL-decoded)", header)
-	giveKO := fmt.Sprintf("Intel TCB 서명 체인을 PEM 파일로 함께 줍니다(Intel PCS의 %s 헤더를 URL 디코딩한 것)", header)
+	give := fmt.Sprintf("give Intel's TCB signing chain as a PEM file alongside (Intel PCS's %s header, saved as it is)", header)
+	giveKO := fmt.Sprintf("Intel TCB 서명 체인을 PEM 파일로 함께 줍니다(Intel PCS의 %s 헤더를 그대로 저장한 것)", header)
 	var sig check.Check
 	switch {
 	case len(body) == 0 || err != nil || len(rs) != 64:
