@@ -127,10 +127,10 @@ func Checks(in Input) check.List {
 		out = append(out, crlChecks(c, in, a)...)
 	}
 	if len(in.TCBInfo) > 0 {
-		out = append(out, collateralChecks(in.TCBInfo, "tcbInfo", "TCB info", "TCB-Info-Issuer-Chain", in, a)...)
+		out = append(out, collateralChecks(in.TCBInfo, "tcbInfo", "TCB info", "TCB 정보", "TCB-Info-Issuer-Chain", in, a)...)
 	}
 	if len(in.QEIdentity) > 0 {
-		out = append(out, collateralChecks(in.QEIdentity, "enclaveIdentity", "QE identity", "SGX-Enclave-Identity-Issuer-Chain", in, a)...)
+		out = append(out, collateralChecks(in.QEIdentity, "enclaveIdentity", "QE identity", "QE identity", "SGX-Enclave-Identity-Issuer-Chain", in, a)...)
 	}
 	return out
 }
@@ -376,10 +376,10 @@ func crlChecks(l crl, in Input, a *anchors) check.List {
 // collateralChecks verifies one Intel PCS document: its ECDSA signature over the body
 // bytes exactly as served, by a certificate given beside it that chains to a trusted Intel
 // root, and whether it is current.
-func collateralChecks(doc []byte, key, what, header string, in Input, a *anchors) check.List {
+func collateralChecks(doc []byte, key, what, whatKO, header string, in Input, a *anchors) check.List {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(doc, &raw); err != nil {
-		return check.List{check.Failf(IDCollateralSig, "%s is not JSON: %v", what, err).KO("%s가 JSON이 아닙니다: %v", what, err).WithSubject(what)}
+		return check.List{check.Failf(IDCollateralSig, "%s is not JSON: %v", what, err).KO("%s가 JSON이 아닙니다: %v", whatKO, err).WithSubject(what)}
 	}
 	body := raw[key]
 	var dates struct {
@@ -413,13 +413,13 @@ func collateralChecks(doc []byte, key, what, header string, in Input, a *anchors
 	switch {
 	case len(body) == 0 || err != nil || len(rs) != 64:
 		sig = check.Failf(IDCollateralSig, "%s: no %q object with a 64-byte hex \"signature\"; is it the file Intel PCS served?", what, key).
-			KO("%s: %q 객체와 64바이트 hex \"signature\"가 없습니다. Intel PCS가 준 파일인지 확인합니다", what, key)
+			KO("%s: %q 객체와 64바이트 hex \"signature\"가 없습니다. Intel PCS가 준 파일인지 확인합니다", whatKO, key)
 	case len(tried) == 0:
 		sig = check.Failf(IDCollateralSig, "%s's signature cannot be checked without its signer: %s", what, give).
-			KO("서명한 인증서가 없어 %s의 서명을 검증할 수 없습니다. %s", what, giveKO)
+			KO("서명한 인증서가 없어 %s의 서명을 검증할 수 없습니다. %s", whatKO, giveKO)
 	case signer == nil:
 		sig = check.Failf(IDCollateralSig, "%s's signature verifies with none of the given certificates (%s): the document was altered or another key signed it; %s", what, strings.Join(tried, ", "), give).
-			KO("%s의 서명이 주어진 인증서(%s) 어느 것으로도 검증되지 않습니다. 문서가 변조되었거나 다른 키가 서명했습니다. %s", what, strings.Join(tried, ", "), giveKO)
+			KO("%s의 서명이 주어진 인증서(%s) 어느 것으로도 검증되지 않습니다. 문서가 변조되었거나 다른 키가 서명했습니다. %s", whatKO, strings.Join(tried, ", "), giveKO)
 	default:
 		at := dates.IssueDate
 		if at.IsZero() {
@@ -427,28 +427,28 @@ func collateralChecks(doc []byte, key, what, header string, in Input, a *anchors
 		}
 		if en, ko, err := a.vouch(signer, in, at); err != nil {
 			sig = check.Failf(IDCollateralSig, "%s is signed by %q, but that certificate does not chain to Intel's root (as of the document's date, %s): %v", what, name(signer), at.UTC().Format(time.DateOnly), err).
-				KO("%s은(는) %q의 서명을 받았지만 그 인증서가 Intel 루트까지 이어지지 않습니다(문서 날짜 %s 기준): %v", what, name(signer), at.UTC().Format(time.DateOnly), err)
+				KO("%s은(는) %q의 서명을 받았지만 그 인증서가 Intel 루트까지 이어지지 않습니다(문서 날짜 %s 기준): %v", whatKO, name(signer), at.UTC().Format(time.DateOnly), err)
 		} else {
 			sig = check.Passf(IDCollateralSig, "%s is signed by %s", what, en).
-				KO("%s은(는) 다음의 서명을 받았습니다: %s", what, ko)
+				KO("%s은(는) 다음의 서명을 받았습니다: %s", whatKO, ko)
 		}
 	}
 	at := in.Now.UTC().Format(time.RFC3339)
 	var fresh check.Check
 	switch {
 	case dates.NextUpdate.IsZero():
-		fresh = check.Failf(IDCollateralFresh, "%s has no nextUpdate date, so its freshness cannot be judged", what).KO("%s에 nextUpdate 날짜가 없어 최신인지 판단할 수 없습니다", what)
+		fresh = check.Failf(IDCollateralFresh, "%s has no nextUpdate date, so its freshness cannot be judged", what).KO("%s에 nextUpdate 날짜가 없어 최신인지 판단할 수 없습니다", whatKO)
 	case in.Now.After(dates.NextUpdate):
 		fresh = check.Failf(IDCollateralFresh, "%s is stale: issued %s, next update due %s, before %s; fetch current collateral from Intel PCS", what,
 			dates.IssueDate.UTC().Format(time.DateOnly), dates.NextUpdate.UTC().Format(time.DateOnly), at).
-			KO("%s이(가) 오래되었습니다. 발행 %s, 다음 갱신 예정 %s로 %s보다 이릅니다. Intel PCS에서 최신 collateral을 받습니다", what,
+			KO("%s이(가) 오래되었습니다. 발행 %s, 다음 갱신 예정 %s로 %s보다 이릅니다. Intel PCS에서 최신 collateral을 받습니다", whatKO,
 				dates.IssueDate.UTC().Format(time.DateOnly), dates.NextUpdate.UTC().Format(time.DateOnly), at)
 	case in.Now.Before(dates.IssueDate):
 		fresh = check.Failf(IDCollateralFresh, "%s was issued %s, after %s: check --now", what, dates.IssueDate.UTC().Format(time.DateOnly), at).
-			KO("%s은(는) %s에 발행되어 %s보다 나중입니다. --now를 확인합니다", what, dates.IssueDate.UTC().Format(time.DateOnly), at)
+			KO("%s은(는) %s에 발행되어 %s보다 나중입니다. --now를 확인합니다", whatKO, dates.IssueDate.UTC().Format(time.DateOnly), at)
 	default:
 		fresh = check.Passf(IDCollateralFresh, "%s is current at %s (issued %s, next update %s)", what, at, dates.IssueDate.UTC().Format(time.DateOnly), dates.NextUpdate.UTC().Format(time.DateOnly)).
-			KO("%s이(가) %s에 최신입니다(발행 %s, 다음 갱신 %s)", what, at, dates.IssueDate.UTC().Format(time.DateOnly), dates.NextUpdate.UTC().Format(time.DateOnly))
+			KO("%s이(가) %s에 최신입니다(발행 %s, 다음 갱신 %s)", whatKO, at, dates.IssueDate.UTC().Format(time.DateOnly), dates.NextUpdate.UTC().Format(time.DateOnly))
 	}
 	return check.List{sig.WithSubject(what), fresh.WithSubject(what)}
 }
