@@ -60,6 +60,11 @@ var maaChecks = map[string]Entry{
 		"MAA가 증명 요청에 토큰으로 응답했는지, 그리고 어떻게 응답했는지(시도 횟수, Retry-After로 요청한 대기, 지연 시간) 봅니다.",
 		"Read the error below: a policy denial names the claim to fix; network errors say whether DNS, the proxy, the firewall or TLS stopped the call.",
 		"아래 오류를 읽습니다. 정책 거부는 고칠 클레임을 알려 주고, 네트워크 오류는 DNS, 프록시, 방화벽, TLS 중 무엇이 호출을 막았는지 알려 줍니다."),
+	"maa.draft": eh(
+		"A draft run (--draft-policy): the policy was sent as draftPolicyForAttestation, MAA evaluated it instead of the provider's policy, and a permit comes back as an unsigned token (alg none). It answers whether this policy would permit this evidence; it is never an attestation.",
+		"초안 실행(--draft-policy)입니다. 정책을 draftPolicyForAttestation으로 보냈고, MAA가 공급자 정책 대신 그 정책으로 평가했으며, 허용하면 서명 없는 토큰(alg none)으로 돌려줍니다. 이 정책이 이 증거를 허용하는지에 대한 답일 뿐 증명이 아닙니다.",
+		"To attest, run again without --draft-policy; to enforce the draft, upload it to your provider (az attestation policy set) and run again.",
+		"증명하려면 --draft-policy 없이 다시 실행합니다. 초안을 적용하려면 공급자에 올린 뒤(az attestation policy set) 다시 실행합니다."),
 	"maa.decrypt": eh(
 		"Whether the AzureGuest answer opens: the vTPM unwraps the AES key with the ephemeral key under its PCR policy (TPM2_RSA_Decrypt), and AES-GCM opens the JWT with AAD \"Transport Key\". Only this vTPM, in this boot state, can do that.",
 		"AzureGuest 응답이 열리는지 봅니다. vTPM이 PCR 정책 아래에서 임시 키로 AES 키를 풀고(TPM2_RSA_Decrypt), AES-GCM이 AAD \"Transport Key\"로 JWT를 엽니다. 이 부팅 상태의 이 vTPM만 할 수 있는 일입니다.",
