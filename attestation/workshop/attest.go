@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -60,11 +59,7 @@ func (l *Live) osInfo(p *platform.Platform) maa.OSInfo {
 	if p.Source == evidence.SourceSim {
 		return maa.OSInfo{Type: "Linux", Distro: "Ubuntu", VersionMajor: 22, VersionMinor: 4, Build: "NotApplication"}
 	}
-	b, err := os.ReadFile("/etc/os-release")
-	if err != nil {
-		b = nil
-	}
-	return maa.OSInfoFromOSRelease(b)
+	return maa.HostOSInfo()
 }
 
 // hasReport, hasRequest and hasToken say how far the chain reaches.

@@ -184,14 +184,15 @@ type ReadOptions struct {
 	Nonce string
 	// UserData, when non-nil, is written to NV 0x01400002 instead of SHA-512 of the nonce.
 	UserData []byte
-	// PCRs is the quote's SHA-256 selection; nil means QuotePCRs.
+	// PCRs is the quote's SHA-256 selection; nil means QuotePCRs (WindowsQuotePCRs on a
+	// Windows guest).
 	PCRs []int
 }
 
 // ReadReportWith is ReadReport with the user data and PCR selection chosen by the caller.
 func (p *Platform) ReadReportWith(ctx context.Context, o ReadOptions) (*evidence.Set, error) {
 	nonce := o.Nonce
-	quotePCRs := QuotePCRs
+	quotePCRs := p.defaultQuotePCRs()
 	if o.PCRs != nil {
 		quotePCRs = o.PCRs
 	}
