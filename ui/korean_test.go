@@ -58,6 +58,8 @@ var (
 	latinWords = wordSet(
 		// Products, vendors, CPU generations, OSes.
 		"Azure", "Microsoft", "Intel", "AMD", "Milan", "Genoa", "Turin", "Linux", "Ubuntu", "Windows", "Go", "Bubble", "Tea",
+		// The libraries whose errors cvmscope quotes, named before their quoted text.
+		"go-sev-guest", "go-tdx-guest",
 		// JWT header and registered claim names, and JSON and claim values.
 		"alg", "kid", "jku", "typ", "x5c", "iss", "iat", "nbf", "exp", "jti", "nonce",
 		"true", "false", "null", "sevsnpvm", "tdxvm", "azurevm", "trustedlaunch", "sevsnp", "tdx", "sgx",
@@ -542,3 +544,30 @@ func keyMaterial(x finding) bool {
 }
 
 var hexRun = regexp.MustCompile(`^[0-9a-fA-F]{3,}$`)
+
+// TestEnglishInCatchesEnglish keeps TestKoreanEverywhere able to fail: cvmscope's own English
+// is found, also beside quoted data, and only data marked as such (「…」 after a Korean label,
+// "…", `…`, X.509 names) or an allow-listed name passes.
+func TestEnglishInCatchesEnglish(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want []string
+	}{
+		{"쿼트가 검증되지 않습니다: the signature does not match", []string{"the", "does", "not", "match"}},
+		{"go-tdx-guest 검증 오류 원문: 「signature mismatch」", nil},
+		{"go-tdx-guest 검증 오류 원문: 「signature mismatch」 then retry", []string{"then", "retry"}},
+		{"원문: 「unterminated quote and more words", []string{"unterminated", "quote", "and", "more", "words"}},
+		{"원문: 「cut to fit…", nil},
+		{`인증서 "Ubuntu Secure Boot Signing (SIMULATED)"로 검증됨`, nil},
+		{"Ubuntu Secure Boot Signing (SIMULATED) 인증서로 검증됨", []string{"Signing", "SIMULATED"}},
+		{`주체 CN=x,O=cvmscope SIMULATED MAA emulator (public test key\, not Microsoft's)`, nil},
+		{"`cvmscope inspect`에는 파일로 넘깁니다", nil},
+		{"inspect에서는 파일로 줍니다", []string{"inspect"}},
+		{"x-ms-isolation-tee.dbgstat: disabled, MAA, SEV-SNP, PCR7, REPORT_DATA", nil},
+		{"PASS tdx.tcb", []string{"PASS"}},
+	} {
+		if got := englishIn(tc.line); strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("englishIn(%q) = %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}
