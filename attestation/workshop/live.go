@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/eventlog"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/maa"
@@ -364,7 +365,18 @@ func (l *Live) preflight(ctx context.Context) (present.Page, error) {
 	checks = append(checks, check.Passf("preflight.tpm", "TPM opened: %s", p.TPM.Desc()).KO("TPM을 열었습니다: %s", p.TPM.DescKO()))
 	checks = append(checks, proxyCheck())
 	checks = append(checks, clockCheck(time.Now()))
-	if p.Source == evidence.SourceAzure {
+	if p.Source == evidence.SourceAzure && eventlog.SystemSource != eventlog.SystemPath {
+		// Windows: the log is TBS's answer, not a file; asking is the only way to know.
+		if _, err := eventlog.ReadSystem(); err != nil {
+			en, hint := fault.MessageIn(err, "en")
+			ko, hintKO := fault.MessageIn(err, "ko")
+			checks = append(checks, check.Warnf("preflight.eventlog", "event log not readable (%s): the replay check will be skipped; %s", en, hint).
+				KO("이벤트 로그를 읽을 수 없습니다(%s). 재생 검사는 건너뜁니다. %s", ko, hintKO))
+		} else {
+			checks = append(checks, check.Passf("preflight.eventlog", "event log readable through %s", eventlog.SystemSource).
+				KO("%s를 통해 이벤트 로그를 읽을 수 있습니다", eventlog.SystemSource))
+		}
+	} else if p.Source == evidence.SourceAzure {
 		// Opened, not stat'ed: the log is mode 0440 root, so a user can stat it but not read it.
 		const logPath = "/sys/kernel/security/tpm0/binary_bios_measurements"
 		if f, err := os.Open(logPath); err != nil {
