@@ -5,6 +5,7 @@
 package akcert
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -27,6 +28,45 @@ const placeholderIssuer = "MICROSOFT AZURE TRUSTED VM RSA"
 // Field is a labelled value for display. Name is the stable English label (the explanation
 // catalog and tests find rows by it); NameKO is the label in Korean, for present.Row.KeyKO.
 type Field struct{ Name, NameKO, Value string }
+
+// CheckChain is Check and, when the caller chose vTPM CA certificates (anchors), that the
+// certificate was issued under one of them. Without anchors cvmscope has no Azure vTPM root
+// to verify against, but a self-signed AK certificate still fails: anyone can make one, so
+// it would vouch for the AK with the AK's own word.
+func CheckChain(der []byte, ak *rsa.PublicKey, now time.Time, anchors []*x509.Certificate) check.Check {
+	c := Check(der, ak, now)
+	if c.Verdict != check.Pass {
+		return c
+	}
+	cert, err := Parse(der)
+	if err != nil { // Check parsed it; kept so a change there cannot turn into a pass here
+		return check.Failf(ID, "AK certificate does not parse: %v", err).KO("AK 인증서를 해석할 수 없습니다: %v", err)
+	}
+	if len(anchors) == 0 {
+		if bytes.Equal(cert.RawIssuer, cert.RawSubject) || cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil {
+			return check.Failf(ID, "AK certificate %q is self-signed: it vouches for the AK with the AK's own word", issuerName(cert)).
+				KO("AK 인증서 %q는 자체 서명되었습니다. AK를 AK 자신의 말로 보증할 뿐입니다", issuerName(cert)).
+				WithDetail("use the certificate from NV 0x01C101D0, issued by Azure's vTPM CA",
+					"Azure vTPM CA가 발급한 NV 0x01C101D0의 인증서를 씁니다")
+		}
+		return c
+	}
+	roots, inters := x509.NewCertPool(), x509.NewCertPool()
+	for _, a := range anchors {
+		// Every anchor is a trust point the caller chose: the issuing CA as much as its root.
+		roots.AddCert(a)
+		inters.AddCert(a)
+	}
+	chains, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inters, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	if err != nil {
+		return check.Failf(ID, "AK certificate from %q is not issued by a vTPM CA you trust: %v", issuerName(cert), err).
+			KO("%q가 발급한 AK 인증서는 신뢰하는 vTPM CA가 발급한 것이 아닙니다: %v", issuerName(cert), err)
+	}
+	top := chains[0][len(chains[0])-1]
+	c.Summary = strings.Replace(c.Summary, "chain not verified", "chain verified to "+top.Subject.CommonName, 1)
+	c.SummaryKO = strings.Replace(c.SummaryKO, "인증서 체인은 검증하지 않았습니다", "인증서 체인을 "+top.Subject.CommonName+"까지 검증했습니다", 1)
+	return c
+}
 
 // Check parses der (zero padding allowed) and checks it at now. When ak is not nil the
 // certificate's key must equal it.

@@ -86,6 +86,9 @@ type Trust struct {
 	AMD []snp.Roots
 	// Intel roots trusted in addition to Intel's SGX Root CA.
 	Intel []*x509.Certificate
+	// VTPM are vTPM CA certificates (a root and the CA that issues AK certificates) an AK
+	// certificate's chain must reach; none means the chain cannot be verified.
+	VTPM []*x509.Certificate
 }
 
 // Result holds the checks and everything parsed on the way, for the pages to show.
@@ -349,7 +352,7 @@ func (r *Result) tpm(s *evidence.Set, opts Options, add func(...check.Check)) {
 	}
 
 	if len(s.AKCert) > 0 {
-		add(akcert.Check(s.AKCert, r.akFromTPM(), opts.Now))
+		add(akcert.CheckChain(s.AKCert, r.akFromTPM(), opts.Now, opts.Trust.VTPM))
 		if c, err := akcert.Parse(s.AKCert); err == nil {
 			r.AKCert = c
 		}

@@ -51,6 +51,7 @@ func Simulated() (*SimulatedTrust, error) {
 		Verify: verify.Trust{
 			AMD:   []snp.Roots{{Product: "Milan", ARK: a.ARK, ASK: a.ASK}},
 			Intel: []*x509.Certificate{a.PCKRoot},
+			VTPM:  []*x509.Certificate{a.VTPMRoot, a.VTPMIntermediate},
 		},
 		Emulator: maaemu.Anchors{AMD: snp.Roots{Product: "Milan", ARK: a.ARK, ASK: a.ASK}, PCKRoot: a.PCKRoot,
 			VTPMRoot: a.VTPMRoot, VTPMIntermediate: a.VTPMIntermediate, SigningKey: a.MAAKey, SigningCert: a.MAACert,
@@ -72,6 +73,7 @@ func (l *Live) verifyOptions(ctx context.Context) verify.Options {
 		if st, err := Simulated(); err == nil {
 			o.Trust.AMD = append(o.Trust.AMD, st.Verify.AMD...)
 			o.Trust.Intel = append(o.Trust.Intel, st.Verify.Intel...)
+			o.Trust.VTPM = append(o.Trust.VTPM, st.Verify.VTPM...)
 		}
 	}
 	return o

@@ -427,6 +427,7 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		}
 		cfg.verify.Trust.AMD = append(cfg.verify.Trust.AMD, st.Verify.AMD...)
 		cfg.verify.Trust.Intel = append(cfg.verify.Trust.Intel, st.Verify.Intel...)
+		cfg.verify.Trust.VTPM = append(cfg.verify.Trust.VTPM, st.Verify.VTPM...)
 		cfg.tok.Simulated = st
 	}
 	if o.emulatorCA != "" {

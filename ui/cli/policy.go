@@ -287,6 +287,7 @@ func (o policyOptions) incoming(paths []string) (*claimSource, error) {
 		}
 		opts.Trust.AMD = append(opts.Trust.AMD, st.Verify.AMD...)
 		opts.Trust.Intel = append(opts.Trust.Intel, st.Verify.Intel...)
+		opts.Trust.VTPM = append(opts.Trust.VTPM, st.Verify.VTPM...)
 	}
 	res := verify.Evidence(set, opts)
 	kind, claims := maaemu.IncomingClaims(res)
