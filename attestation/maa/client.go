@@ -88,7 +88,7 @@ func NewClient(base string, trustLoopback *x509.CertPool) (*Client, error) {
 	// A private root (the emulator's test CA, on loopback or through --emulator-ca for a
 	// room's emulator elsewhere) only lets the transport connect; it must never stand in
 	// for the public PKI of a real provider.
-	if h := strings.ToLower(u.Hostname()); trustLoopback != nil && (strings.HasSuffix(h, ".attest.azure.net") || strings.HasSuffix(h, ".attest.azure.us")) {
+	if trustLoopback != nil && IsAzureHost(b) {
 		return nil, fault.Korean(fault.Errorf(fault.Internal, "attestation URL %s: a private root (--emulator-ca) is for an emulator, never for an Azure attestation provider", b),
 			fmt.Sprintf("증명 URL %s: 사설 루트(--emulator-ca)는 에뮬레이터에만 쓰며 Azure 증명 공급자에는 절대 쓰지 않습니다", b), "")
 	}

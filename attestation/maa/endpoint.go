@@ -83,7 +83,36 @@ func Normalize(raw string) (string, error) {
 	if u.Host == "" {
 		return "", fmt.Errorf("attestation URL %q has no host name", raw)
 	}
-	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host), nil
+	host := strings.ToLower(u.Host)
+	// A fully qualified name's trailing dot names the same host: without dropping it,
+	// "x.attest.azure.net." would escape every check for an Azure provider (--emulator-ca's
+	// refusal among them) while still reaching Azure.
+	if hn := u.Hostname(); strings.HasSuffix(hn, ".") {
+		host = strings.ToLower(strings.TrimRight(hn, "."))
+		if p := u.Port(); p != "" {
+			host += ":" + p
+		}
+	}
+	if host == "" || strings.HasPrefix(host, ":") {
+		return "", fmt.Errorf("attestation URL %q has no host name", raw)
+	}
+	return strings.ToLower(u.Scheme) + "://" + host, nil
+}
+
+// IsAzureHost reports whether raw (a URL or a bare host, any scheme and port) names a host
+// under attest.azure.net or attest.azure.us: where a private root (--emulator-ca) must never
+// be used, however the name is spelled.
+func IsAzureHost(raw string) bool {
+	b, err := Normalize(raw)
+	if err != nil {
+		return false
+	}
+	u, err := url.Parse(b)
+	if err != nil {
+		return false
+	}
+	h := strings.TrimRight(strings.ToLower(u.Hostname()), ".")
+	return strings.HasSuffix(h, ".attest.azure.net") || strings.HasSuffix(h, ".attest.azure.us")
 }
 
 // IsAzureProvider reports whether base (scheme and host) is an Azure attestation provider:
@@ -94,6 +123,6 @@ func IsAzureProvider(base string) bool {
 	if err != nil || u.Scheme != "https" || u.Port() != "" {
 		return false
 	}
-	h := strings.ToLower(u.Hostname())
+	h := strings.TrimRight(strings.ToLower(u.Hostname()), ".")
 	return strings.HasSuffix(h, ".attest.azure.net") || strings.HasSuffix(h, ".attest.azure.us")
 }

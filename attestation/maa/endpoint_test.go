@@ -34,15 +34,30 @@ func TestNormalize(t *testing.T) {
 		"sharedkrc.krc.attest.azure.net":                                                  "https://sharedkrc.krc.attest.azure.net",
 		"https://SharedWEU.weu.attest.azure.net/attest/AzureGuest?api-version=2020-10-01": "https://sharedweu.weu.attest.azure.net",
 		"http://127.0.0.1:8443/x":                                                         "http://127.0.0.1:8443",
+		// A trailing dot names the same host; kept, it slipped past the Azure-host checks.
+		"https://X.EUS.ATTEST.AZURE.NET.":     "https://x.eus.attest.azure.net",
+		"https://x.eus.attest.azure.net.:443": "https://x.eus.attest.azure.net:443",
 	} {
 		got, err := Normalize(in)
 		if err != nil || got != want {
 			t.Errorf("Normalize(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "ftp://x", "https://", "%zz"} {
+	for _, bad := range []string{"", "ftp://x", "https://", "%zz", "https://.", "https://.:443"} {
 		if _, err := Normalize(bad); err == nil {
 			t.Errorf("Normalize(%q) accepted", bad)
+		}
+	}
+}
+
+func TestIsAzureHost(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"https://sharedeus.eus.attest.azure.net": true, "X.EUS.ATTEST.AZURE.NET.": true, "https://x.eus.attest.azure.net.:443/": true,
+		"http://x.attest.azure.us:8443": true, "https://attest.azure.net.evil.example": false, "https://127.0.0.1:8443": false,
+		"https://notattest.azure.net": false, "": false,
+	} {
+		if got := IsAzureHost(raw); got != want {
+			t.Errorf("IsAzureHost(%q) = %v, want %v", raw, got, want)
 		}
 	}
 }

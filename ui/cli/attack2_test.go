@@ -155,3 +155,21 @@ func attackFailing(r result) string {
 	}
 	return strings.Join(ids, "; ")
 }
+
+// --emulator-ca must never vouch for an Azure provider, however its name is spelled.
+func TestAttackEmulatorCAForAzureName(t *testing.T) {
+	dir := t.TempDir()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := write(t, dir, "ca.pem", certsPEM([][]byte{issue(t, "evil", "evil", &key.PublicKey, key, nil, true).Raw}))
+	tok := write(t, dir, "token.jwt", []byte("e30.e30."))
+	for _, a := range []string{"https://sharedeus.eus.attest.azure.net", "https://X.EUS.ATTEST.AZURE.NET.", "x.eus.attest.azure.net..",
+		"https://x.eus.attest.azure.net.:443", "https://x.attest.azure.us.", "https://x.eus.attest.azure.net:443/"} {
+		flags := []string{"--emulator-ca", ca, "-a", a}
+		for _, args := range [][]string{append([]string{"verify", tok}, flags...), append([]string{"inspect", tok}, flags...), append([]string{"--platform", "sim", "-o", "json"}, flags...)} {
+			r := runCLI(t, args...)
+			if r.code != 1 || !strings.Contains(r.stderr+r.stdout, "never") {
+				t.Errorf("-a %s %s: exit %d, want 1 refusing the test CA\n%s", a, args[0], r.code, r.stderr)
+			}
+		}
+	}
+}

@@ -144,8 +144,7 @@ func loadEmulatorCA(path, attestURL string) (*x509.CertPool, error) {
 	if attestURL == "" {
 		return nil, bad("it is for the emulator named with -a URL; no -a was given", "-a URL로 지정한 에뮬레이터에 쓰는 옵션인데 -a가 없습니다")
 	}
-	if base, err := maa.Normalize(attestURL); err == nil && maa.IsAzureProvider(base) ||
-		strings.HasSuffix(strings.ToLower(strings.TrimSuffix(attestURL, "/")), ".attest.azure.net") {
+	if maa.IsAzureHost(attestURL) {
 		return nil, bad("-a names an Azure attestation provider, which a test CA must never vouch for", "-a가 Azure 증명 공급자를 가리킵니다. 테스트 CA로 Azure 공급자를 보증할 수는 없습니다")
 	}
 	raw, err := regfile.Read(path, 1<<20)
