@@ -26,6 +26,7 @@ var floors = []struct {
 	{"steps", []string{"attestation/workshop"}},
 	{"terminal", []string{"ui", "ui/uitest", "ui/sshserve", "ui/internal/..."}},
 	{"commands", []string{"ui/cli", ""}},
+	{"benchmarks", []string{"bench/..."}},
 }
 
 const module = "github.com/cvmscope/cvmscope"
