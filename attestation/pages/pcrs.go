@@ -39,6 +39,8 @@ func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
 			events[i], noAction[i] = r.Log.Counts(i)
 		}
 	}
+	// A Windows guest's log: PCRs 4 and 11-14 are Windows boot manager's and loader's.
+	windows := r.Log != nil && eventlog.IsWindows(r.Log)
 	// A log given without PCR values: the table shows what it computes, in every bank.
 	var computed []eventlog.Bank
 	if len(s.PCRs) == 0 && r.Log != nil {
@@ -94,11 +96,14 @@ func pcrSection(s *evidence.Set, r *verify.Result) present.Section {
 		for _, c := range replay {
 			ls.check(c)
 		}
-		measured := explain.PCRShort(i)
+		measured, long := explain.PCRShort(i), explain.PCR(i)
+		if windows {
+			measured, long = explain.WindowsPCRShort(i), explain.WindowsPCR(i)
+		}
 		row := present.Row{Key: strconv.Itoa(i), Value: value,
 			Cells:   []string{value, measured.EN, word.EN},
 			CellsKO: []string{valueKO, measured.KO, word.KO},
-			Verdict: verdict, Explain: explain.PCR(i), PCR: i, Copy: value}
+			Verdict: verdict, Explain: long, PCR: i, Copy: value}
 		ls.set(&row)
 		if verdict == check.Fail || verdict == check.Warn {
 			_, row.Hint = explain.Check(eventlog.CheckReplay)
