@@ -63,8 +63,8 @@ func CheckChain(der []byte, ak *rsa.PublicKey, now time.Time, anchors []*x509.Ce
 			KO("%q가 발급한 AK 인증서는 신뢰하는 vTPM CA가 발급한 것이 아닙니다: %v", issuerName(cert), err)
 	}
 	top := chains[0][len(chains[0])-1]
-	c.Summary = strings.Replace(c.Summary, "chain not verified", "chain verified to "+top.Subject.CommonName, 1)
-	c.SummaryKO = strings.Replace(c.SummaryKO, "인증서 체인은 검증하지 않았습니다", "인증서 체인을 "+top.Subject.CommonName+"까지 검증했습니다", 1)
+	c.Summary = strings.Replace(c.Summary, "chain not verified", fmt.Sprintf("chain verified to %q", top.Subject.CommonName), 1)
+	c.SummaryKO = strings.Replace(c.SummaryKO, "인증서 체인은 검증하지 않았습니다", fmt.Sprintf("인증서 체인을 %q까지 검증했습니다", top.Subject.CommonName), 1)
 	return c
 }
 

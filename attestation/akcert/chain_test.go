@@ -64,7 +64,7 @@ func TestCheckChain(t *testing.T) {
 	}{
 		{"no anchors: not verified, as before", valid, nil, check.Pass, "chain not verified"},
 		{"no anchors: self-signed fails", self, nil, check.Fail, "is self-signed"},
-		{"anchor that issued it", valid, []*x509.Certificate{ca}, check.Pass, "chain verified to Azure Cloud Virtual TPM CA - 11"},
+		{"anchor that issued it", valid, []*x509.Certificate{ca}, check.Pass, `chain verified to "Azure Cloud Virtual TPM CA - 11"`},
 		{"anchor of the same name, another key", valid, []*x509.Certificate{otherKeyCA}, check.Fail, "not issued by a vTPM CA you trust"},
 		{"no anchors: signed by its own key under another issuer name", selfOtherName, nil, check.Fail, "is self-signed"},
 		{"self-signed with anchors", self, []*x509.Certificate{ca}, check.Fail, "not issued by a vTPM CA you trust"},
