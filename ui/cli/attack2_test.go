@@ -7,10 +7,15 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,13 +32,14 @@ type attackRow struct {
 	flags []string
 	code  int
 	id    string // the failing check (code 2), or the passing one a control row relies on
+	say   string // when set, what that check's summary must say (the reason, not another flaw)
 }
 
 // issue makes a certificate for pub, signed by signer (self-signed when parent is nil).
 func issue(t *testing.T, cn, issuerCN string, pub any, signer any, parent *x509.Certificate, ca bool) *x509.Certificate {
 	t.Helper()
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		Issuer: pkix.Name{CommonName: issuerCN}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
+		Issuer: pkix.Name{CommonName: issuerCN}, NotBefore: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC),
 		BasicConstraintsValid: true, IsCA: ca, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign | x509.KeyUsageCRLSign}
 	if parent == nil {
 		parent = tmpl
@@ -84,8 +90,8 @@ func attackRows(t *testing.T) []attackRow {
 			f.AKCert = cert
 			return goTPMAttestation(t, &f)
 		}
-		add(attackRow{name: tee + ": go-tpm attestation, self-issued AK certificate", files: map[string][]byte{"attestation.pb": with(selfIssued.Raw)}, code: 2, id: "ak.certificate"},
-			attackRow{name: tee + ": go-tpm attestation, AK certificate from a forged Azure-named CA, test roots trusted", files: map[string][]byte{"attestation.pb": with(byForgedCA.Raw)}, flags: trust, code: 2, id: "ak.certificate"},
+		add(attackRow{name: tee + ": go-tpm attestation, self-issued AK certificate", files: map[string][]byte{"attestation.pb": with(selfIssued.Raw)}, code: 2, id: "ak.certificate", say: "self-signed"},
+			attackRow{name: tee + ": go-tpm attestation, AK certificate from a forged Azure-named CA, test roots trusted", files: map[string][]byte{"attestation.pb": with(byForgedCA.Raw)}, flags: trust, code: 2, id: "ak.certificate", say: "not issued by a vTPM CA you trust"},
 			attackRow{name: tee + ": go-tpm attestation, forged CA given beside it, test roots trusted", files: map[string][]byte{"attestation.pb": with(byForgedCA.Raw), "ca.pem": certsPEM([][]byte{forgedCA.Raw})}, flags: trust, code: 2, id: "ak.certificate"},
 			// Control: the simulated vTPM CA's certificate passes when its root is trusted.
 			attackRow{name: tee + ": control: go-tpm attestation on trusted test roots", files: map[string][]byte{"attestation.pb": goTPMAttestation(t, s)}, flags: trust, code: 0, id: "ak.certificate"})
@@ -96,7 +102,7 @@ func attackRows(t *testing.T) []attackRow {
 	root := issue(t, "AMD-Milan ARK", "AMD-Milan ARK", &rootKey.PublicKey, rootKey, nil, true)
 	leafKey, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	leaf := issue(t, "SEV-Milan VCEK", root.Subject.CommonName, &leafKey.PublicKey, rootKey, root, false)
-	add(attackRow{name: "chain ending at a root inside the data", files: map[string][]byte{"chain.pem": certsPEM([][]byte{leaf.Raw, root.Raw})}, code: 2, id: "certs.chain"},
+	add(attackRow{name: "chain ending at a root inside the data", files: map[string][]byte{"chain.pem": certsPEM([][]byte{leaf.Raw, root.Raw})}, code: 2, id: "certs.chain", say: "unknown authority"},
 		attackRow{name: "self-signed root alone", files: map[string][]byte{"root.pem": certsPEM([][]byte{root.Raw})}, code: 2, id: "certs.chain"})
 
 	// A CRL with an empty issuer, signed by a key in the data.
@@ -105,13 +111,39 @@ func attackRows(t *testing.T) []attackRow {
 	if err != nil {
 		t.Fatal(err)
 	}
-	add(attackRow{name: "CRL with no issuer", files: map[string][]byte{"crl.der": crl}, code: 2, id: "crl.signature"},
+	add(attackRow{name: "CRL with no issuer", files: map[string][]byte{"crl.der": crl}, code: 2, id: "crl.signature", say: "neither given nor built in"},
 		attackRow{name: "CRL with no issuer beside a self-made root", files: map[string][]byte{"crl.der": crl, "root.pem": certsPEM([][]byte{root.Raw})}, code: 2, id: "crl.signature"})
+
+	// Intel collateral signed by a key the data carries: a TCB signing chain of its own up to a
+	// root named as Intel's.
+	raw, err := os.ReadFile(filepath.Join(realDir(t), "intel-tdx-tcbinfo-00806f050000.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		TCBInfo json.RawMessage `json:"tcbInfo"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	intelRoot := issue(t, "Intel SGX Root CA", "Intel SGX Root CA", &p256.PublicKey, p256, nil, true)
+	signer, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	signCert := issue(t, "Intel SGX TCB Signing", intelRoot.Subject.CommonName, &signer.PublicKey, p256, intelRoot, false)
+	h := sha256.Sum256(doc.TCBInfo)
+	r, sv, err := ecdsa.Sign(rand.Reader, signer, h[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := append(r.FillBytes(make([]byte, 32)), sv.FillBytes(make([]byte, 32))...)
+	forged := []byte(`{"tcbInfo":` + string(doc.TCBInfo) + `,"signature":"` + hex.EncodeToString(sig) + `"}`)
+	add(attackRow{name: "TCB info signed by a chain in the data", files: map[string][]byte{"tcbinfo.json": forged, "signing.pem": certsPEM([][]byte{signCert.Raw, intelRoot.Raw})}, code: 2, id: "tdx.collateral.signature", say: "unknown authority"},
+		attackRow{name: "TCB info signed by a key in the data, its leaf alone", files: map[string][]byte{"tcbinfo.json": forged, "signing.pem": certsPEM([][]byte{signCert.Raw})}, code: 2, id: "tdx.collateral.signature", say: "unknown authority"})
 
 	// An unsigned token (alg none), such as MAA's answer to a draft policy.
 	b64 := base64.RawURLEncoding.EncodeToString
 	none := b64([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + b64([]byte(`{"iss":"https://sharedeus.eus.attest.azure.net","x-ms-attestation-type":"sevsnpvm","exp":4102444800,"iat":1700000000}`)) + "."
-	add(attackRow{name: "unsigned token (alg none)", files: map[string][]byte{"token.jwt": []byte(none)}, flags: []string{"-a", "https://sharedeus.eus.attest.azure.net"}, code: 2, id: "jwt.signature"})
+	add(attackRow{name: "unsigned token (alg none)", files: map[string][]byte{"token.jwt": []byte(none)}, flags: []string{"-a", "https://sharedeus.eus.attest.azure.net"}, code: 2, id: "jwt.signature", say: `alg "none"`})
 	return rows
 }
 
@@ -133,6 +165,11 @@ func TestAttackForgedEvidence(t *testing.T) {
 			}
 			if row.id != "" && r.verdict(row.id) != want {
 				t.Fatalf("%s is %s, want %s; failing: %s", row.id, r.verdict(row.id), want, attackFailing(r))
+			}
+			for _, c := range r.report.Checks {
+				if c.ID == row.id && c.Verdict == check.Fail && row.say != "" && !strings.Contains(c.Summary, row.say) {
+					t.Errorf("%s says %q, want it to say %q", row.id, c.Summary, row.say)
+				}
 			}
 			if row.code == 0 {
 				return
