@@ -2,10 +2,12 @@ package tdx
 
 import (
 	"crypto/x509"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 	"github.com/google/go-tdx-guest/pcs"
 )
@@ -116,4 +118,54 @@ func simulatedQuote(t *testing.T, svn [16]byte, given ...*simroots.TDX) (*Quote,
 	}
 	col := &Collateral{TCBInfo: sc.TCBInfo, QEIdentity: sc.QEIdentity, SigningChain: sc.SigningChain, PCKCRL: sc.PCKCRL}
 	return q, Options{Now: now, Collateral: col, ExtraRoots: []*x509.Certificate{plat.PCKRoot()}}, plat
+}
+
+// With a TDX module identity in play the TCB is dated by the earlier of the platform level
+// (2024-03-13 in the simulated TCB info) and the module level (2023-08-09 for module SVN 1),
+// as Microsoft's evaluator dates it: a baseline between the two must not relax the module's
+// OutOfDate, which judging the platform's date alone would.
+func TestTCBDateIsEarlierOfPlatformAndModule(t *testing.T) {
+	q, opts, _ := simulatedQuote(t, [16]byte{1, 1, 6})
+	v, err := TCBStatusAt(q, opts, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.TCBDate.Format(time.DateOnly); got != "2023-08-09" {
+		t.Errorf("TCB date %s, want the module level's 2023-08-09", got)
+	}
+	if v.Status != "OutOfDate" {
+		t.Errorf("baseline 2024-01-01 between the module's and the platform's dates: %s, want OutOfDate", v.Status)
+	}
+	c := EvaluateTCB(q, opts)
+	if !slices.ContainsFunc(c.Details, func(d string) bool {
+		return strings.Contains(d, "earlier than the platform level's 2024-03-13T00:00:00Z")
+	}) {
+		t.Errorf("tdx.tcb does not say which date it used: %q", c.Details)
+	}
+}
+
+// tdx.tcb with Options.Baseline: the verdict follows the baseline, and the summary says the
+// baseline was applied and what Intel's status was, in both languages.
+func TestEvaluateTCBBaseline(t *testing.T) {
+	q, opts, _ := simulatedQuote(t, [16]byte{1, 1, 6})
+	if c := EvaluateTCB(q, opts); c.Verdict != check.Warn || strings.Contains(c.Summary, "baseline") {
+		t.Fatalf("without a baseline: %s %s", c.Verdict, c.Summary)
+	}
+	opts.Baseline = time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := EvaluateTCB(q, opts)
+	ko, _ := c.In("ko")
+	if c.Verdict != check.Pass || !strings.Contains(c.Summary, "TCB UpToDate") ||
+		!strings.Contains(c.Summary, "TCB baseline 2023-01-01 applied (Intel's status OutOfDate, TCB dated 2023-08-09)") ||
+		!strings.Contains(ko, "TCB 기준일 2023-01-01를 적용했습니다(Intel의 상태 OutOfDate") {
+		t.Errorf("baseline before the TCB date: %s %q / %q", c.Verdict, c.Summary, ko)
+	}
+	opts.Baseline = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	if c := EvaluateTCB(q, opts); c.Verdict != check.Warn || !strings.Contains(c.Summary, "TCB OutOfDate") || !strings.Contains(strings.Join(c.Details, "\n"), "keeps Intel's status OutOfDate") {
+		t.Errorf("baseline after the TCB date: %s %q %q", c.Verdict, c.Summary, c.Details)
+	}
+	cur, opts2, _ := simulatedQuote(t, [16]byte{2, 1, 6})
+	opts2.Baseline = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	if c := EvaluateTCB(cur, opts2); c.Verdict != check.Warn || !strings.Contains(c.Summary, "TCB OutOfDate") || !strings.Contains(c.Summary, "Intel's status UpToDate") {
+		t.Errorf("an UpToDate TCB dated before the baseline: %s %q", c.Verdict, c.Summary)
+	}
 }

@@ -41,6 +41,9 @@ type Options struct {
 	ExtraRoots []*x509.Certificate
 	// Collateral is Intel's signed TCB info and QE identity; nil skips tdx.tcb.
 	Collateral *Collateral
+	// Baseline is the relying party's TCB baseline date (--tcb-baseline, ApplyBaseline);
+	// zero leaves Intel's status as it is.
+	Baseline time.Time
 }
 
 func (o Options) now() time.Time {

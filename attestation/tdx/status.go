@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/google/go-tdx-guest/pcs"
 )
 
 // TCBStatus is Intel's verdict on the quote's TCB under opts.Collateral, as tdx.tcb reaches
@@ -37,7 +38,8 @@ func TCBStatus(q *Quote, opts Options) (string, error) {
 type TCBVerdict struct {
 	// Intel is the status Intel's rules give; Status is the one after the baseline.
 	Intel, Status string
-	// TCBDate is the matched platform TCB level's tcbDate; Evaluation the TCB info's
+	// TCBDate is the matched TCB level's tcbDate, the earlier of the platform level's and
+	// (when TEE_TCB_SVN names one) the TDX module level's; Evaluation the TCB info's
 	// tcbEvaluationDataNumber.
 	TCBDate    time.Time
 	Evaluation uint32
@@ -107,10 +109,39 @@ func TCBStatusAt(q *Quote, opts Options, baseline time.Time) (TCBVerdict, error)
 		return TCBVerdict{}, err
 	}
 	v.Intel = string(res.status)
-	if v.TCBDate, err = time.Parse(time.RFC3339, res.tcbDate); err != nil {
-		return TCBVerdict{}, fault.Korean(fault.Errorf(fault.Verification, "Intel TCB info: the matched level's tcbDate %q is not an RFC 3339 time", res.tcbDate),
-			fmt.Sprintf("Intel TCB info: 일치한 수준의 tcbDate %q가 RFC 3339 시각이 아닙니다", res.tcbDate), "")
+	if v.TCBDate, err = res.date(); err != nil {
+		return TCBVerdict{}, err
 	}
 	v.Status, v.Why, v.WhyKO = ApplyBaseline(v.Intel, v.TCBDate, baseline)
 	return v, nil
+}
+
+// date is the matched level's tcbDate: the earlier of the platform's and the TDX module's.
+func (r *tcbResult) date() (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, r.tcbDate)
+	if err != nil {
+		return t, fault.Korean(fault.Errorf(fault.Verification, "Intel TCB info: the matched level's tcbDate %q is not an RFC 3339 time", r.tcbDate),
+			fmt.Sprintf("Intel TCB info: 일치한 수준의 tcbDate %q가 RFC 3339 시각이 아닙니다", r.tcbDate), "")
+	}
+	return t, nil
+}
+
+// baselineNote applies a baseline to res.status and says so for tdx.tcb's summary (the
+// baseline and Intel's own status, which a reader must still be able to see) and details.
+func baselineNote(res *tcbResult, baseline time.Time) (string, string, []detail, error) {
+	date, err := res.date()
+	if err != nil {
+		return "", "", nil, err
+	}
+	intel := string(res.status)
+	to, why, whyKO := ApplyBaseline(intel, date, baseline)
+	res.status = pcs.TcbComponentStatus(to)
+	day := func(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+	note := fmt.Sprintf("; TCB baseline %s applied (Intel's status %s, TCB dated %s)", day(baseline), intel, day(date))
+	noteKO := fmt.Sprintf(". TCB 기준일 %s를 적용했습니다(Intel의 상태 %s, TCB 날짜 %s)", day(baseline), intel, day(date))
+	if why == "" {
+		why = fmt.Sprintf("TCB baseline %s: the TCB dated %s keeps Intel's status %s", day(baseline), day(date), intel)
+		whyKO = fmt.Sprintf("TCB 기준일 %s: TCB 날짜 %s에서 Intel의 상태 %s를 그대로 둡니다", day(baseline), day(date), intel)
+	}
+	return note, noteKO, []detail{{why, whyKO}}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/google/go-tdx-guest/pcs"
@@ -176,6 +177,13 @@ func evaluate(q *Quote, sc *signedCollateral) (*tcbResult, error) {
 		res.status = converge(res.status, ml.TcbStatus)
 		res.advisories = append(res.advisories, ml.AdvisoryIDs...)
 		moduleStatus = ml.TcbStatus
+		if d := earlierDate(res.tcbDate, ml.TcbDate); d != res.tcbDate {
+			// Microsoft's evaluator dates the merged platform and module verdict by the
+			// earlier of the two levels (protocol §14.4), which is what a baseline judges.
+			res.details = append(res.details, detail{fmt.Sprintf("TCB date: the TDX module level's tcbDate %s is earlier than the platform level's %s, so the TCB is dated %[1]s", ml.TcbDate, res.tcbDate),
+				fmt.Sprintf("TCB 날짜: TDX 모듈 수준의 tcbDate %s가 플랫폼 수준의 %s보다 이르므로 TCB 날짜는 %[1]s입니다", ml.TcbDate, res.tcbDate)})
+			res.tcbDate = d
+		}
 	}
 
 	qe := q.Proto.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetQeReport()
@@ -276,6 +284,17 @@ func relaunch(ti pcs.TcbInfo, svn, svn2 []byte, tdx, sgx, module, qe pcs.TcbComp
 		fmt.Sprintf("TDX 1.5 재시작 검사: 실행 중인 모듈(TEE_TCB_SVN2 %s)은 최신 수준(모듈 SVN %d, 마이크로코드 SVN %d)에 이르지만 TD는 더 오래된 모듈(TEE_TCB_SVN %s)에서 시작되었습니다. VM을 중지했다가 시작하면 TD가 현재 모듈에서 다시 시작됩니다", s2, wantMinor, newest[2].Svn, s1)}
 }
 
+// earlierDate is the earlier of two RFC 3339 tcbDates; an unreadable one loses to a readable
+// one, and the first wins a tie (TCBStatusAt reports an unreadable date when both are).
+func earlierDate(a, b string) string {
+	ta, errA := time.Parse(time.RFC3339, a)
+	tb, errB := time.Parse(time.RFC3339, b)
+	if errB == nil && (errA != nil || tb.Before(ta)) {
+		return b
+	}
+	return a
+}
+
 // maskedEqual reports whether v & mask == want, all of equal length.
 func maskedEqual(v, mask, want []byte) bool {
 	if len(v) != len(mask) || len(v) != len(want) {
@@ -334,6 +353,14 @@ func EvaluateTCB(q *Quote, opts Options) check.Check {
 	if len(sc.timeIssues) > 0 {
 		stale = "; collateral not valid at the verification time"
 		staleKO = ". collateral이 검증 시점에 유효하지 않습니다"
+	}
+	if !opts.Baseline.IsZero() {
+		b, bKO, d, err := baselineNote(res, opts.Baseline)
+		if err != nil {
+			return withDetails(check.Failf(CheckTCB, "TCB not acceptable: %v", err).KO("TCB를 받아들일 수 없습니다: %s", inKorean(err)), details)
+		}
+		scope, scopeKO = scope+b, scopeKO+bKO
+		details = append(details, d...)
 	}
 	var c check.Check
 	switch res.status {
