@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -278,9 +279,38 @@ func (p *pane) Select(i int) {
 	if len(p.items) == 0 {
 		return
 	}
-	p.sel = min(max(i, 0), len(p.items)-1)
-	p.dirty = true
+	i = min(max(i, 0), len(p.items)-1)
+	if i != p.sel {
+		// Only the two items change: their lines are swapped in place rather than every
+		// item's lines rebuilt, so a move costs the same at ten events as at ten thousand.
+		old := p.sel
+		p.sel = i
+		p.replaceItem(old, p.itemLines(p.items[old], false))
+		p.replaceItem(i, p.itemLines(p.items[i], true))
+	}
 	p.reveal()
+}
+
+// replaceItem puts ls in place of item k's lines, moving the lines after it when the
+// count differs (a selected row can show more than an unselected one).
+func (p *pane) replaceItem(k int, ls []string) {
+	s, e := p.start[k], p.end[k]
+	d := len(ls) - (e - s)
+	if d == 0 {
+		copy(p.lines[s:e], ls)
+		return
+	}
+	p.lines = slices.Replace(p.lines, s, e, ls...)
+	p.end[k] += d
+	for j := k + 1; j < len(p.items); j++ {
+		p.start[j] += d
+		p.end[j] += d
+	}
+	for j, l := range p.secLine {
+		if l > s {
+			p.secLine[j] = l + d
+		}
+	}
 }
 
 // Scroll moves the window by n lines without moving the selection.

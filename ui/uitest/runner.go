@@ -31,6 +31,8 @@ type Runner struct {
 	Events int
 	// SecureBootOff is the fault scenario: the VM booted with Secure Boot disabled.
 	SecureBootOff bool
+	// Claims adds that many made-up claims to the Verify JWT page, for a large token.
+	Claims int
 
 	mu        sync.Mutex
 	nonce     string
@@ -99,7 +101,15 @@ func (r *Runner) Run(ctx context.Context, step workshop.StepID) (present.Page, e
 	case workshop.CallMAA:
 		return CallMAAPage(), nil
 	case workshop.VerifyJWT:
-		return VerifyJWTPage(r.SecureBootOff), nil
+		pg := VerifyJWTPage(r.SecureBootOff)
+		claims := &pg.Sections[len(pg.Sections)-1].Rows
+		for i := range r.Claims {
+			*claims = append(*claims, present.Row{
+				Key: fmt.Sprintf("x-ms-custom-claim-%03d", i), Cells: []string{hexOf(fmt.Sprint("claim", i), 32), "사용자 지정 클레임"}, PCR: -1,
+				Explain: t("A claim the provider's policy issued.", "공급자 정책이 발급한 클레임입니다."),
+			})
+		}
+		return pg, nil
 	}
 	return present.Page{}, fmt.Errorf("uitest: no test page for step %q", step)
 }
