@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -217,5 +218,72 @@ func TestNetworkPCSSimulatedPlatform(t *testing.T) {
 	res = Evidence(set, Options{AllowNetwork: true, PCS: pcs})
 	if v := verdict(res.Checks, "tdx.tcb"); v == check.Pass {
 		t.Error("simulated collateral accepted without its root")
+	}
+}
+
+// mirrorTransport sends what is addressed to Azure's global PCS mirror to a loopback server,
+// so the fetcher --collateral azure gives is tested as it is, URLs and all.
+type mirrorTransport struct{ to *url.URL }
+
+func (m mirrorTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Host != "global.acccache.azure.net" {
+		return nil, fmt.Errorf("request to %s, not Azure's mirror", r.URL.Host)
+	}
+	r = r.Clone(r.Context())
+	r.URL.Scheme, r.URL.Host = m.to.Scheme, m.to.Host
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// --network --collateral azure --tcb-baseline: the collateral comes from Azure's mirror
+// (its PCCS paths), and tdx.tcb's verdict follows the baseline and says so.
+func TestNetworkAzureMirrorWithBaseline(t *testing.T) {
+	plat, err := simroots.NewTDX(simroots.DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := plat.NewTDReport(simroots.TDXParams{TEETCBSVN: [16]byte{2, 1, 6}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quote, err := plat.Quote(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col, err := plat.Collateral(time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only the mirror's PCCS paths are served: a pass means they were the ones asked.
+	srv, n := server(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/tdx/certification/v4/tcb":
+			w.Header().Set("TCB-Info-Issuer-Chain", url.QueryEscape(string(col.SigningChain)))
+			w.Write(col.TCBInfo)
+		case "/tdx/certification/v4/qe/identity":
+			w.Write(col.QEIdentity)
+		case "/sgx/certification/v4/pckcrl":
+			w.Write(col.PCKCRL)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	mirror, err := tdx.FetcherFor(tdx.CollateralAzure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, _ := url.Parse(srv.URL)
+	mirror.Client, mirror.Cache = &http.Client{Transport: mirrorTransport{to}}, &netcache.Cache{}
+	set := &evidence.Set{Source: evidence.SourceFiles, TEE: evidence.TEETDX, TDQuote: quote}
+	trust := Trust{Intel: []*x509.Certificate{plat.PCKRoot()}}
+	res := Evidence(set, Options{AllowNetwork: true, PCS: mirror, Trust: trust})
+	if c := res.Checks.Find("tdx.tcb"); len(c) != 1 || c[0].Verdict != check.Pass || n.Load() != 3 {
+		t.Fatalf("mirror collateral: %v (%d requests)", c, n.Load())
+	}
+	// The level is dated 2024-03-13: a later baseline makes the UpToDate TCB out of date.
+	res = Evidence(set, Options{AllowNetwork: true, PCS: mirror, Trust: trust, TCBBaseline: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
+	c := res.Checks.Find("tdx.tcb")
+	if len(c) != 1 || c[0].Verdict != check.Warn || !strings.Contains(c[0].Summary, "TCB OutOfDate") ||
+		!strings.Contains(c[0].Summary, "TCB baseline 2025-01-01 applied (Intel's status UpToDate, TCB dated 2024-03-13)") {
+		t.Errorf("with a baseline: %v", c)
 	}
 }

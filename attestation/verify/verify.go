@@ -44,8 +44,12 @@ type Options struct {
 	// fetches' own time limits.
 	Context context.Context
 	// PCS fetches Intel collateral when AllowNetwork is set and none was supplied; nil
-	// means Intel's public PCS (tdx.PCSFetcher{}).
+	// means Intel's public PCS (tdx.PCSFetcher{}); --collateral azure gives Azure's mirror
+	// (tdx.FetcherFor).
 	PCS tdx.Fetcher
+	// TCBBaseline is the TDX TCB baseline date (--tcb-baseline) tdx.tcb's verdict is judged
+	// against (tdx.ApplyBaseline); zero keeps Intel's status.
+	TCBBaseline time.Time
 	// KDSBaseURL replaces https://kdsintf.amd.com for what AllowNetwork fetches from AMD
 	// KDS (a caching service, a test server); "" means AMD's.
 	KDSBaseURL string
@@ -276,7 +280,7 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 		} else if opts.AllowNetwork {
 			coll, fetchErr = opts.pcs().FetchCollateral(opts.context(), r.TDQuote)
 		}
-		add(tdx.Verify(r.TDQuote, r.TDReport, tdx.Options{Now: opts.Now, Collateral: coll, ExtraRoots: opts.Trust.Intel})...)
+		add(tdx.Verify(r.TDQuote, r.TDReport, tdx.Options{Now: opts.Now, Collateral: coll, ExtraRoots: opts.Trust.Intel, Baseline: opts.TCBBaseline})...)
 		if fetchErr != nil {
 			msg, hint := fault.MessageIn(fetchErr, "ko")
 			add(check.Warnf(IDCollateralFetch, "--network: Intel PCS collateral (TCB info, QE identity, PCK CRL) could not be fetched, so tdx.tcb has none: %v", fetchErr).
