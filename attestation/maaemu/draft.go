@@ -1,8 +1,6 @@
 package maaemu
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -37,14 +35,9 @@ func (s *Server) issueDraft(text, base string, claims map[string]any, evidence [
 // unsigned encodes the claims as MAA's draft answer: the same header as a signed token but
 // alg "none", and nothing after the last dot.
 func (s *Server) unsigned(base string, claims map[string]any) (string, error) {
-	header, err := json.Marshal(map[string]string{"alg": "none", "jku": base + "/certs", "kid": s.signer.kid, "typ": "JWT"})
+	signing, err := signingInput("none", base, s.signer.kid, claims)
 	if err != nil {
 		return "", err
 	}
-	payload, err := marshal(claims)
-	if err != nil {
-		return "", fmt.Errorf("encoding the token claims: %v", err)
-	}
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(header) + "." + enc.EncodeToString(payload) + ".", nil
+	return signing + ".", nil
 }

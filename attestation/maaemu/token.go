@@ -128,7 +128,22 @@ func (s *Server) sign(base string, claims map[string]any) (string, error) {
 	if s.rogue != nil {
 		k = s.rogue
 	}
-	header, err := json.Marshal(map[string]string{"alg": "RS256", "jku": base + "/certs", "kid": k.kid, "typ": "JWT"})
+	signing, err := signingInput("RS256", base, k.kid, claims)
+	if err != nil {
+		return "", err
+	}
+	digest := sha256.Sum256([]byte(signing))
+	sig, err := rsa.SignPKCS1v15(nil, k.key, crypto.SHA256, digest[:])
+	if err != nil {
+		return "", fmt.Errorf("signing the token: %v", err)
+	}
+	return signing + "." + base64.RawURLEncoding.EncodeToString(sig), nil
+}
+
+// signingInput is a token's "header.payload" with MAA's header (alg, jku, kid, typ); sign
+// and the unsigned draft answer share it so the two can never differ but for alg.
+func signingInput(alg, base, kid string, claims map[string]any) (string, error) {
+	header, err := json.Marshal(map[string]string{"alg": alg, "jku": base + "/certs", "kid": kid, "typ": "JWT"})
 	if err != nil {
 		return "", err
 	}
@@ -137,13 +152,7 @@ func (s *Server) sign(base string, claims map[string]any) (string, error) {
 		return "", fmt.Errorf("encoding the token claims: %v", err)
 	}
 	enc := base64.RawURLEncoding
-	signing := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
-	digest := sha256.Sum256([]byte(signing))
-	sig, err := rsa.SignPKCS1v15(nil, k.key, crypto.SHA256, digest[:])
-	if err != nil {
-		return "", fmt.Errorf("signing the token: %v", err)
-	}
-	return signing + "." + enc.EncodeToString(sig), nil
+	return enc.EncodeToString(header) + "." + enc.EncodeToString(payload), nil
 }
 
 // marshal writes JSON without HTML escaping, so claims read as sent; map keys come out
