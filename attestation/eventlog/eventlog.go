@@ -8,7 +8,10 @@ package eventlog
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/google/go-eventlog/register"
 	"github.com/google/go-eventlog/tcg"
@@ -78,7 +81,40 @@ func Check(raw []byte) error {
 }
 
 // read is Parse without the descriptions, which cannot fail.
+//
+// The last log read is kept: inspect recognises a file as a log (Check) and then verifies
+// it (Parse), and each read ran go-eventlog over the whole log again. Each caller gets its
+// own Log and Events; the events' Data and Digest bytes are shared, and nothing writes them.
 func read(raw []byte) (*Log, error) {
+	key := sha256.Sum256(raw)
+	lastRead.Lock()
+	l, err, hit := lastRead.log, lastRead.err, lastRead.ok && lastRead.key == key
+	lastRead.Unlock()
+	if !hit {
+		// Read outside the lock, so that sets verified side by side (inspect --each) read
+		// their own logs at the same time.
+		l, err = readUncached(raw)
+		lastRead.Lock()
+		lastRead.key, lastRead.ok, lastRead.log, lastRead.err = key, true, l, err
+		lastRead.Unlock()
+	}
+	if err != nil {
+		return nil, err
+	}
+	c := *l
+	c.Events, c.Banks = slices.Clone(l.Events), slices.Clone(l.Banks)
+	return &c, nil
+}
+
+var lastRead struct {
+	sync.Mutex
+	ok  bool
+	key [sha256.Size]byte
+	log *Log
+	err error
+}
+
+func readUncached(raw []byte) (*Log, error) {
 	frames, algs, err := walk(raw)
 	if err != nil {
 		return nil, fmt.Errorf("parse event log (%d bytes): %w", len(raw), err)
