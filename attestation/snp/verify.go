@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-sev-guest/abi"
@@ -344,7 +345,7 @@ func amdRoots(key abi.ReportSigner, first string) []root {
 	var out []root
 	for _, pl := range lines {
 		if key == abi.VlekReportSigner {
-			if rc := vlekRoots[pl]; rc != nil {
+			if rc := vlekRoots()[pl]; rc != nil {
 				out = append(out, root{amd: rc})
 			}
 			continue
@@ -357,7 +358,8 @@ func amdRoots(key abi.ReportSigner, first string) []root {
 }
 
 // vlekRoots holds AMD's ASVK+ARK bundles, which go-sev-guest embeds but does not preload.
-var vlekRoots = func() map[string]*trust.AMDRootCerts {
+// They are parsed when a VLEK-signed report first needs them, not at every start.
+var vlekRoots = sync.OnceValue(func() map[string]*trust.AMDRootCerts {
 	m := map[string]*trust.AMDRootCerts{}
 	for pl, pemBytes := range map[string][]byte{
 		"Milan": trust.AskArkMilanVlekBytes,
@@ -370,7 +372,7 @@ var vlekRoots = func() map[string]*trust.AMDRootCerts {
 		}
 	}
 	return m
-}()
+})
 
 func extraRoots(extra []Roots, chain Chain) []root {
 	var out []root

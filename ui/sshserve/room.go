@@ -567,8 +567,10 @@ func exitCode(err error) int {
 	return 1
 }
 
-// envValue is what a locale or colour setting sent by a client may hold.
-var envValue = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,64}$`)
+// envValue is what a locale or colour setting sent by a client may hold. Compiled when a
+// session first asks: the bounded repetition makes 64 copies of the class, the costliest
+// initialiser of every cvmscope start, and only serve needs it.
+var envValue = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,64}$`) })
 
 // sessionEnv is a session's whole environment, built rather than inherited: the server's
 // own (credentials, proxies, paths) is none of an attendee's business. It holds the
@@ -590,7 +592,7 @@ func sessionEnv(dir, term string, client []string, takeHome string, extra []stri
 	}
 	for _, e := range client {
 		k, v, _ := strings.Cut(e, "=")
-		if (k == "LANG" || strings.HasPrefix(k, "LC_") || k == "COLORTERM" || k == "NO_COLOR") && len(k) <= 32 && envValue.MatchString(v) {
+		if (k == "LANG" || strings.HasPrefix(k, "LC_") || k == "COLORTERM" || k == "NO_COLOR") && len(k) <= 32 && envValue().MatchString(v) {
 			env = append(env, e)
 		}
 	}
@@ -610,7 +612,7 @@ func takeHome(s ssh.Session, extra []string) string {
 	}
 	cmd := []string{"ssh", "-p", port, host, "--"}
 	for _, a := range extra {
-		if !strings.HasPrefix(a, "--lang=") && envValue.MatchString(strings.NewReplacer("=", "", "-", "").Replace(a)) {
+		if !strings.HasPrefix(a, "--lang=") && envValue().MatchString(strings.NewReplacer("=", "", "-", "").Replace(a)) {
 			cmd = append(cmd, a)
 		}
 	}
