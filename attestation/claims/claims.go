@@ -11,6 +11,7 @@ package claims
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Entry explains one claim.
@@ -27,9 +28,9 @@ type Entry struct {
 	MeaningKO, HealthyKO, IfUnexpectedKO string
 }
 
-var catalog = map[string]Entry{}
-
-func init() {
+// catalog is built when a claim is first looked up, not at every start of cvmscope.
+var catalog = sync.OnceValue(func() map[string]Entry {
+	catalog := map[string]Entry{}
 	for _, group := range [][]Entry{standardEntries, azureVMEntries, isolationEntries, sevSNPEntries, tdxEntries, runtimeEntries, runtimeNewEntries, sgxEntries} {
 		for _, e := range group {
 			if _, dup := catalog[e.Name]; dup {
@@ -53,18 +54,20 @@ func init() {
 			IfUnexpectedKO: t.IfUnexpectedKO,
 		}
 	}
-}
+	return catalog
+})
 
 // Lookup returns the catalog entry for a claim name or dotted path exactly as catalogued.
 func Lookup(name string) (Entry, bool) {
-	e, ok := catalog[name]
+	e, ok := catalog()[name]
 	return e, ok
 }
 
 // Names lists every catalogued name, sorted.
 func Names() []string {
-	out := make([]string, 0, len(catalog))
-	for n := range catalog {
+	cat := catalog()
+	out := make([]string, 0, len(cat))
+	for n := range cat {
 		out = append(out, n)
 	}
 	sort.Strings(out)
@@ -77,11 +80,11 @@ func Resolve(path string) (Entry, bool) {
 	segs := strings.Split(path, ".")
 	for i := range segs {
 		suffix := strings.Join(segs[i:], ".")
-		if e, ok := catalog[suffix]; ok {
+		if e, ok := catalog()[suffix]; ok {
 			return e, true
 		}
 		if len(segs)-i >= 2 {
-			if e, ok := catalog[strings.Join(segs[i:len(segs)-1], ".")+".*"]; ok {
+			if e, ok := catalog()[strings.Join(segs[i:len(segs)-1], ".")+".*"]; ok {
 				return e, true
 			}
 		}
