@@ -35,6 +35,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/loopback"
@@ -48,6 +49,13 @@ const MaxCommandSize = 4096
 
 // DefaultMaxConns bounds connections open at once on each port.
 const DefaultMaxConns = 64
+
+// DefaultFrameTimeout and DefaultIdleTimeout: a TPM request is a few kilobytes, sent at
+// once; a client between commands (tpm2-tools, go-tpm) sends its next within seconds.
+const (
+	DefaultFrameTimeout = 10 * time.Second
+	DefaultIdleTimeout  = 10 * time.Minute
+)
 
 // Config says what to serve and where.
 type Config struct {
@@ -64,6 +72,14 @@ type Config struct {
 	TPM transport.TPM
 	// MaxConns bounds open connections per port; 0 means DefaultMaxConns.
 	MaxConns int
+	// FrameTimeout bounds how long the rest of a request may take once its first bytes
+	// arrived, so a client that stalls mid-frame gives its slot back; 0 means
+	// DefaultFrameTimeout.
+	FrameTimeout time.Duration
+	// IdleTimeout closes a command connection that sends nothing between requests for
+	// this long, so idle connections cannot hold all MaxConns slots for ever; 0 means
+	// DefaultIdleTimeout.
+	IdleTimeout time.Duration
 	// Logger receives one Debug line per command and an Info line per refused request;
 	// nil means slog.Default().
 	Logger *slog.Logger
@@ -107,6 +123,12 @@ func Start(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.FrameTimeout <= 0 {
+		cfg.FrameTimeout = DefaultFrameTimeout
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, closing: make(chan struct{}), conns: map[net.Conn]struct{}{}, owners: map[uint32]*conn{}, sessions: map[uint32]*hmacSession{}}
 	if s.log == nil {
@@ -298,6 +320,9 @@ func (s *Server) serveCommandConn(c net.Conn) {
 		}
 	}()
 	err := s.serveCommands(c, cl)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		err = fmt.Errorf("the client sent no request for %s, or stalled mid-request for %s: %w", s.cfg.IdleTimeout, s.cfg.FrameTimeout, err)
+	}
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 		s.log.Info("vtpm: command connection closed", "remote", cl.id, "reason", err)
 	}
@@ -361,9 +386,24 @@ const (
 // simulator requests (mssim), told apart by each request's first byte.
 func (s *Server) serveCommands(rw io.ReadWriter, cl *conn) error {
 	br := bufio.NewReaderSize(rw, 512)
+	// A connection's reads are bounded in time: between requests by IdleTimeout, within
+	// one by FrameTimeout (a Unix socket or a test's pipe may have no deadlines).
+	dl, _ := rw.(interface{ SetReadDeadline(time.Time) error })
+	deadline := func(d time.Duration) {
+		if dl != nil {
+			_ = dl.SetReadDeadline(time.Now().Add(d))
+		}
+	}
 	for {
 		var first [4]byte
-		if _, err := io.ReadFull(br, first[:]); err != nil {
+		if br.Buffered() == 0 {
+			deadline(s.cfg.IdleTimeout)
+		}
+		if _, err := io.ReadFull(br, first[:1]); err != nil {
+			return err
+		}
+		deadline(s.cfg.FrameTimeout)
+		if _, err := io.ReadFull(br, first[1:]); err != nil {
 			return err
 		}
 		if first[0] == 0x80 {
