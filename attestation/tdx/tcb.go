@@ -340,6 +340,9 @@ func EvaluateTCB(q *Quote, opts Options) check.Check {
 			KO("TCB를 받아들일 수 없습니다: %s", inKorean(err)), details)
 	}
 	details = append(details, res.details...)
+	if st := serviceTD(q, &sc.tcb.TcbInfo); st.present(q) {
+		details = append(details, st.details()...)
+	}
 	details = append(details, sc.timeIssues...)
 	eval := sc.tcb.TcbInfo.TcbEvaluationDataNumber
 	scope := fmt.Sprintf("per Intel TCB info for FMSPC %s (evaluation %d) and TD_QE identity", q.FMSPC(), eval)
