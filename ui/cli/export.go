@@ -10,9 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -180,6 +183,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	fs.Lookup("output").Usage = "write the item to FILE (mode 0600) instead of stdout"
 	from := fs.StringArray("from", nil, "a bundle or evidence files to export from (repeatable; FILE arguments after ITEM do the same); without it, a live run")
 	format := fs.String("format", "", "pem, der, hex, base64, raw, json or compact (the token); default per item (cvmscope export list)")
+	force := fs.Bool("force", false, "with -o, replace FILE if it exists (a regular file only)")
 	fs.Usage = func() {}
 	err := fs.Parse(args)
 	lang := present.Lang(o.lang)
@@ -264,8 +268,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if err := writePrivate(outPath, out); err != nil {
-		return fail(fmt.Sprintf("writing %s: %v", outPath, err), fmt.Sprintf("%s에 쓰지 못했습니다: %v", outPath, err))
+	if en, ko := writePrivate(outPath, out, *force); en != "" {
+		return fail(en, ko)
 	}
 	eprintf(stderr, "cvmscope export: %s\n", present.T(fmt.Sprintf("%s (%s, %d bytes) written to %s", it.name, f, len(out), outPath),
 		fmt.Sprintf("%s(%s, %d바이트)를 %s에 썼습니다", it.name, f, len(out), outPath)).In(lang))
@@ -449,15 +453,77 @@ func certsOf(der []byte) (exported, error) {
 }
 
 // writePrivate writes a file only its owner can read: an export may be a token or a
-// machine's evidence.
-func writePrivate(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+// machine's evidence. It never loses data by accident: an existing path is refused unless
+// force, and even then only a regular file is replaced (a symlink, FIFO, device or
+// terminal is refused, since writing through it would land elsewhere or block). A
+// replacement is written beside the file and renamed over it, so the result is 0600 and
+// the old contents survive a failed write.
+func writePrivate(path string, b []byte, force bool) (en, ko string) {
+	fi, err := os.Lstat(path)
+	switch {
+	case err == nil && !fi.Mode().IsRegular():
+		return fmt.Sprintf("%s exists and is %s, not a regular file: cvmscope export writes only regular files; give another -o path", path, fileKind(fi.Mode())),
+			fmt.Sprintf("%s는 이미 있으며 일반 파일이 아닌 %s입니다. cvmscope export는 일반 파일에만 씁니다. 다른 -o 경로를 줍니다", path, fileKind(fi.Mode()))
+	case err == nil && !force:
+		return fmt.Sprintf("%s exists (%d bytes): give --force to replace it, or another -o path", path, fi.Size()),
+			fmt.Sprintf("%s가 이미 있습니다(%d바이트). 바꾸려면 --force를 주고, 아니면 다른 -o 경로를 줍니다", path, fi.Size())
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("writing %s: %v", path, err), fmt.Sprintf("%s에 쓰지 못했습니다: %v", path, err)
+	}
+	if err := writeReplace(path, b, err == nil); err != nil {
+		return fmt.Sprintf("writing %s: %v", path, err), fmt.Sprintf("%s에 쓰지 못했습니다: %v", path, err)
+	}
+	return "", ""
+}
+
+// writeReplace writes b to a new file in path's directory and moves it to path: over the
+// old file when replace, else only if path still does not exist (a link fails on an
+// existing name, so a file created meanwhile is not clobbered).
+func writeReplace(path string, b []byte, replace bool) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".cvmscope-export-*")
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
+	name := tmp.Name()
+	defer os.Remove(name)
+	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+		tmp.Close()
 		return err
 	}
-	return f.Close()
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if replace {
+		return os.Rename(name, path)
+	}
+	if err := os.Link(name, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s appeared while writing; nothing was replaced (give --force to replace it)", path)
+		}
+		return err
+	}
+	return nil
+}
+
+// fileKind names what a path is when it is not a regular file.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device (a terminal?)"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
 }

@@ -1,0 +1,87 @@
+//go:build unix
+
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestAttackExportOverwrite: export -o never loses data by accident. An existing file is
+// kept unless --force; a symlink, a FIFO or a terminal is never written through, even with
+// --force (a FIFO would block, a symlink would land elsewhere); a forced replacement is 0600
+// even when the old file was world-readable.
+func TestAttackExportOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "b.json")
+	if r := runCLI(t, "--platform", "sim", "-o", "json", "--save", bundle); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	precious := filepath.Join(dir, "precious.txt")
+	if err := os.WriteFile(precious, []byte("do not lose me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(dir, "target.txt")
+	if err := os.WriteFile(target, []byte("symlink target"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.pem")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	dangling := filepath.Join(dir, "dangling.pem")
+	if err := os.Symlink(filepath.Join(dir, "nowhere", "x"), dangling); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path string
+		force      bool
+		want       string
+	}{
+		{"existing file", precious, false, "exists (14 bytes): give --force"},
+		{"symlink to a file", link, false, "symbolic link"},
+		{"symlink with --force", link, true, "symbolic link"},
+		{"dangling symlink", dangling, false, "symbolic link"},
+		{"FIFO", fifo, false, "named pipe"},
+		{"FIFO with --force", fifo, true, "named pipe"},
+		{"terminal device", "/dev/null", true, "character device"},
+		{"directory", dir, true, "directory"},
+	} {
+		args := []string{"export", "vcek-chain", "--from", bundle, "-o", tc.path}
+		if tc.force {
+			args = append(args, "--force")
+		}
+		r := runCLI(t, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%s: exit %d %q, want 1 saying %q", tc.name, r.code, r.stderr, tc.want)
+		}
+	}
+	for path, want := range map[string]string{precious: "do not lose me", target: "symlink target"} {
+		if b, _ := os.ReadFile(path); string(b) != want {
+			t.Errorf("%s was changed to %q", path, b)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "nowhere")); err == nil {
+		t.Error("the dangling symlink's target was created")
+	}
+	if r := runCLI(t, "export", "vcek-chain", "--from", bundle, "-o", precious, "--force"); r.code != 0 {
+		t.Fatalf("--force onto a regular file: exit %d %s", r.code, r.stderr)
+	}
+	fi, err := os.Stat(precious)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(precious); !strings.Contains(string(b), "BEGIN CERTIFICATE") || fi.Mode().Perm() != 0o600 {
+		t.Errorf("--force: mode %v, contents %.40q; want 0600 and the chain", fi.Mode().Perm(), b)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".cvmscope-export-*")); len(left) > 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
