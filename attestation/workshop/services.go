@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +37,8 @@ type services struct {
 	// location is the region the emulated IMDS reports.
 	imdsEmu *imdsemu.Server
 	maaEmu  *maaemu.Server
+	// dead holds the ports of the scenarios' unreachable services until the run closes.
+	dead []func() error
 
 	// inst caches the instance document: Preflight and the endpoint choice both need it,
 	// and it does not change while the VM runs.
@@ -72,7 +73,7 @@ func startServices(p *platform.Platform, o LiveOptions) (*services, error) {
 	svc := &services{}
 	var imdsURL string
 	if sc.IMDSDown {
-		imdsURL = deadURL("http")
+		imdsURL = svc.deadURL("http")
 	} else {
 		cfg, err := imdsemu.FromCVM(p.CVM)
 		if err != nil {
@@ -99,7 +100,7 @@ func startServices(p *platform.Platform, o LiveOptions) (*services, error) {
 	svc.endorsements = &ec
 
 	if sc.MAADown {
-		svc.maaURL = deadURL("https")
+		svc.maaURL = svc.deadURL("https")
 		return svc, nil
 	}
 	cfg, err := EmulatorConfig(sc)
@@ -148,19 +149,24 @@ func samplePolicy(flow, simTEE string) (*policy.Policy, error) {
 	return policy.Parse(text)
 }
 
-// deadURL is a loopback address where nothing listens: the port was just free.
-func deadURL(scheme string) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// deadURL is a loopback address where connections are refused while the run lasts (the
+// imds-down and maa-down scenarios); close gives the port back.
+func (s *services) deadURL(scheme string) string {
+	addr, release, err := reserveDeadPort()
 	if err != nil {
+		// Port 9 (discard) is closed on any machine that runs no inetd.
 		return scheme + "://127.0.0.1:9"
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	s.dead = append(s.dead, release)
 	return scheme + "://" + addr
 }
 
 func (s *services) close() error {
 	var errs []error
+	for _, release := range s.dead {
+		errs = append(errs, release())
+	}
+	s.dead = nil
 	if s.maaEmu != nil {
 		errs = append(errs, s.maaEmu.Close())
 	}
