@@ -156,7 +156,7 @@ func TestEvaluateTCBBaseline(t *testing.T) {
 	ko, _ := c.In("ko")
 	if c.Verdict != check.Pass || !strings.Contains(c.Summary, "TCB UpToDate") ||
 		!strings.Contains(c.Summary, "TCB baseline 2023-01-01 applied (Intel's status OutOfDate, TCB dated 2023-08-09)") ||
-		!strings.Contains(ko, "TCB 기준일 2023-01-01를 적용했습니다(Intel의 상태 OutOfDate") {
+		!strings.HasSuffix(ko, "TCB는 UpToDate입니다. Intel의 상태는 OutOfDate(TCB 날짜 2023-08-09)이며 TCB 기준일 2023-01-01을 적용했습니다") {
 		t.Errorf("baseline before the TCB date: %s %q / %q", c.Verdict, c.Summary, ko)
 	}
 	opts.Baseline = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -138,7 +138,7 @@ func baselineNote(res *tcbResult, baseline time.Time) (string, string, []detail,
 	res.status = pcs.TcbComponentStatus(to)
 	day := func(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 	note := fmt.Sprintf("; TCB baseline %s applied (Intel's status %s, TCB dated %s)", day(baseline), intel, day(date))
-	noteKO := fmt.Sprintf(". TCB 기준일 %s를 적용했습니다(Intel의 상태 %s, TCB 날짜 %s)", day(baseline), intel, day(date))
+	noteKO := fmt.Sprintf(". Intel의 상태는 %s(TCB 날짜 %s)이며 TCB 기준일 %s을 적용했습니다", intel, day(date), day(baseline))
 	if why == "" {
 		why = fmt.Sprintf("TCB baseline %s: the TCB dated %s keeps Intel's status %s", day(baseline), day(date), intel)
 		whyKO = fmt.Sprintf("TCB 기준일 %s: TCB 날짜 %s에서 Intel의 상태 %s를 그대로 둡니다", day(baseline), day(date), intel)

@@ -357,12 +357,13 @@ func EvaluateTCB(q *Quote, opts Options) check.Check {
 		stale = "; collateral not valid at the verification time"
 		staleKO = ". collateral이 검증 시점에 유효하지 않습니다"
 	}
+	baseKO := "" // Korean puts the baseline after the verdict, English in the scope
 	if !opts.Baseline.IsZero() {
 		b, bKO, d, err := baselineNote(res, opts.Baseline)
 		if err != nil {
 			return withDetails(check.Failf(CheckTCB, "TCB not acceptable: %v", err).KO("TCB를 받아들일 수 없습니다: %s", inKorean(err)), details)
 		}
-		scope, scopeKO = scope+b, scopeKO+bKO
+		scope, baseKO = scope+b, bKO
 		details = append(details, d...)
 	}
 	var c check.Check
@@ -381,5 +382,6 @@ func EvaluateTCB(q *Quote, opts Options) check.Check {
 	default:
 		c = check.Warnf(CheckTCB, "TCB %s %s%s%s", res.status, scope, adv, stale).KO("%s TCB는 %s입니다%s%s", scopeKO, res.status, advKO, staleKO)
 	}
+	c.SummaryKO += baseKO
 	return withDetails(c, details)
 }
