@@ -244,6 +244,8 @@ type options struct {
 	knobs           knobFlags // --user-data, --client-payload, --pcr (knobs.go)
 	policyFile      string    // --policy: the simulated CVM's emulator enforces it (policy.go)
 	draftFile       string    // --draft-policy: sent as draftPolicyForAttestation (draft.go)
+	collateral      string    // --collateral: where --network gets Intel collateral (tcbflags.go)
+	tcbBaseline     string    // --tcb-baseline: TDX TCB baseline date (tcbflags.go)
 }
 
 func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
@@ -258,6 +260,7 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "debug logs (each TPM command and HTTP exchange) on stderr; CVMSCOPE_LOG=debug|trace does the same")
 	fs.StringVar(&o.lang, "lang", "", "language: en or ko (default from LANG)")
 	fs.BoolVar(&o.network, "network", false, "allow fetching missing certificates and collateral (AMD KDS, Intel PCS), and a token's keys from its Azure issuer")
+	addTCBFlags(fs, &o.collateral, &o.tcbBaseline)
 	fs.StringVarP(&o.attestURL, "attestation-url", "a", "", "MAA provider, e.g. https://sharedkrc.krc.attest.azure.net (default: the region's shared provider from IMDS; the emulator for the simulated CVM); pins the token's issuer")
 	fs.StringVar(&o.emulatorCA, "emulator-ca", "", "trust this test CA FILE (printed by cvmscope emulator) for TLS to the -a provider: a room's emulator on another machine; it lets the connection through and adds no trust in tokens")
 	fs.StringArrayVar(&o.expect, "expect", nil, "expect a claim value, CLAIM=VALUE (dotted path, repeatable), e.g. x-ms-isolation-tee.x-ms-sevsnpvm-vmpl=0; an unmet one exits 5")
@@ -393,6 +396,9 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		return cfg, fmt.Errorf("-o %q: use text, json, token or bool", o.output)
 	}
 	cfg.verify.AllowNetwork = o.network
+	if err := o.tcbOptions(&cfg.verify); err != nil {
+		return cfg, err
+	}
 	if o.now != "" {
 		t, err := time.Parse(time.RFC3339, o.now)
 		if err != nil {

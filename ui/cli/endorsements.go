@@ -95,8 +95,7 @@ func runEndorsements(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.mrtd, "mrtd", "", "look up this MRTD (96 hex digits)")
 	fs.StringArrayVar(&o.from, "from", nil, "take the MRTD from this evidence FILE (TD quote, HCL report, bundle; repeatable)")
 	fs.BoolVar(&o.network, "network", false, "ask the real THIM (and fetch Intel collateral for --from) instead of the simulated CVM's emulator")
-	fs.StringVar(&o.collateral, "collateral", "pcs", "Intel collateral source with --network: pcs (Intel PCS) or azure (Azure's global mirror, global.acccache.azure.net)")
-	fs.StringVar(&o.baseline, "tcb-baseline", "", "TCB baseline DATE (2006-01-02 or RFC 3339): a TCB level dated before it is out of date, one dated on or after it relaxes OutOfDate")
+	addTCBFlags(fs, &o.collateral, &o.baseline)
 	fs.BoolVar(&o.trustSim, "trust-simulated", false, "trust the simulated CVM's Intel test root for --from collateral")
 	fs.StringVar(&o.seed, "seed", "", "seed of the simulated TDX CVM (without --network)")
 	fs.StringVarP(&o.output, "output", "o", "text", "text or json")
@@ -170,16 +169,7 @@ func (o *endorsementsOptions) check(rest []string) (time.Time, error) {
 	if _, err := tdx.FetcherFor(o.collateral); err != nil {
 		return zero, err
 	}
-	if o.baseline == "" {
-		return zero, nil
-	}
-	for _, layout := range []string{time.DateOnly, time.RFC3339} {
-		if t, err := time.Parse(layout, o.baseline); err == nil {
-			return t, nil
-		}
-	}
-	return zero, ko(fmt.Sprintf("--tcb-baseline %q: want a date, 2024-06-01 or 2024-06-01T00:00:00Z", o.baseline),
-		fmt.Sprintf("--tcb-baseline %q: 2024-06-01 또는 2024-06-01T00:00:00Z 형식의 날짜를 씁니다", o.baseline))
+	return parseTCBBaseline(o.baseline)
 }
 
 // run asks THIM (or the emulator) and, for --from, evaluates the quote's TCB.
@@ -316,17 +306,6 @@ func (o *endorsementsOptions) tcb(ctx context.Context, res *endorsementsResult, 
 	if err != nil {
 		return err
 	}
-	// TD attributes bit 17 (SERVTD_EXT, byte 2 bit 1): a service TD is bound.
-	attrs := q.Proto.GetTdQuoteBody().GetTdAttributes()
-	ext := len(attrs) > 2 && attrs[2]&0x02 != 0
-	res.ServiceTD = &serviceTDOut{ServTDExt: ext, Initial: "NotEvaluated"}
-	if ext {
-		res.ServiceTD.Note = "SERVTD_EXT is set: the initial TCB (type-4 init_tee_tcb_svn) applies; cvmscope does not evaluate it yet [UNSURE which FMSPCs Microsoft evaluates it for]"
-		res.ServiceTD.noteKO = "SERVTD_EXT가 켜져 있어 초기 TCB(type-4 init_tee_tcb_svn)가 적용되지만 cvmscope는 아직 평가하지 않습니다[UNSURE: Microsoft가 평가하는 FMSPC]"
-	} else {
-		res.ServiceTD.Note = "SERVTD_EXT is clear: no service TD is bound, so there is no initial TCB to evaluate (Microsoft's evaluator says NotEvaluated)"
-		res.ServiceTD.noteKO = "SERVTD_EXT가 꺼져 있어 바인딩된 서비스 TD가 없으므로 평가할 초기 TCB가 없습니다(Microsoft 평가기는 NotEvaluated라고 합니다)"
-	}
 	col := collateralOf(set)
 	source := "saved"
 	if o.network {
@@ -341,15 +320,20 @@ func (o *endorsementsOptions) tcb(ctx context.Context, res *endorsementsResult, 
 		// The simulated world: its collateral, trusted as its THIM endorsements are.
 		source, opts.Collateral, opts.ExtraRoots = "simulated", o.simCollateral, []*x509.Certificate{o.simRoot}
 	}
-	if opts.Collateral == nil {
-		return nil
-	}
 	if o.trustSim {
 		a, err := simroots.Anchors()
 		if err != nil {
 			return err
 		}
 		opts.ExtraRoots = append(opts.ExtraRoots, a.PCKRoot)
+	}
+	// The service TD's initial status as Microsoft's evaluator would give it; judging it
+	// needs the collateral only when SERVTD_EXT is set.
+	if st, err := tdx.ServiceTDStatus(q, opts); err == nil {
+		res.ServiceTD = &serviceTDOut{ServTDExt: st.ServTDExt, Initial: st.Initial, Note: st.Why, noteKO: st.WhyKO}
+	}
+	if opts.Collateral == nil {
+		return nil
 	}
 	v, err := tdx.TCBStatusAt(q, opts, baseline)
 	if err != nil {
