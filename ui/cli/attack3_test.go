@@ -3,11 +3,14 @@
 package cli
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	gossh "golang.org/x/crypto/ssh"
 )
 
 // TestAttackExportOverwrite: export -o never loses data by accident. An existing file is
@@ -83,5 +86,43 @@ func TestAttackExportOverwrite(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".cvmscope-export-*")); len(left) > 0 {
 		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+// unprovenKey offers a public key it holds no private key for: its signatures are garbage.
+type unprovenKey struct{ pub gossh.PublicKey }
+
+func (k unprovenKey) PublicKey() gossh.PublicKey { return k.pub }
+func (k unprovenKey) Sign(io.Reader, []byte) (*gossh.Signature, error) {
+	return &gossh.Signature{Format: k.pub.Type(), Blob: make([]byte, 64)}, nil
+}
+
+// TestAttackInstructorKeyUnproven: an attendee who knows the instructor's public key (it
+// is public) offers it without the private key: refused, whether alone or followed by the
+// room code (the server ends the handshake at the bad signature, so the accepted query can
+// never become the session's key; charmbracelet/ssh also keeps the key only from the
+// method that succeeded, the fix for CVE-2024-45337's shape).
+func TestAttackInstructorKeyUnproven(t *testing.T) {
+	teacher := newKey(t)
+	keys := filepath.Join(t.TempDir(), "instructors")
+	if err := os.WriteFile(keys, gossh.MarshalAuthorizedKey(teacher.PublicKey()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, stop, done := startServe(t, nil, "--instructor-keys", keys)
+	defer func() { stop(); serveStopped(t, done) }()
+	for name, auth := range map[string][]gossh.AuthMethod{
+		"alone":              {gossh.PublicKeys(unprovenKey{teacher.PublicKey()})},
+		"then the room code": {gossh.PublicKeys(unprovenKey{teacher.PublicKey()}), roomCode(testRoomCode)},
+	} {
+		if c, err := connect(addr, auth...); err == nil {
+			c.Close()
+			t.Errorf("%s: the instructor's public key, unproven, was let in", name)
+		}
+	}
+	// The room code alone still gives an attendee's session, not the room view.
+	_, out, _ := attend(t, dial(t, addr), 40, 120, "--lang en")
+	out.wait(t, "Ready.", "cvmscope room")
+	if out.has("cvmscope room") {
+		t.Fatalf("the room code got the room view:\n%s", out.String())
 	}
 }
