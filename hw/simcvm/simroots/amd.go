@@ -1,6 +1,7 @@
 package simroots
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/x509"
@@ -59,7 +60,8 @@ type AMD struct {
 
 // NewAMD derives a simulated SEV-SNP platform from seed; the same seed gives byte-identical
 // certificates and reports. Each call returns its own AMD (ReportedTCB and PlatformInfo may
-// be changed), but the VCEK, an RSA-4096 signature, is made once per seed and process.
+// be changed), but the VCEK, an RSA-4096 signature, is made once per seed and process (and
+// for DefaultSeed not at all: it is embedded).
 func NewAMD(seed []byte) (*AMD, error) {
 	if err := checkSeed(seed); err != nil {
 		return nil, err
@@ -81,11 +83,31 @@ func NewAMD(seed []byte) (*AMD, error) {
 var amdBySeed sync.Map // string(seed) -> *AMD
 
 func newAMD(seed []byte) (*AMD, error) {
-	roots, err := amdProductRoots()
+	a, err := unsignedAMD(seed)
 	if err != nil {
 		return nil, err
 	}
-	askKey, err := testKey(keyASK)
+	if bytes.Equal(seed, DefaultSeed()) {
+		// The default seed's VCEK is embedded: checking the RSA-4096 ASK key and signing
+		// with it cost about 10 ms at every start of the simulated SEV-SNP flow.
+		// TestEmbeddedDefaultVCEK proves that signVCEK makes it byte for byte.
+		if a.VCEK, err = embeddedCert(certDefaultVCEK); err != nil {
+			return nil, err
+		}
+		if !a.vcekKey.PublicKey.Equal(a.VCEK.PublicKey) {
+			return nil, fmt.Errorf("simroots: the embedded %s does not certify the default seed's VCEK key; regenerate it (see its header)", fmt.Sprintf(testCertFilePath, certDefaultVCEK))
+		}
+		return a, nil
+	}
+	if a.VCEK, err = signVCEK(seed, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// unsignedAMD is seed's platform without its VCEK certificate.
+func unsignedAMD(seed []byte) (*AMD, error) {
+	roots, err := amdProductRoots()
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +118,16 @@ func newAMD(seed []byte) (*AMD, error) {
 	}
 	copy(a.ChipID[:], chip)
 	if a.vcekKey, err = deriveP384(seed, "amd/vcek"); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// signVCEK issues a's VCEK certificate (for its chip id, reported TCB and VCEK key) from
+// the simulated ASK; the PSS salt comes from the seed, so the certificate is reproducible.
+func signVCEK(seed []byte, a *AMD) (*x509.Certificate, error) {
+	askKey, err := testKey(keyASK)
+	if err != nil {
 		return nil, err
 	}
 	exts, err := vcekExtensions(a.ChipID, a.ReportedTCB)
@@ -120,10 +152,11 @@ func newAMD(seed []byte) (*AMD, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simroots: signing the simulated VCEK certificate: %w", err)
 	}
-	if a.VCEK, err = x509.ParseCertificate(der); err != nil {
+	vcek, err := x509.ParseCertificate(der)
+	if err != nil {
 		return nil, fmt.Errorf("simroots: parsing the simulated VCEK certificate: %w", err)
 	}
-	return a, nil
+	return vcek, nil
 }
 
 // Product is the AMD product line of the simulated platform, as THIM and KDS name it.

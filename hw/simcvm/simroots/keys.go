@@ -28,12 +28,17 @@ const (
 	certASK          = "amd-ask"
 	certVTPMRoot     = "vtpm-root-ca"
 	certVTPMInterCA  = "vtpm-intermediate-ca"
+	certDefaultVCEK  = "amd-vcek-default-seed"
+	certEndorseRoot  = "paravisor-endorsement-root"
+	certEndorseCA    = "paravisor-endorsement-ca"
+	certEndorseLeaf  = "paravisor-endorsement-signer"
 	testCertFilePath = "simulated_test_keys/SIMULATED-TEST-CERT-%s.pem"
 )
 
 // certFileHeader precedes each embedded certificate; pem.Decode skips it.
 const certFileHeader = `SIMULATED TEST CERTIFICATE - cvmscope - NOT ISSUED BY AMD OR MICROSOFT.
-Made by simroots.buildAMDRoots or buildVTPMCA from the SIMULATED-TEST-KEY files beside it;
+Made by simroots.buildAMDRoots, buildVTPMCA, buildEndorser or signVCEK (for DefaultSeed)
+from the SIMULATED-TEST-KEY files beside it;
 regenerate with: go test ./hw/simcvm/simroots -run 'TestEmbedded' -update-roots
 
 `

@@ -2,6 +2,7 @@ package simroots
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/pem"
 	"flag"
 	"fmt"
@@ -9,7 +10,7 @@ import (
 	"testing"
 )
 
-var updateRoots = flag.Bool("update-roots", false, "rewrite the embedded simulated ARK/ASK and vTPM CA certificates from the embedded keys")
+var updateRoots = flag.Bool("update-roots", false, "rewrite the embedded simulated certificates (ARK/ASK, vTPM CA, endorsement chain, default-seed VCEK) from the embedded keys")
 
 // TestEmbeddedAMDRoots proves that the embedded ARK/ASK are exactly what the embedded keys
 // and buildAMDRoots give, so nothing embedded is unexplained.
@@ -71,5 +72,80 @@ func TestEmbeddedVTPMCA(t *testing.T) {
 	}
 	if !built.key.PublicKey.Equal(used.Intermediate.PublicKey) {
 		t.Fatal("the vTPM CA signs with a key its embedded intermediate does not certify")
+	}
+}
+
+// TestEmbeddedEndorser proves that the embedded endorsement chain is exactly what the
+// embedded keys and buildEndorser give, and that the endorser in use signs with its leaf's key.
+func TestEmbeddedEndorser(t *testing.T) {
+	built, err := buildEndorser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *updateRoots {
+		for name, der := range map[string][]byte{certEndorseRoot: built.Root.Raw, certEndorseCA: built.Intermediate.Raw, certEndorseLeaf: built.Leaf.Raw} {
+			out := append([]byte(certFileHeader), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+			if err := os.WriteFile(fmt.Sprintf(testCertFilePath, name), out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Log("rewrote the embedded endorsement chain; rebuild and run the tests again")
+		return
+	}
+	used, err := endorser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]*x509.Certificate{{built.Root, used.Root}, {built.Intermediate, used.Intermediate}, {built.Leaf, used.Leaf}} {
+		if !bytes.Equal(c[0].Raw, c[1].Raw) {
+			t.Fatalf("embedded %q differs from buildEndorser's; run with -update-roots", c[1].Subject.CommonName)
+		}
+	}
+	if !built.key.PublicKey.Equal(&used.key.PublicKey) {
+		t.Fatal("the endorser signs with a key its embedded leaf does not certify")
+	}
+	inter := x509.NewCertPool()
+	inter.AddCert(used.Intermediate)
+	if _, err := used.Leaf.Verify(x509.VerifyOptions{Roots: used.Roots(), Intermediates: inter}); err != nil {
+		t.Fatalf("embedded endorsement chain does not verify: %v", err)
+	}
+}
+
+// TestEmbeddedDefaultVCEK proves that the embedded VCEK of DefaultSeed is exactly what
+// signVCEK makes for that seed, so NewAMD gives the same platform whichever path it takes.
+func TestEmbeddedDefaultVCEK(t *testing.T) {
+	u, err := unsignedAMD(DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := signVCEK(DefaultSeed(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *updateRoots {
+		out := append([]byte(certFileHeader), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: signed.Raw})...)
+		if err := os.WriteFile(fmt.Sprintf(testCertFilePath, certDefaultVCEK), out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Log("rewrote the embedded default-seed VCEK; rebuild and run the tests again")
+		return
+	}
+	a, err := newAMD(DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.VCEK.Raw, signed.Raw) {
+		t.Fatal("the embedded default-seed VCEK differs from signVCEK's; run with -update-roots")
+	}
+	if err := a.VCEK.CheckSignatureFrom(a.ASK); err != nil {
+		t.Fatalf("embedded default-seed VCEK is not signed by the ASK: %v", err)
+	}
+	// Another seed still gets its own, freshly signed VCEK.
+	other, err := newAMD([]byte("not the default seed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(other.VCEK.Raw, a.VCEK.Raw) || !other.vcekKey.PublicKey.Equal(other.VCEK.PublicKey) {
+		t.Fatal("a non-default seed got the default seed's VCEK")
 	}
 }
