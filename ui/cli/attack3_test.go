@@ -3,7 +3,12 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,5 +129,38 @@ func TestAttackInstructorKeyUnproven(t *testing.T) {
 	out.wait(t, "Ready.", "cvmscope room")
 	if out.has("cvmscope room") {
 		t.Fatalf("the room code got the room view:\n%s", out.String())
+	}
+}
+
+// TestAttackSecretsInJSONLogs: a secret reaches no JSON log line, whatever shape carries it:
+// a JWT whose header JSON is spaced or starts on a new line (its base64 does not begin
+// "eyJ"), a token or private key inside a slice, a struct or a byte string, an error
+// wrapping one, and the message itself.
+func TestAttackSecretsInJSONLogs(t *testing.T) {
+	t.Setenv(envLogFormat, "json")
+	prev := slog.Default()
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	b64 := base64.RawURLEncoding.EncodeToString
+	spaced := b64([]byte(`{ "alg": "RS256", "typ": "JWT" }`)) + "." + b64([]byte(`{"sub":"attendee-secret-claims"}`)) + "." + b64([]byte("signature-bytes-xyz"))
+	newline := b64([]byte("{\n\"alg\":\"RS256\"}")) + "." + b64([]byte(`{"sub":"x"}`)) + "." + b64([]byte("sig-bytes-abc"))
+	plainJWT := "eyJhbGciOiJSUzI1NiJ9.eyJuYW1lIjoiY3Ztc2NvcGUifQ.c2lnbmF0dXJlLWJ5dGVz"
+	pemKey := "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIPRIVATEBYTES\n-----END EC PRIVATE KEY-----"
+	raw := []byte("Authorization: Bearer abcdefghijklmnopq")
+	secrets := []string{spaced, newline, plainJWT, "MHcCAQEEIPRIVATEBYTES", "abcdefghijklmnopq", base64.StdEncoding.EncodeToString(raw)}
+	var buf bytes.Buffer
+	setupLogging(false, &buf, false)
+	slog.Info("answer "+spaced, "spaced", spaced, "newline", newline,
+		"args", []string{"--jwks", "x", plainJWT},
+		"cfg", struct{ Key, Name string }{pemKey, "ok"},
+		"raw", raw,
+		"err", fmt.Errorf("wrapped: %w", errors.New("MAA answered "+plainJWT)))
+	out := buf.String()
+	for _, s := range secrets {
+		if strings.Contains(out, s) {
+			t.Errorf("%.30q… reached the log:\n%s", s, out)
+		}
+	}
+	if !strings.Contains(out, `\"Name\":\"ok\"`) {
+		t.Errorf("the struct's other fields were lost: %s", out)
 	}
 }

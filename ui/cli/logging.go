@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -83,9 +84,11 @@ func setupLogging(verbose bool, stderr io.Writer, tui bool) {
 // (an error message may quote a token).
 var (
 	secretKeys = regexp.MustCompile(`(?i)(token|jwt|secret|password|passwd|authorization|bearer|private|room.?code|api.?key|cookie)`)
-	jwtRe      = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
-	pemKeyRe   = regexp.MustCompile(`(?s)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
-	bearerRe   = regexp.MustCompile(`(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`)
+	// A JWT's header is a JSON object: base64url of "{" and what follows it ('"', a space,
+	// a tab or a line break) begins "ey" or "ew", not only "eyJ".
+	jwtRe    = regexp.MustCompile(`e[yw][A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+	pemKeyRe = regexp.MustCompile(`(?s)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
+	bearerRe = regexp.MustCompile(`(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`)
 )
 
 func redactAttr(_ []string, a slog.Attr) slog.Attr {
@@ -100,9 +103,24 @@ func redactAttr(_ []string, a slog.Attr) slog.Attr {
 	case slog.KindString:
 		s = a.Value.String()
 	case slog.KindAny:
-		if err, ok := a.Value.Any().(error); ok {
-			s = err.Error()
-		} else {
+		// Any other value is judged as the handler would print it (a slice, a struct, bytes):
+		// one that holds a secret is logged as its redacted text, losing its shape.
+		switch v := a.Value.Any().(type) {
+		case error:
+			s = v.Error()
+		case []byte:
+			s = string(v)
+		case fmt.Stringer:
+			s = v.String()
+		default:
+			b, err := json.Marshal(v)
+			if err != nil {
+				b = fmt.Appendf(nil, "%+v", v)
+			}
+			s = string(b)
+			if r := redactText(s); r != s {
+				return slog.String(a.Key, r)
+			}
 			return a
 		}
 	default:
