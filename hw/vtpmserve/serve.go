@@ -319,9 +319,9 @@ func (s *Server) serveCommandConn(c net.Conn) {
 			(*f)()
 		}
 	}()
-	err := s.serveCommands(c, cl)
+	err := s.serveCommands(writeBound{c, s.cfg.FrameTimeout}, cl)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		err = fmt.Errorf("the client sent no request for %s, or stalled mid-request for %s: %w", s.cfg.IdleTimeout, s.cfg.FrameTimeout, err)
+		err = fmt.Errorf("the client sent no request for %s, or stalled mid-request or stopped reading answers for %s: %w", s.cfg.IdleTimeout, s.cfg.FrameTimeout, err)
 	}
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 		s.log.Info("vtpm: command connection closed", "remote", cl.id, "reason", err)
@@ -329,7 +329,12 @@ func (s *Server) serveCommandConn(c net.Conn) {
 }
 
 func (s *Server) servePlatformConn(c net.Conn) {
-	err := servePlatform(c, s.log)
+	// Platform requests are a few bytes each: a connection that sends nothing for
+	// IdleTimeout gives its slot back.
+	err := servePlatform(idleReader{c, s.cfg.IdleTimeout}, s.log)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		err = fmt.Errorf("the client sent nothing for %s: %w", s.cfg.IdleTimeout, err)
+	}
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 		s.log.Info("vtpm: platform connection closed", "remote", c.RemoteAddr().String(), "reason", err)
 	}
@@ -485,6 +490,33 @@ func (s *Server) serveCommands(rw io.ReadWriter, cl *conn) error {
 			return fmt.Errorf("unknown request 0x%08x: neither a TPM frame (tag 0x8001/0x8002) nor a simulator request", code)
 		}
 	}
+}
+
+// writeBound sets a write deadline before every write: a client that sends commands but
+// never reads the answers fills its socket and would otherwise hold its slot for ever.
+type writeBound struct {
+	net.Conn
+	d time.Duration
+}
+
+func (w writeBound) Write(p []byte) (int, error) {
+	if err := w.SetWriteDeadline(time.Now().Add(w.d)); err != nil {
+		return 0, err
+	}
+	return w.Conn.Write(p)
+}
+
+// idleReader sets a read deadline before every read.
+type idleReader struct {
+	net.Conn
+	idle time.Duration
+}
+
+func (r idleReader) Read(p []byte) (int, error) {
+	if err := r.SetReadDeadline(time.Now().Add(r.idle)); err != nil {
+		return 0, err
+	}
+	return r.Conn.Read(p)
 }
 
 // servePlatform answers the platform (mssim) or control (swtpm) port. Signals that would

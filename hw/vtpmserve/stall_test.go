@@ -1,3 +1,5 @@
+//go:build unix
+
 package vtpmserve
 
 import (
@@ -8,6 +10,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,8 +54,31 @@ func TestStalledClients(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tight.Close()
-	for name, send := range map[string][]byte{"half a frame": halfFrame, "nothing": nil, "half an mssim command": {0, 0, 0, 8, 0, 0, 0, 0}} {
-		c := stall(tight.Addr(), send)
+	for name, send := range map[string][]byte{"half a frame": halfFrame, "nothing": nil, "half an mssim command": {0, 0, 0, 8, 0, 0, 0, 0}, "platform port: nothing": nil,
+		"commands, answers never read": bytes.Repeat([]byte{0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0, 48}, 100_000)} {
+		addr := tight.Addr()
+		if name == "platform port: nothing" {
+			addr = tight.PlatformAddr()
+		}
+		var c net.Conn
+		if name == "commands, answers never read" {
+			// The client writes 1.2 MB of GetRandom and reads nothing until the server gives
+			// up; a small receive buffer fills after a few hundred answers.
+			d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+				return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+			}}
+			var err error
+			if c, err = d.Dial("tcp", addr); err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_ = c.SetWriteDeadline(time.Now().Add(time.Minute))
+			if _, err := c.Write(send); errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("%s: the server kept reading from a client that reads nothing", name)
+			}
+		} else {
+			c = stall(addr, send)
+		}
 		// The server, not this generous bound, must end the connection.
 		_ = c.SetReadDeadline(time.Now().Add(time.Minute))
 		if _, err := io.ReadAll(c); errors.Is(err, os.ErrDeadlineExceeded) {
