@@ -154,19 +154,24 @@ func CompareQuoted(l *Log, pcrs map[int][]byte, quoted []int) check.List {
 	var out check.List
 	for _, p := range order {
 		value, inSet := pcrs[p]
-		src := source{"the quoted PCR", "쿼트된 PCR"}
+		src := source{"the quoted PCR%d", "쿼트된 PCR%d"}
 		if quoted != nil && !covered[p] {
-			src = source{"the PCR value read from the TPM (not in the quote)", "TPM에서 읽은(쿼트에 포함되지 않은) PCR"}
+			src = source{"PCR%d as read from the TPM (not in the quote)", "TPM에서 읽은 PCR%d(쿼트에 포함되지 않음)"}
 		}
 		out = append(out, comparePCR(p, replayed[p], value, inSet, src).WithSubject(fmt.Sprintf("PCR%d", p)))
 	}
 	return out
 }
 
-// source names where a PCR value came from, in English and Korean.
+// source names where a PCR value came from, in English and Korean: formats that take the
+// PCR's number, so the number lands inside the name ("PCR8 as read from the TPM (not in
+// the quote)"), not glued after it.
 type source struct{ en, ko string }
 
-// comparePCR compares one PCR; src names where its value came from ("the quoted PCR").
+func (s source) name(p int) string   { return fmt.Sprintf(s.en, p) }
+func (s source) nameKO(p int) string { return fmt.Sprintf(s.ko, p) }
+
+// comparePCR compares one PCR; src names where its value came from ("the quoted PCR%d").
 func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool, src source) check.Check {
 	switch {
 	case r == nil && !inQuote:
@@ -174,8 +179,8 @@ func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool, src source) ch
 			KO("PCR%d은(는) 로그에도 PCR 값 목록에도 없습니다", p)
 	case r == nil:
 		if bytes.Equal(quoted, resetValue(p)) {
-			return check.Passf(CheckReplay, "no events, PCR is %s as %s%d shows", resetName(p), src.en, p).
-				KO("이벤트가 없고, %s%d이(가) 보여 주듯 PCR이 %s입니다", src.ko, p, resetNameKO(p))
+			return check.Passf(CheckReplay, "no events, PCR is %s as %s shows", resetName(p), src.name(p)).
+				KO("이벤트가 없고, %s이(가) 보여 주듯 PCR이 %s입니다", src.nameKO(p), resetNameKO(p))
 		}
 		return check.Warnf(CheckReplay, "PCR%d is not at its reset value but the log has no events for it: something outside this log extended it, so it cannot be checked", p).
 			KO("PCR%d이(가) 초기값이 아닌데 로그에는 이 PCR의 이벤트가 없습니다. 이 로그 밖의 무언가가 확장했으므로 검증할 수 없습니다", p).
@@ -188,16 +193,16 @@ func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool, src source) ch
 		return check.Warnf(CheckReplay, "PCR%d cannot be replayed: event #%d (%s) has no SHA-256 digest", p, r.noDigest.Index, r.noDigest.TypeName).
 			KO("PCR%d을(를) 재생할 수 없습니다. 이벤트 #%d(%s)에 SHA-256 다이제스트가 없습니다", p, r.noDigest.Index, r.noDigest.TypeName)
 	case len(quoted) != sha256.Size:
-		return check.Failf(CheckReplay, "%s%d is %d bytes, a SHA-256 PCR is %d", src.en, p, len(quoted), sha256.Size).
-			KO("%s%d이(가) %d바이트입니다. SHA-256 PCR은 %d바이트입니다", src.ko, p, len(quoted), sha256.Size)
+		return check.Failf(CheckReplay, "%s is %d bytes, a SHA-256 PCR is %d", src.name(p), len(quoted), sha256.Size).
+			KO("%s이(가) %d바이트입니다. SHA-256 PCR은 %d바이트입니다", src.nameKO(p), len(quoted), sha256.Size)
 	case bytes.Equal(r.value, quoted):
-		return check.Passf(CheckReplay, "SHA-256 replay of %d measured event%s matches %s%d", r.events, plural(r.events), src.en, p).
-			KO("측정된 이벤트 %d개의 SHA-256 재생 결과가 %s%d과(와) 일치합니다", r.events, src.ko, p)
+		return check.Passf(CheckReplay, "SHA-256 replay of %d measured event%s matches %s", r.events, plural(r.events), src.name(p)).
+			KO("측정된 이벤트 %d개의 SHA-256 재생 결과가 %s과(와) 일치합니다", r.events, src.nameKO(p))
 	}
-	return check.Failf(CheckReplay, "PCR%d: the log replays to %s but %s%d is %s; %d measured event%s, last #%d %s",
-		p, shortHex(r.value), src.en, p, shortHex(quoted), r.events, plural(r.events), r.last.Index, r.last.TypeName).
-		KO("PCR%d: 로그를 재생하면 %s인데 %s%d은(는) %s입니다. 측정된 이벤트 %d개, 마지막은 #%d %s",
-			p, shortHex(r.value), src.ko, p, shortHex(quoted), r.events, r.last.Index, r.last.TypeName).
+	return check.Failf(CheckReplay, "PCR%d: the log replays to %s but %s is %s; %d measured event%s, last #%d %s",
+		p, shortHex(r.value), src.name(p), shortHex(quoted), r.events, plural(r.events), r.last.Index, r.last.TypeName).
+		KO("PCR%d: 로그를 재생하면 %s인데 %s은(는) %s입니다. 측정된 이벤트 %d개, 마지막은 #%d %s",
+			p, shortHex(r.value), src.nameKO(p), shortHex(quoted), r.events, r.last.Index, r.last.TypeName).
 		WithDetail("replayed "+hex.EncodeToString(r.value), "재생값   "+hex.EncodeToString(r.value)).
 		WithDetail("quoted   "+hex.EncodeToString(quoted), "쿼트값   "+hex.EncodeToString(quoted)).
 		WithDetail(fmt.Sprintf("last event #%d %s: %s", r.last.Index, r.last.TypeName, r.last.Description),
