@@ -5,10 +5,13 @@ package cli
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,5 +165,43 @@ func TestAttackSecretsInJSONLogs(t *testing.T) {
 	}
 	if !strings.Contains(out, `\"Name\":\"ok\"`) {
 		t.Errorf("the struct's other fields were lost: %s", out)
+	}
+}
+
+// TestAttackHostileTHIM: a THIM the user pointed at (--thim, here a loopback attacker)
+// answers a list of "MRTDs" carrying terminal escapes, C1 controls and bidi overrides, and
+// 404 for the MRTD asked about. Its words reach the terminal escaped (text) or as \u
+// escapes (JSON), and the look-up fails: exit 2.
+func TestAttackHostileTHIM(t *testing.T) {
+	evil := []string{"\x1b]52;c;cm0gLXJmIH4=\x07", "\x1b[2J\x1b[H" + strings.Repeat("A", 96), "\u009b31m", "\u202eDEDROSNE"}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/endorsement/tdx/mrtds" {
+			b, _ := json.Marshal(map[string][]string{"mrtds": evil})
+			w.Write(b)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	mrtd := strings.Repeat("ab", 48)
+	for _, format := range []string{"text", "json"} {
+		code, out, errs := endorse(t, "--thim", srv.URL, "--mrtd", mrtd, "-o", format)
+		if code != 2 {
+			t.Errorf("%s: exit %d, want 2 (not endorsed)\n%s%s", format, code, out, errs)
+		}
+		for _, bad := range []string{"\x1b", "\x07", "\u009b", "\u202e"} {
+			if strings.Contains(out, bad) || strings.Contains(errs, bad) {
+				t.Errorf("%s: %q from THIM reached the terminal:\n%q", format, bad, out)
+			}
+		}
+		if format == "text" && !strings.Contains(out, `\x1b]52;`) {
+			t.Errorf("text: the hostile entries are not shown escaped:\n%s", out)
+		}
+		if format == "json" {
+			var res endorsementsResult
+			if err := json.Unmarshal([]byte(out), &res); err != nil || len(res.MRTDs) != len(evil) {
+				t.Errorf("json: the escaped document does not decode to the same list: %v\n%s", err, out)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/hex"
@@ -128,14 +129,19 @@ func runEndorsements(args []string, stdout, stderr io.Writer) int {
 		}
 		return fault.ExitCode(err)
 	}
+	// THIM's answers are data from a host the user may not control (--thim): what it says
+	// is shown escaped, never obeyed by the terminal.
+	var buf bytes.Buffer
 	if o.output == "json" {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res); err != nil {
 			return 1
 		}
+		stdout.Write(present.SafeJSON(buf.Bytes()))
 	} else {
-		res.print(stdout, lang)
+		res.print(&buf, lang)
+		io.WriteString(stdout, present.SafeLines(buf.String()))
 	}
 	return res.exitCode()
 }
