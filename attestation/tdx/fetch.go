@@ -122,8 +122,13 @@ func (g pcsGetter) Get(u string) (map[string][]string, []byte, error) {
 }
 
 func (g pcsGetter) GetContext(ctx context.Context, u string) (map[string][]string, []byte, error) {
-	const hint = "check network access to api.trustedservices.intel.com (and HTTPS_PROXY), retry later, or supply the collateral files"
-	const hintKO = "api.trustedservices.intel.com(및 HTTPS_PROXY)에 대한 네트워크 접근을 확인한 뒤 나중에 다시 시도하거나 collateral 파일을 넘깁니다"
+	// The host asked (Intel's PCS, Azure's mirror, a caching service) is the one to check.
+	host := "api.trustedservices.intel.com"
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		host = p.Host
+	}
+	hint := "check network access to " + host + " (and HTTPS_PROXY), retry later, or supply the collateral files"
+	hintKO := host + "(및 HTTPS_PROXY)에 대한 네트워크 접근을 확인한 뒤 나중에 다시 시도하거나 collateral 파일을 넘깁니다"
 	req := httpx.Request{Op: "Intel PCS GET " + u, Method: http.MethodGet, URL: u}
 	resp, err := httpx.Get(ctx, g.client, req, httpx.Limits{Attempt: g.attempt, MaxBody: 1 << 20})
 	if err != nil {

@@ -72,6 +72,11 @@ func TestPCSFetcherBounded(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no answer within 20ms from "+strings.TrimPrefix(srv.URL, "http://")) || fault.KindOf(err) != fault.Network {
 		t.Fatalf("hanging PCS: %v", err)
 	}
+	// The hint names the host that was asked (here the local server, else Azure's mirror
+	// with --collateral azure), not always Intel's.
+	if _, hint := fault.MessageIn(err, "en"); !strings.Contains(hint, "check network access to "+strings.TrimPrefix(srv.URL, "http://")) {
+		t.Errorf("hint %q does not name the host asked", hint)
+	}
 	<-reached
 	ctx, cancel := context.WithCancel(t.Context())
 	go func() { <-reached; cancel() }()
