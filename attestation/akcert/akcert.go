@@ -1,7 +1,7 @@
 // Package akcert checks the vTPM attestation-key certificate that Azure stores in NV
 // 0x01C101D0: that it parses, is within its validity period, is not the placeholder the
-// platform serves before provisioning, and certifies the AK the quote was signed with.
-// It does not verify the certificate chain.
+// platform serves before provisioning, and certifies the AK the quote was signed with;
+// CheckChain also verifies its chain up to vTPM CA certificates the caller chose.
 package akcert
 
 import (
@@ -25,15 +25,31 @@ const ID = "ak.certificate"
 // the Azure C++ client then fails with "AK cert provisioning delayed".
 const placeholderIssuer = "MICROSOFT AZURE TRUSTED VM RSA"
 
+// Hardware is what binds the AK to vendor-signed hardware evidence: HCLAkPub in runtime
+// claims that a verified SEV-SNP or TDX report binds.
+type Hardware struct {
+	// Bound names the passed checks that make the binding ("" when nothing binds the AK).
+	Bound string
+	// Pending says the binding's other links passed but the hardware report could not be
+	// checked yet (no VCEK chain, no TD quote): it may still anchor the AK.
+	Pending bool
+}
+
 // Field is a labelled value for display. Name is the stable English label (the explanation
 // catalog and tests find rows by it); NameKO is the label in Korean, for present.Row.KeyKO.
 type Field struct{ Name, NameKO, Value string }
 
 // CheckChain is Check and, when the caller chose vTPM CA certificates (anchors), that the
-// certificate was issued under one of them. Without anchors cvmscope has no Azure vTPM root
-// to verify against, but a self-signed AK certificate still fails: anyone can make one, so
-// it would vouch for the AK with the AK's own word.
-func CheckChain(der []byte, ak *rsa.PublicKey, now time.Time, anchors []*x509.Certificate) check.Check {
+// certificate was issued under one of them. A self-signed AK certificate always fails: anyone
+// can make one, so it would vouch for the AK with the AK's own word.
+//
+// Without anchors, hw decides: an AK bound to verified hardware evidence passes, the
+// certificate being informational; an unbound one fails, because then the certificate is the
+// quote's only link to a CA and nobody chose that CA; a pending binding skips.
+//
+// carried are certificates the evidence brings (a go-tpm-tools attestation's intermediates):
+// they may fill the path between the AK certificate and an anchor, never end it.
+func CheckChain(der []byte, ak *rsa.PublicKey, now time.Time, anchors, carried []*x509.Certificate, hw Hardware) check.Check {
 	c := Check(der, ak, now)
 	if c.Verdict != check.Pass {
 		return c
@@ -49,13 +65,31 @@ func CheckChain(der []byte, ak *rsa.PublicKey, now time.Time, anchors []*x509.Ce
 				WithDetail("use the certificate from NV 0x01C101D0, issued by Azure's vTPM CA",
 					"Azure vTPM CA가 발급한 NV 0x01C101D0의 인증서를 씁니다")
 		}
-		return c
+		switch {
+		case hw.Bound != "":
+			c.Summary = strings.Replace(c.Summary, "chain not verified", "chain not verified (informational: the hardware binding "+hw.Bound+" is what anchors the AK)", 1)
+			c.SummaryKO = strings.Replace(c.SummaryKO, "인증서 체인은 검증하지 않았습니다", "인증서 체인은 검증하지 않았습니다(참고용: AK를 보증하는 것은 하드웨어 바인딩 "+hw.Bound+"입니다)", 1)
+			return c
+		case hw.Pending:
+			s := check.Skipf(ID, "AK certificate from %q: chain not checked against a root you chose; the hardware report that binds the AK is not verified yet (no VCEK chain or TD quote), and only once it is does it anchor the AK; or give Azure's vTPM root with --vtpm-root FILE", issuerName(cert)).
+				KO("%q가 발급한 AK 인증서의 체인을 사용자가 고른 루트로 검증하지 않았습니다. AK를 묶는 하드웨어 보고서를 아직 검증하지 못했으므로(VCEK 체인이나 TD 쿼트 없음) 그것이 검증되어야 AK가 보증됩니다. 아니면 --vtpm-root FILE로 Azure vTPM 루트를 줍니다", issuerName(cert))
+			s.Details, s.DetailsKO = c.Details, c.DetailsKO
+			return s
+		}
+		f := check.Failf(ID, "AK certificate from %q: its chain was not checked against a root you chose, and no verified hardware report binds the AK, so the quote proves nothing about whose TPM signed it; give Azure's vTPM root with --vtpm-root FILE, or --trust-simulated for simulated evidence", issuerName(cert)).
+			KO("%q가 발급한 AK 인증서의 체인을 사용자가 고른 루트로 검증하지 않았고, 검증된 하드웨어 보고서가 AK를 묶어 주지도 않으므로 쿼트는 어느 TPM이 서명했는지 증명하지 못합니다. --vtpm-root FILE로 Azure vTPM 루트를 주거나, 시뮬레이션 증거라면 --trust-simulated를 씁니다", issuerName(cert))
+		f.Details, f.DetailsKO = c.Details, c.DetailsKO
+		return f.WithDetail(`--vtpm-root takes PEM certificates, e.g. "Azure Virtual TPM Root Certificate Authority 2023" downloaded from Microsoft (see README, Trust)`,
+			`--vtpm-root는 PEM 인증서를 받습니다. 예: Microsoft에서 내려받은 "Azure Virtual TPM Root Certificate Authority 2023"(README의 Trust 참고)`)
 	}
 	roots, inters := x509.NewCertPool(), x509.NewCertPool()
 	for _, a := range anchors {
 		// Every anchor is a trust point the caller chose: the issuing CA as much as its root.
 		roots.AddCert(a)
 		inters.AddCert(a)
+	}
+	for _, c := range carried {
+		inters.AddCert(c)
 	}
 	chains, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inters, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 	if err != nil {

@@ -57,9 +57,17 @@ func (a Anchors) check() error {
 // roots applies the configured anchors.
 type roots struct{ Anchors }
 
-// verifyOptions trusts the configured AMD roots for verify.Evidence.
+// verifyOptions trusts the configured AMD and vTPM roots for verify.Evidence: without a
+// vTPM root an AK that no verified report binds (TDX's quote is checked apart, Trusted
+// Launch has none) fails ak.certificate.
 func (r roots) verifyOptions(now time.Time) verify.Options {
-	return verify.Options{Now: now, Trust: verify.Trust{AMD: []snp.Roots{r.AMD}}}
+	t := verify.Trust{AMD: []snp.Roots{r.AMD}}
+	for _, c := range []*x509.Certificate{r.VTPMRoot, r.VTPMIntermediate} {
+		if c != nil {
+			t.VTPM = append(t.VTPM, c)
+		}
+	}
+	return verify.Options{Now: now, Trust: t}
 }
 
 func (r roots) pckPool() *x509.CertPool {

@@ -356,7 +356,7 @@ func (r *Result) tpm(s *evidence.Set, opts Options, add func(...check.Check)) {
 	}
 
 	if len(s.AKCert) > 0 {
-		add(akcert.CheckChain(s.AKCert, r.akFromTPM(), opts.Now, opts.Trust.VTPM))
+		add(akcert.CheckChain(s.AKCert, r.akFromTPM(), opts.Now, opts.Trust.VTPM, r.Certs, r.akHardwareBinding(hclAK)))
 		if c, err := akcert.Parse(s.AKCert); err == nil {
 			r.AKCert = c
 		}
@@ -378,6 +378,54 @@ func (r *Result) tpm(s *evidence.Set, opts Options, add func(...check.Check)) {
 		return
 	}
 	add(tpmquote.VerifyQuoteBanks(s.Quote.Msg, s.Quote.Sig, r.AK, s.Banks(), s.Quote.Nonce)...)
+}
+
+// akHardwareBinding says what binds the quote's AK to vendor-signed hardware evidence: the AK
+// is HCLAkPub (or ak.binding found the TPM's AK equal to it), the runtime claims carrying it
+// are bound into REPORT_DATA (hcl.binding), and the report's signature and chain verified.
+// With a link missing nothing does, and only the AK certificate could tie the quote to a CA.
+// Pending: every link that ran passed, but the report's own checks could not run yet (no
+// VCEK chain or TD quote: on Azure the live run fetches them after Read report, and
+// AKCertificate decides again then).
+func (r *Result) akHardwareBinding(hclAK *rsa.PublicKey) akcert.Hardware {
+	if hclAK == nil || r.AK == nil {
+		return akcert.Hardware{}
+	}
+	ids := []string{hcl.IDBinding}
+	switch {
+	case r.AKFromTPM:
+		ids = append(ids, tpmquote.IDAKBinding)
+	case !r.AK.Equal(hclAK):
+		return akcert.Hardware{}
+	}
+	bound, pending := len(ids), false
+	switch {
+	case r.SNP != nil:
+		ids = append(ids, snp.IDSignature, snp.IDChain)
+	case r.TDReport != nil:
+		ids = append(ids, tdx.CheckSignature, tdx.CheckMatchesReport)
+	default:
+		return akcert.Hardware{}
+	}
+	for i, id := range ids {
+		switch v := r.Checks.Verdict(id); {
+		case v == check.Pass:
+		case v == check.Skip && i >= bound:
+			pending = true
+		default:
+			return akcert.Hardware{}
+		}
+	}
+	if pending {
+		return akcert.Hardware{Pending: true}
+	}
+	return akcert.Hardware{Bound: strings.Join(ids, ", ")}
+}
+
+// AKCertificate is the ak.certificate check again, for when the hardware evidence that may
+// anchor the AK arrived after Evidence ran (the VCEK chain from THIM, the TD quote from IMDS).
+func AKCertificate(s *evidence.Set, opts Options) check.List {
+	return Evidence(s, opts).Checks.Find(akcert.ID)
 }
 
 func (r *Result) akFromTPM() *rsa.PublicKey {

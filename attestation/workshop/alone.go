@@ -58,6 +58,8 @@ func aloneChecks(s *evidence.Set, opts verify.Options) check.List {
 		in.Extra = append(in.Extra, r.ARK, r.ASK)
 	}
 	in.Extra = append(in.Extra, opts.Trust.Intel...)
+	// A go-tpm-tools attestation carries the CA between its AK certificate and a vTPM root.
+	in.Extra = append(in.Extra, opts.Trust.VTPM...)
 	out = append(out, pki.Checks(in)...)
 	if len(s.EventLog) > 0 && len(s.PCRs) == 0 {
 		out = append(out, eventlog.BanksCheck(s.EventLog))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cvmscope/cvmscope/attestation/akcert"
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/compare"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
@@ -114,6 +115,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		for _, id := range []string{"snp.signature", "snp.chain"} {
 			checks = append(checks, again.Checks.Find(id)...)
 		}
+		checks = append(checks, akCertificateAgain(s, res, l.verifyOptions(ctx))...)
 	case evidence.TEETDX:
 		if res == nil || res.HCL == nil {
 			err := fault.Korean(fault.Errorf(fault.Verification, "no TDREPORT: the HCL report did not parse, so there is nothing to quote"),
@@ -140,6 +142,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 		if again.TDQuote != nil {
 			checks = append(checks, l.mrtdEndorsed(ctx, again.TDQuote))
 		}
+		checks = append(checks, akCertificateAgain(s, res, l.verifyOptions(ctx))...)
 	}
 
 	st := &attestState{flow: flow}
@@ -541,4 +544,14 @@ func decryptErr(err error) error {
 		return err
 	}
 	return fault.Korean(err, "MAA 응답에서 토큰을 열지 못했습니다("+fault.QuoteKO("시스템 메시지", err.Error())+")", "")
+}
+
+// akCertificateAgain decides ak.certificate once more when Read report left it pending (no
+// vTPM root chosen, and the report that binds the AK could not be checked before THIM's VCEK
+// chain or the TD quote came): verified now, that report anchors the AK, or nothing does.
+func akCertificateAgain(s *evidence.Set, res *verify.Result, o verify.Options) check.List {
+	if res == nil || len(s.AKCert) == 0 || res.Checks.Verdict(akcert.ID) != check.Skip {
+		return nil
+	}
+	return verify.AKCertificate(s, o)
 }

@@ -44,7 +44,10 @@ func TestSimulatedCVMVerifiesEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			trust := verify.Trust{AMD: []snp.Roots{{ARK: a.ARK, ASK: a.ASK}}, Intel: []*x509.Certificate{a.PCKRoot}}
+			// All the simulated roots, as a run that opened the simulated CVM trusts them: without
+			// the vTPM root, Trusted Launch's AK certificate would be a link nobody chose.
+			trust := verify.Trust{AMD: []snp.Roots{{ARK: a.ARK, ASK: a.ASK}}, Intel: []*x509.Certificate{a.PCKRoot},
+				VTPM: []*x509.Certificate{a.VTPMRoot, a.VTPMIntermediate}}
 			res := verify.Evidence(s, verify.Options{Now: time.Now(), Trust: trust})
 			for _, c := range res.Checks {
 				t.Log(c)

@@ -22,6 +22,8 @@ import (
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/tpmquote"
+	attestpb "github.com/google/go-tpm-tools/proto/attest"
+	"google.golang.org/protobuf/proto"
 )
 
 // attackRow is evidence an attacker forged or tampered with, in one of the formats cvmscope
@@ -94,7 +96,46 @@ func attackRows(t *testing.T) []attackRow {
 			attackRow{name: tee + ": go-tpm attestation, AK certificate from a forged Azure-named CA, test roots trusted", files: map[string][]byte{"attestation.pb": with(byForgedCA.Raw)}, flags: trust, code: 2, id: "ak.certificate", say: "not issued by a vTPM CA you trust"},
 			attackRow{name: tee + ": go-tpm attestation, forged CA given beside it, test roots trusted", files: map[string][]byte{"attestation.pb": with(byForgedCA.Raw), "ca.pem": certsPEM([][]byte{forgedCA.Raw})}, flags: trust, code: 2, id: "ak.certificate"},
 			// Control: the simulated vTPM CA's certificate passes when its root is trusted.
-			attackRow{name: tee + ": control: go-tpm attestation on trusted test roots", files: map[string][]byte{"attestation.pb": goTPMAttestation(t, s)}, flags: trust, code: 0, id: "ak.certificate"})
+			attackRow{name: tee + ": control: go-tpm attestation on trusted test roots", files: map[string][]byte{"attestation.pb": goTPMAttestation(t, s)}, flags: trust, code: 0, id: "ak.certificate"},
+			// Nothing binds a go-tpm attestation's AK to hardware: with no vTPM root chosen its
+			// certificate is an unchecked claim, whoever issued it.
+			attackRow{name: tee + ": go-tpm attestation, simulated vTPM CA, no root chosen", files: map[string][]byte{"attestation.pb": goTPMAttestation(t, s)}, code: 2, id: "ak.certificate", say: "not checked against a root you chose"},
+			attackRow{name: tee + ": go-tpm attestation, forged Azure-named CA, no root chosen", files: map[string][]byte{"attestation.pb": with(byForgedCA.Raw)}, code: 2, id: "ak.certificate", say: "not checked against a root you chose"})
+
+		// A two-level chain under a root named as Azure's: it passes only when that very root
+		// (and its issuing CA) is what --vtpm-root gives.
+		rootKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+		azRoot := issue(t, "Azure Virtual TPM Root Certificate Authority 2023", "Azure Virtual TPM Root Certificate Authority 2023", &rootKey.PublicKey, rootKey, nil, true)
+		caKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+		azCA := issue(t, "Azure Virtual TPM CA - 01", azRoot.Subject.CommonName, &caKey.PublicKey, rootKey, azRoot, true)
+		akCert := issue(t, "Azure Virtual TPM AK", azCA.Subject.CommonName, ak, caKey, azCA, false)
+		sameName := issue(t, azRoot.Subject.CommonName, azRoot.Subject.CommonName, &forger.PublicKey, forger, nil, true)
+		roots := t.TempDir()
+		chosen := write(t, roots, "azure-vtpm.pem", certsPEM([][]byte{azCA.Raw, azRoot.Raw}))
+		impostor := write(t, roots, "impostor.pem", certsPEM([][]byte{sameName.Raw}))
+		rootOnly := write(t, roots, "root-only.pem", certsPEM([][]byte{azRoot.Raw}))
+		leaf := write(t, roots, "ak.pem", certsPEM([][]byte{akCert.Raw}))
+		pb := with(akCert.Raw)
+		// carrying is the attestation with intermediates, as go-tpm-tools' IntermediateCerts.
+		carrying := func(cert []byte, inters ...[]byte) []byte {
+			f := *s
+			f.AKCert = cert
+			a := goTPM(t, &f, nil).(*attestpb.Attestation)
+			a.IntermediateCerts = inters
+			out, err := proto.Marshal(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		add(attackRow{name: tee + ": control: go-tpm attestation, its root and CA given with --vtpm-root", files: map[string][]byte{"attestation.pb": pb}, flags: []string{"--vtpm-root", chosen}, code: 0, id: "ak.certificate"},
+			attackRow{name: tee + ": go-tpm attestation, another root of the same name given with --vtpm-root", files: map[string][]byte{"attestation.pb": pb}, flags: []string{"--vtpm-root", impostor}, code: 2, id: "ak.certificate", say: "not issued by a vTPM CA you trust"},
+			attackRow{name: tee + ": go-tpm attestation, the root given without the CA between", files: map[string][]byte{"attestation.pb": pb}, flags: []string{"--vtpm-root", rootOnly}, code: 2, id: "ak.certificate", say: "not issued by a vTPM CA you trust"},
+			attackRow{name: tee + ": control: go-tpm attestation carrying its CA, the root given with --vtpm-root", files: map[string][]byte{"attestation.pb": carrying(akCert.Raw, azCA.Raw)}, flags: []string{"--vtpm-root", rootOnly}, code: 0, id: "ak.certificate"},
+			attackRow{name: tee + ": go-tpm attestation carrying its CA and root, no root chosen", files: map[string][]byte{"attestation.pb": carrying(akCert.Raw, azCA.Raw, azRoot.Raw)}, code: 2, id: "ak.certificate", say: "not checked against a root you chose"},
+			attackRow{name: tee + ": go-tpm attestation, the simulated roots trusted but not this one", files: map[string][]byte{"attestation.pb": pb}, flags: trust, code: 2, id: "ak.certificate", say: "not issued by a vTPM CA you trust"},
+			attackRow{name: tee + ": --vtpm-root given an AK certificate (not a CA)", files: map[string][]byte{"attestation.pb": pb}, flags: []string{"--vtpm-root", leaf}, code: 1},
+			attackRow{name: tee + ": --vtpm-root given no file", files: map[string][]byte{"attestation.pb": pb}, flags: []string{"--vtpm-root", filepath.Join(roots, "missing.pem")}, code: 1})
 	}
 
 	// A chain that ends at a root the data carries.

@@ -236,6 +236,7 @@ type options struct {
 	emulatorCA string
 	// Opt-ins to weaker trust, each named in the verdicts it affects.
 	trustSim        bool
+	vtpmRoots       []string // --vtpm-root: vTPM CA certificates AK certificates must chain to
 	trustBundleKeys bool
 	anyAzure        bool
 	workshop        bool
@@ -275,6 +276,7 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 		fs.BoolVar(&o.each, "each", false, "verify many evidence sets in one run, in parallel: each FILE (a bundle) or DIRECTORY (its files) is its own set, with its own verdict line (-o json: one JSON object a line); the exit code is the worst set's")
 	}
 	fs.BoolVar(&o.trustSim, "trust-simulated", false, "trust the simulated CVM's public test roots and MAA key (they prove nothing about real hardware); with -o bool, let simulated evidence answer true")
+	fs.StringArrayVar(&o.vtpmRoots, "vtpm-root", nil, "trust this vTPM CA FILE (PEM, repeatable) for AK certificates, e.g. Azure's \"Azure Virtual TPM Root Certificate Authority 2023\"; without it an AK certificate is the quote's link to a CA only where a verified SEV-SNP/TDX report does not bind the AK, and then fails")
 	if cmd != cmdRun {
 		return fs
 	}
@@ -435,6 +437,13 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		cfg.verify.Trust.Intel = append(cfg.verify.Trust.Intel, st.Verify.Intel...)
 		cfg.verify.Trust.VTPM = append(cfg.verify.Trust.VTPM, st.Verify.VTPM...)
 		cfg.tok.Simulated = st
+	}
+	if len(o.vtpmRoots) > 0 {
+		roots, err := loadVTPMRoots(o.vtpmRoots)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.verify.Trust.VTPM = append(cfg.verify.Trust.VTPM, roots...)
 	}
 	if o.emulatorCA != "" {
 		pool, err := loadEmulatorCA(o.emulatorCA, o.attestURL)
