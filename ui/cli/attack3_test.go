@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/creack/pty"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -203,5 +204,50 @@ func TestAttackHostileTHIM(t *testing.T) {
 				t.Errorf("json: the escaped document does not decode to the same list: %v\n%s", err, out)
 			}
 		}
+	}
+}
+
+// TestAttackExportControlsToTerminal: an item is exported byte for byte, so a hostile
+// bundle's runtime claims (JSON holding ESC, BEL, C1 and bidi controls) or its token's
+// claims are not written to a terminal, which would obey them; to a file, or as hex, they
+// are written as they are.
+func TestAttackExportControlsToTerminal(t *testing.T) {
+	dir := t.TempDir()
+	claims := []byte("{\"keys\":[],\"vm-configuration\":{\"x\":\"\x1b]52;c;cm0gLXJmIH4=\x07\u009b2J\u202e\"}}")
+	bundle := filepath.Join(dir, "hostile.json")
+	doc, _ := json.Marshal(map[string]any{"format": "cvmscope-evidence", "version": 1, "evidence": map[string]any{"runtimeClaims": claims}})
+	if err := os.WriteFile(bundle, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pty: %v", err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	var seen bytes.Buffer
+	read := make(chan struct{})
+	go func() { _, _ = seen.ReadFrom(ptmx); close(read) }()
+	for _, f := range []string{"json", "raw"} {
+		var errb bytes.Buffer
+		if code := Main([]string{"export", "runtime-claims", bundle, "--format", f}, tty, &errb); code != 1 || !strings.Contains(errb.String(), "control characters") {
+			t.Errorf("--format %s to a terminal: exit %d %q, want 1 naming the control characters", f, code, errb.String())
+		}
+	}
+	var errb bytes.Buffer
+	if code := Main([]string{"export", "runtime-claims", bundle, "--format", "hex"}, tty, &errb); code != 0 {
+		t.Errorf("hex to a terminal: exit %d %q", code, errb.String())
+	}
+	tty.Close()
+	<-read
+	if strings.Contains(seen.String(), "\x1b]52") || strings.Contains(seen.String(), "\x07") {
+		t.Errorf("control characters reached the terminal: %q", seen.String())
+	}
+	out := filepath.Join(dir, "claims.json")
+	if r := runCLI(t, "export", "runtime-claims", bundle, "-o", out); r.code != 0 {
+		t.Fatalf("to a file: exit %d %s", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(out); !bytes.Equal(b, claims) {
+		t.Errorf("to a file the claims changed: %q", b)
 	}
 }

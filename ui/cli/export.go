@@ -263,6 +263,13 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 			fmt.Sprintf("%s에 %s(%s)가 없습니다", whereKO, it.name, it.what.KO))
 	}
 	if outPath == "" {
+		// An item is written byte for byte, so what the evidence holds is not escaped; a
+		// terminal would obey control characters in it (a hostile bundle's claims), so
+		// such an item goes to a file or in hex or base64 instead.
+		if text := strings.NewReplacer("\t", "", "\r", "").Replace(string(out)); isTerminal(stdout) && present.SafeLines(text) != text {
+			return fail(fmt.Sprintf("%s as %s holds control characters a terminal would act on and stdout is a terminal: give -o FILE, or --format hex or base64", it.name, f),
+				fmt.Sprintf("%s를 %s로 쓰면 터미널이 동작할 제어 문자가 들어 있는데 표준 출력이 터미널입니다. -o FILE을 주거나 --format hex 또는 base64를 씁니다", it.name, f))
+		}
 		if _, err := stdout.Write(out); err != nil {
 			return fail("writing stdout: "+err.Error(), "표준 출력에 쓰지 못했습니다: "+err.Error())
 		}
