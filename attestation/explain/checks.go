@@ -97,7 +97,7 @@ var checks = map[string]Entry{
 		"키가 다르면 쿼트가 이 보고서가 설명하는 TPM이 아닌 다른 TPM에서 나온 것입니다. 같은 VM에서 보고서와 쿼트를 읽습니다."),
 	"ak.certificate": eh(
 		"The AK certificate in NV 0x01C101D0, issued by Azure's vTPM CA, is for this attestation key and valid now, and its chain reaches a vTPM root you chose (--vtpm-root). Where a verified SEV-SNP/TDX report binds the AK, that binding anchors it and the certificate is informational; on Trusted Launch and in a go-tpm-tools attestation the certificate is the only link from the vTPM to a CA.",
-		"NV 0x01C101D0의 AK 인증서가 Azure vTPM CA에서 이 증명 키에 대해 발급되었고 현재 유효하며, 그 체인이 사용자가 고른 vTPM 루트(--vtpm-root)에 닿습니다. 검증된 SEV-SNP/TDX 보고서가 AK를 묶으면 그 바인딩이 AK를 보증하고 인증서는 참고용입니다. Trusted Launch와 go-tpm-tools 증명에서는 이 인증서가 vTPM을 CA에 잇는 유일한 연결입니다.",
+		"NV 0x01C101D0의 AK 인증서가 Azure vTPM CA에서 이 증명 키에 대해 발급되었고 현재 유효하며, 그 체인이 사용자가 고른 vTPM 루트(--vtpm-root)에 닿습니다. 검증된 SEV-SNP/TDX 보고서가 AK를 묶으면 그 바인딩이 AK를 보증하고 인증서는 참고용입니다. Trusted Launch나 하드웨어 보고서 없이 쿼트와 AK 인증서만 있는 증명에서는 이 인증서가 vTPM을 CA에 잇는 유일한 연결입니다.",
 		"A placeholder issuer means it is not provisioned yet: retry after a few minutes. An expired certificate is renewed by Azure's guest agent. \"Not checked against a root you chose\": give Azure's vTPM root with --vtpm-root FILE, or --trust-simulated for simulated evidence.",
 		"임시 발급자이면 아직 프로비저닝되지 않은 것입니다. 몇 분 후 다시 시도합니다. 만료된 인증서는 Azure 게스트 에이전트가 갱신합니다. \"사용자가 고른 루트로 검증하지 않았습니다\"이면 --vtpm-root FILE로 Azure vTPM 루트를 주거나, 시뮬레이션 증거라면 --trust-simulated를 씁니다."),
 	"tpm.quote.signature": eh(
