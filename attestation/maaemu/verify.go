@@ -76,8 +76,8 @@ func (r roots) pckPool() *x509.CertPool {
 	return p
 }
 
-// akChain verifies the AK certificate up to the simulated vTPM root. akcert.Check, which
-// verify.Evidence runs, deliberately leaves the chain out; a provider must not.
+// akChain verifies the AK certificate up to the simulated vTPM root itself, as a provider
+// does, whatever verify.Evidence's ak.certificate accepted (an intermediate alone, say).
 func (r roots) akChain(der []byte, now time.Time) check.Check {
 	cert, err := akcert.Parse(der)
 	if err != nil {
