@@ -158,7 +158,11 @@ func TestAttackSecretsInJSONLogs(t *testing.T) {
 		"cfg", struct{ Key, Name string }{pemKey, "ok"},
 		"raw", raw,
 		"err", fmt.Errorf("wrapped: %w", errors.New("MAA answered "+plainJWT)))
+	slog.Info("ssh session", "user", "eve\u009b2J\u202egnp.exe")
 	out := buf.String()
+	if strings.Contains(out, "\u009b") || strings.Contains(out, "\u202e") || !strings.Contains(out, `eve\u009b2J\u202egnp.exe`) {
+		t.Errorf("a C1 or bidi control reached the JSON log raw, or the user name is not there escaped:\n%q", out)
+	}
 	for _, s := range secrets {
 		if strings.Contains(out, s) {
 			t.Errorf("%.30q… reached the log:\n%s", s, out)

@@ -54,9 +54,21 @@ func jsonLogs() bool { return strings.EqualFold(strings.TrimSpace(os.Getenv(envL
 func newLogHandler(w io.Writer, level slog.Leveler) slog.Handler {
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: redactAttr}
 	if jsonLogs() {
-		return slog.NewJSONHandler(w, opts)
+		return slog.NewJSONHandler(safeJSONWriter{w}, opts)
 	}
 	return slog.NewTextHandler(w, opts)
+}
+
+// safeJSONWriter escapes what encoding/json leaves raw but a terminal obeys (C1 and bidi
+// controls) in each JSON log line: values such as an SSH user name are whatever a client
+// sent, and logs are read with tail in a terminal. (The text handler quotes them already.)
+type safeJSONWriter struct{ w io.Writer }
+
+func (s safeJSONWriter) Write(p []byte) (int, error) {
+	if _, err := s.w.Write(present.SafeJSON(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // setupLogging sends structured logs to stderr with -v, CVMSCOPE_LOG or
