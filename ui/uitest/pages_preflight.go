@@ -37,7 +37,7 @@ func PreflightPage(secureBootOff bool) present.Page {
 		row("Proxy", "none (HTTPS_PROXY unset)", check.Skip, t("IMDS must never go through a proxy; MAA may.", "IMDS는 프록시를 거치면 안 되고, MAA는 거쳐도 됩니다.")),
 		sb,
 		row("Event log", "/sys/kernel/security/tpm0/binary_bios_measurements (36486 bytes)", check.Pass, t("The TCG2 log of everything measured into PCRs 0-7 during boot.", "부팅 중 PCR 0-7에 측정된 모든 것을 기록한 TCG2 로그입니다.")),
-		row("Clock", "2026-11-23T15:41:07Z, skew 0.2 s", check.Pass, t("Token lifetimes are checked against this clock; more than 5 minutes of skew breaks them.", "토큰 유효 기간은 이 시계로 확인합니다. 5분 넘게 어긋나면 검증이 실패합니다.")),
+		row("Clock", "2026-11-23T15:41:07Z, skew 0.2 s", check.Pass, t("Token lifetimes are checked against this clock; more than 5 minutes of skew breaks them.", "토큰 유효기간은 이 시계로 확인합니다. 5분 넘게 어긋나면 검증이 실패합니다.")),
 	}
 	return present.Page{
 		Step: string(workshop.Preflight), Title: workshop.Preflight.Title(), Verdict: verdict,

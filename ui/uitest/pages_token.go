@@ -67,7 +67,7 @@ func VerifyJWTPage(secureBootOff bool) present.Page {
 	}
 	return present.Page{
 		Step: string(workshop.VerifyJWT), Title: workshop.VerifyJWT.Title(), Verdict: v,
-		Summary: t("The token MAA issued: its signature, its lifetime, and what it says about this VM.", "MAA가 발급한 토큰: 서명, 유효 기간, 그리고 이 VM에 대해 말하는 내용."),
+		Summary: t("The token MAA issued: its signature, its lifetime, and what it says about this VM.", "MAA가 발급한 토큰: 서명, 유효기간, 그리고 이 VM에 대해 말하는 내용."),
 		Sections: []present.Section{
 			{ID: "jwt", Title: t("Token", "토큰"), Kind: present.Fields, Rows: rows},
 			{ID: "claims", Title: t("Claims", "클레임"), Kind: present.Table, Columns: []T{t("Claim", "클레임"), t("Value", "값"), t("Korean label", "한국어 이름")}, Rows: claims},
