@@ -469,8 +469,8 @@ func writePrivate(path string, b []byte, force bool) (en, ko string) {
 	fi, err := os.Lstat(path)
 	switch {
 	case err == nil && !fi.Mode().IsRegular():
-		return fmt.Sprintf("%s exists and is %s, not a regular file: cvmscope export writes only regular files; give another -o path", path, fileKind(fi.Mode())),
-			fmt.Sprintf("%s는 이미 있으며 일반 파일이 아닌 %s입니다. cvmscope export는 일반 파일에만 씁니다. 다른 -o 경로를 줍니다", path, fileKind(fi.Mode()))
+		return fmt.Sprintf("%s exists and is %s, not a regular file: cvmscope export writes only regular files; give another -o path, or no -o to write to stdout", path, fileKind(fi.Mode())),
+			fmt.Sprintf("%s는 이미 있으며 일반 파일이 아닌 %s입니다. cvmscope export는 일반 파일에만 씁니다. 다른 -o 경로를 주거나, 표준 출력에 쓰려면 -o를 뺍니다", path, fileKind(fi.Mode()))
 	case err == nil && !force:
 		return fmt.Sprintf("%s exists (%d bytes): give --force to replace it, or another -o path", path, fi.Size()),
 			fmt.Sprintf("%s가 이미 있습니다(%d바이트). 바꾸려면 --force를 주고, 아니면 다른 -o 경로를 줍니다", path, fi.Size())
