@@ -50,6 +50,7 @@ type endorsementsOptions struct {
 	collateral, baseline                   string
 	network, trustSim                      bool
 	from                                   []string
+	roots                                  []string // --endorsement-root
 
 	// simCollateral is the simulated platform's Intel collateral, in the simulated world.
 	simCollateral *tdx.Collateral
@@ -97,6 +98,7 @@ func runEndorsements(args []string, stdout, stderr io.Writer) int {
 	fs.StringArrayVar(&o.from, "from", nil, "take the MRTD from this evidence FILE (TD quote, HCL report, bundle; repeatable)")
 	fs.BoolVar(&o.network, "network", false, "ask the real THIM (and fetch Intel collateral for --from) instead of the simulated CVM's emulator")
 	addTCBFlags(fs, &o.collateral, &o.baseline)
+	fs.StringArrayVar(&o.roots, "endorsement-root", nil, "trust this endorsement root FILE (PEM CA, repeatable) for THIM's signed endorsements; without it a real lookup's signature rests on the document's own chain and the command exits 2")
 	fs.BoolVar(&o.trustSim, "trust-simulated", false, "trust the simulated CVM's Intel test root for --from collateral")
 	fs.StringVar(&o.seed, "seed", "", "seed of the simulated TDX CVM (without --network)")
 	fs.StringVarP(&o.output, "output", "o", "text", "text or json")
@@ -143,6 +145,10 @@ func runEndorsements(args []string, stdout, stderr io.Writer) int {
 		res.print(&buf, lang)
 		io.WriteString(stdout, present.SafeLines(buf.String()))
 	}
+	if res.Check != nil && res.Check.Verdict == check.Warn {
+		eprintf(stderr, "cvmscope endorsements: %s\n", present.T("the endorsement is not authenticated on a root you chose: "+endorsementRootHint,
+			"보증서가 사용자가 고른 루트로 인증되지 않았습니다: "+endorsementRootHintKO).In(lang))
+	}
 	return res.exitCode()
 }
 
@@ -188,6 +194,19 @@ func (o *endorsementsOptions) run(ctx context.Context, baseline time.Time) (*end
 		c.THIMBase = o.thim
 	case o.network:
 		c.Region = o.region
+	}
+	if len(o.roots) > 0 {
+		certs, err := loadCAFiles("--endorsement-root", o.roots, endorsementRootHint, endorsementRootHintKO)
+		if err != nil {
+			return nil, err
+		}
+		eopts.Roots = x509.NewCertPool()
+		for _, c := range certs {
+			eopts.Roots.AddCert(c)
+		}
+	}
+	switch {
+	case o.thim != "" || o.network:
 	default:
 		srv, roots, err := o.emulator(ctx)
 		if err != nil {
@@ -364,9 +383,18 @@ func collateralOf(set *evidence.Set) *tdx.Collateral {
 	return &tdx.Collateral{TCBInfo: c.TCBInfo, QEIdentity: c.QEIdentity, SigningChain: c.SigningChain, PCKCRL: c.PCKCRL, RootCRL: c.RootCRL}
 }
 
-// exitCode: 2 when the MRTD is not endorsed or the TCB is not acceptable, else 0.
+// endorsementRootHint says how to anchor a real lookup.
+const (
+	endorsementRootHint   = "give the root that signs THIM's paravisor endorsements as a PEM file with --endorsement-root (the root the check names, obtained from Microsoft, not from the document)"
+	endorsementRootHintKO = "THIM 패러바이저 보증서에 서명하는 루트를 PEM 파일로 --endorsement-root에 줍니다(검사가 이름을 밝힌 루트를 문서가 아니라 Microsoft에서 받습니다)"
+)
+
+// exitCode: 2 when the MRTD is not endorsed, when the endorsement's signature does not rest
+// on a root the caller chose (a warning in the check, but this command's whole answer is
+// that endorsement: exit 0 must not rest on the document's own chain), or when the TCB is
+// not acceptable; else 0.
 func (r *endorsementsResult) exitCode() int {
-	if r.Check != nil && r.Check.Verdict == check.Fail {
+	if r.Check != nil && (r.Check.Verdict == check.Fail || r.Check.Verdict == check.Warn) {
 		return 2
 	}
 	if r.TCB != nil && r.TCB.Status != "UpToDate" && r.TCB.Status != "SWHardeningNeeded" {

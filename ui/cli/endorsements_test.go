@@ -2,8 +2,15 @@ package cli
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,8 +28,8 @@ func endorse(t *testing.T, args ...string) (int, string, string) {
 }
 
 // A THIM on loopback (the IMDS emulator's endorsement host) endorsing two MRTDs: the list,
-// a look-up that finds one (signed with the document's own chain, so a warning: no
-// Microsoft root is pinned), and one THIM answers 404 for (exit 2).
+// a look-up that finds one (signed with the document's own chain: a warning and exit 2 until
+// --endorsement-root pins the root; another root does not do), and one THIM answers 404 for (exit 2).
 func TestEndorsementsAgainstLoopbackTHIM(t *testing.T) {
 	en, err := simroots.NewEndorser(simroots.DefaultSeed())
 	if err != nil {
@@ -49,8 +56,44 @@ func TestEndorsementsAgainstLoopbackTHIM(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("json: %v\n%s%s", err, out, errs)
 	}
-	if code != 0 || res.MRTD != up(b) || res.Listed == nil || !*res.Listed || res.Check == nil || res.Check.Verdict != "warn" {
-		t.Errorf("look-up of an endorsed MRTD without a pinned root: exit %d %+v %+v", code, res, res.Check)
+	// Listed, but the signature rests only on the document's own chain: the command's answer
+	// is not authenticated, so it exits 2 and says how to pin the root.
+	if code != 2 || res.MRTD != up(b) || res.Listed == nil || !*res.Listed || res.Check == nil || res.Check.Verdict != "warn" ||
+		!strings.Contains(errs, "--endorsement-root") {
+		t.Errorf("look-up of an endorsed MRTD without a pinned root: exit %d %+v %+v\n%s", code, res, res.Check, errs)
+	}
+	pemFile := func(name string, c *x509.Certificate) string {
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	code, out, errs = endorse(t, "--thim", srv.URL(), "--mrtd", hex.EncodeToString(b), "--endorsement-root", pemFile("root.pem", en.Root))
+	if code != 0 || !strings.Contains(out, "PASS tdx.mrtd-endorsed") {
+		t.Errorf("look-up with the endorser's root pinned: exit %d\n%s%s", code, out, errs)
+	}
+	// An impostor root with the same name as the endorser's: the name decides nothing.
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: en.Root.Subject, NotBefore: en.Root.NotBefore, NotAfter: en.Root.NotAfter,
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	impostor, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = endorse(t, "--thim", srv.URL(), "--mrtd", hex.EncodeToString(b), "--endorsement-root", pemFile("other.pem", impostor))
+	if code != 2 || strings.Contains(out, "PASS tdx.mrtd-endorsed") {
+		t.Errorf("look-up with another root pinned: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs = endorse(t, "--thim", srv.URL(), "--endorsement-root", pemFile("leaf.pem", en.Leaf)); code != 1 || !strings.Contains(errs, "not a CA") {
+		t.Errorf("--endorsement-root given a leaf: exit %d\n%s", code, errs)
 	}
 	other := strings.Repeat("c3", 48)
 	code, out, _ = endorse(t, "--thim", srv.URL(), "--mrtd", other, "--lang", "ko")

@@ -19,11 +19,17 @@ const (
 // anchors for AK certificates (verify.Trust.VTPM). Every certificate must be a CA: an AK
 // certificate given as its own root would vouch for itself.
 func loadVTPMRoots(paths []string) ([]*x509.Certificate, error) {
+	return loadCAFiles("--vtpm-root", paths, vtpmRootHint, vtpmRootHintKO)
+}
+
+// loadCAFiles reads PEM CA certificates the caller chose as anchors with flagName; errors
+// name the flag, the file and the PEM block, and give hint.
+func loadCAFiles(flagName string, paths []string, hint, hintKO string) ([]*x509.Certificate, error) {
 	var out []*x509.Certificate
 	for _, path := range paths {
 		bad := func(en, ko string) error {
-			return fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("--vtpm-root %s: %s", path, en), vtpmRootHint),
-				fmt.Sprintf("--vtpm-root %s: %s", path, ko), vtpmRootHintKO)
+			return fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("%s %s: %s", flagName, path, en), hint),
+				fmt.Sprintf("%s %s: %s", flagName, path, ko), hintKO)
 		}
 		raw, err := regfile.Read(path, 1<<20)
 		if err != nil {
