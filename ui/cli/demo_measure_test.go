@@ -83,8 +83,9 @@ func TestDemoMeasure(t *testing.T) {
 	start(m.Init())
 	// Memory is read at cycle 2, at the warm point (a quarter of the run, at least cycle 5:
 	// by then every scene and thread has run and the runtime's tables have their size) and
-	// at the end. Growth is judged from the warm point, so a leak of the 44 KiB a cycle
-	// once suspected shows as megabytes over a long run while warm-up does not count.
+	// at the end. Growth is judged from the warm point, so warm-up does not count, and the
+	// 15 KiB a cycle the memory profiler's buckets used to add comes to over 1 MiB by
+	// cycle 100 against a bound of 512 KiB (the fixed demo moved by tens of KiB).
 	warm := max(int64(n)/4, 5)
 	var heap2, rss2, heapW, rssW uint64
 	every := max(int64(n)/10, 1)
@@ -113,7 +114,7 @@ func TestDemoMeasure(t *testing.T) {
 	t.Logf("demo, %d real scenes a cycle, %d cycles in %v: Go heap after GC %d KiB at cycle 2, %d KiB at cycle %d, %d KiB at cycle %d; RSS %d KiB, %d KiB, %d KiB",
 		scenes, n, time.Since(began).Round(time.Second), heap2>>10, heapW>>10, warm, heapN>>10, n, rss2>>10, rssW>>10, rssN>>10)
 	// Bounds, not timings: what a booth screen left on for hours must not do.
-	const heapBound, rssBound = 256 << 10, 1 << 20
+	const heapBound, rssBound = 256 << 10, 512 << 10
 	if heapN > heapW+heapBound {
 		t.Errorf("the Go heap grew %d KiB from cycle %d to %d (bound %d KiB)", (heapN-heapW)>>10, warm, n, heapBound>>10)
 	}
