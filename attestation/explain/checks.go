@@ -178,6 +178,11 @@ var checks = map[string]Entry{
 		"`cvmscope inspect`에 준 모든 파일을 통과 또는 실패한 검사가 하나 이상 읽었습니다. 아무 파일도 조용히 무시되지 않았습니다.",
 		"The message says what the file was recognised as and what else it needs to be checked; add that file, or leave this one out.",
 		"메시지에 파일이 무엇으로 인식되었고 검사에 무엇이 더 필요한지 나옵니다. 그 파일을 추가하거나 이 파일을 뺍니다."),
+	"evidence.unverified": eh(
+		"Every signed item inspect was given (a SEV-SNP report or TDREPORT, a TD quote, a TPM quote, a token) had its signature checked: fields shown from an item nothing vouches for do not pass as verified.",
+		"`cvmscope inspect`에 준 서명된 항목(SEV-SNP 보고서나 TDREPORT, TD 쿼트, TPM 쿼트, 토큰)은 모두 서명을 검증했습니다. 아무것도 보증하지 않는 항목에서 보여 준 필드는 검증된 것으로 통과하지 않습니다.",
+		"The message names each item and what checks it: the VCEK certificate or --network for a SEV-SNP report, the PCK chain for a TD quote, the TD quote for a TDREPORT, the AK public key or an HCL report for a TPM quote, --jwks FILE or -a for a token. Add it and run again; to only read the fields, ignore the exit code.",
+		"메시지에 각 항목과 그것을 검증하는 데 필요한 것이 나옵니다. SEV-SNP 보고서에는 VCEK 인증서나 --network, TD 쿼트에는 PCK 체인, TDREPORT에는 TD 쿼트, TPM 쿼트에는 AK 공개 키나 HCL 보고서, 토큰에는 --jwks FILE이나 -a. 이를 더해 다시 실행합니다. 필드만 읽으려면 종료 코드를 무시합니다."),
 
 	// The MAA token.
 	"jwt.parse": eh(

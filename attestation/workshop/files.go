@@ -126,7 +126,7 @@ func (f *Files) run(ctx context.Context, step StepID) (present.Page, error) {
 		f.result = verify.Evidence(f.set, f.verifyOptions(ctx))
 		f.result.Checks = append(f.result.Checks, aloneChecks(f.set, f.opts)...)
 		if f.isLast(ReadReport) {
-			f.result.Checks = append(f.result.Checks, inputChecks(f.set.Supplied(), f.result.Checks)...)
+			f.result.Checks = append(f.result.Checks, f.finalChecks(ctx, f.result.Checks, false)...)
 		}
 		return f.pager.ReadReport(f.set, f.result), ctx.Err()
 	case BuildRequest:
@@ -148,11 +148,27 @@ func (f *Files) run(ctx context.Context, step StepID) (present.Page, error) {
 			if f.result != nil && !f.tokenOnly {
 				done = append(append(check.List{}, f.result.Checks...), done...)
 			}
-			return withChecks(p, inputChecks(f.set.Supplied(), done), pages.Lookup), err
+			return withChecks(p, f.finalChecks(ctx, done, !f.tokenDamaged()), pages.Lookup), err
 		}
 	}
 	return present.Page{}, fault.Korean(fmt.Errorf("step %s needs a live VM; inspect shows the evidence only", step),
 		fmt.Sprintf("%s 단계에는 실행 중인 VM이 필요합니다. `cvmscope inspect`는 증거만 보여 줍니다", step.Title().KO), "")
+}
+
+// finalChecks are the checks on the run as a whole, added to its last step: input.unused for
+// files no check read, and evidence.unverified for a signed item whose signature check was
+// skipped (withToken: the token was verified in this run). An interrupted run gets no
+// evidence.unverified: what it skipped says nothing about the evidence, and its exit code is 130.
+func (f *Files) finalChecks(ctx context.Context, done check.List, withToken bool) check.List {
+	l := inputChecks(f.set.Supplied(), done)
+	if ctx.Err() != nil {
+		return l
+	}
+	r := f.result
+	if f.tokenOnly {
+		r = nil
+	}
+	return append(l, unverifiedChecks(f.set, r, withToken, done)...)
 }
 
 // isLast reports whether step is the last of the run: the input checks need every other

@@ -1,6 +1,7 @@
 package workshop
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -72,5 +73,5 @@ func (f *Files) withInputs(step StepID, p present.Page) present.Page {
 		done = append(done, f.result.Checks...)
 	}
 	done = append(done, p.Checks...)
-	return withChecks(p, inputChecks(f.set.Supplied(), done), pages.Lookup)
+	return withChecks(p, f.finalChecks(context.Background(), done, false), pages.Lookup)
 }

@@ -272,11 +272,23 @@ func TestInspectReadsOtherToolsFormats(t *testing.T) {
 				reports["TD quote"] = s.TDQuote
 			}
 			for what, report := range reports {
+				doc := write(t, dir, "attdoc.json", constellationDoc(t, s, report))
+				if tee == "tdx" && what == "body" {
+					// The body holds the TDREPORT, which only the TD quote certifies: everything
+					// else may pass, but nothing vouches for the report, so the run fails.
+					r := runCLI(t, "inspect", "--trust-simulated", "-o", "json", doc)
+					if r.code != 2 || r.verdict("evidence.unverified") != check.Fail || r.verdict("tdx.quote.signature") != check.Skip ||
+						r.verdict("tpm.quote.signature") != check.Pass {
+						t.Errorf("Constellation document with the TDREPORT alone: exit %d, evidence.unverified %s, tdx.quote.signature %s, tpm.quote.signature %s",
+							r.code, r.verdict("evidence.unverified"), r.verdict("tdx.quote.signature"), r.verdict("tpm.quote.signature"))
+					}
+					continue
+				}
 				must := []string{"tpm.quote.signature", "tpm.quote.pcr-digest", "ak.binding"}
 				if tee == "sevsnp" {
 					must = append(must, "hcl.binding", "snp.signature", "snp.chain")
 				}
-				inspectOK(t, "Constellation document with the "+what, []string{write(t, dir, "attdoc.json", constellationDoc(t, s, report))}, must...)
+				inspectOK(t, "Constellation document with the "+what, []string{doc}, must...)
 			}
 
 			rep, err := hcl.Parse(s.HCLReport)
