@@ -103,6 +103,10 @@ func Verify(r *Report, certs []*x509.Certificate, opts Options) check.List {
 				leaf = fetched
 			} else {
 				errKO, _ := fault.MessageIn(err, "ko")
+				if errKO == err.Error() {
+					// No Korean was written for it: the library's own words, quoted as such.
+					errKO = fault.QuoteKO("오류 원문", errKO)
+				}
 				reason = fmt.Sprintf("no %v certificate supplied and fetching it from AMD KDS failed (%v); %s", key, err, THIMHint)
 				reasonKO = fmt.Sprintf("%v 인증서가 주어지지 않았고 AMD KDS에서 가져오지도 못했습니다(%s). %s", key, errKO, THIMHintKO)
 			}
