@@ -4,25 +4,11 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/binary"
 	"testing"
 
+	"github.com/cvmscope/cvmscope/hw/tpm/tpmtest"
 	"github.com/google/go-tpm/tpm2"
-	"github.com/google/go-tpm/tpm2/transport"
 )
-
-// commandCounter counts the commands sent through it, by command code.
-type commandCounter struct {
-	transport.TPM
-	n map[tpm2.TPMCC]int
-}
-
-func (c *commandCounter) Send(cmd []byte) ([]byte, error) {
-	if len(cmd) >= 10 {
-		c.n[tpm2.TPMCC(binary.BigEndian.Uint32(cmd[6:10]))]++
-	}
-	return c.TPM.Send(cmd)
-}
 
 // TestEphemeralKeyCreatedOnce: the key is created once and its saved context loaded for
 // each decryption; a context the TPM refuses (as after a TPM reset) falls back to
@@ -30,7 +16,7 @@ func (c *commandCounter) Send(cmd []byte) ([]byte, error) {
 func TestEphemeralKeyCreatedOnce(t *testing.T) {
 	tp := openSimT(t)
 	provisionAK(t, tp)
-	count := &commandCounter{TPM: tp.tr, n: map[tpm2.TPMCC]int{}}
+	count := tpmtest.NewCounter(tp.tr)
 	tp.tr = count
 	k, err := tp.CreateEphemeralKey(ctx, HandleAK, linuxPCRs)
 	if err != nil {
@@ -46,10 +32,10 @@ func TestEphemeralKeyCreatedOnce(t *testing.T) {
 			t.Fatalf("decrypt %d: %x, %v", i, got, err)
 		}
 	}
-	if n := count.n[tpm2.TPMCCCreatePrimary]; n != 1 {
+	if n := count.N[tpm2.TPMCCCreatePrimary]; n != 1 {
 		t.Errorf("TPM2_CreatePrimary sent %d times for one key and two decryptions, want 1", n)
 	}
-	if n := count.n[tpm2.TPMCCContextLoad]; n != 2 {
+	if n := count.N[tpm2.TPMCCContextLoad]; n != 2 {
 		t.Errorf("TPM2_ContextLoad sent %d times, want 2", n)
 	}
 
@@ -61,7 +47,7 @@ func TestEphemeralKeyCreatedOnce(t *testing.T) {
 	if got, err := tp.DecryptWithEphemeral(ctx, &broken, ct); err != nil || !bytes.Equal(got, inner) {
 		t.Fatalf("decrypt with a refused context: %x, %v", got, err)
 	}
-	if n := count.n[tpm2.TPMCCCreatePrimary]; n != 2 {
+	if n := count.N[tpm2.TPMCCCreatePrimary]; n != 2 {
 		t.Errorf("after a refused context TPM2_CreatePrimary was sent %d times in all, want 2", n)
 	}
 }
