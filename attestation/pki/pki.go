@@ -104,7 +104,7 @@ func builtIn(extra []*x509.Certificate) *anchors {
 	}
 	for _, c := range extra {
 		if c != nil && bytes.Equal(c.RawIssuer, c.RawSubject) {
-			a.add(c, c.Subject.CommonName+" (trusted by your choice: --trust-simulated)", c.Subject.CommonName+"(직접 신뢰를 선택함: --trust-simulated)")
+			a.add(c, c.Subject.CommonName+" (trusted by your choice: --trust-simulated or --vtpm-root)", c.Subject.CommonName+"(직접 신뢰를 선택함: --trust-simulated 또는 --vtpm-root)")
 		} else if c != nil {
 			a.intermediates = append(a.intermediates, c)
 		}
