@@ -57,8 +57,8 @@ func knobsSection(k *KnobsView) present.Section {
 		}
 	}
 	pcrs := present.Row{Key: "PCR selection", KeyKO: "PCR 선택", PCR: -1,
-		Value:   "SHA-256 bank, PCRs " + tpmquote.PCRList(k.PCRs) + " (Linux default)",
-		ValueKO: "SHA-256 뱅크, PCR " + tpmquote.PCRList(k.PCRs) + " (Linux 기본값)",
+		Value:   "SHA-256 bank, PCRs " + tpmquote.PCRList(k.PCRs) + " (the default for this guest OS: 0-7 on Linux, 0-7 and 11-14 on Windows)",
+		ValueKO: "SHA-256 뱅크, PCR " + tpmquote.PCRList(k.PCRs) + " (이 게스트 OS의 기본값: Linux는 0-7, Windows는 0-7과 11-14)",
 		Explain: present.T("The PCRs TPM2_Quote covers and the ephemeral key's policy binds; the quote's selection must be exactly these (tpm.quote.selection) and MAA attests at most these (x-ms-azurevm-attested-pcrs).",
 			"TPM2_Quote가 포함하고 임시 키의 정책이 묶는 PCR입니다. 쿼트의 선택이 정확히 이 PCR이어야 하고(tpm.quote.selection) MAA는 이 안에서만 증명합니다(x-ms-azurevm-attested-pcrs).")}
 	if k.PCRsFromFlag {
