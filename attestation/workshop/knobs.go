@@ -100,9 +100,10 @@ func ParseClientPayload(s string) (map[string]string, error) {
 		return nil, misuse("--client-payload", fmt.Sprintf("%d bytes, over the %d-byte limit", len(s), MaxClientPayloadBytes),
 			fmt.Sprintf("%d바이트로 한도 %d바이트를 넘습니다", len(s), MaxClientPayloadBytes), hint, hintKO)
 	}
+	// Unmarshal, not a Decoder: it refuses anything after the object, where Decoder.More
+	// misses a stray '}' or ']'.
 	var obj map[string]json.RawMessage
-	d := json.NewDecoder(strings.NewReader(s))
-	if err := d.Decode(&obj); err != nil || obj == nil || d.More() {
+	if err := json.Unmarshal([]byte(s), &obj); err != nil || obj == nil {
 		why := "not a JSON object"
 		if err != nil {
 			why += fmt.Sprintf(" (%v)", err)

@@ -105,6 +105,7 @@ func TestKnobsMisuse(t *testing.T) {
 		{[]string{"--user-data", "utf8:" + strings.Repeat("x", 65)}, "--user-data", "64바이트까지"},
 		{[]string{"--client-payload", "[1,2]"}, "not a JSON object", "JSON 객체가 아닙니다"},
 		{[]string{"--client-payload", `{"a":1} {"b":2}`}, "not a JSON object", "JSON 객체가 아닙니다"},
+		{[]string{"--client-payload", `{"a":1}}`}, "not a JSON object", "JSON 객체가 아닙니다"},
 		{[]string{"--client-payload", `{"a":"` + strings.Repeat("x", 5000) + `"}`}, "4096-byte limit", "한도"},
 		{[]string{"--client-payload", `{"nonce":"x"}`, "--nonce", "y"}, "--nonce", "논스는"},
 		{[]string{"--client-payload", `{"a":"b"}`, "--flow", "platform"}, "--flow guest", "--flow guest"},
