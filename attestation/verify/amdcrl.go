@@ -70,6 +70,17 @@ func amdRevocation(r *Result, opts Options) check.Check {
 				return check.Skipf(IDAMDRevocation, "--network: fetching AMD's CRL was interrupted or timed out (%v); revocation not checked", err).
 					KO("--network: AMD CRL을 가져오다 중단되었거나 시간이 초과되어 폐기 여부를 검사하지 않았습니다. %s", fault.QuoteKO("오류", err.Error()))
 			}
+			// go-sev-guest refuses a CRL that revokes the ASK with an error; that is this
+			// check's failure, not a CRL it could not use. It leaves the CRL it read in rc.
+			if l := rc.CRL; l != nil && l.CheckSignatureFrom(rc.ProductCerts.Ark) == nil {
+				for _, e := range l.RevokedCertificateEntries {
+					if e.SerialNumber.Cmp(rc.ProductCerts.Ask.SerialNumber) == 0 {
+						ark := rc.ProductCerts.Ark.Subject.CommonName
+						return check.Failf(IDAMDRevocation, "AMD's CRL (signed by %s) revokes the ASK %q (serial %x) that issued the VCEK, since %s", ark, rc.ProductCerts.Ask.Subject.CommonName, e.SerialNumber, e.RevocationTime.UTC().Format(time.DateOnly)).
+							KO("AMD CRL(%s 서명)이 VCEK를 발급한 ASK %q(일련번호 %x)를 %s부터 폐기했습니다", ark, rc.ProductCerts.Ask.Subject.CommonName, e.SerialNumber, e.RevocationTime.UTC().Format(time.DateOnly))
+					}
+				}
+			}
 			errs = append(errs, err.Error())
 			continue
 		}

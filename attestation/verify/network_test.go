@@ -105,6 +105,18 @@ func TestNetworkFetchesVCEKFromKDS(t *testing.T) {
 	if c := res.Checks.Find(IDAMDRevocation); len(c) != 1 || c[0].Verdict != check.Fail || !strings.Contains(c[0].Summary, "revokes the VCEK") {
 		t.Errorf("revoked VCEK: %v", c)
 	}
+
+	// A CRL that revokes the ASK fails too (go-sev-guest reports it as an error).
+	askRevoked, err := amd.CRL(time.Now().Add(-time.Hour), a.ASK.SerialNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv3, _ := server(t, kds(askRevoked))
+	opts.KDSBaseURL = srv3.URL
+	res = Evidence(withVCEK, opts)
+	if c := res.Checks.Find(IDAMDRevocation); len(c) != 1 || c[0].Verdict != check.Fail || !strings.Contains(c[0].Summary, "revokes the ASK") {
+		t.Errorf("revoked ASK: %v", c)
+	}
 }
 
 // --network fetches Intel PCS collateral for a TD quote, so tdx.tcb judges it; Esc (the
