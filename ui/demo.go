@@ -3,9 +3,6 @@ package ui
 import (
 	"context"
 	"maps"
-	"os"
-	"runtime"
-	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -116,14 +113,6 @@ type demoOpenedMsg struct {
 }
 
 func newDemo(d Demo) *demoState {
-	// Go's memory profiler keeps, for the life of the process, a bucket for every call
-	// stack and size it samples (one allocation in 512 KiB), and scenes keep allocating new
-	// sizes (tokens, reports, certificates), so the buckets alone grew 15 KiB a cycle, about
-	// 3 MiB a day on a booth screen (BENCHMARKS.md). cvmscope never writes a memory profile,
-	// so the demo turns sampling off; GODEBUG=memprofilerate=N still takes effect first.
-	if len(d.Scenes) > 0 && !strings.Contains(os.Getenv("GODEBUG"), "memprofilerate=") {
-		runtime.MemProfileRate = 0
-	}
 	if d.Pause <= 0 {
 		d.Pause = DefaultDemoPause
 	}
