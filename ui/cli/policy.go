@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/maaemu"
 	"github.com/cvmscope/cvmscope/attestation/policy"
 	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/regfile"
 	"github.com/cvmscope/cvmscope/attestation/token"
 	"github.com/cvmscope/cvmscope/attestation/verify"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
@@ -205,20 +205,18 @@ func (o *options) simPolicy() (*policy.Policy, error) {
 	return pol, err
 }
 
-// readPolicy reads the policy text, refusing what is not a regular file of sane size
-// before reading it (a FIFO or /dev/zero would otherwise hang or fill memory).
+// readPolicy reads the policy text through regfile, so a FIFO or /dev/zero fails at once
+// (looked at before and after opening) instead of hanging or filling memory.
 func readPolicy(path string) (string, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return "", err
+	b, err := regfile.Read(path, policy.MaxPolicyBytes)
+	var nr *regfile.NotRegularError
+	var tl *regfile.TooLargeError
+	switch {
+	case errors.As(err, &nr):
+		return "", fmt.Errorf("is %s, not a regular file; give the policy as a text file", nr.What)
+	case errors.As(err, &tl):
+		return "", fmt.Errorf("is over the %d-byte limit for a policy", tl.Max)
 	}
-	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("not a regular file; give the policy as a text file")
-	}
-	if fi.Size() > policy.MaxPolicyBytes {
-		return "", fmt.Errorf("%d bytes; a policy is at most %d", fi.Size(), policy.MaxPolicyBytes)
-	}
-	b, err := os.ReadFile(path)
 	return string(b), err
 }
 
