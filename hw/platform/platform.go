@@ -243,20 +243,22 @@ func (p *Platform) ReadReportWith(ctx context.Context, o ReadOptions) (*evidence
 	} else if !isUninitialized(err) && !isHandleMissing(err) {
 		return nil, err
 	}
-	pcrs, err := p.TPM.ReadPCRs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.PCRs = pcrs
-	// The other banks are read for the event log's replay in each; only SHA-256 is quoted.
-	// A TPM that will not list or read them still gives the SHA-256 evidence MAA needs.
-	if banks, err := p.TPM.ReadBanks(ctx); err == nil {
-		delete(banks, "sha256")
-		if len(banks) > 0 {
-			s.PCRBanks = banks
-		}
-	} else if ctx.Err() != nil {
+	// Every bank is read for the event log's replay in each; only SHA-256 is quoted, and
+	// it is taken from the same reads rather than read twice. A TPM that will not list or
+	// read its banks still gives the SHA-256 evidence MAA needs, read on its own.
+	banks, err := p.TPM.ReadBanks(ctx)
+	if err != nil && ctx.Err() != nil {
 		return nil, ctx.Err()
+	}
+	s.PCRs = banks["sha256"]
+	if s.PCRs == nil {
+		if s.PCRs, err = p.TPM.ReadPCRs(ctx); err != nil {
+			return nil, err
+		}
+	}
+	delete(banks, "sha256")
+	if len(banks) > 0 {
+		s.PCRBanks = banks
 	}
 	q, err := p.TPM.Quote(ctx, tpm.HandleAK, QuoteNonce(nonce), quotePCRs)
 	if err != nil {
