@@ -164,4 +164,10 @@ func TestEndorsementsRealQuoteBaseline(t *testing.T) {
 	if code != 2 || !strings.Contains(out, "with baseline 2024-01-01: OutOfDate (the baseline changes nothing)") {
 		t.Errorf("baseline after the level: exit %d\n%s", code, out)
 	}
+	// Without collateral the real quote's TCB is not judged by the simulated platform's
+	// (it read as a bad PCK CRL signature and hid the endorsement's verdict).
+	code, out, errs = endorse(t, "--from", filepath.Join(dir, "aztdx-tdquote-trustee-6332533d.bin"))
+	if code != 2 || !strings.Contains(out, "FAIL tdx.mrtd-endorsed") || strings.Contains(errs, "CRL") {
+		t.Errorf("real quote, no collateral: exit %d\n%s%s", code, out, errs)
+	}
 }
