@@ -130,6 +130,27 @@ func Compare(l *Log, pcrs map[int][]byte) check.List { return CompareQuoted(l, p
 // quote: the others were read from the TPM and are called so, never "quoted". A nil
 // quoted means every value came from the quote.
 func CompareQuoted(l *Log, pcrs map[int][]byte, quoted []int) check.List {
+	covered := map[int]bool{}
+	for _, p := range quoted {
+		covered[p] = true
+	}
+	return compare(l, pcrs, func(p int) source {
+		if quoted != nil && !covered[p] {
+			return source{"PCR%d as read from the TPM (not in the quote)", "TPM에서 읽은 PCR%d(쿼트에 포함되지 않음)"}
+		}
+		return source{"the quoted PCR%d", "쿼트된 PCR%d"}
+	})
+}
+
+// CompareUnsigned is Compare for PCR values that no quote signs (a PCR file given without
+// one): they are called what they are, never "quoted".
+func CompareUnsigned(l *Log, pcrs map[int][]byte) check.List {
+	return compare(l, pcrs, func(int) source {
+		return source{"PCR%d as given (no quote signs it)", "주어진 PCR%d(서명한 쿼트 없음)"}
+	})
+}
+
+func compare(l *Log, pcrs map[int][]byte, srcOf func(p int) source) check.List {
 	if l == nil {
 		return check.List{check.Skipf(CheckReplay, "no event log, so no PCR could be replayed").
 			KO("이벤트 로그가 없어 어떤 PCR도 재생할 수 없었습니다")}
@@ -147,18 +168,10 @@ func CompareQuoted(l *Log, pcrs map[int][]byte, quoted []int) check.List {
 		order = append(order, p)
 	}
 	sort.Ints(order)
-	covered := map[int]bool{}
-	for _, p := range quoted {
-		covered[p] = true
-	}
 	var out check.List
 	for _, p := range order {
 		value, inSet := pcrs[p]
-		src := source{"the quoted PCR%d", "쿼트된 PCR%d"}
-		if quoted != nil && !covered[p] {
-			src = source{"PCR%d as read from the TPM (not in the quote)", "TPM에서 읽은 PCR%d(쿼트에 포함되지 않음)"}
-		}
-		out = append(out, comparePCR(p, replayed[p], value, inSet, src).WithSubject(fmt.Sprintf("PCR%d", p)))
+		out = append(out, comparePCR(p, replayed[p], value, inSet, srcOf(p)).WithSubject(fmt.Sprintf("PCR%d", p)))
 	}
 	return out
 }

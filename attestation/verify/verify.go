@@ -459,7 +459,11 @@ func (r *Result) eventLog(s *evidence.Set, add func(...check.Check)) {
 			KO("이벤트 %d개를 구문 분석했지만 재생 결과와 비교할 PCR 값이 없습니다(쿼트된 PCR 값을 줍니다)", len(l.Events)))
 		return
 	}
-	replay := markUnquoted(eventlog.CompareQuoted(l, s.PCRs, s.QuotePCRs), s.QuotePCRs)
+	// PCR values given without a quote (a PCR file beside a log) are not called quoted.
+	replay := eventlog.CompareUnsigned(l, s.PCRs)
+	if s.Quote != nil && len(s.Quote.Msg) > 0 {
+		replay = markUnquoted(eventlog.CompareQuoted(l, s.PCRs, s.QuotePCRs), s.QuotePCRs)
+	}
 	add(replay...)
 	add(eventlog.CompareBanks(s.EventLog, s.PCRBanks)...)
 	if c, ok := eventlog.WindowsCheck(l, s.EventLog, replay); ok {
