@@ -30,8 +30,8 @@ Usage:
   cvmscope policy check [flags] POLICY_FILE EVIDENCE...
         evaluate the policy over the incoming claims of an MAA token, a cvmscope bundle, or
         evidence files (HCL report, SNP report, TD quote, TPM quote + PCRs, event log), the
-        claims the MAA emulator derives from them; exit 0 permitted, 5 denied, 1 when the
-        policy does not parse (line:column named)
+        claims the MAA emulator derives from them; exit 0 permitted, 5 denied, 2 when the
+        evidence files fail their checks, 1 when the policy does not parse (line:column named)
   cvmscope policy sample TYPE
         print cvmscope's sample policy for AzureGuest, SevSnpVm or TdxVm
 `
@@ -148,7 +148,13 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 	} else {
 		fmt.Fprint(stdout, present.SafeLines(rep.text(lang)))
 	}
-	if res.Permitted {
+	switch {
+	case len(src.Failed) > 0:
+		eprintf(stderr, "cvmscope policy check: %s\n", present.T(
+			"the evidence failed "+strings.Join(src.Failed, ", ")+"; MAA would refuse it before any policy ran (exit 2 whatever the policy decided)",
+			"증거가 "+strings.Join(src.Failed, ", ")+" 검사에 실패했습니다. MAA는 정책 실행 전에 이를 거부합니다(정책 결과와 관계없이 종료 코드 2)").In(lang))
+		return 2
+	case res.Permitted:
 		return 0
 	}
 	return 5
@@ -227,10 +233,13 @@ func (e *policyInputError) Error() string { return e.en }
 
 // claimSource is where the incoming claims came from.
 type claimSource struct {
-	From   string         `json:"from"`           // "token" or "evidence"
-	Kind   string         `json:"kind,omitempty"` // AzureGuest, SevSnpVm, TdxVm, or "" when unknown
-	Files  []string       `json:"files"`
-	Notes  []present.Text `json:"notes,omitempty"`
+	From  string         `json:"from"`           // "token" or "evidence"
+	Kind  string         `json:"kind,omitempty"` // AzureGuest, SevSnpVm, TdxVm, or "" when unknown
+	Files []string       `json:"files"`
+	Notes []present.Text `json:"notes,omitempty"`
+	// Failed names the evidence checks that failed: MAA would refuse the evidence before
+	// any policy ran, so the run cannot exit 0 whatever the policy decides.
+	Failed []string `json:"failed_checks,omitempty"`
 	claims []policy.Claim
 }
 
@@ -306,6 +315,7 @@ func (o policyOptions) incoming(paths []string) (*claimSource, error) {
 		"claims derived from the evidence as the MAA emulator derives them; the boot claims (secureboot, …) count only PCRs whose replay matched a signed quote, while the events and pcrs JSON claims show the files as given",
 		"MAA 에뮬레이터와 같은 방법으로 증거에서 클레임을 만들었습니다. 부팅 클레임(secureboot 등)은 서명된 quote와 재생 값이 맞는 PCR만 쓰고, events와 pcrs JSON 클레임은 주어진 파일을 그대로 보여 줍니다"))
 	if bad := failedChecks(res.Checks); len(bad) > 0 {
+		src.Failed = bad
 		src.Notes = append(src.Notes, present.T(
 			"these evidence checks failed, and MAA refuses such evidence before any policy runs: "+strings.Join(bad, ", "),
 			"다음 증거 검사가 실패했으며, MAA는 이런 증거를 정책 실행 전에 거부합니다: "+strings.Join(bad, ", ")))

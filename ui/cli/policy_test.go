@@ -37,6 +37,7 @@ type policyJSON struct {
 	} `json:"policy"`
 	Source struct {
 		From, Kind string
+		Failed     []string `json:"failed_checks"`
 	} `json:"source"`
 	Rules []struct {
 		Section    string
@@ -172,6 +173,25 @@ func TestPolicyCheckEvidence(t *testing.T) {
 	if code != 5 || !strings.Contains(out, "deciding claim: x-ms-sevsnpvm-snpfw-svn = 8") ||
 		!strings.Contains(out, "x-ms-sevsnpvm-snpfw-svn is 8; the condition wants value >= 9") {
 		t.Errorf("exit %d\n%s", code, out)
+	}
+	// A forged report (one signature byte flipped) is permitted by the policy, but MAA would
+	// refuse it before any policy ran: never exit 0.
+	raw, err := os.ReadFile(filepath.Join(dir, "azsnp-hcl-trustee-911b0ef8.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw[0x20+0x2a0+5] ^= 0xff // the SNP report starts at 0x20 in the HCL report; its signature at 0x2a0
+	forged := filepath.Join(t.TempDir(), "forged-hcl.bin")
+	if err := os.WriteFile(forged, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = runPolicyCLI(t, "check", "-o", "json", pol, forged, filepath.Join(dir, "amd-milan-vcek-ask-ark-trustee-911b0ef8.pem"))
+	r = policyJSON{}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s%s", err, out, errs)
+	}
+	if code != 2 || !r.Permitted || len(r.Source.Failed) == 0 || r.Source.Failed[0] != "snp.signature" || !strings.Contains(errs, "snp.signature; MAA would refuse it") {
+		t.Errorf("forged report: exit %d, %+v\n%s", code, r.Source, errs)
 	}
 }
 
