@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
 )
@@ -265,9 +266,15 @@ func jsonErr(err error) error {
 	return fault.Korean(fmt.Errorf("trustee evidence: %v", err), fmt.Sprintf("trustee 증거: %v", err), "")
 }
 
+// short quotes at most 24 bytes of a field, cut at a character boundary so that a
+// Korean or other non-ASCII value does not end in half a character.
 func short(v []byte) string {
-	if len(v) > 24 {
-		return string(v[:24]) + "…"
+	if len(v) <= 24 {
+		return string(v)
 	}
-	return string(v)
+	i := 24
+	for i > 0 && !utf8.RuneStart(v[i]) {
+		i--
+	}
+	return string(v[:i]) + "…"
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var (
@@ -125,4 +126,15 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted a quote without signature or message: %+v", q)
 		}
 	})
+}
+
+// A non-ASCII value quoted in an error is cut at a character boundary, never mid-character.
+func TestShortValidUTF8(t *testing.T) {
+	_, err := Parse([]byte(`{"version":"가가가가가가가가가가가가","hcl_report":"AA","tpm_quote":{}}`))
+	if err == nil {
+		t.Fatal("a non-numeric version parsed")
+	}
+	if !utf8.ValidString(err.Error()) {
+		t.Errorf("error is not valid UTF-8: %q", err.Error())
+	}
 }
