@@ -65,6 +65,7 @@ type endorsementsResult struct {
 	MRTD      string        `json:"mrtd,omitempty"`
 	Listed    *bool         `json:"listed,omitempty"`
 	Check     *check.Check  `json:"check,omitempty"`
+	Quote     *check.Check  `json:"quote,omitempty"`
 	TCB       *tcbVerdict   `json:"tcb,omitempty"`
 	ServiceTD *serviceTDOut `json:"serviceTd,omitempty"`
 }
@@ -361,6 +362,9 @@ func (o *endorsementsOptions) tcb(ctx context.Context, res *endorsementsResult, 
 	if opts.Collateral == nil {
 		return nil
 	}
+	// The TCB is what the quote claims; it means something only if the quote is genuine.
+	qc := tdx.VerifyQuote(q, opts)
+	res.Quote = &qc
 	v, err := tdx.TCBStatusAt(q, opts, baseline)
 	if err != nil {
 		return fault.Korean(fault.WithHint(fault.Verification, fmt.Errorf("TDX TCB: %w", err), "give the collateral's signing chain, or --trust-simulated for the simulated CVM's"),
@@ -392,11 +396,13 @@ const (
 
 // exitCode: 2 when the MRTD is not endorsed, when the endorsement's signature does not rest
 // on a root the caller chose (a warning in the check, but this command's whole answer is
-// that endorsement: exit 0 must not rest on the document's own chain), or when the TCB is
-// not acceptable; else 0.
+// that endorsement: exit 0 must not rest on the document's own chain), when the quote whose
+// TCB is judged does not verify, or when the TCB is not acceptable; else 0.
 func (r *endorsementsResult) exitCode() int {
-	if r.Check != nil && (r.Check.Verdict == check.Fail || r.Check.Verdict == check.Warn) {
-		return 2
+	for _, c := range []*check.Check{r.Check, r.Quote} {
+		if c != nil && c.Verdict != check.Pass {
+			return 2
+		}
 	}
 	if r.TCB != nil && r.TCB.Status != "UpToDate" && r.TCB.Status != "SWHardeningNeeded" {
 		return 2
@@ -426,11 +432,14 @@ func (r *endorsementsResult) print(w io.Writer, lang present.Lang) {
 	if r.Listed != nil && !*r.Listed {
 		fmt.Fprintln(w, t("  not in the region's list", "  이 리전의 목록에 없습니다"))
 	}
-	if r.Check != nil {
-		sum, details := r.Check.In(string(lang))
-		verdicts := map[check.Verdict]present.Text{check.Pass: present.T("PASS", "통과"), check.Fail: present.T("FAIL", "실패"),
-			check.Warn: present.T("WARN", "경고"), check.Skip: present.T("SKIP", "건너뜀")}
-		fmt.Fprintf(w, "%s %s: %s\n", verdicts[r.Check.Verdict].In(lang), r.Check.ID, sum)
+	verdicts := map[check.Verdict]present.Text{check.Pass: present.T("PASS", "통과"), check.Fail: present.T("FAIL", "실패"),
+		check.Warn: present.T("WARN", "경고"), check.Skip: present.T("SKIP", "건너뜀")}
+	for _, c := range []*check.Check{r.Check, r.Quote} {
+		if c == nil {
+			continue
+		}
+		sum, details := c.In(string(lang))
+		fmt.Fprintf(w, "%s %s: %s\n", verdicts[c.Verdict].In(lang), c.ID, sum)
 		for _, d := range details {
 			fmt.Fprintf(w, "    %s\n", d)
 		}

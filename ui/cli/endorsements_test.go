@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/realdata"
 	"github.com/cvmscope/cvmscope/hw/imdsemu"
 	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
@@ -121,6 +122,30 @@ func TestEndorsementsFromSimulatedBundle(t *testing.T) {
 	code, out, _ = endorse(t, "--from", bundle, "--tcb-baseline", "2000-01-01", "--lang", "ko")
 	if code != 0 || !strings.Contains(out, "기준일 2000-01-01 적용: UpToDate") {
 		t.Errorf("baseline before the level: exit %d\n%s", code, out)
+	}
+}
+
+// A quote whose TCB is judged must itself verify: the simulated TD's quote with its
+// REPORTDATA altered keeps its endorsed MRTD and its TCB, and exits 2 for the signature.
+func TestEndorsementsTamperedQuote(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "tdx.json")
+	if r := runCLI(t, "--platform", "sim", "--sim-tee", "tdx", "-o", "json", "--save", bundle); r.code != 0 {
+		t.Fatalf("simulated TDX run: exit %d\n%s", r.code, r.stderr)
+	}
+	set, err := evidence.LoadFiles([]string{bundle})
+	if err != nil || len(set.TDQuote) < 48+584 {
+		t.Fatalf("bundle: %v, %d quote bytes", err, len(set.TDQuote))
+	}
+	quote := bytes.Clone(set.TDQuote)
+	quote[48+520] ^= 1 // REPORTDATA's first byte (TD report body offset 520)
+	path := filepath.Join(dir, "quote.bin")
+	if err := os.WriteFile(path, quote, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := endorse(t, "--from", path)
+	if code != 2 || !strings.Contains(out, "PASS tdx.mrtd-endorsed") || !strings.Contains(out, "FAIL tdx.quote.signature") || !strings.Contains(out, "Intel UpToDate") {
+		t.Errorf("tampered quote: exit %d\n%s%s", code, out, errs)
 	}
 }
 
