@@ -565,7 +565,8 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 	b := r.Banner()
 	switch o.output {
 	case "json":
-		out := jsonReport{OK: runErr == nil && all.OK(), Source: string(b.Source), TEE: string(b.TEE),
+		// A draft run's token is unsigned: "ok" is false whatever the draft decided, as with -o bool.
+		out := jsonReport{OK: runErr == nil && all.OK() && o.draftFile == "", Source: string(b.Source), TEE: string(b.TEE),
 			Banner: b.Text.In(present.EN), Checks: all, Pages: pages}
 		if out.Checks == nil {
 			out.Checks = check.List{}

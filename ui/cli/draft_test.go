@@ -78,7 +78,7 @@ func TestDraftPolicyLive(t *testing.T) {
 	for _, c := range r.Checks {
 		verdicts[c.ID] = c.Verdict
 	}
-	if code != 0 || r.Draft == nil || !r.Draft.Permitted || !strings.Contains(r.Draft.Verdict, "draft evaluation (unsigned), not an attestation") ||
+	if code != 0 || r.OK || r.Draft == nil || !r.Draft.Permitted || !strings.Contains(r.Draft.Verdict, "draft evaluation (unsigned), not an attestation") ||
 		verdicts["jwt.signature"] != "skip" || verdicts["maa.draft"] != "warn" {
 		t.Fatalf("permitting draft: exit %d, draft %+v, verdicts %v\n%s", code, r.Draft, verdicts, errs)
 	}
