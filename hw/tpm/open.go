@@ -165,16 +165,16 @@ func openMSSim(ctx context.Context, addr string) (*TPM, error) {
 
 func connectError(target string, err error) error {
 	e := &Error{Command: "open", Target: target, Name: "CONNECT_FAILED", Meaning: err.Error(),
-		Hint: "start swtpm (swtpm socket --tpm2 --server type=tcp,port=PORT --flags not-need-init,startup-clear) or check the address", err: err,
+		Hint: "start swtpm (swtpm socket --tpm2 --tpmstate dir=$(mktemp -d) --server type=tcp,port=PORT --flags not-need-init,startup-clear) or check the address", err: err,
 		MeaningKO: "TPM에 연결할 수 없습니다 (" + err.Error() + ")",
-		HintKO:    "swtpm을 시작하거나(swtpm socket --tpm2 --server type=tcp,port=PORT --flags not-need-init,startup-clear) 주소를 확인합니다"}
+		HintKO:    "swtpm을 시작하거나(swtpm socket --tpm2 --tpmstate dir=$(mktemp -d) --server type=tcp,port=PORT --flags not-need-init,startup-clear) 주소를 확인합니다"}
 	return e.fault(fault.Device)
 }
 
 // NoSimulatorHint says how to get a TPM when this build has no embedded simulator.
 const (
-	NoSimulatorHint   = "run swtpm (Debian: apt install swtpm swtpm-tools; then swtpm socket --tpm2 --server type=tcp,port=2321 --ctrl type=tcp,port=2322 --flags not-need-init,startup-clear) and pass --tpm tcp://127.0.0.1:2321, or build cvmscope with cgo (CGO_ENABLED=1, gcc and libssl-dev)"
-	NoSimulatorHintKO = "swtpm을 실행하고(Debian: apt install swtpm swtpm-tools. 이어서 swtpm socket --tpm2 --server type=tcp,port=2321 --ctrl type=tcp,port=2322 --flags not-need-init,startup-clear) --tpm tcp://127.0.0.1:2321을 넘기거나, cvmscope를 cgo로 빌드합니다(CGO_ENABLED=1, gcc와 libssl-dev)"
+	NoSimulatorHint   = "run swtpm (Debian: apt install swtpm swtpm-tools; then swtpm socket --tpm2 --tpmstate dir=$(mktemp -d) --server type=tcp,port=2321 --ctrl type=tcp,port=2322 --flags not-need-init,startup-clear) and pass --tpm tcp://127.0.0.1:2321, or build cvmscope with cgo (CGO_ENABLED=1, gcc and libssl-dev)"
+	NoSimulatorHintKO = "swtpm을 실행하고(Debian: apt install swtpm swtpm-tools. 이어서 swtpm socket --tpm2 --tpmstate dir=$(mktemp -d) --server type=tcp,port=2321 --ctrl type=tcp,port=2322 --flags not-need-init,startup-clear) --tpm tcp://127.0.0.1:2321을 넘기거나, cvmscope를 cgo로 빌드합니다(CGO_ENABLED=1, gcc와 libssl-dev)"
 )
 
 func openSim(ctx context.Context, seed string) (*TPM, error) {
