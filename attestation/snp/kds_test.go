@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -37,8 +39,15 @@ func TestKDSFetchHangingTimesOut(t *testing.T) {
 	client := kdsClient(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	l := Verify(r, nil, Options{Now: when, AllowNetwork: true, KDSClient: client, KDSTimeout: 30 * time.Millisecond})
 	wantVerdicts(t, l, check.Skip, check.Skip)
-	if s := l[0].Summary; !strings.Contains(s, "fetching it from AMD KDS failed") || !strings.Contains(s, "no answer within 30ms from kdsintf.amd.com") {
-		t.Errorf("skip reason: %q", s)
+	// The try gets what is left of the 30ms overall bound, so under load the message may
+	// name a little less (CI saw 27ms); never more, and never zero.
+	s := l[0].Summary
+	m := regexp.MustCompile(`no answer within (\d+)ms from kdsintf\.amd\.com`).FindStringSubmatch(s)
+	if !strings.Contains(s, "fetching it from AMD KDS failed") || m == nil {
+		t.Fatalf("skip reason: %q", s)
+	}
+	if ms, _ := strconv.Atoi(m[1]); ms <= 0 || ms > 30 {
+		t.Errorf("skip reason names %sms, want 1-30ms: %q", m[1], s)
 	}
 }
 
