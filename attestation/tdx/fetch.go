@@ -2,6 +2,8 @@ package tdx
 
 import (
 	"context"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -36,7 +38,8 @@ type PCSFetcher struct {
 	// AttemptTimeout bounds each request, Timeout all three with their retries; zero means
 	// DefaultPCSAttemptTimeout and DefaultPCSTimeout. The caller's context can end it sooner.
 	AttemptTimeout, Timeout time.Duration
-	// Cache keeps answers for reuse; nil means netcache.Shared.
+	// Cache keeps answers for reuse; nil means the context's (netcache.NewContext), else
+	// netcache.Shared.
 	Cache *netcache.Cache
 }
 
@@ -49,10 +52,29 @@ const (
 // FetchCollateral gets the TDX TCB info for the quote's FMSPC, the TD_QE identity, their
 // signing chain and the PCK CRL of the quote's PCK CA. The root CA CRL is left out: Intel
 // serves it from a different host named in the root certificate.
+//
+// Documents come from the cache when a good copy is there; callers fetching the same one at
+// once share one request. What is fetched is kept only once the whole collateral checks out
+// (goodCollateral): a proxy's error page, a truncated or forged document is handed to the
+// verifier, which says what is wrong with it, but never served again from the cache.
 func (f PCSFetcher) FetchCollateral(ctx context.Context, q *Quote) (*Collateral, error) {
 	ctx, cancel := context.WithTimeout(ctx, orDefaultDur(f.Timeout, DefaultPCSTimeout))
 	defer cancel()
-	tcb, hdr, err := f.get(ctx, f.rebase(pcs.TcbInfoURL(q.FMSPC())))
+	cache := f.cache(ctx)
+	var fetched []string // fetched now, kept once the collateral checks out
+	get := func(u string) ([]byte, http.Header, error) {
+		if h, b, ok := cache.Get(u); ok {
+			slog.DebugContext(ctx, "http", "method", http.MethodGet, "url", u, "status", http.StatusOK, "size", len(b), "cached", true)
+			return b, h, nil
+		}
+		b, h, err := f.get(ctx, u)
+		if err == nil {
+			fetched = append(fetched, u)
+		}
+		return b, h, err
+	}
+	tcbURL := f.rebase(pcs.TcbInfoURL(q.FMSPC()))
+	tcb, hdr, err := get(tcbURL)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +83,8 @@ func (f PCSFetcher) FetchCollateral(ctx context.Context, q *Quote) (*Collateral,
 		return nil, httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("Intel PCS TCB info response has no usable TCB-Info-Issuer-Chain header"), "retry later or supply the collateral files"),
 			"Intel PCS의 TCB info 응답에 쓸 수 있는 TCB-Info-Issuer-Chain 헤더가 없습니다", pcsRetryKO)
 	}
-	qe, _, err := f.get(ctx, f.rebase(pcs.QeIdentityURL()))
+	qeURL := f.rebase(pcs.QeIdentityURL())
+	qe, qeHdr, err := get(qeURL)
 	if err != nil {
 		return nil, err
 	}
@@ -69,11 +92,26 @@ func (f PCSFetcher) FetchCollateral(ctx context.Context, q *Quote) (*Collateral,
 	if strings.Contains(q.PCK.Issuer.CommonName, "Processor") {
 		ca = "processor"
 	}
-	crl, _, err := f.get(ctx, f.rebase(pcs.PckCrlURL(ca)))
+	crlURL := f.rebase(pcs.PckCrlURL(ca))
+	crl, crlHdr, err := get(crlURL)
 	if err != nil {
 		return nil, err
 	}
-	return &Collateral{TCBInfo: tcb, QEIdentity: qe, SigningChain: []byte(chain), PCKCRL: crl}, nil
+	col := &Collateral{TCBInfo: tcb, QEIdentity: qe, SigningChain: []byte(chain), PCKCRL: crl}
+	if len(fetched) > 0 {
+		if err := goodCollateral(q, col); err != nil {
+			slog.DebugContext(ctx, "Intel collateral not cached", "reason", err)
+		} else {
+			docs := map[string]struct {
+				h http.Header
+				b []byte
+			}{tcbURL: {hdr, tcb}, qeURL: {qeHdr, qe}, crlURL: {crlHdr, crl}}
+			for _, u := range fetched {
+				cache.Put(u, docs[u].h, docs[u].b)
+			}
+		}
+	}
+	return col, nil
 }
 
 // rebase points one of go-tdx-guest's PCS URLs at the configured base.
@@ -86,27 +124,56 @@ func (f PCSFetcher) rebase(u string) string {
 	return u
 }
 
-// get fetches u through the getter, from the cache when a fresh answer is there.
+// goodCollateral says whether fetched collateral may be cached: the TCB info and QE
+// identity signed through their chain up to Intel's SGX Root CA, the PCK CRL signed by the
+// quote's PCK CA. Expiry is not judged here (the verifier reports it against --now); a
+// chain to any other root, even one the run trusts, is fetched again next time.
+func goodCollateral(q *Quote, c *Collateral) error {
+	sc, err := verifyCollateral(c, Options{})
+	if err != nil {
+		return err
+	}
+	if q.Intermediate == nil {
+		_, err := x509.ParseRevocationList(c.PCKCRL)
+		return err
+	}
+	_, _, err = checkCRLs(q, sc, c)
+	return err
+}
+
+// cache is the fetcher's cache, else the context's, else netcache.Shared.
+func (f PCSFetcher) cache(ctx context.Context) *netcache.Cache {
+	if f.Cache != nil {
+		return f.Cache
+	}
+	if c := netcache.FromContext(ctx); c != nil {
+		return c
+	}
+	return netcache.Shared
+}
+
+// get fetches u through the getter, sharing the request with callers fetching u at the same
+// time; nothing is kept (FetchCollateral keeps what checks out).
 func (f PCSFetcher) get(ctx context.Context, u string) ([]byte, http.Header, error) {
-	cache := f.Cache
-	if cache == nil {
-		cache = netcache.Shared
-	}
-	if h, b, ok := cache.Get(u); ok {
-		slog.DebugContext(ctx, "http", "method", http.MethodGet, "url", u, "status", http.StatusOK, "size", len(b), "cached", true)
-		return b, h, nil
-	}
 	g := f.Getter
 	if g == nil {
 		g = pcsGetter{client: f.Client, attempt: orDefaultDur(f.AttemptTimeout, DefaultPCSAttemptTimeout)}
 	}
-	hdr, body, err := trust.GetWith(ctx, g, u)
-	if err != nil {
-		return nil, nil, err
+	start := time.Now()
+	a, err := f.cache(ctx).Fetch(ctx, u, false, func(ctx context.Context) (netcache.Answer, error) {
+		hdr, body, err := trust.GetWith(ctx, g, u)
+		return netcache.Answer{Status: http.StatusOK, Header: hdr, Body: body}, err
+	})
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// This caller's own context ended while it waited for a fetch another started.
+		op := "Intel PCS GET " + u
+		if errors.Is(err, context.Canceled) {
+			return nil, nil, httpx.Fault(httpx.InterruptedError(op, u, err), "")
+		}
+		hint, hintKO := pcsHint(u)
+		return nil, nil, httpx.Korean(httpx.Fault(&httpx.Error{Failure: httpx.Timeout, Op: op, Host: hostOf(u), Waited: time.Since(start), Err: err}, hint), hintKO)
 	}
-	h := http.Header(hdr)
-	cache.Put(u, h, body)
-	return body, h, nil
+	return a.Body, a.Header, err
 }
 
 // pcsGetter is cvmscope's go-tdx-guest getter: httpx's bounds and retry, errors said in
@@ -122,13 +189,7 @@ func (g pcsGetter) Get(u string) (map[string][]string, []byte, error) {
 }
 
 func (g pcsGetter) GetContext(ctx context.Context, u string) (map[string][]string, []byte, error) {
-	// The host asked (Intel's PCS, Azure's mirror, a caching service) is the one to check.
-	host := "api.trustedservices.intel.com"
-	if p, err := url.Parse(u); err == nil && p.Host != "" {
-		host = p.Host
-	}
-	hint := "check network access to " + host + " (and HTTPS_PROXY), retry later, or supply the collateral files"
-	hintKO := host + "(및 HTTPS_PROXY)에 대한 네트워크 접근을 확인한 뒤 나중에 다시 시도하거나 collateral 파일을 넘깁니다"
+	hint, hintKO := pcsHint(u)
 	req := httpx.Request{Op: "Intel PCS GET " + u, Method: http.MethodGet, URL: u}
 	resp, err := httpx.Get(ctx, g.client, req, httpx.Limits{Attempt: g.attempt, MaxBody: 1 << 20})
 	if err != nil {
@@ -139,6 +200,22 @@ func (g pcsGetter) GetContext(ctx context.Context, u string) (map[string][]strin
 			fmt.Sprintf("Intel PCS %s가 HTTP %d로 응답했습니다", u, resp.Status), pcsRetryKO)
 	}
 	return resp.Header, resp.Body, nil
+}
+
+// hostOf is the host u names, Intel's PCS when it names none.
+func hostOf(u string) string {
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		return p.Host
+	}
+	return "api.trustedservices.intel.com"
+}
+
+// pcsHint is what to do when u could not be fetched: the host asked (Intel's PCS, Azure's
+// mirror, a caching service) is the one to check.
+func pcsHint(u string) (en, ko string) {
+	host := hostOf(u)
+	return "check network access to " + host + " (and HTTPS_PROXY), retry later, or supply the collateral files",
+		host + "(및 HTTPS_PROXY)에 대한 네트워크 접근을 확인한 뒤 나중에 다시 시도하거나 collateral 파일을 넘깁니다"
 }
 
 // pcsRetryKO is the hint "retry later or supply the collateral files" in Korean.
