@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/go-tdx-guest/abi"
 	"github.com/google/go-tdx-guest/pcs"
@@ -249,7 +251,43 @@ func quoteToProto(raw []byte) (q *pb.QuoteV4, err error) {
 	return q4, nil
 }
 
+// lastChain keeps the last PCK chain parsed with its certificates: inspect parses the same
+// quote to recognise the file, to verify it and to judge CRLs beside it, and the three
+// certificates with the PCK's SGX extensions were most of each parse. Certificates are
+// shared between quotes read from the same bytes (nothing changes a parsed certificate);
+// the extensions are copied.
+var lastChain struct {
+	sync.Mutex
+	pem                     []byte
+	pck, intermediate, root *x509.Certificate
+	ext                     *pcs.PckExtensions
+}
+
 func (q *Quote) parseChain(chain []byte) error {
+	lastChain.Lock()
+	defer lastChain.Unlock()
+	if lastChain.pem != nil && bytes.Equal(lastChain.pem, chain) {
+		q.PCK, q.Intermediate, q.Root = lastChain.pck, lastChain.intermediate, lastChain.root
+		q.PCKExt = copyExt(lastChain.ext)
+		return nil
+	}
+	if err := q.parseChainPEM(chain); err != nil {
+		return err
+	}
+	lastChain.pem = slices.Clone(chain)
+	lastChain.pck, lastChain.intermediate, lastChain.root, lastChain.ext = q.PCK, q.Intermediate, q.Root, copyExt(q.PCKExt)
+	return nil
+}
+
+// copyExt gives each quote its own extensions: a caller may change them (a test of another
+// FMSPC) without changing the next quote's.
+func copyExt(e *pcs.PckExtensions) *pcs.PckExtensions {
+	c := *e
+	c.TCB.CPUSvn, c.TCB.CPUSvnComponents = slices.Clone(e.TCB.CPUSvn), slices.Clone(e.TCB.CPUSvnComponents)
+	return &c
+}
+
+func (q *Quote) parseChainPEM(chain []byte) error {
 	chain = bytes.TrimRight(chain, "\x00")
 	var certs []*x509.Certificate
 	for len(bytes.TrimSpace(chain)) > 0 {

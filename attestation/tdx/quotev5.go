@@ -5,12 +5,14 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/big"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // versionField describes header.version; v5 changes where the body starts.
@@ -99,11 +101,14 @@ func (q *Quote) v15Fields() []Field {
 	return f
 }
 
-// verifyV5 checks a v5 quote, which go-tdx-guest cannot (it signs v4's header ‖ body): the
-// PCK chain (chainErr), the QE report's signature by the PCK key, the QE report's binding
-// of the attestation key and the quote signature over header ‖ descriptor ‖ body, in the
-// order Intel's QVL and go-tdx-guest check a v4 quote, so the first broken link is named.
-func verifyV5(q *Quote, chainErr error) error {
+// verifySignatures checks the links between the PCK chain (chainErr) and the quote, v4 or v5
+// alike: the QE report's signature by the PCK key, the QE report's binding of the attestation
+// key and the quote signature over header ‖ body (v5: header ‖ descriptor ‖ body), in the
+// order Intel's QVL and go-tdx-guest check them, so the first broken link is named. With the
+// chain verified once by x509, this is each of the quote's four P-256 signatures verified
+// once; go-tdx-guest's TdxQuote verified the chain twice more and the root's self-signature,
+// and cannot verify a v5 quote at all (it signs v4's header ‖ body).
+func verifySignatures(q *Quote, chainErr error) error {
 	if chainErr != nil {
 		return koErr("PCK certificate chain: %v", "PCK 인증서 체인 오류: %v", chainErr)
 	}
@@ -129,8 +134,47 @@ func verifyV5(q *Quote, chainErr error) error {
 		return koErr("the attestation key is not a point on P-256", "증명 키가 P-256 위의 점이 아닙니다")
 	}
 	if !verifyRS(&ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}, q.Raw[:q.SignedRange()], q.Raw[signedOff:signedOff+64]) {
-		return koErr("the attestation key's signature over header, body descriptor and TD body is wrong; the quote was changed after signing",
-			"헤더, 본문 설명자, TD 본문에 대한 증명 키의 서명이 틀립니다. 서명 후 쿼트가 변경되었습니다")
+		if q.Version >= 5 {
+			return koErr("the attestation key's signature over header, body descriptor and TD body is wrong; the quote was changed after signing",
+				"헤더, 본문 설명자, TD 본문에 대한 증명 키의 서명이 틀립니다. 서명 후 쿼트가 변경되었습니다")
+		}
+		return koErr("the attestation key's signature over header and TD body is wrong; the quote was changed after signing",
+			"헤더와 TD 본문에 대한 증명 키의 서명이 틀립니다. 서명 후 쿼트가 변경되었습니다")
+	}
+	return nil
+}
+
+// Common names of Intel's PCK PKI (Intel SGX PCK Certificate and Certificate Revocation List
+// Profile), which go-tdx-guest and Intel's QVL also require.
+const (
+	rootCN         = "Intel SGX Root CA"
+	pckCN          = "Intel SGX PCK Certificate"
+	platformCACN   = "Intel SGX PCK Platform CA"
+	processorCACN  = "Intel SGX PCK Processor CA"
+	certVersionPCK = 3
+)
+
+// checkChainProfile holds the PCK chain to Intel's certificate profile, as go-tdx-guest's
+// verifier does beyond x509 path validation: X.509 v3, ECDSA with SHA-256 signatures, P-256
+// keys and the names Intel gives each level. A chain that validates but breaks the profile
+// did not come from Intel's PCK PKI (nor from cvmscope's simulation of it, which follows it).
+func checkChainProfile(q *Quote) error {
+	for _, c := range []struct {
+		cert  *x509.Certificate
+		level string
+		names []string
+	}{{q.PCK, "PCK leaf", []string{pckCN}}, {q.Intermediate, "PCK CA", []string{platformCACN, processorCACN}}, {q.Root, "root", []string{rootCN}}} {
+		k, _ := c.cert.PublicKey.(*ecdsa.PublicKey)
+		switch {
+		case c.cert.Version != certVersionPCK:
+			return koErr("%s certificate is X.509 version %d, not 3", "%s 인증서가 X.509 버전 3이 아니라 %d입니다", c.level, c.cert.Version)
+		case c.cert.SignatureAlgorithm != x509.ECDSAWithSHA256:
+			return koErr("%s certificate is signed with %v, not ECDSA with SHA-256", "%s 인증서가 ECDSA SHA-256이 아니라 %v로 서명되었습니다", c.level, c.cert.SignatureAlgorithm)
+		case k == nil || k.Curve != elliptic.P256():
+			return koErr("%s certificate's key is not ECDSA P-256", "%s 인증서의 키가 ECDSA P-256이 아닙니다", c.level)
+		case !slices.Contains(c.names, c.cert.Subject.CommonName):
+			return koErr("%s certificate is named %q, not %q", "%s 인증서의 이름이 %[3]q가 아니라 %[2]q입니다", c.level, c.cert.Subject.CommonName, strings.Join(c.names, `" or "`))
+		}
 	}
 	return nil
 }

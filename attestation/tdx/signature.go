@@ -7,12 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"github.com/cvmscope/cvmscope/attestation/internal/certs"
-	"strings"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
-	"github.com/google/go-tdx-guest/verify"
 )
 
 // Check IDs reported by this package.
@@ -128,14 +126,10 @@ func VerifyQuote(q *Quote, opts Options) check.Check {
 		}
 	}
 	if certs.SaysSimulated(q.Root) {
-		// The simulated root must carry Intel's exact name for go-tdx-guest; the summary
+		// The simulated root carries Intel's exact name (checkChainProfile, go-tdx-guest); the summary
 		// must never let it pass for Intel's.
 		rootName = fmt.Sprintf("simulated test root %q (not Intel: proves nothing about real hardware)", q.Root.Subject.CommonName)
 		rootNameKO = fmt.Sprintf("시뮬레이션 테스트 루트 %q(Intel이 아니므로 실제 하드웨어에 대해 아무것도 증명하지 않습니다)", q.Root.Subject.CommonName)
-	}
-	vopts := &verify.Options{
-		TrustedRoots: pool,
-		Now:          &verify.TimeSet{PckCertChain: now, TcbInfo: now, QeIdentity: now, PckCrl: now, RootCaCrl: now},
 	}
 	from, to := q.PCK.NotBefore.UTC().Format(time.DateOnly), q.PCK.NotAfter.UTC().Format(time.DateOnly)
 	at := now.UTC().Format(time.RFC3339)
@@ -149,18 +143,13 @@ func VerifyQuote(q *Quote, opts Options) check.Check {
 	if q.Version >= 5 {
 		details = append(details, detail{fmt.Sprintf("quote v5, body type %d: signature over bytes 0-%d (header, body descriptor, body)", q.BodyType, q.SignedRange()-1),
 			fmt.Sprintf("쿼트 v5, 본문 유형 %d: 바이트 0-%d(헤더, 본문 설명자, 본문)에 대한 서명", q.BodyType, q.SignedRange()-1)})
-		if err := verifyV5(q, chainErr); err != nil {
-			return withDetails(check.Failf(CheckSignature, "quote does not verify: %v", err).
-				KO("쿼트가 검증되지 않습니다: %s", inKorean(err)), details)
-		}
-	} else if err := verify.TdxQuote(q.Proto, vopts); err != nil {
-		if chainErr != nil {
-			details = append(details, detail{"chain: " + chainErr.Error(), fault.QuoteKO("인증서 체인 오류 원문", chainErr.Error())})
-		}
-		details = append(details, detail{"go-tdx-guest: " + err.Error(), fault.QuoteKO("go-tdx-guest 오류 원문", err.Error())})
-		why, whyKO := explainVerifyError(err)
-		return withDetails(check.Failf(CheckSignature, "quote does not verify: %s", why).
-			KO("쿼트가 검증되지 않습니다: %s", whyKO), details)
+	}
+	if chainErr == nil {
+		chainErr = checkChainProfile(q)
+	}
+	if err := verifySignatures(q, chainErr); err != nil {
+		return withDetails(check.Failf(CheckSignature, "quote does not verify: %v", err).
+			KO("쿼트가 검증되지 않습니다: %s", inKorean(err)), details)
 	}
 	return withDetails(check.Passf(CheckSignature, "quote signature, QE report signature and binding, PCK chain to %s; TCB status and revocation not evaluated", rootName).
 		KO("쿼트 서명, QE 보고서 서명과 바인딩, %s까지의 PCK 체인을 검증했습니다. TCB 상태와 폐기 여부는 평가하지 않았습니다", rootNameKO), details)
@@ -175,24 +164,4 @@ func withDetails(c check.Check, lines []detail) check.Check {
 		c = c.WithDetail(d.en, d.ko)
 	}
 	return c
-}
-
-// explainVerifyError names the failed step in go-tdx-guest's error, which wraps with %v and
-// so leaves only its message to go by.
-func explainVerifyError(err error) (en, ko string) {
-	msg := err.Error()
-	switch {
-	case errors.Is(err, verify.ErrHashVerificationFail):
-		return "the attestation key's signature over header and TD body is wrong; the quote was changed after signing",
-			"헤더와 TD 본문에 대한 증명 키의 서명이 틀립니다. 서명 후 쿼트가 변경되었습니다"
-	case strings.Contains(msg, verify.ErrSHA56VerificationFail.Error()):
-		return "the QE report does not bind the attestation key (SHA-256 in QE REPORT_DATA differs)",
-			"QE 보고서가 증명 키를 묶지 않습니다(QE REPORT_DATA의 SHA-256이 다릅니다)"
-	case strings.Contains(msg, "QE report's signature"):
-		return "the QE report's signature does not verify with the PCK certificate",
-			"QE 보고서의 서명이 PCK 인증서로 검증되지 않습니다"
-	case strings.Contains(msg, "expired") || strings.Contains(msg, "PCK Certificate"):
-		return "PCK certificate chain: " + msg, fault.QuoteKO("PCK 인증서 체인 오류 원문", msg)
-	}
-	return msg, fault.QuoteKO("go-tdx-guest 검증 오류 원문", msg)
 }

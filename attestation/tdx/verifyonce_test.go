@@ -1,0 +1,89 @@
+package tdx
+
+import (
+	"crypto/x509"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/google/go-tdx-guest/verify"
+)
+
+// VerifyQuote no longer calls go-tdx-guest's TdxQuote (which verified the PCK chain twice more
+// and the root's self-signature); go-tdx-guest stays the reference: on both real v4 quotes, at
+// dates inside and after the PCK certificate's validity, and with one bit flipped at offsets
+// across header, body, signature, attestation key, QE report, its signature, the auth data
+// and the PCK chain, both must accept or refuse the same quotes.
+func TestVerifyQuoteAgreesWithGoTDXGuest(t *testing.T) {
+	roots, err := parsePEMChain(readReal(t, "intel-sgx-root-ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(roots[0])
+	var passed, refused int
+	for _, file := range []string{azureQuoteFile, dcapQuoteFile} {
+		good := readReal(t, file)
+		q0, err := ParseQuote(good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every 61st byte, and the first bytes of each part of the signed data.
+		offs := []int{-1}
+		for off := 0; off < len(q0.Raw); off += 61 {
+			offs = append(offs, off)
+		}
+		offs = append(offs, q0.sigSizeOff+4, q0.sigSizeOff+4+64, q0.certDataOff, q0.certDataOff+qeReportSize, q0.authOff+2)
+		for _, now := range []time.Time{collateralDate, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)} {
+			for _, off := range offs {
+				b := slices.Clone(good)
+				if off >= 0 {
+					b[off] ^= 0x10
+				}
+				q, err := ParseQuote(b)
+				if err != nil {
+					continue // both refuse a quote that does not parse; go-tdx-guest is given only parsed ones
+				}
+				ours := VerifyQuote(q, Options{Now: now})
+				theirs := verify.TdxQuote(q.Proto, &verify.Options{TrustedRoots: pool,
+					Now: &verify.TimeSet{PckCertChain: now, TcbInfo: now, QeIdentity: now, PckCrl: now, RootCaCrl: now}})
+				if (ours.Verdict == check.Pass) != (theirs == nil) {
+					t.Errorf("%s, bit 4 of byte %d flipped, at %s: cvmscope %v %v; go-tdx-guest %v", file, off, now.Format(time.DateOnly), ours.Verdict, ours.Summary, theirs)
+				}
+				if ours.Verdict == check.Pass {
+					passed++
+				} else {
+					refused++
+				}
+			}
+		}
+	}
+	// Both outcomes must occur, or the comparison says nothing.
+	if passed < 2 || refused < 50 {
+		t.Errorf("%d quotes passed and %d were refused; expected the two untouched quotes to pass and most flips to be refused", passed, refused)
+	}
+	t.Logf("%d passed, %d refused, all as go-tdx-guest decided", passed, refused)
+}
+
+// A quote parsed again from the same bytes reuses the certificates of the last parse (inspect
+// parses one quote three times) but not its extensions, which callers may change; another
+// quote's chain is parsed afresh.
+func TestParseQuoteReusesLastChain(t *testing.T) {
+	a, b := azureQuote(t), azureQuote(t)
+	if a.PCK != b.PCK || a.Intermediate != b.Intermediate || a.Root != b.Root {
+		t.Error("the same quote parsed twice parsed its certificates twice")
+	}
+	b.PCKExt.FMSPC = "90C06F000000"
+	b.PCKExt.TCB.CPUSvnComponents[0]++
+	if c := azureQuote(t); c.FMSPC() != "00806f050000" || c.PCKExt.TCB.CPUSvnComponents[0] != a.PCKExt.TCB.CPUSvnComponents[0] {
+		t.Errorf("a change to one quote's extensions reached the next parse: FMSPC %s, CPU SVN %v", c.FMSPC(), c.PCKExt.TCB.CPUSvnComponents)
+	}
+	d, err := ParseQuote(readReal(t, dcapQuoteFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.PCK == a.PCK || d.PCK.Equal(a.PCK) {
+		t.Error("another quote got the last quote's PCK certificate")
+	}
+}
