@@ -9,6 +9,8 @@
 package claims
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,21 +32,42 @@ type Entry struct {
 
 // catalog is built when a claim is first looked up, not at every start of cvmscope.
 var catalog = sync.OnceValue(func() map[string]Entry {
-	catalog := map[string]Entry{}
-	for _, group := range [][]Entry{standardEntries, azureVMEntries, isolationEntries, sevSNPEntries, tdxEntries, runtimeEntries, runtimeNewEntries, sgxEntries} {
+	cat, _ := buildCatalog(catalogGroups(), deprecatedAliases)
+	return cat
+})
+
+func catalogGroups() [][]Entry {
+	return [][]Entry{standardEntries, azureVMEntries, isolationEntries, sevSNPEntries, tdxEntries, runtimeEntries, runtimeNewEntries, sgxEntries}
+}
+
+// buildCatalog indexes the entries and adds the deprecated aliases. A mistake in the data (a
+// name catalogued twice, an alias of a missing entry) is a bug that TestCatalogIsConsistent
+// reports; at run time the first entry wins and the broken alias is left out, so a lookup
+// never panics in front of someone.
+func buildCatalog(groups [][]Entry, aliases map[string]string) (map[string]Entry, []string) {
+	cat := map[string]Entry{}
+	var problems []string
+	for _, group := range groups {
 		for _, e := range group {
-			if _, dup := catalog[e.Name]; dup {
-				panic("claims: duplicate catalog entry " + e.Name)
+			if _, dup := cat[e.Name]; dup {
+				problems = append(problems, "duplicate catalog entry "+e.Name)
+				continue
 			}
-			catalog[e.Name] = e
+			cat[e.Name] = e
 		}
 	}
-	for name, target := range deprecatedAliases {
-		t, ok := catalog[target]
+	for _, name := range slices.Sorted(maps.Keys(aliases)) {
+		target := aliases[name]
+		t, ok := cat[target]
 		if !ok {
-			panic("claims: alias " + name + " points at missing entry " + target)
+			problems = append(problems, "alias "+name+" points at missing entry "+target)
+			continue
 		}
-		catalog[name] = Entry{
+		if _, dup := cat[name]; dup {
+			problems = append(problems, "alias "+name+" is also a catalog entry")
+			continue
+		}
+		cat[name] = Entry{
 			Name:           name,
 			Meaning:        "Deprecated alias of " + target + ". " + t.Meaning,
 			Healthy:        t.Healthy,
@@ -54,8 +77,8 @@ var catalog = sync.OnceValue(func() map[string]Entry {
 			IfUnexpectedKO: t.IfUnexpectedKO,
 		}
 	}
-	return catalog
-})
+	return cat, problems
+}
 
 // Lookup returns the catalog entry for a claim name or dotted path exactly as catalogued.
 func Lookup(name string) (Entry, bool) {
