@@ -18,7 +18,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -84,7 +86,9 @@ func (a *anchors) add(c *x509.Certificate, name, ko string) {
 	a.names[string(c.Raw)], a.namesKO[string(c.Raw)] = name, ko
 }
 
-func builtIn(extra []*x509.Certificate) *anchors {
+// vendorAnchors are AMD's and Intel's, parsed once per process and only when something is
+// judged here: most runs give a report or quote, whose own checks judge its chain.
+var vendorAnchors = sync.OnceValue(func() *anchors {
 	a := &anchors{roots: x509.NewCertPool(), names: map[string]string{}, namesKO: map[string]string{}}
 	for _, pl := range []string{"Milan", "Genoa", "Turin"} {
 		if rc, err := trust.GetDefaultRootCerts(pl); err == nil && rc.ProductCerts != nil && rc.ProductCerts.Ark != nil {
@@ -102,6 +106,14 @@ func builtIn(extra []*x509.Certificate) *anchors {
 	if r := intelRoot(); r != nil {
 		a.add(r, "Intel's SGX Root CA (built in, pinned fingerprint)", "Intel SGX Root CA(내장, 고정된 지문)")
 	}
+	return a
+})
+
+// builtIn is the vendors' anchors and the caller's extra roots and intermediates.
+func builtIn(extra []*x509.Certificate) *anchors {
+	v := vendorAnchors()
+	a := &anchors{roots: v.roots.Clone(), rootCerts: slices.Clone(v.rootCerts), intermediates: slices.Clone(v.intermediates),
+		names: maps.Clone(v.names), namesKO: maps.Clone(v.namesKO)}
 	for _, c := range extra {
 		if c != nil && bytes.Equal(c.RawIssuer, c.RawSubject) {
 			a.add(c, c.Subject.CommonName+" (trusted by your choice: --trust-simulated or --vtpm-root)", c.Subject.CommonName+"(직접 신뢰를 선택함: --trust-simulated 또는 --vtpm-root)")
@@ -114,6 +126,9 @@ func builtIn(extra []*x509.Certificate) *anchors {
 
 // Checks gives every piece of in its verdicts.
 func Checks(in Input) check.List {
+	if len(in.Certs) == 0 && len(in.CRLs) == 0 && len(in.TCBInfo) == 0 && len(in.QEIdentity) == 0 {
+		return nil // nothing to judge: no anchors needed
+	}
 	if in.Now.IsZero() {
 		in.Now = time.Now()
 	}
