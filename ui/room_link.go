@@ -97,7 +97,7 @@ func (m *model) roomState() RoomState {
 // roomLinkFile is the link's socket when this process is a session of `cvmscope serve`
 // given one; nil otherwise.
 func roomLinkFile() *os.File {
-	if !served || os.Getenv("CVMSCOPE_ROOM_FD") != "3" {
+	if !served() || os.Getenv("CVMSCOPE_ROOM_FD") != "3" {
 		return nil
 	}
 	return os.NewFile(3, "room link")

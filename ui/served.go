@@ -11,13 +11,9 @@ import (
 // Inside `cvmscope serve` (CVMSCOPE_SERVE=1) `s` saves on the server, in the session's
 // directory that is removed at logout: the status line says where and so, and gives the
 // command serve worked out for this session (CVMSCOPE_SERVE_SAVE) that prints a bundle of
-// the same simulated VM for the attendee to keep.
-var (
-	served         = os.Getenv("CVMSCOPE_SERVE") == "1"
-	servedTakeHome = os.Getenv("CVMSCOPE_SERVE_SAVE")
-	// servedHome is the session's directory: serve makes it the HOME and working directory.
-	servedHome = os.Getenv("HOME")
-)
+// the same simulated VM for the attendee to keep. They are read when used, not when the
+// package loads, so that a test (t.Setenv) or serve setting them is seen.
+func served() bool { return os.Getenv("CVMSCOPE_SERVE") == "1" }
 
 func init() {
 	// What matters most comes first, as a narrow terminal cuts the line's end: that the
@@ -28,16 +24,18 @@ func init() {
 
 // savedStatus is the status line after `s` saved to path.
 func savedStatus(c catalog, path string) string {
-	if served && servedTakeHome != "" {
-		return c.f("status.saved.served", inSessionHome(path), servedTakeHome)
+	if takeHome := os.Getenv("CVMSCOPE_SERVE_SAVE"); served() && takeHome != "" {
+		return c.f("status.saved.served", inSessionHome(path), takeHome)
 	}
 	return c.f("status.saved", path)
 }
 
 // inSessionHome writes a path in the session's directory as ~/NAME: short enough to leave
 // the status line room for the command, and what the attendee's shell-less session calls
-// home. A relative path is in it already (it is the working directory).
+// home (serve makes the session's directory the HOME and working directory). A relative
+// path is in it already.
 func inSessionHome(path string) string {
+	servedHome := os.Getenv("HOME")
 	if !filepath.IsAbs(path) {
 		return "~/" + filepath.ToSlash(path)
 	}

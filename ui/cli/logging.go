@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
@@ -93,21 +94,23 @@ func setupLogging(verbose bool, stderr io.Writer, tui bool) {
 
 // Secrets must never reach a log: attributes named like one are replaced, and so is any
 // value that holds a JWT, a PEM private key or a bearer credential, whatever its name
-// (an error message may quote a token).
-var (
-	secretKeys = regexp.MustCompile(`(?i)(token|jwt|secret|password|passwd|authorization|bearer|private|room.?code|api.?key|cookie)`)
+// (an error message may quote a token). The patterns are compiled at the first record,
+// not at every start of cvmscope (most runs log nothing).
+var redaction = sync.OnceValue(func() (r struct{ secretKeys, jwt, pemKey, bearer *regexp.Regexp }) {
+	r.secretKeys = regexp.MustCompile(`(?i)(token|jwt|secret|password|passwd|authorization|bearer|private|room.?code|api.?key|cookie)`)
 	// A JWT's header is a JSON object: base64url of "{" and what follows it ('"', a space,
 	// a tab or a line break) begins "ey" or "ew", not only "eyJ".
-	jwtRe    = regexp.MustCompile(`e[yw][A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
-	pemKeyRe = regexp.MustCompile(`(?s)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
-	bearerRe = regexp.MustCompile(`(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`)
-)
+	r.jwt = regexp.MustCompile(`e[yw][A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+	r.pemKey = regexp.MustCompile(`(?s)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
+	r.bearer = regexp.MustCompile(`(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`)
+	return r
+})
 
 func redactAttr(_ []string, a slog.Attr) slog.Attr {
 	if a.Value.Kind() == slog.KindGroup {
 		return a
 	}
-	if secretKeys.MatchString(a.Key) {
+	if redaction().secretKeys.MatchString(a.Key) {
 		return slog.String(a.Key, "[redacted]")
 	}
 	var s string
@@ -145,9 +148,10 @@ func redactAttr(_ []string, a slog.Attr) slog.Attr {
 }
 
 func redactText(s string) string {
-	s = jwtRe.ReplaceAllString(s, "[redacted JWT]")
-	s = pemKeyRe.ReplaceAllString(s, "[redacted private key]")
-	return bearerRe.ReplaceAllString(s, "$1 [redacted]")
+	r := redaction()
+	s = r.jwt.ReplaceAllString(s, "[redacted JWT]")
+	s = r.pemKey.ReplaceAllString(s, "[redacted private key]")
+	return r.bearer.ReplaceAllString(s, "$1 [redacted]")
 }
 
 // timedRunner logs each step as one event: which step, how long it took, its checks'

@@ -6,7 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -138,6 +142,48 @@ func TestTUIKeepsWarningsOffTheTerminal(t *testing.T) {
 		slog.Warn("step failed", "step", "call-maa")
 		if got := buf.String(); (got != "") != !tui {
 			t.Errorf("tui=%v: stderr got %q", tui, got)
+		}
+	}
+}
+
+// TestNoRegexpCompiledAtStart: cvmscope's commands start by loading this package, so its
+// package-level variables must not compile regular expressions (the log redaction patterns
+// did, at every start, for runs that log nothing): compile at first use (sync.OnceValue).
+func TestNoRegexpCompiledAtStart(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil || len(files) < 10 {
+		t.Fatalf("the package's files: %v (%d)", err, len(files))
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.VAR {
+				continue
+			}
+			for _, spec := range g.Specs {
+				for _, v := range spec.(*ast.ValueSpec).Values {
+					// Only direct calls run at load; a function literal (OnceValue's) runs later.
+					ast.Inspect(v, func(n ast.Node) bool {
+						if _, lit := n.(*ast.FuncLit); lit {
+							return false
+						}
+						if sel, ok := n.(*ast.SelectorExpr); ok {
+							if id, ok := sel.X.(*ast.Ident); ok && id.Name == "regexp" && strings.HasPrefix(sel.Sel.Name, "MustCompile") {
+								t.Errorf("%s: a package variable compiles a regexp at start; compile it at first use (sync.OnceValue)", fset.Position(sel.Pos()))
+							}
+						}
+						return true
+					})
+				}
+			}
 		}
 	}
 }
