@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cvmscope/cvmscope/attestation/eventlog"
 	"github.com/cvmscope/cvmscope/attestation/fault"
@@ -417,7 +418,8 @@ func brokenPEM(data []byte) int {
 	}
 }
 
-var pcrKey = regexp.MustCompile(`(?i)^(?:pcr)?\[?(\d{1,2})\]?$`)
+// pcrKey is compiled when a PCR file is first read, not at every start.
+var pcrKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(?:pcr)?\[?(\d{1,2})\]?$`) })
 
 // ParsePCRs reads 24 × 32 raw bytes (PCR0..23) or JSON with hex values keyed "pcrN", "N"
 // or "PCRN", at the top level or under "pcrs". Unrelated keys are ignored.
@@ -441,7 +443,7 @@ func ParsePCRs(data []byte) (map[int][]byte, error) {
 	}
 	out := map[int][]byte{}
 	for k, raw := range top {
-		mm := pcrKey.FindStringSubmatch(k)
+		mm := pcrKey().FindStringSubmatch(k)
 		if mm == nil {
 			continue
 		}

@@ -1,7 +1,6 @@
 package pages
 
 import (
-	"cmp"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
@@ -177,7 +176,11 @@ func tdQuoteSection(r *verify.Result) present.Section {
 
 // tdxRow is a TDREPORT or TD quote field, with its note and decoded words in Korean.
 func tdxRow(kind string, f tdx.Field, at loc) present.Row {
-	row := fieldRow(kind, f.Name, f.Value, at, f.Claim, present.T(f.Note, cmp.Or(f.NoteKO, tdxNoteKO(f.Note))))
+	ko := f.NoteKO
+	if ko == "" { // cmp.Or would look the note up even when tdx wrote the Korean
+		ko = tdxNoteKO(f.Note)
+	}
+	row := fieldRow(kind, f.Name, f.Value, at, f.Claim, present.T(f.Note, ko))
 	row.KeyKO, row.ValueKO = tdxKeyKO[f.Name], tdxValueKO(f.Name, f.Value)
 	return row
 }
