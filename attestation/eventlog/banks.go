@@ -25,65 +25,78 @@ type Bank struct {
 
 var bankAlgs = []struct {
 	name string
+	id   uint16
 	alg  register.HashAlg
-}{{"sha1", register.HashSHA1}, {"sha256", register.HashSHA256}, {"sha384", register.HashSHA384}}
+}{{"sha1", algSHA1, register.HashSHA1}, {"sha256", algSHA256, register.HashSHA256}, {"sha384", 0x000c, register.HashSHA384}}
 
-// replayBanks does ReplayBanks' work, every time it is called.
+// replayBanks does ReplayBanks' work, every time it is called. The log is accepted as Parse
+// accepts it (through lastRead, so that it is read once for Check, Parse and this), and
+// the digests are then taken from the records where they lie.
 func replayBanks(raw []byte) ([]Bank, error) {
-	el, err := tcg.ParseEventLog(raw, tcg.ParseOpts{AllowPadding: true})
+	if _, err := lastRead.get(raw, false); err != nil {
+		return nil, err
+	}
+	var frames []frame
+	algs, err := eachFrame(raw, func(f frame) { frames = append(frames, f) })
 	if err != nil {
-		return nil, fmt.Errorf("parse event log (%d bytes): %v", len(raw), err)
+		return nil, err // not reached: lastRead accepted the framing
+	}
+	if algs != nil {
+		frames = frames[1:] // the Spec ID event is the log's header, not an event
 	}
 	var out []Bank
 	for _, b := range bankAlgs {
-		evs := el.Events(b.alg)
 		carried := false
-		for _, e := range evs {
-			carried = carried || len(e.Digest) > 0
+		for _, f := range frames {
+			if carried = f.digest(b.id, algs) != nil; carried {
+				break
+			}
 		}
-		if !carried {
-			continue
+		if carried {
+			out = append(out, replayBank(b.name, b.id, b.alg, frames, algs))
 		}
-		out = append(out, replayBank(b.name, b.alg, evs))
 	}
 	return out, nil
 }
 
-func replayBank(name string, alg register.HashAlg, evs []tcg.Event) Bank {
+func replayBank(name string, id uint16, alg register.HashAlg, frames []frame, algs []specAlg) Bank {
 	size := alg.CryptoHash().Size()
 	var locality byte
-	for _, e := range evs {
-		if e.Index == 0 && e.Type == tcg.NoAction && len(e.Data) == 17 && bytes.HasPrefix(e.Data, []byte("StartupLocality\x00")) {
-			locality = e.Data[16]
+	for _, f := range frames {
+		if f.pcr == 0 && f.typ == uint32(tcg.NoAction) && len(f.data) == 17 && bytes.HasPrefix(f.data, []byte("StartupLocality\x00")) {
+			locality = f.data[16]
 		}
 	}
 	b := Bank{Name: name, Values: map[int][]byte{}, Missing: map[int]int{}}
 	started := map[int]bool{}
-	for _, e := range evs {
-		if e.Type == tcg.NoAction {
+	h := alg.CryptoHash().New()
+	for _, f := range frames {
+		if f.typ == uint32(tcg.NoAction) {
 			continue
 		}
-		v, ok := b.Values[e.Index]
-		if !started[e.Index] {
-			started[e.Index] = true
+		pcr := int(f.pcr)
+		v, ok := b.Values[pcr]
+		if !started[pcr] {
+			started[pcr] = true
 			v = make([]byte, size)
-			if e.Index == 0 {
+			if pcr == 0 {
 				v[size-1] = locality
 			}
-			if e.Type == tcg.EFIHCRTMEvent {
+			if f.typ == uint32(tcg.EFIHCRTMEvent) {
 				v[size-1] = 4
 			}
 			ok = true
 		}
-		if !ok || len(e.Digest) != size {
-			b.Missing[e.Index]++
-			delete(b.Values, e.Index)
+		d := f.digest(id, algs)
+		if !ok || len(d) != size {
+			b.Missing[pcr]++
+			delete(b.Values, pcr)
 			continue
 		}
-		h := alg.CryptoHash().New()
+		h.Reset()
 		h.Write(v)
-		h.Write(e.Digest)
-		b.Values[e.Index] = h.Sum(nil)
+		h.Write(d)
+		b.Values[pcr] = h.Sum(v[:0])
 	}
 	return b
 }

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/google/go-eventlog/register"
@@ -60,8 +59,11 @@ func (l *Log) HasBank(name string) bool {
 }
 
 // Parse parses a raw TCG event log. Errors name the event and byte offset at fault.
+//
+// The events' Data and Digest are slices of raw, which the caller leaves unchanged while it
+// uses the Log.
 func Parse(raw []byte) (*Log, error) {
-	l, err := read(raw)
+	l, err := take(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -76,42 +78,53 @@ func Parse(raw []byte) (*Log, error) {
 // a log from a damaged one, where describing each event in two languages would be most of
 // the cost.
 func Check(raw []byte) error {
-	_, err := read(raw)
+	_, err := lastRead.get(raw, false)
 	return err
 }
 
-// read is Parse without the descriptions, which cannot fail.
+// take reads raw, handing over the Log that Check or ReplayBanks read from the same bytes.
+func take(raw []byte) (*Log, error) { return lastRead.get(raw, true) }
+
+// lastRead keeps the last log read. inspect recognises a file as a log (Check), replays
+// its banks (ReplayBanks) and verifies it (Parse), and each read ran go-eventlog over the
+// whole log again. The Log is handed to the first Parse, which describes its events, and
+// not kept after: a second copy of every event would be most of the memory a large log
+// needs. The verdict is kept, so that a ReplayBanks after Parse does not read again.
 //
-// The last log read is kept: inspect recognises a file as a log (Check) and then verifies
-// it (Parse), and each read ran go-eventlog over the whole log again. Each caller gets its
-// own Log and Events; the events' Data and Digest bytes are shared, and nothing writes them.
-func read(raw []byte) (*Log, error) {
-	key := sha256.Sum256(raw)
-	lastRead.Lock()
-	l, err, hit := lastRead.log, lastRead.err, lastRead.ok && lastRead.key == key
-	lastRead.Unlock()
-	if !hit {
-		// Read outside the lock, so that sets verified side by side (inspect --each) read
-		// their own logs at the same time.
-		l, err = readUncached(raw)
-		lastRead.Lock()
-		lastRead.key, lastRead.ok, lastRead.log, lastRead.err = key, true, l, err
-		lastRead.Unlock()
-	}
-	if err != nil {
-		return nil, err
-	}
-	c := *l
-	c.Events, c.Banks = slices.Clone(l.Events), slices.Clone(l.Banks)
-	return &c, nil
+// An entry answers only for the same bytes in the same buffer (the Log's slices point
+// into it), unchanged since (the SHA-256 is compared).
+var lastRead readCache
+
+type readCache struct {
+	sync.Mutex
+	src []byte
+	key [sha256.Size]byte
+	log *Log // nil once taken
+	err error
 }
 
-var lastRead struct {
-	sync.Mutex
-	ok  bool
-	key [sha256.Size]byte
-	log *Log
-	err error
+func (c *readCache) get(raw []byte, take bool) (*Log, error) {
+	key := sha256.Sum256(raw)
+	c.Lock()
+	hit := c.src != nil && len(c.src) == len(raw) && (len(raw) == 0 || &c.src[0] == &raw[0]) && c.key == key
+	l, err := c.log, c.err
+	if hit && take {
+		c.log = nil
+	}
+	c.Unlock()
+	if hit && (err != nil || l != nil || !take) {
+		return l, err
+	}
+	// Read outside the lock, so that sets verified side by side (inspect --each) read
+	// their own logs at the same time.
+	l, err = readUncached(raw)
+	c.Lock()
+	c.src, c.key, c.log, c.err = raw, key, l, err
+	if take || err != nil {
+		c.log = nil
+	}
+	c.Unlock()
+	return l, err
 }
 
 func readUncached(raw []byte) (*Log, error) {
@@ -135,6 +148,8 @@ func readUncached(raw []byte) (*Log, error) {
 		return nil, fmt.Errorf("parse event log: go-eventlog read %d events but the record framing has %d; refusing an ambiguous log",
 			len(libEvents), len(frames))
 	}
+	// The events' Data and Digest point into raw: go-eventlog's copies of them were half of
+	// what a parsed log held, and they are the same bytes (compared below).
 	l := &Log{CryptoAgile: agile, Events: make([]Event, len(frames))}
 	if agile {
 		for _, a := range algs {
@@ -151,14 +166,14 @@ func readUncached(raw []byte) (*Log, error) {
 		if le.Index != int(f.pcr) || uint32(le.Type) != f.typ || !bytes.Equal(le.Data, f.data) {
 			return nil, fmt.Errorf("parse event log: event %d at offset %d reads differently in go-eventlog and the record framing", i, f.offset)
 		}
-		ev := Event{
+		digest := f.digest(algSHA256, algs)
+		if !bytes.Equal(digest, le.Digest) {
+			return nil, fmt.Errorf("parse event log: event %d at offset %d has a SHA-256 digest that reads differently in go-eventlog and the record framing", i, f.offset)
+		}
+		l.Events[i] = Event{
 			Index: i, Offset: f.offset, PCR: le.Index, Type: f.typ, TypeName: TypeName(f.typ),
-			Data: le.Data,
+			Data: f.data, Digest: digest,
 		}
-		if len(le.Digest) > 0 {
-			ev.Digest = le.Digest
-		}
-		l.Events[i] = ev
 	}
 	return l, nil
 }

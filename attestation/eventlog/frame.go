@@ -16,6 +16,37 @@ type frame struct {
 	pcr    uint32
 	typ    uint32
 	data   []byte
+	// digests is the record's digest list as it sits in the raw log: TPML_DIGEST_VALUES'
+	// entries after the count in a crypto-agile record, the one SHA-1 digest in a SHA-1
+	// format record (sha1Format).
+	digests    []byte
+	sha1Format bool
+}
+
+// digest returns the record's digest for the algorithm id, nil when it carries none. algs
+// are the Spec ID event's, which walk checked every entry against.
+func (f frame) digest(id uint16, algs []specAlg) []byte {
+	if f.sha1Format {
+		if id == algSHA1 {
+			return f.digests
+		}
+		return nil
+	}
+	d := f.digests
+	for len(d) >= 2 {
+		got := binary.LittleEndian.Uint16(d)
+		size := 0
+		for _, a := range algs {
+			if a.id == got {
+				size = a.size
+			}
+		}
+		if got == id {
+			return d[2 : 2+size]
+		}
+		d = d[2+size:]
+	}
+	return nil
 }
 
 // specAlg is one digest algorithm listed by the Spec ID event.
@@ -32,23 +63,33 @@ const (
 	specIDSignature = "Spec ID Event03\x00"
 	// go-eventlog stops at a PCR index of 0xFFFFFFFF when padding is allowed.
 	paddingPCR = 0xFFFFFFFF
+	algSHA1    = 0x0004
+	algSHA256  = 0x000b
 )
 
 // walk frames every record of raw. It returns the frames it could read, the Spec ID
 // algorithms (nil for a SHA-1 format log), and an error naming the record, its offset and
 // the field that did not fit.
 func walk(raw []byte) ([]frame, []specAlg, error) {
+	var frames []frame
+	algs, err := eachFrame(raw, func(f frame) { frames = append(frames, f) })
+	return frames, algs, err
+}
+
+// eachFrame is walk handing each frame to yield instead of collecting them, for a pass that
+// needs one record at a time (replaying a bank).
+func eachFrame(raw []byte, yield func(frame)) ([]specAlg, error) {
 	if len(raw) == 0 {
-		return nil, nil, fmt.Errorf("event log is empty (0 bytes)")
+		return nil, fmt.Errorf("event log is empty (0 bytes)")
 	}
 	first, err := sha1Record(raw, 0, 0)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	frames := []frame{first}
+	yield(first)
 	algs, isSpec, err := parseSpecID(first)
 	if err != nil {
-		return frames, nil, err
+		return nil, err
 	}
 	off := first.size
 	for n := 1; off < len(raw); n++ {
@@ -62,12 +103,12 @@ func walk(raw []byte) ([]frame, []specAlg, error) {
 			f, err = sha1Record(raw, off, n)
 		}
 		if err != nil {
-			return frames, algs, err
+			return algs, err
 		}
-		frames = append(frames, f)
+		yield(f)
 		off += f.size
 	}
-	return frames, algs, nil
+	return algs, nil
 }
 
 func sha1Record(raw []byte, off, n int) (frame, error) {
@@ -83,7 +124,7 @@ func sha1Record(raw []byte, off, n int) (frame, error) {
 	return frame{
 		offset: off, size: end,
 		pcr: binary.LittleEndian.Uint32(rest), typ: binary.LittleEndian.Uint32(rest[4:]),
-		data: rest[sha1HeaderSize:end],
+		data: rest[sha1HeaderSize:end], digests: rest[8:28], sha1Format: true,
 	}, nil
 }
 
@@ -128,6 +169,7 @@ func agileRecord(raw []byte, off, n int, algs []specAlg) (frame, error) {
 	if uint64(size) > uint64(len(rest)-pos) {
 		return frame{}, truncated(n, off, "event data", int64(size), len(rest)-pos)
 	}
+	f.digests = rest[12 : pos-4]
 	f.data = rest[pos : pos+int(size)]
 	f.size = pos + int(size)
 	return f, nil
