@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
+	"github.com/cvmscope/cvmscope/attestation/internal/netcache"
 	"net/http"
 	"net/url"
 	"strings"
@@ -129,7 +130,13 @@ func (p *Provider) get(ctx context.Context, u string) ([]byte, error) {
 	}
 	req := httpx.Request{Op: "MAA key fetch GET " + pu.Path, Method: http.MethodGet, URL: u,
 		Header: http.Header{"Accept": {"application/json"}}}
-	resp, err := httpx.Get(ctx, p.Client, req, httpx.Limits{Attempt: orDefault(p.AttemptTimeout, DefaultAttemptTimeout), MaxBody: MaxResponseBytes})
+	client := p.Client
+	if c := netcache.FromContext(ctx); c != nil {
+		// A run that fetches once (inspect --each): the keys are asked for once for all
+		// its sets. Elsewhere they are not kept, so that a rotated key is seen at once.
+		client = netcache.Client(client, c)
+	}
+	resp, err := httpx.Get(ctx, client, req, httpx.Limits{Attempt: orDefault(p.AttemptTimeout, DefaultAttemptTimeout), MaxBody: MaxResponseBytes})
 	if err != nil {
 		return nil, httpx.Fault(err, "check the provider URL, DNS and egress on port 443 (an HTTP proxy may be needed for MAA), and try again")
 	}

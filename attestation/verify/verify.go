@@ -64,6 +64,14 @@ func (o Options) kdsClient() *http.Client {
 	return &http.Client{Transport: t}
 }
 
+// FetchOnce returns ctx under which what --network fetches (AMD KDS, Intel PCS, an MAA
+// provider's keys) is asked once per URL for as long as ctx is used, failures included:
+// inspect --each runs every set under one, so that a fleet costs one fetch, or one timeout,
+// not one per set.
+func FetchOnce(ctx context.Context) context.Context {
+	return netcache.NewContext(ctx, &netcache.Cache{FailTTL: netcache.DefaultTTL})
+}
+
 // IDCollateralFetch is the check that says --network could not fetch Intel collateral.
 const IDCollateralFetch = "tdx.collateral.fetch"
 

@@ -2,13 +2,12 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -21,13 +20,15 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/verify"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
 )
 
 // inspect --each: many evidence sets in one process, each with its own verdict. A fleet's
 // bundles share everything but their evidence: the trust anchors and --jwks are read once
 // (validate), and what --network fetches (AMD KDS, Intel PCS, the provider's keys) is
-// fetched once for all of them (fetchOnce).
+// fetched once for all of them, a failure included (verify.FetchOnce: the sets run under one
+// context that carries the fetch cache; no process-wide client is changed).
 
 // fleetSet is one evidence set: a directory's regular files, or one file.
 type fleetSet struct {
@@ -43,7 +44,7 @@ func fleetSets(args []string) ([]fleetSet, error) {
 	for _, a := range args {
 		fi, err := os.Stat(a)
 		if err != nil {
-			return nil, err
+			return nil, unreadableSet(a, err)
 		}
 		if !fi.IsDir() {
 			sets = append(sets, fleetSet{Name: a, Files: []string{a}})
@@ -51,7 +52,7 @@ func fleetSets(args []string) ([]fleetSet, error) {
 		}
 		entries, err := os.ReadDir(a)
 		if err != nil {
-			return nil, err
+			return nil, unreadableSet(a, err)
 		}
 		set := fleetSet{Name: a}
 		for _, e := range entries {
@@ -60,11 +61,38 @@ func fleetSets(args []string) ([]fleetSet, error) {
 			}
 		}
 		if len(set.Files) == 0 {
-			return nil, fmt.Errorf("%s: the directory holds no files; with --each each directory is one evidence set", a)
+			return nil, fault.Korean(fault.Errorf(fault.Internal, "%s: the directory holds no files; with --each each directory is one evidence set", a),
+				a+": 디렉터리에 파일이 없습니다. --each에서는 디렉터리 하나가 증거 집합 하나입니다", "")
 		}
 		sets = append(sets, set)
 	}
 	return sets, nil
+}
+
+// setHint says what an argument of inspect --each must be.
+const (
+	setHint   = "check the path; with --each each argument is a directory holding one VM's evidence files, or one saved bundle file"
+	setHintKO = "경로를 확인합니다. --each에서는 인수 하나가 VM 하나의 증거 파일을 담은 디렉터리이거나 저장된 번들 파일 하나입니다"
+)
+
+// unreadableSet names the argument that cannot be read and says why in words, not as the
+// raw "stat …" of the system call.
+func unreadableSet(path string, err error) error {
+	cause := err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		cause = pe.Err
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("%s: no such file or directory", path), setHint),
+			path+": 그런 파일이나 디렉터리가 없습니다", setHintKO)
+	case errors.Is(err, fs.ErrPermission):
+		return fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("%s: permission denied", path), "check the permissions of "+path+", or run as a user that may read it"),
+			path+": 읽을 권한이 없습니다", path+"의 권한을 확인하거나, 읽을 수 있는 사용자로 실행합니다")
+	}
+	return fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("%s: cannot read: %v", path, cause), setHint),
+		path+": 읽을 수 없습니다("+fault.QuoteKO("오류 원문", cause.Error())+")", setHintKO)
 }
 
 // fleetResult is one set's verdict: a line of -o json, a line of text.
@@ -87,11 +115,14 @@ type fleetResult struct {
 func inspectEach(ctx context.Context, args []string, cfg config, o options, lang present.Lang, stdout, stderr io.Writer) int {
 	sets, err := fleetSets(args)
 	if err != nil {
-		eprintf(stderr, "cvmscope inspect --each: %v\n", err)
+		msg, hint := fault.MessageIn(err, string(lang))
+		eprintf(stderr, "cvmscope inspect --each: %s\n", msg)
+		if hint != "" {
+			eprintf(stderr, present.T("  what to do: %s\n", "  조치 방법: %s\n").In(lang), hint)
+		}
 		return 1
 	}
-	restore := fetchOnce()
-	defer restore()
+	ctx = verify.FetchOnce(ctx)
 	cfg.tok.Fetch = o.network
 
 	results := make([]chan fleetResult, len(sets))
@@ -262,83 +293,4 @@ func writeJSONLine(w io.Writer, v any) {
 		b, _ = json.Marshal(map[string]string{"error": err.Error()})
 	}
 	w.Write(append(present.SafeJSON(b), '\n'))
-}
-
-// fetchOnce makes http.DefaultClient, which the AMD KDS, Intel PCS and MAA key fetches use,
-// answer a GET it has already answered in this process from memory: a fleet asks each
-// service for the same few documents once per set. Failures that are not the caller's own
-// cancellation are kept too, so that an unreachable service costs its timeout once, not
-// once per set. It returns what puts the client back.
-func fetchOnce() (restore func()) {
-	prev := http.DefaultClient.Transport
-	base := prev
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	http.DefaultClient.Transport = &onceTransport{base: base, seen: map[string]*onceAnswer{}}
-	return func() { http.DefaultClient.Transport = prev }
-}
-
-type onceTransport struct {
-	base http.RoundTripper
-	mu   sync.Mutex
-	seen map[string]*onceAnswer
-}
-
-// onceAnswer is one URL's answer; ready is closed when it is in.
-type onceAnswer struct {
-	ready  chan struct{}
-	status int
-	header http.Header
-	body   []byte
-	err    error
-}
-
-// maxKeptBody bounds what is kept of an answer; every fetcher reads at most 1 MiB.
-const maxKeptBody = 1 << 20
-
-func (t *onceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method != http.MethodGet || req.Body != nil && req.Body != http.NoBody {
-		return t.base.RoundTrip(req)
-	}
-	key := req.URL.String()
-	t.mu.Lock()
-	a, ok := t.seen[key]
-	if !ok {
-		a = &onceAnswer{ready: make(chan struct{})}
-		t.seen[key] = a
-	}
-	t.mu.Unlock()
-	if !ok {
-		t.fetch(req, a)
-	}
-	select {
-	case <-a.ready:
-	case <-req.Context().Done():
-		return nil, req.Context().Err()
-	}
-	if a.err != nil {
-		return nil, a.err
-	}
-	return &http.Response{Status: fmt.Sprintf("%d %s", a.status, http.StatusText(a.status)), StatusCode: a.status, Header: a.header.Clone(),
-		Body: io.NopCloser(bytes.NewReader(a.body)), ContentLength: int64(len(a.body)), Request: req,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}, nil
-}
-
-// fetch asks once and keeps the answer, unless the asker gave up: then the next asker
-// tries again.
-func (t *onceTransport) fetch(req *http.Request, a *onceAnswer) {
-	defer close(a.ready)
-	resp, err := t.base.RoundTrip(req)
-	if err == nil {
-		defer resp.Body.Close()
-		a.status, a.header = resp.StatusCode, resp.Header
-		a.body, err = io.ReadAll(io.LimitReader(resp.Body, maxKeptBody+1))
-	}
-	a.err = err
-	if err != nil && (req.Context().Err() != nil || errors.Is(err, context.Canceled)) {
-		t.mu.Lock()
-		delete(t.seen, req.URL.String())
-		t.mu.Unlock()
-	}
 }

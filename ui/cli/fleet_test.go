@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -111,15 +112,30 @@ func verdicts(l check.List) string {
 	return b.String()
 }
 
-// TestInspectEachMisuse: a missing path or an empty directory is named, exit 1, before
-// anything is verified.
+// TestInspectEachMisuse: a missing path or an empty directory is named, with what to do,
+// in words rather than the raw system call (no "stat …"), in English and Korean; exit 1,
+// before anything is verified.
 func TestInspectEachMisuse(t *testing.T) {
 	empty := t.TempDir()
-	for _, args := range [][]string{{filepath.Join(empty, "missing")}, {empty}} {
+	missing := filepath.Join(empty, "missing")
+	for _, tc := range []struct {
+		arg, lang string
+		want      []string
+	}{
+		{missing, "en", []string{missing + ": no such file or directory", "what to do: check the path"}},
+		{missing, "ko", []string{missing + ": 그런 파일이나 디렉터리가 없습니다", "조치 방법: 경로를 확인합니다"}},
+		{empty, "en", []string{empty + ": the directory holds no files"}},
+		{empty, "ko", []string{empty + ": 디렉터리에 파일이 없습니다"}},
+	} {
 		var errOut bytes.Buffer
-		code := Main(append([]string{"inspect", "--each"}, args...), io.Discard, &errOut)
-		if code != 1 || !strings.Contains(errOut.String(), args[0]) {
-			t.Errorf("%v: exit %d, stderr %q", args, code, errOut.String())
+		code := Main([]string{"inspect", "--lang", tc.lang, "--each", tc.arg}, io.Discard, &errOut)
+		for _, w := range tc.want {
+			if !strings.Contains(errOut.String(), w) {
+				t.Errorf("%s (%s): stderr lacks %q:\n%s", tc.arg, tc.lang, w, errOut.String())
+			}
+		}
+		if code != 1 || strings.Contains(errOut.String(), "stat ") {
+			t.Errorf("%s (%s): exit %d, stderr %q", tc.arg, tc.lang, code, errOut.String())
 		}
 	}
 }
@@ -161,57 +177,73 @@ func TestWorseFollowsPrecedence(t *testing.T) {
 	}
 }
 
-// TestFetchOnce: while a fleet runs, repeated GETs of one URL reach the server once, even
-// when they arrive together; other methods and other URLs go through; afterwards the
-// default client is as it was.
-func TestFetchOnce(t *testing.T) {
-	var hits, posts atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost {
-			posts.Add(1)
-		} else {
-			hits.Add(1)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"path":%q}`, r.URL.Path)
-	}))
-	defer srv.Close()
-	before := http.DefaultClient.Transport
-	restore := fetchOnce()
-	var wg sync.WaitGroup
-	for i := range 40 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			path := "/certs"
-			if i%10 == 0 {
-				path = "/other"
+// TestInspectEachFetchesOnce: a fleet's sets fetch the provider's keys once between them,
+// a failure too (an unreachable or failing provider costs one try, not one per set), and
+// no process-wide HTTP client is changed while they run.
+func TestInspectEachFetchesOnce(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, failing := range []bool{false, true} {
+		var meta, certs, swapped atomic.Int32
+		var base string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if http.DefaultClient.Transport != nil {
+				swapped.Add(1)
 			}
-			resp, err := http.DefaultClient.Get(srv.URL + path)
-			if err != nil {
-				t.Error(err)
+			if failing {
+				if r.URL.Path == "/certs" {
+					certs.Add(1)
+				} else {
+					meta.Add(1)
+				}
+				http.Error(w, "maintenance", http.StatusServiceUnavailable)
 				return
 			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != 200 || string(b) != fmt.Sprintf(`{"path":%q}`, path) || resp.Header.Get("Content-Type") != "application/json" {
-				t.Errorf("answer %d %q %v", resp.StatusCode, b, resp.Header)
+			switch r.URL.Path {
+			case "/.well-known/openid-configuration":
+				meta.Add(1)
+				fmt.Fprintf(w, `{"jwks_uri":%q}`, base+"/certs")
+			case "/certs":
+				certs.Add(1)
+				w.Write(jwksFor(t, "k", &key.PublicKey))
+			default:
+				http.NotFound(w, r)
 			}
-		}()
-	}
-	wg.Wait()
-	for range 2 {
-		resp, err := http.DefaultClient.Post(srv.URL+"/certs", "text/plain", strings.NewReader("x"))
-		if err != nil {
-			t.Fatal(err)
+		}))
+		base = srv.URL
+		dir := t.TempDir()
+		var files []string
+		for i := range 6 {
+			tok := signRS256(t, key, "k", map[string]any{"iss": base, "exp": 4102444800, "iat": 1700000000, "x-ms-ver": "1.0", "n": i})
+			files = append(files, write(t, dir, fmt.Sprintf("vm%d.jwt", i), []byte(tok)))
 		}
-		resp.Body.Close()
-	}
-	restore()
-	if hits.Load() != 2 || posts.Load() != 2 {
-		t.Errorf("server saw %d GETs (want 2: one per URL) and %d POSTs (want 2)", hits.Load(), posts.Load())
-	}
-	if http.DefaultClient.Transport != before {
-		t.Error("the default client's transport was not put back")
+		var out, errOut bytes.Buffer
+		code := Main(append([]string{"inspect", "--each", "--network", "-a", base, "-o", "json"}, files...), &out, &errOut)
+		srv.Close()
+		want := check.Pass
+		if failing {
+			want = check.Fail
+		}
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		if len(lines) != len(files) {
+			t.Fatalf("failing=%v: %d lines for %d sets (exit %d):\n%s\n%s", failing, len(lines), len(files), code, out.String(), errOut.String())
+		}
+		for _, line := range lines {
+			var r fleetResult
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatal(err)
+			}
+			if v := r.Checks.Verdict("jwt.signature"); v != want {
+				t.Errorf("failing=%v: %s: jwt.signature %s, want %s", failing, r.Set, v, want)
+			}
+		}
+		if meta.Load() != 1 || certs.Load() != 1 {
+			t.Errorf("failing=%v: the provider saw %d metadata and %d key-set requests for %d sets, want 1 and 1", failing, meta.Load(), certs.Load(), len(files))
+		}
+		if swapped.Load() != 0 {
+			t.Errorf("failing=%v: http.DefaultClient's transport was replaced while the fleet ran", failing)
+		}
 	}
 }
