@@ -60,7 +60,9 @@ func (k Kind) ParseCheck() string {
 		return "jwks.parse"
 	case KindTCBInfo, KindQEIdentity:
 		return "tdx.collateral.parse"
-	case KindTrustee, KindHCLBody, KindConstellation:
+	case KindTrustee:
+		return "trustee.parse"
+	case KindHCLBody, KindConstellation:
 		return "hcl.parse"
 	case KindTrusteeQuote, KindTPMTSig, KindGoTPM:
 		return "tpm.quote.parse"

@@ -168,6 +168,11 @@ var checks = map[string]Entry{
 		"Intel TCB 정보 또는 QE 식별 파일이 JSON 문서입니다.",
 		"Download it again from Intel PCS (/tdx/certification/v4/tcb, /qe/identity); the error gives the byte where it breaks.",
 		"Intel PCS(/tdx/certification/v4/tcb, /qe/identity)에서 다시 받습니다. 오류 메시지에 깨진 바이트 위치가 나옵니다."),
+	"trustee.parse": eh(
+		"The trustee evidence JSON (az-snp-vtpm or az-tdx-vtpm, versions 0 to 2) has every field its version needs: the HCL report, the TPM quote with its signature and PCR values, and the VCEK or the TD quote.",
+		"trustee 증거 JSON(az-snp-vtpm 또는 az-tdx-vtpm, 버전 0~2)에 그 버전에 필요한 필드가 모두 있습니다. HCL 보고서, 서명과 PCR 값이 있는 TPM 쿼트, VCEK나 TD 쿼트입니다.",
+		"The error names the JSON field. Save the evidence again as the attester wrote it; a file edited by hand or re-encoded by another tool may have lost or gained a field.",
+		"오류 메시지에 JSON 필드가 나옵니다. 증명자가 쓴 그대로 증거를 다시 저장합니다. 손으로 고치거나 다른 도구로 다시 인코딩한 파일은 필드가 빠지거나 늘었을 수 있습니다."),
 	"bundle.parse": eh(
 		"The cvmscope evidence bundle is JSON of a known format and version, with every field of the right type.",
 		"cvmscope 증거 번들이 알려진 형식과 버전의 JSON이고 모든 필드의 타입이 맞습니다.",

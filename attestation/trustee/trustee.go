@@ -126,6 +126,11 @@ func Parse(b []byte) (*Evidence, error) {
 	_, hasVCEK := m["vcek"]
 	_, hasTD := m["td_quote"]
 	switch {
+	case hasVCEK && hasTD:
+		// No attester writes both: the file was put together by hand or by another tool. Its
+		// TEE is ambiguous, and keeping one would silently leave the other unchecked.
+		return nil, ferr("td_quote", "present together with \"vcek\": an az-snp-vtpm attester writes only the VCEK, an az-tdx-vtpm attester only the TD quote; remove the field that does not belong to this VM",
+			"\"vcek\"와 함께 있습니다. az-snp-vtpm 증명자는 VCEK만, az-tdx-vtpm 증명자는 TD 쿼트만 씁니다. 이 VM에 맞지 않는 필드를 지웁니다")
 	case hasVCEK:
 		e.TEE = SEVSNP
 		if e.VCEK, err = certField(m["vcek"]); err != nil {

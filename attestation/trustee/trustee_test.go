@@ -100,6 +100,7 @@ func TestParseErrorsNameTheField(t *testing.T) {
 		"byte over 255":   {`{"quote":{"signature":[1],"message":[256]},"report":[72],"vcek":"x"}`, `"quote.message"`},
 		"not hex/base64":  {`{"version":1,"tpm_quote":{"signature":"zz!","message":"00"},"hcl_report":"SENMQQ","vcek":"MII"}`, `"tpm_quote.signature"`},
 		"neither vcek/td": {`{"version":1,"tpm_quote":{"signature":"00","message":"00"},"hcl_report":"SENMQQ"}`, `"vcek"`},
+		"vcek and td":     {`{"version":1,"tpm_quote":{"signature":"00","message":"00"},"hcl_report":"SENMQQ","vcek":"MII","td_quote":"AAAA"}`, `"td_quote": present together with "vcek"`},
 		"empty report":    {`{"version":1,"tpm_quote":{"signature":"00","message":"00"},"hcl_report":"","vcek":"MII"}`, `"hcl_report"`},
 		"cut short":       {`{"version":1,"tpm_quote":{"signa`, "byte"},
 	}
