@@ -89,8 +89,10 @@ func NewClient(base string, trustLoopback *x509.CertPool) (*Client, error) {
 	// room's emulator elsewhere) only lets the transport connect; it must never stand in
 	// for the public PKI of a real provider.
 	if trustLoopback != nil && IsAzureHost(b) {
-		return nil, fault.Korean(fault.Errorf(fault.Internal, "attestation URL %s: a private root (--emulator-ca) is for an emulator, never for an Azure attestation provider", b),
-			fmt.Sprintf("증명 URL %s: 사설 루트(--emulator-ca)는 에뮬레이터에만 쓰며 Azure 증명 공급자에는 절대 쓰지 않습니다", b), "")
+		return nil, fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("attestation URL %s: a private root (--emulator-ca) is for an emulator, never for an Azure attestation provider", b),
+			"drop --emulator-ca: an Azure provider's TLS is checked against the system's roots, as it must be"),
+			fmt.Sprintf("증명 URL %s: 사설 루트(--emulator-ca)는 에뮬레이터에만 쓰며 Azure 증명 공급자에는 절대 쓰지 않습니다", b),
+			"--emulator-ca를 뺍니다. Azure 공급자의 TLS는 시스템 루트로 검증해야 합니다")
 	}
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
 	if trustLoopback != nil {

@@ -137,19 +137,28 @@ func writeCA(path string, pemBytes []byte) error {
 // loadEmulatorCA reads --emulator-ca: PEM certificates, at least one a CA, for the provider
 // named with -a, which must not be an Azure one.
 func loadEmulatorCA(path, attestURL string) (*x509.CertPool, error) {
-	bad := func(en, ko string) error {
-		return fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("--emulator-ca %s: %s", path, en), "pass the CA file `cvmscope emulator` printed"),
-			fmt.Sprintf("--emulator-ca %s: %s", path, ko), "`cvmscope emulator`가 출력한 CA 파일을 넘깁니다")
+	bad := func(en, ko, hint, hintKO string) error {
+		return fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("--emulator-ca %s: %s", path, en), hint),
+			fmt.Sprintf("--emulator-ca %s: %s", path, ko), hintKO)
 	}
+	const give, giveKO = "pass the CA file `cvmscope emulator` printed", "`cvmscope emulator`가 출력한 CA 파일을 넘깁니다"
 	if attestURL == "" {
-		return nil, bad("it is for the emulator named with -a URL; no -a was given", "-a URL로 지정한 에뮬레이터에 쓰는 옵션인데 -a가 없습니다")
+		return nil, bad("it is for the emulator named with -a URL; no -a was given", "-a URL로 지정한 에뮬레이터에 쓰는 옵션인데 -a가 없습니다",
+			"add -a with the emulator's URL that `cvmscope emulator` printed, or drop --emulator-ca",
+			"`cvmscope emulator`가 출력한 에뮬레이터 URL을 -a로 주거나, --emulator-ca를 뺍니다")
 	}
 	if maa.IsAzureHost(attestURL) {
-		return nil, bad("-a names an Azure attestation provider, which a test CA must never vouch for", "-a가 Azure 증명 공급자를 가리킵니다. 테스트 CA로 Azure 공급자를 보증할 수는 없습니다")
+		return nil, bad("-a names an Azure attestation provider, which a test CA must never vouch for", "-a가 Azure 증명 공급자를 가리킵니다. 테스트 CA로 Azure 공급자를 보증할 수는 없습니다",
+			"drop --emulator-ca: an Azure provider's TLS is checked against the system's roots, as it must be",
+			"--emulator-ca를 뺍니다. Azure 공급자의 TLS는 시스템 루트로 검증해야 합니다")
 	}
 	raw, err := regfile.Read(path, 1<<20)
 	if err != nil {
-		return nil, bad(err.Error(), "읽을 수 없습니다: "+err.Error())
+		msgKO, _ := fault.MessageIn(err, "ko")
+		if msgKO == err.Error() {
+			msgKO = fault.QuoteKO("오류 원문", msgKO)
+		}
+		return nil, bad(err.Error(), "읽을 수 없습니다: "+msgKO, give, giveKO)
 	}
 	pool := x509.NewCertPool()
 	n := 0
@@ -167,7 +176,7 @@ func loadEmulatorCA(path, attestURL string) (*x509.CertPool, error) {
 		n++
 	}
 	if n == 0 {
-		return nil, bad("holds no PEM CA certificate", "PEM CA 인증서가 없습니다")
+		return nil, bad("holds no PEM CA certificate", "PEM CA 인증서가 없습니다", give, giveKO)
 	}
 	return pool, nil
 }
