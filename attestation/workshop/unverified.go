@@ -1,6 +1,7 @@
 package workshop
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
@@ -14,8 +15,9 @@ import (
 )
 
 // IDEvidenceUnverified fails when an offline run holds a signed item (a hardware report, a TD
-// quote, a TPM quote, a token) whose signature check was skipped: every other check may pass
-// on its fields, but nothing vouches for them, so the run must not exit 0 (a script doing
+// quote, a TPM quote, a token) whose signature check was skipped, or measurements that nothing
+// signed covers (an event log or PCR values without a TPM quote): every other check may pass
+// on their fields, but nothing vouches for them, so the run must not exit 0 (a script doing
 // `cvmscope inspect report.bin && deploy` would be told yes). A signature check that failed
 // already fails the run and is not repeated here.
 const IDEvidenceUnverified = "evidence.unverified"
@@ -27,6 +29,8 @@ type signedItem struct {
 	file         string
 	ids          []string
 	give, giveKO string
+	// unsigned: no signature covers the item at all (ids is empty), so it is always named.
+	unsigned bool
 }
 
 // unverifiedChecks returns one failing evidence.unverified check naming every signed item in
@@ -68,6 +72,9 @@ func unverifiedChecks(s *evidence.Set, r *verify.Result, withToken bool, done ch
 				give:   "supply the AK public key (tpm2_readpublic -c 0x81000003 -o ak.pub) or an HCL report whose runtime claims carry HCLAkPub",
 				giveKO: "AK 공개 키(tpm2_readpublic -c 0x81000003 -o ak.pub)나 런타임 클레임에 HCLAkPub이 있는 HCL 보고서를 함께 줍니다"})
 		}
+		if it, ok := unsignedMeasurements(s); ok {
+			items = append(items, it)
+		}
 	}
 	if withToken {
 		items = append(items, signedItem{what: "the token", whatKO: "토큰", file: s.FileOf(evidence.KindJWT),
@@ -77,7 +84,7 @@ func unverifiedChecks(s *evidence.Set, r *verify.Result, withToken bool, done ch
 	}
 	var en, ko []string
 	for _, it := range items {
-		if verified(it.ids, done) {
+		if !it.unsigned && verified(it.ids, done) {
 			continue
 		}
 		name, nameKO := it.what, it.whatKO
@@ -89,6 +96,11 @@ func unverifiedChecks(s *evidence.Set, r *verify.Result, withToken bool, done ch
 		if it.file != "" {
 			name, nameKO = it.file+": "+name, it.file+": "+nameKO
 		}
+		if it.unsigned {
+			en = append(en, name+" (no signature covers it): "+it.give)
+			ko = append(ko, nameKO+"(이를 보증하는 서명이 없음): "+it.giveKO)
+			continue
+		}
 		en = append(en, name+" ("+strings.Join(it.ids, ", ")+" skipped): "+it.give)
 		ko = append(ko, nameKO+"("+strings.Join(it.ids, ", ")+" 건너뜀): "+it.giveKO)
 	}
@@ -99,6 +111,43 @@ func unverifiedChecks(s *evidence.Set, r *verify.Result, withToken bool, done ch
 		KO("서명을 검증하지 않았으므로 보여 준 내용을 보증하는 것이 없습니다: %s", strings.Join(ko, "; ")).
 		WithDetail("the fields are shown as read; this check fails so that a script does not take them as verified",
 			"필드는 읽은 그대로 보여 줍니다. 스크립트가 이를 검증된 것으로 받아들이지 않도록 이 검사는 실패합니다")}
+}
+
+// unsignedMeasurements is the event log and PCR values of a set that holds no TPM quote: the
+// log replays and the values compare, but only a quote signed by the AK says a TPM measured
+// them, so they are shown as given and fail closed.
+func unsignedMeasurements(s *evidence.Set) (signedItem, bool) {
+	if s.Quote != nil && len(s.Quote.Msg) > 0 || len(s.EventLog) == 0 && len(s.PCRs) == 0 && len(s.PCRBanks) == 0 {
+		return signedItem{}, false
+	}
+	var what, whatKO, file []string
+	if len(s.EventLog) > 0 {
+		what, whatKO = append(what, "the event log"), append(whatKO, "이벤트 로그")
+		file = append(file, s.FileOf(evidence.KindEventLog))
+	}
+	if len(s.PCRs) > 0 || len(s.PCRBanks) > 0 {
+		what, whatKO = append(what, "the PCR values"), append(whatKO, "PCR 값")
+		for _, k := range []evidence.Kind{evidence.KindPCRs, evidence.KindPCRFile, evidence.KindPCRValues} {
+			if f := s.FileOf(k); f != "" {
+				file = append(file, f)
+				break
+			}
+		}
+	}
+	return signedItem{what: strings.Join(what, " and "), whatKO: strings.Join(whatKO, "와 "), file: strings.Join(uniq(file), ", "), unsigned: true,
+		give:   "no TPM quote was given, so nothing signed says a TPM measured these values; add the TPM quote over these PCRs (tpm2_quote: its message, signature and PCR file) with its AK (the AK public key, or the HCL report whose runtime claims carry HCLAkPub)",
+		giveKO: "TPM 쿼트가 없어 TPM이 이 값을 측정했다고 서명으로 보증하는 것이 없습니다. 이 PCR에 대한 TPM 쿼트(tpm2_quote의 메시지, 서명, PCR 파일)와 AK(AK 공개 키, 또는 런타임 클레임에 HCLAkPub이 있는 HCL 보고서)를 함께 줍니다"}, true
+}
+
+// uniq drops empty and repeated names, keeping the order.
+func uniq(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // verified reports whether no check in ids was skipped on the item: each passed, warned or

@@ -202,6 +202,9 @@ const (
 	cmdRun command = iota
 	cmdInspect
 	cmdVerify
+	// cmdPolicy is policy check: it verifies its files as inspect does and a token as
+	// verify does, with the same trust flags (policy.go).
+	cmdPolicy
 )
 
 func (c command) name() string {
@@ -210,6 +213,8 @@ func (c command) name() string {
 		return "cvmscope inspect"
 	case cmdVerify:
 		return "cvmscope verify"
+	case cmdPolicy:
+		return "cvmscope policy check"
 	}
 	return "cvmscope"
 }
@@ -267,7 +272,7 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	fs.StringArrayVar(&o.expect, "expect", nil, "expect a claim value, CLAIM=VALUE (dotted path, repeatable), e.g. x-ms-isolation-tee.x-ms-sevsnpvm-vmpl=0; an unmet one exits 5")
 	fs.BoolVar(&o.noBaseline, "no-baseline", false, "do not apply the built-in Azure CVM baseline (compliant, Secure Boot on, not debuggable, VMPL 0)")
 	fs.DurationVar(&o.leeway, "leeway", 0, "clock leeway for exp/nbf/iat (default 60s)")
-	if cmd == cmdVerify || cmd == cmdInspect {
+	if cmd == cmdVerify || cmd == cmdInspect || cmd == cmdPolicy {
 		fs.StringVar(&o.jwks, "jwks", "", "verify the token against this key set (the body of {provider}/certs) instead of fetching keys")
 		fs.BoolVar(&o.trustBundleKeys, "trust-bundle-keys", false, "accept the key set saved inside a bundle (weaker: trust then rests on whoever wrote the file)")
 		fs.BoolVar(&o.anyAzure, "any-azure-provider", false, "accept a token from any Azure attestation provider (*.attest.azure.net, *.attest.azure.us) without -a, and fetch its keys")
@@ -374,7 +379,7 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 		}
 		// The TUI's exit code means what headless output's does: 0 only when no check of
 		// the steps that ran failed (a session that ran nothing decided nothing either way).
-		return exitCode(res.Checks, res.Err)
+		return o.draftExit(exitCode(res.Checks, res.Err), runner.Evidence(), res.Checks, res.Err, lang, stderr)
 	}
 	return headless(ctx, runner, o, lang, stdout, stderr)
 }
@@ -468,6 +473,12 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 	case cmdVerify:
 		if len(rest) != 1 {
 			return cfg, errors.New("verify needs exactly one TOKEN_FILE (use - for stdin is not supported; save the token to a file)")
+		}
+		return cfg, nil
+	case cmdPolicy:
+		if len(rest) < 2 {
+			return cfg, fault.Korean(errors.New("give the POLICY_FILE and at least one EVIDENCE file (a token, a bundle or evidence files)"),
+				"POLICY_FILE과 EVIDENCE 파일(토큰, 번들 또는 증거 파일)을 하나 이상 줍니다", "")
 		}
 		return cfg, nil
 	}
@@ -627,7 +638,7 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 			eprintf(stderr, todo, h)
 		}
 	}
-	code := exitCode(all, runErr)
+	code := o.draftExit(exitCode(all, runErr), r.Evidence(), all, runErr, lang, stderr)
 	// Saved last, so that a failed save never costs the report or the token printed above.
 	if o.save != "" {
 		if set := r.Evidence(); set != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
@@ -32,6 +33,20 @@ func (o *options) draftPolicy() (string, error) {
 		return "", fmt.Errorf("--draft-policy %s: %v", o.draftFile, err)
 	}
 	return text, nil
+}
+
+// draftExit keeps a draft run from exiting 0: its answer is unsigned (or, when the provider
+// ignored the draft, not the draft's), so nothing it says is a verdict a script may act on.
+// A run that already failed keeps its code (a denying draft: 5).
+func (o *options) draftExit(code int, set *evidence.Set, all check.List, runErr error, lang present.Lang, stderr io.Writer) int {
+	if o.draftFile == "" || code != 0 {
+		return code
+	}
+	_, v := draftVerdict(set, all, runErr)
+	eprintf(stderr, "cvmscope: %s\n", present.T(
+		"exit 2: "+v.EN+"; a draft evaluation is never a verdict (its token is unsigned): upload the policy, then attest without --draft-policy and verify the signed token",
+		"종료 코드 2: "+v.KO+". 초안 평가는 판정이 아닙니다(토큰에 서명이 없습니다). 정책을 올린 뒤 --draft-policy 없이 증명하고 서명된 토큰을 검증합니다").In(lang))
+	return fault.Verification.ExitCode()
 }
 
 // draftJSON is -o json's "draft" object for a draft run.

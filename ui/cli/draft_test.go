@@ -52,7 +52,7 @@ authorizationrules {
 `
 
 // TestDraftPolicyLive: --draft-policy on the simulated CVM sends the draft to the emulator,
-// which evaluates it and answers MAA's unsigned token. A permitting draft exits 0 with the
+// which evaluates it and answers MAA's unsigned token. A permitting draft exits 2 (a draft is never a verdict) with the
 // result labelled a draft evaluation everywhere and jwt.signature skipped (never passed);
 // a denying one exits 5 naming its rule; -o bool says false; -o token and the guest flow
 // are refused.
@@ -78,7 +78,7 @@ func TestDraftPolicyLive(t *testing.T) {
 	for _, c := range r.Checks {
 		verdicts[c.ID] = c.Verdict
 	}
-	if code != 0 || r.OK || r.Draft == nil || !r.Draft.Permitted || !strings.Contains(r.Draft.Verdict, "draft evaluation (unsigned), not an attestation") ||
+	if code != 2 || !strings.Contains(errs, "a draft evaluation is never a verdict") || r.OK || r.Draft == nil || !r.Draft.Permitted || !strings.Contains(r.Draft.Verdict, "draft evaluation (unsigned), not an attestation") ||
 		verdicts["jwt.signature"] != "skip" || verdicts["maa.draft"] != "warn" {
 		t.Fatalf("permitting draft: exit %d, draft %+v, verdicts %v\n%s", code, r.Draft, verdicts, errs)
 	}
@@ -107,11 +107,12 @@ func TestDraftPolicyLive(t *testing.T) {
 	}
 
 	code, out, errs = run("--flow", "platform", "--sim-tee", "tdx", "--draft-policy", writePolicy(t, "version=1.0; authorizationrules { => permit(); };"), "-o", "text", "--lang", "ko")
-	if code != 0 || !strings.Contains(out, "판정: 초안 정책 평가(서명 없음)이며 증명이 아닙니다: 초안 정책이 이 증거를 허용했습니다") || !strings.Contains(out, "[불확실]") {
+	if code != 2 || !strings.Contains(out, "판정: 초안 정책 평가(서명 없음)이며 증명이 아닙니다: 초안 정책이 이 증거를 허용했습니다") || !strings.Contains(out, "[불확실]") ||
+		!strings.Contains(errs, "초안 평가는 판정이 아닙니다") {
 		t.Errorf("TdxVm draft: exit %d\n%s%s", code, out, errs)
 	}
 
-	if code, out, errs = run("--flow", "platform", "--draft-policy", permit, "-o", "bool"); code != 0 || strings.TrimSpace(out) != "false" || !strings.Contains(errs, "not an attestation") {
+	if code, out, errs = run("--flow", "platform", "--draft-policy", permit, "-o", "bool"); code != 2 || strings.TrimSpace(out) != "false" || !strings.Contains(errs, "not an attestation") {
 		t.Errorf("-o bool: exit %d, %q %q", code, out, errs)
 	}
 	if code, _, errs = run("--flow", "platform", "--draft-policy", permit, "-o", "token"); code != 1 || !strings.Contains(errs, "never a verified token") {

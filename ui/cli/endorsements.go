@@ -41,7 +41,10 @@ Usage:
 
 Without --network it asks the simulated TDX CVM's IMDS emulator (seed --seed); with
 --network, https://<region>.thim.azure.net (--region, else the VM's region from IMDS, else
-westus). Exit 0 endorsed (or listed), 2 not endorsed or TCB not acceptable, 3 network, 1 misuse.
+westus). THIM's list is unsigned: a listing exits 0 only when each listed MRTD's signed
+endorsement verifies on --endorsement-root (the simulated endorser's root without --network),
+else 2, the list still printed. Exit 0 endorsed (or a verified listing), 2 not endorsed, not
+verified or TCB not acceptable, 3 network, 1 misuse.
 `
 
 // endorsementsOptions are the command's flags.
@@ -59,15 +62,28 @@ type endorsementsOptions struct {
 
 // endorsementsResult is what the command found, as -o json prints it.
 type endorsementsResult struct {
-	Host      string        `json:"host"`
-	Simulated bool          `json:"simulated,omitempty"`
-	MRTDs     []string      `json:"mrtds,omitempty"`
-	MRTD      string        `json:"mrtd,omitempty"`
-	Listed    *bool         `json:"listed,omitempty"`
-	Check     *check.Check  `json:"check,omitempty"`
-	Quote     *check.Check  `json:"quote,omitempty"`
-	TCB       *tcbVerdict   `json:"tcb,omitempty"`
-	ServiceTD *serviceTDOut `json:"serviceTd,omitempty"`
+	Host      string   `json:"host"`
+	Simulated bool     `json:"simulated,omitempty"`
+	MRTDs     []string `json:"mrtds,omitempty"`
+	// Listing is set for a listing (no --mrtd, no --from): THIM's list is unsigned, so it
+	// counts only when each MRTD's signed endorsement verifies on a root the caller chose.
+	Listing   *listingVerdict `json:"listing,omitempty"`
+	MRTD      string          `json:"mrtd,omitempty"`
+	Listed    *bool           `json:"listed,omitempty"`
+	Check     *check.Check    `json:"check,omitempty"`
+	Quote     *check.Check    `json:"quote,omitempty"`
+	TCB       *tcbVerdict     `json:"tcb,omitempty"`
+	ServiceTD *serviceTDOut   `json:"serviceTd,omitempty"`
+}
+
+// listingVerdict says whether every listed MRTD has an endorsement that verifies on a
+// caller-chosen root (or, in the simulated world, the simulated endorser's).
+type listingVerdict struct {
+	Verified bool `json:"verified"`
+	// Unverified are the MRTDs whose endorsement did not pass, each with why.
+	Unverified []string `json:"unverified,omitempty"`
+	Why        string   `json:"why"`
+	whyKO      string
 }
 
 type tcbVerdict struct {
@@ -149,6 +165,9 @@ func runEndorsements(args []string, stdout, stderr io.Writer) int {
 	if res.Check != nil && res.Check.Verdict == check.Warn {
 		eprintf(stderr, "cvmscope endorsements: %s\n", present.T("the endorsement is not authenticated on a root you chose: "+endorsementRootHint,
 			"보증서가 사용자가 고른 루트로 인증되지 않았습니다: "+endorsementRootHintKO).In(lang))
+	}
+	if l := res.Listing; l != nil && !l.Verified {
+		eprintf(stderr, "cvmscope endorsements: %s\n", present.T("the listing is not verified: "+l.Why, "목록을 검증하지 못했습니다: "+l.whyKO).In(lang))
 	}
 	return res.exitCode()
 }
@@ -240,7 +259,7 @@ func (o *endorsementsOptions) run(ctx context.Context, baseline time.Time) (*end
 	}
 	res.MRTDs = list
 	if mrtd == nil {
-		return res, nil
+		return res, o.verifyListing(ctx, c, eopts, res)
 	}
 	res.MRTD = strings.ToUpper(hex.EncodeToString(mrtd))
 	listed := slices.Contains(list, res.MRTD)
@@ -263,6 +282,59 @@ func (o *endorsementsOptions) run(ctx context.Context, baseline time.Time) (*end
 		}
 	}
 	return res, nil
+}
+
+// verifyListing checks the endorsement THIM signs for each listed MRTD, since the list
+// itself is unsigned. Without a root to check them on (a real THIM and no
+// --endorsement-root) nothing is fetched: the listing is shown and the command exits 2.
+func (o *endorsementsOptions) verifyListing(ctx context.Context, c *imds.Client, eopts tdx.EndorsementOptions, res *endorsementsResult) error {
+	switch {
+	case eopts.Roots == nil:
+		res.Listing = &listingVerdict{Why: "THIM's list of MRTDs is not signed, and no root was given to check each MRTD's signed endorsement on: " + endorsementRootHint,
+			whyKO: "THIM의 MRTD 목록에는 서명이 없고, 각 MRTD의 서명된 보증서를 확인할 루트가 주어지지 않았습니다: " + endorsementRootHintKO}
+		return nil
+	case len(res.MRTDs) == 0:
+		res.Listing = &listingVerdict{Why: "THIM lists no MRTD, so no signed endorsement was verified",
+			whyKO: "THIM 목록에 MRTD가 없어 검증한 서명된 보증서가 없습니다"}
+		return nil
+	}
+	v := &listingVerdict{}
+	for _, m := range res.MRTDs {
+		b, err := hex.DecodeString(m)
+		if err != nil || len(b) != 48 {
+			v.Unverified = append(v.Unverified, m+": not a 48-byte MRTD in hex")
+			continue
+		}
+		doc, err := c.TDXEndorsement(ctx, b)
+		var ck check.Check
+		switch {
+		case errors.Is(err, imds.ErrNoEndorsement):
+			no := eopts
+			no.NotListed = true
+			ck = tdx.CheckMRTDEndorsed(b, nil, no)
+		case err != nil:
+			return err
+		default:
+			ck = tdx.CheckMRTDEndorsed(b, [][]byte{doc}, eopts)
+		}
+		if ck.Verdict != check.Pass {
+			v.Unverified = append(v.Unverified, m+": "+ck.Summary)
+		}
+	}
+	v.Verified = len(v.Unverified) == 0
+	if v.Verified {
+		v.Why = fmt.Sprintf("each of the %d listed MRTDs has a signed endorsement that verifies on the root you chose", len(res.MRTDs))
+		v.whyKO = fmt.Sprintf("목록의 MRTD %d개 모두 사용자가 고른 루트로 검증되는 서명된 보증서가 있습니다", len(res.MRTDs))
+		if res.Simulated {
+			v.Why = fmt.Sprintf("each of the %d listed MRTDs has a signed endorsement that verifies on the simulated endorser's test root", len(res.MRTDs))
+			v.whyKO = fmt.Sprintf("목록의 MRTD %d개 모두 시뮬레이션 보증 기관의 테스트 루트로 검증되는 서명된 보증서가 있습니다", len(res.MRTDs))
+		}
+	} else {
+		v.Why = fmt.Sprintf("%d of the %d listed MRTDs have no endorsement that verifies on the root you chose", len(v.Unverified), len(res.MRTDs))
+		v.whyKO = fmt.Sprintf("목록의 MRTD %d개 가운데 %d개는 사용자가 고른 루트로 검증되는 보증서가 없습니다", len(res.MRTDs), len(v.Unverified))
+	}
+	res.Listing = v
+	return nil
 }
 
 // emulator starts the simulated TDX CVM's IMDS emulator, which stands in for THIM, and
@@ -394,11 +466,15 @@ const (
 	endorsementRootHintKO = "THIM 패러바이저 보증서에 서명하는 루트를 PEM 파일로 --endorsement-root에 줍니다(검사가 이름을 밝힌 루트를 문서가 아니라 Microsoft에서 받습니다)"
 )
 
-// exitCode: 2 when the MRTD is not endorsed, when the endorsement's signature does not rest
+// exitCode: 2 for a listing that is not verified (THIM's list is unsigned), when the MRTD
+// is not endorsed, when the endorsement's signature does not rest
 // on a root the caller chose (a warning in the check, but this command's whole answer is
 // that endorsement: exit 0 must not rest on the document's own chain), when the quote whose
 // TCB is judged does not verify, or when the TCB is not acceptable; else 0.
 func (r *endorsementsResult) exitCode() int {
+	if r.Listing != nil && !r.Listing.Verified {
+		return 2
+	}
 	for _, c := range []*check.Check{r.Check, r.Quote} {
 		if c != nil && c.Verdict != check.Pass {
 			return 2
@@ -424,6 +500,20 @@ func (r *endorsementsResult) print(w io.Writer, lang present.Lang) {
 			mark = "▸ "
 		}
 		fmt.Fprintf(w, "%s%s\n", mark, m)
+	}
+	if l := r.Listing; l != nil {
+		state := t("listing verified", "목록 검증됨")
+		if !l.Verified {
+			state = t("listing NOT verified (exit 2)", "목록 검증 안 됨(종료 코드 2)")
+		}
+		why := l.Why
+		if lang == present.KO {
+			why = l.whyKO
+		}
+		fmt.Fprintf(w, "%s: %s\n", state, why)
+		for _, u := range l.Unverified {
+			fmt.Fprintf(w, "    %s\n", u)
+		}
 	}
 	if r.MRTD == "" {
 		return

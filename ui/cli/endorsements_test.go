@@ -48,8 +48,11 @@ func TestEndorsementsAgainstLoopbackTHIM(t *testing.T) {
 	defer srv.Close()
 	up := func(m []byte) string { return strings.ToUpper(hex.EncodeToString(m)) }
 
+	// THIM's list is unsigned: without a root to check each MRTD's endorsement on, it is
+	// printed and exits 2, naming --endorsement-root.
 	code, out, errs := endorse(t, "--thim", srv.URL())
-	if code != 0 || !strings.Contains(out, "2 endorsed MRTDs") || !strings.Contains(out, up(a)) || !strings.Contains(out, up(b)) {
+	if code != 2 || !strings.Contains(out, "2 endorsed MRTDs") || !strings.Contains(out, up(a)) || !strings.Contains(out, up(b)) ||
+		!strings.Contains(out, "listing NOT verified") || !strings.Contains(errs, "--endorsement-root") {
 		t.Fatalf("list: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, errs = endorse(t, "--thim", srv.URL(), "--mrtd", hex.EncodeToString(b), "-o", "json")
@@ -70,9 +73,19 @@ func TestEndorsementsAgainstLoopbackTHIM(t *testing.T) {
 		}
 		return p
 	}
-	code, out, errs = endorse(t, "--thim", srv.URL(), "--mrtd", hex.EncodeToString(b), "--endorsement-root", pemFile("root.pem", en.Root))
+	root := pemFile("root.pem", en.Root)
+	code, out, errs = endorse(t, "--thim", srv.URL(), "--mrtd", hex.EncodeToString(b), "--endorsement-root", root)
 	if code != 0 || !strings.Contains(out, "PASS tdx.mrtd-endorsed") {
 		t.Errorf("look-up with the endorser's root pinned: exit %d\n%s%s", code, out, errs)
+	}
+	// The listing with the root pinned: each listed MRTD's signed endorsement verifies.
+	code, out, errs = endorse(t, "--thim", srv.URL(), "--endorsement-root", root, "-o", "json")
+	res = endorsementsResult{}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("json: %v\n%s%s", err, out, errs)
+	}
+	if code != 0 || res.Listing == nil || !res.Listing.Verified || len(res.MRTDs) != 2 {
+		t.Errorf("listing with the endorser's root pinned: exit %d %+v\n%s", code, res.Listing, errs)
 	}
 	// An impostor root with the same name as the endorser's: the name decides nothing.
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -89,15 +102,19 @@ func TestEndorsementsAgainstLoopbackTHIM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs = endorse(t, "--thim", srv.URL(), "--mrtd", hex.EncodeToString(b), "--endorsement-root", pemFile("other.pem", impostor))
+	other := pemFile("other.pem", impostor)
+	code, out, errs = endorse(t, "--thim", srv.URL(), "--mrtd", hex.EncodeToString(b), "--endorsement-root", other)
 	if code != 2 || strings.Contains(out, "PASS tdx.mrtd-endorsed") {
 		t.Errorf("look-up with another root pinned: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = endorse(t, "--thim", srv.URL(), "--endorsement-root", other, "--lang", "ko")
+	if code != 2 || !strings.Contains(out, "목록 검증 안 됨") || !strings.Contains(out, up(a)+": ") || !strings.Contains(errs, "목록을 검증하지 못했습니다") {
+		t.Errorf("listing with another root pinned: exit %d\n%s%s", code, out, errs)
 	}
 	if code, _, errs = endorse(t, "--thim", srv.URL(), "--endorsement-root", pemFile("leaf.pem", en.Leaf)); code != 1 || !strings.Contains(errs, "not a CA") {
 		t.Errorf("--endorsement-root given a leaf: exit %d\n%s", code, errs)
 	}
-	other := strings.Repeat("c3", 48)
-	code, out, _ = endorse(t, "--thim", srv.URL(), "--mrtd", other, "--lang", "ko")
+	code, out, _ = endorse(t, "--thim", srv.URL(), "--mrtd", strings.Repeat("c3", 48), "--lang", "ko")
 	if code != 2 || !strings.Contains(out, "실패 tdx.mrtd-endorsed") || !strings.Contains(out, "목록에 없습니다") {
 		t.Errorf("unendorsed MRTD: exit %d\n%s", code, out)
 	}

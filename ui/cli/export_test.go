@@ -69,8 +69,13 @@ func TestExportRoundTripSEVSNP(t *testing.T) {
 	inspectPasses(t, []string{f["ak-pub"], f["quote"], f["quote-sig"], f["pcrs"], f["event-log"], f["ak-cert"]},
 		"tpm.quote.signature", "tpm.quote.pcr-digest", "ak.certificate")
 	inspectPasses(t, []string{f["token"]}, "jwt.signature")
-	// The other banks travel in the PCR file and replay against the log there too.
-	inspectPasses(t, []string{f["event-log"], f["pcrs"]}, "eventlog.banks-replay")
+	// The other banks travel in the PCR file and replay against the log there too (with the
+	// quote and its AK: a log and PCR values that nothing signs fail evidence.unverified).
+	inspectPasses(t, []string{f["event-log"], f["pcrs"], f["quote"], f["quote-sig"], f["ak-pub"]}, "eventlog.banks-replay")
+	if r := runCLI(t, "inspect", "--trust-simulated", "-o", "json", f["event-log"], f["pcrs"]); r.code != 2 || r.verdict("evidence.unverified") != check.Fail ||
+		r.verdict("eventlog.banks-replay") != check.Pass {
+		t.Errorf("event log and PCRs without a quote: exit %d, evidence.unverified %s, eventlog.banks-replay %s", r.code, r.verdict("evidence.unverified"), r.verdict("eventlog.banks-replay"))
+	}
 
 	// The request is the body as sent, byte for byte, and MAA's parser reads it.
 	body, _ := os.ReadFile(f["request"])

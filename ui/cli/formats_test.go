@@ -331,7 +331,13 @@ func TestInspectGivesAloneVerdicts(t *testing.T) {
 		t.Errorf("simulated chain without --trust-simulated: exit %d, certs.chain %s", r.code, r.verdict("certs.chain"))
 	}
 	inspectOK(t, "simulated chain, trusted", []string{certs}, "certs.chain")
-	r := inspectOK(t, "event log alone", []string{write(t, dir, "log.bin", s.EventLog)}, "eventlog.banks")
+	// A log alone is shown in full (its PCR values in every bank) but nothing signed covers
+	// it: exit 2 with evidence.unverified naming what to add.
+	r := runCLI(t, "inspect", "--trust-simulated", "-o", "json", write(t, dir, "log.bin", s.EventLog))
+	if u := r.report.Checks.Find("evidence.unverified"); r.code != 2 || r.verdict("eventlog.banks") != check.Pass || len(u) != 1 ||
+		!strings.Contains(u[0].Summary, "log.bin: the event log (no signature covers it)") || !strings.Contains(u[0].Summary, "TPM quote") {
+		t.Errorf("event log alone: exit %d, eventlog.banks %s, evidence.unverified %+v", r.code, r.verdict("eventlog.banks"), u)
+	}
 	if !strings.Contains(r.stdout, "computed from the event log") {
 		t.Error("the PCR table of a log given alone does not show the values the log computes")
 	}

@@ -353,10 +353,12 @@ func hostileRows(t *testing.T, dir, tmp string) []hostileRow {
 		add(hostileRow{name: "alone: " + name, files: map[string][]byte{"a-" + name: b}, code: 2, id: "input.unused"})
 	}
 	// Certificates, CRLs, collateral and event logs get a verdict of their own; a year on,
-	// the CRL and the collateral of February 2025 are stale.
-	for name, b := range map[string][]byte{"eventlog.bin": elog, "vcek.pem": vcek, "vcek.der": vcekDER, "pck.pem": pck} {
+	// the CRL and the collateral of February 2025 are stale. An event log is shown, but
+	// nothing signed covers it.
+	for name, b := range map[string][]byte{"vcek.pem": vcek, "vcek.der": vcekDER, "pck.pem": pck} {
 		add(hostileRow{name: "alone: " + name, files: map[string][]byte{"a-" + name: b}, code: 0})
 	}
+	add(hostileRow{name: "alone: eventlog.bin", files: map[string][]byte{"a-eventlog.bin": elog}, code: 2, id: "evidence.unverified"})
 	// A CRL or collateral passes only with the certificate that signed it: Intel's root CA CRL
 	// has it built in; the PCK CRL needs the PCK chain and collateral the TCB signing chain.
 	add(hostileRow{name: "alone: root CRL", files: map[string][]byte{"a-crl.der": rootCRL}, code: 0},

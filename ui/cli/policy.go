@@ -6,19 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"slices"
 	"strings"
-	"time"
+	"syscall"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/eventlog"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/maaemu"
+	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/policy"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/regfile"
 	"github.com/cvmscope/cvmscope/attestation/token"
-	"github.com/cvmscope/cvmscope/attestation/verify"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
 	"github.com/cvmscope/cvmscope/ui"
 	flag "github.com/spf13/pflag"
@@ -30,19 +33,15 @@ Usage:
   cvmscope policy check [flags] POLICY_FILE EVIDENCE...
         evaluate the policy over the incoming claims of an MAA token, a cvmscope bundle, or
         evidence files (HCL report, SNP report, TD quote, TPM quote + PCRs, event log), the
-        claims the MAA emulator derives from them; exit 0 permitted, 5 denied, 2 when the
-        evidence files fail their checks, 1 when the policy does not parse (line:column named)
+        claims the MAA emulator derives from them. The files are verified first, as inspect
+        verifies them, and a token as verify does (keys from --jwks, the -a provider or
+        --trust-simulated; never from the token). Exit 0 permitted, 5 denied, 2 when a
+        verification check fails whatever the policy decided (a token whose signature is not
+        verified on keys you chose, evidence that fails its checks or that nothing signed
+        covers), 1 when the policy does not parse (line:column named)
   cvmscope policy sample TYPE
         print cvmscope's sample policy for AzureGuest, SevSnpVm or TdxVm
 `
-
-// policyOptions are policy check's flags.
-type policyOptions struct {
-	output   string
-	lang     string
-	now      string
-	trustSim bool
-}
 
 // runPolicy is `cvmscope policy SUBCOMMAND`.
 func runPolicy(args []string, stdout, stderr io.Writer) int {
@@ -78,13 +77,10 @@ func runPolicy(args []string, stdout, stderr io.Writer) int {
 }
 
 func policyCheck(args []string, stdout, stderr io.Writer) int {
-	var o policyOptions
-	fs := flag.NewFlagSet("cvmscope policy check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVarP(&o.output, "output", "o", "", "output: text (default) or json")
-	fs.StringVar(&o.lang, "lang", "", "language: en or ko (default from LANG)")
-	fs.StringVar(&o.now, "now", "", "judge certificates at this RFC 3339 time when deriving claims from evidence files")
-	fs.BoolVar(&o.trustSim, "trust-simulated", false, "trust the simulated CVM's test roots when deriving claims from its evidence")
+	// The same flags as inspect and verify: the anchors a token or evidence is verified on
+	// are the caller's, chosen the same way everywhere.
+	var o options
+	fs := newFlags(&o, cmdPolicy, stderr)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		w, code := stderr, 1
@@ -93,25 +89,17 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(w, "%s\nFlags of cvmscope policy check:\n%s", policyUsage, fs.FlagUsages())
 		if code != 0 {
-			eprintf(stderr, "\ncvmscope policy check: %v\n", err)
+			eprintf(stderr, "\ncvmscope policy check: %v%s\n", err, suggestFlag(fs, err))
 		}
 		return code
 	}
 	lang := present.Lang(o.lang)
-	switch o.lang {
-	case "":
+	if lang == "" {
 		lang = ui.DefaultLang()
-	case "en", "ko":
-	default:
-		eprintf(stderr, "cvmscope policy check: --lang %q: use en or ko\n", o.lang)
-		return 1
 	}
-	if o.output != "" && o.output != "text" && o.output != "json" {
-		eprintf(stderr, "cvmscope policy check: -o %q: use text or json\n", o.output)
-		return 1
-	}
-	if fs.NArg() < 2 {
-		eprintf(stderr, "cvmscope policy check: give the POLICY_FILE and at least one EVIDENCE file (a token, a bundle or evidence files)\n")
+	cfg, err := o.validate(cmdPolicy, fs.Args())
+	if err != nil {
+		printMisuse(stderr, "cvmscope policy check", err, lang)
 		return 1
 	}
 	file := fs.Arg(0)
@@ -119,7 +107,9 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 1
 	}
-	src, err := o.incoming(fs.Args()[1:])
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	src, runErr, err := incoming(ctx, fs.Args()[1:], cfg)
 	if err != nil {
 		msg, hint := err.Error(), ""
 		if lang == present.KO {
@@ -138,7 +128,7 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 	rep := newPolicyReport(file, pol, src, res)
 	if o.output == "" && isTerminal(stdout) {
 		runner := &policyRunner{rep: rep, files: fs.Args()[1:]}
-		if err := ui.Run(context.Background(), runner, ui.Options{Lang: lang}); err != nil {
+		if err := ui.Run(ctx, runner, ui.Options{Lang: lang}); err != nil {
 			eprintf(stderr, "cvmscope policy check: %v\n", err)
 			return fault.ExitCode(err)
 		}
@@ -148,16 +138,43 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 	} else {
 		fmt.Fprint(stdout, present.SafeLines(rep.text(lang)))
 	}
-	switch {
-	case len(src.Failed) > 0:
-		eprintf(stderr, "cvmscope policy check: %s\n", present.T(
-			"the evidence failed "+strings.Join(src.Failed, ", ")+"; MAA would refuse it before any policy ran (exit 2 whatever the policy decided)",
-			"증거가 "+strings.Join(src.Failed, ", ")+" 검사에 실패했습니다. MAA는 정책 실행 전에 이를 거부합니다(정책 결과와 관계없이 종료 코드 2)").In(lang))
-		return 2
-	case res.Permitted:
-		return 0
+	return src.exit(res.Permitted, runErr, lang, stderr)
+}
+
+// exit is policy check's exit code: what the verification of the files decided when it did
+// not pass (2 integrity, whatever the policy decided: claims nothing authenticates prove
+// nothing; 3 network, 130 interrupted), else 5 for a denial or an unmet --expect, else 0.
+func (src *claimSource) exit(permitted bool, runErr error, lang present.Lang, stderr io.Writer) int {
+	code := exitCode(src.Checks, runErr)
+	if runErr != nil {
+		msg, hint := fault.MessageIn(runErr, string(lang))
+		eprintf(stderr, "cvmscope policy check: %s\n", msg)
+		if hint != "" {
+			eprintf(stderr, "  %s: %s\n", present.T("what to do", "조치 방법").In(lang), hint)
+		}
 	}
-	return 5
+	if len(src.Failed) > 0 {
+		what := present.T("the evidence failed "+strings.Join(src.Failed, ", ")+"; MAA would refuse it before any policy ran (exit 2 whatever the policy decided)",
+			"증거가 "+strings.Join(src.Failed, ", ")+" 검사에 실패했습니다. MAA는 정책 실행 전에 이를 거부합니다(정책 결과와 관계없이 종료 코드 2)")
+		if src.From == "token" {
+			what = present.T("the token failed "+strings.Join(src.Failed, ", ")+", so its claims are not authenticated on an anchor you chose and the policy's verdict proves nothing (exit 2 whatever the policy decided)",
+				"토큰이 "+strings.Join(src.Failed, ", ")+" 검사에 실패했습니다. 사용자가 고른 신뢰 기준으로 클레임을 인증하지 못했으므로 정책 결과는 아무것도 증명하지 않습니다(정책 결과와 관계없이 종료 코드 2)")
+		}
+		eprintf(stderr, "cvmscope policy check: %s\n", what.In(lang))
+		for _, c := range src.Checks {
+			if c.Verdict == check.Fail && !strings.HasPrefix(c.ID, "policy.") {
+				sum, _ := c.In(string(lang))
+				eprintf(stderr, "  %s: %s\n", c.ID, sum)
+			}
+		}
+	}
+	switch {
+	case code != 0 && code != fault.Policy.ExitCode():
+		return code
+	case !permitted:
+		return fault.Policy.ExitCode()
+	}
+	return code
 }
 
 // loadPolicyFile reads and parses a policy file; a policy that does not parse is reported
@@ -237,29 +254,48 @@ type claimSource struct {
 	Kind  string         `json:"kind,omitempty"` // AzureGuest, SevSnpVm, TdxVm, or "" when unknown
 	Files []string       `json:"files"`
 	Notes []present.Text `json:"notes,omitempty"`
-	// Failed names the evidence checks that failed: MAA would refuse the evidence before
-	// any policy ran, so the run cannot exit 0 whatever the policy decides.
+	// Failed names the verification checks that failed: MAA would refuse such evidence
+	// before any policy ran, and a token's claims are not authenticated, so the run cannot
+	// exit 0 whatever the policy decides.
 	Failed []string `json:"failed_checks,omitempty"`
+	// Checks are the verification the files got: inspect's checks, a token's as verify
+	// runs them, on the anchors the flags chose.
+	Checks check.List `json:"checks"`
 	claims []policy.Claim
 }
 
-// incoming reads the evidence files: a token's claims are its incoming claims (MAA wrote
-// them from the evidence); without a token, the claims are derived from the evidence as
-// the MAA emulator derives them.
-func (o policyOptions) incoming(paths []string) (*claimSource, error) {
+// incoming reads and verifies the evidence files as inspect does (a token alone as verify
+// does): a token's claims are its incoming claims (MAA wrote them from the evidence);
+// without a token, the claims are derived from the evidence as the MAA emulator derives
+// them. runErr is a verification step's error (network, interrupted); err a misuse.
+func incoming(ctx context.Context, paths []string, cfg config) (src *claimSource, runErr error, err error) {
 	set, err := evidence.LoadFiles(paths)
 	if err != nil {
-		return nil, &policyInputError{en: err.Error(), ko: err.Error()}
+		return nil, nil, &policyInputError{en: err.Error(), ko: err.Error()}
 	}
-	src := &claimSource{Files: paths}
+	// The policy is the judge here, not the built-in Azure CVM baseline; --expect still
+	// applies. Keys are fetched only from the provider -a pins (or --any-azure-provider
+	// allows), as verify fetches them.
+	cfg.tok.NoBaseline, cfg.tok.Fetch = true, true
+	runner := workshop.NewFiles(set, cfg.verify, pages.Pager{}).WithToken(cfg.tok)
+	src = &claimSource{Files: paths, Checks: check.List{}}
+	for _, step := range runner.Steps() {
+		p, err := runner.Run(ctx, step)
+		src.Checks = append(src.Checks, p.Checks...)
+		if err != nil {
+			runErr = err
+			break
+		}
+	}
+	src.Failed = failedChecks(src.Checks)
 	if set.Token != "" {
 		tok, err := token.Parse(set.Token)
 		if err != nil {
-			return nil, &policyInputError{en: err.Error(), ko: "토큰을 읽을 수 없습니다: " + err.Error()}
+			return nil, nil, &policyInputError{en: err.Error(), ko: "토큰을 읽을 수 없습니다: " + err.Error()}
 		}
 		var m map[string]any
 		if err := json.Unmarshal(tok.Payload, &m); err != nil {
-			return nil, &policyInputError{en: "token payload: " + err.Error(), ko: "토큰 페이로드: " + err.Error()}
+			return nil, nil, &policyInputError{en: "token payload: " + err.Error(), ko: "토큰 페이로드: " + err.Error()}
 		}
 		src.From = "token"
 		src.Kind = kindOfType(m)
@@ -269,37 +305,24 @@ func (o policyOptions) incoming(paths []string) (*claimSource, error) {
 			var log *eventlog.Log
 			if len(set.EventLog) > 0 {
 				if log, err = eventlog.Parse(set.EventLog); err != nil {
-					return nil, &policyInputError{en: "event log: " + err.Error(), ko: "이벤트 로그: " + err.Error()}
+					return nil, nil, &policyInputError{en: "event log: " + err.Error(), ko: "이벤트 로그: " + err.Error()}
 				}
 			}
 			src.claims = append(src.claims, policy.EvidenceClaims(log, set.PCRs)...)
 		}
-		src.Notes = append(src.Notes, present.T(
-			"the token's claims stand for the incoming claims; its signature is not checked here (cvmscope verify does that), and claims an earlier policy issued are read as evidence claims",
-			"토큰의 클레임을 들어오는 클레임으로 씁니다. 서명은 여기서 확인하지 않으며 (cvmscope verify가 확인합니다), 이전 정책이 발급한 클레임도 증거 클레임으로 읽습니다"))
-		return src, nil
+		note := present.T("the token's claims stand for the incoming claims, once its signature verifies on the keys you chose (as cvmscope verify checks it: --jwks, -a, --trust-simulated); claims an earlier policy issued are read as evidence claims",
+			"토큰의 클레임을 들어오는 클레임으로 씁니다. 서명은 사용자가 고른 키로 검증합니다(cvmscope verify와 같이 --jwks, -a, --trust-simulated). 이전 정책이 발급한 클레임도 증거 클레임으로 읽습니다")
+		src.Notes = append(src.Notes, note)
+		src.addFailedNote()
+		return src, runErr, nil
 	}
-	opts := verify.Options{Now: time.Now()}
-	if o.now != "" {
-		t, err := time.Parse(time.RFC3339, o.now)
-		if err != nil {
-			return nil, &policyInputError{en: fmt.Sprintf("--now %q is not an RFC 3339 time", o.now), ko: fmt.Sprintf("--now %q는 RFC 3339 시각이 아닙니다", o.now)}
-		}
-		opts.Now = t
+	res := runner.Result()
+	if res == nil {
+		return src, runErr, nil
 	}
-	if o.trustSim {
-		st, err := workshop.Simulated()
-		if err != nil {
-			return nil, &policyInputError{en: err.Error(), ko: err.Error()}
-		}
-		opts.Trust.AMD = append(opts.Trust.AMD, st.Verify.AMD...)
-		opts.Trust.Intel = append(opts.Trust.Intel, st.Verify.Intel...)
-		opts.Trust.VTPM = append(opts.Trust.VTPM, st.Verify.VTPM...)
-	}
-	res := verify.Evidence(set, opts)
 	kind, claims := maaemu.IncomingClaims(res)
 	if claims == nil {
-		return nil, &policyInputError{
+		return nil, nil, &policyInputError{
 			en:     "the files hold neither a token nor a TEE report or TPM evidence to derive claims from; give a token, a bundle, or an HCL/SNP report, TD quote, TPM quote or event log",
 			ko:     "파일에 토큰도, 클레임을 만들 TEE 보고서나 TPM 증거도 없습니다",
 			hintKO: "토큰, 번들, 또는 HCL/SNP 보고서, TD quote, TPM quote나 이벤트 로그를 줍니다",
@@ -307,26 +330,38 @@ func (o policyOptions) incoming(paths []string) (*claimSource, error) {
 	}
 	norm, err := policy.Normalize(claims)
 	if err != nil {
-		return nil, &policyInputError{en: err.Error(), ko: err.Error()}
+		return nil, nil, &policyInputError{en: err.Error(), ko: err.Error()}
 	}
 	src.From, src.Kind, src.claims = "evidence", kind, policy.Incoming(norm)
 	src.claims = append(src.claims, policy.EvidenceClaims(res.Log, set.PCRs)...)
 	src.Notes = append(src.Notes, present.T(
 		"claims derived from the evidence as the MAA emulator derives them; the boot claims (secureboot, …) count only PCRs whose replay matched a signed quote, while the events and pcrs JSON claims show the files as given",
 		"MAA 에뮬레이터와 같은 방법으로 증거에서 클레임을 만들었습니다. 부팅 클레임(secureboot 등)은 서명된 quote와 재생 값이 맞는 PCR만 쓰고, events와 pcrs JSON 클레임은 주어진 파일을 그대로 보여 줍니다"))
-	if bad := failedChecks(res.Checks); len(bad) > 0 {
-		src.Failed = bad
-		src.Notes = append(src.Notes, present.T(
-			"these evidence checks failed, and MAA refuses such evidence before any policy runs: "+strings.Join(bad, ", "),
-			"다음 증거 검사가 실패했으며, MAA는 이런 증거를 정책 실행 전에 거부합니다: "+strings.Join(bad, ", ")))
-	}
-	return src, nil
+	src.addFailedNote()
+	return src, runErr, nil
 }
 
+// addFailedNote names the failed verification checks among the notes.
+func (src *claimSource) addFailedNote() {
+	if len(src.Failed) == 0 {
+		return
+	}
+	if src.From == "token" {
+		src.Notes = append(src.Notes, present.T(
+			"these checks failed, so nothing you chose vouches for the claims below: "+strings.Join(src.Failed, ", "),
+			"다음 검사가 실패했으므로 아래 클레임을 사용자가 고른 신뢰 기준으로 보증할 수 없습니다: "+strings.Join(src.Failed, ", ")))
+		return
+	}
+	src.Notes = append(src.Notes, present.T(
+		"these evidence checks failed, and MAA refuses such evidence before any policy runs: "+strings.Join(src.Failed, ", "),
+		"다음 증거 검사가 실패했으며, MAA는 이런 증거를 정책 실행 전에 거부합니다: "+strings.Join(src.Failed, ", ")))
+}
+
+// failedChecks names the failing checks that are not policy checks (--expect).
 func failedChecks(l check.List) []string {
 	var out []string
 	for _, c := range l {
-		if c.Verdict == check.Fail {
+		if c.Verdict == check.Fail && !strings.HasPrefix(c.ID, "policy.") && !slices.Contains(out, c.ID) {
 			out = append(out, c.ID)
 		}
 	}

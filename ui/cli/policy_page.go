@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
@@ -72,6 +73,14 @@ func (r *policyReport) page() present.Page {
 	p.Checks = check.List{verdict}
 	p.Verdict = verdict.Verdict
 	p.Summary = present.T(verdict.Summary, verdict.SummaryKO)
+	// The verification that failed comes first: a permit over claims nothing vouches for is
+	// no verdict, and the page must not read as a pass.
+	for _, c := range r.Source.Checks {
+		if c.Verdict == check.Fail && slices.Contains(r.Source.Failed, c.ID) {
+			p.Checks = append(p.Checks, c)
+			p.Verdict = check.Fail
+		}
+	}
 
 	info := present.Section{ID: "policy", Title: present.T("Policy", "정책"), Kind: present.Fields, Rows: []present.Row{
 		{Key: "file", Value: r.Policy.File, PCR: -1},

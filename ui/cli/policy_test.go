@@ -71,7 +71,9 @@ type policyJSON struct {
 
 // TestPolicyCheckToken: the sample AzureGuest policy denies Microsoft's 2022 Trusted
 // Launch token (no TEE), naming the rule and the missing claim, in English and Korean;
-// a policy that asks only for Secure Boot permits it and issues its claim.
+// a policy that asks only for Secure Boot permits it and issues its claim. No key of that
+// provider is at hand, so the token's signature is never verified: every run exits 2,
+// whatever the policy decided, and says which flag supplies the keys.
 func TestPolicyCheckToken(t *testing.T) {
 	tok := filepath.Join(realDir(t), "maa-azureguest-sharedeus2-cvmga-2022.jwt")
 	sample := writePolicy(t, "")
@@ -82,8 +84,8 @@ func TestPolicyCheckToken(t *testing.T) {
 	os.WriteFile(sample, []byte(out), 0o600)
 
 	code, out, errs := runPolicyCLI(t, "check", "--lang", "en", sample, tok)
-	if code != 5 {
-		t.Fatalf("exit %d, want 5 (denied)\n%s%s", code, out, errs)
+	if code != 2 || !strings.Contains(errs, "the token failed jwt.signature") || !strings.Contains(errs, "--jwks FILE") {
+		t.Fatalf("exit %d, want 2 (denied, but the token is not verified)\n%s%s", code, out, errs)
 	}
 	for _, want := range []string{
 		"Incoming claims 34 (from a token, AzureGuest)",
@@ -97,9 +99,10 @@ func TestPolicyCheckToken(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	code, out, _ = runPolicyCLI(t, "check", "--lang", "ko", sample, tok)
-	if code != 5 || !strings.Contains(out, "거부됨: permit()가 실행되지 않았습니다") || !strings.Contains(out, "규칙 5개") {
-		t.Errorf("Korean: exit %d\n%s", code, out)
+	code, out, errs = runPolicyCLI(t, "check", "--lang", "ko", sample, tok)
+	if code != 2 || !strings.Contains(out, "거부됨: permit()가 실행되지 않았습니다") || !strings.Contains(out, "규칙 5개") ||
+		!strings.Contains(errs, "토큰이 jwt.signature") || !strings.Contains(errs, "종료 코드 2") {
+		t.Errorf("Korean: exit %d\n%s%s", code, out, errs)
 	}
 
 	permit := writePolicy(t, `version=1.0;
@@ -110,7 +113,8 @@ issuancerules { c:[type=="x-ms-azurevm-vmid"] => issue(type="vm", value=c.value)
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if code != 0 || !r.Permitted || r.Denial != nil || r.Source.From != "token" || r.Source.Kind != "AzureGuest" {
+	if code != 2 || !r.Permitted || r.Denial != nil || r.Source.From != "token" || r.Source.Kind != "AzureGuest" ||
+		len(r.Source.Failed) == 0 || r.Source.Failed[0] != "jwt.signature" {
 		t.Fatalf("exit %d, report %+v", code, r)
 	}
 	if len(r.Outgoing) != 1 || r.Outgoing[0].Type != "vm" || r.Outgoing[0].Value != "F7CEA813-4C44-436C-8537-5701999C4589" {
@@ -134,8 +138,8 @@ authorizationrules {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if code != 5 || r.Permitted || r.Denial == nil || r.Denial.Index != 2 {
-		t.Fatalf("exit %d, denial %+v", code, r.Denial)
+	if code != 2 || r.Permitted || r.Denial == nil || r.Denial.Index != 2 {
+		t.Fatalf("exit %d (want 2: the token is not verified), denial %+v", code, r.Denial)
 	}
 	if c := r.Denial.Claim; c == nil || c.Type != "x-ms-azurevm-is-windows" || c.Value != true {
 		t.Errorf("deciding claim %+v", c)
@@ -242,8 +246,10 @@ func TestPolicyCheckEventLog(t *testing.T) {
 	pol := writePolicy(t, "version=1.2;\nauthorizationrules {\n"+
 		`  c:[type=="events", issuer=="AttestationService"] => add(type="sb", value=JsonToClaimValue(JmesPath(c.value, "Events[?ProcessedData.UnicodeName == 'SecureBoot'] | @[0].ProcessedData.VariableData == 'AQ'")));`+
 		"\n  [type==\"sb\", value==true] => permit();\n};")
+	// Nothing signed covers the log (no TPM quote) nor the report (no VCEK): exit 2, the
+	// evaluation still shown.
 	code, out, errs := runPolicyCLI(t, "check", pol, filepath.Join(dir, "azsnp-eventlog-cvmmeasure-ncc40ads.bin"), filepath.Join(dir, "azsnp-hcl-trustee-911b0ef8.bin"))
-	if code != 5 || !strings.Contains(out, "→ sb = false") || !strings.Contains(out, "deciding claim: sb = false") ||
+	if code != 2 || !strings.Contains(errs, "evidence.unverified") || !strings.Contains(out, "→ sb = false") || !strings.Contains(out, "deciding claim: sb = false") ||
 		!strings.Contains(out, `events = "{\"Events\":[{\"EventSeq\":0,`) || !strings.Contains(out, "bytes)") {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
@@ -258,7 +264,7 @@ func TestPolicyPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := policyOptions{}.incoming([]string{tok})
+	src, _, err := incoming(t.Context(), []string{tok}, config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +276,9 @@ func TestPolicyPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Verdict != check.Fail || len(p.Checks) != 1 || !strings.Contains(p.Checks[0].SummaryKO, "거부됨: permit()가 실행되지 않았습니다: 규칙 authorizationrules #1 (7행)") {
+	// The verdict first, then the verification that failed (no keys for the token).
+	if p.Verdict != check.Fail || len(p.Checks) < 2 || !strings.Contains(p.Checks[0].SummaryKO, "거부됨: permit()가 실행되지 않았습니다: 규칙 authorizationrules #1 (7행)") ||
+		p.Checks[1].ID != "jwt.signature" || p.Checks[1].Verdict != check.Fail {
 		t.Fatalf("verdict %s, checks %+v", p.Verdict, p.Checks)
 	}
 	rows := map[string][]present.Row{}
@@ -299,7 +307,13 @@ func TestPolicyCheckBundle(t *testing.T) {
 		t.Fatalf("live run: exit %d\n%s", code, errb.String())
 	}
 	_, text, _ := runPolicyCLI(t, "sample", "TdxVm")
-	code, stdout, errs := runPolicyCLI(t, "check", "-o", "json", writePolicy(t, text), bundle)
+	pol := writePolicy(t, text)
+	// Without --trust-simulated nothing in the bundle verifies on an anchor the caller chose.
+	code, stdout, errs := runPolicyCLI(t, "check", "-o", "json", pol, bundle)
+	if code != 2 || !strings.Contains(errs, "jwt.signature") || !strings.Contains(errs, "--trust-simulated") {
+		t.Errorf("bundle without --trust-simulated: exit %d\n%s", code, errs)
+	}
+	code, stdout, errs = runPolicyCLI(t, "check", "--trust-simulated", "-o", "json", pol, bundle)
 	var r policyJSON
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("%v\n%s%s", err, stdout, errs)
@@ -336,5 +350,61 @@ authorizationrules {
 	errb.Reset()
 	if code := Main([]string{"--platform", "azure", "--policy", deny, "-o", "text"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "cannot change what --platform azure") {
 		t.Errorf("azure: exit %d, %q", code, errb.String())
+	}
+}
+
+// TestPolicyCheckVerifiesToken: a token's claims count only when its signature verifies on
+// keys the caller chose, as cvmscope verify checks them (same flags): the simulated CVM's
+// token permits with --trust-simulated and exits 2 without it or with one payload byte
+// changed; Microsoft's 2023 token verifies with --jwks and its provider pinned by -a, and
+// exits 2 when -a pins another provider.
+func TestPolicyCheckVerifiesToken(t *testing.T) {
+	permit := writePolicy(t, "version=1.0; authorizationrules { => permit(); };")
+	var out, errb bytes.Buffer
+	if code := Main([]string{"--platform", "sim", "-o", "token"}, &out, &errb); code != 0 {
+		t.Fatalf("simulated run: exit %d\n%s", code, errb.String())
+	}
+	dir := t.TempDir()
+	sim := filepath.Join(dir, "sim.jwt")
+	compact := strings.TrimSpace(out.String())
+	if err := os.WriteFile(sim, []byte(compact), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(compact, ".")
+	payload := []byte(parts[1])
+	payload[len(payload)/2] ^= 0x01 // still base64url: flips one bit of a claim
+	forged := filepath.Join(dir, "forged.jwt")
+	if err := os.WriteFile(forged, []byte(parts[0]+"."+string(payload)+"."+parts[2]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	real := realDir(t)
+	sgx := filepath.Join(real, "maa-sgx-sharedeus-teaclave-2023.jwt")
+	jwks := filepath.Join(real, "maa-jwks-sharedeus-teaclave-2023.json")
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		errs string
+	}{
+		{"simulated token, no anchor", []string{sim}, 2, "--trust-simulated the simulated CVM's"},
+		{"simulated token, --trust-simulated", []string{"--trust-simulated", sim}, 0, ""},
+		{"forged simulated token", []string{"--trust-simulated", forged}, 2, "the token failed"},
+		{"real token, --jwks and -a", []string{"--jwks", jwks, "--now", "2023-09-26T18:00:00Z", "-a", "https://sharedeus.eus.attest.azure.net", sgx}, 0, ""},
+		{"real token, -a another provider", []string{"--jwks", jwks, "--now", "2023-09-26T18:00:00Z", "-a", "https://sharedkrc.krc.attest.azure.net", sgx}, 2, "jwt.issuer"},
+		{"real token, --jwks but no -a", []string{"--jwks", jwks, "--now", "2023-09-26T18:00:00Z", sgx}, 2, "jwt.issuer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The flags, then POLICY_FILE and the token.
+			n := len(tc.args) - 1
+			args := append(append([]string{"check", "--lang", "en", "-o", "json"}, tc.args[:n]...), permit, tc.args[n])
+			code, stdout, errs := runPolicyCLI(t, args...)
+			var r policyJSON
+			if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+				t.Fatalf("%v\n%s%s", err, stdout, errs)
+			}
+			if code != tc.code || !r.Permitted || !strings.Contains(errs, tc.errs) || (code == 0) != (len(r.Source.Failed) == 0) {
+				t.Errorf("exit %d, want %d; failed %v\n%s", code, tc.code, r.Source.Failed, errs)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -43,6 +44,44 @@ func TestInspectFailsUnverifiedSignedItems(t *testing.T) {
 				t.Errorf("TPM quote without AK: exit %d, evidence.unverified %+v", r.code, c)
 			}
 			inspectOK(t, "TPM quote with its AK", []string{msg, sig, write(t, dir, "ak.pub", s.AKPub)}, "tpm.quote.signature")
+		})
+	}
+}
+
+// An event log, and an event log with PCR values, but no TPM quote: every event and value is
+// shown and replayed, yet nothing signed says a TPM measured them, so the run fails closed
+// (exit 2, evidence.unverified naming the files and the quote and AK to add), in English and
+// Korean. With the quote and its AK the same log verifies (TestInspectGivesAloneVerdicts,
+// TestExportRoundTripSEVSNP).
+func TestInspectFailsUnsignedMeasurements(t *testing.T) {
+	dir := realDir(t)
+	log := filepath.Join(dir, "azsnp-eventlog-cvmmeasure-ncc40ads.bin")
+	pcrs := filepath.Join(dir, "azsnp-eventlog-cvmmeasure-ncc40ads.pcrs.json")
+	for _, tc := range []struct {
+		name  string
+		files []string
+		names string
+	}{
+		{"log alone", []string{log}, log + ": the event log (no signature covers it)"},
+		{"log and PCR values", []string{log, pcrs}, log + ", " + pcrs + ": the event log and the PCR values (no signature covers it)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, append([]string{"inspect", "-o", "json"}, tc.files...)...)
+			u := r.report.Checks.Find("evidence.unverified")
+			if r.code != 2 || r.report.OK || len(u) != 1 || u[0].Verdict != check.Fail || !strings.Contains(u[0].Summary, tc.names) ||
+				!strings.Contains(u[0].Summary, "add the TPM quote") || !strings.Contains(u[0].Summary, "HCLAkPub") {
+				t.Fatalf("exit %d, evidence.unverified %+v", r.code, u)
+			}
+			if r.verdict("eventlog.replay") == check.Fail || len(r.report.Pages) == 0 {
+				t.Errorf("the log itself should still replay and be shown: eventlog.replay %s, %d pages", r.verdict("eventlog.replay"), len(r.report.Pages))
+			}
+			if ko, _ := u[0].In("ko"); !strings.Contains(ko, "TPM 쿼트가 없어") || strings.Contains(ko, "no signature") {
+				t.Errorf("Korean: %q", ko)
+			}
+			text := runCLI(t, append([]string{"inspect", "-o", "text"}, tc.files...)...)
+			if text.code != 2 || !strings.Contains(text.stdout, `"Exit Boot Services Returned with Success"`) {
+				t.Errorf("text: exit %d; the events are not all shown", text.code)
+			}
 		})
 	}
 }
