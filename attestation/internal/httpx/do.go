@@ -121,7 +121,7 @@ func (e *Error) Error() string {
 		// A proxy that refuses is not the provider refusing: say which one it was.
 		var op *net.OpError
 		if errors.As(e.Err, &op) && op.Op == "proxyconnect" {
-			return fmt.Sprintf("%s: cannot connect to %s through the proxy (proxyconnect %v): %v", e.Op, e.Host, op.Addr, RootCause(e.Err))
+			return fmt.Sprintf("%s: cannot connect to %s through the proxy (proxyconnect %s): %v", e.Op, e.Host, proxyAddr(op), RootCause(e.Err))
 		}
 		return fmt.Sprintf("%s: cannot connect to %s: %v", e.Op, e.Host, RootCause(e.Err))
 	case Dropped:
@@ -133,6 +133,23 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s: the answer from %s is larger than %d bytes; refused", e.Op, e.Host, e.Limit)
 	}
 	return fmt.Sprintf("%s: %v", e.Op, e.Err)
+}
+
+// proxyAddr is the proxy a proxyconnect error is about: net/http leaves the error's own Addr
+// empty and names the proxy on the dial error inside it.
+func proxyAddr(op *net.OpError) string {
+	for err := error(op); ; {
+		var o *net.OpError
+		if !errors.As(err, &o) {
+			return "HTTPS_PROXY"
+		}
+		if o.Addr != nil {
+			return o.Addr.String()
+		}
+		if err = o.Err; err == nil {
+			return "HTTPS_PROXY"
+		}
+	}
 }
 
 // KO is Error in Korean, with the same facts. The transport's root cause (a Go or OS
@@ -150,7 +167,7 @@ func (e *Error) KO() string {
 	case Unreachable:
 		var oe *net.OpError
 		if errors.As(e.Err, &oe) && oe.Op == "proxyconnect" {
-			return fmt.Sprintf("%s: 프록시(%v)를 통해 %s에 연결할 수 없습니다: %v", op, oe.Addr, e.Host, RootCauseKO(e.Err))
+			return fmt.Sprintf("%s: 프록시(%s)를 통해 %s에 연결할 수 없습니다: %v", op, proxyAddr(oe), e.Host, RootCauseKO(e.Err))
 		}
 		return fmt.Sprintf("%s: %s에 연결할 수 없습니다: %v", op, e.Host, RootCauseKO(e.Err))
 	case Dropped:
