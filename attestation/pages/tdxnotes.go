@@ -1,10 +1,6 @@
 package pages
 
-import (
-	"regexp"
-	"strings"
-	"sync"
-)
+import "strings"
 
 // Package tdx describes each TDREPORT and TD quote field in an English note (tdx.Field.Note),
 // which the field's detail shows. These are its notes in Korean, keyed by the English
@@ -64,35 +60,9 @@ var tdxNotesKO = map[string]string{
 	"Runtime measurement register 3. " + tdxParaEN:                                 "런타임 측정 레지스터 3입니다. " + tdxParaKO,
 }
 
-// tdxNotePattern is a note that carries values and its Korean template.
-type tdxNotePattern struct {
-	re *regexp.Regexp
-	ko string
-}
-
-// tdxNotePatterns are the notes that carry values: the module SVN and the PCK chain's
-// issuers. Compiled when a TDX page is first built, not at every start.
-var tdxNotePatterns = sync.OnceValue(func() []tdxNotePattern {
-	return []tdxNotePattern{
-		{regexp.MustCompile(`^TDX module (\d+), SVN (\d+) \(little-endian 16-bit value of tee_tcb_svn\[0:2\]; MAA's exact derivation of tdx_seamsvn is not documented\)\.$`),
-			"TDX 모듈 $1, SVN $2 (TEE_TCB_SVN[0:2]의 리틀 엔디언 16비트 값이며, MAA가 tdx_seamsvn을 정확히 어떻게 구하는지는 문서화되지 않았습니다)."},
-		{regexp.MustCompile(`^Issued by (.+), valid (\S+) to (\S+)\.$`), "발급자 \"$1\", $2부터 $3까지 유효합니다."},
-		{regexp.MustCompile(`^Issued by (.+)\.$`), "발급자 \"$1\"."},
-	}
-})
-
-// tdxNoteKO is a tdx field note in Korean, "" when there is none.
-func tdxNoteKO(note string) string {
-	if ko, ok := tdxNotesKO[note]; ok {
-		return ko
-	}
-	for _, p := range tdxNotePatterns() {
-		if p.re.MatchString(note) {
-			return p.re.ReplaceAllString(note, p.ko)
-		}
-	}
-	return ""
-}
+// tdxNoteKO is a tdx field note in Korean, "" when there is none. Notes that carry values
+// (the module SVN, the PCK chain's issuers) come with their Korean from tdx.
+func tdxNoteKO(note string) string { return tdxNotesKO[note] }
 
 // tdxKeyKO names the two rows tdx derives from a field ("td_attributes (decoded)").
 var tdxKeyKO = map[string]string{

@@ -100,9 +100,10 @@ func measuredField(m measuredSpec, off int, v []byte) Field {
 func seamSVNField(teeTCBSVN []byte, off int) Field {
 	return Field{
 		Name: "tee_tcb_svn (module SVN)", Offset: off, Size: 2,
-		Value: strconv.Itoa(int(teeTCBSVN[1])<<8 | int(teeTCBSVN[0])),
-		Claim: "tdx_seamsvn",
-		Note:  fmt.Sprintf("TDX module %d, SVN %d (little-endian 16-bit value of tee_tcb_svn[0:2]; MAA's exact derivation of tdx_seamsvn is not documented).", teeTCBSVN[1], teeTCBSVN[0]),
+		Value:  strconv.Itoa(int(teeTCBSVN[1])<<8 | int(teeTCBSVN[0])),
+		Claim:  "tdx_seamsvn",
+		Note:   fmt.Sprintf("TDX module %d, SVN %d (little-endian 16-bit value of tee_tcb_svn[0:2]; MAA's exact derivation of tdx_seamsvn is not documented).", teeTCBSVN[1], teeTCBSVN[0]),
+		NoteKO: fmt.Sprintf("TDX 모듈 %d, SVN %d (TEE_TCB_SVN[0:2]의 리틀 엔디언 16비트 값이며, MAA가 tdx_seamsvn을 정확히 어떻게 구하는지는 문서화되지 않았습니다).", teeTCBSVN[1], teeTCBSVN[0]),
 	}
 }
 

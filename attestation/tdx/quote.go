@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/go-tdx-guest/abi"
 	"github.com/google/go-tdx-guest/pcs"
@@ -361,6 +362,7 @@ func (q *Quote) Fields() []Field {
 	h := q.Proto.GetHeader()
 	qe := q.Proto.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetQeReport()
 	f := []Field{versionField(q.Version)}
+	from, to := q.PCK.NotBefore.Format(time.DateOnly), q.PCK.NotAfter.Format(time.DateOnly)
 	f = append(f, []Field{
 		{Name: "header.att_key_type", Offset: 2, Size: 2, Value: fmt.Sprintf("%d (ECDSA-256 with P-256)", h.GetAttestationKeyType())},
 		{Name: "header.tee_type", Offset: 4, Size: 4, Value: fmt.Sprintf("0x%02x (TDX)", h.GetTeeType())},
@@ -402,8 +404,10 @@ func (q *Quote) Fields() []Field {
 		Field{Name: "pck.pce_id", Offset: q.chainOff, Size: q.chainLen, Value: q.PCKExt.PCEID},
 		Field{Name: "pck.cpu_svn", Offset: q.chainOff, Size: q.chainLen, Value: hex.EncodeToString(q.PCKExt.TCB.CPUSvnComponents), Note: "SGX TCB components certified in the PCK certificate."},
 		Field{Name: "pck.pce_svn", Offset: q.chainOff, Size: q.chainLen, Value: strconv.Itoa(int(q.PCKExt.TCB.PCESvn))},
-		Field{Name: "pck.leaf", Offset: q.chainOff, Size: q.chainLen, Value: q.PCK.Subject.CommonName, Note: "Issued by " + q.PCK.Issuer.CommonName + ", valid " + q.PCK.NotBefore.Format("2006-01-02") + " to " + q.PCK.NotAfter.Format("2006-01-02") + "."},
-		Field{Name: "pck.intermediate", Offset: q.chainOff, Size: q.chainLen, Value: q.Intermediate.Subject.CommonName, Note: "Issued by " + q.Intermediate.Issuer.CommonName + "."},
+		Field{Name: "pck.leaf", Offset: q.chainOff, Size: q.chainLen, Value: q.PCK.Subject.CommonName, Note: "Issued by " + q.PCK.Issuer.CommonName + ", valid " + from + " to " + to + ".",
+			NoteKO: "발급자 \"" + q.PCK.Issuer.CommonName + "\", " + from + "부터 " + to + "까지 유효합니다."},
+		Field{Name: "pck.intermediate", Offset: q.chainOff, Size: q.chainLen, Value: q.Intermediate.Subject.CommonName, Note: "Issued by " + q.Intermediate.Issuer.CommonName + ".",
+			NoteKO: "발급자 \"" + q.Intermediate.Issuer.CommonName + "\"."},
 		Field{Name: "pck.root", Offset: q.chainOff, Size: q.chainLen, Value: q.Root.Subject.CommonName, Note: "Self-signed; trusted only if it is Intel's SGX root (or a configured root)."},
 	)
 	if q.Padding > 0 {

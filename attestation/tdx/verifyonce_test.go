@@ -87,3 +87,25 @@ func TestParseQuoteReusesLastChain(t *testing.T) {
 		t.Error("another quote got the last quote's PCK certificate")
 	}
 }
+
+// The notes that carry values come with their Korean, dates included: pages built it from
+// the English with a regexp whose "$2부터" named a group "2부터" that does not exist, so the
+// Korean leaf note lost both dates.
+func TestValueNotesInKorean(t *testing.T) {
+	want := map[string]string{
+		"pck.leaf":                 "발급자 \"Intel SGX PCK Platform CA\", 2023-09-13부터 2030-09-13까지 유효합니다.",
+		"pck.intermediate":         "발급자 \"Intel SGX Root CA\".",
+		"tee_tcb_svn (module SVN)": "TDX 모듈 1, SVN 2 (TEE_TCB_SVN[0:2]의 리틀 엔디언 16비트 값이며, MAA가 tdx_seamsvn을 정확히 어떻게 구하는지는 문서화되지 않았습니다).",
+	}
+	for _, f := range azureQuote(t).Fields() {
+		if w, ok := want[f.Name]; ok {
+			if f.NoteKO != w {
+				t.Errorf("%s: NoteKO %q, want %q", f.Name, f.NoteKO, w)
+			}
+			delete(want, f.Name)
+		}
+	}
+	for name := range want {
+		t.Errorf("no field %s", name)
+	}
+}
