@@ -54,8 +54,9 @@ func DefaultVMSize(tee string) string {
 
 // Config is what the emulator serves. FromCVM fills it from a simulated CVM.
 type Config struct {
-	// Listen is a loopback address; "" means "127.0.0.1:0" (a free port). Other
-	// interfaces are refused: IMDS is local to a VM, and this one hands out quotes.
+	// Listen is a loopback address, or IMDSAddress (port 80 for clients that hard-code it);
+	// "" means "127.0.0.1:0" (a free port). CheckListen refuses anything else: IMDS is
+	// local to a VM, and this one hands out quotes.
 	Listen string
 
 	// TEE is "sevsnp", "tdx" or "trustedlaunch"; it decides which endpoints exist.
@@ -160,11 +161,17 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:0"
 	}
-	if err := loopback.CheckListen("IMDS emulator", cfg.Listen, false); err != nil {
+	if err := CheckListen(cfg.Listen); err != nil {
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		if host, _, _ := net.SplitHostPort(cfg.Listen); host == IMDSAddress {
+			return nil, fault.Korean(fault.WithHint(fault.Internal, fmt.Errorf("IMDS emulator: listen on %s: %w", cfg.Listen, err),
+				"first add the address to an interface of this network namespace (ip addr add 169.254.169.254/32 dev lo); port 80 needs root or CAP_NET_BIND_SERVICE"),
+				fmt.Sprintf("IMDS 에뮬레이터가 %s에서 수신할 수 없습니다. %s", cfg.Listen, fault.QuoteKO("오류 원문", err.Error())),
+				"먼저 이 네트워크 네임스페이스의 인터페이스에 주소를 붙입니다(ip addr add 169.254.169.254/32 dev lo). 80번 포트에는 root나 CAP_NET_BIND_SERVICE가 필요합니다")
+		}
 		return nil, fault.Errorf(fault.Internal, "IMDS emulator: listen on %s: %v", cfg.Listen, err)
 	}
 	s.url = "http://" + ln.Addr().String()
@@ -172,7 +179,30 @@ func Start(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// URL is the emulator's base, http://127.0.0.1:port: set it as imds.Client.BaseURL, and as
+// IMDSAddress is where Azure's Instance Metadata Service answers inside every VM, and
+// where clients that do not let you change it (go-azguestattestation) look for it.
+const IMDSAddress = "169.254.169.254"
+
+// CheckListen accepts a loopback address or IMDSAddress (any port) and refuses the rest,
+// before anything is started. 169.254.169.254 is link-local: never routed off the link, and
+// inside a network namespace that namespace's own; an unspecified address (0.0.0.0, [::])
+// or any other would serve simulated quotes to the network.
+func CheckListen(addr string) error {
+	if host, _, err := net.SplitHostPort(addr); err == nil && host == IMDSAddress {
+		return nil
+	}
+	err := loopback.CheckListen("IMDS emulator", addr, false)
+	if err == nil {
+		return nil
+	}
+	return fault.Korean(fault.WithHint(fault.Internal,
+		fmt.Errorf("IMDS emulator: listen address %q: give a loopback address or %s:80, the IMDS address", addr, IMDSAddress),
+		"for clients with a fixed IMDS address, run cvmscope vtpm in a network namespace whose lo carries 169.254.169.254 (see README, A simulated Azure vTPM for any client)"),
+		fmt.Sprintf("IMDS 에뮬레이터 수신 주소 %q: 루프백 주소나 IMDS 주소 %s:80을 지정합니다", addr, IMDSAddress),
+		"IMDS 주소가 고정된 클라이언트는 lo에 169.254.169.254를 둔 네트워크 네임스페이스 안에서 cvmscope vtpm을 실행합니다(README의 A simulated Azure vTPM for any client 참고)")
+}
+
+// URL is the emulator's base, http://127.0.0.1:port (or http://169.254.169.254:80): set it as imds.Client.BaseURL, and as
 // THIMBase for the endorsement host.
 func (s *Server) URL() string { return s.url }
 

@@ -308,41 +308,6 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 	}
 }
 
-func TestForward(t *testing.T) {
-	up, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer up.Close()
-	go func() {
-		c, err := up.Accept()
-		if err != nil {
-			return
-		}
-		b, _ := io.ReadAll(c)
-		c.Write(append([]byte("echo:"), b...))
-		c.Close()
-	}()
-	f, err := Forward("127.0.0.1:0", up.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	c, err := net.Dial("tcp", f.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Write([]byte("metadata"))
-	c.(*net.TCPConn).CloseWrite()
-	got, _ := io.ReadAll(c)
-	if string(got) != "echo:metadata" {
-		t.Fatalf("through the forwarder: %q", got)
-	}
-	if _, err := Forward("0.0.0.0:80", up.Addr().String()); err == nil || !strings.Contains(err.Error(), IMDSAddress) {
-		t.Fatalf("Forward(0.0.0.0:80) = %v, want a refusal naming the IMDS address", err)
-	}
-}
-
 // TestHMACSessionReport reads the paravisor's report under an HMAC session, as tpm2-tools
 // does, with go-tpm's session code, which checks every response HMAC; then uses the same
 // session for a command the TPM itself answers, which only verifies if the server moved

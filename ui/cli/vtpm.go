@@ -7,10 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
+	"syscall"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/loopback"
 	"github.com/cvmscope/cvmscope/attestation/maaemu"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
@@ -31,6 +34,10 @@ type vtpmRunning struct {
 	MAACA    string // the MAA emulator's TLS certificate (PEM file)
 	EventLog string // the TCG event log file
 }
+
+// vtpmProvisioned, for tests, is called once the simulated CVM is provisioned, before
+// anything listens: where a Ctrl-C lands while cvmscope vtpm starts.
+var vtpmProvisioned func()
 
 // runVTPM serves the simulated CVM's vTPM over the TPM simulator protocols, with its IMDS
 // and MAA emulators, until interrupted. ready, for tests, is called once it all listens.
@@ -55,7 +62,13 @@ func runVTPM(ctx context.Context, args []string, stdout, stderr io.Writer, ready
 	if lang == "" {
 		lang = ui.DefaultLang()
 	}
+	serving := false
 	fail := func(err error) int {
+		if fault.KindOf(err) == fault.Interrupted && !serving {
+			// Interrupted while it started: whatever step noticed it (hw/tpm's embedded
+			// simulator guesses another simulator holds it), Ctrl-C or SIGTERM is the cause.
+			err = fault.Korean(fmt.Errorf("interrupted before anything was served: %w", ctx.Err()), "아무것도 서비스하기 전에 중단되었습니다", "")
+		}
 		msg, hint := fault.MessageIn(err, string(lang))
 		eprintf(stderr, "cvmscope vtpm: %s\n", msg)
 		if hint != "" {
@@ -75,8 +88,23 @@ func runVTPM(ctx context.Context, args []string, stdout, stderr io.Writer, ready
 		return fail(fault.Korean(fmt.Errorf("--sim-tee %q: use sevsnp, tdx or trustedlaunch", *tee),
 			fmt.Sprintf("--sim-tee %q: sevsnp, tdx, trustedlaunch 중 하나를 씁니다", *tee), ""))
 	}
+	// Every address is checked before anything is provisioned, written or started.
 	if err := vtpmserve.CheckListen(*listen); err != nil {
 		return fail(err)
+	}
+	if err := imdsemu.CheckListen(*imdsListen); err != nil {
+		return fail(fault.Korean(fmt.Errorf("--imds-listen: %w", err), "--imds-listen: "+koOrEN(err, present.KO), ""))
+	}
+	if err := loopback.CheckListen("MAA emulator", *maaListen, false); err != nil {
+		return fail(fault.Korean(fmt.Errorf("--maa-listen: %w", err),
+			fmt.Sprintf("--maa-listen %q: MAA 에뮬레이터는 SIMULATED 증거와 테스트 키를 다루므로 루프백 주소(127.0.0.1, [::1])에서만 수신합니다", *maaListen), ""))
+	}
+	// A closed terminal (SIGHUP) stops it as Ctrl-C does, so the temporary directory goes
+	// too; under nohup the signal stays ignored.
+	if !signal.Ignored(syscall.SIGHUP) {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, syscall.SIGHUP)
+		defer stop()
 	}
 	level := slog.LevelWarn
 	if *verbose {
@@ -94,6 +122,9 @@ func runVTPM(ctx context.Context, args []string, stdout, stderr io.Writer, ready
 	}
 	defer p.Close()
 	cvm := p.CVM
+	if vtpmProvisioned != nil {
+		vtpmProvisioned()
+	}
 
 	dir := *outDir
 	if dir == "" {
@@ -113,21 +144,13 @@ func runVTPM(ctx context.Context, args []string, stdout, stderr io.Writer, ready
 	if err != nil {
 		return fail(err)
 	}
+	icfg.Listen = *imdsListen
 	imdsSrv, err := imdsemu.Start(icfg)
 	if err != nil {
 		return fail(err)
 	}
 	defer imdsSrv.Close()
 	run.IMDSURL = imdsSrv.URL()
-	imdsShown := run.IMDSURL
-	if *imdsListen != "127.0.0.1:0" {
-		fwd, err := vtpmserve.Forward(*imdsListen, imdsSrv.URL()[len("http://"):])
-		if err != nil {
-			return fail(err)
-		}
-		defer fwd.Close()
-		imdsShown = "http://" + fwd.Addr()
-	}
 
 	mcfg, err := workshop.EmulatorConfig(workshop.Scenario{})
 	if err != nil {
@@ -151,6 +174,13 @@ func runVTPM(ctx context.Context, args []string, stdout, stderr io.Writer, ready
 	defer srv.Close()
 	run.TPM = srv
 
+	// Interrupted while it started (provisioning takes a moment): nothing was served, so
+	// say so and exit 130 rather than print a banner and report a clean stop. The deferred
+	// closes and the temporary directory's removal run on this path as on every other.
+	if ctx.Err() != nil {
+		return fail(ctx.Err())
+	}
+	serving = true
 	port := strconv.Itoa(srv.Port())
 	w := func(en, ko string, a ...any) { fmt.Fprintf(stdout, tr(lang, en, ko)+"\n", a...) }
 	w("Simulated Azure vTPM (%s CVM, SIMULATED keys and roots: it proves nothing about real hardware)",
@@ -164,7 +194,7 @@ func runVTPM(ctx context.Context, args []string, stdout, stderr io.Writer, ready
 		w("  NV 0x01400001 HCL report (%d bytes; a write to NV 0x01400002 makes a new one)", "  NV 0x01400001 HCL 보고서 (%d바이트, NV 0x01400002에 쓰면 새 보고서가 만들어집니다)", len(cvm.Report()))
 	}
 	w("  0x81000003    AK; NV 0x01C101D0 its certificate (SIMULATED vTPM CA)", "  0x81000003    AK, NV 0x01C101D0에 그 인증서 (SIMULATED vTPM CA)")
-	w("  IMDS emulator %s", "  IMDS 에뮬레이터 %s", imdsShown)
+	w("  IMDS emulator %s", "  IMDS 에뮬레이터 %s", run.IMDSURL)
 	w("  MAA emulator  %s (TLS certificate %s)", "  MAA 에뮬레이터  %s (TLS 인증서 %s)", maaSrv.URL(), run.MAACA)
 	w("  event log     %s", "  이벤트 로그   %s", run.EventLog)
 	w("try: TPM2TOOLS_TCTI=mssim:host=127.0.0.1,port=%s tpm2_nvread -C o -o report.bin 0x01400001", "예: TPM2TOOLS_TCTI=mssim:host=127.0.0.1,port=%s tpm2_nvread -C o -o report.bin 0x01400001", port)

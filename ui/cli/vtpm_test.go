@@ -327,3 +327,52 @@ func TestVTPMGoTPMToolsAttestInspect(t *testing.T) {
 		}
 	}
 }
+
+// TestVTPMChecksAddressesFirst: a listen address that will be refused is refused before
+// the simulated CVM is provisioned or anything is written (--out is not even created).
+func TestVTPMChecksAddressesFirst(t *testing.T) {
+	for _, args := range [][]string{{"--imds-listen", "0.0.0.0:80"}, {"--imds-listen", "169.254.1.1:80"}, {"--maa-listen", "0.0.0.0:8443"}} {
+		out := filepath.Join(t.TempDir(), "out")
+		var stdout, stderr bytes.Buffer
+		called := false
+		code := runVTPM(context.Background(), append(args, "--listen", "127.0.0.1:0", "--out", out, "--lang", "en"), &stdout, &stderr, func(vtpmRunning) { called = true })
+		if code != 1 || called || !strings.Contains(stderr.String(), args[0]) {
+			t.Errorf("vtpm %v: exit %d, ready %v, stderr %q; want exit 1 naming %s", args, code, called, stderr.String(), args[0])
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("vtpm %v created --out before refusing the address", args)
+		}
+	}
+	var stderr bytes.Buffer
+	runVTPM(context.Background(), []string{"--imds-listen", "0.0.0.0:80", "--lang", "ko"}, io.Discard, &stderr, nil)
+	if !strings.Contains(stderr.String(), "루프백") || !strings.Contains(stderr.String(), "조치 방법:") {
+		t.Errorf("the refusal in Korean: %q", stderr.String())
+	}
+}
+
+// TestVTPMInterruptedWhileStarting: Ctrl-C or SIGTERM while the simulated CVM is still
+// being provisioned ends with exit 130 (nothing was served) and leaves no temporary
+// directory behind; it used to start anyway, print the banner and exit 0.
+func TestVTPMInterruptedWhileStarting(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	for _, when := range []string{"before it starts", "once provisioned"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		if when == "before it starts" {
+			cancel()
+		} else {
+			vtpmProvisioned = cancel
+		}
+		var stdout, stderr bytes.Buffer
+		called := false
+		code := runVTPM(ctx, []string{"--listen", "127.0.0.1:0", "--lang", "en"}, &stdout, &stderr, func(vtpmRunning) { called = true })
+		vtpmProvisioned = nil
+		cancel()
+		if code != 130 || called || strings.Contains(stdout.String(), "Ctrl-C stops it") || !strings.Contains(stderr.String(), "interrupted") {
+			t.Errorf("interrupted %s: exit %d, ready %v; want 130, no banner and why\n%s\n%s", when, code, called, stdout.String(), stderr.String())
+		}
+		if left, _ := filepath.Glob(filepath.Join(tmp, "cvmscope-vtpm-*")); len(left) > 0 {
+			t.Errorf("interrupted %s: left %v", when, left)
+		}
+	}
+}
