@@ -483,8 +483,10 @@ func writePrivate(path string, b []byte, force bool) (en, ko string) {
 }
 
 // writeReplace writes b to a new file in path's directory and moves it to path: over the
-// old file when replace, else only if path still does not exist (a link fails on an
-// existing name, so a file created meanwhile is not clobbered).
+// old file when replace, else only if path still does not exist. For that, path is first
+// created empty with O_EXCL (which fails on an existing name, so a file created meanwhile
+// is never clobbered) and the written file is renamed over that placeholder, which is
+// ours. Unlike a hard link, this works on every filesystem (vfat, SMB shares).
 func writeReplace(path string, b []byte, replace bool) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".cvmscope-export-*")
 	if err != nil {
@@ -503,14 +505,27 @@ func writeReplace(path string, b []byte, replace bool) error {
 	if replace {
 		return os.Rename(name, path)
 	}
-	if err := os.Link(name, path); err != nil {
+	if exportBeforePlace != nil {
+		exportBeforePlace()
+	}
+	placeholder, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("%s appeared while writing; nothing was replaced (give --force to replace it)", path)
 		}
 		return err
 	}
+	placeholder.Close()
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(path) // the empty placeholder this call created
+		return err
+	}
 	return nil
 }
+
+// exportBeforePlace, for tests, runs once the item is written to its temporary file and
+// before it takes its name: where another program may create that name meanwhile.
+var exportBeforePlace func()
 
 // fileKind names what a path is when it is not a regular file.
 func fileKind(m fs.FileMode) string {

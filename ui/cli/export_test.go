@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -71,7 +73,7 @@ func TestExportRoundTripSEVSNP(t *testing.T) {
 	inspectPasses(t, []string{f["token"]}, "jwt.signature")
 	// The other banks travel in the PCR file and replay against the log there too (with the
 	// quote and its AK: a log and PCR values that nothing signs fail evidence.unverified).
-	inspectPasses(t, []string{f["event-log"], f["pcrs"], f["quote"], f["quote-sig"], f["ak-pub"]}, "eventlog.banks-replay")
+	inspectPasses(t, []string{f["event-log"], f["pcrs"], f["quote"], f["quote-sig"], f["ak-pub"], f["ak-cert"]}, "eventlog.banks-replay")
 	if r := runCLI(t, "inspect", "--trust-simulated", "-o", "json", f["event-log"], f["pcrs"]); r.code != 2 || r.verdict("evidence.unverified") != check.Fail ||
 		r.verdict("eventlog.banks-replay") != check.Pass {
 		t.Errorf("event log and PCRs without a quote: exit %d, evidence.unverified %s, eventlog.banks-replay %s", r.code, r.verdict("evidence.unverified"), r.verdict("eventlog.banks-replay"))
@@ -187,5 +189,83 @@ func TestExportRefusesBinaryToTerminal(t *testing.T) {
 	errb.Reset()
 	if code := Main([]string{"export", "vcek-chain", bundle}, tty, &errb); code != 0 {
 		t.Errorf("PEM to a terminal: exit %d %q", code, errb.String())
+	}
+}
+
+// TestExportNoClobber: -o without --force writes a new file (0600, no temporary file left),
+// and never replaces one that exists, even one another program creates while the item is
+// being written; --force replaces it.
+func TestExportNoClobber(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "item.bin")
+	leftovers := func() []string { m, _ := filepath.Glob(filepath.Join(dir, ".cvmscope-export-*")); return m }
+	if en, _ := writePrivate(path, []byte("ours"), false); en != "" {
+		t.Fatal(en)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "ours" {
+		t.Fatalf("wrote %q", b)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	if en, ko := writePrivate(path, []byte("again"), false); !strings.Contains(en, "--force") || !strings.Contains(ko, "--force") {
+		t.Errorf("over an existing file: %q / %q; want a refusal saying --force", en, ko)
+	}
+
+	other := filepath.Join(dir, "raced.bin")
+	exportBeforePlace = func() { os.WriteFile(other, []byte("theirs"), 0o644) }
+	en, _ := writePrivate(other, []byte("ours"), false)
+	exportBeforePlace = nil
+	if !strings.Contains(en, "appeared while writing") || !strings.Contains(en, "--force") {
+		t.Errorf("a file created meanwhile: %q; want it left alone and --force named", en)
+	}
+	if b, _ := os.ReadFile(other); string(b) != "theirs" {
+		t.Errorf("a file created meanwhile was replaced: %q", b)
+	}
+	if en, _ := writePrivate(other, []byte("forced"), true); en != "" {
+		t.Fatal(en)
+	}
+	if b, _ := os.ReadFile(other); string(b) != "forced" {
+		t.Errorf("--force wrote %q", b)
+	}
+	if l := leftovers(); len(l) > 0 {
+		t.Errorf("temporary files left: %v", l)
+	}
+}
+
+// TestExportNoClobberUsesNoHardLink: vfat and SMB shares have no hard links, so a no-clobber
+// write that links its temporary file into place fails there. The write is traced (strace,
+// in a child process) and must make no link or linkat call. Skips without strace.
+func TestExportNoClobberUsesNoHardLink(t *testing.T) {
+	if p := os.Getenv("CVMSCOPE_EXPORT_WRITE_CHILD"); p != "" {
+		if en, _ := writePrivate(p, []byte("ours"), false); en != "" {
+			t.Fatal(en)
+		}
+		return
+	}
+	strace, err := exec.LookPath("strace")
+	if err != nil || runtime.GOOS != "linux" {
+		t.Skip("needs strace on Linux to see the system calls")
+	}
+	dir := t.TempDir()
+	trace, target := filepath.Join(dir, "trace"), filepath.Join(dir, "out", "item.bin")
+	os.Mkdir(filepath.Dir(target), 0o700)
+	cmd := exec.Command(strace, "-f", "-qq", "-e", "trace=link,linkat", "-o", trace, os.Args[0], "-test.run", "^TestExportNoClobberUsesNoHardLink$")
+	cmd.Env = append(os.Environ(), "CVMSCOPE_EXPORT_WRITE_CHILD="+target)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		if strings.Contains(string(out), "ptrace") || strings.Contains(string(out), "Operation not permitted") {
+			t.Skipf("strace cannot trace here: %s", out)
+		}
+		t.Fatalf("the traced write: %v\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "ours" {
+		t.Fatalf("the traced write made %q", b)
+	}
+	b, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "link") {
+		t.Errorf("the no-clobber write made hard links, which vfat and SMB refuse:\n%s", b)
 	}
 }
