@@ -24,10 +24,17 @@ const (
 )
 
 // Pager builds pages; it satisfies workshop.Pager.
-type Pager struct{}
+type Pager struct {
+	// Stream makes the event log's rows as they are written (present.Section.Each) instead
+	// of listing them, for output written once and in order (-o json): every row of a
+	// 100,000-event log held at once was most of the memory inspect needed.
+	Stream bool
+}
 
 // ReadReport builds the "Read report" page.
-func (Pager) ReadReport(s *evidence.Set, r *verify.Result) present.Page { return ReadReport(s, r) }
+func (p Pager) ReadReport(s *evidence.Set, r *verify.Result) present.Page {
+	return readReport(s, r, p.Stream)
+}
 
 // Preflight builds the "Preflight" page.
 func (Pager) Preflight(checks check.List) present.Page { return Preflight(checks) }

@@ -149,35 +149,51 @@ func replayWord(l check.List, haveLog bool, events int) (check.Verdict, present.
 	return v, present.T("not compared", "비교 안 함")
 }
 
-// eventsSection lists every event of the log, one row each, filterable by PCR.
-func eventsSection(r *verify.Result) present.Section {
+// eventsSection lists every event of the log, one row each, filterable by PCR. stream makes
+// the rows as they are written (Pager.Stream).
+func eventsSection(r *verify.Result, stream bool) present.Section {
 	sec := present.Section{ID: "events", Title: present.T("Event log", "이벤트 로그"), Kind: present.Events,
 		Note: eventsNote(r.Log)}
-	sec.Rows = make([]present.Row, 0, len(r.Log.Events))
-	for _, e := range r.Log.Events {
-		digest, digestKO := "none", "없음"
-		if e.Digest != nil {
-			digest = hex.EncodeToString(e.Digest)
-			digestKO = digest
+	events := r.Log.Events
+	if stream {
+		sec.Each = func(yield func(present.Row) bool) {
+			for _, e := range events {
+				if !yield(eventRow(e)) {
+					return
+				}
+			}
 		}
-		row := present.Row{
-			Key:     fmt.Sprintf("#%d PCR%d %s", e.Index, e.PCR, e.TypeName),
-			Value:   e.Description,
-			ValueKO: e.DescriptionKO,
-			Explain: explain.EventType(e.TypeName),
-			Detail: fmt.Sprintf("offset %d, type 0x%08x\nsha256 digest %s\ndata (%d bytes) %s",
-				e.Offset, e.Type, digest, len(e.Data), dataPreview(e.Data)),
-			DetailKO: fmt.Sprintf("오프셋 %d, 유형 0x%08x\nsha256 다이제스트 %s\n데이터 (%d바이트) %s",
-				e.Offset, e.Type, digestKO, len(e.Data), dataPreview(e.Data)),
-			PCR:  e.PCR,
-			Copy: digest,
-		}
-		if e.IsErrorSeparator() {
-			row.Verdict = check.Warn
-		}
-		sec.Rows = append(sec.Rows, row)
+		return sec
+	}
+	sec.Rows = make([]present.Row, 0, len(events))
+	for _, e := range events {
+		sec.Rows = append(sec.Rows, eventRow(e))
 	}
 	return sec
+}
+
+func eventRow(e eventlog.Event) present.Row {
+	digest, digestKO := "none", "없음"
+	if e.Digest != nil {
+		digest = hex.EncodeToString(e.Digest)
+		digestKO = digest
+	}
+	row := present.Row{
+		Key:     fmt.Sprintf("#%d PCR%d %s", e.Index, e.PCR, e.TypeName),
+		Value:   e.Description,
+		ValueKO: e.DescriptionKO,
+		Explain: explain.EventType(e.TypeName),
+		Detail: fmt.Sprintf("offset %d, type 0x%08x\nsha256 digest %s\ndata (%d bytes) %s",
+			e.Offset, e.Type, digest, len(e.Data), dataPreview(e.Data)),
+		DetailKO: fmt.Sprintf("오프셋 %d, 유형 0x%08x\nsha256 다이제스트 %s\n데이터 (%d바이트) %s",
+			e.Offset, e.Type, digestKO, len(e.Data), dataPreview(e.Data)),
+		PCR:  e.PCR,
+		Copy: digest,
+	}
+	if e.IsErrorSeparator() {
+		row.Verdict = check.Warn
+	}
+	return row
 }
 
 // dataPreview shows the first bytes of an event's data; the description already decodes it.

@@ -10,7 +10,9 @@ import (
 // ReadReport builds the "Read report" page: the chain of trust first (the answer), then the
 // evidence it rests on, structure by structure, then every check. Sections whose evidence is
 // absent are left out; the chain and the checks say what is missing.
-func ReadReport(s *evidence.Set, r *verify.Result) present.Page {
+func ReadReport(s *evidence.Set, r *verify.Result) present.Page { return readReport(s, r, false) }
+
+func readReport(s *evidence.Set, r *verify.Result, stream bool) present.Page {
 	if s == nil {
 		s = &evidence.Set{}
 	}
@@ -46,7 +48,7 @@ func ReadReport(s *evidence.Set, r *verify.Result) present.Page {
 		if !ok {
 			return
 		}
-		if sec := build(); len(sec.Rows) > 0 {
+		if sec := build(); len(sec.Rows) > 0 || sec.Each != nil {
 			p.Sections = append(p.Sections, sec)
 		}
 	}
@@ -61,7 +63,7 @@ func ReadReport(s *evidence.Set, r *verify.Result) present.Page {
 	add(r.TDQuote != nil, func() present.Section { return tdQuoteSection(r) })
 	add(r.Claims != nil, func() present.Section { return claimsSection(s, r) })
 	add(len(s.PCRs) > 0 || r.Log != nil, func() present.Section { return pcrSection(s, r) })
-	add(r.Log != nil, func() present.Section { return eventsSection(r) })
+	add(r.Log != nil, func() present.Section { return eventsSection(r, stream) })
 	add(r.Attest != nil, func() present.Section { return quoteSection(r) })
 	add(r.AKCert != nil, func() present.Section { return akCertSection(r) })
 	add(true, func() present.Section { return Checks(r.Checks) })

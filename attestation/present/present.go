@@ -8,6 +8,7 @@
 package present
 
 import (
+	"iter"
 	"slices"
 	"strings"
 
@@ -144,6 +145,10 @@ type Section struct {
 	Columns []Text `json:"columns,omitempty"`
 	Rows    []Row  `json:"rows,omitempty"`
 	Body    string `json:"body,omitempty"` // Code sections
+	// Each, when set, stands for Rows (then empty): it makes the rows one at a time as a
+	// writer asks for them, so that output written once and in order (-o json) never holds
+	// a large event log's rows all at once. Only pages.Pager{Stream: true} sets it.
+	Each iter.Seq[Row] `json:"-"`
 }
 
 // Page is what one workshop step shows.

@@ -298,7 +298,7 @@ func newFlags(o *options, cmd command, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.debug, "sim-debug", false, "simulated CVM's hardware report says the guest is debuggable")
 	addKnobFlags(fs, &o.knobs)
 	fs.StringVar(&o.policyFile, "policy", "", "the simulated CVM's MAA emulator enforces this MAA policy (a file) instead of its built-in one; the Call MAA step shows a failing rule")
-	fs.StringVar(&o.draftFile, "draft-policy", "", "send this MAA policy (a file) as draftPolicyForAttestation with --flow platform: MAA evaluates it instead of the provider's and answers an UNSIGNED token, a draft evaluation, never an attestation (exit 0: the draft permitted; 5: it denied)")
+	fs.StringVar(&o.draftFile, "draft-policy", "", "send this MAA policy (a file) as draftPolicyForAttestation with --flow platform: MAA evaluates it instead of the provider's and answers an UNSIGNED token, a draft evaluation, never an attestation (exit 2 when the draft permitted, since its token is unsigned; 5 when it denied)")
 	fs.BoolVar(&o.workshop, "workshop", false, "open the TUI on the guided lesson of the Korean CVM attestation workshop (W opens it any time)")
 	fs.BoolVar(&o.demo, "demo", false, "booth mode: the TUI plays scenes on the simulated CVM by itself (SEV-SNP, TDX, Trusted Launch; a refusal, a tampered report, a forged token) and loops until a key is pressed")
 	return fs
@@ -353,7 +353,8 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 			return 1
 		}
 		cfg.tok.Fetch = cmd == cmdVerify || o.network
-		f := workshop.NewFiles(set, cfg.verify, pages.Pager{}).WithToken(cfg.tok)
+		// -o json writes the event log's rows as they are made, never all held (jsonout.go).
+		f := workshop.NewFiles(set, cfg.verify, pages.Pager{Stream: o.output == "json"}).WithToken(cfg.tok)
 		if cmd == cmdVerify {
 			f = f.OnlyToken()
 		}

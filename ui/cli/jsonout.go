@@ -6,6 +6,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"io"
+	"iter"
 	"reflect"
 	"strconv"
 	"strings"
@@ -149,9 +150,23 @@ func (s *jsonStream) value(v reflect.Value, depth int) error {
 		return nil
 	}
 	s.w.WriteByte('{')
+	var each iter.Seq[present.Row]
+	if v.Type() == sectionType {
+		each = v.Interface().(present.Section).Each
+	}
 	n := 0
 	for _, f := range fieldsOf(v.Type()) {
 		fv := v.Field(f.index)
+		if each != nil && f.key == rowsKey {
+			wrote, err := s.rows(each, f.key, depth, n == 0)
+			if err != nil {
+				return err
+			}
+			if wrote {
+				n++
+			}
+			continue
+		}
 		if f.omit && isEmpty(fv) {
 			continue
 		}
@@ -171,18 +186,52 @@ func (s *jsonStream) value(v reflect.Value, depth int) error {
 	return s.w.WriteByte('}')
 }
 
+var sectionType = reflect.TypeFor[present.Section]()
+
+const rowsKey = `"rows": `
+
+// rows writes a section's rows made as they are written (present.Section.Each) where its
+// "rows" field goes, at depth as value writes a struct's fields, byte for byte what
+// MarshalIndent writes for the same rows listed in Rows; nothing at all when there are
+// none, as omitempty leaves out an empty list. Only one row is held at a time.
+func (s *jsonStream) rows(each iter.Seq[present.Row], key string, depth int, first bool) (wrote bool, err error) {
+	in := strings.Repeat("  ", depth+2)
+	for row := range each {
+		if wrote {
+			s.w.WriteString(",\n")
+		} else {
+			if !first {
+				s.w.WriteByte(',')
+			}
+			s.w.WriteString("\n" + in[2:] + key + "[\n")
+			wrote = true
+		}
+		s.w.WriteString(in)
+		if err := s.value(reflect.ValueOf(row), depth+2); err != nil {
+			return wrote, err
+		}
+	}
+	if wrote {
+		s.w.WriteString("\n" + in[2:] + "]")
+	}
+	return wrote, nil
+}
+
 // str writes a string. Most are copied as they are, which is what encoding/json and
 // SafeJSON would write: printable ASCII other than <, > and & (which encoding/json escapes
 // for HTML), and valid UTF-8 away from C1 controls and the U+2000 block (where the line
 // separators and bidi controls are). Quotes, backslashes and newlines get encoding/json's
 // own short escapes. Any other string goes through encoding/json and SafeJSON.
 func (s *jsonStream) str(v string) error {
+	escapes := false
 	for i := 0; i < len(v); {
-		c := v[i]
-		switch {
-		case c >= 0x20 && c < 0x7f && c != '<' && c != '>' && c != '&' || c == '\n':
+		switch asciiClass[v[i]] {
+		case asciiCopy:
 			i++
-		case c >= 0x80:
+		case asciiEscape:
+			escapes = true
+			i++
+		case asciiOther:
 			r, n := utf8.DecodeRuneInString(v[i:])
 			if r == utf8.RuneError || r < 0xa0 || r >= 0x2000 && r <= 0x206f || r == 0x061c {
 				return s.leaf(reflect.ValueOf(v), 0)
@@ -193,6 +242,10 @@ func (s *jsonStream) str(v string) error {
 		}
 	}
 	s.w.WriteByte('"')
+	if !escapes { // most strings: one copy
+		s.w.WriteString(v)
+		return s.w.WriteByte('"')
+	}
 	start := 0
 	for i := 0; i < len(v); i++ {
 		var esc string
@@ -213,6 +266,30 @@ func (s *jsonStream) str(v string) error {
 	s.w.WriteString(v[start:])
 	return s.w.WriteByte('"')
 }
+
+// asciiClass sorts each byte for str's first pass, one table look-up a byte.
+var asciiClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c == '"' || c == '\\' || c == '\n':
+			t[c] = asciiEscape
+		case c >= 0x20 && c < 0x7f && c != '<' && c != '>' && c != '&':
+			t[c] = asciiCopy
+		case c >= 0x80:
+			t[c] = asciiOther
+		default:
+			t[c] = asciiMarshal
+		}
+	}
+	return t
+}()
+
+const (
+	asciiMarshal = iota // encoding/json and SafeJSON write the string
+	asciiCopy           // copied as it is
+	asciiEscape         // a short escape: \" \\ \n
+	asciiOther          // the start of a UTF-8 sequence, judged by its rune
+)
 
 // leaf marshals v, indents it as if it sat depth levels deep when it is an object or array,
 // and escapes what a terminal would obey (see writeJSON).

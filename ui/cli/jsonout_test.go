@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
+	"github.com/cvmscope/cvmscope/attestation/realdata"
+	"github.com/cvmscope/cvmscope/attestation/verify"
 )
 
 // TestStreamJSONSameAsMarshalIndent: the streamed -o json is byte for byte what
@@ -55,11 +60,115 @@ func TestStreamJSONSameAsMarshalIndent(t *testing.T) {
 	}
 }
 
-// TestStreamJSONWriteError: a failing writer is reported, not ignored.
+// TestStreamJSONWriteError: a failing writer is reported, not ignored, and a section whose
+// rows are made as they are written is asked for no more rows.
 func TestStreamJSONWriteError(t *testing.T) {
 	r := jsonReport{Pages: []present.Page{{Step: "s", Sections: []present.Section{{ID: "big", Rows: make([]present.Row, 2000)}}}}}
 	if err := streamJSON(failWriter{}, r); err == nil {
 		t.Fatal("streamJSON to a failing writer returned no error")
+	}
+	made := 0
+	r.Pages[0].Sections[0] = present.Section{ID: "big", Each: func(yield func(present.Row) bool) {
+		for range 100000 {
+			made++
+			if !yield(present.Row{Key: "k", Detail: strings.Repeat("d", 200)}) {
+				return
+			}
+		}
+	}}
+	if err := streamJSON(failWriter{}, r); err == nil {
+		t.Fatal("streamJSON of streamed rows to a failing writer returned no error")
+	}
+	if made == 100000 {
+		t.Error("every row was made although the writer had failed")
+	}
+}
+
+// TestStreamJSONEachSameAsRows: a section whose rows are made as they are written
+// (present.Section.Each) is written byte for byte as the same rows listed in Rows, with
+// fields before and after "rows", as the first field written, and with no rows at all.
+func TestStreamJSONEachSameAsRows(t *testing.T) {
+	rows := []present.Row{
+		{Key: "#0 PCR0 EV_NO_ACTION", Value: "a<b> \u202e \"q\"\n한국어", Detail: "d\ne", PCR: 0, Explain: present.T("e", "ㅎ")},
+		{Key: "#1", PCR: -1, Cells: []string{"x"}},
+	}
+	seq := func(rs []present.Row) func(func(present.Row) bool) {
+		return func(yield func(present.Row) bool) {
+			for _, r := range rs {
+				if !yield(r) {
+					return
+				}
+			}
+		}
+	}
+	for name, sec := range map[string]present.Section{
+		"full":    {ID: "events", Title: present.T("Event log", "이벤트 로그"), Kind: present.Events, Note: present.T("n", ""), Body: "after"},
+		"first":   {},
+		"no rows": {ID: "events"},
+		"one row": {ID: "x", Body: "b"},
+	} {
+		listed, streamed := sec, sec
+		listed.Rows = rows
+		streamed.Each = seq(rows)
+		if name == "no rows" {
+			listed.Rows, streamed.Each = nil, seq(nil)
+		}
+		if name == "one row" {
+			listed.Rows, streamed.Each = rows[:1], seq(rows[:1])
+		}
+		for _, wrap := range []func(present.Section) any{
+			func(s present.Section) any { return s },
+			func(s present.Section) any {
+				return jsonReport{Pages: []present.Page{{Step: "read-report", Sections: []present.Section{{ID: "before"}, s, {ID: "after"}}}}}
+			},
+		} {
+			var want, got bytes.Buffer
+			if err := streamJSON(&want, wrap(listed)); err != nil {
+				t.Fatal(err)
+			}
+			if err := streamJSON(&got, wrap(streamed)); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("%s: streamed rows differ from listed rows:\n got %s\nwant %s", name, got.Bytes(), want.Bytes())
+			}
+		}
+	}
+}
+
+// TestStreamedEventsPageSameAsListed: the Read report of real event logs, with the events'
+// rows made as they are written (what -o json asks for), is written byte for byte as the
+// page with every row listed (what the TUI and -o text get), and as MarshalIndent writes that.
+func TestStreamedEventsPageSameAsListed(t *testing.T) {
+	for _, name := range []string{azureLog, "gce-sevsnp-ubuntu2404-eventlog.bin"} {
+		set := &evidence.Set{}
+		if err := set.Add(name, realdata.Read(t, name)); err != nil {
+			t.Fatal(err)
+		}
+		res := verify.Evidence(set, verify.Options{})
+		listed := pages.Pager{}.ReadReport(set, res)
+		streamed := pages.Pager{Stream: true}.ReadReport(set, res)
+		events := 0
+		for _, sec := range streamed.Sections {
+			if sec.Each != nil {
+				events++
+			}
+		}
+		if events != 1 {
+			t.Fatalf("%s: %d sections streamed, want the event log's", name, events)
+		}
+		want, err := json.MarshalIndent(listed, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(present.SafeJSON(want), '\n')
+		var got bytes.Buffer
+		if err := streamJSON(&got, streamed); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("%s: the streamed page differs from the listed one (%d bytes against %d)", name, got.Len(), len(want))
+		}
 	}
 }
 
