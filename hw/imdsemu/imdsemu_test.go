@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
 	"github.com/cvmscope/cvmscope/attestation/imds"
 	"github.com/cvmscope/cvmscope/attestation/snp"
@@ -410,5 +411,39 @@ func TestStartRefusesBadConfig(t *testing.T) {
 			s.Close()
 			t.Errorf("%s: started", name)
 		}
+	}
+}
+
+// TestListenOnIMDSAddress: the emulator itself listens on 169.254.169.254, the address a
+// real client uses (it used to refuse it, and cvmscope vtpm relayed to it by hand); every
+// other non-loopback address, the unspecified ones first, is still refused before
+// anything listens. Binding the IMDS address works where an interface carries it (a
+// network namespace, TestVTPMNamespaceIMDS); elsewhere the error says how to add it.
+func TestListenOnIMDSAddress(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:0", "[::1]:80", "localhost:8080", "169.254.169.254:80", "169.254.169.254:0"} {
+		if err := CheckListen(addr); err != nil {
+			t.Errorf("CheckListen(%s) = %v, want accepted", addr, err)
+		}
+	}
+	for _, addr := range []string{"0.0.0.0:80", ":80", "[::]:80", "169.254.169.253:80", "169.254.0.1:80", "10.0.0.1:80", "169.254.169.254"} {
+		err := CheckListen(addr)
+		if err == nil || !strings.Contains(err.Error(), addr) || !strings.Contains(err.Error(), IMDSAddress) {
+			t.Errorf("CheckListen(%s) = %v, want a refusal naming the address and %s", addr, err, IMDSAddress)
+			continue
+		}
+		if msg, hint := fault.MessageIn(err, "ko"); !strings.Contains(msg, "루프백") || hint == "" {
+			t.Errorf("CheckListen(%s) in Korean: %q / %q", addr, msg, hint)
+		}
+	}
+	s, err := Start(Config{TEE: TEETrustedLaunch, VMID: "x", Listen: IMDSAddress + ":0"})
+	if err == nil {
+		defer s.Close()
+		if !strings.HasPrefix(s.URL(), "http://"+IMDSAddress+":") {
+			t.Fatalf("listening on the IMDS address, URL %s", s.URL())
+		}
+		return
+	}
+	if _, hint := fault.MessageIn(err, "en"); !strings.Contains(err.Error(), IMDSAddress) || !strings.Contains(hint, "ip addr add 169.254.169.254/32 dev lo") {
+		t.Fatalf("Start on %s without the address: %v (hint %q); want the listen error and how to add the address", IMDSAddress, err, hint)
 	}
 }
