@@ -1,6 +1,7 @@
 package tpm
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,11 @@ func (l *logging) Send(cmd []byte) ([]byte, error) {
 	log := l.log
 	if log == nil {
 		log = slog.Default()
+	}
+	// Without -v nothing is written; the attributes (a Sprintf and a few allocations) would
+	// be built for every command of every run only to be dropped.
+	if !log.Enabled(context.Background(), slog.LevelDebug) {
+		return rsp, err
 	}
 	cc := uint32(0)
 	if len(cmd) >= 10 {
