@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -48,6 +49,10 @@ type Options struct {
 	KDSTimeout time.Duration
 	// KDSClient sends the KDS requests; nil means http.DefaultClient (environment proxy).
 	KDSClient *http.Client
+	// KDSFailed, when set, is given the error of a VCEK fetch that AllowNetwork asked for
+	// and that found no answer (fault.Network, or fault.Interrupted): the signature checks
+	// it leaves skipped are then the run's network failure, not a verdict on the evidence.
+	KDSFailed func(error)
 }
 
 // Default time limits of a VCEK fetch from AMD KDS: two small certificates.
@@ -109,6 +114,9 @@ func Verify(r *Report, certs []*x509.Certificate, opts Options) check.List {
 				}
 				reason = fmt.Sprintf("no %v certificate supplied and fetching it from AMD KDS failed (%v); %s", key, err, THIMHint)
 				reasonKO = fmt.Sprintf("%v 인증서가 주어지지 않았고 AMD KDS에서 가져오지도 못했습니다(%s). %s", key, errKO, THIMHintKO)
+				if k := fault.KindOf(err); opts.KDSFailed != nil && (k == fault.Network || k == fault.Interrupted) {
+					opts.KDSFailed(err)
+				}
 			}
 		}
 		if leaf == nil {
@@ -422,9 +430,12 @@ func fetchVCEK(r *Report, chain Chain, now time.Time, opts Options) (*x509.Certi
 	}
 	ctx, cancel := context.WithTimeout(ctx, total)
 	defer cancel()
+	// go-sev-guest quotes a getter's error as text; the getter keeps it so that a fetch that
+	// got no answer is said as a network failure (exit 3), with its kind and Korean.
+	var failed error
 	vo := &verify.Options{
 		Now:    now,
-		Getter: kdsGetter{client: opts.KDSClient, limits: httpx.Limits{Attempt: min(total, DefaultKDSAttemptTimeout), MaxBody: 64 << 10}},
+		Getter: kdsGetter{client: opts.KDSClient, limits: httpx.Limits{Attempt: min(total, DefaultKDSAttemptTimeout), MaxBody: 64 << 10}, failed: &failed},
 	}
 	if r.ProductLine() == "" {
 		if p, err := kds.ParseProductLine(chain.Product()); err == nil {
@@ -433,6 +444,9 @@ func fetchVCEK(r *Report, chain Chain, now time.Time, opts Options) (*x509.Certi
 	}
 	att, err := verify.GetAttestationFromReportContext(ctx, r.Proto, vo)
 	if err != nil {
+		if failed != nil {
+			return nil, kdsFailure(err, failed)
+		}
 		return nil, err
 	}
 	return x509.ParseCertificate(att.GetCertificateChain().GetVcekCert())
@@ -443,11 +457,21 @@ func fetchVCEK(r *Report, chain Chain, now time.Time, opts Options) (*x509.Certi
 type kdsGetter struct {
 	client *http.Client
 	limits httpx.Limits
+	// failed, when set, receives the last request's failure.
+	failed *error
 }
 
 func (g kdsGetter) Get(u string) ([]byte, error) { return g.GetContext(context.Background(), u) }
 
 func (g kdsGetter) GetContext(ctx context.Context, u string) ([]byte, error) {
+	b, err := g.get(ctx, u)
+	if err != nil && g.failed != nil {
+		*g.failed = err
+	}
+	return b, err
+}
+
+func (g kdsGetter) get(ctx context.Context, u string) ([]byte, error) {
 	op := "AMD KDS GET " + u
 	if pu, err := url.Parse(u); err == nil {
 		op = "AMD KDS GET " + pu.Path
@@ -458,11 +482,42 @@ func (g kdsGetter) GetContext(ctx context.Context, u string) ([]byte, error) {
 	}
 	switch {
 	case resp.Status == http.StatusTooManyRequests:
-		return nil, fmt.Errorf("%s: HTTP 429, AMD KDS is rate-limiting this address; wait a minute", op)
+		return nil, fault.Korean(fmt.Errorf("%s: HTTP 429, AMD KDS is rate-limiting this address; wait a minute", op),
+			op+": HTTP 429, AMD KDS가 이 주소의 요청 수를 제한하고 있습니다. 1분 기다립니다", "")
 	case resp.Status != http.StatusOK:
-		return nil, fmt.Errorf("%s: HTTP %d", op, resp.Status)
+		return nil, fault.Korean(fmt.Errorf("%s: HTTP %d", op, resp.Status), fmt.Sprintf("%s: AMD KDS가 HTTP %d로 응답했습니다", op, resp.Status), "")
 	}
 	return resp.Body, nil
 }
+
+// kdsFailure is a VCEK fetch that got no usable answer from AMD KDS: go-sev-guest's words
+// (err), with the getter's failure (cause) kept in the chain for its kind: an interruption
+// stays one, anything else is a network failure.
+func kdsFailure(err, cause error) error {
+	e := &kdsError{msg: err.Error(), cause: cause}
+	if fault.KindOf(cause) == fault.Interrupted || httpx.FailureOf(cause) == httpx.Interrupted {
+		return httpx.Fault(e, "")
+	}
+	causeKO, _ := fault.MessageIn(cause, "ko")
+	var he *httpx.Error
+	switch {
+	case errors.As(cause, &he):
+		causeKO = he.KO()
+	case causeKO == cause.Error():
+		causeKO = fault.QuoteKO("오류 원문", causeKO)
+	}
+	return fault.Korean(fault.WithHint(fault.Network, e,
+		"check network access to AMD KDS (kdsintf.amd.com, and HTTPS_PROXY) and run again, or supply the VCEK certificate instead: "+THIMHint),
+		"AMD KDS에서 인증서를 받지 못했습니다: "+causeKO,
+		"AMD KDS(kdsintf.amd.com 및 HTTPS_PROXY)에 대한 네트워크 접근을 확인한 뒤 다시 실행하거나, 대신 VCEK 인증서를 넘깁니다. "+THIMHintKO)
+}
+
+type kdsError struct {
+	msg   string
+	cause error
+}
+
+func (e *kdsError) Error() string { return e.msg }
+func (e *kdsError) Unwrap() error { return e.cause }
 
 func saysSimulated(c *x509.Certificate) bool { return certs.SaysSimulated(c) }

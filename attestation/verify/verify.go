@@ -121,6 +121,9 @@ type Result struct {
 	AKCert    *x509.Certificate
 	Attest    *tpmquote.Attest
 	Log       *eventlog.Log
+	// FetchErr is why a fetch AllowNetwork asked for got no answer (AMD KDS) and left a
+	// signature unchecked: the run's error (network, exit 3), not a verdict on the evidence.
+	FetchErr error
 }
 
 // Evidence verifies a set.
@@ -267,7 +270,7 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 	switch {
 	case r.SNP != nil:
 		l := snp.Verify(r.SNP, r.Certs, snp.Options{Now: opts.Now, ExtraRoots: opts.Trust.AMD, AllowNetwork: opts.AllowNetwork, Context: opts.Context,
-			KDSClient: opts.kdsClient()})
+			KDSClient: opts.kdsClient(), KDSFailed: func(err error) { r.FetchErr = err }})
 		add(l...)
 		if opts.AllowNetwork && l.Verdict(snp.IDChain) == check.Pass {
 			add(amdRevocation(r, opts))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/pages"
+	"github.com/cvmscope/cvmscope/attestation/snp"
 	"github.com/cvmscope/cvmscope/attestation/token"
 
 	"github.com/cvmscope/cvmscope/attestation/evidence"
@@ -117,7 +119,21 @@ func (f *Files) Banner() Banner {
 // too (inKorean).
 func (f *Files) Run(ctx context.Context, step StepID) (present.Page, error) {
 	p, err := f.run(ctx, step)
+	if err == nil && f.isLast(step) {
+		err = f.fetchErr()
+	}
 	return p, inKorean(step, err)
+}
+
+// fetchErr is the fetch --network asked for that got no answer and left a signature of the
+// evidence unchecked (verify.Result.FetchErr). The run ends with it (a network failure, exit
+// 3) rather than with evidence.unverified naming that item (exit 2): the network decided,
+// not the evidence. It still never passes.
+func (f *Files) fetchErr() error {
+	if f.tokenOnly || f.result == nil {
+		return nil
+	}
+	return f.result.FetchErr
 }
 
 func (f *Files) run(ctx context.Context, step StepID) (present.Page, error) {
@@ -167,6 +183,11 @@ func (f *Files) finalChecks(ctx context.Context, done check.List, withToken bool
 	r := f.result
 	if f.tokenOnly {
 		r = nil
+	}
+	if f.fetchErr() != nil {
+		// What the failed fetch left unchecked is the run error's to say (fetchErr), as a
+		// check that never ran is left to its step's error.
+		done = slices.DeleteFunc(slices.Clone(done), func(c check.Check) bool { return c.ID == snp.IDSignature || c.ID == snp.IDChain })
 	}
 	return append(l, unverifiedChecks(f.set, r, withToken, done)...)
 }
