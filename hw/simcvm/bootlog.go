@@ -1,13 +1,17 @@
 package simcvm
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	_ "embed"
 	"encoding/binary"
+	"encoding/pem"
 	"fmt"
 	"math/big"
+	"sync"
 
 	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 	"github.com/google/go-eventlog/tcg"
@@ -35,10 +39,47 @@ const (
 	initrdPath    = "/boot/initrd.img-" + kernelVersion
 )
 
+// The simulated Secure Boot certificates' CNs.
+const (
+	uefiPK     = "Platform Key"
+	uefiKEK    = "KEK CA"
+	uefiDB     = "UEFI CA"
+	uefiVendor = "Ubuntu Secure Boot Signing"
+)
+
 // uefiCert is a self-signed Ed25519 certificate standing in for a Secure Boot key (PK, KEK,
 // db entry, shim's vendor certificate). Ed25519 signatures are deterministic, so the same
-// seed gives the same DER and hence the same PCR7.
+// seed gives the same DER and hence the same PCR7. The default seed's four are embedded
+// (defaultseed/uefi-certs.pem; TestEmbeddedUEFICerts proves them byte for byte): making
+// them is four Ed25519 keys and signatures, about 2 ms of every start.
 func uefiCert(seed []byte, cn string) ([]byte, error) {
+	if bytes.Equal(seed, simroots.DefaultSeed()) {
+		if der, ok := defaultUEFICerts()[cn]; ok {
+			return der, nil
+		}
+	}
+	return makeUEFICert(seed, cn)
+}
+
+//go:embed defaultseed/uefi-certs.pem
+var defaultUEFICertsPEM []byte
+
+// defaultUEFICerts are the embedded certificates by the CN uefiCert was asked for (each PEM
+// block's "Name" header). A block that does not decode is left out, so it is made instead.
+var defaultUEFICerts = sync.OnceValue(func() map[string][]byte {
+	m := map[string][]byte{}
+	for rest := defaultUEFICertsPEM; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			return m
+		}
+		if b.Type == "CERTIFICATE" && b.Headers["Name"] != "" {
+			m[b.Headers["Name"]] = b.Bytes
+		}
+	}
+})
+
+func makeUEFICert(seed []byte, cn string) ([]byte, error) {
 	priv := ed25519.NewKeyFromSeed(derive(seed, "uefi-key/"+cn, ed25519.SeedSize))
 	serial := new(big.Int).SetBytes(derive(seed, "uefi-serial/"+cn, 16))
 	tmpl := &x509.Certificate{
@@ -73,19 +114,19 @@ func bootLog(seed []byte, secureBoot bool) (*tcgLog, error) {
 	l.add(0, tcg.EFIPlatformFirmwareBlob, firmwareBlob(0xFFC00000, 0x84000), image("fv-pei"))
 
 	// PCR7: Secure Boot state and key databases, measured as whole UEFI_VARIABLE_DATA.
-	pk, err := uefiCert(seed, "Platform Key")
+	pk, err := uefiCert(seed, uefiPK)
 	if err != nil {
 		return nil, err
 	}
-	kek, err := uefiCert(seed, "KEK CA")
+	kek, err := uefiCert(seed, uefiKEK)
 	if err != nil {
 		return nil, err
 	}
-	db, err := uefiCert(seed, "UEFI CA")
+	db, err := uefiCert(seed, uefiDB)
 	if err != nil {
 		return nil, err
 	}
-	vendor, err := uefiCert(seed, "Ubuntu Secure Boot Signing")
+	vendor, err := uefiCert(seed, uefiVendor)
 	if err != nil {
 		return nil, err
 	}

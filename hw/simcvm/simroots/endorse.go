@@ -1,8 +1,10 @@
 package simroots
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -43,7 +45,7 @@ const (
 type Endorser struct {
 	Root, Intermediate, Leaf *x509.Certificate
 
-	key *rsa.PrivateKey
+	key *rsa.PrivateKey // set by buildEndorser; the embedded endorser reads it when it signs
 }
 
 // NewEndorser returns the simulated endorser. Like the other simulated roots it is the same
@@ -74,13 +76,42 @@ var endorser = sync.OnceValues(func() (*Endorser, error) {
 			return nil, err
 		}
 	}
-	if e.key, err = testKey(keyEndorseSigner); err != nil {
+	return &e, nil
+})
+
+// signingKey is the leaf's key. Parsing it checks an RSA-3072 key (about 1 ms), which a run
+// that serves only the embedded default endorsement never needs.
+func (e *Endorser) signingKey() (*rsa.PrivateKey, error) {
+	if e.key != nil {
+		return e.key, nil
+	}
+	k, err := testKey(keyEndorseSigner)
+	if err != nil {
 		return nil, err
 	}
-	if !e.key.PublicKey.Equal(e.Leaf.PublicKey) {
+	if !k.PublicKey.Equal(e.Leaf.PublicKey) {
 		return nil, fmt.Errorf("simroots: the embedded %s does not certify the endorsement signing key; regenerate it (see its header)", fmt.Sprintf(testCertFilePath, certEndorseLeaf))
 	}
-	return &e, nil
+	return k, nil
+}
+
+// The default seed's endorsement: its paravisor MRTD at SVN 1, what the IMDS emulator serves
+// in every simulated TDX flow. RSA-PSS signing with RSA-3072 cost about 3 ms at each start;
+// the document is the same bytes every time (the salt comes from the payload), so it is
+// embedded. TestEmbeddedDefaultEndorsement proves that signing its payload makes it byte for
+// byte; hw/simcvm's TestDefaultEndorsementServed that the default seed's MRTD is its subject.
+//
+//go:embed simulated_test_keys/SIMULATED-TEST-ENDORSEMENT-default-seed.cose
+var defaultEndorsementDoc []byte
+
+// DefaultEndorsementPayload is the payload of the embedded default-seed endorsement (nil if
+// it does not decode, and then every endorsement is signed).
+var DefaultEndorsementPayload = sync.OnceValue(func() []byte {
+	var msg cose.Sign1Message
+	if err := msg.UnmarshalCBOR(defaultEndorsementDoc); err != nil {
+		return nil
+	}
+	return msg.Payload
 })
 
 func buildEndorser() (*Endorser, error) {
@@ -175,7 +206,19 @@ func (e *Endorser) Sign(mrtd []byte, svn int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simroots: endorsement payload: %w", err)
 	}
-	signer, err := cose.NewSigner(cose.AlgorithmPS384, e.key)
+	if p := DefaultEndorsementPayload(); p != nil && bytes.Equal(p, payload) {
+		return bytes.Clone(defaultEndorsementDoc), nil
+	}
+	return e.sign(payload)
+}
+
+// sign makes the COSE_Sign1 of Sign over payload.
+func (e *Endorser) sign(payload []byte) ([]byte, error) {
+	key, err := e.signingKey()
+	if err != nil {
+		return nil, err
+	}
+	signer, err := cose.NewSigner(cose.AlgorithmPS384, key)
 	if err != nil {
 		return nil, fmt.Errorf("simroots: endorsement signer: %w", err)
 	}

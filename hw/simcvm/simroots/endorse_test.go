@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"os"
 	"testing"
 
 	"github.com/veraison/go-cose"
@@ -66,5 +67,59 @@ func TestEndorserSignsVerifiableCOSE(t *testing.T) {
 	}
 	if _, err := NewEndorser(nil); err == nil {
 		t.Error("NewEndorser(nil) succeeded")
+	}
+}
+
+// TestEmbeddedDefaultEndorsement proves that the embedded default-seed endorsement is
+// exactly what signing its own payload makes with the endorser in use (chain and key), so
+// Sign returns the same bytes whichever path it takes. -update-roots signs that payload
+// again (after the chain changed); hw/simcvm's TestDefaultEndorsementServed makes it anew
+// when the default seed's MRTD changed.
+func TestEmbeddedDefaultEndorsement(t *testing.T) {
+	payload := DefaultEndorsementPayload()
+	if payload == nil {
+		t.Fatal("the embedded default-seed endorsement does not decode; run go test ./hw/simcvm -run TestDefaultEndorsementServed -update-default-seed")
+	}
+	e, err := NewEndorser(DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := e.sign(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *updateRoots {
+		if err := os.WriteFile("simulated_test_keys/SIMULATED-TEST-ENDORSEMENT-default-seed.cose", signed, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Log("signed the embedded default-seed endorsement again; rebuild and run the tests again")
+		return
+	}
+	if !bytes.Equal(signed, defaultEndorsementDoc) {
+		t.Fatal("the embedded default-seed endorsement differs from what signing its payload makes; run with -update-roots")
+	}
+	var p map[string]any
+	if err := json.Unmarshal(payload, &p); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := hex.DecodeString(p[EndorsementMRTDKey].(string))
+	svn := int(p[EndorsementSVNIntKey].(float64))
+	got, err := e.Sign(m, svn)
+	if err != nil || !bytes.Equal(got, defaultEndorsementDoc) {
+		t.Fatalf("Sign of the embedded payload's MRTD and SVN did not give the embedded document (err %v)", err)
+	}
+	// Any other MRTD is still signed, and verifies.
+	m[0] ^= 1
+	other, err := e.Sign(m, svn)
+	if err != nil || bytes.Equal(other, defaultEndorsementDoc) {
+		t.Fatalf("another MRTD got the embedded document (err %v)", err)
+	}
+	var msg cose.Sign1Message
+	if err := msg.UnmarshalCBOR(other); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := cose.NewVerifier(cose.AlgorithmPS384, e.Leaf.PublicKey)
+	if err := msg.Verify(nil, v); err != nil {
+		t.Fatalf("another MRTD's endorsement does not verify: %v", err)
 	}
 }

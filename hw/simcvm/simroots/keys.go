@@ -32,12 +32,13 @@ const (
 	certEndorseRoot  = "paravisor-endorsement-root"
 	certEndorseCA    = "paravisor-endorsement-ca"
 	certEndorseLeaf  = "paravisor-endorsement-signer"
+	certMAASigner    = "maa-signer"
 	testCertFilePath = "simulated_test_keys/SIMULATED-TEST-CERT-%s.pem"
 )
 
 // certFileHeader precedes each embedded certificate; pem.Decode skips it.
 const certFileHeader = `SIMULATED TEST CERTIFICATE - cvmscope - NOT ISSUED BY AMD OR MICROSOFT.
-Made by simroots.buildAMDRoots, buildVTPMCA, buildEndorser or signVCEK (for DefaultSeed)
+Made by simroots.buildAMDRoots, buildVTPMCA, buildEndorser, buildMAACert or signVCEK (for DefaultSeed)
 from the SIMULATED-TEST-KEY files beside it;
 regenerate with: go test ./hw/simcvm/simroots -run 'TestEmbedded' -update-roots
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-var updateRoots = flag.Bool("update-roots", false, "rewrite the embedded simulated certificates (ARK/ASK, vTPM CA, endorsement chain, default-seed VCEK) from the embedded keys")
+var updateRoots = flag.Bool("update-roots", false, "rewrite the embedded simulated certificates (ARK/ASK, vTPM CA, endorsement chain, MAA signer, default-seed VCEK) from the embedded keys")
 
 // TestEmbeddedAMDRoots proves that the embedded ARK/ASK are exactly what the embedded keys
 // and buildAMDRoots give, so nothing embedded is unexplained.
@@ -101,7 +101,11 @@ func TestEmbeddedEndorser(t *testing.T) {
 			t.Fatalf("embedded %q differs from buildEndorser's; run with -update-roots", c[1].Subject.CommonName)
 		}
 	}
-	if !built.key.PublicKey.Equal(&used.key.PublicKey) {
+	usedKey, err := used.signingKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !built.key.PublicKey.Equal(&usedKey.PublicKey) {
 		t.Fatal("the endorser signs with a key its embedded leaf does not certify")
 	}
 	inter := x509.NewCertPool()
@@ -147,5 +151,32 @@ func TestEmbeddedDefaultVCEK(t *testing.T) {
 	}
 	if bytes.Equal(other.VCEK.Raw, a.VCEK.Raw) || !other.vcekKey.PublicKey.Equal(other.VCEK.PublicKey) {
 		t.Fatal("a non-default seed got the default seed's VCEK")
+	}
+}
+
+// TestEmbeddedMAACert proves that the embedded MAA signing certificate is exactly what the
+// embedded key and buildMAACert give, and that NewMAASigner hands out that certificate.
+func TestEmbeddedMAACert(t *testing.T) {
+	built, err := buildMAACert()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *updateRoots {
+		out := append([]byte(certFileHeader), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: built.Raw})...)
+		if err := os.WriteFile(fmt.Sprintf(testCertFilePath, certMAASigner), out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Log("rewrote the embedded MAA signing certificate; rebuild and run the tests again")
+		return
+	}
+	key, used, err := NewMAASigner(DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(built.Raw, used.Raw) {
+		t.Fatal("the embedded MAA signing certificate differs from buildMAACert's; run with -update-roots")
+	}
+	if !key.PublicKey.Equal(used.PublicKey) {
+		t.Fatal("the MAA signer signs with a key its embedded certificate does not certify")
 	}
 }
