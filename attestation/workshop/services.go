@@ -132,7 +132,9 @@ func EmulatorConfig(sc Scenario) (maaemu.Config, error) {
 	if err != nil {
 		return maaemu.Config{}, err
 	}
-	return maaemu.Config{Anchors: st.Emulator,
+	anchors := st.Emulator
+	anchors.TDXCollateral = simulatedCollateral()
+	return maaemu.Config{Anchors: anchors,
 		Delay: sc.MAA.Delay, Throttle: sc.MAA.Throttle, Fail5xx: sc.MAA.Fail5xx,
 		UnknownKey: sc.MAA.UnknownKey, Expired: sc.MAA.Expired, WrongIssuer: sc.MAA.WrongIssuer,
 		ClockSkew: sc.MAA.ClockSkew}, nil

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/evidence"
@@ -25,13 +26,17 @@ const SimulatedKeySource = "cvmscope's simulated MAA signing key (public test ke
 // the MAA key as a key set for tokens. Only a caller hands it out: a run that started the
 // simulated CVM itself, or a user who passed --trust-simulated. Every key in it is public.
 type SimulatedTrust struct {
-	Verify   verify.Trust
+	Verify verify.Trust
+	// Emulator leaves TDXCollateral out; EmulatorConfig adds it.
 	Emulator maaemu.Anchors
 	MAAKeys  *token.KeySet
 }
 
-// Simulated returns the simulated CVM's anchors.
-func Simulated() (*SimulatedTrust, error) {
+// Simulated returns the simulated CVM's anchors, made once per process (a run asks for them
+// for the emulator and again for each verification). They are shared: do not modify them.
+func Simulated() (*SimulatedTrust, error) { return simulated() }
+
+var simulated = sync.OnceValues(func() (*SimulatedTrust, error) {
 	a, err := simroots.Anchors()
 	if err != nil {
 		return nil, fault.Korean(fault.Errorf(fault.Internal, "simulated roots: %v", err), "시뮬레이션 루트 인증서: "+koErr(err), "")
@@ -54,11 +59,10 @@ func Simulated() (*SimulatedTrust, error) {
 			VTPM:  []*x509.Certificate{a.VTPMRoot, a.VTPMIntermediate},
 		},
 		Emulator: maaemu.Anchors{AMD: snp.Roots{Product: "Milan", ARK: a.ARK, ASK: a.ASK}, PCKRoot: a.PCKRoot,
-			VTPMRoot: a.VTPMRoot, VTPMIntermediate: a.VTPMIntermediate, SigningKey: a.MAAKey, SigningCert: a.MAACert,
-			TDXCollateral: simulatedCollateral()},
+			VTPMRoot: a.VTPMRoot, VTPMIntermediate: a.VTPMIntermediate, SigningKey: a.MAAKey, SigningCert: a.MAACert},
 		MAAKeys: keys,
 	}, nil
-}
+})
 
 // verifyOptions are the run's verification options. A run that opened the simulated CVM
 // itself trusts its test roots: it made that hardware, and every check that rests on them
@@ -80,7 +84,9 @@ func (l *Live) verifyOptions(ctx context.Context) verify.Options {
 }
 
 // simulatedCollateral is the simulated Intel collateral the emulator judges TD quotes by
-// (attester_tcb_status); nil if it cannot be made, which leaves the claim out.
+// (attester_tcb_status); nil if it cannot be made, which leaves the claim out. Only
+// EmulatorConfig makes it: Simulated is also called for verification, which never reads
+// it, and signing it (a certificate, two documents and a CRL) cost 2 ms each time.
 func simulatedCollateral() *tdx.Collateral {
 	plat, err := simroots.NewTDX(simroots.DefaultSeed())
 	if err != nil {
