@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cvmscope/cvmscope/attestation/akcert"
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
@@ -29,8 +30,10 @@ type signedItem struct {
 	file         string
 	ids          []string
 	give, giveKO string
-	// unsigned: no signature covers the item at all (ids is empty), so it is always named.
-	unsigned bool
+	// unsigned: no signature covers the item at all (ids is empty), so it is always named,
+	// with why (default: no signature covers it).
+	unsigned   bool
+	why, whyKO string
 }
 
 // unverifiedChecks returns one failing evidence.unverified check naming every signed item in
@@ -72,6 +75,14 @@ func unverifiedChecks(s *evidence.Set, r *verify.Result, withToken bool, done ch
 				give:   "supply the AK public key (tpm2_readpublic -c 0x81000003 -o ak.pub) or an HCL report whose runtime claims carry HCLAkPub",
 				giveKO: "AK 공개 키(tpm2_readpublic -c 0x81000003 -o ak.pub)나 런타임 클레임에 HCLAkPub이 있는 HCL 보고서를 함께 줍니다"})
 		}
+		if s.Quote != nil && len(s.Quote.Msg) > 0 && done.Verdict(tpmquote.IDSignature) == check.Pass && !akAnchored(r, done) {
+			// The quote verifies, but with a key the files brought: anyone can make a key
+			// and sign a quote with it, so the AK must be tied to something the caller trusts.
+			items = append(items, signedItem{what: "the AK that signs the TPM quote", whatKO: "TPM 쿼트에 서명한 AK", file: fileOf(s, evidence.KindPublicKey, evidence.KindTPMPublic),
+				unsigned: true, why: "nothing anchors it", whyKO: "이를 보증하는 기준이 없음",
+				give:   "the quote verifies with an AK that came with the files, and nothing ties that AK to a TPM you trust; add its AK certificate (NV 0x01C101D0) with --vtpm-root FILE (--trust-simulated for simulated evidence), or the HCL report whose runtime claims carry HCLAkPub, with its VCEK or TD quote",
+				giveKO: "쿼트는 파일과 함께 온 AK로 검증되지만, 그 AK를 신뢰하는 TPM에 묶어 주는 것이 없습니다. AK 인증서(NV 0x01C101D0)와 --vtpm-root FILE(시뮬레이션 증거라면 --trust-simulated)을 주거나, 런타임 클레임에 HCLAkPub이 있는 HCL 보고서를 VCEK나 TD 쿼트와 함께 줍니다"})
+		}
 		if it, ok := unsignedMeasurements(s); ok {
 			items = append(items, it)
 		}
@@ -97,8 +108,11 @@ func unverifiedChecks(s *evidence.Set, r *verify.Result, withToken bool, done ch
 			name, nameKO = it.file+": "+name, it.file+": "+nameKO
 		}
 		if it.unsigned {
-			en = append(en, name+" (no signature covers it): "+it.give)
-			ko = append(ko, nameKO+"(이를 보증하는 서명이 없음): "+it.giveKO)
+			if it.why == "" {
+				it.why, it.whyKO = "no signature covers it", "이를 보증하는 서명이 없음"
+			}
+			en = append(en, name+" ("+it.why+"): "+it.give)
+			ko = append(ko, nameKO+"("+it.whyKO+"): "+it.giveKO)
 			continue
 		}
 		en = append(en, name+" ("+strings.Join(it.ids, ", ")+" skipped): "+it.give)
@@ -111,6 +125,21 @@ func unverifiedChecks(s *evidence.Set, r *verify.Result, withToken bool, done ch
 		KO("서명을 검증하지 않았으므로 보여 준 내용을 보증하는 것이 없습니다: %s", strings.Join(ko, "; ")).
 		WithDetail("the fields are shown as read; this check fails so that a script does not take them as verified",
 			"필드는 읽은 그대로 보여 줍니다. 스크립트가 이를 검증된 것으로 받아들이지 않도록 이 검사는 실패합니다")}
+}
+
+// akAnchored reports whether the AK that verified the quote is tied to an anchor: its
+// certificate passed (chained to a --vtpm-root, or informational because a verified hardware
+// report binds the AK), or the HCL report binds it (HCLAkPub under REPORT_DATA, the AK read
+// from the TPM equal to it, or the quote checked with HCLAkPub itself). Whether that report's
+// own signature verified is the report's item above.
+func akAnchored(r *verify.Result, done check.List) bool {
+	if done.Verdict(akcert.ID) == check.Pass {
+		return true
+	}
+	if done.Verdict(hcl.IDBinding) != check.Pass {
+		return false
+	}
+	return done.Verdict(tpmquote.IDAKBinding) == check.Pass || r.AK != nil && !r.AKFromTPM
 }
 
 // unsignedMeasurements is the event log and PCR values of a set that holds no TPM quote: the
@@ -127,16 +156,21 @@ func unsignedMeasurements(s *evidence.Set) (signedItem, bool) {
 	}
 	if len(s.PCRs) > 0 || len(s.PCRBanks) > 0 {
 		what, whatKO = append(what, "the PCR values"), append(whatKO, "PCR 값")
-		for _, k := range []evidence.Kind{evidence.KindPCRs, evidence.KindPCRFile, evidence.KindPCRValues} {
-			if f := s.FileOf(k); f != "" {
-				file = append(file, f)
-				break
-			}
-		}
+		file = append(file, fileOf(s, evidence.KindPCRs, evidence.KindPCRFile, evidence.KindPCRValues))
 	}
 	return signedItem{what: strings.Join(what, " and "), whatKO: strings.Join(whatKO, "와 "), file: strings.Join(uniq(file), ", "), unsigned: true,
 		give:   "no TPM quote was given, so nothing signed says a TPM measured these values; add the TPM quote over these PCRs (tpm2_quote: its message, signature and PCR file) with its AK (the AK public key, or the HCL report whose runtime claims carry HCLAkPub)",
 		giveKO: "TPM 쿼트가 없어 TPM이 이 값을 측정했다고 서명으로 보증하는 것이 없습니다. 이 PCR에 대한 TPM 쿼트(tpm2_quote의 메시지, 서명, PCR 파일)와 AK(AK 공개 키, 또는 런타임 클레임에 HCLAkPub이 있는 HCL 보고서)를 함께 줍니다"}, true
+}
+
+// fileOf names the first supplied file of one of kinds, or "".
+func fileOf(s *evidence.Set, kinds ...evidence.Kind) string {
+	for _, f := range s.Supplied() {
+		if slices.Contains(kinds, f.Kind) {
+			return f.Path
+		}
+	}
+	return ""
 }
 
 // uniq drops empty and repeated names, keeping the order.

@@ -228,7 +228,10 @@ func TestInspectReadsOtherToolsFormats(t *testing.T) {
 			if tee == "tdx" {
 				hw = "tdx.quote.signature"
 			}
+			// A quote's AK from a file is data, not an anchor: its certificate, chained to the
+			// simulated vTPM root (--trust-simulated), ties it to a TPM.
 			akpub := write(t, dir, "ak.pub", s.AKPub)
+			akcert := write(t, dir, "ak.crt", s.AKCert)
 			for v := 0; v <= 2; v++ {
 				p := write(t, dir, "evidence.json", trusteeJSON(t, s, v))
 				extra := []string{p}
@@ -245,18 +248,23 @@ func TestInspectReadsOtherToolsFormats(t *testing.T) {
 				pcrs = append(pcrs, hex.EncodeToString(v))
 			}
 			tq, _ := json.Marshal(map[string]any{"signature": hex.EncodeToString(s.Quote.Sig), "message": hex.EncodeToString(s.Quote.Msg), "pcrs": pcrs})
-			inspectOK(t, "trustee TPM-quote JSON", []string{write(t, dir, "tpm-quote.json", tq), akpub},
-				"tpm.quote.signature", "tpm.quote.pcr-digest")
+			tqFile := write(t, dir, "tpm-quote.json", tq)
+			inspectOK(t, "trustee TPM-quote JSON", []string{tqFile, akpub, akcert},
+				"tpm.quote.signature", "tpm.quote.pcr-digest", "ak.certificate")
+			if r := runCLI(t, "inspect", "--trust-simulated", "-o", "json", tqFile, akpub); r.code != 2 || r.verdict("tpm.quote.signature") != check.Pass ||
+				!strings.Contains(failing(r.report.Checks), "the AK that signs the TPM quote (nothing anchors it)") {
+				t.Errorf("TPM quote with a bare AK public key: exit %d, %s", r.code, failing(r.report.Checks))
+			}
 
 			msg := write(t, dir, "quote.msg", s.Quote.Msg)
 			sig := write(t, dir, "quote.sig", tpmtSignature(s.Quote.Sig))
 			values := write(t, dir, "pcrs.bin", bytes.Join(vals, nil))
-			inspectOK(t, "tpm2_quote -m -s -o", []string{msg, sig, write(t, dir, "quote.pcrs", pcrFile(idx, vals)), akpub},
+			inspectOK(t, "tpm2_quote -m -s -o", []string{msg, sig, write(t, dir, "quote.pcrs", pcrFile(idx, vals)), akpub, akcert},
 				"tpm.quote.signature", "tpm.quote.pcr-digest")
 			// tpm2_pcrread -o for PCRs 0-7 is 256 bytes, the size of a raw signature: given
 			// before the raw signature, it must still be read as the PCR values.
 			raw := write(t, dir, "quote.rawsig", s.Quote.Sig)
-			for _, order := range [][]string{{values, raw, msg, akpub}, {msg, raw, values, akpub}, {values, sig, msg, akpub}} {
+			for _, order := range [][]string{{values, raw, msg, akpub, akcert}, {msg, raw, values, akpub, akcert}, {values, sig, msg, akpub, akcert}} {
 				inspectOK(t, "tpm2_pcrread -o", order, "tpm.quote.signature", "tpm.quote.pcr-digest")
 			}
 

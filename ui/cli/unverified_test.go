@@ -43,7 +43,19 @@ func TestInspectFailsUnverifiedSignedItems(t *testing.T) {
 			if r.code != 2 || len(c) != 1 || !strings.Contains(c[0].Summary, "TPM quote") || !strings.Contains(c[0].Summary, "AK public key") {
 				t.Errorf("TPM quote without AK: exit %d, evidence.unverified %+v", r.code, c)
 			}
-			inspectOK(t, "TPM quote with its AK", []string{msg, sig, write(t, dir, "ak.pub", s.AKPub)}, "tpm.quote.signature")
+			// The AK from a file verifies the quote but is anchored by nothing: exit 2 until
+			// its certificate chains to a root the caller chose.
+			akpub := write(t, dir, "ak.pub", s.AKPub)
+			r = runCLI(t, "inspect", "--trust-simulated", "-o", "json", msg, sig, akpub)
+			c = r.report.Checks.Find("evidence.unverified")
+			if r.code != 2 || r.verdict("tpm.quote.signature") != check.Pass || len(c) != 1 || !strings.Contains(c[0].Summary, "ak.pub: the AK that signs the TPM quote (nothing anchors it)") ||
+				!strings.Contains(c[0].Summary, "--vtpm-root") {
+				t.Errorf("TPM quote with a bare AK: exit %d, evidence.unverified %+v", r.code, c)
+			}
+			if r := runCLI(t, "inspect", "-o", "json", msg, sig, akpub, write(t, dir, "ak.crt", s.AKCert)); r.code != 2 || r.verdict("ak.certificate") != check.Fail {
+				t.Errorf("TPM quote with its AK certificate, simulated root not trusted: exit %d, ak.certificate %s", r.code, r.verdict("ak.certificate"))
+			}
+			inspectOK(t, "TPM quote with its AK and AK certificate", []string{msg, sig, akpub, write(t, dir, "ak.crt", s.AKCert)}, "tpm.quote.signature", "ak.certificate")
 		})
 	}
 }
