@@ -12,6 +12,7 @@ package explain
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
@@ -73,11 +74,14 @@ var rootHints = map[string]present.Text{
 }
 
 // rootTPMErrors are the TPM error hints that differ for root, as rootHints.
-var rootTPMErrors = map[string]present.Text{
-	"PERMISSION_DENIED": t(
-		"cvmscope already runs as root, so a security module (SELinux, AppArmor) or a container without the device denies access; check ls -l on the device and the audit log.",
-		"cvmscope가 이미 root로 실행 중이므로 보안 모듈(SELinux, AppArmor)이나 장치가 없는 컨테이너가 접근을 막고 있습니다. 장치를 ls -l로, 그리고 감사 로그를 확인합니다."),
-}
+// Built when first used, not at every start: most runs never look it up.
+var rootTPMErrors = sync.OnceValue(func() map[string]present.Text {
+	return map[string]present.Text{
+		"PERMISSION_DENIED": t(
+			"cvmscope already runs as root, so a security module (SELinux, AppArmor) or a container without the device denies access; check ls -l on the device and the audit log.",
+			"cvmscope가 이미 root로 실행 중이므로 보안 모듈(SELinux, AppArmor)이나 장치가 없는 컨테이너가 접근을 막고 있습니다. 장치를 ls -l로, 그리고 감사 로그를 확인합니다."),
+	}
+})
 
 // LookupCheck returns the entry for a check ID and whether the catalog has one.
 func LookupCheck(id string) (Entry, bool) {
@@ -95,15 +99,15 @@ func CheckIDs() []string { return keys(checks, checkAliases) }
 // "NO_TPM_DEVICE"). Both texts are empty for a name the catalog does not know; hw/tpm's own
 // English meaning is then the best there is.
 func TPMError(name string) (meaning, hint present.Text) {
-	en := tpmErrors[name]
-	if h, ok := rootTPMErrors[name]; ok && fault.AsRoot() {
+	en := tpmErrors()[name]
+	if h, ok := rootTPMErrors()[name]; ok && fault.AsRoot() {
 		en.Hint = h
 	}
 	return en.Meaning, en.Hint
 }
 
 // TPMErrorNames lists the catalogued TPM error names, sorted.
-func TPMErrorNames() []string { return keys(tpmErrors, nil) }
+func TPMErrorNames() []string { return keys(tpmErrors(), nil) }
 
 func keys[V any](m map[string]V, extra map[string]string) []string {
 	out := make([]string, 0, len(m)+len(extra))

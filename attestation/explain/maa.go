@@ -2,6 +2,7 @@ package explain
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/cvmscope/cvmscope/attestation/present"
 )
@@ -212,79 +213,85 @@ var jwtFields = map[string]present.Text{
 // answer ("http-400", "http-401", "http-404", "http-408", "http-429", "http-5xx",
 // "http-other", "policy"). Both texts are empty for an unknown name.
 func MAAProblem(name string) (meaning, hint present.Text) {
-	en := maaProblems[name]
+	en := maaProblems()[name]
 	return en.Meaning, en.Hint
 }
 
 // MAAProblemShort names a problem in a few words, for a table cell.
-func MAAProblemShort(name string) present.Text { return maaProblemShort[name] }
+func MAAProblemShort(name string) present.Text { return maaProblemShort()[name] }
 
-var maaProblemShort = map[string]present.Text{
-	"dns": t("DNS lookup failed", "DNS 이름 해석 실패"), "refused": t("connection refused", "연결 거부"),
-	"timeout": t("timed out", "시간 초과"), "proxy": t("proxy failed", "프록시 연결 실패"),
-	"tls": t("TLS certificate not trusted", "TLS 인증서 검증 실패"), "reset": t("connection closed", "연결 끊김"),
-	"too-large": t("answer too large", "응답이 너무 큼"), "unreachable": t("unreachable", "연결 불가"),
-	"interrupted": t("interrupted", "중단됨"),
-	"policy":      t("policy denied", "정책 거부"), "http-400": t("evidence rejected", "증거 거부"),
-	"http-401": t("authorization required", "인가 필요"), "http-404": t("no such endpoint", "엔드포인트 없음"),
-	"http-408": t("request timed out", "요청 시간 초과"), "http-429": t("rate-limited", "요청 수 제한"),
-	"http-5xx": t("server failure", "서버 오류"), "http-other": t("unexpected status", "예상하지 못한 상태"),
-}
+// Built when first used, not at every start: most runs never look it up.
+var maaProblemShort = sync.OnceValue(func() map[string]present.Text {
+	return map[string]present.Text{
+		"dns": t("DNS lookup failed", "DNS 이름 해석 실패"), "refused": t("connection refused", "연결 거부"),
+		"timeout": t("timed out", "시간 초과"), "proxy": t("proxy failed", "프록시 연결 실패"),
+		"tls": t("TLS certificate not trusted", "TLS 인증서 검증 실패"), "reset": t("connection closed", "연결 끊김"),
+		"too-large": t("answer too large", "응답이 너무 큼"), "unreachable": t("unreachable", "연결 불가"),
+		"interrupted": t("interrupted", "중단됨"),
+		"policy":      t("policy denied", "정책 거부"), "http-400": t("evidence rejected", "증거 거부"),
+		"http-401": t("authorization required", "인가 필요"), "http-404": t("no such endpoint", "엔드포인트 없음"),
+		"http-408": t("request timed out", "요청 시간 초과"), "http-429": t("rate-limited", "요청 수 제한"),
+		"http-5xx": t("server failure", "서버 오류"), "http-other": t("unexpected status", "예상하지 못한 상태"),
+	}
+})
 
 // MAAProblemNames lists the catalogued problem names, sorted.
-func MAAProblemNames() []string { return keys(maaProblems, nil) }
+func MAAProblemNames() []string { return keys(maaProblems(), nil) }
 
-var maaProblems = map[string]Entry{
-	"interrupted": eh("The call was interrupted (Ctrl-C, Esc or SIGTERM) before an answer arrived; nothing is known about the provider.", "응답이 오기 전에 호출이 중단되었습니다(Ctrl-C, Esc 또는 SIGTERM). 공급자 상태는 알 수 없습니다.",
-		"Run the step again when you are ready.", "준비되면 단계를 다시 실행합니다."),
-	"dns": eh("The provider's host name did not resolve (DNS).", "공급자 호스트 이름을 찾지 못했습니다(DNS).",
-		"Check the attestation URL (-a) for typos and the VM's DNS; the shared providers are shared<code>.<code>.attest.azure.net (Korea Central: sharedkrc.krc.attest.azure.net).",
-		"증명 URL(-a)의 오타와 VM의 DNS를 확인합니다. 공유 공급자는 shared<코드>.<코드>.attest.azure.net 형식입니다(한국 중부: sharedkrc.krc.attest.azure.net)."),
-	"refused": eh("The connection was refused: nothing listens at that address and port.", "연결이 거부되었습니다. 그 주소와 포트에서 응답하는 서비스가 없습니다.",
-		"Check the attestation URL and port; for the local emulator, check that it is running.",
-		"증명 URL과 포트를 확인합니다. 로컬 에뮬레이터라면 실행 중인지 확인합니다."),
-	"timeout": eh("The call timed out: no answer arrived in time.", "호출 시간이 초과되었습니다. 제때 응답이 오지 않았습니다.",
-		"Allow outbound HTTPS (port 443) to the provider in the NSG and firewall, check the proxy, and retry.",
-		"NSG와 방화벽에서 공급자로 가는 아웃바운드 HTTPS(443 포트)를 허용하고 프록시를 확인한 뒤 다시 시도합니다."),
-	"proxy": eh("The HTTP proxy could not be reached or refused the connection.", "HTTP 프록시에 연결할 수 없거나 프록시가 연결을 거부했습니다.",
-		"Check HTTPS_PROXY (and its credentials) or put the provider in NO_PROXY if the VM can reach it directly.",
-		"HTTPS_PROXY(와 인증 정보)를 확인하거나, VM이 직접 접근할 수 있다면 공급자를 NO_PROXY에 넣습니다."),
-	"tls": eh("The provider's TLS certificate did not verify.", "공급자의 TLS 인증서가 검증되지 않았습니다.",
-		"Install the ca-certificates package; a TLS-inspecting proxy needs its CA installed. Verification is never turned off.",
-		"ca-certificates 패키지를 설치합니다. TLS를 검사하는 프록시라면 그 CA를 설치해야 합니다. 검증은 끄지 않습니다."),
-	"reset": eh("The connection was closed in the middle of the exchange.", "통신 도중 연결이 끊어졌습니다.",
-		"Retry; if it keeps happening, a proxy or firewall is cutting the connection.",
-		"다시 시도합니다. 계속되면 프록시나 방화벽이 연결을 끊고 있는 것입니다."),
-	"too-large": eh("The answer was larger than any MAA answer; it was refused unread.", "응답이 어떤 MAA 응답보다도 커서 읽지 않고 거부했습니다.",
-		"Check that the attestation URL (-a) names an attestation provider.", "증명 URL(-a)이 증명 공급자를 가리키는지 확인합니다."),
-	"unreachable": eh("MAA could not be reached.", "MAA에 연결할 수 없었습니다.",
-		"Check the URL, DNS, the proxy settings (HTTPS_PROXY, NO_PROXY) and outbound HTTPS.",
-		"URL, DNS, 프록시 설정(HTTPS_PROXY, NO_PROXY), 아웃바운드 HTTPS를 확인합니다."),
-	"policy": eh("MAA's attestation policy refused the evidence.", "MAA의 증명 정책이 증거를 거부했습니다.",
-		"Fix what the denied claim names (usually Secure Boot or a debugger), or use your own provider with a custom policy.",
-		"거부된 클레임이 가리키는 것(대개 보안 부팅이나 디버거)을 고치거나, 사용자 지정 정책을 둔 자체 공급자를 씁니다."),
-	"http-400": eh("MAA rejected the evidence as invalid (HTTP 400).", "MAA가 증거를 유효하지 않다고 거부했습니다(HTTP 400).",
-		"Compare the request with the local checks: a stale report, a wrong VCEK chain or a TDREPORT sent instead of a TD quote are common causes. 400 is not retried.",
-		"요청을 로컬 검증 결과와 비교합니다. 오래된 보고서, 잘못된 VCEK 체인, TD 쿼트 대신 보낸 TDREPORT가 흔한 원인입니다. 400은 재시도하지 않습니다."),
-	"http-401": eh("The provider requires authorization (HTTP 401/403).", "공급자가 인가를 요구합니다(HTTP 401/403).",
-		"The shared regional providers need none: check the attestation URL (-a).", "리전 공유 공급자는 인가가 필요 없습니다. 증명 URL(-a)을 확인합니다."),
-	"http-404": eh("No such endpoint (HTTP 404).", "해당 엔드포인트가 없습니다(HTTP 404).",
-		"Check the attestation URL (-a) and the api-version.", "증명 URL(-a)과 api-version을 확인합니다."),
-	"http-408": eh("MAA timed out reading the request (HTTP 408).", "MAA가 요청을 읽는 중 시간이 초과되었습니다(HTTP 408).",
-		"Retry; a slow proxy can cause it.", "다시 시도합니다. 느린 프록시가 원인일 수 있습니다."),
-	"http-429": eh("MAA is rate-limiting this client (HTTP 429).", "MAA가 이 클라이언트의 요청 수를 제한하고 있습니다(HTTP 429).",
-		"Wait as long as Retry-After says and try again, or use your own attestation provider.",
-		"Retry-After만큼 기다린 뒤 다시 시도하거나 자체 증명 공급자를 씁니다."),
-	"http-5xx": eh("MAA had a server-side failure (HTTP 5xx).", "MAA 서버 쪽에서 오류가 났습니다(HTTP 5xx).",
-		"Retry later and check Azure status for the region.", "나중에 다시 시도하고 해당 리전의 Azure 상태를 확인합니다."),
-	"http-other": eh("MAA answered with an HTTP status cvmscope does not expect.", "MAA가 cvmscope가 예상하지 않은 HTTP 상태로 응답했습니다.",
-		"Read MAA's message; check the attestation URL.", "MAA의 메시지를 읽고 증명 URL을 확인합니다."),
-}
+// Built when first used, not at every start: most runs never look it up.
+var maaProblems = sync.OnceValue(func() map[string]Entry {
+	return map[string]Entry{
+		"interrupted": eh("The call was interrupted (Ctrl-C, Esc or SIGTERM) before an answer arrived; nothing is known about the provider.", "응답이 오기 전에 호출이 중단되었습니다(Ctrl-C, Esc 또는 SIGTERM). 공급자 상태는 알 수 없습니다.",
+			"Run the step again when you are ready.", "준비되면 단계를 다시 실행합니다."),
+		"dns": eh("The provider's host name did not resolve (DNS).", "공급자 호스트 이름을 찾지 못했습니다(DNS).",
+			"Check the attestation URL (-a) for typos and the VM's DNS; the shared providers are shared<code>.<code>.attest.azure.net (Korea Central: sharedkrc.krc.attest.azure.net).",
+			"증명 URL(-a)의 오타와 VM의 DNS를 확인합니다. 공유 공급자는 shared<코드>.<코드>.attest.azure.net 형식입니다(한국 중부: sharedkrc.krc.attest.azure.net)."),
+		"refused": eh("The connection was refused: nothing listens at that address and port.", "연결이 거부되었습니다. 그 주소와 포트에서 응답하는 서비스가 없습니다.",
+			"Check the attestation URL and port; for the local emulator, check that it is running.",
+			"증명 URL과 포트를 확인합니다. 로컬 에뮬레이터라면 실행 중인지 확인합니다."),
+		"timeout": eh("The call timed out: no answer arrived in time.", "호출 시간이 초과되었습니다. 제때 응답이 오지 않았습니다.",
+			"Allow outbound HTTPS (port 443) to the provider in the NSG and firewall, check the proxy, and retry.",
+			"NSG와 방화벽에서 공급자로 가는 아웃바운드 HTTPS(443 포트)를 허용하고 프록시를 확인한 뒤 다시 시도합니다."),
+		"proxy": eh("The HTTP proxy could not be reached or refused the connection.", "HTTP 프록시에 연결할 수 없거나 프록시가 연결을 거부했습니다.",
+			"Check HTTPS_PROXY (and its credentials) or put the provider in NO_PROXY if the VM can reach it directly.",
+			"HTTPS_PROXY(와 인증 정보)를 확인하거나, VM이 직접 접근할 수 있다면 공급자를 NO_PROXY에 넣습니다."),
+		"tls": eh("The provider's TLS certificate did not verify.", "공급자의 TLS 인증서가 검증되지 않았습니다.",
+			"Install the ca-certificates package; a TLS-inspecting proxy needs its CA installed. Verification is never turned off.",
+			"ca-certificates 패키지를 설치합니다. TLS를 검사하는 프록시라면 그 CA를 설치해야 합니다. 검증은 끄지 않습니다."),
+		"reset": eh("The connection was closed in the middle of the exchange.", "통신 도중 연결이 끊어졌습니다.",
+			"Retry; if it keeps happening, a proxy or firewall is cutting the connection.",
+			"다시 시도합니다. 계속되면 프록시나 방화벽이 연결을 끊고 있는 것입니다."),
+		"too-large": eh("The answer was larger than any MAA answer; it was refused unread.", "응답이 어떤 MAA 응답보다도 커서 읽지 않고 거부했습니다.",
+			"Check that the attestation URL (-a) names an attestation provider.", "증명 URL(-a)이 증명 공급자를 가리키는지 확인합니다."),
+		"unreachable": eh("MAA could not be reached.", "MAA에 연결할 수 없었습니다.",
+			"Check the URL, DNS, the proxy settings (HTTPS_PROXY, NO_PROXY) and outbound HTTPS.",
+			"URL, DNS, 프록시 설정(HTTPS_PROXY, NO_PROXY), 아웃바운드 HTTPS를 확인합니다."),
+		"policy": eh("MAA's attestation policy refused the evidence.", "MAA의 증명 정책이 증거를 거부했습니다.",
+			"Fix what the denied claim names (usually Secure Boot or a debugger), or use your own provider with a custom policy.",
+			"거부된 클레임이 가리키는 것(대개 보안 부팅이나 디버거)을 고치거나, 사용자 지정 정책을 둔 자체 공급자를 씁니다."),
+		"http-400": eh("MAA rejected the evidence as invalid (HTTP 400).", "MAA가 증거를 유효하지 않다고 거부했습니다(HTTP 400).",
+			"Compare the request with the local checks: a stale report, a wrong VCEK chain or a TDREPORT sent instead of a TD quote are common causes. 400 is not retried.",
+			"요청을 로컬 검증 결과와 비교합니다. 오래된 보고서, 잘못된 VCEK 체인, TD 쿼트 대신 보낸 TDREPORT가 흔한 원인입니다. 400은 재시도하지 않습니다."),
+		"http-401": eh("The provider requires authorization (HTTP 401/403).", "공급자가 인가를 요구합니다(HTTP 401/403).",
+			"The shared regional providers need none: check the attestation URL (-a).", "리전 공유 공급자는 인가가 필요 없습니다. 증명 URL(-a)을 확인합니다."),
+		"http-404": eh("No such endpoint (HTTP 404).", "해당 엔드포인트가 없습니다(HTTP 404).",
+			"Check the attestation URL (-a) and the api-version.", "증명 URL(-a)과 api-version을 확인합니다."),
+		"http-408": eh("MAA timed out reading the request (HTTP 408).", "MAA가 요청을 읽는 중 시간이 초과되었습니다(HTTP 408).",
+			"Retry; a slow proxy can cause it.", "다시 시도합니다. 느린 프록시가 원인일 수 있습니다."),
+		"http-429": eh("MAA is rate-limiting this client (HTTP 429).", "MAA가 이 클라이언트의 요청 수를 제한하고 있습니다(HTTP 429).",
+			"Wait as long as Retry-After says and try again, or use your own attestation provider.",
+			"Retry-After만큼 기다린 뒤 다시 시도하거나 자체 증명 공급자를 씁니다."),
+		"http-5xx": eh("MAA had a server-side failure (HTTP 5xx).", "MAA 서버 쪽에서 오류가 났습니다(HTTP 5xx).",
+			"Retry later and check Azure status for the region.", "나중에 다시 시도하고 해당 리전의 Azure 상태를 확인합니다."),
+		"http-other": eh("MAA answered with an HTTP status cvmscope does not expect.", "MAA가 cvmscope가 예상하지 않은 HTTP 상태로 응답했습니다.",
+			"Read MAA's message; check the attestation URL.", "MAA의 메시지를 읽고 증명 URL을 확인합니다."),
+	}
+})
 
 // PolicyClaim says why MAA's policy may deny on a claim and what fixes it, for the claims
 // the default AzureGuest policy checks; other claims get a general sentence.
 func PolicyClaim(target string) (why, fix present.Text) {
-	e, ok := policyClaims[strings.ToLower(target)]
+	e, ok := policyClaims()[strings.ToLower(target)]
 	if !ok {
 		return t("the claim did not have the value the policy requires", "클레임 값이 정책이 요구하는 값이 아닙니다"),
 			t("compare the claim with the evidence, or use a custom provider and policy", "클레임을 증거와 비교하거나, 사용자 지정 공급자와 정책을 씁니다")
@@ -301,28 +308,31 @@ var (
 
 func pc(en, ko string, fix present.Text) Entry { return Entry{Meaning: t(en, ko), Hint: fix} }
 
-var policyClaims = map[string]Entry{
-	"x-ms-azurevm-dbxvalidated": pc("Secure Boot is off, so its forbidden-signature database (dbx) could not be validated",
-		"보안 부팅이 꺼져 있어 금지 서명 데이터베이스(dbx)를 검증할 수 없었습니다", fixSecureBoot),
-	"x-ms-azurevm-dbvalidated": pc("Secure Boot is off, so its allowed-signature database (db) could not be validated",
-		"보안 부팅이 꺼져 있어 허용 서명 데이터베이스(db)를 검증할 수 없었습니다", fixSecureBoot),
-	"x-ms-azurevm-default-securebootkeysvalidated": pc("Secure Boot is off or uses non-default keys",
-		"보안 부팅이 꺼져 있거나 기본 키가 아닌 키를 씁니다", fixSecureBoot),
-	"x-ms-azurevm-secureboot": pc("Secure Boot is off", "보안 부팅이 꺼져 있습니다", fixSecureBoot),
-	"secureboot":              pc("Secure Boot is off", "보안 부팅이 꺼져 있습니다", fixSecureBoot),
-	"secure-boot":             pc("Secure Boot is off", "보안 부팅이 꺼져 있습니다", fixSecureBoot),
-	"x-ms-azurevm-debuggersdisabled": pc("a boot or kernel debugger is enabled",
-		"부트 또는 커널 디버거가 켜져 있습니다", fixDebug),
-	"x-ms-azurevm-kerneldebug-enabled":     pc("kernel debugging is enabled", "커널 디버그가 켜져 있습니다", fixDebug),
-	"x-ms-azurevm-bootdebug-enabled":       pc("boot debugging is enabled", "부트 디버그가 켜져 있습니다", fixDebug),
-	"x-ms-azurevm-hypervisordebug-enabled": pc("hypervisor debugging is enabled", "하이퍼바이저 디버그가 켜져 있습니다", fixDebug),
-	"x-ms-sevsnpvm-is-debuggable": pc("the SEV-SNP guest policy allows debugging, so the host could read guest memory",
-		"SEV-SNP 게스트 정책이 디버그를 허용해 호스트가 게스트 메모리를 읽을 수 있습니다", fixDebug),
-	"x-ms-azurevm-signingdisabled": pc("driver signature enforcement is disabled (test signing)",
-		"드라이버 서명 강제가 꺼져 있습니다(테스트 서명)", fixSigning),
-	"x-ms-azurevm-testsigning-enabled": pc("test signing is enabled", "테스트 서명이 켜져 있습니다", fixSigning),
-	"x-ms-azurevm-vmid":                pc("the VM id did not match the policy", "VM ID가 정책과 맞지 않습니다", fixOther),
-	"x-ms-isolation-tee": pc("the hardware TEE evidence did not satisfy the policy",
-		"하드웨어 TEE 증거가 정책을 충족하지 못했습니다", fixOther),
-	"x-ms-compliance-status": pc("the VM is not a compliant Azure CVM", "VM이 규정을 준수하는(compliant) Azure CVM이 아닙니다", fixOther),
-}
+// Built when first used, not at every start: most runs never look it up.
+var policyClaims = sync.OnceValue(func() map[string]Entry {
+	return map[string]Entry{
+		"x-ms-azurevm-dbxvalidated": pc("Secure Boot is off, so its forbidden-signature database (dbx) could not be validated",
+			"보안 부팅이 꺼져 있어 금지 서명 데이터베이스(dbx)를 검증할 수 없었습니다", fixSecureBoot),
+		"x-ms-azurevm-dbvalidated": pc("Secure Boot is off, so its allowed-signature database (db) could not be validated",
+			"보안 부팅이 꺼져 있어 허용 서명 데이터베이스(db)를 검증할 수 없었습니다", fixSecureBoot),
+		"x-ms-azurevm-default-securebootkeysvalidated": pc("Secure Boot is off or uses non-default keys",
+			"보안 부팅이 꺼져 있거나 기본 키가 아닌 키를 씁니다", fixSecureBoot),
+		"x-ms-azurevm-secureboot": pc("Secure Boot is off", "보안 부팅이 꺼져 있습니다", fixSecureBoot),
+		"secureboot":              pc("Secure Boot is off", "보안 부팅이 꺼져 있습니다", fixSecureBoot),
+		"secure-boot":             pc("Secure Boot is off", "보안 부팅이 꺼져 있습니다", fixSecureBoot),
+		"x-ms-azurevm-debuggersdisabled": pc("a boot or kernel debugger is enabled",
+			"부트 또는 커널 디버거가 켜져 있습니다", fixDebug),
+		"x-ms-azurevm-kerneldebug-enabled":     pc("kernel debugging is enabled", "커널 디버그가 켜져 있습니다", fixDebug),
+		"x-ms-azurevm-bootdebug-enabled":       pc("boot debugging is enabled", "부트 디버그가 켜져 있습니다", fixDebug),
+		"x-ms-azurevm-hypervisordebug-enabled": pc("hypervisor debugging is enabled", "하이퍼바이저 디버그가 켜져 있습니다", fixDebug),
+		"x-ms-sevsnpvm-is-debuggable": pc("the SEV-SNP guest policy allows debugging, so the host could read guest memory",
+			"SEV-SNP 게스트 정책이 디버그를 허용해 호스트가 게스트 메모리를 읽을 수 있습니다", fixDebug),
+		"x-ms-azurevm-signingdisabled": pc("driver signature enforcement is disabled (test signing)",
+			"드라이버 서명 강제가 꺼져 있습니다(테스트 서명)", fixSigning),
+		"x-ms-azurevm-testsigning-enabled": pc("test signing is enabled", "테스트 서명이 켜져 있습니다", fixSigning),
+		"x-ms-azurevm-vmid":                pc("the VM id did not match the policy", "VM ID가 정책과 맞지 않습니다", fixOther),
+		"x-ms-isolation-tee": pc("the hardware TEE evidence did not satisfy the policy",
+			"하드웨어 TEE 증거가 정책을 충족하지 못했습니다", fixOther),
+		"x-ms-compliance-status": pc("the VM is not a compliant Azure CVM", "VM이 규정을 준수하는(compliant) Azure CVM이 아닙니다", fixOther),
+	}
+})
