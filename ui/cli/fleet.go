@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -107,6 +108,8 @@ type fleetResult struct {
 	Error    string     `json:"error,omitempty"`
 	Hint     string     `json:"hint,omitempty"`
 	Checks   check.List `json:"checks"`
+	// errKO is Error in Korean, for --lang ko text.
+	errKO string
 }
 
 // inspectEach verifies every set on all cores and prints each verdict as soon as every set
@@ -182,11 +185,12 @@ func inspectEach(ctx context.Context, args []string, cfg config, o options, lang
 	w.Flush()
 	wg.Wait()
 	if done < len(sets) {
-		eprintf(stderr, "cvmscope inspect --each: interrupted after %d of %d sets\n", done, len(sets))
+		eprintf(stderr, present.T("cvmscope inspect --each: interrupted after %d of %d sets\n",
+			"cvmscope inspect --each: 증거 집합 %[2]d개 중 %[1]d개를 마친 뒤 중단되었습니다\n").In(lang), done, len(sets))
 		worst = worse(worst, fault.Interrupted.ExitCode())
 	}
 	if o.output != "json" {
-		fmt.Fprintln(stdout, fleetSummary(done, counts))
+		fmt.Fprintln(stdout, fleetSummary(done, counts, lang))
 	}
 	return worst
 }
@@ -197,6 +201,7 @@ func inspectSet(ctx context.Context, s fleetSet, cfg config) fleetResult {
 	set, err := evidence.LoadFiles(s.Files)
 	if err != nil {
 		r.Error, r.Exit = err.Error(), fault.ExitCode(err)
+		r.errKO, _ = fault.MessageIn(err, "ko")
 		if r.Exit == 0 {
 			r.Exit = 1
 		}
@@ -210,6 +215,8 @@ func inspectSet(ctx context.Context, s fleetSet, cfg config) fleetResult {
 		r.Checks = append(r.Checks, p.Checks...)
 		if err != nil {
 			runErr = fmt.Errorf("%s: %w", step.Title().EN, err)
+			msgKO, _ := fault.MessageIn(err, "ko")
+			r.errKO = step.Title().KO + ": " + msgKO
 			break
 		}
 	}
@@ -250,7 +257,10 @@ func worse(a, b int) int {
 // glance, then the set, then the counts or the first failure.
 func verdictLine(r fleetResult, lang present.Lang) string {
 	name := present.Safe(r.Set)
+	ko := lang == present.KO
 	switch {
+	case r.OK && ko:
+		return fmt.Sprintf("통과  %s  (통과 %d, 경고 %d, 건너뜀 %d)", name, r.Passed, r.Warnings, r.Skipped)
 	case r.OK:
 		return fmt.Sprintf("PASS  %s  (%d passed, %d warnings, %d skipped)", name, r.Passed, r.Warnings, r.Skipped)
 	case r.Failed > 0:
@@ -262,21 +272,39 @@ func verdictLine(r fleetResult, lang present.Lang) string {
 			}
 		}
 		summary, _ := first.In(string(lang))
-		more := ""
-		if r.Failed > 1 {
-			more = fmt.Sprintf(" (+%d more failed)", r.Failed-1)
-		}
 		id := first.ID
 		if first.Subject != "" {
 			id += "[" + first.Subject + "]"
 		}
+		if ko {
+			more := ""
+			if r.Failed > 1 {
+				more = fmt.Sprintf(" (그 밖에 %d개 실패)", r.Failed-1)
+			}
+			return present.Safe(fmt.Sprintf("실패 %d  %s  %s: %s%s", r.Exit, r.Set, id, summary, more))
+		}
+		more := ""
+		if r.Failed > 1 {
+			more = fmt.Sprintf(" (+%d more failed)", r.Failed-1)
+		}
 		return present.Safe(fmt.Sprintf("FAIL %d  %s  %s: %s%s", r.Exit, r.Set, id, summary, more))
+	case ko:
+		return present.Safe(fmt.Sprintf("실패 %d  %s  %s", r.Exit, r.Set, cmp.Or(r.errKO, r.Error)))
 	}
 	return present.Safe(fmt.Sprintf("FAIL %d  %s  %s", r.Exit, r.Set, r.Error))
 }
 
 // fleetSummary is the last line of text: how many sets, and how many ended with each code.
-func fleetSummary(n int, counts map[int]int) string {
+func fleetSummary(n int, counts map[int]int, lang present.Lang) string {
+	if lang == present.KO {
+		parts := []string{fmt.Sprintf("통과 %d", counts[0])}
+		for _, code := range slices.Backward(exitRank) {
+			if code != 0 && counts[code] > 0 {
+				parts = append(parts, fmt.Sprintf("종료 코드 %d: %d개", code, counts[code]))
+			}
+		}
+		return fmt.Sprintf("증거 집합 %d개: %s", n, strings.Join(parts, ", "))
+	}
 	parts := []string{fmt.Sprintf("%d passed", counts[0])}
 	for _, code := range slices.Backward(exitRank) {
 		if code != 0 && counts[code] > 0 {

@@ -247,3 +247,25 @@ func TestInspectEachFetchesOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectEachKorean: with --lang ko every verdict line and the summary are Korean (the
+// set names, check IDs and exit codes stay as they are).
+func TestInspectEachKorean(t *testing.T) {
+	var dirs []string
+	for d := range fleetDirs(t) {
+		dirs = append(dirs, d)
+	}
+	dirs = append(dirs, filepath.Join(t.TempDir(), "not-evidence.txt"))
+	os.WriteFile(dirs[len(dirs)-1], []byte("hello"), 0o644)
+	var out bytes.Buffer
+	Main(append([]string{"inspect", "--lang", "ko", "--each"}, dirs...), &out, io.Discard)
+	text := out.String()
+	for _, en := range []string{"PASS", "FAIL", " passed", " warnings", " skipped", "more failed", " sets:", " exit "} {
+		if strings.Contains(text, en) {
+			t.Errorf("English %q in Korean output:\n%s", en, text)
+		}
+	}
+	if !strings.Contains(text, fmt.Sprintf("증거 집합 %d개: 통과 ", len(dirs))) || !strings.Contains(text, "실패 2  ") {
+		t.Errorf("Korean summary or verdicts missing:\n%s", text)
+	}
+}
