@@ -3,14 +3,14 @@ package workshop_test
 import (
 	"context"
 	"errors"
-	"net/http"
+	"net/http/httptrace"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
-	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
 	"github.com/cvmscope/cvmscope/hw/platform"
@@ -73,20 +73,6 @@ func TestNewNonceRebuildsRequest(t *testing.T) {
 	}
 }
 
-// sentTo tells sent (without blocking) of each request before sending it.
-type sentTo struct {
-	base http.RoundTripper
-	sent chan<- struct{}
-}
-
-func (s sentTo) RoundTrip(r *http.Request) (*http.Response, error) {
-	select {
-	case s.sent <- struct{}{}:
-	default:
-	}
-	return s.base.RoundTrip(r)
-}
-
 // Esc cancels a running step: a slow MAA call returns as soon as the context ends, and
 // Close leaves no goroutine behind (emulators and TPM released).
 func TestCancelSlowCallAndClose(t *testing.T) {
@@ -98,27 +84,20 @@ func TestCancelSlowCallAndClose(t *testing.T) {
 	// An MAA slower than any test run: only the cancel can end the call, so no clock has to
 	// tell a cancelled call from one that waited the delay out.
 	sc.MAA.Delay = time.Hour
-	sent := make(chan struct{}, 1)
 	l := workshop.NewLive(workshop.LiveOptions{
 		Platform: platform.Options{Platform: "sim", TPM: "sim", SimTEE: "sevsnp", SecureBoot: true},
 		Pager:    pages.Pager{}, Scenario: sc, Nonce: "n",
-		TuneMAA: func(c *maa.Client) {
-			base := c.HTTP.Transport
-			if base == nil {
-				base = http.DefaultTransport
-			}
-			c.HTTP.Transport = sentTo{base, sent}
-		},
 	})
 	if _, err := l.Run(t.Context(), workshop.BuildRequest); err != nil {
 		t.Fatal(err)
 	}
-	// Esc once the call is on its way.
+	// Esc once the request is written: the emulator has taken the connection (TLS is done)
+	// and waits out its delay. Cancelling any sooner can leave a connection still being
+	// dialled, which the emulator's Shutdown waits 5 s for.
 	ctx, cancel := context.WithCancel(t.Context())
-	go func() {
-		<-sent
-		cancel()
-	}()
+	var once sync.Once
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { once.Do(cancel) }})
 	done := make(chan error, 1)
 	go func() {
 		_, err := l.Run(ctx, workshop.CallMAA)
