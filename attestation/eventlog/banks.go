@@ -3,6 +3,7 @@ package eventlog
 import (
 	"bytes"
 	"fmt"
+	"hash"
 	"sort"
 	"strings"
 
@@ -31,74 +32,79 @@ var bankAlgs = []struct {
 
 // replayBanks does ReplayBanks' work, every time it is called. The log is accepted as Parse
 // accepts it (through lastRead, so that it is read once for Check, Parse and this), and
-// the digests are then taken from the records where they lie.
+// every bank is then replayed in one pass over the records, with the digests where they lie.
 func replayBanks(raw []byte) ([]Bank, error) {
 	if _, err := lastRead.get(raw, false); err != nil {
 		return nil, err
 	}
-	var frames []frame
-	algs, err := eachFrame(raw, func(f frame) { frames = append(frames, f) })
-	if err != nil {
-		return nil, err // not reached: lastRead accepted the framing
-	}
-	if algs != nil {
-		frames = frames[1:] // the Spec ID event is the log's header, not an event
-	}
-	var out []Bank
-	for _, b := range bankAlgs {
-		carried := false
-		for _, f := range frames {
-			if carried = f.digest(b.id, algs) != nil; carried {
-				break
-			}
+	var locality byte
+	algs, _ := eachFrame(raw, func(f frame) {
+		if f.pcr == 0 && f.typ == uint32(tcg.NoAction) && len(f.data) == 17 && bytes.HasPrefix(f.data, []byte("StartupLocality\x00")) {
+			locality = f.data[16]
 		}
-		if carried {
-			out = append(out, replayBank(b.name, b.id, b.alg, frames, algs))
+	})
+	replays := make([]*bankReplay, len(bankAlgs))
+	for i, b := range bankAlgs {
+		replays[i] = &bankReplay{Bank: Bank{Name: b.name, Values: map[int][]byte{}, Missing: map[int]int{}},
+			id: b.id, h: b.alg.CryptoHash().New(), started: map[int]bool{}}
+	}
+	n := 0
+	eachFrame(raw, func(f frame) {
+		if n++; n == 1 && algs != nil {
+			return // the Spec ID event is the log's header, not an event
+		}
+		for _, r := range replays {
+			r.extend(f, algs, locality)
+		}
+	})
+	var out []Bank
+	for _, r := range replays {
+		if r.carried {
+			out = append(out, r.Bank)
 		}
 	}
 	return out, nil
 }
 
-func replayBank(name string, id uint16, alg register.HashAlg, frames []frame, algs []specAlg) Bank {
-	size := alg.CryptoHash().Size()
-	var locality byte
-	for _, f := range frames {
-		if f.pcr == 0 && f.typ == uint32(tcg.NoAction) && len(f.data) == 17 && bytes.HasPrefix(f.data, []byte("StartupLocality\x00")) {
-			locality = f.data[16]
-		}
+// bankReplay is one bank's replay under way. A bank is carried when some event has a
+// digest for it.
+type bankReplay struct {
+	Bank
+	id      uint16
+	h       hash.Hash
+	started map[int]bool
+	carried bool
+}
+
+func (b *bankReplay) extend(f frame, algs []specAlg, locality byte) {
+	d := f.digest(b.id, algs)
+	b.carried = b.carried || d != nil
+	if f.typ == uint32(tcg.NoAction) {
+		return
 	}
-	b := Bank{Name: name, Values: map[int][]byte{}, Missing: map[int]int{}}
-	started := map[int]bool{}
-	h := alg.CryptoHash().New()
-	for _, f := range frames {
-		if f.typ == uint32(tcg.NoAction) {
-			continue
+	size := b.h.Size()
+	pcr := int(f.pcr)
+	v, ok := b.Values[pcr]
+	if !b.started[pcr] {
+		b.started[pcr] = true
+		v = make([]byte, size)
+		if pcr == 0 {
+			v[size-1] = locality
 		}
-		pcr := int(f.pcr)
-		v, ok := b.Values[pcr]
-		if !started[pcr] {
-			started[pcr] = true
-			v = make([]byte, size)
-			if pcr == 0 {
-				v[size-1] = locality
-			}
-			if f.typ == uint32(tcg.EFIHCRTMEvent) {
-				v[size-1] = 4
-			}
-			ok = true
+		if f.typ == uint32(tcg.EFIHCRTMEvent) {
+			v[size-1] = 4
 		}
-		d := f.digest(id, algs)
-		if !ok || len(d) != size {
-			b.Missing[pcr]++
-			delete(b.Values, pcr)
-			continue
-		}
-		h.Reset()
-		h.Write(v)
-		h.Write(d)
-		b.Values[pcr] = h.Sum(v[:0])
+		ok = true
 	}
-	return b
+	if !ok || len(d) != size {
+		b.Missing[pcr]++
+		delete(b.Values, pcr)
+		return
+	}
+	b.h.Reset()
+	b.h.Write(v)
+	b.h.Write(d)
+	b.Values[pcr] = b.h.Sum(v[:0])
 }
 
 // CheckBanks is the ID of the check that replays every bank of a log given without PCR

@@ -128,54 +128,97 @@ func (c *readCache) get(raw []byte, take bool) (*Log, error) {
 }
 
 func readUncached(raw []byte) (*Log, error) {
-	frames, algs, err := walk(raw)
+	// The record framing first: its errors name the record, its offset and the field.
+	n := 0
+	algs, err := eachFrame(raw, func(frame) { n++ })
 	if err != nil {
 		return nil, fmt.Errorf("parse event log (%d bytes): %w", len(raw), err)
 	}
-	el, libErr := tcg.ParseEventLog(raw, tcg.ParseOpts{AllowPadding: true})
-	if libErr != nil {
-		// The framing is sound, so the library objected to content, e.g. a Spec ID event
-		// with an unsupported version or no SHA-1/SHA-256/SHA-384 bank.
-		return nil, fmt.Errorf("parse event log (%d bytes): %v", len(raw), libErr)
-	}
-	agile := algs != nil
-	libEvents := el.Events(register.HashSHA256)
-	if agile {
-		// go-eventlog keeps the Spec ID event to itself.
-		libEvents = append([]tcg.Event{{Index: int(frames[0].pcr), Type: tcg.EventType(frames[0].typ), Data: append([]byte(nil), frames[0].data...)}}, libEvents...)
-	}
-	if len(libEvents) != len(frames) {
-		return nil, fmt.Errorf("parse event log: go-eventlog read %d events but the record framing has %d; refusing an ambiguous log",
-			len(libEvents), len(frames))
-	}
 	// The events' Data and Digest point into raw: go-eventlog's copies of them were half of
-	// what a parsed log held, and they are the same bytes (compared below).
-	l := &Log{CryptoAgile: agile, Events: make([]Event, len(frames))}
-	if agile {
+	// what a parsed log held, and they are the same bytes (libAgrees).
+	l := &Log{CryptoAgile: algs != nil, Events: make([]Event, 0, n)}
+	if l.CryptoAgile {
 		for _, a := range algs {
 			l.Banks = append(l.Banks, algName(a.id))
 		}
 	} else {
 		l.Banks = []string{"sha1"}
 	}
-	last := frames[len(frames)-1]
-	l.Size = last.offset + last.size
+	eachFrame(raw, func(f frame) {
+		l.Events = append(l.Events, Event{
+			Index: len(l.Events), Offset: f.offset, PCR: int(f.pcr), Type: f.typ, TypeName: TypeName(f.typ),
+			Data: f.data, Digest: f.digest(algSHA256, algs),
+		})
+		l.Size = f.offset + f.size
+	})
 	l.TrailingBytes = len(raw) - l.Size
-	for i, le := range libEvents {
-		f := frames[i]
-		if le.Index != int(f.pcr) || uint32(le.Type) != f.typ || !bytes.Equal(le.Data, f.data) {
-			return nil, fmt.Errorf("parse event log: event %d at offset %d reads differently in go-eventlog and the record framing", i, f.offset)
-		}
-		digest := f.digest(algSHA256, algs)
-		if !bytes.Equal(digest, le.Digest) {
-			return nil, fmt.Errorf("parse event log: event %d at offset %d has a SHA-256 digest that reads differently in go-eventlog and the record framing", i, f.offset)
-		}
-		l.Events[i] = Event{
-			Index: i, Offset: f.offset, PCR: le.Index, Type: f.typ, TypeName: TypeName(f.typ),
-			Data: f.data, Digest: digest,
-		}
+	if err := libAgrees(raw, l); err != nil {
+		return nil, err
 	}
 	return l, nil
+}
+
+// libChunk is how many records go-eventlog is given at a time (libAgrees).
+const libChunk = 4096
+
+// libAgrees has go-eventlog read the log too, and refuses it unless the library accepts it
+// and reads every event as the record framing did: two parsers that disagree make an
+// ambiguous log. A crypto-agile log is handed over in chunks of libChunk records behind its
+// Spec ID event, which the library reads as it reads the whole log, record after record
+// with nothing carried between them but the Spec ID event; its copy of every record of a
+// whole large log, held at once, was several times the log's size.
+func libAgrees(raw []byte, l *Log) error {
+	ev := l.Events
+	if !l.CryptoAgile {
+		return libAgreesOn(raw, len(raw), ev, 0)
+	}
+	end := func(i int) int { // where event i's record ends
+		if i+1 < len(ev) {
+			return ev[i+1].Offset
+		}
+		return l.Size
+	}
+	header := raw[:end(0)]
+	var buf []byte
+	for from := 1; ; from += libChunk {
+		to := min(from+libChunk, len(ev))
+		buf = append(buf[:0], header...)
+		if from < to {
+			buf = append(buf, raw[ev[from].Offset:end(to-1)]...)
+		}
+		if err := libAgreesOn(buf, len(raw), ev[min(from, to):to], from); err != nil {
+			return err
+		}
+		if to == len(ev) {
+			return nil
+		}
+	}
+}
+
+// libAgreesOn compares go-eventlog's reading of raw with events, which start at event
+// first; size is the whole log's, for messages.
+func libAgreesOn(raw []byte, size int, events []Event, first int) error {
+	el, err := tcg.ParseEventLog(raw, tcg.ParseOpts{AllowPadding: true})
+	if err != nil {
+		// The framing is sound, so the library objected to content, e.g. a Spec ID event
+		// with an unsupported version or no SHA-1/SHA-256/SHA-384 bank.
+		return fmt.Errorf("parse event log (%d bytes): %v", size, err)
+	}
+	lib := el.Events(register.HashSHA256)
+	if len(lib) != len(events) {
+		return fmt.Errorf("parse event log: go-eventlog read %d events where the record framing has %d (from event %d); refusing an ambiguous log",
+			len(lib), len(events), first)
+	}
+	for i, le := range lib {
+		e := events[i]
+		if le.Index != e.PCR || uint32(le.Type) != e.Type || !bytes.Equal(le.Data, e.Data) {
+			return fmt.Errorf("parse event log: event %d at offset %d reads differently in go-eventlog and the record framing", e.Index, e.Offset)
+		}
+		if !bytes.Equal(le.Digest, e.Digest) {
+			return fmt.Errorf("parse event log: event %d at offset %d has a SHA-256 digest that reads differently in go-eventlog and the record framing", e.Index, e.Offset)
+		}
+	}
+	return nil
 }
 
 // TypeName returns the TCG name of an event type, e.g. "EV_SEPARATOR".

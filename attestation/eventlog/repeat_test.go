@@ -2,9 +2,12 @@ package eventlog
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/cvmscope/cvmscope/attestation/eventlog/eventlogtest"
+	"github.com/google/go-eventlog/register"
+	"github.com/google/go-eventlog/tcg"
 )
 
 // TestRepeat: the benchmarks' large logs (eventlogtest.Repeat, bench/mkeventlog) are valid
@@ -45,5 +48,37 @@ func TestRepeat(t *testing.T) {
 	}
 	if _, err := eventlogtest.Repeat([]byte("not a log"), 10, 0); err == nil {
 		t.Error("Repeat of a non-log returned no error")
+	}
+}
+
+// TestLibraryReadsChunksAsWhole: go-eventlog, given a large log a chunk of records at a
+// time (libAgrees), reads what it reads of the whole log at once, and Parse's events are
+// those, so the chunks hide no disagreement.
+func TestLibraryReadsChunksAsWhole(t *testing.T) {
+	raw, err := eventlogtest.Repeat(readReal(t, "azsnp-eventlog-cvmmeasure-ncc40ads.bin"), 3*libChunk+5, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	el, err := tcg.ParseEventLog(raw, tcg.ParseOpts{AllowPadding: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := el.Events(register.HashSHA256)
+	if len(whole) != len(l.Events)-1 {
+		t.Fatalf("go-eventlog read %d events of the whole log, Parse %d after the Spec ID event", len(whole), len(l.Events)-1)
+	}
+	for i, le := range whole {
+		e := l.Events[i+1]
+		if le.Index != e.PCR || uint32(le.Type) != e.Type || !bytes.Equal(le.Data, e.Data) || !bytes.Equal(le.Digest, e.Digest) {
+			t.Fatalf("event %d: Parse read PCR%d %s, go-eventlog PCR%d %v", e.Index, e.PCR, e.TypeName, le.Index, le.Type)
+		}
+	}
+	// A record cut short in the last chunk is refused as the whole log would be.
+	if _, err := Parse(raw[:len(raw)-3]); err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("a log cut in its last chunk: %v", err)
 	}
 }

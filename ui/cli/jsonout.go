@@ -134,20 +134,20 @@ func (s *jsonStream) value(v reflect.Value, depth int) error {
 	if v.Kind() == reflect.Slice && v.Len() == 0 {
 		return s.leaf(v, depth) // null or []
 	}
-	in := strings.Repeat("  ", depth+1)
+	in, out := newline(depth+1), newline(depth)
 	if v.Kind() == reflect.Slice {
 		s.w.WriteString("[\n")
 		for i := range v.Len() {
 			if i > 0 {
 				s.w.WriteString(",\n")
 			}
-			s.w.WriteString(in)
+			s.w.WriteString(in[1:])
 			if err := s.value(v.Index(i), depth+1); err != nil {
 				return err
 			}
 		}
-		s.w.WriteString("\n" + in[2:] + "]")
-		return nil
+		s.w.WriteString(out)
+		return s.w.WriteByte(']')
 	}
 	s.w.WriteByte('{')
 	var each iter.Seq[present.Row]
@@ -174,14 +174,14 @@ func (s *jsonStream) value(v reflect.Value, depth int) error {
 			s.w.WriteByte(',')
 		}
 		n++
-		s.w.WriteString("\n" + in)
+		s.w.WriteString(in)
 		s.w.WriteString(f.key)
 		if err := s.value(fv, depth+1); err != nil {
 			return err
 		}
 	}
 	if n > 0 {
-		s.w.WriteString("\n" + in[2:])
+		s.w.WriteString(out)
 	}
 	return s.w.WriteByte('}')
 }
@@ -195,15 +195,17 @@ const rowsKey = `"rows": `
 // MarshalIndent writes for the same rows listed in Rows; nothing at all when there are
 // none, as omitempty leaves out an empty list. Only one row is held at a time.
 func (s *jsonStream) rows(each iter.Seq[present.Row], key string, depth int, first bool) (wrote bool, err error) {
-	in := strings.Repeat("  ", depth+2)
+	in := newline(depth + 2)
 	for row := range each {
 		if wrote {
-			s.w.WriteString(",\n")
+			s.w.WriteByte(',')
 		} else {
 			if !first {
 				s.w.WriteByte(',')
 			}
-			s.w.WriteString("\n" + in[2:] + key + "[\n")
+			s.w.WriteString(newline(depth + 1))
+			s.w.WriteString(key)
+			s.w.WriteByte('[')
 			wrote = true
 		}
 		s.w.WriteString(in)
@@ -212,9 +214,20 @@ func (s *jsonStream) rows(each iter.Seq[present.Row], key string, depth int, fir
 		}
 	}
 	if wrote {
-		s.w.WriteString("\n" + in[2:] + "]")
+		s.w.WriteString(newline(depth + 1))
+		s.w.WriteByte(']')
 	}
 	return wrote, nil
+}
+
+// newline is a line break and depth levels of indentation, cut from one string: building
+// them for each field of 100,000 rows cost an allocation each.
+func newline(depth int) string {
+	const indents = "\n                                                                "
+	if n := 1 + 2*depth; n <= len(indents) {
+		return indents[:n]
+	}
+	return "\n" + strings.Repeat("  ", depth)
 }
 
 // str writes a string. Most are copied as they are, which is what encoding/json and
