@@ -30,7 +30,7 @@ func (o *options) draftPolicy() (string, error) {
 	}
 	text, err := readPolicy(o.draftFile)
 	if err != nil {
-		return "", fmt.Errorf("--draft-policy %s: %v", o.draftFile, err)
+		return "", policyFileError("--draft-policy", o.draftFile, err)
 	}
 	return text, nil
 }

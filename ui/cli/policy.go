@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"slices"
@@ -182,7 +183,8 @@ func (src *claimSource) exit(permitted bool, runErr error, lang present.Lang, st
 func loadPolicyFile(cmd, file string, lang present.Lang, stderr io.Writer) (*policy.Policy, bool) {
 	text, err := readPolicy(file)
 	if err != nil {
-		eprintf(stderr, "%s: %s: %v\n", cmd, file, err)
+		msg, _ := fault.MessageIn(err, string(lang))
+		eprintf(stderr, "%s: %s: %s\n", cmd, file, msg)
 		return nil, false
 	}
 	pol, err := policy.Parse(text)
@@ -217,7 +219,7 @@ func (o *options) simPolicy() (*policy.Policy, error) {
 	o.Platform = "sim"
 	text, err := readPolicy(o.policyFile)
 	if err != nil {
-		return nil, fmt.Errorf("--policy %s: %v", o.policyFile, err)
+		return nil, policyFileError("--policy", o.policyFile, err)
 	}
 	pol, err := policy.Parse(text)
 	var pe *policy.Error
@@ -229,18 +231,40 @@ func (o *options) simPolicy() (*policy.Policy, error) {
 }
 
 // readPolicy reads the policy text through regfile, so a FIFO or /dev/zero fails at once
-// (looked at before and after opening) instead of hanging or filling memory.
+// (looked at before and after opening) instead of hanging or filling memory. Its errors say
+// what is wrong in English and Korean; the system's own words, when nothing more is known,
+// are quoted in Korean as received (fault.QuoteKO).
 func readPolicy(path string) (string, error) {
 	b, err := regfile.Read(path, policy.MaxPolicyBytes)
+	if err == nil {
+		return string(b), nil
+	}
 	var nr *regfile.NotRegularError
 	var tl *regfile.TooLargeError
 	switch {
 	case errors.As(err, &nr):
-		return "", fmt.Errorf("is %s, not a regular file; give the policy as a text file", nr.What)
+		return "", fault.Korean(fmt.Errorf("is %s, not a regular file; give the policy as a text file", nr.What),
+			fmt.Sprintf("일반 파일이 아니라 %s입니다. 정책은 텍스트 파일로 줍니다", fileWhatKO[nr.What]), "")
 	case errors.As(err, &tl):
-		return "", fmt.Errorf("is over the %d-byte limit for a policy", tl.Max)
+		return "", fault.Korean(fmt.Errorf("is over the %d-byte limit for a policy", tl.Max),
+			fmt.Sprintf("정책 크기 제한(%d바이트)을 넘습니다", tl.Max), "")
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fault.Korean(err, "파일이 없습니다. 경로를 확인합니다", "")
+	case errors.Is(err, fs.ErrPermission):
+		return "", fault.Korean(err, "읽을 권한이 없습니다. 파일 권한을 확인하거나 읽을 수 있는 사본을 줍니다", "")
 	}
-	return string(b), err
+	return "", fault.Korean(err, "읽을 수 없습니다. "+fault.QuoteKO("오류 원문", err.Error()), "")
+}
+
+// fileWhatKO is regfile.NotRegularError's What in Korean.
+var fileWhatKO = map[string]string{
+	"a directory": "디렉터리", "a named pipe": "명명된 파이프(FIFO)", "a socket": "소켓", "a device": "장치", "a special file": "특수 파일",
+}
+
+// policyFileError names the flag and file a policy read failed for, in both languages.
+func policyFileError(flag, path string, err error) error {
+	msg, _ := fault.MessageIn(err, "ko")
+	return fault.Korean(fmt.Errorf("%s %s: %w", flag, path, err), fmt.Sprintf("%s %s: %s", flag, path, msg), "")
 }
 
 // policyInputError is a problem with the evidence files, in English and Korean.
