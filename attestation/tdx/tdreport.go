@@ -3,6 +3,8 @@ package tdx
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
 )
@@ -66,15 +68,26 @@ func newParseError(what, field string, off int, msg, msgKO string) error {
 
 // koErr is an error in English with its Korean beside it, both formatted from the same
 // arguments, for fault.MessageIn.
+// An error among a is written in Korean by inKorean.
 func koErr(en, ko string, a ...any) error {
-	return fault.Korean(fmt.Errorf(en, a...), fmt.Sprintf(ko, a...), "")
+	ka := make([]any, len(a))
+	for i, v := range a {
+		ka[i] = v
+		if err, ok := v.(error); ok {
+			ka[i] = inKorean(err)
+		}
+	}
+	return fault.Korean(fmt.Errorf(en, a...), fmt.Sprintf(ko, ka...), "")
 }
 
-// inKorean is err's Korean message, its English one when nobody wrote Korean (an error
-// from a library).
+// inKorean is err's Korean message; an error nobody wrote Korean for (from a library: x509,
+// encoding/json) is quoted as received, so the reader sees it is a quotation.
 func inKorean(err error) string {
 	msg, _ := fault.MessageIn(err, "ko")
-	return msg
+	if strings.IndexFunc(msg, func(r rune) bool { return unicode.Is(unicode.Hangul, r) }) >= 0 {
+		return msg
+	}
+	return fault.QuoteKO("오류 원문", msg)
 }
 
 // ParseTDReport parses a 1024-byte TDREPORT_STRUCT. Longer input is accepted only when the
