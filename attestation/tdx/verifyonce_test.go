@@ -109,3 +109,18 @@ func TestValueNotesInKorean(t *testing.T) {
 		t.Errorf("no field %s", name)
 	}
 }
+
+// BenchmarkVerifyAzureQuote is inspect's TDX work in process: parse the quote and verify its
+// signatures and chain (BENCHMARKS.md; `go test -bench VerifyAzureQuote -cpuprofile`).
+func BenchmarkVerifyAzureQuote(b *testing.B) {
+	raw := readReal(b, azureQuoteFile)
+	for b.Loop() {
+		q, err := ParseQuote(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c := VerifyQuote(q, Options{Now: collateralDate}); c.Verdict != check.Pass {
+			b.Fatalf("%v", c)
+		}
+	}
+}
