@@ -23,6 +23,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/imds"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/tdx"
+	"github.com/cvmscope/cvmscope/attestation/workshop"
 	"github.com/cvmscope/cvmscope/hw/imdsemu"
 	"github.com/cvmscope/cvmscope/hw/platform"
 	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
@@ -67,13 +68,16 @@ type endorsementsResult struct {
 	MRTDs     []string `json:"mrtds,omitempty"`
 	// Listing is set for a listing (no --mrtd, no --from): THIM's list is unsigned, so it
 	// counts only when each MRTD's signed endorsement verifies on a root the caller chose.
-	Listing   *listingVerdict `json:"listing,omitempty"`
-	MRTD      string          `json:"mrtd,omitempty"`
-	Listed    *bool           `json:"listed,omitempty"`
-	Check     *check.Check    `json:"check,omitempty"`
-	Quote     *check.Check    `json:"quote,omitempty"`
-	TCB       *tcbVerdict     `json:"tcb,omitempty"`
-	ServiceTD *serviceTDOut   `json:"serviceTd,omitempty"`
+	Listing *listingVerdict `json:"listing,omitempty"`
+	MRTD    string          `json:"mrtd,omitempty"`
+	Listed  *bool           `json:"listed,omitempty"`
+	Check   *check.Check    `json:"check,omitempty"`
+	Quote   *check.Check    `json:"quote,omitempty"`
+	// Evidence fails when --from gave the MRTD in a TDREPORT without its TD quote: only the
+	// CPU's MAC covers it, so the answer would be about a value nothing signed.
+	Evidence  *check.Check  `json:"evidence,omitempty"`
+	TCB       *tcbVerdict   `json:"tcb,omitempty"`
+	ServiceTD *serviceTDOut `json:"serviceTd,omitempty"`
 }
 
 // listingVerdict says whether every listed MRTD has an endorsement that verifies on a
@@ -276,6 +280,12 @@ func (o *endorsementsOptions) run(ctx context.Context, baseline time.Time) (*end
 		ck = tdx.CheckMRTDEndorsed(mrtd, [][]byte{doc}, eopts)
 	}
 	res.Check = &ck
+	if set != nil && len(set.TDQuote) == 0 {
+		names := strings.Join(fromNames(set), " ")
+		u := check.Failf(workshop.IDEvidenceUnverified, "%s: the MRTD comes from a TDREPORT, which only the CPU's MAC covers, so nothing signed says a TD has it: add the TD quote that certifies it with --from (on Azure, IMDS POST /acc/tdquote)", names).
+			KO("%s: MRTD를 CPU의 MAC만 있는 TDREPORT에서 가져왔으므로 TD에 그 값이 있다고 서명으로 보증하는 것이 없습니다. 이를 인증하는 TD 쿼트를 --from으로 함께 줍니다(Azure에서는 IMDS POST /acc/tdquote)", names)
+		res.Evidence = &u
+	}
 	if set != nil && len(set.TDQuote) > 0 {
 		if err := o.tcb(ctx, res, set, baseline); err != nil {
 			return nil, err
@@ -389,12 +399,18 @@ func mrtdOf(set *evidence.Set) ([]byte, error) {
 			return r.MRTD(), nil
 		}
 	}
+	names := fromNames(set)
+	return nil, fault.Korean(fault.Errorf(fault.Internal, "--from %s: no TD quote or TDX report in it (an SEV-SNP or Trusted Launch VM has no MRTD)", strings.Join(names, " ")),
+		fmt.Sprintf("--from %s: TD 쿼트나 TDX 보고서가 없습니다(SEV-SNP나 Trusted Launch VM에는 MRTD가 없습니다)", strings.Join(names, " ")), "")
+}
+
+// fromNames names the --from files.
+func fromNames(set *evidence.Set) []string {
 	var names []string
 	for _, f := range set.Files {
 		names = append(names, f.Path)
 	}
-	return nil, fault.Korean(fault.Errorf(fault.Internal, "--from %s: no TD quote or TDX report in it (an SEV-SNP or Trusted Launch VM has no MRTD)", strings.Join(names, " ")),
-		fmt.Sprintf("--from %s: TD 쿼트나 TDX 보고서가 없습니다(SEV-SNP나 Trusted Launch VM에는 MRTD가 없습니다)", strings.Join(names, " ")), "")
+	return names
 }
 
 // tcb evaluates the quote's TCB with collateral fetched (--network) or saved, and states
@@ -431,12 +447,13 @@ func (o *endorsementsOptions) tcb(ctx context.Context, res *endorsementsResult, 
 	if st, err := tdx.ServiceTDStatus(q, opts); err == nil {
 		res.ServiceTD = &serviceTDOut{ServTDExt: st.ServTDExt, Initial: st.Initial, Note: st.Why, noteKO: st.WhyKO}
 	}
+	// The MRTD and the TCB are what the quote claims; they mean something only if the quote
+	// is genuine, which needs no collateral.
+	qc := tdx.VerifyQuote(q, opts)
+	res.Quote = &qc
 	if opts.Collateral == nil {
 		return nil
 	}
-	// The TCB is what the quote claims; it means something only if the quote is genuine.
-	qc := tdx.VerifyQuote(q, opts)
-	res.Quote = &qc
 	v, err := tdx.TCBStatusAt(q, opts, baseline)
 	if err != nil {
 		return fault.Korean(fault.WithHint(fault.Verification, fmt.Errorf("TDX TCB: %w", err), "give the collateral's signing chain, or --trust-simulated for the simulated CVM's"),
@@ -475,7 +492,7 @@ func (r *endorsementsResult) exitCode() int {
 	if r.Listing != nil && !r.Listing.Verified {
 		return 2
 	}
-	for _, c := range []*check.Check{r.Check, r.Quote} {
+	for _, c := range []*check.Check{r.Check, r.Quote, r.Evidence} {
 		if c != nil && c.Verdict != check.Pass {
 			return 2
 		}
@@ -524,7 +541,7 @@ func (r *endorsementsResult) print(w io.Writer, lang present.Lang) {
 	}
 	verdicts := map[check.Verdict]present.Text{check.Pass: present.T("PASS", "통과"), check.Fail: present.T("FAIL", "실패"),
 		check.Warn: present.T("WARN", "경고"), check.Skip: present.T("SKIP", "건너뜀")}
-	for _, c := range []*check.Check{r.Check, r.Quote} {
+	for _, c := range []*check.Check{r.Check, r.Quote, r.Evidence} {
 		if c == nil {
 			continue
 		}

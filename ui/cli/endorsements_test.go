@@ -164,6 +164,25 @@ func TestEndorsementsTamperedQuote(t *testing.T) {
 	if code != 2 || !strings.Contains(out, "PASS tdx.mrtd-endorsed") || !strings.Contains(out, "FAIL tdx.quote.signature") || !strings.Contains(out, "Intel UpToDate") {
 		t.Errorf("tampered quote: exit %d\n%s%s", code, out, errs)
 	}
+	// The same MRTD in the HCL report alone (its TDREPORT only MAC'd by the CPU): endorsed,
+	// but nothing signed says a TD has it, so exit 2 naming the TD quote to add.
+	hclPath := filepath.Join(dir, "hcl.bin")
+	if err := os.WriteFile(hclPath, set.HCLReport, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = endorse(t, "--from", hclPath)
+	if code != 2 || !strings.Contains(out, "PASS tdx.mrtd-endorsed") || !strings.Contains(out, "FAIL evidence.unverified: "+hclPath+": the MRTD comes from a TDREPORT") ||
+		!strings.Contains(out, "add the TD quote") {
+		t.Errorf("HCL report without its TD quote: exit %d\n%s%s", code, out, errs)
+	}
+	// The genuine quote alone: its signature is checked (tdx.quote.signature) with the MRTD.
+	good := filepath.Join(dir, "good-quote.bin")
+	if err := os.WriteFile(good, set.TDQuote, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs = endorse(t, "--from", good, "-o", "json"); code != 0 || !strings.Contains(out, `"id": "tdx.quote.signature"`) {
+		t.Errorf("genuine quote: exit %d\n%s%s", code, out, errs)
+	}
 }
 
 func TestEndorsementsMisuse(t *testing.T) {
