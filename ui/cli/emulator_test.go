@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,19 +33,14 @@ func (l *lockedBuffer) String() string {
 }
 
 // startEmulator runs `cvmscope emulator` with args until the test ends and returns its URL
-// and output.
-func startEmulator(t *testing.T, args ...string) (string, *lockedBuffer) {
+// and output. It listens on port 0 and reads the port it got from its output: a port
+// found free and closed before the emulator takes it can be taken by another test first.
+func startEmulator(t *testing.T, args ...string) (string, *screen) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
 	ctx, cancel := context.WithCancel(t.Context())
-	out := &lockedBuffer{}
-	done := make(chan int)
-	go func() { done <- runEmulator(ctx, append([]string{"--listen", addr}, args...), out, io.Discard) }()
+	out := newScreen(t, nil)
+	done := make(chan int, 1)
+	go func() { done <- runEmulator(ctx, append([]string{"--listen", "127.0.0.1:0"}, args...), out, out) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -54,21 +48,17 @@ func startEmulator(t *testing.T, args ...string) (string, *lockedBuffer) {
 			if code != 0 {
 				t.Errorf("emulator exit %d", code)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(hangGuard):
 			t.Error("emulator did not stop when its context ended")
 		}
 	})
-	url := ""
-	re := regexp.MustCompile(`listening at (\S+)`)
-	for deadline := time.Now().Add(5 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := re.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "try:") {
-			url = m[1]
-		}
+	// "try:" comes after the URL, once the CA is written; errors start with the command.
+	out.wait(t, "try:", "cvmscope emulator:")
+	m := regexp.MustCompile(`listening at (\S+)`).FindStringSubmatch(out.String())
+	if m == nil || !strings.Contains(out.String(), "try:") {
+		t.Fatalf("the emulator did not say where it listens:\n%s", out.String())
 	}
-	if url == "" {
-		t.Fatalf("the emulator did not start:\n%s", out.String())
-	}
-	return url, out
+	return m[1], out
 }
 
 // A standalone emulator serves a simulated CVM in another run, as in a workshop room where

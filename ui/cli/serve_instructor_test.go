@@ -14,17 +14,17 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// waitFor returns once re matches the screen, failing the test after 15 s.
+// waitFor returns once re matches the screen, failing the test after hangGuard.
 func (s *screen) waitFor(t *testing.T, re *regexp.Regexp) {
 	t.Helper()
 	s.waitFrom(t, 0, re)
 }
 
 // waitFrom returns once re matches what the screen received from byte from on, failing the
-// test after 15 s.
+// test after hangGuard.
 func (s *screen) waitFrom(t *testing.T, from int, re *regexp.Regexp) {
 	t.Helper()
-	timeout := time.NewTimer(15 * time.Second)
+	timeout := time.NewTimer(hangGuard)
 	defer timeout.Stop()
 	for !re.MatchString(s.String()[from:]) {
 		select {

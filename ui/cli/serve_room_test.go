@@ -171,7 +171,7 @@ func TestServeOpenRoom(t *testing.T) {
 	case addr = <-addrc:
 	case code := <-exit:
 		t.Fatalf("serve --open-room exited %d: %s", code, errb.String())
-	case <-time.After(10 * time.Second):
+	case <-time.After(hangGuard):
 		t.Fatal("serve --open-room did not start")
 	}
 	if !strings.Contains(errb.String(), "WARNING: --open-room") {
@@ -260,7 +260,7 @@ func TestServeAuthTimeout(t *testing.T) {
 				t.Errorf("pre-auth timer of %v, want --auth-timeout's 42s", tm.d)
 			}
 			return tm
-		case <-time.After(10 * time.Second):
+		case <-time.After(hangGuard):
 			t.Fatal("the server set no pre-auth timer for a connection")
 		}
 		return timer{}
@@ -279,7 +279,7 @@ func TestServeAuthTimeout(t *testing.T) {
 		next().fire()
 		// A deadline only so that a server that never closes fails the test rather than
 		// hanging it.
-		if err := c.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		if err := c.SetReadDeadline(time.Now().Add(hangGuard)); err != nil {
 			t.Fatal(err)
 		}
 		// Closed with the version line still unread, the server's end answers with a reset.
@@ -311,7 +311,7 @@ func TestServeConnRate(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		if err := c.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		if err := c.SetReadDeadline(time.Now().Add(hangGuard)); err != nil {
 			t.Fatal(err)
 		}
 		return bufio.NewReader(c).ReadString('\n')
