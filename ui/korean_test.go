@@ -118,6 +118,11 @@ func englishIn(s string) []string {
 		if w == "" || allowedLatin(w) || allowedLatin(strings.TrimRight(raw, ".:,'=/+")) {
 			continue
 		}
+		// A catalogued field or claim name is kept Latin where it stands as a name, not
+		// where it is a word of a sentence ("signature가 맞지 않습니다").
+		if at := loc[0] + strings.Index(raw, w); specName(w) && standsAsName(s, at, at+len(w)) {
+			continue
+		}
 		// Key combinations and alternatives (shift+tab, pgdn/space, g/home) are judged by part.
 		if parts := strings.FieldsFunc(w, func(r rune) bool { return r == '+' || r == '/' || r == '\'' }); len(parts) > 1 {
 			ok := true
@@ -134,7 +139,7 @@ func englishIn(s string) []string {
 }
 
 func allowedLatin(w string) bool {
-	if latinWords[w] || specName(w) {
+	if latinWords[w] {
 		return true
 	}
 	if shouted[w] {
@@ -147,6 +152,35 @@ func allowedLatin(w string) bool {
 	}
 	return false
 }
+
+// standsAsName reports whether the catalogued name s[i:j] is used as a name rather than as
+// a word of a sentence. A name that cannot be an English word (secure-boot, tdx_xfam, vTPM)
+// always is. A plain lower-case one (signature, measurement, policy, secureboot) is only
+// where it stands alone: the whole text, a whole table cell or column (" | " or a run of
+// spaces), an item of a list ("(keys, user-data)", "항목: xfam"), a label ("version: 2",
+// "secureboot = true", "measurement (오프셋 0x090)"), or in a line with no Korean in it.
+// In code and quotes it has already been taken out as data. "signature가 맞지 않습니다" is
+// a sentence: the word is English there, and before this check it passed as a field name.
+func standsAsName(s string, i, j int) bool {
+	if !plainWord.MatchString(s[i:j]) || !hangul.MatchString(s) {
+		return true
+	}
+	after := s[j:]
+	if next := strings.TrimLeft(after, " "); strings.HasPrefix(after, ":") || strings.HasPrefix(next, "=") || strings.HasPrefix(next, "(") {
+		return true
+	}
+	left := itemStart.MatchString(s[:i])
+	right := itemEnd.MatchString(after)
+	return left && right
+}
+
+var (
+	plainWord = regexp.MustCompile(`^[a-z]+$`)
+	hangul    = regexp.MustCompile(`\p{Hangul}`)
+	// What may stand before and after a name that is a whole item of a row, list or label.
+	itemStart = regexp.MustCompile(`(^|[|,(:]|  )\s*$`)
+	itemEnd   = regexp.MustCompile(`^\s*($|[|,)]|  )`)
+)
 
 // structureFieldKinds are the catalogs of fields named by a specification (the HCL header,
 // the IGVM request, the SEV-SNP report, the TDREPORT and TD quote, the runtime claims): a
@@ -553,7 +587,20 @@ func TestEnglishInCatchesEnglish(t *testing.T) {
 		line string
 		want []string
 	}{
-		{"쿼트가 검증되지 않습니다: the signature does not match", []string{"the", "does", "not", "match"}},
+		{"쿼트가 검증되지 않습니다: the signature does not match", []string{"the", "signature", "does", "not", "match"}},
+		// A catalogued field name that is also an English word is English in a sentence,
+		// and a name as a label, a cell or an item of a list.
+		{"signature가 맞지 않습니다", []string{"signature"}},
+		{"보고서의 measurement 값이 다릅니다", []string{"measurement"}},
+		{"signature: 512바이트", nil},
+		{"SEV-SNP 보고서 measurement (오프셋 0x090)와 비교: 통과", nil},
+		{"MAA 토큰이 로컬 증거와 다른 항목: measurement, user-data", nil},
+		{"secure-boot가 true입니다", nil},
+		{"measurement | 87c8 | 일치", nil},
+		{"보안 부팅이 꺼져 있습니다(secureboot = false)", nil},
+		{"secureboot은(는) 판단하지 않았습니다", []string{"secureboot"}},
+		{"서명이 다릅니다. signature, measurement가 바뀌었습니다", []string{"signature", "measurement"}},
+		{"다른 필드: signature, measurement", nil},
 		{"go-tdx-guest 검증 오류 원문: 「signature mismatch」", nil},
 		{"go-tdx-guest 검증 오류 원문: 「signature mismatch」 then retry", []string{"then", "retry"}},
 		{"원문: 「unterminated quote and more words", []string{"unterminated", "quote", "and", "more", "words"}},

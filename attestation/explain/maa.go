@@ -124,7 +124,7 @@ var requestFields = map[string]present.Text{
 		"TPM2_Quote의 TPMS_ATTEST로, AK가 서명한 PCR 선택과 다이제스트입니다."),
 	"TpmInfo.PcrSignature": t("The AK's RSA signature over PcrQuote.", "PcrQuote에 대한 AK의 RSA 서명입니다."),
 	"TcgLogs": t("The TCG event log (binary_bios_measurements), base64: MAA replays it against the quoted PCRs to derive secureboot and the other boot claims.",
-		"TCG 이벤트 로그(binary_bios_measurements, base64)입니다. MAA는 이를 쿼트된 PCR에 대해 재생해 secureboot 등 부팅 클레임을 만듭니다."),
+		"TCG 이벤트 로그(binary_bios_measurements, base64)입니다. MAA는 이를 쿼트된 PCR에 대해 재생해 보안 부팅(secureboot) 등의 부팅 클레임을 만듭니다."),
 	"TpmInfo.EncKeyPub": t("The ephemeral RSA key MAA encrypts its answer to: decrypt-only, fixed to this vTPM, usable only under its PCR policy.",
 		"MAA가 응답을 암호화할 임시 RSA 키입니다. 복호화 전용이고 이 vTPM에 고정되며 PCR 정책 아래에서만 쓸 수 있습니다."),
 	"policy": t("The key's authPolicy: TPM2_PolicyPCR over the quoted PCRs, so the answer can be opened only while the PCRs hold the quoted values.",

@@ -34,7 +34,7 @@ func policyChecks(claims token.Claims, verified check.List, expect []token.Expec
 	out := make(check.List, 0, len(exps))
 	for _, e := range exps {
 		out = append(out, check.Skipf(e.ID(), "%s not judged: the claims are not authenticated (%s)", e.Claim, strings.Join(why, ", ")).
-			KO("%s은(는) 판단하지 않았습니다. 클레임이 인증되지 않았습니다 (%s)", e.Claim, strings.Join(whyKO, ", ")).
+			KO("클레임(%s)은 판단하지 않았습니다. 클레임이 인증되지 않았습니다 (%s)", e.Claim, strings.Join(whyKO, ", ")).
 			WithSubject(e.Claim))
 	}
 	return out
