@@ -75,11 +75,21 @@ func (r *policyReport) page() present.Page {
 	p.Summary = present.T(verdict.Summary, verdict.SummaryKO)
 	// The verification that failed comes first: a permit over claims nothing vouches for is
 	// no verdict, and the page must not read as a pass.
+	ver := present.Section{ID: "verification", Title: present.T("Verification of the files", "파일 검증"), Kind: present.Fields}
 	for _, c := range r.Source.Checks {
 		if c.Verdict == check.Fail && slices.Contains(r.Source.Failed, c.ID) {
 			p.Checks = append(p.Checks, c)
 			p.Verdict = check.Fail
+			sum, details := c.In("en")
+			sumKO, detailsKO := c.In("ko")
+			ver.Rows = append(ver.Rows, present.Row{Key: c.ID, Value: sum, ValueKO: sumKO, Verdict: check.Fail, PCR: -1,
+				Detail: strings.Join(details, "\n"), DetailKO: strings.Join(detailsKO, "\n")})
 		}
+	}
+	if len(ver.Rows) > 0 {
+		failed := strings.Join(r.Source.Failed, ", ")
+		p.Summary = present.T("not verified ("+failed+" failed), so this proves nothing (exit 2): "+verdict.Summary,
+			"검증되지 않았으므로("+failed+" 실패) 아무것도 증명하지 않습니다(종료 코드 2): "+verdict.SummaryKO)
 	}
 
 	info := present.Section{ID: "policy", Title: present.T("Policy", "정책"), Kind: present.Fields, Rows: []present.Row{
@@ -99,6 +109,9 @@ func (r *policyReport) page() present.Page {
 			Value: w.Message.EN, ValueKO: w.Message.KO, Verdict: check.Warn, PCR: -1})
 	}
 	p.Sections = append(p.Sections, info)
+	if len(ver.Rows) > 0 {
+		p.Sections = append(p.Sections, ver)
+	}
 
 	var sec *present.Section
 	for _, rr := range r.Rules {

@@ -293,6 +293,9 @@ func TestPolicyPage(t *testing.T) {
 	if len(iss) != 3 || iss[0].Verdict != check.Skip || iss[0].Explain.KO != "실행하지 않음: 증명 결과가 이미 정해졌습니다" {
 		t.Errorf("issuance rows %+v", iss)
 	}
+	if v := rows["verification"]; len(v) == 0 || v[0].Key != "jwt.signature" || v[0].Verdict != check.Fail || !strings.Contains(p.Summary.EN, "not verified (jwt.signature") {
+		t.Errorf("verification rows %+v, summary %q", v, p.Summary.EN)
+	}
 	if len(rows["incoming"]) != 34 || len(rows["issued"]) != 0 {
 		t.Errorf("%d incoming rows, %d issued", len(rows["incoming"]), len(rows["issued"]))
 	}
