@@ -8,8 +8,8 @@ package eventlog
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"fmt"
+	"hash/maphash"
 	"sync"
 
 	"github.com/google/go-eventlog/register"
@@ -89,24 +89,33 @@ func take(raw []byte) (*Log, error) { return lastRead.get(raw, true) }
 // its banks (ReplayBanks) and verifies it (Parse), and each read ran go-eventlog over the
 // whole log again. The Log is handed to the first Parse, which describes its events, and
 // not kept after: a second copy of every event would be most of the memory a large log
-// needs. The verdict is kept, so that a ReplayBanks after Parse does not read again.
+// needs. The verdict and the banks are kept, so that a ReplayBanks after Parse does not
+// read again.
 //
 // An entry answers only for the same bytes in the same buffer (the Log's slices point
-// into it), unchanged since (the SHA-256 is compared).
+// into it), unchanged since: a seeded hash of them is compared, which guards against a
+// caller reusing its buffer, not against an adversary, who cannot write into it.
 var lastRead readCache
+
+var readSeed = maphash.MakeSeed()
 
 type readCache struct {
 	sync.Mutex
-	src []byte
-	key [sha256.Size]byte
-	log *Log // nil once taken
-	err error
+	src   []byte
+	sum   uint64
+	log   *Log // nil once taken
+	err   error
+	banks []Bank // nil until ReplayBanks asks
+}
+
+func (c *readCache) holds(raw []byte, sum uint64) bool {
+	return c.src != nil && len(c.src) == len(raw) && (len(raw) == 0 || &c.src[0] == &raw[0]) && c.sum == sum
 }
 
 func (c *readCache) get(raw []byte, take bool) (*Log, error) {
-	key := sha256.Sum256(raw)
+	sum := maphash.Bytes(readSeed, raw)
 	c.Lock()
-	hit := c.src != nil && len(c.src) == len(raw) && (len(raw) == 0 || &c.src[0] == &raw[0]) && c.key == key
+	hit := c.holds(raw, sum)
 	l, err := c.log, c.err
 	if hit && take {
 		c.log = nil
@@ -119,12 +128,32 @@ func (c *readCache) get(raw []byte, take bool) (*Log, error) {
 	// their own logs at the same time.
 	l, err = readUncached(raw)
 	c.Lock()
-	c.src, c.key, c.log, c.err = raw, key, l, err
+	c.src, c.sum, c.log, c.err, c.banks = raw, sum, l, err, nil
 	if take || err != nil {
 		c.log = nil
 	}
 	c.Unlock()
 	return l, err
+}
+
+// banksOf returns raw's banks, replayed once per log read.
+func (c *readCache) banksOf(raw []byte) ([]Bank, error) {
+	sum := maphash.Bytes(readSeed, raw)
+	c.Lock()
+	banks, err, hit := c.banks, c.err, c.holds(raw, sum)
+	c.Unlock()
+	if hit && (err != nil || banks != nil) {
+		return banks, err
+	}
+	if banks, err = replayBanks(raw); err != nil {
+		return nil, err
+	}
+	c.Lock()
+	if c.holds(raw, sum) {
+		c.banks = banks
+	}
+	c.Unlock()
+	return banks, nil
 }
 
 func readUncached(raw []byte) (*Log, error) {

@@ -238,6 +238,10 @@ func newline(depth int) string {
 func (s *jsonStream) str(v string) error {
 	escapes := false
 	for i := 0; i < len(v); {
+		if i+8 <= len(v) && plain8(v[i:i+8]) {
+			i += 8
+			continue
+		}
 		switch asciiClass[v[i]] {
 		case asciiCopy:
 			i++
@@ -278,6 +282,24 @@ func (s *jsonStream) str(v string) error {
 	}
 	s.w.WriteString(v[start:])
 	return s.w.WriteByte('"')
+}
+
+// plain8 reports whether all 8 bytes of b are copied as they are (asciiCopy), testing
+// them together: most of what -o json writes (digests, hex, English) passes a word at a
+// time. Each test is the classic "some byte is zero" bit trick on a word of ASCII.
+func plain8(b string) bool {
+	w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if w&highs != 0 {
+		return false // not ASCII
+	}
+	some := (w - ones*0x20) &^ w // a control character
+	for _, c := range [...]uint64{'"', '\\', '<', '>', '&', 0x7f} {
+		x := w ^ ones*c
+		some |= (x - ones) &^ x // c
+	}
+	return some&highs == 0
 }
 
 // asciiClass sorts each byte for str's first pass, one table look-up a byte.

@@ -254,3 +254,17 @@ func FuzzStreamJSONString(f *testing.F) {
 		}
 	})
 }
+
+// TestPlain8AgreesWithClasses: the word-at-a-time test passes exactly the words whose every
+// byte is copied as it is, for each byte value at each position (the rest plain).
+func TestPlain8AgreesWithClasses(t *testing.T) {
+	for c := range 256 {
+		for pos := range 8 {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			if got, want := plain8(string(w)), asciiClass[c] == asciiCopy; got != want {
+				t.Errorf("byte 0x%02x at %d: plain8 %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+}
