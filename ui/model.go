@@ -73,8 +73,9 @@ type model struct {
 	token      string // the compact JWT the runner holds, "" before Call MAA
 	lessonPage int    // the guided lesson's page, from 0
 
-	clip io.Writer        // where OSC 52 goes
-	now  func() time.Time // the clock, fixed in golden tests
+	clip  io.Writer        // where OSC 52 goes
+	first io.Writer        // where Init draws the first frame (Run sets it), nil for none
+	now   func() time.Time // the clock, fixed in golden tests
 
 	demo *demoState // --demo: scenes played by a timer until a key is pressed; nil without
 }
@@ -149,8 +150,15 @@ func (m *model) closeDoc() { m.view, m.doc = docNone, nil }
 // docHeight is the body's height: the terminal less banner, footer and status line.
 func (m *model) docHeight() int { return max(m.height-3, 1) }
 
-// Init starts nothing: the workshop waits for the presenter (the demo is its own presenter).
-func (m *model) Init() tea.Cmd { return m.demoStart() }
+// Init draws the first frame when Run asked for it (see drawFirst) and starts nothing
+// else: the workshop waits for the presenter (the demo is its own presenter).
+func (m *model) Init() tea.Cmd {
+	if m.first != nil {
+		drawFirst(m.first, m.View(), m.width)
+		m.first = nil
+	}
+	return m.demoStart()
+}
 
 // setStatus shows s on the status line; it may quote an error or a path, so it is made
 // safe for the terminal, and one line.

@@ -17,6 +17,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/present"
@@ -78,9 +80,17 @@ func stylesFor(opts Options) Styles {
 		out = os.Stdout
 	}
 	rd := lipgloss.NewRenderer(out)
-	// Ask for the background now: once Bubble Tea owns the input, the terminal's answer
-	// would arrive as key presses.
-	rd.HasDarkBackground()
+	if out == os.Stdout {
+		// Bubble Tea's init has already asked the terminal on stdout for its background
+		// and waited for the answer, which lipgloss's default renderer keeps: asking
+		// again cost a second round trip to the terminal before the first frame (a
+		// network round trip over SSH).
+		rd.SetHasDarkBackground(lipgloss.HasDarkBackground())
+	} else {
+		// Ask for the background now: once Bubble Tea owns the input, the terminal's
+		// answer would arrive as key presses.
+		rd.HasDarkBackground()
+	}
 	return NewStyles(rd, opts.NoColor || os.Getenv("NO_COLOR") != "")
 }
 
@@ -94,8 +104,18 @@ func Run(ctx context.Context, r workshop.Runner, opts Options) error {
 		opts.Input = os.Stdin
 	}
 	out := lockOutput(opts.Output)
+	if opts.Width == 0 || opts.Height == 0 {
+		// Lay the first frame out for the terminal's size, not 80x24 until Bubble Tea
+		// reports the size: Init draws it at once (drawFirst).
+		opts.Width, opts.Height = termSize(opts.Output)
+	}
 	m := newModel(ctx, r, opts, stylesFor(opts))
 	m.clip = out
+	if m.width == opts.Width && m.height == opts.Height {
+		// Not for a terminal smaller than the least size the model lays out (20x6):
+		// Bubble Tea cuts those frames to fit, drawFirst would not.
+		m.first = out
+	}
 	var root tea.Model = m
 	link := roomLinkFile()
 	if link != nil {
@@ -110,9 +130,10 @@ func Run(ctx context.Context, r workshop.Runner, opts Options) error {
 	// sending its QuitMsg to a loop the context had already ended, so the program hung on
 	// SIGTERM until killed (seen as a 3 s wait when serve restarts a session).
 	//
-	// 120 frames a second, Bubble Tea's most: it draws only on its ticker, so the first
-	// frame waits up to one tick after start (16.7 ms at the default 60), and a frame is
-	// only redrawn when the view changed, so idle ticks find nothing to do.
+	// 120 frames a second, Bubble Tea's most: it draws only on its ticker, so a frame
+	// waits up to one tick (8.3 ms; 16.7 at the default 60), and a frame is only redrawn
+	// when the view changed, so idle ticks find nothing to do. The first frame does not
+	// wait for a tick: Init draws it (drawFirst).
 	p := tea.NewProgram(root, tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion(),
 		tea.WithInput(opts.Input), tea.WithOutput(out), tea.WithoutSignalHandler(), tea.WithFPS(120))
 	if r, ok := root.(roomed); ok {
@@ -168,6 +189,53 @@ func (l *lockedFile) Write(b []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.File.Write(b)
+}
+
+// WriteString takes the lock too: Bubble Tea writes its mode switches (alt screen,
+// mouse, cursor) with io.WriteString, which would otherwise reach os.File's own
+// WriteString past the lock.
+func (l *lockedFile) WriteString(s string) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.File.WriteString(s)
+}
+
+// termSize is the size of the terminal w writes to, 0, 0 when w is not a terminal.
+func termSize(w io.Writer) (width, height int) {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0, 0
+	}
+	width, height, err := term.GetSize(f.Fd())
+	if err != nil || width <= 0 || height <= 0 {
+		return 0, 0
+	}
+	return width, height
+}
+
+// drawFirst puts the first frame, view, on a screen width cells wide, as Bubble Tea's
+// renderer draws a frame in the alt screen: from the top left, each line cleared to its
+// end when shorter than the screen. The renderer draws only on its frame ticker, so its
+// first frame comes one tick after the program started; Init runs after the program
+// entered the alt screen and before that tick. The tick then draws the same frame over
+// this one, line for line, so the screen does not change.
+func drawFirst(w io.Writer, view string, width int) {
+	var b strings.Builder
+	b.Grow(len(view) + 1024)
+	b.WriteString(ansi.CursorHomePosition)
+	lines := strings.Split(view, "\n")
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteString("\r\n")
+		}
+		b.WriteString(l)
+		if ansi.StringWidth(l) < width {
+			b.WriteString(ansi.EraseLineRight)
+		}
+	}
+	// Where the renderer leaves the cursor after a frame: the start of the last line.
+	b.WriteString(ansi.CursorPosition(0, len(lines)))
+	_, _ = io.WriteString(w, b.String())
 }
 
 // result collects the session's verdicts: a stale page was superseded by a rerun of an
