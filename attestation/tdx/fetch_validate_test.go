@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/internal/netcache"
 )
@@ -65,5 +66,26 @@ func TestPCSFetcherKeepsOnlyGoodCollateral(t *testing.T) {
 	}
 	if n.Load() != 9 || cache.Len() != 3 {
 		t.Errorf("good collateral: %d requests in all and %d cached answers, want 9 and 3", n.Load(), cache.Len())
+	}
+}
+
+// TestPCSFetcherUsesTheRunsCache: a fetcher given no cache uses the one the run's context
+// carries (inspect --each's), so the sets of a fleet fetch the collateral once between them.
+func TestPCSFetcherUsesTheRunsCache(t *testing.T) {
+	srv, n := pcsServer(t)
+	q := azureQuote(t)
+	run := &netcache.Cache{FailTTL: time.Hour}
+	ctx := netcache.NewContext(t.Context(), run)
+	f := PCSFetcher{Client: srv.Client(), TDXBaseURL: srv.URL + "/tdx", SGXBaseURL: srv.URL + "/sgx"}
+	for range 3 {
+		if _, err := f.FetchCollateral(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n.Load() != 3 || run.Len() != 3 {
+		t.Errorf("%d requests and %d answers in the run's cache for three fetches, want 3 and 3", n.Load(), run.Len())
+	}
+	if _, _, ok := netcache.Shared.Get(srv.URL + "/tdx/qe/identity"); ok {
+		t.Error("the run's fetch went into the process-wide cache")
 	}
 }
