@@ -3,8 +3,9 @@
 // from the same chip, the sets of inspect --each) asks the vendor once.
 //
 // One mechanism does three things:
-//   - answers the fetcher judged good are kept, each for a bounded time: collateral changes
-//     when the vendor issues more, and a revoked certificate must show;
+//   - 200 answers are kept, each for a bounded time (collateral changes when the vendor
+//     issues more, and a revoked certificate must show); a fetcher that validates what it
+//     fetched keeps it only once it is valid (Fetch with keep false, then Put);
 //   - callers asking for a URL that is being fetched wait for that fetch instead of sending
 //     their own, each for as long as its own context allows;
 //   - a Cache with FailTTL remembers failures too, so that an unreachable service costs its
@@ -44,8 +45,8 @@ const maxBody = 1 << 20
 // memory.
 type Cache struct {
 	TTL time.Duration
-	// FailTTL is how long a failed fetch (no answer, or an answer the fetcher did not keep)
-	// is given to later callers without asking again; zero remembers none. A fetch given up
+	// FailTTL is how long a failed fetch (no answer, or a status other than 200) is given to
+	// later callers without asking again; zero remembers none. A fetch given up
 	// by every caller waiting on it, or cut by a dropped connection that the caller retries,
 	// is never remembered.
 	FailTTL time.Duration
