@@ -266,17 +266,21 @@ var lastChain struct {
 
 func (q *Quote) parseChain(chain []byte) error {
 	lastChain.Lock()
-	defer lastChain.Unlock()
 	if lastChain.pem != nil && bytes.Equal(lastChain.pem, chain) {
 		q.PCK, q.Intermediate, q.Root = lastChain.pck, lastChain.intermediate, lastChain.root
 		q.PCKExt = copyExt(lastChain.ext)
+		lastChain.Unlock()
 		return nil
 	}
+	// Parsed outside the lock: inspect --each parses many quotes at once, on every core.
+	lastChain.Unlock()
 	if err := q.parseChainPEM(chain); err != nil {
 		return err
 	}
+	lastChain.Lock()
 	lastChain.pem = slices.Clone(chain)
 	lastChain.pck, lastChain.intermediate, lastChain.root, lastChain.ext = q.PCK, q.Intermediate, q.Root, copyExt(q.PCKExt)
+	lastChain.Unlock()
 	return nil
 }
 

@@ -3,6 +3,7 @@ package tdx
 import (
 	"crypto/x509"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,5 +123,44 @@ func BenchmarkVerifyAzureQuote(b *testing.B) {
 		if c := VerifyQuote(q, Options{Now: collateralDate}); c.Verdict != check.Pass {
 			b.Fatalf("%v", c)
 		}
+	}
+}
+
+// Quotes with different chains parsed at once (inspect --each on every core) each get their
+// own certificates.
+func TestParseQuoteConcurrent(t *testing.T) {
+	files := []string{azureQuoteFile, dcapQuoteFile}
+	want := make([]string, len(files))
+	raws := make([][]byte, len(files))
+	for i, f := range files {
+		raws[i] = readReal(t, f)
+		q, err := ParseQuote(raws[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = string(q.PCK.Raw)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := range 8 {
+		wg.Go(func() {
+			for n := range 20 {
+				i := (g + n) % len(files)
+				q, err := ParseQuote(raws[i])
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				if string(q.PCK.Raw) != want[i] {
+					errs <- files[i] + " got another quote's PCK certificate"
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
