@@ -286,19 +286,15 @@ func (s *jsonStream) str(v string) error {
 
 // plain8 reports whether all 8 bytes of b are copied as they are (asciiCopy), testing
 // them together: most of what -o json writes (digests, hex, English) passes a word at a
-// time. Each test is the classic "some byte is zero" bit trick on a word of ASCII.
+// time. A byte's high bit in some is set when it is not ASCII (w itself), a control
+// character (below 0x20) or one of " \ < > & DEL (x-ones)&^x, "some byte of x is zero",
+// with x = w XOR that byte everywhere); the tests are exact on a word of ASCII.
 func plain8(b string) bool {
 	w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	if w&highs != 0 {
-		return false // not ASCII
-	}
-	some := (w - ones*0x20) &^ w // a control character
-	for _, c := range [...]uint64{'"', '\\', '<', '>', '&', 0x7f} {
-		x := w ^ ones*c
-		some |= (x - ones) &^ x // c
-	}
+	q, bs, lt, gt, amp, del := w^ones*'"', w^ones*'\\', w^ones*'<', w^ones*'>', w^ones*'&', w^ones*0x7f
+	some := w | (w-ones*0x20)&^w | (q-ones)&^q | (bs-ones)&^bs | (lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp | (del-ones)&^del
 	return some&highs == 0
 }
 
