@@ -160,7 +160,7 @@ func (f PCSFetcher) get(ctx context.Context, u string) ([]byte, http.Header, err
 		g = pcsGetter{client: f.Client, attempt: orDefaultDur(f.AttemptTimeout, DefaultPCSAttemptTimeout)}
 	}
 	start := time.Now()
-	a, err := f.cache(ctx).Fetch(ctx, u, false, func(ctx context.Context) (netcache.Answer, error) {
+	a, err := f.cache(ctx).Fetch(ctx, u, nil, func(ctx context.Context) (netcache.Answer, error) {
 		hdr, body, err := trust.GetWith(ctx, g, u)
 		return netcache.Answer{Status: http.StatusOK, Header: hdr, Body: body}, err
 	})

@@ -55,9 +55,10 @@ type Options struct {
 	KDSBaseURL string
 }
 
-// kdsClient sends AMD KDS requests through the shared cache, to KDSBaseURL when set.
+// kdsClient sends AMD KDS requests through the cache (keeping only answers that parse), to
+// KDSBaseURL when set.
 func (o Options) kdsClient() *http.Client {
-	t := &netcache.Transport{}
+	t := &netcache.Transport{Valid: snp.KDSAnswerParses}
 	if u, err := url.Parse(o.KDSBaseURL); o.KDSBaseURL != "" && err == nil {
 		t.Rewrite = map[string]*url.URL{"kdsintf.amd.com": u}
 	}

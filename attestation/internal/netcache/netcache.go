@@ -192,13 +192,13 @@ func (c *Cache) Len() int {
 
 // Fetch gets url's document: from a fresh kept answer or remembered failure; else from the
 // fetch of it under way; else by calling fetch, whose outcome every caller waiting then
-// gets. A 200 answer is kept when keep is set (a fetcher that validates what it fetched
-// passes false and Puts it once it is good); another status or an error is remembered for
-// FailTTL. fetch runs apart from any one caller's cancellation (it keeps the first
+// gets. A 200 answer is kept when keep accepts it (nil keeps none: a fetcher that validates
+// a set of documents together Puts them once they are good); another status or an error is
+// remembered for FailTTL. fetch runs apart from any one caller's cancellation (it keeps the first
 // caller's deadline and values), so a caller that gives up leaves the others their answer;
 // it is cancelled when no caller waits any more. Each caller waits as long as its own ctx
 // allows and then gets ctx's error.
-func (c *Cache) Fetch(ctx context.Context, url string, keep bool, fetch func(context.Context) (Answer, error)) (Answer, error) {
+func (c *Cache) Fetch(ctx context.Context, url string, keep func(Answer) bool, fetch func(context.Context) (Answer, error)) (Answer, error) {
 	c.mu.Lock()
 	e := c.fresh(url)
 	if e == nil {
@@ -261,16 +261,17 @@ func (e *entry) outcome() (Answer, error) {
 }
 
 // run fetches url for e and decides how long its outcome stays.
-func (c *Cache) run(ctx context.Context, url string, e *entry, keep bool, fetch func(context.Context) (Answer, error)) {
+func (c *Cache) run(ctx context.Context, url string, e *entry, keep func(Answer) bool, fetch func(context.Context) (Answer, error)) {
 	a, err := fetch(ctx)
 	abandoned := errors.Is(ctx.Err(), context.Canceled)
 	e.cancel()
+	kept := err == nil && a.Status == http.StatusOK && keep != nil && keep(a)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e.answer, e.err = a, err
 	now := c.now()
 	switch {
-	case err == nil && a.Status == http.StatusOK && keep:
+	case kept:
 		e.expires = now.Add(c.ttl())
 	case c.FailTTL > 0 && (err != nil || a.Status != http.StatusOK) && !abandoned && !dropped(err):
 		e.expires = now.Add(c.FailTTL)
@@ -313,6 +314,9 @@ type Transport struct {
 	Cache *Cache
 	// Rewrite maps a host ("kdsintf.amd.com") to a base URL ("http://127.0.0.1:8080").
 	Rewrite map[string]*url.URL
+	// Valid, when set, must accept a 200 answer before it is kept; one it refuses is handed
+	// on (the caller says what is wrong with it) and asked for again next time.
+	Valid func(u *url.URL, body []byte) error
 }
 
 func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -329,7 +333,8 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return base.RoundTrip(r)
 	}
 	key := r.URL.String()
-	a, err := pick(t.Cache, r.Context()).Fetch(r.Context(), key, true, func(ctx context.Context) (Answer, error) {
+	keep := func(a Answer) bool { return t.Valid == nil || t.Valid(r.URL, a.Body) == nil }
+	a, err := pick(t.Cache, r.Context()).Fetch(r.Context(), key, keep, func(ctx context.Context) (Answer, error) {
 		resp, err := base.RoundTrip(r.WithContext(ctx))
 		if err != nil {
 			return Answer{}, err

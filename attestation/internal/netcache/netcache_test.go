@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -213,15 +214,15 @@ func TestFetchNotKept(t *testing.T) {
 	n := 0
 	fetch := func(context.Context) (Answer, error) { n++; return Answer{Status: 200, Body: []byte("unchecked")}, nil }
 	for range 2 {
-		if a, err := c.Fetch(context.Background(), "u", false, fetch); err != nil || string(a.Body) != "unchecked" {
+		if a, err := c.Fetch(context.Background(), "u", nil, fetch); err != nil || string(a.Body) != "unchecked" {
 			t.Fatal(a, err)
 		}
 	}
 	if n != 2 || c.Len() != 0 {
-		t.Errorf("%d fetches, %d entries: an answer fetched with keep=false must not be kept", n, c.Len())
+		t.Errorf("%d fetches, %d entries: an answer fetched without keep must not be kept", n, c.Len())
 	}
 	c.Put("u", nil, []byte("checked"))
-	if a, err := c.Fetch(context.Background(), "u", false, fetch); err != nil || string(a.Body) != "checked" || n != 2 {
+	if a, err := c.Fetch(context.Background(), "u", nil, fetch); err != nil || string(a.Body) != "checked" || n != 2 {
 		t.Errorf("after Put: %q %v, %d fetches", a.Body, err, n)
 	}
 }
@@ -243,5 +244,34 @@ func TestContextCache(t *testing.T) {
 	}
 	if FromContext(context.Background()) != nil {
 		t.Error("a plain context carries no cache")
+	}
+}
+
+// TestTransportValid: a 200 answer the transport's Valid refuses (a proxy's page where a
+// certificate belongs) is handed on but not kept; one it accepts is kept.
+func TestTransportValid(t *testing.T) {
+	base := &fakeBase{status: 200, body: "<html>sign in to the hotel wifi</html>"}
+	c := &Cache{}
+	valid := func(u *url.URL, b []byte) error {
+		if strings.HasPrefix(string(b), "<html>") {
+			return errors.New("not a certificate")
+		}
+		return nil
+	}
+	cl := &http.Client{Transport: &Transport{Base: base, Cache: c, Valid: valid}}
+	for range 2 {
+		if b, _, err := get(context.Background(), cl, "https://kdsintf.amd.com/vcek"); err != nil || b != base.body {
+			t.Fatalf("the refused answer must still reach the caller: %q %v", b, err)
+		}
+	}
+	if base.Calls() != 2 || c.Len() != 0 {
+		t.Errorf("%d requests, %d kept: a refused answer must be asked for again", base.Calls(), c.Len())
+	}
+	base.body = "DER"
+	for range 2 {
+		get(context.Background(), cl, "https://kdsintf.amd.com/vcek")
+	}
+	if base.Calls() != 3 || c.Len() != 1 {
+		t.Errorf("%d requests, %d kept after a valid answer, want 3 and 1", base.Calls(), c.Len())
 	}
 }
