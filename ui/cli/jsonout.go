@@ -42,6 +42,7 @@ type jsonField struct {
 	index int
 	key   string // the quoted name, then ": "
 	omit  bool   // omitempty
+	kind  kind   // how the field's type is written (kindOf)
 }
 
 // fieldPlans caches each struct type's fields: reading tags for each of 100,000 rows
@@ -64,7 +65,7 @@ func fieldsOf(t reflect.Type) []jsonField {
 			name = f.Name
 		}
 		key, _ := json.Marshal(name)
-		fs = append(fs, jsonField{index: i, key: string(key) + ": ", omit: strings.Contains(","+opts+",", ",omitempty,")})
+		fs = append(fs, jsonField{index: i, key: string(key) + ": ", omit: strings.Contains(","+opts+",", ",omitempty,"), kind: kindOf(f.Type)})
 	}
 	fieldPlans.Store(t, fs)
 	return fs
@@ -176,7 +177,13 @@ func (s *jsonStream) value(v reflect.Value, depth int) error {
 		n++
 		s.w.WriteString(in)
 		s.w.WriteString(f.key)
-		if err := s.value(fv, depth+1); err != nil {
+		var err error
+		if f.kind == stringKind { // most fields: no look-up of the kind again
+			err = s.str(fv.String())
+		} else {
+			err = s.value(fv, depth+1)
+		}
+		if err != nil {
 			return err
 		}
 	}
