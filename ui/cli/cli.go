@@ -479,7 +479,7 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 	case cmdPolicy:
 		if len(rest) < 2 {
 			return cfg, fault.Korean(errors.New("give the POLICY_FILE and at least one EVIDENCE file (a token, a bundle or evidence files)"),
-				"POLICY_FILE과 EVIDENCE 파일(토큰, 번들 또는 증거 파일)을 하나 이상 줍니다", "")
+				"정책 파일(POLICY_FILE)과 증거 파일(EVIDENCE: 토큰, 번들 또는 증거 파일)을 하나 이상 줍니다", "")
 		}
 		return cfg, nil
 	}
