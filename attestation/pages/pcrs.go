@@ -172,28 +172,35 @@ func eventsSection(r *verify.Result, stream bool) present.Section {
 	return sec
 }
 
+// eventRow is one event's row. Its text is joined with + rather than Sprintf: -o json
+// makes a row for each of up to 100,000 events, and formatting was a fifth of the time.
 func eventRow(e eventlog.Event) present.Row {
 	digest, digestKO := "none", "없음"
 	if e.Digest != nil {
 		digest = hex.EncodeToString(e.Digest)
 		digestKO = digest
 	}
+	offset, typ, size, data := strconv.Itoa(e.Offset), hex32(e.Type), strconv.Itoa(len(e.Data)), dataPreview(e.Data)
 	row := present.Row{
-		Key:     fmt.Sprintf("#%d PCR%d %s", e.Index, e.PCR, e.TypeName),
-		Value:   e.Description,
-		ValueKO: e.DescriptionKO,
-		Explain: explain.EventType(e.TypeName),
-		Detail: fmt.Sprintf("offset %d, type 0x%08x\nsha256 digest %s\ndata (%d bytes) %s",
-			e.Offset, e.Type, digest, len(e.Data), dataPreview(e.Data)),
-		DetailKO: fmt.Sprintf("오프셋 %d, 유형 0x%08x\nsha256 다이제스트 %s\n데이터 (%d바이트) %s",
-			e.Offset, e.Type, digestKO, len(e.Data), dataPreview(e.Data)),
-		PCR:  e.PCR,
-		Copy: digest,
+		Key:      "#" + strconv.Itoa(e.Index) + " PCR" + strconv.Itoa(e.PCR) + " " + e.TypeName,
+		Value:    e.Description,
+		ValueKO:  e.DescriptionKO,
+		Explain:  explain.EventType(e.TypeName),
+		Detail:   "offset " + offset + ", type " + typ + "\nsha256 digest " + digest + "\ndata (" + size + " bytes) " + data,
+		DetailKO: "오프셋 " + offset + ", 유형 " + typ + "\nsha256 다이제스트 " + digestKO + "\n데이터 (" + size + "바이트) " + data,
+		PCR:      e.PCR,
+		Copy:     digest,
 	}
 	if e.IsErrorSeparator() {
 		row.Verdict = check.Warn
 	}
 	return row
+}
+
+// hex32 is an event type as 0x and eight hex digits (fmt's 0x%08x).
+func hex32(v uint32) string {
+	h := strconv.FormatUint(uint64(v), 16)
+	return "0x" + strings.Repeat("0", 8-len(h)) + h
 }
 
 // dataPreview shows the first bytes of an event's data; the description already decodes it.
