@@ -43,7 +43,8 @@ Usage:
 Without --network it asks the simulated TDX CVM's IMDS emulator (seed --seed); with
 --network, https://<region>.thim.azure.net (--region, else the VM's region from IMDS, else
 westus). THIM's list is unsigned: a listing exits 0 only when each listed MRTD's signed
-endorsement verifies on --endorsement-root (the simulated endorser's root without --network),
+endorsement verifies on --endorsement-root (without --network: the simulated endorser's test
+root, trusted only with --trust-simulated),
 else 2, the list still printed. Exit 0 endorsed (or a verified listing), 2 not endorsed, not
 verified or TCB not acceptable, 3 network, 1 misuse.
 `
@@ -120,7 +121,7 @@ func runEndorsements(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.network, "network", false, "ask the real THIM (and fetch Intel collateral for --from) instead of the simulated CVM's emulator")
 	addTCBFlags(fs, &o.collateral, &o.baseline)
 	fs.StringArrayVar(&o.roots, "endorsement-root", nil, "trust this endorsement root FILE (PEM CA, repeatable) for THIM's signed endorsements; without it a real lookup's signature rests on the document's own chain and the command exits 2")
-	fs.BoolVar(&o.trustSim, "trust-simulated", false, "trust the simulated CVM's Intel test root for --from collateral")
+	fs.BoolVar(&o.trustSim, "trust-simulated", false, "trust the simulated CVM's test roots: its endorser's (without --network) and its Intel root for --from")
 	fs.StringVar(&o.seed, "seed", "", "seed of the simulated TDX CVM (without --network)")
 	fs.StringVarP(&o.output, "output", "o", "text", "text or json")
 	fs.StringVar(&o.lang, "lang", "", "language: en or ko (default from LANG)")
@@ -167,8 +168,9 @@ func runEndorsements(args []string, stdout, stderr io.Writer) int {
 		io.WriteString(stdout, present.SafeLines(buf.String()))
 	}
 	if res.Check != nil && res.Check.Verdict == check.Warn {
-		eprintf(stderr, "cvmscope endorsements: %s\n", present.T("the endorsement is not authenticated on a root you chose: "+endorsementRootHint,
-			"보증서가 사용자가 고른 루트로 인증되지 않았습니다: "+endorsementRootHintKO).In(lang))
+		hint, hintKO := o.rootHint()
+		eprintf(stderr, "cvmscope endorsements: %s\n", present.T("the endorsement is not authenticated on a root you chose: "+hint,
+			"보증서가 사용자가 고른 루트로 인증되지 않았습니다: "+hintKO).In(lang))
 	}
 	if l := res.Listing; l != nil && !l.Verified {
 		eprintf(stderr, "cvmscope endorsements: %s\n", present.T("the listing is not verified: "+l.Why, "목록을 검증하지 못했습니다: "+l.whyKO).In(lang))
@@ -237,7 +239,12 @@ func (o *endorsementsOptions) run(ctx context.Context, baseline time.Time) (*end
 			return nil, err
 		}
 		defer srv.Close()
-		c.THIMBase, eopts.Roots, res.Simulated = srv.URL(), roots, true
+		// The simulated endorser's root is a test root anyone holding cvmscope can sign
+		// under: it anchors an answer only when the caller says so, as everywhere else.
+		c.THIMBase, res.Simulated = srv.URL(), true
+		if o.trustSim {
+			eopts.Roots = roots
+		}
 	}
 	base, err := c.EndorsementBase(ctx)
 	if err != nil {
@@ -300,8 +307,9 @@ func (o *endorsementsOptions) run(ctx context.Context, baseline time.Time) (*end
 func (o *endorsementsOptions) verifyListing(ctx context.Context, c *imds.Client, eopts tdx.EndorsementOptions, res *endorsementsResult) error {
 	switch {
 	case eopts.Roots == nil:
-		res.Listing = &listingVerdict{Why: "THIM's list of MRTDs is not signed, and no root was given to check each MRTD's signed endorsement on: " + endorsementRootHint,
-			whyKO: "THIM의 MRTD 목록에는 서명이 없고, 각 MRTD의 서명된 보증서를 확인할 루트가 주어지지 않았습니다: " + endorsementRootHintKO}
+		hint, hintKO := o.rootHint()
+		res.Listing = &listingVerdict{Why: "THIM's list of MRTDs is not signed, and no root was given to check each MRTD's signed endorsement on: " + hint,
+			whyKO: "THIM의 MRTD 목록에는 서명이 없고, 각 MRTD의 서명된 보증서를 확인할 루트가 주어지지 않았습니다: " + hintKO}
 		return nil
 	case len(res.MRTDs) == 0:
 		res.Listing = &listingVerdict{Why: "THIM lists no MRTD, so no signed endorsement was verified",
@@ -430,7 +438,7 @@ func (o *endorsementsOptions) tcb(ctx context.Context, res *endorsementsResult, 
 		source = o.collateral
 	}
 	opts := tdx.Options{Collateral: col}
-	if col == nil && o.simCollateral != nil && q.Root != nil && q.Root.Equal(o.simRoot) {
+	if o.trustSim && col == nil && o.simCollateral != nil && q.Root != nil && q.Root.Equal(o.simRoot) {
 		// The simulated world: its collateral, trusted as its THIM endorsements are, for
 		// its own quotes only (a real quote judged by it reads as a bad CRL signature).
 		source, opts.Collateral, opts.ExtraRoots = "simulated", o.simCollateral, []*x509.Certificate{o.simRoot}
@@ -475,6 +483,16 @@ func collateralOf(set *evidence.Set) *tdx.Collateral {
 		return nil
 	}
 	return &tdx.Collateral{TCBInfo: c.TCBInfo, QEIdentity: c.QEIdentity, SigningChain: c.SigningChain, PCKCRL: c.PCKCRL, RootCRL: c.RootCRL}
+}
+
+// rootHint says how to anchor the answer: --endorsement-root for a real THIM,
+// --trust-simulated for the simulated CVM's emulator.
+func (o *endorsementsOptions) rootHint() (string, string) {
+	if o.thim == "" && !o.network {
+		return "this is the simulated CVM's emulator, not Microsoft's THIM: add --trust-simulated to trust its test endorser's root (or ask the real THIM with --network and --endorsement-root)",
+			"이것은 Microsoft THIM이 아니라 시뮬레이션 CVM의 에뮬레이터입니다: 테스트 보증 기관의 루트를 신뢰하려면 --trust-simulated를 붙입니다(실제 THIM은 --network와 --endorsement-root로 묻습니다)"
+	}
+	return endorsementRootHint, endorsementRootHintKO
 }
 
 // endorsementRootHint says how to anchor a real lookup.

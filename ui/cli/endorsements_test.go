@@ -121,22 +121,36 @@ func TestEndorsementsAgainstLoopbackTHIM(t *testing.T) {
 }
 
 // The simulated world, as a user runs it: a TDX run saved as a bundle, then its MRTD
-// looked up against the simulated CVM's emulator (signed under the simulated root: pass)
-// and its quote's TCB evaluated with the simulated collateral, with and without a baseline.
+// looked up against the simulated CVM's emulator (signed under the simulated root: pass
+// with --trust-simulated, exit 2 without it, since anyone holding cvmscope can sign under
+// that root) and its quote's TCB evaluated with the simulated collateral, with and without
+// a baseline.
 func TestEndorsementsFromSimulatedBundle(t *testing.T) {
 	bundle := filepath.Join(t.TempDir(), "tdx.json")
 	if r := runCLI(t, "--platform", "sim", "--sim-tee", "tdx", "-o", "json", "--save", bundle); r.code != 0 {
 		t.Fatalf("simulated TDX run: exit %d\n%s", r.code, r.stderr)
 	}
-	code, out, errs := endorse(t, "--from", bundle)
+	code, out, errs := endorse(t, "--from", bundle, "--trust-simulated")
 	if code != 0 || !strings.Contains(out, "PASS tdx.mrtd-endorsed") || !strings.Contains(out, "Intel UpToDate") || !strings.Contains(out, "NotEvaluated") {
 		t.Fatalf("from the bundle: exit %d\n%s%s", code, out, errs)
 	}
-	code, out, _ = endorse(t, "--from", bundle, "--tcb-baseline", "2099-01-01")
+	code, out, errs = endorse(t, "--from", bundle)
+	if code != 2 || strings.Contains(out, "PASS tdx.mrtd-endorsed") || !strings.Contains(out, "FAIL tdx.quote.signature") ||
+		!strings.Contains(errs, "add --trust-simulated to trust its test endorser's root") {
+		t.Errorf("from the bundle without --trust-simulated: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = endorse(t, "--lang", "ko")
+	if code != 2 || !strings.Contains(errs, "--trust-simulated를 붙입니다") {
+		t.Errorf("simulated listing without --trust-simulated: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs = endorse(t, "--trust-simulated"); code != 0 {
+		t.Errorf("simulated listing with --trust-simulated: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = endorse(t, "--from", bundle, "--tcb-baseline", "2099-01-01", "--trust-simulated")
 	if code != 2 || !strings.Contains(out, "with baseline 2099-01-01: OutOfDate") {
 		t.Errorf("baseline after every level: exit %d\n%s", code, out)
 	}
-	code, out, _ = endorse(t, "--from", bundle, "--tcb-baseline", "2000-01-01", "--lang", "ko")
+	code, out, _ = endorse(t, "--from", bundle, "--tcb-baseline", "2000-01-01", "--lang", "ko", "--trust-simulated")
 	if code != 0 || !strings.Contains(out, "기준일 2000-01-01 적용: UpToDate") {
 		t.Errorf("baseline before the level: exit %d\n%s", code, out)
 	}
@@ -160,7 +174,7 @@ func TestEndorsementsTamperedQuote(t *testing.T) {
 	if err := os.WriteFile(path, quote, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs := endorse(t, "--from", path)
+	code, out, errs := endorse(t, "--from", path, "--trust-simulated")
 	if code != 2 || !strings.Contains(out, "PASS tdx.mrtd-endorsed") || !strings.Contains(out, "FAIL tdx.quote.signature") || !strings.Contains(out, "Intel UpToDate") {
 		t.Errorf("tampered quote: exit %d\n%s%s", code, out, errs)
 	}
@@ -170,7 +184,7 @@ func TestEndorsementsTamperedQuote(t *testing.T) {
 	if err := os.WriteFile(hclPath, set.HCLReport, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs = endorse(t, "--from", hclPath)
+	code, out, errs = endorse(t, "--from", hclPath, "--trust-simulated")
 	if code != 2 || !strings.Contains(out, "PASS tdx.mrtd-endorsed") || !strings.Contains(out, "FAIL evidence.unverified: "+hclPath+": the MRTD comes from a TDREPORT") ||
 		!strings.Contains(out, "add the TD quote") {
 		t.Errorf("HCL report without its TD quote: exit %d\n%s%s", code, out, errs)
@@ -180,7 +194,7 @@ func TestEndorsementsTamperedQuote(t *testing.T) {
 	if err := os.WriteFile(good, set.TDQuote, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errs = endorse(t, "--from", good, "-o", "json"); code != 0 || !strings.Contains(out, `"id": "tdx.quote.signature"`) {
+	if code, out, errs = endorse(t, "--from", good, "-o", "json", "--trust-simulated"); code != 0 || !strings.Contains(out, `"id": "tdx.quote.signature"`) {
 		t.Errorf("genuine quote: exit %d\n%s%s", code, out, errs)
 	}
 }
