@@ -41,6 +41,9 @@ func Field(kind, name string) present.Text {
 // TD quote fields that repeat the TDREPORT use the TDREPORT's text, and vm-configuration
 // keys use the MAA claims catalog, which explains the same keys inside x-ms-runtime.
 func LookupField(kind, name string) (present.Text, bool) {
+	if kind == KindSNP {
+		addSNPTCBFields()
+	}
 	if txt, ok := fieldKinds[kind][name]; ok {
 		return txt, true
 	}
@@ -59,7 +62,12 @@ func LookupField(kind, name string) (present.Text, bool) {
 }
 
 // FieldNames lists the names catalogued for a kind (the TD quote's own names only).
-func FieldNames(kind string) []string { return keys(fieldKinds[kind], nil) }
+func FieldNames(kind string) []string {
+	if kind == KindSNP {
+		addSNPTCBFields()
+	}
+	return keys(fieldKinds[kind], nil)
+}
 
 var hclHeaderFields = map[string]present.Text{
 	"signature": t("Magic \"HCLA\": an HCL attestation report, as the paravisor stores it in vTPM NV 0x01400001.",

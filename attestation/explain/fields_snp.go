@@ -1,6 +1,10 @@
 package explain
 
-import "github.com/cvmscope/cvmscope/attestation/present"
+import (
+	"sync"
+
+	"github.com/cvmscope/cvmscope/attestation/present"
+)
 
 var snpFields = map[string]present.Text{
 	"version": t("Report format version (2 on Milan, 3 and later carry the CPU family and model).",
@@ -88,7 +92,9 @@ var (
 	}
 )
 
-func init() {
+// addSNPTCBFields adds the TCB fields and their parts to snpFields, when the first SEV-SNP
+// field is looked up rather than at every start (a TD quote's inspect never needs them).
+var addSNPTCBFields = sync.OnceFunc(func() {
 	for _, tcb := range snpTCBs {
 		snpFields[tcb.name] = tcb.txt
 		for _, p := range snpTCBParts {
@@ -97,7 +103,7 @@ func init() {
 				tcb.name+"의 "+p.txt.KO+"입니다. "+tcb.txt.KO)
 		}
 	}
-}
+})
 
 func upperFirst(s string) string {
 	if s == "" || s[0] < 'a' || s[0] > 'z' {
