@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -538,6 +539,10 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 // unexpectedArgs explains arguments to the plain run, which takes none: files are for
 // inspect (suggested only when the first argument is a file), anything else is a command.
 func unexpectedArgs(rest []string) error {
+	if slices.Contains(commands, rest[0]) {
+		// `cvmscope --lang ko inspect x`: flags before the command belong to the plain run.
+		return fmt.Errorf("%q is a command, and a command comes first: `cvmscope %s [flags] %s` (flags given before it, e.g. --lang, go after it)", rest[0], rest[0], strings.Join(rest[1:], " "))
+	}
 	if fi, err := os.Stat(rest[0]); err == nil && fi.Mode().IsRegular() {
 		return fmt.Errorf("unexpected argument %q: to verify saved files run `cvmscope inspect %s`", rest[0], strings.Join(rest, " "))
 	}

@@ -90,6 +90,12 @@ func TestUnexpectedArgument(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, `unknown command "inpsect"`) || strings.Contains(r.stderr, "cvmscope inspect inpsect") {
 		t.Errorf("inpsect: exit %d, stderr %q", r.code, r.stderr)
 	}
+	// A flag before the command made the command a stray word: "unknown command "inspect""
+	// listed inspect among the commands.
+	r = runCLI(t, "--lang", "ko", "inspect", "x.bin")
+	if r.code != 1 || strings.Contains(r.stderr, "unknown command") || !strings.Contains(r.stderr, "`cvmscope inspect [flags] x.bin`") {
+		t.Errorf("--lang ko inspect: exit %d, stderr %q", r.code, r.stderr)
+	}
 	f := filepath.Join(t.TempDir(), "report.bin")
 	if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
