@@ -226,6 +226,7 @@ func findRoot(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSign
 		} else {
 			att.CertificateChain.VcekCert = leaf.Raw
 		}
+		quietLibraryLog()
 		err := verify.SnpAttestation(att, &verify.Options{
 			DisableCertFetching: true,
 			Now:                 now,
@@ -442,6 +443,7 @@ func fetchVCEK(r *Report, chain Chain, now time.Time, opts Options) (*x509.Certi
 			vo.Product = p
 		}
 	}
+	quietLibraryLog()
 	att, err := verify.GetAttestationFromReportContext(ctx, r.Proto, vo)
 	if err != nil {
 		if failed != nil {
