@@ -32,11 +32,14 @@ func newDoc(render func(w int) []string) *doc {
 	return &doc{vp: viewport.New(0, 0), render: render}
 }
 
-// SetSize gives the view its size; the text is laid out again for the new width.
-func (d *doc) SetSize(w, h int) {
+// SetSize gives the view its size; with layout, the text is laid out again for the new
+// width (without, Refresh must come before the view is shown).
+func (d *doc) SetSize(w, h int, layout bool) {
 	d.width = w
 	d.vp.Width, d.vp.Height = w, max(h, 1)
-	d.Refresh()
+	if layout {
+		d.Refresh()
+	}
 }
 
 // Refresh lays the text out again (after a language switch or new content), keeping the

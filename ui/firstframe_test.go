@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/creack/pty"
 	"github.com/cvmscope/cvmscope/attestation/present"
@@ -23,11 +24,12 @@ import (
 func TestInitDrawsTheFirstFrame(t *testing.T) {
 	for _, lang := range []present.Lang{present.EN, present.KO} {
 		m := newTestModel(t, uitest.New(), 120, 40, true, lang)
+		view := m.View()
 		var screen bytes.Buffer
 		m.first = &screen
 		m.Init()
 		got := screen.String()
-		want := strings.Split(m.View(), "\n")
+		want := strings.Split(view, "\n")
 		if !strings.HasPrefix(got, ansi.CursorHomePosition) || !strings.HasSuffix(got, ansi.CursorPosition(0, len(want))) {
 			t.Fatalf("%s: the frame does not start at the top left and end on the last line: %q...%q", lang, got[:min(len(got), 20)], got[max(len(got)-20, 0):])
 		}
@@ -47,10 +49,18 @@ func TestInitDrawsTheFirstFrame(t *testing.T) {
 		if !strings.Contains(ansi.Strip(got), map[present.Lang]string{present.EN: "Welcome to cvmscope", present.KO: "cvmscope에 오신 것을 환영합니다"}[lang]) {
 			t.Errorf("%s: the first frame is not the welcome:\n%s", lang, ansi.Strip(got))
 		}
+		if v := m.View(); v != view {
+			t.Errorf("%s: the view after Init is not the frame it drew", lang)
+		}
 		screen.Reset()
 		m.Init()
 		if screen.Len() != 0 {
 			t.Errorf("%s: a second Init drew again (%d bytes)", lang, screen.Len())
+		}
+		// The frame Init drew answers View only until the model changes.
+		m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+		if lines := strings.Split(m.View(), "\n"); len(lines) != 30 || ansi.StringWidth(lines[0]) > 100 {
+			t.Errorf("%s: after a resize to 100x30 the view is %d lines, the first %d wide", lang, len(lines), ansi.StringWidth(lines[0]))
 		}
 	}
 	m := New(uitest.New(), Options{Lang: present.EN, Width: 120, Height: 40}).(*model)
@@ -147,5 +157,27 @@ func TestRunInATerminal(t *testing.T) {
 	frame = frame[:end]
 	if lines := strings.Split(frame, "\r\n"); len(lines) != 43 || !strings.Contains(frame, "Welcome to cvmscope") {
 		t.Errorf("the first frame has %d lines, want 43, with the welcome:\n%s", len(lines), ansi.Strip(frame))
+	}
+}
+
+// TestHelpLaidOutWhenOpened: the key help is no longer laid out at every size while it is
+// hidden; opened after a resize, it is what a model made at that size shows, and a
+// resize while it is open lays it out again.
+func TestHelpLaidOutWhenOpened(t *testing.T) {
+	for _, lang := range []present.Lang{present.EN, present.KO} {
+		want := newTestModel(t, uitest.New(), 90, 30, true, lang)
+		keys(want, "?")
+		m := newTestModel(t, uitest.New(), 120, 40, true, lang)
+		m.Update(tea.WindowSizeMsg{Width: 90, Height: 30})
+		keys(m, "?")
+		if got, w := m.View(), want.View(); got != w {
+			t.Errorf("%s: help opened after a resize to 90x30:\n%s\nwant:\n%s", lang, ansi.Strip(got), ansi.Strip(w))
+		}
+		m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+		wide := newTestModel(t, uitest.New(), 120, 40, true, lang)
+		keys(wide, "?")
+		if got, w := m.View(), wide.View(); got != w {
+			t.Errorf("%s: help resized to 120x40 while open:\n%s\nwant:\n%s", lang, ansi.Strip(got), ansi.Strip(w))
+		}
 	}
 }

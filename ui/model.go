@@ -75,6 +75,7 @@ type model struct {
 
 	clip  io.Writer        // where OSC 52 goes
 	first io.Writer        // where Init draws the first frame (Run sets it), nil for none
+	drawn string           // the frame Init drew, View's answer until the next Update
 	now   func() time.Time // the clock, fixed in golden tests
 
 	demo *demoState // --demo: scenes played by a timer until a key is pressed; nil without
@@ -142,7 +143,7 @@ func (m *model) openDoc(k docKind) {
 		m.view, m.doc = docNone, nil
 		return
 	}
-	m.doc.SetSize(m.width, m.docHeight())
+	m.doc.SetSize(m.width, m.docHeight(), true)
 }
 
 func (m *model) closeDoc() { m.view, m.doc = docNone, nil }
@@ -154,7 +155,10 @@ func (m *model) docHeight() int { return max(m.height-3, 1) }
 // else: the workshop waits for the presenter (the demo is its own presenter).
 func (m *model) Init() tea.Cmd {
 	if m.first != nil {
-		drawFirst(m.first, m.View(), m.width)
+		// Bubble Tea asks for the view right after Init, with nothing changed in
+		// between: the frame just drawn is kept for that, not laid out twice.
+		m.drawn = m.View()
+		drawFirst(m.first, m.drawn, m.width)
 		m.first = nil
 	}
 	return m.demoStart()
@@ -188,10 +192,12 @@ func (m *model) setSize(w, h int) {
 	}
 	m.help.Width = m.width
 	if m.doc != nil {
-		m.doc.SetSize(m.width, m.docHeight())
+		m.doc.SetSize(m.width, m.docHeight(), true)
 	}
 	if m.helpDoc != nil {
-		m.helpDoc.SetSize(m.width, m.docHeight())
+		// The key help is laid out when it opens (openHelp), not at every size while
+		// hidden, such as the first.
+		m.helpDoc.SetSize(m.width, m.docHeight(), m.showHelp)
 	}
 	m.input.Width = max(m.width-20, 10)
 }

@@ -14,9 +14,14 @@ import (
 
 // Update only moves state; every runner call happens in a returned command.
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.drawn = ""
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.setSize(msg.Width, msg.Height)
+		// Bubble Tea reports the size once at start, which Run has usually laid the
+		// model out for already.
+		if msg.Width != m.width || msg.Height != m.height {
+			m.setSize(msg.Width, msg.Height)
+		}
 	case spinner.TickMsg:
 		if m.active < 0 {
 			return m, nil

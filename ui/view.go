@@ -12,6 +12,9 @@ import (
 // View draws banner, steps, pane, footer and status line: exactly height lines, none
 // wider than width.
 func (m *model) View() string {
+	if m.drawn != "" {
+		return m.drawn
+	}
 	m.list.sel, m.list.spin, m.list.now = m.sel, m.spin.View(), m.now()
 	var body string
 	switch {
