@@ -572,8 +572,11 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 				break
 			}
 		}
-		// Blobs are summarised for reading; --save keeps every byte.
-		pages = append(pages, p.Summarised())
+		// Blobs are summarised for reading; --save keeps every byte. -o token and -o bool
+		// print no page, so none is summarised (a regexp pass over every value).
+		if o.output != "token" && o.output != "bool" {
+			pages = append(pages, p.Summarised())
+		}
 		all = append(all, p.Checks...)
 		if err != nil {
 			break
