@@ -67,17 +67,9 @@ const (
 	algSHA256  = 0x000b
 )
 
-// walk frames every record of raw. It returns the frames it could read, the Spec ID
-// algorithms (nil for a SHA-1 format log), and an error naming the record, its offset and
-// the field that did not fit.
-func walk(raw []byte) ([]frame, []specAlg, error) {
-	var frames []frame
-	algs, err := eachFrame(raw, func(f frame) { frames = append(frames, f) })
-	return frames, algs, err
-}
-
-// eachFrame is walk handing each frame to yield instead of collecting them, for a pass that
-// needs one record at a time (replaying a bank).
+// eachFrame frames every record of raw and hands each to yield, in order. It returns the
+// Spec ID algorithms (nil for a SHA-1 format log), and an error naming the record, its
+// offset and the field that did not fit; the records before it were handed over.
 func eachFrame(raw []byte, yield func(frame)) ([]specAlg, error) {
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("event log is empty (0 bytes)")

@@ -47,3 +47,10 @@ func readFileOrSkip(tb testing.TB, path string) []byte {
 	}
 	return raw
 }
+
+// walk collects every frame eachFrame hands over, for tests that look at them all.
+func walk(raw []byte) ([]frame, []specAlg, error) {
+	var frames []frame
+	algs, err := eachFrame(raw, func(f frame) { frames = append(frames, f) })
+	return frames, algs, err
+}
