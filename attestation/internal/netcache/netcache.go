@@ -194,8 +194,8 @@ func (c *Cache) Len() int {
 // fetch of it under way; else by calling fetch, whose outcome every caller waiting then
 // gets. A 200 answer is kept when keep accepts it (nil keeps none: a fetcher that validates
 // a set of documents together Puts them once they are good); another status or an error is
-// remembered for FailTTL. fetch runs apart from any one caller's cancellation (it keeps the first
-// caller's deadline and values), so a caller that gives up leaves the others their answer;
+// remembered for FailTTL. fetch runs apart from any one caller's cancellation and deadline (it
+// keeps the first caller's values), so a caller that gives up leaves the others their answer;
 // it is cancelled when no caller waits any more. Each caller waits as long as its own ctx
 // allows and then gets ctx's error.
 func (c *Cache) Fetch(ctx context.Context, url string, keep func(Answer) bool, fetch func(context.Context) (Answer, error)) (Answer, error) {
@@ -203,12 +203,12 @@ func (c *Cache) Fetch(ctx context.Context, url string, keep func(Answer) bool, f
 	e := c.fresh(url)
 	if e == nil {
 		e = &entry{done: make(chan struct{})}
-		fctx := context.WithoutCancel(ctx)
-		if dl, ok := ctx.Deadline(); ok {
-			fctx, e.cancel = context.WithDeadline(fctx, dl)
-		} else {
-			fctx, e.cancel = context.WithCancel(fctx)
-		}
+		// Neither the first caller's cancellation nor its deadline bounds the fetch: each
+		// caller's own context bounds its wait, and the last one leaving cancels the fetch.
+		// A deadline kept from the first caller failed the others with its "context deadline
+		// exceeded", remembered for FailTTL.
+		var fctx context.Context
+		fctx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
 		c.store(url, e)
 		go c.run(fctx, url, e, keep, fetch)
 	} else if isDone(e) {

@@ -275,3 +275,46 @@ func TestTransportValid(t *testing.T) {
 		t.Errorf("%d requests, %d kept after a valid answer, want 3 and 1", base.Calls(), c.Len())
 	}
 }
+
+// soonCtx reports a deadline already past while its Done stays open: the moment a caller's
+// deadline fires, held still so that the test needs no timer.
+type soonCtx struct{ context.Context }
+
+func (soonCtx) Deadline() (time.Time, bool) { return time.Unix(1, 0), true }
+
+// TestFetchOutlivesTheFirstCallersDeadline: the caller that started a shared fetch bounds
+// only its own wait. Its deadline passing must not end the request for the others waiting
+// on it (they got "context deadline exceeded" although their own contexts had none), nor be
+// remembered as the URL's failure.
+func TestFetchOutlivesTheFirstCallersDeadline(t *testing.T) {
+	c := &Cache{FailTTL: time.Hour}
+	const url = "https://pcs/tcb"
+	joined := make(chan struct{})
+	fetch := func(ctx context.Context) (Answer, error) {
+		<-joined
+		if err := ctx.Err(); err != nil {
+			return Answer{}, err
+		}
+		return Answer{Status: http.StatusOK, Body: []byte("tcb")}, nil
+	}
+	first, cancelFirst := context.WithCancel(context.Background())
+	defer cancelFirst()
+	firstDone := make(chan error, 1)
+	go func() { _, err := c.Fetch(soonCtx{first}, url, nil, fetch); firstDone <- err }()
+	waitFor(t, c, url, 1)
+	second := make(chan error, 1)
+	var body []byte
+	go func() { a, err := c.Fetch(context.Background(), url, nil, fetch); body = a.Body; second <- err }()
+	waitFor(t, c, url, 2)
+	close(joined)
+	if err := <-second; err != nil || string(body) != "tcb" {
+		t.Errorf("a caller without a deadline got %q, %v: the first caller's deadline ended the fetch it shares", body, err)
+	}
+	<-firstDone
+	a, err := c.Fetch(context.Background(), url, nil, func(context.Context) (Answer, error) {
+		return Answer{Status: http.StatusOK, Body: []byte("again")}, nil
+	})
+	if err != nil || string(a.Body) != "again" {
+		t.Errorf("next caller got %q, %v; want a new fetch, no remembered failure", a.Body, err)
+	}
+}
