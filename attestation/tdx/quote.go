@@ -301,6 +301,11 @@ func (q *Quote) parseChainPEM(chain []byte) error {
 		if blk == nil {
 			return koErr("certificate %d is not PEM; the chain is garbled", "인증서 %d이 PEM이 아닙니다. 체인이 손상되었습니다", len(certs)+1)
 		}
+		if blk.Type != "CERTIFICATE" {
+			// Intel's QVL looks for CERTIFICATE blocks only and go-tdx-guest refuses others.
+			return koErr("certificate %d is a PEM %q block, not CERTIFICATE; the chain was not written by a quoting enclave",
+				"인증서 %d이 CERTIFICATE가 아니라 PEM %q 블록입니다. 쿼팅 엔클레이브가 쓴 체인이 아닙니다", len(certs)+1, blk.Type)
+		}
 		c, err := x509.ParseCertificate(blk.Bytes)
 		if err != nil {
 			return koErr("certificate %d: %v", "인증서 %d을 해석할 수 없습니다: %v", len(certs)+1, err)
