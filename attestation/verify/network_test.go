@@ -16,6 +16,7 @@ import (
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/internal/netcache"
 	"github.com/cvmscope/cvmscope/attestation/realdata"
 	"github.com/cvmscope/cvmscope/attestation/snp"
@@ -187,6 +188,16 @@ func TestNetworkFetchesPCSCollateral(t *testing.T) {
 	}
 	if ko, _ := c[0].In("ko"); !strings.Contains(ko, "가져오지 못해") {
 		t.Errorf("Korean summary %q", ko)
+	}
+	// No answer: the TCB evaluation asked for was not done, and the run ends with the
+	// failure (exit 3), as for AMD KDS; an answer that came but was refused (404) does not.
+	if res.FetchErr == nil || fault.KindOf(res.FetchErr) != fault.Interrupted {
+		t.Errorf("cancelled fetch: FetchErr %v", res.FetchErr)
+	}
+	missing := tdx.PCSFetcher{TDXBaseURL: srv.URL + "/none", SGXBaseURL: srv.URL + "/sgx", Cache: &netcache.Cache{}}
+	res = Evidence(set, Options{Now: now, PCS: missing, AllowNetwork: true})
+	if len(res.Checks.Find(IDCollateralFetch)) != 1 || res.FetchErr != nil {
+		t.Errorf("a PCS answering 404: fetch warning %v, FetchErr %v", res.Checks.Find(IDCollateralFetch), res.FetchErr)
 	}
 }
 

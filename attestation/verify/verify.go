@@ -24,6 +24,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 	"github.com/cvmscope/cvmscope/attestation/internal/netcache"
 	"github.com/cvmscope/cvmscope/attestation/snp"
 	"github.com/cvmscope/cvmscope/attestation/tdx"
@@ -293,6 +294,12 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 			coll, fetchErr = opts.pcs().FetchCollateral(opts.context(), r.TDQuote)
 		}
 		add(tdx.Verify(r.TDQuote, r.TDReport, tdx.Options{Now: opts.Now, Collateral: coll, ExtraRoots: opts.Trust.Intel, Baseline: opts.TCBBaseline})...)
+		if f := httpx.FailureOf(fetchErr); f == httpx.Timeout || f == httpx.Unreachable || f == httpx.Dropped || f == httpx.Interrupted {
+			// No answer at all (as for AMD KDS): the TCB evaluation --network asked for was not
+			// done, so the run ends with the network failure (exit 3), never 0. An answer that
+			// came but was refused (a mirror without a document) stays the warning below.
+			r.FetchErr = fetchErr
+		}
 		if fetchErr != nil {
 			msg, hint := fault.MessageIn(fetchErr, "ko")
 			add(check.Warnf(IDCollateralFetch, "--network: Intel PCS collateral (TCB info, QE identity, PCK CRL) could not be fetched, so tdx.tcb has none: %v", fetchErr).
