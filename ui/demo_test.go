@@ -283,7 +283,7 @@ func TestDemoDrive(t *testing.T) {
 	press(tm, "x")
 	waitText(t, tm, "Demo stopped")
 	press(tm, "q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(hangGuard))
 }
 
 // TestDemoCancelsAHungStep: a step that does not return is cancelled by the demo's

@@ -48,7 +48,7 @@ func waitText(t *testing.T, tm *teatest.TestModel, texts ...string) {
 			}
 		}
 		return true
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	}, teatest.WithDuration(hangGuard), teatest.WithCheckInterval(5*time.Millisecond))
 }
 
 func press(tm *teatest.TestModel, ks ...string) {
@@ -99,7 +99,7 @@ func TestDriveToVerifiedToken(t *testing.T) {
 	sum := sha512.Sum512([]byte("workshop-nonce-42"))
 	waitText(t, tm, "Read report passed")
 	press(tm, "q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(hangGuard))
 
 	fm := tm.FinalModel(t).(*model)
 	if got := r.Nonce(); got != "workshop-nonce-42" {
@@ -128,7 +128,7 @@ func TestDriveToVerifiedToken(t *testing.T) {
 			t.Errorf("step %s ended %s, want passed", fm.steps[i], stateWords[run.state])
 		}
 	}
-	if !fm.wait(time.Second) {
+	if !fm.wait(hangGuard) {
 		t.Error("a run was still in flight after quitting")
 	}
 }
@@ -151,7 +151,7 @@ func TestDriveCancel(t *testing.T) {
 	press(tm, "esc")
 	waitText(t, tm, "Call MAA cancelled.")
 	press(tm, "q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(hangGuard))
 
 	fm := tm.FinalModel(t).(*model)
 	if got := r.Cancelled(); !slices.Equal(got, []workshop.StepID{workshop.CallMAA}) {
@@ -166,7 +166,7 @@ func TestDriveCancel(t *testing.T) {
 	if slices.Contains(r.Calls(), workshop.VerifyJWT) {
 		t.Error("the run-all queue went on after Esc")
 	}
-	if !fm.wait(time.Second) {
+	if !fm.wait(hangGuard) {
 		t.Error("the cancelled run's goroutine did not return")
 	}
 }
@@ -185,7 +185,7 @@ func TestDriveFault(t *testing.T) {
 	press(tm, "enter")
 	waitText(t, tm, "Enable Secure Boot for the VM and reboot", "[FAIL]")
 	press(tm, "q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(hangGuard))
 	fm := tm.FinalModel(t).(*model)
 	if st := fm.runs[fm.stepIndex(workshop.ReadReport)].state; st != failed {
 		t.Errorf("Read report shows %s, want failed", stateWords[st])
@@ -201,7 +201,7 @@ func TestSpinnerWhileRunning(t *testing.T) {
 	waitText(t, tm, "running ", "Running…")
 	waitText(t, tm, "Preflight passed")
 	tm.Send(tea.Quit())
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(hangGuard))
 }
 
 // TestDriveSimulatedCVMToVerifiedToken drives the real program, not test data: the Live
@@ -217,7 +217,7 @@ func TestDriveSimulatedCVMToVerifiedToken(t *testing.T) {
 	press(tm, "G")
 	waitText(t, tm, "x-ms-ver")
 	press(tm, "q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(hangGuard))
 	fm := tm.FinalModel(t).(*model)
 	for i, run := range fm.runs {
 		if run.state != passed {
@@ -257,7 +257,7 @@ func TestDriveSimulatedSecureBootOff(t *testing.T) {
 	press(tm, "L")
 	waitText(t, tm, "MAA 호출")
 	press(tm, "q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(hangGuard))
 	fm := tm.FinalModel(t).(*model)
 	if st := fm.runs[fm.stepIndex(workshop.CallMAA)].state; st != failed {
 		t.Errorf("Call MAA shows %s, want failed", stateWords[st])
@@ -294,7 +294,7 @@ func TestDriveWelcome(t *testing.T) {
 			press(tm, "enter")
 			waitText(t, tm, c.ran)
 			press(tm, "q")
-			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+			tm.WaitFinished(t, teatest.WithFinalTimeout(hangGuard))
 			fm := tm.FinalModel(t).(*model)
 			if fm.doc != nil {
 				t.Error("enter left the welcome open")
@@ -354,7 +354,7 @@ func TestDriveCopyTokenAndJSON(t *testing.T) {
 	press(tm, "y")
 	waitText(t, tm, "Copied")
 	press(tm, "q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(hangGuard))
 	copied := osc52Payload(t, clip.String())
 	header, payload, ok := strings.Cut(copied, "\n.\n")
 	if !ok {
@@ -412,7 +412,7 @@ func TestDriveLesson(t *testing.T) {
 			press(tm, "left")
 			waitText(t, tm, c.pages[4][0])
 			press(tm, "q")
-			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+			tm.WaitFinished(t, teatest.WithFinalTimeout(hangGuard))
 			fm := tm.FinalModel(t).(*model)
 			if fm.lessonPage != 4 || fm.view != docLesson {
 				t.Errorf("after ← the lesson is on page %d (view %d), want 5 of 6", fm.lessonPage+1, fm.view)

@@ -25,6 +25,11 @@ func testStyles(color bool) Styles {
 
 var fixedNow = time.Date(2026, 11, 23, 15, 41, 7, 0, time.UTC)
 
+// hangGuard bounds the tests' waits for the program (a text on screen, the program or its
+// runs ending, a report). It only turns a hang into a failure, never judges speed: a
+// loaded CI machine running -race can take seconds for what takes milliseconds here.
+const hangGuard = 2 * time.Minute
+
 // newTestModel is the UI on the test-data runner with a stopped clock.
 func newTestModel(t testing.TB, r workshop.Runner, w, h int, color bool, lang present.Lang) *model {
 	t.Helper()

@@ -30,7 +30,7 @@ func TestRunLaterStepRunsEarlierOnesInOrder(t *testing.T) {
 	press(tm, "esc", "tab", "tab", "tab", "enter")
 	waitText(t, tm, "4 steps: 4 passed")
 	press(tm, "q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(hangGuard))
 	fm := tm.FinalModel(t).(*model)
 	want := []workshop.StepID{workshop.Preflight, workshop.ReadReport, workshop.BuildRequest, workshop.CallMAA}
 	if got := r.Calls(); !slices.Equal(got, want) {
@@ -137,5 +137,5 @@ func TestMAARetryShownWhileWaiting(t *testing.T) {
 	close(r.release)
 	waitText(t, tm, "5 steps: 5 passed (Call MAA: 2 attempts)")
 	press(tm, "q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(hangGuard))
 }

@@ -245,7 +245,7 @@ func TestRoomLinkSession(t *testing.T) {
 		select {
 		case s := <-reports:
 			return s
-		case <-time.After(5 * time.Second):
+		case <-time.After(hangGuard):
 			t.Fatal("no report from the session")
 		}
 		return RoomState{}
