@@ -214,6 +214,13 @@ func openSim(ctx context.Context, seed string) (*TPM, error) {
 				r.s.Close()
 			}
 		}()
+		if errors.Is(ctx.Err(), context.Canceled) {
+			// Ctrl-C while the simulator starts: nothing else is wrong.
+			return nil, fault.Korean(fault.WithHint(fault.Interrupted, fmt.Errorf("embedded simulator: interrupted while opening: %w", ctx.Err()),
+				"nothing was decided; run it again to get an answer"),
+				"내장 시뮬레이터: 여는 도중에 중단되었습니다", "아무것도 판정하지 않았습니다. 결과를 얻으려면 다시 실행합니다")
+		}
+		// Only a deadline ends the wait: Get blocks while another simulator is open.
 		return nil, fault.Korean(fault.WithHint(fault.Device, fmt.Errorf("embedded simulator: %w", ctx.Err()),
 			"another embedded simulator is still open in this process; close it first"),
 			"내장 시뮬레이터: 열기 전에 중단되었습니다", "이 프로세스에 다른 내장 시뮬레이터가 아직 열려 있습니다. 먼저 닫습니다")
