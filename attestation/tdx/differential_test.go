@@ -2,11 +2,18 @@ package tdx
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/binary"
 	"encoding/pem"
+	"math/big"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/google/go-tdx-guest/verify"
@@ -93,5 +100,205 @@ func TestChainRewritesAgreeWithGoTDXGuest(t *testing.T) {
 				t.Fatalf("%s: the quote rebuilt with its own chain does not verify (%v); withChain is wrong", file, perr)
 			}
 		}
+	}
+}
+
+// forgedPKI is a PCK PKI of the test's own, shaped like Intel's, that signs quotes: what a
+// caller who chose its root (TrustedRoots) accepts, and what go-tdx-guest accepts under it.
+type forgedPKI struct {
+	rootKey, interKey, pckKey *ecdsa.PrivateKey
+	root, inter, pck          *x509.Certificate
+}
+
+// certSpec shapes one certificate of the forged chain.
+type certSpec struct {
+	tmpl   *x509.Certificate
+	signer func(p *forgedPKI) (*x509.Certificate, *ecdsa.PrivateKey)
+}
+
+func newKey(t *testing.T) *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// forgePKI issues root, PCK CA and PCK certificates; edit may change each template (and the
+// PCK's issuer) before it is signed.
+func forgePKI(t *testing.T, q0 *Quote, edit func(level string, tmpl *x509.Certificate) (issuer string)) *forgedPKI {
+	t.Helper()
+	p := &forgedPKI{rootKey: newKey(t), interKey: newKey(t), pckKey: newKey(t)}
+	from, to := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)
+	// The issued PCK's extensions but those x509 writes from the template (key usage) or
+	// from the issuer (authority key ID): go-tdx-guest counts them.
+	var sgx []pkix.Extension
+	for _, e := range q0.PCK.Extensions {
+		if id := e.Id.String(); id != "2.5.29.15" && id != "2.5.29.35" {
+			sgx = append(sgx, e)
+		}
+	}
+	issue := func(level string, tmpl *x509.Certificate, pub *ecdsa.PublicKey, defaultIssuer string) *x509.Certificate {
+		issuer := defaultIssuer
+		if edit != nil {
+			if i := edit(level, tmpl); i != "" {
+				issuer = i
+			}
+		}
+		parent, key := p.root, p.rootKey
+		switch issuer {
+		case "self":
+			parent, key = tmpl, p.rootKey
+		case "inter":
+			parent, key = p.inter, p.interKey
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	p.root = issue("root", &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: rootCN, Organization: []string{"Intel Corporation"}},
+		NotBefore: from, NotAfter: to, IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign}, &p.rootKey.PublicKey, "self")
+	p.inter = issue("inter", &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: platformCACN, Organization: []string{"Intel Corporation"}},
+		NotBefore: from, NotAfter: to, IsCA: true, BasicConstraintsValid: true, MaxPathLenZero: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign}, &p.interKey.PublicKey, "root")
+	p.pck = issue("pck", &x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: pckCN, Organization: []string{"Intel Corporation"}},
+		NotBefore: from, NotAfter: to, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment, ExtraExtensions: sgx}, &p.pckKey.PublicKey, "inter")
+	return p
+}
+
+func rs(t *testing.T, k *ecdsa.PrivateKey, msg []byte) []byte {
+	h := sha256.Sum256(msg)
+	r, s, err := ecdsa.Sign(rand.Reader, k, h[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]byte, 64)
+	r.FillBytes(out[:32])
+	s.FillBytes(out[32:])
+	return out
+}
+
+// quote signs q0's header and body again under p: a new attestation key, bound by the QE
+// report, which p's PCK key signs, and p's chain.
+func (p *forgedPKI) quote(t *testing.T, q0 *Quote) []byte {
+	att := newKey(t)
+	b := slices.Clone(q0.Raw)
+	signedOff := q0.sigSizeOff + 4
+	att.PublicKey.X.FillBytes(b[signedOff+64 : signedOff+96])
+	att.PublicKey.Y.FillBytes(b[signedOff+96 : signedOff+128])
+	authLen := int(binary.LittleEndian.Uint16(b[q0.authOff:]))
+	bind := sha256.Sum256(append(slices.Clone(b[signedOff+64:signedOff+128]), b[q0.authOff+2:q0.authOff+2+authLen]...))
+	rd := b[q0.certDataOff+320 : q0.certDataOff+384]
+	copy(rd, bind[:])
+	clear(rd[32:])
+	copy(b[q0.certDataOff+qeReportSize:], rs(t, p.pckKey, b[q0.certDataOff:q0.certDataOff+qeReportSize]))
+	copy(b[signedOff:], rs(t, att, b[:q0.sigSizeOff]))
+	q := *q0
+	q.Raw = b
+	return withChain(&q, bytes.Join([][]byte{pemOf("CERTIFICATE", p.pck.Raw), pemOf("CERTIFICATE", p.inter.Raw), pemOf("CERTIFICATE", p.root.Raw)}, nil))
+}
+
+// TestForgedPKIAgreesWithGoTDXGuest: under a root the caller chose, a chain that breaks what
+// go-tdx-guest requires of Intel's PKI (a PCK CA that did not issue the PCK, certificates
+// out of their validity, a PCK CA that is no CA, key usages) is refused by VerifyQuote too.
+func TestForgedPKIAgreesWithGoTDXGuest(t *testing.T) {
+	q0, err := ParseQuote(readReal(t, azureQuoteFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := collateralDate
+	for _, tc := range []struct {
+		name string
+		edit func(level string, c *x509.Certificate) string
+		// lenient: cvmscope accepts what go-tdx-guest refuses, on purpose.
+		lenient bool
+	}{
+		{"as issued", nil, false},
+		{"PCK issued by the root, PCK CA beside it", func(l string, c *x509.Certificate) string {
+			if l == "pck" {
+				return "root"
+			}
+			return ""
+		}, false},
+		{"PCK expired", func(l string, c *x509.Certificate) string {
+			if l == "pck" {
+				c.NotAfter = now.Add(-time.Hour)
+			}
+			return ""
+		}, false},
+		{"PCK not yet valid", func(l string, c *x509.Certificate) string {
+			if l == "pck" {
+				c.NotBefore = now.Add(time.Hour)
+			}
+			return ""
+		}, false},
+		{"PCK CA expired", func(l string, c *x509.Certificate) string {
+			if l == "inter" {
+				c.NotAfter = now.Add(-time.Hour)
+			}
+			return ""
+		}, false},
+		{"root expired", func(l string, c *x509.Certificate) string {
+			if l == "root" {
+				c.NotAfter = now.Add(-time.Hour)
+			}
+			return ""
+		}, false},
+		{"PCK CA not a CA", func(l string, c *x509.Certificate) string {
+			if l == "inter" {
+				c.IsCA, c.MaxPathLenZero = false, false
+			}
+			return ""
+		}, false},
+		{"PCK with client-auth EKU only", func(l string, c *x509.Certificate) string {
+			if l == "pck" {
+				c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+			}
+			return ""
+		}, false},
+		{"PCK CA with code-signing EKU only", func(l string, c *x509.Certificate) string {
+			if l == "inter" {
+				c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}
+			}
+			return ""
+		}, false},
+		// Intel issues PCKs under its Processor CA too (Intel's QVL accepts both names);
+		// go-tdx-guest knows only the Platform CA.
+		{"PCK CA named Processor CA", func(l string, c *x509.Certificate) string {
+			if l == "inter" {
+				c.Subject.CommonName = processorCACN
+			}
+			return ""
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := forgePKI(t, q0, tc.edit)
+			raw := p.quote(t, q0)
+			pool := x509.NewCertPool()
+			pool.AddCert(p.root)
+			q, perr := ParseQuote(raw)
+			ours, summary := check.Fail, ""
+			if perr == nil {
+				c := VerifyQuote(q, Options{Now: now, TrustedRoots: pool})
+				ours, summary = c.Verdict, c.Summary
+			}
+			theirs := verify.RawTdxQuote(raw, &verify.Options{TrustedRoots: pool,
+				Now: &verify.TimeSet{PckCertChain: now, TcbInfo: now, QeIdentity: now, PckCrl: now, RootCaCrl: now}})
+			if tc.lenient {
+				if ours != check.Pass || theirs == nil {
+					t.Errorf("cvmscope %v %s (parse: %v); go-tdx-guest %v; want cvmscope to pass what go-tdx-guest refuses", ours, summary, perr, theirs)
+				}
+			} else if (ours == check.Pass) != (theirs == nil) {
+				t.Errorf("cvmscope %v %s (parse: %v); go-tdx-guest %v", ours, summary, perr, theirs)
+			}
+			if tc.edit == nil && ours != check.Pass {
+				t.Fatalf("the forged quote does not verify under its own root: %s %v", summary, perr)
+			}
+		})
 	}
 }

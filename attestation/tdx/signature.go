@@ -79,18 +79,27 @@ func (o Options) anchor(root *x509.Certificate) (*x509.CertPool, string, error) 
 	return pool, root.Subject.CommonName, nil
 }
 
-// chainName verifies leaf with intermediate to pool at now and returns the root's name.
+// chainName verifies leaf with intermediate to pool at now and returns the root's name. A
+// given intermediate must be the one that issued leaf: a leaf the root signed itself would
+// otherwise verify beside a PCK CA nobody checked, whose CRL would then be the one judged.
+// Extended key usages are held as go-tdx-guest holds them (x509's default: none, or server
+// authentication); Intel's PCK and TCB signing certificates carry none.
 func chainName(leaf, intermediate *x509.Certificate, pool *x509.CertPool, now time.Time) (string, error) {
 	inter := x509.NewCertPool()
 	if intermediate != nil {
 		inter.AddCert(intermediate)
 	}
-	chains, err := leaf.Verify(x509.VerifyOptions{Roots: pool, Intermediates: inter, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	chains, err := leaf.Verify(x509.VerifyOptions{Roots: pool, Intermediates: inter, CurrentTime: now})
 	if err != nil {
 		return "", err
 	}
-	c := chains[0]
-	return c[len(c)-1].Subject.CommonName, nil
+	for _, c := range chains {
+		if intermediate == nil || len(c) == 3 && c[1].Equal(intermediate) {
+			return c[len(c)-1].Subject.CommonName, nil
+		}
+	}
+	return "", koErr("%q was not issued by the chain's CA certificate %q but directly by the root; Intel's PCK PKI has a CA between them",
+		"%q를 체인의 CA 인증서 %q가 아니라 루트가 직접 발급했습니다. Intel PCK PKI에는 그 사이에 CA가 있습니다", leaf.Subject.CommonName, intermediate.Subject.CommonName)
 }
 
 // VerifyQuote checks the quote's signature, the QE report's signature and its binding of the
@@ -113,7 +122,7 @@ func VerifyQuote(q *Quote, opts Options) check.Check {
 	if opts.TrustedRoots != nil {
 		// The chain ends at the configured root, not at the copy the quote carries; that
 		// copy must still be that root, or the quote shows a root nobody verified.
-		if _, err := q.Root.Verify(x509.VerifyOptions{Roots: pool, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		if _, err := q.Root.Verify(x509.VerifyOptions{Roots: pool, CurrentTime: now}); err != nil {
 			return check.Failf(CheckSignature, "the root certificate the quote carries (%q) is not the trusted root: it was altered or belongs to another PKI (%v)", q.Root.Subject.CommonName, err).
 				KO("쿼트에 담긴 루트 인증서(%q)가 신뢰 루트가 아닙니다. 변경되었거나 다른 PKI의 것입니다(%v)", q.Root.Subject.CommonName, err)
 		}
