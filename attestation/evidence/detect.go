@@ -200,6 +200,12 @@ func detectPEM(t []byte) Kind {
 }
 
 func detectDER(b []byte) Kind {
+	// A TBS opening with the explicit version tag [0] is a certificate whether or not the rest
+	// parses (no public key or CRL has that tag there), so the full parse is left to
+	// ParseCertificates, which reads it anyway. A v1 certificate has no tag: it is parsed.
+	if derShape(b) == KindCertificates {
+		return KindCertificates
+	}
 	if _, err := x509.ParseCertificate(trimDER(b)); err == nil {
 		return KindCertificates
 	}
