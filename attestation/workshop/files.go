@@ -120,7 +120,11 @@ func (f *Files) Banner() Banner {
 func (f *Files) Run(ctx context.Context, step StepID) (present.Page, error) {
 	p, err := f.run(ctx, step)
 	if err == nil && f.isLast(step) {
-		err = f.fetchErr()
+		if err = f.fetchErr(); err != nil {
+			// The page's header follows the step, which stopped: its checks keep their own
+			// verdicts (none failed), but "PASS" over a run that ended in error read as a pass.
+			p.Verdict = check.Fail
+		}
 	}
 	return p, inKorean(step, err)
 }
