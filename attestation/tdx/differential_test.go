@@ -302,3 +302,38 @@ func TestForgedPKIAgreesWithGoTDXGuest(t *testing.T) {
 		})
 	}
 }
+
+// FuzzVerifyQuote: no input panics ParseQuote, Fields or VerifyQuote, and a v4 quote
+// VerifyQuote passes is one go-tdx-guest's TdxQuote passes too, but for the padding after the
+// chain that cvmscope accepts on purpose (TestChainRewritesAgreeWithGoTDXGuest).
+func FuzzVerifyQuote(f *testing.F) {
+	for _, file := range []string{azureQuoteFile, dcapQuoteFile} {
+		f.Add(readReal(f, file))
+	}
+	roots, err := parsePEMChain(readReal(f, "intel-sgx-root-ca.pem"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(roots[0])
+	now := collateralDate
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		q, err := ParseQuote(raw)
+		if err != nil {
+			return
+		}
+		q.Fields()
+		c := VerifyQuote(q, Options{Now: now})
+		if c.Verdict != check.Pass || q.Version != 4 {
+			return
+		}
+		chain := q.Raw[q.chainOff:]
+		if pad := chain[bytes.LastIndex(chain, []byte("-----END CERTIFICATE-----"))+25:]; len(pad) > 1 || len(pad) == 1 && pad[0] != 0 {
+			return
+		}
+		if err := verify.TdxQuote(q.Proto, &verify.Options{TrustedRoots: pool,
+			Now: &verify.TimeSet{PckCertChain: now, TcbInfo: now, QeIdentity: now, PckCrl: now, RootCaCrl: now}}); err != nil {
+			t.Errorf("cvmscope passes a quote go-tdx-guest refuses: %v", err)
+		}
+	})
+}
