@@ -180,3 +180,13 @@ func TestSimulatedDebugAndSecureBootOff(t *testing.T) {
 		t.Errorf("secure boot off: exit %d, want 5 naming secureboot\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// write writes data to dir/name (0600) and returns the path; every platform's tests use it.
+func write(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

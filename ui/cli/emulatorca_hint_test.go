@@ -1,3 +1,8 @@
+//go:build unix
+
+// Unix only: it uses formats_test.go's and hostile_test.go's helpers (write, certsPEM,
+// issue), which are.
+
 package cli
 
 import (

@@ -12,8 +12,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -187,15 +185,6 @@ func constellationDoc(t *testing.T, s *evidence.Set, report []byte) []byte {
 		t.Fatal(err)
 	}
 	return doc
-}
-
-func write(t *testing.T, dir, name string, data []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // inspectOK runs inspect --trust-simulated on files and wants every listed check to pass.
