@@ -92,7 +92,7 @@ const (
 	leafKind   kind = iota // encoding/json writes it
 	stringKind             // a plain string
 	intKind                // a plain int
-	streamKind             // a plain struct written field by field, or a slice of them
+	streamKind             // a plain struct written field by field, or a slice of them or of plain strings
 )
 
 func kindOf(t reflect.Type) kind {
@@ -108,6 +108,8 @@ func kindOf(t reflect.Type) kind {
 		k = intKind
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct && kindOf(t.Elem()) == streamKind:
 		k = streamKind
+	case t.Kind() == reflect.Slice && kindOf(t.Elem()) == stringKind:
+		k = streamKind // a list of plain strings (cells, details): element by element too
 	case t.Kind() == reflect.Struct:
 		k = streamKind
 		for i := range t.NumField() {

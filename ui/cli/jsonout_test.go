@@ -44,6 +44,7 @@ func TestStreamJSONSameAsMarshalIndent(t *testing.T) {
 		"string":       hostile,
 		"empty pages":  jsonReport{Pages: []present.Page{}, Checks: check.List{}},
 		"section only": report.Pages[0].Sections[0],
+		"string list":  []string{hostile, "", "plain"},
 	} {
 		want, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
@@ -216,6 +217,14 @@ func TestStreamJSONOddTypes(t *testing.T) {
 		"odd":    oddFields{Name: "x", Num: 3, Nums: []jsonNum{1, 2}, Quoted: 7, Skip: "s", NoTag: "n", Map: map[string]string{"k": "v"}, Inners: []inner{{}, {A: "a"}}, Ptr: &inner{A: "p"}, private: "p"},
 		"zero":   oddFields{},
 		"embeds": []embeds{{inner: inner{A: "a"}, B: "b"}},
+		"string lists": struct {
+			Nil    []string   `json:"nil"`
+			Empty  []string   `json:"empty"`
+			Omit   []string   `json:"omit,omitempty"`
+			Some   []string   `json:"some"`
+			Named  []textName `json:"named"`
+			Nested [][]string `json:"nested"`
+		}{Empty: []string{}, Some: []string{"a<b>", "", "tab\t\"q\"\n", "한국어"}, Named: []textName{"n"}, Nested: [][]string{{"x"}, nil}},
 	} {
 		want, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
