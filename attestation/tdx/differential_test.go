@@ -337,3 +337,43 @@ func FuzzVerifyQuote(f *testing.F) {
 		}
 	})
 }
+
+// TestLastChainCarriesNoVerdict: the last-chain cache hands a quote the certificates parsed
+// from the same chain bytes, never another quote's verdict: quotes sharing a chain, with a
+// changed body, a changed QE report or another attestation key, are each judged on their
+// own bytes, whichever was parsed before.
+func TestLastChainCarriesNoVerdict(t *testing.T) {
+	good := readReal(t, azureQuoteFile)
+	q0, err := ParseQuote(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flip := func(off int) []byte { b := slices.Clone(good); b[off] ^= 1; return b }
+	signedOff := q0.sigSizeOff + 4
+	quotes := []struct {
+		name string
+		raw  []byte
+		want check.Verdict
+	}{
+		{"good", good, check.Pass},
+		{"body changed", flip(quoteBodyOff + 100), check.Fail},
+		{"good again", good, check.Pass},
+		{"QE report changed", flip(q0.certDataOff + 10), check.Fail},
+		{"attestation key changed", flip(signedOff + 70), check.Fail},
+		{"good once more", good, check.Pass},
+	}
+	for round := range 2 {
+		for _, qc := range quotes {
+			q, err := ParseQuote(qc.raw)
+			if err != nil {
+				t.Fatalf("%s: %v", qc.name, err)
+			}
+			if !bytes.Equal(q.Raw[q.chainOff:], q0.Raw[q0.chainOff:]) {
+				t.Fatalf("%s: the chain bytes differ; the test needs them shared", qc.name)
+			}
+			if c := VerifyQuote(q, Options{Now: collateralDate}); c.Verdict != qc.want {
+				t.Errorf("round %d, %s: %v %s, want %v", round, qc.name, c.Verdict, c.Summary, qc.want)
+			}
+		}
+	}
+}
