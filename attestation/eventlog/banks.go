@@ -46,7 +46,7 @@ func replayBanks(raw []byte) ([]Bank, error) {
 	replays := make([]*bankReplay, len(bankAlgs))
 	for i, b := range bankAlgs {
 		replays[i] = &bankReplay{Bank: Bank{Name: b.name, Values: map[int][]byte{}, Missing: map[int]int{}},
-			id: b.id, h: b.alg.CryptoHash().New(), started: map[int]bool{}}
+			id: b.id, h: b.alg.CryptoHash().New(), pcrs: map[int]*pcrValue{}}
 	}
 	n := 0
 	eachFrame(raw, func(f frame) {
@@ -60,7 +60,7 @@ func replayBanks(raw []byte) ([]Bank, error) {
 	var out []Bank
 	for _, r := range replays {
 		if r.carried {
-			out = append(out, r.Bank)
+			out = append(out, r.done())
 		}
 	}
 	return out, nil
@@ -72,8 +72,14 @@ type bankReplay struct {
 	Bank
 	id      uint16
 	h       hash.Hash
-	started map[int]bool
+	pcrs    map[int]*pcrValue // the PCRs measured so far
 	carried bool
+}
+
+// pcrValue is one PCR's value in a bank's replay; broken once an event lacks its digest.
+type pcrValue struct {
+	v      []byte
+	broken bool
 }
 
 func (b *bankReplay) extend(f frame, algs []specAlg, locality byte) {
@@ -84,27 +90,36 @@ func (b *bankReplay) extend(f frame, algs []specAlg, locality byte) {
 	}
 	size := b.h.Size()
 	pcr := int(f.pcr)
-	v, ok := b.Values[pcr]
-	if !b.started[pcr] {
-		b.started[pcr] = true
-		v = make([]byte, size)
+	p := b.pcrs[pcr]
+	if p == nil {
+		p = &pcrValue{v: make([]byte, size)}
 		if pcr == 0 {
-			v[size-1] = locality
+			p.v[size-1] = locality
 		}
 		if f.typ == uint32(tcg.EFIHCRTMEvent) {
-			v[size-1] = 4
+			p.v[size-1] = 4
 		}
-		ok = true
+		b.pcrs[pcr] = p
 	}
-	if !ok || len(d) != size {
+	if p.broken || len(d) != size {
+		p.broken = true
 		b.Missing[pcr]++
-		delete(b.Values, pcr)
 		return
 	}
 	b.h.Reset()
-	b.h.Write(v)
+	b.h.Write(p.v)
 	b.h.Write(d)
-	b.Values[pcr] = b.h.Sum(v[:0])
+	p.v = b.h.Sum(p.v[:0])
+}
+
+// done is the bank as replayed: the values of the PCRs no event left without a digest.
+func (b *bankReplay) done() Bank {
+	for pcr, p := range b.pcrs {
+		if !p.broken {
+			b.Values[pcr] = p.v
+		}
+	}
+	return b.Bank
 }
 
 // CheckBanks is the ID of the check that replays every bank of a log given without PCR
