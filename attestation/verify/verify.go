@@ -375,7 +375,10 @@ func (r *Result) tpm(s *evidence.Set, opts Options, add func(...check.Check)) {
 	}
 
 	if len(s.AKCert) > 0 {
-		add(akcert.CheckChain(s.AKCert, r.akFromTPM(), opts.Now, opts.Trust.VTPM, r.Certs, r.akHardwareBinding(hclAK)))
+		// The certificate must be for the key the quote is checked with, from the TPM or
+		// HCLAkPub alike: a certificate for another key, chained to a trusted root, anchored
+		// a quote signed with keys from claims no hardware report bound.
+		add(akcert.CheckChain(s.AKCert, r.AK, opts.Now, opts.Trust.VTPM, r.Certs, r.akHardwareBinding(hclAK)))
 		if c, err := akcert.Parse(s.AKCert); err == nil {
 			r.AKCert = c
 		}
@@ -445,13 +448,6 @@ func (r *Result) akHardwareBinding(hclAK *rsa.PublicKey) akcert.Hardware {
 // anchor the AK arrived after Evidence ran (the VCEK chain from THIM, the TD quote from IMDS).
 func AKCertificate(s *evidence.Set, opts Options) check.List {
 	return Evidence(s, opts).Checks.Find(akcert.ID)
-}
-
-func (r *Result) akFromTPM() *rsa.PublicKey {
-	if r.AKFromTPM {
-		return r.AK
-	}
-	return nil
 }
 
 func (r *Result) eventLog(s *evidence.Set, add func(...check.Check)) {
