@@ -197,10 +197,14 @@ func eventRow(e eventlog.Event) present.Row {
 	return row
 }
 
-// hex32 is an event type as 0x and eight hex digits (fmt's 0x%08x).
+// hex32 is an event type as 0x and eight hex digits (fmt's 0x%08x), in one allocation.
 func hex32(v uint32) string {
-	h := strconv.FormatUint(uint64(v), 16)
-	return "0x" + strings.Repeat("0", 8-len(h)) + h
+	b := [10]byte{'0', 'x'}
+	for i := 9; i >= 2; i-- {
+		b[i] = "0123456789abcdef"[v&0xf]
+		v >>= 4
+	}
+	return string(b[:])
 }
 
 // dataPreview shows the first bytes of an event's data; the description already decodes it.
