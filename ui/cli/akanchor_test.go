@@ -5,6 +5,7 @@ package cli
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -51,5 +52,23 @@ func TestAKCertificateForAnotherKeyAnchorsNothing(t *testing.T) {
 	r = runCLI(t, append([]string{"inspect", "--trust-simulated", "-o", "json"}, append(files, write(t, dir, "own.crt", s.AKCert))...)...)
 	if r.code != 0 || r.verdict("ak.certificate") != check.Pass {
 		t.Errorf("the AK's own certificate: exit %d, ak.certificate %s\n%s", r.code, r.verdict("ak.certificate"), r.stderr)
+	}
+}
+
+// A TD quote beside a SEV-SNP report is not checked (the SEV-SNP report is), and input.unused
+// says so: it said the quote carried no PCK chain, though every TD quote carries one.
+func TestUnusedTDQuoteBesideSNPReport(t *testing.T) {
+	real := realDir(t)
+	quote := filepath.Join(real, "aztdx-tdquote-trustee-6332533d.bin")
+	r := runCLI(t, "inspect", "--lang", "en", "-o", "json", "--now", "2024-06-01T00:00:00Z",
+		filepath.Join(real, "snp-report-gosevguest.bin"), filepath.Join(real, "amd-milan-vcek-gosevguest.der"), quote)
+	c := r.report.Checks.Find("input.unused")
+	if r.code != 2 || len(c) != 1 || c[0].Subject != quote || !strings.Contains(c[0].Summary, "not beside a SEV-SNP report") || strings.Contains(c[0].Summary, "carries none") {
+		t.Errorf("exit %d, input.unused %+v; want exit 2 and the quote named as left unchecked beside the SEV-SNP report", r.code, c)
+	}
+	if len(c) == 1 {
+		if ko, _ := c[0].In("ko"); !strings.Contains(ko, "SEV-SNP 보고서와 함께") {
+			t.Errorf("Korean: %q", ko)
+		}
 	}
 }
