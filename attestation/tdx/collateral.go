@@ -2,6 +2,8 @@ package tdx
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
@@ -60,6 +62,9 @@ func splitSigned(doc []byte, key, file string) (body, sig []byte, err error) {
 	return body, der, nil
 }
 
+// tcbSigningCN is the common name of Intel's TCB info and QE identity signer.
+const tcbSigningCN = "Intel SGX TCB Signing"
+
 func parsePEMChain(b []byte) ([]*x509.Certificate, error) { return certs.FromPEM(b) }
 
 // verifyCollateral checks the signing chain and both signatures. Errors mean the collateral
@@ -84,6 +89,12 @@ func verifyCollateral(c *Collateral, opts Options) (*signedCollateral, error) {
 	}
 	if sc.signing == nil || sc.root == nil {
 		return nil, koErr("TCB signing chain: need the signing certificate and its self-signed root", "TCB 서명 체인: 서명 인증서와 자체 서명된 루트가 모두 필요합니다")
+	}
+	// Intel's profile for the collateral signer, as go-tdx-guest and Intel's QVL hold it: a
+	// PCK certificate (or any other certificate Intel's root issued) must not sign TCB info.
+	if k, _ := sc.signing.PublicKey.(*ecdsa.PublicKey); sc.signing.Subject.CommonName != tcbSigningCN || k == nil || k.Curve != elliptic.P256() {
+		return nil, koErr("TCB signing chain: the signing certificate is %q with a %T key, not %q with an ECDSA P-256 key",
+			"TCB 서명 체인: 서명 인증서가 %[3]q(ECDSA P-256 키)가 아니라 %[1]q(%[2]T 키)입니다", sc.signing.Subject.CommonName, sc.signing.PublicKey, tcbSigningCN)
 	}
 	pool, _, err := opts.anchor(sc.root)
 	if err != nil {
