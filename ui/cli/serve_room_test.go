@@ -141,6 +141,23 @@ func TestServeRoomCode(t *testing.T) {
 		}
 		client.Close()
 	}
+	// What ssh shows before the session (and its --lang) exists is in both languages.
+	var banner, instruction, question string
+	cfg := &gossh.ClientConfig{User: "attendee", HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: hangGuard,
+		BannerCallback: func(m string) error { banner = m; return nil },
+		Auth: []gossh.AuthMethod{gossh.KeyboardInteractive(func(_, instr string, qs []string, _ []bool) ([]string, error) {
+			instruction, question = instr, strings.Join(qs, "|")
+			return []string{testRoomCode}, nil
+		})}}
+	c, err := gossh.Dial("tcp", addr, cfg)
+	if err != nil {
+		t.Fatalf("room code, reading the prompts: %v", err)
+	}
+	c.Close()
+	if !strings.Contains(banner, "Come in with the room code") || !strings.Contains(banner, "룸 코드로 들어옵니다") ||
+		!strings.Contains(instruction, "강사 슬라이드에 있는 룸 코드를 입력합니다") || question != "Room code (룸 코드): " {
+		t.Errorf("pre-session text not in both languages: banner %q, instruction %q, question %q", banner, instruction, question)
+	}
 	// Clients set to password authentication only give the code as a password.
 	client, err := connect(addr, gossh.Password(testRoomCode))
 	if err != nil {

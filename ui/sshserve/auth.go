@@ -113,7 +113,9 @@ func authOptions(cfg Config) []ssh.Option {
 		code := cfg.RoomCode
 		opts = append(opts,
 			ssh.KeyboardInteractiveAuth(func(_ ssh.Context, ask gossh.KeyboardInteractiveChallenge) bool {
-				answers, err := ask("", "cvmscope workshop: type the room code shown on the instructor's slide.", []string{"Room code: "}, []bool{false})
+				// Both languages: a session's --lang arrives with its command, after this.
+				answers, err := ask("", "cvmscope workshop: type the room code shown on the instructor's slide.\ncvmscope 워크숍: 강사 슬라이드에 있는 룸 코드를 입력합니다.",
+					[]string{"Room code (룸 코드): "}, []bool{false})
 				return err == nil && len(answers) == 1 && codeMatches(answers[0], code)
 			}),
 			ssh.PasswordAuth(func(_ ssh.Context, password string) bool { return codeMatches(password, code) }),

@@ -216,17 +216,20 @@ func Serve(ctx context.Context, cfg Config, ready func(addr string)) error {
 // banner is shown by ssh clients before they authenticate: what the server is and how to
 // get in.
 func banner(cfg Config) string {
-	var ways []string
+	// In both languages: it is shown before the session's --lang is known.
+	var ways, waysKO []string
 	if len(cfg.AuthorizedKeys) > 0 {
-		ways = append(ways, "your registered SSH key")
+		ways, waysKO = append(ways, "your registered SSH key"), append(waysKO, "등록한 SSH 키")
 	}
 	if cfg.RoomCode != "" {
-		ways = append(ways, "the room code on the instructor's slide")
+		ways, waysKO = append(ways, "the room code on the instructor's slide"), append(waysKO, "강사 슬라이드의 룸 코드")
 	}
+	const en, ko = "cvmscope workshop: every session runs its own SIMULATED CVM.", "cvmscope 워크숍: 세션마다 자체 시뮬레이션 CVM을 실행합니다."
 	if cfg.OpenRoom {
-		return "cvmscope workshop: every session runs its own SIMULATED CVM.\n"
+		return en + "\n" + ko + "\n"
 	}
-	return "cvmscope workshop: every session runs its own SIMULATED CVM. Come in with " + strings.Join(ways, " or ") + ".\n"
+	return en + " Come in with " + strings.Join(ways, " or ") + ".\n" +
+		ko + " " + strings.Join(waysKO, " 또는 ") + "로 들어옵니다.\n"
 }
 
 func checkListen(addr string, allow bool) error {
