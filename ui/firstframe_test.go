@@ -105,20 +105,31 @@ func TestRunInATerminal(t *testing.T) {
 	defer guard.Stop()
 
 	var seen bytes.Buffer
-	answered := map[string]int{}
-	replies := map[string]string{
-		"\x1b]11;?": "\x1b]11;rgb:0000/0000/0000\x1b\\",
-		"\x1b[6n":   "\x1b[1;1R",
+	// Answered in the order asked, as a terminal does: termenv sends both queries at once
+	// and takes a cursor report read first as "no background answer", and the background
+	// answer arriving after it as key presses ('/' opened the search, q was typed into it).
+	replies := []struct{ ask, answer string }{
+		{"\x1b]11;?", "\x1b]11;rgb:0000/0000/0000\x1b\\"},
+		{"\x1b[6n", "\x1b[1;1R"},
 	}
+	scanned := 0 // seen is answered up to here
 	quit := false
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := ptmx.Read(buf)
 		seen.Write(buf[:n])
-		for q, a := range replies {
-			for c := strings.Count(seen.String(), q); answered[q] < c; answered[q]++ {
-				_, _ = ptmx.WriteString(a)
+		for {
+			at, which := -1, -1
+			for i, r := range replies {
+				if j := strings.Index(seen.String()[scanned:], r.ask); j >= 0 && (at < 0 || j < at) {
+					at, which = j, i
+				}
 			}
+			if at < 0 {
+				break
+			}
+			_, _ = ptmx.WriteString(replies[which].answer)
+			scanned += at + len(replies[which].ask)
 		}
 		if !quit && strings.Contains(seen.String(), "Welcome to cvmscope") {
 			quit = true
