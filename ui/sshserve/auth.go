@@ -113,8 +113,11 @@ func authOptions(cfg Config) []ssh.Option {
 		code := cfg.RoomCode
 		opts = append(opts,
 			ssh.KeyboardInteractiveAuth(func(_ ssh.Context, ask gossh.KeyboardInteractiveChallenge) bool {
-				// Both languages: a session's --lang arrives with its command, after this.
-				answers, err := ask("", "cvmscope workshop: type the room code shown on the instructor's slide.\ncvmscope 워크숍: 강사 슬라이드에 있는 룸 코드를 입력합니다.",
+				// The prompt says it in both languages (a session's --lang arrives with its command,
+				// after this); the instruction stays ASCII, because OpenSSH's client prints it
+				// through strnvis, which turns every Korean byte into an octal escape. The banner
+				// says it in Korean.
+				answers, err := ask("", "cvmscope workshop: type the room code shown on the instructor's slide.",
 					[]string{"Room code (룸 코드): "}, []bool{false})
 				return err == nil && len(answers) == 1 && codeMatches(answers[0], code)
 			}),
