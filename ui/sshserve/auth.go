@@ -113,12 +113,11 @@ func authOptions(cfg Config) []ssh.Option {
 		code := cfg.RoomCode
 		opts = append(opts,
 			ssh.KeyboardInteractiveAuth(func(_ ssh.Context, ask gossh.KeyboardInteractiveChallenge) bool {
-				// The prompt says it in both languages (a session's --lang arrives with its command,
-				// after this); the instruction stays ASCII, because OpenSSH's client prints it
-				// through strnvis, which turns every Korean byte into an octal escape. The banner
-				// says it in Korean.
+				// ASCII only: OpenSSH's client prints the instruction through strnvis, which turns
+				// every Korean byte into an octal escape, and the prompt too under a C locale. The
+				// banner, shown first, says it in Korean after the English.
 				answers, err := ask("", "cvmscope workshop: type the room code shown on the instructor's slide.",
-					[]string{"Room code (룸 코드): "}, []bool{false})
+					[]string{"Room code: "}, []bool{false})
 				return err == nil && len(answers) == 1 && codeMatches(answers[0], code)
 			}),
 			ssh.PasswordAuth(func(_ ssh.Context, password string) bool { return codeMatches(password, code) }),
