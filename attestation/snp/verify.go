@@ -466,30 +466,33 @@ type kdsGetter struct {
 func (g kdsGetter) Get(u string) ([]byte, error) { return g.GetContext(context.Background(), u) }
 
 func (g kdsGetter) GetContext(ctx context.Context, u string) ([]byte, error) {
-	b, err := g.get(ctx, u)
-	if err != nil && g.failed != nil {
+	b, status, err := g.get(ctx, u)
+	// No answer, or an answer saying "later" (429, 5xx), is the network's failure. Another
+	// status (404: AMD knows no such chip or TCB, as for a made-up report) is a verdict on
+	// the evidence, left to go-sev-guest's error and evidence.unverified (exit 2).
+	if err != nil && g.failed != nil && (status == 0 || status == http.StatusTooManyRequests || status >= 500) {
 		*g.failed = err
 	}
 	return b, err
 }
 
-func (g kdsGetter) get(ctx context.Context, u string) ([]byte, error) {
+func (g kdsGetter) get(ctx context.Context, u string) ([]byte, int, error) {
 	op := "AMD KDS GET " + u
 	if pu, err := url.Parse(u); err == nil {
 		op = "AMD KDS GET " + pu.Path
 	}
 	resp, err := httpx.Get(ctx, g.client, httpx.Request{Op: op, Method: http.MethodGet, URL: u}, g.limits)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	switch {
 	case resp.Status == http.StatusTooManyRequests:
-		return nil, fault.Korean(fmt.Errorf("%s: HTTP 429, AMD KDS is rate-limiting this address; wait a minute", op),
+		return nil, resp.Status, fault.Korean(fmt.Errorf("%s: HTTP 429, AMD KDS is rate-limiting this address; wait a minute", op),
 			op+": HTTP 429, AMD KDS가 이 주소의 요청 수를 제한하고 있습니다. 1분 기다립니다", "")
 	case resp.Status != http.StatusOK:
-		return nil, fault.Korean(fmt.Errorf("%s: HTTP %d", op, resp.Status), fmt.Sprintf("%s: AMD KDS가 HTTP %d로 응답했습니다", op, resp.Status), "")
+		return nil, resp.Status, fault.Korean(fmt.Errorf("%s: HTTP %d", op, resp.Status), fmt.Sprintf("%s: AMD KDS가 HTTP %d로 응답했습니다", op, resp.Status), "")
 	}
-	return resp.Body, nil
+	return resp.Body, resp.Status, nil
 }
 
 // kdsFailure is a VCEK fetch that got no usable answer from AMD KDS: go-sev-guest's words
