@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
 )
 
 // versionField describes header.version; v5 changes where the body starts.
@@ -160,21 +162,30 @@ const (
 // did not come from Intel's PCK PKI (nor from cvmscope's simulation of it, which follows it).
 func checkChainProfile(q *Quote) error {
 	for _, c := range []struct {
-		cert  *x509.Certificate
-		level string
-		names []string
-	}{{q.PCK, "PCK leaf", []string{pckCN}}, {q.Intermediate, "PCK CA", []string{platformCACN, processorCACN}}, {q.Root, "root", []string{rootCN}}} {
+		cert           *x509.Certificate
+		level, levelKO string
+		names          []string
+	}{{q.PCK, "PCK leaf", "PCK 말단", []string{pckCN}}, {q.Intermediate, "PCK CA", "PCK CA", []string{platformCACN, processorCACN}}, {q.Root, "root", "루트", []string{rootCN}}} {
 		k, _ := c.cert.PublicKey.(*ecdsa.PublicKey)
+		var en, ko string
 		switch {
 		case c.cert.Version != certVersionPCK:
-			return koErr("%s certificate is X.509 version %d, not 3", "%s 인증서가 X.509 버전 3이 아니라 %d입니다", c.level, c.cert.Version)
+			en, ko = fmt.Sprintf("X.509 version %d, not 3", c.cert.Version), fmt.Sprintf("X.509 버전 3이 아니라 %d입니다", c.cert.Version)
 		case c.cert.SignatureAlgorithm != x509.ECDSAWithSHA256:
-			return koErr("%s certificate is signed with %v, not ECDSA with SHA-256", "%s 인증서가 ECDSA SHA-256이 아니라 %v로 서명되었습니다", c.level, c.cert.SignatureAlgorithm)
+			en, ko = fmt.Sprintf("signed with %v, not ECDSA with SHA-256", c.cert.SignatureAlgorithm), fmt.Sprintf("ECDSA SHA-256이 아니라 %v로 서명되었습니다", c.cert.SignatureAlgorithm)
 		case k == nil || k.Curve != elliptic.P256():
-			return koErr("%s certificate's key is not ECDSA P-256", "%s 인증서의 키가 ECDSA P-256이 아닙니다", c.level)
+			en, ko = "not for an ECDSA P-256 key", "ECDSA P-256 키의 인증서가 아닙니다"
 		case !slices.Contains(c.names, c.cert.Subject.CommonName):
-			return koErr("%s certificate is named %q, not %q", "%s 인증서의 이름이 %[3]q가 아니라 %[2]q입니다", c.level, c.cert.Subject.CommonName, strings.Join(c.names, `" or "`))
+			quoted := make([]string, len(c.names))
+			for i, n := range c.names {
+				quoted[i] = strconv.Quote(n)
+			}
+			en = fmt.Sprintf("named %q, not %s", c.cert.Subject.CommonName, strings.Join(quoted, " or "))
+			ko = fmt.Sprintf("이름이 %s가 아니라 %q입니다", strings.Join(quoted, " 또는 "), c.cert.Subject.CommonName)
+		default:
+			continue
 		}
+		return fault.Korean(fmt.Errorf("%s certificate is %s", c.level, en), c.levelKO+" 인증서: "+ko, "")
 	}
 	return nil
 }
