@@ -199,7 +199,7 @@ func CheckListen(addr string) error {
 		fmt.Errorf("IMDS emulator: listen address %q: give a loopback address or %s:80, the IMDS address", addr, IMDSAddress),
 		"for clients with a fixed IMDS address, run cvmscope vtpm in a network namespace whose lo carries 169.254.169.254 (see README, A simulated Azure vTPM for any client)"),
 		fmt.Sprintf("IMDS 에뮬레이터 수신 주소 %q: 루프백 주소나 IMDS 주소 %s:80을 지정합니다", addr, IMDSAddress),
-		"IMDS 주소가 고정된 클라이언트는 lo에 169.254.169.254를 둔 네트워크 네임스페이스 안에서 cvmscope vtpm을 실행합니다(README의 A simulated Azure vTPM for any client 참고)")
+		"IMDS 주소가 고정된 클라이언트는 lo에 169.254.169.254를 둔 네트워크 네임스페이스 안에서 cvmscope vtpm을 실행합니다(README.ko.md의 「다른 클라이언트에서 쓰는 시뮬레이션 Azure vTPM」 참고)")
 }
 
 // URL is the emulator's base, http://127.0.0.1:port (or http://169.254.169.254:80): set it as imds.Client.BaseURL, and as
