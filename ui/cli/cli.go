@@ -540,13 +540,18 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 // inspect (suggested only when the first argument is a file), anything else is a command.
 func unexpectedArgs(rest []string) error {
 	if slices.Contains(commands, rest[0]) {
-		// `cvmscope --lang ko inspect x`: flags before the command belong to the plain run.
-		return fmt.Errorf("%q is a command, and a command comes first: `cvmscope %s [flags] %s` (flags given before it, e.g. --lang, go after it)", rest[0], rest[0], strings.Join(rest[1:], " "))
+		// `cvmscope --lang ko inspect x`: flags before the command belong to the plain run,
+		// and whoever typed --lang ko first reads this.
+		run := strings.TrimSpace("cvmscope " + rest[0] + " [flags] " + strings.Join(rest[1:], " "))
+		return fault.Korean(fmt.Errorf("%q is a command, and a command comes first: `%s` (flags given before it, e.g. --lang, go after it)", rest[0], run),
+			fmt.Sprintf("%q: 명령이므로 맨 앞에 옵니다: `%s` (앞에 준 --lang 같은 플래그는 명령 뒤로 옮깁니다)", rest[0], run), "")
 	}
 	if fi, err := os.Stat(rest[0]); err == nil && fi.Mode().IsRegular() {
-		return fmt.Errorf("unexpected argument %q: to verify saved files run `cvmscope inspect %s`", rest[0], strings.Join(rest, " "))
+		return fault.Korean(fmt.Errorf("unexpected argument %q: to verify saved files run `cvmscope inspect %s`", rest[0], strings.Join(rest, " ")),
+			fmt.Sprintf("예상하지 못한 인수 %q: 저장된 파일은 `cvmscope inspect %s`로 검증합니다", rest[0], strings.Join(rest, " ")), "")
 	}
-	return fmt.Errorf("unknown command %q: the commands are %s (cvmscope help)", rest[0], strings.Join(commands, ", "))
+	return fault.Korean(fmt.Errorf("unknown command %q: the commands are %s (cvmscope help)", rest[0], strings.Join(commands, ", ")),
+		fmt.Sprintf("알 수 없는 명령 %q: 명령은 %s입니다(cvmscope help)", rest[0], strings.Join(commands, ", ")), "")
 }
 
 // headless runs every step in order and prints the result.

@@ -93,7 +93,9 @@ func TestUnexpectedArgument(t *testing.T) {
 	// A flag before the command made the command a stray word: "unknown command "inspect""
 	// listed inspect among the commands.
 	r = runCLI(t, "--lang", "ko", "inspect", "x.bin")
-	if r.code != 1 || strings.Contains(r.stderr, "unknown command") || !strings.Contains(r.stderr, "`cvmscope inspect [flags] x.bin`") {
+	// --lang ko was typed, so the answer is Korean.
+	if r.code != 1 || strings.Contains(r.stderr, "unknown command") || !strings.Contains(r.stderr, "`cvmscope inspect [flags] x.bin`") ||
+		!strings.Contains(r.stderr, "명령이므로 맨 앞에 옵니다") {
 		t.Errorf("--lang ko inspect: exit %d, stderr %q", r.code, r.stderr)
 	}
 	f := filepath.Join(t.TempDir(), "report.bin")
