@@ -103,6 +103,8 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 		printMisuse(stderr, "cvmscope policy check", err, lang)
 		return 1
 	}
+	// -v and CVMSCOPE_LOG as in inspect and verify: the files are verified here too.
+	setupLogging(o.verbose, stderr, o.output == "" && isTerminal(stdout))
 	file := fs.Arg(0)
 	pol, ok := loadPolicyFile("cvmscope policy check", file, lang, stderr)
 	if !ok {
