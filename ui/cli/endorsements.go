@@ -88,7 +88,9 @@ type listingVerdict struct {
 	// Unverified are the MRTDs whose endorsement did not pass, each with why.
 	Unverified []string `json:"unverified,omitempty"`
 	Why        string   `json:"why"`
-	whyKO      string
+	// unverifiedKO and whyKO are Unverified and Why in Korean, for --lang ko text.
+	unverifiedKO []string
+	whyKO        string
 }
 
 type tcbVerdict struct {
@@ -321,6 +323,7 @@ func (o *endorsementsOptions) verifyListing(ctx context.Context, c *imds.Client,
 		b, err := hex.DecodeString(m)
 		if err != nil || len(b) != 48 {
 			v.Unverified = append(v.Unverified, m+": not a 48-byte MRTD in hex")
+			v.unverifiedKO = append(v.unverifiedKO, m+": 48바이트 MRTD의 hex가 아닙니다")
 			continue
 		}
 		doc, err := c.TDXEndorsement(ctx, b)
@@ -337,6 +340,8 @@ func (o *endorsementsOptions) verifyListing(ctx context.Context, c *imds.Client,
 		}
 		if ck.Verdict != check.Pass {
 			v.Unverified = append(v.Unverified, m+": "+ck.Summary)
+			sumKO, _ := ck.In(string(present.KO))
+			v.unverifiedKO = append(v.unverifiedKO, m+": "+sumKO)
 		}
 	}
 	v.Verified = len(v.Unverified) == 0
@@ -541,12 +546,12 @@ func (r *endorsementsResult) print(w io.Writer, lang present.Lang) {
 		if !l.Verified {
 			state = t("listing NOT verified (exit 2)", "목록 검증 안 됨(종료 코드 2)")
 		}
-		why := l.Why
+		why, unverified := l.Why, l.Unverified
 		if lang == present.KO {
-			why = l.whyKO
+			why, unverified = l.whyKO, l.unverifiedKO
 		}
 		fmt.Fprintf(w, "%s: %s\n", state, why)
-		for _, u := range l.Unverified {
+		for _, u := range unverified {
 			fmt.Fprintf(w, "    %s\n", u)
 		}
 	}

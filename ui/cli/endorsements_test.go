@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/realdata"
@@ -110,6 +111,12 @@ func TestEndorsementsAgainstLoopbackTHIM(t *testing.T) {
 	code, out, errs = endorse(t, "--thim", srv.URL(), "--endorsement-root", other, "--lang", "ko")
 	if code != 2 || !strings.Contains(out, "목록 검증 안 됨") || !strings.Contains(out, up(a)+": ") || !strings.Contains(errs, "목록을 검증하지 못했습니다") {
 		t.Errorf("listing with another root pinned: exit %d\n%s%s", code, out, errs)
+	}
+	// The MRTD's own line says why in Korean too (it was the check's English summary).
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, up(a)+": ") && !strings.ContainsFunc(l, func(r rune) bool { return unicode.Is(unicode.Hangul, r) }) {
+			t.Errorf("--lang ko, the unverified MRTD's line is not Korean: %q", l)
+		}
 	}
 	if code, _, errs = endorse(t, "--thim", srv.URL(), "--endorsement-root", pemFile("leaf.pem", en.Leaf)); code != 1 || !strings.Contains(errs, "not a CA") {
 		t.Errorf("--endorsement-root given a leaf: exit %d\n%s", code, errs)
