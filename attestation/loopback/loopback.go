@@ -51,6 +51,12 @@ type Server struct {
 	done    chan struct{} // closed when Serve returned
 	closing chan struct{} // closed when Close starts
 	once    sync.Once
+
+	// fresh holds connections that have not sent a request yet (http.StateNew). Shutdown
+	// waits up to five seconds for those, as if a request might still come: a client
+	// cancelled while it dialled (Esc on Call MAA) made Close wait 5 s and then fail.
+	mu    sync.Mutex
+	fresh map[net.Conn]struct{}
 }
 
 // Serve serves h on ln (wrapped in TLS when tlsConf is set) until Close.
@@ -66,6 +72,16 @@ func Serve(ln net.Listener, h http.Handler, tlsConf *tls.Config) *Server {
 		},
 		done:    make(chan struct{}),
 		closing: make(chan struct{}),
+		fresh:   map[net.Conn]struct{}{},
+	}
+	s.srv.ConnState = func(c net.Conn, st http.ConnState) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if st == http.StateNew {
+			s.fresh[c] = struct{}{}
+		} else {
+			delete(s.fresh, c)
+		}
 	}
 	if tlsConf != nil {
 		ln = tls.NewListener(ln, tlsConf)
@@ -87,6 +103,11 @@ func (s *Server) Close() error {
 	var err error
 	s.once.Do(func() {
 		close(s.closing)
+		s.mu.Lock()
+		for c := range s.fresh {
+			c.Close() // no request on it yet: nothing is cut short
+		}
+		s.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err = s.srv.Shutdown(ctx); err != nil {

@@ -69,3 +69,26 @@ func TestCloseEndsDelayedHandlers(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// A client that connected and never sent a request (cancelled while it dialled) does not
+// hold Close up: Shutdown waited five seconds for such a connection and Close returned
+// "context deadline exceeded".
+func TestCloseWithAConnectionThatNeverAsked(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Serve(ln, http.NotFoundHandler(), nil)
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// The server has seen the connection once a request on another one was answered after it.
+	if resp, err := http.Get("http://" + ln.Addr().String()); err == nil {
+		resp.Body.Close()
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close with a connection that never sent a request: %v", err)
+	}
+}
