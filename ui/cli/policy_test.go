@@ -151,11 +151,15 @@ authorizationrules {
 
 // TestPolicyCheckEvidence: without a token the claims come from evidence files, derived
 // as the emulator derives them; the SevSnpVm sample permits the real Azure SNP report.
+// trusteeNow is inside the real trustee VCEK's validity (it ends 2030-05-02): the files are
+// verified before the policy runs, and a test must not start failing on that day.
+const trusteeNow = "2025-06-01T00:00:00Z"
+
 func TestPolicyCheckEvidence(t *testing.T) {
 	dir := realDir(t)
 	code, text, _ := runPolicyCLI(t, "sample", "SevSnpVm")
 	pol := writePolicy(t, text)
-	code, out, errs := runPolicyCLI(t, "check", "-o", "json", pol,
+	code, out, errs := runPolicyCLI(t, "check", "--now", trusteeNow, "-o", "json", pol,
 		filepath.Join(dir, "azsnp-hcl-trustee-911b0ef8.bin"), filepath.Join(dir, "amd-milan-vcek-ask-ark-trustee-911b0ef8.pem"))
 	var r policyJSON
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
@@ -173,7 +177,7 @@ func TestPolicyCheckEvidence(t *testing.T) {
 	}
 	// A policy that wants newer SNP firmware than the report's is denied on that claim.
 	strict := writePolicy(t, strings.Replace(text, "value>=8", "value>=9", 1))
-	code, out, _ = runPolicyCLI(t, "check", strict, filepath.Join(dir, "azsnp-hcl-trustee-911b0ef8.bin"), filepath.Join(dir, "amd-milan-vcek-ask-ark-trustee-911b0ef8.pem"))
+	code, out, _ = runPolicyCLI(t, "check", "--now", trusteeNow, strict, filepath.Join(dir, "azsnp-hcl-trustee-911b0ef8.bin"), filepath.Join(dir, "amd-milan-vcek-ask-ark-trustee-911b0ef8.pem"))
 	if code != 5 || !strings.Contains(out, "deciding claim: x-ms-sevsnpvm-snpfw-svn = 8") ||
 		!strings.Contains(out, "x-ms-sevsnpvm-snpfw-svn is 8; the condition wants value >= 9") {
 		t.Errorf("exit %d\n%s", code, out)
@@ -189,7 +193,7 @@ func TestPolicyCheckEvidence(t *testing.T) {
 	if err := os.WriteFile(forged, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs = runPolicyCLI(t, "check", "-o", "json", pol, forged, filepath.Join(dir, "amd-milan-vcek-ask-ark-trustee-911b0ef8.pem"))
+	code, out, errs = runPolicyCLI(t, "check", "--now", trusteeNow, "-o", "json", pol, forged, filepath.Join(dir, "amd-milan-vcek-ask-ark-trustee-911b0ef8.pem"))
 	r = policyJSON{}
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v\n%s%s", err, out, errs)
