@@ -303,6 +303,9 @@ func (o *endorsementsOptions) run(ctx context.Context, baseline time.Time) (*end
 	return res, nil
 }
 
+// maxListingChecks bounds the endorsements a listing fetches, one request per MRTD.
+const maxListingChecks = 100
+
 // verifyListing checks the endorsement THIM signs for each listed MRTD, since the list
 // itself is unsigned. Without a root to check them on (a real THIM and no
 // --endorsement-root) nothing is fetched: the listing is shown and the command exits 2.
@@ -316,6 +319,15 @@ func (o *endorsementsOptions) verifyListing(ctx context.Context, c *imds.Client,
 	case len(res.MRTDs) == 0:
 		res.Listing = &listingVerdict{Why: "THIM lists no MRTD, so no signed endorsement was verified",
 			whyKO: "THIM 목록에 MRTD가 없어 검증한 서명된 보증서가 없습니다"}
+		return nil
+	case len(res.MRTDs) > maxListingChecks:
+		// One request per listed MRTD: a hostile --thim listing thousands (its 1 MiB answer
+		// holds about 10,000) must not make cvmscope send thousands of requests.
+		res.Listing = &listingVerdict{
+			Why: fmt.Sprintf("THIM lists %d MRTDs, more than the %d a listing checks one request each (Azure's THIM lists a few paravisor releases); nothing was fetched; look MRTDs up one at a time with --mrtd",
+				len(res.MRTDs), maxListingChecks),
+			whyKO: fmt.Sprintf("THIM 목록의 MRTD가 %d개로, 목록에서 하나씩 요청해 확인하는 최대 %d개를 넘습니다(Azure THIM은 패러바이저 릴리스 몇 개만 나열합니다). 아무것도 가져오지 않았습니다. MRTD는 --mrtd로 하나씩 찾습니다",
+				len(res.MRTDs), maxListingChecks)}
 		return nil
 	}
 	v := &listingVerdict{}
@@ -533,7 +545,9 @@ func (r *endorsementsResult) print(w io.Writer, lang present.Lang) {
 		host += t(" (the simulated TDX CVM's IMDS emulator: test keys, not Microsoft)", " (시뮬레이션 TDX CVM의 IMDS 에뮬레이터: 테스트 키이며 Microsoft가 아닙니다)")
 	}
 	fmt.Fprintf(w, "THIM %s\n", host)
-	fmt.Fprintf(w, t("%d endorsed MRTDs:\n", "보증된 MRTD %d개:\n"), len(r.MRTDs))
+	// "listed", not "endorsed": the list is THIM's unsigned claim; the verdict line says
+	// whether each listed MRTD's signed endorsement was verified.
+	fmt.Fprintf(w, t("%d MRTDs listed:\n", "목록의 MRTD %d개:\n"), len(r.MRTDs))
 	for _, m := range r.MRTDs {
 		mark := "  "
 		if m == r.MRTD {

@@ -52,7 +52,7 @@ func TestEndorsementsAgainstLoopbackTHIM(t *testing.T) {
 	// THIM's list is unsigned: without a root to check each MRTD's endorsement on, it is
 	// printed and exits 2, naming --endorsement-root.
 	code, out, errs := endorse(t, "--thim", srv.URL())
-	if code != 2 || !strings.Contains(out, "2 endorsed MRTDs") || !strings.Contains(out, up(a)) || !strings.Contains(out, up(b)) ||
+	if code != 2 || !strings.Contains(out, "2 MRTDs listed") || !strings.Contains(out, up(a)) || !strings.Contains(out, up(b)) ||
 		!strings.Contains(out, "listing NOT verified") || !strings.Contains(errs, "--endorsement-root") {
 		t.Fatalf("list: exit %d\n%s%s", code, out, errs)
 	}
@@ -117,6 +117,21 @@ func TestEndorsementsAgainstLoopbackTHIM(t *testing.T) {
 		if strings.Contains(l, up(a)+": ") && !strings.ContainsFunc(l, func(r rune) bool { return unicode.Is(unicode.Hangul, r) }) {
 			t.Errorf("--lang ko, the unverified MRTD's line is not Korean: %q", l)
 		}
+	}
+	// A THIM listing more MRTDs than a listing checks (one request each) is not fetched from
+	// MRTD by MRTD: exit 2, saying to look them up with --mrtd.
+	many := make([][]byte, maxListingChecks+1)
+	for i := range many {
+		many[i] = bytes.Repeat([]byte{byte(i)}, 48)
+	}
+	big, err := imdsemu.Start(imdsemu.Config{TEE: imdsemu.TEETDX, VMID: "00000000-0000-0000-0000-000000000002", TDX: plat, MRTDs: many, Endorser: en, EndorsementSVN: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer big.Close()
+	if code, out, errs = endorse(t, "--thim", big.URL(), "--endorsement-root", root); code != 2 || !strings.Contains(out, "101 MRTDs listed") ||
+		!strings.Contains(out+errs, "more than the 100 a listing checks") {
+		t.Errorf("a listing of %d MRTDs: exit %d\n%s%s", len(many), code, out, errs)
 	}
 	if code, _, errs = endorse(t, "--thim", srv.URL(), "--endorsement-root", pemFile("leaf.pem", en.Leaf)); code != 1 || !strings.Contains(errs, "not a CA") {
 		t.Errorf("--endorsement-root given a leaf: exit %d\n%s", code, errs)
