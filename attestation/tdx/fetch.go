@@ -164,14 +164,20 @@ func (f PCSFetcher) get(ctx context.Context, u string) ([]byte, http.Header, err
 		hdr, body, err := trust.GetWith(ctx, g, u)
 		return netcache.Answer{Status: http.StatusOK, Header: hdr, Body: body}, err
 	})
-	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		// This caller's own context ended while it waited for a fetch another started.
+	var none *netcache.NoAnswer
+	if err != nil && (ctx.Err() != nil && errors.Is(err, ctx.Err()) || errors.As(err, &none)) {
+		// This caller's own context ended while it waited for a fetch another started, or an
+		// earlier caller's did and the cache remembers that no answer came.
 		op := "Intel PCS GET " + u
 		if errors.Is(err, context.Canceled) {
 			return nil, nil, httpx.Fault(httpx.InterruptedError(op, u, err), "")
 		}
+		waited := time.Since(start)
+		if none != nil {
+			waited = none.Waited
+		}
 		hint, hintKO := pcsHint(u)
-		return nil, nil, httpx.Korean(httpx.Fault(&httpx.Error{Failure: httpx.Timeout, Op: op, Host: hostOf(u), Waited: time.Since(start), Err: err}, hint), hintKO)
+		return nil, nil, httpx.Korean(httpx.Fault(&httpx.Error{Failure: httpx.Timeout, Op: op, Host: hostOf(u), Waited: waited, Err: err}, hint), hintKO)
 	}
 	return a.Body, a.Header, err
 }

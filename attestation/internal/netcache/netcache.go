@@ -46,9 +46,9 @@ const maxBody = 1 << 20
 type Cache struct {
 	TTL time.Duration
 	// FailTTL is how long a failed fetch (no answer, or a status other than 200) is given to
-	// later callers without asking again; zero remembers none. A fetch given up
-	// by every caller waiting on it, or cut by a dropped connection that the caller retries,
-	// is never remembered.
+	// later callers without asking again; zero remembers none. A fetch whose last caller ran
+	// out of time is remembered as NoAnswer; one given up by every caller's cancellation
+	// (Ctrl-C), or cut by a dropped connection that the caller retries, is never remembered.
 	FailTTL time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -78,7 +78,25 @@ type entry struct {
 	// ends the fetch.
 	waiters int
 	cancel  context.CancelFunc
+	// started is when the fetch began; timedOut is set when its last caller ran out of time.
+	started  time.Time
+	timedOut bool
 }
+
+// NoAnswer is the remembered failure of a fetch whose last waiting caller ran out of time
+// (FailTTL): a service that does not answer then costs its timeout once, as one that refuses
+// does, not once per caller (inspect --each). It is a net.Error timeout, so httpx says it
+// as one (exit 3).
+type NoAnswer struct {
+	URL    string
+	Waited time.Duration
+}
+
+func (e *NoAnswer) Error() string {
+	return fmt.Sprintf("GET %s: no answer within %s; not asked again in this run", e.URL, e.Waited.Round(time.Millisecond))
+}
+func (*NoAnswer) Timeout() bool   { return true }
+func (*NoAnswer) Temporary() bool { return true }
 
 // Shared is the process-wide cache the fetchers use unless given another.
 var Shared = &Cache{}
@@ -202,7 +220,7 @@ func (c *Cache) Fetch(ctx context.Context, url string, keep func(Answer) bool, f
 	c.mu.Lock()
 	e := c.fresh(url)
 	if e == nil {
-		e = &entry{done: make(chan struct{})}
+		e = &entry{done: make(chan struct{}), started: c.now()}
 		// Neither the first caller's cancellation nor its deadline bounds the fetch: each
 		// caller's own context bounds its wait, and the last one leaving cancels the fetch.
 		// A deadline kept from the first caller failed the others with its "context deadline
@@ -234,9 +252,12 @@ func (c *Cache) Fetch(ctx context.Context, url string, keep func(Answer) bool, f
 		return e.outcome()
 	}
 	if e.waiters--; e.waiters == 0 {
-		// Nobody waits for it any more: end it, and let a later caller start afresh.
+		// Nobody waits for it any more: end it. A caller that ran out of time leaves it to be
+		// remembered (run, NoAnswer); after a cancellation a later caller starts afresh.
 		e.cancel()
-		if c.entries[url] == e {
+		if c.FailTTL > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			e.timedOut = true
+		} else if c.entries[url] == e {
 			delete(c.entries, url)
 		}
 	}
@@ -268,8 +289,11 @@ func (c *Cache) run(ctx context.Context, url string, e *entry, keep func(Answer)
 	kept := err == nil && a.Status == http.StatusOK && keep != nil && keep(a)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e.answer, e.err = a, err
 	now := c.now()
+	if e.timedOut && err != nil {
+		err, abandoned = &NoAnswer{URL: url, Waited: now.Sub(e.started)}, false
+	}
+	e.answer, e.err = a, err
 	switch {
 	case kept:
 		e.expires = now.Add(c.ttl())
