@@ -124,7 +124,7 @@ func VerifyQuote(q *Quote, opts Options) check.Check {
 		// copy must still be that root, or the quote shows a root nobody verified.
 		if _, err := q.Root.Verify(x509.VerifyOptions{Roots: pool, CurrentTime: now}); err != nil {
 			return check.Failf(CheckSignature, "the root certificate the quote carries (%q) is not the trusted root: it was altered or belongs to another PKI (%v)", q.Root.Subject.CommonName, err).
-				KO("쿼트에 담긴 루트 인증서(%q)가 신뢰 루트가 아닙니다. 변경되었거나 다른 PKI의 것입니다(%v)", q.Root.Subject.CommonName, err)
+				KO("쿼트에 담긴 루트 인증서(%q)가 신뢰 루트가 아닙니다. 변경되었거나 다른 PKI의 것입니다(%s)", q.Root.Subject.CommonName, inKorean(err))
 		}
 	}
 	rootNameKO := rootName
