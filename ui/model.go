@@ -121,9 +121,12 @@ func newModel(ctx context.Context, r workshop.Runner, opts Options, st Styles) *
 	if opts.Demo != nil {
 		m.demo = newDemo(*opts.Demo)
 	}
-	if opts.Workshop {
+	switch {
+	case opts.Workshop:
 		m.openLesson()
-	} else {
+	case opts.RunAtStart:
+		// The steps themselves, not the welcome; Init starts them.
+	default:
 		m.openDoc(docWelcome)
 	}
 	return m
@@ -154,6 +157,10 @@ func (m *model) docHeight() int { return max(m.height-3, 1) }
 // Init draws the first frame when Run asked for it (see drawFirst) and starts nothing
 // else: the workshop waits for the presenter (the demo is its own presenter).
 func (m *model) Init() tea.Cmd {
+	var run tea.Cmd
+	if m.opts.RunAtStart {
+		run = m.runAll() // before the first frame, which then shows the steps running
+	}
 	if m.first != nil {
 		// Bubble Tea asks for the view right after Init, with nothing changed in
 		// between: the frame just drawn is kept for that, not laid out twice.
@@ -161,7 +168,7 @@ func (m *model) Init() tea.Cmd {
 		drawFirst(m.first, m.drawn, m.width)
 		m.first = nil
 	}
-	return m.demoStart()
+	return tea.Batch(run, m.demoStart())
 }
 
 // setStatus shows s on the status line; it may quote an error or a path, so it is made

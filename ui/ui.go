@@ -40,6 +40,9 @@ type Options struct {
 	Save func(*evidence.Set) (string, error)
 	// Workshop opens the guided lesson (--workshop) instead of the welcome.
 	Workshop bool
+	// RunAtStart runs every step at once instead of opening the welcome: for a runner
+	// whose answer is already decided and is all there is to show (policy check).
+	RunAtStart bool
 	// Demo, when set, plays its scenes by itself until a key is pressed (--demo); the
 	// runner given to Run or New is the first scene's.
 	Demo *Demo

@@ -131,7 +131,7 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 	rep := newPolicyReport(file, pol, src, res)
 	if o.output == "" && isTerminal(stdout) {
 		runner := &policyRunner{rep: rep, files: fs.Args()[1:]}
-		if err := ui.Run(ctx, runner, ui.Options{Lang: lang}); err != nil {
+		if err := ui.Run(ctx, runner, ui.Options{Lang: lang, RunAtStart: true}); err != nil {
 			eprintf(stderr, "cvmscope policy check: %v\n", err)
 			return fault.ExitCode(err)
 		}
