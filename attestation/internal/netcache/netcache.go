@@ -22,8 +22,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -353,10 +355,20 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	if r.Method != http.MethodGet || r.Body != nil && r.Body != http.NoBody {
+	// Only plain GETs are shared and kept. A credentialed one's answer is the caller's
+	// own; the headers are part of the key, since they may ask for another answer
+	// (Accept, Metadata) from the same URL.
+	if r.Method != http.MethodGet || r.Body != nil && r.Body != http.NoBody || r.Header.Get("Authorization") != "" || r.Header.Get("Cookie") != "" {
 		return base.RoundTrip(r)
 	}
 	key := r.URL.String()
+	if len(r.Header) > 0 {
+		var h strings.Builder
+		for _, k := range slices.Sorted(maps.Keys(r.Header)) {
+			fmt.Fprintf(&h, "\n%s: %q", k, r.Header[k])
+		}
+		key += h.String()
+	}
 	keep := func(a Answer) bool { return t.Valid == nil || t.Valid(r.URL, a.Body) == nil }
 	a, err := pick(t.Cache, r.Context()).Fetch(r.Context(), key, keep, func(ctx context.Context) (Answer, error) {
 		resp, err := base.RoundTrip(r.WithContext(ctx))
