@@ -468,8 +468,8 @@ func writePrivate(path string, b []byte, force bool) (en, ko string) {
 	fi, err := os.Lstat(path)
 	switch {
 	case err == nil && !fi.Mode().IsRegular():
-		return fmt.Sprintf("%s exists and is %s, not a regular file: cvmscope export writes only regular files; give another -o path, or no -o to write to stdout", path, fileKind(fi.Mode())),
-			fmt.Sprintf("%s는 이미 있으며 일반 파일이 아닌 %s입니다. cvmscope export는 일반 파일에만 씁니다. 다른 -o 경로를 주거나, 표준 출력에 쓰려면 -o를 뺍니다", path, fileKind(fi.Mode()))
+		return fmt.Sprintf("%s exists and is %s, not a regular file: cvmscope export writes only regular files; give another -o path, or no -o to write to stdout", path, fileKind(fi.Mode()).EN),
+			fmt.Sprintf("%s는 이미 있으며 일반 파일이 아닌 %s입니다. cvmscope export는 일반 파일에만 씁니다. 다른 -o 경로를 주거나, 표준 출력에 쓰려면 -o를 뺍니다", path, fileKind(fi.Mode()).KO)
 	case err == nil && !force:
 		return fmt.Sprintf("%s exists (%d bytes): give --force to replace it, or another -o path", path, fi.Size()),
 			fmt.Sprintf("%s가 이미 있습니다(%d바이트). 바꾸려면 --force를 주고, 아니면 다른 -o 경로를 줍니다", path, fi.Size())
@@ -527,21 +527,22 @@ func writeReplace(path string, b []byte, replace bool) error {
 // before it takes its name: where another program may create that name meanwhile.
 var exportBeforePlace func()
 
-// fileKind names what a path is when it is not a regular file.
-func fileKind(m fs.FileMode) string {
+// fileKind names what a path is when it is not a regular file, in English and Korean
+// (the Korean message named it in English).
+func fileKind(m fs.FileMode) present.Text {
 	switch {
 	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
+		return present.T("a symbolic link", "심볼릭 링크")
 	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
+		return present.T("a named pipe (FIFO)", "명명된 파이프(FIFO)")
 	case m&fs.ModeCharDevice != 0:
-		return "a character device (a terminal?)"
+		return present.T("a character device (a terminal?)", "문자 장치(터미널일 수 있음)")
 	case m&fs.ModeDevice != 0:
-		return "a device"
+		return present.T("a device", "장치")
 	case m.IsDir():
-		return "a directory"
+		return present.T("a directory", "디렉터리")
 	case m&fs.ModeSocket != 0:
-		return "a socket"
+		return present.T("a socket", "소켓")
 	}
-	return "a special file"
+	return present.T("a special file", "특수 파일")
 }

@@ -211,6 +211,9 @@ func TestExportNoClobber(t *testing.T) {
 	if en, ko := writePrivate(path, []byte("again"), false); !strings.Contains(en, "--force") || !strings.Contains(ko, "--force") {
 		t.Errorf("over an existing file: %q / %q; want a refusal saying --force", en, ko)
 	}
+	if en, ko := writePrivate(dir, []byte("x"), true); !strings.Contains(en, "a directory") || !strings.Contains(ko, "디렉터리입니다") {
+		t.Errorf("onto a directory: %q / %q; want it named in each language", en, ko)
+	}
 
 	other := filepath.Join(dir, "raced.bin")
 	exportBeforePlace = func() { os.WriteFile(other, []byte("theirs"), 0o644) }
