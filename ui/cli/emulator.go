@@ -154,11 +154,7 @@ func loadEmulatorCA(path, attestURL string) (*x509.CertPool, error) {
 	}
 	raw, err := regfile.Read(path, 1<<20)
 	if err != nil {
-		msgKO, _ := fault.MessageIn(err, "ko")
-		if msgKO == err.Error() {
-			msgKO = fault.QuoteKO("오류 원문", msgKO)
-		}
-		return nil, bad(err.Error(), "읽을 수 없습니다: "+msgKO, give, giveKO)
+		return nil, bad(err.Error(), readErrKO(err), give, giveKO)
 	}
 	pool := x509.NewCertPool()
 	n := 0

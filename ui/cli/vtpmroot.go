@@ -33,7 +33,7 @@ func loadCAFiles(flagName string, paths []string, hint, hintKO string) ([]*x509.
 		}
 		raw, err := regfile.Read(path, 1<<20)
 		if err != nil {
-			return nil, bad(err.Error(), "읽을 수 없습니다: "+err.Error())
+			return nil, bad(err.Error(), readErrKO(err))
 		}
 		n := 0
 		for rest, i := raw, 1; ; i++ {
@@ -63,4 +63,15 @@ func loadCAFiles(flagName string, paths []string, hint, hintKO string) ([]*x509.
 		}
 	}
 	return out, nil
+}
+
+// readErrKO says in Korean that a file could not be read: a Korean message the error
+// carries, else the error's own words quoted as received (fault.QuoteKO), never English
+// unmarked inside the Korean sentence.
+func readErrKO(err error) string {
+	msgKO, _ := fault.MessageIn(err, "ko")
+	if msgKO == err.Error() {
+		msgKO = fault.QuoteKO("오류 원문", msgKO)
+	}
+	return "읽을 수 없습니다: " + msgKO
 }
