@@ -20,13 +20,7 @@ func TestEmbeddedAMDRoots(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *updateRoots {
-		for name, der := range map[string][]byte{certARK: built.ark.Raw, certASK: built.ask.Raw} {
-			out := append([]byte(certFileHeader), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
-			if err := os.WriteFile(fmt.Sprintf(testCertFilePath, name), out, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		t.Log("rewrote the embedded ARK/ASK; rebuild and run the tests again")
+		rewriteEmbedded(t, "the embedded ARK/ASK", map[string][]byte{certARK: built.ark.Raw, certASK: built.ask.Raw})
 		return
 	}
 	embedded, err := amdProductRoots()
@@ -54,13 +48,7 @@ func TestEmbeddedVTPMCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *updateRoots {
-		for name, der := range map[string][]byte{certVTPMRoot: built.Root.Raw, certVTPMInterCA: built.Intermediate.Raw} {
-			out := append([]byte(certFileHeader), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
-			if err := os.WriteFile(fmt.Sprintf(testCertFilePath, name), out, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		t.Log("rewrote the embedded vTPM CA certificates; rebuild and run the tests again")
+		rewriteEmbedded(t, "the embedded vTPM CA certificates", map[string][]byte{certVTPMRoot: built.Root.Raw, certVTPMInterCA: built.Intermediate.Raw})
 		return
 	}
 	used, err := vtpmCA()
@@ -83,13 +71,7 @@ func TestEmbeddedEndorser(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *updateRoots {
-		for name, der := range map[string][]byte{certEndorseRoot: built.Root.Raw, certEndorseCA: built.Intermediate.Raw, certEndorseLeaf: built.Leaf.Raw} {
-			out := append([]byte(certFileHeader), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
-			if err := os.WriteFile(fmt.Sprintf(testCertFilePath, name), out, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		t.Log("rewrote the embedded endorsement chain; rebuild and run the tests again")
+		rewriteEmbedded(t, "the embedded endorsement chain", map[string][]byte{certEndorseRoot: built.Root.Raw, certEndorseCA: built.Intermediate.Raw, certEndorseLeaf: built.Leaf.Raw})
 		return
 	}
 	used, err := endorser()
@@ -127,11 +109,7 @@ func TestEmbeddedDefaultVCEK(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *updateRoots {
-		out := append([]byte(certFileHeader), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: signed.Raw})...)
-		if err := os.WriteFile(fmt.Sprintf(testCertFilePath, certDefaultVCEK), out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Log("rewrote the embedded default-seed VCEK; rebuild and run the tests again")
+		rewriteEmbedded(t, "the embedded default-seed VCEK", map[string][]byte{certDefaultVCEK: signed.Raw})
 		return
 	}
 	a, err := newAMD(DefaultSeed())
@@ -162,11 +140,7 @@ func TestEmbeddedMAACert(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *updateRoots {
-		out := append([]byte(certFileHeader), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: built.Raw})...)
-		if err := os.WriteFile(fmt.Sprintf(testCertFilePath, certMAASigner), out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Log("rewrote the embedded MAA signing certificate; rebuild and run the tests again")
+		rewriteEmbedded(t, "the embedded MAA signing certificate", map[string][]byte{certMAASigner: built.Raw})
 		return
 	}
 	key, used, err := NewMAASigner(DefaultSeed())
@@ -179,4 +153,17 @@ func TestEmbeddedMAACert(t *testing.T) {
 	if !key.PublicKey.Equal(used.PublicKey) {
 		t.Fatal("the MAA signer signs with a key its embedded certificate does not certify")
 	}
+}
+
+// rewriteEmbedded writes each certificate (name to DER) as the file the package embeds, for
+// -update-roots, and says what was rewritten.
+func rewriteEmbedded(t *testing.T, what string, certs map[string][]byte) {
+	t.Helper()
+	for name, der := range certs {
+		out := append([]byte(certFileHeader), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+		if err := os.WriteFile(fmt.Sprintf(testCertFilePath, name), out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("rewrote %s; rebuild and run the tests again", what)
 }
