@@ -201,9 +201,10 @@ func TestNetworkFetchesPCSCollateral(t *testing.T) {
 	}
 }
 
-// A loopback PCS serving the simulated platform's collateral: --network rates the simulated
-// TD quote UpToDate under the simulated Intel root the caller trusts.
-func TestNetworkPCSSimulatedPlatform(t *testing.T) {
+// simTDXQuote is the simulated platform, a TD quote it made (TEE_TCB_SVN 02 01 06) and its
+// collateral, current for the tests' time.
+func simTDXQuote(t *testing.T) (*simroots.TDX, []byte, *simroots.TDXCollateral) {
+	t.Helper()
 	plat, err := simroots.NewTDX(simroots.DefaultSeed())
 	if err != nil {
 		t.Fatal(err)
@@ -220,6 +221,13 @@ func TestNetworkPCSSimulatedPlatform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return plat, quote, col
+}
+
+// A loopback PCS serving the simulated platform's collateral: --network rates the simulated
+// TD quote UpToDate under the simulated Intel root the caller trusts.
+func TestNetworkPCSSimulatedPlatform(t *testing.T) {
+	plat, quote, col := simTDXQuote(t)
 	srv, n := server(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/tdx/tcb":
@@ -266,22 +274,7 @@ func (m mirrorTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // --network --collateral azure --tcb-baseline: the collateral comes from Azure's mirror
 // (its PCCS paths), and tdx.tcb's verdict follows the baseline and says so.
 func TestNetworkAzureMirrorWithBaseline(t *testing.T) {
-	plat, err := simroots.NewTDX(simroots.DefaultSeed())
-	if err != nil {
-		t.Fatal(err)
-	}
-	report, err := plat.NewTDReport(simroots.TDXParams{TEETCBSVN: [16]byte{2, 1, 6}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	quote, err := plat.Quote(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	col, err := plat.Collateral(time.Now().Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
+	plat, quote, col := simTDXQuote(t)
 	// Only the mirror's PCCS paths are served: a pass means they were the ones asked.
 	srv, n := server(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
