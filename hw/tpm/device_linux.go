@@ -7,10 +7,6 @@ import (
 	"github.com/google/go-tpm/tpm2/transport/linuxtpm"
 )
 
-// DefaultDevices are tried in order by the "auto" target: the resource manager first, so
-// that the kernel flushes our transient objects and sessions if the process dies.
-var DefaultDevices = []string{"/dev/tpmrm0", "/dev/tpm0"}
-
 // openDevice opens a Linux TPM character device (/dev/tpmrm0, /dev/tpm0).
 func openDevice(path string) (*TPM, error) {
 	if path == TargetTBS {

@@ -9,9 +9,6 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/fault"
 )
 
-// DefaultDevices are tried in order by the "auto" target.
-var DefaultDevices = []string{"/dev/tpmrm0", "/dev/tpm0"}
-
 // openDevice: TPM device paths are Linux's. Elsewhere (macOS, the BSDs; Windows has
 // device_windows.go) a TPM is reached over TCP; the files a VM produced can be read with inspect.
 func openDevice(path string) (*TPM, error) {
