@@ -1,9 +1,7 @@
 package tdx
 
 import (
-	"crypto/x509"
 	"testing"
-	"time"
 
 	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 )
@@ -11,29 +9,8 @@ import (
 // The simulated platform's own collateral rates its quotes UpToDate; the real 2025
 // collateral rates the real Azure quote OutOfDate (MANIFEST.md).
 func TestTCBStatus(t *testing.T) {
-	plat, err := simroots.NewTDX(simroots.DefaultSeed())
-	if err != nil {
-		t.Fatal(err)
-	}
-	report, err := plat.NewTDReport(simroots.TDXParams{TEETCBSVN: [16]byte{2, 1, 6}, XFAM: 0x618e7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := plat.Quote(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := ParseQuote(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	sc, err := plat.Collateral(now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := &Collateral{TCBInfo: sc.TCBInfo, QEIdentity: sc.QEIdentity, SigningChain: sc.SigningChain, PCKCRL: sc.PCKCRL}
-	opts := Options{Now: now, Collateral: col, ExtraRoots: []*x509.Certificate{plat.PCKRoot()}}
+	q, opts, plat := simulatedQuote(t, [16]byte{2, 1, 6})
+	now, col := opts.Now, opts.Collateral
 	if st, err := TCBStatus(q, opts); st != "UpToDate" || err != nil {
 		t.Errorf("simulated quote under simulated collateral: %q %v", st, err)
 	}
@@ -46,7 +23,7 @@ func TestTCBStatus(t *testing.T) {
 	}
 	// An older module is rated by the second level.
 	old, _ := plat.NewTDReport(simroots.TDXParams{TEETCBSVN: [16]byte{1, 1, 6}})
-	raw, _ = plat.Quote(old)
+	raw, _ := plat.Quote(old)
 	q, _ = ParseQuote(raw)
 	if st, err := TCBStatus(q, opts); st != "OutOfDate" || err != nil {
 		t.Errorf("module ISVSVN 1: %q %v", st, err)
