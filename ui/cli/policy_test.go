@@ -201,6 +201,12 @@ func TestPolicyCheckEvidence(t *testing.T) {
 	if code != 2 || !r.Permitted || len(r.Source.Failed) == 0 || r.Source.Failed[0] != "snp.signature" || !strings.Contains(errs, "snp.signature; MAA would refuse it") {
 		t.Errorf("forged report: exit %d, %+v\n%s", code, r.Source, errs)
 	}
+	// Text says so above the policy's verdict, as the TUI page does: stdout alone must not
+	// read as a pass.
+	code, out, _ = runPolicyCLI(t, "check", "--now", trusteeNow, pol, forged, filepath.Join(dir, "amd-milan-vcek-ask-ark-trustee-911b0ef8.pem"))
+	if code != 2 || !strings.Contains(out, "NOT VERIFIED (snp.signature failed): the verdict below proves nothing (exit 2 whatever the policy decided)\nPERMITTED") {
+		t.Errorf("forged report, text: exit %d\n%s", code, out)
+	}
 }
 
 func TestPolicyCheckErrors(t *testing.T) {
