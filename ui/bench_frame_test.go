@@ -17,16 +17,7 @@ func BenchmarkFrame160x48Events10k(b *testing.B) {
 	m := newTestModel(b, r, 160, 48, true, present.EN)
 	m.sel = m.stepIndex(workshop.ReadReport)
 	keys(m, "enter", "f", "f")
-	down, up := keyMsg("j"), keyMsg("k")
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		msg := down
-		if (i/200)%2 == 1 {
-			msg = up
-		}
-		m.Update(msg)
-		_ = m.View()
-	}
+	framesMovingCursor(b, m)
 }
 
 // BenchmarkFrame160x48Claims500 is one frame as the cursor moves through a token of 500
@@ -40,14 +31,5 @@ func BenchmarkFrame160x48Claims500(b *testing.B) {
 	if _, row := m.pane().Selected(); row == nil || row.Key != "x-ms-attestation-type" {
 		b.Fatalf("] did not reach the claims table: selected %+v", row)
 	}
-	down, up := keyMsg("j"), keyMsg("k")
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		msg := down
-		if (i/200)%2 == 1 {
-			msg = up
-		}
-		m.Update(msg)
-		_ = m.View()
-	}
+	framesMovingCursor(b, m)
 }
