@@ -183,10 +183,11 @@ func Start(cfg Config) (*Server, error) {
 // where clients that do not let you change it (go-azguestattestation) look for it.
 const IMDSAddress = "169.254.169.254"
 
-// CheckListen accepts a loopback address or IMDSAddress (any port) and refuses the rest,
-// before anything is started. 169.254.169.254 is link-local: never routed off the link, and
-// inside a network namespace that namespace's own; an unspecified address (0.0.0.0, [::])
-// or any other would serve simulated quotes to the network.
+// CheckListen accepts a loopback address or IMDSAddress (any port; clients use :80) and
+// refuses the rest, before anything is started. 169.254.169.254 is link-local: never routed
+// off the link, and on lo inside a network namespace (the README's recipe) that namespace's
+// alone; put on a real interface, machines on the same link could reach it. An unspecified
+// address (0.0.0.0, [::]) or any other would serve simulated quotes to the network.
 func CheckListen(addr string) error {
 	if host, _, err := net.SplitHostPort(addr); err == nil && host == IMDSAddress {
 		return nil
