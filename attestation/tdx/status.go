@@ -13,25 +13,31 @@ import (
 // attester_tcb_status. An error means the collateral was missing or not acceptable, so
 // there is no verdict to write.
 func TCBStatus(q *Quote, opts Options) (string, error) {
-	if opts.Collateral == nil {
-		return "", fmt.Errorf("no Intel collateral")
-	}
-	sc, err := verifyCollateral(opts.Collateral, opts)
-	if err != nil {
+	_, res, err := intelVerdict(q, opts)
+	switch {
+	case err != nil:
 		return "", err
-	}
-	revoked, _, err := checkCRLs(q, sc, opts.Collateral)
-	if err != nil {
-		return "", err
-	}
-	if revoked.en != "" {
+	case res == nil:
 		return "Revoked", nil
 	}
-	res, err := evaluate(q, sc)
-	if err != nil {
-		return "", err
-	}
 	return string(res.status), nil
+}
+
+// intelVerdict checks opts.Collateral and evaluates the quote's TCB under it; res is nil when
+// a CRL revokes the quote's PCK chain.
+func intelVerdict(q *Quote, opts Options) (sc *signedCollateral, res *tcbResult, err error) {
+	if opts.Collateral == nil {
+		return nil, nil, fmt.Errorf("no Intel collateral")
+	}
+	if sc, err = verifyCollateral(opts.Collateral, opts); err != nil {
+		return nil, nil, err
+	}
+	revoked, _, err := checkCRLs(q, sc, opts.Collateral)
+	if err != nil || revoked.en != "" {
+		return sc, nil, err
+	}
+	res, err = evaluate(q, sc)
+	return sc, res, err
 }
 
 // TCBVerdict is the TCB status with a baseline date applied (--tcb-baseline).
@@ -88,25 +94,14 @@ func ApplyBaseline(status string, tcbDate, baseline time.Time) (string, string, 
 
 // TCBStatusAt is TCBStatus with a baseline date applied (zero: none).
 func TCBStatusAt(q *Quote, opts Options, baseline time.Time) (TCBVerdict, error) {
-	if opts.Collateral == nil {
-		return TCBVerdict{}, fmt.Errorf("no Intel collateral")
-	}
-	sc, err := verifyCollateral(opts.Collateral, opts)
+	sc, res, err := intelVerdict(q, opts)
 	if err != nil {
 		return TCBVerdict{}, err
 	}
 	v := TCBVerdict{Evaluation: uint32(sc.tcb.TcbInfo.TcbEvaluationDataNumber)}
-	revoked, _, err := checkCRLs(q, sc, opts.Collateral)
-	if err != nil {
-		return TCBVerdict{}, err
-	}
-	if revoked.en != "" {
+	if res == nil {
 		v.Intel, v.Status = "Revoked", "Revoked"
 		return v, nil
-	}
-	res, err := evaluate(q, sc)
-	if err != nil {
-		return TCBVerdict{}, err
 	}
 	v.Intel = string(res.status)
 	if v.TCBDate, err = res.date(); err != nil {
