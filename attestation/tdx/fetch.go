@@ -80,8 +80,8 @@ func (f PCSFetcher) FetchCollateral(ctx context.Context, q *Quote) (*Collateral,
 	}
 	chain, err := url.QueryUnescape(hdr.Get("TCB-Info-Issuer-Chain"))
 	if err != nil || chain == "" {
-		return nil, httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("Intel PCS TCB info response has no usable TCB-Info-Issuer-Chain header"), "retry later or supply the collateral files"),
-			"Intel PCS의 TCB info 응답에 쓸 수 있는 TCB-Info-Issuer-Chain 헤더가 없습니다", pcsRetryKO)
+		return nil, httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("%s TCB info response has no usable TCB-Info-Issuer-Chain header", sourceName(tcbURL)), "retry later or supply the collateral files"),
+			sourceName(tcbURL)+"의 TCB info 응답에 쓸 수 있는 TCB-Info-Issuer-Chain 헤더가 없습니다", pcsRetryKO)
 	}
 	qeURL := f.rebase(pcs.QeIdentityURL())
 	qe, qeHdr, err := get(qeURL)
@@ -168,7 +168,7 @@ func (f PCSFetcher) get(ctx context.Context, u string) ([]byte, http.Header, err
 	if err != nil && (ctx.Err() != nil && errors.Is(err, ctx.Err()) || errors.As(err, &none)) {
 		// This caller's own context ended while it waited for a fetch another started, or an
 		// earlier caller's did and the cache remembers that no answer came.
-		op := "Intel PCS GET " + u
+		op := sourceName(u) + " GET " + u
 		if errors.Is(err, context.Canceled) {
 			return nil, nil, httpx.Fault(httpx.InterruptedError(op, u, err), "")
 		}
@@ -196,14 +196,14 @@ func (g pcsGetter) Get(u string) (map[string][]string, []byte, error) {
 
 func (g pcsGetter) GetContext(ctx context.Context, u string) (map[string][]string, []byte, error) {
 	hint, hintKO := pcsHint(u)
-	req := httpx.Request{Op: "Intel PCS GET " + u, Method: http.MethodGet, URL: u}
+	req := httpx.Request{Op: sourceName(u) + " GET " + u, Method: http.MethodGet, URL: u}
 	resp, err := httpx.Get(ctx, g.client, req, httpx.Limits{Attempt: g.attempt, MaxBody: 1 << 20})
 	if err != nil {
 		return nil, nil, httpx.Korean(httpx.Fault(err, hint), hintKO)
 	}
 	if resp.Status != http.StatusOK {
-		return nil, nil, httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("Intel PCS %s: HTTP %d", u, resp.Status), "retry later or supply the collateral files"),
-			fmt.Sprintf("Intel PCS %s가 HTTP %d로 응답했습니다", u, resp.Status), pcsRetryKO)
+		return nil, nil, httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("%s %s: HTTP %d", sourceName(u), u, resp.Status), "retry later or supply the collateral files"),
+			fmt.Sprintf("%s %s가 HTTP %d로 응답했습니다", sourceName(u), u, resp.Status), pcsRetryKO)
 	}
 	return resp.Header, resp.Body, nil
 }
@@ -214,6 +214,18 @@ func hostOf(u string) string {
 		return p.Host
 	}
 	return "api.trustedservices.intel.com"
+}
+
+// sourceName names the collateral service u is on, for errors: Intel's PCS, Azure's mirror
+// (--collateral azure) or, at another host, a caching service (PCCS).
+func sourceName(u string) string {
+	switch hostOf(u) {
+	case "api.trustedservices.intel.com":
+		return "Intel PCS"
+	case strings.TrimPrefix(AzureCollateralBase, "https://"):
+		return "Azure PCS mirror"
+	}
+	return "PCCS"
 }
 
 // pcsHint is what to do when u could not be fetched: the host asked (Intel's PCS, Azure's

@@ -302,8 +302,8 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 		}
 		if fetchErr != nil {
 			msg, hint := fault.MessageIn(fetchErr, "ko")
-			add(check.Warnf(IDCollateralFetch, "--network: Intel PCS collateral (TCB info, QE identity, PCK CRL) could not be fetched, so tdx.tcb has none: %v", fetchErr).
-				KO("--network: Intel PCS collateral(TCB info, QE identity, PCK CRL)을 가져오지 못해 tdx.tcb에 쓸 것이 없습니다: %s", strings.TrimSpace(msg+" "+hint)))
+			add(check.Warnf(IDCollateralFetch, "--network: Intel collateral (TCB info, QE identity, PCK CRL) could not be fetched, so tdx.tcb has none: %v", fetchErr).
+				KO("--network: Intel collateral(TCB info, QE identity, PCK CRL)을 가져오지 못해 tdx.tcb에 쓸 것이 없습니다: %s", strings.TrimSpace(msg+" "+hint)))
 		}
 	case r.HCL != nil && r.HCL.IGVM.ReportType == hcl.ReportSNP:
 		add(check.Skipf("snp.signature", "not checked: the HCL report's SEV-SNP report did not parse (see snp.parse)").
