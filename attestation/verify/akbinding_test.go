@@ -88,10 +88,16 @@ func TestAKCertificateTrust(t *testing.T) {
 		{"SEV-SNP, another root chosen: a chosen root is still enforced", "sevsnp", other, check.Fail, "not issued by a vTPM CA you trust"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := verify.Evidence(sets[tc.tee], verify.Options{Now: time.Now(), Trust: tc.trust})
+			opts := verify.Options{Now: time.Now(), Trust: tc.trust}
+			r := verify.Evidence(sets[tc.tee], opts)
 			got := r.Checks.Find(akcert.ID)
 			if len(got) != 1 {
 				t.Fatalf("%d %s checks, want 1: %v", len(got), akcert.ID, r.Checks)
+			}
+			// Decided again (the live run, once the VCEK chain or TD quote came), without
+			// the event log: the same verdict and words.
+			if again := verify.AKCertificate(sets[tc.tee], opts); len(again) != 1 || again[0].Verdict != got[0].Verdict || again[0].Summary != got[0].Summary {
+				t.Errorf("AKCertificate %v, Evidence %v", again, got)
 			}
 			if got[0].Verdict != tc.verdict || !strings.Contains(got[0].Summary, tc.say) {
 				t.Fatalf("%s %q, want %s saying %q", got[0].Verdict, got[0].Summary, tc.verdict, tc.say)
