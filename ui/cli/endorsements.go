@@ -358,10 +358,10 @@ func (o *endorsementsOptions) verifyListing(ctx context.Context, c *imds.Client,
 	}
 	v.Verified = len(v.Unverified) == 0
 	if v.Verified {
-		v.Why = fmt.Sprintf("each of the %d listed MRTDs has a signed endorsement that verifies on the root you chose", len(res.MRTDs))
+		v.Why = fmt.Sprintf("%s has a signed endorsement that verifies on the root you chose", eachListed(len(res.MRTDs)))
 		v.whyKO = fmt.Sprintf("목록의 MRTD %d개 모두 사용자가 고른 루트로 검증되는 서명된 보증서가 있습니다", len(res.MRTDs))
 		if res.Simulated {
-			v.Why = fmt.Sprintf("each of the %d listed MRTDs has a signed endorsement that verifies on the simulated endorser's test root", len(res.MRTDs))
+			v.Why = fmt.Sprintf("%s has a signed endorsement that verifies on the simulated endorser's test root", eachListed(len(res.MRTDs)))
 			v.whyKO = fmt.Sprintf("목록의 MRTD %d개 모두 시뮬레이션 보증 기관의 테스트 루트로 검증되는 서명된 보증서가 있습니다", len(res.MRTDs))
 		}
 	} else {
@@ -547,7 +547,7 @@ func (r *endorsementsResult) print(w io.Writer, lang present.Lang) {
 	fmt.Fprintf(w, "THIM %s\n", host)
 	// "listed", not "endorsed": the list is THIM's unsigned claim; the verdict line says
 	// whether each listed MRTD's signed endorsement was verified.
-	fmt.Fprintf(w, t("%d MRTDs listed:\n", "목록의 MRTD %d개:\n"), len(r.MRTDs))
+	fmt.Fprintf(w, t("%d %s listed:\n", "목록의 MRTD %d개:\n"), len(r.MRTDs), plural(len(r.MRTDs), "MRTD", "MRTDs"))
 	for _, m := range r.MRTDs {
 		mark := "  "
 		if m == r.MRTD {
@@ -609,4 +609,20 @@ func (r *endorsementsResult) print(w io.Writer, lang present.Lang) {
 		}
 		fmt.Fprintf(w, t("service-TD initial status: %s — %s\n", "서비스 TD 초기 상태: %s — %s\n"), r.ServiceTD.Initial, note)
 	}
+}
+
+// plural is one or many by n: a simulated listing has one MRTD ("1 MRTD listed").
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// eachListed is the subject of a verified listing's sentence, by how many MRTDs it lists.
+func eachListed(n int) string {
+	if n == 1 {
+		return "the one listed MRTD"
+	}
+	return fmt.Sprintf("each of the %d listed MRTDs", n)
 }

@@ -165,7 +165,8 @@ func TestEndorsementsFromSimulatedBundle(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "--trust-simulated를 붙입니다") {
 		t.Errorf("simulated listing without --trust-simulated: exit %d\n%s%s", code, out, errs)
 	}
-	if code, out, errs = endorse(t, "--trust-simulated"); code != 0 {
+	if code, out, errs = endorse(t, "--trust-simulated"); code != 0 || !strings.Contains(out, "1 MRTD listed:") ||
+		!strings.Contains(out, "listing verified: the one listed MRTD has a signed endorsement") {
 		t.Errorf("simulated listing with --trust-simulated: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, _ = endorse(t, "--from", bundle, "--tcb-baseline", "2099-01-01", "--trust-simulated")
