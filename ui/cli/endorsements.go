@@ -482,7 +482,7 @@ func (o *endorsementsOptions) tcb(ctx context.Context, res *endorsementsResult, 
 	v, err := tdx.TCBStatusAt(q, opts, baseline)
 	if err != nil {
 		return fault.Korean(fault.WithHint(fault.Verification, fmt.Errorf("TDX TCB: %w", err), "give the collateral's signing chain, or --trust-simulated for the simulated CVM's"),
-			"TDX TCB: "+koMessage(err), "collateral의 서명 체인을 넘기거나, 시뮬레이션 CVM이면 --trust-simulated를 씁니다")
+			"TDX TCB: "+koOrEN(err, present.KO), "collateral의 서명 체인을 넘기거나, 시뮬레이션 CVM이면 --trust-simulated를 씁니다")
 	}
 	res.TCB = &tcbVerdict{Source: source, Intel: v.Intel, Status: v.Status, TCBDate: v.TCBDate.UTC().Format(time.DateOnly),
 		Evaluation: v.Evaluation, Why: v.Why, whyKO: v.WhyKO}
@@ -491,8 +491,6 @@ func (o *endorsementsOptions) tcb(ctx context.Context, res *endorsementsResult, 
 	}
 	return nil
 }
-
-func koMessage(err error) string { msg, _ := fault.MessageIn(err, "ko"); return msg }
 
 func collateralOf(set *evidence.Set) *tdx.Collateral {
 	c := set.Collateral

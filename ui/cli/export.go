@@ -477,7 +477,11 @@ func writePrivate(path string, b []byte, force bool) (en, ko string) {
 		return fmt.Sprintf("writing %s: %v", path, err), fmt.Sprintf("%s에 쓰지 못했습니다: %v", path, err)
 	}
 	if err := writeReplace(path, b, err == nil); err != nil {
-		return fmt.Sprintf("writing %s: %v", path, err), fmt.Sprintf("%s에 쓰지 못했습니다: %v", path, err)
+		msgKO := koOrEN(err, present.KO)
+		if msgKO == err.Error() {
+			msgKO = fault.QuoteKO("오류 원문", msgKO) // the system's words, as received
+		}
+		return fmt.Sprintf("writing %s: %v", path, err), fmt.Sprintf("%s에 쓰지 못했습니다: %s", path, msgKO)
 	}
 	return "", ""
 }
@@ -511,7 +515,8 @@ func writeReplace(path string, b []byte, replace bool) error {
 	placeholder, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s appeared while writing; nothing was replaced (give --force to replace it)", path)
+			return fault.Korean(fmt.Errorf("%s appeared while writing; nothing was replaced (give --force to replace it)", path),
+				fmt.Sprintf("쓰는 동안 %s가 생겼습니다. 아무것도 바꾸지 않았습니다(바꾸려면 --force를 줍니다)", path), "")
 		}
 		return err
 	}

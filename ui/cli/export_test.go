@@ -217,10 +217,10 @@ func TestExportNoClobber(t *testing.T) {
 
 	other := filepath.Join(dir, "raced.bin")
 	exportBeforePlace = func() { os.WriteFile(other, []byte("theirs"), 0o644) }
-	en, _ := writePrivate(other, []byte("ours"), false)
+	en, ko := writePrivate(other, []byte("ours"), false)
 	exportBeforePlace = nil
-	if !strings.Contains(en, "appeared while writing") || !strings.Contains(en, "--force") {
-		t.Errorf("a file created meanwhile: %q; want it left alone and --force named", en)
+	if !strings.Contains(en, "appeared while writing") || !strings.Contains(en, "--force") || !strings.Contains(ko, "쓰는 동안") {
+		t.Errorf("a file created meanwhile: %q / %q; want it left alone and --force named", en, ko)
 	}
 	if b, _ := os.ReadFile(other); string(b) != "theirs" {
 		t.Errorf("a file created meanwhile was replaced: %q", b)
