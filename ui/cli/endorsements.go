@@ -236,7 +236,7 @@ func (o *endorsementsOptions) run(ctx context.Context, baseline time.Time) (*end
 	switch {
 	case o.thim != "" || o.network:
 	default:
-		srv, roots, err := o.emulator(ctx)
+		srv, simRoot, err := o.emulator(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +245,11 @@ func (o *endorsementsOptions) run(ctx context.Context, baseline time.Time) (*end
 		// under: it anchors an answer only when the caller says so, as everywhere else.
 		c.THIMBase, res.Simulated = srv.URL(), true
 		if o.trustSim {
-			eopts.Roots = roots
+			// Added to any --endorsement-root, not in place of it.
+			if eopts.Roots == nil {
+				eopts.Roots = x509.NewCertPool()
+			}
+			eopts.Roots.AddCert(simRoot)
 		}
 	}
 	base, err := c.EndorsementBase(ctx)
@@ -374,7 +378,7 @@ func (o *endorsementsOptions) verifyListing(ctx context.Context, c *imds.Client,
 
 // emulator starts the simulated TDX CVM's IMDS emulator, which stands in for THIM, and
 // returns it with the simulated endorser's root.
-func (o *endorsementsOptions) emulator(ctx context.Context) (*imdsemu.Server, *x509.CertPool, error) {
+func (o *endorsementsOptions) emulator(ctx context.Context) (*imdsemu.Server, *x509.Certificate, error) {
 	po := platform.Options{Platform: "sim", TPM: "sim", SimTEE: "tdx", SecureBoot: true}
 	if o.seed != "" {
 		po.Seed = []byte(o.seed)
@@ -398,7 +402,7 @@ func (o *endorsementsOptions) emulator(ctx context.Context) (*imdsemu.Server, *x
 	if err != nil {
 		return nil, nil, err
 	}
-	return srv, cfg.Endorser.Roots(), nil
+	return srv, cfg.Endorser.Root, nil
 }
 
 // mrtdOf is the MRTD of the evidence: the TD quote's body, else the TDREPORT's.
