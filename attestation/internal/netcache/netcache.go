@@ -293,7 +293,9 @@ func (c *Cache) run(ctx context.Context, url string, e *entry, keep func(Answer)
 	defer c.mu.Unlock()
 	now := c.now()
 	if e.timedOut && err != nil {
-		err, abandoned = &NoAnswer{URL: url, Waited: now.Sub(e.started)}, false
+		// A Transport key carries the request's headers after the URL; the message names the URL.
+		u, _, _ := strings.Cut(url, "\n")
+		err, abandoned = &NoAnswer{URL: u, Waited: now.Sub(e.started)}, false
 	}
 	e.answer, e.err = a, err
 	switch {
@@ -381,7 +383,7 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 			return Answer{}, err
 		}
 		if len(b) > maxBody {
-			return Answer{}, fmt.Errorf("GET %s: the answer is larger than %d bytes; refused", key, maxBody)
+			return Answer{}, fmt.Errorf("GET %s: the answer is larger than %d bytes; refused", r.URL, maxBody)
 		}
 		return Answer{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -74,6 +75,21 @@ func TestNoAnswerRemembered(t *testing.T) {
 	_, err := httpx.Get(context.Background(), cl, httpx.Request{Op: "AMD KDS GET /y", Method: http.MethodGet, URL: "https://kds/y"}, httpx.Limits{Attempt: time.Hour})
 	if f := httpx.FailureOf(err); f != httpx.Timeout || base.Calls() != 1 {
 		t.Errorf("next caller: failure %v (%v) after %d requests; want a remembered timeout", f, err, base.Calls())
+	}
+	// A GET with headers (token.Provider's Accept) is keyed by them too; the message names
+	// the URL alone, on one line.
+	hdr := http.Header{"Accept": {"application/json"}}
+	cl = &http.Client{Transport: &Transport{Base: &fakeBase{release: base.release, status: 200}, Cache: &Cache{FailTTL: time.Hour}}}
+	req, _ := http.NewRequestWithContext(expired(), http.MethodGet, "https://kds/z", nil)
+	req.Header = hdr
+	if resp, err := cl.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("first caller got an answer past its deadline")
+	}
+	_, err = httpx.Get(context.Background(), cl, httpx.Request{Op: "MAA key fetch GET /z", Method: http.MethodGet, URL: "https://kds/z", Header: hdr}, httpx.Limits{Attempt: time.Hour})
+	var none *NoAnswer
+	if !errors.As(err, &none) || none.URL != "https://kds/z" || strings.Contains(err.Error(), "\n") {
+		t.Errorf("remembered no-answer with headers: %q; want it to name https://kds/z on one line", err)
 	}
 	close(base.release)
 }
