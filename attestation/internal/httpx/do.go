@@ -267,6 +267,12 @@ func Do(ctx context.Context, c *http.Client, req Request, lim Limits) (*Response
 		e := &Error{Failure: f, Op: req.Op, OpKO: req.OpKO, Host: hostOf(req.URL), Err: err, Bytes: bytes, Answered: answered}
 		if f == Other {
 			e.Failure, e.Waited = classify(ctx, actx, err), budget
+			// A remembered no-answer (netcache.NoAnswer) returns at once: the wait it
+			// reports is the one that ran out when it was asked, not this attempt's budget.
+			var w interface{ WaitedFor() time.Duration }
+			if e.Failure == Timeout && errors.As(err, &w) {
+				e.Waited = w.WaitedFor()
+			}
 		}
 		if e.Failure == TooLarge {
 			e.Limit = lim.maxBody()

@@ -97,8 +97,12 @@ type NoAnswer struct {
 func (e *NoAnswer) Error() string {
 	return fmt.Sprintf("GET %s: no answer within %s; not asked again in this run", e.URL, e.Waited.Round(time.Millisecond))
 }
-func (*NoAnswer) Timeout() bool   { return true }
-func (*NoAnswer) Temporary() bool { return true }
+func (*NoAnswer) Timeout() bool { return true }
+
+// WaitedFor is how long the remembered fetch went unanswered, which httpx reports instead of
+// the budget of an attempt that returned at once.
+func (e *NoAnswer) WaitedFor() time.Duration { return e.Waited }
+func (*NoAnswer) Temporary() bool            { return true }
 
 // Shared is the process-wide cache the fetchers use unless given another.
 var Shared = &Cache{}

@@ -76,6 +76,10 @@ func TestNoAnswerRemembered(t *testing.T) {
 	if f := httpx.FailureOf(err); f != httpx.Timeout || base.Calls() != 1 {
 		t.Errorf("next caller: failure %v (%v) after %d requests; want a remembered timeout", f, err, base.Calls())
 	}
+	// It returned at once: the wait it names is the remembered one, not this attempt's hour.
+	if strings.Contains(err.Error(), "1h0m0s") {
+		t.Errorf("remembered no-answer names the attempt budget: %v", err)
+	}
 	// A GET with headers (token.Provider's Accept) is keyed by them too; the message names
 	// the URL alone, on one line.
 	hdr := http.Header{"Accept": {"application/json"}}
