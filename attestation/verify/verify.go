@@ -482,14 +482,35 @@ func (r *Result) eventLog(s *evidence.Set, add func(...check.Check)) {
 	}
 	// PCR values given without a quote (a PCR file beside a log) are not called quoted.
 	replay := eventlog.CompareUnsigned(l, s.PCRs)
+	var vouching check.List // replays of values a quote signs: only these vouch for Windows' records
 	if s.Quote != nil && len(s.Quote.Msg) > 0 {
 		replay = markUnquoted(eventlog.CompareQuoted(l, s.PCRs, s.QuotePCRs), s.QuotePCRs)
+		vouching = quotedOnly(replay, s.QuotePCRs)
 	}
 	add(replay...)
 	add(eventlog.CompareBanks(s.EventLog, s.PCRBanks)...)
-	if c, ok := eventlog.WindowsCheck(l, s.EventLog, replay); ok {
+	if c, ok := eventlog.WindowsCheck(l, s.EventLog, vouching); ok {
 		add(c)
 	}
+}
+
+// quotedOnly keeps the replay checks of the PCRs the quote selects (all of them when the
+// selection is not known, as markUnquoted does).
+func quotedOnly(l check.List, quoted []int) check.List {
+	if len(quoted) == 0 {
+		return l
+	}
+	in := map[string]bool{}
+	for _, p := range quoted {
+		in[fmt.Sprintf("PCR%d", p)] = true
+	}
+	var out check.List
+	for _, c := range l {
+		if in[c.Subject] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // markUnquoted says so on replay checks of PCRs that were read from the TPM but that the
