@@ -202,7 +202,7 @@ func (g pcsGetter) GetContext(ctx context.Context, u string) (map[string][]strin
 		return nil, nil, httpx.Korean(httpx.Fault(err, hint), hintKO)
 	}
 	if resp.Status != http.StatusOK {
-		return nil, nil, httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("%s %s: HTTP %d", sourceName(u), u, resp.Status), "retry later or supply the collateral files"),
+		return nil, nil, httpx.WithKorean(fault.WithHint(fault.Network, &statusError{fmt.Sprintf("%s %s: HTTP %d", sourceName(u), u, resp.Status), resp.Status}, "retry later or supply the collateral files"),
 			fmt.Sprintf("%s %s가 HTTP %d로 응답했습니다", sourceName(u), u, resp.Status), pcsRetryKO)
 	}
 	return resp.Header, resp.Body, nil
@@ -268,4 +268,20 @@ func FetcherFor(source string) (PCSFetcher, error) {
 	}
 	return PCSFetcher{}, fault.Korean(fault.Errorf(fault.Internal, "--collateral %q: use pcs (Intel's PCS) or azure (Azure's global mirror, %s)", source, AzureCollateralBase),
 		fmt.Sprintf("--collateral %q: pcs(Intel PCS) 또는 azure(Azure 전역 미러, %s)를 씁니다", source, AzureCollateralBase), "")
+}
+
+// statusError is a collateral service's answer other than 200.
+type statusError struct {
+	msg    string
+	status int
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+// Unavailable reports whether err is a collateral service saying it cannot answer now
+// (HTTP 429 or 5xx), which, like no answer at all, leaves the TCB undecided by the
+// network rather than by the evidence; a 404 is an answer (the document is not there).
+func Unavailable(err error) bool {
+	var e *statusError
+	return errors.As(err, &e) && (e.status == http.StatusTooManyRequests || e.status >= 500)
 }

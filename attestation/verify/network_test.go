@@ -152,6 +152,8 @@ func TestNetworkFetchesPCSCollateral(t *testing.T) {
 		case "/hang/tcb":
 			close(block)
 			<-r.Context().Done()
+		case "/busy/tcb":
+			http.Error(w, "try later", http.StatusServiceUnavailable)
 		default:
 			http.NotFound(w, r)
 		}
@@ -198,6 +200,11 @@ func TestNetworkFetchesPCSCollateral(t *testing.T) {
 	res = Evidence(set, Options{Now: now, PCS: missing, AllowNetwork: true})
 	if len(res.Checks.Find(IDCollateralFetch)) != 1 || res.FetchErr != nil {
 		t.Errorf("a PCS answering 404: fetch warning %v, FetchErr %v", res.Checks.Find(IDCollateralFetch), res.FetchErr)
+	}
+	// A PCS saying it cannot answer now (503, 429) ends the run like no answer, as AMD KDS's does.
+	busy := tdx.PCSFetcher{TDXBaseURL: srv.URL + "/busy", SGXBaseURL: srv.URL + "/sgx", Cache: &netcache.Cache{}}
+	if res = Evidence(set, Options{Now: now, PCS: busy, AllowNetwork: true}); res.FetchErr == nil || fault.KindOf(res.FetchErr) != fault.Network {
+		t.Errorf("a PCS answering 503: FetchErr %v", res.FetchErr)
 	}
 }
 

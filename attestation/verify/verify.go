@@ -294,9 +294,10 @@ func (r *Result) hardware(s *evidence.Set, opts Options, add func(...check.Check
 			coll, fetchErr = opts.pcs().FetchCollateral(opts.context(), r.TDQuote)
 		}
 		add(tdx.Verify(r.TDQuote, r.TDReport, tdx.Options{Now: opts.Now, Collateral: coll, ExtraRoots: opts.Trust.Intel, Baseline: opts.TCBBaseline})...)
-		if f := httpx.FailureOf(fetchErr); f == httpx.Timeout || f == httpx.Unreachable || f == httpx.Dropped || f == httpx.Interrupted {
+		if f := httpx.FailureOf(fetchErr); f == httpx.Timeout || f == httpx.Unreachable || f == httpx.Dropped || f == httpx.Interrupted || tdx.Unavailable(fetchErr) {
 			// No answer at all (as for AMD KDS): the TCB evaluation --network asked for was not
-			// done, so the run ends with the network failure (exit 3), never 0. An answer that
+			// done, so the run ends with the network failure (exit 3), never 0; so does a
+			// service saying it cannot answer now (429, 5xx), as AMD KDS's does. An answer that
 			// came but was refused (a mirror without a document) stays the warning below.
 			r.FetchErr = fetchErr
 		}
