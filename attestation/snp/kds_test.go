@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -40,14 +39,14 @@ func TestKDSFetchHangingTimesOut(t *testing.T) {
 	l := Verify(r, nil, Options{Now: when, AllowNetwork: true, KDSClient: client, KDSTimeout: 30 * time.Millisecond})
 	wantVerdicts(t, l, check.Skip, check.Skip)
 	// The try gets what is left of the 30ms overall bound, so under load the message may
-	// name a little less (CI saw 27ms); never more, and never zero.
+	// name less (CI saw 27ms; a starved machine may leave nothing); never more.
 	s := l[0].Summary
-	m := regexp.MustCompile(`no answer within (\d+)ms from kdsintf\.amd\.com`).FindStringSubmatch(s)
+	m := regexp.MustCompile(`no answer within (\S+) from kdsintf\.amd\.com`).FindStringSubmatch(s)
 	if !strings.Contains(s, "fetching it from AMD KDS failed") || m == nil {
 		t.Fatalf("skip reason: %q", s)
 	}
-	if ms, _ := strconv.Atoi(m[1]); ms <= 0 || ms > 30 {
-		t.Errorf("skip reason names %sms, want 1-30ms: %q", m[1], s)
+	if d, err := time.ParseDuration(m[1]); err != nil || d < 0 || d > 30*time.Millisecond {
+		t.Errorf("skip reason names %s, want 0-30ms: %q", m[1], s)
 	}
 }
 

@@ -258,7 +258,7 @@ func Do(ctx context.Context, c *http.Client, req Request, lim Limits) (*Response
 	}
 	budget := lim.attempt()
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < budget {
-		budget = time.Until(dl)
+		budget = max(time.Until(dl), 0) // a deadline already past leaves no time, not less
 	}
 	actx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
