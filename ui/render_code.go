@@ -24,7 +24,7 @@ func (p *pane) codeLines(sec *present.Section, w int) []string {
 		var b strings.Builder
 		rest := line
 		for {
-			m := present.Blob.FindStringSubmatchIndex(rest)
+			m := present.Blob().FindStringSubmatchIndex(rest)
 			if m == nil {
 				break
 			}
