@@ -36,7 +36,7 @@ func eh(en, ko, hintEN, hintKO string) Entry {
 // A hint that says "run with sudo" has a variant for root, who is never told that.
 func Check(id string) (meaning, hint present.Text) {
 	en, _ := LookupCheck(id)
-	if h, ok := rootHints[id]; ok && fault.AsRoot() {
+	if h, ok := rootHints()[id]; ok && fault.AsRoot() {
 		en.Hint = h
 	}
 	return en.Meaning, en.Hint
@@ -64,14 +64,17 @@ var trustSimulatedHint = t(
 
 // rootHints replace, when cvmscope runs as root, the catalog hints that say "run with
 // sudo": for root a refusal comes from a security module, a container or a missing file.
-var rootHints = map[string]present.Text{
-	"preflight.tpm": t(
-		"cvmscope already runs as root, so a security module (SELinux, AppArmor) or a container without the device denies access: check ls -l /dev/tpmrm0 and the audit log. On a machine without a vTPM use the simulated CVM (--platform sim).",
-		"cvmscope가 이미 root로 실행 중이므로 보안 모듈(SELinux, AppArmor)이나 장치가 없는 컨테이너가 접근을 막고 있습니다. ls -l /dev/tpmrm0과 감사 로그를 확인합니다. vTPM이 없는 머신에서는 시뮬레이션 CVM(`--platform sim`)을 씁니다."),
-	"preflight.eventlog": t(
-		"cvmscope already runs as root: the log is missing because securityfs is not mounted (mount -t securityfs securityfs /sys/kernel/security) or the firmware published none; a saved log can be given with --event-log FILE.",
-		"cvmscope가 이미 root로 실행 중입니다. securityfs가 마운트되지 않았거나(mount -t securityfs securityfs /sys/kernel/security) 펌웨어가 로그를 남기지 않아 로그가 없습니다. 저장해 둔 로그는 --event-log FILE로 줍니다."),
-}
+// Built when first used, not at every start: most runs never look it up.
+var rootHints = sync.OnceValue(func() map[string]present.Text {
+	return map[string]present.Text{
+		"preflight.tpm": t(
+			"cvmscope already runs as root, so a security module (SELinux, AppArmor) or a container without the device denies access: check ls -l /dev/tpmrm0 and the audit log. On a machine without a vTPM use the simulated CVM (--platform sim).",
+			"cvmscope가 이미 root로 실행 중이므로 보안 모듈(SELinux, AppArmor)이나 장치가 없는 컨테이너가 접근을 막고 있습니다. ls -l /dev/tpmrm0과 감사 로그를 확인합니다. vTPM이 없는 머신에서는 시뮬레이션 CVM(`--platform sim`)을 씁니다."),
+		"preflight.eventlog": t(
+			"cvmscope already runs as root: the log is missing because securityfs is not mounted (mount -t securityfs securityfs /sys/kernel/security) or the firmware published none; a saved log can be given with --event-log FILE.",
+			"cvmscope가 이미 root로 실행 중입니다. securityfs가 마운트되지 않았거나(mount -t securityfs securityfs /sys/kernel/security) 펌웨어가 로그를 남기지 않아 로그가 없습니다. 저장해 둔 로그는 --event-log FILE로 줍니다."),
+	}
+})
 
 // rootTPMErrors are the TPM error hints that differ for root, as rootHints.
 // Built when first used, not at every start: most runs never look it up.
@@ -85,15 +88,15 @@ var rootTPMErrors = sync.OnceValue(func() map[string]present.Text {
 
 // LookupCheck returns the entry for a check ID and whether the catalog has one.
 func LookupCheck(id string) (Entry, bool) {
-	if target, ok := checkAliases[id]; ok {
+	if target, ok := checkAliases()[id]; ok {
 		id = target
 	}
-	en, ok := checks[id]
+	en, ok := checks()[id]
 	return en, ok
 }
 
 // CheckIDs lists every catalogued check ID (aliases included), sorted.
-func CheckIDs() []string { return keys(checks, checkAliases) }
+func CheckIDs() []string { return keys(checks(), checkAliases()) }
 
 // TPMError explains a TPM error by the name hw/tpm gives it ("TPM_RC_HANDLE",
 // "NO_TPM_DEVICE"). Both texts are empty for a name the catalog does not know; hw/tpm's own
