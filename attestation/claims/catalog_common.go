@@ -1,5 +1,7 @@
 package claims
 
+import "sync"
+
 // Shared wording for claims that only inform: the UI shows them, no verdict rests on them.
 const (
 	anyEN      = "any"
@@ -100,20 +102,23 @@ var standardEntries = []Entry{
 }
 
 // deprecatedAliases maps old claim names MAA still emits to the current claim.
-var deprecatedAliases = map[string]string{
-	"ver":                       "x-ms-ver",
-	"policy_hash":               "x-ms-policy-hash",
-	"maa-policyHash":            "x-ms-policy-hash",
-	"policy_signer":             "x-ms-policy-signer",
-	"is-debuggable":             "x-ms-sgx-is-debuggable",
-	"product-id":                "x-ms-sgx-product-id",
-	"sgx-mrenclave":             "x-ms-sgx-mrenclave",
-	"sgx-mrsigner":              "x-ms-sgx-mrsigner",
-	"svn":                       "x-ms-sgx-svn",
-	"maa-ehd":                   "x-ms-sgx-ehd",
-	"aas-ehd":                   "x-ms-sgx-ehd",
-	"maa-attestationcollateral": "x-ms-sgx-collateral",
-}
+// Built on first use, not at init, as catalog is.
+var deprecatedAliases = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"ver":                       "x-ms-ver",
+		"policy_hash":               "x-ms-policy-hash",
+		"maa-policyHash":            "x-ms-policy-hash",
+		"policy_signer":             "x-ms-policy-signer",
+		"is-debuggable":             "x-ms-sgx-is-debuggable",
+		"product-id":                "x-ms-sgx-product-id",
+		"sgx-mrenclave":             "x-ms-sgx-mrenclave",
+		"sgx-mrsigner":              "x-ms-sgx-mrsigner",
+		"svn":                       "x-ms-sgx-svn",
+		"maa-ehd":                   "x-ms-sgx-ehd",
+		"aas-ehd":                   "x-ms-sgx-ehd",
+		"maa-attestationcollateral": "x-ms-sgx-collateral",
+	}
+})
 
 var runtimeEntries = []Entry{
 	info("x-ms-isolation-tee.x-ms-runtime", "The paravisor's (HCL) runtime claims, whose hash is in the hardware report's REPORT_DATA: keys (vTPM AK and EK), vm-configuration and user-data.",

@@ -27,7 +27,9 @@ var runtimeNewEntries = []Entry{
 		"CVM에서 \"none\"이면 게스트 상태 키가 하드웨어 측정값에 묶여 있지 않습니다. 호스트가 관리하는 게스트 상태 암호화를 의도해서 쓰는지 확인합니다."),
 }
 
-func init() {
+// addRuntimeNewBoolTexts adds the value texts of the boolean claims above (boolTexts builds
+// the table).
+func addRuntimeNewBoolTexts(boolTexts map[string]boolText) {
 	boolTexts["interactive-console-enabled"] = boolText{
 		"The host can type into the VM's serial console (console enabled, not transmit-only).", "호스트가 VM의 직렬 콘솔에 입력할 수 있습니다(콘솔이 켜져 있고 송신 전용이 아님).",
 		"Nobody on the host side can type into the VM's serial console (off or transmit-only).", "호스트 쪽에서 VM의 직렬 콘솔에 입력할 수 없습니다(꺼져 있거나 송신 전용)."}

@@ -32,7 +32,7 @@ type Entry struct {
 
 // catalog is built when a claim is first looked up, not at every start of cvmscope.
 var catalog = sync.OnceValue(func() map[string]Entry {
-	cat, _ := buildCatalog(catalogGroups(), deprecatedAliases)
+	cat, _ := buildCatalog(catalogGroups(), deprecatedAliases())
 	return cat
 })
 

@@ -38,7 +38,7 @@ func TestCatalogKoreanIsDeclarative(t *testing.T) {
 // every deprecated alias points at an entry. At run time such a mistake no longer panics, so
 // this test is where it is caught.
 func TestCatalogIsConsistent(t *testing.T) {
-	cat, problems := buildCatalog(catalogGroups(), deprecatedAliases)
+	cat, problems := buildCatalog(catalogGroups(), deprecatedAliases())
 	for _, p := range problems {
 		t.Errorf("claims catalog: %s", p)
 	}
