@@ -5,7 +5,8 @@ import (
 	"fmt"
 )
 
-// TPM wire constants the paravisor needs to read and answer frames itself (TPM 2.0 Part 2).
+// TPM wire constants the paravisor needs to read and answer frames itself, and extendPCR to
+// write its own (TPM 2.0 Part 2).
 const (
 	tagNoSessions uint16 = 0x8001
 	tagSessions   uint16 = 0x8002
@@ -14,6 +15,7 @@ const (
 	ccNVWrite         uint32 = 0x137
 	ccNVRead          uint32 = 0x14E
 	ccNVReadPublic    uint32 = 0x169
+	ccPCRExtend       uint32 = 0x182
 
 	handlePW uint32 = 0x40000009 // TPM_RS_PW, the password pseudo-session
 
