@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"maps"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -50,17 +49,17 @@ type Demo struct {
 // DefaultDemoPause is long enough to read a row's verdict from a few steps away.
 const DefaultDemoPause = 2500 * time.Millisecond
 
-var demoChrome = map[string]present.Text{
-	"demo.caption": present.T("▶ Demo %d/%d · %s · press any key to take over",
-		"▶ 데모 %d/%d · %s · 아무 키나 누르면 직접 조작합니다"),
-	"demo.opening": present.T("Demo: opening %s", "데모: %s 여는 중"),
-	"demo.openerr": present.T("Demo: %s could not start (%s); the next scene follows",
-		"데모: %s을(를) 시작하지 못했습니다(%s). 다음 장면으로 넘어갑니다"),
-	"demo.stopped": present.T("Demo stopped: the keys work as usual (? for help)",
-		"데모를 멈췄습니다. 이제 키가 평소대로 동작합니다(? 도움말)"),
+func demoChrome() map[string]present.Text {
+	return map[string]present.Text{
+		"demo.caption": present.T("▶ Demo %d/%d · %s · press any key to take over",
+			"▶ 데모 %d/%d · %s · 아무 키나 누르면 직접 조작합니다"),
+		"demo.opening": present.T("Demo: opening %s", "데모: %s 여는 중"),
+		"demo.openerr": present.T("Demo: %s could not start (%s); the next scene follows",
+			"데모: %s을(를) 시작하지 못했습니다(%s). 다음 장면으로 넘어갑니다"),
+		"demo.stopped": present.T("Demo stopped: the keys work as usual (? for help)",
+			"데모를 멈췄습니다. 이제 키가 평소대로 동작합니다(? 도움말)"),
+	}
 }
-
-func init() { maps.Copy(chrome, demoChrome) }
 
 // demoPhase is what the demo's next tick does.
 type demoPhase int

@@ -247,7 +247,7 @@ func TestDemoFrames(t *testing.T) {
 			if strings.Contains(frame, "2/3") {
 				t.Errorf("the demo caption stayed after a key stopped it:\n%s", frame)
 			}
-			stopped := chrome["demo.stopped"].In(lang)
+			stopped := chrome()["demo.stopped"].In(lang)
 			if !strings.Contains(frame, stopped[:20]) {
 				t.Errorf("the status line does not say the demo stopped:\n%s", frame)
 			}

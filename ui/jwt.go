@@ -12,18 +12,20 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/workshop"
 )
 
-var jwtChrome = map[string]present.Text{
-	"json.title": present.T("The token MAA issued, decoded as jq shows it",
-		"MAA가 발급한 토큰을 jq처럼 디코딩한 내용"),
-	"json.note": present.T("Decoding is not verifying: anyone can write this JSON. The Verify JWT step checks MAA's signature over it, the issuer, the lifetime and the claims.",
-		"디코딩은 검증이 아닙니다. 이 JSON은 누구나 쓸 수 있습니다. JWT 검증 단계에서 이 내용에 대한 MAA의 서명, 토큰 발급자, 토큰 유효기간, 클레임을 검증합니다."),
-	"json.header":    present.T("Header (part 1 of 3)", "헤더 (3개 중 1번째 부분)"),
-	"json.payload":   present.T("Payload: the claims (part 2 of 3)", "페이로드: 클레임 (3개 중 2번째 부분)"),
-	"json.signature": present.T("Signature (part 3 of 3): %d bytes, not JSON; y copies the decoded header and payload, y on the token row the whole JWT.", "서명 (3개 중 3번째 부분): %d바이트, JSON 아님. y는 디코딩한 헤더와 페이로드를, 토큰 행에서 y는 JWT 전체를 복사합니다."),
-	"json.bad":       present.T("Part %d of the token is not base64url JSON: %v", "토큰의 %d번째 부분이 base64url JSON이 아닙니다: %v"),
-	"status.notoken": present.T("No token yet: run Call MAA (step 4) first; J then shows it as JSON.", "아직 토큰이 없습니다. 먼저 MAA 호출(4단계)을 실행하면 J로 JSON을 봅니다."),
-	"status.tokencopied": present.T("Copied the whole token, %d bytes, to the clipboard (OSC 52).",
-		"토큰 전체(%d바이트)를 클립보드에 복사함 (OSC 52)."),
+func jwtChrome() map[string]present.Text {
+	return map[string]present.Text{
+		"json.title": present.T("The token MAA issued, decoded as jq shows it",
+			"MAA가 발급한 토큰을 jq처럼 디코딩한 내용"),
+		"json.note": present.T("Decoding is not verifying: anyone can write this JSON. The Verify JWT step checks MAA's signature over it, the issuer, the lifetime and the claims.",
+			"디코딩은 검증이 아닙니다. 이 JSON은 누구나 쓸 수 있습니다. JWT 검증 단계에서 이 내용에 대한 MAA의 서명, 토큰 발급자, 토큰 유효기간, 클레임을 검증합니다."),
+		"json.header":    present.T("Header (part 1 of 3)", "헤더 (3개 중 1번째 부분)"),
+		"json.payload":   present.T("Payload: the claims (part 2 of 3)", "페이로드: 클레임 (3개 중 2번째 부분)"),
+		"json.signature": present.T("Signature (part 3 of 3): %d bytes, not JSON; y copies the decoded header and payload, y on the token row the whole JWT.", "서명 (3개 중 3번째 부분): %d바이트, JSON 아님. y는 디코딩한 헤더와 페이로드를, 토큰 행에서 y는 JWT 전체를 복사합니다."),
+		"json.bad":       present.T("Part %d of the token is not base64url JSON: %v", "토큰의 %d번째 부분이 base64url JSON이 아닙니다: %v"),
+		"status.notoken": present.T("No token yet: run Call MAA (step 4) first; J then shows it as JSON.", "아직 토큰이 없습니다. 먼저 MAA 호출(4단계)을 실행하면 J로 JSON을 봅니다."),
+		"status.tokencopied": present.T("Copied the whole token, %d bytes, to the clipboard (OSC 52).",
+			"토큰 전체(%d바이트)를 클립보드에 복사함 (OSC 52)."),
+	}
 }
 
 // jwtParts is a compact JWT's header and payload, decoded and indented as jq prints them,

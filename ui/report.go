@@ -91,7 +91,7 @@ func WriteText(w io.Writer, b workshop.Banner, pages []present.Page, all check.L
 // textVerdict is a verdict's word; a verdict this build does not know (a page is data) is
 // shown as it is, in capitals.
 func textVerdict(cat catalog, v check.Verdict) string {
-	if _, ok := chrome["verdict."+string(v)]; ok {
+	if _, ok := chrome()["verdict."+string(v)]; ok {
 		return cat.verdict(v)
 	}
 	return strings.ToUpper(string(v))

@@ -76,7 +76,8 @@ type RoomOptions struct {
 	Now func() time.Time
 }
 
-func init() {
+// addRoomChrome adds the room view's strings to chrome.
+func addRoomChrome(chrome map[string]present.Text) {
 	for id, t := range map[string]present.Text{
 		"room.title":      present.T("cvmscope room", "cvmscope 워크숍 룸"),
 		"room.count":      present.T("%d sessions", "세션 %d개"),
@@ -666,7 +667,8 @@ func stepTitles(l present.Lang) []string {
 	return out
 }
 
-func init() {
+// addRoomMarksChrome adds the legend of the step marks to chrome.
+func addRoomMarksChrome(chrome map[string]present.Text) {
 	chrome["room.marks"] = present.T("not run, running, passed, warned, failed, skipped, cancelled, stale (an earlier step ran again)",
 		"실행 안 함, 실행 중, 통과, 경고, 실패, 건너뜀, 취소됨, 오래됨 (앞 단계가 다시 실행됨)")
 }

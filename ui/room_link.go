@@ -44,7 +44,8 @@ type RoomCommand struct {
 	Scenario string `json:"scenario,omitempty"`
 }
 
-func init() {
+// addRoomLinkChrome adds the status lines of the room's commands to chrome.
+func addRoomLinkChrome(chrome map[string]present.Text) {
 	for id, t := range map[string]present.Text{
 		"status.room.msg":      present.T("Instructor: %s", "강사: %s"),
 		"status.room.lang":     present.T("The instructor switched your session to English.", "강사가 이 세션을 한국어로 바꿨습니다."),

@@ -15,7 +15,8 @@ import (
 // package loads, so that a test (t.Setenv) or serve setting them is seen.
 func served() bool { return os.Getenv("CVMSCOPE_SERVE") == "1" }
 
-func init() {
+// addServedChrome adds the served session's status line to chrome.
+func addServedChrome(chrome map[string]present.Text) {
 	// What matters most comes first, as a narrow terminal cuts the line's end: that the
 	// file is on the server and goes at logout, then how to keep one, then its name.
 	chrome["status.saved.served"] = present.T("Saved on the server, deleted at logout. Take one home: %[2]s   (this one: %[1]s)",
