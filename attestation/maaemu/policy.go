@@ -74,7 +74,10 @@ type denyRule struct {
 }
 
 var (
-	ruleRE = regexp.MustCompile(`^c:\[type=="([^"]+)",\s*value==(true|false|-?\d+|"[^"]*")\]\s*=>\s*deny\(\);$`)
+	// ruleRE is compiled when a policy is first parsed, not at every start.
+	ruleRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^c:\[type=="([^"]+)",\s*value==(true|false|-?\d+|"[^"]*")\]\s*=>\s*deny\(\);$`)
+	})
 
 	rulesMu sync.Mutex
 	rules   = map[string][]denyRule{}
@@ -105,7 +108,7 @@ func policyRules(kind string) ([]denyRule, error) {
 		case "", "{", "=> permit();":
 			continue
 		}
-		m := ruleRE.FindStringSubmatch(line)
+		m := ruleRE().FindStringSubmatch(line)
 		if m == nil {
 			return nil, fmt.Errorf("%s policy rule %q is not of a form the emulator evaluates", kind, line)
 		}
