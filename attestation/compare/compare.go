@@ -14,6 +14,7 @@ package compare
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
@@ -100,7 +101,7 @@ func TokenVsEvidence(c token.Claims, s *evidence.Set, r *verify.Result) (check.C
 
 // finish sets the verdict of an item whose comparison has not already decided it.
 func finish(it Item) Item {
-	it.NameKO = itemNamesKO[it.Name]
+	it.NameKO = itemNamesKO()[it.Name]
 	switch {
 	case it.Token == "":
 		it.Verdict, it.Note = check.Skip, notInToken
@@ -173,15 +174,18 @@ func (it Item) sourceKO() string {
 
 // itemNamesKO are the Korean names of the items whose names are words; the others are
 // claim or field names (REPORT_DATA, VMPL, HCLAkPub, the tdx_* fields) and stay as they are.
-var itemNamesKO = map[string]string{
-	"TEE type": "TEE 유형", "VM id": "VM ID", "launch measurement": "시작 측정값", "guest SVN": "게스트 SVN",
-	"debuggable": "디버그 가능", "SMT allowed": "SMT 허용", "migration allowed": "마이그레이션 허용",
-	"family id": "패밀리 ID", "image id": "이미지 ID", "ID key digest": "ID 키 다이제스트",
-	"author key digest": "작성자 키 다이제스트", "host data": "호스트 데이터", "report id": "보고서 ID",
-	"bootloader SVN": "부트로더 SVN", "SNP firmware SVN": "SNP 펌웨어 SVN",
-	"microcode SVN": "마이크로코드 SVN", "ephemeral key": "임시 키", "attested PCRs": "증명된 PCR",
-	"Secure Boot": "보안 부팅 (Secure Boot)",
-}
+// Built on first use, not at init: most processes compare nothing.
+var itemNamesKO = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"TEE type": "TEE 유형", "VM id": "VM ID", "launch measurement": "시작 측정값", "guest SVN": "게스트 SVN",
+		"debuggable": "디버그 가능", "SMT allowed": "SMT 허용", "migration allowed": "마이그레이션 허용",
+		"family id": "패밀리 ID", "image id": "이미지 ID", "ID key digest": "ID 키 다이제스트",
+		"author key digest": "작성자 키 다이제스트", "host data": "호스트 데이터", "report id": "보고서 ID",
+		"bootloader SVN": "부트로더 SVN", "SNP firmware SVN": "SNP 펌웨어 SVN",
+		"microcode SVN": "마이크로코드 SVN", "ephemeral key": "임시 키", "attested PCRs": "증명된 PCR",
+		"Secure Boot": "보안 부팅 (Secure Boot)",
+	}
+})
 
 // names lists up to n item names and counts the rest.
 func names(items []Item, n int) string { return nameList(items, n, present.EN) }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/go-tpm/tpm2"
 
@@ -59,8 +60,11 @@ func teeItem(t tokenView, s *evidence.Set, r *verify.Result) Item {
 	return it
 }
 
-// guidRE is the shape of an Azure VM id.
-var guidRE = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+// guidRE is the shape of an Azure VM id. It is compiled on first use, not at init: only a
+// comparison with an AK certificate needs it.
+var guidRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+})
 
 // vmidItem: x-ms-azurevm-vmid (AzureGuest) or the runtime claims' vmUniqueId (platform
 // tokens carry no vmid claim) against the paravisor's vmUniqueId.
@@ -87,7 +91,7 @@ func vmidItem(t tokenView, r *verify.Result) Item {
 		// that is the only local VM id. Used only when the name starts with a GUID followed
 		// by ".TrustedVM.".
 		cn := r.AKCert.Subject.CommonName
-		if id, rest, ok := strings.Cut(cn, "."); ok && guidRE.MatchString(id) && strings.HasPrefix(strings.ToLower(rest), "trustedvm.") {
+		if id, rest, ok := strings.Cut(cn, "."); ok && guidRE().MatchString(id) && strings.HasPrefix(strings.ToLower(rest), "trustedvm.") {
 			it.Evidence, it.Source, it.SourceKO = id, "AK certificate subject CN ("+cn+")", "AK 인증서 주체 CN ("+cn+")"
 		}
 	}
