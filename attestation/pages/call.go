@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -225,17 +226,20 @@ func attemptsSection(ex *maa.Exchange) present.Section {
 }
 
 // statusKO names the HTTP statuses MAA answers with in Korean.
-var statusKO = map[int]string{
-	200: "정상", 400: "잘못된 요청", 401: "인증 필요", 403: "거부됨", 404: "없음", 408: "요청 시간 초과",
-	429: "요청 과다", 500: "서버 오류", 502: "게이트웨이 오류", 503: "서비스 사용 불가", 504: "게이트웨이 시간 초과",
-}
+// Built on first use, not at init: a process builds only the pages of the evidence it has.
+var statusKO = sync.OnceValue(func() map[int]string {
+	return map[int]string{
+		200: "정상", 400: "잘못된 요청", 401: "인증 필요", 403: "거부됨", 404: "없음", 408: "요청 시간 초과",
+		429: "요청 과다", 500: "서버 오류", 502: "게이트웨이 오류", 503: "서비스 사용 불가", 504: "게이트웨이 시간 초과",
+	}
+})
 
 // statusText is an HTTP status with its reason phrase, in both languages.
 func statusText(code int) present.Text {
 	if code == 0 {
 		return present.T("no answer", "응답 없음")
 	}
-	ko, ok := statusKO[code]
+	ko, ok := statusKO()[code]
 	if !ok {
 		ko = "응답"
 	}
@@ -319,8 +323,8 @@ func problemSection(err error, ex *maa.Exchange, problem string) present.Section
 	if !errors.As(err, &se) && ex.Status != 0 {
 		se = maa.ParseServiceError(ex.Status, ex.ResponseBody)
 	}
-	happened := present.Row{Key: "what happened", KeyKO: labelKO["what happened"], Explain: meaning, Hint: hint, Verdict: check.Fail, PCR: -1}
-	todo := present.Row{Key: "what to do", KeyKO: labelKO["what to do"], Explain: hint, PCR: -1}
+	happened := present.Row{Key: "what happened", KeyKO: labelKO()["what happened"], Explain: meaning, Hint: hint, Verdict: check.Fail, PCR: -1}
+	todo := present.Row{Key: "what to do", KeyKO: labelKO()["what to do"], Explain: hint, PCR: -1}
 	switch {
 	case se != nil:
 		// MAA's own words stay as it sent them; the Korean value reads them out.

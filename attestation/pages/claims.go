@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
@@ -122,7 +123,7 @@ func jwkSummary(k hcl.JWK) (en, ko string) {
 		en += ", key_ops " + strings.Join(k.KeyOps, ",")
 		uses := make([]string, len(k.KeyOps))
 		for i, op := range k.KeyOps {
-			uses[i] = or(keyOpsKO[op], op)
+			uses[i] = or(keyOpsKO()[op], op)
 		}
 		ko += ", 용도(key_ops) " + strings.Join(uses, ", ")
 	}
@@ -134,10 +135,13 @@ func jwkSummary(k hcl.JWK) (en, ko string) {
 }
 
 // keyOpsKO names the JWK key operations (RFC 7517 §4.3) in Korean.
-var keyOpsKO = map[string]string{
-	"sign": "서명", "verify": "서명 검증", "encrypt": "암호화", "decrypt": "복호화",
-	"wrapKey": "키 감싸기", "unwrapKey": "키 풀기", "deriveKey": "키 유도", "deriveBits": "비트 유도",
-}
+// Built on first use, not at init: a process builds only the pages of the evidence it has.
+var keyOpsKO = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"sign": "서명", "verify": "서명 검증", "encrypt": "암호화", "decrypt": "복호화",
+		"wrapKey": "키 감싸기", "unwrapKey": "키 풀기", "deriveKey": "키 유도", "deriveBits": "비트 유도",
+	}
+})
 
 // claimValue renders a JSON value; current-time is a Unix time and gets its date.
 func claimValue(key string, v any) string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cvmscope/cvmscope/attestation/akcert"
 	"github.com/cvmscope/cvmscope/attestation/check"
@@ -181,7 +182,7 @@ func tdxRow(kind string, f tdx.Field, at loc) present.Row {
 		ko = tdxNoteKO(f.Note)
 	}
 	row := fieldRow(kind, f.Name, f.Value, at, f.Claim, present.T(f.Note, ko))
-	row.KeyKO, row.ValueKO = tdxKeyKO[f.Name], tdxValueKO(f.Name, f.Value)
+	row.KeyKO, row.ValueKO = tdxKeyKO()[f.Name], tdxValueKO(f.Name, f.Value)
 	return row
 }
 
@@ -199,7 +200,7 @@ func debugVerdict(row present.Row) present.Row {
 func quoteSection(r *verify.Result) present.Section {
 	var rows []present.Row
 	for _, f := range r.Attest.Fields() {
-		row := present.Row{Key: f.Name, KeyKO: attestKeyKO[f.Name], Value: f.Value, ValueKO: attestValueKO(r.Attest, f),
+		row := present.Row{Key: f.Name, KeyKO: attestKeyKO()[f.Name], Value: f.Value, ValueKO: attestValueKO(r.Attest, f),
 			Explain: explain.Field(explain.KindAttest, f.Name), PCR: -1}
 		switch f.Name {
 		case "PCR digest":
@@ -235,12 +236,15 @@ func akCertSection(r *verify.Result) present.Section {
 
 // attestKeyKO names the TPM quote's fields in Korean; the TPM structure's own name stays
 // beside the word where it helps find it.
-var attestKeyKO = map[string]string{
-	"Magic": "매직 값", "Type": "증명 유형", "Qualified signer": "서명자 이름 (qualifiedSigner)",
-	"Extra data": "추가 데이터 (extraData, 논스)", "Clock": "TPM 시계 (clockInfo)", "Firmware version": "펌웨어 버전",
-	"PCR selection": "PCR 선택", "PCR digest": "PCR 다이제스트 (pcrDigest)",
-	"Certified name": "인증된 키 이름 (certifiedName)", "Certified qualified name": "인증된 정규 이름 (qualifiedName)",
-}
+// Built on first use, not at init: a process builds only the pages of the evidence it has.
+var attestKeyKO = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"Magic": "매직 값", "Type": "증명 유형", "Qualified signer": "서명자 이름 (qualifiedSigner)",
+		"Extra data": "추가 데이터 (extraData, 논스)", "Clock": "TPM 시계 (clockInfo)", "Firmware version": "펌웨어 버전",
+		"PCR selection": "PCR 선택", "PCR digest": "PCR 다이제스트 (pcrDigest)",
+		"Certified name": "인증된 키 이름 (certifiedName)", "Certified qualified name": "인증된 정규 이름 (qualifiedName)",
+	}
+})
 
 // attestTypeKO is Attest.TypeName in Korean.
 func attestTypeKO(a *tpmquote.Attest) string {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
@@ -273,12 +274,15 @@ func orDash(s string) string {
 }
 
 // valueGlossKO glosses the claim values that are words rather than data.
-var valueGlossKO = map[string]string{
-	"true": "true (예)", "false": "false (아니요)",
-	"sevsnpvm": "sevsnpvm (SEV-SNP 기밀 VM)", "tdxvm": "tdxvm (TDX 기밀 VM)", "sgx": "sgx (SGX 엔클레이브)",
-	"sevsnp": "sevsnp (SEV-SNP 기밀 VM)", "tdx": "tdx (TDX 기밀 VM)", "trustedlaunch": "trustedlaunch (하드웨어 TEE 없음)",
-	"azurevm, no x-ms-isolation-tee": "azurevm, x-ms-isolation-tee 없음 (Trusted Launch)",
-}
+// Built on first use, not at init: a process builds only the pages of the evidence it has.
+var valueGlossKO = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"true": "true (예)", "false": "false (아니요)",
+		"sevsnpvm": "sevsnpvm (SEV-SNP 기밀 VM)", "tdxvm": "tdxvm (TDX 기밀 VM)", "sgx": "sgx (SGX 엔클레이브)",
+		"sevsnp": "sevsnp (SEV-SNP 기밀 VM)", "tdx": "tdx (TDX 기밀 VM)", "trustedlaunch": "trustedlaunch (하드웨어 TEE 없음)",
+		"azurevm, no x-ms-isolation-tee": "azurevm, x-ms-isolation-tee 없음 (Trusted Launch)",
+	}
+})
 
 // unreadableKO are the prefixes package compare puts before a key it could not decode; the
 // library's reason after them is quoted as it is.
@@ -292,7 +296,7 @@ func valueKO(s string) string {
 			return ko + rest
 		}
 	}
-	return valueGlossKO[s]
+	return valueGlossKO()[s]
 }
 
 // resultWord is the result column: match or mismatch, and why, or why not compared.

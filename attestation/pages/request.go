@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
@@ -111,17 +112,20 @@ func apiName(flow, path string, tee evidence.TEE) string {
 }
 
 // flows says what each MAA API is sent and answers, in both languages.
-var flows = map[string]present.Text{
-	"AzureGuest": present.T("AzureGuest: vTPM quote and hardware evidence; the answer is encrypted to a vTPM key",
-		"AzureGuest: vTPM 쿼트와 하드웨어 증거를 보내며, 응답은 vTPM 키로 암호화됩니다"),
-	"SevSnpVm": present.T("SevSnpVm: SEV-SNP report only (platform attestation); the answer is a plain JWT",
-		"SevSnpVm: SEV-SNP 보고서만 보내며(플랫폼 증명), 응답은 암호화되지 않은 JWT입니다"),
-	"TdxVm": present.T("TdxVm: TD quote only (platform attestation); the answer is a plain JWT",
-		"TdxVm: TD 쿼트만 보내며(플랫폼 증명), 응답은 암호화되지 않은 JWT입니다"),
-}
+// Built on first use, not at init: a process builds only the pages of the evidence it has.
+var flows = sync.OnceValue(func() map[string]present.Text {
+	return map[string]present.Text{
+		"AzureGuest": present.T("AzureGuest: vTPM quote and hardware evidence; the answer is encrypted to a vTPM key",
+			"AzureGuest: vTPM 쿼트와 하드웨어 증거를 보내며, 응답은 vTPM 키로 암호화됩니다"),
+		"SevSnpVm": present.T("SevSnpVm: SEV-SNP report only (platform attestation); the answer is a plain JWT",
+			"SevSnpVm: SEV-SNP 보고서만 보내며(플랫폼 증명), 응답은 암호화되지 않은 JWT입니다"),
+		"TdxVm": present.T("TdxVm: TD quote only (platform attestation); the answer is a plain JWT",
+			"TdxVm: TD 쿼트만 보내며(플랫폼 증명), 응답은 암호화되지 않은 JWT입니다"),
+	}
+})
 
 func endpointSection(v RequestView, api string, req request) present.Section {
-	flow, ok := flows[api]
+	flow, ok := flows()[api]
 	if !ok {
 		flow = present.T(api, "")
 	}

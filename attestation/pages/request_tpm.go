@@ -66,7 +66,7 @@ func tpmInfoSection(v RequestView, req request) present.Section {
 			quote.ValueKO += " (" + attestTypeKO(a) + ")"
 			var l lines
 			for _, f := range a.Fields() {
-				l.add(f.Name+": "+f.Value, or(attestKeyKO[f.Name], f.Name)+": "+or(attestValueKO(a, f), f.Value))
+				l.add(f.Name+": "+f.Value, or(attestKeyKO()[f.Name], f.Name)+": "+or(attestValueKO(a, f), f.Value))
 			}
 			l.set(&quote)
 		}
