@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -127,12 +128,13 @@ func (s *Server) thimAMD(w *statusWriter) {
 	})
 }
 
-var apiVersionRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+// apiVersionRE is compiled when the emulator first serves a request, not at every start.
+var apiVersionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`) })
 
 // instance serves the instance document, or one node of it (path "compute/vmId").
 func (s *Server) instance(w *statusWriter, r *http.Request, path string) {
 	q := r.URL.Query()
-	if v := q.Get("api-version"); !apiVersionRE.MatchString(v) {
+	if v := q.Get("api-version"); !apiVersionRE().MatchString(v) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{
 			"error":           "Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds",
 			"newest-versions": []string{"2023-07-01", "2021-12-13", "2021-02-01"},
