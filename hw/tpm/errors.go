@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/cvmscope/cvmscope/attestation/explain"
 	"github.com/cvmscope/cvmscope/attestation/fault"
@@ -94,95 +95,98 @@ type explanation struct{ meaning, hint string }
 
 // explanations is keyed by the canonical code (format-1 handle/parameter/session bits
 // stripped), so 0x18b and 0x28b both find TPM_RC_HANDLE.
-var explanations = map[tpm2.TPMRC]explanation{
-	tpm2.TPMRCNVUninitialized: {
-		"the index exists but was never written — on Azure the AK certificate is not provisioned yet",
-		"retry in a few minutes; `tpm2_nvreadpublic` shows the index without the written attribute"},
-	tpm2.TPMRCHandle: {
-		"the handle or NV index does not exist: this VM is not a Confidential VM or Trusted Launch VM, or 0x01400002 must be defined",
-		"run on an Azure CVM or Trusted Launch size, or use the simulated CVM (--platform sim; --tpm sim alone is an empty TPM); cvmscope defines 0x01400002 itself when writing user data"},
-	tpm2.TPMRCPolicyFail: {
-		"a policy session's conditions were not met (for example PCR values changed since the key was bound to them)",
-		"re-create the PCR-bound key and use it right away, before anything extends the PCRs"},
-	tpm2.TPMRCPolicy: {
-		"the authorization policy is malformed or does not match the object's authPolicy",
-		"check that the key or index was created with the policy being satisfied"},
-	tpm2.TPMRCPCRChanged: {
-		"PCR values changed between the policy check and its use",
-		"retry the operation"},
-	tpm2.TPMRCLocality: {
-		"the command is not allowed from this locality",
-		"use the kernel resource manager /dev/tpmrm0; localities other than 0 are not reachable from user space"},
-	tpm2.TPMRCNVLocked: {
-		"the NV index is write- or read-locked until the next TPM reset",
-		"the index was locked by firmware or another tool; it unlocks at reboot"},
-	tpm2.TPMRCNVAuthorization: {
-		"this kind of authorization is not allowed for the NV index (e.g. owner auth on an index without OWNERREAD)",
-		"read it with the authorization its attributes allow (`tpm2_nvreadpublic` lists them)"},
-	tpm2.TPMRCAuthFail: {
-		"the authorization value (password or HMAC) is wrong",
-		"cvmscope uses the empty owner password Azure sets; if the owner hierarchy has a password, clear it or use a VM where it is empty"},
-	tpm2.TPMRCBadAuth: {
-		"the authorization value is wrong for an entity without dictionary-attack protection",
-		"check the password of the object or hierarchy"},
-	tpm2.TPMRCLockout: {
-		"the TPM is in dictionary-attack lockout after repeated authorization failures",
-		"wait for the lockout to expire or reset it with the lockout authorization"},
-	tpm2.TPMRCAuthMissing: {
-		"the command needs an authorization session and none was given",
-		"this is a cvmscope bug; please report it with the -v log"},
-	tpm2.TPMRCNVRange: {
-		"offset plus size is beyond the end of the NV index",
-		"read no more than the size tpm2_nvreadpublic reports"},
-	tpm2.TPMRCNVSize: {
-		"the requested NV size is larger than the TPM allows",
-		"this TPM's TPM_PT_NV_INDEX_MAX is smaller than the index needs"},
-	tpm2.TPMRCNVSpace: {
-		"the TPM has no room left for another NV index",
-		"undefine an unused index"},
-	tpm2.TPMRCNVDefined: {
-		"the NV index is already defined",
-		"use the existing index or undefine it first"},
-	tpm2.TPMRCSize: {
-		"a size is out of range for this TPM (for example an NV index larger than TPM_PT_NV_INDEX_MAX)",
-		"use a smaller size; swtpm and the embedded simulator allow 2048-byte NV indices"},
-	tpm2.TPMRCValue: {"a parameter value is out of range", "check the value named in the command"},
-	tpm2.TPMRCAttributes: {
-		"the object or NV attributes do not allow this use (e.g. quoting with a key that is not a signing key)",
-		"check the key's attributes with tpm2_readpublic"},
-	tpm2.TPMRCScheme: {
-		"the signing scheme is not allowed for this key",
-		"the AK must be a restricted RSASSA-SHA256 signing key"},
-	tpm2.TPMRCKey: {"the key is not usable for this operation", "check the key type and attributes"},
-	tpm2.TPMRCHierarchy: {
-		"the hierarchy is disabled or not allowed here",
-		"enable the hierarchy in the firmware TPM settings"},
-	tpm2.TPMRCCommandCode: {
-		"the TPM does not implement this command",
-		"this TPM is too old or restricted for the operation"},
-	tpm2.TPMRCInitialize: {
-		"the TPM has not received TPM2_Startup",
-		"start swtpm with --flags startup-clear, or run tpm2_startup -c"},
-	tpm2.TPMRCFailure: {
-		"the TPM is in failure mode and accepts no commands",
-		"reboot the VM (or restart the simulator)"},
-	tpm2.TPMRCRetry:         {"the TPM was busy", "retry the command"},
-	tpm2.TPMRCNVRate:        {"NV writes are rate-limited right now", "wait a moment and retry"},
-	tpm2.TPMRCNVUnavailable: {"NV memory is temporarily unavailable", "wait a moment and retry"},
-	tpm2.TPMRCTesting:       {"the TPM is running its self test", "retry in a moment"},
-	tpm2.TPMRCObjectMemory: {
-		"the TPM is out of object slots",
-		"use /dev/tpmrm0 so that the kernel flushes objects, or flush them with tpm2_flushcontext -t"},
-	tpm2.TPMRCSessionMemory: {
-		"the TPM is out of session slots",
-		"use /dev/tpmrm0, or flush sessions with tpm2_flushcontext -s"},
-}
+// Built on first use, not at init: only a failing TPM command reads it.
+var explanations = sync.OnceValue(func() map[tpm2.TPMRC]explanation {
+	return map[tpm2.TPMRC]explanation{
+		tpm2.TPMRCNVUninitialized: {
+			"the index exists but was never written — on Azure the AK certificate is not provisioned yet",
+			"retry in a few minutes; `tpm2_nvreadpublic` shows the index without the written attribute"},
+		tpm2.TPMRCHandle: {
+			"the handle or NV index does not exist: this VM is not a Confidential VM or Trusted Launch VM, or 0x01400002 must be defined",
+			"run on an Azure CVM or Trusted Launch size, or use the simulated CVM (--platform sim; --tpm sim alone is an empty TPM); cvmscope defines 0x01400002 itself when writing user data"},
+		tpm2.TPMRCPolicyFail: {
+			"a policy session's conditions were not met (for example PCR values changed since the key was bound to them)",
+			"re-create the PCR-bound key and use it right away, before anything extends the PCRs"},
+		tpm2.TPMRCPolicy: {
+			"the authorization policy is malformed or does not match the object's authPolicy",
+			"check that the key or index was created with the policy being satisfied"},
+		tpm2.TPMRCPCRChanged: {
+			"PCR values changed between the policy check and its use",
+			"retry the operation"},
+		tpm2.TPMRCLocality: {
+			"the command is not allowed from this locality",
+			"use the kernel resource manager /dev/tpmrm0; localities other than 0 are not reachable from user space"},
+		tpm2.TPMRCNVLocked: {
+			"the NV index is write- or read-locked until the next TPM reset",
+			"the index was locked by firmware or another tool; it unlocks at reboot"},
+		tpm2.TPMRCNVAuthorization: {
+			"this kind of authorization is not allowed for the NV index (e.g. owner auth on an index without OWNERREAD)",
+			"read it with the authorization its attributes allow (`tpm2_nvreadpublic` lists them)"},
+		tpm2.TPMRCAuthFail: {
+			"the authorization value (password or HMAC) is wrong",
+			"cvmscope uses the empty owner password Azure sets; if the owner hierarchy has a password, clear it or use a VM where it is empty"},
+		tpm2.TPMRCBadAuth: {
+			"the authorization value is wrong for an entity without dictionary-attack protection",
+			"check the password of the object or hierarchy"},
+		tpm2.TPMRCLockout: {
+			"the TPM is in dictionary-attack lockout after repeated authorization failures",
+			"wait for the lockout to expire or reset it with the lockout authorization"},
+		tpm2.TPMRCAuthMissing: {
+			"the command needs an authorization session and none was given",
+			"this is a cvmscope bug; please report it with the -v log"},
+		tpm2.TPMRCNVRange: {
+			"offset plus size is beyond the end of the NV index",
+			"read no more than the size tpm2_nvreadpublic reports"},
+		tpm2.TPMRCNVSize: {
+			"the requested NV size is larger than the TPM allows",
+			"this TPM's TPM_PT_NV_INDEX_MAX is smaller than the index needs"},
+		tpm2.TPMRCNVSpace: {
+			"the TPM has no room left for another NV index",
+			"undefine an unused index"},
+		tpm2.TPMRCNVDefined: {
+			"the NV index is already defined",
+			"use the existing index or undefine it first"},
+		tpm2.TPMRCSize: {
+			"a size is out of range for this TPM (for example an NV index larger than TPM_PT_NV_INDEX_MAX)",
+			"use a smaller size; swtpm and the embedded simulator allow 2048-byte NV indices"},
+		tpm2.TPMRCValue: {"a parameter value is out of range", "check the value named in the command"},
+		tpm2.TPMRCAttributes: {
+			"the object or NV attributes do not allow this use (e.g. quoting with a key that is not a signing key)",
+			"check the key's attributes with tpm2_readpublic"},
+		tpm2.TPMRCScheme: {
+			"the signing scheme is not allowed for this key",
+			"the AK must be a restricted RSASSA-SHA256 signing key"},
+		tpm2.TPMRCKey: {"the key is not usable for this operation", "check the key type and attributes"},
+		tpm2.TPMRCHierarchy: {
+			"the hierarchy is disabled or not allowed here",
+			"enable the hierarchy in the firmware TPM settings"},
+		tpm2.TPMRCCommandCode: {
+			"the TPM does not implement this command",
+			"this TPM is too old or restricted for the operation"},
+		tpm2.TPMRCInitialize: {
+			"the TPM has not received TPM2_Startup",
+			"start swtpm with --flags startup-clear, or run tpm2_startup -c"},
+		tpm2.TPMRCFailure: {
+			"the TPM is in failure mode and accepts no commands",
+			"reboot the VM (or restart the simulator)"},
+		tpm2.TPMRCRetry:         {"the TPM was busy", "retry the command"},
+		tpm2.TPMRCNVRate:        {"NV writes are rate-limited right now", "wait a moment and retry"},
+		tpm2.TPMRCNVUnavailable: {"NV memory is temporarily unavailable", "wait a moment and retry"},
+		tpm2.TPMRCTesting:       {"the TPM is running its self test", "retry in a moment"},
+		tpm2.TPMRCObjectMemory: {
+			"the TPM is out of object slots",
+			"use /dev/tpmrm0 so that the kernel flushes objects, or flush them with tpm2_flushcontext -t"},
+		tpm2.TPMRCSessionMemory: {
+			"the TPM is out of session slots",
+			"use /dev/tpmrm0, or flush sessions with tpm2_flushcontext -s"},
+	}
+})
 
 // canonical strips the handle/parameter/session number from a format-1 code.
 func canonical(rc tpm2.TPMRC) tpm2.TPMRC {
 	var f1 tpm2.TPMFmt1Error
 	if rc.As(&f1) {
-		for c := range explanations {
+		for c := range explanations() {
 			if rc.Is(c) {
 				return c
 			}
@@ -210,7 +214,7 @@ func rcName(rc tpm2.TPMRC) string {
 func newRCError(command, target string, rc tpm2.TPMRC) *Error {
 	e := &Error{Command: command, Target: target, Code: fmt.Sprintf("0x%x", uint32(rc)),
 		Name: rcName(rc), err: rc}
-	if ex, ok := explanations[canonical(rc)]; ok {
+	if ex, ok := explanations()[canonical(rc)]; ok {
 		e.Meaning, e.Hint = ex.meaning, ex.hint
 	} else {
 		e.Meaning = rc.Error()

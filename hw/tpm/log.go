@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/go-tpm/tpm2"
@@ -59,53 +60,56 @@ func (l *logging) Send(cmd []byte) ([]byte, error) {
 }
 
 // commandNames has the commands cvmscope sends and the ones tools around it commonly do.
-var commandNames = map[tpm2.TPMCC]string{
-	tpm2.TPMCCStartup:            "TPM2_Startup",
-	tpm2.TPMCCShutdown:           "TPM2_Shutdown",
-	tpm2.TPMCCSelfTest:           "TPM2_SelfTest",
-	tpm2.TPMCCGetCapability:      "TPM2_GetCapability",
-	tpm2.TPMCCGetRandom:          "TPM2_GetRandom",
-	tpm2.TPMCCNVDefineSpace:      "TPM2_NV_DefineSpace",
-	tpm2.TPMCCNVUndefineSpace:    "TPM2_NV_UndefineSpace",
-	tpm2.TPMCCNVReadPublic:       "TPM2_NV_ReadPublic",
-	tpm2.TPMCCNVRead:             "TPM2_NV_Read",
-	tpm2.TPMCCNVWrite:            "TPM2_NV_Write",
-	tpm2.TPMCCNVCertify:          "TPM2_NV_Certify",
-	tpm2.TPMCCPCRRead:            "TPM2_PCR_Read",
-	tpm2.TPMCCPCRExtend:          "TPM2_PCR_Extend",
-	tpm2.TPMCCQuote:              "TPM2_Quote",
-	tpm2.TPMCCCertify:            "TPM2_Certify",
-	tpm2.TPMCCReadPublic:         "TPM2_ReadPublic",
-	tpm2.TPMCCCreatePrimary:      "TPM2_CreatePrimary",
-	tpm2.TPMCCCreate:             "TPM2_Create",
-	tpm2.TPMCCCreateLoaded:       "TPM2_CreateLoaded",
-	tpm2.TPMCCLoad:               "TPM2_Load",
-	tpm2.TPMCCLoadExternal:       "TPM2_LoadExternal",
-	tpm2.TPMCCFlushContext:       "TPM2_FlushContext",
-	tpm2.TPMCCEvictControl:       "TPM2_EvictControl",
-	tpm2.TPMCCStartAuthSession:   "TPM2_StartAuthSession",
-	tpm2.TPMCCPolicyPCR:          "TPM2_PolicyPCR",
-	tpm2.TPMCCPolicySecret:       "TPM2_PolicySecret",
-	tpm2.TPMCCPolicyGetDigest:    "TPM2_PolicyGetDigest",
-	tpm2.TPMCCPolicyCommandCode:  "TPM2_PolicyCommandCode",
-	tpm2.TPMCCPolicyAuthValue:    "TPM2_PolicyAuthValue",
-	tpm2.TPMCCPolicyPassword:     "TPM2_PolicyPassword",
-	tpm2.TPMCCPolicyOR:           "TPM2_PolicyOR",
-	tpm2.TPMCCRSADecrypt:         "TPM2_RSA_Decrypt",
-	tpm2.TPMCCSign:               "TPM2_Sign",
-	tpm2.TPMCCVerifySignature:    "TPM2_VerifySignature",
-	tpm2.TPMCCActivateCredential: "TPM2_ActivateCredential",
-	tpm2.TPMCCUnseal:             "TPM2_Unseal",
-	tpm2.TPMCCHash:               "TPM2_Hash",
-	tpm2.TPMCCContextSave:        "TPM2_ContextSave",
-	tpm2.TPMCCContextLoad:        "TPM2_ContextLoad",
-	tpm2.TPMCCReadClock:          "TPM2_ReadClock",
-	tpm2.TPMCCClear:              "TPM2_Clear",
-}
+// Built on first use, not at init: only logging and error messages name a command.
+var commandNames = sync.OnceValue(func() map[tpm2.TPMCC]string {
+	return map[tpm2.TPMCC]string{
+		tpm2.TPMCCStartup:            "TPM2_Startup",
+		tpm2.TPMCCShutdown:           "TPM2_Shutdown",
+		tpm2.TPMCCSelfTest:           "TPM2_SelfTest",
+		tpm2.TPMCCGetCapability:      "TPM2_GetCapability",
+		tpm2.TPMCCGetRandom:          "TPM2_GetRandom",
+		tpm2.TPMCCNVDefineSpace:      "TPM2_NV_DefineSpace",
+		tpm2.TPMCCNVUndefineSpace:    "TPM2_NV_UndefineSpace",
+		tpm2.TPMCCNVReadPublic:       "TPM2_NV_ReadPublic",
+		tpm2.TPMCCNVRead:             "TPM2_NV_Read",
+		tpm2.TPMCCNVWrite:            "TPM2_NV_Write",
+		tpm2.TPMCCNVCertify:          "TPM2_NV_Certify",
+		tpm2.TPMCCPCRRead:            "TPM2_PCR_Read",
+		tpm2.TPMCCPCRExtend:          "TPM2_PCR_Extend",
+		tpm2.TPMCCQuote:              "TPM2_Quote",
+		tpm2.TPMCCCertify:            "TPM2_Certify",
+		tpm2.TPMCCReadPublic:         "TPM2_ReadPublic",
+		tpm2.TPMCCCreatePrimary:      "TPM2_CreatePrimary",
+		tpm2.TPMCCCreate:             "TPM2_Create",
+		tpm2.TPMCCCreateLoaded:       "TPM2_CreateLoaded",
+		tpm2.TPMCCLoad:               "TPM2_Load",
+		tpm2.TPMCCLoadExternal:       "TPM2_LoadExternal",
+		tpm2.TPMCCFlushContext:       "TPM2_FlushContext",
+		tpm2.TPMCCEvictControl:       "TPM2_EvictControl",
+		tpm2.TPMCCStartAuthSession:   "TPM2_StartAuthSession",
+		tpm2.TPMCCPolicyPCR:          "TPM2_PolicyPCR",
+		tpm2.TPMCCPolicySecret:       "TPM2_PolicySecret",
+		tpm2.TPMCCPolicyGetDigest:    "TPM2_PolicyGetDigest",
+		tpm2.TPMCCPolicyCommandCode:  "TPM2_PolicyCommandCode",
+		tpm2.TPMCCPolicyAuthValue:    "TPM2_PolicyAuthValue",
+		tpm2.TPMCCPolicyPassword:     "TPM2_PolicyPassword",
+		tpm2.TPMCCPolicyOR:           "TPM2_PolicyOR",
+		tpm2.TPMCCRSADecrypt:         "TPM2_RSA_Decrypt",
+		tpm2.TPMCCSign:               "TPM2_Sign",
+		tpm2.TPMCCVerifySignature:    "TPM2_VerifySignature",
+		tpm2.TPMCCActivateCredential: "TPM2_ActivateCredential",
+		tpm2.TPMCCUnseal:             "TPM2_Unseal",
+		tpm2.TPMCCHash:               "TPM2_Hash",
+		tpm2.TPMCCContextSave:        "TPM2_ContextSave",
+		tpm2.TPMCCContextLoad:        "TPM2_ContextLoad",
+		tpm2.TPMCCReadClock:          "TPM2_ReadClock",
+		tpm2.TPMCCClear:              "TPM2_Clear",
+	}
+})
 
 // CommandName is the TCG name of a command code, e.g. "TPM2_NV_Read".
 func CommandName(cc uint32) string {
-	if n, ok := commandNames[tpm2.TPMCC(cc)]; ok {
+	if n, ok := commandNames()[tpm2.TPMCC(cc)]; ok {
 		return n
 	}
 	return fmt.Sprintf("TPM_CC 0x%x", cc)
