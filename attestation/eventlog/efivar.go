@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/go-eventlog/tcg"
 )
@@ -132,7 +133,7 @@ func signatureListText(val []byte) text {
 		for e := off + 28 + headerSize; e < off+listSize; e += sigSize {
 			entry := val[e+16 : e+sigSize] // after the owner GUID
 			if typ != x509SignatureType {
-				if hashSignatureTypes[typ] {
+				if hashSignatureTypes()[typ] {
 					hashes++
 				} else {
 					others++
@@ -168,16 +169,19 @@ const x509SignatureType = "a5c059a1-94e4-4aa7-87b5-ab155c2bf072"
 
 // hashSignatureTypes are the EFI_CERT_* types that hold a digest (of an image or of a
 // certificate's TBS data).
-var hashSignatureTypes = map[string]bool{
-	"c1c41626-504c-4092-aca9-41f936934328": true, // SHA-256
-	"826ca512-cf10-4ac9-b187-be01496631bd": true, // SHA-1
-	"0b6e5233-a65c-44c9-9407-d9ab83bfc8bd": true, // SHA-224
-	"ff3e5307-9fd0-48c9-85f1-8ad56c701e01": true, // SHA-384
-	"093e0fae-a6c4-4f50-9f1b-d41e2b89c19a": true, // SHA-512
-	"3bd2a492-96c0-4079-b420-fcf98ef103ed": true, // X.509 TBS SHA-256
-	"7076876e-80c2-4ee6-aad2-28b349a6865b": true, // X.509 TBS SHA-384
-	"446dbf63-2502-4cda-bcfa-2465d2b0fe9d": true, // X.509 TBS SHA-512
-}
+// Built on first use, not at init, as knownGUIDs is.
+var hashSignatureTypes = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"c1c41626-504c-4092-aca9-41f936934328": true, // SHA-256
+		"826ca512-cf10-4ac9-b187-be01496631bd": true, // SHA-1
+		"0b6e5233-a65c-44c9-9407-d9ab83bfc8bd": true, // SHA-224
+		"ff3e5307-9fd0-48c9-85f1-8ad56c701e01": true, // SHA-384
+		"093e0fae-a6c4-4f50-9f1b-d41e2b89c19a": true, // SHA-512
+		"3bd2a492-96c0-4079-b420-fcf98ef103ed": true, // X.509 TBS SHA-256
+		"7076876e-80c2-4ee6-aad2-28b349a6865b": true, // X.509 TBS SHA-384
+		"446dbf63-2502-4cda-bcfa-2465d2b0fe9d": true, // X.509 TBS SHA-512
+	}
+})
 
 // authorityText names the certificate that verified an image (EV_EFI_VARIABLE_AUTHORITY).
 func authorityText(v tcg.UEFIVariableData) text {

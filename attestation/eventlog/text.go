@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -135,27 +136,30 @@ func guidString(b []byte) string {
 
 // knownGUIDs names the GUIDs that appear in firmware logs of the machines cvmscope meets,
 // in English and Korean; vendor names stay as they are.
-var knownGUIDs = map[string]text{
-	"8be4df61-93ca-11d2-aa0d-00e098032b8c": {"EFI global variable", "EFI 전역 변수"},
-	"d719b2cb-3d3a-4596-a3bc-dad00e67656f": {"EFI image security database", "EFI 이미지 보안 데이터베이스"},
-	"605dab50-e046-4300-abb6-3dd810dd8b23": same("shim"),
-	"77fa9abd-0359-4d32-bd60-28f4e78f784b": same("Microsoft"),
-	"8868e871-e4f1-11d3-bc22-0080c73c8881": {"ACPI 2.0 table", "ACPI 2.0 테이블"},
-	"eb9d2d30-2d88-11d3-9a16-0090273fc14d": {"ACPI 1.0 table", "ACPI 1.0 테이블"},
-	"eb9d2d31-2d88-11d3-9a16-0090273fc14d": {"SMBIOS table", "SMBIOS 테이블"},
-	"f2fd1544-9794-4a2c-992e-e5bbcf20e394": {"SMBIOS 3 table", "SMBIOS 3 테이블"},
-	"c12a7328-f81f-11d2-ba4b-00a0c93ec93b": {"EFI system partition", "EFI 시스템 파티션"},
-	"0fc63daf-8483-4772-8e79-3d69d8477de4": {"Linux filesystem", "Linux 파일 시스템"},
-	"4f68bce3-e8cd-4db1-96e7-fbcaf984b709": {"Linux root (x86-64)", "Linux 루트 (x86-64)"},
-	"21686148-6449-6e6f-744e-656564454649": {"BIOS boot partition", "BIOS 부팅 파티션"},
-	"ebd0a0a2-b9e5-4433-87c0-68b6b72699c7": {"Microsoft basic data", "Microsoft 기본 데이터"},
-	"e3c9e316-0b5c-4db8-817d-f92df00215ae": {"Microsoft reserved", "Microsoft 예약"},
-	"bc13c2ff-59e6-4262-a352-b275fd6f7172": {"Linux extended boot", "Linux 확장 부팅"},
-}
+// Built on first use, not at init: only a described event log names GUIDs.
+var knownGUIDs = sync.OnceValue(func() map[string]text {
+	return map[string]text{
+		"8be4df61-93ca-11d2-aa0d-00e098032b8c": {"EFI global variable", "EFI 전역 변수"},
+		"d719b2cb-3d3a-4596-a3bc-dad00e67656f": {"EFI image security database", "EFI 이미지 보안 데이터베이스"},
+		"605dab50-e046-4300-abb6-3dd810dd8b23": same("shim"),
+		"77fa9abd-0359-4d32-bd60-28f4e78f784b": same("Microsoft"),
+		"8868e871-e4f1-11d3-bc22-0080c73c8881": {"ACPI 2.0 table", "ACPI 2.0 테이블"},
+		"eb9d2d30-2d88-11d3-9a16-0090273fc14d": {"ACPI 1.0 table", "ACPI 1.0 테이블"},
+		"eb9d2d31-2d88-11d3-9a16-0090273fc14d": {"SMBIOS table", "SMBIOS 테이블"},
+		"f2fd1544-9794-4a2c-992e-e5bbcf20e394": {"SMBIOS 3 table", "SMBIOS 3 테이블"},
+		"c12a7328-f81f-11d2-ba4b-00a0c93ec93b": {"EFI system partition", "EFI 시스템 파티션"},
+		"0fc63daf-8483-4772-8e79-3d69d8477de4": {"Linux filesystem", "Linux 파일 시스템"},
+		"4f68bce3-e8cd-4db1-96e7-fbcaf984b709": {"Linux root (x86-64)", "Linux 루트 (x86-64)"},
+		"21686148-6449-6e6f-744e-656564454649": {"BIOS boot partition", "BIOS 부팅 파티션"},
+		"ebd0a0a2-b9e5-4433-87c0-68b6b72699c7": {"Microsoft basic data", "Microsoft 기본 데이터"},
+		"e3c9e316-0b5c-4db8-817d-f92df00215ae": {"Microsoft reserved", "Microsoft 예약"},
+		"bc13c2ff-59e6-4262-a352-b275fd6f7172": {"Linux extended boot", "Linux 확장 부팅"},
+	}
+})
 
 // guidName returns the name of a known GUID and the GUID itself otherwise.
 func guidName(g string) text {
-	if n, ok := knownGUIDs[g]; ok {
+	if n, ok := knownGUIDs()[g]; ok {
 		return n
 	}
 	return same(g)
