@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // DefaultEndpoint is the AZ-CPP sample's default provider (East US 2). Callers use it only
@@ -26,21 +27,24 @@ const (
 
 // regionCodes maps an Azure region to the code in its shared provider's host name
 // (AZ-PY attestation_uri_table.json; protocol §7).
-var regionCodes = map[string]string{
-	"australiacentral": "cau", "australiacentral2": "cau2", "australiaeast": "eau", "australiasoutheast": "sau",
-	"austriaeast": "ate", "brazilsouth": "sbr", "brazilsoutheast": "sebr", "canadacentral": "cac", "canadaeast": "cae",
-	"centralindia": "cin", "centralus": "cus", "centraluseuap": "cuse", "chilecentral": "clc", "eastasia": "easia",
-	"eastus": "eus", "eastus2": "eus2", "eastus2euap": "eus2e", "francecentral": "frc", "francesouth": "frs",
-	"germanynorth": "den", "germanywestcentral": "dewc", "israelcentral": "ilc", "italynorth": "itn",
-	"japaneast": "jpe", "japanwest": "jpw", "jioindiacentral": "jinc", "jioindiawest": "jinw", "koreacentral": "krc",
-	"koreasouth": "krs", "malaysiasouth": "mys", "mexicocentral": "mxc", "newzealandnorth": "nzn",
-	"northcentralus": "ncus", "northeurope": "neu", "norwayeast": "noe", "norwaywest": "now", "polandcentral": "plc",
-	"southafricanorth": "san", "southafricawest": "saw", "southcentralus": "scus", "southindia": "sin",
-	"southeastasia": "sasia", "spaincentral": "esc", "swedencentral": "sec", "swedensouth": "ses",
-	"switzerlandnorth": "swn", "switzerlandwest": "sww", "taiwannorth": "twn", "taiwannorthwest": "twnw",
-	"uaecentral": "uaec", "uaenorth": "uaen", "uksouth": "uks", "ukwest": "ukw", "westcentralus": "wcus",
-	"westeurope": "weu", "westindia": "win", "westus": "wus", "westus2": "wus2", "westus3": "wus3",
-}
+// Built on first use, not at init: only a run that looks up its region reads it.
+var regionCodes = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"australiacentral": "cau", "australiacentral2": "cau2", "australiaeast": "eau", "australiasoutheast": "sau",
+		"austriaeast": "ate", "brazilsouth": "sbr", "brazilsoutheast": "sebr", "canadacentral": "cac", "canadaeast": "cae",
+		"centralindia": "cin", "centralus": "cus", "centraluseuap": "cuse", "chilecentral": "clc", "eastasia": "easia",
+		"eastus": "eus", "eastus2": "eus2", "eastus2euap": "eus2e", "francecentral": "frc", "francesouth": "frs",
+		"germanynorth": "den", "germanywestcentral": "dewc", "israelcentral": "ilc", "italynorth": "itn",
+		"japaneast": "jpe", "japanwest": "jpw", "jioindiacentral": "jinc", "jioindiawest": "jinw", "koreacentral": "krc",
+		"koreasouth": "krs", "malaysiasouth": "mys", "mexicocentral": "mxc", "newzealandnorth": "nzn",
+		"northcentralus": "ncus", "northeurope": "neu", "norwayeast": "noe", "norwaywest": "now", "polandcentral": "plc",
+		"southafricanorth": "san", "southafricawest": "saw", "southcentralus": "scus", "southindia": "sin",
+		"southeastasia": "sasia", "spaincentral": "esc", "swedencentral": "sec", "swedensouth": "ses",
+		"switzerlandnorth": "swn", "switzerlandwest": "sww", "taiwannorth": "twn", "taiwannorthwest": "twnw",
+		"uaecentral": "uaec", "uaenorth": "uaen", "uksouth": "uks", "ukwest": "ukw", "westcentralus": "wcus",
+		"westeurope": "weu", "westindia": "win", "westus": "wus", "westus2": "wus2", "westus3": "wus3",
+	}
+})
 
 // usGovCodes is the US Government cloud's table; its providers live under attest.azure.us.
 var usGovCodes = map[string]string{
@@ -55,7 +59,7 @@ func Endpoint(location string) (string, bool) {
 	if code, ok := usGovCodes[r]; ok {
 		return fmt.Sprintf("https://shared%s.%s.attest.azure.us", code, code), true
 	}
-	if code, ok := regionCodes[r]; ok {
+	if code, ok := regionCodes()[r]; ok {
 		return fmt.Sprintf("https://shared%s.%s.attest.azure.net", code, code), true
 	}
 	return "", false

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
@@ -205,26 +206,29 @@ func codeSuffix(code, what string) string {
 }
 
 // claimWords explains the claims MAA's default AzureGuest policy checks.
-var claimWords = map[string]string{
-	"x-ms-azurevm-dbxvalidated":                    "Secure Boot is off, so its forbidden-signature database (dbx) could not be validated",
-	"x-ms-azurevm-dbvalidated":                     "Secure Boot is off, so its allowed-signature database (db) could not be validated",
-	"x-ms-azurevm-default-securebootkeysvalidated": "Secure Boot is off or uses non-default keys",
-	"x-ms-azurevm-secureboot":                      "Secure Boot is off",
-	"secureboot":                                   "Secure Boot is off",
-	"secure-boot":                                  "Secure Boot is off",
-	"x-ms-azurevm-debuggersdisabled":               "a boot or kernel debugger is enabled",
-	"x-ms-azurevm-kerneldebug-enabled":             "kernel debugging is enabled",
-	"x-ms-azurevm-bootdebug-enabled":               "boot debugging is enabled",
-	"x-ms-azurevm-hypervisordebug-enabled":         "hypervisor debugging is enabled",
-	"x-ms-azurevm-signingdisabled":                 "driver signature enforcement is disabled (test signing)",
-	"x-ms-azurevm-testsigning-enabled":             "test signing is enabled",
-	"x-ms-azurevm-vmid":                            "the VM id did not match the policy",
-	"x-ms-isolation-tee":                           "the hardware TEE evidence did not satisfy the policy",
-	"x-ms-compliance-status":                       "the VM is not a compliant Azure CVM",
-	"x-ms-sevsnpvm-is-debuggable":                  "the SEV-SNP guest is debuggable (its policy lets the host read and change its memory)",
-	"tdx_td_attributes_debug":                      "the TD is debuggable (ATTRIBUTES.DEBUG lets the host read and change its memory)",
-	"x-ms-sevsnpvm-vmpl":                           "the report was not requested at VMPL 0, where Azure's paravisor runs",
-}
+// Built on first use, not at init: only a denied attestation reads it.
+var claimWords = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"x-ms-azurevm-dbxvalidated":                    "Secure Boot is off, so its forbidden-signature database (dbx) could not be validated",
+		"x-ms-azurevm-dbvalidated":                     "Secure Boot is off, so its allowed-signature database (db) could not be validated",
+		"x-ms-azurevm-default-securebootkeysvalidated": "Secure Boot is off or uses non-default keys",
+		"x-ms-azurevm-secureboot":                      "Secure Boot is off",
+		"secureboot":                                   "Secure Boot is off",
+		"secure-boot":                                  "Secure Boot is off",
+		"x-ms-azurevm-debuggersdisabled":               "a boot or kernel debugger is enabled",
+		"x-ms-azurevm-kerneldebug-enabled":             "kernel debugging is enabled",
+		"x-ms-azurevm-bootdebug-enabled":               "boot debugging is enabled",
+		"x-ms-azurevm-hypervisordebug-enabled":         "hypervisor debugging is enabled",
+		"x-ms-azurevm-signingdisabled":                 "driver signature enforcement is disabled (test signing)",
+		"x-ms-azurevm-testsigning-enabled":             "test signing is enabled",
+		"x-ms-azurevm-vmid":                            "the VM id did not match the policy",
+		"x-ms-isolation-tee":                           "the hardware TEE evidence did not satisfy the policy",
+		"x-ms-compliance-status":                       "the VM is not a compliant Azure CVM",
+		"x-ms-sevsnpvm-is-debuggable":                  "the SEV-SNP guest is debuggable (its policy lets the host read and change its memory)",
+		"tdx_td_attributes_debug":                      "the TD is debuggable (ATTRIBUTES.DEBUG lets the host read and change its memory)",
+		"x-ms-sevsnpvm-vmpl":                           "the report was not requested at VMPL 0, where Azure's paravisor runs",
+	}
+})
 
 // claimFix is ordered: the first keyword found in the explanation picks the advice.
 var claimFix = []struct{ keyword, fix string }{
@@ -235,7 +239,7 @@ var claimFix = []struct{ keyword, fix string }{
 }
 
 func explainClaim(target, value string) string {
-	why, ok := claimWords[strings.ToLower(target)]
+	why, ok := claimWords()[strings.ToLower(target)]
 	if !ok {
 		why = "the claim did not have the value the policy requires"
 	}
@@ -266,26 +270,29 @@ func (e *ServiceError) KO() string {
 }
 
 // claimWordsKO says claimWords in Korean, key for key.
-var claimWordsKO = map[string]string{
-	"x-ms-azurevm-dbxvalidated":                    "보안 부팅이 꺼져 있어 금지 서명 데이터베이스(dbx)를 검증할 수 없었습니다",
-	"x-ms-azurevm-dbvalidated":                     "보안 부팅이 꺼져 있어 허용 서명 데이터베이스(db)를 검증할 수 없었습니다",
-	"x-ms-azurevm-default-securebootkeysvalidated": "보안 부팅이 꺼져 있거나 기본 키가 아닌 키를 씁니다",
-	"x-ms-azurevm-secureboot":                      "보안 부팅이 꺼져 있습니다",
-	"secureboot":                                   "보안 부팅이 꺼져 있습니다",
-	"secure-boot":                                  "보안 부팅이 꺼져 있습니다",
-	"x-ms-azurevm-debuggersdisabled":               "부트 또는 커널 디버거가 켜져 있습니다",
-	"x-ms-azurevm-kerneldebug-enabled":             "커널 디버그가 켜져 있습니다",
-	"x-ms-azurevm-bootdebug-enabled":               "부트 디버그가 켜져 있습니다",
-	"x-ms-azurevm-hypervisordebug-enabled":         "하이퍼바이저 디버그가 켜져 있습니다",
-	"x-ms-azurevm-signingdisabled":                 "드라이버 서명 강제가 꺼져 있습니다(테스트 서명)",
-	"x-ms-azurevm-testsigning-enabled":             "테스트 서명이 켜져 있습니다",
-	"x-ms-azurevm-vmid":                            "VM ID가 정책과 맞지 않습니다",
-	"x-ms-isolation-tee":                           "하드웨어 TEE 증거가 정책을 충족하지 못했습니다",
-	"x-ms-compliance-status":                       "VM이 규정을 준수하는(compliant) Azure CVM이 아닙니다",
-	"x-ms-sevsnpvm-is-debuggable":                  "SEV-SNP 게스트를 디버그할 수 있습니다(정책상 호스트가 메모리를 읽고 바꿀 수 있습니다)",
-	"tdx_td_attributes_debug":                      "TD를 디버그할 수 있습니다(ATTRIBUTES.DEBUG로 호스트가 메모리를 읽고 바꿀 수 있습니다)",
-	"x-ms-sevsnpvm-vmpl":                           "보고서를 Azure 패러바이저가 실행되는 VMPL 0에서 요청하지 않았습니다",
-}
+// Built on first use, not at init, as claimWords is.
+var claimWordsKO = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"x-ms-azurevm-dbxvalidated":                    "보안 부팅이 꺼져 있어 금지 서명 데이터베이스(dbx)를 검증할 수 없었습니다",
+		"x-ms-azurevm-dbvalidated":                     "보안 부팅이 꺼져 있어 허용 서명 데이터베이스(db)를 검증할 수 없었습니다",
+		"x-ms-azurevm-default-securebootkeysvalidated": "보안 부팅이 꺼져 있거나 기본 키가 아닌 키를 씁니다",
+		"x-ms-azurevm-secureboot":                      "보안 부팅이 꺼져 있습니다",
+		"secureboot":                                   "보안 부팅이 꺼져 있습니다",
+		"secure-boot":                                  "보안 부팅이 꺼져 있습니다",
+		"x-ms-azurevm-debuggersdisabled":               "부트 또는 커널 디버거가 켜져 있습니다",
+		"x-ms-azurevm-kerneldebug-enabled":             "커널 디버그가 켜져 있습니다",
+		"x-ms-azurevm-bootdebug-enabled":               "부트 디버그가 켜져 있습니다",
+		"x-ms-azurevm-hypervisordebug-enabled":         "하이퍼바이저 디버그가 켜져 있습니다",
+		"x-ms-azurevm-signingdisabled":                 "드라이버 서명 강제가 꺼져 있습니다(테스트 서명)",
+		"x-ms-azurevm-testsigning-enabled":             "테스트 서명이 켜져 있습니다",
+		"x-ms-azurevm-vmid":                            "VM ID가 정책과 맞지 않습니다",
+		"x-ms-isolation-tee":                           "하드웨어 TEE 증거가 정책을 충족하지 못했습니다",
+		"x-ms-compliance-status":                       "VM이 규정을 준수하는(compliant) Azure CVM이 아닙니다",
+		"x-ms-sevsnpvm-is-debuggable":                  "SEV-SNP 게스트를 디버그할 수 있습니다(정책상 호스트가 메모리를 읽고 바꿀 수 있습니다)",
+		"tdx_td_attributes_debug":                      "TD를 디버그할 수 있습니다(ATTRIBUTES.DEBUG로 호스트가 메모리를 읽고 바꿀 수 있습니다)",
+		"x-ms-sevsnpvm-vmpl":                           "보고서를 Azure 패러바이저가 실행되는 VMPL 0에서 요청하지 않았습니다",
+	}
+})
 
 // claimFixKO pairs with claimFix: the same English keyword picks the Korean step.
 var claimFixKO = map[string]string{
@@ -296,8 +303,8 @@ var claimFixKO = map[string]string{
 }
 
 func explainClaimKO(target, value string) string {
-	why, ok := claimWords[strings.ToLower(target)]
-	whyKO := claimWordsKO[strings.ToLower(target)]
+	why, ok := claimWords()[strings.ToLower(target)]
+	whyKO := claimWordsKO()[strings.ToLower(target)]
 	if !ok {
 		why, whyKO = "the claim did not have the value the policy requires", "클레임 값이 정책이 요구하는 값이 아닙니다"
 	}

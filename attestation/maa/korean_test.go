@@ -15,8 +15,8 @@ import (
 )
 
 func TestClaimWordsAllHaveKorean(t *testing.T) {
-	for k := range claimWords {
-		if !checktest.HasHangul(claimWordsKO[k]) {
+	for k := range claimWords() {
+		if !checktest.HasHangul(claimWordsKO()[k]) {
 			t.Errorf("claim %s has no Korean reading", k)
 		}
 	}
