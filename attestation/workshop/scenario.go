@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/fault"
@@ -63,84 +64,87 @@ type MAAFaults struct {
 const StaleNonce = "cvmscope-stale-report-demo"
 
 // Scenarios are the staged faults, by name.
-var Scenarios = map[string]Scenario{
-	"secureboot-off": {
-		Summary:       present.T("the VM boots with Secure Boot off; MAA's default policy refuses it (400, claim secureboot)", "VM이 보안 부팅(Secure Boot)이 꺼진 채 부팅합니다. MAA 기본 정책이 거부합니다 (400, secureboot 클레임)"),
-		Expect:        "Call MAA fails with PolicyEvaluationError naming secureboot; exit 5",
-		SecureBootOff: true,
-	},
-	"debug-enabled": {
-		Summary:  present.T("the hardware report says the guest is debuggable; MAA refuses it", "하드웨어 보고서가 게스트를 디버그 가능으로 표시합니다. MAA가 거부합니다"),
-		Expect:   "Call MAA fails with PolicyEvaluationError naming the debug claim; exit 5",
-		Debug:    true,
-		NeedsTEE: true,
-	},
-	"policy-debug": {
-		Summary: present.T("MAA runs cvmscope's sample policy (policy sample TYPE) on a debuggable guest; a rule denies it",
-			"MAA가 디버그 가능한 게스트에 cvmscope 샘플 정책(policy sample TYPE)을 적용합니다. 규칙 하나가 거부합니다"),
-		Expect:       "Call MAA fails with PolicyEvaluationError naming the sample policy's rule (line) and the claim that decided it; exit 5",
-		Debug:        true,
-		SamplePolicy: true,
-		NeedsTEE:     true,
-	},
-	"stale-report": {
-		Summary:     present.T("the paravisor does not renew the report after user data is written: the nonce is not bound", "사용자 데이터를 쓴 뒤에도 패러바이저가 보고서를 갱신하지 않습니다. 논스(nonce)가 바인딩되지 않습니다"),
-		Expect:      "jwt.user-data fails: the token carries the old user data; exit 2",
-		StaleReport: true,
-		NeedsTEE:    true,
-	},
-	"maa-slow": {
-		Summary: present.T("MAA answers after 3 seconds", "MAA가 3초 뒤에 응답합니다"),
-		Expect:  "Call MAA warns about the latency; the token verifies; exit 0",
-		MAA:     MAAFaults{Delay: 3 * time.Second},
-	},
-	"maa-429": {
-		Summary: present.T("MAA throttles the first two calls with 429 and Retry-After: 1", "MAA가 처음 두 호출을 429와 Retry-After: 1로 제한합니다"),
-		Expect:  "Call MAA retries after Retry-After and warns; the token verifies; exit 0",
-		MAA:     MAAFaults{Throttle: 2},
-	},
-	"maa-500": {
-		Summary: present.T("MAA answers 500 to every call", "MAA가 모든 호출에 500으로 응답합니다"),
-		Expect:  "Call MAA fails after 3 attempts with a server error; exit 3",
-		MAA:     MAAFaults{Fail5xx: -1},
-	},
-	"maa-down": {
-		Summary: present.T("nothing listens at the MAA endpoint", "MAA 엔드포인트에서 아무것도 응답하지 않습니다"),
-		Expect:  "Call MAA fails: connection refused, read out in words; exit 3",
-		MAADown: true,
-	},
-	"imds-down": {
-		Summary:  present.T("IMDS does not answer, as on a machine that is not an Azure VM", "Azure VM이 아닌 머신에서처럼 IMDS가 응답하지 않습니다"),
-		Expect:   "Build request fails: this does not look like an Azure VM; exit 3",
-		IMDSDown: true,
-		NeedsTEE: true,
-	},
-	"unknown-key": {
-		Summary: present.T("MAA signs the token with a key it does not publish", "MAA가 공개하지 않은 키로 토큰에 서명합니다"),
-		Expect:  "jwt.signature fails: key not published by the provider; exit 2",
-		MAA:     MAAFaults{UnknownKey: true},
-	},
-	"expired-token": {
-		Summary: present.T("MAA issues a token that has already expired", "MAA가 이미 만료된 토큰을 발급합니다"),
-		Expect:  "jwt.lifetime fails: expired; exit 2",
-		MAA:     MAAFaults{Expired: true},
-	},
-	"wrong-issuer": {
-		Summary: present.T("the token names another provider as its issuer", "토큰의 발급자(iss)가 다른 공급자를 가리킵니다"),
-		Expect:  "jwt.issuer fails; exit 2",
-		MAA:     MAAFaults{WrongIssuer: true},
-	},
-	"clock-skew": {
-		Summary: present.T("MAA's clock runs 10 minutes ahead: the token is not valid yet", "MAA 시계가 10분 빠릅니다. 토큰이 아직 유효하지 않습니다"),
-		Expect:  "jwt.lifetime fails: not valid yet (beyond the 60 s leeway); exit 2",
-		MAA:     MAAFaults{ClockSkew: 10 * time.Minute},
-	},
-}
+// It is built on first use, not at init: only a run with --scenario (or its list) reads it.
+var Scenarios = sync.OnceValue(func() map[string]Scenario {
+	return map[string]Scenario{
+		"secureboot-off": {
+			Summary:       present.T("the VM boots with Secure Boot off; MAA's default policy refuses it (400, claim secureboot)", "VM이 보안 부팅(Secure Boot)이 꺼진 채 부팅합니다. MAA 기본 정책이 거부합니다 (400, secureboot 클레임)"),
+			Expect:        "Call MAA fails with PolicyEvaluationError naming secureboot; exit 5",
+			SecureBootOff: true,
+		},
+		"debug-enabled": {
+			Summary:  present.T("the hardware report says the guest is debuggable; MAA refuses it", "하드웨어 보고서가 게스트를 디버그 가능으로 표시합니다. MAA가 거부합니다"),
+			Expect:   "Call MAA fails with PolicyEvaluationError naming the debug claim; exit 5",
+			Debug:    true,
+			NeedsTEE: true,
+		},
+		"policy-debug": {
+			Summary: present.T("MAA runs cvmscope's sample policy (policy sample TYPE) on a debuggable guest; a rule denies it",
+				"MAA가 디버그 가능한 게스트에 cvmscope 샘플 정책(policy sample TYPE)을 적용합니다. 규칙 하나가 거부합니다"),
+			Expect:       "Call MAA fails with PolicyEvaluationError naming the sample policy's rule (line) and the claim that decided it; exit 5",
+			Debug:        true,
+			SamplePolicy: true,
+			NeedsTEE:     true,
+		},
+		"stale-report": {
+			Summary:     present.T("the paravisor does not renew the report after user data is written: the nonce is not bound", "사용자 데이터를 쓴 뒤에도 패러바이저가 보고서를 갱신하지 않습니다. 논스(nonce)가 바인딩되지 않습니다"),
+			Expect:      "jwt.user-data fails: the token carries the old user data; exit 2",
+			StaleReport: true,
+			NeedsTEE:    true,
+		},
+		"maa-slow": {
+			Summary: present.T("MAA answers after 3 seconds", "MAA가 3초 뒤에 응답합니다"),
+			Expect:  "Call MAA warns about the latency; the token verifies; exit 0",
+			MAA:     MAAFaults{Delay: 3 * time.Second},
+		},
+		"maa-429": {
+			Summary: present.T("MAA throttles the first two calls with 429 and Retry-After: 1", "MAA가 처음 두 호출을 429와 Retry-After: 1로 제한합니다"),
+			Expect:  "Call MAA retries after Retry-After and warns; the token verifies; exit 0",
+			MAA:     MAAFaults{Throttle: 2},
+		},
+		"maa-500": {
+			Summary: present.T("MAA answers 500 to every call", "MAA가 모든 호출에 500으로 응답합니다"),
+			Expect:  "Call MAA fails after 3 attempts with a server error; exit 3",
+			MAA:     MAAFaults{Fail5xx: -1},
+		},
+		"maa-down": {
+			Summary: present.T("nothing listens at the MAA endpoint", "MAA 엔드포인트에서 아무것도 응답하지 않습니다"),
+			Expect:  "Call MAA fails: connection refused, read out in words; exit 3",
+			MAADown: true,
+		},
+		"imds-down": {
+			Summary:  present.T("IMDS does not answer, as on a machine that is not an Azure VM", "Azure VM이 아닌 머신에서처럼 IMDS가 응답하지 않습니다"),
+			Expect:   "Build request fails: this does not look like an Azure VM; exit 3",
+			IMDSDown: true,
+			NeedsTEE: true,
+		},
+		"unknown-key": {
+			Summary: present.T("MAA signs the token with a key it does not publish", "MAA가 공개하지 않은 키로 토큰에 서명합니다"),
+			Expect:  "jwt.signature fails: key not published by the provider; exit 2",
+			MAA:     MAAFaults{UnknownKey: true},
+		},
+		"expired-token": {
+			Summary: present.T("MAA issues a token that has already expired", "MAA가 이미 만료된 토큰을 발급합니다"),
+			Expect:  "jwt.lifetime fails: expired; exit 2",
+			MAA:     MAAFaults{Expired: true},
+		},
+		"wrong-issuer": {
+			Summary: present.T("the token names another provider as its issuer", "토큰의 발급자(iss)가 다른 공급자를 가리킵니다"),
+			Expect:  "jwt.issuer fails; exit 2",
+			MAA:     MAAFaults{WrongIssuer: true},
+		},
+		"clock-skew": {
+			Summary: present.T("MAA's clock runs 10 minutes ahead: the token is not valid yet", "MAA 시계가 10분 빠릅니다. 토큰이 아직 유효하지 않습니다"),
+			Expect:  "jwt.lifetime fails: not valid yet (beyond the 60 s leeway); exit 2",
+			MAA:     MAAFaults{ClockSkew: 10 * time.Minute},
+		},
+	}
+})
 
 // ScenarioNames lists the scenarios in alphabetical order.
 func ScenarioNames() []string {
 	var names []string
-	for n := range Scenarios {
+	for n := range Scenarios() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -152,7 +156,7 @@ func LookupScenario(name string) (Scenario, error) {
 	if name == "" || name == "none" {
 		return Scenario{}, nil
 	}
-	s, ok := Scenarios[name]
+	s, ok := Scenarios()[name]
 	if !ok {
 		return Scenario{}, fault.Korean(fmt.Errorf("--scenario %q: unknown; use one of %s (or `--scenario list`)", name, strings.Join(ScenarioNames(), ", ")),
 			fmt.Sprintf("--scenario %q: 알 수 없는 시나리오입니다. %s 중 하나를 씁니다 (`--scenario list`로 목록을 봅니다)", name, strings.Join(ScenarioNames(), ", ")), "")
@@ -165,7 +169,7 @@ func LookupScenario(name string) (Scenario, error) {
 func ScenarioList(lang present.Lang) string {
 	var b strings.Builder
 	for _, n := range ScenarioNames() {
-		s := Scenarios[n]
+		s := Scenarios()[n]
 		fmt.Fprintf(&b, "%-15s %s\n", n, s.Summary.In(lang))
 	}
 	return b.String()
