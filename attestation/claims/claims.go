@@ -36,8 +36,12 @@ var catalog = sync.OnceValue(func() map[string]Entry {
 	return cat
 })
 
+// catalogGroups returns the catalog's entries. The groups are functions, not package
+// variables: their entries are made by calls (info, entry, collateralHash), which Go runs
+// at init for a variable, copying some fifteen kilobytes of entries at every start; as
+// functions they are made only when the catalog is built.
 func catalogGroups() [][]Entry {
-	return [][]Entry{standardEntries, azureVMEntries, isolationEntries, sevSNPEntries, tdxEntries, runtimeEntries, runtimeNewEntries, sgxEntries}
+	return [][]Entry{standardEntries(), azureVMEntries(), isolationEntries(), sevSNPEntries(), tdxEntries(), runtimeEntries(), runtimeNewEntries(), sgxEntries()}
 }
 
 // buildCatalog indexes the entries and adds the deprecated aliases. A mistake in the data (a
