@@ -3,6 +3,7 @@ module github.com/cvmscope/cvmscope
 go 1.26
 
 require (
+	filippo.io/nistec v0.0.4
 	github.com/aymanbagabas/go-osc52/v2 v2.0.1
 	github.com/charmbracelet/bubbles v0.21.1
 	github.com/charmbracelet/bubbletea v1.3.10

@@ -20,6 +20,7 @@ import (
 	spb "github.com/google/go-sev-guest/proto/sevsnp"
 	"github.com/google/go-sev-guest/verify"
 	"github.com/google/go-sev-guest/verify/trust"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
@@ -130,10 +131,7 @@ func Verify(r *Report, certs []*x509.Certificate, opts Options) check.List {
 		}
 	}
 	matched, gsgErr, tried := findRoot(r, chain, leaf, key, opts.ExtraRoots, now)
-	// go-sev-guest verifies the report signature last, after the chain: when it passed
-	// over exactly the bytes read, the signature is not verified a second time.
-	sig, sigErr := signatureCheck(r, leaf, key, matched != nil && gsgErr == nil && protoIsRaw(r))
-	return check.List{sig, chainCheck(r, chain, leaf, key, matched, gsgErr, sigErr, tried, now), Binding(r, leaf), Structure(r)}
+	return check.List{signatureCheck(r, leaf, key), chainCheck(r, chain, leaf, key, matched, gsgErr, tried, now), Binding(r, leaf), Structure(r)}
 }
 
 // missingLeaf says why no leaf certificate is at hand and where to get it, in English and
@@ -152,23 +150,12 @@ func missingLeaf(r *Report, chain Chain, key abi.ReportSigner) (en, ko string) {
 		fmt.Sprintf("VCEK 인증서가 주어지지 않았습니다. %s. 그 밖의 환경에서는 AMD KDS에서 내려받습니다: %s", THIMHintKO, u)
 }
 
-// protoIsRaw reports whether the report go-sev-guest checks (re-encoded from its parsed
-// form) is byte for byte the report that was read.
-func protoIsRaw(r *Report) bool {
-	b, err := abi.ReportToAbiBytes(r.Proto)
-	return err == nil && len(r.Raw) >= abi.ReportSize && bytes.Equal(b, r.Raw[:abi.ReportSize])
-}
-
-// signatureCheck verifies the report signature with leaf, unless verified says go-sev-guest
-// already did.
-func signatureCheck(r *Report, leaf *x509.Certificate, key abi.ReportSigner, verified bool) (check.Check, error) {
-	var err error
-	if !verified {
-		err = verify.SnpReportSignature(r.Raw, leaf)
-	}
+// signatureCheck verifies the report signature over the bytes read with leaf.
+func signatureCheck(r *Report, leaf *x509.Certificate, key abi.ReportSigner) check.Check {
+	err := verifyReportSignature(r.Raw, leaf)
 	if err == nil {
 		return check.Passf(IDSignature, "ECDSA P-384/SHA-384 signature over report bytes 0x000-0x29f verifies with the %v public key (whether the %v is AMD's: see %s)", key, key, IDChain).
-			KO("보고서 바이트 0x000-0x29f에 대한 ECDSA P-384/SHA-384 서명이 %v 공개 키로 검증됩니다(%v가 AMD의 것인지는 %s에서 봅니다)", key, key, IDChain), nil
+			KO("보고서 바이트 0x000-0x29f에 대한 ECDSA P-384/SHA-384 서명이 %v 공개 키로 검증됩니다(%v가 AMD의 것인지는 %s에서 봅니다)", key, key, IDChain)
 	}
 	c := check.Failf(IDSignature, "the report signature does not verify with the supplied %v: the report was altered or was not signed by this key", key).
 		KO("주어진 %v로 보고서 서명이 검증되지 않습니다. 보고서가 변경되었거나 이 키로 서명되지 않았습니다", key).
@@ -185,7 +172,7 @@ func signatureCheck(r *Report, leaf *x509.Certificate, key abi.ReportSigner, ver
 				fmt.Sprintf("VCEK는 TCB 0x%016x에 대해 발급되었지만 보고서의 reported_tcb는 0x%016x입니다", uint64(exts.TCBVersion), r.Proto.GetReportedTcb()))
 		}
 	}
-	return c, err
+	return c
 }
 
 // root is one trust anchor candidate.
@@ -207,20 +194,27 @@ func (rt root) describe() (en, ko string) {
 	return fmt.Sprintf("AMD's %s root as embedded in go-sev-guest", cn), fmt.Sprintf("go-sev-guest에 내장된 AMD %s 루트", cn)
 }
 
-// findRoot tries each trusted root with go-sev-guest's whole check (the chain, then the
-// report signature) and returns the first root the chain verifies up to, with what
-// go-sev-guest said (nil, or the error that followed the chain); tried holds one detail
-// line per root the chain does not reach. Each chain is verified once on the way to a pass:
-// x509 verification is asked for separately only after go-sev-guest refused, to tell
-// "another root" from "this root, but rejected".
+// findRoot tries each trusted root with go-sev-guest's check of the chain and returns the
+// first root the chain verifies up to, with go-sev-guest's error when it rejects the chain
+// there (nil when it passes); tried holds one detail line per root the chain does not reach.
+// Each chain is verified once on the way to a pass: x509 verification is asked for
+// separately only after go-sev-guest refused, to tell "another root" from "this root, but
+// rejected".
+//
+// go-sev-guest has no entry point for the chain alone: SnpAttestation checks the chain, then
+// the report signature. It is handed the report without its signature, so that its last step
+// refuses the report before any cryptography (chainPassed); the signature is verified once,
+// over the bytes read, by signatureCheck.
 func findRoot(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSigner, extra []Roots, now time.Time) (matched *root, gsgErr error, tried check.Check) {
 	cands := append(amdRoots(key, expectedProduct(r, chain)), extraRoots(extra, chain)...)
+	unsigned := proto.CloneOf(r.Proto)
+	unsigned.Signature = nil
 	for i := range cands {
 		vo := cands[i].amd.X509Options(now, key)
 		if vo == nil {
 			continue
 		}
-		att := &spb.Attestation{Report: r.Proto, CertificateChain: &spb.CertificateChain{}}
+		att := &spb.Attestation{Report: unsigned, CertificateChain: &spb.CertificateChain{}}
 		if key == abi.VlekReportSigner {
 			att.CertificateChain.VlekCert = leaf.Raw
 		} else {
@@ -232,8 +226,8 @@ func findRoot(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSign
 			Now:                 now,
 			TrustedRoots:        map[string][]*trust.AMDRootCerts{cands[i].amd.GetProductLine(): {cands[i].amd}},
 		})
-		if err == nil || isSignatureStep(err) {
-			return &cands[i], err, tried
+		if err == nil || chainPassed(err) {
+			return &cands[i], nil, tried
 		}
 		if _, err := leaf.Verify(*vo); err != nil {
 			cn := cands[i].amd.ProductCerts.Ark.Subject.CommonName
@@ -245,8 +239,15 @@ func findRoot(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSign
 	return nil, nil, tried
 }
 
+// chainPassed recognises the refusal of the report without a signature that findRoot hands
+// go-sev-guest: the refusal of SnpAttestation's last step, after the whole chain passed.
+// TestChainPassedIsTheLastStep holds go-sev-guest to that order.
+func chainPassed(err error) bool {
+	return strings.HasPrefix(err.Error(), "could not interpret report: signature length is 0,")
+}
+
 // chainCheck is snp.chain's verdict on what findRoot found.
-func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSigner, matched *root, gsgErr, sigErr error, tried check.Check, now time.Time) check.Check {
+func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSigner, matched *root, gsgErr error, tried check.Check, now time.Time) check.Check {
 	if matched == nil {
 		first, firstKO := "no trusted root has an intermediate for this key", "이 키에 맞는 중간 인증서를 가진 신뢰 루트가 없습니다"
 		if len(tried.Details) > 0 {
@@ -264,11 +265,8 @@ func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSi
 		c.Details, c.DetailsKO = tried.Details, tried.DetailsKO
 		return c
 	}
-	err := gsgErr
-	// SnpAttestation checks the chain first and the report signature last, so with a bad
-	// signature (reported by snp.signature) its error says nothing about the chain.
 	rootEN, rootKO := matched.describe()
-	if err != nil && !(sigErr != nil && isSignatureStep(err)) {
+	if err := gsgErr; err != nil {
 		return check.Failf(IDChain, "the %v chains to %s, but go-sev-guest rejects it", key, rootEN).
 			KO("%v가 %s까지 이어지지만 go-sev-guest가 거부합니다", key, rootKO).
 			WithDetail("go-sev-guest: "+err.Error(), fault.QuoteKO("go-sev-guest 오류 원문", err.Error()))
@@ -305,14 +303,6 @@ func chainCheck(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSi
 		}
 	}
 	return c
-}
-
-// isSignatureStep recognises the errors of go-sev-guest's final step (SnpProtoReportSignature).
-func isSignatureStep(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "report signature verification error") ||
-		strings.Contains(s, "attestation report format error") ||
-		strings.Contains(s, "could not interpret report")
 }
 
 func productSource(r *Report, chain Chain) (en, ko string) {
