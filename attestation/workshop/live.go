@@ -99,6 +99,11 @@ type Live struct {
 	rep      *report
 	attest   *attestState
 	keyCache *token.Keys
+
+	// conn is the HTTP client of the provider last called (maaClient), under connMu alone:
+	// keys takes it while holding mu.
+	connMu sync.Mutex
+	conn   *providerConn
 }
 
 // report is what Read report gathered, bound to nonce.
@@ -289,6 +294,12 @@ func (l *Live) Close() error {
 		errs = append(errs, l.plat.Close())
 		l.plat = nil
 	}
+	l.connMu.Lock()
+	if l.conn != nil {
+		l.conn.http.CloseIdleConnections()
+		l.conn = nil
+	}
+	l.connMu.Unlock()
 	return errors.Join(errs...)
 }
 
