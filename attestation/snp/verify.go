@@ -207,8 +207,7 @@ func (rt root) describe() (en, ko string) {
 // over the bytes read, by signatureCheck.
 func findRoot(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSigner, extra []Roots, now time.Time) (matched *root, gsgErr error, tried check.Check) {
 	cands := append(amdRoots(key, expectedProduct(r, chain)), extraRoots(extra, chain)...)
-	unsigned := proto.CloneOf(r.Proto)
-	unsigned.Signature = nil
+	unsigned := withoutSignature(r)
 	for i := range cands {
 		vo := cands[i].amd.X509Options(now, key)
 		if vo == nil {
@@ -237,6 +236,18 @@ func findRoot(r *Report, chain Chain, leaf *x509.Certificate, key abi.ReportSign
 		return &cands[i], err, tried
 	}
 	return nil, nil, tried
+}
+
+// withoutSignature is the report findRoot hands go-sev-guest. It is decoded again from the
+// bytes read rather than cloned: proto.Clone's first use in a process sets up protobuf
+// reflection for the message type, which cost more CPU than the decoding.
+func withoutSignature(r *Report) *spb.Report {
+	p, err := abi.ReportToProto(r.Raw)
+	if err != nil { // not a report Parse made
+		p = proto.CloneOf(r.Proto)
+	}
+	p.Signature = nil
+	return p
 }
 
 // chainPassed recognises the refusal of the report without a signature that findRoot hands
