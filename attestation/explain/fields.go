@@ -20,23 +20,36 @@ const (
 	KindAKCert    = "akcert"     // akcert.Fields names
 )
 
-// fieldKinds holds every kind's field explanations. It is built on first use, not at init,
-// as checks is: most processes never explain a field.
-var fieldKinds = sync.OnceValue(func() map[string]map[string]present.Text {
-	return map[string]map[string]present.Text{
-		KindHCLHeader: hclHeaderFields(),
-		KindIGVM:      igvmFields(),
-		KindRuntime:   runtimeFields(),
-		KindSNP:       snpFields(),
-		KindTDReport:  tdReportFields(),
-		KindTDQuote:   tdQuoteFields(),
-		KindAttest:    attestFields(),
-		KindAKCert:    akCertFields(),
-		KindRequest:   requestFields(),
-		KindCall:      callFields(),
-		KindJWT:       jwtFields(),
+// fieldTable is the field explanations of a kind, nil for a kind the catalog does not
+// have. Each kind's table is built when a field of that kind is first looked up, not at
+// init: an inspect of a TD quote never builds the SEV-SNP or MAA tables.
+func fieldTable(kind string) map[string]present.Text {
+	switch kind {
+	case KindHCLHeader:
+		return hclHeaderFields()
+	case KindIGVM:
+		return igvmFields()
+	case KindRuntime:
+		return runtimeFields()
+	case KindSNP:
+		return snpFields()
+	case KindTDReport:
+		return tdReportFields()
+	case KindTDQuote:
+		return tdQuoteFields()
+	case KindAttest:
+		return attestFields()
+	case KindAKCert:
+		return akCertFields()
+	case KindRequest:
+		return requestFields()
+	case KindCall:
+		return callFields()
+	case KindJWT:
+		return jwtFields()
 	}
-})
+	return nil
+}
 
 // Field explains a field of the given kind; the text is empty when the catalog does not
 // know the name.
@@ -49,12 +62,12 @@ func Field(kind, name string) present.Text {
 // TD quote fields that repeat the TDREPORT use the TDREPORT's text, and vm-configuration
 // keys use the MAA claims catalog, which explains the same keys inside x-ms-runtime.
 func LookupField(kind, name string) (present.Text, bool) {
-	if txt, ok := fieldKinds()[kind][name]; ok {
+	if txt, ok := fieldTable(kind)[name]; ok {
 		return txt, true
 	}
 	switch kind {
 	case KindTDQuote:
-		txt, ok := fieldKinds()[KindTDReport][name]
+		txt, ok := tdReportFields()[name]
 		return txt, ok
 	case KindRuntime:
 		if strings.HasPrefix(name, "vm-configuration.") {
@@ -68,10 +81,10 @@ func LookupField(kind, name string) (present.Text, bool) {
 
 // FieldNames lists the names catalogued for a kind (the TD quote's own names only).
 func FieldNames(kind string) []string {
-	return keys(fieldKinds()[kind], nil)
+	return keys(fieldTable(kind), nil)
 }
 
-func hclHeaderFields() map[string]present.Text {
+var hclHeaderFields = sync.OnceValue(func() map[string]present.Text {
 	return map[string]present.Text{
 		"signature": t("Magic \"HCLA\": an HCL attestation report, as the paravisor stores it in vTPM NV 0x01400001.",
 			"매직 값 \"HCLA\": 패러바이저가 vTPM NV 0x01400001에 저장한 HCL 증명 보고서입니다."),
@@ -91,9 +104,9 @@ func hclHeaderFields() map[string]present.Text {
 		"padding": t("Zero padding up to the NV index size (2048 bytes on early VMs, 2600 today).",
 			"NV 인덱스 크기(초기 VM 2048바이트, 현재 2600바이트)까지 채운 0 패딩입니다."),
 	}
-}
+})
 
-func igvmFields() map[string]present.Text {
+var igvmFields = sync.OnceValue(func() map[string]present.Text {
 	return map[string]present.Text{
 		"data_size": t("Size of the IGVM request data: its 20-byte header plus the runtime claims.",
 			"IGVM 요청 데이터 크기: 20바이트 헤더와 런타임 클레임을 합한 값입니다."),
@@ -104,9 +117,9 @@ func igvmFields() map[string]present.Text {
 			"런타임 클레임을 REPORT_DATA에 묶는 해시 알고리즘입니다(확인된 모든 Azure VM에서 SHA-256)."),
 		"variable_data_size": t("Length of the runtime claims JSON that follows.", "뒤따르는 런타임 클레임 JSON의 길이입니다."),
 	}
-}
+})
 
-func runtimeFields() map[string]present.Text {
+var runtimeFields = sync.OnceValue(func() map[string]present.Text {
 	return map[string]present.Text{
 		"keys": t("Public keys of the vTPM that the paravisor vouches for, as JWKs.",
 			"패러바이저가 보증하는 vTPM 공개 키 목록(JWK)입니다."),
@@ -121,9 +134,9 @@ func runtimeFields() map[string]present.Text {
 		"HCLTransferKey": t("The vTPM key a key-release request asks secrets to be wrapped to (key_ops encrypt); it appears instead of HCLAkPub/HCLEkPub in reports made for key release.",
 			"키 해제 요청에서 비밀을 감쌀 대상인 vTPM 키입니다(key_ops encrypt). 키 해제용으로 만든 보고서에 HCLAkPub/HCLEkPub 대신 나타납니다."),
 	}
-}
+})
 
-func attestFields() map[string]present.Text {
+var attestFields = sync.OnceValue(func() map[string]present.Text {
 	return map[string]present.Text{
 		"Magic": t("TPM_GENERATED (0xff544347): only the TPM writes this, so a restricted key never signs outside data that imitates a quote.",
 			"TPM_GENERATED(0xff544347): TPM만 쓰는 값이어서, 제한된 키는 쿼트를 흉내 낸 외부 데이터에 서명하지 않습니다."),
@@ -143,9 +156,9 @@ func attestFields() map[string]present.Text {
 		"Certified qualified name": t("Qualified name of the certified key (its hierarchy included).",
 			"인증된 키의 한정된 이름(계층 포함)입니다."),
 	}
-}
+})
 
-func akCertFields() map[string]present.Text {
+var akCertFields = sync.OnceValue(func() map[string]present.Text {
 	return map[string]present.Text{
 		"Subject": t("Who the certificate names: on Azure the VM ID under TrustedVM.Azure.windows.net.",
 			"인증서가 가리키는 대상입니다. Azure에서는 TrustedVM.Azure.windows.net 아래의 VM ID입니다."),
@@ -162,4 +175,4 @@ func akCertFields() map[string]present.Text {
 		"OCSP (AIA)": t("Online revocation status service.", "온라인 폐기 상태 확인 서비스(OCSP)입니다."),
 		"CRL":        t("Revocation list location.", "인증서 폐기 목록(CRL)의 위치입니다."),
 	}
-}
+})

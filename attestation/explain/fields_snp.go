@@ -1,8 +1,12 @@
 package explain
 
-import "github.com/cvmscope/cvmscope/attestation/present"
+import (
+	"sync"
 
-func snpFields() map[string]present.Text {
+	"github.com/cvmscope/cvmscope/attestation/present"
+)
+
+var snpFields = sync.OnceValue(func() map[string]present.Text {
 	m := map[string]present.Text{
 		"version": t("Report format version (2 on Milan, 3 and later carry the CPU family and model).",
 			"보고서 형식 버전입니다(Milan은 2, 3 이상은 CPU 패밀리와 모델을 포함합니다)."),
@@ -66,7 +70,7 @@ func snpFields() map[string]present.Text {
 	}
 	addSNPTCBFields(m)
 	return m
-}
+})
 
 // The four TCB versions share their components; their entries are composed here.
 var (

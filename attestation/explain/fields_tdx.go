@@ -1,6 +1,10 @@
 package explain
 
-import "github.com/cvmscope/cvmscope/attestation/present"
+import (
+	"sync"
+
+	"github.com/cvmscope/cvmscope/attestation/present"
+)
 
 // paraEN/paraKO carry the Azure caveat: the TD is the paravisor's, so MRTD and the RTMRs
 // say nothing about the guest OS, whose boot is measured into the vTPM PCRs.
@@ -9,7 +13,7 @@ const (
 	paraKO = " Azure에서는 게스트 OS가 아니라 패러바이저(Microsoft HCL)를 측정합니다. 게스트 부팅은 vTPM PCR에 있습니다."
 )
 
-func tdReportFields() map[string]present.Text {
+var tdReportFields = sync.OnceValue(func() map[string]present.Text {
 	return map[string]present.Text{
 		"reportmacstruct.type":    t("Report type: 0x81 is a TDX report.", "보고서 유형: 0x81은 TDX 보고서입니다."),
 		"reportmacstruct.subtype": t("Report subtype (0).", "보고서 하위 유형(0)입니다."),
@@ -51,11 +55,11 @@ func tdReportFields() map[string]present.Text {
 		"rtmr3":                 t("Runtime measurement register 3."+paraEN, "런타임 측정 레지스터 3."+paraKO),
 		"servtd_hash":           t("Hash of service TDs bound to this TD (such as a migration TD).", "이 TD에 묶인 서비스 TD(예: 마이그레이션 TD)의 해시입니다."),
 	}
-}
+})
 
 // tdQuoteFields are the TD quote's own fields; the TD body fields it shares with the
 // TDREPORT are explained by tdReportFields.
-func tdQuoteFields() map[string]present.Text {
+var tdQuoteFields = sync.OnceValue(func() map[string]present.Text {
 	return map[string]present.Text{
 		"header.version":       t("Quote format version: 4, or 5 for TDX 1.5 quotes (a body descriptor then follows the header).", "쿼트 형식 버전입니다. 4이며, TDX 1.5 쿼트는 5입니다(이때 헤더 뒤에 본문 설명자가 옵니다)."),
 		"header.att_key_type":  t("Type of the attestation key that signs the quote (2 = ECDSA P-256).", "쿼트에 서명하는 증명 키의 유형입니다(2 = ECDSA P-256)."),
@@ -103,4 +107,4 @@ func tdQuoteFields() map[string]present.Text {
 		"ext.curr_servtd_hash": t("Service-TD hash now (body type 4).", "현재의 서비스 TD 해시입니다(본문 유형 4)."),
 		"ext.curr_servtd_attr": t("Service-TD attributes now (body type 4).", "현재의 서비스 TD 속성입니다(본문 유형 4)."),
 	}
-}
+})

@@ -7,9 +7,9 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/present"
 )
 
-// The explanations of the three MAA steps: Build request, Call MAA, Verify JWT. They join
-// the catalogs (checks, fieldKinds) when those are built, so that checks.go and fields.go stay
-// as they are.
+// The explanations of the three MAA steps: Build request, Call MAA, Verify JWT. checks
+// merges maaChecks when it is built and fieldTable serves the three MAA kinds, so that
+// checks.go and fields.go stay as they are.
 
 // Field kinds of the MAA pages.
 const (
@@ -64,7 +64,7 @@ func maaChecks() map[string]Entry {
 	}
 }
 
-func requestFields() map[string]present.Text {
+var requestFields = sync.OnceValue(func() map[string]present.Text {
 	return map[string]present.Text{
 		"flow": t("Which MAA API is called: AzureGuest sends the vTPM quote and the hardware evidence and gets an encrypted token; SevSnpVm and TdxVm send the hardware evidence only and get a plain token.",
 			"호출하는 MAA API입니다. AzureGuest는 vTPM 쿼트와 하드웨어 증거를 보내고 암호화된 토큰을 받습니다. SevSnpVm과 TdxVm은 하드웨어 증거만 보내고 평문 토큰을 받습니다."),
@@ -144,9 +144,9 @@ func requestFields() map[string]present.Text {
 		"OSVersionMinor": t("OS minor version (4 for 22.04); copied, not verified.", "OS 부 버전(22.04는 4)입니다. 복사될 뿐 검증되지 않습니다."),
 		"OSBuild":        t("OS build string (NotApplication on Linux); copied, not verified.", "OS 빌드 문자열(Linux는 NotApplication)입니다. 복사될 뿐 검증되지 않습니다."),
 	}
-}
+})
 
-func callFields() map[string]present.Text {
+var callFields = sync.OnceValue(func() map[string]present.Text {
 	return map[string]present.Text{
 		"url": t("The URL called: provider, attest path and api-version.", "호출한 URL: 공급자, 증명 경로, api-version."),
 		"provider": t("Who answered: Microsoft Azure Attestation, or cvmscope's local emulator (loopback only, test keys, never a real verdict).",
@@ -180,9 +180,9 @@ func callFields() map[string]present.Text {
 			"풀어낸 키, IV, 추가 데이터 \"Transport Key\"로 AES-GCM이 JWT를 엽니다."),
 		"token": t("What came out: the compact JWT, verified in the next step.", "결과로 나온 토큰으로, 다음 단계에서 검증합니다."),
 	}
-}
+})
 
-func jwtFields() map[string]present.Text {
+var jwtFields = sync.OnceValue(func() map[string]present.Text {
 	return map[string]present.Text{
 		"alg": t("Signature algorithm; MAA signs with RS256 only, and anything else (none, HS256) is refused.",
 			"서명 알고리즘입니다. MAA는 RS256으로만 서명하며, 그 밖의 값(none, HS256)은 거부합니다."),
@@ -203,7 +203,7 @@ func jwtFields() map[string]present.Text {
 		"lifetime": t("Whether the token is valid now, and for how long.",
 			"토큰이 지금 유효한지, 얼마나 더 유효한지(토큰 유효기간)입니다."),
 	}
-}
+})
 
 // MAAProblem explains a failure of the call to MAA by name: a network problem ("dns",
 // "refused", "timeout", "proxy", "tls", "reset", "too-large", "unreachable", "interrupted") or an HTTP
