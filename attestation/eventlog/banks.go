@@ -1,7 +1,6 @@
 package eventlog
 
 import (
-	"bytes"
 	"fmt"
 	"hash"
 	"sort"
@@ -34,28 +33,24 @@ var bankAlgs = []struct {
 // accepts it (through lastRead, so that it is read once for Check, Parse and this), and
 // every bank is then replayed in one pass over the records, with the digests where they lie.
 func replayBanks(raw []byte) ([]Bank, error) {
-	if _, err := lastRead.get(raw, false); err != nil {
+	l, err := lastRead.get(raw)
+	if err != nil {
 		return nil, err
 	}
-	var locality byte
-	algs, _ := eachFrame(raw, func(f frame) {
-		if f.pcr == 0 && f.typ == uint32(tcg.NoAction) && len(f.data) == 17 && bytes.HasPrefix(f.data, []byte("StartupLocality\x00")) {
-			locality = f.data[16]
-		}
-	})
 	replays := make([]*bankReplay, len(bankAlgs))
 	for i, b := range bankAlgs {
 		replays[i] = &bankReplay{Bank: Bank{Name: b.name, Values: map[int][]byte{}, Missing: map[int]int{}},
 			id: b.id, h: b.alg.CryptoHash().New(), pcrs: map[int]*pcrValue{}}
 	}
 	n := 0
-	eachFrame(raw, func(f frame) {
-		if n++; n == 1 && algs != nil {
-			return // the Spec ID event is the log's header, not an event
+	eachFrame(raw, func(f frame) bool {
+		if n++; n == 1 && l.algs != nil {
+			return true // the Spec ID event is the log's header, not an event
 		}
 		for _, r := range replays {
-			r.extend(f, algs, locality)
+			r.extend(f, l.algs, l.locality)
 		}
+		return true
 	})
 	var out []Bank
 	for _, r := range replays {

@@ -31,14 +31,14 @@ func TestTruncatedLogs(t *testing.T) {
 		}
 		for _, n := range cuts {
 			l, err := Parse(raw[:n])
-			events, atBoundary := boundary[n]
+			want, atBoundary := boundary[n]
 			switch {
 			case atBoundary && n > 0:
-				if err != nil || len(l.Events) != events {
-					t.Errorf("%s cut at record boundary %d: err %v, want %d events", rl.file, n, err, events)
+				if err != nil || l.Len() != want || len(events(l)) != want {
+					t.Errorf("%s cut at record boundary %d: err %v, want %d events", rl.file, n, err, want)
 				}
 			case err == nil:
-				t.Errorf("%s cut at %d (inside a record): no error, %d events", rl.file, n, len(l.Events))
+				t.Errorf("%s cut at %d (inside a record): no error, %d events", rl.file, n, l.Len())
 			case n > 0 && !strings.Contains(err.Error(), "offset"):
 				t.Errorf("%s cut at %d: error %q does not name the offset", rl.file, n, err)
 			}
@@ -104,8 +104,8 @@ func TestTrailingPadding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(l.Events) != 25 || l.TrailingBytes != 8 || l.Size != len(raw) {
-		t.Errorf("%d events, %d trailing bytes, size %d", len(l.Events), l.TrailingBytes, l.Size)
+	if len(events(l)) != 25 || l.TrailingBytes != 8 || l.Size != len(raw) {
+		t.Errorf("%d events, %d trailing bytes, size %d", len(events(l)), l.TrailingBytes, l.Size)
 	}
 }
 
@@ -126,10 +126,14 @@ func FuzzParse(f *testing.F) {
 		l.SecureBootEnabled()
 		pcrs := l.Replay()
 		Compare(l, pcrs)
-		for _, e := range l.Events {
+		evs := events(l)
+		for _, e := range evs {
 			if e.Description == "" {
 				t.Fatalf("event %d has no description", e.Index)
 			}
+		}
+		if measured, noAction := l.Counts(-1); len(evs) != l.Len() || measured+noAction != l.Len() {
+			t.Fatalf("Events yields %d events, Len says %d, Counts %d + %d", len(evs), l.Len(), measured, noAction)
 		}
 	})
 }

@@ -10,17 +10,20 @@ import (
 	"bytes"
 	"fmt"
 	"hash/maphash"
+	"iter"
+	"slices"
 	"sync"
 
 	"github.com/google/go-eventlog/register"
 	"github.com/google/go-eventlog/tcg"
 )
 
-// Log is a parsed event log.
+// Log is a parsed event log. It holds the raw log and what it read of it as a whole (the
+// banks, the number of events per PCR, the startup locality), not its events: those are
+// made from their records as Events reaches them. An Event per record, held for the whole
+// run, with its descriptions, was two to three times the log's size in memory (100,000
+// events: 14 MB of log, 40 MB of events).
 type Log struct {
-	// Events in log order; Events[i].Index == i. For a crypto-agile log Events[0] is the
-	// Spec ID event, as tpm2_eventlog numbers them.
-	Events []Event
 	// Banks lists the digest algorithms the Spec ID event declares ("sha1", "sha256",
 	// "sha384"...). A SHA-1 format (TPM 1.2 style) log has just "sha1".
 	Banks []string
@@ -29,7 +32,16 @@ type Log struct {
 	// Size is the number of bytes parsed; TrailingBytes were ignored after a 0xFFFFFFFF
 	// padding marker.
 	Size, TrailingBytes int
+
+	raw      []byte    // the log as given to Parse
+	algs     []specAlg // the Spec ID event's, nil for a SHA-1 format log
+	n        int       // events, the Spec ID event included
+	counts   map[int]pcrCount
+	locality byte // the StartupLocality event's, PCR0's starting value
 }
+
+// pcrCount is a PCR's events: measured (extended into it) and EV_NO_ACTION.
+type pcrCount struct{ measured, noAction int }
 
 // Event is one record of the log.
 type Event struct {
@@ -43,9 +55,6 @@ type Event struct {
 	// SHA-1 format logs).
 	Digest []byte
 	Data   []byte
-	// Description is a decoded one-line summary of Data; DescriptionKO says the same in
-	// Korean, with the event's own data (names, paths, strings, hex) unchanged.
-	Description, DescriptionKO string
 }
 
 // HasBank reports whether the log declares the named digest bank, e.g. "sha256".
@@ -58,43 +67,55 @@ func (l *Log) HasBank(name string) bool {
 	return false
 }
 
-// Parse parses a raw TCG event log. Errors name the event and byte offset at fault.
-//
-// The events' Data and Digest are slices of raw, which the caller leaves unchanged while it
-// uses the Log.
-func Parse(raw []byte) (*Log, error) {
-	l, err := take(raw)
-	if err != nil {
-		return nil, err
+// Len is the number of events. For a crypto-agile log it counts the Spec ID event, as
+// tpm2_eventlog numbers them.
+func (l *Log) Len() int { return l.n }
+
+// Events yields the events in log order, Index 0 first. For a crypto-agile log the first is
+// the Spec ID event. Each is made from its record when it is reached, with Data and Digest
+// slices of the raw log.
+func (l *Log) Events() iter.Seq[Event] {
+	return func(yield func(Event) bool) {
+		i := 0
+		// The framing was checked when the log was read; a caller who changed the raw log
+		// since gets the events up to where it no longer frames.
+		eachFrame(l.raw, func(f frame) bool {
+			e := Event{Index: i, Offset: f.offset, PCR: int(f.pcr), Type: f.typ, TypeName: TypeName(f.typ),
+				Data: f.data, Digest: f.digest(algSHA256, l.algs)}
+			i++
+			return i <= l.n && yield(e)
+		})
 	}
-	for i, ev := range l.Events {
-		d := describe(ev, l)
-		l.Events[i].Description, l.Events[i].DescriptionKO = d.en, d.ko
-	}
-	return l, nil
 }
 
-// Check reports what Parse would say of raw, without describing the events: for telling
-// a log from a damaged one, where describing each event in two languages would be most of
-// the cost.
+// Describe renders the event's data in one line, in English and in Korean; the Korean
+// says the same with the event's own data (names, paths, strings, hex) unchanged. It is
+// made when asked: a row is described as it is written.
+func (l *Log) Describe(e Event) (en, ko string) {
+	d := describe(e, l)
+	return d.en, d.ko
+}
+
+// Parse parses a raw TCG event log. Errors name the event and byte offset at fault.
+//
+// The Log reads its events from raw, which the caller leaves unchanged while it uses the
+// Log.
+func Parse(raw []byte) (*Log, error) { return lastRead.get(raw) }
+
+// Check reports what Parse would say of raw.
 func Check(raw []byte) error {
-	_, err := lastRead.get(raw, false)
+	_, err := lastRead.get(raw)
 	return err
 }
 
-// take reads raw, handing over the Log that Check or ReplayBanks read from the same bytes.
-func take(raw []byte) (*Log, error) { return lastRead.get(raw, true) }
-
 // lastRead keeps the last log read. inspect recognises a file as a log (Check), replays
 // its banks (ReplayBanks) and verifies it (Parse), and each read ran go-eventlog over the
-// whole log again. The Log is handed to the first Parse, which describes its events, and
-// not kept after: a second copy of every event would be most of the memory a large log
-// needs. The verdict and the banks are kept, so that a ReplayBanks after Parse does not
-// read again.
+// whole log again. Each caller gets its own copy of the Log, which is small: the events
+// stay in the raw log.
 //
-// An entry answers only for the same bytes in the same buffer (the Log's slices point
-// into it), unchanged since: a seeded hash of them is compared, which guards against a
-// caller reusing its buffer, not against an adversary, who cannot write into it.
+// An entry answers only for the same bytes in the same buffer (the Log reads from it),
+// unchanged since: a seeded hash of them is compared, which guards against a caller reusing
+// its buffer, not against an adversary, who cannot write into it.
 var lastRead readCache
 
 var readSeed = maphash.MakeSeed()
@@ -103,7 +124,7 @@ type readCache struct {
 	sync.Mutex
 	src   []byte
 	sum   uint64
-	log   *Log // nil once taken
+	log   *Log
 	err   error
 	banks []Bank // nil until ReplayBanks asks
 }
@@ -112,28 +133,27 @@ func (c *readCache) holds(raw []byte, sum uint64) bool {
 	return c.src != nil && len(c.src) == len(raw) && (len(raw) == 0 || &c.src[0] == &raw[0]) && c.sum == sum
 }
 
-func (c *readCache) get(raw []byte, take bool) (*Log, error) {
+func (c *readCache) get(raw []byte) (*Log, error) {
 	sum := maphash.Bytes(readSeed, raw)
 	c.Lock()
 	hit := c.holds(raw, sum)
 	l, err := c.log, c.err
-	if hit && take {
-		c.log = nil
-	}
 	c.Unlock()
-	if hit && (err != nil || l != nil || !take) {
-		return l, err
+	if !hit {
+		// Read outside the lock, so that sets verified side by side (inspect --each) read
+		// their own logs at the same time.
+		l, err = readUncached(raw)
+		c.Lock()
+		c.src, c.sum, c.log, c.err, c.banks = raw, sum, l, err, nil
+		c.Unlock()
 	}
-	// Read outside the lock, so that sets verified side by side (inspect --each) read
-	// their own logs at the same time.
-	l, err = readUncached(raw)
-	c.Lock()
-	c.src, c.sum, c.log, c.err, c.banks = raw, sum, l, err, nil
-	if take || err != nil {
-		c.log = nil
+	if err != nil {
+		return nil, err
 	}
-	c.Unlock()
-	return l, err
+	// A caller's copy: what it changes never reaches the next caller. counts is only read.
+	cp := *l
+	cp.Banks = slices.Clone(l.Banks)
+	return &cp, nil
 }
 
 // banksOf returns raw's banks, replayed once per log read.
@@ -158,14 +178,26 @@ func (c *readCache) banksOf(raw []byte) ([]Bank, error) {
 
 func readUncached(raw []byte) (*Log, error) {
 	// The record framing first: its errors name the record, its offset and the field.
-	n := 0
-	algs, err := eachFrame(raw, func(frame) { n++ })
+	l := &Log{raw: raw, counts: map[int]pcrCount{}}
+	algs, err := eachFrame(raw, func(f frame) bool {
+		c := l.counts[int(f.pcr)]
+		if f.typ == uint32(tcg.NoAction) {
+			c.noAction++
+		} else {
+			c.measured++
+		}
+		l.counts[int(f.pcr)] = c
+		if isStartupLocality(f) {
+			l.locality = f.data[16]
+		}
+		l.n++
+		l.Size = f.offset + f.size
+		return true
+	})
 	if err != nil {
 		return nil, fmt.Errorf("parse event log (%d bytes): %w", len(raw), err)
 	}
-	// The events' Data and Digest point into raw: go-eventlog's copies of them were half of
-	// what a parsed log held, and they are the same bytes (libAgrees).
-	l := &Log{CryptoAgile: algs != nil, Events: make([]Event, 0, n)}
+	l.algs, l.CryptoAgile = algs, algs != nil
 	if l.CryptoAgile {
 		for _, a := range algs {
 			l.Banks = append(l.Banks, algName(a.id))
@@ -173,18 +205,17 @@ func readUncached(raw []byte) (*Log, error) {
 	} else {
 		l.Banks = []string{"sha1"}
 	}
-	eachFrame(raw, func(f frame) {
-		l.Events = append(l.Events, Event{
-			Index: len(l.Events), Offset: f.offset, PCR: int(f.pcr), Type: f.typ, TypeName: TypeName(f.typ),
-			Data: f.data, Digest: f.digest(algSHA256, algs),
-		})
-		l.Size = f.offset + f.size
-	})
 	l.TrailingBytes = len(raw) - l.Size
 	if err := libAgrees(raw, l); err != nil {
 		return nil, err
 	}
 	return l, nil
+}
+
+// isStartupLocality recognises PCR0's StartupLocality event, which says where PCR0's
+// replay starts.
+func isStartupLocality(f frame) bool {
+	return f.pcr == 0 && f.typ == uint32(tcg.NoAction) && len(f.data) == 17 && bytes.HasPrefix(f.data, []byte("StartupLocality\x00"))
 }
 
 // libChunk is how many records go-eventlog is given at a time (libAgrees).
@@ -197,54 +228,66 @@ const libChunk = 4096
 // with nothing carried between them but the Spec ID event; its copy of every record of a
 // whole large log, held at once, was several times the log's size.
 func libAgrees(raw []byte, l *Log) error {
-	ev := l.Events
 	if !l.CryptoAgile {
-		return libAgreesOn(raw, len(raw), ev, 0)
+		// A SHA-1 format log (TPM 1.2) has no header to repeat before a chunk; it is read
+		// whole, as small as such logs are.
+		var all []frame
+		eachFrame(raw, func(f frame) bool { all = append(all, f); return true })
+		return libAgreesOn(raw, l, all, 0)
 	}
-	end := func(i int) int { // where event i's record ends
-		if i+1 < len(ev) {
-			return ev[i+1].Offset
-		}
-		return l.Size
-	}
-	header := raw[:end(0)]
-	var buf []byte
-	for from := 1; ; from += libChunk {
-		to := min(from+libChunk, len(ev))
+	var header, buf []byte
+	chunk := make([]frame, 0, libChunk)
+	first := 1 // the index of chunk[0]
+	flush := func() error {
 		buf = append(buf[:0], header...)
-		if from < to {
-			buf = append(buf, raw[ev[from].Offset:end(to-1)]...)
+		if len(chunk) > 0 {
+			last := chunk[len(chunk)-1]
+			buf = append(buf, raw[chunk[0].offset:last.offset+last.size]...)
 		}
-		if err := libAgreesOn(buf, len(raw), ev[min(from, to):to], from); err != nil {
-			return err
-		}
-		if to == len(ev) {
-			return nil
-		}
+		err := libAgreesOn(buf, l, chunk, first)
+		first += len(chunk)
+		chunk = chunk[:0]
+		return err
 	}
+	var err error
+	eachFrame(raw, func(f frame) bool {
+		if header == nil {
+			header = raw[:f.size] // the Spec ID event
+			return true
+		}
+		if chunk = append(chunk, f); len(chunk) == libChunk {
+			err = flush()
+		}
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush() // the last records; the Spec ID event alone when it is the only one
 }
 
-// libAgreesOn compares go-eventlog's reading of raw with events, which start at event
-// first; size is the whole log's, for messages.
-func libAgreesOn(raw []byte, size int, events []Event, first int) error {
+// libAgreesOn compares go-eventlog's reading of raw with frames, the records of events
+// first onwards (the Spec ID event, the header of a crypto-agile log, is no event of
+// go-eventlog's); l is the whole log, for messages and the Spec ID algorithms.
+func libAgreesOn(raw []byte, l *Log, frames []frame, first int) error {
 	el, err := tcg.ParseEventLog(raw, tcg.ParseOpts{AllowPadding: true})
 	if err != nil {
 		// The framing is sound, so the library objected to content, e.g. a Spec ID event
 		// with an unsupported version or no SHA-1/SHA-256/SHA-384 bank.
-		return fmt.Errorf("parse event log (%d bytes): %v", size, err)
+		return fmt.Errorf("parse event log (%d bytes): %v", len(l.raw), err)
 	}
 	lib := el.Events(register.HashSHA256)
-	if len(lib) != len(events) {
+	if len(lib) != len(frames) {
 		return fmt.Errorf("parse event log: go-eventlog read %d events where the record framing has %d (from event %d); refusing an ambiguous log",
-			len(lib), len(events), first)
+			len(lib), len(frames), first)
 	}
 	for i, le := range lib {
-		e := events[i]
-		if le.Index != e.PCR || uint32(le.Type) != e.Type || !bytes.Equal(le.Data, e.Data) {
-			return fmt.Errorf("parse event log: event %d at offset %d reads differently in go-eventlog and the record framing", e.Index, e.Offset)
+		f := frames[i]
+		if le.Index != int(f.pcr) || uint32(le.Type) != f.typ || !bytes.Equal(le.Data, f.data) {
+			return fmt.Errorf("parse event log: event %d at offset %d reads differently in go-eventlog and the record framing", first+i, f.offset)
 		}
-		if !bytes.Equal(le.Digest, e.Digest) {
-			return fmt.Errorf("parse event log: event %d at offset %d has a SHA-256 digest that reads differently in go-eventlog and the record framing", e.Index, e.Offset)
+		if !bytes.Equal(le.Digest, f.digest(algSHA256, l.algs)) {
+			return fmt.Errorf("parse event log: event %d at offset %d has a SHA-256 digest that reads differently in go-eventlog and the record framing", first+i, f.offset)
 		}
 	}
 	return nil

@@ -22,8 +22,8 @@ func TestParseRealLogsToTheirEnd(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			if len(l.Events) != rl.events {
-				t.Errorf("%d events, MANIFEST.md and tpm2_eventlog say %d", len(l.Events), rl.events)
+			if len(events(l)) != rl.events || l.Len() != rl.events {
+				t.Errorf("%d events, MANIFEST.md and tpm2_eventlog say %d", len(events(l)), rl.events)
 			}
 			if l.Size != len(raw) || l.TrailingBytes != 0 {
 				t.Errorf("parsed %d of %d bytes (%d trailing)", l.Size, len(raw), l.TrailingBytes)
@@ -31,18 +31,19 @@ func TestParseRealLogsToTheirEnd(t *testing.T) {
 			if got := strings.Join(l.Banks, ","); got != wantBanks[rl.file] || !l.CryptoAgile || !l.HasBank("sha256") {
 				t.Errorf("banks %q crypto-agile %v, want %q", got, l.CryptoAgile, wantBanks[rl.file])
 			}
-			if l.Events[0].TypeName != "EV_NO_ACTION" || !strings.HasPrefix(l.Events[0].Description, "Spec ID Event03") {
-				t.Errorf("event 0 = %s %q, want the Spec ID event", l.Events[0].TypeName, l.Events[0].Description)
+			evs := events(l)
+			if evs[0].TypeName != "EV_NO_ACTION" || !strings.HasPrefix(evs[0].Description, "Spec ID Event03") {
+				t.Errorf("event 0 = %s %q, want the Spec ID event", evs[0].TypeName, evs[0].Description)
 			}
-			for i, e := range l.Events {
+			for i, e := range evs {
 				if e.Index != i || e.Description == "" || strings.ContainsAny(e.Description, "\n\r") {
 					t.Errorf("event %d: index %d, description %q", i, e.Index, e.Description)
 				}
 				if e.TypeName != "EV_NO_ACTION" && len(e.Digest) != sha256.Size {
 					t.Errorf("event %d (%s) has a %d-byte SHA-256 digest", i, e.TypeName, len(e.Digest))
 				}
-				if i > 0 && e.Offset <= l.Events[i-1].Offset {
-					t.Errorf("event %d offset %d not after event %d at %d", i, e.Offset, i-1, l.Events[i-1].Offset)
+				if i > 0 && e.Offset <= evs[i-1].Offset {
+					t.Errorf("event %d offset %d not after event %d at %d", i, e.Offset, i-1, evs[i-1].Offset)
 				}
 			}
 		})
@@ -96,7 +97,7 @@ func TestDescriptionsOfRealEvents(t *testing.T) {
 			}
 			logs[tc.file] = l
 		}
-		e := l.Events[tc.index]
+		e := events(l)[tc.index]
 		if e.TypeName != tc.typ || !strings.Contains(e.Description, tc.want) {
 			t.Errorf("%s #%d: %s %q, want %s containing %q", tc.file, tc.index, e.TypeName, e.Description, tc.typ, tc.want)
 		}
@@ -118,9 +119,9 @@ func TestSecureBootState(t *testing.T) {
 	// data byte (event 3, 53 bytes of UEFI_VARIABLE_DATA).
 	raw := readReal(t, "azsnp-eventlog-cvmmeasure-ncc40ads.bin")
 	l, _ := Parse(raw)
-	sb := l.Events[3]
+	sb := events(l)[3]
 	mod := append([]byte(nil), raw...)
-	valueAt := sb.Offset + eventDataOffset(t, raw, sb) + len(sb.Data) - 1
+	valueAt := sb.Offset + eventDataOffset(t, raw, sb.Event) + len(sb.Data) - 1
 	mod[valueAt] = 1
 	l2, err := Parse(mod)
 	if err != nil {
@@ -129,10 +130,10 @@ func TestSecureBootState(t *testing.T) {
 	if on, known := l2.SecureBootEnabled(); !on || !known {
 		t.Errorf("SecureBootEnabled = %v, %v after setting the variable to 1", on, known)
 	}
-	if d := l2.Events[3].Description; d != "SecureBoot = 1 (enabled)" {
+	if d := events(l2)[3].Description; d != "SecureBoot = 1 (enabled)" {
 		t.Errorf("description %q", d)
 	}
-	if d := l2.Events[3].DescriptionKO; d != "SecureBoot = 1 (켜짐)" {
+	if d := events(l2)[3].DescriptionKO; d != "SecureBoot = 1 (켜짐)" {
 		t.Errorf("Korean description %q", d)
 	}
 
@@ -163,28 +164,28 @@ func TestUnknownTypeAndErrorSeparator(t *testing.T) {
 	mod := append([]byte(nil), raw...)
 
 	// Event 37 is EV_EFI_ACTION; give it a type no specification defines.
-	binary.LittleEndian.PutUint32(mod[l.Events[37].Offset+4:], 0x12345678)
+	binary.LittleEndian.PutUint32(mod[events(l)[37].Offset+4:], 0x12345678)
 	// Event 8 is the PCR7 separator; write the error value into its data.
-	sep := l.Events[8]
-	binary.LittleEndian.PutUint32(mod[sep.Offset+eventDataOffset(t, raw, sep):], 1)
+	sep := events(l)[8]
+	binary.LittleEndian.PutUint32(mod[sep.Offset+eventDataOffset(t, raw, sep.Event):], 1)
 
 	l2, err := Parse(mod)
 	if err != nil {
 		t.Fatalf("an unknown event type must not be an error: %v", err)
 	}
-	if e := l2.Events[37]; e.TypeName != "EV_UNKNOWN(0x12345678)" || e.Description != `"Exit Boot Services Invocation"` {
+	if e := events(l2)[37]; e.TypeName != "EV_UNKNOWN(0x12345678)" || e.Description != `"Exit Boot Services Invocation"` {
 		t.Errorf("unknown type: %s %q", e.TypeName, e.Description)
 	}
-	if e := l2.Events[8]; !e.IsErrorSeparator() || !strings.HasPrefix(e.Description, "ERROR separator (0x00000001)") {
+	if e := events(l2)[8]; !e.IsErrorSeparator() || !strings.HasPrefix(e.Description, "ERROR separator (0x00000001)") {
 		t.Errorf("error separator: %v %q", e.IsErrorSeparator(), e.Description)
 	}
-	if l.Events[8].IsErrorSeparator() {
+	if events(l)[8].IsErrorSeparator() {
 		t.Error("the normal separator reads as an error separator")
 	}
 	if got := hexPreview([]byte{0xde, 0xad, 0xbe, 0xef}); got.en != "4 bytes: deadbeef" || got.ko != "4바이트: deadbeef" {
 		t.Errorf("hexPreview = %q", got)
 	}
-	if e := l2.Events[8]; !strings.HasPrefix(e.DescriptionKO, "오류 구분자 (0x00000001)") {
+	if e := events(l2)[8]; !strings.HasPrefix(e.DescriptionKO, "오류 구분자 (0x00000001)") {
 		t.Errorf("error separator in Korean: %q", e.DescriptionKO)
 	}
 }
@@ -214,7 +215,7 @@ func TestDescriptionsInKorean(t *testing.T) {
 			t.Fatal(err)
 		}
 		translated := 0
-		for _, e := range l.Events {
+		for _, e := range events(l) {
 			ko := e.DescriptionKO
 			if ko == "" || strings.Contains(ko, "%!") || strings.ContainsAny(ko, "\n\r") {
 				t.Errorf("%s #%d: Korean description %q (English %q)", rl.file, e.Index, ko, e.Description)

@@ -67,10 +67,11 @@ const (
 	algSHA256  = 0x000b
 )
 
-// eachFrame frames every record of raw and hands each to yield, in order. It returns the
-// Spec ID algorithms (nil for a SHA-1 format log), and an error naming the record, its
-// offset and the field that did not fit; the records before it were handed over.
-func eachFrame(raw []byte, yield func(frame)) ([]specAlg, error) {
+// eachFrame frames every record of raw and hands each to yield, in order, until yield
+// returns false. It returns the Spec ID algorithms (nil for a SHA-1 format log), and an
+// error naming the record, its offset and the field that did not fit; the records before
+// it were handed over.
+func eachFrame(raw []byte, yield func(frame) bool) ([]specAlg, error) {
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("event log is empty (0 bytes)")
 	}
@@ -78,10 +79,13 @@ func eachFrame(raw []byte, yield func(frame)) ([]specAlg, error) {
 	if err != nil {
 		return nil, err
 	}
-	yield(first)
+	more := yield(first)
 	algs, isSpec, err := parseSpecID(first)
 	if err != nil {
 		return nil, err
+	}
+	if !more {
+		return algs, nil
 	}
 	off := first.size
 	for n := 1; off < len(raw); n++ {
@@ -97,7 +101,9 @@ func eachFrame(raw []byte, yield func(frame)) ([]specAlg, error) {
 		if err != nil {
 			return algs, err
 		}
-		yield(f)
+		if !yield(f) {
+			break
+		}
 		off += f.size
 	}
 	return algs, nil

@@ -51,6 +51,22 @@ func readFileOrSkip(tb testing.TB, path string) []byte {
 // walk collects every frame eachFrame hands over, for tests that look at them all.
 func walk(raw []byte) ([]frame, []specAlg, error) {
 	var frames []frame
-	algs, err := eachFrame(raw, func(f frame) { frames = append(frames, f) })
+	algs, err := eachFrame(raw, func(f frame) bool { frames = append(frames, f); return true })
 	return frames, algs, err
+}
+
+// described is an event with what Describe says of it, for tests that read descriptions.
+type described struct {
+	Event
+	Description, DescriptionKO string
+}
+
+// events collects l's events, described, for tests that look at them all or by index.
+func events(l *Log) []described {
+	var out []described
+	for e := range l.Events() {
+		en, ko := l.Describe(e)
+		out = append(out, described{e, en, ko})
+	}
+	return out
 }

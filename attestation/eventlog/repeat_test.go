@@ -2,6 +2,7 @@ package eventlog
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,8 +34,8 @@ func TestRepeat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(l.Events) != 1001 {
-		t.Fatalf("%d events, want the Spec ID event and 1000", len(l.Events))
+	if len(events(l)) != 1001 {
+		t.Fatalf("%d events, want the Spec ID event and 1000", len(events(l)))
 	}
 	frames, _, _ := walk(big)
 	for i, f := range frames[1:] {
@@ -68,11 +69,12 @@ func TestLibraryReadsChunksAsWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	whole := el.Events(register.HashSHA256)
-	if len(whole) != len(l.Events)-1 {
-		t.Fatalf("go-eventlog read %d events of the whole log, Parse %d after the Spec ID event", len(whole), len(l.Events)-1)
+	evs := slices.Collect(l.Events())
+	if len(whole) != len(evs)-1 || l.Len() != len(evs) {
+		t.Fatalf("go-eventlog read %d events of the whole log, Parse %d (Len %d) after the Spec ID event", len(whole), len(evs)-1, l.Len()-1)
 	}
 	for i, le := range whole {
-		e := l.Events[i+1]
+		e := evs[i+1]
 		if le.Index != e.PCR || uint32(le.Type) != e.Type || !bytes.Equal(le.Data, e.Data) || !bytes.Equal(le.Digest, e.Digest) {
 			t.Fatalf("event %d: Parse read PCR%d %s, go-eventlog PCR%d %v", e.Index, e.PCR, e.TypeName, le.Index, le.Type)
 		}

@@ -19,7 +19,7 @@ const CheckReplay = "eventlog.replay"
 type pcrReplay struct {
 	value  []byte
 	events int
-	last   *Event
+	last   Event
 	// noDigest is the first event for this PCR without a SHA-256 digest; the PCR then
 	// cannot be replayed.
 	noDigest *Event
@@ -40,15 +40,9 @@ func (l *Log) Replay() map[int][]byte {
 }
 
 func (l *Log) replay() map[int]*pcrReplay {
-	var locality byte
-	for _, e := range l.Events {
-		if e.PCR == 0 && e.Type == uint32(tcg.NoAction) && len(e.Data) == 17 && bytes.HasPrefix(e.Data, []byte("StartupLocality\x00")) {
-			locality = e.Data[16]
-		}
-	}
 	out := map[int]*pcrReplay{}
-	for i := range l.Events {
-		e := &l.Events[i]
+	h := sha256.New()
+	for e := range l.Events() {
 		if e.Type == uint32(tcg.NoAction) {
 			continue
 		}
@@ -56,7 +50,7 @@ func (l *Log) replay() map[int]*pcrReplay {
 		if r == nil {
 			r = &pcrReplay{value: make([]byte, sha256.Size)}
 			if e.PCR == 0 {
-				r.value[sha256.Size-1] = locality
+				r.value[sha256.Size-1] = l.locality
 			}
 			out[e.PCR] = r
 		}
@@ -67,14 +61,14 @@ func (l *Log) replay() map[int]*pcrReplay {
 		r.last = e
 		if len(e.Digest) != sha256.Size {
 			if r.noDigest == nil {
-				r.noDigest = e
+				r.noDigest = &e
 			}
 			continue
 		}
-		h := sha256.New()
+		h.Reset()
 		h.Write(r.value)
 		h.Write(e.Digest)
-		r.value = h.Sum(nil)
+		r.value = h.Sum(r.value[:0])
 	}
 	return out
 }
@@ -84,15 +78,12 @@ func (l *Log) replay() map[int]*pcrReplay {
 // which only inform the reader (the Spec ID header, the startup locality) and are never
 // extended.
 func (l *Log) Counts(pcr int) (measured, noAction int) {
-	for _, e := range l.Events {
-		if pcr >= 0 && e.PCR != pcr {
-			continue
-		}
-		if e.Type == uint32(tcg.NoAction) {
-			noAction++
-		} else {
-			measured++
-		}
+	if pcr >= 0 {
+		c := l.counts[pcr]
+		return c.measured, c.noAction
+	}
+	for _, c := range l.counts {
+		measured, noAction = measured+c.measured, noAction+c.noAction
 	}
 	return measured, noAction
 }
@@ -171,7 +162,7 @@ func compare(l *Log, pcrs map[int][]byte, srcOf func(p int) source) check.List {
 	var out check.List
 	for _, p := range order {
 		value, inSet := pcrs[p]
-		out = append(out, comparePCR(p, replayed[p], value, inSet, srcOf(p)).WithSubject(fmt.Sprintf("PCR%d", p)))
+		out = append(out, comparePCR(l, p, replayed[p], value, inSet, srcOf(p)).WithSubject(fmt.Sprintf("PCR%d", p)))
 	}
 	return out
 }
@@ -184,8 +175,9 @@ type source struct{ en, ko string }
 func (s source) name(p int) string   { return fmt.Sprintf(s.en, p) }
 func (s source) nameKO(p int) string { return fmt.Sprintf(s.ko, p) }
 
-// comparePCR compares one PCR; src names where its value came from ("the quoted PCR%d").
-func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool, src source) check.Check {
+// comparePCR compares one PCR of l; src names where its value came from ("the quoted
+// PCR%d").
+func comparePCR(l *Log, p int, r *pcrReplay, quoted []byte, inQuote bool, src source) check.Check {
 	switch {
 	case r == nil && !inQuote:
 		return check.Skipf(CheckReplay, "PCR%d is neither in the log nor in the PCR set", p).
@@ -212,14 +204,15 @@ func comparePCR(p int, r *pcrReplay, quoted []byte, inQuote bool, src source) ch
 		return check.Passf(CheckReplay, "SHA-256 replay of %d measured event%s matches %s", r.events, plural(r.events), src.name(p)).
 			KO("측정된 이벤트 %d개의 SHA-256 재생 결과가 %s과(와) 일치합니다", r.events, src.nameKO(p))
 	}
+	lastEN, lastKO := l.Describe(r.last)
 	return check.Failf(CheckReplay, "PCR%d: the log replays to %s but %s is %s; %d measured event%s, last #%d %s",
 		p, shortHex(r.value), src.name(p), shortHex(quoted), r.events, plural(r.events), r.last.Index, r.last.TypeName).
 		KO("PCR%d: 로그를 재생하면 %s인데 %s은(는) %s입니다. 측정된 이벤트 %d개, 마지막은 #%d %s",
 			p, shortHex(r.value), src.nameKO(p), shortHex(quoted), r.events, r.last.Index, r.last.TypeName).
 		WithDetail("replayed "+hex.EncodeToString(r.value), "재생값   "+hex.EncodeToString(r.value)).
 		WithDetail("quoted   "+hex.EncodeToString(quoted), "쿼트값   "+hex.EncodeToString(quoted)).
-		WithDetail(fmt.Sprintf("last event #%d %s: %s", r.last.Index, r.last.TypeName, r.last.Description),
-			fmt.Sprintf("마지막 이벤트 #%d %s: %s", r.last.Index, r.last.TypeName, r.last.DescriptionKO)).
+		WithDetail(fmt.Sprintf("last event #%d %s: %s", r.last.Index, r.last.TypeName, lastEN),
+			fmt.Sprintf("마지막 이벤트 #%d %s: %s", r.last.Index, r.last.TypeName, lastKO)).
 		WithDetail("the log does not describe this PCR's measurements: an event is missing, altered or was added",
 			"로그가 이 PCR의 측정값을 설명하지 못합니다. 이벤트가 빠졌거나, 변조되었거나, 추가되었습니다")
 }

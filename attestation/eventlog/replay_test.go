@@ -207,9 +207,9 @@ func TestReplayHonoursStartupLocality(t *testing.T) {
 		t.Fatal(err)
 	}
 	var locality *Event
-	for i, e := range l.Events {
+	for _, e := range events(l) {
 		if strings.HasPrefix(e.Description, "StartupLocality") {
-			locality = &l.Events[i]
+			locality = &e.Event
 		}
 	}
 	if locality == nil || locality.Data[16] == 0 {
@@ -267,8 +267,8 @@ func TestCountsSplitNoAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	measured, noAction := l.Counts(-1)
-	if measured+noAction != len(l.Events) || noAction == 0 {
-		t.Fatalf("counts %d + %d of %d events", measured, noAction, len(l.Events))
+	if measured+noAction != len(events(l)) || noAction == 0 {
+		t.Fatalf("counts %d + %d of %d events", measured, noAction, len(events(l)))
 	}
 	replayed := 0
 	for _, r := range l.replay() {

@@ -8,7 +8,7 @@ import (
 // known is false when the log holds no readable SecureBoot event; enabled then means
 // nothing. Like every log value it is trustworthy only after PCR7 replays to a quoted value.
 func (l *Log) SecureBootEnabled() (enabled bool, known bool) {
-	for _, e := range l.Events {
+	for e := range l.Events() {
 		if e.PCR != 7 || e.Type != uint32(tcg.EFIVariableDriverConfig) {
 			continue
 		}

@@ -32,7 +32,7 @@ type Windows struct {
 // IsWindows says whether the log carries Windows boot events: a SIPA container tag or the
 // "WBCL" separator Windows writes into PCRs 12-14.
 func IsWindows(l *Log) bool {
-	for _, e := range l.Events {
+	for e := range l.Events() {
 		switch {
 		case e.Type == uint32(tcg.Separator) && e.PCR >= 12 && e.PCR <= 14 && bytes.Equal(e.Data, []byte("WBCL")):
 			return true

@@ -158,8 +158,8 @@ func TestWindowsLogDescribed(t *testing.T) {
 	if !IsWindows(l) {
 		t.Fatal("IsWindows is false on a log with SIPA events")
 	}
-	var pcr12, pcr13 Event
-	for _, e := range l.Events {
+	var pcr12, pcr13 described
+	for _, e := range events(l) {
 		if e.TypeName == "EV_EVENT_TAG" && e.PCR == 12 {
 			pcr12 = e
 		}
@@ -275,7 +275,7 @@ func TestWindowsDamagedSIPA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range l.Events {
+	for _, e := range events(l) {
 		if e.PCR == 12 && e.TypeName == "EV_EVENT_TAG" {
 			if strings.Contains(e.Description, "SIPA") || !strings.Contains(e.Description, "tag 0x40010001") {
 				t.Errorf("damaged records described as %q", e.Description)

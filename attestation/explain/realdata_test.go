@@ -170,7 +170,7 @@ func TestEveryEventTypeIsExplained(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
-		for _, e := range l.Events {
+		for e := range l.Events() {
 			if explain.EventType(e.TypeName).Empty() {
 				t.Errorf("%s event #%d type %s has no explanation", filepath.Base(p), e.Index, e.TypeName)
 			}

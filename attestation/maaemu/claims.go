@@ -254,7 +254,7 @@ var kernelDebugArgs = []string{"kgdboc=", "kgdbwait", "kgdbdbgp=", "kgdbcon", "e
 func bootClaims(l *eventlog.Log, replayed map[int]bool) map[string]any {
 	var secureBoot, dbOK, dbxOK, pkMS, kekMS, kernelDebug bool
 	if l != nil {
-		for _, e := range l.Events {
+		for e := range l.Events() {
 			if !replayed[e.PCR] {
 				continue
 			}

@@ -300,7 +300,7 @@ func flipDigest(t *testing.T, raw []byte, pcr int) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range l.Events {
+	for e := range l.Events() {
 		if e.PCR == pcr && len(e.Digest) == 32 {
 			i := bytes.Index(raw[e.Offset:], e.Digest)
 			if i < 0 {

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/binary"
 	"encoding/json"
 	"maps"
 	"math/big"
@@ -237,9 +238,29 @@ func newCVMKeyCert(t *testing.T, c *cvm) []byte {
 	return der
 }
 
-// logWith is a parsed log of one event.
-func logWith(pcr int, data, digest []byte) *eventlog.Log {
-	return &eventlog.Log{Events: []eventlog.Event{{PCR: pcr, Type: uint32(tcg.Ipl), Data: data, Digest: digest}}}
+// logWith is a parsed crypto-agile log of one EV_IPL event with a SHA-256 digest (32
+// bytes) after its Spec ID event.
+func logWith(t *testing.T, pcr int, data, digest []byte) *eventlog.Log {
+	t.Helper()
+	le := binary.LittleEndian
+	spec := []byte("Spec ID Event03\x00")
+	spec = le.AppendUint32(spec, 0)                           // platform class
+	spec = append(spec, 0, 2, 0, 2)                           // spec version 2.0 errata 0, uintn size 2
+	spec = le.AppendUint32(spec, 1)                           // one algorithm:
+	spec = le.AppendUint16(le.AppendUint16(spec, 0x000b), 32) // SHA-256
+	spec = append(spec, 0)                                    // vendor info size
+	raw := le.AppendUint32(le.AppendUint32(nil, 0), uint32(tcg.NoAction))
+	raw = append(raw, make([]byte, 20)...)
+	raw = append(le.AppendUint32(raw, uint32(len(spec))), spec...)
+	raw = le.AppendUint32(le.AppendUint32(raw, uint32(pcr)), uint32(tcg.Ipl))
+	raw = le.AppendUint16(le.AppendUint32(raw, 1), 0x000b)
+	raw = append(raw, digest...)
+	raw = append(le.AppendUint32(raw, uint32(len(data))), data...)
+	l, err := eventlog.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
 
 // withAnchors gives cfg the simulated CVM's anchors, as the workshop does.

@@ -272,7 +272,7 @@ func TestBootClaimsFromCommandLine(t *testing.T) {
 	// GRUB's measurement of the kernel command line, as the simulated log writes it.
 	cmd := "BOOT_IMAGE=/vmlinuz ro console=ttyS0 kgdboc=ttyS0,115200"
 	sum := sha256.Sum256([]byte(cmd))
-	l := logWith(8, []byte("kernel_cmdline: "+cmd+"\x00"), sum[:])
+	l := logWith(t, 8, []byte("kernel_cmdline: "+cmd+"\x00"), sum[:])
 	if c := bootClaims(l, map[int]bool{8: true}); c["x-ms-azurevm-kerneldebug-enabled"] != true || c["x-ms-azurevm-debuggersdisabled"] != false {
 		t.Errorf("quoted PCR8 with kgdboc: %v", c)
 	}
@@ -280,7 +280,7 @@ func TestBootClaimsFromCommandLine(t *testing.T) {
 		t.Error("a command line in an unquoted PCR must not count")
 	}
 	other := sha256.Sum256([]byte("quiet"))
-	if c := bootClaims(logWith(8, []byte("kernel_cmdline: "+cmd+"\x00"), other[:]), map[int]bool{8: true}); c["x-ms-azurevm-kerneldebug-enabled"] != false {
+	if c := bootClaims(logWith(t, 8, []byte("kernel_cmdline: "+cmd+"\x00"), other[:]), map[int]bool{8: true}); c["x-ms-azurevm-kerneldebug-enabled"] != false {
 		t.Error("a command line whose digest is of other text must not count")
 	}
 }

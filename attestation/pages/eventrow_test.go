@@ -21,7 +21,11 @@ func TestEventRowText(t *testing.T) {
 			digest = hex.EncodeToString(e.Digest)
 			digestKO = digest
 		}
-		r := eventRow(e)
+		l := &eventlog.Log{}
+		r := eventRow(l, e)
+		if en, ko := l.Describe(e); r.Value != en || r.ValueKO != ko || en == "" {
+			t.Errorf("value %q / %q, want the description %q / %q", r.Value, r.ValueKO, en, ko)
+		}
 		if want := fmt.Sprintf("#%d PCR%d %s", e.Index, e.PCR, e.TypeName); r.Key != want {
 			t.Errorf("key %q, want %q", r.Key, want)
 		}

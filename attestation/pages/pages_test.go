@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -297,16 +298,18 @@ func TestReadReportTDXWithQuote(t *testing.T) {
 func TestReadReportEventLogOnePerEvent(t *testing.T) {
 	_, r, p := load(t, "azsnp-eventlog-cvmmeasure-ncc40ads.bin", "azsnp-eventlog-cvmmeasure-ncc40ads.pcrs.json")
 	ev := section(t, p, "events")
-	if ev.Kind != present.Events || len(ev.Rows) != len(r.Log.Events) || len(ev.Rows) != 39 {
-		t.Fatalf("events section: kind %s, %d rows for %d events (want 39)", ev.Kind, len(ev.Rows), len(r.Log.Events))
+	events := slices.Collect(r.Log.Events())
+	if ev.Kind != present.Events || len(ev.Rows) != len(events) || len(ev.Rows) != 39 {
+		t.Fatalf("events section: kind %s, %d rows for %d events (want 39)", ev.Kind, len(ev.Rows), len(events))
 	}
 	for i, row := range ev.Rows {
-		e := r.Log.Events[i]
-		if row.PCR != e.PCR || !strings.HasPrefix(row.Key, "#"+itoa(i)+" PCR"+itoa(e.PCR)+" "+e.TypeName) || row.Value != e.Description {
+		e := events[i]
+		en, ko := r.Log.Describe(e)
+		if row.PCR != e.PCR || !strings.HasPrefix(row.Key, "#"+itoa(i)+" PCR"+itoa(e.PCR)+" "+e.TypeName) || row.Value != en || en == "" {
 			t.Errorf("event row %d: %+v for event %+v", i, row, e.TypeName)
 		}
-		if row.ValueIn(present.KO) != e.DescriptionKO {
-			t.Errorf("event row %d in Korean: %q, want %q", i, row.ValueIn(present.KO), e.DescriptionKO)
+		if row.ValueIn(present.KO) != ko {
+			t.Errorf("event row %d in Korean: %q, want %q", i, row.ValueIn(present.KO), ko)
 		}
 		if e.Digest != nil && !strings.Contains(row.Detail, "sha256 digest ") {
 			t.Errorf("event row %d detail lacks the digest: %q", i, row.Detail)

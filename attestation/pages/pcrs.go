@@ -154,37 +154,39 @@ func replayWord(l check.List, haveLog bool, events int) (check.Verdict, present.
 func eventsSection(r *verify.Result, stream bool) present.Section {
 	sec := present.Section{ID: "events", Title: present.T("Event log", "이벤트 로그"), Kind: present.Events,
 		Note: eventsNote(r.Log)}
-	events := r.Log.Events
+	l := r.Log
 	if stream {
 		sec.Each = func(yield func(present.Row) bool) {
-			for _, e := range events {
-				if !yield(eventRow(e)) {
+			for e := range l.Events() {
+				if !yield(eventRow(l, e)) {
 					return
 				}
 			}
 		}
 		return sec
 	}
-	sec.Rows = make([]present.Row, 0, len(events))
-	for _, e := range events {
-		sec.Rows = append(sec.Rows, eventRow(e))
+	sec.Rows = make([]present.Row, 0, l.Len())
+	for e := range l.Events() {
+		sec.Rows = append(sec.Rows, eventRow(l, e))
 	}
 	return sec
 }
 
-// eventRow is one event's row. Its text is joined with + rather than Sprintf: -o json
-// makes a row for each of up to 100,000 events, and formatting was a fifth of the time.
-func eventRow(e eventlog.Event) present.Row {
+// eventRow is one event's row, described as it is made. Its text is joined with + rather
+// than Sprintf: -o json makes a row for each of up to 100,000 events, and formatting was a
+// fifth of the time.
+func eventRow(l *eventlog.Log, e eventlog.Event) present.Row {
 	digest, digestKO := "none", "없음"
 	if e.Digest != nil {
 		digest = hex.EncodeToString(e.Digest)
 		digestKO = digest
 	}
 	offset, typ, size, data := strconv.Itoa(e.Offset), hex32(e.Type), strconv.Itoa(len(e.Data)), dataPreview(e.Data)
+	description, descriptionKO := l.Describe(e)
 	row := present.Row{
 		Key:      "#" + strconv.Itoa(e.Index) + " PCR" + strconv.Itoa(e.PCR) + " " + e.TypeName,
-		Value:    e.Description,
-		ValueKO:  e.DescriptionKO,
+		Value:    description,
+		ValueKO:  descriptionKO,
 		Explain:  explain.EventType(e.TypeName),
 		Detail:   "offset " + offset + ", type " + typ + "\nsha256 digest " + digest + "\ndata (" + size + " bytes) " + data,
 		DetailKO: "오프셋 " + offset + ", 유형 " + typ + "\nsha256 다이제스트 " + digestKO + "\n데이터 (" + size + "바이트) " + data,
@@ -221,8 +223,8 @@ func dataPreview(b []byte) string {
 func eventsNote(l *eventlog.Log) present.Text {
 	en, ko := eventlog.CountText(l.Counts(-1))
 	banks := strings.Join(l.Banks, ", ")
-	return present.T(fmt.Sprintf("%d events: %s; banks %s. The replay extends only the measured events.", len(l.Events), en, banks),
-		fmt.Sprintf("이벤트 %d개: %s, 뱅크 %s. 재생에는 측정된 이벤트만 확장합니다.", len(l.Events), ko, banks))
+	return present.T(fmt.Sprintf("%d events: %s; banks %s. The replay extends only the measured events.", l.Len(), en, banks),
+		fmt.Sprintf("이벤트 %d개: %s, 뱅크 %s. 재생에는 측정된 이벤트만 확장합니다.", l.Len(), ko, banks))
 }
 
 // otherBanks names the banks besides SHA-256 the TPM gave, and what the event log replays

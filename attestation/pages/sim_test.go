@@ -70,8 +70,8 @@ func TestReadReportSimulatedCVM(t *testing.T) {
 				t.Errorf("summary %q does not say the evidence is simulated", page.Summary.EN)
 			}
 			ev := section(t, page, "events")
-			if len(ev.Rows) != len(r.Log.Events) {
-				t.Errorf("%d event rows for %d events", len(ev.Rows), len(r.Log.Events))
+			if len(ev.Rows) != r.Log.Len() {
+				t.Errorf("%d event rows for %d events", len(ev.Rows), r.Log.Len())
 			}
 			if tee == "trustedlaunch" {
 				return

@@ -1,9 +1,11 @@
 package policy
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -276,7 +278,8 @@ func TestIncomingShapes(t *testing.T) {
 // JmesPath over the "events" claim) read the SecureBoot variable of a real Azure SEV-SNP
 // event log: 0 as measured on that VM, and 1 once the variable's byte is set.
 func TestEvidenceJSONSecureBoot(t *testing.T) {
-	log, err := eventlog.Parse(realdata.Read(t, "azsnp-eventlog-cvmmeasure-ncc40ads.bin"))
+	raw := realdata.Read(t, "azsnp-eventlog-cvmmeasure-ncc40ads.bin")
+	log, err := eventlog.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,12 +306,17 @@ func TestEvidenceJSONSecureBoot(t *testing.T) {
 	if got := run(); got["SecureBootEnabled"] != "false" || got["aikValidated"] != "true" || got["CodeIntegrityEnabled"] != "false" {
 		t.Errorf("as measured: issued %v", got)
 	}
-	sb := &log.Events[3]
+	sb := slices.Collect(log.Events())[3]
 	if sb.TypeName != "EV_EFI_VARIABLE_DRIVER_CONFIG" {
 		t.Fatalf("event 3 is %s", sb.TypeName)
 	}
-	sb.Data = append([]byte(nil), sb.Data...)
-	sb.Data[len(sb.Data)-1] = 1
+	// The variable's value is its data's last byte, and the data the record's last bytes.
+	mod := bytes.Clone(raw)
+	next := sb.Offset + bytes.Index(raw[sb.Offset:], sb.Data) + len(sb.Data)
+	mod[next-1] = 1
+	if log, err = eventlog.Parse(mod); err != nil {
+		t.Fatal(err)
+	}
 	if got := run(); got["SecureBootEnabled"] != "true" {
 		t.Errorf("SecureBoot = 1: issued %v", got)
 	}

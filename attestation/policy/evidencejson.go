@@ -30,8 +30,8 @@ type jsonEvent struct {
 func EvidenceClaims(log *eventlog.Log, pcrs map[int][]byte) []Claim {
 	var out []Claim
 	if log != nil {
-		events := make([]jsonEvent, 0, len(log.Events))
-		for _, e := range log.Events {
+		events := make([]jsonEvent, 0, log.Len())
+		for e := range log.Events() {
 			je := jsonEvent{EventSeq: e.Index, PcrIndex: e.PCR, EventTypeString: e.TypeName}
 			if e.Digest != nil {
 				je.Digests = map[string]any{"SHA256": hex.EncodeToString(e.Digest)}

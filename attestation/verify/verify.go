@@ -477,8 +477,8 @@ func (r *Result) eventLog(s *evidence.Set, add func(...check.Check)) {
 		if c, ok := eventlog.WindowsCheck(l, s.EventLog, nil); ok {
 			add(c)
 		}
-		add(check.Skipf("eventlog.replay", "parsed %d events, but no PCR values to replay them against (supply the quoted PCRs)", len(l.Events)).
-			KO("이벤트 %d개를 구문 분석했지만 재생 결과와 비교할 PCR 값이 없습니다(쿼트된 PCR 값을 줍니다)", len(l.Events)))
+		add(check.Skipf("eventlog.replay", "parsed %d events, but no PCR values to replay them against (supply the quoted PCRs)", l.Len()).
+			KO("이벤트 %d개를 구문 분석했지만 재생 결과와 비교할 PCR 값이 없습니다(쿼트된 PCR 값을 줍니다)", l.Len()))
 		return
 	}
 	// PCR values given without a quote (a PCR file beside a log) are not called quoted.

@@ -30,8 +30,9 @@ func main() {
 	}
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
-	for _, e := range l.Events {
-		fmt.Fprintf(w, "%d PCR%d %s %x %s\n", e.Index, e.PCR, e.TypeName, e.Digest, e.Description)
+	for e := range l.Events() {
+		en, _ := l.Describe(e)
+		fmt.Fprintf(w, "%d PCR%d %s %x %s\n", e.Index, e.PCR, e.TypeName, e.Digest, en)
 	}
 	pcrs := l.Replay()
 	keys := make([]int, 0, len(pcrs))
