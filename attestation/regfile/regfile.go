@@ -54,14 +54,32 @@ func Read(path string, max int64) ([]byte, error) {
 	if err := check(path, fi, max); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, unwrapPath(err)
+	return readAll(path, f, fi.Size(), max)
+}
+
+// readAll reads f to its end into one buffer of the size Stat gave (and a little more, to
+// see the end): io.ReadAll grows its buffer by appending, which for a 14 MB event log
+// allocated twice the file and kept a buffer up to a quarter larger than it for the whole
+// run. A file that grew since, or that reports no size (sysfs: the kernel's event log),
+// still reads whole, up to max bytes.
+func readAll(path string, f io.Reader, size, max int64) ([]byte, error) {
+	data := make([]byte, 0, min(size, max)+512)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if int64(len(data)) > max {
+			return nil, &TooLargeError{Path: path, Size: int64(len(data)), Max: max}
+		}
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, unwrapPath(err)
+		}
 	}
-	if int64(len(data)) > max {
-		return nil, &TooLargeError{Path: path, Size: int64(len(data)), Max: max}
-	}
-	return data, nil
 }
 
 func check(path string, fi os.FileInfo, max int64) error {
