@@ -46,11 +46,9 @@ func aloneChecks(s *evidence.Set, opts verify.Options) check.List {
 			// the CRL revokes any of it, which the report's own checks do not.
 			in.Certs, in.Known = append(in.Certs, in.Known...), nil
 		}
-		if q, err := tdx.ParseQuote(s.TDQuote); err == nil && len(in.CRLs) > 0 {
-			for _, c := range []*x509.Certificate{q.PCK, q.Intermediate, q.Root} {
-				if c != nil {
-					in.Certs = append(in.Certs, c)
-				}
+		if len(in.CRLs) > 0 && len(s.TDQuote) > 0 {
+			if q, err := tdx.ParseQuote(s.TDQuote); err == nil {
+				in.Certs = append(in.Certs, q.PCK, q.Intermediate, q.Root)
 			}
 		}
 	}
