@@ -200,7 +200,10 @@ func tdxClaims(q *tdx.Quote) map[string]any {
 // collateral in the anchors (MS-DOC TDX EAT profile). Without collateral, or when it is
 // not acceptable at now, the claim is left out rather than invented.
 func (s *Server) tcbStatus(c map[string]any, q *tdx.Quote, now time.Time) {
-	col := s.cfg.Anchors.TDXCollateral
+	if s.cfg.Anchors.TDXCollateral == nil {
+		return
+	}
+	col := s.cfg.Anchors.TDXCollateral()
 	if col == nil {
 		return
 	}

@@ -280,7 +280,9 @@ func withAnchors(t testing.TB, cfg Config) Config {
 	}
 	cfg.Anchors = Anchors{AMD: snp.Roots{Product: "Milan", ARK: a.ARK, ASK: a.ASK}, PCKRoot: a.PCKRoot,
 		VTPMRoot: a.VTPMRoot, VTPMIntermediate: a.VTPMIntermediate, SigningKey: a.MAAKey, SigningCert: a.MAACert,
-		TDXCollateral: &tdx.Collateral{TCBInfo: col.TCBInfo, QEIdentity: col.QEIdentity, SigningChain: col.SigningChain, PCKCRL: col.PCKCRL}}
+		TDXCollateral: func() *tdx.Collateral {
+			return &tdx.Collateral{TCBInfo: col.TCBInfo, QEIdentity: col.QEIdentity, SigningChain: col.SigningChain, PCKCRL: col.PCKCRL}
+		}}
 	return cfg
 }
 

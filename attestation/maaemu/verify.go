@@ -34,10 +34,12 @@ type Anchors struct {
 	// SigningKey and SigningCert sign tokens and are published at /certs (x5c).
 	SigningKey  *rsa.PrivateKey
 	SigningCert *x509.Certificate
-	// TDXCollateral is Intel's TCB info and QE identity for the platforms PCKRoot
+	// TDXCollateral gives Intel's TCB info and QE identity for the platforms PCKRoot
 	// certifies, signed under PCKRoot; TD quotes judged against it get attester_tcb_status.
-	// Nil leaves the claim out rather than invent a verdict.
-	TDXCollateral *tdx.Collateral
+	// It is asked for only when a TD quote's TCB is judged (the simulated collateral is
+	// signed when made, and a SEV-SNP or Trusted Launch run never reads it). Nil, or a nil
+	// answer, leaves the claim out rather than invent a verdict.
+	TDXCollateral func() *tdx.Collateral
 }
 
 func (a Anchors) check() error {

@@ -133,7 +133,7 @@ func EmulatorConfig(sc Scenario) (maaemu.Config, error) {
 		return maaemu.Config{}, err
 	}
 	anchors := st.Emulator
-	anchors.TDXCollateral = simulatedCollateral()
+	anchors.TDXCollateral = sync.OnceValue(simulatedCollateral)
 	return maaemu.Config{Anchors: anchors,
 		Delay: sc.MAA.Delay, Throttle: sc.MAA.Throttle, Fail5xx: sc.MAA.Fail5xx,
 		UnknownKey: sc.MAA.UnknownKey, Expired: sc.MAA.Expired, WrongIssuer: sc.MAA.WrongIssuer,

@@ -84,9 +84,10 @@ func (l *Live) verifyOptions(ctx context.Context) verify.Options {
 }
 
 // simulatedCollateral is the simulated Intel collateral the emulator judges TD quotes by
-// (attester_tcb_status); nil if it cannot be made, which leaves the claim out. Only
-// EmulatorConfig makes it: Simulated is also called for verification, which never reads
-// it, and signing it (a certificate, two documents and a CRL) cost 2 ms each time.
+// (attester_tcb_status); nil if it cannot be made, which leaves the claim out. Only the
+// emulator asks for it, once, when it first judges a TD quote: Simulated is also called for
+// verification, which never reads it, signing it (a certificate, two documents and a CRL)
+// cost 2 ms each time, and a SEV-SNP or Trusted Launch run never needs it.
 func simulatedCollateral() *tdx.Collateral {
 	plat, err := simroots.NewTDX(simroots.DefaultSeed())
 	if err != nil {
