@@ -370,7 +370,8 @@ func (q *Quote) bodyField(off, size int) []byte {
 func (q *Quote) Fields() []Field {
 	h := q.Proto.GetHeader()
 	qe := q.Proto.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetQeReport()
-	f := []Field{versionField(q.Version)}
+	f := make([]Field, 0, 64) // 44 for a v4 quote, a few more for v5
+	f = append(f, versionField(q.Version))
 	from, to := q.PCK.NotBefore.Format(time.DateOnly), q.PCK.NotAfter.Format(time.DateOnly)
 	f = append(f, []Field{
 		{Name: "header.att_key_type", Offset: 2, Size: 2, Value: fmt.Sprintf("%d (ECDSA-256 with P-256)", h.GetAttestationKeyType())},
