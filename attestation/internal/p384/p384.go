@@ -22,13 +22,17 @@ const size = 48
 // crypto/ecdsa.Verify does for every input (FuzzVerify): r and s must lie in [1, n-1],
 // hash is truncated to the order's 384 bits, a high s is accepted as ECDSA accepts it, and
 // a key that is not a P-384 point on the curve verifies nothing. Keys on other curves are
-// handed to crypto/ecdsa; a nil key or r or s (where crypto/ecdsa panics) verifies nothing.
+// handed to crypto/ecdsa. A nil key, coordinate, r or s, where crypto/ecdsa panics,
+// verifies nothing.
 func Verify(pub *ecdsa.PublicKey, hash []byte, r, s *big.Int) bool {
 	if pub == nil || r == nil || s == nil {
 		return false
 	}
 	if pub.Curve != elliptic.P384() {
 		return ecdsa.Verify(pub, hash, r, s)
+	}
+	if pub.X == nil || pub.Y == nil {
+		return false
 	}
 	n := pub.Curve.Params().N
 	if r.Sign() <= 0 || s.Sign() <= 0 || r.Cmp(n) >= 0 || s.Cmp(n) >= 0 {

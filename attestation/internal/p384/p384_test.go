@@ -135,7 +135,8 @@ func TestVerifyRejectsKeysOffTheCurve(t *testing.T) {
 	}
 }
 
-// TestVerifyOtherCurves: keys on other curves go to crypto/ecdsa.
+// TestVerifyOtherCurves: keys on other curves go to crypto/ecdsa; missing parts of a key or
+// signature verify nothing, without the panic crypto/ecdsa would have.
 func TestVerifyOtherCurves(t *testing.T) {
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -154,6 +155,21 @@ func TestVerifyOtherCurves(t *testing.T) {
 	}
 	if Verify(nil, hash, r, s) {
 		t.Error("no key verified")
+	}
+	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, pub := range map[string]*ecdsa.PublicKey{
+		"no X": {Curve: elliptic.P384(), Y: p384.Y},
+		"no Y": {Curve: elliptic.P384(), X: p384.X},
+	} {
+		if Verify(pub, hash, r, s) {
+			t.Errorf("%s: verified", name)
+		}
+	}
+	if Verify(&p384.PublicKey, hash, nil, s) || Verify(&p384.PublicKey, hash, r, nil) {
+		t.Error("a signature without r or s verified")
 	}
 }
 
