@@ -131,7 +131,21 @@ func Verify(r *Report, certs []*x509.Certificate, opts Options) check.List {
 		}
 	}
 	matched, gsgErr, tried := findRoot(r, chain, leaf, key, opts.ExtraRoots, now)
-	return check.List{signatureCheck(r, leaf, key), chainCheck(r, chain, leaf, key, matched, gsgErr, tried, now), Binding(r, leaf), Structure(r)}
+	sigErr := verifyReportSignature(r.Raw, leaf)
+	if matched != nil && gsgErr == nil && sigErr == nil && !protoIsRaw(r) {
+		// findRoot handed go-sev-guest the report without its signature, so its last step,
+		// the signature over the report as go-sev-guest reads it, did not run. A report it
+		// reads back otherwise than it was signed is refused there, as it always was.
+		gsgErr = verify.SnpProtoReportSignature(r.Proto, leaf)
+	}
+	return check.List{signatureCheck(r, leaf, key, sigErr), chainCheck(r, chain, leaf, key, matched, gsgErr, tried, now), Binding(r, leaf), Structure(r)}
+}
+
+// protoIsRaw reports whether go-sev-guest's decoding of the report encodes back to the bytes
+// read: then its signature check would verify the very bytes signatureCheck verifies.
+func protoIsRaw(r *Report) bool {
+	b, err := abi.ReportToAbiBytes(r.Proto)
+	return err == nil && len(r.Raw) >= abi.ReportSize && bytes.Equal(b, r.Raw[:abi.ReportSize])
 }
 
 // missingLeaf says why no leaf certificate is at hand and where to get it, in English and
@@ -150,9 +164,9 @@ func missingLeaf(r *Report, chain Chain, key abi.ReportSigner) (en, ko string) {
 		fmt.Sprintf("VCEK 인증서가 주어지지 않았습니다. %s. 그 밖의 환경에서는 AMD KDS에서 내려받습니다: %s", THIMHintKO, u)
 }
 
-// signatureCheck verifies the report signature over the bytes read with leaf.
-func signatureCheck(r *Report, leaf *x509.Certificate, key abi.ReportSigner) check.Check {
-	err := verifyReportSignature(r.Raw, leaf)
+// signatureCheck is snp.signature's verdict on err, verifyReportSignature's answer for the
+// bytes read and leaf.
+func signatureCheck(r *Report, leaf *x509.Certificate, key abi.ReportSigner, err error) check.Check {
 	if err == nil {
 		return check.Passf(IDSignature, "ECDSA P-384/SHA-384 signature over report bytes 0x000-0x29f verifies with the %v public key (whether the %v is AMD's: see %s)", key, key, IDChain).
 			KO("보고서 바이트 0x000-0x29f에 대한 ECDSA P-384/SHA-384 서명이 %v 공개 키로 검증됩니다(%v가 AMD의 것인지는 %s에서 봅니다)", key, key, IDChain)
