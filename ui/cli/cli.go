@@ -344,6 +344,9 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	var runner workshop.Runner
 	switch cmd {
 	case cmdInspect, cmdVerify:
+		if o.output == "json" {
+			defer boundGarbage(fs.Args())()
+		}
 		set, err := evidence.LoadFiles(fs.Args())
 		if err != nil {
 			eprintf(stderr, "%s: %v\n", cmd.name(), err)
