@@ -65,6 +65,11 @@ const (
 	paddingPCR = 0xFFFFFFFF
 	algSHA1    = 0x0004
 	algSHA256  = 0x000b
+	// maxSpecAlgs bounds the Spec ID event's algorithm list. Every digest of every record is
+	// looked up in that list, here and in go-eventlog, so n algorithms cost up to n² per
+	// record: a log of a million (an 8 MiB request to the MAA emulator) took hours. TCG's
+	// registry has fewer hash algorithms than this; a real log lists one to four.
+	maxSpecAlgs = 16
 )
 
 // eachFrame frames every record of raw and hands each to yield, in order, until yield
@@ -181,6 +186,10 @@ func parseSpecID(f frame) ([]specAlg, bool, error) {
 		return nil, false, nil
 	}
 	n := binary.LittleEndian.Uint32(d[24:])
+	if n > maxSpecAlgs {
+		return nil, true, fmt.Errorf("Spec ID event at offset 0: lists %d algorithms, more than the %d a log may use; the log header is corrupt",
+			n, maxSpecAlgs)
+	}
 	pos := specIDFixedSize
 	if uint64(n)*4 > uint64(len(d)-pos) {
 		return nil, true, fmt.Errorf("Spec ID event at offset 0: lists %d algorithms but has room for %d; the log header is corrupt",
