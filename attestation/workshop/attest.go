@@ -108,13 +108,15 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 			return fail(err)
 		}
 		vcekChain = certs.VcekCertChain()
-		had := len(s.Certs)
 		s.Certs = mergeCerts(s.Certs, []byte(vcekChain))
 		checks = append(checks, check.Passf(IDTHIM, "VCEK chain from THIM (%s/metadata/THIM/amd/certification), TCB %s", svc.imds.BaseURL, certs.TCBM).
 			KO("THIM(%s/metadata/THIM/amd/certification)에서 VCEK 인증서 체인을 받았습니다. TCB %s", svc.imds.BaseURL, certs.TCBM))
 		// With the chain in hand the report can be checked against AMD's root now (on
 		// Azure, Read report had no VCEK yet).
-		checks = append(checks, snpVerdicts(res, len(s.Certs) > had, func() check.List {
+		// Against the certificates res was verified with, not those of the set before the
+		// merge: a Build request run again holds THIM's chain already, and res is still Read
+		// report's, without it.
+		checks = append(checks, snpVerdicts(res, len(s.Certs) > rep.verifiedCerts, func() check.List {
 			return verify.Hardware(s, l.verifyOptions(ctx)).Checks
 		})...)
 		checks = append(checks, akCertificateAgain(s, res, l.verifyOptions(ctx))...)
@@ -200,7 +202,7 @@ func (l *Live) buildRequest(ctx context.Context) (present.Page, error) {
 	view.Path, view.Body, view.Info, view.Guest = st.path, body, st.info, st.guest
 	view.VCEKChain, view.TDQuote, view.Checks = vcekChain, tdQuote, checks
 	page := l.opts.Pager.BuildRequest(view)
-	if err := l.publish(BuildRequest, gen, &report{nonce: nonce, set: s, result: res}, st); err != nil {
+	if err := l.publish(BuildRequest, gen, &report{nonce: nonce, set: s, result: res, verifiedCerts: rep.verifiedCerts}, st); err != nil {
 		return present.Page{}, err
 	}
 	return page, nil
@@ -346,7 +348,7 @@ func (l *Live) callMAA(ctx context.Context) (present.Page, error) {
 		if l.opts.DraftPolicy != "" {
 			page = draftPage(page)
 		}
-		if perr := l.publish(CallMAA, gen, &report{nonce: rep.nonce, set: s, result: rep.result}, &next); perr != nil {
+		if perr := l.publish(CallMAA, gen, &report{nonce: rep.nonce, set: s, result: rep.result, verifiedCerts: rep.verifiedCerts}, &next); perr != nil {
 			return present.Page{}, perr
 		}
 		return page, err
@@ -473,7 +475,7 @@ func (l *Live) verifyJWT(ctx context.Context) (present.Page, error) {
 	if l.opts.DraftPolicy != "" {
 		page = draftPage(page)
 	}
-	if err := l.publish(VerifyJWT, gen, &report{nonce: rep.nonce, set: s, result: res}, st); err != nil {
+	if err := l.publish(VerifyJWT, gen, &report{nonce: rep.nonce, set: s, result: res, verifiedCerts: rep.verifiedCerts}, st); err != nil {
 		return present.Page{}, err
 	}
 	return page, nil

@@ -111,6 +111,9 @@ type report struct {
 	nonce  string
 	set    *evidence.Set
 	result *verify.Result
+	// verifiedCerts is how many of set.Certs result was verified with: Build request adds
+	// THIM's chain to set but keeps Read report's result (snpVerdicts).
+	verifiedCerts int
 }
 
 // ErrStale is the error of a step whose inputs were replaced while it ran: SetNonce was
@@ -461,7 +464,7 @@ func (l *Live) readReport(ctx context.Context) (present.Page, error) {
 	res := verify.Evidence(s, l.verifyOptions(ctx))
 	page := l.opts.Pager.ReadReport(s, res)
 	// A new report starts a new chain: the request and token built on the last one go.
-	if err := l.publish(ReadReport, gen, &report{nonce: nonce, set: s, result: res}, nil); err != nil {
+	if err := l.publish(ReadReport, gen, &report{nonce: nonce, set: s, result: res, verifiedCerts: len(s.Certs)}, nil); err != nil {
 		return present.Page{}, err
 	}
 	return page, nil
