@@ -335,8 +335,17 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	}
 	setupLogging(o.verbose, stderr, o.output == "" && isTerminal(stdout))
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := context.Background()
+	if cmd != cmdInspect || o.network || o.each || o.output == "" && isTerminal(stdout) {
+		// Ctrl-C and SIGTERM end a run that waits (the network, the TPM, the terminal, many
+		// files) with what it gathered, "interrupted" and exit 130. An offline inspect is
+		// over in milliseconds and has nothing to save: the default action, exit by the
+		// signal, loses nothing, and not setting the handlers up saves the goroutines and
+		// threads they start, 0.3 ms of a 4-6 ms process.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+	}
 
 	if o.each {
 		return inspectEach(ctx, fs.Args(), cfg, o, lang, stdout, stderr)
