@@ -1,0 +1,39 @@
+package cli
+
+import (
+	"io"
+	"path/filepath"
+	"testing"
+
+	"github.com/cvmscope/cvmscope/attestation/realdata"
+)
+
+// BenchmarkInspectOfflineJSON is `cvmscope inspect -o json` on the offline rows of
+// BENCHMARKS.md (a TD quote; an SEV-SNP report and its VCEK) in process, without the
+// process start. Lazily built tables are built by the first run only, so this measures the
+// per-inspect work and allocations; a whole process pays the first run's too.
+func BenchmarkInspectOfflineJSON(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		files []string
+	}{
+		{"tdx", []string{"aztdx-tdquote-trustee-6332533d.bin"}},
+		{"snp", []string{"snp-report-gosevguest.bin", "amd-milan-vcek-gosevguest.der"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			dir := realdata.Dir(b)
+			args := []string{"inspect", "-o", "json"}
+			for _, f := range c.files {
+				args = append(args, filepath.Join(dir, f))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				// Offline, nothing vouches for the platform's TCB: exit 2 is the verdict
+				// "not verified", 1 would be misuse or a bug.
+				if code := Main(args, io.Discard, io.Discard); code != 0 && code != 2 {
+					b.Fatalf("exit %d", code)
+				}
+			}
+		})
+	}
+}
