@@ -6,8 +6,12 @@ import (
 )
 
 // garbageAllowance is how much garbage -o json lets pile up between collections while it
-// holds large inputs: 4 MiB, the Go runtime's own smallest heap goal.
-const garbageAllowance = 4 << 20
+// holds large inputs: 2 MiB, what a small input already gets. The Go runtime's smallest heap
+// goal is 4 MiB in all, and a small inspect has about 2 MiB live besides its inputs (the
+// tables, the rows in flight, go-eventlog's copies of one chunk), so about 2 MiB of it is
+// garbage (gctrace at 10,000 events: 4->4->2 MB, 4 MB goal). A large input gets the same
+// over its bytes, so that its peak memory grows with its inputs and nothing else.
+const garbageAllowance = 2 << 20
 
 // boundGarbage sets the collector for a streamed -o json run over the files at paths, and
 // returns the undo.
@@ -17,11 +21,13 @@ const garbageAllowance = 4 << 20
 // pile up as is live: with a 14 MB log, 14 MB of spent rows and of go-eventlog's copies
 // besides it, so peak memory grew at twice the log's rate. The GC percent is lowered so
 // that about garbageAllowance piles up instead, never more than the default would: inputs
-// of 4 MiB or less leave it at 100. It is set before the files are read, since reading and
-// recognising a log makes garbage too. The more frequent collections (the inputs are
-// bytes without pointers, which marking does not scan) cost about 45 ms of CPU at 100,000
-// events, 8 % of the run, for 12 MiB less peak memory; half the allowance cost 22 % for
-// 2 MiB more. An explicit GOGC is left alone.
+// of 2 MiB or less leave it at 100. It is set before the files are read, since reading and
+// recognising a log makes garbage too. At 100,000 events (14 MB) the more frequent
+// collections (the inputs are bytes without pointers, which marking does not scan) cost
+// about 75 ms of CPU beside GOGC=100, 15 % of the run, for about 13 MiB less peak memory
+// (49 -> 36 MiB). An allowance of 4 MiB cost half as much CPU but left the peak growing
+// 1.25 times as fast as the log between 10,000 and 100,000 events: its 4 MiB of garbage
+// were twice what the smaller log has. An explicit GOGC is left alone.
 func boundGarbage(paths []string) (undo func()) {
 	held := int64(0)
 	for _, p := range paths {

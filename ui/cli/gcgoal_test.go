@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestBoundGarbage: inputs over 4 MiB lower the GC percent so that about 4 MiB of garbage
+// TestBoundGarbage: inputs over 2 MiB lower the GC percent so that about 2 MiB of garbage
 // piles up (never below 10), smaller ones, what is not a regular file and an explicit GOGC
 // leave it alone, and the undo restores what was set before.
 func TestBoundGarbage(t *testing.T) {
@@ -35,10 +35,11 @@ func TestBoundGarbage(t *testing.T) {
 		want  int
 	}{
 		{files(36486), "", 100},
-		{files(4 << 20), "", 100},
-		{files(14 << 20), "", 28},
-		{files(8<<20, 8<<20), "", 25},
-		{files(16<<20, 16<<20, 16<<20), "", 10},
+		{files(2 << 20), "", 100},
+		{files(4 << 20), "", 50},
+		{files(14 << 20), "", 14},
+		{files(8<<20, 8<<20), "", 12},
+		{files(16<<20, 16<<20), "", 10},
 		{append(files(1<<20), dir, filepath.Join(dir, "missing")), "", 100},
 		{files(14 << 20), "100", 100},
 	} {
