@@ -38,6 +38,11 @@ type Check struct {
 	// Details[i] in Korean; a missing or empty entry falls back to the English line.
 	SummaryKO string   `json:"summaryKo,omitempty"`
 	DetailsKO []string `json:"detailsKo,omitempty"`
+	// Unreachable, on a failed check, is why a source the check needed could not be read
+	// (a fault.Network error, e.g. the provider's keys): the check failed for that alone,
+	// so the network, not the evidence, decides the exit code (3) unless something else
+	// failed. It is not part of the JSON: a report read back fails closed, as integrity.
+	Unreachable error `json:"-"`
 }
 
 // String renders "verdict id[subject]: summary".

@@ -125,9 +125,23 @@ func verifySignature(tok *Token, opts Options) check.Check {
 				KO("서명을 검증하지 않았습니다: %s가 키 %s를 공개하지 않습니다", nf.Source, h.Kid).
 				WithDetail("available kids: "+strings.Join(nf.Available, ", "), "공개된 kid: "+strings.Join(nf.Available, ", "))
 		}
-		msgKO, _ := fault.MessageIn(err, "ko")
-		return check.Failf(IDSignature, "signature not verified: keys unavailable from %s: %v", opts.Keys.Source(), err).
+		msgKO, hintKO := fault.MessageIn(err, "ko")
+		c := check.Failf(IDSignature, "signature not verified: keys unavailable from %s: %v", opts.Keys.Source(), err).
 			KO("서명을 검증하지 않았습니다: %s에서 키를 가져올 수 없습니다: %s", opts.Keys.Source(), msgKO)
+		if fault.KindOf(err) != fault.Network {
+			return c
+		}
+		// Still a failure (nothing vouches for the claims), but one the network decided: a
+		// script must be able to tell it from a forged token (exit 3, not 2).
+		hint := fault.HintOf(err)
+		if hint == "" {
+			hint, hintKO = "check that the provider answers (its URL, DNS, an HTTP proxy, egress on port 443) and run again",
+				"공급자가 응답하는지(URL, DNS, HTTP 프록시, 443 포트 송신) 확인하고 다시 실행합니다"
+		}
+		c.Unreachable = err
+		return c.WithDetail("a network failure, not a verdict on the token: its signing keys could not be fetched, so the signature was not checked",
+			"네트워크 장애이며 토큰에 대한 판정이 아닙니다. 서명 키를 가져오지 못해 서명을 확인하지 않았습니다").
+			WithDetail("what to do: "+hint, "조치 방법: "+hintKO)
 	}
 	// Checked here, not left to crypto/rsa: Go refuses only keys under 1024 bits, and
 	// GODEBUG=rsa1024min=0 lifts even that, while a 1024-bit key is within reach of a
