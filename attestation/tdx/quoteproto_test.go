@@ -1,6 +1,9 @@
 package tdx
 
 import (
+	"bytes"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-tdx-guest/abi"
@@ -70,5 +73,70 @@ func TestQuoteV4ProtoMatchesGoTDXGuest(t *testing.T) {
 		if wantErr == nil || gotErr == nil || gotErr.Error() != wantErr.Error() {
 			t.Errorf("%s with a wrong certification data size: got error %v, go-tdx-guest %v", name, gotErr, wantErr)
 		}
+	}
+}
+
+// FuzzQuoteV4ProtoMatchesGoTDXGuest holds quoteToProto to abi.QuoteToProto on any bytes, not
+// only on quotes ParseQuote walked: both refuse (an error or a panic) or both give equal
+// messages, and no byte field of the message can be appended to over the input. Seeds are the
+// v4 views of the real quotes and of the simulated v5 one.
+func FuzzQuoteV4ProtoMatchesGoTDXGuest(f *testing.F) {
+	realDir(f)
+	v5, _, _ := simV5(f)
+	for _, raw := range [][]byte{readReal(f, azureQuoteFile), readReal(f, dcapQuoteFile), v5} {
+		q, err := ParseQuote(raw)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(q.v4View())
+	}
+	goTDXGuest := func(b []byte) (q *pb.QuoteV4, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				q, err = nil, fmt.Errorf("panic: %v", r)
+			}
+		}()
+		v, err := abi.QuoteToProto(b)
+		if err != nil {
+			return nil, err
+		}
+		return v.(*pb.QuoteV4), nil
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		in := slices.Clone(b)
+		want, wantErr := goTDXGuest(slices.Clone(b))
+		got, gotErr := quoteToProto(b)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("quoteToProto error %v, abi.QuoteToProto error %v", gotErr, wantErr)
+		}
+		if gotErr != nil {
+			return
+		}
+		if !proto.Equal(got, want) {
+			t.Fatalf("quoteToProto differs from abi.QuoteToProto:\n got %v\nwant %v", got, want)
+		}
+		appendToBytes(got)
+		if !bytes.Equal(b, in) {
+			t.Fatal("appending to the message's byte fields changed the quote")
+		}
+	})
+}
+
+// appendToBytes appends a byte to every bytes field of q. The fields are named one by one:
+// protoreflect's Value.Bytes gives a slice without spare capacity, whose append always copies.
+func appendToBytes(q *pb.QuoteV4) {
+	h, body, sd := q.GetHeader(), q.GetTdQuoteBody(), q.GetSignedData()
+	qrc := sd.GetCertificationData().GetQeReportCertificationData()
+	rep := qrc.GetQeReport()
+	fields := [][]byte{h.GetPceSvn(), h.GetQeSvn(), h.GetQeVendorId(), h.GetUserData(),
+		body.GetTeeTcbSvn(), body.GetMrSeam(), body.GetMrSignerSeam(), body.GetSeamAttributes(), body.GetTdAttributes(),
+		body.GetXfam(), body.GetMrTd(), body.GetMrConfigId(), body.GetMrOwner(), body.GetMrOwnerConfig(), body.GetReportData(),
+		sd.GetSignature(), sd.GetEcdsaAttestationKey(),
+		rep.GetCpuSvn(), rep.GetReserved1(), rep.GetAttributes(), rep.GetMrEnclave(), rep.GetReserved2(), rep.GetMrSigner(),
+		rep.GetReserved3(), rep.GetReserved4(), rep.GetReportData(),
+		qrc.GetQeReportSignature(), qrc.GetQeAuthData().GetData(), qrc.GetPckCertificateChainData().GetPckCertChain(),
+		q.GetExtraBytes()}
+	for _, f := range append(fields, body.GetRtmrs()...) {
+		_ = append(f, 0xa5)
 	}
 }
