@@ -138,7 +138,8 @@ func (p *Provider) get(ctx context.Context, u string) ([]byte, error) {
 	}
 	resp, err := httpx.Get(ctx, client, req, httpx.Limits{Attempt: orDefault(p.AttemptTimeout, DefaultAttemptTimeout), MaxBody: MaxResponseBytes})
 	if err != nil {
-		return nil, httpx.Fault(err, "check the provider URL, DNS and egress on port 443 (an HTTP proxy may be needed for MAA), and try again")
+		return nil, httpx.FaultKO(err, "check the provider URL, DNS and egress on port 443 (an HTTP proxy may be needed for MAA), and try again",
+			"공급자 URL, DNS, 443 포트 송신을 확인하고(MAA에는 HTTP 프록시가 필요할 수 있습니다) 다시 시도합니다")
 	}
 	if resp.Status != http.StatusOK {
 		return nil, fault.Errorf(fault.Network, "GET %s: HTTP %d", u, resp.Status)

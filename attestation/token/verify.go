@@ -135,10 +135,13 @@ func verifySignature(tok *Token, opts Options) check.Check {
 		// script must be able to tell it from a forged token (exit 3, not 2).
 		hint := fault.HintOf(err)
 		if hint == "" {
-			hint, hintKO = "check that the provider answers (its URL, DNS, an HTTP proxy, egress on port 443) and run again",
-				"공급자가 응답하는지(URL, DNS, HTTP 프록시, 443 포트 송신) 확인하고 다시 실행합니다"
+			// An answer that was no key set (429, 5xx, a malformed document): the service, not the network path.
+			hint, hintKO = "the provider did not hand out its keys (busy or failing): wait a little and run again, and check the provider URL",
+				"공급자가 키를 내주지 않았습니다(혼잡 또는 장애). 잠시 기다렸다가 다시 실행하고 공급자 URL을 확인합니다"
 		}
-		c.Unreachable = err
+		// The run's error when nothing else failed (ui/cli exitCode): it says the same.
+		c.Unreachable = fault.Korean(fault.WithHint(fault.Network, fmt.Errorf("the signing keys of %s could not be fetched, so the token's signature was not checked (a network failure, not a verdict on the token): %w", opts.Keys.Source(), err), hint),
+			fmt.Sprintf("%s의 서명 키를 가져오지 못해 토큰 서명을 확인하지 않았습니다(토큰에 대한 판정이 아닌 네트워크 장애입니다): %s", opts.Keys.Source(), msgKO), hintKO)
 		return c.WithDetail("a network failure, not a verdict on the token: its signing keys could not be fetched, so the signature was not checked",
 			"네트워크 장애이며 토큰에 대한 판정이 아닙니다. 서명 키를 가져오지 못해 서명을 확인하지 않았습니다").
 			WithDetail("what to do: "+hint, "조치 방법: "+hintKO)
