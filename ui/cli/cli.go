@@ -599,6 +599,9 @@ func headless(ctx context.Context, r workshop.Runner, o options, lang present.La
 			break
 		}
 	}
+	if runErr == nil {
+		runErr = unreachable(all)
+	}
 	b := r.Banner()
 	switch o.output {
 	case "json":
@@ -732,7 +735,8 @@ func compliantCVM(l check.List, compact string) bool {
 //  1. any integrity failure (a failing check that is neither policy nor environment, or a
 //     run error of kind Verification) is 2, whatever else failed;
 //  2. else the run's error decides: TPM 4, network 3, interrupted 130, MAA's policy 5,
-//     misuse 1;
+//     misuse 1; without one, a check that failed only because a source could not be read
+//     (check.Check.Unreachable: the provider's keys) is that error;
 //  3. else a failed policy check (baseline, --expect) is 5;
 //  4. else 0.
 //
@@ -748,9 +752,13 @@ func exitCode(l check.List, runErr error) int {
 		case strings.HasPrefix(c.ID, "policy."):
 			policy = true
 		case runErr != nil && isEnvironmentCheck(c.ID):
+		case c.Unreachable != nil:
 		default:
 			integrity = true
 		}
+	}
+	if runErr == nil {
+		runErr = unreachable(l)
 	}
 	kind := fault.KindOf(runErr)
 	switch {
@@ -762,6 +770,18 @@ func exitCode(l check.List, runErr error) int {
 		return fault.Policy.ExitCode()
 	}
 	return 0
+}
+
+// unreachable is the error of the first failed check that failed only because a source it
+// needed could not be read (the provider's keys), nil when none did. A run that met no
+// other error ends with it: the network decided, and the message says what to do.
+func unreachable(l check.List) error {
+	for _, c := range l {
+		if c.Verdict == check.Fail && c.Unreachable != nil {
+			return c.Unreachable
+		}
+	}
+	return nil
 }
 
 func isEnvironmentCheck(id string) bool {

@@ -149,6 +149,9 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 // nothing; 3 network, 130 interrupted), else 5 for a denial or an unmet --expect, else 0.
 func (src *claimSource) exit(permitted bool, runErr error, lang present.Lang, stderr io.Writer) int {
 	code := exitCode(src.Checks, runErr)
+	if runErr == nil {
+		runErr = unreachable(src.Checks)
+	}
 	if runErr != nil {
 		msg, hint := fault.MessageIn(runErr, string(lang))
 		eprintf(stderr, "cvmscope policy check: %s\n", msg)
@@ -156,7 +159,7 @@ func (src *claimSource) exit(permitted bool, runErr error, lang present.Lang, st
 			eprintf(stderr, "  %s: %s\n", present.T("what to do", "조치 방법").In(lang), hint)
 		}
 	}
-	if len(src.Failed) > 0 {
+	if len(src.Failed) > 0 && code == fault.Verification.ExitCode() {
 		what := present.T("the evidence failed "+strings.Join(src.Failed, ", ")+"; MAA would refuse it before any policy ran (exit 2 whatever the policy decided)",
 			"증거가 "+strings.Join(src.Failed, ", ")+" 검사에 실패했습니다. MAA는 정책 실행 전에 이를 거부합니다(정책 결과와 관계없이 종료 코드 2)")
 		if src.From == "token" {
