@@ -39,9 +39,10 @@ type Check struct {
 	SummaryKO string   `json:"summaryKo,omitempty"`
 	DetailsKO []string `json:"detailsKo,omitempty"`
 	// Unreachable, on a failed check, is why a source the check needed could not be read
-	// (a fault.Network error, e.g. the provider's keys): the check failed for that alone,
-	// so the network, not the evidence, decides the exit code (3) unless something else
-	// failed. It is not part of the JSON: a report read back fails closed, as integrity.
+	// (a fault.Network error, e.g. the provider's keys, or fault.Interrupted when the run
+	// was cancelled while reading it): the check failed for that alone, so that error, not
+	// the evidence, decides the exit code (3 or 130) unless something else failed. It is
+	// not part of the JSON: a report read back fails closed, as integrity.
 	Unreachable error `json:"-"`
 }
 

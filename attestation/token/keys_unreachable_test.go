@@ -1,6 +1,7 @@
 package token
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"strings"
@@ -61,11 +62,27 @@ func TestSignatureKeysUnreachable(t *testing.T) {
 		})
 	}
 
+	// Cancelled while fetching: Unreachable is the interruption (the run ends 130, not 2).
+	reached := make(chan struct{}, 2)
+	hung, _ := keyServer(t, hangUntilGone(reached))
+	s := newSigner(t, 0, "kid-a", hung.URL)
+	tok, err := Parse(s.sign(t, hung.URL+"/certs", snpClaims(hung.URL, now)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := NewProvider(hung.URL, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-reached; cancel() }()
+	c := only(t, Verify(tok, Options{Keys: ProviderKeys(p), Issuer: p.Base, Now: now, Context: ctx}), IDSignature)
+	if c.Verdict != check.Fail || fault.KindOf(c.Unreachable) != fault.Interrupted {
+		t.Errorf("cancelled: %s, Unreachable %v; want a failure whose Unreachable is Interrupted", c, c.Unreachable)
+	}
+
 	// Answered: a key set without the kid, and a key set whose key does not verify.
 	maa := newFakeMAA(t)
-	s := newSigner(t, 0, "kid-a", maa.srv.URL)
+	s = newSigner(t, 0, "kid-a", maa.srv.URL)
 	other := newSigner(t, 1, "kid-a", maa.srv.URL)
-	tok, err := Parse(s.sign(t, maa.srv.URL+"/certs", snpClaims(maa.srv.URL, now)))
+	tok, err = Parse(s.sign(t, maa.srv.URL+"/certs", snpClaims(maa.srv.URL, now)))
 	if err != nil {
 		t.Fatal(err)
 	}

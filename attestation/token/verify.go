@@ -128,7 +128,13 @@ func verifySignature(tok *Token, opts Options) check.Check {
 		msgKO, hintKO := fault.MessageIn(err, "ko")
 		c := check.Failf(IDSignature, "signature not verified: keys unavailable from %s: %v", opts.Keys.Source(), err).
 			KO("서명을 검증하지 않았습니다: %s에서 키를 가져올 수 없습니다: %s", opts.Keys.Source(), msgKO)
-		if fault.KindOf(err) != fault.Network {
+		switch fault.KindOf(err) {
+		case fault.Interrupted:
+			// Cancelled while fetching: nothing was decided, and the run ends as interrupted.
+			c.Unreachable = err
+			return c
+		case fault.Network:
+		default:
 			return c
 		}
 		// Still a failure (nothing vouches for the claims), but one the network decided: a

@@ -230,6 +230,9 @@ func TestExitCodePrecedence(t *testing.T) {
 	device := fault.Errorf(fault.Device, "TPM2_RSA_Decrypt: TPM transport closed")
 	network := fault.Errorf(fault.Network, "no answer")
 	policy := fault.Errorf(fault.Policy, "PolicyEvaluationError")
+	keysDown, keysCancelled := fail("jwt.signature"), fail("jwt.signature")
+	keysDown.Unreachable = fault.Errorf(fault.Network, "GET /certs: HTTP 503")
+	keysCancelled.Unreachable = fault.New(fault.Interrupted, context.Canceled)
 	for _, tc := range []struct {
 		name   string
 		checks check.List
@@ -249,6 +252,13 @@ func TestExitCodePrecedence(t *testing.T) {
 		{"verification error", check.List{fail("maa.decrypt")}, fault.Errorf(fault.Verification, "tag mismatch"), 2},
 		{"environment check without an error", check.List{fail("imds.reachable")}, nil, 2},
 		{"skips and warnings", check.List{check.Skipf("eventlog.replay", "x"), check.Warnf("maa.call", "x")}, nil, 0},
+		// The provider's keys could not be read: the network's failure, unless something else failed.
+		{"keys unreachable", check.List{keysDown, pass("jwt.issuer")}, nil, 3},
+		{"keys unreachable and expired", check.List{keysDown, fail("jwt.lifetime")}, nil, 2},
+		{"keys unreachable and the evidence's KDS fetch", check.List{keysDown}, network, 3},
+		{"keys unreachable beats an unmet expectation", check.List{keysDown, fail("policy.expect")}, nil, 3},
+		{"keys fetch interrupted", check.List{keysCancelled}, context.Canceled, 130},
+		{"a bad signature while KDS gave no answer", check.List{fail("jwt.signature")}, network, 2},
 	} {
 		if got := exitCode(tc.checks, tc.err); got != tc.want {
 			t.Errorf("%s: exit %d, want %d", tc.name, got, tc.want)
