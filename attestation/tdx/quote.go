@@ -287,7 +287,10 @@ func quoteV4Proto(v []byte) (*pb.QuoteV4, error) {
 	if uint64(q.SignedDataSize) > uint64(len(v)-signedOff) {
 		return nil, fmt.Errorf("signed data of %d bytes runs past the quote's end", q.SignedDataSize)
 	}
-	signed := v[signedOff : signedOff+int(q.SignedDataSize)]
+	// Capped too: cut and qe[:qeReportSize] slice up to a slice's capacity, and with the
+	// signed data capped at its end no field cut from it can reach the bytes after it.
+	signedEnd := signedOff + int(q.SignedDataSize)
+	signed := v[signedOff:signedEnd:signedEnd]
 	if extra := v[signedOff+len(signed):]; len(extra) > 0 {
 		q.ExtraBytes = extra
 	}
