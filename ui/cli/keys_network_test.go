@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,4 +176,31 @@ func readFile(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The live run's Verify JWT step fetches the keys of the provider it called: with the
+// emulator's key endpoints down (a proxy in front of a plain-http emulator answers 503 to
+// them and passes the attest call through), the run ends 3, jwt.signature failed.
+func TestLiveRunKeysUnreachableIsNetwork(t *testing.T) {
+	emu, _ := startEmulator(t, "--http", "--ca-file", filepath.Join(t.TempDir(), "unused.pem"))
+	target, err := url.Parse(emu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/certs" || r.URL.Path == "/.well-known/openid-configuration" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		pass.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	r := runCLI(t, "--platform", "sim", "-a", proxy.URL, "-o", "json")
+	if r.code != 3 || r.report.OK || r.verdict("jwt.signature") != check.Fail || !strings.Contains(r.report.Error, "network") {
+		t.Errorf("exit %d, ok %v, jwt.signature %s, error %q; want 3, false, fail, a network error\n%s%s", r.code, r.report.OK, r.verdict("jwt.signature"), r.report.Error, failing(r.report.Checks), r.stderr)
+	}
+	if b := runCLI(t, "--platform", "sim", "-a", proxy.URL, "-o", "bool"); b.code != 3 || strings.TrimSpace(b.stdout) != "false" {
+		t.Errorf("-o bool: exit %d, stdout %q; want 3 and false", b.code, b.stdout)
+	}
 }
