@@ -85,15 +85,22 @@ func TestVerifyKeysUnreachableIsNetwork(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			k.t = t
 			tok := k.write("token-"+name+".jwt", []byte(tokenFor(k, base, nil)))
-			r := runCLI(t, "verify", "-o", "json", "--lang", "en", "--now", attackNow, "-a", base, tok)
+			// An unmet --expect would be 5 on authenticated claims; here it stays skipped.
+			r := runCLI(t, "verify", "-o", "json", "--lang", "en", "--now", attackNow, "--expect", "x-ms-ver=2.0", "-a", base, tok)
 			if r.code != 3 {
 				t.Errorf("exit %d, want 3\n%s%s", r.code, failing(r.report.Checks), r.stderr)
 			}
 			if r.report.OK || r.verdict("jwt.signature") != check.Fail {
 				t.Errorf("ok %v, jwt.signature %s; want false and fail", r.report.OK, r.verdict("jwt.signature"))
 			}
-			if b := r.report.Checks.Find("token.baseline"); len(b) > 0 && b[0].Verdict != check.Skip {
-				t.Errorf("baseline %s, want skip", b[0])
+			expect := r.report.Checks.Find("policy.expect")
+			if len(expect) == 0 {
+				t.Errorf("no policy.expect check\n%s", failing(r.report.Checks))
+			}
+			for _, c := range r.report.Checks {
+				if strings.HasPrefix(c.ID, "policy.") && (c.Verdict != check.Skip || !strings.Contains(c.Summary, "not authenticated")) {
+					t.Errorf("%s, want skipped: claims not authenticated", c)
+				}
 			}
 			if !strings.Contains(r.stderr, "network") || !strings.Contains(r.stderr, "what to do") || !strings.Contains(r.report.Error, "network") {
 				t.Errorf("the run's error does not say it is the network and what to do:\nstderr %s\nerror %q", r.stderr, r.report.Error)
