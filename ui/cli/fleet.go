@@ -234,6 +234,12 @@ func inspectSet(ctx context.Context, s fleetSet, cfg config) fleetResult {
 	}
 	r.Exit = exitCode(r.Checks, runErr)
 	r.OK = r.Exit == 0
+	if runErr == nil {
+		// The set's keys could not be fetched, and nothing else stopped it: say so (exit 3).
+		if runErr = unreachable(r.Checks); runErr != nil {
+			r.errKO, _ = fault.MessageIn(runErr, "ko")
+		}
+	}
 	if runErr != nil {
 		r.Error, r.Hint = runErr.Error(), fault.HintOf(runErr)
 	}

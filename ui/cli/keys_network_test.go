@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/rsa"
 	"encoding/json"
@@ -159,6 +160,23 @@ func TestInspectAndPolicyKeysUnreachableIsNetwork(t *testing.T) {
 	// Offline, nothing was fetched: the signature is unverified for want of keys (2).
 	if r := runCLI(t, "inspect", "-o", "json", "--now", attackNow, "-a", base, bundle); r.code != 2 {
 		t.Errorf("inspect offline: exit %d, want 2", r.code)
+	}
+
+	// inspect --each: every set says it, and the fleet ends 3.
+	var out, errOut bytes.Buffer
+	code := Main([]string{"inspect", "--each", "--network", "-o", "json", "--now", attackNow, "-a", base, bundle, bundle}, &out, &errOut)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	for _, line := range lines {
+		var fr fleetResult
+		if err := json.Unmarshal([]byte(line), &fr); err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+		if fr.Exit != 3 || fr.OK || !strings.Contains(fr.Error, "network") || fr.Checks.Verdict("jwt.signature") != check.Fail {
+			t.Errorf("inspect --each: set exit %d, ok %v, error %q, jwt.signature %s; want 3, false, a network error, fail", fr.Exit, fr.OK, fr.Error, fr.Checks.Verdict("jwt.signature"))
+		}
+	}
+	if code != 3 || len(lines) != 2 {
+		t.Errorf("inspect --each: exit %d, %d lines; want 3 and 2\n%s", code, len(lines), errOut.String())
 	}
 
 	permit := writePolicy(t, "version=1.0; authorizationrules { => permit(); };")
