@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"io"
+	"iter"
+	"slices"
 	"strings"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
@@ -61,7 +63,7 @@ func WriteText(w io.Writer, b workshop.Banner, pages []present.Page, all check.L
 				}
 				fmt.Fprintf(w, "   %s\n", strings.Join(cols, " | "))
 			}
-			for _, r := range sec.Rows {
+			for r := range sectionRows(sec) {
 				line := "   " + r.KeyIn(lang)
 				if v := r.ValueIn(lang); v != "" {
 					line += ": " + v
@@ -86,6 +88,16 @@ func WriteText(w io.Writer, b workshop.Banner, pages []present.Page, all check.L
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, Counts(all, lang))
+}
+
+// sectionRows is a section's rows: Rows, or when that is empty the rows Each makes as
+// they are written (a streamed event log), so that text output, like -o json, never holds
+// them all. Text needs no column widths over all rows, so Each is iterated once.
+func sectionRows(sec present.Section) iter.Seq[present.Row] {
+	if len(sec.Rows) == 0 && sec.Each != nil {
+		return sec.Each
+	}
+	return slices.Values(sec.Rows)
 }
 
 // textVerdict is a verdict's word; a verdict this build does not know (a page is data) is

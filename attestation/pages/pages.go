@@ -26,8 +26,8 @@ const (
 // Pager builds pages; it satisfies workshop.Pager.
 type Pager struct {
 	// Stream makes the event log's rows as they are written (present.Section.Each) instead
-	// of listing them, for output written once and in order (-o json): every row of a
-	// 100,000-event log held at once was most of the memory inspect needed.
+	// of listing them, for output written once and in order (-o json, -o text): every row
+	// of a 100,000-event log held at once was most of the memory inspect needed.
 	Stream bool
 }
 

@@ -146,8 +146,8 @@ type Section struct {
 	Rows    []Row  `json:"rows,omitempty"`
 	Body    string `json:"body,omitempty"` // Code sections
 	// Each, when set, stands for Rows (then empty): it makes the rows one at a time as a
-	// writer asks for them, so that output written once and in order (-o json) never holds
-	// a large event log's rows all at once. Only pages.Pager{Stream: true} sets it.
+	// writer asks for them, so that output written once and in order (-o json, text) never
+	// holds a large event log's rows all at once. Only pages.Pager{Stream: true} sets it.
 	Each iter.Seq[Row] `json:"-"`
 }
 

@@ -173,24 +173,39 @@ func (s Section) safe() Section {
 	if s.Rows != nil {
 		rows := make([]Row, len(s.Rows))
 		for i, r := range s.Rows {
-			r.Key = Safe(r.Key)
-			r.KeyKO = Safe(r.KeyKO)
-			r.Value = Safe(r.Value)
-			r.ValueKO = Safe(r.ValueKO)
-			r.Verdict = check.Verdict(Safe(string(r.Verdict)))
-			r.Cells = safeAll(r.Cells, Safe)
-			r.CellsKO = safeAll(r.CellsKO, Safe)
-			r.Explain = safeText(r.Explain, SafeLines)
-			r.Hint = safeText(r.Hint, SafeLines)
-			r.Detail = SafeLines(r.Detail)
-			r.DetailKO = SafeLines(r.DetailKO)
-			// What `y` copies is what is shown; a PEM or a multi-line value keeps its lines.
-			r.Copy = SafeLines(r.Copy)
-			rows[i] = r
+			rows[i] = r.safe()
 		}
 		s.Rows = rows
 	}
+	if each := s.Each; each != nil {
+		// Streamed rows are made safe one at a time as they are asked for, so that the
+		// section stays lazy: collecting them here would hold every row again.
+		s.Each = func(yield func(Row) bool) {
+			for r := range each {
+				if !yield(r.safe()) {
+					return
+				}
+			}
+		}
+	}
 	return s
+}
+
+func (r Row) safe() Row {
+	r.Key = Safe(r.Key)
+	r.KeyKO = Safe(r.KeyKO)
+	r.Value = Safe(r.Value)
+	r.ValueKO = Safe(r.ValueKO)
+	r.Verdict = check.Verdict(Safe(string(r.Verdict)))
+	r.Cells = safeAll(r.Cells, Safe)
+	r.CellsKO = safeAll(r.CellsKO, Safe)
+	r.Explain = safeText(r.Explain, SafeLines)
+	r.Hint = safeText(r.Hint, SafeLines)
+	r.Detail = SafeLines(r.Detail)
+	r.DetailKO = SafeLines(r.DetailKO)
+	// What `y` copies is what is shown; a PEM or a multi-line value keeps its lines.
+	r.Copy = SafeLines(r.Copy)
+	return r
 }
 
 func safeText(t Text, f func(string) string) Text { return Text{EN: f(t.EN), KO: f(t.KO)} }

@@ -353,7 +353,7 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 	var runner workshop.Runner
 	switch cmd {
 	case cmdInspect, cmdVerify:
-		if o.output == "json" {
+		if streamRows(o.output, stdout) {
 			defer boundGarbage(fs.Args())()
 		}
 		set, err := evidence.LoadFiles(fs.Args())
@@ -366,8 +366,7 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 			return 1
 		}
 		cfg.tok.Fetch = cmd == cmdVerify || o.network
-		// -o json writes the event log's rows as they are made, never all held (jsonout.go).
-		f := workshop.NewFiles(set, cfg.verify, pages.Pager{Stream: o.output == "json"}).WithToken(cfg.tok)
+		f := workshop.NewFiles(set, cfg.verify, pages.Pager{Stream: streamRows(o.output, stdout)}).WithToken(cfg.tok)
 		if cmd == cmdVerify {
 			f = f.OnlyToken()
 		}
@@ -818,6 +817,14 @@ func saveFunc(path string) func(*evidence.Set) (string, error) {
 		}
 		return p, evidence.SaveBundle(p, s, "cvmscope "+Version, time.Now())
 	}
+}
+
+// streamRows says whether an inspect writing output to stdout gets the event log's rows made
+// as they are written (pages.Pager.Stream): -o json and text output (-o text, or no -o when
+// stdout is not a terminal) write them once and in order, so none is held (jsonout.go,
+// ui.WriteText). The TUI keeps them to scroll and filter; -o token and -o bool write none.
+func streamRows(output string, stdout io.Writer) bool {
+	return output == "json" || output == "text" || output == "" && !isTerminal(stdout)
 }
 
 func isTerminal(w io.Writer) bool {

@@ -5,16 +5,16 @@ import (
 	"runtime/debug"
 )
 
-// garbageAllowance is how much garbage -o json lets pile up between collections while it
-// holds large inputs: 2 MiB, what a small input already gets. The Go runtime's smallest heap
-// goal is 4 MiB in all, and a small inspect has about 2 MiB live besides its inputs (the
+// garbageAllowance is how much garbage a streamed run lets pile up between collections
+// while it holds large inputs: 2 MiB, what a small input already gets. The Go runtime's
+// smallest heap goal is 4 MiB in all, and a small inspect has about 2 MiB live besides its inputs (the
 // tables, the rows in flight, go-eventlog's copies of one chunk), so about 2 MiB of it is
 // garbage (gctrace at 10,000 events: 4->4->2 MB, 4 MB goal). A large input gets the same
 // over its bytes, so that its peak memory grows with its inputs and nothing else.
 const garbageAllowance = 2 << 20
 
-// boundGarbage sets the collector for a streamed -o json run over the files at paths, and
-// returns the undo.
+// boundGarbage sets the collector for a streamed run (-o json, text output: streamRows)
+// over the files at paths, and returns the undo.
 //
 // The input files are held from their reading to the last row written (an event log's
 // events are made from its bytes as they are written), and GOGC=100 lets as much garbage
