@@ -192,6 +192,14 @@ func TestInspectAndPolicyKeysUnreachableIsNetwork(t *testing.T) {
 	if len(pr.Source.Failed) == 0 {
 		t.Errorf("policy check: no failed check listed; jwt.signature must stay failed")
 	}
+	// The report a person reads names the exit the run ends with, not a fixed 2.
+	for _, lang := range []string{"en", "ko"} {
+		code, stdout, _ := runPolicyCLI(t, "check", "--lang", lang, "-o", "text", "--now", attackNow, "-a", base, permit, tok)
+		want := map[string]string{"en": "(exit 3 whatever the policy decided)", "ko": "(정책 결과와 관계없이 종료 코드 3)"}[lang]
+		if code != 3 || !strings.Contains(stdout, want) {
+			t.Errorf("policy check -o text --lang %s: exit %d, want 3 and %q\n%s", lang, code, want, stdout)
+		}
+	}
 }
 
 func readFile(t *testing.T, p string) []byte {

@@ -127,6 +127,7 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
+	src.code = exitCode(src.Checks, runErr)
 	res := pol.Evaluate(src.claims)
 	rep := newPolicyReport(file, pol, src, res)
 	if o.output == "" && isTerminal(stdout) {
@@ -148,7 +149,7 @@ func policyCheck(args []string, stdout, stderr io.Writer) int {
 // not pass (2 integrity, whatever the policy decided: claims nothing authenticates prove
 // nothing; 3 network, 130 interrupted), else 5 for a denial or an unmet --expect, else 0.
 func (src *claimSource) exit(permitted bool, runErr error, lang present.Lang, stderr io.Writer) int {
-	code := exitCode(src.Checks, runErr)
+	code := src.code
 	if runErr == nil {
 		runErr = unreachable(src.Checks)
 	}
@@ -291,6 +292,10 @@ type claimSource struct {
 	// runs them, on the anchors the flags chose.
 	Checks check.List `json:"checks"`
 	claims []policy.Claim
+	// code is what the verification decides for the exit (exitCode of Checks and the run's
+	// error): 2 when the files failed a check, 3 when only the provider's keys could not be
+	// fetched, 130 when interrupted; the report and the page say the number it is.
+	code int
 }
 
 // incoming reads and verifies the evidence files as inspect does (a token alone as verify

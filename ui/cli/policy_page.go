@@ -88,8 +88,8 @@ func (r *policyReport) page() present.Page {
 	}
 	if len(ver.Rows) > 0 {
 		failed := strings.Join(r.Source.Failed, ", ")
-		p.Summary = present.T("not verified ("+failed+" failed), so this proves nothing (exit 2): "+verdict.Summary,
-			"검증되지 않았으므로("+failed+" 실패) 아무것도 증명하지 않습니다(종료 코드 2): "+verdict.SummaryKO)
+		p.Summary = present.T(fmt.Sprintf("not verified (%s failed), so this proves nothing (exit %d): %s", failed, r.Source.code, verdict.Summary),
+			fmt.Sprintf("검증되지 않았으므로(%s 실패) 아무것도 증명하지 않습니다(종료 코드 %d): %s", failed, r.Source.code, verdict.SummaryKO))
 	}
 
 	info := present.Section{ID: "policy", Title: present.T("Policy", "정책"), Kind: present.Fields, Rows: []present.Row{

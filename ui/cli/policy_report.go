@@ -168,8 +168,8 @@ func (r *policyReport) text(lang present.Lang) string {
 	if len(r.Source.Failed) > 0 {
 		// As the TUI page says it: the verdict below is over claims nothing vouches for.
 		failed := strings.Join(r.Source.Failed, ", ")
-		p("%s\n", t("NOT VERIFIED ("+failed+" failed): the verdict below proves nothing (exit 2 whatever the policy decided)",
-			"검증되지 않음("+failed+" 실패): 아래 결과는 아무것도 증명하지 않습니다(정책 결과와 관계없이 종료 코드 2)"))
+		p("%s\n", t(fmt.Sprintf("NOT VERIFIED (%s failed): the verdict below proves nothing (exit %d whatever the policy decided)", failed, r.Source.code),
+			fmt.Sprintf("검증되지 않음(%s 실패): 아래 결과는 아무것도 증명하지 않습니다(정책 결과와 관계없이 종료 코드 %d)", failed, r.Source.code)))
 	}
 	if d := r.Denial; d != nil {
 		p("%s: %s\n", t("DENIED", "거부됨"), d.Why.In(lang))
