@@ -3,6 +3,7 @@
 package regfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -57,29 +58,21 @@ func Read(path string, max int64) ([]byte, error) {
 	return readAll(path, f, fi.Size(), max)
 }
 
-// readAll reads f to its end into one buffer of the size Stat gave (and a little more, to
-// see the end): io.ReadAll grows its buffer by appending, which for a 14 MB event log
-// allocated twice the file and kept a buffer up to a quarter larger than it for the whole
-// run. A file that grew since, or that reports no size (sysfs: the kernel's event log),
-// still reads whole, up to max bytes.
+// readAll reads f to its end, up to max bytes, into one buffer of the size Stat gave and
+// bytes.Buffer's MinRead (512) more, so that the read seeing the end needs no growth:
+// io.ReadAll grows its buffer by appending, which for a 14 MB event log allocated twice the
+// file and kept a buffer up to a quarter larger than it for the whole run. A file that grew
+// since, or that reports no size (sysfs: the kernel's event log), still reads whole.
 func readAll(path string, f io.Reader, size, max int64) ([]byte, error) {
-	data := make([]byte, 0, min(size, max)+512)
-	for {
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-		n, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if int64(len(data)) > max {
-			return nil, &TooLargeError{Path: path, Size: int64(len(data)), Max: max}
-		}
-		if err == io.EOF {
-			return data, nil
-		}
-		if err != nil {
-			return nil, unwrapPath(err)
-		}
+	var b bytes.Buffer
+	b.Grow(int(min(size, max)) + bytes.MinRead)
+	if _, err := b.ReadFrom(io.LimitReader(f, max+1)); err != nil {
+		return nil, unwrapPath(err)
 	}
+	if int64(b.Len()) > max {
+		return nil, &TooLargeError{Path: path, Size: int64(b.Len()), Max: max}
+	}
+	return b.Bytes(), nil
 }
 
 func check(path string, fi os.FileInfo, max int64) error {
