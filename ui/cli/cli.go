@@ -320,6 +320,9 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 		return 0
 	}
 	cfg, err := o.validate(cmd, fs.Args())
+	if errors.Is(err, errStrayArgs) {
+		err = unexpectedArgs(fs, args)
+	}
 	if err == nil && cmd == cmdRun {
 		cfg.live.Knobs, err = o.knobs.resolve(o.flow, o.nonce, func(n string) bool { return fs.Changed(n) })
 	}
@@ -496,7 +499,7 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		return cfg, nil
 	}
 	if len(rest) > 0 {
-		return cfg, unexpectedArgs(rest)
+		return cfg, errStrayArgs
 	}
 	switch o.SimTEE {
 	case "sevsnp", "tdx", "trustedlaunch":
@@ -547,13 +550,20 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 	return cfg, nil
 }
 
-// unexpectedArgs explains arguments to the plain run, which takes none: files are for
-// inspect (suggested only when the first argument is a file), anything else is a command.
-func unexpectedArgs(rest []string) error {
+// errStrayArgs is validate's answer to arguments a run takes none of; run, which has the
+// whole command line, replaces it with unexpectedArgs' explanation.
+var errStrayArgs = errors.New("this command takes no arguments")
+
+// unexpectedArgs explains arguments to the plain run (or vtpm), which takes none: files are
+// for inspect (suggested only when the first argument is a file), anything else is a command.
+// args are the arguments fs parsed, flags included.
+func unexpectedArgs(fs *flag.FlagSet, args []string) error {
+	rest := fs.Args()
 	if slices.Contains(commands, rest[0]) {
 		// `cvmscope --lang ko inspect x`: flags before the command belong to the plain run,
-		// and whoever typed --lang ko first reads this.
-		run := strings.TrimSpace("cvmscope " + rest[0] + " [flags] " + strings.Join(rest[1:], " "))
+		// which also took the flags typed after it (pflag reads flags anywhere). The answer is
+		// the whole command line again with the command first, every flag kept, ready to paste.
+		run := "cvmscope " + shellJoin(commandFirst(fs, args, rest[0]))
 		return fault.Korean(fmt.Errorf("%q is a command, and a command comes first: `%s` (flags given before it, e.g. --lang, go after it)", rest[0], run),
 			fmt.Sprintf("%q: 명령이므로 맨 앞에 옵니다: `%s` (앞에 준 --lang 같은 플래그는 명령 뒤로 옮깁니다)", rest[0], run), "")
 	}
@@ -961,3 +971,53 @@ var serveAfterFunc func(time.Duration, func()) func() bool
 // serveEnv is added to every session's environment (tests point sessions at the test
 // binary acting as cvmscope).
 var serveEnv []string
+
+// commandFirst returns args with word, the first positional argument, moved to the front.
+// It walks args as pflag does, so that a flag's value that happens to read as the command
+// (`--nonce inspect inspect`) stays where it is.
+func commandFirst(fs *flag.FlagSet, args []string, word string) []string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if len(a) > 1 && a[0] == '-' && !strings.Contains(a, "=") {
+			var f *flag.Flag
+			if name, long := strings.CutPrefix(a, "--"); long {
+				f = fs.Lookup(name)
+			} else if len(a) == 2 {
+				f = fs.ShorthandLookup(a[1:])
+			}
+			if f != nil && f.NoOptDefVal == "" {
+				i++ // the flag's value
+			}
+			continue
+		}
+		if a == word && !strings.HasPrefix(a, "-") {
+			return append([]string{word}, slices.Delete(slices.Clone(args), i, i+1)...)
+		}
+		break
+	}
+	return append([]string{word}, args...)
+}
+
+// shellJoin joins args for a command line a person pastes into a POSIX shell: an argument
+// with anything but letters, digits and -_./:=@,+% is put in single quotes.
+func shellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		safe := a != ""
+		for _, r := range a {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+%", r)) {
+				safe = false
+				break
+			}
+		}
+		if safe {
+			out[i] = a
+		} else {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
+}

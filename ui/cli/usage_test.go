@@ -94,9 +94,16 @@ func TestUnexpectedArgument(t *testing.T) {
 	// listed inspect among the commands.
 	r = runCLI(t, "--lang", "ko", "inspect", "x.bin")
 	// --lang ko was typed, so the answer is Korean.
-	if r.code != 1 || strings.Contains(r.stderr, "unknown command") || !strings.Contains(r.stderr, "`cvmscope inspect [flags] x.bin`") ||
+	if r.code != 1 || strings.Contains(r.stderr, "unknown command") || !strings.Contains(r.stderr, "`cvmscope inspect --lang ko x.bin`") ||
 		!strings.Contains(r.stderr, "명령이므로 맨 앞에 옵니다") {
 		t.Errorf("--lang ko inspect: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// The suggestion is the whole command line again, ready to paste: the flags typed after
+	// the command (which the plain run took too) are kept, a flag's value that reads as a
+	// command stays the value, and an argument with spaces is quoted.
+	r = runCLI(t, "--lang", "en", "--nonce", "inspect", "verify", "-a", "https://x.attest.azure.net", "--now=2022-04-15T00:00:00Z", "my token.jwt")
+	if want := "`cvmscope verify --lang en --nonce inspect -a https://x.attest.azure.net --now=2022-04-15T00:00:00Z 'my token.jwt'`"; r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("--nonce inspect verify ...: exit %d, stderr %q, want %s", r.code, r.stderr, want)
 	}
 	f := filepath.Join(t.TempDir(), "report.bin")
 	if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {

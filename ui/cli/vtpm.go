@@ -80,7 +80,7 @@ func runVTPM(ctx context.Context, args []string, stdout, stderr io.Writer, ready
 		return 1
 	}
 	if fs.NArg() > 0 {
-		return fail(unexpectedArgs(fs.Args()))
+		return fail(unexpectedArgs(fs, args))
 	}
 	switch *tee {
 	case simcvm.TEESEVSNP, simcvm.TEETDX, simcvm.TEETrustedLaunch:
