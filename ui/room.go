@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/cvmscope/cvmscope/attestation/check"
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
 	"github.com/muesli/termenv"
@@ -299,7 +300,8 @@ func (m *roomModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case roomPushedMsg:
 		switch {
 		case msg.err != nil:
-			m.setStatus(statusErr, m.cat.f("room.pusherr", msg.what, msg.n, msg.err))
+			why, _ := fault.MessageIn(msg.err, string(m.cat.lang))
+			m.setStatus(statusErr, m.cat.f("room.pusherr", msg.what, msg.n, why))
 		default:
 			m.setStatus(statusOK, m.cat.f("room.pushed", msg.what, msg.n))
 		}

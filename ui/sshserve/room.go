@@ -22,6 +22,7 @@ import (
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
 
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
 	"github.com/cvmscope/cvmscope/ui"
 )
@@ -91,7 +92,7 @@ func (c *sessionCtl) send(cmd ui.RoomCommand) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.link == nil {
-		return errors.New("restarting")
+		return fault.Korean(errors.New("restarting"), "다시 시작하는 중입니다", "")
 	}
 	b, err := json.Marshal(cmd)
 	if err != nil {
@@ -250,7 +251,7 @@ func (r *room) Push(p ui.RoomPush) (int, error) {
 	r.mu.Unlock()
 	if len(targets) == 0 {
 		if p.To != 0 {
-			return 0, fmt.Errorf("session #%d has ended", p.To)
+			return 0, fault.Korean(fmt.Errorf("session #%d has ended", p.To), fmt.Sprintf("세션 #%d는 끝났습니다", p.To), "")
 		}
 		return 0, nil
 	}
@@ -262,13 +263,16 @@ func (r *room) Push(p ui.RoomPush) (int, error) {
 			return 0, err
 		}
 	}
+	// The instructor reads why a session was missed in the room view's language: each
+	// reason is kept in English and Korean, a system error quoted as received.
 	n := 0
-	var missed []string
+	var missed, missedKO []string
 	for _, a := range targets {
 		var err error
 		switch {
 		case a.Save:
-			err = errors.New("a --save-to-stdout run, which has no screen to steer")
+			err = fault.Korean(errors.New("a --save-to-stdout run, which has no screen to steer"),
+				"--save-to-stdout 실행이라 조종할 화면이 없습니다", "")
 		case p.Kind == ui.PushMessage:
 			err = a.ctl.send(ui.RoomCommand{Message: p.Value})
 		case p.Kind == ui.PushLang:
@@ -280,19 +284,26 @@ func (r *room) Push(p ui.RoomPush) (int, error) {
 			if err = sc.Supports(tee); err == nil {
 				r.restart(a, "--scenario", p.Value, ui.RoomCommand{Changed: "scenario", Scenario: p.Value})
 			} else {
-				err = fmt.Errorf("%s has no hardware report to stage %s in", tee, p.Value)
+				err = fault.Korean(fmt.Errorf("%s has no hardware report to stage %s in", tee, p.Value),
+					fmt.Sprintf("%s에는 시나리오 %s를 적용할 하드웨어 보고서가 없습니다", tee, p.Value), "")
 			}
 		case p.Kind == ui.PushReset:
 			r.restart(a, "", "", ui.RoomCommand{Changed: "reset"})
 		}
 		if err != nil {
+			ko, _ := fault.MessageIn(err, "ko")
+			if ko == err.Error() {
+				ko = fault.QuoteKO("오류 원문", ko) // the system's words (a write timeout, a closed link)
+			}
 			missed = append(missed, fmt.Sprintf("#%d: %v", a.ID, err))
+			missedKO = append(missedKO, fmt.Sprintf("#%d: %s", a.ID, ko))
 			continue
 		}
 		n++
 	}
 	if len(missed) > 0 {
-		return n, fmt.Errorf("not sent to %s", strings.Join(missed, "; "))
+		return n, fault.Korean(fmt.Errorf("not sent to %s", strings.Join(missed, "; ")),
+			"보내지 못한 세션: "+strings.Join(missedKO, "; "), "")
 	}
 	return n, nil
 }

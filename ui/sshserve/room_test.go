@@ -2,6 +2,7 @@ package sshserve
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/charmbracelet/ssh"
 
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/ui"
 )
 
@@ -150,6 +152,10 @@ func TestRoomPush(t *testing.T) {
 	if n != 1 || err == nil || !strings.Contains(err.Error(), "#2") || !strings.Contains(err.Error(), "trustedlaunch") {
 		t.Errorf("debug-enabled to everyone: %d, %v; want 1 and #2 (trustedlaunch) named", n, err)
 	}
+	// The instructor's view may be in Korean: every reason has its Korean words.
+	if ko, _ := fault.MessageIn(err, "ko"); ko != "보내지 못한 세션: #2: trustedlaunch에는 시나리오 debug-enabled를 적용할 하드웨어 보고서가 없습니다" {
+		t.Errorf("debug-enabled to everyone, in Korean: %q", ko)
+	}
 	select {
 	case note := <-as[0].ctl.restart:
 		if note.Changed != "scenario" || note.Scenario != "debug-enabled" {
@@ -189,9 +195,21 @@ func TestRoomPush(t *testing.T) {
 	}
 	if n, err := r.Push(ui.RoomPush{To: saver.ID, Kind: ui.PushReset}); n != 0 || err == nil || !strings.Contains(err.Error(), "--save-to-stdout") {
 		t.Errorf("reset of a --save-to-stdout run: %d, %v", n, err)
+	} else if ko, _ := fault.MessageIn(err, "ko"); !strings.Contains(ko, "조종할 화면이 없습니다") {
+		t.Errorf("reset of a --save-to-stdout run, in Korean: %q", ko)
 	}
 	r.leave(fakeSession{n: 1})
 	if _, err := r.Push(ui.RoomPush{To: as[1].ID, Kind: ui.PushReset}); err == nil || !strings.Contains(err.Error(), "has ended") {
 		t.Errorf("reset of a session that left: %v", err)
+	} else if ko, _ := fault.MessageIn(err, "ko"); ko != fmt.Sprintf("세션 #%d는 끝났습니다", as[1].ID) {
+		t.Errorf("reset of a session that left, in Korean: %q", ko)
+	}
+	// A system error (the session's link closed under the push) is quoted as received.
+	as[0].ctl.mu.Lock()
+	as[0].ctl.link.Close()
+	as[0].ctl.mu.Unlock()
+	_, err = r.Push(ui.RoomPush{To: as[0].ID, Kind: ui.PushMessage, Value: "hi"})
+	if ko, _ := fault.MessageIn(err, "ko"); err == nil || !strings.HasPrefix(ko, fmt.Sprintf("보내지 못한 세션: #%d: 오류 원문: 「", as[0].ID)) {
+		t.Errorf("a message over a closed link: %v; in Korean %q", err, ko)
 	}
 }
