@@ -154,13 +154,16 @@ func (c *VTPMCA) ChainPEM() []byte {
 }
 
 // akSerial is fixed by the certificate's content so reissuing gives the same certificate,
-// and positive with 127 bits, as RFC 5280 asks.
+// and positive with exactly 127 bits, as RFC 5280 asks. Bit 126 is set so the serial never
+// loses a leading zero byte: with the hash's first byte left as it came, one notBefore second
+// in 256 gave a 15-byte serial and a certificate one byte shorter, so the AK certificate's
+// size (shown in the request's AikCert) depended on the second the simulated CVM started.
 func akSerial(ak *rsa.PublicKey, vmID string, notBefore time.Time) *big.Int {
 	h := sha256.New()
 	h.Write(ak.N.Bytes())
 	fmt.Fprintf(h, "|%d|%s|%d", ak.E, vmID, notBefore.Unix())
 	sum := h.Sum(nil)[:16]
-	sum[0] &= 0x7F
+	sum[0] = sum[0]&0x7F | 0x40
 	return new(big.Int).SetBytes(sum)
 }
 

@@ -122,6 +122,35 @@ func TestIssueAKCertDeterministic(t *testing.T) {
 	}
 }
 
+// TestAKCertSizeIndependentOfSecond: the AK certificate's size must not depend on the second
+// it is issued in, or a page that shows it ("AikCert … (1001 bytes)") changes with the wall
+// clock; the live goldens (ui TestLivePanes) failed one run in about 128 that way. At
+// akNotBefore+283s this AK's serial hash starts with a zero byte: the serial had 119 bits and
+// the certificate was 967 bytes instead of 968.
+func TestAKCertSizeIndependentOfSecond(t *testing.T) {
+	ca, err := NewVTPMCA(DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ak := realAKPub(t)
+	for i := range 4096 {
+		if n := akSerial(ak, "vm-1", akNotBefore.Add(time.Duration(i)*time.Second)).BitLen(); n != 127 {
+			t.Fatalf("AK serial at akNotBefore+%ds has %d bits, want 127", i, n)
+		}
+	}
+	base, err := ca.IssueAKCert(ak, "vm-1", akNotBefore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := ca.IssueAKCert(ak, "vm-1", akNotBefore.Add(283*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(der) != len(base) {
+		t.Errorf("AK certificate is %d bytes at akNotBefore+283s, %d at akNotBefore", len(der), len(base))
+	}
+}
+
 func TestIssueAKCertBadInput(t *testing.T) {
 	ca, err := NewVTPMCA(DefaultSeed())
 	if err != nil {
