@@ -93,8 +93,11 @@ func (r *policyReport) page() present.Page {
 	}
 
 	info := present.Section{ID: "policy", Title: present.T("Policy", "정책"), Kind: present.Fields, Rows: []present.Row{
-		{Key: "file", Value: r.Policy.File, PCR: -1},
-		{Key: "version", Value: r.Policy.Version, PCR: -1},
+		{Key: "file", KeyKO: "파일", Value: r.Policy.File, PCR: -1,
+			Explain: present.T("the policy file that was read", "읽은 정책 파일입니다")},
+		{Key: "version", KeyKO: "버전", Value: r.Policy.Version, PCR: -1,
+			Explain: present.T("the policy's first line, version=...;: which edition of MAA's policy language it is written in",
+				"정책의 첫 줄(version=...;)로, MAA 정책 언어의 어느 판으로 썼는지 나타냅니다")},
 		{Key: "x-ms-policy-hash", Value: r.Policy.Hash, PCR: -1,
 			Explain: present.T("base64url(SHA-256(base64url(policy text))): the hash MAA puts in the token", "base64url(SHA-256(base64url(정책 텍스트))): MAA가 토큰에 넣는 해시")},
 		{Key: "incoming", KeyKO: "들어오는 클레임", PCR: -1,
