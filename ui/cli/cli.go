@@ -388,7 +388,8 @@ func run(args []string, stdout, stderr io.Writer, cmd command) int {
 
 	if o.output == "" && isTerminal(stdout) {
 		var res ui.Result
-		err := ui.Run(ctx, runner, ui.Options{Lang: lang, Save: saveFunc(o.save), Workshop: o.workshop, Demo: demo, Result: &res})
+		err := ui.Run(ctx, runner, ui.Options{Lang: lang, Save: saveFunc(o.save), Workshop: o.workshop, Demo: demo, Result: &res,
+			RunAtStart: opensOnAnswer(cmd)})
 		if err != nil {
 			eprintf(stderr, "cvmscope: %v\n", err)
 			return fault.ExitCode(err)
@@ -549,6 +550,12 @@ func (o *options) validate(cmd command, rest []string) (config, error) {
 		DraftPolicy: draft, DraftPolicyFile: o.draftFile}
 	return cfg, nil
 }
+
+// opensOnAnswer says whether cmd's TUI runs its steps at start and opens on the verdict
+// rather than on the workshop's welcome: inspect and verify judge files that are already
+// there, in milliseconds, and whoever typed the command came for that answer (the welcome
+// stays one key away, w). A live run waits for its presenter, step by step.
+func opensOnAnswer(cmd command) bool { return cmd == cmdInspect || cmd == cmdVerify }
 
 // errStrayArgs is validate's answer to arguments a run takes none of; run, which has the
 // whole command line, replaces it with unexpectedArgs' explanation.

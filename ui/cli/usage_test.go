@@ -125,3 +125,17 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectAndVerifyOpenOnTheAnswer: in a terminal, inspect and verify run their steps at
+// once and open on the verdict (what their user came for), the plain run on the welcome,
+// waiting for its presenter; ui's TestRunAtStartShowsTheStepsRun shows what RunAtStart draws.
+func TestInspectAndVerifyOpenOnTheAnswer(t *testing.T) {
+	for _, c := range []struct {
+		cmd  command
+		want bool
+	}{{cmdInspect, true}, {cmdVerify, true}, {cmdRun, false}} {
+		if got := opensOnAnswer(c.cmd); got != c.want {
+			t.Errorf("%s: opens on the answer %v, want %v", c.cmd.name(), got, c.want)
+		}
+	}
+}
