@@ -549,7 +549,11 @@ func (r *endorsementsResult) print(w io.Writer, lang present.Lang) {
 	fmt.Fprintf(w, "THIM %s\n", host)
 	// "listed", not "endorsed": the list is THIM's unsigned claim; the verdict line says
 	// whether each listed MRTD's signed endorsement was verified.
-	fmt.Fprintf(w, t("%d %s listed:\n", "목록의 MRTD %d개:\n"), len(r.MRTDs), plural(len(r.MRTDs), "MRTD", "MRTDs"))
+	if lang == present.KO {
+		fmt.Fprintf(w, "목록의 MRTD %d개:\n", len(r.MRTDs))
+	} else {
+		fmt.Fprintf(w, "%d %s listed:\n", len(r.MRTDs), plural(len(r.MRTDs), "MRTD", "MRTDs"))
+	}
 	for _, m := range r.MRTDs {
 		mark := "  "
 		if m == r.MRTD {

@@ -109,7 +109,8 @@ func TestEndorsementsAgainstLoopbackTHIM(t *testing.T) {
 		t.Errorf("look-up with another root pinned: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, errs = endorse(t, "--thim", srv.URL(), "--endorsement-root", other, "--lang", "ko")
-	if code != 2 || !strings.Contains(out, "목록 검증 안 됨") || !strings.Contains(out, up(a)+": ") || !strings.Contains(errs, "목록을 검증하지 못했습니다") {
+	if code != 2 || !strings.Contains(out, "목록 검증 안 됨") || !strings.Contains(out, up(a)+": ") || !strings.Contains(errs, "목록을 검증하지 못했습니다") ||
+		!strings.Contains(out, "목록의 MRTD 2개:\n") || strings.Contains(out, "%!") {
 		t.Errorf("listing with another root pinned: exit %d\n%s%s", code, out, errs)
 	}
 	// The MRTD's own line says why in Korean too (it was the check's English summary).
