@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/tpm2tools"
 )
 
@@ -83,6 +84,11 @@ func ParseBundle(data []byte) (*Bundle, error) {
 				return nil, fmt.Errorf("bundle field \"evidence.pcrBanks.%s.%d\": want an index 0-23 and %d bytes, have %d bytes", name, i, size, len(p))
 			}
 		}
+	}
+	// A bundle is one run's set: two VMs' reports in it would leave one unread (oneReport).
+	if field, err := b.Evidence.oneReport(); err != nil {
+		return nil, fault.Korean(fmt.Errorf("bundle field \"evidence.%s\": %w", field, err),
+			fmt.Sprintf("번들 필드 \"evidence.%s\": %s", field, koMsg(err)), "")
 	}
 	return &b, nil
 }

@@ -215,6 +215,11 @@ func (s *Set) Add(name string, data []byte) error {
 	default:
 		bad, err = s.addOther(name, kind, data, &info)
 	}
+	if err == nil && bad == nil {
+		if _, e := s.oneReport(); e != nil {
+			err = fault.Korean(fmt.Errorf("%s: %w", name, e), name+": "+koMsg(e), "")
+		}
+	}
 	if err != nil {
 		if !strings.HasPrefix(err.Error(), name) {
 			err = fmt.Errorf("%s: %w", name, err)
@@ -229,6 +234,46 @@ func (s *Set) Add(name string, data []byte) error {
 	}
 	s.Files = append(s.Files, info)
 	return nil
+}
+
+// oneReport refuses a set that holds more than one VM's hardware report: verify checks only
+// one of them (an HCL report's own SEV-SNP report, TDREPORT and runtime claims before a file's,
+// a SEV-SNP report before a TDREPORT), and the other stayed in the set unread while the set
+// passed. A TDX HCL report beside any genuine SEV-SNP report exited 0 that way: the SEV-SNP
+// report's signature stood for the HCL report's unsigned TDREPORT, its runtime claims and the
+// AK they name. The HCL report's own pieces given again on their own are the same evidence
+// and stay welcome. (A TD quote beside SEV-SNP evidence is left to input.unused: no check
+// reads it, so it cannot pass unread.) field is the set's JSON field that conflicts.
+func (s *Set) oneReport() (field string, err error) {
+	var h *hcl.Report
+	if len(s.HCLReport) > 0 {
+		h, _ = hcl.Parse(s.HCLReport) // one that does not parse fails hcl.parse on its own
+	}
+	mixed := func(field, piece, other, pieceKO, otherKO string) (string, error) {
+		return field, fault.Korean(fmt.Errorf("SEV-SNP and TDX evidence in one set: %s beside %s; inspect one evidence set at a time", piece, other),
+			fmt.Sprintf("한 벌에 SEV-SNP 증거와 TDX 증거가 섞여 있습니다: %s 옆에 %s이(가) 있습니다. 한 번에 증거 한 벌만 검사합니다", otherKO, pieceKO), "")
+	}
+	notInHCL := func(field, what, whatKO string) (string, error) {
+		return field, fault.Korean(fmt.Errorf("%s other than the HCL report's own: only what the HCL report carries is bound to its hardware report, so the two come from two VMs or two reads; inspect one evidence set at a time", what),
+			fmt.Sprintf("HCL 보고서 안의 것과 다른 %s입니다. HCL 보고서의 하드웨어 보고서에 묶인 것은 그 안의 것뿐이므로, 두 VM이나 두 번 읽은 증거입니다. 한 번에 증거 한 벌만 검사합니다", whatKO), "")
+	}
+	switch {
+	case h == nil && len(s.SNPReport) > 0 && len(s.TDReport) > 0:
+		return mixed("tdReport", "a TDREPORT", "a SEV-SNP report", "TDREPORT", "SEV-SNP 보고서")
+	case h == nil:
+		return "", nil
+	case len(s.SNPReport) > 0 && h.IGVM.ReportType == hcl.ReportTDX:
+		return mixed("snpReport", "a SEV-SNP report", "an HCL report carrying a TDREPORT", "SEV-SNP 보고서", "TDREPORT를 담은 HCL 보고서")
+	case len(s.TDReport) > 0 && h.IGVM.ReportType == hcl.ReportSNP:
+		return mixed("tdReport", "a TDREPORT", "an HCL report carrying a SEV-SNP report", "TDREPORT", "SEV-SNP 보고서를 담은 HCL 보고서")
+	case len(s.SNPReport) > 0 && !bytes.Equal(s.SNPReport, h.SNPReport()):
+		return notInHCL("snpReport", "a SEV-SNP report", "SEV-SNP 보고서")
+	case len(s.TDReport) > 0 && !bytes.Equal(s.TDReport, h.TDReport()):
+		return notInHCL("tdReport", "a TDREPORT", "TDREPORT")
+	case len(s.RuntimeClaims) > 0 && !bytes.Equal(s.RuntimeClaims, h.Claims):
+		return notInHCL("runtimeClaims", "runtime claims", "런타임 클레임")
+	}
+	return "", nil
 }
 
 // jsonSyntax says where a JSON document stops being JSON (Intel collateral is checked in
