@@ -476,6 +476,7 @@ func ParsePCRs(data []byte) (map[int][]byte, error) {
 		}
 		return m, nil
 	}
+	obj := json.RawMessage(data)
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, fmt.Errorf("PCR values: neither 768 raw bytes nor JSON: %v", err)
@@ -483,25 +484,35 @@ func ParsePCRs(data []byte) (map[int][]byte, error) {
 	if inner, ok := top["pcrs"]; ok {
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(inner, &m); err == nil {
-			top = m
+			obj = inner
 		}
 	}
 	out := map[int][]byte{}
-	for k, raw := range top {
+	key := map[int]string{} // which key gave each PCR, to name both when one comes twice
+	// In the file's order, every key as written: a map would keep one of two equal keys, and
+	// its random order picked a different winner between "pcr0" and "0" from run to run.
+	err := eachMember(obj, func(k string, raw json.RawMessage) error {
 		mm := pcrKey().FindStringSubmatch(k)
 		if mm == nil {
-			continue
+			return nil
 		}
 		idx, _ := strconv.Atoi(mm[1])
 		var hx string
 		if json.Unmarshal(raw, &hx) != nil {
-			continue
+			return nil
 		}
 		v, err := hex.DecodeString(strings.TrimPrefix(strings.ToLower(hx), "0x"))
 		if err != nil || len(v) != 32 || idx > 23 {
-			return nil, fmt.Errorf("PCR values: %q is not a 32-byte hex SHA-256 value for PCR 0-23", k)
+			return fmt.Errorf("PCR values: %q is not a 32-byte hex SHA-256 value for PCR 0-23", k)
 		}
-		out[idx] = v
+		if prev, ok := out[idx]; ok && !bytes.Equal(prev, v) {
+			return fmt.Errorf("PCR values: PCR %d is given twice with different values (%q, then %q); a file that says two things about one PCR is read differently by different tools", idx, key[idx], k)
+		}
+		out[idx], key[idx] = v, k
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, errors.New("PCR values: no \"pcrN\" keys with hex values found")
