@@ -122,7 +122,9 @@ func (s *Set) addOther(name string, kind Kind, data []byte, info *FileInfo) (bad
 			if bad != nil {
 				return fault.Korean(fmt.Errorf("trustee evidence field \"vcek\": %w", bad), "trustee 증거 필드 \"vcek\": "+koMsg(bad), ""), nil
 			}
-			s.addCerts(certs)
+			if _, err := s.addCerts(certs); err != nil {
+				return nil, err
+			}
 			what = "VCEK"
 		}
 		if err := s.addQuote(name, e.Quote.Message, e.Quote.Signature, pcrs); err != nil {
@@ -262,7 +264,9 @@ func (s *Set) addConstellation(name string, data []byte, info *FileInfo) (bad, e
 	if err := once(name, &s.RuntimeClaims, claims, "runtime claims JSON", "런타임 클레임 JSON"); err != nil {
 		return nil, err
 	}
-	s.addCerts(certs)
+	if _, err := s.addCerts(certs); err != nil {
+		return nil, err
+	}
 	if doc.Token != "" && s.Token == "" {
 		s.Token = doc.Token
 	}

@@ -175,7 +175,7 @@ func (s *Set) Add(name string, data []byte) error {
 	case KindCertificates:
 		var certs []*x509.Certificate
 		if certs, bad = ParseCertificates(data); bad == nil {
-			info.Note = s.addCerts(certs)
+			info.Note, err = s.addCerts(certs)
 		}
 	case KindPublicKey, KindTPMPublic:
 		if bad = pemIntact(data); bad == nil {
@@ -323,8 +323,9 @@ func (s *Set) mergeBundle(name string, b *Bundle) error {
 
 // addCerts sorts certificates into the set: a file holding Intel's TCB signing certificate is
 // the collateral's signing chain, an AK certificate is the AK certificate, everything else
-// joins Certs for the chain checks.
-func (s *Set) addCerts(certs []*x509.Certificate) string {
+// joins Certs for the chain checks. A second, different AK certificate is an error: the set
+// keeps one, and the other would be shown nowhere and checked by nothing.
+func (s *Set) addCerts(certs []*x509.Certificate) (string, error) {
 	var names []string
 	signing := false
 	for _, c := range certs {
@@ -336,19 +337,31 @@ func (s *Set) addCerts(certs []*x509.Certificate) string {
 		case signing:
 			s.Collateral.SigningChain = append(s.Collateral.SigningChain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
 		case isAKCert(c):
+			if len(s.AKCert) > 0 && !bytes.Equal(s.AKCert, c.Raw) {
+				return "", fault.Korean(fmt.Errorf("a second AK certificate (%q after %q); inspect one evidence set at a time", c.Subject.CommonName, certCN(s.AKCert)),
+					fmt.Sprintf("두 번째 AK 인증서입니다(%q 다음의 %q). 한 번에 증거 한 벌만 검사합니다", certCN(s.AKCert), c.Subject.CommonName), "")
+			}
 			s.AKCert = c.Raw
 		default:
 			s.Certs = appendUnique(s.Certs, c.Raw)
 		}
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(names, ", "), nil
+}
+
+func certCN(der []byte) string {
+	if c, err := x509.ParseCertificate(der); err == nil {
+		return c.Subject.CommonName
+	}
+	return "unparsed"
 }
 
 // isAKCert recognises a vTPM AK certificate: Azure's are issued to "<vmid>.TrustedVM..."
-// by a "Virtual TPM" CA; the simulated CA follows the same shape.
+// by a "Virtual TPM" CA; the simulated CA follows the same shape. A CA certificate is never
+// one, though the vTPM CA's issuer is named "Virtual TPM" too: it belongs to the AK's chain.
 func isAKCert(c *x509.Certificate) bool {
-	return strings.Contains(c.Subject.CommonName, "TrustedVM") || strings.Contains(c.Issuer.CommonName, "Virtual TPM") ||
-		strings.Contains(strings.ToUpper(c.Issuer.CommonName), "TRUSTED VM")
+	return !c.IsCA && (strings.Contains(c.Subject.CommonName, "TrustedVM") || strings.Contains(c.Issuer.CommonName, "Virtual TPM") ||
+		strings.Contains(strings.ToUpper(c.Issuer.CommonName), "TRUSTED VM"))
 }
 
 func (s *Set) addCRL(data []byte) error {

@@ -3,11 +3,16 @@
 package cli
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/evidence"
+	"github.com/cvmscope/cvmscope/hw/simcvm/simroots"
 )
 
 // A TDX HCL report with no TD quote is only MAC'd by the CPU, so nothing vouches for its
@@ -45,5 +50,41 @@ func TestAttackSEVSNPReportAnchorsATDXReport(t *testing.T) {
 	r = runCLI(t, append(trust, files...)...)
 	if r.code != 1 || !strings.Contains(r.stderr, "snp-report.bin") || !strings.Contains(r.stderr, "SEV-SNP and TDX") {
 		t.Errorf("files: a TDX HCL report beside another VM's SEV-SNP report: exit %d, want 1 naming snp-report.bin\n%s", r.code, r.stderr)
+	}
+}
+
+// An AK certificate saved with its vTPM chain, leaf first (`cat ak.pem chain.pem`), failed
+// ak.certificate "for a different key than the AK": the CA, whose issuer is named "Virtual
+// TPM" too, was read as a second AK certificate and replaced the AK's. Two different AK
+// certificates kept the last and dropped the other unread; they are refused now.
+func TestAKCertificateBesideItsChain(t *testing.T) {
+	tmp := t.TempDir()
+	s := simEvidence(t, tmp, "trustedlaunch")
+	ca, err := simroots.NewVTPMCA(simroots.DefaultSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pcrs := runCLI(t, "export", "pcrs", "--from", write(t, dir, "b.json", bundleWith(t, s)), "-o", filepath.Join(dir, "pcrs.json"))
+	if pcrs.code != 0 {
+		t.Fatalf("export pcrs: exit %d: %s", pcrs.code, pcrs.stderr)
+	}
+	base := []string{"inspect", "-o", "json", "--trust-simulated", write(t, dir, "quote.msg", s.Quote.Msg), write(t, dir, "quote.sig", s.Quote.Sig),
+		write(t, dir, "ak.pub", s.AKPub), filepath.Join(dir, "pcrs.json")}
+	leafFirst := write(t, dir, "ak-chain.pem", append(certsPEM([][]byte{s.AKCert}), ca.ChainPEM()...))
+	if r := runCLI(t, append(base, leafFirst)...); r.code != 0 || r.verdict("ak.certificate") != check.Pass {
+		t.Errorf("AK certificate, then its chain: exit %d, ak.certificate %s; failing: %s", r.code, r.verdict("ak.certificate"), attackFailing(r))
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := ca.IssueAKCert(&key.PublicKey, "8f8e3c2a-1b2c-4d5e-8f90-a1b2c3d4e5f6", time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := write(t, dir, "two.pem", certsPEM([][]byte{other, s.AKCert}))
+	if r := runCLI(t, append(base, two)...); r.code != 1 || !strings.Contains(r.stderr, "second AK certificate") {
+		t.Errorf("another AK's certificate before the AK's own: exit %d, want 1 refusing it\n%s", r.code, r.stderr)
 	}
 }
