@@ -76,7 +76,7 @@ func TestJSClient(t *testing.T) {
 	cmd := exec.CommandContext(ctx, node, "client.mjs", inFile)
 	cmd.Dir = dir
 	// The test CA is the only extra root; no proxy may stand between client and emulator.
-	cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+ca, "NO_PROXY=*", "HTTPS_PROXY=", "HTTP_PROXY=")
+	cmd.Env = append(withoutProxies(os.Environ()), "NODE_EXTRA_CA_CERTS="+ca, "NO_PROXY=*", "no_proxy=*")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node client.mjs: %v\n%s", err, out)
@@ -87,4 +87,22 @@ func TestJSClient(t *testing.T) {
 		t.Errorf("JS client summary %q (%v): want 4 tokens checked and every check run\n%s", lines[len(lines)-1], err, out)
 	}
 	t.Logf("JS client: %s", lines[len(lines)-1])
+}
+
+// withoutProxies drops the proxy variables in either case. Emptying HTTPS_PROXY was not
+// enough: the SDK's HTTP pipeline (@typespec/ts-http-runtime) takes an empty HTTPS_PROXY as
+// unset and reads https_proxy, then ALL_PROXY and HTTP_PROXY, and its NO_PROXY has no
+// wildcard ("*" matches a host named "*"), so with https_proxy in the shell the client
+// called the proxy instead of the emulator.
+func withoutProxies(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		switch strings.ToUpper(k) {
+		case "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY":
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }
