@@ -331,7 +331,11 @@ func TestCallMAANetworkFailuresReadOut(t *testing.T) {
 			res := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
 				return (&net.Dialer{}).DialContext(ctx, "udp", dns)
 			}}
-			c.HTTP.Transport.(*http.Transport).DialContext = (&net.Dialer{Resolver: res, Timeout: 2 * time.Second}).DialContext
+			tr := c.HTTP.Transport.(*http.Transport)
+			tr.DialContext = (&net.Dialer{Resolver: res, Timeout: 2 * time.Second}).DialContext
+			// The name must be looked up here: through a proxy from the environment
+			// (HTTPS_PROXY) the proxy would resolve it and the failure would read as "proxy".
+			tr.Proxy = nil
 			return c
 		}},
 	} {
