@@ -145,3 +145,33 @@ func TestServeInstructorKeysRefused(t *testing.T) {
 		}
 	}
 }
+
+// An open room with --instructor-keys: every SSH client tries "none" first, and an open
+// room that took it let the instructor in as an attendee before the key was offered (the
+// room view was unreachable). The instructor's key gets the room view; a client with no
+// key, an unlisted key or only a password still gets a session without being asked anything
+// it could get wrong.
+func TestServeOpenRoomKnowsTheInstructor(t *testing.T) {
+	teacher := newKey(t)
+	keys := filepath.Join(t.TempDir(), "instructors")
+	if err := os.WriteFile(keys, gossh.MarshalAuthorizedKey(teacher.PublicKey()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, stop, done := startServe(t, printEnv, "--open-room", "--instructor-keys", keys)
+	view, _ := instructor(t, addr, teacher)
+	view.wait(t, "0 sessions")
+	for what, auth := range map[string][]gossh.AuthMethod{
+		"no key":          {roomCode("")},
+		"an unlisted key": {gossh.PublicKeys(newKey(t)), roomCode("")},
+		"a password":      {gossh.Password("anything")},
+	} {
+		client, err := connect(addr, auth...)
+		if err != nil {
+			t.Fatalf("open room, %s: %v", what, err)
+		}
+		sessionRuns(t, client, nil)
+		client.Close()
+	}
+	stop()
+	serveStopped(t, done)
+}

@@ -109,6 +109,14 @@ func authOptions(cfg Config) []ssh.Option {
 			return ok
 		}))
 	}
+	if cfg.OpenRoom && hasKeys(cfg) {
+		// The open room's way in for everyone without a listed key: keyboard-interactive
+		// with no question, after the client's keys were offered (and refused, unless
+		// listed), so that a listed key is always seen first.
+		// A client that knows only passwords is asked for one, and any will do.
+		opts = append(opts, ssh.KeyboardInteractiveAuth(func(ssh.Context, gossh.KeyboardInteractiveChallenge) bool { return true }),
+			ssh.PasswordAuth(func(ssh.Context, string) bool { return true }))
+	}
 	if cfg.RoomCode != "" {
 		code := cfg.RoomCode
 		opts = append(opts,
@@ -125,6 +133,9 @@ func authOptions(cfg Config) []ssh.Option {
 	}
 	return opts
 }
+
+// hasKeys says whether any public key is listed, for attendees or instructors.
+func hasKeys(cfg Config) bool { return len(cfg.AuthorizedKeys)+len(cfg.InstructorKeys) > 0 }
 
 // isInstructor says whether the session came in with one of the instructor's keys.
 func isInstructor(s ssh.Session, keys []gossh.PublicKey) bool {

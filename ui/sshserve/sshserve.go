@@ -162,9 +162,12 @@ func Serve(ctx context.Context, cfg Config, ready func(addr string)) error {
 		ssh.WrapConn(gate(newRateLimit(cfg.ConnRate, cfg.Now), cfg.AuthTimeout, cfg.AfterFunc)),
 		func(s *ssh.Server) error {
 			s.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
-				// NoClientAuth only for an open room: the library sets it by itself only
-				// when no way in is configured at all.
-				return &gossh.ServerConfig{MaxAuthTries: maxAuthTries, NoClientAuth: cfg.OpenRoom}
+				// NoClientAuth only for an open room without keys: the library sets it by
+				// itself only when no way in is configured at all. An open room with keys
+				// must refuse "none", the method every client tries first, or an instructor
+				// (or a listed attendee) would be let in before offering a key and never be
+				// known (authOptions lets everyone else in by keyboard-interactive).
+				return &gossh.ServerConfig{MaxAuthTries: maxAuthTries, NoClientAuth: cfg.OpenRoom && !hasKeys(cfg)}
 			}
 			return nil
 		},
