@@ -52,6 +52,10 @@ func describe(e Event, l *Log) text {
 		return separatorText(d)
 	case tcg.EFIVariableDriverConfig, tcg.EFIVariableBoot, tcg.EFIVariableBoot2, tcg.EFIVariableAuthority:
 		if s, ok := variableText(t, d); ok {
+			if e.Digest != nil && !e.DataMeasured() {
+				// The replay vouches for the digest, not for this: say so beside the value.
+				return text{s.en + " [data not what its digest covers: unvouched]", s.ko + " [다이제스트가 담보하지 않는 데이터: 보증되지 않음]"}
+			}
 			return s
 		}
 	case tcg.EFIBootServicesApplication, tcg.EFIBootServicesDriver, tcg.EFIRuntimeServicesDriver:

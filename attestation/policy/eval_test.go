@@ -2,6 +2,7 @@ package policy
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -311,9 +312,19 @@ func TestEvidenceJSONSecureBoot(t *testing.T) {
 		t.Fatalf("event 3 is %s", sb.TypeName)
 	}
 	// The variable's value is its data's last byte, and the data the record's last bytes.
+	// Rewritten under the digest of 0, the log replays as before, and the data is not given
+	// to the policy (a VM booted with Secure Boot off was permitted); with the digest of 1 it is.
 	mod := bytes.Clone(raw)
-	next := sb.Offset + bytes.Index(raw[sb.Offset:], sb.Data) + len(sb.Data)
-	mod[next-1] = 1
+	dataAt := sb.Offset + bytes.Index(raw[sb.Offset:], sb.Data)
+	mod[dataAt+len(sb.Data)-1] = 1
+	if log, err = eventlog.Parse(mod); err != nil {
+		t.Fatal(err)
+	}
+	if got := run(); got["SecureBootEnabled"] != "false" {
+		t.Errorf("SecureBoot = 1 under the digest of 0: issued %v", got)
+	}
+	sum := sha256.Sum256(mod[dataAt : dataAt+len(sb.Data)])
+	copy(mod[sb.Offset+bytes.Index(raw[sb.Offset:], sb.Digest):], sum[:])
 	if log, err = eventlog.Parse(mod); err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,9 @@ func EvidenceClaims(log *eventlog.Log, pcrs map[int][]byte) []Claim {
 			if e.Digest != nil {
 				je.Digests = map[string]any{"SHA256": hex.EncodeToString(e.Digest)}
 			}
-			if strings.HasPrefix(e.TypeName, "EV_EFI_VARIABLE") {
+			// Only data its digest covers: the replay vouches for digests, and a variable
+			// rewritten under its old digest (SecureBoot 0 made 1) replays as before.
+			if strings.HasPrefix(e.TypeName, "EV_EFI_VARIABLE") && e.DataMeasured() {
 				if v, err := tcg.ParseUEFIVariableData(bytes.NewReader(e.Data)); err == nil {
 					je.ProcessedData = map[string]any{
 						"VariableGuid": strings.ToUpper(v.Header.VariableName.String()),

@@ -3,8 +3,10 @@
 package cli
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,5 +88,45 @@ func TestAKCertificateBesideItsChain(t *testing.T) {
 	two := write(t, dir, "two.pem", certsPEM([][]byte{other, s.AKCert}))
 	if r := runCLI(t, append(base, two)...); r.code != 1 || !strings.Contains(r.stderr, "second AK certificate") {
 		t.Errorf("another AK's certificate before the AK's own: exit %d, want 1 refusing it\n%s", r.code, r.stderr)
+	}
+}
+
+// A VM booted with Secure Boot off, its event log's SecureBoot variable rewritten from 0 to 1
+// under the digest of 0: the quote, the AK and PCR 7's replay all still pass (a replay checks
+// digests), and policy check permitted a policy that reads Secure Boot from the "events"
+// claim (exit 0). Only data its digest covers reaches the claim now: denied, exit 5.
+func TestAttackSecureBootRewrittenUnderItsDigest(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "sboff.json")
+	var out, errb bytes.Buffer
+	if code := Main([]string{"--platform", "sim", "--sim-tee", "trustedlaunch", "--sim-secureboot-off", "--save", p, "-o", "json"}, &out, &errb); code != 5 {
+		t.Fatalf("simulated run with Secure Boot off: exit %d, want 5 (MAA's policy): %s", code, errb.String())
+	}
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := evidence.ParseBundle(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := b.Evidence
+	s.MAA = nil // the refusal: what is judged is the evidence alone
+	name := []byte("S\x00e\x00c\x00u\x00r\x00e\x00B\x00o\x00o\x00t\x00")
+	i := bytes.Index(s.EventLog, name)
+	if i < 0 || s.EventLog[i+len(name)] != 0 {
+		t.Fatalf("no SecureBoot = 0 in the simulated log")
+	}
+	s.EventLog = bytes.Clone(s.EventLog)
+	s.EventLog[i+len(name)] = 1
+	dir := t.TempDir()
+	pol := write(t, dir, "sb.policy", []byte("version=1.2;\nauthorizationrules {\n"+
+		`  c:[type=="events", issuer=="AttestationService"] => add(type="sb", value=JsonToClaimValue(JmesPath(c.value, "Events[?ProcessedData.UnicodeName == 'SecureBoot'] | length(@) == `+"`1`"+` && @[0].ProcessedData.VariableData == 'AQ'")));`+
+		"\n  [type==\"sb\", value==true] => permit();\n};"))
+	code, stdout, stderr := runPolicyCLI(t, "check", "--trust-simulated", pol, write(t, dir, "tampered.json", bundleWith(t, s)))
+	if code != 5 || !strings.Contains(stdout, "sb = false") {
+		t.Errorf("policy check of a SecureBoot variable rewritten under its digest: exit %d, want 5 with sb = false\n%s%s", code, stdout, stderr)
+	}
+	if r := runCLI(t, "inspect", "-o", "json", "--trust-simulated", filepath.Join(dir, "tampered.json")); r.verdict("eventlog.replay") == check.Fail {
+		t.Errorf("the rewritten log should still replay (only its data changed): %s", attackFailing(r))
 	}
 }
