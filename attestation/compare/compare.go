@@ -91,7 +91,7 @@ func TokenVsEvidence(c token.Claims, s *evidence.Set, r *verify.Result) (check.C
 		add(it)
 	}
 	add(akItem(t, r))
-	add(encKeyItem(t, s))
+	add(encKeyItem(t, s, r))
 	add(userDataItem(t, s, r))
 	add(vmConfigItem(t, r))
 	add(pcrsItem(t, s, r))

@@ -101,8 +101,9 @@ func vmidItem(t tokenView, r *verify.Result) Item {
 // encKeyItem: the ephemeral key MAA encrypted its AzureGuest answer to, repeated as
 // TpmEphemeralEncryptionKey in the token's own x-ms-runtime.keys, against the EncKeyPub
 // this run sent. The key was made for this one request, so a match shows the token
-// answers this request and no other.
-func encKeyItem(t tokenView, s *evidence.Set) Item {
+// answers this request and no other, once the AK's TPM2_Certify of it verifies: a saved
+// bundle's key is otherwise whatever its writer put there, the token's own key included.
+func encKeyItem(t tokenView, s *evidence.Set, r *verify.Result) Item {
 	it := Item{Name: "ephemeral key", Claim: "x-ms-runtime.keys", Binding: true}
 	var tokKey *rsa.PublicKey
 	var tokErr error
@@ -140,11 +141,41 @@ func encKeyItem(t tokenView, s *evidence.Set) Item {
 		it.Note = present.T("a key does not decode, so the token cannot be tied to this request", "키를 해석할 수 없어 토큰이 이 요청의 것인지 확인할 수 없습니다")
 	case tokKey.N.Cmp(local.N) == 0 && tokKey.E == local.E:
 		it.Verdict = check.Pass
+		switch c := encKeyCertified(s, r); c.Verdict {
+		case check.Pass:
+		case check.Fail:
+			it.Verdict = check.Fail
+			it.Note = present.T("the key matches, but the AK's certification of it does not verify ("+c.Summary+"), so nothing shows the VM's TPM holds it",
+				"키는 같지만 AK의 인증(TPM2_Certify)이 검증되지 않아("+c.SummaryKO+") VM의 TPM이 이 키를 가진다는 근거가 없습니다")
+		default:
+			it.Binding = false
+			it.Note = present.T("the key matches, but its certification by the AK could not be checked ("+c.Summary+"), so it does not tie the token to this request",
+				"키는 같지만 AK의 인증을 확인할 수 없어("+c.SummaryKO+") 토큰을 이 요청에 묶지 못합니다")
+		}
 	default:
 		it.Verdict = check.Fail
 		it.Note = present.T("MAA encrypted to another key: the token answers another request", "MAA가 다른 키로 암호화했습니다. 토큰은 다른 요청에 대한 응답입니다")
 	}
 	return it
+}
+
+// encKeyCertified is the AK's TPM2_Certify of the set's ephemeral key (tpm.enckey.certify),
+// with the AK the quote was checked with; skipped without a certification or an AK.
+func encKeyCertified(s *evidence.Set, r *verify.Result) check.Check {
+	e := s.EncKey
+	switch {
+	case len(e.CertifyInfo) == 0 || len(e.CertifySig) == 0:
+		return check.Skipf(tpmquote.IDEncKeyCertify, "no certification of the key in the evidence").KO("증거에 키의 인증이 없습니다")
+	case r == nil || r.AK == nil:
+		return check.Skipf(tpmquote.IDEncKeyCertify, "no AK to check its certification with").KO("인증을 확인할 AK가 없습니다")
+	}
+	for _, c := range tpmquote.VerifyCertify(e.CertifyInfo, e.CertifySig, r.AK, e.Pub) {
+		if c.ID == tpmquote.IDEncKeyCertify {
+			c.SummaryKO, _ = c.In("ko") // quoted inside the item's Korean note
+			return c
+		}
+	}
+	return check.Skipf(tpmquote.IDEncKeyCertify, "the certification was not checked").KO("인증을 확인하지 않았습니다")
 }
 
 // reportDataItem: the REPORT_DATA claim against the hardware report's REPORT_DATA. A token

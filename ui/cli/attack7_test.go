@@ -130,3 +130,39 @@ func TestAttackSecureBootRewrittenUnderItsDigest(t *testing.T) {
 		t.Errorf("the rewritten log should still replay (only its data changed): %s", attackFailing(r))
 	}
 }
+
+// The ephemeral key a bundle records is what ties its token to this one request
+// (jwt.matches-evidence's "ephemeral key" item), but inspect never checked the AK's
+// certification of it: a key copied from any token into a bundle, its TPM2_Certify signature
+// broken, still matched and bound. The certification must verify for the key to bind.
+func TestAttackEphemeralKeyWithoutItsCertification(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	if code := Main([]string{"--platform", "sim", "--sim-tee", "trustedlaunch", "--save", filepath.Join(dir, "run.json"), "-o", "json"}, &out, &errb); code != 0 {
+		t.Fatalf("simulated AzureGuest run: exit %d: %s", code, errb.String())
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := evidence.ParseBundle(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := b.Evidence
+	if s.EncKey == nil || len(s.EncKey.CertifySig) == 0 || s.Token == "" {
+		t.Fatal("the AzureGuest run saved no ephemeral key or token")
+	}
+	if r := runCLI(t, "inspect", "-o", "json", "--trust-simulated", write(t, dir, "b.json", bundleWith(t, s))); r.code != 0 || r.verdict("jwt.matches-evidence") != check.Pass {
+		t.Fatalf("control: exit %d, jwt.matches-evidence %s; failing: %s", r.code, r.verdict("jwt.matches-evidence"), attackFailing(r))
+	}
+	broken := *s
+	enc := *s.EncKey
+	enc.CertifySig = bytes.Clone(enc.CertifySig)
+	enc.CertifySig[10] ^= 0xff
+	broken.EncKey = &enc
+	r := runCLI(t, "inspect", "-o", "json", "--trust-simulated", write(t, dir, "broken.json", bundleWith(t, &broken)))
+	if r.code != 2 || r.verdict("jwt.matches-evidence") != check.Fail {
+		t.Errorf("ephemeral key whose certification does not verify: exit %d, jwt.matches-evidence %s, want 2 and fail", r.code, r.verdict("jwt.matches-evidence"))
+	}
+}
