@@ -145,6 +145,10 @@ func (f *Files) run(ctx context.Context, step StepID) (present.Page, error) {
 	case ReadReport:
 		f.result = verify.Evidence(f.set, f.verifyOptions(ctx))
 		f.result.Checks = append(f.result.Checks, aloneChecks(f.set, f.opts)...)
+		if f.set.Token == "" {
+			// With a token, its claims carry the baseline (policyChecks in Verify JWT).
+			f.result.Checks = append(f.result.Checks, hardwareBaseline(f.result, f.tok.NoBaseline)...)
+		}
 		if f.isLast(ReadReport) {
 			f.result.Checks = append(f.result.Checks, f.finalChecks(ctx, f.result.Checks, false)...)
 		}

@@ -166,3 +166,43 @@ func TestAttackEphemeralKeyWithoutItsCertification(t *testing.T) {
 		t.Errorf("ephemeral key whose certification does not verify: exit %d, jwt.matches-evidence %s, want 2 and fail", r.code, r.verdict("jwt.matches-evidence"))
 	}
 }
+
+// Evidence alone (no token) of a debuggable guest exited 0: the report page marked
+// policy.debug / td_attributes.DEBUG as FAIL, but no check failed, so a script that trusts
+// exit 0 took a VM whose memory the host can read for a confidential one. With a token the
+// baseline refuses it (exit 5); the report's own bit now does too, unless --no-baseline.
+func TestAttackDebuggableGuestWithoutToken(t *testing.T) {
+	for _, tee := range []string{"sevsnp", "tdx"} {
+		dir := t.TempDir()
+		var out, errb bytes.Buffer
+		for _, debug := range []bool{false, true} {
+			args := []string{"--platform", "sim", "--sim-tee", tee, "--save", filepath.Join(dir, "run.json"), "-o", "json"}
+			if debug {
+				args = append(args, "--sim-debug")
+			}
+			Main(args, &out, &errb) // debug: MAA refuses it (exit 5); the bundle is saved either way
+			raw, err := os.ReadFile(filepath.Join(dir, "run.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := evidence.ParseBundle(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := b.Evidence
+			s.Token, s.MAA, s.JWKS, s.EncKey = "", nil, nil, nil
+			p := write(t, dir, "evidence.json", bundleWith(t, s))
+			r := runCLI(t, "inspect", "-o", "json", "--trust-simulated", p)
+			switch {
+			case !debug && (r.code != 0 || len(r.report.Checks.Find("policy.baseline")) != 0):
+				t.Errorf("%s: control: exit %d, baseline %+v; failing: %s", tee, r.code, r.report.Checks.Find("policy.baseline"), attackFailing(r))
+			case debug && (r.code != 5 || r.verdict("policy.baseline") != check.Fail):
+				t.Errorf("%s: a debuggable guest's evidence: exit %d, policy.baseline %s; want 5 and fail", tee, r.code, r.verdict("policy.baseline"))
+			case debug:
+				if nb := runCLI(t, "inspect", "-o", "json", "--trust-simulated", "--no-baseline", p); nb.code != 0 {
+					t.Errorf("%s: --no-baseline: exit %d, want 0; failing: %s", tee, nb.code, attackFailing(nb))
+				}
+			}
+		}
+	}
+}
