@@ -274,7 +274,7 @@ func (f *Files) keysFor(tok *token.Token, issuer string) (*token.Keys, reason, e
 	switch {
 	case f.tok.Keys != nil:
 		return token.StaticKeys(f.tok.Keys), reason{}, nil
-	case f.tok.Simulated != nil && hasKid(f.tok.Simulated.MAAKeys, tok.Header.Kid):
+	case f.tok.Simulated != nil && hasKid(f.tok.Simulated.MAAKeys, tok.Header.Kid) && !simKeyForAzure(iss, issuer):
 		return token.StaticKeys(f.tok.Simulated.MAAKeys), reason{}, nil
 	case issuer != "" && f.tok.Fetch:
 		var hc *http.Client
@@ -306,6 +306,9 @@ func (f *Files) keysFor(tok *token.Token, issuer string) (*token.Keys, reason, e
 	}
 	var why reason
 	switch {
+	case f.tok.Simulated != nil && hasKid(f.tok.Simulated.MAAKeys, tok.Header.Kid):
+		why = reason{"the token is signed with the simulated MAA key, which is public, and names an Azure provider: --trust-simulated never trusts that key for one; ",
+			"토큰이 공개된 시뮬레이션 MAA 키로 서명되었고 Azure 공급자를 내세웁니다. --trust-simulated는 Azure 공급자에 대해서는 이 키를 신뢰하지 않습니다. "}
 	case len(f.set.JWKS) > 0:
 		why = reason{"the evidence carries its own key set, which is never trusted (a forged token would bring one); ",
 			"증거에 자체 키 집합이 들어 있지만 이 키 집합은 신뢰하지 않습니다(위조된 토큰은 자기 키를 함께 가져옵니다). "}
@@ -348,6 +351,14 @@ func (f *Files) acceptIssuer(keys *token.Keys, ko bool) func(string) string {
 		}
 		return ""
 	}
+}
+
+// simKeyForAzure says whether the token's issuer or the pinned one is an Azure provider:
+// the simulated MAA key is public test material, so anyone can sign a token naming Azure
+// with it; --trust-simulated trusts it for the simulated CVM's emulators only, as
+// --emulator-ca never vouches for an Azure name.
+func simKeyForAzure(iss, pinned string) bool {
+	return maa.IsAzureHost(iss) || pinned != "" && maa.IsAzureHost(pinned)
 }
 
 func hasKid(s *token.KeySet, kid string) bool {

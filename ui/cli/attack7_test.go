@@ -4,8 +4,12 @@ package cli
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,5 +208,54 @@ func TestAttackDebuggableGuestWithoutToken(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The simulated MAA signing key is public: --trust-simulated trusts it for the simulated
+// CVM's emulator, but it was also taken for a token naming a real Azure provider, so with
+// -a pinning that provider, a token anyone signed with the public key passed jwt.signature
+// and jwt.issuer (verify and inspect: exit 0). It never signs for an Azure provider now.
+func TestAttackSimulatedKeyForAnAzureProvider(t *testing.T) {
+	const azure = "https://sharedeus.eus.attest.azure.net"
+	s := simEvidence(t, t.TempDir(), "sevsnp")
+	a, err := simroots.Anchors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(s.Token, ".")
+	var h map[string]any
+	raw, _ := base64.RawURLEncoding.DecodeString(parts[0])
+	if err := json.Unmarshal(raw, &h); err != nil {
+		t.Fatal(err)
+	}
+	delete(h, "jku")
+	claims := tokenClaims(t, s.Token)
+	claims["iss"] = azure
+	hb, _ := json.Marshal(h)
+	cb, _ := json.Marshal(claims)
+	si := base64.RawURLEncoding.EncodeToString(hb) + "." + base64.RawURLEncoding.EncodeToString(cb)
+	sum := sha256.Sum256([]byte(si))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, a.MAAKey, crypto.SHA256, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	tok := write(t, dir, "forged.jwt", []byte(si+"."+base64.RawURLEncoding.EncodeToString(sig)))
+	forged := *s
+	forged.Token = string(readFile(t, tok))
+	bundle := write(t, dir, "forged.json", bundleWith(t, &forged))
+	for _, args := range [][]string{
+		{"verify", "-o", "json", "--trust-simulated", "-a", azure, tok},
+		{"verify", "-o", "json", "--trust-simulated", "--any-azure-provider", tok},
+		{"inspect", "-o", "json", "--trust-simulated", "-a", azure, bundle},
+	} {
+		r := runCLI(t, args...)
+		if r.code == 0 || r.verdict("jwt.signature") == check.Pass {
+			t.Errorf("%v: exit %d, jwt.signature %s; a token signed with the public simulated key passed for %s", args, r.code, r.verdict("jwt.signature"), azure)
+		}
+	}
+	// Control: the simulated token itself, from its loopback emulator, still verifies.
+	if r := runCLI(t, "verify", "-o", "json", "--trust-simulated", write(t, dir, "sim.jwt", []byte(s.Token))); r.verdict("jwt.signature") != check.Pass {
+		t.Errorf("the simulated token: jwt.signature %s; failing: %s", r.verdict("jwt.signature"), attackFailing(r))
 	}
 }
