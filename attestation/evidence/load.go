@@ -8,8 +8,10 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -154,18 +156,17 @@ func (s *Set) Add(name string, data []byte) error {
 		}
 		s.pending = append(s.pending, pending{file: len(s.Files), data: data})
 	case KindPCRs:
+		// Everything is decoded before anything joins the set: a damaged file adds nothing.
 		var pcrs map[int][]byte
+		var banks map[string]map[int][]byte
 		if pcrs, bad = ParsePCRs(data); bad == nil {
-			if s.PCRs == nil {
-				s.PCRs = map[int][]byte{}
-			}
-			for i, v := range pcrs {
-				s.PCRs[i] = v
-			}
-			info.Note = fmt.Sprintf("%d PCR values", len(pcrs))
-			var banks map[string]map[int][]byte
-			if banks, bad = parsePCRBanks(data); bad == nil {
+			banks, bad = parsePCRBanks(data)
+		}
+		if bad == nil {
+			if err = s.pcrsAgree(pcrs, banks); err == nil {
+				s.addPCRs(pcrs)
 				s.addPCRBanks(banks)
+				info.Note = fmt.Sprintf("%d PCR values", len(pcrs))
 			}
 		}
 	case KindEventLog:
@@ -274,6 +275,29 @@ func (s *Set) oneReport() (field string, err error) {
 		return notInHCL("runtimeClaims", "runtime claims", "런타임 클레임")
 	}
 	return "", nil
+}
+
+// pcrsAgree refuses PCR values that differ from those an earlier file gave: the later value
+// would replace the earlier, and that file's word on the PCR would be read by nothing.
+func (s *Set) pcrsAgree(pcrs map[int][]byte, banks map[string]map[int][]byte) error {
+	differs := func(bank string, have, vals map[int][]byte) error {
+		for _, i := range slices.Sorted(maps.Keys(vals)) {
+			if old, ok := have[i]; ok && !bytes.Equal(old, vals[i]) {
+				return fault.Korean(fmt.Errorf("PCR %d (%s) is %x here, %x in an earlier file; inspect one evidence set at a time", i, bank, vals[i], old),
+					fmt.Sprintf("PCR %d(%s)이(가) 여기서는 %x, 앞 파일에서는 %x입니다. 한 번에 증거 한 벌만 검사합니다", i, bank, vals[i], old), "")
+			}
+		}
+		return nil
+	}
+	if err := differs("sha256", s.PCRs, pcrs); err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(banks)) {
+		if err := differs(name, s.PCRBanks[name], banks[name]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // jsonSyntax says where a JSON document stops being JSON (Intel collateral is checked in
