@@ -34,6 +34,7 @@ func (r *room) instruct(serverCtx context.Context, s ssh.Session, extra []string
 		wish.Fatalln(s, "cvmscope: the room view needs a terminal: connect with ssh -t")
 		return
 	}
+	finish := copyPty(s, pty)
 	ctx, cancel := context.WithCancel(s.Context())
 	defer cancel()
 	defer context.AfterFunc(serverCtx, cancel)()
@@ -75,12 +76,12 @@ func (r *room) instruct(serverCtx context.Context, s ssh.Session, extra []string
 	if serverCtx.Err() != nil {
 		tell(s, pty, "cvmscope: the server was stopped; the room is closed")
 	}
-	drain(pty, time.Second)
+	finish(time.Second)
 }
 
-// followSize tells the view when the instructor's window changes. The library resizes the
-// PTY itself and keeps the change events, and this process is not the PTY's session, so
-// no SIGWINCH comes: the size is read a few times a second instead.
+// followSize tells the view when the instructor's window changes. The PTY is resized where
+// it was allocated (ptyOptions), which keeps the change events, and this process is not the
+// PTY's session, so no SIGWINCH comes: the size is read a few times a second instead.
 func followSize(ctx context.Context, pty ssh.Pty, p *tea.Program) {
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()

@@ -143,37 +143,6 @@ func newRoom(max int) *room {
 	return &room{max: max, live: map[ssh.Session]*Attendee{}, ptys: map[ssh.Session]ssh.Pty{}, changed: make(chan struct{})}
 }
 
-// keepPty wraps the PTY allocation of ssh.AllocatePty to keep the PTY for the handler. It
-// runs in the request loop, the goroutine that later writes resizes, so reading it there
-// is safe.
-func (r *room) keepPty() ssh.Option {
-	return func(srv *ssh.Server) error {
-		alloc := srv.PtyHandler
-		if alloc == nil {
-			return errors.New("sshserve: keepPty needs ssh.AllocatePty before it")
-		}
-		srv.PtyHandler = func(ctx ssh.Context, s ssh.Session, req ssh.Pty) (func() error, error) {
-			closer, err := alloc(ctx, s, req)
-			if err != nil {
-				return nil, err
-			}
-			pty, _, ok := s.Pty()
-			if ok {
-				r.mu.Lock()
-				r.ptys[s] = pty
-				r.mu.Unlock()
-			}
-			return func() error {
-				r.mu.Lock()
-				delete(r.ptys, s)
-				r.mu.Unlock()
-				return closer()
-			}, nil
-		}
-		return nil
-	}
-}
-
 var (
 	errStopping = errors.New("the server is shutting down")
 	errFull     = errors.New("the room is full")
@@ -501,6 +470,7 @@ func (r *room) runSession(serverCtx context.Context, s ssh.Session, cfg Config, 
 		return code
 	}
 
+	finish := copyPty(s, pty)
 	code := 1
 	var note *ui.RoomCommand
 	for {
@@ -562,7 +532,7 @@ func (r *room) runSession(serverCtx context.Context, s ssh.Session, cfg Config, 
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		tell(s, pty, fmt.Sprintf("cvmscope: this session reached its time limit (%v); connect again for a new one", cfg.SessionLimit))
 	}
-	drain(pty, time.Second)
+	finish(time.Second)
 	return code
 }
 

@@ -172,12 +172,11 @@ func Serve(ctx context.Context, cfg Config, ready func(addr string)) error {
 			return nil
 		},
 		wish.WithBanner(banner(cfg)),
-		// A real PTY per session, so the child is a normal terminal program that gets
-		// SIGWINCH when the attendee resizes.
-		ssh.AllocatePty(),
-		room.keepPty(),
 		wish.WithMiddleware(room.handler(ctx, cfg)),
 	}
+	// A real PTY per session, so the child is a normal terminal program that gets SIGWINCH
+	// when the attendee resizes.
+	opts = append(opts, room.ptyOptions()...)
 	opts = append(opts, authOptions(cfg)...)
 	srv, err := wish.NewServer(opts...)
 	if err != nil {
