@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"syscall"
 	"time"
 
@@ -132,7 +133,45 @@ func (e *Error) Error() string {
 	case TooLarge:
 		return fmt.Sprintf("%s: the answer from %s is larger than %d bytes; refused", e.Op, e.Host, e.Limit)
 	}
+	var re *RedirectError
+	if errors.As(e.Err, &re) {
+		return e.Op + ": " + re.Error()
+	}
 	return fmt.Sprintf("%s: %v", e.Op, e.Err)
+}
+
+// RedirectError is a redirect Do refused because it leaves the scheme and host:port of the
+// URL the caller asked for.
+type RedirectError struct{ From, To string }
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s redirected to %s; refused: cvmscope follows a redirect only within the scheme and host it was given", e.From, e.To)
+}
+
+// KO is Error in Korean.
+func (e *RedirectError) KO() string {
+	return fmt.Sprintf("%s가 %s로 리디렉션했습니다. 거부했습니다: cvmscope는 주어진 스킴과 호스트 안에서만 리디렉션을 따릅니다", e.From, e.To)
+}
+
+// sameOrigin is the redirect policy of every request: the hosts cvmscope talks to are the
+// ones the caller pinned (a provider URL, kdsintf.amd.com, Intel PCS, IMDS), so a redirect
+// to another host, or from https to http, would hand the fetch (and with 307/308 an attest
+// POST's evidence) to a server nobody chose. Within the origin the client's own policy (by
+// default at most 10 hops) still applies.
+func sameOrigin(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(r *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		if r.URL.Scheme != first.Scheme || !strings.EqualFold(r.URL.Host, first.Host) {
+			return &RedirectError{From: redact(via[len(via)-1].URL.String()), To: redact(r.URL.String())}
+		}
+		if next != nil {
+			return next(r, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
 }
 
 // proxyAddr is the proxy a proxyconnect error is about: net/http leaves the error's own Addr
@@ -177,6 +216,10 @@ func (e *Error) KO() string {
 		return fmt.Sprintf("%s: 응답 도중(%d바이트 뒤) %s가 연결을 끊었습니다: %v", op, e.Bytes, e.Host, RootCauseKO(e.Err))
 	case TooLarge:
 		return fmt.Sprintf("%s: %s의 응답이 %d바이트보다 커서 거부했습니다", op, e.Host, e.Limit)
+	}
+	var re *RedirectError
+	if errors.As(e.Err, &re) {
+		return op + ": " + re.KO()
 	}
 	return op + "에 실패했습니다(" + fault.QuoteKO("시스템 메시지", e.Err.Error()) + ")"
 }
@@ -256,6 +299,9 @@ func Do(ctx context.Context, c *http.Client, req Request, lim Limits) (*Response
 	if c == nil {
 		c = http.DefaultClient
 	}
+	held := *c
+	held.CheckRedirect = sameOrigin(c.CheckRedirect)
+	c = &held
 	budget := lim.attempt()
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < budget {
 		budget = max(time.Until(dl), 0) // a deadline already past leaves no time, not less
