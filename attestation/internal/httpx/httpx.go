@@ -4,6 +4,8 @@
 package httpx
 
 import (
+	"errors"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -21,14 +23,22 @@ func IsLoopback(host string) bool {
 }
 
 // ParseRetryAfter reads a Retry-After header: delta-seconds or an HTTP date. Anything else,
-// or a date in the past, means "not given" (zero).
+// or a date in the past, means "not given" (zero); a delay too long for a Duration is the
+// longest Duration.
 func ParseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+	if s, err := strconv.ParseUint(v, 10, 63); err == nil {
+		if s > math.MaxInt64/uint64(time.Second) {
+			// Longer than a Duration holds: multiplied, it would wrap to a negative or a
+			// short wait.
+			return math.MaxInt64
+		}
 		return time.Duration(s) * time.Second
+	} else if errors.Is(err, strconv.ErrRange) {
+		return math.MaxInt64
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)

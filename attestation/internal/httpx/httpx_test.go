@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"math"
 	"net/http"
 	"testing"
 	"time"
@@ -24,6 +25,15 @@ func TestParseRetryAfter(t *testing.T) {
 	} {
 		if got := ParseRetryAfter(v, now); got != want {
 			t.Errorf("ParseRetryAfter(%q) = %s, want %s", v, got, want)
+		}
+	}
+	// A delay longer than a Duration holds is still a long delay: 1e10 s overflowed to a
+	// negative Duration (read as "not given", so the MAA client retried at its own pace
+	// instead of saying the wait was longer than it waits), and a number too long for an int
+	// was not a number at all.
+	for _, v := range []string{"10000000000", "9223372037", "18446744074", "99999999999999999999999"} {
+		if got := ParseRetryAfter(v, now); got != time.Duration(math.MaxInt64) {
+			t.Errorf("ParseRetryAfter(%q) = %s, want the longest Duration", v, got)
 		}
 	}
 }
