@@ -63,8 +63,9 @@ type Server struct {
 func Serve(ln net.Listener, h http.Handler, tlsConf *tls.Config) *Server {
 	s := &Server{
 		srv: &http.Server{
-			Handler:           h,
+			Handler:           bodyDeadline(h),
 			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       idleTimeout,
 			TLSConfig:         tlsConf,
 			// Quiet: clients that hang up, or refuse the test certificate, are expected and
 			// must not clutter the terminal the TUI draws on.
@@ -167,5 +168,48 @@ func (w *StatusWriter) Write(b []byte) (int, error) {
 	}
 	n, err := w.ResponseWriter.Write(b)
 	w.Bytes += int64(n)
+	return n, err
+}
+
+// Deadlines for a client's side of a connection. A request's body must arrive within
+// bodyTimeout of its headers (the largest, an attest request, is a few KiB), and a kept-alive
+// connection with no request for idleTimeout is closed: with --allow-remote any client may
+// connect, and one that trickles a body or never leaves must not hold a goroutine and a
+// descriptor for ever. Variables so that a test can shorten them.
+var (
+	bodyTimeout = 30 * time.Second
+	idleTimeout = 2 * time.Minute
+)
+
+// bodyDeadline gives a request's body bodyTimeout to arrive. The deadline is lifted once the
+// body is read: http.Server.ReadTimeout would stay on the connection, and net/http's watch
+// for a client hanging up would then cancel the request of a handler that answers late on
+// purpose (the emulators' delay knobs).
+func bodyDeadline(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			rc := http.NewResponseController(w)
+			if rc.SetReadDeadline(time.Now().Add(bodyTimeout)) == nil {
+				r.Body = &liftOnEnd{ReadCloser: r.Body, lift: func() { rc.SetReadDeadline(time.Time{}) }}
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// liftOnEnd calls lift once, when the body has been read to its end. A body that failed
+// (its deadline passed) keeps the deadline: net/http would otherwise wait for the rest of it
+// to keep the connection alive.
+type liftOnEnd struct {
+	io.ReadCloser
+	lift func()
+	once sync.Once
+}
+
+func (b *liftOnEnd) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.once.Do(b.lift)
+	}
 	return n, err
 }
