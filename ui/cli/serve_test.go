@@ -37,6 +37,13 @@ func TestMain(m *testing.M) {
 		serveEnv = []string{"CVMSCOPE_TEST_AS_MAIN=1"}
 		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
+	// The tests expect English unless they ask for Korean, and to reach their loopback and
+	// namespace servers directly: the shell's locale or proxy must not decide (with
+	// LANG=ko_KR.UTF-8 some 30 tests failed on Korean messages, with HTTPS_PROXY the vTPM
+	// namespace client asked the proxy). A test that needs either sets it itself.
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"} {
+		os.Unsetenv(k)
+	}
 	os.Exit(m.Run())
 }
 
