@@ -306,6 +306,13 @@ func (c *Client) connError(u string, err error, attempts int) error {
 			"try again; if it keeps happening, a proxy or firewall is cutting the connection"),
 			heKO+viaKO+triesKO, "다시 시도합니다. 계속되면 프록시나 방화벽이 연결을 끊고 있는 것입니다")
 	}
+	var re *httpx.RedirectError
+	if errors.As(err, &re) {
+		// MAA answered, so nothing about reaching it is in question.
+		return httpx.WithKorean(fault.WithHint(fault.Network, fmt.Errorf("%w%s", err, tries),
+			"MAA answers an attest call itself; check that -a names the attestation provider, not an address that forwards to it"),
+			heKO+triesKO, "MAA는 증명 호출에 직접 응답합니다. -a가 증명 공급자 자체를 가리키는지(그리로 전달하는 주소가 아닌지) 확인합니다")
+	}
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err
