@@ -184,7 +184,7 @@ func (m *model) wide() bool { return m.width >= 100 && m.height >= 20 }
 const sidebarWidth = 29
 
 func (m *model) setSize(w, h int) {
-	m.width, m.height = max(w, 20), max(h, 6)
+	m.width, m.height = min(max(w, 20), maxCols), min(max(h, 6), maxRows)
 	bodyH := m.height - 3 // banner, footer, status
 	paneW := m.width
 	if m.wide() {
@@ -220,3 +220,10 @@ func (m *model) wait(d time.Duration) bool {
 		return false
 	}
 }
+
+// The largest layout: a page wider or taller is no easier to read, and an SSH client sets
+// the size (window-change, up to 65535 x 65535), which would make every frame gigabytes.
+const (
+	maxCols = 1000
+	maxRows = 500
+)

@@ -289,7 +289,7 @@ func (m *roomModel) Init() tea.Cmd { return tea.Batch(m.loadRows, roomTick()) }
 func (m *roomModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = max(msg.Width, 20), max(msg.Height, 6)
+		m.width, m.height = min(max(msg.Width, 20), maxCols), min(max(msg.Height, 6), maxRows)
 		m.help.Width = m.width
 		m.input.Width = max(m.width-30, 10)
 	case roomRowsMsg:
