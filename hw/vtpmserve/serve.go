@@ -330,10 +330,14 @@ func (s *Server) serveCommandConn(c net.Conn) {
 
 func (s *Server) servePlatformConn(c net.Conn) {
 	// Platform requests are a few bytes each: a connection that sends nothing for
-	// IdleTimeout gives its slot back.
-	err := servePlatform(idleReader{c, s.cfg.IdleTimeout}, s.log)
+	// IdleTimeout gives its slot back, and so does one whose client stops reading answers
+	// for FrameTimeout (its receive buffer full, the write would block for ever).
+	err := servePlatform(struct {
+		io.Reader
+		io.Writer
+	}{idleReader{c, s.cfg.IdleTimeout}, writeBound{c, s.cfg.FrameTimeout}}, s.log)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		err = fmt.Errorf("the client sent nothing for %s: %w", s.cfg.IdleTimeout, err)
+		err = fmt.Errorf("the client sent nothing for %s, or stopped reading answers for %s: %w", s.cfg.IdleTimeout, s.cfg.FrameTimeout, err)
 	}
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 		s.log.Info("vtpm: platform connection closed", "remote", c.RemoteAddr().String(), "reason", err)
