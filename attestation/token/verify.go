@@ -29,6 +29,10 @@ const (
 // MinRSABits is the smallest RSA modulus a signing key may have.
 const MinRSABits = 2048
 
+// MaxRSABits is the largest: verifying costs the square of the modulus, and nothing larger
+// is in use (MAA signs with 2048-bit keys).
+const MaxRSABits = 16384
+
 // DefaultLeeway absorbs clock skew between this machine and MAA.
 const DefaultLeeway = 60 * time.Second
 
@@ -160,6 +164,12 @@ func verifySignature(tok *Token, opts Options) check.Check {
 			KO("서명 거부: %s의 키 %s는 %d비트 RSA 키입니다. cvmscope는 최소 %d비트를 요구합니다", opts.Keys.Source(), h.Kid, bits, MinRSABits).
 			WithDetail("RSA keys under 2048 bits are below current guidance (NIST SP 800-131A) and can be factored; this holds whatever GODEBUG rsa1024min says",
 				"2048비트 미만 RSA 키는 현재 권고(NIST SP 800-131A)에 못 미치며 인수분해될 수 있습니다. GODEBUG rsa1024min 설정과 관계없이 적용합니다")
+	}
+	if bits := key.Public.N.BitLen(); bits > MaxRSABits {
+		return check.Failf(IDSignature, "signature rejected: key %s from %s is a %d-bit RSA key; cvmscope accepts at most %d bits", h.Kid, opts.Keys.Source(), bits, MaxRSABits).
+			KO("서명 거부: %s의 키 %s는 %d비트 RSA 키입니다. cvmscope는 최대 %d비트까지 받습니다", opts.Keys.Source(), h.Kid, bits, MaxRSABits).
+			WithDetail("checking a signature costs the square of the key's size, and crypto/rsa takes any size: a key of millions of bits would keep cvmscope busy for minutes",
+				"서명 확인 비용은 키 크기의 제곱이고 crypto/rsa는 크기를 제한하지 않습니다. 수백만 비트 키는 cvmscope를 몇 분 동안 붙잡아 둡니다")
 	}
 	if _, err := jws.Verify([]byte(tok.Compact), jws.WithKey(jwa.RS256, key.Public)); err != nil {
 		// The library's own reason stays as it wrote it: it names the failing step.
