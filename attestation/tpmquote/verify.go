@@ -18,6 +18,10 @@ import (
 	"github.com/google/go-tpm/tpm2"
 )
 
+// MaxAKBits is the largest AK modulus checked: an RSA verification costs the square of the
+// modulus, and a TPM AK is 2048 bits (Azure's vTPM) or at most 4096.
+const MaxAKBits = 16384
+
 // Check IDs reported by this package.
 const (
 	IDSignature = "tpm.quote.signature"
@@ -59,6 +63,12 @@ func verifySignature(msg, sig []byte, ak *rsa.PublicKey, att *Attest, perr error
 		// A message without its signature file proves nothing, and the person only forgot a file.
 		return check.Failf(IDSignature, "no quote signature: the TPMS_ATTEST came without the signature over it; give the signature file (tpm2_quote -s, or the raw RSA signature)").
 			KO("쿼트 서명이 없습니다. TPMS_ATTEST에 대한 서명 없이 메시지만 주어졌습니다. 서명 파일(tpm2_quote -s 또는 원시 RSA 서명)을 함께 줍니다")
+	}
+	if bits := ak.N.BitLen(); bits > MaxAKBits {
+		return check.Failf(IDSignature, "quote signature not checked: the AK is a %d-bit RSA key; cvmscope accepts at most %d bits", bits, MaxAKBits).
+			KO("쿼트 서명을 확인하지 않았습니다. AK가 %d비트 RSA 키입니다. cvmscope는 최대 %d비트까지 받습니다", bits, MaxAKBits).
+			WithDetail("a TPM's AK is 2048 or 4096 bits; checking a signature costs the square of the key's size, so a key this large would keep cvmscope busy for nothing",
+				"TPM의 AK는 2048비트나 4096비트입니다. 서명 확인 비용은 키 크기의 제곱이므로 이렇게 큰 키는 cvmscope를 쓸데없이 붙잡아 둡니다")
 	}
 	raw, scheme, h, err := decodeSignature(sig, ak)
 	if err != nil {
