@@ -16,6 +16,7 @@ import (
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 )
 
 // ID is the check this package reports.
@@ -114,6 +115,9 @@ func Check(der []byte, ak *rsa.PublicKey, now time.Time) check.Check {
 				"NV 0x01C101D0을 다시 읽습니다. 인덱스가 비어 있거나 형식이 잘못되었다면 인증서가 아직 발급되지 않은 것입니다")
 	}
 	cert, err := x509.ParseCertificate(trimmed)
+	if err == nil {
+		err = certs.Oversized(cert)
+	}
 	if err != nil {
 		return check.Failf(ID, "AK certificate (%d DER bytes) does not parse as X.509: %v", len(trimmed), err).
 			KO("AK 인증서(DER %d바이트)를 X.509로 해석할 수 없습니다: %v", len(trimmed), err)
@@ -175,6 +179,9 @@ func Parse(der []byte) (*x509.Certificate, error) {
 		return nil, err
 	}
 	cert, err := x509.ParseCertificate(trimmed)
+	if err == nil {
+		err = certs.Oversized(cert)
+	}
 	if err != nil {
 		return nil, fault.Korean(err, fmt.Sprintf("AK 인증서(DER %d바이트)를 X.509로 해석할 수 없습니다: %v", len(trimmed), err), "")
 	}

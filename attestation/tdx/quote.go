@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	internalcerts "github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"github.com/google/go-tdx-guest/abi"
 	"github.com/google/go-tdx-guest/pcs"
 	pb "github.com/google/go-tdx-guest/proto/tdx"
@@ -398,6 +399,9 @@ func (q *Quote) parseChainPEM(chain []byte) error {
 				"인증서 %d이 CERTIFICATE가 아니라 PEM %q 블록입니다. 쿼팅 엔클레이브가 쓴 체인이 아닙니다", len(certs)+1, blk.Type)
 		}
 		c, err := x509.ParseCertificate(blk.Bytes)
+		if err == nil {
+			err = internalcerts.Oversized(c)
+		}
 		if err != nil {
 			return koErr("certificate %d: %v", "인증서 %d을 해석할 수 없습니다: %v", len(certs)+1, err)
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/cvmscope/cvmscope/attestation/evidence"
 	"github.com/cvmscope/cvmscope/attestation/fault"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"github.com/cvmscope/cvmscope/attestation/internal/httpx"
 	"github.com/cvmscope/cvmscope/attestation/internal/netcache"
 	"github.com/cvmscope/cvmscope/attestation/snp"
@@ -237,6 +238,9 @@ func (r *Result) parseReports(s *evidence.Set, add func(...check.Check)) {
 func (r *Result) parseCerts(s *evidence.Set, add func(...check.Check)) {
 	for i, der := range s.Certs {
 		c, err := x509.ParseCertificate(der)
+		if err == nil {
+			err = certs.Oversized(c)
+		}
 		if err != nil {
 			add(parseFail("certs.parse", fileOr(s.FileOf(evidence.KindCertificates)), fmt.Sprintf("certificate %d: ", i+1), fmt.Sprintf("인증서 %d: ", i+1), err))
 			continue

@@ -3,6 +3,7 @@
 package certs
 
 import (
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -31,6 +32,9 @@ func FromPEM(data []byte) ([]*x509.Certificate, error) {
 		if err != nil {
 			return nil, fmt.Errorf("PEM block %d: not a valid certificate: %v", i, err)
 		}
+		if err := Oversized(c); err != nil {
+			return nil, fmt.Errorf("PEM block %d: %w", i, err)
+		}
 		out = append(out, c)
 	}
 	if len(out) == 0 {
@@ -54,4 +58,20 @@ func SaysSimulated(c *x509.Certificate) bool {
 		}
 	}
 	return false
+}
+
+// MaxRSABits is the largest RSA key a certificate may hold. Checking a signature costs the
+// square of the modulus and Go's RSA sets no limit: a certificate carrying a key of millions
+// of bits, put among the intermediates a chain is built from or named as a CRL's issuer,
+// would hold a verification for minutes. Every real key in this PKI (AMD's RSA-4096 ARK and
+// ASK, the vTPM CA's, MAA's) is far below it.
+const MaxRSABits = 16384
+
+// Oversized refuses a certificate whose RSA key is over MaxRSABits, by its size, before any
+// signature is checked with it.
+func Oversized(c *x509.Certificate) error {
+	if k, ok := c.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() > MaxRSABits {
+		return fmt.Errorf("certificate %q holds an RSA key of %d bits, over the %d cvmscope checks signatures with", c.Subject.CommonName, k.N.BitLen(), MaxRSABits)
+	}
+	return nil
 }
