@@ -11,6 +11,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/cvmscope/cvmscope/attestation/maa"
 	"github.com/cvmscope/cvmscope/attestation/pages"
 	"github.com/cvmscope/cvmscope/attestation/present"
 	"github.com/cvmscope/cvmscope/attestation/workshop"
@@ -33,9 +34,30 @@ func newLiveRunner(t testing.TB) *workshop.Live {
 		Platform: platform.Options{Platform: "sim", TPM: "sim", SimTEE: "sevsnp", SecureBoot: true},
 		Nonce:    liveNonce,
 		Pager:    pages.Pager{},
+		// The MAA call's latency comes from a clock that moves 10 ms each time it is read.
+		// By the wall clock a starved machine made it take over 2 s now and then: Call MAA
+		// then warned of a slow MAA, its tab said so on every pane, and every golden failed.
+		TuneMAA: func(c *maa.Client) { c.Now = (&steppingClock{step: 10 * time.Millisecond}).Now },
 	})
 	t.Cleanup(func() { r.Close() })
 	return r
+}
+
+// steppingClock reads as a fixed time that moves by step at each reading.
+type steppingClock struct {
+	mu   sync.Mutex
+	now  time.Time
+	step time.Duration
+}
+
+func (c *steppingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.now.IsZero() {
+		c.now = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	}
+	c.now = c.now.Add(c.step)
+	return c.now
 }
 
 // Clock-dependent values differ between runs even when two runs happen to agree: the
