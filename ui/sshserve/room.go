@@ -74,8 +74,14 @@ type Attendee struct {
 	// Save is a --save-to-stdout run: no terminal, nothing to steer.
 	Save bool
 
-	ctl *sessionCtl
+	ctl  *sessionCtl
+	conn string // the SSH connection's session id, shared by all its channels; "" unknown
 }
+
+// maxPerConn bounds the sessions one SSH connection holds at once: every channel starts a
+// cvmscope of its own, and the connection rate limit counts connections, so without it one
+// connection could open channel after channel and take every place of the room.
+const maxPerConn = 4
 
 // sessionCtl steers one session: the link to its current cvmscope (nil between two), and
 // the restarts the instructor asked for.
@@ -158,6 +164,17 @@ func (r *room) enter(s ssh.Session, a Attendee) (*Attendee, ssh.Pty, bool, error
 	}
 	if len(r.live) >= r.max {
 		return nil, ssh.Pty{}, false, fmt.Errorf("%w: %d sessions are running, the most this server takes (--max-sessions); try again in a few minutes", errFull, r.max)
+	}
+	if a.conn != "" {
+		n := 0
+		for _, o := range r.live {
+			if o.conn == a.conn {
+				n++
+			}
+		}
+		if n >= maxPerConn {
+			return nil, ssh.Pty{}, false, fmt.Errorf("this connection already holds %d sessions, the most one connection may; end one, or connect again for another", n)
+		}
 	}
 	r.nextID++
 	a.ID = r.nextID
@@ -378,7 +395,7 @@ func (r *room) handler(serverCtx context.Context, cfg Config) wish.Middleware {
 				return
 			}
 			a := Attendee{User: s.User(), Remote: hostOf(s.RemoteAddr()), Auth: authOf(s, cfg.OpenRoom), Args: extra, Started: time.Now(),
-				TEE: optionOf(extra, "--sim-tee", "sevsnp"), Scenario: optionOf(extra, "--scenario", ""), Save: save}
+				TEE: optionOf(extra, "--sim-tee", "sevsnp"), Scenario: optionOf(extra, "--scenario", ""), Save: save, conn: s.Context().SessionID()}
 			att, pty, hasPty, err := r.enter(s, a)
 			if err != nil {
 				slog.Warn("ssh session refused", "user", a.User, "remote", a.Remote, "why", err)

@@ -213,3 +213,25 @@ func TestRoomPush(t *testing.T) {
 		t.Errorf("a message over a closed link: %v; in Korean %q", err, ko)
 	}
 }
+
+// One SSH connection may hold maxPerConn sessions at once: each of its channels starts a
+// cvmscope, and one connection opening channel after channel took every place of the room.
+// Another connection still comes in, and a place given back can be taken again.
+func TestRoomSessionsPerConnection(t *testing.T) {
+	r := newRoom(100)
+	for i := range maxPerConn {
+		if _, _, _, err := r.enter(fakeSession{n: i}, Attendee{User: "a", conn: "c1"}); err != nil {
+			t.Fatalf("session %d of one connection: %v", i+1, err)
+		}
+	}
+	if _, _, _, err := r.enter(fakeSession{n: maxPerConn}, Attendee{User: "a", conn: "c1"}); err == nil || !strings.Contains(err.Error(), "this connection already holds") {
+		t.Errorf("session %d of one connection: %v, want refused", maxPerConn+1, err)
+	}
+	if _, _, _, err := r.enter(fakeSession{n: 100}, Attendee{User: "b", conn: "c2"}); err != nil {
+		t.Errorf("another connection: %v", err)
+	}
+	r.leave(fakeSession{n: 0})
+	if _, _, _, err := r.enter(fakeSession{n: 101}, Attendee{User: "a", conn: "c1"}); err != nil {
+		t.Errorf("after one of its sessions left: %v", err)
+	}
+}
