@@ -17,6 +17,7 @@ import (
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	internalcerts "github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"github.com/veraison/go-cose"
 )
 
@@ -188,6 +189,9 @@ func x5chain(h cose.Headers) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
 	for i, d := range ders {
 		c, err := x509.ParseCertificate(d)
+		if err == nil {
+			err = internalcerts.Oversized(c) // its signature over the document is checked next
+		}
 		if err != nil {
 			return nil, fmt.Errorf("certificate %d: %v", i+1, err)
 		}
