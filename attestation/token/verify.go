@@ -13,6 +13,7 @@ import (
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/fault"
+	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 )
 
 // Check ids reported by Verify.
@@ -29,9 +30,9 @@ const (
 // MinRSABits is the smallest RSA modulus a signing key may have.
 const MinRSABits = 2048
 
-// MaxRSABits is the largest: verifying costs the square of the modulus, and nothing larger
-// is in use (MAA signs with 2048-bit keys).
-const MaxRSABits = 16384
+// MaxRSABits is the largest (MAA signs with 2048-bit keys): one limit for every RSA key
+// cvmscope checks a signature with.
+const MaxRSABits = certs.MaxRSABits
 
 // DefaultLeeway absorbs clock skew between this machine and MAA.
 const DefaultLeeway = 60 * time.Second

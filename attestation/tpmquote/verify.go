@@ -15,12 +15,13 @@ import (
 
 	"github.com/cvmscope/cvmscope/attestation/check"
 	"github.com/cvmscope/cvmscope/attestation/hcl"
+	"github.com/cvmscope/cvmscope/attestation/internal/certs"
 	"github.com/google/go-tpm/tpm2"
 )
 
-// MaxAKBits is the largest AK modulus checked: an RSA verification costs the square of the
-// modulus, and a TPM AK is 2048 bits (Azure's vTPM) or at most 4096.
-const MaxAKBits = 16384
+// MaxAKBits is the largest AK modulus checked (a TPM AK is 2048 bits, Azure's vTPM, or at most
+// 4096): the limit for every RSA key cvmscope checks a signature with.
+const MaxAKBits = certs.MaxRSABits
 
 // Check IDs reported by this package.
 const (

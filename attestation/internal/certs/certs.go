@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/cvmscope/cvmscope/attestation/fault"
 )
 
 // ErrNoCertificates says a PEM text held no CERTIFICATE block.
@@ -60,18 +62,20 @@ func SaysSimulated(c *x509.Certificate) bool {
 	return false
 }
 
-// MaxRSABits is the largest RSA key a certificate may hold. Checking a signature costs the
-// square of the modulus and Go's RSA sets no limit: a certificate carrying a key of millions
-// of bits, put among the intermediates a chain is built from or named as a CRL's issuer,
-// would hold a verification for minutes. Every real key in this PKI (AMD's RSA-4096 ARK and
-// ASK, the vTPM CA's, MAA's) is far below it.
+// MaxRSABits is the largest RSA key cvmscope checks a signature with, whoever brings it (a
+// certificate, an AK, a provider's key set). Checking a signature costs the square of the
+// modulus and Go's RSA sets no limit: a key of millions of bits, put among the intermediates a
+// chain is built from or named as a CRL's issuer, would hold a verification for minutes. Every
+// real key here (AMD's RSA-4096 ARK and ASK, a TPM's AK, the vTPM CA's, MAA's) is far below it.
 const MaxRSABits = 16384
 
 // Oversized refuses a certificate whose RSA key is over MaxRSABits, by its size, before any
 // signature is checked with it.
 func Oversized(c *x509.Certificate) error {
 	if k, ok := c.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() > MaxRSABits {
-		return fmt.Errorf("certificate %q holds an RSA key of %d bits, over the %d cvmscope checks signatures with", c.Subject.CommonName, k.N.BitLen(), MaxRSABits)
+		bits := k.N.BitLen()
+		return fault.Korean(fmt.Errorf("certificate %q holds an RSA key of %d bits, over the %d cvmscope checks signatures with; no AMD, Intel or Microsoft certificate has one: leave the file out", c.Subject.CommonName, bits, MaxRSABits),
+			fmt.Sprintf("인증서 %q의 RSA 키가 %d비트로, cvmscope가 서명 확인에 쓰는 최대 %d비트를 넘습니다. AMD, Intel, Microsoft 인증서에는 이런 키가 없으니 이 파일을 뺍니다", c.Subject.CommonName, bits, MaxRSABits), "")
 	}
 	return nil
 }
