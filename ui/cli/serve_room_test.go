@@ -461,3 +461,33 @@ func TestServeSaveToStdout(t *testing.T) {
 	stop()
 	serveStopped(t, done)
 }
+
+// One connection's channels are sessions of one attendee: the fifth while four run is
+// refused with why, and another connection still comes in (the room's cap is not reached).
+func TestServeSessionsPerConnection(t *testing.T) {
+	addr, stop, done := startServe(t, nil)
+	client := dial(t, addr)
+	var ins []io.Writer
+	var sessions []*gossh.Session
+	for range 4 {
+		sess, out, in := attend(t, client, 24, 80, "--lang en")
+		out.wait(t, "Ready.")
+		ins, sessions = append(ins, in), append(sessions, sess)
+	}
+	var exit *gossh.ExitError
+	if out, err := runPty(t, client, "--lang en"); !errors.As(err, &exit) || exit.ExitStatus() != 1 || !out.has("this connection already holds 4 sessions") {
+		t.Errorf("fifth session of one connection: %v, %q; want exit status 1 and why", err, out.String())
+	}
+	_, out, in := attend(t, dial(t, addr), 24, 80, "--lang en")
+	out.wait(t, "Ready.")
+	ins = append(ins, in)
+	for i, in := range ins[:4] {
+		send(t, in, "q")
+		if err := ended(t, sessions[i]); err != nil {
+			t.Errorf("session %d ended with %v", i+1, err)
+		}
+	}
+	send(t, ins[4], "q")
+	stop()
+	serveStopped(t, done)
+}
